@@ -1,0 +1,152 @@
+//! The school directory: one async trait, with an Active Directory flavour, an OpenLDAP
+//! flavour and an in-memory demo. Flavour differences live only in the flavour files.
+
+pub mod ad;
+pub mod attrs;
+pub mod conn;
+pub mod demo;
+pub mod escape;
+pub mod ldif;
+pub mod openldap;
+
+use crate::config::DirectoryConfig;
+use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
+use crate::domain::policy::{DirectoryPolicy, PolicySettings};
+use crate::domain::roles::RoleMap;
+use crate::error::Result;
+use async_trait::async_trait;
+use std::fmt;
+use std::sync::Arc;
+
+/// A password in memory. Its `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a password.
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    /// The password itself; use only to hand it to the directory or show it once.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Which kind of directory server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Flavour {
+    /// Windows Active Directory or Samba AD.
+    ActiveDirectory,
+    /// OpenLDAP with the ppolicy overlay.
+    Openldap,
+    /// The built-in demo school.
+    Demo,
+}
+
+impl fmt::Display for Flavour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Flavour::ActiveDirectory => "Active Directory",
+            Flavour::Openldap => "OpenLDAP",
+            Flavour::Demo => "demo",
+        })
+    }
+}
+
+/// The outcome of a search: accounts, plus how many entries were skipped as malformed.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Accounts found, sorted by username.
+    pub accounts: Vec<Account>,
+    /// Entries that were missing required attributes or had malformed ones.
+    pub skipped: usize,
+}
+
+/// A group in the directory.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Group {
+    /// DN.
+    pub dn: String,
+    /// Name (CN).
+    pub name: String,
+}
+
+/// What `doctor` learns from a probe of the directory.
+#[derive(Debug, Clone, Default)]
+pub struct Probe {
+    /// The base DN exists.
+    pub base_dn_found: bool,
+    /// Attributes the program needs that the bind account could not read on a sample account.
+    pub unreadable: Vec<String>,
+    /// Number of accounts seen in a sample.
+    pub sample_size: usize,
+    /// The server's TLS state, in words ("LDAPS, certificate verified", ...).
+    pub tls: String,
+}
+
+/// Everything the program asks of a directory.
+#[async_trait]
+pub trait Directory: Send + Sync {
+    /// Which flavour this is.
+    fn flavour(&self) -> Flavour;
+    /// The server (URL) for headers and logs.
+    fn server(&self) -> String;
+    /// The base DN.
+    fn base_dn(&self) -> &str;
+    /// Connects and binds (no-op if connected). Errors say what to fix.
+    async fn connect(&self) -> Result<()>;
+    /// Checks the base DN and the attributes the program needs.
+    async fn probe(&self) -> Result<Probe>;
+    /// Finds accounts (people and shared accounts; not computers).
+    async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing>;
+    /// One account by username, if it exists.
+    async fn get_account(&self, username: &str) -> Result<Option<Account>>;
+    /// Creates an account (disabled until a password is set, then enabled).
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<Account>;
+    /// Changes attributes of an account.
+    async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()>;
+    /// Sets a password; `temporary` means the user must change it at next logon.
+    async fn set_password(
+        &self,
+        account: &Account,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<()>;
+    /// Moves an account to another OU; returns the new DN.
+    async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String>;
+    /// Adds the account to a group (DN).
+    async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()>;
+    /// Removes the account from a group (DN).
+    async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()>;
+    /// Finds a group by name (CN) or DN.
+    async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>>;
+    /// Lists OUs (DNs) under the base, for move targets and filters.
+    async fn list_ous(&self) -> Result<Vec<String>>;
+    /// Reads the directory's own password policies.
+    async fn read_password_policy(&self) -> Result<DirectoryPolicy>;
+    /// Writes one password policy (default when `settings.dn` is the default's DN, else a
+    /// fine-grained one, created if missing and applied to `settings.applies_to`).
+    async fn write_password_policy(&self, settings: &PolicySettings) -> Result<()>;
+}
+
+/// Connects to the directory the configuration names.
+pub fn from_config(
+    _cfg: &DirectoryConfig,
+    _roles: RoleMap,
+    _password: Secret,
+) -> Result<Arc<dyn Directory>> {
+    Err(crate::error::Error::Config("not yet".into()))
+}

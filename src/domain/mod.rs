@@ -1,0 +1,6 @@
+//! The school's rules, pure: no I/O, no clock (time comes in as `now`), no async.
+
+pub mod account;
+pub mod policy;
+pub mod roles;
+pub mod time;

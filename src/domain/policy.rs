@@ -1,0 +1,175 @@
+//! The directory's own password policy, and how it compares with the school's rules.
+
+use serde::Serialize;
+
+/// One password policy as the directory holds it (domain default, a password settings
+/// object, or a ppolicy entry). `None` means the directory does not say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PolicySettings {
+    /// Where it lives: "domain default", or the DN of the PSO / ppolicy entry.
+    pub name: String,
+    /// DN of the entry holding it.
+    pub dn: String,
+    /// Minimum length.
+    pub min_length: Option<u32>,
+    /// Complexity (AD) / quality checking (OpenLDAP) on.
+    pub complexity: Option<bool>,
+    /// Maximum age in days; `Some(0)` means passwords never expire.
+    pub max_age_days: Option<u32>,
+    /// Users must change a password an administrator set (OpenLDAP pwdMustChange).
+    pub must_change_after_reset: Option<bool>,
+    /// Lockout after this many failures; 0 = never.
+    pub lockout_threshold: Option<u32>,
+    /// Groups (or users) this applies to, for fine-grained policies.
+    pub applies_to: Vec<String>,
+    /// Precedence of a fine-grained policy (lower wins).
+    pub precedence: Option<u32>,
+}
+
+/// All password policies the directory has.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DirectoryPolicy {
+    /// The default policy (domain or ppolicy default); None if there is none.
+    pub default: Option<PolicySettings>,
+    /// Fine-grained policies (AD PSOs, other ppolicy entries).
+    pub others: Vec<PolicySettings>,
+}
+
+/// The school's rules that the directory's policy should match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchoolPolicyTarget {
+    /// Minimum length (8).
+    pub min_length: u32,
+    /// Mixed character classes required.
+    pub complexity: bool,
+    /// Maximum age in days (90).
+    pub max_age_days: u32,
+    /// Maximum age for generic/shared accounts (42).
+    pub generic_max_age_days: u32,
+}
+
+impl Default for SchoolPolicyTarget {
+    fn default() -> Self {
+        SchoolPolicyTarget {
+            min_length: 8,
+            complexity: true,
+            max_age_days: 90,
+            generic_max_age_days: 42,
+        }
+    }
+}
+
+/// One difference between the directory's policy and the school's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyDrift {
+    /// Which setting.
+    pub setting: &'static str,
+    /// What the directory has.
+    pub directory: String,
+    /// What the school's rules need.
+    pub school: String,
+}
+
+fn show<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "not set".into())
+}
+
+/// Compares the directory's default policy with the school's rules and lists every drift.
+/// A generic-account policy of `generic_max_age_days` is expected among the others.
+pub fn drift(policy: &DirectoryPolicy, target: &SchoolPolicyTarget) -> Vec<PolicyDrift> {
+    let mut out = Vec::new();
+    let Some(d) = &policy.default else {
+        out.push(PolicyDrift {
+            setting: "default policy",
+            directory: "none".into(),
+            school: "a default password policy".into(),
+        });
+        return out;
+    };
+    if d.min_length.is_none_or(|m| m < target.min_length) {
+        out.push(PolicyDrift {
+            setting: "minimum length",
+            directory: show(d.min_length),
+            school: format!("at least {}", target.min_length),
+        });
+    }
+    if target.complexity && d.complexity == Some(false) {
+        out.push(PolicyDrift {
+            setting: "complexity",
+            directory: "off".into(),
+            school: "on".into(),
+        });
+    }
+    match d.max_age_days {
+        Some(age) if age > 0 && age <= target.max_age_days => {}
+        other => out.push(PolicyDrift {
+            setting: "maximum age",
+            directory: match other {
+                Some(0) => "never expires".into(),
+                Some(a) => format!("{a} days"),
+                None => "not set".into(),
+            },
+            school: format!("{} days", target.max_age_days),
+        }),
+    }
+    let generic_ok = policy.others.iter().any(|p| {
+        p.max_age_days
+            .is_some_and(|a| a > 0 && a <= target.generic_max_age_days)
+    });
+    if !generic_ok {
+        out.push(PolicyDrift {
+            setting: "generic accounts maximum age",
+            directory: "no policy for generic accounts".into(),
+            school: format!("{} days", target.generic_max_age_days),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pol(min: u32, cx: bool, age: u32) -> PolicySettings {
+        PolicySettings {
+            name: "domain default".into(),
+            min_length: Some(min),
+            complexity: Some(cx),
+            max_age_days: Some(age),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn samba_defaults_drift_on_length_and_generic() {
+        let p = DirectoryPolicy {
+            default: Some(pol(7, true, 42)),
+            others: vec![],
+        };
+        let d = drift(&p, &SchoolPolicyTarget::default());
+        let names: Vec<_> = d.iter().map(|d| d.setting).collect();
+        assert_eq!(names, ["minimum length", "generic accounts maximum age"]);
+    }
+
+    #[test]
+    fn aligned_policy_has_no_drift() {
+        let mut g = pol(8, true, 42);
+        g.name = "generic".into();
+        let p = DirectoryPolicy {
+            default: Some(pol(8, true, 90)),
+            others: vec![g],
+        };
+        assert!(drift(&p, &SchoolPolicyTarget::default()).is_empty());
+    }
+
+    #[test]
+    fn never_expiring_is_drift() {
+        let p = DirectoryPolicy {
+            default: Some(pol(8, true, 0)),
+            others: vec![],
+        };
+        assert!(drift(&p, &SchoolPolicyTarget::default())
+            .iter()
+            .any(|d| d.setting == "maximum age" && d.directory == "never expires"));
+    }
+}
