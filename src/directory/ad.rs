@@ -1,1 +1,848 @@
-//! TODO
+//! Active Directory flavour (Windows AD and Samba AD): userAccountControl, unicodePwd,
+//! pwdLastSet, FILETIME timestamps, password settings objects.
+
+use super::attrs::{parse_generalized_time, Entry, Malformed};
+use super::conn::{attr, replace, LdapConn};
+use super::escape::{filter_value, first_rdn_value, parent_dn, rdn_value, split_dn};
+use super::{Directory, Flavour, Group, Listing, Probe, Secret};
+use crate::config::DirectoryConfig;
+use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
+use crate::domain::policy::{DirectoryPolicy, PolicySettings};
+use crate::domain::roles::RoleMap;
+use crate::error::{Error, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use ldap3::{Mod, Scope};
+use std::collections::HashSet;
+
+/// userAccountControl bits.
+pub mod uac {
+    /// The account is disabled.
+    pub const ACCOUNTDISABLE: i64 = 0x2;
+    /// Locked out (only reliable in msDS-User-Account-Control-Computed).
+    pub const LOCKOUT: i64 = 0x10;
+    /// No password required.
+    pub const PASSWD_NOTREQD: i64 = 0x20;
+    /// Reversible encryption.
+    pub const ENCRYPTED_TEXT_PWD_ALLOWED: i64 = 0x80;
+    /// A normal user account.
+    pub const NORMAL_ACCOUNT: i64 = 0x200;
+    /// Password never expires.
+    pub const DONT_EXPIRE_PASSWORD: i64 = 0x10000;
+    /// Password has expired (computed).
+    pub const PASSWORD_EXPIRED: i64 = 0x800000;
+}
+
+/// Seconds between 1601-01-01 and 1970-01-01.
+const FILETIME_EPOCH_OFFSET: i64 = 11_644_473_600;
+/// FILETIME meaning "never".
+pub const FILETIME_NEVER: i64 = i64::MAX;
+
+/// AD FILETIME (100 ns since 1601) to UTC; 0 and "never" give None.
+pub fn filetime_to_utc(ft: i64) -> Option<DateTime<Utc>> {
+    if ft <= 0 || ft == FILETIME_NEVER {
+        return None;
+    }
+    let secs = ft / 10_000_000 - FILETIME_EPOCH_OFFSET;
+    Utc.timestamp_opt(secs, 0).single()
+}
+
+/// UTC to AD FILETIME.
+pub fn utc_to_filetime(t: DateTime<Utc>) -> i64 {
+    (t.timestamp() + FILETIME_EPOCH_OFFSET) * 10_000_000
+}
+
+/// An AD interval (negative 100 ns units, as in maxPwdAge) to whole days; `Some(0)` = never.
+pub fn interval_to_days(v: i64) -> u32 {
+    if v == i64::MIN || v == 0 {
+        return 0;
+    }
+    let days = v.unsigned_abs() / (10_000_000 * 86_400);
+    u32::try_from(days).unwrap_or(u32::MAX)
+}
+
+/// Days to an AD interval (negative 100 ns units).
+pub fn days_to_interval(days: u32) -> i64 {
+    -(i64::from(days) * 86_400 * 10_000_000)
+}
+
+/// Attributes read for every account.
+pub const ACCOUNT_ATTRS: &[&str] = &[
+    "sAMAccountName",
+    "displayName",
+    "givenName",
+    "sn",
+    "userAccountControl",
+    "msDS-User-Account-Control-Computed",
+    "lockoutTime",
+    "pwdLastSet",
+    "msDS-UserPasswordExpiryTimeComputed",
+    "lastLogonTimestamp",
+    "whenCreated",
+    "accountExpires",
+    "memberOf",
+    "description",
+    "msDS-ResultantPSO",
+];
+
+/// What mapping an entry to an account needs to know.
+pub struct MapCtx<'a> {
+    /// Role rules.
+    pub roles: &'a RoleMap,
+    /// Base DN (for relative role OUs).
+    pub base_dn: &'a str,
+    /// Attribute with the MIS id.
+    pub mis_attr: &'a str,
+}
+
+/// Maps an AD user entry to the account model. Fails on a missing username or malformed
+/// numbers; the caller skips and counts such entries.
+pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, Malformed> {
+    let username = e
+        .text("sAMAccountName")
+        .ok_or_else(|| Malformed::new("sAMAccountName", "(missing)"))?;
+    let uac_v = e.int("userAccountControl")?.unwrap_or(uac::NORMAL_ACCOUNT);
+    let computed = e.int("msDS-User-Account-Control-Computed")?.unwrap_or(0);
+    let lockout_time = e.int("lockoutTime")?.unwrap_or(0);
+    let pwd_last_set = e.int("pwdLastSet")?;
+    let expiry_computed = e.int("msDS-UserPasswordExpiryTimeComputed")?;
+    let account_expires = e.int("accountExpires")?.unwrap_or(0);
+    let group_dns: Vec<String> = e.all("memberOf").to_vec();
+    let never_expires = uac_v & uac::DONT_EXPIRE_PASSWORD != 0;
+    Ok(Account {
+        role: ctx.roles.role_for(&e.dn, &group_dns, ctx.base_dn),
+        username,
+        dn: e.dn.clone(),
+        display_name: e.text("displayName"),
+        given_name: e.text("givenName"),
+        surname: e.text("sn"),
+        enabled: uac_v & uac::ACCOUNTDISABLE == 0,
+        locked: computed & uac::LOCKOUT != 0 || (computed == 0 && lockout_time > 0),
+        password_last_set: pwd_last_set.and_then(filetime_to_utc),
+        password_expires: if never_expires {
+            None
+        } else {
+            expiry_computed.and_then(filetime_to_utc)
+        },
+        must_change_password: pwd_last_set == Some(0),
+        password_never_expires: never_expires,
+        password_not_required: uac_v & uac::PASSWD_NOTREQD != 0,
+        reversible_password: uac_v & uac::ENCRYPTED_TEXT_PWD_ALLOWED != 0,
+        last_logon: e.int("lastLogonTimestamp")?.and_then(filetime_to_utc),
+        created: e.first("whenCreated").and_then(parse_generalized_time),
+        expires: filetime_to_utc(account_expires),
+        groups: group_dns.iter().map(|g| first_rdn_value(g)).collect(),
+        group_dns,
+        mis_id: e.text(ctx.mis_attr),
+        description: e.text("description"),
+        policy: e.first("msDS-ResultantPSO").map(first_rdn_value),
+    })
+}
+
+/// The unicodePwd value for a password: the UTF-16LE bytes of the password in double quotes.
+pub fn unicode_pwd(password: &Secret) -> Vec<u8> {
+    format!("\"{}\"", password.expose())
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect()
+}
+
+/// The filter for person accounts, optionally narrowed by free text.
+pub fn account_filter(query: &AccountQuery, mis_attr: &str) -> String {
+    let mut f = String::from("(&(objectCategory=person)(objectClass=user)");
+    if query.disabled_only {
+        f.push_str("(userAccountControl:1.2.840.113556.1.4.803:=2)");
+    }
+    if let Some(text) = query.search.as_deref().filter(|t| !t.trim().is_empty()) {
+        let v = filter_value(text.trim());
+        f.push_str(&format!(
+            "(|(sAMAccountName=*{v}*)(displayName=*{v}*)(givenName=*{v}*)(sn=*{v}*)(cn=*{v}*)({mis_attr}=*{v}*))"
+        ));
+    }
+    f.push(')');
+    f
+}
+
+/// The Active Directory flavour.
+pub struct ActiveDirectory {
+    conn: LdapConn,
+    base_dn: String,
+    mis_attr: String,
+    roles: RoleMap,
+}
+
+impl ActiveDirectory {
+    /// Wraps a prepared connection.
+    pub fn new(conn: LdapConn, cfg: &DirectoryConfig, roles: RoleMap) -> Self {
+        ActiveDirectory {
+            conn,
+            base_dn: cfg.base_dn.clone(),
+            mis_attr: cfg.mis_id_attribute.clone(),
+            roles,
+        }
+    }
+
+    fn ctx(&self) -> MapCtx<'_> {
+        MapCtx {
+            roles: &self.roles,
+            base_dn: &self.base_dn,
+            mis_attr: &self.mis_attr,
+        }
+    }
+
+    fn attrs(&self) -> Vec<&str> {
+        let mut a = ACCOUNT_ATTRS.to_vec();
+        a.push(&self.mis_attr);
+        a
+    }
+
+    /// The domain's DNS realm from the base DN (DC=school,DC=test → school.test).
+    fn realm(&self) -> String {
+        split_dn(&self.base_dn)
+            .iter()
+            .filter_map(|r| {
+                r.split_once('=')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case("dc"))
+                    .map(|(_, v)| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+
+    async fn read_uac(&self, dn: &str) -> Result<i64> {
+        let e = self
+            .conn
+            .read(dn, &["userAccountControl"])
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("{dn} no longer exists")))?;
+        e.int("userAccountControl")
+            .map_err(|m| Error::Directory {
+                doing: format!("read {dn}"),
+                reason: m.to_string(),
+            })
+            .map(|v| v.unwrap_or(uac::NORMAL_ACCOUNT))
+    }
+
+    async fn set_uac_bit(&self, account: &Account, bit: i64, on: bool, doing: &str) -> Result<()> {
+        let cur = self.read_uac(&account.dn).await?;
+        let new = if on { cur | bit } else { cur & !bit };
+        if new == cur {
+            return Ok(());
+        }
+        self.conn
+            .modify(
+                &account.dn,
+                vec![replace("userAccountControl", &[&new.to_string()])],
+                doing,
+            )
+            .await
+    }
+
+    fn pso_container(&self) -> String {
+        format!("CN=Password Settings Container,CN=System,{}", self.base_dn)
+    }
+}
+
+fn pso_from_entry(e: &Entry) -> PolicySettings {
+    PolicySettings {
+        name: first_rdn_value(&e.dn),
+        dn: e.dn.clone(),
+        min_length: e
+            .int("msDS-MinimumPasswordLength")
+            .ok()
+            .flatten()
+            .and_then(|v| u32::try_from(v).ok()),
+        complexity: e
+            .first("msDS-PasswordComplexityEnabled")
+            .map(|v| v.eq_ignore_ascii_case("TRUE")),
+        max_age_days: e
+            .int("msDS-MaximumPasswordAge")
+            .ok()
+            .flatten()
+            .map(interval_to_days),
+        must_change_after_reset: None,
+        lockout_threshold: e
+            .int("msDS-LockoutThreshold")
+            .ok()
+            .flatten()
+            .and_then(|v| u32::try_from(v).ok()),
+        applies_to: e.all("msDS-PSOAppliesTo").to_vec(),
+        precedence: e
+            .int("msDS-PasswordSettingsPrecedence")
+            .ok()
+            .flatten()
+            .and_then(|v| u32::try_from(v).ok()),
+    }
+}
+
+#[async_trait]
+impl Directory for ActiveDirectory {
+    fn flavour(&self) -> Flavour {
+        Flavour::ActiveDirectory
+    }
+
+    fn server(&self) -> String {
+        self.conn.url().to_string()
+    }
+
+    fn base_dn(&self) -> &str {
+        &self.base_dn
+    }
+
+    async fn connect(&self) -> Result<()> {
+        self.conn.handle().await.map(|_| ())
+    }
+
+    async fn probe(&self) -> Result<Probe> {
+        let base = self.conn.read(&self.base_dn, &["objectClass"]).await?;
+        let mut probe = Probe {
+            base_dn_found: base.is_some(),
+            tls: self.conn.tls_description(),
+            ..Default::default()
+        };
+        if base.is_none() {
+            return Ok(probe);
+        }
+        let sample = self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                "(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))",
+                &self.attrs(),
+            )
+            .await?;
+        probe.sample_size = sample.len();
+        for a in [
+            "sAMAccountName",
+            "userAccountControl",
+            "pwdLastSet",
+            "whenCreated",
+        ] {
+            if !sample.is_empty() && sample.iter().all(|e| e.first(a).is_none()) {
+                probe.unreadable.push(a.to_string());
+            }
+        }
+        Ok(probe)
+    }
+
+    async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing> {
+        let base = query.ou.clone().unwrap_or_else(|| self.base_dn.clone());
+        let entries = self
+            .conn
+            .search(
+                &base,
+                Scope::Subtree,
+                &account_filter(query, &self.mis_attr),
+                &self.attrs(),
+            )
+            .await?;
+        let ctx = self.ctx();
+        let mut listing = Listing::default();
+        for e in &entries {
+            match to_account(e, &ctx) {
+                Ok(a) => listing.accounts.push(a),
+                Err(m) => {
+                    tracing::warn!("skipped {}: {m}", e.dn);
+                    listing.skipped += 1;
+                }
+            }
+        }
+        if let Some(role) = &query.role {
+            listing
+                .accounts
+                .retain(|a| a.role.as_deref() == Some(role.as_str()));
+        }
+        listing
+            .accounts
+            .sort_by(|a, b| a.username.to_lowercase().cmp(&b.username.to_lowercase()));
+        Ok(listing)
+    }
+
+    async fn get_account(&self, username: &str) -> Result<Option<Account>> {
+        let f = format!(
+            "(&(objectCategory=person)(objectClass=user)(sAMAccountName={}))",
+            filter_value(username)
+        );
+        let entries = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+            .await?;
+        match entries.first() {
+            None => Ok(None),
+            Some(e) => to_account(e, &self.ctx())
+                .map(Some)
+                .map_err(|m| Error::Directory {
+                    doing: format!("read {username}"),
+                    reason: m.to_string(),
+                }),
+        }
+    }
+
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<Account> {
+        let cn = if new.display_name.trim().is_empty() {
+            new.username.clone()
+        } else {
+            new.display_name.clone()
+        };
+        let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
+        let upn = format!("{}@{}", new.username, self.realm());
+        let disabled = (uac::NORMAL_ACCOUNT | uac::ACCOUNTDISABLE).to_string();
+        let mut attrs = vec![
+            attr(
+                "objectClass",
+                &["top", "person", "organizationalPerson", "user"],
+            ),
+            attr("cn", &[&cn]),
+            attr("sAMAccountName", &[&new.username]),
+            attr("userPrincipalName", &[&upn]),
+            attr("userAccountControl", &[&disabled]),
+        ];
+        let mut opt = |k: &str, v: &str| {
+            if !v.trim().is_empty() {
+                attrs.push(attr(k, &[v]));
+            }
+        };
+        opt("givenName", &new.given_name);
+        opt("sn", &new.surname);
+        opt("displayName", &new.display_name);
+        if let Some(m) = &new.mis_id {
+            opt(&self.mis_attr, m);
+        }
+        if let Some(d) = &new.description {
+            opt("description", d);
+        }
+        if let Some(x) = new.expires {
+            attrs.push(attr("accountExpires", &[&utc_to_filetime(x).to_string()]));
+        }
+        self.conn.add(&dn, attrs).await?;
+        let created = Account {
+            dn: dn.clone(),
+            username: new.username.clone(),
+            ..Default::default()
+        };
+        // Set the password, then enable; if either fails, remove the half-made account.
+        let finish = async {
+            self.set_password(&created, password, temporary).await?;
+            self.conn
+                .modify(
+                    &dn,
+                    vec![replace(
+                        "userAccountControl",
+                        &[&uac::NORMAL_ACCOUNT.to_string()],
+                    )],
+                    &format!("enable {}", new.username),
+                )
+                .await?;
+            for g in &new.groups {
+                self.add_to_group(&created, g).await?;
+            }
+            Ok::<(), Error>(())
+        };
+        if let Err(e) = finish.await {
+            let _ = self.conn.delete(&dn).await;
+            return Err(e);
+        }
+        self.get_account(&new.username).await?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "{} was created but cannot be read back",
+                new.username
+            ))
+        })
+    }
+
+    async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
+        let who = &account.username;
+        match change {
+            AccountChange::SetEnabled(on) => {
+                self.set_uac_bit(
+                    account,
+                    uac::ACCOUNTDISABLE,
+                    !on,
+                    &format!("{} {who}", if *on { "enable" } else { "disable" }),
+                )
+                .await
+            }
+            AccountChange::Unlock => {
+                self.conn
+                    .modify(
+                        &account.dn,
+                        vec![replace("lockoutTime", &["0"])],
+                        &format!("unlock {who}"),
+                    )
+                    .await
+            }
+            AccountChange::SetExpires(t) => {
+                let v = t.map(utc_to_filetime).unwrap_or(0).to_string();
+                self.conn
+                    .modify(
+                        &account.dn,
+                        vec![replace("accountExpires", &[&v])],
+                        &format!("set expiry of {who}"),
+                    )
+                    .await
+            }
+            AccountChange::SetMustChangePassword(on) => {
+                let v = if *on { "0" } else { "-1" };
+                self.conn
+                    .modify(
+                        &account.dn,
+                        vec![replace("pwdLastSet", &[v])],
+                        &format!("set must-change-password of {who}"),
+                    )
+                    .await
+            }
+            AccountChange::SetPasswordNeverExpires(on) => {
+                self.set_uac_bit(
+                    account,
+                    uac::DONT_EXPIRE_PASSWORD,
+                    *on,
+                    &format!("set password-never-expires of {who}"),
+                )
+                .await
+            }
+            AccountChange::SetDescription(d) => {
+                let m = match d {
+                    Some(d) if !d.is_empty() => replace("description", &[d]),
+                    _ => Mod::Replace(b"description".to_vec(), HashSet::new()),
+                };
+                self.conn
+                    .modify(&account.dn, vec![m], &format!("set description of {who}"))
+                    .await
+            }
+        }
+    }
+
+    async fn set_password(
+        &self,
+        account: &Account,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<()> {
+        let mut mods = vec![Mod::Replace(
+            b"unicodePwd".to_vec(),
+            HashSet::from([unicode_pwd(password)]),
+        )];
+        if temporary {
+            mods.push(replace("pwdLastSet", &["0"]));
+        }
+        self.conn
+            .modify(
+                &account.dn,
+                mods,
+                &format!("set the password of {}", account.username),
+            )
+            .await
+    }
+
+    async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String> {
+        let rdn = split_dn(&account.dn)
+            .first()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        self.conn
+            .modify_dn(
+                &account.dn,
+                &rdn,
+                Some(new_parent_dn),
+                &format!("move {} to {new_parent_dn}", account.username),
+            )
+            .await?;
+        Ok(format!("{rdn},{new_parent_dn}"))
+    }
+
+    async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()> {
+        let m = Mod::Add(
+            b"member".to_vec(),
+            HashSet::from([account.dn.as_bytes().to_vec()]),
+        );
+        match self
+            .conn
+            .modify(
+                group_dn,
+                vec![m],
+                &format!("add {} to {}", account.username, first_rdn_value(group_dn)),
+            )
+            .await
+        {
+            Err(Error::Directory { reason, .. }) if reason.contains("result code 20") => Ok(()), // already a member
+            other => other,
+        }
+    }
+
+    async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
+        let m = Mod::Delete(
+            b"member".to_vec(),
+            HashSet::from([account.dn.as_bytes().to_vec()]),
+        );
+        match self
+            .conn
+            .modify(
+                group_dn,
+                vec![m],
+                &format!(
+                    "remove {} from {}",
+                    account.username,
+                    first_rdn_value(group_dn)
+                ),
+            )
+            .await
+        {
+            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()), // not a member
+            other => other,
+        }
+    }
+
+    async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
+        let f = if name_or_dn.contains('=') {
+            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group {
+                name: first_rdn_value(&e.dn),
+                dn: e.dn,
+            }));
+        } else {
+            let v = filter_value(name_or_dn);
+            format!("(&(objectClass=group)(|(cn={v})(sAMAccountName={v})))")
+        };
+        let found = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
+            .await?;
+        Ok(found.into_iter().next().map(|e| Group {
+            name: first_rdn_value(&e.dn),
+            dn: e.dn,
+        }))
+    }
+
+    async fn list_ous(&self) -> Result<Vec<String>> {
+        let mut v: Vec<String> = self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                "(objectClass=organizationalUnit)",
+                &["ou"],
+            )
+            .await?
+            .into_iter()
+            .map(|e| e.dn)
+            .collect();
+        v.sort_by_key(|dn| {
+            split_dn(dn)
+                .into_iter()
+                .rev()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        });
+        Ok(v)
+    }
+
+    async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
+        let d = self
+            .conn
+            .read(
+                &self.base_dn,
+                &[
+                    "minPwdLength",
+                    "pwdProperties",
+                    "maxPwdAge",
+                    "lockoutThreshold",
+                ],
+            )
+            .await?
+            .ok_or_else(|| {
+                Error::NotFound(format!("base DN {} not found; check base_dn", self.base_dn))
+            })?;
+        let default = PolicySettings {
+            name: "domain default".into(),
+            dn: self.base_dn.clone(),
+            min_length: d
+                .int("minPwdLength")
+                .ok()
+                .flatten()
+                .and_then(|v| u32::try_from(v).ok()),
+            complexity: d.int("pwdProperties").ok().flatten().map(|p| p & 1 == 1),
+            max_age_days: d.int("maxPwdAge").ok().flatten().map(interval_to_days),
+            must_change_after_reset: None,
+            lockout_threshold: d
+                .int("lockoutThreshold")
+                .ok()
+                .flatten()
+                .and_then(|v| u32::try_from(v).ok()),
+            applies_to: vec![],
+            precedence: None,
+        };
+        let others = match self
+            .conn
+            .search(
+                &self.pso_container(),
+                Scope::OneLevel,
+                "(objectClass=msDS-PasswordSettings)",
+                &[
+                    "msDS-MinimumPasswordLength",
+                    "msDS-PasswordComplexityEnabled",
+                    "msDS-MaximumPasswordAge",
+                    "msDS-LockoutThreshold",
+                    "msDS-PSOAppliesTo",
+                    "msDS-PasswordSettingsPrecedence",
+                ],
+            )
+            .await
+        {
+            Ok(v) => v.iter().map(pso_from_entry).collect(),
+            Err(Error::NotFound(_)) => vec![],
+            Err(e) => return Err(e),
+        };
+        Ok(DirectoryPolicy {
+            default: Some(default),
+            others,
+        })
+    }
+
+    async fn write_password_policy(&self, s: &PolicySettings) -> Result<()> {
+        if s.dn.eq_ignore_ascii_case(&self.base_dn) {
+            let mut mods = Vec::new();
+            if let Some(m) = s.min_length {
+                mods.push(replace("minPwdLength", &[&m.to_string()]));
+            }
+            if let Some(c) = s.complexity {
+                let cur = self
+                    .conn
+                    .read(&self.base_dn, &["pwdProperties"])
+                    .await?
+                    .and_then(|e| e.int("pwdProperties").ok().flatten())
+                    .unwrap_or(0);
+                let v = if c { cur | 1 } else { cur & !1 };
+                mods.push(replace("pwdProperties", &[&v.to_string()]));
+            }
+            if let Some(a) = s.max_age_days {
+                mods.push(replace("maxPwdAge", &[&days_to_interval(a).to_string()]));
+            }
+            return self
+                .conn
+                .modify(&self.base_dn, mods, "set the domain password policy")
+                .await;
+        }
+        let min = s.min_length.unwrap_or(8).to_string();
+        let cx = if s.complexity.unwrap_or(true) {
+            "TRUE"
+        } else {
+            "FALSE"
+        };
+        let age = days_to_interval(s.max_age_days.unwrap_or(42)).to_string();
+        let prec = s.precedence.unwrap_or(10).to_string();
+        let applies: Vec<&str> = s.applies_to.iter().map(String::as_str).collect();
+        if self.conn.read(&s.dn, &["cn"]).await?.is_some() {
+            let mut mods = vec![
+                replace("msDS-MinimumPasswordLength", &[&min]),
+                replace("msDS-PasswordComplexityEnabled", &[cx]),
+                replace("msDS-MaximumPasswordAge", &[&age]),
+                replace("msDS-PasswordSettingsPrecedence", &[&prec]),
+            ];
+            if !applies.is_empty() {
+                mods.push(replace("msDS-PSOAppliesTo", &applies));
+            }
+            return self
+                .conn
+                .modify(&s.dn, mods, &format!("update password settings {}", s.name))
+                .await;
+        }
+        let mut attrs = vec![
+            attr("objectClass", &["msDS-PasswordSettings"]),
+            attr("msDS-MinimumPasswordLength", &[&min]),
+            attr("msDS-PasswordComplexityEnabled", &[cx]),
+            attr("msDS-MaximumPasswordAge", &[&age]),
+            attr("msDS-MinimumPasswordAge", &["0"]),
+            attr("msDS-PasswordHistoryLength", &["12"]),
+            attr("msDS-PasswordReversibleEncryptionEnabled", &["FALSE"]),
+            attr("msDS-LockoutThreshold", &["0"]),
+            attr("msDS-LockoutDuration", &["-18000000000"]),
+            attr("msDS-LockoutObservationWindow", &["-18000000000"]),
+            attr("msDS-PasswordSettingsPrecedence", &[&prec]),
+        ];
+        if !applies.is_empty() {
+            attrs.push(attr("msDS-PSOAppliesTo", &applies));
+        }
+        self.conn.add(&s.dn, attrs).await
+    }
+}
+
+/// The DN a new password settings object for `name` gets.
+pub fn pso_dn(name: &str, base_dn: &str) -> String {
+    format!(
+        "CN={},CN=Password Settings Container,CN=System,{base_dn}",
+        rdn_value(name)
+    )
+}
+
+/// The OU an account sits in, for display.
+pub fn ou_of(dn: &str) -> &str {
+    parent_dn(dn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filetime_roundtrip() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
+        assert_eq!(filetime_to_utc(utc_to_filetime(t)), Some(t));
+        assert_eq!(filetime_to_utc(0), None);
+        assert_eq!(filetime_to_utc(FILETIME_NEVER), None);
+        assert_eq!(interval_to_days(-77_760_000_000_000), 90);
+        assert_eq!(days_to_interval(42), -36_288_000_000_000);
+        assert_eq!(interval_to_days(i64::MIN), 0);
+    }
+
+    #[test]
+    fn unicode_pwd_is_quoted_utf16le() {
+        assert_eq!(
+            unicode_pwd(&Secret::new("a")),
+            vec![b'"', 0, b'a', 0, b'"', 0]
+        );
+    }
+
+    #[test]
+    fn search_text_is_escaped() {
+        let q = AccountQuery {
+            search: Some("*)(uid=*".into()),
+            ..Default::default()
+        };
+        let f = account_filter(&q, "employeeID");
+        assert!(f.contains("\\2a\\29\\28uid=\\2a"), "{f}");
+        assert!(!f.contains("*)(uid=*"));
+    }
+
+    #[test]
+    fn maps_entry_and_counts_malformed() {
+        let roles = RoleMap::default();
+        let ctx = MapCtx {
+            roles: &roles,
+            base_dn: "DC=school,DC=test",
+            mis_attr: "employeeID",
+        };
+        let mut e = Entry::new("CN=Doe\\, John,OU=Staff,OU=School,DC=school,DC=test");
+        e.set("sAMAccountName", vec!["jdoe".into()]);
+        e.set("userAccountControl", vec!["66050".into()]); // disabled + never expires
+        e.set("pwdLastSet", vec!["0".into()]);
+        e.set(
+            "memberOf",
+            vec!["CN=Staff,OU=School,DC=school,DC=test".into()],
+        );
+        e.set("employeeID", vec!["S1".into()]);
+        let a = to_account(&e, &ctx).unwrap();
+        assert!(!a.enabled && a.password_never_expires && a.must_change_password);
+        assert_eq!(a.role.as_deref(), Some("staff"));
+        assert_eq!(a.groups, ["Staff"]);
+        assert_eq!(a.mis_id.as_deref(), Some("S1"));
+        e.set("pwdLastSet", vec!["soon".into()]);
+        assert!(to_account(&e, &ctx).is_err());
+        e.set("sAMAccountName", vec![]);
+        assert!(to_account(&e, &ctx).is_err());
+    }
+}

@@ -1,1 +1,516 @@
-//! TODO
+//! One LDAP connection (ldap3): TLS, bind, timeouts, paged searches, one reconnect for reads,
+//! and LDAP errors turned into messages that say what to fix.
+
+use super::attrs::Entry;
+use super::Secret;
+use crate::config::DirectoryConfig;
+use crate::error::{Error, Result};
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::{
+    Ldap, LdapConnAsync, LdapConnSettings, LdapError, LdapResult, Mod, Scope, SearchEntry,
+};
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// Page size for searches.
+pub const PAGE_SIZE: i32 = 1000;
+
+/// A lazily connected, bound LDAP session.
+pub struct LdapConn {
+    url: String,
+    host: String,
+    port: u16,
+    tls: TlsMode,
+    bind_dn: String,
+    password: Secret,
+    connect_timeout: Duration,
+    op_timeout: Duration,
+    tls_config: Option<Arc<rustls::ClientConfig>>,
+    tls_verify: bool,
+    ldap: Mutex<Option<Ldap>>,
+}
+
+/// How the connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// `ldaps://`
+    Ldaps,
+    /// `ldap://` upgraded with StartTLS.
+    StartTls,
+    /// `ldap://` in clear text (loopback only).
+    Clear,
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Splits an LDAP URL into (scheme, host, port).
+fn parse_url(url: &str) -> Result<(String, String, u16)> {
+    let bad = || {
+        Error::Config(format!(
+            "[directory] url \"{url}\" is not an LDAP URL; write it like ldaps://dc1.school.local:636"
+        ))
+    };
+    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    let scheme = scheme.to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "ldaps" => 636,
+        "ldap" => 389,
+        _ => return Err(bad()),
+    };
+    let hostport = rest.split('/').next().unwrap_or("");
+    if hostport.is_empty() {
+        return Err(bad());
+    }
+    let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
+        let (h, p) = h.split_once(']').ok_or_else(bad)?;
+        (h.to_string(), p.strip_prefix(':').map(str::to_string))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p.to_string())),
+            None => (hostport.to_string(), None),
+        }
+    };
+    let port = match port {
+        Some(p) => p.parse().map_err(|_| bad())?,
+        None => default_port,
+    };
+    Ok((scheme, host, port))
+}
+
+fn load_ca(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let fix =
+        "set [directory] ca_cert to the PEM file of the CA that signed the server's certificate";
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .map_err(|e| {
+            Error::Config(format!(
+                "cannot read ca_cert {}: {e}; {fix}",
+                path.display()
+            ))
+        })?
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| {
+            Error::Config(format!(
+                "ca_cert {} is not a PEM certificate: {e}; {fix}",
+                path.display()
+            ))
+        })?;
+    if certs.is_empty() {
+        return Err(Error::Config(format!(
+            "ca_cert {} holds no certificate; {fix}",
+            path.display()
+        )));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    for c in certs {
+        roots
+            .add(c)
+            .map_err(|e| Error::Config(format!("ca_cert {}: {e}; {fix}", path.display())))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(cfg))
+}
+
+impl LdapConn {
+    /// Prepares a connection from the configuration (does not connect yet).
+    pub fn new(cfg: &DirectoryConfig, password: Secret) -> Result<Self> {
+        let (scheme, host, port) = parse_url(&cfg.url)?;
+        let tls = match (scheme.as_str(), cfg.starttls) {
+            ("ldaps", _) => TlsMode::Ldaps,
+            (_, true) => TlsMode::StartTls,
+            _ => TlsMode::Clear,
+        };
+        if tls == TlsMode::Clear && !is_loopback(&host) {
+            return Err(Error::Config(format!(
+                "refusing to send the bind password in clear text to {host}; use ldaps://{host}:636 \
+                 or set starttls = true in [directory]"
+            )));
+        }
+        let tls_config = match (&cfg.ca_cert, tls) {
+            (Some(p), TlsMode::Ldaps | TlsMode::StartTls) if cfg.tls_verify => Some(load_ca(p)?),
+            _ => None,
+        };
+        if !cfg.tls_verify && tls != TlsMode::Clear {
+            tracing::warn!(
+                "tls_verify = false: the server's certificate is NOT checked, so anyone on the \
+                 network path could pose as {host}; set ca_cert and tls_verify = true"
+            );
+            eprintln!(
+                "warning: tls_verify = false — the certificate of {host} is not checked; set ca_cert and tls_verify = true"
+            );
+        }
+        Ok(LdapConn {
+            url: cfg.url.clone(),
+            host,
+            port,
+            tls,
+            bind_dn: cfg.bind_dn.clone(),
+            password,
+            connect_timeout: Duration::from_secs(cfg.connect_timeout_s),
+            op_timeout: Duration::from_secs(cfg.op_timeout_s),
+            tls_config,
+            tls_verify: cfg.tls_verify,
+            ldap: Mutex::new(None),
+        })
+    }
+
+    /// The URL connected to.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The TLS state in words.
+    pub fn tls_description(&self) -> String {
+        let verify = if !self.tls_verify {
+            "certificate NOT verified (tls_verify = false)"
+        } else if self.tls_config.is_some() {
+            "certificate verified against ca_cert"
+        } else {
+            "certificate verified against the system's CAs"
+        };
+        match self.tls {
+            TlsMode::Ldaps => format!("LDAPS, {verify}"),
+            TlsMode::StartTls => format!("StartTLS, {verify}"),
+            TlsMode::Clear => "clear text (loopback only)".into(),
+        }
+    }
+
+    fn settings(&self) -> LdapConnSettings {
+        let mut s = LdapConnSettings::new()
+            .set_conn_timeout(self.connect_timeout)
+            .set_starttls(self.tls == TlsMode::StartTls);
+        if !self.tls_verify {
+            s = s.set_no_tls_verify(true);
+        } else if let Some(c) = &self.tls_config {
+            s = s.set_config(c.clone());
+        }
+        s
+    }
+
+    async fn open(&self) -> Result<Ldap> {
+        let (conn, mut ldap) = LdapConnAsync::with_settings(self.settings(), &self.url)
+            .await
+            .map_err(|e| self.connect_error(e))?;
+        ldap3::drive!(conn);
+        ldap.with_timeout(self.op_timeout);
+        let res = ldap
+            .simple_bind(&self.bind_dn, self.password.expose())
+            .await
+            .map_err(|e| self.connect_error(e))?;
+        match res.rc {
+            0 => Ok(ldap),
+            49 => Err(Error::AuthFailed {
+                bind_dn: self.bind_dn.clone(),
+            }),
+            _ => Err(self.result_error("bind", &res)),
+        }
+    }
+
+    /// A bound handle, connecting first if needed.
+    pub async fn handle(&self) -> Result<Ldap> {
+        let mut guard = self.ldap.lock().await;
+        if let Some(l) = guard.as_mut() {
+            if !l.is_closed() {
+                return Ok(l.clone());
+            }
+        }
+        let l = self.open().await?;
+        *guard = Some(l.clone());
+        Ok(l)
+    }
+
+    async fn drop_handle(&self) {
+        *self.ldap.lock().await = None;
+    }
+
+    /// Turns a connect/transport error into one that says what to do.
+    fn connect_error(&self, e: LdapError) -> Error {
+        let text = e.to_string();
+        let lower = text.to_lowercase();
+        let tls_hint = |detail: &str| Error::Tls {
+            host: self.host.clone(),
+            detail: detail.to_string(),
+        };
+        if lower.contains("unknownissuer")
+            || lower.contains("unknown issuer")
+            || lower.contains("self-signed")
+            || lower.contains("selfsigned")
+        {
+            tls_hint("the server's certificate is not signed by a CA this machine trusts; set ca_cert in [directory] to the CA's PEM file (Samba: private/tls/ca.pem)")
+        } else if lower.contains("expired") {
+            tls_hint("the server's certificate has expired; renew the server's certificate (or check this machine's clock)")
+        } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+            tls_hint("the server's certificate does not name this host; use the host name in the certificate in [directory] url")
+        } else if lower.contains("invalid peer certificate")
+            || lower.contains("certificate")
+            || lower.contains("handshake")
+            || lower.contains("tls")
+            || lower.contains("rustls")
+        {
+            tls_hint(&format!(
+                "{text}; check ca_cert and that the port speaks {}",
+                if self.tls == TlsMode::Ldaps {
+                    "LDAPS"
+                } else {
+                    "StartTLS"
+                }
+            ))
+        } else if matches!(e, LdapError::Timeout { .. }) {
+            Error::Unreachable {
+                host: self.host.clone(),
+                port: self.port,
+                detail: format!("no answer within {} s", self.connect_timeout.as_secs()),
+            }
+        } else {
+            Error::Unreachable {
+                host: self.host.clone(),
+                port: self.port,
+                detail: text,
+            }
+        }
+    }
+
+    /// Turns an LDAP result code into plain words.
+    pub fn result_error(&self, doing: &str, res: &LdapResult) -> Error {
+        let reason = match res.rc {
+            19 => "a constraint was violated (for passwords: too short, too simple, too recent, or in the history)".to_string(),
+            32 => "no such entry".to_string(),
+            49 => "invalid credentials".to_string(),
+            50 => format!("the bind account \"{}\" is not allowed to do this; give it the rights listed in the README", self.bind_dn),
+            53 => "the server is unwilling (for passwords: it needs an encrypted connection, or the password breaks the directory's policy)".to_string(),
+            64 => "the name is not allowed".to_string(),
+            65 => "the entry is missing a required attribute or class".to_string(),
+            68 => "an entry with that name already exists".to_string(),
+            _ => format!("result code {}", res.rc),
+        };
+        let text = res.text.trim();
+        Error::Directory {
+            doing: doing.to_string(),
+            reason: if text.is_empty() {
+                reason
+            } else {
+                format!("{reason} — server says: {text}")
+            },
+        }
+    }
+
+    fn transport_error(&self, doing: &str, e: LdapError) -> Error {
+        match e {
+            LdapError::Timeout { .. } => Error::Timeout {
+                doing: doing.to_string(),
+                seconds: self.op_timeout.as_secs(),
+            },
+            other => {
+                let mut err = self.connect_error(other);
+                if let Error::Unreachable { detail, .. } = &mut err {
+                    *detail = format!("connection lost while trying to {doing}: {detail}");
+                }
+                err
+            }
+        }
+    }
+
+    /// A paged subtree (or other scope) search returning entries only (AD referrals skipped).
+    /// Retries once on a fresh connection if the old one was dropped (AD drops idle ones).
+    pub async fn search(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>> {
+        match self.search_once(base, scope, filter, attrs).await {
+            Err(e) if e.is_connection_lost() => {
+                self.drop_handle().await;
+                self.search_once(base, scope, filter, attrs).await
+            }
+            other => other,
+        }
+    }
+
+    async fn search_once(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+    ) -> Result<Vec<Entry>> {
+        let mut ldap = self.handle().await?;
+        let doing = format!("search {base}");
+        let adapters: Vec<Box<dyn Adapter<_, _>>> = vec![
+            Box::new(EntriesOnly::new()),
+            Box::new(PagedResults::new(PAGE_SIZE)),
+        ];
+        let mut stream = ldap
+            .streaming_search_with(adapters, base, scope, filter, attrs.to_vec())
+            .await
+            .map_err(|e| self.transport_error(&doing, e))?;
+        let mut out = Vec::new();
+        loop {
+            match stream.next().await {
+                Ok(Some(re)) => out.push(Entry::from_ldap(SearchEntry::construct(re))),
+                Ok(None) => break,
+                Err(e) => return Err(self.transport_error(&doing, e)),
+            }
+        }
+        let res = stream.finish().await;
+        match res.rc {
+            0 => Ok(out),
+            32 => Err(Error::NotFound(format!(
+                "\"{base}\" does not exist in the directory; check base_dn in [directory]"
+            ))),
+            4 if !out.is_empty() => Ok(out), // size limit: return what we have
+            _ => Err(self.result_error(&doing, &res)),
+        }
+    }
+
+    /// Reads one entry by DN (base scope); None if it does not exist.
+    pub async fn read(&self, dn: &str, attrs: &[&str]) -> Result<Option<Entry>> {
+        match self.search(dn, Scope::Base, "(objectClass=*)", attrs).await {
+            Ok(mut v) => Ok(v.pop()),
+            Err(Error::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Adds an entry.
+    pub async fn add(&self, dn: &str, attrs: Vec<(Vec<u8>, HashSet<Vec<u8>>)>) -> Result<()> {
+        let mut ldap = self.handle().await?;
+        let doing = format!("create {dn}");
+        let res = ldap
+            .add(dn, attrs)
+            .await
+            .map_err(|e| self.transport_error(&doing, e))?;
+        self.check(&doing, res)
+    }
+
+    /// Modifies an entry.
+    pub async fn modify(&self, dn: &str, mods: Vec<Mod<Vec<u8>>>, doing: &str) -> Result<()> {
+        let mut ldap = self.handle().await?;
+        let res = ldap
+            .modify(dn, mods)
+            .await
+            .map_err(|e| self.transport_error(doing, e))?;
+        self.check(doing, res)
+    }
+
+    /// Renames/moves an entry.
+    pub async fn modify_dn(
+        &self,
+        dn: &str,
+        rdn: &str,
+        new_sup: Option<&str>,
+        doing: &str,
+    ) -> Result<()> {
+        let mut ldap = self.handle().await?;
+        let res = ldap
+            .modifydn(dn, rdn, true, new_sup)
+            .await
+            .map_err(|e| self.transport_error(doing, e))?;
+        self.check(doing, res)
+    }
+
+    /// Deletes an entry.
+    pub async fn delete(&self, dn: &str) -> Result<()> {
+        let mut ldap = self.handle().await?;
+        let doing = format!("delete {dn}");
+        let res = ldap
+            .delete(dn)
+            .await
+            .map_err(|e| self.transport_error(&doing, e))?;
+        self.check(&doing, res)
+    }
+
+    /// Runs the Password Modify extended operation (RFC 3062) for `dn`.
+    pub async fn password_modify(&self, dn: &str, new: &Secret, doing: &str) -> Result<()> {
+        let mut ldap = self.handle().await?;
+        let op = ldap3::exop::PasswordModify {
+            user_id: Some(dn),
+            old_pass: None,
+            new_pass: Some(new.expose()),
+        };
+        let res = ldap
+            .extended(op)
+            .await
+            .map_err(|e| self.transport_error(doing, e))?;
+        self.check(doing, res.1)
+    }
+
+    fn check(&self, doing: &str, res: LdapResult) -> Result<()> {
+        if res.rc == 0 {
+            Ok(())
+        } else {
+            Err(self.result_error(doing, &res))
+        }
+    }
+}
+
+/// Helper to build `(name, {values})` pairs for `add`.
+pub fn attr(name: &str, values: &[&str]) -> (Vec<u8>, HashSet<Vec<u8>>) {
+    (
+        name.as_bytes().to_vec(),
+        values.iter().map(|v| v.as_bytes().to_vec()).collect(),
+    )
+}
+
+/// `Mod::Replace` with text values.
+pub fn replace(name: &str, values: &[&str]) -> Mod<Vec<u8>> {
+    Mod::Replace(
+        name.as_bytes().to_vec(),
+        values.iter().map(|v| v.as_bytes().to_vec()).collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            parse_url("ldaps://dc1:636").unwrap(),
+            ("ldaps".into(), "dc1".into(), 636)
+        );
+        assert_eq!(parse_url("ldap://127.0.0.1").unwrap().2, 389);
+        assert_eq!(
+            parse_url("LDAPS://[::1]:1636/").unwrap(),
+            ("ldaps".into(), "::1".into(), 1636)
+        );
+        assert!(parse_url("http://x").is_err());
+        assert!(parse_url("ldaps://").is_err());
+    }
+
+    #[test]
+    fn clear_text_refused_off_loopback() {
+        let cfg = DirectoryConfig {
+            url: "ldap://dc1.school.local".into(),
+            bind_dn: "cn=x".into(),
+            base_dn: "dc=x".into(),
+            ..Default::default()
+        };
+        let msg = LdapConn::new(&cfg, Secret::new("x"))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(msg.contains("clear text"), "{msg}");
+        let ok = DirectoryConfig {
+            url: "ldap://127.0.0.1:3899".into(),
+            ..cfg
+        };
+        assert!(LdapConn::new(&ok, Secret::new("x")).is_ok());
+    }
+}
