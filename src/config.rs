@@ -70,6 +70,9 @@ pub struct DirectoryConfig {
     pub op_timeout_s: u64,
     /// Attribute holding the MIS id (e.g. `employeeID`, `employeeNumber`).
     pub mis_id_attribute: String,
+    /// OpenLDAP only: the DN of the default ppolicy entry (as in slapd's `ppolicy_default`);
+    /// defaults to `cn=default,ou=Policies,<base_dn>`.
+    pub ppolicy_default_dn: Option<String>,
     /// `[directory.roles]`: role name to OUs / groups.
     pub roles: RoleMap,
 }
@@ -88,6 +91,7 @@ impl Default for DirectoryConfig {
             connect_timeout_s: 10,
             op_timeout_s: 60,
             mis_id_attribute: "employeeID".into(),
+            ppolicy_default_dn: None,
             roles: RoleMap::default(),
         }
     }
