@@ -1,1 +1,3 @@
 //! Services.
+
+pub mod log;
