@@ -62,7 +62,6 @@ impl Report {
 /// Runs every check. Never fails itself: each problem becomes a failed check.
 pub async fn run(ctx: &Ctx) -> Report {
     let mut r = Report::default();
-    let cfg = &ctx.config;
     let origin = ctx
         .config_path
         .as_ref()
@@ -152,7 +151,7 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
 
 fn store_checks(ctx: &Ctx, r: &mut Report) {
     let path = &ctx.config.store.path;
-    match Store::open(path).and_then(|s| s.check_writable().map(|_| s)) {
+    match Store::open(path).and_then(|s| s.schema_version().map(|_| s)) {
         Ok(store) => {
             r.checks.push(Check::pass("store writable", path.display().to_string()));
             match store.verify_log() {

@@ -3,11 +3,13 @@
 
 pub mod accounts;
 pub mod doctor;
+pub mod log;
 
 use crate::config::Config;
 use crate::directory::{self, Directory};
 use crate::domain::time::end_of_day;
 use crate::error::Result;
+use crate::store::operator;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -27,14 +29,6 @@ pub struct Ctx {
     pub operator: String,
     /// Keeps the demo's temporary store alive.
     _demo_dir: Option<tempfile::TempDir>,
-}
-
-/// The person at the keyboard: `$SUDO_USER`, else `$USER`, else "unknown".
-pub fn operator() -> String {
-    ["SUDO_USER", "USER", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
 }
 
 impl Ctx {
