@@ -1,6 +1,7 @@
 //! The configuration file (TOML). Unknown or misspelt keys are errors naming the key and line.
 
 use crate::directory::{Flavour, Secret};
+use crate::domain::password::PasswordRules;
 use crate::domain::roles::RoleMap;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -26,6 +27,66 @@ pub struct Config {
     /// `[store]`
     #[serde(default)]
     pub store: StoreConfig,
+    /// `[passwords]`: the school's password rules.
+    #[serde(default)]
+    pub passwords: PasswordRules,
+    /// `[accounts]`: how new accounts are named and made.
+    #[serde(default)]
+    pub accounts: AccountsConfig,
+}
+
+/// `[accounts]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    /// Username pattern: `{first}`, `{last}`, `{first_initial}`, `{last_initial}`, `{yy}`,
+    /// `{yyyy}` (intake year), `{mis}`; a digit is added on a clash.
+    pub username_pattern: String,
+    /// Supply-staff (guest) accounts expire after this many school days (Mon–Fri).
+    pub guest_days: u32,
+    /// Where import handout sheets are written (default: the current directory).
+    pub handout_dir: Option<PathBuf>,
+    /// `[accounts.import]`: CSV column names for `accounts import`.
+    pub import: ImportColumns,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            username_pattern: "{first}.{last}".into(),
+            guest_days: 5,
+            handout_dir: None,
+            import: ImportColumns::default(),
+        }
+    }
+}
+
+/// `[accounts.import]`: the CSV header names (matched without regard to case or spaces).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportColumns {
+    /// First (given) name column.
+    pub first_name: String,
+    /// Last name (surname) column.
+    pub last_name: String,
+    /// Role column (pupil, staff, …); rows without it use `--role`.
+    pub role: String,
+    /// Year/form group column, for handout sheets.
+    pub form: String,
+    /// MIS id column.
+    pub mis_id: String,
+}
+
+impl Default for ImportColumns {
+    fn default() -> Self {
+        ImportColumns {
+            first_name: "First Name".into(),
+            last_name: "Last Name".into(),
+            role: "Role".into(),
+            form: "Form".into(),
+            mis_id: "MIS Id".into(),
+        }
+    }
 }
 
 /// `[school]`
@@ -170,6 +231,14 @@ impl Config {
             return Err(Error::Config(format!(
                 "{}: [directory] connect_timeout_s and op_timeout_s must be at least 1",
                 origin.display()
+            )));
+        }
+        if let Err(errs) = self.passwords.validate() {
+            let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+            return Err(Error::Config(format!(
+                "{}: [passwords] {}",
+                origin.display(),
+                list.join("; ")
             )));
         }
         Ok(())

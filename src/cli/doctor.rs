@@ -37,7 +37,10 @@ pub async fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitCode> {
     };
     let report = doctor::run(&ctx).await;
     if args.format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         for c in &report.checks {
             println!("{}", line(c));

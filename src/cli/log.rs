@@ -39,15 +39,36 @@ pub enum LogCmd {
 pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
     let store = Store::open(&ctx.config.store.path)?;
     match cmd {
-        LogCmd::Show { since, target, action, operator, limit, format } => {
-            let since = since.as_deref().map(parse_date).transpose().map_err(Error::Usage)?.map(start_of_day);
-            let f = LogFilter { since, target: target.clone(), action: action.clone(), operator: operator.clone(), limit: *limit };
+        LogCmd::Show {
+            since,
+            target,
+            action,
+            operator,
+            limit,
+            format,
+        } => {
+            let since = since
+                .as_deref()
+                .map(parse_date)
+                .transpose()
+                .map_err(Error::Usage)?
+                .map(start_of_day);
+            let f = LogFilter {
+                since,
+                target: target.clone(),
+                action: action.clone(),
+                operator: operator.clone(),
+                limit: *limit,
+            };
             print_log(&ops::log::show(&store, &f)?, format.format)?;
             Ok(0)
         }
         LogCmd::Verify => match ops::log::verify(&store)? {
             ChainStatus::Whole { rows } => {
-                println!("✓ action log whole: {rows} entries, every hash matches ({})", store.path().display());
+                println!(
+                    "✓ action log whole: {rows} entries, every hash matches ({})",
+                    store.path().display()
+                );
                 Ok(0)
             }
             ChainStatus::Broken { id, reason } => {

@@ -3,12 +3,13 @@
 
 mod accounts;
 mod doctor;
+mod import;
 mod log;
 pub mod output;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ops::Ctx;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -99,14 +100,4 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Accounts(c) => accounts::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
     }
-}
-
-/// Refuses `--as-of` for commands that change things.
-pub fn refuse_as_of(ctx: &Ctx, what: &str) -> Result<()> {
-    if ctx.as_of.is_some() {
-        return Err(Error::Usage(format!(
-            "--as-of is for reports and dry runs; {what} changes the directory, so run it without --as-of"
-        )));
-    }
-    Ok(())
 }

@@ -90,7 +90,8 @@ fn day(t: Option<DateTime<Utc>>) -> String {
 }
 
 fn rfc(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default()
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
 }
 
 /// One account as a flat CSV row (same names as the JSON keys).
@@ -148,7 +149,10 @@ pub fn password_age(a: &Account, now: DateTime<Utc>) -> String {
 pub fn print_accounts(accounts: &[Account], format: Format, now: DateTime<Utc>) -> Result<()> {
     with_stdout(|w| match format {
         Format::Json => write_json(w, &accounts),
-        Format::Csv => write_csv(w, &accounts.iter().map(AccountRow::from).collect::<Vec<_>>()),
+        Format::Csv => write_csv(
+            w,
+            &accounts.iter().map(AccountRow::from).collect::<Vec<_>>(),
+        ),
         Format::Table => {
             let rows: Vec<Vec<String>> = accounts
                 .iter()
@@ -163,7 +167,18 @@ pub fn print_accounts(accounts: &[Account], format: Format, now: DateTime<Utc>) 
                     ]
                 })
                 .collect();
-            write_table(w, &["USERNAME", "NAME", "ROLE", "STATUS", "PASSWORD AGE", "LAST LOGON"], &rows)?;
+            write_table(
+                w,
+                &[
+                    "USERNAME",
+                    "NAME",
+                    "ROLE",
+                    "STATUS",
+                    "PASSWORD AGE",
+                    "LAST LOGON",
+                ],
+                &rows,
+            )?;
             writeln!(w, "{} accounts", accounts.len())
         }
     })
@@ -190,14 +205,24 @@ pub fn print_account(a: &Account, format: Format, now: DateTime<Utc>) -> Result<
                 vec!["password age".into(), password_age(a, now)],
                 vec!["password expires".into(), day(a.password_expires)],
                 vec!["must change password".into(), yes(a.must_change_password)],
-                vec!["password never expires".into(), yes(a.password_never_expires)],
+                vec![
+                    "password never expires".into(),
+                    yes(a.password_never_expires),
+                ],
                 vec!["password not required".into(), yes(a.password_not_required)],
                 vec!["last logon".into(), day(a.last_logon)],
                 vec!["created".into(), day(a.created)],
                 vec!["account expires".into(), day(a.expires)],
                 vec!["MIS id".into(), opt(&a.mis_id)],
                 vec!["description".into(), opt(&a.description)],
-                vec!["groups".into(), if a.groups.is_empty() { "-".into() } else { a.groups.join(", ") }],
+                vec![
+                    "groups".into(),
+                    if a.groups.is_empty() {
+                        "-".into()
+                    } else {
+                        a.groups.join(", ")
+                    },
+                ],
             ];
             for r in rows {
                 writeln!(w, "{:<24}{}", r[0], r[1])?;
@@ -243,7 +268,9 @@ pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
                 .map(|e| {
                     vec![
                         e.id.to_string(),
-                        e.at.with_timezone(&chrono::Local).format("%-d %b %Y %H:%M").to_string(),
+                        e.at.with_timezone(&chrono::Local)
+                            .format("%-d %b %Y %H:%M")
+                            .to_string(),
                         e.operator.clone(),
                         e.action.clone(),
                         e.target.clone(),
@@ -251,7 +278,11 @@ pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
                     ]
                 })
                 .collect();
-            write_table(w, &["ID", "WHEN", "OPERATOR", "ACTION", "TARGET", "DETAILS"], &rows)
+            write_table(
+                w,
+                &["ID", "WHEN", "OPERATOR", "ACTION", "TARGET", "DETAILS"],
+                &rows,
+            )
         }
     })
 }

@@ -169,10 +169,22 @@ where
 }
 
 /// Connects to the directory the configuration names.
-pub fn from_config(cfg: &DirectoryConfig, roles: RoleMap, password: Secret) -> Result<Arc<dyn Directory>> {
+pub fn from_config(
+    cfg: &DirectoryConfig,
+    roles: RoleMap,
+    password: Secret,
+) -> Result<Arc<dyn Directory>> {
     Ok(match cfg.flavour {
-        Flavour::ActiveDirectory => Arc::new(ad::ActiveDirectory::new(conn::LdapConn::new(cfg, password)?, cfg, roles)),
-        Flavour::Openldap => Arc::new(openldap::OpenLdap::new(conn::LdapConn::new(cfg, password)?, cfg, roles)),
+        Flavour::ActiveDirectory => Arc::new(ad::ActiveDirectory::new(
+            conn::LdapConn::new(cfg, password)?,
+            cfg,
+            roles,
+        )),
+        Flavour::Openldap => Arc::new(openldap::OpenLdap::new(
+            conn::LdapConn::new(cfg, password)?,
+            cfg,
+            roles,
+        )),
         Flavour::Demo => {
             return Err(crate::error::Error::Config(
                 "flavour = \"demo\" is not for config files; run with --demo".into(),

@@ -37,9 +37,19 @@ pub const ACCOUNT_ATTRS: &[&str] = &[
     "memberOf",
 ];
 
-const PERSON_FILTER: &str = "(&(uid=*)(|(objectClass=inetOrgPerson)(objectClass=posixAccount)(objectClass=account)))";
-const GROUP_FILTER: &str = "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))";
-const POLICY_ATTRS: &[&str] = &["cn", "pwdMinLength", "pwdMaxAge", "pwdMustChange", "pwdCheckQuality", "pwdMaxFailure", "pwdLockout"];
+const PERSON_FILTER: &str =
+    "(&(uid=*)(|(objectClass=inetOrgPerson)(objectClass=posixAccount)(objectClass=account)))";
+const GROUP_FILTER: &str =
+    "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))";
+const POLICY_ATTRS: &[&str] = &[
+    "cn",
+    "pwdMinLength",
+    "pwdMaxAge",
+    "pwdMustChange",
+    "pwdCheckQuality",
+    "pwdMaxFailure",
+    "pwdLockout",
+];
 
 /// Password policies by DN (lower-cased), for computing expiry.
 #[derive(Debug, Clone, Default)]
@@ -71,11 +81,15 @@ pub struct MapCtx<'a> {
 
 /// Maps an OpenLDAP entry to the account model.
 pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, Malformed> {
-    let username = e.text("uid").ok_or_else(|| Malformed::new("uid", "(missing)"))?;
+    let username = e
+        .text("uid")
+        .ok_or_else(|| Malformed::new("uid", "(missing)"))?;
     let lock = e.first("pwdAccountLockedTime");
     let disabled = lock == Some(DISABLED_LOCK);
     let changed = match e.first("pwdChangedTime") {
-        Some(v) => Some(parse_generalized_time(v).ok_or_else(|| Malformed::new("pwdChangedTime", v))?),
+        Some(v) => {
+            Some(parse_generalized_time(v).ok_or_else(|| Malformed::new("pwdChangedTime", v))?)
+        }
         None => None,
     };
     let subentry = e.first("pwdPolicySubentry");
@@ -92,7 +106,10 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
                 .and_then(|d| DateTime::from_timestamp(d * 86_400, 0))
         });
     let mut group_dns: Vec<String> = e.all("memberOf").to_vec();
-    for key in [e.dn.to_lowercase(), format!("uid:{}", username.to_lowercase())] {
+    for key in [
+        e.dn.to_lowercase(),
+        format!("uid:{}", username.to_lowercase()),
+    ] {
         if let Some(gs) = ctx.groups.get(&key) {
             for g in gs {
                 if !group_dns.iter().any(|x| x.eq_ignore_ascii_case(g)) {
@@ -115,7 +132,9 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
             (Some(c), Some(a)) if a > 0 => Some(c + Duration::seconds(a)),
             _ => None,
         },
-        must_change_password: e.first("pwdReset").is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
+        must_change_password: e
+            .first("pwdReset")
+            .is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
         password_never_expires: never_expires,
         password_not_required: false,
         reversible_password: false,
@@ -147,7 +166,9 @@ fn policy_from_entry(e: &Entry) -> PolicySettings {
         min_length: int("pwdMinLength").and_then(|v| u32::try_from(v).ok()),
         complexity: None,
         max_age_days: int("pwdMaxAge").map(|s| u32::try_from(s / 86_400).unwrap_or(0)),
-        must_change_after_reset: e.first("pwdMustChange").map(|v| v.eq_ignore_ascii_case("TRUE")),
+        must_change_after_reset: e
+            .first("pwdMustChange")
+            .map(|v| v.eq_ignore_ascii_case("TRUE")),
         lockout_threshold: int("pwdMaxFailure").and_then(|v| u32::try_from(v).ok()),
         applies_to: vec![],
         precedence: None,
@@ -178,7 +199,12 @@ impl OpenLdap {
     async fn group_index(&self) -> Result<HashMap<String, Vec<String>>> {
         let groups = self
             .conn
-            .search(&self.base_dn, Scope::Subtree, GROUP_FILTER, &["member", "uniqueMember", "memberUid"])
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                GROUP_FILTER,
+                &["member", "uniqueMember", "memberUid"],
+            )
             .await?;
         let mut idx: HashMap<String, Vec<String>> = HashMap::new();
         for g in groups {
@@ -186,14 +212,25 @@ impl OpenLdap {
                 idx.entry(m.to_lowercase()).or_default().push(g.dn.clone());
             }
             for u in g.all("memberUid") {
-                idx.entry(format!("uid:{}", u.to_lowercase())).or_default().push(g.dn.clone());
+                idx.entry(format!("uid:{}", u.to_lowercase()))
+                    .or_default()
+                    .push(g.dn.clone());
             }
         }
         Ok(idx)
     }
 
     async fn policy_entries(&self) -> Result<Vec<Entry>> {
-        match self.conn.search(&self.base_dn, Scope::Subtree, "(objectClass=pwdPolicy)", POLICY_ATTRS).await {
+        match self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                "(objectClass=pwdPolicy)",
+                POLICY_ATTRS,
+            )
+            .await
+        {
             Ok(v) => Ok(v),
             Err(Error::NotFound(_)) => Ok(vec![]),
             Err(e) => Err(e),
@@ -201,7 +238,10 @@ impl OpenLdap {
     }
 
     async fn policy_index(&self) -> Result<PolicyIndex> {
-        let mut idx = PolicyIndex { default_dn: self.default_policy_dn.clone(), ..Default::default() };
+        let mut idx = PolicyIndex {
+            default_dn: self.default_policy_dn.clone(),
+            ..Default::default()
+        };
         for e in self.policy_entries().await? {
             if let Ok(Some(a)) = e.int("pwdMaxAge") {
                 idx.max_age_s.insert(e.dn.to_lowercase(), a);
@@ -213,13 +253,27 @@ impl OpenLdap {
     async fn map_entries(&self, entries: Vec<Entry>, role: Option<&str>) -> Result<Listing> {
         let groups = self.group_index().await?;
         let policies = self.policy_index().await?;
-        let ctx = MapCtx { roles: &self.roles, base_dn: &self.base_dn, mis_attr: &self.mis_attr, groups: &groups, policies: &policies };
+        let ctx = MapCtx {
+            roles: &self.roles,
+            base_dn: &self.base_dn,
+            mis_attr: &self.mis_attr,
+            groups: &groups,
+            policies: &policies,
+        };
         Ok(finish_listing(&entries, |e| to_account(e, &ctx), role))
     }
 
     /// Deletes an attribute, treating "not there" as done.
     async fn clear(&self, dn: &str, name: &str, doing: &str) -> Result<()> {
-        match self.conn.modify(dn, vec![Mod::Delete(name.as_bytes().to_vec(), HashSet::new())], doing).await {
+        match self
+            .conn
+            .modify(
+                dn,
+                vec![Mod::Delete(name.as_bytes().to_vec(), HashSet::new())],
+                doing,
+            )
+            .await
+        {
             Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()),
             other => other,
         }
@@ -231,7 +285,11 @@ impl OpenLdap {
             .read(group_dn, &["objectClass"])
             .await?
             .ok_or_else(|| Error::NotFound(format!("no group {group_dn}")))?;
-        let classes: Vec<String> = g.all("objectClass").iter().map(|c| c.to_lowercase()).collect();
+        let classes: Vec<String> = g
+            .all("objectClass")
+            .iter()
+            .map(|c| c.to_lowercase())
+            .collect();
         Ok(if classes.iter().any(|c| c == "groupofnames") {
             "member"
         } else if classes.iter().any(|c| c == "groupofuniquenames") {
@@ -247,7 +305,15 @@ impl OpenLdap {
             return Ok(());
         }
         let ou = first_rdn_value(parent);
-        self.conn.add(parent, vec![attr("objectClass", &["organizationalUnit"]), attr("ou", &[&ou])]).await
+        self.conn
+            .add(
+                parent,
+                vec![
+                    attr("objectClass", &["organizationalUnit"]),
+                    attr("ou", &[&ou]),
+                ],
+            )
+            .await
     }
 }
 
@@ -271,11 +337,18 @@ impl Directory for OpenLdap {
 
     async fn probe(&self) -> Result<Probe> {
         let base = self.conn.read(&self.base_dn, &["objectClass"]).await?;
-        let mut probe = Probe { base_dn_found: base.is_some(), tls: self.conn.tls_description(), ..Default::default() };
+        let mut probe = Probe {
+            base_dn_found: base.is_some(),
+            tls: self.conn.tls_description(),
+            ..Default::default()
+        };
         if base.is_none() {
             return Ok(probe);
         }
-        let sample = self.conn.search(&self.base_dn, Scope::Subtree, PERSON_FILTER, &self.attrs()).await?;
+        let sample = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, PERSON_FILTER, &self.attrs())
+            .await?;
         probe.sample_size = sample.len();
         for a in ["uid", "pwdChangedTime", "createTimestamp"] {
             if !sample.is_empty() && sample.iter().all(|e| e.first(a).is_none()) {
@@ -294,26 +367,50 @@ impl Directory for OpenLdap {
         if let Some(text) = query.search.as_deref().filter(|t| !t.trim().is_empty()) {
             let v = filter_value(text.trim());
             let m = &self.mis_attr;
-            f.push_str(&format!("(|(uid=*{v}*)(cn=*{v}*)(displayName=*{v}*)(givenName=*{v}*)(sn=*{v}*)({m}=*{v}*))"));
+            f.push_str(&format!(
+                "(|(uid=*{v}*)(cn=*{v}*)(displayName=*{v}*)(givenName=*{v}*)(sn=*{v}*)({m}=*{v}*))"
+            ));
         }
         f.push(')');
-        let entries = self.conn.search(&base, Scope::Subtree, &f, &self.attrs()).await?;
+        let entries = self
+            .conn
+            .search(&base, Scope::Subtree, &f, &self.attrs())
+            .await?;
         self.map_entries(entries, query.role.as_deref()).await
     }
 
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
         let f = format!("(&{PERSON_FILTER}(uid={}))", filter_value(username));
-        let entries = self.conn.search(&self.base_dn, Scope::Subtree, &f, &self.attrs()).await?;
+        let entries = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+            .await?;
         let listing = self.map_entries(entries, None).await?;
         Ok(listing.accounts.into_iter().next())
     }
 
-    async fn create_account(&self, new: &NewAccount, password: &Secret, temporary: bool) -> Result<Account> {
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<Account> {
         let dn = format!("uid={},{}", rdn_value(&new.username), new.parent_dn);
-        let cn = if new.display_name.trim().is_empty() { new.username.clone() } else { new.display_name.clone() };
-        let sn = if new.surname.trim().is_empty() { new.username.clone() } else { new.surname.clone() };
+        let cn = if new.display_name.trim().is_empty() {
+            new.username.clone()
+        } else {
+            new.display_name.clone()
+        };
+        let sn = if new.surname.trim().is_empty() {
+            new.username.clone()
+        } else {
+            new.surname.clone()
+        };
         let mut attrs = vec![
-            attr("objectClass", &["top", "person", "organizationalPerson", "inetOrgPerson"]),
+            attr(
+                "objectClass",
+                &["top", "person", "organizationalPerson", "inetOrgPerson"],
+            ),
             attr("uid", &[&new.username]),
             attr("cn", &[&cn]),
             attr("sn", &[&sn]),
@@ -332,7 +429,11 @@ impl Directory for OpenLdap {
             attrs.push(attr("pwdEndTime", &[&generalized_time(x)]));
         }
         self.conn.add(&dn, attrs).await?;
-        let created = Account { dn: dn.clone(), username: new.username.clone(), ..Default::default() };
+        let created = Account {
+            dn: dn.clone(),
+            username: new.username.clone(),
+            ..Default::default()
+        };
         let finish = async {
             self.set_password(&created, password, temporary).await?;
             for g in &new.groups {
@@ -344,9 +445,12 @@ impl Directory for OpenLdap {
             let _ = self.conn.delete(&dn).await;
             return Err(e);
         }
-        self.get_account(&new.username)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("{} was created but cannot be read back", new.username)))
+        self.get_account(&new.username).await?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "{} was created but cannot be read back",
+                new.username
+            ))
+        })
     }
 
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
@@ -385,30 +489,65 @@ impl Directory for OpenLdap {
         }
     }
 
-    async fn set_password(&self, account: &Account, password: &Secret, temporary: bool) -> Result<()> {
+    async fn set_password(
+        &self,
+        account: &Account,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<()> {
         let who = &account.username;
-        self.conn.password_modify(&account.dn, password, &format!("set the password of {who}")).await?;
+        self.conn
+            .password_modify(&account.dn, password, &format!("set the password of {who}"))
+            .await?;
         if temporary {
-            self.conn.modify(&account.dn, vec![replace("pwdReset", &["TRUE"])], &format!("set must-change-password of {who}")).await
+            self.conn
+                .modify(
+                    &account.dn,
+                    vec![replace("pwdReset", &["TRUE"])],
+                    &format!("set must-change-password of {who}"),
+                )
+                .await
         } else {
-            self.clear(&account.dn, "pwdReset", &format!("clear must-change-password of {who}")).await
+            self.clear(
+                &account.dn,
+                "pwdReset",
+                &format!("clear must-change-password of {who}"),
+            )
+            .await
         }
     }
 
     async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String> {
-        let rdn = split_dn(&account.dn).first().map(|s| s.to_string()).unwrap_or_default();
+        let rdn = split_dn(&account.dn)
+            .first()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         self.conn
-            .modify_dn(&account.dn, &rdn, Some(new_parent_dn), &format!("move {} to {new_parent_dn}", account.username))
+            .modify_dn(
+                &account.dn,
+                &rdn,
+                Some(new_parent_dn),
+                &format!("move {} to {new_parent_dn}", account.username),
+            )
             .await?;
         let new_dn = format!("{rdn},{new_parent_dn}");
         // Without the refint overlay, group members still name the old DN: follow the move.
         for g in &account.group_dns {
             if let Ok(attr_name @ ("member" | "uniqueMember")) = self.member_attr(g).await {
                 let mods = vec![
-                    Mod::Delete(attr_name.as_bytes().to_vec(), HashSet::from([account.dn.as_bytes().to_vec()])),
-                    Mod::Add(attr_name.as_bytes().to_vec(), HashSet::from([new_dn.as_bytes().to_vec()])),
+                    Mod::Delete(
+                        attr_name.as_bytes().to_vec(),
+                        HashSet::from([account.dn.as_bytes().to_vec()]),
+                    ),
+                    Mod::Add(
+                        attr_name.as_bytes().to_vec(),
+                        HashSet::from([new_dn.as_bytes().to_vec()]),
+                    ),
                 ];
-                let _ = self.conn.modify(g, mods, &format!("update {g} after a move")).await;
+                let _ = self
+                    .conn
+                    .modify(g, mods, &format!("update {g} after a move"))
+                    .await;
             }
         }
         Ok(new_dn)
@@ -416,9 +555,21 @@ impl Directory for OpenLdap {
 
     async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         let a = self.member_attr(group_dn).await?;
-        let v = if a == "memberUid" { account.username.clone() } else { account.dn.clone() };
+        let v = if a == "memberUid" {
+            account.username.clone()
+        } else {
+            account.dn.clone()
+        };
         let m = Mod::Add(a.as_bytes().to_vec(), HashSet::from([v.into_bytes()]));
-        match self.conn.modify(group_dn, vec![m], &format!("add {} to {}", account.username, first_rdn_value(group_dn))).await {
+        match self
+            .conn
+            .modify(
+                group_dn,
+                vec![m],
+                &format!("add {} to {}", account.username, first_rdn_value(group_dn)),
+            )
+            .await
+        {
             Err(Error::Directory { reason, .. }) if reason.contains("result code 20") => Ok(()),
             other => other,
         }
@@ -426,37 +577,80 @@ impl Directory for OpenLdap {
 
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         let a = self.member_attr(group_dn).await?;
-        let v = if a == "memberUid" { account.username.clone() } else { account.dn.clone() };
+        let v = if a == "memberUid" {
+            account.username.clone()
+        } else {
+            account.dn.clone()
+        };
         let m = Mod::Delete(a.as_bytes().to_vec(), HashSet::from([v.into_bytes()]));
-        match self.conn.modify(group_dn, vec![m], &format!("remove {} from {}", account.username, first_rdn_value(group_dn))).await {
+        match self
+            .conn
+            .modify(
+                group_dn,
+                vec![m],
+                &format!(
+                    "remove {} from {}",
+                    account.username,
+                    first_rdn_value(group_dn)
+                ),
+            )
+            .await
+        {
             Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()),
             // groupOfNames must keep one member: say so plainly.
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 65") => Err(Error::Directory {
-                doing: format!("remove {} from {}", account.username, first_rdn_value(group_dn)),
-                reason: "it is the group's last member, and this kind of group cannot be empty".into(),
-            }),
+            Err(Error::Directory { reason, .. }) if reason.contains("result code 65") => {
+                Err(Error::Directory {
+                    doing: format!(
+                        "remove {} from {}",
+                        account.username,
+                        first_rdn_value(group_dn)
+                    ),
+                    reason: "it is the group's last member, and this kind of group cannot be empty"
+                        .into(),
+                })
+            }
             other => other,
         }
     }
 
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
         if name_or_dn.contains('=') {
-            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group { name: first_rdn_value(&e.dn), dn: e.dn }));
+            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group {
+                name: first_rdn_value(&e.dn),
+                dn: e.dn,
+            }));
         }
         let f = format!("(&{GROUP_FILTER}(cn={}))", filter_value(name_or_dn));
-        let found = self.conn.search(&self.base_dn, Scope::Subtree, &f, &["cn"]).await?;
-        Ok(found.into_iter().next().map(|e| Group { name: first_rdn_value(&e.dn), dn: e.dn }))
+        let found = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
+            .await?;
+        Ok(found.into_iter().next().map(|e| Group {
+            name: first_rdn_value(&e.dn),
+            dn: e.dn,
+        }))
     }
 
     async fn list_ous(&self) -> Result<Vec<String>> {
         let mut v: Vec<String> = self
             .conn
-            .search(&self.base_dn, Scope::Subtree, "(objectClass=organizationalUnit)", &["ou"])
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                "(objectClass=organizationalUnit)",
+                &["ou"],
+            )
             .await?
             .into_iter()
             .map(|e| e.dn)
             .collect();
-        v.sort_by_key(|dn| split_dn(dn).into_iter().rev().map(str::to_lowercase).collect::<Vec<_>>());
+        v.sort_by_key(|dn| {
+            split_dn(dn)
+                .into_iter()
+                .rev()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        });
         Ok(v)
     }
 
@@ -465,7 +659,10 @@ impl Directory for OpenLdap {
         for e in self.policy_entries().await? {
             let p = policy_from_entry(&e);
             if e.dn.eq_ignore_ascii_case(&self.default_policy_dn) {
-                out.default = Some(PolicySettings { name: "ppolicy default".into(), ..p });
+                out.default = Some(PolicySettings {
+                    name: "ppolicy default".into(),
+                    ..p
+                });
             } else {
                 out.others.push(p);
             }
@@ -487,22 +684,46 @@ impl Directory for OpenLdap {
         }
         if self.conn.read(&s.dn, &["cn"]).await?.is_some() {
             let mods = values.iter().map(|(k, v)| replace(k, &[v])).collect();
-            self.conn.modify(&s.dn, mods, &format!("update password policy {}", s.name)).await?;
+            self.conn
+                .modify(&s.dn, mods, &format!("update password policy {}", s.name))
+                .await?;
         } else {
             self.ensure_policies_ou(&s.dn).await?;
             let cn = first_rdn_value(&s.dn);
-            let mut attrs = vec![attr("objectClass", &["top", "device", "pwdPolicy"]), attr("cn", &[&cn])];
+            let mut attrs = vec![
+                attr("objectClass", &["top", "device", "pwdPolicy"]),
+                attr("cn", &[&cn]),
+            ];
             attrs.extend(values.iter().map(|(k, v)| attr(k, &[v])));
             self.conn.add(&s.dn, attrs).await?;
         }
         // Fine-grained: point each listed account (or each member of a listed group) at it.
         for target in &s.applies_to {
-            let Some(e) = self.conn.read(target, &["member", "uniqueMember", "objectClass"]).await? else { continue };
-            let members: Vec<String> = e.all("member").iter().chain(e.all("uniqueMember")).cloned().collect();
-            let dns = if members.is_empty() { vec![target.clone()] } else { members };
+            let Some(e) = self
+                .conn
+                .read(target, &["member", "uniqueMember", "objectClass"])
+                .await?
+            else {
+                continue;
+            };
+            let members: Vec<String> = e
+                .all("member")
+                .iter()
+                .chain(e.all("uniqueMember"))
+                .cloned()
+                .collect();
+            let dns = if members.is_empty() {
+                vec![target.clone()]
+            } else {
+                members
+            };
             for dn in dns {
                 self.conn
-                    .modify(&dn, vec![replace("pwdPolicySubentry", &[&s.dn])], &format!("apply password policy {} to {dn}", s.name))
+                    .modify(
+                        &dn,
+                        vec![replace("pwdPolicySubentry", &[&s.dn])],
+                        &format!("apply password policy {} to {dn}", s.name),
+                    )
                     .await?;
             }
         }
@@ -523,9 +744,20 @@ mod tests {
     fn maps_disabled_locked_and_expiry() {
         let roles = RoleMap::default();
         let groups = HashMap::new();
-        let mut policies = PolicyIndex { default_dn: "cn=default,ou=Policies,dc=s".into(), ..Default::default() };
-        policies.max_age_s.insert("cn=default,ou=policies,dc=s".into(), 90 * 86_400);
-        let ctx = MapCtx { roles: &roles, base_dn: "dc=s", mis_attr: "employeeNumber", groups: &groups, policies: &policies };
+        let mut policies = PolicyIndex {
+            default_dn: "cn=default,ou=Policies,dc=s".into(),
+            ..Default::default()
+        };
+        policies
+            .max_age_s
+            .insert("cn=default,ou=policies,dc=s".into(), 90 * 86_400);
+        let ctx = MapCtx {
+            roles: &roles,
+            base_dn: "dc=s",
+            mis_attr: "employeeNumber",
+            groups: &groups,
+            policies: &policies,
+        };
         let mut e = Entry::new("uid=a,ou=Pupils,dc=s");
         e.set("uid", vec!["a".into()]);
         e.set("pwdChangedTime", vec!["20260101000000Z".into()]);
@@ -534,7 +766,10 @@ mod tests {
         let a = to_account(&e, &ctx).unwrap();
         assert!(!a.enabled && !a.locked && a.must_change_password && !a.password_never_expires);
         assert_eq!(a.role.as_deref(), Some("pupil"));
-        assert_eq!(a.password_expires.map(|t| t.to_rfc3339()), Some("2026-04-01T00:00:00+00:00".into()));
+        assert_eq!(
+            a.password_expires.map(|t| t.to_rfc3339()),
+            Some("2026-04-01T00:00:00+00:00".into())
+        );
         e.set("pwdAccountLockedTime", vec!["20261101000000Z".into()]);
         let a = to_account(&e, &ctx).unwrap();
         assert!(a.enabled && a.locked);

@@ -5,3 +5,4 @@ pub mod password;
 pub mod policy;
 pub mod roles;
 pub mod time;
+pub mod username;

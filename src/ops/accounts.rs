@@ -41,7 +41,9 @@ pub async fn get(ctx: &Ctx, username: &str) -> Result<Account> {
 
 /// Quotes a word for a shell suggestion.
 pub fn shell_word(s: &str) -> String {
-    if s.chars().all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c)) {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))

@@ -33,13 +33,28 @@ pub struct Check {
 
 impl Check {
     fn pass(name: &str, detail: impl Into<String>) -> Check {
-        Check { name: name.into(), outcome: Outcome::Pass, detail: detail.into(), fix: None }
+        Check {
+            name: name.into(),
+            outcome: Outcome::Pass,
+            detail: detail.into(),
+            fix: None,
+        }
     }
     fn fail(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
-        Check { name: name.into(), outcome: Outcome::Fail, detail: detail.into(), fix: Some(fix.into()) }
+        Check {
+            name: name.into(),
+            outcome: Outcome::Fail,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
     }
     fn warn(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
-        Check { name: name.into(), outcome: Outcome::Warn, detail: detail.into(), fix: Some(fix.into()) }
+        Check {
+            name: name.into(),
+            outcome: Outcome::Warn,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
     }
 }
 
@@ -67,27 +82,50 @@ pub async fn run(ctx: &Ctx) -> Report {
         .as_ref()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "built-in demo".into());
-    r.checks.push(Check::pass("configuration", format!("read {origin}")));
+    r.checks
+        .push(Check::pass("configuration", format!("read {origin}")));
     r.checks.push(Check::pass(
         "directory",
-        format!("{} at {} (base {})", ctx.dir.flavour(), ctx.dir.server(), ctx.dir.base_dn()),
+        format!(
+            "{} at {} (base {})",
+            ctx.dir.flavour(),
+            ctx.dir.server(),
+            ctx.dir.base_dn()
+        ),
     ));
 
     match ctx.dir.connect().await {
         Ok(()) => {
-            r.checks.push(Check::pass("server reachable", ctx.dir.server()));
-            r.checks.push(Check::pass("bind", format!("as {}", bind_name(ctx))));
+            r.checks
+                .push(Check::pass("server reachable", ctx.dir.server()));
+            r.checks
+                .push(Check::pass("bind", format!("as {}", bind_name(ctx))));
             directory_checks(ctx, &mut r).await;
         }
         Err(e) => {
             let (name, fix) = match &e {
-                Error::Unreachable { .. } => ("server reachable", "check the server is running and [directory] url"),
-                Error::Tls { .. } => ("TLS and certificate", "set ca_cert to the CA's PEM file, or fix the server's certificate"),
+                Error::Unreachable { .. } => (
+                    "server reachable",
+                    "check the server is running and [directory] url",
+                ),
+                Error::Tls { .. } => (
+                    "TLS and certificate",
+                    "set ca_cert to the CA's PEM file, or fix the server's certificate",
+                ),
                 Error::AuthFailed { .. } => ("bind", "check bind_dn and the bind password file"),
-                Error::Timeout { .. } => ("server reachable", "check the server's load and connect_timeout_s"),
+                Error::Timeout { .. } => (
+                    "server reachable",
+                    "check the server's load and connect_timeout_s",
+                ),
                 _ => ("bind", "see the message"),
             };
-            r.unreachable = matches!(e, Error::Unreachable { .. } | Error::Tls { .. } | Error::AuthFailed { .. } | Error::Timeout { .. });
+            r.unreachable = matches!(
+                e,
+                Error::Unreachable { .. }
+                    | Error::Tls { .. }
+                    | Error::AuthFailed { .. }
+                    | Error::Timeout { .. }
+            );
             r.checks.push(Check::fail(name, e.to_string(), fix));
         }
     }
@@ -108,18 +146,29 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
         Ok(p) => {
             let tls_warn = p.tls.contains("NOT verified") || p.tls.contains("clear text");
             r.checks.push(if tls_warn {
-                Check::warn("TLS and certificate", &p.tls, "set ca_cert and tls_verify = true (or use ldaps://)")
+                Check::warn(
+                    "TLS and certificate",
+                    &p.tls,
+                    "set ca_cert and tls_verify = true (or use ldaps://)",
+                )
             } else {
                 Check::pass("TLS and certificate", &p.tls)
             });
             if p.base_dn_found {
                 r.checks.push(Check::pass("base DN", ctx.dir.base_dn()));
             } else {
-                r.checks.push(Check::fail("base DN", format!("{} not found", ctx.dir.base_dn()), "set base_dn in [directory] to the DN that holds the school's accounts"));
+                r.checks.push(Check::fail(
+                    "base DN",
+                    format!("{} not found", ctx.dir.base_dn()),
+                    "set base_dn in [directory] to the DN that holds the school's accounts",
+                ));
                 return;
             }
             if p.unreadable.is_empty() {
-                r.checks.push(Check::pass("attributes readable", format!("{} accounts sampled", p.sample_size)));
+                r.checks.push(Check::pass(
+                    "attributes readable",
+                    format!("{} accounts sampled", p.sample_size),
+                ));
             } else {
                 r.checks.push(Check::fail(
                     "attributes readable",
@@ -128,7 +177,11 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
                 ));
             }
         }
-        Err(e) => r.checks.push(Check::fail("base DN", e.to_string(), "set base_dn in [directory]")),
+        Err(e) => r.checks.push(Check::fail(
+            "base DN",
+            e.to_string(),
+            "set base_dn in [directory]",
+        )),
     }
     match ctx.dir.read_password_policy().await {
         Ok(policy) => {
@@ -140,12 +193,19 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
             for x in d {
                 r.checks.push(Check::fail(
                     "password policy",
-                    format!("{}: directory has {}, school needs {}", x.setting, x.directory, x.school),
+                    format!(
+                        "{}: directory has {}, school needs {}",
+                        x.setting, x.directory, x.school
+                    ),
                     "run `schooltech passwords policy apply`",
                 ));
             }
         }
-        Err(e) => r.checks.push(Check::fail("password policy", e.to_string(), "give the bind account read access to the domain/ppolicy entries")),
+        Err(e) => r.checks.push(Check::fail(
+            "password policy",
+            e.to_string(),
+            "give the bind account read access to the domain/ppolicy entries",
+        )),
     }
 }
 
@@ -153,7 +213,8 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
     let path = &ctx.config.store.path;
     match Store::open(path).and_then(|s| s.schema_version().map(|_| s)) {
         Ok(store) => {
-            r.checks.push(Check::pass("store writable", path.display().to_string()));
+            r.checks
+                .push(Check::pass("store writable", path.display().to_string()));
             match store.verify_log() {
                 Ok(ChainStatus::Whole { rows }) => r.checks.push(Check::pass("action log", format!("chain whole ({rows} entries)"))),
                 Ok(ChainStatus::Broken { id, reason }) => r.checks.push(Check::fail(
@@ -164,6 +225,10 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
                 Err(e) => r.checks.push(Check::fail("action log", e.to_string(), "see the message")),
             }
         }
-        Err(e) => r.checks.push(Check::fail("store writable", e.to_string(), "set [store] path to a writable location")),
+        Err(e) => r.checks.push(Check::fail(
+            "store writable",
+            e.to_string(),
+            "set [store] path to a writable location",
+        )),
     }
 }

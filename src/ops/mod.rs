@@ -2,8 +2,11 @@
 //! the domain rules: read state, decide (domain), journal intent, change, log the action.
 
 pub mod accounts;
+pub mod actions;
 pub mod doctor;
+pub mod import;
 pub mod log;
+pub mod passwords;
 
 use crate::config::Config;
 use crate::directory::{self, Directory};
@@ -33,9 +36,14 @@ pub struct Ctx {
 
 impl Ctx {
     /// A context for a real directory from a configuration.
-    pub fn from_config(config: Config, config_path: PathBuf, as_of: Option<NaiveDate>) -> Result<Ctx> {
+    pub fn from_config(
+        config: Config,
+        config_path: PathBuf,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Ctx> {
         let password = config.directory.bind_password()?;
-        let dir = directory::from_config(&config.directory, config.directory.roles.clone(), password)?;
+        let dir =
+            directory::from_config(&config.directory, config.directory.roles.clone(), password)?;
         Ok(Ctx {
             config,
             config_path: Some(config_path),
@@ -47,7 +55,12 @@ impl Ctx {
     }
 
     /// A context over a given directory (tests, demo) with a store in `store_path`.
-    pub fn with_directory(mut config: Config, dir: Arc<dyn Directory>, store_path: PathBuf, as_of: Option<NaiveDate>) -> Ctx {
+    pub fn with_directory(
+        mut config: Config,
+        dir: Arc<dyn Directory>,
+        store_path: PathBuf,
+        as_of: Option<NaiveDate>,
+    ) -> Ctx {
         config.store.path = store_path;
         Ctx {
             config,
@@ -71,8 +84,8 @@ impl Ctx {
         config.directory.base_dn = "DC=demo,DC=school".into();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {
-            Some(n) => Arc::new(directory::demo::DemoDirectory::generated(n, roles)),
-            None => Arc::new(directory::demo::DemoDirectory::bundled(roles)?),
+            Some(n) => directory::demo::DemoDirectory::generated(n, roles),
+            None => directory::demo::DemoDirectory::bundled(roles)?,
         };
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx._demo_dir = Some(tmp);
@@ -82,6 +95,16 @@ impl Ctx {
     /// The moment time rules are judged at: the end of the `--as-of` day, else now.
     pub fn now(&self) -> DateTime<Utc> {
         self.as_of.map(end_of_day).unwrap_or_else(Utc::now)
+    }
+
+    /// Refuses `--as-of` for services that change things.
+    pub fn refuse_as_of(&self, what: &str) -> Result<()> {
+        if self.as_of.is_some() {
+            return Err(crate::Error::Usage(format!(
+                "--as-of is for reports and dry runs; {what} changes the directory, so run it without --as-of"
+            )));
+        }
+        Ok(())
     }
 
     /// True when this is the demo directory.
