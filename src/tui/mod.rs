@@ -1,11 +1,219 @@
-//! The full-screen program.
+//! The full-screen program: an Elm-like loop. Terminal events (from an input thread),
+//! background results (from [`worker`] tasks), signals and a timer all arrive on one tokio
+//! channel as [`app::Msg`]; [`app::update`] changes the [`app::State`] and returns
+//! [`worker::Cmd`]s to start; [`ui::draw`] draws the state, only when it changed.
+//!
+//! The terminal is put back as it was on a normal exit, on an error, on a panic (a panic hook
+//! restores it before the panic is printed) and on SIGHUP/SIGTERM (a dropped SSH session).
+
+pub mod app;
+pub mod dialogs;
+pub mod flows;
+pub mod input;
+pub mod keymap;
+pub mod screens;
+pub mod theme;
+pub mod ui;
+pub mod worker;
 
 use crate::cli::{Cli, ExitCode};
 use crate::error::{Error, Result};
+use app::{Msg, State};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
+use std::time::Duration;
+use tokio::sync::mpsc::{self, UnboundedSender};
+use worker::{Cmd, Worker};
 
-/// Opens the full-screen program.
-pub async fn run(_cli: &Cli) -> Result<ExitCode> {
-    Err(Error::Usage(
-        "the full-screen program is not built yet; use a subcommand (see --help)".into(),
-    ))
+/// How often the spinner turns while something runs.
+const TICK: Duration = Duration::from_millis(120);
+
+/// True while the terminal is in raw mode / the alternate screen (so restoring is done once).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back: cursor shown, mouse off, main screen, cooked mode. Safe to call
+/// more than once and from a panic hook.
+pub fn restore_terminal() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = crossterm::execute!(
+            out,
+            DisableMouseCapture,
+            LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = disable_raw_mode();
+        let _ = out.flush();
+    }
+}
+
+/// Restores the terminal when dropped (normal exit, `?` errors, unwinding).
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+    });
+}
+
+fn io_err(e: io::Error) -> Error {
+    Error::io("terminal", e)
+}
+
+fn setup() -> Result<(Terminal<CrosstermBackend<Stdout>>, TerminalGuard)> {
+    install_panic_hook();
+    enable_raw_mode().map_err(io_err)?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    let guard = TerminalGuard;
+    let mut out = io::stdout();
+    crossterm::execute!(out, EnterAlternateScreen).map_err(io_err)?;
+    let terminal = Terminal::new(CrosstermBackend::new(out)).map_err(io_err)?;
+    Ok((terminal, guard))
+}
+
+/// Reads terminal events on a thread of its own and sends them to the loop.
+fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(100)) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(_) => {
+                    let _ = tx.send(Msg::InputClosed);
+                    break;
+                }
+            }
+            let msg = match event::read() {
+                Ok(Event::Key(k)) => Msg::Key(k),
+                Ok(Event::Mouse(m)) => Msg::Mouse(m),
+                Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                Ok(_) => continue,
+                Err(_) => Msg::InputClosed,
+            };
+            let closed = matches!(msg, Msg::InputClosed);
+            if tx.send(msg).is_err() || closed {
+                break;
+            }
+        }
+    });
+}
+
+/// Turns SIGHUP and SIGTERM into messages.
+fn spawn_signals(tx: UnboundedSender<Msg>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    tokio::spawn(async move {
+        let (Ok(mut hup), Ok(mut term)) = (
+            signal(SignalKind::hangup()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        let n = tokio::select! {
+            _ = hup.recv() => 1,
+            _ = term.recv() => 15,
+        };
+        let _ = tx.send(Msg::Signal(n));
+    });
+}
+
+fn spawn_ticker(tx: UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(TICK);
+        loop {
+            every.tick().await;
+            if tx.send(Msg::Tick).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Opens the full-screen program; returns the exit code.
+pub async fn run(cli: &Cli) -> Result<ExitCode> {
+    let ctx = Arc::new(crate::cli::context(cli)?);
+    let env = app::Env::from_ctx(&ctx);
+    let theme = theme::Theme::from_env();
+    let now = ctx.now();
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let worker = Worker::new(ctx, tx.clone());
+
+    let (mut terminal, _guard) = setup()?;
+    let size = terminal.size().map_err(io_err)?;
+    let mut state = State::new(env, theme, (size.width, size.height), now);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    spawn_input(tx.clone(), stop.clone());
+    spawn_signals(tx.clone());
+    spawn_ticker(tx.clone());
+    drop(tx);
+
+    let mut code = None;
+    for cmd in app::init(&mut state) {
+        worker.spawn(cmd);
+    }
+    terminal.draw(|f| ui::draw(f, &state)).map_err(io_err)?;
+    state.dirty = false;
+
+    while code.is_none() {
+        let Some(first) = rx.recv().await else {
+            break;
+        };
+        // Take everything already waiting before drawing once (fast typing, pastes).
+        let mut batch = vec![first];
+        while let Ok(m) = rx.try_recv() {
+            batch.push(m);
+            if batch.len() >= 256 {
+                break;
+            }
+        }
+        for msg in batch {
+            for cmd in app::update(&mut state, msg) {
+                match cmd {
+                    Cmd::Quit(c) => code = Some(c),
+                    Cmd::SetMouse(on) => {
+                        let mut out = io::stdout();
+                        let _ = if on {
+                            crossterm::execute!(out, EnableMouseCapture)
+                        } else {
+                            crossterm::execute!(out, DisableMouseCapture)
+                        };
+                    }
+                    other => worker.spawn(other),
+                }
+            }
+            if code.is_some() {
+                break;
+            }
+        }
+        if code.is_none() && state.dirty {
+            if let Err(e) = terminal.draw(|f| ui::draw(f, &state)) {
+                stop.store(true, Ordering::Relaxed);
+                return Err(io_err(e));
+            }
+            state.dirty = false;
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    drop(terminal);
+    restore_terminal();
+    Ok(code.unwrap_or(0))
 }

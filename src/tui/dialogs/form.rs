@@ -1,0 +1,345 @@
+//! A form: text fields, choices and check boxes, with an error line.
+
+use super::{frame_box, hints, pad, FormPurpose, Reply, Tone};
+use crate::tui::app::State;
+use crate::tui::input::Input;
+use crate::tui::keymap::{Action, Context, KeyCombo};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Free text.
+    Text(Input),
+    /// One of a list.
+    Choice {
+        /// The options.
+        options: Vec<String>,
+        /// The chosen one.
+        index: usize,
+    },
+    /// Yes or no.
+    Toggle(bool),
+}
+
+/// One field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub kind: FieldKind,
+    /// Help under the field when focused.
+    pub hint: String,
+}
+
+impl Field {
+    /// A text field.
+    pub fn text(label: &str, value: &str, hint: &str) -> Field {
+        Field {
+            label: label.into(),
+            kind: FieldKind::Text(Input::new(value)),
+            hint: hint.into(),
+        }
+    }
+
+    /// A choice field.
+    pub fn choice(label: &str, options: Vec<String>, index: usize, hint: &str) -> Field {
+        let index = index.min(options.len().saturating_sub(1));
+        Field {
+            label: label.into(),
+            kind: FieldKind::Choice { options, index },
+            hint: hint.into(),
+        }
+    }
+
+    /// A check box.
+    pub fn toggle(label: &str, on: bool, hint: &str) -> Field {
+        Field {
+            label: label.into(),
+            kind: FieldKind::Toggle(on),
+            hint: hint.into(),
+        }
+    }
+}
+
+/// A form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    /// Title.
+    pub title: String,
+    /// Lines above the fields (what the form is about).
+    pub intro: Vec<(String, Tone)>,
+    /// The fields.
+    pub fields: Vec<Field>,
+    /// The focused field.
+    pub focus: usize,
+    /// The last problem with what was entered.
+    pub error: Option<String>,
+    /// What it is for.
+    pub purpose: FormPurpose,
+    /// Waiting for background work (generation, what).
+    pub waiting: Option<(u64, &'static str)>,
+}
+
+impl Form {
+    /// A form with these fields.
+    pub fn new(title: &str, purpose: FormPurpose, fields: Vec<Field>) -> Form {
+        Form {
+            title: title.into(),
+            intro: Vec::new(),
+            fields,
+            focus: 0,
+            error: None,
+            purpose,
+            waiting: None,
+        }
+    }
+
+    /// Adds intro lines.
+    pub fn with_intro(mut self, intro: Vec<(String, Tone)>) -> Form {
+        self.intro = intro;
+        self
+    }
+
+    /// The text of field `i` ("" if it is not a text field).
+    pub fn text(&self, i: usize) -> &str {
+        match self.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Text(input)) => input.value(),
+            _ => "",
+        }
+    }
+
+    /// The chosen option of field `i` ("" if it is not a choice).
+    pub fn choice(&self, i: usize) -> &str {
+        match self.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Choice { options, index }) => {
+                options.get(*index).map(String::as_str).unwrap_or("")
+            }
+            _ => "",
+        }
+    }
+
+    /// The chosen index of field `i`.
+    pub fn choice_index(&self, i: usize) -> usize {
+        match self.fields.get(i).map(|f| &f.kind) {
+            Some(FieldKind::Choice { index, .. }) => *index,
+            _ => 0,
+        }
+    }
+
+    /// The value of check box `i`.
+    pub fn toggle(&self, i: usize) -> bool {
+        matches!(
+            self.fields.get(i).map(|f| &f.kind),
+            Some(FieldKind::Toggle(true))
+        )
+    }
+
+    /// Handles a key.
+    pub fn key(
+        &mut self,
+        key: &KeyEvent,
+        combo: KeyCombo,
+        state_keymap: &crate::tui::keymap::Keymap,
+    ) -> Reply {
+        let action = state_keymap.lookup(Context::Dialog, combo);
+        if self.waiting.is_some() {
+            return if action == Some(Action::Cancel) {
+                Reply::Cancel
+            } else {
+                Reply::None
+            };
+        }
+        let n = self.fields.len();
+        let plain_char = matches!(key.code, KeyCode::Char(_))
+            && !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if let Some(Field {
+            kind: FieldKind::Text(input),
+            ..
+        }) = self.fields.get_mut(self.focus)
+        {
+            let editing = plain_char
+                || matches!(
+                    key.code,
+                    KeyCode::Backspace
+                        | KeyCode::Delete
+                        | KeyCode::Left
+                        | KeyCode::Right
+                        | KeyCode::Home
+                        | KeyCode::End
+                )
+                || (key.modifiers.contains(KeyModifiers::CONTROL)
+                    && matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e')));
+            if editing {
+                input.handle(key);
+                self.error = None;
+                return Reply::Edited;
+            }
+        }
+        match action {
+            Some(Action::Submit) => Reply::Submit,
+            Some(Action::Cancel) => Reply::Cancel,
+            Some(Action::NextField) if n > 0 => {
+                self.focus = (self.focus + 1) % n;
+                Reply::None
+            }
+            Some(Action::PrevField) if n > 0 => {
+                self.focus = (self.focus + n - 1) % n;
+                Reply::None
+            }
+            Some(a @ (Action::ChoiceNext | Action::ChoicePrev | Action::Toggle)) => {
+                match self.fields.get_mut(self.focus).map(|f| &mut f.kind) {
+                    Some(FieldKind::Choice { options, index }) if !options.is_empty() => {
+                        let len = options.len();
+                        *index = if a == Action::ChoicePrev {
+                            (*index + len - 1) % len
+                        } else {
+                            (*index + 1) % len
+                        };
+                        self.error = None;
+                        Reply::Edited
+                    }
+                    Some(FieldKind::Toggle(on)) => {
+                        *on = !*on;
+                        Reply::Edited
+                    }
+                    _ => Reply::None,
+                }
+            }
+            _ => Reply::None,
+        }
+    }
+}
+
+/// Draws a form.
+pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &State) {
+    let t = &s.theme;
+    let width = 72u16.min(area.width.saturating_sub(4)).max(20);
+    let label_w = form
+        .fields
+        .iter()
+        .map(|f| f.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let mut lines: Vec<Line> = form
+        .intro
+        .iter()
+        .map(|(text, tone)| Line::styled(text.clone(), tone.style(t)))
+        .collect();
+    if !form.intro.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    let field_w = usize::from(width.saturating_sub(4))
+        .saturating_sub(label_w + 4)
+        .max(4);
+    let mut cursor_at: Option<(u16, u16)> = None;
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus && form.waiting.is_none();
+        let mark = if focused { "> " } else { "  " };
+        let label = format!("{mark}{:<label_w$}  ", field.label);
+        let label_style = if focused {
+            t.focus()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let value: Vec<Span> = match &field.kind {
+            FieldKind::Text(input) => {
+                let (text, col) = input.visible(field_w);
+                if focused {
+                    cursor_at = Some(((label.chars().count() + col) as u16, lines.len() as u16));
+                }
+                let pad_n =
+                    field_w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+                vec![Span::styled(
+                    format!("{text}{}", "_".repeat(pad_n)),
+                    if focused { t.focus() } else { t.dim() },
+                )]
+            }
+            FieldKind::Choice { options, index } => {
+                let v = options.get(*index).cloned().unwrap_or_default();
+                vec![
+                    Span::styled("< ", t.dim()),
+                    Span::styled(
+                        v,
+                        if focused {
+                            t.focus()
+                        } else {
+                            ratatui::style::Style::new()
+                        },
+                    ),
+                    Span::styled(" >", t.dim()),
+                ]
+            }
+            FieldKind::Toggle(on) => vec![Span::styled(
+                if *on { "[x] yes" } else { "[ ] no" },
+                if focused {
+                    t.focus()
+                } else {
+                    ratatui::style::Style::new()
+                },
+            )],
+        };
+        let mut spans = vec![Span::styled(label, label_style)];
+        spans.extend(value);
+        lines.push(Line::from(spans));
+        if focused && !field.hint.is_empty() {
+            lines.push(Line::styled(
+                format!("{}{}", " ".repeat(label_w + 4), field.hint),
+                t.dim(),
+            ));
+        }
+    }
+    lines.push(Line::raw(""));
+    if let Some((_, what)) = form.waiting {
+        lines.push(Line::styled(
+            format!("{} {what}…", crate::tui::ui::spinner(s.spinner)),
+            t.warn(),
+        ));
+    } else if let Some(e) = &form.error {
+        for l in crate::tui::ui::wrap_text(
+            &format!("Problem: {e}"),
+            usize::from(width.saturating_sub(4)),
+        ) {
+            lines.push(Line::styled(l, t.error()));
+        }
+    } else {
+        lines.push(Line::raw(""));
+    }
+    let km = &s.keymap;
+    lines.push(hints(
+        &[
+            (&km.keys_for(Context::Dialog, Action::Submit), "go on"),
+            (
+                &km.keys_for(Context::Dialog, Action::NextField),
+                "next field",
+            ),
+            (
+                &km.keys_for(Context::Dialog, Action::ChoiceNext),
+                "change choice",
+            ),
+            (&km.keys_for(Context::Dialog, Action::Cancel), "cancel"),
+        ],
+        t,
+    ));
+    let height = (lines.len() as u16).saturating_add(2).saturating_add(2);
+    let inner = frame_box(f, area, width, height, &form.title, t);
+    let inner = pad(Rect {
+        y: inner.y.saturating_add(1).min(inner.y + inner.height),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    });
+    f.render_widget(Paragraph::new(lines), inner);
+    if let Some((x, y)) = cursor_at {
+        if x < inner.width && y < inner.height {
+            f.set_cursor_position((inner.x + x, inner.y + y));
+        }
+    }
+}

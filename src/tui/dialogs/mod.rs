@@ -1,0 +1,195 @@
+//! Dialogs: forms, confirmations, pickers, the password dialog, progress, messages, the
+//! one-time password display and help. Each file holds one kind, with its keys and drawing.
+//! A dialog reports what happened ([`Reply`]); `flows` decides what that means.
+
+pub mod confirm;
+pub mod form;
+pub mod help;
+pub mod message;
+pub mod password;
+pub mod picker;
+pub mod progress;
+
+use super::theme::Theme;
+use super::worker::Change;
+use crate::ops::actions::CreateRequest;
+use crate::ops::import::ImportPlan;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear};
+use ratatui::Frame;
+
+pub use confirm::Confirm;
+pub use form::{Field, FieldKind, Form};
+pub use message::{Message, SecretShow};
+pub use password::PasswordDialog;
+pub use picker::Picker;
+
+/// What a key did to a dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reply {
+    /// Nothing for anyone else to do.
+    None,
+    /// The text of a field changed (live checks may run).
+    Edited,
+    /// Submit / yes.
+    Submit,
+    /// Cancel / no / close.
+    Cancel,
+}
+
+/// How a line of dialog text looks (never colour alone: the words carry the meaning).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// Plain.
+    Normal,
+    /// Less important.
+    Dim,
+    /// Good news.
+    Good,
+    /// Take care.
+    Warn,
+    /// Failure.
+    Bad,
+    /// Bold.
+    Strong,
+}
+
+impl Tone {
+    /// The style of the tone.
+    pub fn style(self, t: &Theme) -> Style {
+        match self {
+            Tone::Normal => Style::new(),
+            Tone::Dim => t.dim(),
+            Tone::Good => t.ok(),
+            Tone::Warn => t.warn(),
+            Tone::Bad => t.error(),
+            Tone::Strong => Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+        }
+    }
+}
+
+/// What a form is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormPurpose {
+    /// New account (or guest).
+    Create,
+    /// Disable these accounts (asks the reason).
+    Disable(Vec<String>),
+    /// Set the expiry of these accounts.
+    Expiry(Vec<String>),
+    /// Add or remove groups of these accounts.
+    Groups(Vec<String>),
+    /// New intake: the CSV path.
+    Import,
+    /// Accounts filters.
+    Filter,
+    /// Log filters.
+    LogFilter,
+}
+
+/// What a confirmation is for.
+#[derive(Debug, Clone)]
+pub enum ConfirmPurpose {
+    /// Make a change to these accounts.
+    Apply {
+        /// Usernames.
+        targets: Vec<String>,
+        /// The change.
+        change: Change,
+    },
+    /// Create this account.
+    Create(CreateRequest),
+    /// Apply this import.
+    Import(Box<ImportPlan>),
+    /// Quit although work is running.
+    Quit,
+}
+
+/// What a picker is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerPurpose {
+    /// Move these accounts to the picked OU.
+    Move(Vec<String>),
+}
+
+/// An open dialog.
+#[derive(Debug)]
+pub enum Dialog {
+    /// The key help, scrolled by this many lines.
+    Help(usize),
+    /// A form.
+    Form(Form),
+    /// A confirmation showing what will change.
+    Confirm(Confirm),
+    /// Pick one of a list.
+    Picker(Picker),
+    /// Reset a password.
+    Password(Box<PasswordDialog>),
+    /// Progress of the job with this generation.
+    Progress(u64),
+    /// A message or report.
+    Message(Message),
+    /// A generated password, shown once.
+    Secret(SecretShow),
+}
+
+impl Dialog {
+    /// What the dialog waits for in the background, if anything.
+    pub fn waiting_label(&self) -> Option<&'static str> {
+        match self {
+            Dialog::Form(f) => f.waiting.map(|(_, l)| l),
+            Dialog::Picker(p) => p.waiting.map(|_| "reading OUs"),
+            Dialog::Password(p) => p.checking.then_some("checking the password"),
+            _ => None,
+        }
+    }
+}
+
+/// A `w`×`h` rectangle centred in `area`, shrunk to fit.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Clears a centred box, draws its border and title, returns the inside.
+pub fn frame_box(f: &mut Frame, area: Rect, w: u16, h: u16, title: &str, t: &Theme) -> Rect {
+    let r = centered(area, w, h);
+    f.render_widget(Clear, r);
+    let block = Block::bordered()
+        .border_style(t.border())
+        .title(Line::styled(
+            format!(" {title} "),
+            t.border().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    inner
+}
+
+/// The inside of `r` less a margin of one column each side.
+pub fn pad(r: Rect) -> Rect {
+    Rect {
+        x: r.x.saturating_add(1).min(r.x + r.width),
+        y: r.y,
+        width: r.width.saturating_sub(2),
+        height: r.height,
+    }
+}
+
+/// The key hints line at the bottom of a dialog ("enter: confirm  esc: cancel").
+pub fn hints(items: &[(&str, &str)], t: &Theme) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (k, what) in items {
+        spans.push(ratatui::text::Span::styled(k.to_string(), t.key()));
+        spans.push(ratatui::text::Span::raw(format!(" {what}   ")));
+    }
+    Line::from(spans)
+}

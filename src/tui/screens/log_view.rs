@@ -1,0 +1,132 @@
+//! Drawing the Log tab: chain status and filters, then the rows on screen.
+
+use super::window;
+use crate::store::{ActionEntry, ChainStatus};
+use crate::tui::app::State;
+use crate::tui::keymap::{Action, Context};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table};
+use ratatui::Frame;
+
+/// The details of a row in one line, without the bulky "before" state.
+pub fn details_summary(e: &ActionEntry) -> String {
+    match &e.details {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .filter(|(k, _)| k.as_str() != "before")
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => format!("{k}={s}"),
+                other => format!("{k}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// Draws the tab into `area`.
+pub fn draw(f: &mut Frame, area: Rect, s: &State) {
+    let t = &s.theme;
+    let l = &s.log;
+    let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let mut spans = vec![Span::raw("Chain: ")];
+    match &l.chain {
+        Some(ChainStatus::Whole { rows }) => spans.push(Span::styled(
+            format!("ok, all {rows} rows check out"),
+            t.ok(),
+        )),
+        Some(ChainStatus::Broken { id, reason }) => spans.push(Span::styled(
+            format!("BROKEN at row {id}: {reason}"),
+            t.error(),
+        )),
+        None => spans.push(Span::styled("not checked yet", t.dim())),
+    }
+    let ft = &l.filter_text;
+    let mut filters = Vec::new();
+    for (k, v) in [
+        ("since", &ft.since),
+        ("action", &ft.action),
+        ("target", &ft.target),
+        ("operator", &ft.operator),
+    ] {
+        if !v.is_empty() {
+            filters.push(format!("{k}={v}"));
+        }
+    }
+    if !filters.is_empty() {
+        spans.push(Span::styled(
+            format!("   filter: {}", filters.join(" ")),
+            t.warn(),
+        ));
+    }
+    spans.push(Span::styled(
+        format!("   {} rows shown", l.entries.len()),
+        t.dim(),
+    ));
+    f.render_widget(Paragraph::new(Line::from(spans)), bar);
+    if rest.height < 2 {
+        return;
+    }
+    if l.entries.is_empty() {
+        let msg = if let Some(e) = &l.error {
+            format!("Could not read the action log: {e}")
+        } else if !l.loaded {
+            "Reading the action log…".into()
+        } else if filters.is_empty() {
+            "Nothing logged yet: every change made with schooltech appears here.".into()
+        } else {
+            format!(
+                "No row matches the filters ({} clears them).",
+                s.keymap.keys_for(Context::Log, Action::ClearFilters)
+            )
+        };
+        let lines: Vec<Line> = crate::tui::ui::wrap_text(&msg, usize::from(rest.width))
+            .into_iter()
+            .map(Line::raw)
+            .collect();
+        f.render_widget(
+            Paragraph::new(lines),
+            Rect {
+                y: rest.y + 1,
+                height: rest.height - 1,
+                ..rest
+            },
+        );
+        return;
+    }
+    let page = usize::from(rest.height - 1);
+    let off = window(l.offset, l.cursor, page, l.entries.len());
+    let end = (off + page).min(l.entries.len());
+    let rows = l.entries[off..end].iter().enumerate().map(|(i, e)| {
+        let when =
+            e.at.with_timezone(&chrono::Local)
+                .format("%-d %b %Y %H:%M")
+                .to_string();
+        let row = Row::new(vec![
+            when,
+            e.operator.clone(),
+            e.action.clone(),
+            e.target.clone(),
+            details_summary(e),
+        ]);
+        if off + i == l.cursor {
+            row.style(t.cursor())
+        } else {
+            row
+        }
+    });
+    let header =
+        Row::new(vec!["When", "Operator", "Action", "Target", "Details"]).style(t.table_header());
+    let widths = [
+        Constraint::Length(17),
+        Constraint::Length(10),
+        Constraint::Length(16),
+        Constraint::Length(18),
+        Constraint::Min(10),
+    ];
+    f.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        rest,
+    );
+}

@@ -1,0 +1,48 @@
+//! One file per tab: the state (`accounts`, `log`) and its drawing (`*_view`, `detail`).
+
+pub mod accounts;
+pub mod accounts_view;
+pub mod detail;
+pub mod log;
+pub mod log_view;
+
+use chrono::{DateTime, Utc};
+
+/// Days since `t` as "12 d", or `none` when there is no time.
+pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>, none: &str) -> String {
+    match t {
+        None => none.to_string(),
+        Some(t) => {
+            let d = (now - t).num_days();
+            if d < 0 {
+                "future".into()
+            } else {
+                format!("{d} d")
+            }
+        }
+    }
+}
+
+/// "today", "3 d ago" or "never".
+pub fn ago(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
+    match t {
+        None => "never".into(),
+        Some(t) => match (now - t).num_days() {
+            d if d < 0 => "future".into(),
+            0 => "today".into(),
+            d => format!("{d} d ago"),
+        },
+    }
+}
+
+/// The first row to show so that `cursor` is on a page of `page` rows, starting from `offset`.
+pub fn window(offset: usize, cursor: usize, page: usize, len: usize) -> usize {
+    let page = page.max(1);
+    let mut off = offset.min(len.saturating_sub(1));
+    if cursor < off {
+        off = cursor;
+    } else if cursor >= off + page {
+        off = cursor + 1 - page;
+    }
+    off
+}
