@@ -351,6 +351,10 @@ impl State {
         if self.log.loading {
             return Some("reading the action log".into());
         }
+        let dl = &self.accounts.detail_log;
+        if self.accounts.detail && !dl.username.is_empty() && dl.entries.is_none() {
+            return Some("reading the account's log".into());
+        }
         self.dialogs
             .iter()
             .rev()
@@ -519,7 +523,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if state.tab == Tab::Accounts && state.accounts.searching {
         let page = state.body_height();
         let cmds_before = state.accounts.cursor_username();
-        state.accounts.search_key(&key, page);
+        let action = state.keymap.lookup(Context::Search, combo);
+        state.accounts.search_key(&key, action, page);
         return if state.accounts.cursor_username() != cmds_before {
             flows::detail_log(state)
         } else {

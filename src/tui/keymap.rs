@@ -16,6 +16,8 @@ pub enum Context {
     Accounts,
     /// The Log tab.
     Log,
+    /// While typing in the Accounts search box (printable keys are the search).
+    Search,
     /// Inside dialogs (text fields take printable keys first).
     Dialog,
 }
@@ -27,14 +29,16 @@ impl Context {
             Context::Global => "Everywhere",
             Context::Accounts => "Accounts",
             Context::Log => "Log",
+            Context::Search => "Search box (after /)",
             Context::Dialog => "Dialogs and forms",
         }
     }
 
     /// All contexts, in help order.
-    pub const ALL: [Context; 4] = [
+    pub const ALL: [Context; 5] = [
         Context::Global,
         Context::Accounts,
+        Context::Search,
         Context::Log,
         Context::Dialog,
     ];
@@ -247,180 +251,67 @@ pub struct Binding {
 }
 
 /// The default table: (context, key, action, description, in footer).
+#[rustfmt::skip]
 const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
     use Action as A;
     use Context::*;
     &[
-        (
-            Global,
-            "?",
-            A::Help,
-            "Show this help (made from the keymap)",
-            true,
-        ),
-        (
-            Global,
-            "q",
-            A::Quit,
-            "Quit (asks first if changes are still running)",
-            true,
-        ),
-        (Global, "ctrl-c", A::Quit, "Quit", false),
-        (Global, "tab", A::NextTab, "Next tab", false),
-        (Global, "backtab", A::PrevTab, "Previous tab", false),
-        (Global, "1", A::TabAccounts, "Accounts tab", false),
-        (Global, "2", A::TabLog, "Log tab", false),
-        (
-            Global,
-            "r",
-            A::Retry,
-            "Reconnect and reload everything",
-            false,
-        ),
-        (
-            Global,
-            "M",
-            A::ToggleMouse,
-            "Mouse on/off (off keeps copy and paste)",
-            false,
-        ),
-        (Global, "up", A::Up, "Move up", false),
-        (Global, "k", A::Up, "Move up", false),
-        (Global, "down", A::Down, "Move down", false),
-        (Global, "j", A::Down, "Move down", false),
-        (Global, "pgup", A::PageUp, "Page up", false),
-        (Global, "pgdn", A::PageDown, "Page down", false),
-        (Global, "home", A::Top, "First row", false),
-        (Global, "end", A::Bottom, "Last row", false),
-        (
-            Accounts,
-            "/",
-            A::Search,
-            "Search username, name or MIS id as you type",
-            true,
-        ),
-        (Accounts, "esc", A::ClearSearch, "Clear the search", false),
-        (
-            Accounts,
-            "enter",
-            A::Details,
-            "Show or hide the account's details",
-            true,
-        ),
-        (Accounts, "s", A::SortNext, "Sort by the next column", false),
-        (Accounts, "S", A::SortReverse, "Reverse the sort", false),
-        (
-            Accounts,
-            "f",
-            A::Filter,
-            "Filter by role, OU and status",
-            true,
-        ),
-        (
-            Accounts,
-            "F",
-            A::ClearFilters,
-            "Clear search and filters",
-            false,
-        ),
-        (
-            Accounts,
-            "space",
-            A::Select,
-            "Select or unselect (for bulk actions)",
-            false,
-        ),
-        (
-            Accounts,
-            "A",
-            A::SelectAll,
-            "Select all shown (again: clear selection)",
-            false,
-        ),
-        (
-            Accounts,
-            "n",
-            A::NewAccount,
-            "New account (role, names, MIS id)",
-            true,
-        ),
-        (
-            Accounts,
-            "G",
-            A::NewGuest,
-            "New guest account for supply staff",
-            false,
-        ),
-        (Accounts, "p", A::ResetPassword, "Reset the password", true),
-        (Accounts, "d", A::Disable, "Disable (with a reason)", true),
-        (Accounts, "e", A::Enable, "Enable", false),
-        (
-            Accounts,
-            "u",
-            A::Unlock,
-            "Unlock after failed logons",
-            false,
-        ),
-        (Accounts, "m", A::Move, "Move to another OU", false),
-        (Accounts, "g", A::Groups, "Add or remove groups", false),
-        (
-            Accounts,
-            "x",
-            A::Expiry,
-            "Set or clear the account expiry date",
-            false,
-        ),
-        (
-            Accounts,
-            "i",
-            A::Import,
-            "New intake: import a CSV of accounts",
-            false,
-        ),
-        (
-            Log,
-            "f",
-            A::Filter,
-            "Filter by since, action, target, operator",
-            true,
-        ),
-        (Log, "F", A::ClearFilters, "Clear the filters", false),
-        (Log, "enter", A::Details, "Show the entry's details", true),
-        (
-            Dialog,
-            "enter",
-            A::Submit,
-            "Submit / confirm / close",
-            false,
-        ),
-        (Dialog, "esc", A::Cancel, "Cancel or close", false),
-        (Dialog, "tab", A::NextField, "Next field", false),
-        (
-            Dialog,
-            "down",
-            A::NextField,
-            "Next field / scroll down",
-            false,
-        ),
-        (Dialog, "backtab", A::PrevField, "Previous field", false),
-        (
-            Dialog,
-            "up",
-            A::PrevField,
-            "Previous field / scroll up",
-            false,
-        ),
-        (Dialog, "left", A::ChoicePrev, "Previous choice", false),
-        (Dialog, "right", A::ChoiceNext, "Next choice", false),
-        (
-            Dialog,
-            "space",
-            A::Toggle,
-            "Tick a box or change a choice",
-            false,
-        ),
-        (Dialog, "y", A::Yes, "Yes, go ahead (confirmations)", false),
-        (Dialog, "n", A::No, "No (confirmations)", false),
+        (Global,   "?",       A::Help,          "Show this help (made from the keymap)", true),
+        (Global,   "q",       A::Quit,          "Quit (asks first if changes are still running)", true),
+        (Global,   "ctrl-c",  A::Quit,          "Quit", false),
+        (Global,   "tab",     A::NextTab,       "Next tab", false),
+        (Global,   "backtab", A::PrevTab,       "Previous tab", false),
+        (Global,   "1",       A::TabAccounts,   "Accounts tab", false),
+        (Global,   "2",       A::TabLog,        "Log tab", false),
+        (Global,   "r",       A::Retry,         "Reconnect and read everything again", false),
+        (Global,   "M",       A::ToggleMouse,   "Mouse on/off (off keeps copy and paste)", false),
+        (Global,   "up",      A::Up,            "Move up", false),
+        (Global,   "k",       A::Up,            "Move up", false),
+        (Global,   "down",    A::Down,          "Move down", false),
+        (Global,   "j",       A::Down,          "Move down", false),
+        (Global,   "pgup",    A::PageUp,        "Page up", false),
+        (Global,   "pgdn",    A::PageDown,      "Page down", false),
+        (Global,   "home",    A::Top,           "First row", false),
+        (Global,   "end",     A::Bottom,        "Last row", false),
+        (Accounts, "/",       A::Search,        "Search username, name or MIS id as you type", true),
+        (Accounts, "esc",     A::ClearSearch,   "Close details, else clear search, else selection", false),
+        (Accounts, "enter",   A::Details,       "Show or hide the account's details", true),
+        (Accounts, "s",       A::SortNext,      "Sort by the next column", false),
+        (Accounts, "S",       A::SortReverse,   "Reverse the sort", false),
+        (Accounts, "f",       A::Filter,        "Filter by role, OU and status", true),
+        (Accounts, "F",       A::ClearFilters,  "Clear search and filters", false),
+        (Accounts, "space",   A::Select,        "Select or unselect (for bulk actions)", false),
+        (Accounts, "A",       A::SelectAll,     "Select all shown (again: clear selection)", false),
+        (Accounts, "n",       A::NewAccount,    "New account (role, names, MIS id)", true),
+        (Accounts, "G",       A::NewGuest,      "New guest account for supply staff", false),
+        (Accounts, "p",       A::ResetPassword, "Reset the password", true),
+        (Accounts, "d",       A::Disable,       "Disable (with a reason)", true),
+        (Accounts, "e",       A::Enable,        "Enable", false),
+        (Accounts, "u",       A::Unlock,        "Unlock after failed logons", false),
+        (Accounts, "m",       A::Move,          "Move to another OU", false),
+        (Accounts, "g",       A::Groups,        "Add or remove groups", false),
+        (Accounts, "x",       A::Expiry,        "Set or clear the account expiry date", false),
+        (Accounts, "i",       A::Import,        "New intake: import a CSV of accounts", false),
+        (Search,   "enter",   A::Submit,        "Keep the search, back to the list", true),
+        (Search,   "esc",     A::Cancel,        "Clear the search", true),
+        (Search,   "up",      A::Up,            "Move up", false),
+        (Search,   "down",    A::Down,          "Move down", false),
+        (Search,   "pgup",    A::PageUp,        "Page up", false),
+        (Search,   "pgdn",    A::PageDown,      "Page down", false),
+        (Log,      "f",       A::Filter,        "Filter by since, action, target, operator", true),
+        (Log,      "F",       A::ClearFilters,  "Clear the filters", false),
+        (Log,      "enter",   A::Details,       "Show the entry's details", true),
+        (Dialog,   "enter",   A::Submit,        "Submit / confirm / close", false),
+        (Dialog,   "esc",     A::Cancel,        "Cancel or close", false),
+        (Dialog,   "tab",     A::NextField,     "Next field", false),
+        (Dialog,   "down",    A::NextField,     "Next field / scroll down", false),
+        (Dialog,   "backtab", A::PrevField,     "Previous field", false),
+        (Dialog,   "up",      A::PrevField,     "Previous field / scroll up", false),
+        (Dialog,   "left",    A::ChoicePrev,    "Previous choice", false),
+        (Dialog,   "right",   A::ChoiceNext,    "Next choice", false),
+        (Dialog,   "space",   A::Toggle,        "Tick a box or change a choice", false),
+        (Dialog,   "y",       A::Yes,           "Yes, go ahead (confirmations)", false),
+        (Dialog,   "n",       A::No,            "No (confirmations)", false),
     ]
 };
 
@@ -504,28 +395,32 @@ impl Keymap {
             .join(" ")
     }
 
-    /// Help rows for a context: (keys, action name, description), one per action.
+    /// Help rows for a context: (keys, action name, description), one per action and
+    /// description (keys with the same action and description share a row).
     pub fn help_rows(&self, context: Context) -> Vec<(String, &'static str, String)> {
-        let mut seen: Vec<Action> = Vec::new();
-        let mut rows = Vec::new();
+        let mut rows: Vec<(Vec<String>, Action, String)> = Vec::new();
         for b in self.bindings.iter().filter(|b| b.context == context) {
-            if seen.contains(&b.action) {
-                continue;
+            match rows
+                .iter_mut()
+                .find(|(_, a, d)| *a == b.action && *d == b.description)
+            {
+                Some(row) => row.0.push(b.key.to_string()),
+                None => rows.push((vec![b.key.to_string()], b.action, b.description.clone())),
             }
-            seen.push(b.action);
-            rows.push((
-                self.keys_for(context, b.action),
-                b.action.name(),
-                b.description.clone(),
-            ));
         }
-        rows
+        rows.into_iter()
+            .map(|(keys, a, d)| (keys.join(" "), a.name(), d))
+            .collect()
     }
 
     /// Footer entries (key, action name) for a screen context followed by global ones.
     pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
-        for c in [context, Context::Global] {
+        let chain: &[Context] = match context {
+            Context::Search | Context::Dialog => &[context],
+            _ => &[context, Context::Global],
+        };
+        for &c in chain {
             for b in self.bindings.iter().filter(|b| b.context == c && b.footer) {
                 if !out.iter().any(|(_, n)| *n == b.action.name()) {
                     out.push((b.key.to_string(), b.action.name()));

@@ -193,22 +193,22 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
     let width = usize::from(area.width);
     let items: Vec<(String, &str)> = if s.dialogs.is_empty() {
         if s.tab == Tab::Accounts && s.accounts.searching {
-            vec![
-                ("type".to_string(), "to search"),
-                ("enter".to_string(), "keep"),
-                ("esc".to_string(), "clear"),
-            ]
+            let mut v = vec![("type".to_string(), "to search")];
+            v.extend(s.keymap.footer(Context::Search));
+            v
         } else {
             s.keymap.footer(s.tab.context())
         }
     } else {
-        vec![
-            (s.keymap.keys_for(Context::Dialog, Action::Cancel), "close"),
-            (
-                s.keymap.keys_for(Context::Global, Action::Help),
-                "help (outside dialogs)",
-            ),
+        [
+            (Action::Submit, "submit"),
+            (Action::Cancel, "cancel/close"),
+            (Action::NextField, "next field"),
+            (Action::Toggle, "change"),
         ]
+        .into_iter()
+        .map(|(a, what)| (s.keymap.keys_for(Context::Dialog, a), what))
+        .collect()
     };
     for (k, name) in items {
         let w = k.width() + name.width() + 3;

@@ -86,7 +86,6 @@ impl PasswordDialog {
                 self.input.handle(key);
                 self.error = None;
                 return if self.input.value() != before {
-                    self.verdict = None;
                     Reply::Edited
                 } else {
                     Reply::None
@@ -210,14 +209,16 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &State) {
         }),
     ]));
     lines.push(Line::raw(""));
+    let verdict_at = lines.len();
+    let mut verdict: Vec<Line> = Vec::new();
     if !p.generate {
         if p.input.value().is_empty() {
-            lines.push(Line::styled(
+            verdict.push(Line::styled(
                 "Type the new password; it is judged as you type.",
                 t.dim(),
             ));
-        } else if p.checking && p.verdict.is_none() {
-            lines.push(Line::styled(
+        } else if p.verdict.is_none() {
+            verdict.push(Line::styled(
                 format!(
                     "{} checking against the school's rules…",
                     crate::tui::ui::spinner(s.spinner)
@@ -226,29 +227,29 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &State) {
             ));
         } else if let Some(v) = &p.verdict {
             if v.is_ok() {
-                lines.push(Line::styled(
+                verdict.push(Line::styled(
                     format!("ok: meets the school's rules (strength {}/4)", v.score),
                     t.ok(),
                 ));
             } else {
                 for fl in &v.failures {
                     for l in wrap_text(&format!("x the password {fl}"), text_w) {
-                        lines.push(Line::styled(l, Tone::Bad.style(t)));
+                        verdict.push(Line::styled(l, Tone::Bad.style(t)));
                     }
                 }
                 if let Some(w) = &v.warning {
                     for l in wrap_text(&format!("! {w}"), text_w) {
-                        lines.push(Line::styled(l, t.warn()));
+                        verdict.push(Line::styled(l, t.warn()));
                     }
                 }
                 for sug in v.suggestions.iter().take(2) {
                     for l in wrap_text(&format!("- {sug}"), text_w) {
-                        lines.push(Line::styled(l, t.dim()));
+                        verdict.push(Line::styled(l, t.dim()));
                     }
                 }
             }
         }
-        lines.push(Line::raw(""));
+        verdict.push(Line::raw(""));
     }
     let what = format!(
         "What will change: the password of {} is replaced{}{}.",
@@ -286,6 +287,16 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &State) {
         ],
         t,
     ));
+    // Keep the dialog on screen: cut the verdict to the room left (the first lines matter most).
+    let room = usize::from(area.height.saturating_sub(3)).saturating_sub(lines.len());
+    if verdict.len() > room {
+        verdict.truncate(room.saturating_sub(1));
+        verdict.push(Line::styled("(more; make the window taller)", t.dim()));
+        verdict.truncate(room);
+    }
+    let tail = lines.split_off(verdict_at);
+    lines.extend(verdict);
+    lines.extend(tail);
     let title = format!("Reset password: {}", p.account.username);
     let height = (lines.len() as u16).saturating_add(3);
     let inner = frame_box(f, area, width, height, &title, t);

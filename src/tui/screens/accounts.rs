@@ -4,12 +4,13 @@
 //! stays cheap with 50,000 accounts.
 
 use super::super::input::Input;
+use super::super::keymap::Action;
 use super::super::worker::Cmd;
 use crate::directory::Listing;
 use crate::domain::account::{Account, AccountStatus};
 use crate::store::ActionEntry;
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -506,21 +507,23 @@ impl AccountsScreen {
         !self.selected.is_empty() && self.selected.contains(&row.user_lc)
     }
 
-    /// A key while the search box has the keyboard.
-    pub fn search_key(&mut self, key: &KeyEvent, body: usize) {
-        match key.code {
-            KeyCode::Esc => {
+    /// A key while the search box has the keyboard; `action` is what the keymap's search
+    /// context binds it to, if anything (otherwise it edits the search).
+    pub fn search_key(&mut self, key: &KeyEvent, action: Option<Action>, body: usize) {
+        let step = Self::page(body) as isize;
+        match action {
+            Some(Action::Cancel) => {
                 self.searching = false;
                 if !self.search.value().is_empty() {
                     self.search.clear();
                     self.refilter_keep(body);
                 }
             }
-            KeyCode::Enter => self.searching = false,
-            KeyCode::Up => self.move_by(-1, body),
-            KeyCode::Down => self.move_by(1, body),
-            KeyCode::PageUp => self.move_by(-(Self::page(body) as isize), body),
-            KeyCode::PageDown => self.move_by(Self::page(body) as isize, body),
+            Some(Action::Submit) => self.searching = false,
+            Some(Action::Up) => self.move_by(-1, body),
+            Some(Action::Down) => self.move_by(1, body),
+            Some(Action::PageUp) => self.move_by(-step, body),
+            Some(Action::PageDown) => self.move_by(step, body),
             _ => {
                 let before = self.search.value().to_string();
                 self.search.handle(key);
