@@ -111,34 +111,55 @@ pub fn too_small(f: &mut Frame, area: Rect) {
 
 fn header(f: &mut Frame, area: Rect, s: &State) {
     let t = &s.theme;
-    let (conn, conn_style) = match &s.conn {
-        Conn::Connected => ("+ connected".to_string(), t.header()),
-        Conn::Connecting => ("~ connecting".to_string(), t.header()),
-        Conn::Offline(_) => (
-            format!(
-                "x OFFLINE ({}: retry)",
-                s.keymap.keys_for(Context::Global, Action::Retry)
-            ),
-            t.header().add_modifier(Modifier::BOLD),
+    let conn = match &s.conn {
+        Conn::Connected => "+ connected".to_string(),
+        Conn::Connecting => "~ connecting".to_string(),
+        Conn::Offline(_) => format!(
+            "x OFFLINE ({}: retry)",
+            s.keymap.keys_for(Context::Global, Action::Retry)
         ),
     };
+    let server = s
+        .env
+        .server
+        .split("://")
+        .last()
+        .unwrap_or(&s.env.server)
+        .to_string();
+    let as_of = s
+        .env
+        .as_of
+        .map(|d| format!(" | as of {}", d.format("%-d %b %Y")))
+        .unwrap_or_default();
+    // The server goes first when room is short; school, connection, operator and
+    // --as-of stay.
+    let width = usize::from(area.width);
+    let full = format!(
+        " {} | {} {} | {} | operator {}{}",
+        s.env.school, s.env.flavour, server, conn, s.env.operator, as_of
+    );
+    let place = if full.width() <= width {
+        format!(" | {} {}", s.env.flavour, server)
+    } else {
+        format!(" | {}", s.env.flavour)
+    };
+    let bold = t.header().add_modifier(Modifier::BOLD);
     let mut spans = vec![
+        Span::styled(format!(" {}", s.env.school), bold),
+        Span::styled(place, t.header()),
+        Span::styled(" | ", t.header()),
         Span::styled(
-            format!(" {} ", s.env.school),
-            t.header().add_modifier(Modifier::BOLD),
+            conn,
+            if matches!(s.conn, Conn::Offline(_)) {
+                bold
+            } else {
+                t.header()
+            },
         ),
-        Span::styled(
-            format!("| {} ({}) | ", s.env.server, s.env.flavour),
-            t.header(),
-        ),
-        Span::styled(conn, conn_style),
         Span::styled(format!(" | operator {}", s.env.operator), t.header()),
     ];
-    if let Some(d) = s.env.as_of {
-        spans.push(Span::styled(
-            format!(" | as of {}", d.format("%-d %b %Y")),
-            t.header().add_modifier(Modifier::BOLD),
-        ));
+    if !as_of.is_empty() {
+        spans.push(Span::styled(as_of, bold));
     }
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.header()), area);
 }
@@ -222,17 +243,23 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Wraps text to `width` columns at spaces (long words are cut). Always at least one line.
+/// Wraps text to `width` columns at spaces (long words are cut), keeping each line's
+/// leading indent on its continuation lines. Always at least one line.
 pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     for para in text.split('\n') {
+        let body = para.trim_start_matches(' ');
+        let indent = (para.len() - body.len()).min(width.saturating_sub(1));
+        let pad = " ".repeat(indent);
+        let room = width - indent;
         let mut line = String::new();
         let mut line_w = 0usize;
-        for word in para.split(' ') {
+        let mut out: Vec<String> = Vec::new();
+        for word in body.split(' ') {
             let ww = word.width();
             let sep = usize::from(!line.is_empty());
-            if line_w + sep + ww <= width {
+            if line_w + sep + ww <= room {
                 if sep == 1 {
                     line.push(' ');
                 }
@@ -241,17 +268,17 @@ pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
                 continue;
             }
             if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
+                out.push(std::mem::take(&mut line));
                 line_w = 0;
             }
-            if ww <= width {
+            if ww <= room {
                 line.push_str(word);
                 line_w = ww;
             } else {
                 for c in word.chars() {
                     let cw = c.width().unwrap_or(0);
-                    if line_w + cw > width && !line.is_empty() {
-                        lines.push(std::mem::take(&mut line));
+                    if line_w + cw > room && !line.is_empty() {
+                        out.push(std::mem::take(&mut line));
                         line_w = 0;
                     }
                     line.push(c);
@@ -259,7 +286,8 @@ pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
                 }
             }
         }
-        lines.push(line);
+        out.push(line);
+        lines.extend(out.into_iter().map(|l| format!("{pad}{l}")));
     }
     lines
 }
@@ -279,5 +307,6 @@ mod tests {
         assert_eq!(wrap_text("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(wrap_text("", 3), [""]);
         assert_eq!(wrap_text("x", 0), ["x"]);
+        assert_eq!(wrap_text("  aa bb", 5), ["  aa", "  bb"]);
     }
 }

@@ -88,6 +88,11 @@ impl FakeDir {
         }
     }
 
+    /// Adds an account.
+    pub fn push(&self, a: Account) {
+        self.accounts.lock().unwrap().push(a);
+    }
+
     fn check(&self) -> Result<()> {
         if *self.offline.lock().unwrap() {
             return Err(Error::Unreachable {

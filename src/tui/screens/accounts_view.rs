@@ -13,7 +13,7 @@ use ratatui::Frame;
 /// The details pane sits beside the table from this width; below it, it takes the tab.
 pub const SIDE_BY_SIDE: u16 = 120;
 /// Width of the details pane beside the table.
-pub const DETAIL_WIDTH: u16 = 52;
+pub const DETAIL_WIDTH: u16 = 50;
 
 /// Draws the tab into `area`.
 pub fn draw(f: &mut Frame, area: Rect, s: &State) {

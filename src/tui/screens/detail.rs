@@ -1,9 +1,12 @@
 //! The details pane: the whole account model, its groups, and the last log rows about it.
+//! Wide panes show two columns (the fields; where it sits, groups and log).
 
 use super::{age, ago};
+use crate::domain::account::Account;
 use crate::domain::time::uk_date;
 use crate::tui::app::State;
-use crate::tui::theme::status_mark;
+use crate::tui::screens::accounts::Row;
+use crate::tui::theme::{status_mark, Theme};
 use crate::tui::ui::wrap_text;
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
@@ -11,6 +14,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
+
+/// Label width.
+const LABEL: usize = 14;
 
 fn date(t: Option<DateTime<Utc>>, none: &str) -> String {
     t.map(uk_date).unwrap_or_else(|| none.to_string())
@@ -24,40 +30,58 @@ fn yes(b: bool) -> &'static str {
     }
 }
 
-/// Draws the pane for the account under the cursor.
-pub fn draw(f: &mut Frame, area: Rect, s: &State) {
-    let t = &s.theme;
-    let a = &s.accounts;
-    let Some(row) = a.current() else {
-        return;
-    };
-    let acc = &row.account;
-    let block = Block::bordered()
-        .border_style(t.border())
-        .title(Line::styled(format!(" {} ", acc.username), t.border()));
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    let w = usize::from(inner.width.saturating_sub(1)).max(1);
-    let now = s.now;
-    let mut lines: Vec<Line> = Vec::new();
-    let mut kv = |k: &str, v: String, style: Style| {
-        let label = format!("{k:<14}");
-        let vw = w.saturating_sub(14).max(1);
-        for (i, part) in wrap_text(&v, vw).into_iter().enumerate() {
-            let head = if i == 0 {
-                label.clone()
-            } else {
-                " ".repeat(14)
-            };
-            lines.push(Line::from(vec![
-                Span::styled(head, t.dim()),
-                Span::styled(part, style),
-            ]));
+/// A DN cut into lines of at most `width` columns, at commas where it can be.
+fn wrap_dn(dn: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for (i, rdn) in crate::directory::escape::split_dn(dn)
+        .into_iter()
+        .enumerate()
+    {
+        let piece = if i == 0 {
+            rdn.to_string()
+        } else {
+            format!(",{rdn}")
+        };
+        if !line.is_empty() && line.chars().count() + piece.chars().count() > width {
+            out.push(std::mem::take(&mut line));
         }
+        line.push_str(&piece);
+    }
+    out.push(line);
+    out.into_iter().flat_map(|l| wrap_text(&l, width)).collect()
+}
+
+/// Lines of "label  value", the value wrapped to `width` (DNs at commas).
+fn kv(out: &mut Vec<Line<'static>>, t: &Theme, width: usize, k: &str, v: String, style: Style) {
+    let vw = width.saturating_sub(LABEL).max(1);
+    let parts = if k == "OU" || k == "DN" {
+        wrap_dn(&v, vw)
+    } else {
+        wrap_text(&v, vw)
     };
+    for (i, part) in parts.into_iter().enumerate() {
+        let head = if i == 0 {
+            format!("{k:<LABEL$}")
+        } else {
+            " ".repeat(LABEL)
+        };
+        out.push(Line::from(vec![
+            Span::styled(head, t.dim()),
+            Span::styled(part, style),
+        ]));
+    }
+}
+
+fn fields(s: &State, row: &Row, width: usize) -> Vec<Line<'static>> {
+    let t = &s.theme;
+    let acc = &row.account;
+    let now = s.now;
     let plain = Style::new();
-    kv("Name", acc.name().to_string(), plain);
-    kv(
+    let mut out = Vec::new();
+    let mut add = |k: &str, v: String, st: Style| kv(&mut out, t, width, k, v, st);
+    add("Name", acc.name().to_string(), plain);
+    add(
         "Given/surname",
         format!(
             "{} / {}",
@@ -66,35 +90,33 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
         ),
         plain,
     );
-    kv(
+    add(
         "Role",
         acc.role.clone().unwrap_or_else(|| "none".into()),
         plain,
     );
-    kv(
+    add(
         "Status",
         format!("{} {}", status_mark(row.status), row.status.as_str()),
         t.status(row.status),
     );
-    kv("Enabled", yes(acc.enabled).into(), plain);
-    kv(
+    add("Enabled", yes(acc.enabled).into(), plain);
+    add(
         "Locked",
         yes(acc.locked).into(),
         if acc.locked { t.warn() } else { plain },
     );
-    kv(
+    add(
         "MIS id",
         acc.mis_id.clone().unwrap_or_else(|| "-".into()),
         plain,
     );
-    kv("OU", acc.parent_dn().to_string(), plain);
-    kv("DN", acc.dn.clone(), t.dim());
     if let Some(d) = &acc.description {
-        kv("Description", d.clone(), plain);
+        add("Description", d.clone(), plain);
     }
-    kv("Created", date(acc.created, "unknown"), plain);
-    kv("Expires", date(acc.expires, "never"), plain);
-    kv(
+    add("Created", date(acc.created, "unknown"), plain);
+    add("Expires", date(acc.expires, "never"), plain);
+    add(
         "Password set",
         match acc.password_last_set {
             Some(p) => format!("{} ({} old)", uk_date(p), age(now, Some(p), "")),
@@ -102,7 +124,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
         },
         plain,
     );
-    kv(
+    add(
         "Pw expires",
         if acc.password_never_expires {
             "never (exempt)".into()
@@ -115,18 +137,18 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
             plain
         },
     );
-    kv("Must change", yes(acc.must_change_password).into(), plain);
+    add("Must change", yes(acc.must_change_password).into(), plain);
     if acc.password_not_required {
-        kv(
+        add(
             "Pw required",
             "NO (empty password allowed)".into(),
             t.error(),
         );
     }
     if acc.reversible_password {
-        kv("Reversible", "YES (stored reversibly)".into(), t.error());
+        add("Reversible", "YES (stored reversibly)".into(), t.error());
     }
-    kv(
+    add(
         "Last logon",
         match acc.last_logon {
             Some(l) => format!("{} ({})", uk_date(l), ago(now, Some(l))),
@@ -135,43 +157,103 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
         plain,
     );
     if let Some(p) = &acc.policy {
-        kv("Pw policy", p.clone(), plain);
+        add("Pw policy", p.clone(), plain);
     }
+    out
+}
+
+fn place_groups_log(s: &State, acc: &Account, width: usize, list: bool) -> Vec<Line<'static>> {
+    let t = &s.theme;
+    let mut out = Vec::new();
     kv(
-        "Groups",
-        if acc.groups.is_empty() {
-            "none".into()
-        } else {
-            acc.groups.join(", ")
-        },
-        plain,
+        &mut out,
+        t,
+        width,
+        "OU",
+        acc.parent_dn().to_string(),
+        Style::new(),
     );
-    lines.push(Line::styled("Recent log", t.table_header()));
-    let dl = &a.detail_log;
-    if dl.username != acc.username || dl.entries.is_none() {
-        lines.push(Line::styled("reading…", t.dim()));
-    } else if let Some(entries) = &dl.entries {
-        match entries {
-            Err(e) => lines.push(Line::styled(format!("cannot read the log: {e}"), t.error())),
-            Ok(v) if v.is_empty() => lines.push(Line::styled("nothing logged yet", t.dim())),
-            Ok(v) => {
-                for e in v {
-                    let when = e.at.with_timezone(&chrono::Local).format("%-d %b %H:%M");
-                    lines.push(Line::raw(format!(
-                        "{when:<13}{} by {}",
-                        e.action, e.operator
-                    )));
-                }
-            }
+    kv(&mut out, t, width, "DN", acc.dn.clone(), t.dim());
+    out.push(Line::styled(
+        format!("Groups ({})", acc.groups.len()),
+        t.table_header(),
+    ));
+    if acc.groups.is_empty() {
+        out.push(Line::styled("none", t.dim()));
+    } else if list {
+        for g in &acc.groups {
+            out.push(Line::raw(format!("  {g}")));
+        }
+    } else {
+        for l in wrap_text(&acc.groups.join(", "), width) {
+            out.push(Line::raw(l));
         }
     }
-    let p = Paragraph::new(lines);
-    f.render_widget(
-        p,
-        Rect {
-            x: inner.x.saturating_add(1).min(inner.x + inner.width),
-            width: inner.width.saturating_sub(1),
-            ..inner
-        },
-    );
+    out.push(Line::styled("Recent log", t.table_header()));
+    let dl = &s.accounts.detail_log;
+    match (&dl.entries, dl.username == acc.username) {
+        (Some(Ok(v)), true) if v.is_empty() => {
+            out.push(Line::styled("nothing logged yet", t.dim()))
+        }
+        (Some(Ok(v)), true) => {
+            for e in v {
+                let when = e.at.with_timezone(&chrono::Local).format("%-d %b %H:%M");
+                out.push(Line::raw(format!(
+                    "{:<13}{} by {}",
+                    when.to_string(),
+                    e.action,
+                    e.operator
+                )));
+            }
+        }
+        (Some(Err(e)), true) => {
+            for l in wrap_text(&format!("cannot read the log: {e}"), width) {
+                out.push(Line::styled(l, t.error()));
+            }
+        }
+        _ => out.push(Line::styled("reading…", t.dim())),
+    }
+    out
+}
+
+/// Draws the pane for the account under the cursor.
+pub fn draw(f: &mut Frame, area: Rect, s: &State) {
+    let t = &s.theme;
+    let Some(row) = s.accounts.current() else {
+        return;
+    };
+    let block = Block::bordered()
+        .border_style(t.border())
+        .title(Line::styled(
+            format!(" {} ", row.account.username),
+            t.border(),
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let inside = Rect {
+        x: inner.x.saturating_add(1).min(inner.x + inner.width),
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    if inside.width >= 70 {
+        let left_w = 40u16.min(inside.width);
+        let left = Rect {
+            width: left_w,
+            ..inside
+        };
+        let right = Rect {
+            x: inside.x + left_w,
+            width: inside.width - left_w,
+            ..inside
+        };
+        let l = fields(s, row, usize::from(left_w.saturating_sub(1)));
+        let r = place_groups_log(s, &row.account, usize::from(right.width), true);
+        f.render_widget(Paragraph::new(l), left);
+        f.render_widget(Paragraph::new(r), right);
+    } else {
+        let w = usize::from(inside.width).max(1);
+        let mut lines = fields(s, row, w);
+        lines.extend(place_groups_log(s, &row.account, w, false));
+        f.render_widget(Paragraph::new(lines), inside);
+    }
 }

@@ -33,7 +33,10 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
     let mut spans = vec![Span::raw("Chain: ")];
     match &l.chain {
         Some(ChainStatus::Whole { rows }) => spans.push(Span::styled(
-            format!("ok, all {rows} rows check out"),
+            format!(
+                "ok, all {rows} row{} check out",
+                if *rows == 1 { "" } else { "s" }
+            ),
             t.ok(),
         )),
         Some(ChainStatus::Broken { id, reason }) => spans.push(Span::styled(
