@@ -69,8 +69,6 @@ pub struct Row {
     pub account: Account,
     /// Its status at `now`.
     pub status: AccountStatus,
-    /// Lower-cased username, names and MIS id, for the search.
-    key: String,
     user_lc: String,
     name_lc: String,
     ou_lc: String,
@@ -81,12 +79,24 @@ impl Row {
     pub fn new(account: Account, now: DateTime<Utc>) -> Row {
         let user_lc = account.username.to_lowercase();
         let name_lc = account.name().to_lowercase();
-        let mut key = user_lc.clone();
+        Row {
+            status: account.status(now),
+            ou_lc: account.parent_dn().to_lowercase(),
+            account,
+            user_lc,
+            name_lc,
+        }
+    }
+
+    /// Lower-cased username, names and MIS id, for the search.
+    fn search_key(&self) -> String {
+        let a = &self.account;
+        let mut key = self.user_lc.clone();
         for part in [
-            account.display_name.as_deref(),
-            account.given_name.as_deref(),
-            account.surname.as_deref(),
-            account.mis_id.as_deref(),
+            a.display_name.as_deref(),
+            a.given_name.as_deref(),
+            a.surname.as_deref(),
+            a.mis_id.as_deref(),
         ]
         .into_iter()
         .flatten()
@@ -94,14 +104,56 @@ impl Row {
             key.push('\n');
             key.push_str(&part.to_lowercase());
         }
-        Row {
-            status: account.status(now),
-            ou_lc: account.parent_dn().to_lowercase(),
-            account,
-            key,
-            user_lc,
-            name_lc,
+        key
+    }
+}
+
+/// The search keys of every row in one buffer, so a search scans memory in order.
+#[derive(Debug, Default)]
+struct SearchIndex {
+    buf: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl SearchIndex {
+    fn build(rows: &[Row]) -> SearchIndex {
+        let mut ix = SearchIndex::default();
+        for r in rows {
+            ix.push(&r.search_key());
         }
+        ix
+    }
+
+    fn push(&mut self, key: &str) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(key.as_bytes());
+        self.spans.push((start, self.buf.len()));
+    }
+
+    fn set(&mut self, i: usize, key: &str) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(key.as_bytes());
+        if let Some(span) = self.spans.get_mut(i) {
+            *span = (start, self.buf.len());
+        }
+    }
+
+    /// True if row `i`'s key contains `needle` (lower case). A byte search is exact for
+    /// UTF-8: a valid needle can only match at character boundaries.
+    fn contains(&self, i: usize, needle: &[u8]) -> bool {
+        let Some(&(a, b)) = self.spans.get(i) else {
+            return false;
+        };
+        let hay = &self.buf[a..b];
+        let n = needle.len();
+        if n == 0 {
+            return true;
+        }
+        if n > hay.len() {
+            return false;
+        }
+        let first = needle[0];
+        (0..=hay.len() - n).any(|j| hay[j] == first && &hay[j..j + n] == needle)
     }
 }
 
@@ -139,6 +191,7 @@ pub struct DetailLog {
 pub struct AccountsScreen {
     /// Every account read, in directory order.
     pub rows: Vec<Row>,
+    index: SearchIndex,
     by_name: HashMap<String, usize>,
     /// Every row, sorted.
     order: Vec<u32>,
@@ -214,6 +267,7 @@ impl AccountsScreen {
             .into_iter()
             .map(|a| Row::new(a, now))
             .collect();
+        self.index = SearchIndex::build(&self.rows);
         self.skipped = listing.skipped;
         self.by_name = self
             .rows
@@ -276,6 +330,7 @@ impl AccountsScreen {
         let row = Row::new(account, now);
         match self.by_name.get(&row.user_lc) {
             Some(&i) => {
+                self.index.set(i, &row.search_key());
                 if let Some(slot) = self.rows.get_mut(i) {
                     *slot = row;
                 }
@@ -286,6 +341,7 @@ impl AccountsScreen {
                     self.ous.insert(at, parent);
                 }
                 self.by_name.insert(row.user_lc.clone(), self.rows.len());
+                self.index.push(&row.search_key());
                 self.rows.push(row);
                 self.order.push((self.rows.len() - 1) as u32);
             }
@@ -329,8 +385,8 @@ impl AccountsScreen {
         self.order = order;
     }
 
-    fn passes(&self, row: &Row, needle: &str) -> bool {
-        if !needle.is_empty() && !row.key.contains(needle) {
+    fn passes(&self, i: usize, row: &Row, needle: &str) -> bool {
+        if !needle.is_empty() && !self.index.contains(i, needle.as_bytes()) {
             return false;
         }
         if let Some(role) = &self.filters.role {
@@ -367,7 +423,7 @@ impl AccountsScreen {
             .filter(|i| {
                 self.rows
                     .get(*i as usize)
-                    .is_some_and(|r| self.passes(r, &needle))
+                    .is_some_and(|r| self.passes(*i as usize, r, &needle))
             })
             .collect();
         self.view = view;
@@ -383,11 +439,7 @@ impl AccountsScreen {
                 .view
                 .iter()
                 .copied()
-                .filter(|i| {
-                    self.rows
-                        .get(*i as usize)
-                        .is_some_and(|r| needle.is_empty() || r.key.contains(needle.as_str()))
-                })
+                .filter(|i| self.index.contains(*i as usize, needle.as_bytes()))
                 .collect();
             self.view = view;
             self.applied.0 = needle;
