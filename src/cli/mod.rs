@@ -6,6 +6,7 @@ mod doctor;
 mod import;
 mod log;
 pub mod output;
+mod passwords;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
@@ -59,6 +60,9 @@ pub enum Command {
     /// Find and show accounts.
     #[command(subcommand)]
     Accounts(accounts::AccountsCmd),
+    /// Password rules: check, generate, report, fix, and the directory's own policy.
+    #[command(subcommand)]
+    Passwords(passwords::PasswordsCmd),
     /// The tamper-evident action log.
     #[command(subcommand)]
     Log(log::LogCmd),
@@ -98,6 +102,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Doctor(a) => doctor::run(cli, a).await,
         Command::Accounts(c) => accounts::run(&context(cli)?, c).await,
+        Command::Passwords(c) => passwords::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod compliance;
 pub mod doctor;
 pub mod import;
 pub mod log;
