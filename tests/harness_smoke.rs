@@ -42,7 +42,9 @@ fn check_fixture(s: &TestServer) {
     let user = s.flavour.username_attribute();
     let people = s.ldapsearch(
         match s.flavour {
-            Flavour::ActiveDirectory => "(&(objectClass=user)(!(objectClass=computer))(sAMAccountName=*.*))",
+            Flavour::ActiveDirectory => {
+                "(&(objectClass=user)(!(objectClass=computer))(sAMAccountName=*.*))"
+            }
             Flavour::OpenLdap => "(objectClass=inetOrgPerson)",
         },
         &[user],
@@ -62,7 +64,10 @@ fn check_fixture(s: &TestServer) {
     let dn = s.user_dn("john.doe");
     match s.flavour {
         Flavour::ActiveDirectory => {
-            assert_eq!(dn, "CN=Doe\\, John III,OU=Staff,OU=School,DC=school,DC=test")
+            assert_eq!(
+                dn,
+                "CN=Doe\\, John III,OU=Staff,OU=School,DC=school,DC=test"
+            )
         }
         Flavour::OpenLdap => assert_eq!(dn, "uid=john.doe,ou=Staff,ou=School,dc=school,dc=test"),
     }
@@ -157,7 +162,10 @@ fn samba_ldaps_verifies_with_its_ca_only() {
     let s = TestServer::samba();
     let ca = s.ca_cert.clone().expect("Samba has a CA");
     let ca = ca.to_str().expect("utf-8 path");
-    assert!(ldapsearch_tls(&s, &[("LDAPTLS_CACERT", ca)]), "verifies with the CA");
+    assert!(
+        ldapsearch_tls(&s, &[("LDAPTLS_CACERT", ca)]),
+        "verifies with the CA"
+    );
     // the system trust store does not know our CA
     assert!(!ldapsearch_tls(&s, &[]), "must fail without the CA");
     // nor does another CA do
@@ -165,7 +173,14 @@ fn samba_ldaps_verifies_with_its_ca_only() {
     let key = other.path().join("k.pem");
     let pem = other.path().join("ca.pem");
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
         .args(["-nodes", "-subj", "/CN=other CA", "-keyout"])
         .arg(&key)
         .arg("-out")
@@ -175,7 +190,10 @@ fn samba_ldaps_verifies_with_its_ca_only() {
         .status
         .success();
     assert!(ok);
-    assert!(!ldapsearch_tls(&s, &[("LDAPTLS_CACERT", pem.to_str().unwrap())]));
+    assert!(!ldapsearch_tls(
+        &s,
+        &[("LDAPTLS_CACERT", pem.to_str().unwrap())]
+    ));
     // the certificate names the address and dc1.school.test
     let out = Command::new("openssl")
         .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
@@ -183,7 +201,10 @@ fn samba_ldaps_verifies_with_its_ca_only() {
         .output()
         .expect("openssl x509");
     let text = String::from_utf8_lossy(&out.stdout);
-    let ip = s.url.trim_start_matches("ldaps://").trim_end_matches(":636");
+    let ip = s
+        .url
+        .trim_start_matches("ldaps://")
+        .trim_end_matches(":636");
     assert!(text.contains(&format!("IP Address:{ip}")), "{text}");
     assert!(text.contains("DNS:dc1.school.test"), "{text}");
 }
@@ -200,7 +221,9 @@ fn write_config_writes_the_documented_keys() {
         assert_eq!(d["bind_dn"].as_str(), Some(s.bind_dn.as_str()));
         assert_eq!(d["base_dn"].as_str(), Some(s.base_dn.as_str()));
         assert_eq!(d["tls_verify"].as_bool(), Some(true));
-        let pw = d["bind_password_file"].as_str().expect("bind_password_file");
+        let pw = d["bind_password_file"]
+            .as_str()
+            .expect("bind_password_file");
         assert_eq!(fs::read_to_string(pw).expect("bindpw"), s.bind_password);
         let mode = fs::metadata(pw).expect("bindpw").permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
@@ -211,7 +234,9 @@ fn write_config_writes_the_documented_keys() {
                 assert_eq!(d["flavour"].as_str(), Some("active-directory"));
                 assert_eq!(d["mis_id_attribute"].as_str(), Some("employeeID"));
                 let ca = d["ca_cert"].as_str().expect("ca_cert");
-                assert!(fs::read_to_string(ca).unwrap().contains("BEGIN CERTIFICATE"));
+                assert!(fs::read_to_string(ca)
+                    .unwrap()
+                    .contains("BEGIN CERTIFICATE"));
             }
             Flavour::OpenLdap => {
                 assert_eq!(d["flavour"].as_str(), Some("openldap"));
@@ -238,8 +263,14 @@ fn several_sambas_run_side_by_side() {
         "dn: {}\nchangetype: modify\nreplace: employeeID\nemployeeID: CHANGED\n",
         servers[0].user_dn("evie.li")
     ));
-    assert_eq!(count_dns(&servers[0].ldapsearch("(employeeID=CHANGED)", &["1.1"])), 1);
-    assert_eq!(count_dns(&servers[1].ldapsearch("(employeeID=CHANGED)", &["1.1"])), 0);
+    assert_eq!(
+        count_dns(&servers[0].ldapsearch("(employeeID=CHANGED)", &["1.1"])),
+        1
+    );
+    assert_eq!(
+        count_dns(&servers[1].ldapsearch("(employeeID=CHANGED)", &["1.1"])),
+        0
+    );
 }
 
 #[test]
@@ -250,7 +281,10 @@ fn samba_modify_offline_sets_last_logon() {
         "dn: {dn}\nchangetype: modify\nreplace: lastLogonTimestamp\nlastLogonTimestamp: 133485408000000000\n"
     ));
     let out = s.ldapsearch("(sAMAccountName=evie.li)", &["lastLogonTimestamp"]);
-    assert_eq!(ldif_values(&out, "lastLogonTimestamp"), ["133485408000000000"]);
+    assert_eq!(
+        ldif_values(&out, "lastLogonTimestamp"),
+        ["133485408000000000"]
+    );
 }
 
 fn wait_gone(pid: u32) -> bool {
@@ -276,7 +310,10 @@ fn drop_stops_servers_and_removes_dirs() {
     }
     drop(servers);
     for (pid, dir) in gone {
-        assert!(support::group_members(pid).is_empty(), "group {pid} still alive");
+        assert!(
+            support::group_members(pid).is_empty(),
+            "group {pid} still alive"
+        );
         assert!(!dir.exists(), "{} not removed", dir.display());
     }
 }
@@ -300,7 +337,12 @@ fn helper_start_servers_then_abort() {
 #[test]
 fn servers_die_with_the_test_process() {
     let out = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "helper_start_servers_then_abort", "--ignored", "--nocapture"])
+        .args([
+            "--exact",
+            "helper_start_servers_then_abort",
+            "--ignored",
+            "--nocapture",
+        ])
         .env("SCHOOLTECH_HARNESS_ABORT", "1")
         .stdin(Stdio::null())
         .output()
@@ -318,6 +360,9 @@ fn servers_die_with_the_test_process() {
         String::from_utf8_lossy(&out.stderr)
     );
     for pgid in pgids {
-        assert!(wait_gone(pgid), "server group {pgid} outlived its test process");
+        assert!(
+            wait_gone(pgid),
+            "server group {pgid} outlived its test process"
+        );
     }
 }

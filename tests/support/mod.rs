@@ -126,7 +126,10 @@ impl TestServer {
         let mut s = String::new();
         s.push_str("[school]\nname = \"Test Academy\"\n\n[directory]\n");
         s.push_str(&format!("url = {}\n", toml_str(&self.url)));
-        s.push_str(&format!("flavour = {}\n", toml_str(self.flavour.config_name())));
+        s.push_str(&format!(
+            "flavour = {}\n",
+            toml_str(self.flavour.config_name())
+        ));
         s.push_str(&format!("bind_dn = {}\n", toml_str(&self.bind_dn)));
         s.push_str(&format!(
             "bind_password_file = {}\n",
@@ -280,7 +283,8 @@ impl TestServer {
 
     fn tls_env(&self, cmd: &mut Command) {
         if let Some(ca) = &self.ca_cert {
-            cmd.env("LDAPTLS_CACERT", ca).env("LDAPTLS_REQCERT", "demand");
+            cmd.env("LDAPTLS_CACERT", ca)
+                .env("LDAPTLS_REQCERT", "demand");
         }
     }
 }
@@ -366,7 +370,12 @@ pub fn parse_ldif(ldif: &str) -> Vec<LdifEntry> {
 pub fn ldif_values(ldif: &str, attr: &str) -> Vec<String> {
     parse_ldif(ldif)
         .iter()
-        .flat_map(|e| e.get(attr).into_iter().map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|e| {
+            e.get(attr)
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 

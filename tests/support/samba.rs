@@ -122,7 +122,9 @@ fn samba_version() -> String {
     let out = Command::new("samba")
         .arg("-V")
         .output()
-        .unwrap_or_else(|e| panic!("cannot run samba (is it installed? see scripts/install-deps.sh): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run samba (is it installed? see scripts/install-deps.sh): {e}")
+        });
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -132,7 +134,12 @@ fn template_key() -> String {
         .map(|d| d.as_secs() / 86_400)
         .unwrap_or(0);
     let mut h = Sha256::new();
-    for part in [TEMPLATE_VERSION, &samba_version(), AD_LDIF, &day.to_string()] {
+    for part in [
+        TEMPLATE_VERSION,
+        &samba_version(),
+        AD_LDIF,
+        &day.to_string(),
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }

@@ -2,8 +2,7 @@
 //! free port of 127.0.0.1, seeded over LDAP (so ppolicy stamps pwdChangedTime and hashes passwords).
 
 use super::{
-    run, server_dir, wait_ready, write_password_file, Daemon, Flavour, TestServer,
-    ADMIN_PASSWORD,
+    run, server_dir, wait_ready, write_password_file, Daemon, Flavour, TestServer, ADMIN_PASSWORD,
 };
 use std::fs;
 use std::net::TcpListener;
@@ -74,7 +73,11 @@ pub(super) fn start() -> TestServer {
         _tempdir: tempdir,
     };
     seed(&server);
-    eprintln!("[support] slapd {} ready in {:.1?}", server.url, t0.elapsed());
+    eprintln!(
+        "[support] slapd {} ready in {:.1?}",
+        server.url,
+        t0.elapsed()
+    );
     server
 }
 

@@ -19,7 +19,13 @@ pub(super) struct Certs {
 pub(super) fn generate(dir: &Path, ip: Ipv4Addr) -> Certs {
     fs::create_dir_all(dir).expect("creating the TLS dir");
     let p = |name: &str| dir.join(name);
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     openssl(
         Command::new("openssl")
             .args(["req", "-x509"])
@@ -28,7 +34,12 @@ pub(super) fn generate(dir: &Path, ip: Ipv4Addr) -> Certs {
             .arg(p("ca.key"))
             .arg("-out")
             .arg(p("ca.pem"))
-            .args(["-days", "3650", "-subj", "/O=schooltech tests/CN=schooltech test CA"])
+            .args([
+                "-days",
+                "3650",
+                "-subj",
+                "/O=schooltech tests/CN=schooltech test CA",
+            ])
             .args(["-addext", "basicConstraints=critical,CA:TRUE"])
             .args(["-addext", "keyUsage=critical,keyCertSign,cRLSign"]),
         "CA",
