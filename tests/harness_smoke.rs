@@ -328,6 +328,7 @@ fn helper_start_servers_then_abort() {
     let servers = TestServer::both();
     for s in &servers {
         println!("PGID {}", s.pid().expect("running"));
+        println!("DIR {}", s.dir.display());
     }
     use std::io::Write;
     std::io::stdout().flush().unwrap();
@@ -364,5 +365,9 @@ fn servers_die_with_the_test_process() {
             wait_gone(pgid),
             "server group {pgid} outlived its test process"
         );
+    }
+    // (the next run would remove them as stale, but tidy up now)
+    for dir in stdout.lines().filter_map(|l| l.strip_prefix("DIR ")) {
+        let _ = fs::remove_dir_all(dir);
     }
 }
