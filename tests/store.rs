@@ -15,12 +15,12 @@ fn t0() -> DateTime<Utc> {
 
 fn action(i: usize) -> NewAction<'static> {
     NewAction {
-        action: if i % 3 == 0 {
+        action: if i.is_multiple_of(3) {
             "password.reset"
         } else {
             "account.disable"
         },
-        target: if i % 2 == 0 {
+        target: if i.is_multiple_of(2) {
             "amir.khan"
         } else {
             "Zoë.Brown"
@@ -356,7 +356,7 @@ fn two_writers_on_one_file_keep_the_chain_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
     drop(Store::open(&path).unwrap());
-    let per_writer = 300;
+    let per_writer: usize = 300;
     let handles: Vec<_> = ["tech-a", "tech-b"]
         .into_iter()
         .map(|who| {
@@ -364,7 +364,7 @@ fn two_writers_on_one_file_keep_the_chain_whole() {
             std::thread::spawn(move || {
                 let s = Store::open(&path).unwrap().with_operator(who);
                 for i in 0..per_writer {
-                    if i % 50 == 0 {
+                    if i.is_multiple_of(50) {
                         // Some batches too, interleaved with single appends.
                         s.record_many(&[action(i), action(i + 1)], t0()).unwrap();
                     } else {
