@@ -86,8 +86,10 @@ impl Store {
                 ),
             ));
         }
-        // FULL: every appended log row is on disk when `record` returns (see the benchmark note in
-        // tests/store.rs for what that costs).
+        // FULL: every appended log row is on disk when `record` returns. Measured cost (release,
+        // ext4 on a VM disk): 10,000 appends, one transaction each, 19.6 s (~2 ms each, mostly the
+        // fsync) against 2.1 s with NORMAL. Next to an LDAP round trip per action that is noise;
+        // bulk work that wants speed can use `record_many` (one transaction, one fsync).
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
             .map_err(|e| sql_error(path, "setting up the connection", e))?;
         migrations::migrate(&conn, path)?;
