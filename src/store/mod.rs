@@ -407,6 +407,12 @@ mod tests {
     }
 
     #[test]
+    fn store_can_move_to_a_worker_thread() {
+        fn send<T: Send>() {}
+        send::<Store>();
+    }
+
+    #[test]
     fn in_memory_store_is_at_the_latest_schema() {
         let s = Store::open_in_memory().unwrap();
         assert_eq!(s.schema_version().unwrap(), migrations::LATEST);
