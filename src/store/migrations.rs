@@ -45,6 +45,14 @@ CREATE TRIGGER action_log_no_delete BEFORE DELETE ON action_log
 BEGIN
     SELECT RAISE(ABORT, 'the action log is append-only');
 END;
+-- INSERT OR REPLACE deletes the row it replaces without firing DELETE triggers; refuse any insert
+-- that would land on an existing id or hash.
+CREATE TRIGGER action_log_no_replace BEFORE INSERT ON action_log
+WHEN NEW.id <= (SELECT max(id) FROM action_log)
+  OR EXISTS (SELECT 1 FROM action_log WHERE hash = NEW.hash)
+BEGIN
+    SELECT RAISE(ABORT, 'the action log is append-only');
+END;
 
 -- Intent before change: a row is written 'pending' before a directory change is attempted and
 -- marked 'done' or 'failed' afterwards, so interrupted bulk work can be seen and resumed.
