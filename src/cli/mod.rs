@@ -2,6 +2,7 @@
 //! functions as the TUI.
 
 mod accounts;
+mod creds;
 mod doctor;
 mod import;
 mod log;
@@ -63,6 +64,9 @@ pub enum Command {
     /// Password rules: check, generate, report, fix, and the directory's own policy.
     #[command(subcommand)]
     Passwords(passwords::PasswordsCmd),
+    /// Shared logins: who knows them, when they must change (no passwords stored).
+    #[command(subcommand)]
+    Creds(creds::CredsCmd),
     /// The tamper-evident action log.
     #[command(subcommand)]
     Log(log::LogCmd),
@@ -103,6 +107,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Doctor(a) => doctor::run(cli, a).await,
         Command::Accounts(c) => accounts::run(&context(cli)?, c).await,
         Command::Passwords(c) => passwords::run(&context(cli)?, c).await,
+        Command::Creds(c) => creds::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
     }
 }

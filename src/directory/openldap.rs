@@ -476,7 +476,14 @@ impl Directory for OpenLdap {
             }
             AccountChange::SetMustChangePassword(false) => self.clear(dn, "pwdReset", &format!("clear must-change-password of {who}")).await,
             AccountChange::SetPasswordNeverExpires(false) => {
-                // Never-expiring on OpenLDAP means a policy without pwdMaxAge: fall back to the default.
+                // Never-expiring on OpenLDAP means a policy without pwdMaxAge: drop that policy so
+                // the default applies. A policy with a maximum age (e.g. the generic one) stays.
+                let cur = self.conn.read(dn, &["pwdPolicySubentry"]).await?;
+                let Some(sub) = cur.as_ref().and_then(|e| e.text("pwdPolicySubentry")) else { return Ok(()) };
+                let max_age = self.conn.read(&sub, &["pwdMaxAge"]).await?.and_then(|p| p.int("pwdMaxAge").ok().flatten());
+                if max_age.is_some_and(|a| a > 0) {
+                    return Ok(());
+                }
                 self.clear(dn, "pwdPolicySubentry", &format!("clear never-expires of {who}")).await
             }
             AccountChange::SetPasswordNeverExpires(true) => Err(Error::Usage(

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod compliance;
+pub mod creds;
 pub mod doctor;
 pub mod import;
 pub mod log;

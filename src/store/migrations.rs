@@ -70,6 +70,19 @@ CREATE TABLE journal (
 );
 CREATE INDEX journal_pending ON journal(state) WHERE state = 'pending';
 "#,
+    // 2: the shared-credentials register (no passwords: who knows which shared login, and when
+    // it was last rotated).
+    r#"
+CREATE TABLE credentials (
+    name         TEXT PRIMARY KEY COLLATE NOCASE,
+    system       TEXT NOT NULL,          -- URL or system the login is for
+    known_by     TEXT NOT NULL,          -- JSON array of usernames of staff who know it
+    owner        TEXT NOT NULL,          -- who is responsible for rotating it
+    period_days  INTEGER NOT NULL CHECK (period_days > 0),
+    last_rotated TEXT NOT NULL,          -- RFC 3339 UTC
+    created_at   TEXT NOT NULL
+);
+"#,
 ];
 
 /// The newest schema this build knows.
