@@ -225,6 +225,7 @@ async fn bulk(ctx: &Ctx, targets: &[String], yes: bool, what: &str, f: BulkFn) -
         println!("dry run: nothing was changed; run again with --yes");
         return Ok(0);
     }
+    ctx.refuse_as_of(what)?;
     let results = f(ctx, targets).await;
     let mut failed = 0;
     for (u, r) in &results {

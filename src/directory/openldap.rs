@@ -464,8 +464,8 @@ impl Directory for OpenLdap {
                 if !account.enabled {
                     return Err(Error::Usage(format!("{who} is disabled, not locked out; enable it instead")));
                 }
-                self.clear(dn, "pwdAccountLockedTime", &format!("unlock {who}")).await?;
-                self.clear(dn, "pwdFailureTime", &format!("unlock {who}")).await
+                // pwdFailureTime is not user-modifiable; slapd clears it on the next good bind.
+                self.clear(dn, "pwdAccountLockedTime", &format!("unlock {who}")).await
             }
             AccountChange::SetExpires(Some(t)) => {
                 self.conn.modify(dn, vec![replace("pwdEndTime", &[&generalized_time(*t)])], &format!("set expiry of {who}")).await
