@@ -209,6 +209,55 @@ fn samba_ldaps_verifies_with_its_ca_only() {
     assert!(text.contains("DNS:dc1.school.test"), "{text}");
 }
 
+/// A TLS handshake with rustls (ring), as schooltech's LDAP client does, trusting only `ca`.
+fn rustls_handshake(
+    s: &TestServer,
+    name: &str,
+    ca: Option<&std::path::Path>,
+) -> Result<(), String> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer, ServerName};
+    use std::sync::Arc;
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(ca) = ca {
+        for cert in CertificateDer::pem_file_iter(ca).expect("reading the CA") {
+            roots.add(cert.expect("CA PEM")).expect("adding the CA");
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let server_name = ServerName::try_from(name.to_string()).expect("server name");
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), server_name).expect("client");
+    let ip = s
+        .url
+        .trim_start_matches("ldaps://")
+        .trim_end_matches(":636");
+    let mut sock = std::net::TcpStream::connect((ip, 636)).expect("connecting");
+    while conn.is_handshaking() {
+        conn.complete_io(&mut sock).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[test]
+fn samba_certificate_satisfies_rustls() {
+    let s = TestServer::samba();
+    let ca = s.ca_cert.clone().expect("CA");
+    let ip = s
+        .url
+        .trim_start_matches("ldaps://")
+        .trim_end_matches(":636");
+    rustls_handshake(&s, ip, Some(&ca)).expect("verifies by IP with the CA");
+    rustls_handshake(&s, "dc1.school.test", Some(&ca)).expect("verifies by DNS name with the CA");
+    let err = rustls_handshake(&s, ip, None).expect_err("must fail without the CA");
+    assert!(err.contains("UnknownIssuer"), "{err}");
+    let err = rustls_handshake(&s, "other.school.test", Some(&ca)).expect_err("wrong name");
+    assert!(err.contains("not valid for name"), "{err}");
+}
+
 #[test]
 fn write_config_writes_the_documented_keys() {
     for s in TestServer::both() {
@@ -316,6 +365,23 @@ fn drop_stops_servers_and_removes_dirs() {
         );
         assert!(!dir.exists(), "{} not removed", dir.display());
     }
+}
+
+#[test]
+fn a_panicking_test_still_stops_its_server() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let result = std::panic::catch_unwind(move || {
+        let s = TestServer::slapd();
+        tx.send((s.pid().expect("running"), s.dir.clone())).unwrap();
+        panic!("the test fails while the server runs");
+    });
+    assert!(result.is_err());
+    let (pid, dir) = rx.recv().expect("server started");
+    assert!(
+        support::group_members(pid).is_empty(),
+        "slapd {pid} survived the panic"
+    );
+    assert!(!dir.exists(), "{} not removed", dir.display());
 }
 
 /// Helper for `servers_die_with_the_test_process`: run only from there, in a child process.
