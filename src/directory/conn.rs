@@ -220,16 +220,19 @@ impl LdapConn {
         }
     }
 
-    /// A bound handle, connecting first if needed.
+    /// A bound handle, connecting first if needed. Its next operation carries `op_timeout_s`
+    /// (ldap3 timeouts are per operation; for searches the timer restarts with each entry).
     pub async fn handle(&self) -> Result<Ldap> {
         let mut guard = self.ldap.lock().await;
-        if let Some(l) = guard.as_mut() {
-            if !l.is_closed() {
-                return Ok(l.clone());
+        let mut l = match guard.as_mut() {
+            Some(l) if !l.is_closed() => l.clone(),
+            _ => {
+                let l = self.open().await?;
+                *guard = Some(l.clone());
+                l
             }
-        }
-        let l = self.open().await?;
-        *guard = Some(l.clone());
+        };
+        l.with_timeout(self.op_timeout);
         Ok(l)
     }
 
