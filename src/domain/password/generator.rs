@@ -61,8 +61,9 @@ pub fn generate<R: Rng + ?Sized>(
     candidate
 }
 
-/// One candidate: the style's words (plus `extra`), more words until long enough, then
-/// digits and symbol.
+/// One candidate: the style's words (plus `extra`), more words until long enough, then two
+/// digits (more if a very long minimum leaves no room for another word) and the symbol.
+/// Never longer than [`MAX_LENGTH`]. All ASCII, so `len()` counts characters.
 fn build<R: Rng + ?Sized>(
     rules: &EffectiveRules,
     style: GeneratorStyle,
@@ -78,20 +79,33 @@ fn build<R: Rng + ?Sized>(
     let mut out = String::new();
     let mut words = 0;
     while words < count + extra || out.len() + tail_len < target {
-        if words > 0 {
-            out.extend(separator);
-        }
-        let word = list.choose(rng).copied().unwrap_or("otter");
+        let sep = if words > 0 { separator } else { None };
+        let room = MAX_LENGTH.saturating_sub(out.len() + tail_len + usize::from(sep.is_some()));
+        let Some(word) = pick(list, room, rng) else {
+            break;
+        };
+        out.extend(sep);
         push_capitalised(&mut out, word);
         words += 1;
     }
-    for _ in 0..2 {
+    let digits = target
+        .saturating_sub(out.len() + usize::from(symbol))
+        .max(2);
+    for _ in 0..digits {
         out.extend(DIGITS.choose(rng));
     }
     if symbol {
         out.extend(SYMBOLS.choose(rng));
     }
     out
+}
+
+/// A random word of at most `room` letters, if the list has one.
+fn pick<R: Rng + ?Sized>(list: &[&'static str], room: usize, rng: &mut R) -> Option<&'static str> {
+    (0..8)
+        .filter_map(|_| list.choose(rng).copied())
+        .find(|w| w.len() <= room)
+        .or_else(|| list.iter().copied().find(|w| w.len() <= room))
 }
 
 fn push_capitalised(out: &mut String, word: &str) {
@@ -227,6 +241,27 @@ mod tests {
                 let pw = generate(&rules, style, &ctx, &mut rng);
                 assert!(passes(&rules, &pw, &ctx));
                 assert!(pw.chars().count() >= 30);
+            }
+        }
+    }
+
+    #[test]
+    fn never_longer_than_the_directory_accepts() {
+        let ctx = CheckContext::default();
+        let mut rng = StdRng::seed_from_u64(13);
+        for min_length in [240, 250, 253, 255, MAX_LENGTH] {
+            let rules = EffectiveRules {
+                min_length,
+                ..EffectiveRules::default()
+            };
+            for style in [GeneratorStyle::Passphrase, GeneratorStyle::Simple] {
+                let pw = generate(&rules, style, &ctx, &mut rng);
+                assert!(passes(&rules, &pw, &ctx));
+                assert!(
+                    (min_length..=MAX_LENGTH).contains(&pw.len()),
+                    "{}",
+                    pw.len()
+                );
             }
         }
     }
