@@ -20,8 +20,10 @@ use super::words;
 ///
 /// Each is on the same key on UK and US PC keyboards and on UK Mac keyboards (so `#`, `@`,
 /// `"` and `£` are out: `@`/`"` swap between UK and US layouts, UK Macs have no `#` key),
-/// none needs quoting in CSV, and none at the end of a word is special to a shell (no `$`,
-/// backtick, quotes, `\`, `&`, `;`, `|`, `<`, `>` or `~`).
+/// none needs quoting in CSV (and the password never starts with one, so no spreadsheet
+/// formula), and none is a shell quote, escape, variable, redirection or command separator
+/// (no `$`, backtick, quotes, `\`, `&`, `;`, `|`, `<`, `>`, `~` or space). `?` and `*` are
+/// still glob characters: scripts should quote passwords, as always.
 pub const SYMBOLS: [char; 6] = ['!', '?', '%', '+', '=', '*'];
 
 /// The digits a generated password may contain: 2 to 9, so none looks like `O`, `l` or `I`.
