@@ -41,10 +41,10 @@ const MAX_EXTRA_WORDS: usize = 6;
 /// Generates a memorable password for the account in `ctx` that passes
 /// [`check`]`(rules, …, ctx)`.
 ///
-/// Builds candidates in `style`, checks each, and after a few failures tries with one more
-/// word. With rules that [`PasswordRules::validate`](super::PasswordRules::validate) accepts
-/// the result always passes; should every bounded attempt fail, the last (longest)
-/// candidate is returned, so callers that must be sure can [`check`] it again.
+/// Builds candidates in `style`, checks each, and after 16 failures tries with one more
+/// word, up to 6 more. In practice the first or second candidate passes (even for score 4
+/// or a 256-character minimum); should every bounded attempt fail, the last (longest)
+/// candidate is returned, so a caller that must be sure can [`check`] it again.
 pub fn generate<R: Rng + ?Sized>(
     rules: &EffectiveRules,
     style: GeneratorStyle,
