@@ -142,11 +142,23 @@ pub trait Directory: Send + Sync {
     async fn write_password_policy(&self, settings: &PolicySettings) -> Result<()>;
 }
 
-/// Connects to the directory the configuration names.
+/// Connects to the directory the configuration names (the demo needs no password).
 pub fn from_config(
-    _cfg: &DirectoryConfig,
-    _roles: RoleMap,
-    _password: Secret,
+    cfg: &DirectoryConfig,
+    roles: RoleMap,
+    password: Secret,
 ) -> Result<Arc<dyn Directory>> {
-    Err(crate::error::Error::Config("not yet".into()))
+    Ok(match cfg.flavour {
+        Flavour::ActiveDirectory => Arc::new(ad::ActiveDirectory::new(
+            conn::LdapConn::new(cfg, password)?,
+            cfg,
+            roles,
+        )),
+        Flavour::Openldap => {
+            return Err(crate::error::Error::Config(
+                "openldap flavour not built yet".into(),
+            ))
+        }
+        Flavour::Demo => Arc::new(demo::DemoDirectory::bundled(roles)?),
+    })
 }
