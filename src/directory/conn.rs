@@ -224,8 +224,9 @@ impl LdapConn {
     /// (ldap3 timeouts are per operation; for searches the timer restarts with each entry).
     pub async fn handle(&self) -> Result<Ldap> {
         let mut guard = self.ldap.lock().await;
-        let mut l = match guard.as_mut() {
-            Some(l) if !l.is_closed() => l.clone(),
+        let alive = guard.as_mut().is_some_and(|l| !l.is_closed());
+        let mut l = match guard.as_ref() {
+            Some(l) if alive => l.clone(),
             _ => {
                 let l = self.open().await?;
                 *guard = Some(l.clone());
