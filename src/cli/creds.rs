@@ -1,7 +1,7 @@
 //! `schooltech creds …`: the shared-credentials register (no passwords are ever stored).
 
 use super::output::{with_stdout, write_json, write_table};
-use super::{ExitCode, FormatArg, Format};
+use super::{ExitCode, Format, FormatArg};
 use crate::domain::creds::{CredStatus, Credential};
 use crate::domain::time::{end_of_day, parse_date, uk_date};
 use crate::error::{Error, Result};
@@ -53,23 +53,41 @@ pub enum CredsCmd {
 }
 
 fn day(s: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>> {
-    s.as_deref().map(parse_date).transpose().map_err(Error::Usage).map(|d| d.map(end_of_day))
+    s.as_deref()
+        .map(parse_date)
+        .transpose()
+        .map_err(Error::Usage)
+        .map(|d| d.map(end_of_day))
 }
 
 /// Runs a creds command.
 pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
     match cmd {
-        CredsCmd::Add { name, system, known_by, owner, period, rotated } => {
+        CredsCmd::Add {
+            name,
+            system,
+            known_by,
+            owner,
+            period,
+            rotated,
+        } => {
             let c = Credential {
                 name: name.trim().to_string(),
                 system: system.trim().to_string(),
-                known_by: known_by.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect(),
+                known_by: known_by
+                    .iter()
+                    .map(|k| k.trim().to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect(),
                 owner: owner.trim().to_string(),
                 period_days: *period,
                 last_rotated: day(rotated)?.unwrap_or_else(Utc::now),
             };
             creds::add(ctx, &c)?;
-            println!("saved \"{}\": change it every {} days (no password is stored)", c.name, c.period_days);
+            println!(
+                "saved \"{}\": change it every {} days (no password is stored)",
+                c.name, c.period_days
+            );
             Ok(0)
         }
         CredsCmd::List { format } => {
@@ -79,9 +97,29 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                 _ => {
                     let rows: Vec<Vec<String>> = list
                         .iter()
-                        .map(|c| vec![c.name.clone(), c.system.clone(), c.owner.clone(), c.known_by.join(", "), format!("{} d", c.period_days), uk_date(c.last_rotated)])
+                        .map(|c| {
+                            vec![
+                                c.name.clone(),
+                                c.system.clone(),
+                                c.owner.clone(),
+                                c.known_by.join(", "),
+                                format!("{} d", c.period_days),
+                                uk_date(c.last_rotated),
+                            ]
+                        })
                         .collect();
-                    write_table(w, &["NAME", "SYSTEM", "OWNER", "KNOWN BY", "PERIOD", "LAST CHANGED"], &rows)
+                    write_table(
+                        w,
+                        &[
+                            "NAME",
+                            "SYSTEM",
+                            "OWNER",
+                            "KNOWN BY",
+                            "PERIOD",
+                            "LAST CHANGED",
+                        ],
+                        &rows,
+                    )
                 }
             })?;
             Ok(0)
@@ -93,7 +131,9 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
         }
         CredsCmd::Report { format } => {
             let rows = creds::report(ctx).await?;
-            let due = rows.iter().any(|(_, v)| matches!(v.status, CredStatus::Overdue | CredStatus::LeaverKnows));
+            let due = rows
+                .iter()
+                .any(|(_, v)| matches!(v.status, CredStatus::Overdue | CredStatus::LeaverKnows));
             with_stdout(|w| match format.format {
                 Format::Json => {
                     let v: Vec<serde_json::Value> = rows
@@ -110,9 +150,17 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                                 CredStatus::Ok => "ok".to_string(),
                                 CredStatus::DueSoon => "due soon".to_string(),
                                 CredStatus::Overdue => "OVERDUE".to_string(),
-                                CredStatus::LeaverKnows => format!("CHANGE NOW: known by leaver {}", v.leavers.join(", ")),
+                                CredStatus::LeaverKnows => {
+                                    format!("CHANGE NOW: known by leaver {}", v.leavers.join(", "))
+                                }
                             };
-                            vec![c.name.clone(), c.owner.clone(), uk_date(c.last_rotated), uk_date(v.due), status]
+                            vec![
+                                c.name.clone(),
+                                c.owner.clone(),
+                                uk_date(c.last_rotated),
+                                uk_date(v.due),
+                                status,
+                            ]
                         })
                         .collect();
                     write_table(w, &["NAME", "OWNER", "LAST CHANGED", "DUE", "STATUS"], &t)

@@ -299,9 +299,10 @@ impl LdapConn {
             64 => "the name is not allowed".to_string(),
             65 => "the entry is missing a required attribute or class".to_string(),
             68 => "an entry with that name already exists".to_string(),
-            _ => format!("result code {}", res.rc),
+            _ => "the server refused".to_string(),
         };
         let text = res.text.trim();
+        let reason = format!("{reason} (LDAP result code {})", res.rc);
         Error::Directory {
             doing: doing.to_string(),
             reason: if text.is_empty() {
@@ -461,6 +462,13 @@ impl LdapConn {
             Err(self.result_error(doing, &res))
         }
     }
+}
+
+/// True when a directory refusal carried one of these LDAP result codes.
+pub fn has_code(reason: &str, codes: &[u32]) -> bool {
+    codes
+        .iter()
+        .any(|c| reason.contains(&format!("(LDAP result code {c})")))
 }
 
 /// Helper to build `(name, {values})` pairs for `add`.

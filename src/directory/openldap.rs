@@ -2,7 +2,7 @@
 //! Password Modify operation, pwdReset, pwdAccountLockedTime, pwdChangedTime + pwdMaxAge.
 
 use super::attrs::{generalized_time, parse_generalized_time, Entry, Malformed};
-use super::conn::{attr, replace, LdapConn};
+use super::conn::{attr, has_code, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, rdn_value, split_dn};
 use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
@@ -274,7 +274,7 @@ impl OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()),
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
             other => other,
         }
     }
@@ -577,7 +577,7 @@ impl Directory for OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 20") => Ok(()),
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()),
             other => other,
         }
     }
@@ -603,9 +603,9 @@ impl Directory for OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()),
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
             // groupOfNames must keep one member: say so plainly.
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 65") => {
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[65]) => {
                 Err(Error::Directory {
                     doing: format!(
                         "remove {} from {}",

@@ -47,7 +47,12 @@ pub struct CredVerdict {
 }
 
 /// Judges a credential at `now`; `has_left(username)` says whether a person has left.
-pub fn assess(c: &Credential, now: DateTime<Utc>, warning_days: u32, has_left: impl Fn(&str) -> bool) -> CredVerdict {
+pub fn assess(
+    c: &Credential,
+    now: DateTime<Utc>,
+    warning_days: u32,
+    has_left: impl Fn(&str) -> bool,
+) -> CredVerdict {
     let due = c.last_rotated + Duration::days(i64::from(c.period_days));
     let leavers: Vec<String> = c.known_by.iter().filter(|u| has_left(u)).cloned().collect();
     let status = if !leavers.is_empty() {
@@ -59,7 +64,11 @@ pub fn assess(c: &Credential, now: DateTime<Utc>, warning_days: u32, has_left: i
     } else {
         CredStatus::Ok
     };
-    CredVerdict { status, due, leavers }
+    CredVerdict {
+        status,
+        due,
+        leavers,
+    }
 }
 
 /// Checks a credential's fields before it is stored.
@@ -108,6 +117,10 @@ mod tests {
         let v = assess(&c, now, 14, |u| u == "bob");
         assert_eq!(v.status, CredStatus::LeaverKnows);
         assert_eq!(v.leavers, ["bob"]);
-        assert!(validate("", "x", 42).is_err() && validate("a", "x", 0).is_err() && validate("a", "x", 42).is_ok());
+        assert!(
+            validate("", "x", 42).is_err()
+                && validate("a", "x", 0).is_err()
+                && validate("a", "x", 42).is_ok()
+        );
     }
 }

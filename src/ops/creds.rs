@@ -33,12 +33,21 @@ pub fn list(ctx: &Ctx) -> Result<Vec<Credential>> {
 /// Records that a credential was changed on `when` (now if None).
 pub fn rotated(ctx: &Ctx, name: &str, when: Option<DateTime<Utc>>) -> Result<Credential> {
     let s = store(ctx)?;
-    let mut c = s
-        .credential(name)?
-        .ok_or_else(|| Error::NotFound(format!("no shared credential named \"{name}\"; see `schooltech creds list`")))?;
+    let mut c = s.credential(name)?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "no shared credential named \"{name}\"; see `schooltech creds list`"
+        ))
+    })?;
     c.last_rotated = when.unwrap_or_else(Utc::now);
     s.put_credential(&c, Utc::now())?;
-    s.record(NewAction { action: "creds.rotated", target: &c.name, details: json!({ "on": c.last_rotated }) }, Utc::now())?;
+    s.record(
+        NewAction {
+            action: "creds.rotated",
+            target: &c.name,
+            details: json!({ "on": c.last_rotated }),
+        },
+        Utc::now(),
+    )?;
     Ok(c)
 }
 

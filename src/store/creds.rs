@@ -18,7 +18,8 @@ impl Store {
             params![c.name, c.system, known, c.owner, c.period_days, fmt_time(c.last_rotated), fmt_time(now)],
         )
         .map_err(|e| self.sql_error("save a shared credential", e))?;
-        tx.commit().map_err(|e| self.sql_error("save a shared credential", e))
+        tx.commit()
+            .map_err(|e| self.sql_error("save a shared credential", e))
     }
 
     /// All credentials, by name.
@@ -30,15 +31,34 @@ impl Store {
             .map_err(|e| self.sql_error(doing, e))?;
         let rows = st
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, u32>(4)?, r.get::<_, String>(5)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, u32>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
             })
             .map_err(|e| self.sql_error(doing, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (name, system, known, owner, period_days, rotated) = row.map_err(|e| self.sql_error(doing, e))?;
-            let last_rotated = parse_time(&rotated).ok_or_else(|| self.error(format!("credential {name} has a malformed date {rotated}")))?;
-            let known_by = serde_json::from_str(&known).map_err(|_| self.error(format!("credential {name} has a malformed known_by list")))?;
-            out.push(Credential { name, system, known_by, owner, period_days, last_rotated });
+            let (name, system, known, owner, period_days, rotated) =
+                row.map_err(|e| self.sql_error(doing, e))?;
+            let last_rotated = parse_time(&rotated).ok_or_else(|| {
+                self.error(format!("credential {name} has a malformed date {rotated}"))
+            })?;
+            let known_by = serde_json::from_str(&known).map_err(|_| {
+                self.error(format!("credential {name} has a malformed known_by list"))
+            })?;
+            out.push(Credential {
+                name,
+                system,
+                known_by,
+                owner,
+                period_days,
+                last_rotated,
+            });
         }
         Ok(out)
     }
@@ -47,7 +67,11 @@ impl Store {
     pub fn credential(&self, name: &str) -> Result<Option<Credential>> {
         let found = self
             .conn()
-            .query_row("SELECT name FROM credentials WHERE name = ?1", [name], |r| r.get::<_, String>(0))
+            .query_row(
+                "SELECT name FROM credentials WHERE name = ?1",
+                [name],
+                |r| r.get::<_, String>(0),
+            )
             .optional()
             .map_err(|e| self.sql_error("read a shared credential", e))?;
         match found {

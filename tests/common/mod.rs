@@ -16,13 +16,21 @@ pub struct Run {
 impl Run {
     /// stdout parsed as JSON; panics with the output on failure.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): stdout={} stderr={}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): stdout={} stderr={}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     /// Asserts exit code 0.
     pub fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "exit {}: stdout={} stderr={}", self.code, self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "exit {}: stdout={} stderr={}",
+            self.code, self.stdout, self.stderr
+        );
         self
     }
 }
@@ -73,5 +81,9 @@ pub fn people() -> Vec<(String, String, String, String, String)> {
 
 /// Finds an account by username in a JSON array.
 pub fn find<'a>(list: &'a serde_json::Value, user: &str) -> Option<&'a serde_json::Value> {
-    list.as_array()?.iter().find(|a| a["username"].as_str().is_some_and(|u| u.eq_ignore_ascii_case(user)))
+    list.as_array()?.iter().find(|a| {
+        a["username"]
+            .as_str()
+            .is_some_and(|u| u.eq_ignore_ascii_case(user))
+    })
 }
