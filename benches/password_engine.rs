@@ -17,6 +17,14 @@ const CANDIDATES: usize = 10_000;
 const GENERATED: usize = 1_000;
 const SEED: u64 = 2026;
 
+/// The kinds of candidate, in the order [`candidates`] makes them.
+const KINDS: [&str; 4] = [
+    "  weak (Word2024!)",
+    "  generated passphrase",
+    "  random ASCII 6-24",
+    "  long words 60-200",
+];
+
 const COMMON: &[&str] = &[
     "football",
     "liverpool",
@@ -101,16 +109,32 @@ fn bench_check(rules: &EffectiveRules, pool: &[String]) {
         passed += usize::from(verdict.is_ok());
     }
     let total = start.elapsed();
-    times.sort_unstable();
     println!(
-        "check: {} candidates ({passed} pass) in {:.2} s; per check median {:.1} µs, \
-         p99 {:.1} µs, max {:.1} µs; {:.0} checks/s",
+        "check: {} candidates ({passed} pass) in {:.2} s, {:.0} checks/s",
         pool.len(),
         total.as_secs_f64(),
+        pool.len() as f64 / total.as_secs_f64(),
+    );
+    report("  all", times.clone());
+    for (kind, name) in KINDS.iter().enumerate() {
+        let of_kind = times
+            .iter()
+            .skip(kind)
+            .step_by(KINDS.len())
+            .copied()
+            .collect();
+        report(name, of_kind);
+    }
+}
+
+/// Prints median, p99 and max of `times`.
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort_unstable();
+    println!(
+        "{name:>24}: median {:>8.1} µs  p99 {:>8.1} µs  max {:>8.1} µs",
         micros(percentile(&times, 0.50)),
         micros(percentile(&times, 0.99)),
         micros(times.last().copied().unwrap_or_default()),
-        pool.len() as f64 / total.as_secs_f64(),
     );
 }
 
@@ -130,11 +154,37 @@ fn bench_generate(rules: &EffectiveRules, style: GeneratorStyle) {
     );
 }
 
+/// Times inputs that are slow for zxcvbn (long repeats and dictionary-word runs).
+fn bench_pathological(rules: &EffectiveRules) {
+    let words = "otter lantern violet meadow pencil mango ".repeat(30);
+    let inputs = [
+        ("100 x 'a'", "a".repeat(100)),
+        ("'ab' x 50", "ab".repeat(50)),
+        ("'Aa1!' x 25", "Aa1!".repeat(25)),
+        ("10,000 x 'a'", "a".repeat(10_000)),
+        ("words x 200 chars", words.chars().take(200).collect()),
+        ("'qwerty' x 17", "qwerty".repeat(17)),
+    ];
+    println!("slow inputs (max of 5 runs):");
+    for (name, pw) in inputs {
+        let slowest = (0..5)
+            .map(|_| {
+                let t = Instant::now();
+                black_box(check(rules, black_box(&pw), &CheckContext::default()));
+                t.elapsed()
+            })
+            .max()
+            .unwrap_or_default();
+        println!("{name:>24}: {:>8.1} µs", micros(slowest));
+    }
+}
+
 fn main() {
     let rules = PasswordRules::default().effective(None);
     let mut rng = StdRng::seed_from_u64(SEED);
     let pool = candidates(&rules, &mut rng);
     bench_check(&rules, &pool);
+    bench_pathological(&rules);
     bench_generate(&rules, GeneratorStyle::Passphrase);
     bench_generate(&rules, GeneratorStyle::Simple);
 }

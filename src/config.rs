@@ -352,3 +352,16 @@ path = "/tmp/x.db"
         assert_eq!(read_secret_file(&p).unwrap().expose(), "secret");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config/schooltech.example.toml");
+        let c = Config::parse(text, Path::new("config/schooltech.example.toml")).unwrap();
+        assert_eq!(c.passwords.max_age_days, 90);
+        assert_eq!(c.directory.roles.0.len(), 5);
+    }
+}

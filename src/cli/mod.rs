@@ -2,10 +2,12 @@
 //! functions as the TUI.
 
 mod accounts;
+mod creds;
 mod doctor;
 mod import;
 mod log;
 pub mod output;
+mod passwords;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
@@ -59,6 +61,12 @@ pub enum Command {
     /// Find and show accounts.
     #[command(subcommand)]
     Accounts(accounts::AccountsCmd),
+    /// Password rules: check, generate, report, fix, and the directory's own policy.
+    #[command(subcommand)]
+    Passwords(passwords::PasswordsCmd),
+    /// Shared logins: who knows them, when they must change (no passwords stored).
+    #[command(subcommand)]
+    Creds(creds::CredsCmd),
     /// The tamper-evident action log.
     #[command(subcommand)]
     Log(log::LogCmd),
@@ -98,6 +106,8 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Doctor(a) => doctor::run(cli, a).await,
         Command::Accounts(c) => accounts::run(&context(cli)?, c).await,
+        Command::Passwords(c) => passwords::run(&context(cli)?, c).await,
+        Command::Creds(c) => creds::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
     }
 }

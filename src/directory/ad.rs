@@ -2,7 +2,7 @@
 //! pwdLastSet, FILETIME timestamps, password settings objects.
 
 use super::attrs::{parse_generalized_time, Entry, Malformed};
-use super::conn::{attr, replace, LdapConn};
+use super::conn::{attr, has_code, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, parent_dn, rdn_value, split_dn};
 use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
@@ -553,7 +553,7 @@ impl Directory for ActiveDirectory {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 20") => Ok(()), // already a member
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()), // already a member
             other => other,
         }
     }
@@ -576,7 +576,7 @@ impl Directory for ActiveDirectory {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()), // not a member
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()), // not a member
             other => other,
         }
     }

@@ -2,7 +2,7 @@
 //! Password Modify operation, pwdReset, pwdAccountLockedTime, pwdChangedTime + pwdMaxAge.
 
 use super::attrs::{generalized_time, parse_generalized_time, Entry, Malformed};
-use super::conn::{attr, replace, LdapConn};
+use super::conn::{attr, has_code, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, rdn_value, split_dn};
 use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
@@ -274,7 +274,7 @@ impl OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()),
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
             other => other,
         }
     }
@@ -464,8 +464,8 @@ impl Directory for OpenLdap {
                 if !account.enabled {
                     return Err(Error::Usage(format!("{who} is disabled, not locked out; enable it instead")));
                 }
-                self.clear(dn, "pwdAccountLockedTime", &format!("unlock {who}")).await?;
-                self.clear(dn, "pwdFailureTime", &format!("unlock {who}")).await
+                // pwdFailureTime is not user-modifiable; slapd clears it on the next good bind.
+                self.clear(dn, "pwdAccountLockedTime", &format!("unlock {who}")).await
             }
             AccountChange::SetExpires(Some(t)) => {
                 self.conn.modify(dn, vec![replace("pwdEndTime", &[&generalized_time(*t)])], &format!("set expiry of {who}")).await
@@ -476,7 +476,14 @@ impl Directory for OpenLdap {
             }
             AccountChange::SetMustChangePassword(false) => self.clear(dn, "pwdReset", &format!("clear must-change-password of {who}")).await,
             AccountChange::SetPasswordNeverExpires(false) => {
-                // Never-expiring on OpenLDAP means a policy without pwdMaxAge: fall back to the default.
+                // Never-expiring on OpenLDAP means a policy without pwdMaxAge: drop that policy so
+                // the default applies. A policy with a maximum age (e.g. the generic one) stays.
+                let cur = self.conn.read(dn, &["pwdPolicySubentry"]).await?;
+                let Some(sub) = cur.as_ref().and_then(|e| e.text("pwdPolicySubentry")) else { return Ok(()) };
+                let max_age = self.conn.read(&sub, &["pwdMaxAge"]).await?.and_then(|p| p.int("pwdMaxAge").ok().flatten());
+                if max_age.is_some_and(|a| a > 0) {
+                    return Ok(());
+                }
                 self.clear(dn, "pwdPolicySubentry", &format!("clear never-expires of {who}")).await
             }
             AccountChange::SetPasswordNeverExpires(true) => Err(Error::Usage(
@@ -570,7 +577,7 @@ impl Directory for OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 20") => Ok(()),
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()),
             other => other,
         }
     }
@@ -596,9 +603,9 @@ impl Directory for OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()),
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
             // groupOfNames must keep one member: say so plainly.
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 65") => {
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[65]) => {
                 Err(Error::Directory {
                     doing: format!(
                         "remove {} from {}",

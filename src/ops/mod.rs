@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod compliance;
+pub mod creds;
 pub mod doctor;
 pub mod import;
 pub mod log;
@@ -84,8 +86,8 @@ impl Ctx {
         config.directory.base_dn = "DC=demo,DC=school".into();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {
-            Some(n) => directory::demo::DemoDirectory::generated(n, roles),
-            None => directory::demo::DemoDirectory::bundled(roles)?,
+            Some(n) => Arc::new(directory::demo::DemoDirectory::generated(n, roles)),
+            None => Arc::new(directory::demo::DemoDirectory::bundled(roles)?),
         };
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx._demo_dir = Some(tmp);

@@ -45,6 +45,14 @@ CREATE TRIGGER action_log_no_delete BEFORE DELETE ON action_log
 BEGIN
     SELECT RAISE(ABORT, 'the action log is append-only');
 END;
+-- INSERT OR REPLACE deletes the row it replaces without firing DELETE triggers; refuse any insert
+-- that would land on an existing id or hash.
+CREATE TRIGGER action_log_no_replace BEFORE INSERT ON action_log
+WHEN NEW.id <= (SELECT max(id) FROM action_log)
+  OR EXISTS (SELECT 1 FROM action_log WHERE hash = NEW.hash)
+BEGIN
+    SELECT RAISE(ABORT, 'the action log is append-only');
+END;
 
 -- Intent before change: a row is written 'pending' before a directory change is attempted and
 -- marked 'done' or 'failed' afterwards, so interrupted bulk work can be seen and resumed.
@@ -61,6 +69,19 @@ CREATE TABLE journal (
     CHECK ((state = 'pending') = (finished_at IS NULL))
 );
 CREATE INDEX journal_pending ON journal(state) WHERE state = 'pending';
+"#,
+    // 2: the shared-credentials register (no passwords: who knows which shared login, and when
+    // it was last rotated).
+    r#"
+CREATE TABLE credentials (
+    name         TEXT PRIMARY KEY COLLATE NOCASE,
+    system       TEXT NOT NULL,          -- URL or system the login is for
+    known_by     TEXT NOT NULL,          -- JSON array of usernames of staff who know it
+    owner        TEXT NOT NULL,          -- who is responsible for rotating it
+    period_days  INTEGER NOT NULL CHECK (period_days > 0),
+    last_rotated TEXT NOT NULL,          -- RFC 3339 UTC
+    created_at   TEXT NOT NULL
+);
 "#,
 ];
 

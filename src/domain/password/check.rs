@@ -1,6 +1,7 @@
 //! Checking a candidate password against [`EffectiveRules`], before the directory is asked.
 
 use std::fmt;
+use std::panic;
 
 use serde::Serialize;
 use zxcvbn::feedback::{Suggestion, Warning};
@@ -188,8 +189,9 @@ pub fn check(rules: &EffectiveRules, candidate: &str, ctx: &CheckContext<'_>) ->
     let analysed: String = candidate.chars().take(ANALYSED_CHARS).collect();
     let inputs = names::guess_inputs(ctx);
     let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let entropy = zxcvbn::zxcvbn(&analysed, &inputs);
-    let score = u8::from(entropy.score());
+    // Fail closed: should zxcvbn ever panic, the password counts as guessable.
+    let entropy = panic::catch_unwind(|| zxcvbn::zxcvbn(&analysed, &inputs)).ok();
+    let score = entropy.as_ref().map_or(0, |e| u8::from(e.score()));
     let mut suggestions = Vec::new();
     let mut warning = None;
     if score < rules.min_zxcvbn_score {
@@ -197,7 +199,7 @@ pub fn check(rules: &EffectiveRules, candidate: &str, ctx: &CheckContext<'_>) ->
             score,
             min: rules.min_zxcvbn_score,
         });
-        if let Some(feedback) = entropy.feedback() {
+        if let Some(feedback) = entropy.as_ref().and_then(zxcvbn::Entropy::feedback) {
             warning = feedback.warning().map(warning_text);
             suggestions = feedback
                 .suggestions()

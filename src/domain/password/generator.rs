@@ -20,8 +20,10 @@ use super::words;
 ///
 /// Each is on the same key on UK and US PC keyboards and on UK Mac keyboards (so `#`, `@`,
 /// `"` and `£` are out: `@`/`"` swap between UK and US layouts, UK Macs have no `#` key),
-/// none needs quoting in CSV, and none at the end of a word is special to a shell (no `$`,
-/// backtick, quotes, `\`, `&`, `;`, `|`, `<`, `>` or `~`).
+/// none needs quoting in CSV (and the password never starts with one, so no spreadsheet
+/// formula), and none is a shell quote, escape, variable, redirection or command separator
+/// (no `$`, backtick, quotes, `\`, `&`, `;`, `|`, `<`, `>`, `~` or space). `?` and `*` are
+/// still glob characters: scripts should quote passwords, as always.
 pub const SYMBOLS: [char; 6] = ['!', '?', '%', '+', '=', '*'];
 
 /// The digits a generated password may contain: 2 to 9, so none looks like `O`, `l` or `I`.
@@ -39,10 +41,10 @@ const MAX_EXTRA_WORDS: usize = 6;
 /// Generates a memorable password for the account in `ctx` that passes
 /// [`check`]`(rules, …, ctx)`.
 ///
-/// Builds candidates in `style`, checks each, and after a few failures tries with one more
-/// word. With rules that [`PasswordRules::validate`](super::PasswordRules::validate) accepts
-/// the result always passes; should every bounded attempt fail, the last (longest)
-/// candidate is returned, so callers that must be sure can [`check`] it again.
+/// Builds candidates in `style`, checks each, and after 16 failures tries with one more
+/// word, up to 6 more. In practice the first or second candidate passes (even for score 4
+/// or a 256-character minimum); should every bounded attempt fail, the last (longest)
+/// candidate is returned, so a caller that must be sure can [`check`] it again.
 pub fn generate<R: Rng + ?Sized>(
     rules: &EffectiveRules,
     style: GeneratorStyle,
@@ -61,8 +63,9 @@ pub fn generate<R: Rng + ?Sized>(
     candidate
 }
 
-/// One candidate: the style's words (plus `extra`), more words until long enough, then
-/// digits and symbol.
+/// One candidate: the style's words (plus `extra`), more words until long enough, then two
+/// digits (more if a very long minimum leaves no room for another word) and the symbol.
+/// Never longer than [`MAX_LENGTH`]. All ASCII, so `len()` counts characters.
 fn build<R: Rng + ?Sized>(
     rules: &EffectiveRules,
     style: GeneratorStyle,
@@ -78,20 +81,33 @@ fn build<R: Rng + ?Sized>(
     let mut out = String::new();
     let mut words = 0;
     while words < count + extra || out.len() + tail_len < target {
-        if words > 0 {
-            out.extend(separator);
-        }
-        let word = list.choose(rng).copied().unwrap_or("otter");
+        let sep = if words > 0 { separator } else { None };
+        let room = MAX_LENGTH.saturating_sub(out.len() + tail_len + usize::from(sep.is_some()));
+        let Some(word) = pick(list, room, rng) else {
+            break;
+        };
+        out.extend(sep);
         push_capitalised(&mut out, word);
         words += 1;
     }
-    for _ in 0..2 {
+    let digits = target
+        .saturating_sub(out.len() + usize::from(symbol))
+        .max(2);
+    for _ in 0..digits {
         out.extend(DIGITS.choose(rng));
     }
     if symbol {
         out.extend(SYMBOLS.choose(rng));
     }
     out
+}
+
+/// A random word of at most `room` letters, if the list has one.
+fn pick<R: Rng + ?Sized>(list: &[&'static str], room: usize, rng: &mut R) -> Option<&'static str> {
+    (0..8)
+        .filter_map(|_| list.choose(rng).copied())
+        .find(|w| w.len() <= room)
+        .or_else(|| list.iter().copied().find(|w| w.len() <= room))
 }
 
 fn push_capitalised(out: &mut String, word: &str) {
@@ -227,6 +243,27 @@ mod tests {
                 let pw = generate(&rules, style, &ctx, &mut rng);
                 assert!(passes(&rules, &pw, &ctx));
                 assert!(pw.chars().count() >= 30);
+            }
+        }
+    }
+
+    #[test]
+    fn never_longer_than_the_directory_accepts() {
+        let ctx = CheckContext::default();
+        let mut rng = StdRng::seed_from_u64(13);
+        for min_length in [240, 250, 253, 255, MAX_LENGTH] {
+            let rules = EffectiveRules {
+                min_length,
+                ..EffectiveRules::default()
+            };
+            for style in [GeneratorStyle::Passphrase, GeneratorStyle::Simple] {
+                let pw = generate(&rules, style, &ctx, &mut rng);
+                assert!(passes(&rules, &pw, &ctx));
+                assert!(
+                    (min_length..=MAX_LENGTH).contains(&pw.len()),
+                    "{}",
+                    pw.len()
+                );
             }
         }
     }

@@ -382,8 +382,16 @@ fn random_input_never_panics() {
                 }
             })
             .collect();
-        let v = check(&school(), &pw, &harry());
-        assert!(v.score <= 4);
+        let name: String = pw.chars().rev().take(12).collect();
+        let ctx = CheckContext {
+            username: Some(&name),
+            first_name: Some(&pw),
+            last_name: Some(&name),
+            school_name: Some(&pw),
+            ..CheckContext::default()
+        };
+        assert!(check(&school(), &pw, &harry()).score <= 4);
+        assert!(check(&school(), &pw, &ctx).score <= 4);
     }
 }
 
