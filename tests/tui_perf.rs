@@ -32,8 +32,7 @@ fn pct(v: &mut [Duration], p: f64) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_thousand_accounts_stay_instant() {
     let t0 = Instant::now();
-    let ctx = tui_support::fake_ctx(50_000).0;
-    let _ = Ctx::demo;
+    let ctx = Ctx::demo(Some(50_000), None).expect("the generated demo school");
     let built = t0.elapsed();
     let t1 = Instant::now();
     let mut h = Harness::new(ctx, 200, 60).await;

@@ -138,7 +138,9 @@ fn header(f: &mut Frame, area: Rect, s: &State) {
         " {} | {} {} | {} | operator {}{}",
         s.env.school, s.env.flavour, server, conn, s.env.operator, as_of
     );
-    let place = if full.width() <= width {
+    let place = if server.contains(&s.env.flavour) {
+        format!(" | {server}")
+    } else if full.width() <= width {
         format!(" | {} {}", s.env.flavour, server)
     } else {
         format!(" | {}", s.env.flavour)

@@ -427,14 +427,22 @@ pub fn render(state: &State, w: u16, h: u16) -> String {
     out
 }
 
-/// Replaces dates and times (which follow the calendar) with fixed tokens.
+/// Replaces dates and times (which follow the calendar) with `<date>` padded to the same
+/// width, so columns and borders stay where they were.
 pub fn redact(text: &str) -> String {
     let re = regex::Regex::new(
-        r"\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?( \d{2}:\d{2}(:\d{2})?)? *",
+        r"[ \d]\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?( \d{2}:\d{2}(:\d{2})?)?",
     )
     .expect("regex");
     text.lines()
-        .map(|l| re.replace_all(l, "<date> ").trim_end().to_string())
+        .map(|l| {
+            re.replace_all(l, |c: &regex::Captures| {
+                let n = c[0].chars().count();
+                format!("{:<n$}", "<date>")
+            })
+            .trim_end()
+            .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -144,12 +144,14 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
     let off = window(a.offset, a.cursor, page, a.view.len());
     let end = (off + page).min(a.view.len());
     let now = s.now;
+    // Narrow tables (beside the details pane) leave out the last logon.
+    let with_logon = area.width >= 80;
     let rows = a.view[off..end].iter().enumerate().filter_map(|(i, idx)| {
         let r = a.rows.get(*idx as usize)?;
         let acc = &r.account;
         let sel = a.is_selected(r);
         let status_style = t.status(r.status);
-        let row = Row::new(vec![
+        let mut cells = vec![
             Cell::from(if sel { "*" } else { " " }),
             Cell::from(acc.username.clone()),
             Cell::from(acc.name().to_string()),
@@ -159,8 +161,11 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
                 status_style,
             )),
             Cell::from(age(now, acc.password_last_set, "never")),
-            Cell::from(ago(now, acc.last_logon)),
-        ]);
+        ];
+        if with_logon {
+            cells.push(Cell::from(ago(now, acc.last_logon)));
+        }
+        let row = Row::new(cells);
         let row = if off + i == a.cursor {
             row.style(t.cursor())
         } else if sel {
@@ -170,25 +175,27 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
         };
         Some(row)
     });
-    let header = Row::new(vec![
+    let mut titles = vec![
         String::new(),
         title(a, SortKey::Username),
         title(a, SortKey::Name),
         title(a, SortKey::Role),
         title(a, SortKey::Status),
         title(a, SortKey::PasswordAge),
-        title(a, SortKey::LastLogon),
-    ])
-    .style(t.table_header());
-    let widths = [
+    ];
+    let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(20),
         Constraint::Min(8),
         Constraint::Length(7),
         Constraint::Length(10),
         Constraint::Length(7),
-        Constraint::Length(11),
     ];
+    if with_logon {
+        titles.push(title(a, SortKey::LastLogon));
+        widths.push(Constraint::Length(11));
+    }
+    let header = Row::new(titles).style(t.table_header());
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     f.render_widget(table, area);
 }

@@ -1,9 +1,8 @@
 //! The details pane: the whole account model, its groups, and the last log rows about it.
 //! Wide panes show two columns (the fields; where it sits, groups and log).
 
-use super::{age, ago};
+use super::{age, ago, day as uk_date, short_moment};
 use crate::domain::account::Account;
-use crate::domain::time::uk_date;
 use crate::tui::app::State;
 use crate::tui::screens::accounts::Row;
 use crate::tui::theme::{status_mark, Theme};
@@ -197,7 +196,7 @@ fn place_groups_log(s: &State, acc: &Account, width: usize, list: bool) -> Vec<L
         }
         (Some(Ok(v)), true) => {
             for e in v {
-                let when = e.at.with_timezone(&chrono::Local).format("%-d %b %H:%M");
+                let when = short_moment(e.at);
                 out.push(Line::raw(format!(
                     "{:<13}{} by {}",
                     when.to_string(),

@@ -64,7 +64,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
         ));
     }
     spans.push(Span::styled(
-        format!("   {} rows shown", l.entries.len()),
+        format!("   shown: {}", l.entries.len()),
         t.dim(),
     ));
     f.render_widget(Paragraph::new(Line::from(spans)), bar);

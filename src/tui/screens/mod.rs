@@ -6,7 +6,22 @@ pub mod detail;
 pub mod log;
 pub mod log_view;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Local, Utc};
+
+/// A day in local time, UK style, day padded so columns line up: ` 5 Nov 2026`.
+pub fn day(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%e %b %Y").to_string()
+}
+
+/// A moment in local time: ` 5 Nov 2026 09:30`.
+pub fn moment(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%e %b %Y %H:%M").to_string()
+}
+
+/// A moment this year, short: ` 5 Nov 09:30`.
+pub fn short_moment(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%e %b %H:%M").to_string()
+}
 
 /// Days since `t` as "12 d", or `none` when there is no time.
 pub fn age(now: DateTime<Utc>, t: Option<DateTime<Utc>>, none: &str) -> String {
