@@ -632,3 +632,63 @@ async fn details_pane_shows_the_model_and_recent_log() {
     h.key(KeyCode::Esc).await;
     assert!(!h.state.accounts.detail);
 }
+
+#[test]
+fn as_of_runs_are_read_only() {
+    let mut e = env();
+    e.as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1);
+    let mut s = State::new(e, Theme { color: true }, (100, 30), frozen_now());
+    let g = match s.reload().first() {
+        Some(Cmd::LoadAccounts { gen }) => *gen,
+        _ => unreachable!(),
+    };
+    app::update(
+        &mut s,
+        Msg::AccountsLoaded {
+            gen: g,
+            result: Ok(listing(&["amir.khan"])),
+            now: frozen_now(),
+        },
+    );
+    for k in ['d', 'p', 'n', 'i', 'm'] {
+        let cmds = app::update(&mut s, key(KeyCode::Char(k)));
+        assert!(
+            cmds.is_empty() && s.dialogs.is_empty(),
+            "{k} opened something"
+        );
+    }
+    assert!(s.status.as_ref().unwrap().text.contains("read-only"));
+    let screen = tui_support::render(&s, 100, 30);
+    assert!(screen.contains("as of 1 Jul 2026"), "{screen}");
+}
+
+#[test]
+fn mouse_clicks_tabs_and_rows() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut s = bare_state();
+    let g = match s.reload().first() {
+        Some(Cmd::LoadAccounts { gen }) => *gen,
+        _ => unreachable!(),
+    };
+    app::update(
+        &mut s,
+        Msg::AccountsLoaded {
+            gen: g,
+            result: Ok(listing(&["a1", "a2", "a3", "a4"])),
+            now: frozen_now(),
+        },
+    );
+    let click = |column, row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    app::update(&mut s, click(5, 6));
+    assert_eq!(s.accounts.cursor, 2);
+    let log_x = schooltech::tui::ui::tab_labels(&s)[1].2 + 1;
+    app::update(&mut s, click(log_x, 1));
+    assert_eq!(s.tab, Tab::Log);
+}

@@ -598,18 +598,15 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Cmd> {
         MouseEventKind::ScrollUp => on_action(state, Action::Up),
         MouseEventKind::ScrollDown => on_action(state, Action::Down),
         MouseEventKind::Down(_) => {
-            // Row 1 is the tab bar: click a tab. Rows from 4 are table rows (Accounts) or
-            // from 3 (Log).
+            // Row 1 is the tab bar: click a tab. Rows from 4 are table rows.
             if m.row == 1 {
-                let mut x = 0u16;
-                for t in Tab::ALL {
-                    let w = t.title().len() as u16 + 4;
-                    if m.column >= x && m.column < x + w {
-                        return switch_tab(state, t);
-                    }
-                    x += w;
-                }
-                return Vec::new();
+                let hit = super::ui::tab_labels(state)
+                    .into_iter()
+                    .find(|(_, _, from, to)| m.column >= *from && m.column < *to);
+                return match hit {
+                    Some((tab, ..)) => switch_tab(state, tab),
+                    None => Vec::new(),
+                };
             }
             let page = state.body_height();
             match state.tab {

@@ -86,8 +86,37 @@ fn refresh_after_change(state: &mut State) -> Vec<Cmd> {
     cmds
 }
 
+/// True (and says why in the status bar) when `--as-of` makes this a read-only run.
+fn read_only(state: &mut State) -> bool {
+    match state.env.as_of {
+        Some(d) => {
+            state.info(format!(
+                "read-only: --as-of {d} is for reports and dry runs; run without it to change accounts"
+            ));
+            true
+        }
+        None => false,
+    }
+}
+
 /// Keys of the Accounts tab (outside dialogs and the search box).
 pub fn accounts_action(state: &mut State, action: Action, page: usize) -> Vec<Cmd> {
+    let changes = matches!(
+        action,
+        Action::NewAccount
+            | Action::NewGuest
+            | Action::Import
+            | Action::ResetPassword
+            | Action::Disable
+            | Action::Enable
+            | Action::Unlock
+            | Action::Move
+            | Action::Groups
+            | Action::Expiry
+    );
+    if changes && read_only(state) {
+        return Vec::new();
+    }
     let a = &mut state.accounts;
     let step = super::screens::accounts::AccountsScreen::page(page) as isize;
     match action {
@@ -385,7 +414,13 @@ pub fn preview(state: &State, targets: &[String], change: &Change) -> Vec<(Strin
                     (format!("{head}: not locked (no change)"), Tone::Dim)
                 }
             }
-            Change::Move { ou } => (format!("{head}: {} -> {ou}", a.parent_dn()), Tone::Normal),
+            Change::Move { ou } => {
+                if a.parent_dn().eq_ignore_ascii_case(ou) {
+                    (format!("{head}: already there (logged again)"), Tone::Dim)
+                } else {
+                    (format!("{head}: {} -> {ou}", a.parent_dn()), Tone::Normal)
+                }
+            }
             Change::Groups { add, remove } => {
                 let mut parts = Vec::new();
                 for g in add {
@@ -912,6 +947,7 @@ pub fn on_created(state: &mut State, gen: u64, result: Result<Created>) -> Vec<C
             state.accounts.replace_account(c.account, now);
             let page = state.body_height();
             state.accounts.refresh_view(page);
+            state.accounts.select_username(&a.username, page);
             state.info(format!("created {}", a.username));
             let lines = vec![
                 (format!("Created {}", summary(&a)), Tone::Good),

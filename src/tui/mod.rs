@@ -37,6 +37,8 @@ const TICK: Duration = Duration::from_millis(120);
 
 /// True while the terminal is in raw mode / the alternate screen (so restoring is done once).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Set by the panic hook: a panic on any thread (a background task included) ends the loop.
+static PANICKED: AtomicBool = AtomicBool::new(false);
 
 /// Puts the terminal back: cursor shown, mouse off, main screen, cooked mode. Safe to call
 /// more than once and from a panic hook.
@@ -68,6 +70,7 @@ fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, Ordering::SeqCst);
             restore_terminal();
             previous(info);
         }));
@@ -203,6 +206,12 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
             if code.is_some() {
                 break;
             }
+        }
+        if PANICKED.load(Ordering::SeqCst) {
+            stop.store(true, Ordering::Relaxed);
+            return Err(Error::Input(
+                "internal error: part of the program panicked (the message is above); the action log shows what was done".into(),
+            ));
         }
         if code.is_none() && state.dirty {
             if let Err(e) = terminal.draw(|f| ui::draw(f, &state)) {

@@ -166,9 +166,10 @@ fn header(f: &mut Frame, area: Rect, s: &State) {
     f.render_widget(Paragraph::new(Line::from(spans)).style(t.header()), area);
 }
 
-fn tabs(f: &mut Frame, area: Rect, s: &State) {
-    let t = &s.theme;
-    let mut spans = Vec::new();
+/// The tab labels as drawn ("[1 Accounts]" for the active one), with the columns each takes.
+pub fn tab_labels(s: &State) -> Vec<(Tab, String, u16, u16)> {
+    let mut x = 0u16;
+    let mut out = Vec::new();
     for tab in Tab::ALL {
         let key = s.keymap.keys_for(
             Context::Global,
@@ -177,12 +178,28 @@ fn tabs(f: &mut Frame, area: Rect, s: &State) {
                 Tab::Log => Action::TabLog,
             },
         );
-        let label = format!(" {key} {} ", tab.title());
-        if tab == s.tab {
-            spans.push(Span::styled(format!("[{}]", label.trim()), t.tab_active()));
+        let label = if tab == s.tab {
+            format!("[{key} {}]", tab.title())
         } else {
-            spans.push(Span::styled(format!(" {} ", label.trim()), t.dim()));
-        }
+            format!(" {key} {} ", tab.title())
+        };
+        let w = label.width() as u16;
+        out.push((tab, label, x, x.saturating_add(w)));
+        x = x.saturating_add(w + 2);
+    }
+    out
+}
+
+fn tabs(f: &mut Frame, area: Rect, s: &State) {
+    let t = &s.theme;
+    let mut spans = Vec::new();
+    for (tab, label, _, _) in tab_labels(s) {
+        let style = if tab == s.tab {
+            t.tab_active()
+        } else {
+            t.dim()
+        };
+        spans.push(Span::styled(label, style));
         spans.push(Span::raw("  "));
     }
     let sel = s.accounts.selected.len();

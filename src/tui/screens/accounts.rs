@@ -459,6 +459,12 @@ impl AccountsScreen {
         self.keep_cursor_visible(body);
     }
 
+    /// Puts the cursor on an account if it is shown.
+    pub fn select_username(&mut self, username: &str, body: usize) {
+        self.put_cursor_on(Some(username));
+        self.keep_cursor_visible(body);
+    }
+
     fn put_cursor_on(&mut self, username: Option<&str>) {
         let found = username
             .and_then(|u| self.by_name.get(&u.to_lowercase()))

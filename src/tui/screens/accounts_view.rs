@@ -20,7 +20,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     search_bar(f, bar, s);
     let a = &s.accounts;
-    if a.detail {
+    if a.detail && a.current().is_some() {
         if rest.width >= SIDE_BY_SIDE {
             let [left, right] =
                 Layout::horizontal([Constraint::Min(0), Constraint::Length(DETAIL_WIDTH)])
