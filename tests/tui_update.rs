@@ -692,3 +692,21 @@ fn mouse_clicks_tabs_and_rows() {
     app::update(&mut s, click(log_x, 1));
     assert_eq!(s.tab, Tab::Log);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_at_start_says_so_and_r_connects() {
+    let (ctx, dir, _tmp) = fake_ctx(10);
+    *dir.offline.lock().unwrap() = true;
+    let mut h = Harness::new(ctx, 100, 30).await;
+    assert!(matches!(h.state.conn, Conn::Offline(_)));
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("Not connected to the directory"),
+        "{screen}"
+    );
+    assert!(screen.contains("OFFLINE"), "{screen}");
+    *dir.offline.lock().unwrap() = false;
+    h.key(KeyCode::Char('r')).await;
+    assert_eq!(h.state.conn, Conn::Connected);
+    assert_eq!(h.state.accounts.rows.len(), 10);
+}

@@ -18,6 +18,9 @@ use crate::ops::actions::{summary, CreateRequest, Created};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crossterm::event::KeyEvent;
 
+/// Lines a page key scrolls in dialogs.
+const PAGE: usize = 10;
+
 /// Quits now, or asks first when changes are still running.
 pub fn quit(state: &mut State) -> Vec<Cmd> {
     if state.jobs.is_empty() {
@@ -528,11 +531,19 @@ pub fn dialog_key(state: &mut State, key: KeyEvent, combo: KeyCombo) -> Vec<Cmd>
     match dialog {
         Dialog::Help(scroll) => {
             let global = km.lookup(super::keymap::Context::Global, combo);
+            let last = super::dialogs::help::lines(state).len().saturating_sub(1);
+            let scroll = scroll.min(last);
             match action {
-                Some(Action::NextField) => state.dialogs.push(Dialog::Help(scroll + 1)),
+                Some(Action::NextField) => state.dialogs.push(Dialog::Help((scroll + 1).min(last))),
                 Some(Action::PrevField) => {
                     state.dialogs.push(Dialog::Help(scroll.saturating_sub(1)))
                 }
+                Some(Action::PageDown) => {
+                    state.dialogs.push(Dialog::Help((scroll + PAGE).min(last)))
+                }
+                Some(Action::PageUp) => state
+                    .dialogs
+                    .push(Dialog::Help(scroll.saturating_sub(PAGE))),
                 Some(Action::Cancel | Action::Submit) => {}
                 _ if global == Some(Action::Help) || global == Some(Action::Quit) => {}
                 _ => state.dialogs.push(Dialog::Help(scroll)),
@@ -540,8 +551,10 @@ pub fn dialog_key(state: &mut State, key: KeyEvent, combo: KeyCombo) -> Vec<Cmd>
             Vec::new()
         }
         Dialog::Message(mut m) => {
+            let q = km.lookup(super::keymap::Context::Global, combo) == Some(Action::Quit);
             match action {
                 Some(Action::Cancel | Action::Submit) => {}
+                _ if q => {}
                 Some(Action::NextField) => {
                     m.scroll = (m.scroll + 1).min(m.lines.len().saturating_sub(1));
                     state.dialogs.push(Dialog::Message(m));
@@ -550,12 +563,21 @@ pub fn dialog_key(state: &mut State, key: KeyEvent, combo: KeyCombo) -> Vec<Cmd>
                     m.scroll = m.scroll.saturating_sub(1);
                     state.dialogs.push(Dialog::Message(m));
                 }
+                Some(Action::PageDown) => {
+                    m.scroll = (m.scroll + PAGE).min(m.lines.len().saturating_sub(1));
+                    state.dialogs.push(Dialog::Message(m));
+                }
+                Some(Action::PageUp) => {
+                    m.scroll = m.scroll.saturating_sub(PAGE);
+                    state.dialogs.push(Dialog::Message(m));
+                }
                 _ => state.dialogs.push(Dialog::Message(m)),
             }
             Vec::new()
         }
         Dialog::Secret(s) => {
-            if !matches!(action, Some(Action::Cancel | Action::Submit)) {
+            let q = km.lookup(super::keymap::Context::Global, combo) == Some(Action::Quit);
+            if !q && !matches!(action, Some(Action::Cancel | Action::Submit)) {
                 state.dialogs.push(Dialog::Secret(s));
             }
             Vec::new()

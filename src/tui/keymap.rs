@@ -257,7 +257,7 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
     use Context::*;
     &[
         (Global,   "?",       A::Help,          "Show this help (made from the keymap)", true),
-        (Global,   "q",       A::Quit,          "Quit (asks first if changes are still running)", true),
+        (Global,   "q",       A::Quit,          "Quit (asks if changes run); in help and reports: close", true),
         (Global,   "ctrl-c",  A::Quit,          "Quit", false),
         (Global,   "tab",     A::NextTab,       "Next tab", false),
         (Global,   "backtab", A::PrevTab,       "Previous tab", false),
@@ -307,6 +307,8 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Dialog,   "down",    A::NextField,     "Next field / scroll down", false),
         (Dialog,   "backtab", A::PrevField,     "Previous field", false),
         (Dialog,   "up",      A::PrevField,     "Previous field / scroll up", false),
+        (Dialog,   "pgdn",    A::PageDown,      "Scroll a page down (help, reports, previews)", false),
+        (Dialog,   "pgup",    A::PageUp,        "Scroll a page up", false),
         (Dialog,   "left",    A::ChoicePrev,    "Previous choice", false),
         (Dialog,   "right",   A::ChoiceNext,    "Next choice", false),
         (Dialog,   "space",   A::Toggle,        "Tick a box or change a choice", false),

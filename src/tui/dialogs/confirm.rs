@@ -54,6 +54,14 @@ impl Confirm {
                 self.scroll = self.scroll.saturating_sub(1);
                 Reply::None
             }
+            Some(Action::PageDown) => {
+                self.scroll = (self.scroll + 10).min(self.lines.len().saturating_sub(1));
+                Reply::None
+            }
+            Some(Action::PageUp) => {
+                self.scroll = self.scroll.saturating_sub(10);
+                Reply::None
+            }
             _ => Reply::None,
         }
     }

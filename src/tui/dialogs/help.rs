@@ -53,6 +53,7 @@ pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &State) {
     shown.push(hints(
         &[
             (&km.keys_for(Context::Dialog, Action::NextField), "scroll"),
+            (&km.keys_for(Context::Dialog, Action::PageDown), "page"),
             (&km.keys_for(Context::Dialog, Action::Cancel), "close"),
         ],
         t,

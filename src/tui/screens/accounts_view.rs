@@ -114,9 +114,16 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
     }
     if a.view.is_empty() {
         let msg = if !a.loaded {
-            match &a.error {
-                Some(e) => format!("Could not read the accounts: {e}"),
-                None => "Reading accounts…".into(),
+            match (&a.error, &s.conn) {
+                (Some(e), _) => format!(
+                    "Could not read the accounts: {e}. {} tries again.",
+                    s.keymap.keys_for(Context::Global, Action::Retry)
+                ),
+                (None, crate::tui::app::Conn::Offline(why)) => format!(
+                    "Not connected to the directory: {why}. {} tries again.",
+                    s.keymap.keys_for(Context::Global, Action::Retry)
+                ),
+                _ => "Reading accounts…".into(),
             }
         } else if a.rows.is_empty() {
             "The directory holds no accounts under the base DN.".into()

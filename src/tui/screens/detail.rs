@@ -128,7 +128,11 @@ fn fields(s: &State, row: &Row, width: usize) -> Vec<Line<'static>> {
         if acc.password_never_expires {
             "never (exempt)".into()
         } else {
-            date(acc.password_expires, "-")
+            match acc.password_expires {
+                Some(p) if p < now => format!("{} (expired)", uk_date(p)),
+                Some(p) => format!("{} (in {} d)", uk_date(p), (p - now).num_days()),
+                None => "-".into(),
+            }
         },
         if acc.password_never_expires {
             t.warn()
