@@ -582,46 +582,13 @@ impl Directory for ActiveDirectory {
     }
 
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
-        let f = if name_or_dn.contains('=') {
-            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group {
-                name: first_rdn_value(&e.dn),
-                dn: e.dn,
-            }));
-        } else {
-            let v = filter_value(name_or_dn);
-            format!("(&(objectClass=group)(|(cn={v})(sAMAccountName={v})))")
-        };
-        let found = self
-            .conn
-            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
-            .await?;
-        Ok(found.into_iter().next().map(|e| Group {
-            name: first_rdn_value(&e.dn),
-            dn: e.dn,
-        }))
+        let v = filter_value(name_or_dn);
+        let f = format!("(&(objectClass=group)(|(cn={v})(sAMAccountName={v})))");
+        self.conn.find_group(&self.base_dn, name_or_dn, &f).await
     }
 
     async fn list_ous(&self) -> Result<Vec<String>> {
-        let mut v: Vec<String> = self
-            .conn
-            .search(
-                &self.base_dn,
-                Scope::Subtree,
-                "(objectClass=organizationalUnit)",
-                &["ou"],
-            )
-            .await?
-            .into_iter()
-            .map(|e| e.dn)
-            .collect();
-        v.sort_by_key(|dn| {
-            split_dn(dn)
-                .into_iter()
-                .rev()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        });
-        Ok(v)
+        self.conn.list_ous(&self.base_dn).await
     }
 
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {

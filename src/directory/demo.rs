@@ -919,13 +919,7 @@ impl DemoDirectory {
             .filter(|e| has_class(e, "organizationalUnit"))
             .map(|e| e.dn.clone())
             .collect();
-        v.sort_by_cached_key(|dn| {
-            split_dn(dn)
-                .into_iter()
-                .rev()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        });
+        v.sort_by_cached_key(|dn| super::escape::tree_order_key(dn));
         v
     }
 
