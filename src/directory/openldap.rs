@@ -408,6 +408,18 @@ impl Directory for OpenLdap {
         self.map_entries(entries, query.role.as_deref()).await
     }
 
+    async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::mis_id_filters(PERSON_FILTER, &self.mis_attr, ids) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            out.extend(self.map_entries(entries, None).await?.accounts);
+        }
+        Ok(out)
+    }
+
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
         let f = format!("(&{PERSON_FILTER}(uid={}))", filter_value(username));
         let entries = self
