@@ -355,7 +355,7 @@ impl Directory for ActiveDirectory {
         }
         listing
             .accounts
-            .sort_by(|a, b| a.username.to_lowercase().cmp(&b.username.to_lowercase()));
+            .sort_by_cached_key(|a| a.username.to_lowercase());
         Ok(listing)
     }
 
