@@ -147,6 +147,8 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
         .map(|s| s.to_string())
         .collect();
 
+    // Formatting times is the slow part; few distinct creation days exist.
+    let mut created_text: HashMap<i64, String> = HashMap::new();
     for i in 0..n {
         let h = mix(i as u64);
         let (given, g_login) = GIVEN[pick(h, 1, GIVEN.len() as u64) as usize];
@@ -270,7 +272,11 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
             FILETIME_NEVER.to_string()
         };
         e.set("accountExpires", vec![expires]);
-        e.set("whenCreated", vec![generalized_time(created)]);
+        let when = created_text
+            .entry(created_days)
+            .or_insert_with(|| generalized_time(created))
+            .clone();
+        e.set("whenCreated", vec![when]);
         let member_of: Vec<String> = groups.iter().map(|g| group(g)).collect();
         for g in &groups {
             members.entry(g).or_default().push(dn.clone());
