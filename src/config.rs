@@ -1,6 +1,7 @@
 //! The configuration file (TOML). Unknown or misspelt keys are errors naming the key and line.
 
 use crate::directory::{Flavour, Secret};
+use crate::domain::password::PasswordRules;
 use crate::domain::roles::RoleMap;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -26,6 +27,66 @@ pub struct Config {
     /// `[store]`
     #[serde(default)]
     pub store: StoreConfig,
+    /// `[passwords]`: the school's password rules.
+    #[serde(default)]
+    pub passwords: PasswordRules,
+    /// `[accounts]`: how new accounts are named and made.
+    #[serde(default)]
+    pub accounts: AccountsConfig,
+}
+
+/// `[accounts]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountsConfig {
+    /// Username pattern: `{first}`, `{last}`, `{first_initial}`, `{last_initial}`, `{yy}`,
+    /// `{yyyy}` (intake year), `{mis}`; a digit is added on a clash.
+    pub username_pattern: String,
+    /// Supply-staff (guest) accounts expire after this many school days (Mon–Fri).
+    pub guest_days: u32,
+    /// Where import handout sheets are written (default: the current directory).
+    pub handout_dir: Option<PathBuf>,
+    /// `[accounts.import]`: CSV column names for `accounts import`.
+    pub import: ImportColumns,
+}
+
+impl Default for AccountsConfig {
+    fn default() -> Self {
+        AccountsConfig {
+            username_pattern: "{first}.{last}".into(),
+            guest_days: 5,
+            handout_dir: None,
+            import: ImportColumns::default(),
+        }
+    }
+}
+
+/// `[accounts.import]`: the CSV header names (matched without regard to case or spaces).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportColumns {
+    /// First (given) name column.
+    pub first_name: String,
+    /// Last name (surname) column.
+    pub last_name: String,
+    /// Role column (pupil, staff, …); rows without it use `--role`.
+    pub role: String,
+    /// Year/form group column, for handout sheets.
+    pub form: String,
+    /// MIS id column.
+    pub mis_id: String,
+}
+
+impl Default for ImportColumns {
+    fn default() -> Self {
+        ImportColumns {
+            first_name: "First Name".into(),
+            last_name: "Last Name".into(),
+            role: "Role".into(),
+            form: "Form".into(),
+            mis_id: "MIS Id".into(),
+        }
+    }
 }
 
 /// `[school]`
@@ -70,6 +131,9 @@ pub struct DirectoryConfig {
     pub op_timeout_s: u64,
     /// Attribute holding the MIS id (e.g. `employeeID`, `employeeNumber`).
     pub mis_id_attribute: String,
+    /// OpenLDAP only: the DN of the default ppolicy entry (as in slapd's `ppolicy_default`);
+    /// defaults to `cn=default,ou=Policies,<base_dn>`.
+    pub ppolicy_default_dn: Option<String>,
     /// `[directory.roles]`: role name to OUs / groups.
     pub roles: RoleMap,
 }
@@ -88,6 +152,7 @@ impl Default for DirectoryConfig {
             connect_timeout_s: 10,
             op_timeout_s: 60,
             mis_id_attribute: "employeeID".into(),
+            ppolicy_default_dn: None,
             roles: RoleMap::default(),
         }
     }
@@ -166,6 +231,14 @@ impl Config {
             return Err(Error::Config(format!(
                 "{}: [directory] connect_timeout_s and op_timeout_s must be at least 1",
                 origin.display()
+            )));
+        }
+        if let Err(errs) = self.passwords.validate() {
+            let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+            return Err(Error::Config(format!(
+                "{}: [passwords] {}",
+                origin.display(),
+                list.join("; ")
             )));
         }
         Ok(())
@@ -277,5 +350,18 @@ path = "/tmp/x.db"
         assert!(msg.contains("chmod 600"), "{msg}");
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(read_secret_file(&p).unwrap().expose(), "secret");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config/schooltech.example.toml");
+        let c = Config::parse(text, Path::new("config/schooltech.example.toml")).unwrap();
+        assert_eq!(c.passwords.max_age_days, 90);
+        assert_eq!(c.directory.roles.0.len(), 5);
     }
 }

@@ -11,5 +11,6 @@ pub mod domain;
 pub mod error;
 pub mod ops;
 pub mod store;
+pub mod tui;
 
 pub use error::{Error, Result};

@@ -1,1 +1,53 @@
-fn main() {}
+//! The `schooltech` binary: parse the command line, run, turn errors into exit codes.
+//! 0 ok; 1 a check or report found problems; 2 usage or configuration; 3 directory
+//! unreachable or authentication failed.
+
+use clap::Parser;
+use schooltech::cli::{self, Cli};
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCHOOLTECH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("schooltech={level},warn")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    };
+    let code = runtime.block_on(async {
+        let result = match &cli.command {
+            Some(cmd) => cli::run(&cli, cmd).await,
+            None => schooltech::tui::run(&cli).await,
+        };
+        match result {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                e.exit_code()
+            }
+        }
+    });
+    drop(runtime);
+    std::process::exit(code);
+}

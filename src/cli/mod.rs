@@ -1,1 +1,113 @@
-//! Command line.
+//! The command line: clap definitions and dispatch. Every command calls the same `ops`
+//! functions as the TUI.
+
+mod accounts;
+mod creds;
+mod doctor;
+mod import;
+mod log;
+pub mod output;
+mod passwords;
+
+use crate::config::Config;
+use crate::domain::time::parse_date;
+use crate::error::Result;
+use crate::ops::Ctx;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// What a command asks the process to exit with.
+pub type ExitCode = i32;
+
+/// Keep a school's accounts, passwords, equipment and filtering exceptions in order.
+#[derive(Debug, Parser)]
+#[command(name = "schooltech", version, about, long_about = None)]
+pub struct Cli {
+    /// Use the built-in demo school (no server needed; changes are thrown away).
+    #[arg(long, global = true)]
+    pub demo: bool,
+
+    /// Configuration file (else $SCHOOLTECH_CONFIG, else /etc/schooltech/schooltech.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Judge time rules as if it were this day (YYYY-MM-DD); for reports and dry runs.
+    #[arg(long = "as-of", global = true, value_name = "YYYY-MM-DD", value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDate>,
+
+    /// More detail on stderr (-v, -vv).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Size of a generated demo school (for benchmarks).
+    #[arg(long, global = true, hide = true, env = "SCHOOLTECH_DEMO_SIZE")]
+    pub demo_size: Option<usize>,
+
+    /// The command (none opens the full-screen program).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+fn parse_as_of(s: &str) -> std::result::Result<NaiveDate, String> {
+    parse_date(s)
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check configuration, server, TLS, bind, base DN, attributes, store and password policy.
+    Doctor(doctor::DoctorArgs),
+    /// Find and show accounts.
+    #[command(subcommand)]
+    Accounts(accounts::AccountsCmd),
+    /// Password rules: check, generate, report, fix, and the directory's own policy.
+    #[command(subcommand)]
+    Passwords(passwords::PasswordsCmd),
+    /// Shared logins: who knows them, when they must change (no passwords stored).
+    #[command(subcommand)]
+    Creds(creds::CredsCmd),
+    /// The tamper-evident action log.
+    #[command(subcommand)]
+    Log(log::LogCmd),
+}
+
+/// Output format for lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// CSV with a header row.
+    Csv,
+    /// A JSON array.
+    Json,
+}
+
+/// `--format`
+#[derive(Debug, Args, Clone, Copy)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Builds the context the command line asked for.
+pub fn context(cli: &Cli) -> Result<Ctx> {
+    if cli.demo || cli.demo_size.is_some() {
+        return Ctx::demo(cli.demo_size, cli.as_of);
+    }
+    let (config, path) = Config::load(cli.config.as_deref())?;
+    Ctx::from_config(config, path, cli.as_of)
+}
+
+/// Runs a subcommand; returns the exit code.
+pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
+    match command {
+        Command::Doctor(a) => doctor::run(cli, a).await,
+        Command::Accounts(c) => accounts::run(&context(cli)?, c).await,
+        Command::Passwords(c) => passwords::run(&context(cli)?, c).await,
+        Command::Creds(c) => creds::run(&context(cli)?, c).await,
+        Command::Log(c) => log::run(&context(cli)?, c).await,
+    }
+}

@@ -2,9 +2,9 @@
 //! pwdLastSet, FILETIME timestamps, password settings objects.
 
 use super::attrs::{parse_generalized_time, Entry, Malformed};
-use super::conn::{attr, replace, LdapConn};
+use super::conn::{attr, has_code, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, parent_dn, rdn_value, split_dn};
-use super::{Directory, Flavour, Group, Listing, Probe, Secret};
+use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
 use crate::domain::policy::{DirectoryPolicy, PolicySettings};
@@ -338,24 +338,7 @@ impl Directory for ActiveDirectory {
             )
             .await?;
         let ctx = self.ctx();
-        let mut listing = Listing::default();
-        for e in &entries {
-            match to_account(e, &ctx) {
-                Ok(a) => listing.accounts.push(a),
-                Err(m) => {
-                    tracing::warn!("skipped {}: {m}", e.dn);
-                    listing.skipped += 1;
-                }
-            }
-        }
-        if let Some(role) = &query.role {
-            listing
-                .accounts
-                .retain(|a| a.role.as_deref() == Some(role.as_str()));
-        }
-        listing
-            .accounts
-            .sort_by_cached_key(|a| a.username.to_lowercase());
+        let listing = finish_listing(&entries, |e| to_account(e, &ctx), query.role.as_deref());
         Ok(listing)
     }
 
@@ -570,7 +553,7 @@ impl Directory for ActiveDirectory {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 20") => Ok(()), // already a member
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()), // already a member
             other => other,
         }
     }
@@ -593,7 +576,7 @@ impl Directory for ActiveDirectory {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if reason.contains("result code 16") => Ok(()), // not a member
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()), // not a member
             other => other,
         }
     }

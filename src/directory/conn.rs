@@ -220,16 +220,20 @@ impl LdapConn {
         }
     }
 
-    /// A bound handle, connecting first if needed.
+    /// A bound handle, connecting first if needed. Its next operation carries `op_timeout_s`
+    /// (ldap3 timeouts are per operation; for searches the timer restarts with each entry).
     pub async fn handle(&self) -> Result<Ldap> {
         let mut guard = self.ldap.lock().await;
-        if let Some(l) = guard.as_mut() {
-            if !l.is_closed() {
-                return Ok(l.clone());
+        let alive = guard.as_mut().is_some_and(|l| !l.is_closed());
+        let mut l = match guard.as_ref() {
+            Some(l) if alive => l.clone(),
+            _ => {
+                let l = self.open().await?;
+                *guard = Some(l.clone());
+                l
             }
-        }
-        let l = self.open().await?;
-        *guard = Some(l.clone());
+        };
+        l.with_timeout(self.op_timeout);
         Ok(l)
     }
 
@@ -295,9 +299,10 @@ impl LdapConn {
             64 => "the name is not allowed".to_string(),
             65 => "the entry is missing a required attribute or class".to_string(),
             68 => "an entry with that name already exists".to_string(),
-            _ => format!("result code {}", res.rc),
+            _ => "the server refused".to_string(),
         };
         let text = res.text.trim();
+        let reason = format!("{reason} (LDAP result code {})", res.rc);
         Error::Directory {
             doing: doing.to_string(),
             reason: if text.is_empty() {
@@ -457,6 +462,13 @@ impl LdapConn {
             Err(self.result_error(doing, &res))
         }
     }
+}
+
+/// True when a directory refusal carried one of these LDAP result codes.
+pub fn has_code(reason: &str, codes: &[u32]) -> bool {
+    codes
+        .iter()
+        .any(|c| reason.contains(&format!("(LDAP result code {c})")))
 }
 
 /// Helper to build `(name, {values})` pairs for `add`.

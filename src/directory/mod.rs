@@ -142,7 +142,33 @@ pub trait Directory: Send + Sync {
     async fn write_password_policy(&self, settings: &PolicySettings) -> Result<()>;
 }
 
-/// Connects to the directory the configuration names (the demo needs no password).
+/// Maps entries to accounts, skipping (and counting) malformed ones, optionally keeping one
+/// role, sorted by username.
+pub fn finish_listing<F>(entries: &[attrs::Entry], map: F, role: Option<&str>) -> Listing
+where
+    F: Fn(&attrs::Entry) -> std::result::Result<Account, attrs::Malformed>,
+{
+    let mut listing = Listing::default();
+    for e in entries {
+        match map(e) {
+            Ok(a) => {
+                if role.is_none_or(|r| a.role.as_deref() == Some(r)) {
+                    listing.accounts.push(a);
+                }
+            }
+            Err(m) => {
+                tracing::warn!("skipped {}: {m}", e.dn);
+                listing.skipped += 1;
+            }
+        }
+    }
+    listing
+        .accounts
+        .sort_by_cached_key(|a| a.username.to_lowercase());
+    listing
+}
+
+/// Connects to the directory the configuration names.
 pub fn from_config(
     cfg: &DirectoryConfig,
     roles: RoleMap,
@@ -154,11 +180,15 @@ pub fn from_config(
             cfg,
             roles,
         )),
-        Flavour::Openldap => {
+        Flavour::Openldap => Arc::new(openldap::OpenLdap::new(
+            conn::LdapConn::new(cfg, password)?,
+            cfg,
+            roles,
+        )),
+        Flavour::Demo => {
             return Err(crate::error::Error::Config(
-                "openldap flavour not built yet".into(),
+                "flavour = \"demo\" is not for config files; run with --demo".into(),
             ))
         }
-        Flavour::Demo => Arc::new(demo::DemoDirectory::bundled(roles)?),
     })
 }

@@ -1,1 +1,786 @@
-//! TODO
+//! OpenLDAP flavour (inetOrgPerson accounts, the ppolicy overlay): userPassword via the
+//! Password Modify operation, pwdReset, pwdAccountLockedTime, pwdChangedTime + pwdMaxAge.
+
+use super::attrs::{generalized_time, parse_generalized_time, Entry, Malformed};
+use super::conn::{attr, has_code, replace, LdapConn};
+use super::escape::{filter_value, first_rdn_value, rdn_value, split_dn};
+use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
+use crate::config::DirectoryConfig;
+use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
+use crate::domain::policy::{DirectoryPolicy, PolicySettings};
+use crate::domain::roles::RoleMap;
+use crate::error::{Error, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration};
+use ldap3::{Mod, Scope};
+use std::collections::{HashMap, HashSet};
+
+/// pwdAccountLockedTime value meaning "locked by an administrator until unlocked" (disabled).
+pub const DISABLED_LOCK: &str = "000001010000Z";
+
+/// Attributes read for every account (operational ones must be asked for by name).
+pub const ACCOUNT_ATTRS: &[&str] = &[
+    "uid",
+    "cn",
+    "displayName",
+    "givenName",
+    "sn",
+    "description",
+    "pwdChangedTime",
+    "pwdAccountLockedTime",
+    "pwdReset",
+    "pwdPolicySubentry",
+    "pwdLastSuccess",
+    "pwdEndTime",
+    "shadowExpire",
+    "createTimestamp",
+    "memberOf",
+];
+
+const PERSON_FILTER: &str =
+    "(&(uid=*)(|(objectClass=inetOrgPerson)(objectClass=posixAccount)(objectClass=account)))";
+const GROUP_FILTER: &str =
+    "(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))";
+const POLICY_ATTRS: &[&str] = &[
+    "cn",
+    "pwdMinLength",
+    "pwdMaxAge",
+    "pwdMustChange",
+    "pwdCheckQuality",
+    "pwdMaxFailure",
+    "pwdLockout",
+];
+
+/// Password policies by DN (lower-cased), for computing expiry.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyIndex {
+    default_dn: String,
+    max_age_s: HashMap<String, i64>,
+}
+
+impl PolicyIndex {
+    fn max_age_for(&self, subentry: Option<&str>) -> Option<i64> {
+        let dn = subentry.unwrap_or(&self.default_dn).to_lowercase();
+        self.max_age_s.get(&dn).copied()
+    }
+}
+
+/// What mapping an entry to an account needs to know.
+pub struct MapCtx<'a> {
+    /// Role rules.
+    pub roles: &'a RoleMap,
+    /// Base DN.
+    pub base_dn: &'a str,
+    /// Attribute with the MIS id.
+    pub mis_attr: &'a str,
+    /// Group DNs by member DN (lower-cased) and by uid (posixGroup memberUid).
+    pub groups: &'a HashMap<String, Vec<String>>,
+    /// Policies for expiry.
+    pub policies: &'a PolicyIndex,
+}
+
+/// Maps an OpenLDAP entry to the account model.
+pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, Malformed> {
+    let username = e
+        .text("uid")
+        .ok_or_else(|| Malformed::new("uid", "(missing)"))?;
+    let lock = e.first("pwdAccountLockedTime");
+    let disabled = lock == Some(DISABLED_LOCK);
+    let changed = match e.first("pwdChangedTime") {
+        Some(v) => {
+            Some(parse_generalized_time(v).ok_or_else(|| Malformed::new("pwdChangedTime", v))?)
+        }
+        None => None,
+    };
+    let subentry = e.first("pwdPolicySubentry");
+    let max_age = ctx.policies.max_age_for(subentry);
+    let never_expires = max_age.is_none_or(|a| a <= 0);
+    let expires = e
+        .first("pwdEndTime")
+        .and_then(parse_generalized_time)
+        .or_else(|| {
+            e.int("shadowExpire")
+                .ok()
+                .flatten()
+                .filter(|d| *d > 0)
+                .and_then(|d| DateTime::from_timestamp(d * 86_400, 0))
+        });
+    let mut group_dns: Vec<String> = e.all("memberOf").to_vec();
+    for key in [
+        e.dn.to_lowercase(),
+        format!("uid:{}", username.to_lowercase()),
+    ] {
+        if let Some(gs) = ctx.groups.get(&key) {
+            for g in gs {
+                if !group_dns.iter().any(|x| x.eq_ignore_ascii_case(g)) {
+                    group_dns.push(g.clone());
+                }
+            }
+        }
+    }
+    Ok(Account {
+        role: ctx.roles.role_for(&e.dn, &group_dns, ctx.base_dn),
+        username,
+        dn: e.dn.clone(),
+        display_name: e.text("displayName").or_else(|| e.text("cn")),
+        given_name: e.text("givenName"),
+        surname: e.text("sn"),
+        enabled: !disabled,
+        locked: lock.is_some() && !disabled,
+        password_last_set: changed,
+        password_expires: match (changed, max_age) {
+            (Some(c), Some(a)) if a > 0 => Some(c + Duration::seconds(a)),
+            _ => None,
+        },
+        must_change_password: e
+            .first("pwdReset")
+            .is_some_and(|v| v.eq_ignore_ascii_case("TRUE")),
+        password_never_expires: never_expires,
+        password_not_required: false,
+        reversible_password: false,
+        last_logon: e.first("pwdLastSuccess").and_then(parse_generalized_time),
+        created: e.first("createTimestamp").and_then(parse_generalized_time),
+        expires,
+        groups: group_dns.iter().map(|g| first_rdn_value(g)).collect(),
+        group_dns,
+        mis_id: e.text(ctx.mis_attr),
+        description: e.text("description"),
+        policy: subentry.map(first_rdn_value),
+    })
+}
+
+/// The OpenLDAP flavour.
+pub struct OpenLdap {
+    conn: LdapConn,
+    base_dn: String,
+    mis_attr: String,
+    default_policy_dn: String,
+    roles: RoleMap,
+}
+
+fn policy_from_entry(e: &Entry) -> PolicySettings {
+    let int = |a: &str| e.int(a).ok().flatten();
+    PolicySettings {
+        name: e.text("cn").unwrap_or_else(|| first_rdn_value(&e.dn)),
+        dn: e.dn.clone(),
+        min_length: int("pwdMinLength").and_then(|v| u32::try_from(v).ok()),
+        complexity: None,
+        max_age_days: int("pwdMaxAge").map(|s| u32::try_from(s / 86_400).unwrap_or(0)),
+        must_change_after_reset: e
+            .first("pwdMustChange")
+            .map(|v| v.eq_ignore_ascii_case("TRUE")),
+        lockout_threshold: int("pwdMaxFailure").and_then(|v| u32::try_from(v).ok()),
+        applies_to: vec![],
+        precedence: None,
+    }
+}
+
+impl OpenLdap {
+    /// Wraps a prepared connection.
+    pub fn new(conn: LdapConn, cfg: &DirectoryConfig, roles: RoleMap) -> Self {
+        OpenLdap {
+            conn,
+            base_dn: cfg.base_dn.clone(),
+            mis_attr: cfg.mis_id_attribute.clone(),
+            default_policy_dn: cfg
+                .ppolicy_default_dn
+                .clone()
+                .unwrap_or_else(|| format!("cn=default,ou=Policies,{}", cfg.base_dn)),
+            roles,
+        }
+    }
+
+    fn attrs(&self) -> Vec<&str> {
+        let mut a = ACCOUNT_ATTRS.to_vec();
+        a.push(&self.mis_attr);
+        a
+    }
+
+    async fn group_index(&self) -> Result<HashMap<String, Vec<String>>> {
+        let groups = self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                GROUP_FILTER,
+                &["member", "uniqueMember", "memberUid"],
+            )
+            .await?;
+        let mut idx: HashMap<String, Vec<String>> = HashMap::new();
+        for g in groups {
+            for m in g.all("member").iter().chain(g.all("uniqueMember")) {
+                idx.entry(m.to_lowercase()).or_default().push(g.dn.clone());
+            }
+            for u in g.all("memberUid") {
+                idx.entry(format!("uid:{}", u.to_lowercase()))
+                    .or_default()
+                    .push(g.dn.clone());
+            }
+        }
+        Ok(idx)
+    }
+
+    async fn policy_entries(&self) -> Result<Vec<Entry>> {
+        match self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                "(objectClass=pwdPolicy)",
+                POLICY_ATTRS,
+            )
+            .await
+        {
+            Ok(v) => Ok(v),
+            Err(Error::NotFound(_)) => Ok(vec![]),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn policy_index(&self) -> Result<PolicyIndex> {
+        let mut idx = PolicyIndex {
+            default_dn: self.default_policy_dn.clone(),
+            ..Default::default()
+        };
+        for e in self.policy_entries().await? {
+            if let Ok(Some(a)) = e.int("pwdMaxAge") {
+                idx.max_age_s.insert(e.dn.to_lowercase(), a);
+            }
+        }
+        Ok(idx)
+    }
+
+    async fn map_entries(&self, entries: Vec<Entry>, role: Option<&str>) -> Result<Listing> {
+        let groups = self.group_index().await?;
+        let policies = self.policy_index().await?;
+        let ctx = MapCtx {
+            roles: &self.roles,
+            base_dn: &self.base_dn,
+            mis_attr: &self.mis_attr,
+            groups: &groups,
+            policies: &policies,
+        };
+        Ok(finish_listing(&entries, |e| to_account(e, &ctx), role))
+    }
+
+    /// Deletes an attribute, treating "not there" as done.
+    async fn clear(&self, dn: &str, name: &str, doing: &str) -> Result<()> {
+        match self
+            .conn
+            .modify(
+                dn,
+                vec![Mod::Delete(name.as_bytes().to_vec(), HashSet::new())],
+                doing,
+            )
+            .await
+        {
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn member_attr(&self, group_dn: &str) -> Result<&'static str> {
+        let g = self
+            .conn
+            .read(group_dn, &["objectClass"])
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no group {group_dn}")))?;
+        let classes: Vec<String> = g
+            .all("objectClass")
+            .iter()
+            .map(|c| c.to_lowercase())
+            .collect();
+        Ok(if classes.iter().any(|c| c == "groupofnames") {
+            "member"
+        } else if classes.iter().any(|c| c == "groupofuniquenames") {
+            "uniqueMember"
+        } else {
+            "memberUid"
+        })
+    }
+
+    async fn ensure_policies_ou(&self, policy_dn: &str) -> Result<()> {
+        let parent = super::escape::parent_dn(policy_dn);
+        if parent.is_empty() || self.conn.read(parent, &["objectClass"]).await?.is_some() {
+            return Ok(());
+        }
+        let ou = first_rdn_value(parent);
+        self.conn
+            .add(
+                parent,
+                vec![
+                    attr("objectClass", &["organizationalUnit"]),
+                    attr("ou", &[&ou]),
+                ],
+            )
+            .await
+    }
+}
+
+#[async_trait]
+impl Directory for OpenLdap {
+    fn flavour(&self) -> Flavour {
+        Flavour::Openldap
+    }
+
+    fn server(&self) -> String {
+        self.conn.url().to_string()
+    }
+
+    fn base_dn(&self) -> &str {
+        &self.base_dn
+    }
+
+    async fn connect(&self) -> Result<()> {
+        self.conn.handle().await.map(|_| ())
+    }
+
+    async fn probe(&self) -> Result<Probe> {
+        let base = self.conn.read(&self.base_dn, &["objectClass"]).await?;
+        let mut probe = Probe {
+            base_dn_found: base.is_some(),
+            tls: self.conn.tls_description(),
+            ..Default::default()
+        };
+        if base.is_none() {
+            return Ok(probe);
+        }
+        let sample = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, PERSON_FILTER, &self.attrs())
+            .await?;
+        probe.sample_size = sample.len();
+        for a in ["uid", "pwdChangedTime", "createTimestamp"] {
+            if !sample.is_empty() && sample.iter().all(|e| e.first(a).is_none()) {
+                probe.unreadable.push(a.to_string());
+            }
+        }
+        Ok(probe)
+    }
+
+    async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing> {
+        let base = query.ou.clone().unwrap_or_else(|| self.base_dn.clone());
+        let mut f = format!("(&{PERSON_FILTER}");
+        if query.disabled_only {
+            f.push_str(&format!("(pwdAccountLockedTime={DISABLED_LOCK})"));
+        }
+        if let Some(text) = query.search.as_deref().filter(|t| !t.trim().is_empty()) {
+            let v = filter_value(text.trim());
+            let m = &self.mis_attr;
+            f.push_str(&format!(
+                "(|(uid=*{v}*)(cn=*{v}*)(displayName=*{v}*)(givenName=*{v}*)(sn=*{v}*)({m}=*{v}*))"
+            ));
+        }
+        f.push(')');
+        let entries = self
+            .conn
+            .search(&base, Scope::Subtree, &f, &self.attrs())
+            .await?;
+        self.map_entries(entries, query.role.as_deref()).await
+    }
+
+    async fn get_account(&self, username: &str) -> Result<Option<Account>> {
+        let f = format!("(&{PERSON_FILTER}(uid={}))", filter_value(username));
+        let entries = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+            .await?;
+        let listing = self.map_entries(entries, None).await?;
+        Ok(listing.accounts.into_iter().next())
+    }
+
+    async fn create_account(
+        &self,
+        new: &NewAccount,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<Account> {
+        let dn = format!("uid={},{}", rdn_value(&new.username), new.parent_dn);
+        let cn = if new.display_name.trim().is_empty() {
+            new.username.clone()
+        } else {
+            new.display_name.clone()
+        };
+        let sn = if new.surname.trim().is_empty() {
+            new.username.clone()
+        } else {
+            new.surname.clone()
+        };
+        let mut attrs = vec![
+            attr(
+                "objectClass",
+                &["top", "person", "organizationalPerson", "inetOrgPerson"],
+            ),
+            attr("uid", &[&new.username]),
+            attr("cn", &[&cn]),
+            attr("sn", &[&sn]),
+            attr("displayName", &[&cn]),
+        ];
+        if !new.given_name.trim().is_empty() {
+            attrs.push(attr("givenName", &[&new.given_name]));
+        }
+        if let Some(m) = new.mis_id.as_deref().filter(|m| !m.is_empty()) {
+            attrs.push(attr(&self.mis_attr, &[m]));
+        }
+        if let Some(d) = new.description.as_deref().filter(|d| !d.is_empty()) {
+            attrs.push(attr("description", &[d]));
+        }
+        if let Some(x) = new.expires {
+            attrs.push(attr("pwdEndTime", &[&generalized_time(x)]));
+        }
+        self.conn.add(&dn, attrs).await?;
+        let created = Account {
+            dn: dn.clone(),
+            username: new.username.clone(),
+            ..Default::default()
+        };
+        let finish = async {
+            self.set_password(&created, password, temporary).await?;
+            for g in &new.groups {
+                self.add_to_group(&created, g).await?;
+            }
+            Ok::<(), Error>(())
+        };
+        if let Err(e) = finish.await {
+            let _ = self.conn.delete(&dn).await;
+            return Err(e);
+        }
+        self.get_account(&new.username).await?.ok_or_else(|| {
+            Error::NotFound(format!(
+                "{} was created but cannot be read back",
+                new.username
+            ))
+        })
+    }
+
+    async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
+        let (dn, who) = (&account.dn, &account.username);
+        match change {
+            AccountChange::SetEnabled(false) => {
+                self.conn.modify(dn, vec![replace("pwdAccountLockedTime", &[DISABLED_LOCK])], &format!("disable {who}")).await
+            }
+            AccountChange::SetEnabled(true) => self.clear(dn, "pwdAccountLockedTime", &format!("enable {who}")).await,
+            AccountChange::Unlock => {
+                if !account.enabled {
+                    return Err(Error::Usage(format!("{who} is disabled, not locked out; enable it instead")));
+                }
+                // pwdFailureTime is not user-modifiable; slapd clears it on the next good bind.
+                self.clear(dn, "pwdAccountLockedTime", &format!("unlock {who}")).await
+            }
+            AccountChange::SetExpires(Some(t)) => {
+                self.conn.modify(dn, vec![replace("pwdEndTime", &[&generalized_time(*t)])], &format!("set expiry of {who}")).await
+            }
+            AccountChange::SetExpires(None) => self.clear(dn, "pwdEndTime", &format!("clear expiry of {who}")).await,
+            AccountChange::SetMustChangePassword(true) => {
+                self.conn.modify(dn, vec![replace("pwdReset", &["TRUE"])], &format!("set must-change-password of {who}")).await
+            }
+            AccountChange::SetMustChangePassword(false) => self.clear(dn, "pwdReset", &format!("clear must-change-password of {who}")).await,
+            AccountChange::SetPasswordNeverExpires(false) => {
+                // Never-expiring on OpenLDAP means a policy without pwdMaxAge: drop that policy so
+                // the default applies. A policy with a maximum age (e.g. the generic one) stays.
+                let cur = self.conn.read(dn, &["pwdPolicySubentry"]).await?;
+                let Some(sub) = cur.as_ref().and_then(|e| e.text("pwdPolicySubentry")) else { return Ok(()) };
+                let max_age = self.conn.read(&sub, &["pwdMaxAge"]).await?.and_then(|p| p.int("pwdMaxAge").ok().flatten());
+                if max_age.is_some_and(|a| a > 0) {
+                    return Ok(());
+                }
+                self.clear(dn, "pwdPolicySubentry", &format!("clear never-expires of {who}")).await
+            }
+            AccountChange::SetPasswordNeverExpires(true) => Err(Error::Usage(
+                "OpenLDAP has no per-account never-expires flag; assign a password policy without pwdMaxAge instead".into(),
+            )),
+            AccountChange::SetDescription(d) => match d.as_deref().filter(|d| !d.is_empty()) {
+                Some(d) => self.conn.modify(dn, vec![replace("description", &[d])], &format!("set description of {who}")).await,
+                None => self.clear(dn, "description", &format!("clear description of {who}")).await,
+            },
+        }
+    }
+
+    async fn set_password(
+        &self,
+        account: &Account,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<()> {
+        let who = &account.username;
+        self.conn
+            .password_modify(&account.dn, password, &format!("set the password of {who}"))
+            .await?;
+        if temporary {
+            self.conn
+                .modify(
+                    &account.dn,
+                    vec![replace("pwdReset", &["TRUE"])],
+                    &format!("set must-change-password of {who}"),
+                )
+                .await
+        } else {
+            self.clear(
+                &account.dn,
+                "pwdReset",
+                &format!("clear must-change-password of {who}"),
+            )
+            .await
+        }
+    }
+
+    async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String> {
+        let rdn = split_dn(&account.dn)
+            .first()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        self.conn
+            .modify_dn(
+                &account.dn,
+                &rdn,
+                Some(new_parent_dn),
+                &format!("move {} to {new_parent_dn}", account.username),
+            )
+            .await?;
+        let new_dn = format!("{rdn},{new_parent_dn}");
+        // Without the refint overlay, group members still name the old DN: follow the move.
+        for g in &account.group_dns {
+            if let Ok(attr_name @ ("member" | "uniqueMember")) = self.member_attr(g).await {
+                let mods = vec![
+                    Mod::Delete(
+                        attr_name.as_bytes().to_vec(),
+                        HashSet::from([account.dn.as_bytes().to_vec()]),
+                    ),
+                    Mod::Add(
+                        attr_name.as_bytes().to_vec(),
+                        HashSet::from([new_dn.as_bytes().to_vec()]),
+                    ),
+                ];
+                let _ = self
+                    .conn
+                    .modify(g, mods, &format!("update {g} after a move"))
+                    .await;
+            }
+        }
+        Ok(new_dn)
+    }
+
+    async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()> {
+        let a = self.member_attr(group_dn).await?;
+        let v = if a == "memberUid" {
+            account.username.clone()
+        } else {
+            account.dn.clone()
+        };
+        let m = Mod::Add(a.as_bytes().to_vec(), HashSet::from([v.into_bytes()]));
+        match self
+            .conn
+            .modify(
+                group_dn,
+                vec![m],
+                &format!("add {} to {}", account.username, first_rdn_value(group_dn)),
+            )
+            .await
+        {
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()),
+            other => other,
+        }
+    }
+
+    async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
+        let a = self.member_attr(group_dn).await?;
+        let v = if a == "memberUid" {
+            account.username.clone()
+        } else {
+            account.dn.clone()
+        };
+        let m = Mod::Delete(a.as_bytes().to_vec(), HashSet::from([v.into_bytes()]));
+        match self
+            .conn
+            .modify(
+                group_dn,
+                vec![m],
+                &format!(
+                    "remove {} from {}",
+                    account.username,
+                    first_rdn_value(group_dn)
+                ),
+            )
+            .await
+        {
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
+            // groupOfNames must keep one member: say so plainly.
+            Err(Error::Directory { reason, .. }) if has_code(&reason, &[65]) => {
+                Err(Error::Directory {
+                    doing: format!(
+                        "remove {} from {}",
+                        account.username,
+                        first_rdn_value(group_dn)
+                    ),
+                    reason: "it is the group's last member, and this kind of group cannot be empty"
+                        .into(),
+                })
+            }
+            other => other,
+        }
+    }
+
+    async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
+        if name_or_dn.contains('=') {
+            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group {
+                name: first_rdn_value(&e.dn),
+                dn: e.dn,
+            }));
+        }
+        let f = format!("(&{GROUP_FILTER}(cn={}))", filter_value(name_or_dn));
+        let found = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
+            .await?;
+        Ok(found.into_iter().next().map(|e| Group {
+            name: first_rdn_value(&e.dn),
+            dn: e.dn,
+        }))
+    }
+
+    async fn list_ous(&self) -> Result<Vec<String>> {
+        let mut v: Vec<String> = self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                "(objectClass=organizationalUnit)",
+                &["ou"],
+            )
+            .await?
+            .into_iter()
+            .map(|e| e.dn)
+            .collect();
+        v.sort_by_key(|dn| {
+            split_dn(dn)
+                .into_iter()
+                .rev()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        });
+        Ok(v)
+    }
+
+    async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
+        let mut out = DirectoryPolicy::default();
+        for e in self.policy_entries().await? {
+            let p = policy_from_entry(&e);
+            if e.dn.eq_ignore_ascii_case(&self.default_policy_dn) {
+                out.default = Some(PolicySettings {
+                    name: "ppolicy default".into(),
+                    ..p
+                });
+            } else {
+                out.others.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn write_password_policy(&self, s: &PolicySettings) -> Result<()> {
+        let mut values: Vec<(&str, String)> = vec![("pwdAttribute", "userPassword".into())];
+        if let Some(m) = s.min_length {
+            values.push(("pwdMinLength", m.to_string()));
+            values.push(("pwdCheckQuality", "1".into()));
+        }
+        if let Some(a) = s.max_age_days {
+            values.push(("pwdMaxAge", (i64::from(a) * 86_400).to_string()));
+        }
+        if let Some(m) = s.must_change_after_reset {
+            values.push(("pwdMustChange", if m { "TRUE" } else { "FALSE" }.into()));
+        }
+        if self.conn.read(&s.dn, &["cn"]).await?.is_some() {
+            let mods = values.iter().map(|(k, v)| replace(k, &[v])).collect();
+            self.conn
+                .modify(&s.dn, mods, &format!("update password policy {}", s.name))
+                .await?;
+        } else {
+            self.ensure_policies_ou(&s.dn).await?;
+            let cn = first_rdn_value(&s.dn);
+            let mut attrs = vec![
+                attr("objectClass", &["top", "device", "pwdPolicy"]),
+                attr("cn", &[&cn]),
+            ];
+            attrs.extend(values.iter().map(|(k, v)| attr(k, &[v])));
+            self.conn.add(&s.dn, attrs).await?;
+        }
+        // Fine-grained: point each listed account (or each member of a listed group) at it.
+        for target in &s.applies_to {
+            let Some(e) = self
+                .conn
+                .read(target, &["member", "uniqueMember", "objectClass"])
+                .await?
+            else {
+                continue;
+            };
+            let members: Vec<String> = e
+                .all("member")
+                .iter()
+                .chain(e.all("uniqueMember"))
+                .cloned()
+                .collect();
+            let dns = if members.is_empty() {
+                vec![target.clone()]
+            } else {
+                members
+            };
+            for dn in dns {
+                self.conn
+                    .modify(
+                        &dn,
+                        vec![replace("pwdPolicySubentry", &[&s.dn])],
+                        &format!("apply password policy {} to {dn}", s.name),
+                    )
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The DN a fine-grained ppolicy entry named `name` gets.
+pub fn policy_dn(name: &str, base_dn: &str) -> String {
+    format!("cn={},ou=Policies,{base_dn}", rdn_value(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_disabled_locked_and_expiry() {
+        let roles = RoleMap::default();
+        let groups = HashMap::new();
+        let mut policies = PolicyIndex {
+            default_dn: "cn=default,ou=Policies,dc=s".into(),
+            ..Default::default()
+        };
+        policies
+            .max_age_s
+            .insert("cn=default,ou=policies,dc=s".into(), 90 * 86_400);
+        let ctx = MapCtx {
+            roles: &roles,
+            base_dn: "dc=s",
+            mis_attr: "employeeNumber",
+            groups: &groups,
+            policies: &policies,
+        };
+        let mut e = Entry::new("uid=a,ou=Pupils,dc=s");
+        e.set("uid", vec!["a".into()]);
+        e.set("pwdChangedTime", vec!["20260101000000Z".into()]);
+        e.set("pwdAccountLockedTime", vec![DISABLED_LOCK.into()]);
+        e.set("pwdReset", vec!["TRUE".into()]);
+        let a = to_account(&e, &ctx).unwrap();
+        assert!(!a.enabled && !a.locked && a.must_change_password && !a.password_never_expires);
+        assert_eq!(a.role.as_deref(), Some("pupil"));
+        assert_eq!(
+            a.password_expires.map(|t| t.to_rfc3339()),
+            Some("2026-04-01T00:00:00+00:00".into())
+        );
+        e.set("pwdAccountLockedTime", vec!["20261101000000Z".into()]);
+        let a = to_account(&e, &ctx).unwrap();
+        assert!(a.enabled && a.locked);
+        e.set("pwdChangedTime", vec!["yesterday".into()]);
+        assert!(to_account(&e, &ctx).is_err());
+    }
+}

@@ -1,6 +1,9 @@
 //! The school's rules, pure: no I/O, no clock (time comes in as `now`), no async.
 
 pub mod account;
+pub mod creds;
+pub mod password;
 pub mod policy;
 pub mod roles;
 pub mod time;
+pub mod username;

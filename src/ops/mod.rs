@@ -1,1 +1,116 @@
-//! Services.
+//! Services: what the CLI and the TUI both call. Each composes the directory, the store and
+//! the domain rules: read state, decide (domain), journal intent, change, log the action.
+
+pub mod accounts;
+pub mod actions;
+pub mod compliance;
+pub mod creds;
+pub mod doctor;
+pub mod import;
+pub mod log;
+pub mod passwords;
+
+use crate::config::Config;
+use crate::directory::{self, Directory};
+use crate::domain::time::end_of_day;
+use crate::error::Result;
+use crate::store::operator;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything a service needs: configuration, the directory, where the store is, and the
+/// date time rules are judged at.
+pub struct Ctx {
+    /// The configuration in force.
+    pub config: Config,
+    /// Where the configuration came from (None for the demo).
+    pub config_path: Option<PathBuf>,
+    /// The directory.
+    pub dir: Arc<dyn Directory>,
+    /// `--as-of`: judge time rules as if it were the end of this day (reports and dry runs).
+    pub as_of: Option<NaiveDate>,
+    /// Who is running the program (`$SUDO_USER` else `$USER`).
+    pub operator: String,
+    /// Keeps the demo's temporary store alive.
+    _demo_dir: Option<tempfile::TempDir>,
+}
+
+impl Ctx {
+    /// A context for a real directory from a configuration.
+    pub fn from_config(
+        config: Config,
+        config_path: PathBuf,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Ctx> {
+        let password = config.directory.bind_password()?;
+        let dir =
+            directory::from_config(&config.directory, config.directory.roles.clone(), password)?;
+        Ok(Ctx {
+            config,
+            config_path: Some(config_path),
+            dir,
+            as_of,
+            operator: operator(),
+            _demo_dir: None,
+        })
+    }
+
+    /// A context over a given directory (tests, demo) with a store in `store_path`.
+    pub fn with_directory(
+        mut config: Config,
+        dir: Arc<dyn Directory>,
+        store_path: PathBuf,
+        as_of: Option<NaiveDate>,
+    ) -> Ctx {
+        config.store.path = store_path;
+        Ctx {
+            config,
+            config_path: None,
+            dir,
+            as_of,
+            operator: operator(),
+            _demo_dir: None,
+        }
+    }
+
+    /// The built-in demo school with a temporary store (`size` accounts if given).
+    pub fn demo(size: Option<usize>, as_of: Option<NaiveDate>) -> Result<Ctx> {
+        let tmp = tempfile::Builder::new()
+            .prefix("schooltech-demo-")
+            .tempdir()
+            .map_err(|e| crate::Error::io(std::env::temp_dir(), e))?;
+        let mut config = Config::default();
+        config.school.name = "Demo Academy".into();
+        config.directory.flavour = directory::Flavour::Demo;
+        config.directory.base_dn = "DC=demo,DC=school".into();
+        let roles = config.directory.roles.clone();
+        let dir: Arc<dyn Directory> = match size {
+            Some(n) => Arc::new(directory::demo::DemoDirectory::generated(n, roles)),
+            None => Arc::new(directory::demo::DemoDirectory::bundled(roles)?),
+        };
+        let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
+        ctx._demo_dir = Some(tmp);
+        Ok(ctx)
+    }
+
+    /// The moment time rules are judged at: the end of the `--as-of` day, else now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.as_of.map(end_of_day).unwrap_or_else(Utc::now)
+    }
+
+    /// Refuses `--as-of` for services that change things.
+    pub fn refuse_as_of(&self, what: &str) -> Result<()> {
+        if self.as_of.is_some() {
+            return Err(crate::Error::Usage(format!(
+                "--as-of is for reports and dry runs; {what} changes the directory, so run it without --as-of"
+            )));
+        }
+        Ok(())
+    }
+
+    /// True when this is the demo directory.
+    pub fn is_demo(&self) -> bool {
+        self.dir.flavour() == directory::Flavour::Demo
+    }
+}

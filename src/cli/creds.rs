@@ -1,0 +1,172 @@
+//! `schooltech creds …`: the shared-credentials register (no passwords are ever stored).
+
+use super::output::{with_stdout, write_json, write_table};
+use super::{ExitCode, Format, FormatArg};
+use crate::domain::creds::{CredStatus, Credential};
+use crate::domain::time::{end_of_day, parse_date, uk_date};
+use crate::error::{Error, Result};
+use crate::ops::{creds, Ctx};
+use chrono::Utc;
+use clap::Subcommand;
+
+/// Shared-credential commands.
+#[derive(Debug, Subcommand)]
+pub enum CredsCmd {
+    /// Add (or update) a shared login.
+    Add {
+        /// Its name, e.g. "Library desk" or "Maths Online school account".
+        name: String,
+        /// The URL or system it is for.
+        #[arg(long)]
+        system: String,
+        /// Usernames of the staff who know it (comma-separated or repeated).
+        #[arg(long = "known-by", value_delimiter = ',')]
+        known_by: Vec<String>,
+        /// Who is responsible for changing it.
+        #[arg(long)]
+        owner: String,
+        /// Change it every this many days.
+        #[arg(long, default_value_t = 42)]
+        period: u32,
+        /// When it was last changed (YYYY-MM-DD; default today).
+        #[arg(long, value_name = "DATE")]
+        rotated: Option<String>,
+    },
+    /// List the register.
+    List {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Record that a shared login was changed.
+    Rotated {
+        /// Its name.
+        name: String,
+        /// The day it was changed (default today).
+        #[arg(long, value_name = "DATE")]
+        on: Option<String>,
+    },
+    /// What is due: overdue rotations, and logins known by someone who has left (exit 1 if any).
+    Report {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+}
+
+fn day(s: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>> {
+    s.as_deref()
+        .map(parse_date)
+        .transpose()
+        .map_err(Error::Usage)
+        .map(|d| d.map(end_of_day))
+}
+
+/// Runs a creds command.
+pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
+    match cmd {
+        CredsCmd::Add {
+            name,
+            system,
+            known_by,
+            owner,
+            period,
+            rotated,
+        } => {
+            let c = Credential {
+                name: name.trim().to_string(),
+                system: system.trim().to_string(),
+                known_by: known_by
+                    .iter()
+                    .map(|k| k.trim().to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect(),
+                owner: owner.trim().to_string(),
+                period_days: *period,
+                last_rotated: day(rotated)?.unwrap_or_else(Utc::now),
+            };
+            creds::add(ctx, &c)?;
+            println!(
+                "saved \"{}\": change it every {} days (no password is stored)",
+                c.name, c.period_days
+            );
+            Ok(0)
+        }
+        CredsCmd::List { format } => {
+            let list = creds::list(ctx)?;
+            with_stdout(|w| match format.format {
+                Format::Json => write_json(w, &list),
+                _ => {
+                    let rows: Vec<Vec<String>> = list
+                        .iter()
+                        .map(|c| {
+                            vec![
+                                c.name.clone(),
+                                c.system.clone(),
+                                c.owner.clone(),
+                                c.known_by.join(", "),
+                                format!("{} d", c.period_days),
+                                uk_date(c.last_rotated),
+                            ]
+                        })
+                        .collect();
+                    write_table(
+                        w,
+                        &[
+                            "NAME",
+                            "SYSTEM",
+                            "OWNER",
+                            "KNOWN BY",
+                            "PERIOD",
+                            "LAST CHANGED",
+                        ],
+                        &rows,
+                    )
+                }
+            })?;
+            Ok(0)
+        }
+        CredsCmd::Rotated { name, on } => {
+            let c = creds::rotated(ctx, name, day(on)?)?;
+            println!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
+            Ok(0)
+        }
+        CredsCmd::Report { format } => {
+            let rows = creds::report(ctx).await?;
+            let due = rows
+                .iter()
+                .any(|(_, v)| matches!(v.status, CredStatus::Overdue | CredStatus::LeaverKnows));
+            with_stdout(|w| match format.format {
+                Format::Json => {
+                    let v: Vec<serde_json::Value> = rows
+                        .iter()
+                        .map(|(c, v)| serde_json::json!({ "name": c.name, "system": c.system, "owner": c.owner, "known_by": c.known_by, "last_rotated": c.last_rotated, "due": v.due, "status": v.status, "leavers": v.leavers }))
+                        .collect();
+                    write_json(w, &v)
+                }
+                _ => {
+                    let t: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|(c, v)| {
+                            let status = match v.status {
+                                CredStatus::Ok => "ok".to_string(),
+                                CredStatus::DueSoon => "due soon".to_string(),
+                                CredStatus::Overdue => "OVERDUE".to_string(),
+                                CredStatus::LeaverKnows => {
+                                    format!("CHANGE NOW: known by leaver {}", v.leavers.join(", "))
+                                }
+                            };
+                            vec![
+                                c.name.clone(),
+                                c.owner.clone(),
+                                uk_date(c.last_rotated),
+                                uk_date(v.due),
+                                status,
+                            ]
+                        })
+                        .collect();
+                    write_table(w, &["NAME", "OWNER", "LAST CHANGED", "DUE", "STATUS"], &t)
+                }
+            })?;
+            Ok(i32::from(due))
+        }
+    }
+}

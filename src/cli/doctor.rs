@@ -1,0 +1,56 @@
+//! `schooltech doctor`
+
+use super::{context, Cli, ExitCode, Format};
+use crate::error::Result;
+use crate::ops::doctor::{self, Check, Outcome};
+use clap::Args;
+
+/// `doctor` options.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Output format (table or json).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+fn line(c: &Check) -> String {
+    let mark = match c.outcome {
+        Outcome::Pass => "✓ ok  ",
+        Outcome::Warn => "! warn",
+        Outcome::Fail => "✗ FAIL",
+    };
+    let mut s = format!("{mark} {:<22} {}", c.name, c.detail);
+    if let Some(f) = &c.fix {
+        s.push_str(&format!("\n       fix: {f}"));
+    }
+    s
+}
+
+/// Runs the checks; exit 0 all pass, 1 something failed, 3 directory unreachable / bind refused.
+pub async fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitCode> {
+    let ctx = match context(cli) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("✗ FAIL {:<22} {e}", "configuration");
+            return Ok(e.exit_code());
+        }
+    };
+    let report = doctor::run(&ctx).await;
+    if args.format == Format::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for c in &report.checks {
+            println!("{}", line(c));
+        }
+    }
+    Ok(if report.unreachable {
+        3
+    } else if report.ok() {
+        0
+    } else {
+        1
+    })
+}

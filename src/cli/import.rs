@@ -1,0 +1,69 @@
+//! `schooltech accounts import FILE [--apply]`
+
+use super::ExitCode;
+use crate::error::{Error, Result};
+use crate::ops::import::{apply, plan, read_csv};
+use crate::ops::Ctx;
+use std::io::Write;
+use std::path::Path;
+
+/// Dry run (default) or apply an import.
+pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> Result<ExitCode> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::Input(format!(
+            "{} is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"",
+            file.display()
+        ))
+    })?;
+    let (rows, errors) = read_csv(&text, ctx, role)?;
+    let p = plan(ctx, rows, errors).await?;
+    for (row, new) in &p.create {
+        println!(
+            "{} line {:>4}: {:<20} {:<30} {:<8} in {}",
+            if do_apply { "create" } else { "would create" },
+            row.line,
+            new.username,
+            new.display_name,
+            row.request.role,
+            new.parent_dn
+        );
+    }
+    for (line, mis, user) in &p.existing {
+        println!("skip   line {line:>4}: MIS id {mis} already has the account {user}");
+    }
+    for e in &p.errors {
+        println!("error  line {:>4}: {}", e.line, e.message);
+    }
+    println!(
+        "{} to create, {} already exist, {} rows with errors",
+        p.create.len(),
+        p.existing.len(),
+        p.errors.len()
+    );
+    if !do_apply {
+        println!("dry run: nothing was changed; run again with --apply to create them");
+        return Ok(if p.errors.is_empty() { 0 } else { 1 });
+    }
+    let result = apply(ctx, &p, |done, total| {
+        eprint!("\rcreating {done}/{total}");
+        let _ = std::io::stderr().flush();
+    })
+    .await?;
+    eprintln!();
+    for e in &result.failed {
+        println!("failed line {:>4}: {}", e.line, e.message);
+    }
+    println!("created {} accounts", result.created.len());
+    if let Some(h) = &result.handout {
+        println!(
+            "handout sheets with the temporary passwords: {} (mode 0600; print, then delete it)",
+            h.display()
+        );
+    }
+    Ok(if result.failed.is_empty() && p.errors.is_empty() {
+        0
+    } else {
+        1
+    })
+}

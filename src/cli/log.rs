@@ -1,0 +1,81 @@
+//! `schooltech log …`
+
+use super::output::print_log;
+use super::{ExitCode, FormatArg};
+use crate::domain::time::{parse_date, start_of_day};
+use crate::error::{Error, Result};
+use crate::ops::{self, Ctx};
+use crate::store::{ChainStatus, LogFilter, Store};
+use clap::Subcommand;
+
+/// Action-log commands.
+#[derive(Debug, Subcommand)]
+pub enum LogCmd {
+    /// Show the action log, newest first.
+    Show {
+        /// Only entries from this day on (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only entries whose target contains this text.
+        #[arg(long, value_name = "TEXT")]
+        target: Option<String>,
+        /// Only this action (e.g. account.disable).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only this operator.
+        #[arg(long)]
+        operator: Option<String>,
+        /// At most this many entries.
+        #[arg(long)]
+        limit: Option<usize>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it.
+    Verify,
+}
+
+/// Runs a log command.
+pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
+    let store = Store::open(&ctx.config.store.path)?;
+    match cmd {
+        LogCmd::Show {
+            since,
+            target,
+            action,
+            operator,
+            limit,
+            format,
+        } => {
+            let since = since
+                .as_deref()
+                .map(parse_date)
+                .transpose()
+                .map_err(Error::Usage)?
+                .map(start_of_day);
+            let f = LogFilter {
+                since,
+                target: target.clone(),
+                action: action.clone(),
+                operator: operator.clone(),
+                limit: *limit,
+            };
+            print_log(&ops::log::show(&store, &f)?, format.format)?;
+            Ok(0)
+        }
+        LogCmd::Verify => match ops::log::verify(&store)? {
+            ChainStatus::Whole { rows } => {
+                println!(
+                    "✓ action log whole: {rows} entries, every hash matches ({})",
+                    store.path().display()
+                );
+                Ok(0)
+            }
+            ChainStatus::Broken { id, reason } => {
+                println!("✗ action log broken at entry {id}: {reason}");
+                println!("  entries before {id} are intact; keep a copy of {} and find out who changed it", store.path().display());
+                Ok(1)
+            }
+        },
+    }
+}

@@ -1,0 +1,288 @@
+//! Tables, CSV and JSON for the command line. Writes go through one buffered stdout; a closed
+//! pipe (`| head`) ends output quietly.
+
+use super::Format;
+use crate::domain::account::Account;
+use crate::domain::time::{days_between, uk_date};
+use crate::error::{Error, Result};
+use crate::store::ActionEntry;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::io::{self, Write};
+use unicode_width::UnicodeWidthStr;
+
+fn io_err(e: io::Error) -> Error {
+    Error::io("standard output", e)
+}
+
+/// Runs `f` with buffered stdout; a broken pipe is not an error.
+pub fn with_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let stdout = io::stdout();
+    let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    match f(&mut w).and_then(|_| w.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(io_err),
+    }
+}
+
+/// Writes rows as aligned columns (by display width), header first.
+pub fn write_table(w: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if let Some(wd) = widths.get_mut(i) {
+                *wd = (*wd).max(c.width()).min(40);
+            }
+        }
+    }
+    let line = |w: &mut dyn Write, cells: &mut dyn Iterator<Item = &str>| -> io::Result<()> {
+        let mut out = String::new();
+        for (i, c) in cells.enumerate() {
+            let width = widths.get(i).copied().unwrap_or(0);
+            let shown = truncate(c, width);
+            out.push_str(&shown);
+            if i + 1 < widths.len() {
+                out.push_str(&" ".repeat(width.saturating_sub(shown.width()) + 2));
+            }
+        }
+        writeln!(w, "{}", out.trim_end())
+    };
+    line(w, &mut header.iter().copied())?;
+    for r in rows {
+        line(w, &mut r.iter().map(String::as_str))?;
+    }
+    Ok(())
+}
+
+/// Shortens text to a display width, ending with "…" when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Writes serialisable rows as CSV with a header row.
+pub fn write_csv<T: Serialize>(w: &mut dyn Write, rows: &[T]) -> io::Result<()> {
+    let mut c = csv::Writer::from_writer(w);
+    for r in rows {
+        c.serialize(r).map_err(io::Error::other)?;
+    }
+    c.flush()
+}
+
+/// Writes a JSON array.
+pub fn write_json<T: Serialize>(w: &mut dyn Write, rows: &T) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, rows).map_err(io::Error::other)?;
+    writeln!(w)
+}
+
+fn day(t: Option<DateTime<Utc>>) -> String {
+    t.map(uk_date).unwrap_or_else(|| "never".into())
+}
+
+fn rfc(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// One account as a flat CSV row (same names as the JSON keys).
+#[derive(Serialize)]
+struct AccountRow<'a> {
+    username: &'a str,
+    dn: &'a str,
+    display_name: &'a str,
+    role: &'a str,
+    enabled: bool,
+    locked: bool,
+    password_last_set: String,
+    password_expires: String,
+    must_change_password: bool,
+    password_never_expires: bool,
+    last_logon: String,
+    created: String,
+    expires: String,
+    groups: String,
+    mis_id: &'a str,
+}
+
+impl<'a> From<&'a Account> for AccountRow<'a> {
+    fn from(a: &'a Account) -> Self {
+        AccountRow {
+            username: &a.username,
+            dn: &a.dn,
+            display_name: a.display_name.as_deref().unwrap_or(""),
+            role: a.role.as_deref().unwrap_or(""),
+            enabled: a.enabled,
+            locked: a.locked,
+            password_last_set: rfc(a.password_last_set),
+            password_expires: rfc(a.password_expires),
+            must_change_password: a.must_change_password,
+            password_never_expires: a.password_never_expires,
+            last_logon: rfc(a.last_logon),
+            created: rfc(a.created),
+            expires: rfc(a.expires),
+            groups: a.groups.join(";"),
+            mis_id: a.mis_id.as_deref().unwrap_or(""),
+        }
+    }
+}
+
+/// Password age in whole days, for tables.
+pub fn password_age(a: &Account, now: DateTime<Utc>) -> String {
+    match (a.must_change_password, a.password_last_set) {
+        (true, _) => "must change".into(),
+        (_, Some(t)) => format!("{} d", days_between(t, now)),
+        (_, None) => "never set".into(),
+    }
+}
+
+/// Prints accounts in the chosen format.
+pub fn print_accounts(accounts: &[Account], format: Format, now: DateTime<Utc>) -> Result<()> {
+    with_stdout(|w| match format {
+        Format::Json => write_json(w, &accounts),
+        Format::Csv => write_csv(
+            w,
+            &accounts.iter().map(AccountRow::from).collect::<Vec<_>>(),
+        ),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = accounts
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.username.clone(),
+                        a.name().to_string(),
+                        a.role.clone().unwrap_or_else(|| "-".into()),
+                        a.status(now).as_str().to_string(),
+                        password_age(a, now),
+                        day(a.last_logon),
+                    ]
+                })
+                .collect();
+            write_table(
+                w,
+                &[
+                    "USERNAME",
+                    "NAME",
+                    "ROLE",
+                    "STATUS",
+                    "PASSWORD AGE",
+                    "LAST LOGON",
+                ],
+                &rows,
+            )?;
+            writeln!(w, "{} accounts", accounts.len())
+        }
+    })
+}
+
+/// Prints one account in full.
+pub fn print_account(a: &Account, format: Format, now: DateTime<Utc>) -> Result<()> {
+    with_stdout(|w| match format {
+        Format::Json => write_json(w, a),
+        Format::Csv => write_csv(w, &[AccountRow::from(a)]),
+        Format::Table => {
+            let yes = |b: bool| if b { "yes" } else { "no" }.to_string();
+            let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
+            let rows = vec![
+                vec!["username".into(), a.username.clone()],
+                vec!["name".into(), a.name().to_string()],
+                vec!["given name".into(), opt(&a.given_name)],
+                vec!["surname".into(), opt(&a.surname)],
+                vec!["dn".into(), a.dn.clone()],
+                vec!["role".into(), opt(&a.role)],
+                vec!["status".into(), a.status(now).as_str().to_string()],
+                vec!["locked".into(), yes(a.locked)],
+                vec!["password last set".into(), day(a.password_last_set)],
+                vec!["password age".into(), password_age(a, now)],
+                vec!["password expires".into(), day(a.password_expires)],
+                vec!["must change password".into(), yes(a.must_change_password)],
+                vec![
+                    "password never expires".into(),
+                    yes(a.password_never_expires),
+                ],
+                vec!["password not required".into(), yes(a.password_not_required)],
+                vec!["last logon".into(), day(a.last_logon)],
+                vec!["created".into(), day(a.created)],
+                vec!["account expires".into(), day(a.expires)],
+                vec!["MIS id".into(), opt(&a.mis_id)],
+                vec!["description".into(), opt(&a.description)],
+                vec![
+                    "groups".into(),
+                    if a.groups.is_empty() {
+                        "-".into()
+                    } else {
+                        a.groups.join(", ")
+                    },
+                ],
+            ];
+            for r in rows {
+                writeln!(w, "{:<24}{}", r[0], r[1])?;
+            }
+            Ok(())
+        }
+    })
+}
+
+#[derive(Serialize)]
+struct LogRow<'a> {
+    id: i64,
+    at: String,
+    operator: &'a str,
+    action: &'a str,
+    target: &'a str,
+    details: String,
+    hash: &'a str,
+}
+
+/// Prints action-log entries.
+pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
+    with_stdout(|w| match format {
+        Format::Json => write_json(w, &entries),
+        Format::Csv => write_csv(
+            w,
+            &entries
+                .iter()
+                .map(|e| LogRow {
+                    id: e.id,
+                    at: rfc(Some(e.at)),
+                    operator: &e.operator,
+                    action: &e.action,
+                    target: &e.target,
+                    details: e.details.to_string(),
+                    hash: &e.hash,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.to_string(),
+                        e.at.with_timezone(&chrono::Local)
+                            .format("%-d %b %Y %H:%M")
+                            .to_string(),
+                        e.operator.clone(),
+                        e.action.clone(),
+                        e.target.clone(),
+                        e.details.to_string(),
+                    ]
+                })
+                .collect();
+            write_table(
+                w,
+                &["ID", "WHEN", "OPERATOR", "ACTION", "TARGET", "DETAILS"],
+                &rows,
+            )
+        }
+    })
+}

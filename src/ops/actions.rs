@@ -1,0 +1,472 @@
+//! Changing accounts: every change is journalled before it is made, and written to the
+//! action log after (with what it was before and after). Passwords never reach the log.
+
+use super::passwords::{choose, PasswordChoice};
+use super::Ctx;
+use crate::directory::Secret;
+use crate::domain::account::{Account, AccountChange, NewAccount};
+use crate::domain::roles::absolute;
+use crate::domain::time::{end_of_day, uk_date};
+use crate::domain::username::{candidate, expand, NameParts};
+use crate::error::{Error, Result};
+use crate::store::{ActionEntry, NewAction, Store};
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use serde_json::{json, Value};
+
+/// Opens the store for one operation.
+pub fn store(ctx: &Ctx) -> Result<Store> {
+    Store::open(&ctx.config.store.path)
+}
+
+/// Runs one directory change under the journal and records it in the action log.
+/// The journal row says "pending" while the change is in flight, so a run killed mid-way
+/// leaves a trace of exactly what may not have finished.
+pub async fn journalled<F, T>(
+    ctx: &Ctx,
+    action: &str,
+    target: &str,
+    details: Value,
+    change: F,
+) -> Result<(T, ActionEntry)>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
+    let store = store(ctx)?;
+    let now = Utc::now();
+    let jid = store.journal_begin(action, target, &details, now)?;
+    match change.await {
+        Ok(v) => {
+            store.journal_finish(jid, Ok(()), Utc::now())?;
+            let entry = store.record(
+                NewAction {
+                    action,
+                    target,
+                    details,
+                },
+                Utc::now(),
+            )?;
+            Ok((v, entry))
+        }
+        Err(e) => {
+            let _ = store.journal_finish(jid, Err(e.to_string()), Utc::now());
+            Err(e)
+        }
+    }
+}
+
+fn state(a: &Account) -> Value {
+    json!({
+        "dn": a.dn,
+        "enabled": a.enabled,
+        "locked": a.locked,
+        "expires": a.expires,
+        "must_change_password": a.must_change_password,
+        "password_never_expires": a.password_never_expires,
+        "groups": a.groups,
+    })
+}
+
+async fn account(ctx: &Ctx, username: &str) -> Result<Account> {
+    super::accounts::get(ctx, username).await
+}
+
+async fn change(
+    ctx: &Ctx,
+    username: &str,
+    action: &str,
+    c: AccountChange,
+    extra: Value,
+) -> Result<Account> {
+    ctx.refuse_as_of(action)?;
+    let before = account(ctx, username).await?;
+    let mut details = json!({ "before": state(&before) });
+    if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
+        d.extend(x);
+    }
+    let dir = ctx.dir.clone();
+    let b = before.clone();
+    journalled(ctx, action, &before.username, details, async move {
+        dir.modify_account(&b, &c).await
+    })
+    .await?;
+    account(ctx, username).await
+}
+
+/// Disables an account, with the reason in the log (and the account's description).
+pub async fn disable(ctx: &Ctx, username: &str, reason: &str) -> Result<Account> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::Usage(
+            "say why the account is disabled (--reason TEXT)".into(),
+        ));
+    }
+    change(
+        ctx,
+        username,
+        "account.disable",
+        AccountChange::SetEnabled(false),
+        json!({ "reason": reason }),
+    )
+    .await
+}
+
+/// Enables an account.
+pub async fn enable(ctx: &Ctx, username: &str) -> Result<Account> {
+    change(
+        ctx,
+        username,
+        "account.enable",
+        AccountChange::SetEnabled(true),
+        json!({}),
+    )
+    .await
+}
+
+/// Clears a lockout.
+pub async fn unlock(ctx: &Ctx, username: &str) -> Result<Account> {
+    change(
+        ctx,
+        username,
+        "account.unlock",
+        AccountChange::Unlock,
+        json!({}),
+    )
+    .await
+}
+
+/// Sets (end of that day) or clears the account's expiry.
+pub async fn set_expiry(ctx: &Ctx, username: &str, on: Option<NaiveDate>) -> Result<Account> {
+    let when = on.map(end_of_day);
+    change(
+        ctx,
+        username,
+        "account.expire",
+        AccountChange::SetExpires(when),
+        json!({ "expires": when }),
+    )
+    .await
+}
+
+/// Forces (or clears) "must change password at next logon".
+pub async fn set_must_change(ctx: &Ctx, username: &str, on: bool) -> Result<Account> {
+    change(
+        ctx,
+        username,
+        "password.expire",
+        AccountChange::SetMustChangePassword(on),
+        json!({ "must_change_password": on }),
+    )
+    .await
+}
+
+/// Clears (or sets) "password never expires".
+pub async fn set_never_expires(ctx: &Ctx, username: &str, on: bool) -> Result<Account> {
+    change(
+        ctx,
+        username,
+        "password.never-expires",
+        AccountChange::SetPasswordNeverExpires(on),
+        json!({ "password_never_expires": on }),
+    )
+    .await
+}
+
+/// Resets a password. Returns the new password when it was generated (to show once).
+pub async fn reset_password(
+    ctx: &Ctx,
+    username: &str,
+    choice: &PasswordChoice,
+    temporary: bool,
+) -> Result<(Account, Option<Secret>)> {
+    ctx.refuse_as_of("reset-password")?;
+    let before = account(ctx, username).await?;
+    let password = choose(ctx, &before, choice)?;
+    let details =
+        json!({ "temporary": temporary, "generated": matches!(choice, PasswordChoice::Generate) });
+    let dir = ctx.dir.clone();
+    let (b, p) = (before.clone(), password.clone());
+    journalled(
+        ctx,
+        "password.reset",
+        &before.username,
+        details,
+        async move { dir.set_password(&b, &p, temporary).await },
+    )
+    .await?;
+    let after = account(ctx, username).await?;
+    Ok((
+        after,
+        matches!(choice, PasswordChoice::Generate).then_some(password),
+    ))
+}
+
+/// Moves an account to another OU (DN, with or without the base DN).
+pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
+    ctx.refuse_as_of("move")?;
+    let before = account(ctx, username).await?;
+    let target = absolute(ou.trim(), ctx.dir.base_dn());
+    let ous = ctx.dir.list_ous().await?;
+    if !ous.iter().any(|o| o.eq_ignore_ascii_case(&target)) {
+        return Err(Error::NotFound(format!(
+            "no OU \"{target}\"; list them with the TUI's move dialog or ldapsearch"
+        )));
+    }
+    let details = json!({ "from": before.parent_dn(), "to": target });
+    let dir = ctx.dir.clone();
+    let (b, t) = (before.clone(), target.clone());
+    journalled(ctx, "account.move", &before.username, details, async move {
+        dir.move_account(&b, &t).await
+    })
+    .await?;
+    account(ctx, username).await
+}
+
+/// Adds and removes groups (names or DNs).
+pub async fn groups(
+    ctx: &Ctx,
+    username: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<Account> {
+    ctx.refuse_as_of("groups")?;
+    if add.is_empty() && remove.is_empty() {
+        return Err(Error::Usage(
+            "give --add GROUP and/or --remove GROUP".into(),
+        ));
+    }
+    let before = account(ctx, username).await?;
+    for (names, adding) in [(add, true), (remove, false)] {
+        for name in names {
+            let g = ctx
+                .dir
+                .find_group(name)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("no group \"{name}\"")))?;
+            let action = if adding { "group.add" } else { "group.remove" };
+            let dir = ctx.dir.clone();
+            let (b, gdn) = (before.clone(), g.dn.clone());
+            journalled(
+                ctx,
+                action,
+                &before.username,
+                json!({ "group": g.dn }),
+                async move {
+                    if adding {
+                        dir.add_to_group(&b, &gdn).await
+                    } else {
+                        dir.remove_from_group(&b, &gdn).await
+                    }
+                },
+            )
+            .await?;
+        }
+    }
+    account(ctx, username).await
+}
+
+/// A request to create one account.
+#[derive(Debug, Clone, Default)]
+pub struct CreateRequest {
+    /// Role (decides OU, groups and password rules).
+    pub role: String,
+    /// Given name.
+    pub first: String,
+    /// Surname.
+    pub last: String,
+    /// MIS id.
+    pub mis_id: Option<String>,
+    /// Expiry day, if any (guests get one by default).
+    pub expires: Option<NaiveDate>,
+    /// Use this username instead of the pattern.
+    pub username: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// What creating an account gave: the account and its temporary password (show once).
+#[derive(Debug)]
+pub struct Created {
+    /// The new account.
+    pub account: Account,
+    /// The generated temporary password.
+    pub password: Secret,
+}
+
+/// Adds `n` school days (Mon–Fri) to a date.
+pub fn add_school_days(from: NaiveDate, n: u32) -> NaiveDate {
+    let mut d = from;
+    let mut left = n;
+    while left > 0 {
+        d += Duration::days(1);
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// Plans a new account (username, OU, groups) without creating it.
+pub async fn plan_create(
+    ctx: &Ctx,
+    req: &CreateRequest,
+    also_taken: &[String],
+) -> Result<NewAccount> {
+    let first = req.first.trim();
+    let last = req.last.trim();
+    if first.is_empty() && last.is_empty() {
+        return Err(Error::Input(
+            "a new account needs a first or last name".into(),
+        ));
+    }
+    for (what, v) in [("first name", first), ("last name", last)] {
+        if v.chars().any(char::is_control) {
+            return Err(Error::Input(format!(
+                "the {what} contains control characters"
+            )));
+        }
+    }
+    let base = ctx.dir.base_dn().to_string();
+    let roles = &ctx.config.directory.roles;
+    let parent = match roles.create_in(&req.role, &base) {
+        Some(p) => p,
+        None => default_ou(ctx, &req.role).await?,
+    };
+    let username = match &req.username {
+        Some(u) => u.trim().to_string(),
+        None => {
+            let parts = NameParts {
+                first,
+                last,
+                year: Utc::now().year(),
+                mis: req.mis_id.as_deref(),
+            };
+            let base_name =
+                expand(&ctx.config.accounts.username_pattern, &parts).map_err(Error::Config)?;
+            let mut found = None;
+            for n in 1..=500u32 {
+                let cand = candidate(&base_name, n);
+                let clash = also_taken.iter().any(|t| t.eq_ignore_ascii_case(&cand))
+                    || ctx.dir.get_account(&cand).await?.is_some();
+                if !clash {
+                    found = Some(cand);
+                    break;
+                }
+            }
+            found.ok_or_else(|| {
+                Error::Input(format!(
+                    "every username like {base_name} is taken; give one with --username"
+                ))
+            })?
+        }
+    };
+    let mut groups = Vec::new();
+    for g in roles.default_groups(&req.role) {
+        if let Some(found) = ctx.dir.find_group(&g).await? {
+            groups.push(found.dn);
+        }
+    }
+    let expires = req.expires.or_else(|| {
+        (req.role == "guest")
+            .then(|| add_school_days(Utc::now().date_naive(), ctx.config.accounts.guest_days))
+    });
+    Ok(NewAccount {
+        username,
+        given_name: first.to_string(),
+        surname: last.to_string(),
+        display_name: format!("{first} {last}").trim().to_string(),
+        parent_dn: parent,
+        mis_id: req.mis_id.clone().filter(|m| !m.trim().is_empty()),
+        expires: expires.map(end_of_day),
+        description: req.description.clone(),
+        groups,
+    })
+}
+
+/// Finds an OU for a role when `[directory.roles]` does not say: an OU named like the role.
+async fn default_ou(ctx: &Ctx, role: &str) -> Result<String> {
+    let ous = ctx.dir.list_ous().await?;
+    let names: &[&str] = match role {
+        "pupil" => &["pupils", "students"],
+        "staff" => &["staff"],
+        "guest" => &["supply", "guests", "supply staff"],
+        "generic" => &["generic", "shared"],
+        "admin" => &["admins", "it admins"],
+        _ => &[],
+    };
+    ous.iter()
+        .find(|dn| {
+            let first = crate::directory::escape::first_rdn_value(dn).to_lowercase();
+            names.contains(&first.as_str())
+        })
+        .cloned()
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "no OU for role \"{role}\"; set [directory.roles.{role}] create_in = \"OU=…\" in the configuration"
+            ))
+        })
+}
+
+/// Creates one account with a generated temporary password (must change at next logon).
+pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
+    ctx.refuse_as_of("create")?;
+    let plan = plan_create(ctx, req, &[]).await?;
+    if let Some(mis) = &plan.mis_id {
+        let q = crate::domain::account::AccountQuery {
+            search: Some(mis.clone()),
+            ..Default::default()
+        };
+        let same = ctx.dir.search_accounts(&q).await?;
+        if let Some(a) = same
+            .accounts
+            .iter()
+            .find(|a| a.mis_id.as_deref() == Some(mis.as_str()))
+        {
+            return Err(Error::Input(format!(
+                "MIS id {mis} already belongs to {}",
+                a.username
+            )));
+        }
+    }
+    create_planned(ctx, &req.role, plan).await
+}
+
+/// Creates an account already planned by [`plan_create`].
+pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<Created> {
+    let probe = Account {
+        username: plan.username.clone(),
+        given_name: Some(plan.given_name.clone()),
+        surname: Some(plan.surname.clone()),
+        role: Some(role.to_string()),
+        ..Default::default()
+    };
+    let password = choose(ctx, &probe, &PasswordChoice::Generate)?;
+    let details = json!({
+        "role": role,
+        "dn": format!("{} in {}", plan.display_name, plan.parent_dn),
+        "mis_id": plan.mis_id,
+        "expires": plan.expires,
+        "groups": plan.groups,
+        "temporary_password_set": true,
+    });
+    let dir = ctx.dir.clone();
+    let (p2, pw) = (plan.clone(), password.clone());
+    let (account, _) = journalled(ctx, "account.create", &plan.username, details, async move {
+        dir.create_account(&p2, &pw, true).await
+    })
+    .await?;
+    Ok(Created { account, password })
+}
+
+/// A short human summary of an account's state, for confirmations.
+pub fn summary(a: &Account) -> String {
+    format!(
+        "{} ({}), {}, {}{}",
+        a.username,
+        a.name(),
+        a.role.as_deref().unwrap_or("no role"),
+        if a.enabled { "enabled" } else { "disabled" },
+        a.expires
+            .map(|e| format!(", expires {}", uk_date(e)))
+            .unwrap_or_default()
+    )
+}

@@ -1,0 +1,294 @@
+//! The password compliance report, the fixes for what it finds, and the directory's own
+//! password policy brought in line with the school's rules.
+
+use super::actions::{set_must_change, set_never_expires};
+use super::Ctx;
+use crate::directory::Flavour;
+use crate::domain::account::{Account, AccountQuery};
+use crate::domain::password::{assess, AgeFacts, PasswordStatus};
+use crate::domain::policy::{
+    drift, DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget,
+};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One account's line in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRow {
+    /// Username.
+    pub username: String,
+    /// Role, if known.
+    pub role: Option<String>,
+    /// When the password was last set.
+    pub password_last_set: Option<DateTime<Utc>>,
+    /// Whole days since then.
+    pub age_days: Option<i64>,
+    /// When it expires under the school's rules.
+    pub expires_on: Option<DateTime<Utc>>,
+    /// ok, expiring, expired, must-change, never-set.
+    pub status: PasswordStatus,
+    /// never-expires, not-required, reversible, disabled.
+    pub flags: Vec<&'static str>,
+    /// The directory policy that governs the account.
+    pub policy: String,
+    /// The school's age limit applied (90, or 42 for generic accounts).
+    pub max_age_days: u32,
+}
+
+/// Counts per role and status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoleSummary {
+    /// Accounts.
+    pub total: usize,
+    /// By status word.
+    pub by_status: BTreeMap<String, usize>,
+    /// Accounts with the never-expires flag.
+    pub never_expires: usize,
+}
+
+/// The governing policy's name for an account.
+fn policy_name(ctx: &Ctx, a: &Account) -> String {
+    match (&a.policy, ctx.dir.flavour()) {
+        (Some(p), _) => p.clone(),
+        (None, Flavour::ActiveDirectory) => "domain default".into(),
+        (None, Flavour::Openldap) => "ppolicy default".into(),
+        (None, Flavour::Demo) => "domain default".into(),
+    }
+}
+
+/// Judges one account at `now`.
+pub fn row(ctx: &Ctx, a: &Account, now: DateTime<Utc>) -> ReportRow {
+    let rules = &ctx.config.passwords;
+    let role = a.role.as_deref();
+    let max_age = rules.max_age_for(role);
+    let warn = rules.effective(role).expiry_warning_days;
+    let v = assess(
+        &AgeFacts {
+            last_set: a.password_last_set,
+            must_change: a.must_change_password,
+            never_expires: a.password_never_expires,
+            directory_expires: a.password_expires,
+        },
+        max_age,
+        warn,
+        now,
+    );
+    let mut flags = Vec::new();
+    if a.password_never_expires {
+        flags.push("never-expires");
+    }
+    if a.password_not_required {
+        flags.push("not-required");
+    }
+    if a.reversible_password {
+        flags.push("reversible");
+    }
+    if !a.enabled {
+        flags.push("disabled");
+    }
+    ReportRow {
+        username: a.username.clone(),
+        role: a.role.clone(),
+        password_last_set: a.password_last_set,
+        age_days: v.age_days,
+        expires_on: v.expires_on,
+        status: v.status,
+        flags,
+        policy: policy_name(ctx, a),
+        max_age_days: v.max_age_days,
+    }
+}
+
+/// The report for every account (or one role), judged at `ctx.now()`.
+pub async fn report(ctx: &Ctx, role: Option<&str>) -> Result<(Vec<ReportRow>, usize)> {
+    let q = AccountQuery {
+        role: role.map(str::to_string),
+        ..Default::default()
+    };
+    let listing = super::accounts::list(ctx, &q).await?;
+    let now = ctx.now();
+    Ok((
+        listing.accounts.iter().map(|a| row(ctx, a, now)).collect(),
+        listing.skipped,
+    ))
+}
+
+/// Counts per role ("(none)" for accounts without one).
+pub fn summarise(rows: &[ReportRow]) -> BTreeMap<String, RoleSummary> {
+    let mut out: BTreeMap<String, RoleSummary> = BTreeMap::new();
+    for r in rows {
+        let s = out
+            .entry(r.role.clone().unwrap_or_else(|| "(none)".into()))
+            .or_default();
+        s.total += 1;
+        *s.by_status.entry(status_word(r.status).into()).or_default() += 1;
+        if r.flags.contains(&"never-expires") {
+            s.never_expires += 1;
+        }
+    }
+    out
+}
+
+/// The status as its report word.
+pub fn status_word(s: PasswordStatus) -> &'static str {
+    match s {
+        PasswordStatus::Ok => "ok",
+        PasswordStatus::Expiring => "expiring",
+        PasswordStatus::Expired => "expired",
+        PasswordStatus::MustChange => "must-change",
+        PasswordStatus::NeverSet => "never-set",
+    }
+}
+
+/// Forces "must change at next logon" for each user; returns (username, result) per user.
+pub async fn expire_users(ctx: &Ctx, users: &[String]) -> Vec<(String, Result<()>)> {
+    let mut out = Vec::new();
+    for u in users {
+        let r = set_must_change(ctx, u, true).await.map(|_| ());
+        out.push((u.clone(), r));
+    }
+    out
+}
+
+/// Clears the never-expires flag for each user.
+pub async fn clear_never_expires(ctx: &Ctx, users: &[String]) -> Vec<(String, Result<()>)> {
+    let mut out = Vec::new();
+    for u in users {
+        let r = set_never_expires(ctx, u, false).await.map(|_| ());
+        out.push((u.clone(), r));
+    }
+    out
+}
+
+/// The school's target for the directory's policy, from `[passwords]`.
+pub fn target(ctx: &Ctx) -> SchoolPolicyTarget {
+    let p = &ctx.config.passwords;
+    SchoolPolicyTarget {
+        min_length: u32::try_from(p.min_length).unwrap_or(u32::MAX),
+        complexity: !p.required_classes.is_empty(),
+        max_age_days: p.max_age_days,
+        generic_max_age_days: p.generic_max_age_days,
+    }
+}
+
+/// The directory's policy and how it differs from the school's rules.
+pub async fn policy_drift(ctx: &Ctx) -> Result<(DirectoryPolicy, Vec<PolicyDrift>)> {
+    let p = ctx.dir.read_password_policy().await?;
+    let d = drift(&p, &target(ctx));
+    Ok((p, d))
+}
+
+/// The policy changes that would bring the directory in line (empty when none are needed).
+pub async fn policy_plan(ctx: &Ctx) -> Result<Vec<PolicySettings>> {
+    let (current, d) = policy_drift(ctx).await?;
+    if d.is_empty() {
+        return Ok(vec![]);
+    }
+    let t = target(ctx);
+    let base = ctx.dir.base_dn().to_string();
+    let mut plan = Vec::new();
+    let default_dn = current
+        .default
+        .as_ref()
+        .map(|p| p.dn.clone())
+        .unwrap_or_else(|| match ctx.dir.flavour() {
+            Flavour::Openldap => ctx
+                .config
+                .directory
+                .ppolicy_default_dn
+                .clone()
+                .unwrap_or_else(|| format!("cn=default,ou=Policies,{base}")),
+            _ => base.clone(),
+        });
+    if d.iter()
+        .any(|x| x.setting != "generic accounts maximum age")
+    {
+        plan.push(PolicySettings {
+            name: "default".into(),
+            dn: default_dn,
+            min_length: Some(t.min_length),
+            complexity: Some(t.complexity),
+            max_age_days: Some(t.max_age_days),
+            must_change_after_reset: Some(true),
+            ..Default::default()
+        });
+    }
+    if d.iter()
+        .any(|x| x.setting == "generic accounts maximum age")
+    {
+        let generic_roles = &ctx.config.passwords.generic_roles;
+        let mut applies_to = Vec::new();
+        for role in generic_roles {
+            if let Some(r) = ctx.config.directory.roles.0.get(role) {
+                for g in &r.groups {
+                    if let Some(found) = ctx.dir.find_group(g).await? {
+                        applies_to.push(found.dn);
+                    }
+                }
+            }
+            let q = AccountQuery {
+                role: Some(role.clone()),
+                ..Default::default()
+            };
+            applies_to.extend(
+                ctx.dir
+                    .search_accounts(&q)
+                    .await?
+                    .accounts
+                    .into_iter()
+                    .map(|a| a.dn),
+            );
+        }
+        let dn = match ctx.dir.flavour() {
+            Flavour::Openldap => crate::directory::openldap::policy_dn("generic", &base),
+            _ => crate::directory::ad::pso_dn("schooltech-generic", &base),
+        };
+        plan.push(PolicySettings {
+            name: "generic".into(),
+            dn,
+            min_length: Some(t.min_length),
+            complexity: Some(t.complexity),
+            max_age_days: Some(t.generic_max_age_days),
+            must_change_after_reset: Some(true),
+            applies_to,
+            precedence: Some(10),
+            ..Default::default()
+        });
+    }
+    Ok(plan)
+}
+
+/// Applies the plan, logging each change.
+pub async fn policy_apply(ctx: &Ctx, plan: &[PolicySettings]) -> Result<()> {
+    ctx.refuse_as_of("policy apply")?;
+    let before = ctx.dir.read_password_policy().await?;
+    for s in plan {
+        let details = serde_json::json!({
+            "policy": s.name,
+            "min_length": s.min_length,
+            "complexity": s.complexity,
+            "max_age_days": s.max_age_days,
+            "applies_to": s.applies_to.len(),
+            "before": before,
+        });
+        let dir = ctx.dir.clone();
+        let s2 = s.clone();
+        super::actions::journalled(ctx, "policy.apply", &s.dn, details, async move {
+            dir.write_password_policy(&s2).await
+        })
+        .await?;
+    }
+    let (_, left) = policy_drift(ctx).await?;
+    if let Some(x) = left.first() {
+        return Err(Error::Directory {
+            doing: "bring the password policy in line".into(),
+            reason: format!(
+                "{} is still {} after the change (school needs {})",
+                x.setting, x.directory, x.school
+            ),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! `doctor`: is everything in place? One check per line, each with a fix when it fails.
+
+use super::Ctx;
+use crate::domain::policy::{drift, SchoolPolicyTarget};
+use crate::error::Error;
+use crate::store::{ChainStatus, Store};
+use serde::Serialize;
+
+/// How a check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// All good.
+    Pass,
+    /// Works, but should be looked at.
+    Warn,
+    /// Broken.
+    Fail,
+}
+
+/// One line of the doctor's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// What was checked.
+    pub name: String,
+    /// How it came out.
+    pub outcome: Outcome,
+    /// What was found.
+    pub detail: String,
+    /// What to do, when it is not a pass.
+    pub fix: Option<String>,
+}
+
+impl Check {
+    fn pass(name: &str, detail: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            outcome: Outcome::Pass,
+            detail: detail.into(),
+            fix: None,
+        }
+    }
+    fn fail(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            outcome: Outcome::Fail,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+    fn warn(name: &str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
+        Check {
+            name: name.into(),
+            outcome: Outcome::Warn,
+            detail: detail.into(),
+            fix: Some(fix.into()),
+        }
+    }
+}
+
+/// The whole report; `unreachable` is set when the directory could not be reached or bound.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// The checks, in order.
+    pub checks: Vec<Check>,
+    /// The directory could not be reached or refused the bind.
+    pub unreachable: bool,
+}
+
+impl Report {
+    /// True when nothing failed.
+    pub fn ok(&self) -> bool {
+        self.checks.iter().all(|c| c.outcome != Outcome::Fail)
+    }
+}
+
+/// Runs every check. Never fails itself: each problem becomes a failed check.
+pub async fn run(ctx: &Ctx) -> Report {
+    let mut r = Report::default();
+    let origin = ctx
+        .config_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "built-in demo".into());
+    r.checks
+        .push(Check::pass("configuration", format!("read {origin}")));
+    r.checks.push(Check::pass(
+        "directory",
+        format!(
+            "{} at {} (base {})",
+            ctx.dir.flavour(),
+            ctx.dir.server(),
+            ctx.dir.base_dn()
+        ),
+    ));
+
+    match ctx.dir.connect().await {
+        Ok(()) => {
+            r.checks
+                .push(Check::pass("server reachable", ctx.dir.server()));
+            r.checks
+                .push(Check::pass("bind", format!("as {}", bind_name(ctx))));
+            directory_checks(ctx, &mut r).await;
+        }
+        Err(e) => {
+            let (name, fix) = match &e {
+                Error::Unreachable { .. } => (
+                    "server reachable",
+                    "check the server is running and [directory] url",
+                ),
+                Error::Tls { .. } => (
+                    "TLS and certificate",
+                    "set ca_cert to the CA's PEM file, or fix the server's certificate",
+                ),
+                Error::AuthFailed { .. } => ("bind", "check bind_dn and the bind password file"),
+                Error::Timeout { .. } => (
+                    "server reachable",
+                    "check the server's load and connect_timeout_s",
+                ),
+                _ => ("bind", "see the message"),
+            };
+            r.unreachable = matches!(
+                e,
+                Error::Unreachable { .. }
+                    | Error::Tls { .. }
+                    | Error::AuthFailed { .. }
+                    | Error::Timeout { .. }
+            );
+            r.checks.push(Check::fail(name, e.to_string(), fix));
+        }
+    }
+    store_checks(ctx, &mut r);
+    r
+}
+
+fn bind_name(ctx: &Ctx) -> String {
+    if ctx.is_demo() {
+        "demo".into()
+    } else {
+        ctx.config.directory.bind_dn.clone()
+    }
+}
+
+async fn directory_checks(ctx: &Ctx, r: &mut Report) {
+    match ctx.dir.probe().await {
+        Ok(p) => {
+            let tls_warn = p.tls.contains("NOT verified") || p.tls.contains("clear text");
+            r.checks.push(if tls_warn {
+                Check::warn(
+                    "TLS and certificate",
+                    &p.tls,
+                    "set ca_cert and tls_verify = true (or use ldaps://)",
+                )
+            } else {
+                Check::pass("TLS and certificate", &p.tls)
+            });
+            if p.base_dn_found {
+                r.checks.push(Check::pass("base DN", ctx.dir.base_dn()));
+            } else {
+                r.checks.push(Check::fail(
+                    "base DN",
+                    format!("{} not found", ctx.dir.base_dn()),
+                    "set base_dn in [directory] to the DN that holds the school's accounts",
+                ));
+                return;
+            }
+            if p.unreadable.is_empty() {
+                r.checks.push(Check::pass(
+                    "attributes readable",
+                    format!("{} accounts sampled", p.sample_size),
+                ));
+            } else {
+                r.checks.push(Check::fail(
+                    "attributes readable",
+                    format!("the bind account cannot read: {}", p.unreadable.join(", ")),
+                    "grant the bind account read access to these attributes (see README: the bind account)",
+                ));
+            }
+        }
+        Err(e) => r.checks.push(Check::fail(
+            "base DN",
+            e.to_string(),
+            "set base_dn in [directory]",
+        )),
+    }
+    match ctx.dir.read_password_policy().await {
+        Ok(policy) => {
+            let target = SchoolPolicyTarget::default();
+            let d = drift(&policy, &target);
+            if d.is_empty() {
+                r.checks.push(Check::pass("password policy", "matches the school's rules (8 characters, complexity, 90 days; 42 for generic)"));
+            }
+            for x in d {
+                r.checks.push(Check::fail(
+                    "password policy",
+                    format!(
+                        "{}: directory has {}, school needs {}",
+                        x.setting, x.directory, x.school
+                    ),
+                    "run `schooltech passwords policy apply`",
+                ));
+            }
+        }
+        Err(e) => r.checks.push(Check::fail(
+            "password policy",
+            e.to_string(),
+            "give the bind account read access to the domain/ppolicy entries",
+        )),
+    }
+}
+
+fn store_checks(ctx: &Ctx, r: &mut Report) {
+    let path = &ctx.config.store.path;
+    match Store::open(path).and_then(|s| s.schema_version().map(|_| s)) {
+        Ok(store) => {
+            r.checks
+                .push(Check::pass("store writable", path.display().to_string()));
+            match store.verify_log() {
+                Ok(ChainStatus::Whole { rows }) => r.checks.push(Check::pass("action log", format!("chain whole ({rows} entries)"))),
+                Ok(ChainStatus::Broken { id, reason }) => r.checks.push(Check::fail(
+                    "action log",
+                    format!("chain broken at entry {id}: {reason}"),
+                    "the log was changed outside schooltech; keep a copy of the store file and report it",
+                )),
+                Err(e) => r.checks.push(Check::fail("action log", e.to_string(), "see the message")),
+            }
+        }
+        Err(e) => r.checks.push(Check::fail(
+            "store writable",
+            e.to_string(),
+            "set [store] path to a writable location",
+        )),
+    }
+}
