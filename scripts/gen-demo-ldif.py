@@ -16,6 +16,7 @@ so "last logon 3 days ago" stays 3 days ago whenever the demo is run.
 import base64
 import datetime as dt
 import random
+import re
 import sys
 import unicodedata
 
@@ -500,7 +501,7 @@ def build():
             created=created,
             expires=ahead(until),
             groups=["Supply Staff"],
-            description=f"Supply cover via {agency}, ends {ahead(until).strftime('%d %b %Y')}",
+            description=f"Supply cover via {agency}",  # no dates in text: they would not shift
             mis_id=None,
         )
     add_user(
@@ -569,7 +570,7 @@ def build():
             logon=logon,
             created=created,
             groups=[] if disabled else ["Pupils"],
-            description="Left 22 Jul 2026 (Year 11)",
+            description="Left at the end of Year 11",
             mis_id=mis("P1"),
         )
     for given, sn, title in [
@@ -590,7 +591,7 @@ def build():
             logon=logon,
             created=left - dt.timedelta(days=rng.randint(900, 4000)),
             groups=[],
-            description=f"{title}, left 31 Aug 2026",
+            description=f"{title}, left in the summer",
             mis_id=mis("S2"),
         )
 
@@ -714,7 +715,7 @@ def main():
     sys.stdout.write("\n".join(parts))
     counts = {}
     for u in users:
-        key = u["dn"].split(",", 1)[1].split(",")[0]
+        key = re.split(r"(?<!\\),", u["dn"])[1]
         counts[key] = counts.get(key, 0) + 1
     print(f"{len(users)} accounts: {counts}", file=sys.stderr)
 

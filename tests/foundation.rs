@@ -380,3 +380,63 @@ fn no_config_points_at_the_fix() {
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+#[test]
+fn log_verify_names_a_tampered_row() {
+    use schooltech::store::{NewAction, Store};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("store").join("schooltech.db");
+    let pw = dir.path().join("pw");
+    write(&pw, "unused", 0o600);
+    let cfg = dir.path().join("st.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[directory]\nurl = \"ldap://127.0.0.1:1\"\nflavour = \"openldap\"\nbind_dn = \"cn=x\"\nbind_password_file = \"{}\"\nbase_dn = \"dc=x\"\n[store]\npath = \"{}\"\n",
+            pw.display(),
+            db.display()
+        ),
+    )
+    .expect("config");
+    {
+        let store = Store::open(&db).expect("store");
+        for i in 0..5 {
+            let target = format!("user{i}");
+            store
+                .record(
+                    NewAction {
+                        action: "account.disable",
+                        target: &target,
+                        details: serde_json::json!({ "reason": "left" }),
+                    },
+                    chrono::Utc::now(),
+                )
+                .expect("record");
+        }
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(db.parent().expect("parent"))
+        .expect("meta")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o700, "store directory mode");
+    let ok = st(&cfg, &["log", "verify"], None);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert!(ok.stdout.contains("5 entries"), "{}", ok.stdout);
+    let shown = st(
+        &cfg,
+        &["log", "show", "--target", "user3", "--format", "json"],
+        None,
+    )
+    .ok()
+    .json();
+    assert_eq!(shown.as_array().map(Vec::len), Some(1));
+    // Someone with sqlite3 drops the triggers and rewrites row 3.
+    let raw = rusqlite::Connection::open(&db).expect("raw");
+    raw.execute_batch("DROP TRIGGER action_log_no_update; UPDATE action_log SET target = 'someone.else' WHERE id = 3;").expect("tamper");
+    drop(raw);
+    let bad = st(&cfg, &["log", "verify"], None);
+    assert_eq!(bad.code, 1, "{}", bad.stdout);
+    assert!(bad.stdout.contains("entry 3"), "{}", bad.stdout);
+}

@@ -20,7 +20,7 @@ fn checker_and_generator_need_no_server() {
         "P@ssw0rd123",
         "Sh0rt!",
         "alllowercase1!",
-        "NOUPPER!!11aa",
+        "noupper!!11aa",
         "NoDigitsHere!!",
     ] {
         let r = run(&["--demo", "passwords", "check"], Some(pw));

@@ -342,6 +342,23 @@ impl Directory for ActiveDirectory {
         Ok(listing)
     }
 
+    async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::mis_id_filters(
+            "(objectCategory=person)(objectClass=user)",
+            &self.mis_attr,
+            ids,
+        ) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            let ctx = self.ctx();
+            out.extend(finish_listing(&entries, |e| to_account(e, &ctx), None).accounts);
+        }
+        Ok(out)
+    }
+
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
         let f = format!(
             "(&(objectCategory=person)(objectClass=user)(sAMAccountName={}))",
@@ -375,7 +392,10 @@ impl Directory for ActiveDirectory {
         };
         let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
         let upn = format!("{}@{}", new.username, self.realm());
-        let disabled = (uac::NORMAL_ACCOUNT | uac::ACCOUNTDISABLE).to_string();
+        // One add with the password, enabled, and pwdLastSet 0 for a temporary password: AD
+        // checks the password against its policy in the same operation, so a refused password
+        // leaves no half-made account behind.
+        let enabled = uac::NORMAL_ACCOUNT.to_string();
         let mut attrs = vec![
             attr(
                 "objectClass",
@@ -384,8 +404,15 @@ impl Directory for ActiveDirectory {
             attr("cn", &[&cn]),
             attr("sAMAccountName", &[&new.username]),
             attr("userPrincipalName", &[&upn]),
-            attr("userAccountControl", &[&disabled]),
+            attr("userAccountControl", &[&enabled]),
+            (
+                b"unicodePwd".to_vec(),
+                HashSet::from([unicode_pwd(password)]),
+            ),
         ];
+        if temporary {
+            attrs.push(attr("pwdLastSet", &["0"]));
+        }
         let mut opt = |k: &str, v: &str| {
             if !v.trim().is_empty() {
                 attrs.push(attr(k, &[v]));
@@ -409,27 +436,11 @@ impl Directory for ActiveDirectory {
             username: new.username.clone(),
             ..Default::default()
         };
-        // Set the password, then enable; if either fails, remove the half-made account.
-        let finish = async {
-            self.set_password(&created, password, temporary).await?;
-            self.conn
-                .modify(
-                    &dn,
-                    vec![replace(
-                        "userAccountControl",
-                        &[&uac::NORMAL_ACCOUNT.to_string()],
-                    )],
-                    &format!("enable {}", new.username),
-                )
-                .await?;
-            for g in &new.groups {
-                self.add_to_group(&created, g).await?;
+        for g in &new.groups {
+            if let Err(e) = self.add_to_group(&created, g).await {
+                let _ = self.conn.delete(&dn).await;
+                return Err(e);
             }
-            Ok::<(), Error>(())
-        };
-        if let Err(e) = finish.await {
-            let _ = self.conn.delete(&dn).await;
-            return Err(e);
         }
         self.get_account(&new.username).await?.ok_or_else(|| {
             Error::NotFound(format!(
@@ -582,46 +593,13 @@ impl Directory for ActiveDirectory {
     }
 
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
-        let f = if name_or_dn.contains('=') {
-            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group {
-                name: first_rdn_value(&e.dn),
-                dn: e.dn,
-            }));
-        } else {
-            let v = filter_value(name_or_dn);
-            format!("(&(objectClass=group)(|(cn={v})(sAMAccountName={v})))")
-        };
-        let found = self
-            .conn
-            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
-            .await?;
-        Ok(found.into_iter().next().map(|e| Group {
-            name: first_rdn_value(&e.dn),
-            dn: e.dn,
-        }))
+        let v = filter_value(name_or_dn);
+        let f = format!("(&(objectClass=group)(|(cn={v})(sAMAccountName={v})))");
+        self.conn.find_group(&self.base_dn, name_or_dn, &f).await
     }
 
     async fn list_ous(&self) -> Result<Vec<String>> {
-        let mut v: Vec<String> = self
-            .conn
-            .search(
-                &self.base_dn,
-                Scope::Subtree,
-                "(objectClass=organizationalUnit)",
-                &["ou"],
-            )
-            .await?
-            .into_iter()
-            .map(|e| e.dn)
-            .collect();
-        v.sort_by_key(|dn| {
-            split_dn(dn)
-                .into_iter()
-                .rev()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        });
-        Ok(v)
+        self.conn.list_ous(&self.base_dn).await
     }
 
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {

@@ -464,6 +464,46 @@ impl LdapConn {
     }
 }
 
+impl LdapConn {
+    /// A group by DN (when `name_or_dn` contains `=`) or by the flavour's name filter.
+    pub async fn find_group(
+        &self,
+        base: &str,
+        name_or_dn: &str,
+        name_filter: &str,
+    ) -> Result<Option<super::Group>> {
+        let found = if name_or_dn.contains('=') {
+            self.read(name_or_dn, &["cn"]).await?
+        } else {
+            self.search(base, Scope::Subtree, name_filter, &["cn"])
+                .await?
+                .into_iter()
+                .next()
+        };
+        Ok(found.map(|e| super::Group {
+            name: super::escape::first_rdn_value(&e.dn),
+            dn: e.dn,
+        }))
+    }
+
+    /// Every OU under `base`, in tree order.
+    pub async fn list_ous(&self, base: &str) -> Result<Vec<String>> {
+        let mut v: Vec<String> = self
+            .search(
+                base,
+                Scope::Subtree,
+                "(objectClass=organizationalUnit)",
+                &["ou"],
+            )
+            .await?
+            .into_iter()
+            .map(|e| e.dn)
+            .collect();
+        v.sort_by_cached_key(|dn| super::escape::tree_order_key(dn));
+        Ok(v)
+    }
+}
+
 /// True when a directory refusal carried one of these LDAP result codes.
 pub fn has_code(reason: &str, codes: &[u32]) -> bool {
     codes

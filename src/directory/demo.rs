@@ -108,9 +108,13 @@ pub fn dn_key(dn: &str) -> String {
                 out.push(',');
             }
             if let Some((t, v)) = rdn.split_once('=') {
-                out.push_str(&t.trim().to_ascii_lowercase());
+                out.extend(t.trim().chars().map(|c| c.to_ascii_lowercase()));
                 out.push('=');
-                out.push_str(&v.trim().to_lowercase());
+                if v.is_ascii() {
+                    out.extend(v.trim().chars().map(|c| c.to_ascii_lowercase()));
+                } else {
+                    out.push_str(&v.trim().to_lowercase());
+                }
             }
         }
         return out;
@@ -188,9 +192,10 @@ fn is_group(e: &Entry) -> bool {
 }
 
 fn uac_of(e: &Entry) -> i64 {
-    e.int("userAccountControl")
-        .ok()
-        .flatten()
+    e.attrs
+        .get("useraccountcontrol")
+        .and_then(|v| v.first())
+        .and_then(|v| v.trim().parse().ok())
         .unwrap_or(uac::NORMAL_ACCOUNT)
 }
 
@@ -343,37 +348,9 @@ impl State {
         }
     }
 
-    /// The password settings object that governs an account, AD-style: one applied to
-    /// the user directly wins, else the lowest precedence among its groups'.
-    fn resultant_pso(&self, e: &Entry) -> Option<&PolicySettings> {
-        if self.policy.others.is_empty() {
-            return None;
-        }
-        let me = dn_key(&e.dn);
-        let groups: Vec<String> = e.all("memberof").iter().map(|g| dn_key(g)).collect();
-        let applies = |p: &PolicySettings, direct: bool| {
-            p.applies_to.iter().any(|a| {
-                let k = dn_key(a);
-                if direct {
-                    k == me
-                } else {
-                    groups.contains(&k)
-                }
-            })
-        };
-        let best = |direct: bool| {
-            self.policy
-                .others
-                .iter()
-                .filter(|p| applies(p, direct))
-                .min_by_key(|p| p.precedence.unwrap_or(u32::MAX))
-        };
-        best(true).or_else(|| best(false))
-    }
-
     /// The (min length, complexity, max age days) that govern an account.
     fn effective_policy(&self, e: &Entry) -> (u32, bool, u32) {
-        let p = self.resultant_pso(e).or(self.policy.default.as_ref());
+        let p = resultant_pso(&self.policy, e).or(self.policy.default.as_ref());
         (
             p.and_then(|p| p.min_length).unwrap_or(0),
             p.and_then(|p| p.complexity).unwrap_or(false),
@@ -381,58 +358,90 @@ impl State {
         )
     }
 
-    /// Recomputes what AD computes: msDS-UserPasswordExpiryTimeComputed and
-    /// msDS-ResultantPSO.
+    /// Recomputes the computed attributes of one entry.
     fn refresh(&mut self, key: &str) {
-        const EXPIRY: &str = "msds-userpasswordexpirytimecomputed";
-        const PSO: &str = "msds-resultantpso";
-        let Some(e) = self.entries.get(key) else {
-            return;
-        };
-        if !is_account(e) {
-            return;
-        }
-        let pso = self.resultant_pso(e);
-        let max_age = pso
-            .or(self.policy.default.as_ref())
-            .and_then(|p| p.max_age_days)
-            .unwrap_or(0);
-        let pso = pso.map(|p| p.dn.clone());
-        let pwd_last_set = e.int("pwdLastSet").ok().flatten().unwrap_or(0);
-        let expiry = if uac_of(e) & uac::DONT_EXPIRE_PASSWORD != 0 || max_age == 0 {
-            FILETIME_NEVER
-        } else if pwd_last_set <= 0 {
-            0
-        } else {
-            pwd_last_set.saturating_add(i64::from(max_age) * FILETIME_DAY)
-        };
-        let current = e
-            .attrs
-            .get(EXPIRY)
-            .and_then(|v| v.first())
-            .and_then(|v| v.parse::<i64>().ok());
-        let same_pso = e.attrs.get(PSO).and_then(|v| v.first()) == pso.as_ref();
-        if current == Some(expiry) && same_pso {
-            return;
-        }
         if let Some(e) = self.entries.get_mut(key) {
-            if current != Some(expiry) {
-                e.attrs.insert(EXPIRY.into(), vec![expiry.to_string()]);
-            }
-            if !same_pso {
-                match pso {
-                    Some(p) => e.attrs.insert(PSO.into(), vec![p]),
-                    None => e.attrs.remove(PSO),
-                };
-            }
+            refresh_entry(e, &self.policy);
         }
     }
 
+    /// Recomputes the computed attributes of every account.
     fn refresh_all(&mut self) {
-        let keys: Vec<String> = self.by_login.values().cloned().collect();
-        for k in keys {
-            self.refresh(&k);
+        for e in self.entries.values_mut() {
+            refresh_entry(e, &self.policy);
         }
+    }
+}
+
+/// The password settings object that governs an account, AD-style: one applied to the
+/// user directly wins, else the lowest precedence among its groups'.
+fn resultant_pso<'a>(policy: &'a DirectoryPolicy, e: &Entry) -> Option<&'a PolicySettings> {
+    if policy.others.is_empty() {
+        return None;
+    }
+    let me = dn_key(&e.dn);
+    let groups: Vec<String> = e.all("memberof").iter().map(|g| dn_key(g)).collect();
+    let applies = |p: &PolicySettings, direct: bool| {
+        p.applies_to.iter().any(|a| {
+            let k = dn_key(a);
+            if direct {
+                k == me
+            } else {
+                groups.contains(&k)
+            }
+        })
+    };
+    let best = |direct: bool| {
+        policy
+            .others
+            .iter()
+            .filter(|p| applies(p, direct))
+            .min_by_key(|p| p.precedence.unwrap_or(u32::MAX))
+    };
+    best(true).or_else(|| best(false))
+}
+
+/// Recomputes what AD computes for an account: msDS-UserPasswordExpiryTimeComputed (from
+/// pwdLastSet, the never-expires flag and the governing policy's maximum age) and
+/// msDS-ResultantPSO. Other entries are left alone.
+fn refresh_entry(e: &mut Entry, policy: &DirectoryPolicy) {
+    const EXPIRY: &str = "msds-userpasswordexpirytimecomputed";
+    const PSO: &str = "msds-resultantpso";
+    if !is_account(e) {
+        return;
+    }
+    let pso = resultant_pso(policy, e);
+    let max_age = pso
+        .or(policy.default.as_ref())
+        .and_then(|p| p.max_age_days)
+        .unwrap_or(0);
+    let pso = pso.map(|p| p.dn.clone());
+    let pwd_last_set = e
+        .attrs
+        .get("pwdlastset")
+        .and_then(|v| v.first())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    let expiry = if uac_of(e) & uac::DONT_EXPIRE_PASSWORD != 0 || max_age == 0 {
+        FILETIME_NEVER
+    } else if pwd_last_set <= 0 {
+        0
+    } else {
+        pwd_last_set.saturating_add(i64::from(max_age) * FILETIME_DAY)
+    };
+    let current = e
+        .attrs
+        .get(EXPIRY)
+        .and_then(|v| v.first())
+        .and_then(|v| v.parse::<i64>().ok());
+    if current != Some(expiry) {
+        e.attrs.insert(EXPIRY.into(), vec![expiry.to_string()]);
+    }
+    if e.attrs.get(PSO).and_then(|v| v.first()) != pso.as_ref() {
+        match pso {
+            Some(p) => e.attrs.insert(PSO.into(), vec![p]),
+            None => e.attrs.remove(PSO),
+        };
     }
 }
 
@@ -919,13 +928,7 @@ impl DemoDirectory {
             .filter(|e| has_class(e, "organizationalUnit"))
             .map(|e| e.dn.clone())
             .collect();
-        v.sort_by_cached_key(|dn| {
-            split_dn(dn)
-                .into_iter()
-                .rev()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        });
+        v.sort_by_cached_key(|dn| super::escape::tree_order_key(dn));
         v
     }
 

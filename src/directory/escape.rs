@@ -73,6 +73,15 @@ pub fn parent_dn(dn: &str) -> &str {
     ""
 }
 
+/// A sort key that puts DNs in tree order (parents before children, siblings by name).
+pub fn tree_order_key(dn: &str) -> Vec<String> {
+    split_dn(dn)
+        .into_iter()
+        .rev()
+        .map(str::to_lowercase)
+        .collect()
+}
+
 /// The unescaped value of a DN's first RDN (e.g. the CN of a group DN).
 pub fn first_rdn_value(dn: &str) -> String {
     let first = split_dn(dn).into_iter().next().unwrap_or("");

@@ -116,6 +116,15 @@ pub trait Directory: Send + Sync {
         password: &Secret,
         temporary: bool,
     ) -> Result<Account>;
+    /// Accounts whose MIS id is one of `ids` (exact match).
+    async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
+        let all = self.search_accounts(&AccountQuery::default()).await?;
+        Ok(all
+            .accounts
+            .into_iter()
+            .filter(|a| a.mis_id.as_ref().is_some_and(|m| ids.contains(m)))
+            .collect())
+    }
     /// Changes attributes of an account.
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()>;
     /// Sets a password; `temporary` means the user must change it at next logon.
@@ -166,6 +175,20 @@ where
         .accounts
         .sort_by_cached_key(|a| a.username.to_lowercase());
     listing
+}
+
+/// Filters matching any of `ids` in `mis_attr` among `person_filter`, at most 100 ids each
+/// (one round trip per 100 instead of one per id, and short enough for any server).
+pub fn mis_id_filters(person_filter: &str, mis_attr: &str, ids: &[String]) -> Vec<String> {
+    ids.chunks(100)
+        .map(|chunk| {
+            let any: String = chunk
+                .iter()
+                .map(|id| format!("({mis_attr}={})", escape::filter_value(id)))
+                .collect();
+            format!("(&{person_filter}(|{any}))")
+        })
+        .collect()
 }
 
 /// Connects to the directory the configuration names.

@@ -77,6 +77,8 @@ pub struct MapCtx<'a> {
     pub groups: &'a HashMap<String, Vec<String>>,
     /// Policies for expiry.
     pub policies: &'a PolicyIndex,
+    /// DNs (lower-cased) of accounts that have no password at all.
+    pub no_password: &'a HashSet<String>,
 }
 
 /// Maps an OpenLDAP entry to the account model.
@@ -90,7 +92,11 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
         Some(v) => {
             Some(parse_generalized_time(v).ok_or_else(|| Malformed::new("pwdChangedTime", v))?)
         }
-        None => None,
+        // Set before ppolicy recorded pwdChangedTime (e.g. loaded with slapadd/ldapadd without a
+        // policy): the password has been there since the entry was made, so its creation time
+        // is the best evidence of when it was set. Accounts with no password stay "never set".
+        None if ctx.no_password.contains(&e.dn.to_lowercase()) => None,
+        None => e.first("createTimestamp").and_then(parse_generalized_time),
     };
     let subentry = e.first("pwdPolicySubentry");
     let max_age = ctx.policies.max_age_for(subentry);
@@ -253,14 +259,37 @@ impl OpenLdap {
     async fn map_entries(&self, entries: Vec<Entry>, role: Option<&str>) -> Result<Listing> {
         let groups = self.group_index().await?;
         let policies = self.policy_index().await?;
+        let no_password = if entries.iter().any(|e| e.first("pwdChangedTime").is_none()) {
+            self.accounts_without_password().await
+        } else {
+            HashSet::new()
+        };
         let ctx = MapCtx {
             roles: &self.roles,
             base_dn: &self.base_dn,
             mis_attr: &self.mis_attr,
             groups: &groups,
             policies: &policies,
+            no_password: &no_password,
         };
         Ok(finish_listing(&entries, |e| to_account(e, &ctx), role))
+    }
+
+    /// DNs of accounts with no userPassword (presence only: no hash is read). Empty if the
+    /// bind account may not test for it.
+    async fn accounts_without_password(&self) -> HashSet<String> {
+        let f = format!("(&{PERSON_FILTER}(!(userPassword=*)))");
+        match self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &["1.1"])
+            .await
+        {
+            Ok(v) => v.into_iter().map(|e| e.dn.to_lowercase()).collect(),
+            Err(e) => {
+                tracing::info!("cannot tell which accounts have no password: {e}");
+                HashSet::new()
+            }
+        }
     }
 
     /// Deletes an attribute, treating "not there" as done.
@@ -377,6 +406,18 @@ impl Directory for OpenLdap {
             .search(&base, Scope::Subtree, &f, &self.attrs())
             .await?;
         self.map_entries(entries, query.role.as_deref()).await
+    }
+
+    async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::mis_id_filters(PERSON_FILTER, &self.mis_attr, ids) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            out.extend(self.map_entries(entries, None).await?.accounts);
+        }
+        Ok(out)
     }
 
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
@@ -621,44 +662,12 @@ impl Directory for OpenLdap {
     }
 
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
-        if name_or_dn.contains('=') {
-            return Ok(self.conn.read(name_or_dn, &["cn"]).await?.map(|e| Group {
-                name: first_rdn_value(&e.dn),
-                dn: e.dn,
-            }));
-        }
         let f = format!("(&{GROUP_FILTER}(cn={}))", filter_value(name_or_dn));
-        let found = self
-            .conn
-            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
-            .await?;
-        Ok(found.into_iter().next().map(|e| Group {
-            name: first_rdn_value(&e.dn),
-            dn: e.dn,
-        }))
+        self.conn.find_group(&self.base_dn, name_or_dn, &f).await
     }
 
     async fn list_ous(&self) -> Result<Vec<String>> {
-        let mut v: Vec<String> = self
-            .conn
-            .search(
-                &self.base_dn,
-                Scope::Subtree,
-                "(objectClass=organizationalUnit)",
-                &["ou"],
-            )
-            .await?
-            .into_iter()
-            .map(|e| e.dn)
-            .collect();
-        v.sort_by_key(|dn| {
-            split_dn(dn)
-                .into_iter()
-                .rev()
-                .map(str::to_lowercase)
-                .collect::<Vec<_>>()
-        });
-        Ok(v)
+        self.conn.list_ous(&self.base_dn).await
     }
 
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
@@ -764,6 +773,7 @@ mod tests {
             mis_attr: "employeeNumber",
             groups: &groups,
             policies: &policies,
+            no_password: &HashSet::new(),
         };
         let mut e = Entry::new("uid=a,ou=Pupils,dc=s");
         e.set("uid", vec!["a".into()]);

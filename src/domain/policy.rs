@@ -78,14 +78,29 @@ fn show<T: ToString>(v: Option<T>) -> String {
 /// A generic-account policy of `generic_max_age_days` is expected among the others.
 pub fn drift(policy: &DirectoryPolicy, target: &SchoolPolicyTarget) -> Vec<PolicyDrift> {
     let mut out = Vec::new();
-    let Some(d) = &policy.default else {
-        out.push(PolicyDrift {
+    match &policy.default {
+        None => out.push(PolicyDrift {
             setting: "default policy",
             directory: "none".into(),
             school: "a default password policy".into(),
+        }),
+        Some(d) => default_drift(d, target, &mut out),
+    }
+    let generic_ok = policy.others.iter().any(|p| {
+        p.max_age_days
+            .is_some_and(|a| a > 0 && a <= target.generic_max_age_days)
+    });
+    if !generic_ok {
+        out.push(PolicyDrift {
+            setting: "generic accounts maximum age",
+            directory: "no policy for generic accounts".into(),
+            school: format!("{} days", target.generic_max_age_days),
         });
-        return out;
-    };
+    }
+    out
+}
+
+fn default_drift(d: &PolicySettings, target: &SchoolPolicyTarget, out: &mut Vec<PolicyDrift>) {
     if d.min_length.is_none_or(|m| m < target.min_length) {
         out.push(PolicyDrift {
             setting: "minimum length",
@@ -112,18 +127,6 @@ pub fn drift(policy: &DirectoryPolicy, target: &SchoolPolicyTarget) -> Vec<Polic
             school: format!("{} days", target.max_age_days),
         }),
     }
-    let generic_ok = policy.others.iter().any(|p| {
-        p.max_age_days
-            .is_some_and(|a| a > 0 && a <= target.generic_max_age_days)
-    });
-    if !generic_ok {
-        out.push(PolicyDrift {
-            setting: "generic accounts maximum age",
-            directory: "no policy for generic accounts".into(),
-            school: format!("{} days", target.generic_max_age_days),
-        });
-    }
-    out
 }
 
 #[cfg(test)]
@@ -160,6 +163,13 @@ mod tests {
             others: vec![g],
         };
         assert!(drift(&p, &SchoolPolicyTarget::default()).is_empty());
+    }
+
+    #[test]
+    fn no_default_still_reports_generic() {
+        let d = drift(&DirectoryPolicy::default(), &SchoolPolicyTarget::default());
+        let names: Vec<_> = d.iter().map(|d| d.setting).collect();
+        assert_eq!(names, ["default policy", "generic accounts maximum age"]);
     }
 
     #[test]

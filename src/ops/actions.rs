@@ -305,11 +305,28 @@ pub fn add_school_days(from: NaiveDate, n: u32) -> NaiveDate {
     d
 }
 
+/// OUs and groups looked up once for a batch of new accounts.
+#[derive(Debug, Default)]
+pub struct OuCache {
+    ous: Option<Vec<String>>,
+    groups: std::collections::HashMap<String, Option<String>>,
+}
+
 /// Plans a new account (username, OU, groups) without creating it.
 pub async fn plan_create(
     ctx: &Ctx,
     req: &CreateRequest,
     also_taken: &[String],
+) -> Result<NewAccount> {
+    plan_create_cached(ctx, req, also_taken, &mut OuCache::default()).await
+}
+
+/// [`plan_create`] with lookups shared across a batch.
+pub async fn plan_create_cached(
+    ctx: &Ctx,
+    req: &CreateRequest,
+    also_taken: &[String],
+    cache: &mut OuCache,
 ) -> Result<NewAccount> {
     let first = req.first.trim();
     let last = req.last.trim();
@@ -329,7 +346,12 @@ pub async fn plan_create(
     let roles = &ctx.config.directory.roles;
     let parent = match roles.create_in(&req.role, &base) {
         Some(p) => p,
-        None => default_ou(ctx, &req.role).await?,
+        None => {
+            if cache.ous.is_none() {
+                cache.ous = Some(ctx.dir.list_ous().await?);
+            }
+            default_ou(cache.ous.as_deref().unwrap_or_default(), &req.role)?
+        }
     };
     let username = match &req.username {
         Some(u) => u.trim().to_string(),
@@ -361,8 +383,16 @@ pub async fn plan_create(
     };
     let mut groups = Vec::new();
     for g in roles.default_groups(&req.role) {
-        if let Some(found) = ctx.dir.find_group(&g).await? {
-            groups.push(found.dn);
+        let found = match cache.groups.get(&g) {
+            Some(f) => f.clone(),
+            None => {
+                let f = ctx.dir.find_group(&g).await?.map(|x| x.dn);
+                cache.groups.insert(g.clone(), f.clone());
+                f
+            }
+        };
+        if let Some(dn) = found {
+            groups.push(dn);
         }
     }
     let expires = req.expires.or_else(|| {
@@ -383,8 +413,7 @@ pub async fn plan_create(
 }
 
 /// Finds an OU for a role when `[directory.roles]` does not say: an OU named like the role.
-async fn default_ou(ctx: &Ctx, role: &str) -> Result<String> {
-    let ous = ctx.dir.list_ous().await?;
+fn default_ou(ous: &[String], role: &str) -> Result<String> {
     let names: &[&str] = match role {
         "pupil" => &["pupils", "students"],
         "staff" => &["staff"],

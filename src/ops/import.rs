@@ -2,11 +2,11 @@
 //! A dry run lists what would be made; `apply` makes them with progress, skips MIS ids that
 //! already have accounts, and writes handout sheets (mode 0600) with the temporary passwords.
 
-use super::actions::{create_planned, plan_create, CreateRequest};
+use super::actions::{create_planned, plan_create_cached, CreateRequest, OuCache};
 use super::Ctx;
-use crate::domain::account::{AccountQuery, NewAccount};
+use crate::domain::account::NewAccount;
 use crate::error::{Error, Result};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -213,20 +213,21 @@ pub async fn plan(
     rows: Vec<ImportRow>,
     mut errors: Vec<RowError>,
 ) -> Result<ImportPlan> {
-    let all = ctx.dir.search_accounts(&AccountQuery::default()).await?;
-    let by_mis: HashMap<String, String> = all
-        .accounts
+    let ids: Vec<String> = rows
         .iter()
-        .filter_map(|a| a.mis_id.clone().map(|m| (m, a.username.clone())))
+        .filter_map(|r| r.request.mis_id.clone())
+        .collect();
+    let by_mis: HashMap<String, String> = ctx
+        .dir
+        .find_by_mis_ids(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.mis_id.clone().map(|m| (m, a.username)))
         .collect();
     let mut plan = ImportPlan::default();
     let mut seen_mis: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<String> = Vec::new();
-    let known: HashSet<String> = all
-        .accounts
-        .iter()
-        .map(|a| a.username.to_lowercase())
-        .collect();
+    let mut ous = OuCache::default();
     for row in rows {
         if let Some(m) = &row.request.mis_id {
             if let Some(u) = by_mis.get(m) {
@@ -241,9 +242,7 @@ pub async fn plan(
                 continue;
             }
         }
-        let mut also: Vec<String> = taken.clone();
-        also.extend(known.iter().cloned());
-        match plan_create(ctx, &row.request, &also).await {
+        match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
             Ok(new) => {
                 taken.push(new.username.to_lowercase());
                 plan.create.push((row, new));

@@ -147,6 +147,8 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
         .map(|s| s.to_string())
         .collect();
 
+    // Formatting times is the slow part; few distinct creation days exist.
+    let mut created_text: HashMap<i64, String> = HashMap::new();
     for i in 0..n {
         let h = mix(i as u64);
         let (given, g_login) = GIVEN[pick(h, 1, GIVEN.len() as u64) as usize];
@@ -233,14 +235,14 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
         let never_used = pick(h, 9, 100) < 3;
         let must_change = never_used || pick(h, 10, 100) < 3;
         let display = format!("{given} {surname}");
-        let cn = format!("{display} ({i})");
-        let dn = format!("CN={},{ou}", rdn_value(&cn));
+        let dn = format!("CN={} ({i}),{ou}", rdn_value(&display));
+        // At most 14 attributes (the CN lives in the DN only), so each entry's table stays
+        // at its smallest size: memory, not arithmetic, is what a big school costs.
         let mut e = Entry {
             dn: dn.clone(),
-            attrs: HashMap::with_capacity(20),
+            attrs: HashMap::with_capacity(14),
         };
         e.set("objectClass", classes.clone());
-        e.set("cn", vec![cn]);
         e.set("givenName", vec![given.to_string()]);
         e.set("sn", vec![surname.to_string()]);
         e.set("displayName", vec![display]);
@@ -250,13 +252,24 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
         }
         e.set("description", vec![description]);
         e.set("userAccountControl", vec![uac_v.to_string()]);
+        let pwd_last_set = if must_change {
+            0
+        } else {
+            utc_to_filetime(day(pwd_days))
+        };
+        e.set("pwdLastSet", vec![pwd_last_set.to_string()]);
+        // As an export holds it, for the demo's starting policy (42 days); the demo
+        // recomputes it whenever the policy or the account changes.
+        let expiry = if uac_v & uac::DONT_EXPIRE_PASSWORD != 0 {
+            FILETIME_NEVER
+        } else if pwd_last_set == 0 {
+            0
+        } else {
+            pwd_last_set + 42 * 86_400 * 10_000_000
+        };
         e.set(
-            "pwdLastSet",
-            vec![if must_change {
-                "0".to_string()
-            } else {
-                ft(day(pwd_days))
-            }],
+            "msDS-UserPasswordExpiryTimeComputed",
+            vec![expiry.to_string()],
         );
         if !never_used {
             e.set("lastLogonTimestamp", vec![ft(day(logon_days))]);
@@ -270,7 +283,11 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
             FILETIME_NEVER.to_string()
         };
         e.set("accountExpires", vec![expires]);
-        e.set("whenCreated", vec![generalized_time(created)]);
+        let when = created_text
+            .entry(created_days)
+            .or_insert_with(|| generalized_time(created))
+            .clone();
+        e.set("whenCreated", vec![when]);
         let member_of: Vec<String> = groups.iter().map(|g| group(g)).collect();
         for g in &groups {
             members.entry(g).or_default().push(dn.clone());
