@@ -13,7 +13,7 @@ use crate::directory::Secret;
 use crate::domain::account::{Account, AccountStatus, NewAccount};
 use crate::domain::roles::KNOWN_ROLES;
 use crate::domain::time::{parse_date, start_of_day, uk_date};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ops::actions::{summary, CreateRequest, Created};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crossterm::event::KeyEvent;
@@ -1297,12 +1297,4 @@ pub fn log_action(state: &mut State, action: Action, page: usize) -> Vec<Cmd> {
         _ => {}
     }
     Vec::new()
-}
-
-/// Turns an error into a message dialog (used by callers that have nothing better).
-pub fn error_dialog(state: &mut State, title: &str, e: &Error) {
-    state.note_error(e);
-    state
-        .dialogs
-        .push(Dialog::Message(Message::error(title, &e.to_string())));
 }

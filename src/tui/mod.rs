@@ -119,18 +119,21 @@ fn spawn_input(tx: UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
     });
 }
 
-/// Turns SIGHUP and SIGTERM into messages.
+/// Turns SIGHUP, SIGTERM and SIGINT (sent from outside; ctrl-c is a key in raw mode) into
+/// messages.
 fn spawn_signals(tx: UnboundedSender<Msg>) {
     use tokio::signal::unix::{signal, SignalKind};
     tokio::spawn(async move {
-        let (Ok(mut hup), Ok(mut term)) = (
+        let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
             signal(SignalKind::hangup()),
             signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
         ) else {
             return;
         };
         let n = tokio::select! {
             _ = hup.recv() => 1,
+            _ = int.recv() => 2,
             _ = term.recv() => 15,
         };
         let _ = tx.send(Msg::Signal(n));
@@ -225,4 +228,23 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
     drop(terminal);
     restore_terminal();
     Ok(code.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_restores_the_terminal_before_it_is_printed() {
+        install_panic_hook();
+        ACTIVE.store(true, Ordering::SeqCst);
+        let result = std::panic::catch_unwind(|| panic!("boom (expected by this test)"));
+        assert!(result.is_err());
+        assert!(
+            !ACTIVE.load(Ordering::SeqCst),
+            "the hook restored the terminal"
+        );
+        assert!(PANICKED.load(Ordering::SeqCst), "the loop will stop");
+        PANICKED.store(false, Ordering::SeqCst);
+    }
 }

@@ -8,7 +8,7 @@ use super::screens;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -309,11 +309,6 @@ pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
         lines.extend(out.into_iter().map(|l| format!("{pad}{l}")));
     }
     lines
-}
-
-/// A paragraph that wraps (for long free text).
-pub fn wrapped(lines: Vec<Line<'static>>) -> Paragraph<'static> {
-    Paragraph::new(lines).wrap(Wrap { trim: false })
 }
 
 #[cfg(test)]
