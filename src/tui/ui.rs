@@ -203,7 +203,7 @@ fn tabs(f: &mut Frame, area: Rect, s: &State) {
         spans.push(Span::raw("  "));
     }
     let sel = s.accounts.selected.len();
-    if sel > 0 {
+    if sel > 0 && s.tab == Tab::Accounts {
         spans.push(Span::styled(format!("{sel} selected"), t.selected()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
