@@ -186,11 +186,24 @@ fn bench_pathological(rules: &EffectiveRules) {
 fn main() {
     let rules = PasswordRules::default().effective(None);
     if !std::env::args().any(|a| a == "--bench") {
-        // `cargo test --all-targets` runs bench targets too: a quick smoke run only.
-        bench_generate_n(&rules, GeneratorStyle::Passphrase, 20);
-        println!(
-            "password_engine: smoke run only; `cargo bench --bench password_engine` for figures"
-        );
+        // `cargo test --all-targets` runs bench targets too: a quick smoke test instead, whose
+        // generated passwords must all pass the checker.
+        let ctx = CheckContext::default();
+        let mut rng = StdRng::seed_from_u64(SEED);
+        let (mut passed, mut failed) = (0, 0);
+        for _ in 0..20 {
+            let p = generate(&rules, GeneratorStyle::Passphrase, &ctx, &mut rng);
+            if check(&rules, &p, &ctx).is_ok() {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        println!("(smoke run; `cargo bench --bench password_engine` for figures)");
+        println!("password_engine: {passed} passed, {failed} failed");
+        if failed > 0 {
+            std::process::exit(1);
+        }
         return;
     }
     let mut rng = StdRng::seed_from_u64(SEED);

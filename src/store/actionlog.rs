@@ -109,12 +109,32 @@ pub enum ChainStatus {
 
 /// Who is running schooltech: `$SUDO_USER`, else `$USER`, else `unknown`.
 pub fn operator() -> String {
-    ["SUDO_USER", "USER"]
+    ["SUDO_USER", "USER", "LOGNAME"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .map(|s| s.trim().to_string())
         .find(|s| !s.is_empty())
+        .or_else(account_name)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The login name of this process's real user, from /proc and /etc/passwd (when no
+/// environment variable names it, e.g. under cron or a systemd timer).
+fn account_name() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&uid.as_str()))
+        .and_then(|f| f.first().map(|n| n.to_string()))
+        .or(Some(format!("uid {uid}")))
 }
 
 /// The hash of one row; see the module documentation for the exact bytes hashed. `details` must be
