@@ -33,6 +33,18 @@ pub struct Config {
     /// `[accounts]`: how new accounts are named and made.
     #[serde(default)]
     pub accounts: AccountsConfig,
+    /// `[tui]`: the full-screen program.
+    #[serde(default)]
+    pub tui: TuiConfig,
+}
+
+/// `[tui]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TuiConfig {
+    /// `[tui.keys.PLACE]` `"KEY" = "ACTION"`: key overrides (PLACE is global, accounts, log,
+    /// search or dialog; see `?` in the program for action names).
+    pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 /// `[accounts]`

@@ -152,9 +152,43 @@ fn spawn_ticker(tx: UnboundedSender<Msg>) {
     });
 }
 
+/// Applies `[tui.keys.CONTEXT] "KEY" = "ACTION"` from the configuration; a wrong context, key
+/// or action is a configuration error naming it.
+pub fn apply_key_overrides(
+    keymap: &mut keymap::Keymap,
+    keys: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+) -> Result<()> {
+    use keymap::Context;
+    for (context, binds) in keys {
+        let ctx = match context.to_ascii_lowercase().as_str() {
+            "global" => Context::Global,
+            "accounts" => Context::Accounts,
+            "log" => Context::Log,
+            "search" => Context::Search,
+            "dialog" => Context::Dialog,
+            other => {
+                return Err(crate::Error::Config(format!(
+                    "[tui.keys.{other}]: unknown place; use global, accounts, log, search or dialog"
+                )))
+            }
+        };
+        for (key, action) in binds {
+            keymap.bind(ctx, key, action).map_err(|e| {
+                crate::Error::Config(format!(
+                    "[tui.keys.{context}] \"{key}\" = \"{action}\": {e}"
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Opens the full-screen program; returns the exit code.
 pub async fn run(cli: &Cli) -> Result<ExitCode> {
     let ctx = Arc::new(crate::cli::context(cli)?);
+    // Key overrides from [tui.keys] are checked before the screen is taken over.
+    let mut keymap = keymap::Keymap::default();
+    apply_key_overrides(&mut keymap, &ctx.config.tui.keys)?;
     let env = app::Env::from_ctx(&ctx);
     let theme = theme::Theme::from_env();
     let now = ctx.now();
@@ -165,6 +199,7 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
     let (mut terminal, _guard) = setup()?;
     let size = terminal.size().map_err(io_err)?;
     let mut state = State::new(env, theme, (size.width, size.height), now);
+    state.keymap = keymap;
 
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx.clone(), stop.clone());
@@ -246,5 +281,34 @@ mod tests {
         );
         assert!(PANICKED.load(Ordering::SeqCst), "the loop will stop");
         PANICKED.store(false, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod key_override_tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn keys(place: &str, key: &str, action: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+        BTreeMap::from([(
+            place.to_string(),
+            BTreeMap::from([(key.to_string(), action.to_string())]),
+        )])
+    }
+
+    #[test]
+    fn config_overrides_bind_and_bad_ones_name_the_problem() {
+        let mut km = keymap::Keymap::default();
+        apply_key_overrides(&mut km, &keys("accounts", "ctrl-d", "disable")).expect("bind");
+        let combo = keymap::KeyCombo::parse("ctrl-d").expect("combo");
+        assert_eq!(
+            km.lookup(keymap::Context::Accounts, combo)
+                .map(|a| a.name()),
+            Some("disable")
+        );
+        let e = apply_key_overrides(&mut km, &keys("nowhere", "x", "quit")).unwrap_err();
+        assert!(e.to_string().contains("nowhere") && e.exit_code() == 2);
+        let e = apply_key_overrides(&mut km, &keys("global", "x", "fly")).unwrap_err();
+        assert!(e.to_string().contains("unknown action"), "{e}");
     }
 }
