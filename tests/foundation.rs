@@ -421,6 +421,26 @@ fn log_verify_names_a_tampered_row() {
         .mode()
         & 0o777;
     assert_eq!(mode, 0o700, "store directory mode");
+    assert_eq!(st(&cfg, &["log", "pending"], None).code, 0);
+    {
+        // A run killed between "about to change" and "changed": the journal keeps the intent.
+        let store = Store::open(&db).expect("store");
+        store
+            .journal_begin(
+                "account.disable",
+                "half.done",
+                &serde_json::json!({ "reason": "left" }),
+                chrono::Utc::now(),
+            )
+            .expect("journal");
+    }
+    let pending = st(&cfg, &["log", "pending"], None);
+    assert_eq!(pending.code, 1);
+    assert!(
+        pending.stdout.contains("half.done") && pending.stdout.contains("account.disable"),
+        "{}",
+        pending.stdout
+    );
     let ok = st(&cfg, &["log", "verify"], None);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
     assert!(ok.stdout.contains("5 entries"), "{}", ok.stdout);

@@ -33,6 +33,9 @@ pub enum LogCmd {
     },
     /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it.
     Verify,
+    /// Changes that were started but never finished (the program was killed or lost the
+    /// connection mid-way): check these accounts in the directory. Exit 1 if there are any.
+    Pending,
 }
 
 /// Runs a log command.
@@ -62,6 +65,31 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             };
             print_log(&ops::log::show(&store, &f)?, format.format)?;
             Ok(0)
+        }
+        LogCmd::Pending => {
+            let pending = store.journal_pending()?;
+            for j in &pending {
+                println!(
+                    "{}  {}  {:<18} {}  {}",
+                    j.started_at
+                        .with_timezone(&chrono::Local)
+                        .format("%-d %b %Y %H:%M"),
+                    j.operator,
+                    j.action,
+                    j.target,
+                    j.details
+                );
+            }
+            if pending.is_empty() {
+                println!("no interrupted changes");
+                Ok(0)
+            } else {
+                println!(
+                    "{} changes were started but not finished: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
+                    pending.len()
+                );
+                Ok(1)
+            }
         }
         LogCmd::Verify => match ops::log::verify(&store)? {
             ChainStatus::Whole { rows } => {

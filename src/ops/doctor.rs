@@ -219,6 +219,14 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
         Ok(store) => {
             r.checks
                 .push(Check::pass("store writable", path.display().to_string()));
+            match store.journal_pending() {
+                Ok(p) if !p.is_empty() => r.checks.push(Check::warn(
+                    "interrupted changes",
+                    format!("{} changes were started but never finished", p.len()),
+                    "run `schooltech log pending` and check those accounts",
+                )),
+                _ => {}
+            }
             match store.verify_log() {
                 Ok(ChainStatus::Whole { rows }) => r.checks.push(Check::pass("action log", format!("chain whole ({rows} entries)"))),
                 Ok(ChainStatus::Broken { id, reason }) => r.checks.push(Check::fail(
