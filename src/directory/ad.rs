@@ -2,7 +2,7 @@
 //! pwdLastSet, FILETIME timestamps, password settings objects.
 
 use super::attrs::{parse_generalized_time, Entry, Malformed};
-use super::conn::{attr, has_code, replace, LdapConn};
+use super::conn::{attr, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, parent_dn, rdn_value, split_dn};
 use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
@@ -294,36 +294,19 @@ impl Directory for ActiveDirectory {
     }
 
     async fn probe(&self) -> Result<Probe> {
-        let base = self.conn.read(&self.base_dn, &["objectClass"]).await?;
-        let mut probe = Probe {
-            base_dn_found: base.is_some(),
-            tls: self.conn.tls_description(),
-            ..Default::default()
-        };
-        if base.is_none() {
-            return Ok(probe);
-        }
-        let sample = self
-            .conn
-            .search(
+        self.conn
+            .probe(
                 &self.base_dn,
-                Scope::Subtree,
                 "(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))",
                 &self.attrs(),
+                &[
+                    "sAMAccountName",
+                    "userAccountControl",
+                    "pwdLastSet",
+                    "whenCreated",
+                ],
             )
-            .await?;
-        probe.sample_size = sample.len();
-        for a in [
-            "sAMAccountName",
-            "userAccountControl",
-            "pwdLastSet",
-            "whenCreated",
-        ] {
-            if !sample.is_empty() && sample.iter().all(|e| e.first(a).is_none()) {
-                probe.unreadable.push(a.to_string());
-            }
-        }
-        Ok(probe)
+            .await
     }
 
     async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing> {
@@ -551,47 +534,15 @@ impl Directory for ActiveDirectory {
     }
 
     async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()> {
-        let m = Mod::Add(
-            b"member".to_vec(),
-            HashSet::from([account.dn.as_bytes().to_vec()]),
-        );
-        match self
-            .conn
-            .modify(
-                group_dn,
-                vec![m],
-                &format!("add {} to {}", account.username, first_rdn_value(group_dn)),
-            )
+        self.conn
+            .change_member(group_dn, "member", &account.dn, true, &account.username)
             .await
-        {
-            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()), // already a member
-            other => other,
-        }
     }
-
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
-        let m = Mod::Delete(
-            b"member".to_vec(),
-            HashSet::from([account.dn.as_bytes().to_vec()]),
-        );
-        match self
-            .conn
-            .modify(
-                group_dn,
-                vec![m],
-                &format!(
-                    "remove {} from {}",
-                    account.username,
-                    first_rdn_value(group_dn)
-                ),
-            )
+        self.conn
+            .change_member(group_dn, "member", &account.dn, false, &account.username)
             .await
-        {
-            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()), // not a member
-            other => other,
-        }
     }
-
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
         let v = filter_value(name_or_dn);
         let f = format!("(&(objectClass=group)(|(cn={v})(sAMAccountName={v})))");

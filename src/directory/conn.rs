@@ -482,6 +482,67 @@ impl LdapConn {
         }))
     }
 
+    /// What `doctor` needs: the base DN exists, and the attributes in `required` are readable
+    /// on the accounts `filter` finds (an attribute absent from every one of them is reported).
+    pub async fn probe(
+        &self,
+        base: &str,
+        filter: &str,
+        attrs: &[&str],
+        required: &[&str],
+    ) -> Result<super::Probe> {
+        let found = self.read(base, &["objectClass"]).await?;
+        let mut probe = super::Probe {
+            base_dn_found: found.is_some(),
+            tls: self.tls_description(),
+            ..Default::default()
+        };
+        if found.is_none() {
+            return Ok(probe);
+        }
+        let sample = self.search(base, Scope::Subtree, filter, attrs).await?;
+        probe.sample_size = sample.len();
+        if !sample.is_empty() {
+            probe.unreadable = required
+                .iter()
+                .filter(|a| sample.iter().all(|e| e.first(a).is_none()))
+                .map(|a| a.to_string())
+                .collect();
+        }
+        Ok(probe)
+    }
+
+    /// Adds or removes one member value of a group. "Already a member" (20, or 68 from Samba)
+    /// and "not a member" (16) count as done.
+    pub async fn change_member(
+        &self,
+        group_dn: &str,
+        attr_name: &str,
+        value: &str,
+        adding: bool,
+        who: &str,
+    ) -> Result<()> {
+        let values = HashSet::from([value.as_bytes().to_vec()]);
+        let group = super::escape::first_rdn_value(group_dn);
+        let (m, doing, ok) = if adding {
+            (
+                Mod::Add(attr_name.as_bytes().to_vec(), values),
+                format!("add {who} to {group}"),
+                &[20u32, 68][..],
+            )
+        } else {
+            (
+                Mod::Delete(attr_name.as_bytes().to_vec(), values),
+                format!("remove {who} from {group}"),
+                &[16u32][..],
+            )
+        };
+        match self.modify(group_dn, vec![m], &doing).await {
+            Err(Error::Directory { reason, .. }) if has_code(&reason, ok) => Ok(()),
+            other => other,
+        }
+    }
+
     /// Every OU under `base`, in tree order.
     pub async fn list_ous(&self, base: &str) -> Result<Vec<String>> {
         let mut v: Vec<String> = self

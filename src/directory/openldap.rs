@@ -365,26 +365,14 @@ impl Directory for OpenLdap {
     }
 
     async fn probe(&self) -> Result<Probe> {
-        let base = self.conn.read(&self.base_dn, &["objectClass"]).await?;
-        let mut probe = Probe {
-            base_dn_found: base.is_some(),
-            tls: self.conn.tls_description(),
-            ..Default::default()
-        };
-        if base.is_none() {
-            return Ok(probe);
-        }
-        let sample = self
-            .conn
-            .search(&self.base_dn, Scope::Subtree, PERSON_FILTER, &self.attrs())
-            .await?;
-        probe.sample_size = sample.len();
-        for a in ["uid", "pwdChangedTime", "createTimestamp"] {
-            if !sample.is_empty() && sample.iter().all(|e| e.first(a).is_none()) {
-                probe.unreadable.push(a.to_string());
-            }
-        }
-        Ok(probe)
+        self.conn
+            .probe(
+                &self.base_dn,
+                PERSON_FILTER,
+                &self.attrs(),
+                &["uid", "pwdChangedTime", "createTimestamp"],
+            )
+            .await
     }
 
     async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing> {
@@ -604,55 +592,30 @@ impl Directory for OpenLdap {
     async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         let a = self.member_attr(group_dn).await?;
         let v = if a == "memberUid" {
-            account.username.clone()
+            &account.username
         } else {
-            account.dn.clone()
+            &account.dn
         };
-        let m = Mod::Add(a.as_bytes().to_vec(), HashSet::from([v.into_bytes()]));
-        match self
-            .conn
-            .modify(
-                group_dn,
-                vec![m],
-                &format!("add {} to {}", account.username, first_rdn_value(group_dn)),
-            )
+        self.conn
+            .change_member(group_dn, a, v, true, &account.username)
             .await
-        {
-            Err(Error::Directory { reason, .. }) if has_code(&reason, &[20, 68]) => Ok(()),
-            other => other,
-        }
     }
-
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         let a = self.member_attr(group_dn).await?;
         let v = if a == "memberUid" {
-            account.username.clone()
+            &account.username
         } else {
-            account.dn.clone()
+            &account.dn
         };
-        let m = Mod::Delete(a.as_bytes().to_vec(), HashSet::from([v.into_bytes()]));
         match self
             .conn
-            .modify(
-                group_dn,
-                vec![m],
-                &format!(
-                    "remove {} from {}",
-                    account.username,
-                    first_rdn_value(group_dn)
-                ),
-            )
+            .change_member(group_dn, a, v, false, &account.username)
             .await
         {
-            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
             // groupOfNames must keep one member: say so plainly.
-            Err(Error::Directory { reason, .. }) if has_code(&reason, &[65]) => {
+            Err(Error::Directory { doing, reason }) if has_code(&reason, &[65]) => {
                 Err(Error::Directory {
-                    doing: format!(
-                        "remove {} from {}",
-                        account.username,
-                        first_rdn_value(group_dn)
-                    ),
+                    doing,
                     reason: "it is the group's last member, and this kind of group cannot be empty"
                         .into(),
                 })
@@ -660,7 +623,6 @@ impl Directory for OpenLdap {
             other => other,
         }
     }
-
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>> {
         let f = format!("(&{GROUP_FILTER}(cn={}))", filter_value(name_or_dn));
         self.conn.find_group(&self.base_dn, name_or_dn, &f).await
