@@ -145,10 +145,6 @@ impl LdapConn {
             _ => None,
         };
         if !cfg.tls_verify && tls != TlsMode::Clear {
-            tracing::warn!(
-                "tls_verify = false: the server's certificate is NOT checked, so anyone on the \
-                 network path could pose as {host}; set ca_cert and tls_verify = true"
-            );
             eprintln!(
                 "warning: tls_verify = false — the certificate of {host} is not checked; set ca_cert and tls_verify = true"
             );
@@ -544,6 +540,31 @@ mod tests {
         );
         assert!(parse_url("http://x").is_err());
         assert!(parse_url("ldaps://").is_err());
+    }
+
+    #[test]
+    fn tls_failures_say_what_to_fix() {
+        let cfg = DirectoryConfig {
+            url: "ldaps://dc1.school.test".into(),
+            bind_dn: "cn=x".into(),
+            base_dn: "dc=x".into(),
+            ..Default::default()
+        };
+        let conn = LdapConn::new(&cfg, Secret::new("x")).expect("conn");
+        let io = |m: &str| LdapError::Io {
+            source: std::io::Error::other(m.to_string()),
+        };
+        let msg = |m: &str| conn.connect_error(io(m)).to_string();
+        assert!(msg("invalid peer certificate: UnknownIssuer").contains("set ca_cert"));
+        assert!(msg("invalid peer certificate: Expired").contains("expired"));
+        assert!(msg("invalid peer certificate: NotValidForName").contains("host name"));
+        let refused = conn.connect_error(LdapError::Io {
+            source: std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+        });
+        assert!(
+            matches!(refused, Error::Unreachable { port: 636, .. }),
+            "{refused}"
+        );
     }
 
     #[test]

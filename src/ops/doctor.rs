@@ -149,7 +149,11 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
                 Check::warn(
                     "TLS and certificate",
                     &p.tls,
-                    "set ca_cert and tls_verify = true (or use ldaps://)",
+                    if p.tls.contains("clear text") {
+                        "use ldaps:// or starttls = true (clear text is allowed only to this machine)"
+                    } else {
+                        "set ca_cert to the CA's PEM file and tls_verify = true"
+                    },
                 )
             } else {
                 Check::pass("TLS and certificate", &p.tls)
