@@ -211,6 +211,13 @@ fn report_action(state: &mut State, action: Action, body: usize) -> Vec<Cmd> {
 }
 
 fn creds_action(state: &mut State, action: Action, body: usize) -> Vec<Cmd> {
+    match action {
+        Action::AddCred | Action::Rotated if read_only(state) => return Vec::new(),
+        Action::AddCred => open_add_cred(state),
+        Action::Rotated => confirm_rotated(state),
+        Action::Details => cred_details(state),
+        _ => {}
+    }
     let page = creds_page(body);
     let c: &mut CredsPanel = &mut state.passwords.creds;
     let step = page as isize;
@@ -221,17 +228,6 @@ fn creds_action(state: &mut State, action: Action, body: usize) -> Vec<Cmd> {
         Action::PageDown => c.move_by(step, page),
         Action::Top => c.move_by(-(c.rows.len() as isize), page),
         Action::Bottom => c.move_by(c.rows.len() as isize, page),
-        Action::Details => cred_details(state),
-        Action::AddCred => {
-            if !read_only(state) {
-                open_add_cred(state);
-            }
-        }
-        Action::Rotated => {
-            if !read_only(state) {
-                confirm_rotated(state);
-            }
-        }
         _ => {}
     }
     Vec::new()
@@ -266,7 +262,12 @@ fn open_filter(state: &mut State) {
         "Filter the password report",
         FormPurpose::Passwords(PwForm::Filter),
         vec![
-            Field::choice("Status", statuses, status_i, "left/right or space to change"),
+            Field::choice(
+                "Status",
+                statuses,
+                status_i,
+                "left/right or space to change",
+            ),
             Field::choice("Role", roles, role_i, ""),
             Field::choice("Flag", flags, flag_i, "accounts that carry this flag"),
         ],
@@ -421,10 +422,7 @@ pub fn fix_preview(p: &PasswordsScreen, fix: Fix) -> (Vec<String>, Vec<(String, 
         let why = unchanged(first, fix).unwrap_or("");
         let names: Vec<&str> = left.iter().map(|r| r.username.as_str()).collect();
         lines.push((
-            format!(
-                "Left out, nothing to change ({why}): {}",
-                names.join(", ")
-            ),
+            format!("Left out, nothing to change ({why}): {}", names.join(", ")),
             Tone::Dim,
         ));
     }
@@ -508,15 +506,23 @@ fn open_add_cred(state: &mut State) {
         "Add a shared login to the register",
         FormPurpose::Passwords(PwForm::AddCred),
         vec![
-            Field::text("Name", "", "e.g. Library desk; a name already listed is updated"),
+            Field::text(
+                "Name",
+                "",
+                "e.g. Library desk; a name already listed is updated",
+            ),
             Field::text("System", "", "the URL or system it is for"),
-            Field::text("Known by", "", "usernames of the staff who know it, comma-separated"),
+            Field::text(
+                "Known by",
+                "",
+                "usernames of the staff who know it, comma-separated",
+            ),
             Field::text("Owner", "", "who changes it (a username)"),
             Field::text("Period (days)", "42", "change it every this many days"),
         ],
     )
     .with_intro(vec![(
-        "No password is stored here: only who knows it, who changes it and how often.".into(),
+        "No password is stored, only who knows it and when to change it.".into(),
         Tone::Dim,
     )]);
     state.dialogs.push(Dialog::Form(form));
@@ -545,7 +551,10 @@ fn cred_details(state: &mut State) {
             format!("Last changed:  {}", uk_date(c.last_rotated)),
             Tone::Normal,
         ),
-        (format!("Period:        {} days", c.period_days), Tone::Normal),
+        (
+            format!("Period:        {} days", c.period_days),
+            Tone::Normal,
+        ),
         (format!("Due:           {}", uk_date(v.due)), Tone::Normal),
         (
             format!("Status:        {}", cred_status(v)),
@@ -569,13 +578,13 @@ fn cred_details(state: &mut State) {
 }
 
 fn confirm_rotated(state: &mut State) {
-    let Some((c, _)) = state.passwords.creds.current() else {
+    let Some((c, v)) = state.passwords.creds.current() else {
         state.info("the register is empty: add a shared login first");
         return;
     };
     let now = Utc::now();
     let due = now + chrono::Duration::days(i64::from(c.period_days));
-    let lines = vec![
+    let mut lines = vec![
         (
             format!("Record that \"{}\" was changed today:", c.name),
             Tone::Strong,
@@ -596,6 +605,16 @@ fn confirm_rotated(state: &mut State) {
             Tone::Dim,
         ),
     ];
+    if !v.leavers.is_empty() {
+        lines.push((
+            format!(
+                "{} (left) is still listed as knowing it: after the change, {} with the same name updates who knows it.",
+                v.leavers.join(", "),
+                state.keymap.keys_for(Context::PwCreds, Action::AddCred)
+            ),
+            Tone::Warn,
+        ));
+    }
     let name = c.name.clone();
     state.dialogs.push(Dialog::Confirm(Confirm::new(
         "Shared login changed?",
@@ -880,10 +899,7 @@ fn on_planned(state: &mut State, result: crate::error::Result<Vec<PolicySettings
     state.dialogs.push(Dialog::Confirm(Confirm::new(
         "Apply the password policy?",
         lines,
-        &format!(
-            "apply {n} policy change{}",
-            if n == 1 { "" } else { "s" }
-        ),
+        &format!("apply {n} policy change{}", if n == 1 { "" } else { "s" }),
         ConfirmPurpose::Passwords(PwConfirm::Policy(plan)),
     )));
 }
@@ -983,9 +999,9 @@ fn on_cred_saved(
     match result {
         Ok(name) => {
             if from_form {
-                state.dialogs.retain(|d| {
-                    !matches!(d, Dialog::Form(f) if f.waiting.map(|w| w.0) == Some(gen))
-                });
+                state.dialogs.retain(
+                    |d| !matches!(d, Dialog::Form(f) if f.waiting.map(|w| w.0) == Some(gen)),
+                );
                 state.info(format!("saved \"{name}\" (no password is stored)"));
             } else {
                 state.info(format!("\"{name}\" marked changed today"));

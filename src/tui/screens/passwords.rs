@@ -482,7 +482,12 @@ impl PasswordsScreen {
 
     /// Roles in the report (for the filter), "none" last if any account has none.
     pub fn roles(&self) -> Vec<String> {
-        let mut roles: Vec<String> = self.summary.keys().filter(|r| *r != "(none)").cloned().collect();
+        let mut roles: Vec<String> = self
+            .summary
+            .keys()
+            .filter(|r| *r != "(none)")
+            .cloned()
+            .collect();
         if self.summary.contains_key("(none)") {
             roles.push("none".into());
         }
@@ -647,7 +652,13 @@ impl PasswordsScreen {
 mod tests {
     use super::*;
 
-    fn row(u: &str, role: &str, status: PasswordStatus, age: i64, flags: &[&'static str]) -> ReportRow {
+    fn row(
+        u: &str,
+        role: &str,
+        status: PasswordStatus,
+        age: i64,
+        flags: &[&'static str],
+    ) -> ReportRow {
         ReportRow {
             username: u.into(),
             role: Some(role.into()),
@@ -666,7 +677,13 @@ mod tests {
         s.set_rows(
             vec![
                 row("zoe", "pupil", PasswordStatus::Ok, 3, &[]),
-                row("amir", "staff", PasswordStatus::Expired, 200, &["never-expires"]),
+                row(
+                    "amir",
+                    "staff",
+                    PasswordStatus::Expired,
+                    200,
+                    &["never-expires"],
+                ),
                 row("bea", "pupil", PasswordStatus::Expiring, 80, &[]),
             ],
             0,

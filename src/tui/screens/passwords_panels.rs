@@ -3,11 +3,10 @@
 //! shared-credentials register (as `schooltech creds report` judges it).
 
 use super::passwords::PolicyView;
-use super::passwords_view::{not_loaded, placeholder};
+use super::passwords_view::{date, not_loaded, placeholder};
 use super::window;
 use crate::domain::creds::{CredStatus, CredVerdict, Credential};
 use crate::domain::policy::PolicySettings;
-use crate::domain::time::uk_date;
 use crate::tui::app::State;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::theme::Theme;
@@ -85,7 +84,7 @@ pub fn policy_lines(v: &PolicyView) -> Vec<PolicyLine> {
         None => out.push((
             "default policy".into(),
             "none".into(),
-            "a default policy".into(),
+            "one".into(),
             drifts("default policy"),
         )),
     }
@@ -100,7 +99,7 @@ pub fn policy_lines(v: &PolicyView) -> Vec<PolicyLine> {
             p.max_age_days
                 .is_some_and(|a| a > 0 && a <= t.generic_max_age_days)
         })
-        .map(|p| format!("{}: {}", p.name, days(p.max_age_days)))
+        .map(|p| days(p.max_age_days))
         .unwrap_or_else(|| "no policy".into());
     out.push((
         "generic accounts max age".into(),
@@ -150,9 +149,14 @@ pub fn policy(f: &mut Frame, area: Rect, s: &State) {
         }
     };
     let lines = policy_lines(v);
+    // A blank line, the table (titles and one line per setting), a blank line, the drift.
     let table_h = (lines.len() as u16 + 2).min(rest.height);
-    let [table_area, text_area] =
-        Layout::vertical([Constraint::Length(table_h), Constraint::Min(0)]).areas(rest);
+    let [table_area, _, text_area] = Layout::vertical([
+        Constraint::Length(table_h),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(rest);
     let rows = lines.iter().map(|(setting, dir, school, drift)| {
         let (mark, style) = match drift {
             Some(true) => ("x differs", t.error()),
@@ -166,19 +170,21 @@ pub fn policy(f: &mut Frame, area: Rect, s: &State) {
             Cell::from(Span::styled(mark, style)),
         ])
     });
-    let header = Row::new(vec!["Setting", "Directory", "School's rules", ""])
-        .style(t.table_header())
-        .bottom_margin(0);
+    let header =
+        Row::new(vec!["Setting", "Directory", "School's rules", ""]).style(t.table_header());
     let widths = [
-        Constraint::Length(25),
-        Constraint::Length(22),
+        Constraint::Length(26),
+        Constraint::Length(24),
         Constraint::Length(16),
         Constraint::Min(9),
     ];
     f.render_widget(
         Table::new(rows, widths).header(header).column_spacing(1),
         Rect {
-            y: table_area.y.saturating_add(1).min(table_area.y + table_area.height),
+            y: table_area
+                .y
+                .saturating_add(1)
+                .min(table_area.y + table_area.height),
             height: table_area.height.saturating_sub(1),
             ..table_area
         },
@@ -324,30 +330,27 @@ pub fn creds(f: &mut Frame, area: Rect, s: &State) {
         let off = window(c.offset, c.cursor, page, c.rows.len());
         let end = (off + page).min(c.rows.len());
         let wide = table_area.width >= 110;
-        let rows = c.rows[off..end]
-            .iter()
-            .enumerate()
-            .map(|(i, (cred, v))| {
-                let mut cells = vec![
-                    Cell::from(cred.name.clone()),
-                    Cell::from(cred.owner.clone()),
-                    Cell::from(cred.known_by.join(", ")),
-                ];
-                if wide {
-                    cells.push(Cell::from(uk_date(cred.last_rotated)));
-                }
-                cells.push(Cell::from(uk_date(v.due)));
-                cells.push(Cell::from(Span::styled(
-                    format!("{} {}", cred_mark(v.status), cred_status(v)),
-                    cred_style(t, v.status),
-                )));
-                let row = Row::new(cells);
-                if off + i == c.cursor {
-                    row.style(t.cursor())
-                } else {
-                    row
-                }
-            });
+        let rows = c.rows[off..end].iter().enumerate().map(|(i, (cred, v))| {
+            let mut cells = vec![
+                Cell::from(cred.name.clone()),
+                Cell::from(cred.owner.clone()),
+                Cell::from(cred.known_by.join(", ")),
+            ];
+            if wide {
+                cells.push(Cell::from(date(cred.last_rotated)));
+            }
+            cells.push(Cell::from(date(v.due)));
+            cells.push(Cell::from(Span::styled(
+                format!("{} {}", cred_mark(v.status), cred_status(v)),
+                cred_style(t, v.status),
+            )));
+            let row = Row::new(cells);
+            if off + i == c.cursor {
+                row.style(t.cursor())
+            } else {
+                row
+            }
+        });
         let mut titles = vec!["Name", "Owner", "Known by"];
         let mut widths = vec![
             Constraint::Length(18),
@@ -383,9 +386,9 @@ pub fn creds(f: &mut Frame, area: Rect, s: &State) {
                 )),
                 Line::raw(format!(
                     "Changed {}; every {} days, so due {}.",
-                    uk_date(cred.last_rotated),
+                    date(cred.last_rotated),
                     cred.period_days,
-                    uk_date(v.due)
+                    date(v.due)
                 )),
                 Line::styled(
                     format!("Status: {} {}", cred_mark(v.status), cred_status(v)),

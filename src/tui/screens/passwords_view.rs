@@ -21,6 +21,11 @@ pub const WITH_LAST_SET: u16 = 90;
 /// From this width the table shows the governing policy and the maximum age applied.
 pub const WITH_POLICY: u16 = 112;
 
+/// A UK date (`domain::time::uk_date`) padded to 11 columns, so columns line up: ` 5 Nov 2026`.
+pub fn date(t: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{:>11}", uk_date(t))
+}
+
 /// An ASCII mark that goes with each status word (never colour alone).
 pub fn status_mark(s: PasswordStatus) -> &'static str {
     match s {
@@ -194,17 +199,20 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
         if last_set {
             cells.push(Cell::from(
                 r.password_last_set
-                    .map(uk_date)
+                    .map(date)
                     .unwrap_or_else(|| "never".into()),
             ));
         }
         cells.push(Cell::from(
-            r.age_days
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "-".into()),
+            Line::raw(
+                r.age_days
+                    .map(|d| format!("{d} d"))
+                    .unwrap_or_else(|| "-".into()),
+            )
+            .right_aligned(),
         ));
         cells.push(Cell::from(
-            r.expires_on.map(uk_date).unwrap_or_else(|| "-".into()),
+            r.expires_on.map(date).unwrap_or_else(|| "-".into()),
         ));
         cells.push(Cell::from(Span::styled(
             format!("{} {}", status_mark(r.status), status_word(r.status)),
@@ -224,27 +232,27 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
             row
         })
     });
-    let mut titles = vec![
-        format!(" {}", title(p, PwSort::Username)),
-        title(p, PwSort::Role),
+    let mut titles: Vec<Cell> = vec![
+        Cell::from(format!(" {}", title(p, PwSort::Username))),
+        Cell::from(title(p, PwSort::Role)),
     ];
     let mut widths = vec![Constraint::Length(17), Constraint::Length(7)];
     if last_set {
-        titles.push("Last set".into());
+        titles.push(Cell::from("Last set"));
         widths.push(Constraint::Length(11));
     }
-    titles.push(title(p, PwSort::Age));
-    widths.push(Constraint::Length(5));
-    titles.push(title(p, PwSort::Expires));
+    titles.push(Cell::from(Line::raw(title(p, PwSort::Age)).right_aligned()));
+    widths.push(Constraint::Length(6));
+    titles.push(Cell::from(title(p, PwSort::Expires)));
     widths.push(Constraint::Length(11));
-    titles.push(title(p, PwSort::Status));
+    titles.push(Cell::from(title(p, PwSort::Status)));
     widths.push(Constraint::Length(13));
-    titles.push("Flags".into());
+    titles.push(Cell::from("Flags"));
     widths.push(Constraint::Min(5));
     if policy {
-        titles.push("Policy".into());
+        titles.push(Cell::from("Policy"));
         widths.push(Constraint::Length(15));
-        titles.push("Max age".into());
+        titles.push(Cell::from("Max age"));
         widths.push(Constraint::Length(7));
     }
     let header = Row::new(titles).style(t.table_header());
@@ -261,10 +269,13 @@ fn summary(f: &mut Frame, area: Rect, s: &State) {
     let p = &s.passwords;
     let as_of = p
         .now
-        .map(|n| format!(" as of {}", uk_date(n)))
+        .map(|n| format!(" as of {}", date(n)))
         .unwrap_or_default();
     let head = Line::styled(
-        format!("Summary{as_of} (all {} accounts, as the CLI report counts them)", p.rows.len()),
+        format!(
+            "Summary{as_of} (all {} accounts, as the CLI report counts them)",
+            p.rows.len()
+        ),
         Style::new().add_modifier(Modifier::BOLD),
     );
     let [head_area, rest] =
@@ -292,7 +303,12 @@ fn summary(f: &mut Frame, area: Rect, s: &State) {
         }
         let parts: Vec<String> = statuses
             .iter()
-            .map(|s| (status_word(*s), by.get(status_word(*s)).copied().unwrap_or(0)))
+            .map(|s| {
+                (
+                    status_word(*s),
+                    by.get(status_word(*s)).copied().unwrap_or(0),
+                )
+            })
             .filter(|(_, n)| *n > 0)
             .map(|(w, n)| format!("{n} {w}"))
             .collect();
@@ -316,7 +332,10 @@ fn summary(f: &mut Frame, area: Rect, s: &State) {
                 .unwrap_or(0)
                 .to_string()
         };
-        let mut cells = vec![Cell::from(role.clone()), Cell::from(r.total.to_string())];
+        let mut cells = vec![
+            Cell::from(role.clone()),
+            Cell::from(Line::raw(r.total.to_string()).right_aligned()),
+        ];
         for st in statuses {
             let count = n(st);
             let style = if count != "0" && st != PasswordStatus::Ok {
@@ -324,21 +343,34 @@ fn summary(f: &mut Frame, area: Rect, s: &State) {
             } else {
                 Style::new()
             };
-            cells.push(Cell::from(Span::styled(count, style)));
+            cells.push(Cell::from(Line::styled(count, style).right_aligned()));
         }
-        cells.push(Cell::from(r.never_expires.to_string()));
+        cells.push(Cell::from(
+            Line::raw(r.never_expires.to_string()).right_aligned(),
+        ));
         Row::new(cells)
     });
-    let header = Row::new(vec![
-        "Role",
-        "Accounts",
-        "expired",
-        "expiring",
-        "must-change",
-        "never-set",
-        "ok",
-        "never-exp",
-    ])
+    let header = Row::new(
+        [
+            "Role",
+            "Accounts",
+            "expired",
+            "expiring",
+            "must-change",
+            "never-set",
+            "ok",
+            "never-exp",
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if i == 0 {
+                Cell::from(h)
+            } else {
+                Cell::from(Line::raw(h).right_aligned())
+            }
+        }),
+    )
     .style(t.table_header());
     let widths = [
         Constraint::Length(9),
