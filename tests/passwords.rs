@@ -279,3 +279,97 @@ fn report_fixes_and_policy_on_both_flavours() {
         st(&cfg, &["log", "verify"], None).ok();
     }
 }
+
+#[test]
+fn shared_credentials_register() {
+    let server = TestServer::slapd();
+    let cfg = server.write_config();
+    st(
+        &cfg,
+        &[
+            "creds",
+            "add",
+            "Library desk",
+            "--system",
+            "https://library.example",
+            "--known-by",
+            "sarah.roberts,jo.thompson",
+            "--owner",
+            "sarah.roberts",
+        ],
+        None,
+    )
+    .ok();
+    st(
+        &cfg,
+        &[
+            "creds",
+            "add",
+            "Maths Online",
+            "--system",
+            "https://maths.example",
+            "--known-by",
+            "sarah.roberts",
+            "--owner",
+            "sarah.roberts",
+            "--rotated",
+            "2026-01-01",
+        ],
+        None,
+    )
+    .ok();
+    let fresh = day(0);
+    st(
+        &cfg,
+        &[
+            "creds",
+            "add",
+            "Exam board",
+            "--system",
+            "https://exams.example",
+            "--known-by",
+            "sarah.roberts",
+            "--owner",
+            "sarah.roberts",
+            "--rotated",
+            &fresh,
+        ],
+        None,
+    )
+    .ok();
+    let bad = st(
+        &cfg,
+        &[
+            "creds", "add", "Nothing", "--system", "x", "--owner", "o", "--period", "0",
+        ],
+        None,
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    let report = st(&cfg, &["creds", "report", "--format", "json"], None);
+    assert_eq!(report.code, 1, "something is due: {}", report.stdout);
+    let v = report.json();
+    let by = |n: &str| {
+        v.as_array()
+            .and_then(|a| a.iter().find(|c| c["name"] == n))
+            .cloned()
+            .expect("cred")
+    };
+    assert_eq!(
+        by("Library desk")["status"],
+        "leaver-knows",
+        "jo.thompson is disabled: {v}"
+    );
+    assert_eq!(by("Library desk")["leavers"][0], "jo.thompson");
+    assert_eq!(by("Maths Online")["status"], "overdue");
+    assert_eq!(by("Exam board")["status"], "ok");
+    st(&cfg, &["creds", "rotated", "maths online"], None).ok();
+    let list = st(&cfg, &["creds", "list"], None).ok().stdout;
+    assert!(
+        list.contains("Maths Online") && !list.to_lowercase().contains("password:"),
+        "{list}"
+    );
+    let r = st(&cfg, &["creds", "rotated", "No Such Login"], None);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("creds list"), "{}", r.stderr);
+    st(&cfg, &["log", "verify"], None).ok();
+}

@@ -31,12 +31,30 @@ pub async fn journalled<F, T>(
 where
     F: std::future::Future<Output = Result<T>>,
 {
+    journalled_with(ctx, action, target, details, change, |_| None).await
+}
+
+/// [`journalled`], adding `after(result)` (e.g. the account's new state) to the logged details.
+pub async fn journalled_with<F, T>(
+    ctx: &Ctx,
+    action: &str,
+    target: &str,
+    details: Value,
+    change: F,
+    after: impl FnOnce(&T) -> Option<Value>,
+) -> Result<(T, ActionEntry)>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
     let store = store(ctx)?;
-    let now = Utc::now();
-    let jid = store.journal_begin(action, target, &details, now)?;
+    let jid = store.journal_begin(action, target, &details, Utc::now())?;
     match change.await {
         Ok(v) => {
             store.journal_finish(jid, Ok(()), Utc::now())?;
+            let mut details = details;
+            if let (Value::Object(d), Some(a)) = (&mut details, after(&v)) {
+                d.insert("after".into(), a);
+            }
             let entry = store.record(
                 NewAction {
                     action,
@@ -85,14 +103,22 @@ async fn change(
     }
     let dir = ctx.dir.clone();
     let b = before.clone();
-    journalled(ctx, action, &before.username, details, async move {
-        dir.modify_account(&b, &c).await
-    })
+    let (after, _) = journalled_with(
+        ctx,
+        action,
+        &before.username,
+        details,
+        async move {
+            dir.modify_account(&b, &c).await?;
+            dir.get_account(&b.username).await
+        },
+        |a| a.as_ref().map(state),
+    )
     .await?;
-    account(ctx, username).await
+    after.ok_or_else(|| Error::NotFound(format!("{username} vanished after the change")))
 }
 
-/// Disables an account, with the reason in the log (and the account's description).
+/// Disables an account, with the reason in the action log.
 pub async fn disable(ctx: &Ctx, username: &str, reason: &str) -> Result<Account> {
     let reason = reason.trim();
     if reason.is_empty() {

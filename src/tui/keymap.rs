@@ -280,7 +280,7 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
     use Context::*;
     &[
         (Global,   "?",       A::Help,          "Show this help (made from the keymap)", true),
-        (Global,   "q",       A::Quit,          "Quit (asks if changes run); in help and reports: close", true),
+        (Global,   "q",       A::Quit,          "Quit (asks if changes run); closes help/reports", true),
         (Global,   "ctrl-c",  A::Quit,          "Quit", false),
         (Global,   "tab",     A::NextTab,       "Next tab", false),
         (Global,   "backtab", A::PrevTab,       "Previous tab", false),

@@ -204,9 +204,11 @@ fn tabs(f: &mut Frame, area: Rect, s: &State) {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw("  "));
     }
+    // The selection of the tab shown (each tab has its own).
     let sel = match s.tab {
+        Tab::Accounts => s.accounts.selected.len(),
         Tab::Passwords => s.passwords.selected.len(),
-        _ => s.accounts.selected.len(),
+        Tab::Log => 0,
     };
     if sel > 0 {
         spans.push(Span::styled(format!("{sel} selected"), t.selected()));

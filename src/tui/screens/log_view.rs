@@ -9,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 use ratatui::Frame;
 
-/// The details of a row in one line, without the bulky "before" state.
+/// The details of a row in one line, without the bulky "before" and "after" states.
 pub fn details_summary(e: &ActionEntry) -> String {
     match &e.details {
         serde_json::Value::Object(map) => map
             .iter()
-            .filter(|(k, _)| k.as_str() != "before")
+            .filter(|(k, _)| !matches!(k.as_str(), "before" | "after"))
             .map(|(k, v)| match v {
                 serde_json::Value::String(s) => format!("{k}={s}"),
                 other => format!("{k}={other}"),
