@@ -58,14 +58,21 @@ fn cmd(c: PwCmd) -> Cmd {
     Cmd::Passwords(c)
 }
 
-/// The tab was opened: read the report the first time (or again after changes).
+/// The tab was opened: read the report the first time, or again (with the register, whose
+/// leavers may have changed) after accounts changed elsewhere.
 pub fn open(state: &mut State) -> Vec<Cmd> {
     let p = &state.passwords;
     if p.loading || (p.loaded && !p.stale) {
         return Vec::new();
     }
+    let creds_too = p.stale && p.creds.loaded && !p.creds.loading;
     let gen = state.next_gen();
-    vec![state.passwords.request_load(gen)]
+    let mut cmds = vec![state.passwords.request_load(gen)];
+    if creds_too {
+        let gen = state.next_gen();
+        cmds.push(state.passwords.request_creds(gen));
+    }
+    cmds
 }
 
 /// Reads again what the tab has shown (after a reconnect or `r`).

@@ -212,6 +212,7 @@ pub struct PasswordsScreen {
     /// The report, one row per account, in directory order.
     pub rows: Vec<ReportRow>,
     keys: Vec<String>,
+    names_lc: Vec<String>,
     by_name: HashMap<String, usize>,
     order: Vec<u32>,
     /// The rows shown: sorted, searched and filtered.
@@ -333,6 +334,7 @@ impl PasswordsScreen {
         let keep = self.cursor_username();
         self.summary = compliance::summarise(&rows);
         self.keys = rows.iter().map(search_key).collect();
+        self.names_lc = rows.iter().map(|r| r.username.to_lowercase()).collect();
         self.by_name = rows
             .iter()
             .enumerate()
@@ -408,7 +410,8 @@ impl PasswordsScreen {
             PwSort::Expires => cmp_opt(x.expires_on, y.expires_on),
             PwSort::Status => status_rank(x.status).cmp(&status_rank(y.status)),
         };
-        let ord = primary.then_with(|| x.username.to_lowercase().cmp(&y.username.to_lowercase()));
+        let (xn, yn) = (self.names_lc.get(a as usize), self.names_lc.get(b as usize));
+        let ord = primary.then_with(|| xn.cmp(&yn));
         if self.reverse {
             ord.reverse()
         } else {
