@@ -527,3 +527,32 @@ async fn the_demo_summary_matches_what_the_cli_prints() {
         "{line}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mouse_clicks_the_tab_and_a_row() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let (ctx, _dir, _tmp) = fake_ctx(20);
+    let mut h = Harness::new(ctx, 100, 30).await;
+    let click = |column, row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let x = schooltech::tui::ui::tab_labels(&h.state)
+        .iter()
+        .find(|l| l.0 == Tab::Passwords)
+        .map(|l| l.2 + 1)
+        .unwrap_or_default();
+    h.feed(click(x, 1));
+    h.settle().await;
+    assert_eq!(h.state.tab, Tab::Passwords);
+    assert!(h.state.passwords.loaded);
+    // Screen rows: 2 the search bar, 3 the column titles, 4 the first account.
+    h.feed(click(5, 6));
+    assert_eq!(h.state.passwords.cursor, 2);
+    h.feed(click(5, 3));
+    assert_eq!(h.state.passwords.cursor, 2, "the titles are not a row");
+}
