@@ -66,11 +66,22 @@ waitfor "password reset" || fail "the status bar does not say the password was r
 cap
 grep -q "Temporary password:" "$OUT/pane.txt" && fail "the password is still on screen after closing"
 
-keys 2
+keys 3
 waitfor "password.reset" 80 || fail "the Log tab does not show password.reset"
 grep -F "password.reset" "$OUT/pane.txt" | grep -qF "$pupil" || fail "the log row is not about $pupil"
 grep -q "Chain: ok" "$OUT/pane.txt" || fail "the log chain is not reported whole"
 step "Log tab shows the reset, chain ok"
+
+keys 2
+waitfor "Summary as of" 80 || fail "the Passwords tab does not show the report's summary"
+waitfor "must-change" 80 || fail "the Passwords tab does not show statuses as words"
+keys p
+waitfor "School's rules" 80 || fail "p does not open the directory policy panel"
+keys c
+waitfor "Shared credentials" 80 || fail "c does not open the shared credentials panel"
+keys c
+waitfor "Summary as of" || fail "c does not go back to the report"
+step "Passwords tab: report, policy panel, credentials panel"
 
 keys q
 waitfor "EXIT=0" 50 || fail "q did not quit with status 0"

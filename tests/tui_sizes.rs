@@ -103,6 +103,40 @@ async fn every_size_from_1x1_to_100x40() {
     draw_all(&h.state, "bulk report");
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Char('2')).await;
+    draw_all(&h.state, "passwords");
+    h.key(KeyCode::End).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Enter).await;
+    draw_all(&h.state, "password details");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('t')).await;
+    h.key(KeyCode::Char('x')).await;
+    draw_all(&h.state, "force-change preview");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('f')).await;
+    draw_all(&h.state, "password filter");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('p')).await;
+    draw_all(&h.state, "policy panel");
+    h.key(KeyCode::Char('a')).await;
+    draw_all(&h.state, "policy preview");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('c')).await;
+    draw_all(&h.state, "creds panel (empty)");
+    h.key(KeyCode::Char('n')).await;
+    h.type_text("A very long shared login name that goes on and on")
+        .await;
+    draw_all(&h.state, "creds form");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab).await;
+        h.type_text("wide.name, amir.khan").await;
+    }
+    h.key(KeyCode::Enter).await;
+    draw_all(&h.state, "creds panel");
+    h.key(KeyCode::Char('m')).await;
+    draw_all(&h.state, "rotated confirm");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('3')).await;
     draw_all(&h.state, "log");
     h.key(KeyCode::Enter).await;
     draw_all(&h.state, "log details");

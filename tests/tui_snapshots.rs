@@ -91,7 +91,7 @@ async fn dialogs() {
 async fn log_screen() {
     for (w, ht) in SIZES {
         let mut h = harness(w, ht).await;
-        h.key(KeyCode::Char('2')).await;
+        h.key(KeyCode::Char('3')).await;
         snap(&h, "log_empty", w, ht);
         h.key(KeyCode::Char('1')).await;
         h.key(KeyCode::Char('u')).await;
@@ -100,7 +100,7 @@ async fn log_screen() {
         h.type_text("2031-07-31").await;
         h.key(KeyCode::Enter).await;
         h.key(KeyCode::Char('y')).await;
-        h.key(KeyCode::Char('2')).await;
+        h.key(KeyCode::Char('3')).await;
         snap(&h, "log", w, ht);
     }
 }

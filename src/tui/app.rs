@@ -7,6 +7,7 @@ use super::flows;
 use super::keymap::{Action, Context, KeyCombo, Keymap};
 use super::screens::accounts::AccountsScreen;
 use super::screens::log::LogScreen;
+use super::screens::passwords::PasswordsScreen;
 use super::theme::Theme;
 use super::worker::Cmd;
 use crate::directory::{Listing, Secret};
@@ -138,6 +139,8 @@ pub enum Msg {
         /// Outcome.
         result: Result<ImportResult>,
     },
+    /// An answer for the Passwords tab.
+    Passwords(super::worker::passwords::PwMsg),
 }
 
 /// The tabs.
@@ -145,18 +148,21 @@ pub enum Msg {
 pub enum Tab {
     /// Accounts.
     Accounts,
+    /// Password compliance, the directory's policy and shared credentials.
+    Passwords,
     /// The action log.
     Log,
 }
 
 impl Tab {
     /// Tabs in order.
-    pub const ALL: [Tab; 2] = [Tab::Accounts, Tab::Log];
+    pub const ALL: [Tab; 3] = [Tab::Accounts, Tab::Passwords, Tab::Log];
 
     /// The tab's title.
     pub fn title(self) -> &'static str {
         match self {
             Tab::Accounts => "Accounts",
+            Tab::Passwords => "Passwords",
             Tab::Log => "Log",
         }
     }
@@ -165,6 +171,7 @@ impl Tab {
     pub fn context(self) -> Context {
         match self {
             Tab::Accounts => Context::Accounts,
+            Tab::Passwords => Context::Passwords,
             Tab::Log => Context::Log,
         }
     }
@@ -259,6 +266,8 @@ pub struct State {
     pub conn: Conn,
     /// The Accounts tab.
     pub accounts: AccountsScreen,
+    /// The Passwords tab.
+    pub passwords: PasswordsScreen,
     /// The Log tab.
     pub log: LogScreen,
     /// Open dialogs, the top one last.
@@ -291,6 +300,7 @@ impl State {
             tab: Tab::Accounts,
             conn: Conn::Connecting,
             accounts: AccountsScreen::default(),
+            passwords: PasswordsScreen::default(),
             log: LogScreen::default(),
             dialogs: Vec::new(),
             status: None,
@@ -351,6 +361,9 @@ impl State {
         if self.log.loading {
             return Some("reading the action log".into());
         }
+        if let Some(b) = self.passwords.busy() {
+            return Some(b.into());
+        }
         let dl = &self.accounts.detail_log;
         if self.accounts.detail && !dl.username.is_empty() && dl.entries.is_none() {
             return Some("reading the account's log".into());
@@ -360,6 +373,23 @@ impl State {
             .rev()
             .find_map(|d| d.waiting_label())
             .map(str::to_string)
+    }
+
+    /// The keymap context of what is shown (a tab, or one of its panels).
+    pub fn key_context(&self) -> Context {
+        match self.tab {
+            Tab::Passwords => self.passwords.context(),
+            t => t.context(),
+        }
+    }
+
+    /// True while a search box has the keyboard.
+    pub fn searching(&self) -> bool {
+        match self.tab {
+            Tab::Accounts => self.accounts.searching,
+            Tab::Passwords => self.passwords.searching,
+            Tab::Log => false,
+        }
     }
 
     /// Rows of the body area (between tabs and status bar).
@@ -384,6 +414,7 @@ impl State {
             cmds.push(self.log.request(gen));
         }
         cmds.extend(flows::detail_log(self));
+        cmds.extend(flows::passwords::reload(self));
         cmds
     }
 }
@@ -409,6 +440,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(w, h) => {
             state.size = (w, h);
             state.accounts.keep_cursor_visible(state.body_height());
+            state.passwords.keep_cursor_visible(state.body_height());
             Vec::new()
         }
         Msg::Tick => {
@@ -504,6 +536,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::ImportDone { gen, result } => flows::on_import_done(state, gen, result),
+        Msg::Passwords(m) => {
+            let (cmds, redraw) = flows::passwords::on_msg(state, m);
+            dirty = redraw;
+            cmds
+        }
     };
     if dirty {
         state.dirty = true;
@@ -531,7 +568,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
             Vec::new()
         };
     }
-    let ctx = state.tab.context();
+    if state.tab == Tab::Passwords && state.passwords.searching {
+        let action = state.keymap.lookup(Context::Search, combo);
+        return flows::passwords::search_key(state, &key, action);
+    }
+    let ctx = state.key_context();
     let action = state
         .keymap
         .lookup(ctx, combo)
@@ -559,6 +600,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
             return switch_tab(state, Tab::ALL[j]);
         }
         Action::TabAccounts => return switch_tab(state, Tab::Accounts),
+        Action::TabPasswords => return switch_tab(state, Tab::Passwords),
         Action::TabLog => return switch_tab(state, Tab::Log),
         Action::Retry => {
             state.info("reconnecting…");
@@ -577,6 +619,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     }
     match state.tab {
         Tab::Accounts => flows::accounts_action(state, action, page),
+        Tab::Passwords => flows::passwords::passwords_action(state, action, page),
         Tab::Log => flows::log_action(state, action, page),
     }
 }
@@ -586,6 +629,9 @@ fn switch_tab(state: &mut State, tab: Tab) -> Vec<Cmd> {
     if tab == Tab::Log && !state.log.loaded && !state.log.loading {
         let gen = state.next_gen();
         return vec![state.log.request(gen)];
+    }
+    if tab == Tab::Passwords {
+        return flows::passwords::open(state);
     }
     Vec::new()
 }
@@ -614,6 +660,10 @@ fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Cmd> {
                     let row = usize::from(m.row - 4);
                     state.accounts.click(row, page);
                     flows::detail_log(state)
+                }
+                Tab::Passwords if m.row >= 2 => {
+                    flows::passwords::click(state, usize::from(m.row - 2));
+                    Vec::new()
                 }
                 Tab::Log if m.row >= 4 => {
                     state.log.click(usize::from(m.row - 4), page);

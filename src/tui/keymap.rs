@@ -14,6 +14,12 @@ pub enum Context {
     Global,
     /// The Accounts tab.
     Accounts,
+    /// The Passwords tab's report.
+    Passwords,
+    /// The Passwords tab's directory policy panel.
+    PwPolicy,
+    /// The Passwords tab's shared-credentials panel.
+    PwCreds,
     /// The Log tab.
     Log,
     /// While typing in the Accounts search box (printable keys are the search).
@@ -28,6 +34,11 @@ impl Context {
         match self {
             Context::Global => "Everywhere",
             Context::Accounts => "Accounts",
+            Context::Passwords => {
+                "Passwords (fixes: the selection, else all shown if filtered, else this row)"
+            }
+            Context::PwPolicy => "Passwords: directory policy panel",
+            Context::PwCreds => "Passwords: shared credentials panel",
             Context::Log => "Log",
             Context::Search => "Search box (after /)",
             Context::Dialog => "Dialogs and forms",
@@ -35,10 +46,13 @@ impl Context {
     }
 
     /// All contexts, in help order.
-    pub const ALL: [Context; 5] = [
+    pub const ALL: [Context; 8] = [
         Context::Global,
         Context::Accounts,
         Context::Search,
+        Context::Passwords,
+        Context::PwPolicy,
+        Context::PwCreds,
         Context::Log,
         Context::Dialog,
     ];
@@ -83,6 +97,7 @@ actions! {
     NextTab => "next-tab",
     PrevTab => "prev-tab",
     TabAccounts => "accounts",
+    TabPasswords => "passwords",
     TabLog => "log",
     Retry => "retry",
     ToggleMouse => "mouse",
@@ -111,6 +126,14 @@ actions! {
     Groups => "groups",
     Expiry => "expiry",
     Import => "import",
+    StatusCycle => "status",
+    ForceChange => "force-change",
+    ClearNeverExpires => "clear-never",
+    PolicyPanel => "policy",
+    ApplyPolicy => "apply-policy",
+    CredsPanel => "creds",
+    AddCred => "add-cred",
+    Rotated => "rotated",
     Submit => "submit",
     Cancel => "cancel",
     NextField => "next-field",
@@ -262,7 +285,8 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Global,   "tab",     A::NextTab,       "Next tab", false),
         (Global,   "backtab", A::PrevTab,       "Previous tab", false),
         (Global,   "1",       A::TabAccounts,   "Accounts tab", false),
-        (Global,   "2",       A::TabLog,        "Log tab", false),
+        (Global,   "2",       A::TabPasswords,  "Passwords tab", false),
+        (Global,   "3",       A::TabLog,        "Log tab", false),
         (Global,   "r",       A::Retry,         "Reconnect and read everything again", false),
         (Global,   "M",       A::ToggleMouse,   "Mouse on/off (off keeps copy and paste)", false),
         (Global,   "up",      A::Up,            "Move up", false),
@@ -298,6 +322,30 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Search,   "down",    A::Down,          "Move down", false),
         (Search,   "pgup",    A::PageUp,        "Page up", false),
         (Search,   "pgdn",    A::PageDown,      "Page down", false),
+        (Passwords, "/",      A::Search,        "Search username, role, flag or policy as you type", true),
+        (Passwords, "esc",    A::ClearSearch,   "Clear the search, else the selection", false),
+        (Passwords, "enter",  A::Details,       "Everything about the account's password", false),
+        (Passwords, "s",      A::SortNext,      "Sort by the next column", false),
+        (Passwords, "S",      A::SortReverse,   "Reverse the sort", false),
+        (Passwords, "t",      A::StatusCycle,   "Next status filter: expired, expiring, …, ok, all", false),
+        (Passwords, "f",      A::Filter,        "Filter by status, role and flag", true),
+        (Passwords, "F",      A::ClearFilters,  "Clear search and filters", false),
+        (Passwords, "space",  A::Select,        "Select or unselect (for bulk fixes)", false),
+        (Passwords, "A",      A::SelectAll,     "Select all shown (again: clear selection)", false),
+        (Passwords, "x",      A::ForceChange,   "Force a change at next logon (preview lists who)", true),
+        (Passwords, "N",      A::ClearNeverExpires, "Clear never-expires (preview lists who)", true),
+        (Passwords, "p",      A::PolicyPanel,   "Directory policy next to the school's rules", true),
+        (Passwords, "c",      A::CredsPanel,    "Shared credentials register", true),
+        (PwPolicy, "a",       A::ApplyPolicy,   "Bring the directory's policy in line (preview)", true),
+        (PwPolicy, "p",       A::PolicyPanel,   "Back to the password report", true),
+        (PwPolicy, "esc",     A::PolicyPanel,   "Back to the password report", false),
+        (PwPolicy, "c",       A::CredsPanel,    "Shared credentials register", false),
+        (PwCreds,  "n",       A::AddCred,       "Add or update a shared login (no password)", true),
+        (PwCreds,  "m",       A::Rotated,       "Mark the shared login changed today", true),
+        (PwCreds,  "enter",   A::Details,       "Everything about the shared login", false),
+        (PwCreds,  "c",       A::CredsPanel,    "Back to the password report", true),
+        (PwCreds,  "esc",     A::CredsPanel,    "Back to the password report", false),
+        (PwCreds,  "p",       A::PolicyPanel,   "Directory policy panel", false),
         (Log,      "f",       A::Filter,        "Filter by since, action, target, operator", true),
         (Log,      "F",       A::ClearFilters,  "Clear the filters", false),
         (Log,      "enter",   A::Details,       "Show the entry's details", true),

@@ -71,6 +71,7 @@ pub fn draw(f: &mut Frame, s: &State) {
     tabs(f, a.tabs, s);
     match s.tab {
         Tab::Accounts => screens::accounts_view::draw(f, a.body, s),
+        Tab::Passwords => screens::passwords_view::draw(f, a.body, s),
         Tab::Log => screens::log_view::draw(f, a.body, s),
     }
     status(f, a.status, s);
@@ -175,6 +176,7 @@ pub fn tab_labels(s: &State) -> Vec<(Tab, String, u16, u16)> {
             Context::Global,
             match tab {
                 Tab::Accounts => Action::TabAccounts,
+                Tab::Passwords => Action::TabPasswords,
                 Tab::Log => Action::TabLog,
             },
         );
@@ -202,8 +204,13 @@ fn tabs(f: &mut Frame, area: Rect, s: &State) {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw("  "));
     }
-    let sel = s.accounts.selected.len();
-    if sel > 0 && s.tab == Tab::Accounts {
+    // The selection of the tab shown (each tab has its own).
+    let sel = match s.tab {
+        Tab::Accounts => s.accounts.selected.len(),
+        Tab::Passwords => s.passwords.selected.len(),
+        Tab::Log => 0,
+    };
+    if sel > 0 {
         spans.push(Span::styled(format!("{sel} selected"), t.selected()));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -232,12 +239,12 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
     let mut used = 0usize;
     let width = usize::from(area.width);
     let items: Vec<(String, &str)> = if s.dialogs.is_empty() {
-        if s.tab == Tab::Accounts && s.accounts.searching {
+        if s.searching() {
             let mut v = vec![("type".to_string(), "to search")];
             v.extend(s.keymap.footer(Context::Search));
             v
         } else {
-            s.keymap.footer(s.tab.context())
+            s.keymap.footer(s.key_context())
         }
     } else {
         [

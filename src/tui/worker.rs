@@ -16,6 +16,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
+pub mod passwords;
+
 /// How many log rows the Log tab reads at most.
 pub const LOG_LIMIT: usize = 5_000;
 /// How many log rows about one account the details pane shows.
@@ -169,6 +171,8 @@ pub enum Cmd {
         /// The plan shown to the technician.
         plan: Box<ImportPlan>,
     },
+    /// Work for the Passwords tab.
+    Passwords(passwords::PwCmd),
 }
 
 /// Runs commands on tokio tasks and sends their results to the event loop.
@@ -347,6 +351,7 @@ impl Worker {
                     let _ = tx.send(Msg::ImportPlanned { gen, result });
                 });
             }
+            Cmd::Passwords(c) => passwords::spawn(ctx, tx, c),
             Cmd::ImportApply { gen, plan } => {
                 tokio::spawn(async move {
                     let ptx = tx.clone();

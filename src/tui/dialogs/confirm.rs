@@ -79,7 +79,7 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &State) {
         }
     }
     let max_h = area.height.saturating_sub(2);
-    let room = usize::from(max_h.saturating_sub(5)).max(1);
+    let room = usize::from(max_h.saturating_sub(6)).max(1);
     let total = body.len();
     let scroll = c.scroll.min(total.saturating_sub(room));
     let shown: Vec<Line> = body.into_iter().skip(scroll).take(room).collect();

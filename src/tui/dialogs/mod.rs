@@ -87,6 +87,8 @@ pub enum FormPurpose {
     Filter,
     /// Log filters.
     LogFilter,
+    /// A form of the Passwords tab.
+    Passwords(super::flows::PwForm),
 }
 
 /// What a confirmation is for.
@@ -105,6 +107,8 @@ pub enum ConfirmPurpose {
     Import(Box<ImportPlan>),
     /// Quit although work is running.
     Quit,
+    /// A change from the Passwords tab.
+    Passwords(super::flows::PwConfirm),
 }
 
 /// What a picker is for.

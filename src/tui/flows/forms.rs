@@ -112,6 +112,7 @@ pub(super) fn submit_form(state: &mut State, mut f: Form) -> Vec<Cmd> {
             keep = false;
             cmds.extend(detail_log(state));
         }
+        FormPurpose::Passwords(which) => return super::passwords::submit(state, f, which),
         FormPurpose::LogFilter => {
             let since = match f.text(0).trim() {
                 "" => Ok(None),

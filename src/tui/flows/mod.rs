@@ -6,11 +6,13 @@ mod accounts;
 mod forms;
 mod import;
 mod log;
+pub mod passwords;
 mod results;
 
 pub use accounts::{accounts_action, preview, start_apply};
 pub use import::{on_import_done, on_import_planned};
 pub use log::log_action;
+pub use passwords::{PwConfirm, PwForm};
 pub use results::{on_applied, on_apply_done, on_created, on_ous, on_planned};
 
 use accounts::{confirm_change, fmt_expiry, split_names};
@@ -92,6 +94,7 @@ fn refresh_after_change(state: &mut State) -> Vec<Cmd> {
         let gen = state.next_gen();
         cmds.push(state.log.request(gen));
     }
+    cmds.extend(passwords::after_change(state));
     cmds
 }
 
@@ -266,6 +269,10 @@ fn on_confirm(state: &mut State, purpose: ConfirmPurpose) -> Vec<Cmd> {
                 done_word: "created".into(),
             });
             vec![Cmd::Create { gen, req }]
+        }
+        ConfirmPurpose::Passwords(c) => {
+            pop_origin(state);
+            passwords::on_confirm(state, c)
         }
         ConfirmPurpose::Import(plan) => {
             pop_origin(state);

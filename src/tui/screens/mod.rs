@@ -1,10 +1,14 @@
-//! One file per tab: the state (`accounts`, `log`) and its drawing (`*_view`, `detail`).
+//! One file per tab: the state (`accounts`, `passwords`, `log`) and its drawing (`*_view`,
+//! `detail`, `passwords_panels`).
 
 pub mod accounts;
 pub mod accounts_view;
 pub mod detail;
 pub mod log;
 pub mod log_view;
+pub mod passwords;
+pub mod passwords_panels;
+pub mod passwords_view;
 
 use chrono::{DateTime, Local, Utc};
 

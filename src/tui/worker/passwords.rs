@@ -1,0 +1,270 @@
+//! Background work of the Passwords tab: the compliance report, the bulk fixes, the
+//! directory's policy, and the shared-credentials register. Every call goes through the same
+//! `ops` functions the CLI uses (`ops::compliance`, `ops::creds`), so the numbers match.
+
+use super::super::app::Msg;
+use crate::domain::creds::{CredVerdict, Credential};
+use crate::domain::policy::{DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget};
+use crate::error::{Error, Result};
+use crate::ops::compliance::{self, ReportRow};
+use crate::ops::{creds, Ctx};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// A bulk fix from the compliance report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// Must change the password at next logon (`ops::compliance::expire_users`).
+    ForceChange,
+    /// Clear "password never expires" (`ops::compliance::clear_never_expires`).
+    ClearNeverExpires,
+}
+
+impl Fix {
+    /// What the fix is, for titles.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Fix::ForceChange => "Force a password change for",
+            Fix::ClearNeverExpires => "Clear never-expires on",
+        }
+    }
+
+    /// What was done, for reports ("3 of 4 accounts …").
+    pub fn done(self) -> &'static str {
+        match self {
+            Fix::ForceChange => "set to change at next logon",
+            Fix::ClearNeverExpires => "cleared of never-expires",
+        }
+    }
+}
+
+/// Work for the Passwords tab.
+#[derive(Debug)]
+pub enum PwCmd {
+    /// Read the compliance report (every account, judged at `ctx.now()`).
+    LoadReport {
+        /// Generation.
+        gen: u64,
+    },
+    /// Apply a fix to each account, one after another.
+    Fix {
+        /// Generation.
+        gen: u64,
+        /// Usernames.
+        targets: Vec<String>,
+        /// The fix.
+        fix: Fix,
+    },
+    /// Read the directory's policy and its drift from the school's rules.
+    LoadPolicy {
+        /// Generation.
+        gen: u64,
+    },
+    /// Work out the policy changes (nothing is changed).
+    PlanPolicy {
+        /// Generation.
+        gen: u64,
+    },
+    /// Apply the policy changes shown to the technician.
+    ApplyPolicy {
+        /// Generation.
+        gen: u64,
+        /// The plan.
+        plan: Vec<PolicySettings>,
+    },
+    /// Read and judge the shared-credentials register.
+    LoadCreds {
+        /// Generation.
+        gen: u64,
+    },
+    /// Add (or update) a shared credential.
+    AddCred {
+        /// Generation.
+        gen: u64,
+        /// The credential.
+        cred: Credential,
+    },
+    /// Record that a shared credential was changed today.
+    Rotated {
+        /// Generation.
+        gen: u64,
+        /// Its name.
+        name: String,
+    },
+}
+
+/// Answers for the Passwords tab.
+#[derive(Debug)]
+pub enum PwMsg {
+    /// The report was read.
+    Loaded {
+        /// Generation.
+        gen: u64,
+        /// Rows and the number of unreadable entries skipped.
+        result: Result<(Vec<ReportRow>, usize)>,
+        /// The moment the report was judged at.
+        now: DateTime<Utc>,
+    },
+    /// One account of a fix is done (or failed).
+    Fixed {
+        /// Generation.
+        gen: u64,
+        /// Whose.
+        username: String,
+        /// Outcome.
+        result: Result<()>,
+    },
+    /// A fix finished; `stopped` says why it stopped early, if it did.
+    FixDone {
+        /// Generation.
+        gen: u64,
+        /// Reason for stopping early.
+        stopped: Option<String>,
+    },
+    /// The directory's policy was read.
+    Policy {
+        /// Generation.
+        gen: u64,
+        /// The policy and its drift.
+        result: Result<(DirectoryPolicy, Vec<PolicyDrift>)>,
+        /// The school's rules.
+        target: SchoolPolicyTarget,
+    },
+    /// The policy changes were worked out.
+    PolicyPlanned {
+        /// Generation.
+        gen: u64,
+        /// The plan (empty: nothing to do).
+        result: Result<Vec<PolicySettings>>,
+    },
+    /// The policy changes were applied (or not).
+    PolicyApplied {
+        /// Generation.
+        gen: u64,
+        /// Outcome.
+        result: Result<()>,
+    },
+    /// The register was read and judged.
+    Creds {
+        /// Generation.
+        gen: u64,
+        /// Each credential and its verdict.
+        result: Result<Vec<(Credential, CredVerdict)>>,
+    },
+    /// A credential was saved (added or marked rotated).
+    CredSaved {
+        /// Generation.
+        gen: u64,
+        /// The credential's name.
+        result: Result<String>,
+    },
+}
+
+fn join_error(e: tokio::task::JoinError) -> Error {
+    Error::Input(format!("background task failed: {e}"))
+}
+
+fn send(tx: &UnboundedSender<Msg>, m: PwMsg) {
+    let _ = tx.send(Msg::Passwords(m));
+}
+
+/// Applies `fix` to one account through the ops layer.
+pub async fn fix_one(ctx: &Ctx, username: &str, fix: Fix) -> Result<()> {
+    let one = [username.to_string()];
+    let mut out = match fix {
+        Fix::ForceChange => compliance::expire_users(ctx, &one).await,
+        Fix::ClearNeverExpires => compliance::clear_never_expires(ctx, &one).await,
+    };
+    out.pop()
+        .map(|(_, r)| r)
+        .unwrap_or_else(|| Err(Error::Input(format!("{username}: nothing was done"))))
+}
+
+/// Starts `cmd` on a tokio task; the answer comes back on `tx`.
+pub fn spawn(ctx: Arc<Ctx>, tx: UnboundedSender<Msg>, cmd: PwCmd) {
+    match cmd {
+        PwCmd::LoadReport { gen } => {
+            tokio::spawn(async move {
+                let result = compliance::report(&ctx, None).await;
+                let now = ctx.now();
+                send(&tx, PwMsg::Loaded { gen, result, now });
+            });
+        }
+        PwCmd::Fix { gen, targets, fix } => {
+            tokio::spawn(async move {
+                let mut stopped = None;
+                for username in targets {
+                    let result = fix_one(&ctx, &username, fix).await;
+                    let lost = matches!(&result, Err(e) if e.exit_code() == 3);
+                    let why = result.as_ref().err().map(|e| e.to_string());
+                    send(
+                        &tx,
+                        PwMsg::Fixed {
+                            gen,
+                            username,
+                            result,
+                        },
+                    );
+                    if lost {
+                        stopped = why;
+                        break;
+                    }
+                }
+                send(&tx, PwMsg::FixDone { gen, stopped });
+            });
+        }
+        PwCmd::LoadPolicy { gen } => {
+            tokio::spawn(async move {
+                let result = compliance::policy_drift(&ctx).await;
+                let target = compliance::target(&ctx);
+                send(
+                    &tx,
+                    PwMsg::Policy {
+                        gen,
+                        result,
+                        target,
+                    },
+                );
+            });
+        }
+        PwCmd::PlanPolicy { gen } => {
+            tokio::spawn(async move {
+                let result = compliance::policy_plan(&ctx).await;
+                send(&tx, PwMsg::PolicyPlanned { gen, result });
+            });
+        }
+        PwCmd::ApplyPolicy { gen, plan } => {
+            tokio::spawn(async move {
+                let result = compliance::policy_apply(&ctx, &plan).await;
+                send(&tx, PwMsg::PolicyApplied { gen, result });
+            });
+        }
+        PwCmd::LoadCreds { gen } => {
+            tokio::spawn(async move {
+                let result = creds::report(&ctx).await;
+                send(&tx, PwMsg::Creds { gen, result });
+            });
+        }
+        PwCmd::AddCred { gen, cred } => {
+            tokio::spawn(async move {
+                let result = tokio::task::spawn_blocking(move || {
+                    creds::add(&ctx, &cred).map(|()| cred.name.clone())
+                })
+                .await
+                .unwrap_or_else(|e| Err(join_error(e)));
+                send(&tx, PwMsg::CredSaved { gen, result });
+            });
+        }
+        PwCmd::Rotated { gen, name } => {
+            tokio::spawn(async move {
+                let result = tokio::task::spawn_blocking(move || {
+                    creds::rotated(&ctx, &name, None).map(|c| c.name)
+                })
+                .await
+                .unwrap_or_else(|e| Err(join_error(e)));
+                send(&tx, PwMsg::CredSaved { gen, result });
+            });
+        }
+    }
+}
