@@ -7,6 +7,7 @@ mod forms;
 mod import;
 mod log;
 pub mod passwords;
+mod passwords_results;
 mod results;
 
 pub use accounts::{accounts_action, preview, start_apply};
