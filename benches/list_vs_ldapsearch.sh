@@ -8,7 +8,7 @@ runs=${2:-3}
 st=${ST:-target/release/schooltech}
 val() { sed -n "s/^$1 *= *\"\\(.*\\)\"/\\1/p" "$cfg" | head -n1; }
 url=$(val url) bind=$(val bind_dn) base=$(val base_dn) pwfile=$(val bind_password_file) ca=$(val ca_cert)
-attrs="sAMAccountName displayName givenName sn userAccountControl msDS-User-Account-Control-Computed lockoutTime pwdLastSet msDS-UserPasswordExpiryTimeComputed lastLogonTimestamp whenCreated accountExpires memberOf description msDS-ResultantPSO employeeID"
+attrs="sAMAccountName displayName givenName sn userAccountControl msDS-User-Account-Control-Computed lockoutTime pwdLastSet msDS-UserPasswordExpiryTimeComputed lastLogonTimestamp whenCreated accountExpires memberOf description employeeID"
 now() { date +%s.%N; }
 ldap() { LDAPTLS_CACERT=$ca ldapsearch -LLL -o ldif-wrap=no -x -H "$url" -D "$bind" -y "$pwfile" -b "$base" -E pr=1000/noprompt '(&(objectCategory=person)(objectClass=user))' $attrs; }
 count=$("$st" --config "$cfg" accounts list --format json | grep -c '"username"')

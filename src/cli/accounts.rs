@@ -160,6 +160,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 ou: ou.clone(),
                 search: search.clone(),
                 disabled_only: *disabled,
+                with_policy: false,
             };
             let listing = ops::accounts::list(ctx, &q).await?;
             if listing.skipped > 0 {

@@ -82,7 +82,6 @@ pub const ACCOUNT_ATTRS: &[&str] = &[
     "accountExpires",
     "memberOf",
     "description",
-    "msDS-ResultantPSO",
 ];
 
 /// What mapping an entry to an account needs to know.
@@ -317,7 +316,13 @@ impl Directory for ActiveDirectory {
                 &base,
                 Scope::Subtree,
                 &account_filter(query, &self.mis_attr),
-                &self.attrs(),
+                &{
+                    let mut a = self.attrs();
+                    if query.with_policy {
+                        a.push("msDS-ResultantPSO");
+                    }
+                    a
+                },
             )
             .await?;
         let ctx = self.ctx();

@@ -133,6 +133,9 @@ pub struct AccountQuery {
     pub search: Option<String>,
     /// Only disabled accounts.
     pub disabled_only: bool,
+    /// Also find which password policy governs each account (costly on AD, where the server
+    /// works it out per account: only the password report asks for it).
+    pub with_policy: bool,
 }
 
 /// A new account to create.

@@ -105,6 +105,7 @@ pub fn row(ctx: &Ctx, a: &Account, now: DateTime<Utc>) -> ReportRow {
 pub async fn report(ctx: &Ctx, role: Option<&str>) -> Result<(Vec<ReportRow>, usize)> {
     let q = AccountQuery {
         role: role.map(str::to_string),
+        with_policy: true,
         ..Default::default()
     };
     let listing = super::accounts::list(ctx, &q).await?;
