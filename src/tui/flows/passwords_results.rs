@@ -2,6 +2,7 @@
 //! a fix and its end, the policy and its plan and apply, the register and its saves).
 
 use super::passwords::plan_lines;
+use super::results::report_bulk;
 use super::{find_waiting_form, take_job};
 use crate::domain::policy::PolicySettings;
 use crate::tui::app::State;
@@ -223,46 +224,7 @@ fn on_fix_done(state: &mut State, gen: u64, stopped: Option<String>) -> (Vec<Cmd
     let Some(job) = take_job(state, gen) else {
         return (Vec::new(), false);
     };
-    if job.total > 1 {
-        let mut lines = vec![(
-            format!("{} of {} accounts {}.", job.ok, job.total, job.done_word),
-            if job.failures.is_empty() {
-                Tone::Good
-            } else {
-                Tone::Warn
-            },
-        )];
-        if !job.failures.is_empty() {
-            lines.push((format!("{} failed:", job.failures.len()), Tone::Bad));
-            for (u, e) in &job.failures {
-                lines.push((format!("  {u}: {e}"), Tone::Bad));
-            }
-        }
-        if let Some(why) = &stopped {
-            lines.push((
-                format!(
-                    "Stopped early ({} not tried): {why}",
-                    job.total.saturating_sub(job.done)
-                ),
-                Tone::Bad,
-            ));
-        }
-        let report = Dialog::Message(Message::new(&job.title, lines));
-        match state
-            .dialogs
-            .iter()
-            .position(|d| matches!(d, Dialog::Progress(g) if *g == gen))
-        {
-            Some(i) => state.dialogs[i] = report,
-            None => state.dialogs.push(report),
-        }
-        state.info(format!(
-            "{}: {} ok, {} failed",
-            job.title,
-            job.ok,
-            job.failures.len()
-        ));
-    }
+    report_bulk(state, gen, &job, stopped.as_deref());
     // The accounts changed: read them (and the report) again.
     (state.reload(), true)
 }

@@ -219,6 +219,13 @@ pub fn on_apply_done(state: &mut State, gen: u64, stopped: Option<String>) -> Ve
     };
     let page = state.body_height();
     state.accounts.refresh_view(page);
+    report_bulk(state, gen, &job, stopped.as_deref());
+    refresh_after_change(state)
+}
+
+/// After a bulk change of more than one account: replaces its progress bar with a report of
+/// what was done, what failed and why it stopped, if it did.
+pub(super) fn report_bulk(state: &mut State, gen: u64, job: &Job, stopped: Option<&str>) {
     if job.total > 1 {
         let mut lines = vec![(
             format!("{} of {} accounts {}.", job.ok, job.total, job.done_word),
@@ -234,7 +241,7 @@ pub fn on_apply_done(state: &mut State, gen: u64, stopped: Option<String>) -> Ve
                 lines.push((format!("  {u}: {e}"), Tone::Bad));
             }
         }
-        if let Some(why) = &stopped {
+        if let Some(why) = stopped {
             lines.push((
                 format!(
                     "Stopped early ({} not tried): {why}",
@@ -259,5 +266,4 @@ pub fn on_apply_done(state: &mut State, gen: u64, stopped: Option<String>) -> Ve
             job.failures.len()
         ));
     }
-    refresh_after_change(state)
 }
