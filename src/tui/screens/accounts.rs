@@ -483,39 +483,25 @@ impl AccountsScreen {
     /// Moves the first shown row so the cursor is on screen.
     pub fn keep_cursor_visible(&mut self, body: usize) {
         let page = Self::page(body);
-        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
-        }
-        let max_offset = self.view.len().saturating_sub(page);
-        self.offset = self.offset.min(max_offset);
+        super::keep_visible(&mut self.cursor, &mut self.offset, self.view.len(), page);
     }
 
     /// Moves the cursor by `delta` rows (clamped).
     pub fn move_by(&mut self, delta: isize, body: usize) {
-        let last = self.view.len().saturating_sub(1);
-        let c = self.cursor as isize + delta;
-        self.cursor = c.clamp(0, last as isize) as usize;
+        self.cursor = super::step(self.cursor, delta, self.view.len());
         self.keep_cursor_visible(body);
     }
 
     /// Moves the cursor to the first (`false`) or last (`true`) row.
     pub fn jump(&mut self, end: bool, body: usize) {
-        self.cursor = if end {
-            self.view.len().saturating_sub(1)
-        } else {
-            0
-        };
+        self.cursor = super::end_row(end, self.view.len());
         self.keep_cursor_visible(body);
     }
 
     /// A click on the `row`-th visible table row.
     pub fn click(&mut self, row: usize, body: usize) {
-        let target = self.offset + row;
-        if target < self.view.len() && row < Self::page(body) {
-            self.cursor = target;
+        if let Some(c) = super::clicked(self.offset, row, Self::page(body), self.view.len()) {
+            self.cursor = c;
         }
     }
 

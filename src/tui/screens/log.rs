@@ -83,25 +83,20 @@ impl LogScreen {
 
     /// Moves the cursor by `delta`.
     pub fn move_by(&mut self, delta: isize, body: usize) {
-        let last = self.entries.len().saturating_sub(1) as isize;
-        self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
+        self.cursor = super::step(self.cursor, delta, self.entries.len());
         self.keep_visible(body);
     }
 
     /// First or last row.
     pub fn jump(&mut self, end: bool, body: usize) {
-        self.cursor = if end {
-            self.entries.len().saturating_sub(1)
-        } else {
-            0
-        };
+        self.cursor = super::end_row(end, self.entries.len());
         self.keep_visible(body);
     }
 
     /// A click on the `row`-th visible row.
     pub fn click(&mut self, row: usize, body: usize) {
-        if row < Self::page(body) && self.offset + row < self.entries.len() {
-            self.cursor = self.offset + row;
+        if let Some(c) = super::clicked(self.offset, row, Self::page(body), self.entries.len()) {
+            self.cursor = c;
         }
     }
 

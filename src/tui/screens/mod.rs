@@ -54,6 +54,38 @@ pub fn ago(now: DateTime<Utc>, t: Option<DateTime<Utc>>) -> String {
     }
 }
 
+/// A cursor moved by `delta` rows in a list of `len` rows, kept on a row.
+pub fn step(cursor: usize, delta: isize, len: usize) -> usize {
+    let last = len.saturating_sub(1) as isize;
+    (cursor as isize + delta).clamp(0, last.max(0)) as usize
+}
+
+/// The first (`end` false) or last row of a list of `len` rows.
+pub fn end_row(end: bool, len: usize) -> usize {
+    if end {
+        len.saturating_sub(1)
+    } else {
+        0
+    }
+}
+
+/// The list row under a click on the `row`-th shown row, if there is one.
+pub fn clicked(offset: usize, row: usize, page: usize, len: usize) -> Option<usize> {
+    (row < page && offset + row < len).then_some(offset + row)
+}
+
+/// Keeps `cursor` on a row and on screen: moves `offset` (the first shown row) as little as
+/// needed, and never past the last full page.
+pub fn keep_visible(cursor: &mut usize, offset: &mut usize, len: usize, page: usize) {
+    *cursor = (*cursor).min(len.saturating_sub(1));
+    if *cursor < *offset {
+        *offset = *cursor;
+    } else if *cursor >= *offset + page {
+        *offset = *cursor + 1 - page;
+    }
+    *offset = (*offset).min(len.saturating_sub(page));
+}
+
 /// The first row to show so that `cursor` is on a page of `page` rows, starting from `offset`.
 pub fn window(offset: usize, cursor: usize, page: usize, len: usize) -> usize {
     let page = page.max(1);

@@ -200,8 +200,7 @@ impl CredsPanel {
 
     /// Moves the cursor by `delta` (clamped) and keeps it on a page of `page` rows.
     pub fn move_by(&mut self, delta: isize, page: usize) {
-        let last = self.rows.len().saturating_sub(1) as isize;
-        self.cursor = (self.cursor as isize + delta).clamp(0, last.max(0)) as usize;
+        self.cursor = super::step(self.cursor, delta, self.rows.len());
         self.offset = super::window(self.offset, self.cursor, page, self.rows.len());
     }
 }
@@ -521,38 +520,25 @@ impl PasswordsScreen {
     /// Moves the first shown row so the cursor is on screen.
     pub fn keep_cursor_visible(&mut self, body: usize) {
         let page = self.page(body);
-        self.cursor = self.cursor.min(self.view.len().saturating_sub(1));
-        if self.cursor < self.offset {
-            self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
-        }
-        self.offset = self.offset.min(self.view.len().saturating_sub(page));
+        super::keep_visible(&mut self.cursor, &mut self.offset, self.view.len(), page);
     }
 
     /// Moves the cursor by `delta` rows (clamped).
     pub fn move_by(&mut self, delta: isize, body: usize) {
-        let last = self.view.len().saturating_sub(1);
-        let c = self.cursor as isize + delta;
-        self.cursor = c.clamp(0, last as isize) as usize;
+        self.cursor = super::step(self.cursor, delta, self.view.len());
         self.keep_cursor_visible(body);
     }
 
     /// Moves the cursor to the first (`false`) or last (`true`) row.
     pub fn jump(&mut self, end: bool, body: usize) {
-        self.cursor = if end {
-            self.view.len().saturating_sub(1)
-        } else {
-            0
-        };
+        self.cursor = super::end_row(end, self.view.len());
         self.keep_cursor_visible(body);
     }
 
     /// A click on the `row`-th visible table row.
     pub fn click(&mut self, row: usize, body: usize) {
-        let target = self.offset + row;
-        if target < self.view.len() && row < self.page(body) {
-            self.cursor = target;
+        if let Some(c) = super::clicked(self.offset, row, self.page(body), self.view.len()) {
+            self.cursor = c;
         }
     }
 
