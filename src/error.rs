@@ -59,6 +59,8 @@ pub enum Error {
         doing: String,
         /// The server's reason in plain words.
         reason: String,
+        /// The LDAP result code, when the server gave one (0 otherwise).
+        code: u32,
     },
 
     /// No account or entry by that name.

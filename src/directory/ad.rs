@@ -216,6 +216,7 @@ impl ActiveDirectory {
             .ok_or_else(|| Error::NotFound(format!("{dn} no longer exists")))?;
         e.int("userAccountControl")
             .map_err(|m| Error::Directory {
+                code: 0,
                 doing: format!("read {dn}"),
                 reason: m.to_string(),
             })
@@ -361,6 +362,7 @@ impl Directory for ActiveDirectory {
             Some(e) => to_account(e, &self.ctx())
                 .map(Some)
                 .map_err(|m| Error::Directory {
+                    code: 0,
                     doing: format!("read {username}"),
                     reason: m.to_string(),
                 }),

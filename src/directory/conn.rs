@@ -300,6 +300,7 @@ impl LdapConn {
         let text = res.text.trim();
         let reason = format!("{reason} (LDAP result code {})", res.rc);
         Error::Directory {
+            code: res.rc,
             doing: doing.to_string(),
             reason: if text.is_empty() {
                 reason
@@ -538,7 +539,7 @@ impl LdapConn {
             )
         };
         match self.modify(group_dn, vec![m], &doing).await {
-            Err(Error::Directory { reason, .. }) if has_code(&reason, ok) => Ok(()),
+            Err(Error::Directory { code, .. }) if ok.contains(&code) => Ok(()),
             other => other,
         }
     }
@@ -559,13 +560,6 @@ impl LdapConn {
         v.sort_by_cached_key(|dn| super::escape::tree_order_key(dn));
         Ok(v)
     }
-}
-
-/// True when a directory refusal carried one of these LDAP result codes.
-pub fn has_code(reason: &str, codes: &[u32]) -> bool {
-    codes
-        .iter()
-        .any(|c| reason.contains(&format!("(LDAP result code {c})")))
 }
 
 /// Helper to build `(name, {values})` pairs for `add`.

@@ -295,6 +295,7 @@ fn check_password(
 
 fn constraint(doing: String, detail: String) -> Error {
     Error::Directory {
+        code: 0,
         doing,
         reason: format!(
             "a constraint was violated (for passwords: too short, too simple, too recent, or in the history) — the demo directory says: {detail}"
@@ -537,6 +538,7 @@ impl DemoDirectory {
 
     fn map(&self, e: &Entry, doing: &str) -> Result<Account> {
         ad::to_account(e, &self.ctx()).map_err(|m| Error::Directory {
+            code: 0,
             doing: doing.to_string(),
             reason: m.to_string(),
         })
@@ -633,6 +635,7 @@ impl DemoDirectory {
         let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
         let doing = format!("create {}", new.username);
         check_login(&new.username).map_err(|m| Error::Directory {
+            code: 0,
             doing: doing.clone(),
             reason: format!("the name is not allowed: {m}"),
         })?;
@@ -646,12 +649,14 @@ impl DemoDirectory {
         }
         if st.by_login.contains_key(&new.username.to_lowercase()) {
             return Err(Error::Directory {
+                code: 0,
                 doing,
                 reason: format!("an account named {} already exists", new.username),
             });
         }
         if st.entries.contains_key(&dn_key(&dn)) {
             return Err(Error::Directory {
+                code: 0,
                 doing,
                 reason: format!(
                     "an account named \"{cn}\" already exists in {}; give this one a different display name",
@@ -721,6 +726,7 @@ impl DemoDirectory {
         e.set("pwdLastSet", vec![pwd.to_string()]);
         let key = dn_key(&dn);
         st.insert(e).map_err(|m| Error::Directory {
+            code: 0,
             doing: doing.clone(),
             reason: m,
         })?;
@@ -826,6 +832,7 @@ impl DemoDirectory {
         if st.entries.contains_key(&new_key) {
             st.entries.insert(old_key, e);
             return Err(Error::Directory {
+                code: 0,
                 doing,
                 reason: format!(
                     "an account named \"{}\" already exists in {new_parent_dn}",
@@ -956,6 +963,7 @@ impl DemoDirectory {
         let key = dn_key(&s.dn);
         if !key.ends_with(&format!(",{base_key}")) {
             return Err(Error::Directory {
+                code: 0,
                 doing: format!("create password settings {}", s.name),
                 reason: format!("no such entry — {} is not under {}", s.dn, self.base_dn),
             });

@@ -2,7 +2,7 @@
 //! Password Modify operation, pwdReset, pwdAccountLockedTime, pwdChangedTime + pwdMaxAge.
 
 use super::attrs::{generalized_time, parse_generalized_time, Entry, Malformed};
-use super::conn::{attr, has_code, replace, LdapConn};
+use super::conn::{attr, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, rdn_value, split_dn};
 use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
@@ -303,7 +303,7 @@ impl OpenLdap {
             )
             .await
         {
-            Err(Error::Directory { reason, .. }) if has_code(&reason, &[16]) => Ok(()),
+            Err(Error::Directory { code: 16, .. }) => Ok(()),
             other => other,
         }
     }
@@ -613,13 +613,14 @@ impl Directory for OpenLdap {
             .await
         {
             // groupOfNames must keep one member: say so plainly.
-            Err(Error::Directory { doing, reason }) if has_code(&reason, &[65]) => {
-                Err(Error::Directory {
-                    doing,
-                    reason: "it is the group's last member, and this kind of group cannot be empty"
-                        .into(),
-                })
-            }
+            Err(Error::Directory {
+                doing, code: 65, ..
+            }) => Err(Error::Directory {
+                code: 0,
+                doing,
+                reason: "it is the group's last member, and this kind of group cannot be empty"
+                    .into(),
+            }),
             other => other,
         }
     }

@@ -284,6 +284,7 @@ pub async fn policy_apply(ctx: &Ctx, plan: &[PolicySettings]) -> Result<()> {
     let (_, left) = policy_drift(ctx).await?;
     if let Some(x) = left.first() {
         return Err(Error::Directory {
+            code: 0,
             doing: "bring the password policy in line".into(),
             reason: format!(
                 "{} is still {} after the change (school needs {})",

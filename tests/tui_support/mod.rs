@@ -108,6 +108,7 @@ impl FakeDir {
         self.check()?;
         if self.fail_for.lock().unwrap().contains(username) {
             return Err(Error::Directory {
+                code: 0,
                 doing: format!("change {username}"),
                 reason: "insufficient access rights".into(),
             });
