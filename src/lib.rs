@@ -5,6 +5,7 @@
 //! `cli` and `tui` call `ops`.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod directory;
 pub mod domain;

@@ -381,7 +381,7 @@ async fn policy_panel_shows_drift_and_apply_previews_then_reports() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_policy_apply_brings_the_directory_in_line() {
-    let ctx = Ctx::demo(None, None).expect("demo");
+    let ctx = tui_support::demo_at(frozen_now(), None);
     let mut h = Harness::new(ctx, 100, 30).await;
     h.key(KeyCode::Char('2')).await;
     h.key(KeyCode::Char('p')).await;
@@ -480,6 +480,7 @@ fn cli_summary() -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_summary_matches_what_the_cli_prints() {
+    // Both sides read the machine's clock here: the CLI has no other.
     let ctx = Ctx::demo(None, None).expect("demo");
     let mut h = Harness::new(ctx, 100, 30).await;
     h.key(KeyCode::Char('2')).await;

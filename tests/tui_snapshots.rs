@@ -1,5 +1,5 @@
 //! Snapshots of each screen and main dialog at 80×24 and 120×40 over the demo school, drawn
-//! with ratatui's TestBackend. `now` is frozen at noon today (the demo's dates move to today)
+//! with ratatui's TestBackend. The clock is fixed at noon on 25 Nov 2026 (the demo's dates move to it)
 //! and calendar dates are replaced by `<date>`, so the snapshots do not change from day to day.
 
 mod tui_support;
@@ -11,12 +11,12 @@ use ratatui::Terminal;
 use schooltech::ops::Ctx;
 use schooltech::tui::theme::Theme;
 use schooltech::tui::ui;
-use tui_support::{redact, Harness};
+use tui_support::{demo_at, frozen_now, redact, Harness};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 fn demo() -> Ctx {
-    Ctx::demo(None, None).expect("the demo school loads")
+    demo_at(frozen_now(), None)
 }
 
 async fn harness(w: u16, h: u16) -> Harness {

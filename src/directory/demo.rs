@@ -15,6 +15,7 @@ use super::ad::{self, uac, MapCtx, FILETIME_NEVER};
 use super::attrs::{generalized_time, parse_generalized_time, Entry};
 use super::escape::{first_rdn_value, rdn_value, split_dn, unescape_value};
 use super::{ldif, Directory, Flavour, Group, Listing, Probe, Secret};
+use crate::clock::Clock;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
 use crate::domain::policy::{DirectoryPolicy, PolicySettings};
 use crate::domain::roles::RoleMap;
@@ -53,6 +54,7 @@ pub struct DemoDirectory {
     state: RwLock<State>,
     roles: RoleMap,
     base_dn: String,
+    clock: Clock,
 }
 
 struct State {
@@ -449,8 +451,16 @@ fn refresh_entry(e: &mut Entry, policy: &DirectoryPolicy) {
 impl DemoDirectory {
     /// The bundled demo school (about 730 accounts), with its dates moved to today.
     pub fn bundled(roles: RoleMap) -> Result<Self> {
-        Self::from_ldif(BUNDLED_LDIF, DEMO_BASE_DN, roles, Utc::now().date_naive())
-            .map_err(|e| Error::Input(format!("the bundled demo school cannot be loaded: {e}")))
+        Self::bundled_with_clock(roles, Clock::System)
+    }
+
+    /// The bundled demo school with its dates moved to the clock's day; changes made to it
+    /// are stamped by the same clock.
+    pub fn bundled_with_clock(roles: RoleMap, clock: Clock) -> Result<Self> {
+        let mut d = Self::from_ldif(BUNDLED_LDIF, DEMO_BASE_DN, roles, clock.now().date_naive())
+            .map_err(|e| Error::Input(format!("the bundled demo school cannot be loaded: {e}")))?;
+        d.clock = clock;
+        Ok(d)
     }
 
     /// A directory from an AD-shaped LDIF text. If the text starts with a
@@ -471,9 +481,17 @@ impl DemoDirectory {
     /// a few supply, generic and leaver accounts), dated from now. Deterministic; meant for
     /// benchmarks (50,000 accounts build in a fraction of a second in release builds).
     pub fn generated(n: usize, roles: RoleMap) -> Self {
-        let entries = synthetic::school(n, DEMO_BASE_DN, Utc::now());
+        Self::generated_with_clock(n, roles, Clock::System)
+    }
+
+    /// The synthetic school dated from the clock's moment.
+    pub fn generated_with_clock(n: usize, roles: RoleMap, clock: Clock) -> Self {
+        let entries = synthetic::school(n, DEMO_BASE_DN, clock.now());
         match Self::from_entries(entries, DEMO_BASE_DN, roles.clone()) {
-            Ok(d) => d,
+            Ok(mut d) => {
+                d.clock = clock;
+                d
+            }
             // The generator makes unique DNs and usernames; should that ever break, an
             // empty school is a better answer than a panic.
             Err(e) => {
@@ -482,6 +500,7 @@ impl DemoDirectory {
                     state: RwLock::new(State::new(DEMO_BASE_DN)),
                     roles,
                     base_dn: DEMO_BASE_DN.to_string(),
+                    clock,
                 }
             }
         }
@@ -503,6 +522,7 @@ impl DemoDirectory {
             state: RwLock::new(state),
             roles,
             base_dn: base_dn.to_string(),
+            clock: Clock::System,
         })
     }
 
@@ -668,7 +688,7 @@ impl DemoDirectory {
         for g in &new.groups {
             group_keys.push(st.group_key(g)?);
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut e = Entry::new(dn.clone());
         e.set(
             "objectClass",
@@ -748,7 +768,7 @@ impl DemoDirectory {
     fn modify_sync(&self, account: &Account, change: &AccountChange) -> Result<()> {
         let mut st = self.write();
         let key = dn_key(&st.account_by_dn(&account.dn)?.dn);
-        let now = ad::utc_to_filetime(Utc::now());
+        let now = ad::utc_to_filetime(self.clock.now());
         let Some(e) = st.entries.get_mut(&key) else {
             return Err(Error::NotFound(format!("{} no longer exists", account.dn)));
         };
@@ -796,7 +816,7 @@ impl DemoDirectory {
         let pwd = if temporary {
             0
         } else {
-            ad::utc_to_filetime(Utc::now())
+            ad::utc_to_filetime(self.clock.now())
         };
         if let Some(e) = st.entries.get_mut(&key) {
             e.set("pwdLastSet", vec![pwd.to_string()]);

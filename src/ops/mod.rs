@@ -10,6 +10,7 @@ pub mod import;
 pub mod log;
 pub mod passwords;
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::directory::{self, Directory};
 use crate::domain::time::end_of_day;
@@ -32,6 +33,8 @@ pub struct Ctx {
     pub as_of: Option<NaiveDate>,
     /// Who is running the program (`$SUDO_USER` else `$USER`).
     pub operator: String,
+    /// Where "now" comes from (the machine's clock, or a fixed moment in tests).
+    pub clock: Clock,
     /// Keeps the demo's temporary store alive.
     _demo_dir: Option<tempfile::TempDir>,
 }
@@ -52,6 +55,7 @@ impl Ctx {
             dir,
             as_of,
             operator: operator(),
+            clock: Clock::System,
             _demo_dir: None,
         })
     }
@@ -70,12 +74,22 @@ impl Ctx {
             dir,
             as_of,
             operator: operator(),
+            clock: Clock::System,
             _demo_dir: None,
         }
     }
 
     /// The built-in demo school with a temporary store (`size` accounts if given).
     pub fn demo(size: Option<usize>, as_of: Option<NaiveDate>) -> Result<Ctx> {
+        Self::demo_with_clock(size, as_of, Clock::System)
+    }
+
+    /// The demo school as it looks by `clock` (its dates move to the clock's day).
+    pub fn demo_with_clock(
+        size: Option<usize>,
+        as_of: Option<NaiveDate>,
+        clock: Clock,
+    ) -> Result<Ctx> {
         let tmp = tempfile::Builder::new()
             .prefix("schooltech-demo-")
             .tempdir()
@@ -86,17 +100,29 @@ impl Ctx {
         config.directory.base_dn = "DC=demo,DC=school".into();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {
-            Some(n) => Arc::new(directory::demo::DemoDirectory::generated(n, roles)),
-            None => Arc::new(directory::demo::DemoDirectory::bundled(roles)?),
+            Some(n) => Arc::new(directory::demo::DemoDirectory::generated_with_clock(
+                n, roles, clock,
+            )),
+            None => Arc::new(directory::demo::DemoDirectory::bundled_with_clock(
+                roles, clock,
+            )?),
         };
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
+        ctx.clock = clock;
         ctx._demo_dir = Some(tmp);
         Ok(ctx)
     }
 
     /// The moment time rules are judged at: the end of the `--as-of` day, else now.
     pub fn now(&self) -> DateTime<Utc> {
-        self.as_of.map(end_of_day).unwrap_or_else(Utc::now)
+        self.as_of
+            .map(end_of_day)
+            .unwrap_or_else(|| self.clock.now())
+    }
+
+    /// The moment by the clock, whatever `--as-of` says (for timestamps of what is done).
+    pub fn wall_now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Refuses `--as-of` for services that change things.

@@ -146,6 +146,19 @@ fn header(f: &mut Frame, area: Rect, s: &State) {
     } else {
         format!(" | {}", s.env.flavour)
     };
+    // The place goes altogether rather than cut the --as-of date off the end (measured with
+    // a two-digit day, so the header looks the same on the 1st as on the 28th).
+    let as_of_room = s
+        .env
+        .as_of
+        .map(|d| format!(" | as of {}", d.format("%d %b %Y")))
+        .unwrap_or_default();
+    let rest = format!(" | {} | operator {}{}", conn, s.env.operator, as_of_room);
+    let place = if format!(" {}{place}{rest}", s.env.school).width() <= width {
+        place
+    } else {
+        String::new()
+    };
     let bold = t.header().add_modifier(Modifier::BOLD);
     let mut spans = vec![
         Span::styled(format!(" {}", s.env.school), bold),

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use schooltech::clock::Clock;
 use schooltech::config::Config;
 use schooltech::directory::{Directory, Flavour, Group, Listing, Probe, Secret};
 use schooltech::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
@@ -24,10 +25,23 @@ use tokio::sync::mpsc::{self, UnboundedReceiver};
 /// The base DN of the fake school.
 pub const BASE: &str = "DC=fake,DC=school";
 
-/// A fixed moment for tests: noon UTC today (demo data moves by whole days to today).
+/// The fixed moment the TUI tests run at: noon UTC on 25 November 2026, whatever the
+/// machine's clock says (the demo's dates move to this day through its clock).
 pub fn frozen_now() -> DateTime<Utc> {
-    let d = Utc::now().date_naive();
-    Utc.from_utc_datetime(&d.and_hms_opt(12, 0, 0).unwrap_or_default())
+    at(2026, 11, 25)
+}
+
+/// Noon UTC on a given day.
+pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
+        .single()
+        .expect("a valid test date")
+}
+
+/// The demo school as it looks at `now` (its dates moved to that day, its changes stamped
+/// with it), judged at `as_of` when given.
+pub fn demo_at(now: DateTime<Utc>, as_of: Option<chrono::NaiveDate>) -> Ctx {
+    Ctx::demo_with_clock(None, as_of, Clock::Fixed(now)).expect("the demo school loads")
 }
 
 /// An in-memory directory for tests, with failure switches.
@@ -273,7 +287,8 @@ pub fn fake_ctx(n: usize) -> (Ctx, Arc<FakeDir>, tempfile::TempDir) {
     let mut config = Config::default();
     config.school.name = "Fake High".into();
     config.accounts.handout_dir = Some(tmp.path().to_path_buf());
-    let ctx = Ctx::with_directory(config, dir.clone(), tmp.path().join("st.db"), None);
+    let mut ctx = Ctx::with_directory(config, dir.clone(), tmp.path().join("st.db"), None);
+    ctx.clock = Clock::Fixed(frozen_now());
     (ctx, dir, tmp)
 }
 
@@ -288,6 +303,8 @@ pub struct Harness {
     pub quit: Option<i32>,
     /// What the harness saw go by (for assertions about commands).
     pub sent: Vec<String>,
+    /// The moment the harness runs at (the context's fixed clock, else [`frozen_now`]).
+    pub now: DateTime<Utc>,
 }
 
 impl Harness {
@@ -300,15 +317,20 @@ impl Harness {
     pub async fn with_theme(ctx: Ctx, w: u16, h: u16, theme: Theme) -> Harness {
         let mut env = Env::from_ctx(&ctx);
         env.operator = "tech".into();
+        let now = match ctx.clock {
+            Clock::Fixed(t) => t,
+            Clock::System => frozen_now(),
+        };
         let (tx, rx) = mpsc::unbounded_channel();
         let worker = Worker::new(Arc::new(ctx), tx);
-        let state = State::new(env, theme, (w, h), frozen_now());
+        let state = State::new(env, theme, (w, h), now);
         let mut h = Harness {
             state,
             worker,
             rx,
             quit: None,
             sent: Vec::new(),
+            now,
         };
         let cmds = app::init(&mut h.state);
         h.run(cmds);
@@ -334,7 +356,7 @@ impl Harness {
             Msg::AccountsLoaded { gen, result, .. } => Msg::AccountsLoaded {
                 gen,
                 result,
-                now: frozen_now(),
+                now: self.now,
             },
             Msg::LogLoaded { gen, result } => Msg::LogLoaded {
                 gen,
@@ -428,21 +450,40 @@ pub fn render(state: &State, w: u16, h: u16) -> String {
     out
 }
 
-/// Replaces dates and times (which follow the calendar) with `<date>` padded to the same
-/// width, so columns and borders stay where they were.
+/// Replaces dates and times with `<date>` padded to the width the date has with a two-digit
+/// day, so that the text is the same on the 1st of a month as on the 28th: a one-digit day
+/// drawn padded (` 1 Dec 2026` in a column) takes its padding space with it; one drawn
+/// unpadded (`as of 1 Dec 2026`) is widened by one. Times of day (`07:07`) go too, as rows
+/// written while the test runs carry the time they were written.
 pub fn redact(text: &str) -> String {
     let re = regex::Regex::new(
-        r"[ \d]\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?( \d{2}:\d{2}(:\d{2})?)?",
+        r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)( \d{4})?( \d{2}:\d{2}(:\d{2})?)?",
     )
     .expect("regex");
     text.lines()
         .map(|l| {
-            re.replace_all(l, |c: &regex::Captures| {
-                let n = c[0].chars().count();
-                format!("{:<n$}", "<date>")
-            })
-            .trim_end()
-            .to_string()
+            let mut out = String::new();
+            let mut last = 0;
+            for c in re.captures_iter(l) {
+                let Some(m) = c.get(0) else { continue };
+                let one_digit = c.get(1).is_some_and(|d| d.as_str().len() == 1);
+                let mut start = m.start();
+                let before = &l[last..start];
+                // Padding: a space that follows another space (or starts the line) belongs
+                // to the date's column.
+                let padded = one_digit
+                    && before.ends_with(' ')
+                    && (before.len() == 1 || before.ends_with("  ") || start == 1);
+                if padded {
+                    start -= 1;
+                }
+                out.push_str(&l[last..start]);
+                let width = m.as_str().chars().count() + usize::from(one_digit);
+                out.push_str(&format!("{:<width$}", "<date>"));
+                last = m.end();
+            }
+            out.push_str(&l[last..]);
+            out.trim_end().to_string()
         })
         .collect::<Vec<_>>()
         .join("\n")

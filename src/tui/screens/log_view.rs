@@ -102,10 +102,8 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
     let off = window(l.offset, l.cursor, page, l.entries.len());
     let end = (off + page).min(l.entries.len());
     let rows = l.entries[off..end].iter().enumerate().map(|(i, e)| {
-        let when =
-            e.at.with_timezone(&chrono::Local)
-                .format("%-d %b %Y %H:%M")
-                .to_string();
+        // Day padded like every date column, so the columns do not move on the 1st.
+        let when = super::moment(e.at);
         let row = Row::new(vec![
             when,
             e.operator.clone(),
