@@ -42,8 +42,9 @@ pub struct Config {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TuiConfig {
-    /// `[tui.keys.PLACE]` `"KEY" = "ACTION"`: key overrides (PLACE is global, accounts, log,
-    /// search or dialog; see `?` in the program for action names).
+    /// `[tui.keys.PLACE]` `"KEY" = "ACTION"`: key overrides. PLACE is one of the keymap's places
+    /// (global, each tab's, search, dialog: checked when the program starts); see `?` in the
+    /// program for action names.
     pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 

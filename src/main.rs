@@ -38,7 +38,10 @@ fn main() {
     let code = runtime.block_on(async {
         let result = match &cli.command {
             Some(cmd) => cli::run(&cli, cmd).await,
-            None => schooltech::tui::run(&cli).await,
+            None => match cli::context(&cli) {
+                Ok(ctx) => schooltech::tui::run(ctx).await,
+                Err(e) => Err(e),
+            },
         };
         match result {
             Ok(code) => code,

@@ -12,10 +12,11 @@ use schooltech::ops::compliance;
 use schooltech::ops::Ctx;
 use schooltech::tui::app::{self, Env, Msg, State, Tab};
 use schooltech::tui::dialogs::Dialog;
-use schooltech::tui::screens::passwords::Panel;
+use schooltech::tui::tabs::passwords::Panel;
+use schooltech::tui::tabs::passwords::{PwCmd, PwMsg};
+use schooltech::tui::tabs::{Page, TabCmd, TabMsg};
 use schooltech::tui::theme::Theme;
-use schooltech::tui::worker::passwords::{PwCmd, PwMsg};
-use schooltech::tui::worker::Cmd;
+use schooltech::tui::work::Cmd;
 use std::sync::Arc;
 use tui_support::{fake_ctx, frozen_now, FakeDir, Harness};
 
@@ -24,10 +25,11 @@ fn key(c: KeyCode) -> Msg {
 }
 
 fn shown(h: &Harness) -> Vec<String> {
-    let p = &h.state.passwords;
-    p.view
+    let p = &h.state.tabs.passwords;
+    p.table
+        .view
         .iter()
-        .map(|i| p.rows[*i as usize].username.clone())
+        .map(|i| p.rows()[*i as usize].username.clone())
         .collect()
 }
 
@@ -56,22 +58,25 @@ fn cli_ctx(dir: &Arc<FakeDir>, tmp: &tempfile::TempDir) -> Ctx {
 async fn the_tab_loads_when_first_shown_with_the_reports_numbers() {
     let (ctx, dir, tmp) = fake_ctx(40);
     let mut h = Harness::new(ctx, 100, 30).await;
-    assert!(!h.state.passwords.loaded, "not read before it is shown");
+    assert!(
+        !h.state.tabs.passwords.loaded,
+        "not read before it is shown"
+    );
     h.key(KeyCode::Char('2')).await;
     assert_eq!(h.state.tab, Tab::Passwords);
-    assert!(h.state.passwords.loaded);
-    assert_eq!(h.state.passwords.rows.len(), 40);
+    assert!(h.state.tabs.passwords.loaded);
+    assert_eq!(h.state.tabs.passwords.rows().len(), 40);
     // The same numbers as `ops::compliance::report` gives the CLI.
     let cli = cli_ctx(&dir, &tmp);
     let (rows, _) = compliance::report(&cli, None).await.unwrap();
     let want = compliance::summarise(&rows);
-    let got = &h.state.passwords.summary;
+    let got = &h.state.tabs.passwords.summary;
     assert_eq!(format!("{want:?}"), format!("{got:?}"));
     let screen = h.screen(100, 30);
     assert!(screen.contains("Summary as of"), "{screen}");
     assert!(screen.contains("[2 Passwords]"), "{screen}");
     // Every status is shown as a word.
-    for r in &h.state.passwords.rows {
+    for r in h.state.tabs.passwords.rows() {
         if shown(&h)[..5].contains(&r.username) {
             let line = screen
                 .lines()
@@ -89,13 +94,13 @@ async fn status_cycle_filter_form_search_and_sort() {
     h.key(KeyCode::Char('2')).await;
     let all = shown(&h).len();
     h.key(KeyCode::Char('t')).await; // expired
-    let p = &h.state.passwords;
-    assert_eq!(p.filters.status, Some(PasswordStatus::Expired));
+    let p = &h.state.tabs.passwords;
+    assert_eq!(p.table.filters.status, Some(PasswordStatus::Expired));
     let expired = shown(&h);
     assert!(!expired.is_empty() && expired.len() < all);
     assert!(expired
         .iter()
-        .all(|u| h.state.passwords.row(u).unwrap().status == PasswordStatus::Expired));
+        .all(|u| h.state.tabs.passwords.row(u).unwrap().status == PasswordStatus::Expired));
     assert!(h.screen(100, 30).contains("filter: status=expired"));
     // The filter form: role staff on top of the status.
     h.key(KeyCode::Char('f')).await;
@@ -106,7 +111,7 @@ async fn status_cycle_filter_form_search_and_sort() {
     assert!(h.state.dialogs.is_empty());
     let staff = shown(&h);
     assert!(staff.iter().all(|u| {
-        let r = h.state.passwords.row(u).unwrap();
+        let r = h.state.tabs.passwords.row(u).unwrap();
         r.role.as_deref() == Some("staff") && r.status == PasswordStatus::Expired
     }));
     h.key(KeyCode::Char('F')).await;
@@ -120,20 +125,20 @@ async fn status_cycle_filter_form_search_and_sort() {
     assert!(h.quit.is_none());
     assert!(shown(&h).is_empty());
     h.key(KeyCode::Esc).await;
-    assert!(!h.state.passwords.searching);
+    assert!(!h.state.tabs.passwords.table.searching);
     assert_eq!(shown(&h).len(), all);
     // Sort by role, then age; reverse.
     h.key(KeyCode::Char('s')).await;
     h.key(KeyCode::Char('s')).await;
     let ages: Vec<i64> = shown(&h)
         .iter()
-        .filter_map(|u| h.state.passwords.row(u).unwrap().age_days)
+        .filter_map(|u| h.state.tabs.passwords.row(u).unwrap().age_days)
         .collect();
     assert!(ages.windows(2).all(|w| w[0] <= w[1]), "{ages:?}");
     h.key(KeyCode::Char('S')).await;
     let ages: Vec<i64> = shown(&h)
         .iter()
-        .filter_map(|u| h.state.passwords.row(u).unwrap().age_days)
+        .filter_map(|u| h.state.tabs.passwords.row(u).unwrap().age_days)
         .collect();
     assert!(ages.windows(2).all(|w| w[0] >= w[1]), "{ages:?}");
 }
@@ -182,7 +187,7 @@ async fn force_change_previews_exactly_who_then_reports_a_failure_and_goes_on() 
         "{report}"
     );
     // The report was read again: the others must now change their password.
-    let p = &h.state.passwords;
+    let p = &h.state.tabs.passwords;
     assert_eq!(
         p.row(&targets[0]).unwrap().status,
         PasswordStatus::MustChange
@@ -197,6 +202,7 @@ async fn force_change_previews_exactly_who_then_reports_a_failure_and_goes_on() 
     h.key(KeyCode::Char('3')).await;
     let n = h
         .state
+        .tabs
         .log
         .entries
         .iter()
@@ -225,7 +231,7 @@ async fn selection_wins_and_clear_never_expires_leaves_out_who_has_no_flag() {
     assert_eq!(shown(&h)[..2], ["aa.never", "ab.plain"]);
     h.key(KeyCode::Char(' ')).await;
     h.key(KeyCode::Char(' ')).await;
-    assert_eq!(h.state.passwords.selected.len(), 2);
+    assert_eq!(h.state.tabs.passwords.table.selected.len(), 2);
     assert!(h.screen(100, 30).contains("2 selected"));
     h.key(KeyCode::Char('N')).await;
     let text = confirm_text(&h);
@@ -241,12 +247,19 @@ async fn selection_wins_and_clear_never_expires_leaves_out_who_has_no_flag() {
         .unwrap()
         .text
         .contains("aa.never: cleared of never-expires"));
-    assert!(h.state.passwords.row("aa.never").unwrap().flags.is_empty());
+    assert!(h
+        .state
+        .tabs
+        .passwords
+        .row("aa.never")
+        .unwrap()
+        .flags
+        .is_empty());
     // A over the shown rows selects them all; again clears.
     h.key(KeyCode::Char('A')).await;
-    assert_eq!(h.state.passwords.selected.len(), 12);
+    assert_eq!(h.state.tabs.passwords.table.selected.len(), 12);
     h.key(KeyCode::Char('A')).await;
-    assert!(h.state.passwords.selected.is_empty());
+    assert!(h.state.tabs.passwords.table.selected.is_empty());
 }
 
 #[test]
@@ -258,20 +271,24 @@ fn stale_report_results_are_dropped() {
         operator: "tech".into(),
         as_of: None,
         guest_days: 5,
+        clock: schooltech::clock::Clock::Fixed(frozen_now()),
     };
     let mut s = State::new(env, Theme { color: true }, (100, 30), frozen_now());
     let first = app::update(&mut s, key(KeyCode::Char('2')));
     let g1 = match first.as_slice() {
-        [Cmd::Passwords(PwCmd::LoadReport { gen })] => *gen,
+        [Cmd::Tab(TabCmd::Passwords(PwCmd::LoadReport { gen }))] => *gen,
         other => panic!("expected a report load, got {other:?}"),
     };
-    assert!(s.passwords.loading);
-    assert_eq!(s.passwords.busy(), Some("reading the password report"));
+    assert!(s.tabs.passwords.loading);
+    assert_eq!(
+        s.tabs.passwords.busy().as_deref(),
+        Some("reading the password report")
+    );
     let second = s.reload();
     let g2 = second
         .iter()
         .find_map(|c| match c {
-            Cmd::Passwords(PwCmd::LoadReport { gen }) => Some(*gen),
+            Cmd::Tab(TabCmd::Passwords(PwCmd::LoadReport { gen })) => Some(*gen),
             _ => None,
         })
         .expect("reload reads the report again");
@@ -290,34 +307,37 @@ fn stale_report_results_are_dropped() {
     s.dirty = false;
     app::update(
         &mut s,
-        Msg::Passwords(PwMsg::Loaded {
+        Msg::Tab(TabMsg::Passwords(PwMsg::Loaded {
             gen: g1,
             result: Ok((vec![row("old.one")], 0)),
             now: frozen_now(),
-        }),
+        })),
     );
-    assert!(s.passwords.rows.is_empty(), "a stale result is dropped");
+    assert!(
+        s.tabs.passwords.rows().is_empty(),
+        "a stale result is dropped"
+    );
     assert!(!s.dirty, "and does not redraw");
     app::update(
         &mut s,
-        Msg::Passwords(PwMsg::Loaded {
+        Msg::Tab(TabMsg::Passwords(PwMsg::Loaded {
             gen: g2,
             result: Ok((vec![row("new.one"), row("new.two")], 0)),
             now: frozen_now(),
-        }),
+        })),
     );
-    assert_eq!(s.passwords.rows.len(), 2);
+    assert_eq!(s.tabs.passwords.rows().len(), 2);
     assert!(s.dirty);
     // Stale policy and credentials answers are dropped too.
     s.dirty = false;
     app::update(
         &mut s,
-        Msg::Passwords(PwMsg::Creds {
+        Msg::Tab(TabMsg::Passwords(PwMsg::Creds {
             gen: 9999,
             result: Ok(vec![]),
-        }),
+        })),
     );
-    assert!(!s.passwords.creds.loaded && !s.dirty);
+    assert!(!s.tabs.passwords.creds.loaded && !s.dirty);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -334,13 +354,13 @@ async fn as_of_runs_refuse_every_fix() {
         assert!(h.state.status.as_ref().unwrap().text.contains("read-only"));
     }
     h.key(KeyCode::Char('p')).await;
-    assert_eq!(h.state.passwords.panel, Panel::Policy);
+    assert_eq!(h.state.tabs.passwords.panel, Panel::Policy);
     h.state.status = None;
     h.key(KeyCode::Char('a')).await;
     assert!(h.state.dialogs.is_empty());
     assert!(h.state.status.as_ref().unwrap().text.contains("read-only"));
     h.key(KeyCode::Char('c')).await;
-    assert_eq!(h.state.passwords.panel, Panel::Creds);
+    assert_eq!(h.state.tabs.passwords.panel, Panel::Creds);
     for k in ['n', 'm'] {
         h.state.status = None;
         h.key(KeyCode::Char(k)).await;
@@ -359,7 +379,7 @@ async fn policy_panel_shows_drift_and_apply_previews_then_reports() {
     let mut h = Harness::new(ctx, 100, 30).await;
     h.key(KeyCode::Char('2')).await;
     h.key(KeyCode::Char('p')).await;
-    assert_eq!(h.state.passwords.panel, Panel::Policy);
+    assert_eq!(h.state.tabs.passwords.panel, Panel::Policy);
     let screen = h.screen(100, 30);
     assert!(screen.contains("School's rules"), "{screen}");
     assert!(screen.contains("default policy"), "{screen}");
@@ -376,7 +396,7 @@ async fn policy_panel_shows_drift_and_apply_previews_then_reports() {
     assert!(h.state.jobs.is_empty());
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Esc).await;
-    assert_eq!(h.state.passwords.panel, Panel::Report);
+    assert_eq!(h.state.tabs.passwords.panel, Panel::Report);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -408,7 +428,7 @@ async fn credentials_add_judge_leavers_and_mark_rotated() {
     let stayer = "amir.khan";
     h.key(KeyCode::Char('2')).await;
     h.key(KeyCode::Char('c')).await;
-    assert_eq!(h.state.passwords.panel, Panel::Creds);
+    assert_eq!(h.state.tabs.passwords.panel, Panel::Creds);
     assert!(h.screen(100, 30).contains("The register is empty"));
     h.key(KeyCode::Char('n')).await;
     h.type_text("Library desk").await;
@@ -425,7 +445,7 @@ async fn credentials_add_judge_leavers_and_mark_rotated() {
     h.type_text(stayer).await;
     h.key(KeyCode::Enter).await;
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
-    let c = &h.state.passwords.creds;
+    let c = &h.state.tabs.passwords.creds;
     assert_eq!(c.rows.len(), 1);
     assert_eq!(c.rows[0].0.period_days, 42, "42 days by default");
     assert_eq!(c.rows[0].0.known_by, [stayer, leaver]);
@@ -456,6 +476,7 @@ async fn credentials_add_judge_leavers_and_mark_rotated() {
     h.key(KeyCode::Char('3')).await;
     let actions: Vec<&str> = h
         .state
+        .tabs
         .log
         .entries
         .iter()
@@ -486,6 +507,7 @@ async fn the_demo_summary_matches_what_the_cli_prints() {
     h.key(KeyCode::Char('2')).await;
     let mine: Vec<String> = h
         .state
+        .tabs
         .passwords
         .summary
         .iter()
@@ -509,7 +531,7 @@ async fn the_demo_summary_matches_what_the_cli_prints() {
         .collect();
     assert_eq!(mine, cli_summary());
     // And the screen shows those numbers: the pupils' row.
-    let pupils = &h.state.passwords.summary["pupil"];
+    let pupils = &h.state.tabs.passwords.summary["pupil"];
     let screen = h.screen(100, 30);
     let line = screen
         .lines()
@@ -542,7 +564,7 @@ async fn mouse_clicks_the_tab_and_a_row() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    let x = schooltech::tui::ui::tab_labels(&h.state)
+    let x = schooltech::tui::shell::view::tab_labels(&h.state)
         .iter()
         .find(|l| l.0 == Tab::Passwords)
         .map(|l| l.2 + 1)
@@ -550,10 +572,13 @@ async fn mouse_clicks_the_tab_and_a_row() {
     h.feed(click(x, 1));
     h.settle().await;
     assert_eq!(h.state.tab, Tab::Passwords);
-    assert!(h.state.passwords.loaded);
+    assert!(h.state.tabs.passwords.loaded);
     // Screen rows: 2 the search bar, 3 the column titles, 4 the first account.
     h.feed(click(5, 6));
-    assert_eq!(h.state.passwords.cursor, 2);
+    assert_eq!(h.state.tabs.passwords.table.cursor, 2);
     h.feed(click(5, 3));
-    assert_eq!(h.state.passwords.cursor, 2, "the titles are not a row");
+    assert_eq!(
+        h.state.tabs.passwords.table.cursor, 2,
+        "the titles are not a row"
+    );
 }

@@ -13,8 +13,8 @@ use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 use schooltech::domain::creds::Credential;
 use schooltech::ops::{creds, Ctx};
+use schooltech::tui::shell::view as ui;
 use schooltech::tui::theme::Theme;
-use schooltech::tui::ui;
 use tui_support::{demo_at, frozen_now, redact, Harness};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];

@@ -9,7 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use schooltech::ops::Ctx;
 use schooltech::tui::app::{self, Msg};
-use schooltech::tui::ui;
+use schooltech::tui::shell::view as ui;
 use std::time::{Duration, Instant};
 use tui_support::Harness;
 
@@ -38,7 +38,7 @@ async fn fifty_thousand_accounts_stay_instant() {
     let t1 = Instant::now();
     let mut h = Harness::new(ctx, 200, 60).await;
     let loaded = t1.elapsed();
-    let n = h.state.accounts.rows.len();
+    let n = h.state.tabs.accounts.rows().len();
     assert!(n >= 50_000, "{n} accounts");
     println!(
         "50k: directory built in {built:?} (RSS {rss_dir:?} KiB), listed + indexed by the TUI in {loaded:?} (RSS {:?} KiB)",
@@ -79,7 +79,7 @@ async fn fifty_thousand_accounts_stay_instant() {
             let cmds = app::update(&mut h.state, k);
             term.draw(|f| ui::draw(f, &h.state)).expect("draw");
             keys.push(t.elapsed());
-            shown.push(h.state.accounts.view.len());
+            shown.push(h.state.tabs.accounts.table.view.len());
             drop(cmds);
         }
     }

@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use schooltech::domain::account::Account;
 use schooltech::tui::app::State;
-use schooltech::tui::ui;
+use schooltech::tui::shell::view as ui;
 use tui_support::{fake_ctx, Harness};
 
 fn sizes() -> Vec<(u16, u16)> {

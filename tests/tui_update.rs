@@ -8,8 +8,10 @@ use schooltech::directory::Listing;
 use schooltech::domain::account::Account;
 use schooltech::tui::app::{self, Conn, Env, Msg, State, Tab};
 use schooltech::tui::dialogs::Dialog;
+use schooltech::tui::tabs::accounts::{AccountsCmd, AccountsMsg};
+use schooltech::tui::tabs::{TabCmd, TabMsg};
 use schooltech::tui::theme::Theme;
-use schooltech::tui::worker::Cmd;
+use schooltech::tui::work::Cmd;
 use tui_support::{fake_ctx, frozen_now, Harness};
 
 fn env() -> Env {
@@ -20,6 +22,7 @@ fn env() -> Env {
         operator: "tech".into(),
         as_of: None,
         guest_days: 5,
+        clock: schooltech::clock::Clock::Fixed(frozen_now()),
     }
 }
 
@@ -48,10 +51,12 @@ fn listing(names: &[&str]) -> Listing {
 }
 
 fn shown(s: &State) -> Vec<String> {
-    s.accounts
+    s.tabs
+        .accounts
+        .table
         .view
         .iter()
-        .map(|i| s.accounts.rows[*i as usize].account.username.clone())
+        .map(|i| s.tabs.accounts.rows()[*i as usize].account.username.clone())
         .collect()
 }
 
@@ -70,7 +75,7 @@ fn stale_results_are_dropped() {
     let first = s.reload();
     let second = s.reload();
     let gen_of = |cmds: &[Cmd]| match cmds.first() {
-        Some(Cmd::LoadAccounts { gen }) => *gen,
+        Some(Cmd::Tab(TabCmd::Accounts(AccountsCmd::Load { gen }))) => *gen,
         other => panic!("expected LoadAccounts, got {other:?}"),
     };
     let (g1, g2) = (gen_of(&first), gen_of(&second));
@@ -78,21 +83,24 @@ fn stale_results_are_dropped() {
     s.dirty = false;
     app::update(
         &mut s,
-        Msg::AccountsLoaded {
+        Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
             gen: g1,
             result: Ok(listing(&["old.one"])),
             now: frozen_now(),
-        },
+        })),
     );
-    assert!(s.accounts.rows.is_empty(), "a stale result must be dropped");
+    assert!(
+        s.tabs.accounts.rows().is_empty(),
+        "a stale result must be dropped"
+    );
     assert!(!s.dirty, "a dropped result does not redraw");
     app::update(
         &mut s,
-        Msg::AccountsLoaded {
+        Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
             gen: g2,
             result: Ok(listing(&["new.one", "new.two"])),
             now: frozen_now(),
-        },
+        })),
     );
     assert_eq!(shown(&s), ["new.one", "new.two"]);
     // A stale connection result is dropped too.
@@ -115,12 +123,12 @@ fn stale_results_are_dropped() {
 fn search_is_incremental_and_esc_clears_it() {
     let mut s = bare_state();
     let g = match s.reload().first() {
-        Some(Cmd::LoadAccounts { gen }) => *gen,
+        Some(Cmd::Tab(TabCmd::Accounts(AccountsCmd::Load { gen }))) => *gen,
         _ => unreachable!(),
     };
     app::update(
         &mut s,
-        Msg::AccountsLoaded {
+        Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
             gen: g,
             result: Ok(listing(&[
                 "amir.khan",
@@ -129,10 +137,10 @@ fn search_is_incremental_and_esc_clears_it() {
                 "cara.patel",
             ])),
             now: frozen_now(),
-        },
+        })),
     );
     app::update(&mut s, key(KeyCode::Char('/')));
-    assert!(s.accounts.searching);
+    assert!(s.tabs.accounts.table.searching);
     for c in "bea".chars() {
         app::update(&mut s, key(KeyCode::Char(c)));
     }
@@ -146,7 +154,7 @@ fn search_is_incremental_and_esc_clears_it() {
     let cmds = app::update(&mut s, key(KeyCode::Char('q')));
     assert!(cmds.iter().all(|c| !matches!(c, Cmd::Quit(_))));
     app::update(&mut s, key(KeyCode::Esc));
-    assert!(!s.accounts.searching);
+    assert!(!s.tabs.accounts.table.searching);
     assert_eq!(shown(&s).len(), 4);
 }
 
@@ -206,25 +214,25 @@ fn signals_quit_with_the_signal_code() {
 fn tiny_and_resized_terminals_keep_the_cursor_sane() {
     let mut s = bare_state();
     let g = match s.reload().first() {
-        Some(Cmd::LoadAccounts { gen }) => *gen,
+        Some(Cmd::Tab(TabCmd::Accounts(AccountsCmd::Load { gen }))) => *gen,
         _ => unreachable!(),
     };
     let names: Vec<String> = (0..200).map(|i| format!("user{i:03}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     app::update(
         &mut s,
-        Msg::AccountsLoaded {
+        Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
             gen: g,
             result: Ok(listing(&refs)),
             now: frozen_now(),
-        },
+        })),
     );
     app::update(&mut s, key(KeyCode::End));
-    assert_eq!(s.accounts.cursor, 199);
+    assert_eq!(s.tabs.accounts.table.cursor, 199);
     app::update(&mut s, Msg::Resize(1, 1));
     app::update(&mut s, Msg::Resize(80, 24));
-    assert!(s.accounts.offset <= s.accounts.cursor);
-    assert!(s.accounts.cursor < s.accounts.offset + 20);
+    assert!(s.tabs.accounts.table.offset <= s.tabs.accounts.table.cursor);
+    assert!(s.tabs.accounts.table.cursor < s.tabs.accounts.table.offset + 20);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -239,11 +247,13 @@ async fn sort_and_selection() {
     h.key(KeyCode::Char('s')).await; // role
     let roles: Vec<String> = h
         .state
+        .tabs
         .accounts
+        .table
         .view
         .iter()
         .map(|i| {
-            h.state.accounts.rows[*i as usize]
+            h.state.tabs.accounts.rows()[*i as usize]
                 .account
                 .role
                 .clone()
@@ -255,16 +265,16 @@ async fn sort_and_selection() {
     assert_eq!(roles, sorted);
     h.key(KeyCode::Char(' ')).await;
     h.key(KeyCode::Char(' ')).await;
-    assert_eq!(h.state.accounts.selected.len(), 2);
-    assert_eq!(h.state.accounts.cursor, 2);
+    assert_eq!(h.state.tabs.accounts.table.selected.len(), 2);
+    assert_eq!(h.state.tabs.accounts.table.cursor, 2);
     h.key(KeyCode::Char('/')).await;
     h.type_text("bea").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('A')).await;
-    let n = h.state.accounts.view.len();
-    assert!(h.state.accounts.selected.len() >= n);
+    let n = h.state.tabs.accounts.table.view.len();
+    assert!(h.state.tabs.accounts.table.selected.len() >= n);
     h.key(KeyCode::Esc).await; // clears the search
-    assert!(h.state.accounts.search.value().is_empty());
+    assert!(h.state.tabs.accounts.table.search.value().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,7 +282,7 @@ async fn disable_asks_a_reason_previews_and_logs() {
     let (ctx, _dir, _tmp) = fake_ctx(20);
     let mut h = Harness::new(ctx, 100, 30).await;
     let user = shown(&h.state)[0].clone();
-    assert!(h.state.accounts.row(&user).unwrap().account.enabled);
+    assert!(h.state.tabs.accounts.row(&user).unwrap().account.enabled);
     h.key(KeyCode::Char('d')).await;
     assert!(top_is(&h.state, "Form"));
     h.key(KeyCode::Enter).await;
@@ -298,25 +308,25 @@ async fn disable_asks_a_reason_previews_and_logs() {
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('y')).await;
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
-    assert!(!h.state.accounts.row(&user).unwrap().account.enabled);
+    assert!(!h.state.tabs.accounts.row(&user).unwrap().account.enabled);
     assert!(h.state.status.as_ref().unwrap().text.contains("disabled"));
     // The Log tab shows it.
     h.key(KeyCode::Char('3')).await;
     assert_eq!(h.state.tab, Tab::Log);
-    let e = &h.state.log.entries[0];
+    let e = &h.state.tabs.log.entries[0];
     assert_eq!(
         (e.action.as_str(), e.target.as_str()),
         ("account.disable", user.as_str())
     );
-    assert!(format!("{:?}", h.state.log.chain).contains("Whole"));
+    assert!(format!("{:?}", h.state.tabs.log.chain).contains("Whole"));
     // Filter the log by action.
     h.key(KeyCode::Char('f')).await;
     h.key(KeyCode::Tab).await;
     h.type_text("account.enable").await;
     h.key(KeyCode::Enter).await;
-    assert!(h.state.log.entries.is_empty());
+    assert!(h.state.tabs.log.entries.is_empty());
     h.key(KeyCode::Char('F')).await;
-    assert_eq!(h.state.log.entries.len(), 1);
+    assert_eq!(h.state.tabs.log.entries.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -343,7 +353,7 @@ async fn generated_password_is_shown_once_and_then_forgotten() {
     assert!(!format!("{:?}", h.state).contains(&password));
     assert!(!h.screen(100, 30).contains(&password));
     h.key(KeyCode::Char('3')).await;
-    let log = format!("{:?}", h.state.log.entries);
+    let log = format!("{:?}", h.state.tabs.log.entries);
     assert!(log.contains("password.reset"));
     assert!(!log.contains(&password));
 }
@@ -426,23 +436,47 @@ async fn bulk_disable_reports_a_failure_and_goes_on() {
         text.contains(&users[1]) && text.contains("insufficient access"),
         "{text}"
     );
-    assert!(!h.state.accounts.row(&users[0]).unwrap().account.enabled);
-    assert!(h.state.accounts.row(&users[1]).unwrap().account.enabled);
-    assert!(!h.state.accounts.row(&users[2]).unwrap().account.enabled);
+    assert!(
+        !h.state
+            .tabs
+            .accounts
+            .row(&users[0])
+            .unwrap()
+            .account
+            .enabled
+    );
+    assert!(
+        h.state
+            .tabs
+            .accounts
+            .row(&users[1])
+            .unwrap()
+            .account
+            .enabled
+    );
+    assert!(
+        !h.state
+            .tabs
+            .accounts
+            .row(&users[2])
+            .unwrap()
+            .account
+            .enabled
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_connection_shows_and_r_retries() {
     let (ctx, dir, _tmp) = fake_ctx(20);
     let mut h = Harness::new(ctx, 100, 30).await;
-    let n = h.state.accounts.rows.len();
+    let n = h.state.tabs.accounts.rows().len();
     *dir.offline.lock().unwrap() = true;
     h.key(KeyCode::Char('r')).await;
     assert!(matches!(h.state.conn, Conn::Offline(_)));
-    assert_eq!(h.state.accounts.rows.len(), n, "keeps what it has");
+    assert_eq!(h.state.tabs.accounts.rows().len(), n, "keeps what it has");
     assert!(h.screen(100, 30).contains("OFFLINE"));
     h.key(KeyCode::Down).await; // still works
-    assert_eq!(h.state.accounts.cursor, 1);
+    assert_eq!(h.state.tabs.accounts.table.cursor, 1);
     *dir.offline.lock().unwrap() = false;
     h.key(KeyCode::Char('r')).await;
     assert_eq!(h.state.conn, Conn::Connected);
@@ -470,7 +504,7 @@ async fn create_shows_the_plan_then_the_password_once() {
     assert_eq!(s.username, "zara.quinn");
     h.key(KeyCode::Esc).await;
     assert!(h.state.dialogs.is_empty());
-    assert!(h.state.accounts.row("zara.quinn").is_some());
+    assert!(h.state.tabs.accounts.row("zara.quinn").is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -505,6 +539,7 @@ async fn move_groups_and_expiry_go_through_ops() {
     h.key(KeyCode::Char('y')).await;
     assert!(h
         .state
+        .tabs
         .accounts
         .row(&user)
         .unwrap()
@@ -518,6 +553,7 @@ async fn move_groups_and_expiry_go_through_ops() {
     h.key(KeyCode::Char('y')).await;
     assert!(h
         .state
+        .tabs
         .accounts
         .row(&user)
         .unwrap()
@@ -531,6 +567,7 @@ async fn move_groups_and_expiry_go_through_ops() {
     h.key(KeyCode::Char('y')).await;
     assert!(h
         .state
+        .tabs
         .accounts
         .row(&user)
         .unwrap()
@@ -540,6 +577,7 @@ async fn move_groups_and_expiry_go_through_ops() {
     h.key(KeyCode::Char('3')).await;
     let actions: Vec<&str> = h
         .state
+        .tabs
         .log
         .entries
         .iter()
@@ -580,7 +618,7 @@ async fn new_intake_dry_run_then_apply_shows_the_handout_once() {
     assert!(text.contains("schooltech-handout-"), "{text}");
     h.key(KeyCode::Enter).await;
     assert!(h.state.dialogs.is_empty());
-    assert!(h.state.accounts.row("nia.owusu").is_some());
+    assert!(h.state.tabs.accounts.row("nia.owusu").is_some());
     assert!(
         !format!("{:?}", h.state).contains("schooltech-handout-"),
         "shown once only"
@@ -597,11 +635,17 @@ async fn filters_by_role_and_status() {
     h.key(KeyCode::Enter).await;
     assert!(h
         .state
+        .tabs
         .accounts
+        .table
         .view
         .iter()
-        .all(|i| h.state.accounts.rows[*i as usize].account.role.as_deref() == Some("staff")));
-    assert_eq!(h.state.accounts.view.len(), 4);
+        .all(|i| h.state.tabs.accounts.rows()[*i as usize]
+            .account
+            .role
+            .as_deref()
+            == Some("staff")));
+    assert_eq!(h.state.tabs.accounts.table.view.len(), 4);
     h.key(KeyCode::Char('f')).await;
     h.key(KeyCode::Left).await;
     h.key(KeyCode::Left).await; // any
@@ -610,11 +654,11 @@ async fn filters_by_role_and_status() {
         h.key(KeyCode::Right).await; // disabled
     }
     h.key(KeyCode::Enter).await;
-    let n = h.state.accounts.view.len();
+    let n = h.state.tabs.accounts.table.view.len();
     assert!(n > 0 && n < 40);
     assert!(h.screen(100, 30).contains("filter: status=disabled"));
     h.key(KeyCode::Char('F')).await;
-    assert_eq!(h.state.accounts.view.len(), 40);
+    assert_eq!(h.state.tabs.accounts.table.view.len(), 40);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -624,13 +668,13 @@ async fn details_pane_shows_the_model_and_recent_log() {
     h.key(KeyCode::Char('u')).await;
     h.key(KeyCode::Char('y')).await;
     h.key(KeyCode::Enter).await;
-    assert!(h.state.accounts.detail);
+    assert!(h.state.tabs.accounts.detail);
     let screen = h.screen(120, 40);
     assert!(screen.contains("Recent log"), "{screen}");
     assert!(screen.contains("account.unlock by tech"), "{screen}");
     assert!(screen.contains("Groups"), "{screen}");
     h.key(KeyCode::Esc).await;
-    assert!(!h.state.accounts.detail);
+    assert!(!h.state.tabs.accounts.detail);
 }
 
 #[test]
@@ -639,16 +683,16 @@ fn as_of_runs_are_read_only() {
     e.as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1);
     let mut s = State::new(e, Theme { color: true }, (100, 30), frozen_now());
     let g = match s.reload().first() {
-        Some(Cmd::LoadAccounts { gen }) => *gen,
+        Some(Cmd::Tab(TabCmd::Accounts(AccountsCmd::Load { gen }))) => *gen,
         _ => unreachable!(),
     };
     app::update(
         &mut s,
-        Msg::AccountsLoaded {
+        Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
             gen: g,
             result: Ok(listing(&["amir.khan"])),
             now: frozen_now(),
-        },
+        })),
     );
     for k in ['d', 'p', 'n', 'i', 'm'] {
         let cmds = app::update(&mut s, key(KeyCode::Char(k)));
@@ -667,16 +711,16 @@ fn mouse_clicks_tabs_and_rows() {
     use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
     let mut s = bare_state();
     let g = match s.reload().first() {
-        Some(Cmd::LoadAccounts { gen }) => *gen,
+        Some(Cmd::Tab(TabCmd::Accounts(AccountsCmd::Load { gen }))) => *gen,
         _ => unreachable!(),
     };
     app::update(
         &mut s,
-        Msg::AccountsLoaded {
+        Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
             gen: g,
             result: Ok(listing(&["a1", "a2", "a3", "a4"])),
             now: frozen_now(),
-        },
+        })),
     );
     let click = |column, row| {
         Msg::Mouse(MouseEvent {
@@ -687,8 +731,8 @@ fn mouse_clicks_tabs_and_rows() {
         })
     };
     app::update(&mut s, click(5, 6));
-    assert_eq!(s.accounts.cursor, 2);
-    let log_x = schooltech::tui::ui::tab_labels(&s)
+    assert_eq!(s.tabs.accounts.table.cursor, 2);
+    let log_x = schooltech::tui::shell::view::tab_labels(&s)
         .iter()
         .find(|l| l.0 == Tab::Log)
         .map(|l| l.2 + 1)
@@ -712,5 +756,5 @@ async fn unreachable_at_start_says_so_and_r_connects() {
     *dir.offline.lock().unwrap() = false;
     h.key(KeyCode::Char('r')).await;
     assert_eq!(h.state.conn, Conn::Connected);
-    assert_eq!(h.state.accounts.rows.len(), 10);
+    assert_eq!(h.state.tabs.accounts.rows().len(), 10);
 }

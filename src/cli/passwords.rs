@@ -178,17 +178,9 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
             }
             for p in &plan {
                 println!(
-                    "{} policy {} ({}): minimum length {}, maximum age {} days{}",
+                    "{} {}",
                     if *yes { "setting" } else { "would set" },
-                    p.name,
-                    p.dn,
-                    p.min_length.unwrap_or_default(),
-                    p.max_age_days.unwrap_or_default(),
-                    if p.applies_to.is_empty() {
-                        String::new()
-                    } else {
-                        format!(", for {} accounts/groups", p.applies_to.len())
-                    }
+                    crate::ops::compliance::describe_policy_change(p)
                 );
             }
             if !yes {

@@ -294,3 +294,20 @@ pub async fn policy_apply(ctx: &Ctx, plan: &[PolicySettings]) -> Result<()> {
     }
     Ok(())
 }
+
+/// A policy change in words, as the CLI and the TUI both show it: "policy NAME (DN): minimum
+/// length 8, maximum age 90 days, for 3 accounts/groups".
+pub fn describe_policy_change(p: &crate::domain::policy::PolicySettings) -> String {
+    format!(
+        "policy {} ({}): minimum length {}, maximum age {} days{}",
+        p.name,
+        p.dn,
+        p.min_length.unwrap_or_default(),
+        p.max_age_days.unwrap_or_default(),
+        if p.applies_to.is_empty() {
+            String::new()
+        } else {
+            format!(", for {} accounts/groups", p.applies_to.len())
+        }
+    )
+}

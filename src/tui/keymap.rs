@@ -2,61 +2,43 @@
 //! and the footer are generated from it, so they cannot drift from what the keys do.
 //!
 //! Bindings can be changed at run time with [`Keymap::bind`] (key and action by name, as a
-//! configuration file would give them), e.g. `bind(Context::Accounts, "ctrl-d", "disable")`.
+//! configuration file would give them), e.g. `bind(accounts::CONTEXT, "ctrl-d", "disable")`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::fmt;
 
-/// Where a binding applies.
+/// Where a binding applies: a place with a name (as `[tui.keys.NAME]` in the configuration
+/// names it) and a heading for the help screen. The shell's places are here; each tab
+/// declares its own in its folder (`tabs/<tab>/keys.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Context {
-    /// Everywhere outside dialogs (after the screen's own keys).
-    Global,
-    /// The Accounts tab.
-    Accounts,
-    /// The Passwords tab's report.
-    Passwords,
-    /// The Passwords tab's directory policy panel.
-    PwPolicy,
-    /// The Passwords tab's shared-credentials panel.
-    PwCreds,
-    /// The Log tab.
-    Log,
-    /// While typing in the Accounts search box (printable keys are the search).
-    Search,
-    /// Inside dialogs (text fields take printable keys first).
-    Dialog,
+pub struct Context {
+    /// The name the configuration uses: `[tui.keys.accounts]`.
+    pub name: &'static str,
+    /// The heading used in the help screen.
+    pub title: &'static str,
 }
 
 impl Context {
-    /// The heading used in the help screen.
-    pub fn title(self) -> &'static str {
-        match self {
-            Context::Global => "Everywhere",
-            Context::Accounts => "Accounts",
-            Context::Passwords => {
-                "Passwords (fixes: the selection, else all shown if filtered, else this row)"
-            }
-            Context::PwPolicy => "Passwords: directory policy panel",
-            Context::PwCreds => "Passwords: shared credentials panel",
-            Context::Log => "Log",
-            Context::Search => "Search box (after /)",
-            Context::Dialog => "Dialogs and forms",
-        }
+    /// Everywhere outside dialogs (after the screen's own keys).
+    pub const GLOBAL: Context = Context::new("global", "Everywhere");
+    /// While typing in a search box (printable keys are the search).
+    pub const SEARCH: Context = Context::new("search", "Search box (after /)");
+    /// Inside dialogs (text fields take printable keys first).
+    pub const DIALOG: Context = Context::new("dialog", "Dialogs and forms");
+
+    /// A place.
+    pub const fn new(name: &'static str, title: &'static str) -> Context {
+        Context { name, title }
     }
 
-    /// All contexts, in help order.
-    pub const ALL: [Context; 8] = [
-        Context::Global,
-        Context::Accounts,
-        Context::Search,
-        Context::Passwords,
-        Context::PwPolicy,
-        Context::PwCreds,
-        Context::Log,
-        Context::Dialog,
-    ];
+    /// The heading used in the help screen.
+    pub fn title(self) -> &'static str {
+        self.title
+    }
 }
+
+/// One row of a default key table: (place, key, action, description, shown in the footer).
+pub type KeyRow = (Context, &'static str, Action, &'static str, bool);
 
 macro_rules! actions {
     ($($variant:ident => $name:literal),* $(,)?) => {
@@ -273,11 +255,17 @@ pub struct Binding {
     pub footer: bool,
 }
 
-/// The default table: (context, key, action, description, in footer).
+/// The shell's default keys: everywhere, the search box and dialogs. Each tab's keys are in
+/// its folder and are added after these (see [`Keymap::default`]).
 #[rustfmt::skip]
-const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
+const SHELL_KEYS: &[KeyRow] = {
     use Action as A;
-    use Context::*;
+    #[allow(non_upper_case_globals)]
+    const Global: Context = Context::GLOBAL;
+    #[allow(non_upper_case_globals)]
+    const Search: Context = Context::SEARCH;
+    #[allow(non_upper_case_globals)]
+    const Dialog: Context = Context::DIALOG;
     &[
         (Global,   "?",       A::Help,          "Show this help (made from the keymap)", true),
         (Global,   "q",       A::Quit,          "Quit (asks if changes run); closes help/reports", true),
@@ -297,58 +285,12 @@ const DEFAULTS: &[(Context, &str, Action, &str, bool)] = {
         (Global,   "pgdn",    A::PageDown,      "Page down", false),
         (Global,   "home",    A::Top,           "First row", false),
         (Global,   "end",     A::Bottom,        "Last row", false),
-        (Accounts, "/",       A::Search,        "Search username, name or MIS id as you type", true),
-        (Accounts, "esc",     A::ClearSearch,   "Close details, else clear search, else selection", false),
-        (Accounts, "enter",   A::Details,       "Show or hide the account's details", true),
-        (Accounts, "s",       A::SortNext,      "Sort by the next column", false),
-        (Accounts, "S",       A::SortReverse,   "Reverse the sort", false),
-        (Accounts, "f",       A::Filter,        "Filter by role, OU and status", true),
-        (Accounts, "F",       A::ClearFilters,  "Clear search and filters", false),
-        (Accounts, "space",   A::Select,        "Select or unselect (for bulk actions)", false),
-        (Accounts, "A",       A::SelectAll,     "Select all shown (again: clear selection)", false),
-        (Accounts, "n",       A::NewAccount,    "New account (role, names, MIS id)", true),
-        (Accounts, "G",       A::NewGuest,      "New guest account for supply staff", false),
-        (Accounts, "p",       A::ResetPassword, "Reset the password", true),
-        (Accounts, "d",       A::Disable,       "Disable (with a reason)", true),
-        (Accounts, "e",       A::Enable,        "Enable", false),
-        (Accounts, "u",       A::Unlock,        "Unlock after failed logons", false),
-        (Accounts, "m",       A::Move,          "Move to another OU", false),
-        (Accounts, "g",       A::Groups,        "Add or remove groups", false),
-        (Accounts, "x",       A::Expiry,        "Set or clear the account expiry date", false),
-        (Accounts, "i",       A::Import,        "New intake: import a CSV of accounts", false),
         (Search,   "enter",   A::Submit,        "Keep the search, back to the list", true),
         (Search,   "esc",     A::Cancel,        "Clear the search", true),
         (Search,   "up",      A::Up,            "Move up", false),
         (Search,   "down",    A::Down,          "Move down", false),
         (Search,   "pgup",    A::PageUp,        "Page up", false),
         (Search,   "pgdn",    A::PageDown,      "Page down", false),
-        (Passwords, "/",      A::Search,        "Search username, role, flag or policy as you type", true),
-        (Passwords, "esc",    A::ClearSearch,   "Clear the search, else the selection", false),
-        (Passwords, "enter",  A::Details,       "Everything about the account's password", false),
-        (Passwords, "s",      A::SortNext,      "Sort by the next column", false),
-        (Passwords, "S",      A::SortReverse,   "Reverse the sort", false),
-        (Passwords, "t",      A::StatusCycle,   "Next status filter: expired, expiring, …, ok, all", false),
-        (Passwords, "f",      A::Filter,        "Filter by status, role and flag", true),
-        (Passwords, "F",      A::ClearFilters,  "Clear search and filters", false),
-        (Passwords, "space",  A::Select,        "Select or unselect (for bulk fixes)", false),
-        (Passwords, "A",      A::SelectAll,     "Select all shown (again: clear selection)", false),
-        (Passwords, "x",      A::ForceChange,   "Force a change at next logon (preview lists who)", true),
-        (Passwords, "N",      A::ClearNeverExpires, "Clear never-expires (preview lists who)", true),
-        (Passwords, "p",      A::PolicyPanel,   "Directory policy next to the school's rules", true),
-        (Passwords, "c",      A::CredsPanel,    "Shared credentials register", true),
-        (PwPolicy, "a",       A::ApplyPolicy,   "Bring the directory's policy in line (preview)", true),
-        (PwPolicy, "p",       A::PolicyPanel,   "Back to the password report", true),
-        (PwPolicy, "esc",     A::PolicyPanel,   "Back to the password report", false),
-        (PwPolicy, "c",       A::CredsPanel,    "Shared credentials register", false),
-        (PwCreds,  "n",       A::AddCred,       "Add or update a shared login (no password)", true),
-        (PwCreds,  "m",       A::Rotated,       "Mark the shared login changed today", true),
-        (PwCreds,  "enter",   A::Details,       "Everything about the shared login", false),
-        (PwCreds,  "c",       A::CredsPanel,    "Back to the password report", true),
-        (PwCreds,  "esc",     A::CredsPanel,    "Back to the password report", false),
-        (PwCreds,  "p",       A::PolicyPanel,   "Directory policy panel", false),
-        (Log,      "f",       A::Filter,        "Filter by since, action, target, operator", true),
-        (Log,      "F",       A::ClearFilters,  "Clear the filters", false),
-        (Log,      "enter",   A::Details,       "Show the entry's details", true),
         (Dialog,   "enter",   A::Submit,        "Submit / confirm / close", false),
         (Dialog,   "esc",     A::Cancel,        "Cancel or close", false),
         (Dialog,   "tab",     A::NextField,     "Next field", false),
@@ -372,9 +314,17 @@ pub struct Keymap {
 }
 
 impl Default for Keymap {
+    /// The shell's keys everywhere, then each tab's (in tab order), then the search box and
+    /// dialogs: that is also the order of the help screen.
     fn default() -> Self {
-        let bindings = DEFAULTS
-            .iter()
+        let (global, rest): (Vec<&KeyRow>, Vec<&KeyRow>) =
+            SHELL_KEYS.iter().partition(|r| r.0 == Context::GLOBAL);
+        let tabs = crate::tui::tabs::key_tables();
+        let rows = global
+            .into_iter()
+            .chain(tabs.iter().flat_map(|t| t.iter()))
+            .chain(rest);
+        let bindings = rows
             .filter_map(|(context, key, action, description, footer)| {
                 Some(Binding {
                     context: *context,
@@ -390,6 +340,23 @@ impl Default for Keymap {
 }
 
 impl Keymap {
+    /// Every place that has bindings, in table order (the help screen's order).
+    pub fn contexts(&self) -> Vec<Context> {
+        let mut out: Vec<Context> = Vec::new();
+        for b in &self.bindings {
+            if !out.contains(&b.context) {
+                out.push(b.context);
+            }
+        }
+        out
+    }
+
+    /// The place a configuration names (`[tui.keys.NAME]`), if there is one.
+    pub fn context_named(&self, name: &str) -> Option<Context> {
+        let name = name.trim().to_ascii_lowercase();
+        self.contexts().into_iter().find(|c| c.name == name)
+    }
+
     /// Every binding, in table order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
@@ -466,9 +433,10 @@ impl Keymap {
     /// Footer entries (key, action name) for a screen context followed by global ones.
     pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
-        let chain: &[Context] = match context {
-            Context::Search | Context::Dialog => &[context],
-            _ => &[context, Context::Global],
+        let chain: &[Context] = if context == Context::SEARCH || context == Context::DIALOG {
+            &[context]
+        } else {
+            &[context, Context::GLOBAL]
         };
         for &c in chain {
             for b in self.bindings.iter().filter(|b| b.context == c && b.footer) {
@@ -499,7 +467,8 @@ mod tests {
     #[test]
     fn every_default_binding_parses_and_is_unique() {
         let km = Keymap::default();
-        assert_eq!(km.bindings().len(), DEFAULTS.len());
+        let tab_rows: usize = crate::tui::tabs::key_tables().iter().map(|t| t.len()).sum();
+        assert_eq!(km.bindings().len(), SHELL_KEYS.len() + tab_rows);
         for (i, a) in km.bindings().iter().enumerate() {
             for b in &km.bindings()[i + 1..] {
                 assert!(
@@ -510,6 +479,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_place_has_a_unique_name_the_configuration_can_use() {
+        let km = Keymap::default();
+        let names: Vec<&str> = km.contexts().iter().map(|c| c.name).collect();
+        for n in [
+            "global",
+            "accounts",
+            "passwords",
+            "passwords-policy",
+            "passwords-creds",
+            "log",
+            "search",
+            "dialog",
+        ] {
+            assert!(names.contains(&n), "{n} missing from {names:?}");
+            assert_eq!(km.context_named(n).map(|c| c.name), Some(n));
+        }
+        let mut unique = names.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
     }
 
     #[test]
@@ -531,16 +522,17 @@ mod tests {
     #[test]
     fn rebinding_replaces_and_names_are_checked() {
         let mut km = Keymap::default();
-        km.bind(Context::Accounts, "ctrl-d", "disable").unwrap();
+        let accounts = crate::tui::tabs::accounts::CONTEXT;
+        km.bind(accounts, "ctrl-d", "disable").unwrap();
         assert_eq!(
-            km.lookup(Context::Accounts, KeyCombo::parse("ctrl-d").unwrap()),
+            km.lookup(accounts, KeyCombo::parse("ctrl-d").unwrap()),
             Some(Action::Disable)
         );
-        km.bind(Context::Accounts, "d", "enable").unwrap();
+        km.bind(accounts, "d", "enable").unwrap();
         assert_eq!(
-            km.lookup(Context::Accounts, KeyCombo::parse("d").unwrap()),
+            km.lookup(accounts, KeyCombo::parse("d").unwrap()),
             Some(Action::Enable)
         );
-        assert!(km.bind(Context::Accounts, "z", "explode").is_err());
+        assert!(km.bind(accounts, "z", "explode").is_err());
     }
 }

@@ -1,23 +1,28 @@
 //! The full-screen program: an Elm-like loop. Terminal events (from an input thread),
-//! background results (from [`worker`] tasks), signals and a timer all arrive on one tokio
+//! background results (from [`work`] tasks), signals and a timer all arrive on one tokio
 //! channel as [`app::Msg`]; [`app::update`] changes the [`app::State`] and returns
-//! [`worker::Cmd`]s to start; [`ui::draw`] draws the state, only when it changed.
+//! [`work::Cmd`]s to start; [`shell::view::draw`] draws the state, only when it changed.
+//!
+//! Where things live: `tabs/<tab>/` (one folder per tab, behind the contract in
+//! `tabs/mod.rs`), `shell/` (header, tab bar, status, footer, jobs, dialog keys), `dialogs/`
+//! (by kind), `widgets/` (the one table), `keymap.rs`, `input.rs`, `theme.rs`. See
+//! `src/tui/README.md`.
 //!
 //! The terminal is put back as it was on a normal exit, on an error, on a panic (a panic hook
 //! restores it before the panic is printed) and on SIGHUP/SIGTERM (a dropped SSH session).
 
 pub mod app;
 pub mod dialogs;
-pub mod flows;
 pub mod input;
 pub mod keymap;
-pub mod screens;
+pub mod shell;
+pub mod tabs;
 pub mod theme;
-pub mod ui;
-pub mod worker;
+pub mod widgets;
+pub mod work;
 
-use crate::cli::{Cli, ExitCode};
 use crate::error::{Error, Result};
+use crate::ops::Ctx;
 use app::{Msg, State};
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::terminal::{
@@ -30,7 +35,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once};
 use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedSender};
-use worker::{Cmd, Worker};
+use work::{Cmd, Worker};
 
 /// How often the spinner turns while something runs.
 const TICK: Duration = Duration::from_millis(120);
@@ -152,40 +157,34 @@ fn spawn_ticker(tx: UnboundedSender<Msg>) {
     });
 }
 
-/// Applies `[tui.keys.CONTEXT] "KEY" = "ACTION"` from the configuration; a wrong context, key
-/// or action is a configuration error naming it.
+/// Applies `[tui.keys.PLACE] "KEY" = "ACTION"` from the configuration; the places are the
+/// keymap's own (every tab's and the shell's). A wrong place, key or action is a
+/// configuration error naming it.
 pub fn apply_key_overrides(
     keymap: &mut keymap::Keymap,
     keys: &std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 ) -> Result<()> {
-    use keymap::Context;
-    for (context, binds) in keys {
-        let ctx = match context.to_ascii_lowercase().as_str() {
-            "global" => Context::Global,
-            "accounts" => Context::Accounts,
-            "log" => Context::Log,
-            "search" => Context::Search,
-            "dialog" => Context::Dialog,
-            other => {
-                return Err(crate::Error::Config(format!(
-                    "[tui.keys.{other}]: unknown place; use global, accounts, log, search or dialog"
-                )))
-            }
+    for (place, binds) in keys {
+        let Some(ctx) = keymap.context_named(place) else {
+            let names: Vec<&str> = keymap.contexts().iter().map(|c| c.name).collect();
+            return Err(crate::Error::Config(format!(
+                "[tui.keys.{place}]: unknown place; use one of: {}",
+                names.join(", ")
+            )));
         };
         for (key, action) in binds {
             keymap.bind(ctx, key, action).map_err(|e| {
-                crate::Error::Config(format!(
-                    "[tui.keys.{context}] \"{key}\" = \"{action}\": {e}"
-                ))
+                crate::Error::Config(format!("[tui.keys.{place}] \"{key}\" = \"{action}\": {e}"))
             })?;
         }
     }
     Ok(())
 }
 
-/// Opens the full-screen program; returns the exit code.
-pub async fn run(cli: &Cli) -> Result<ExitCode> {
-    let ctx = Arc::new(crate::cli::context(cli)?);
+/// Opens the full-screen program over `ctx` (which `main` makes from the command line);
+/// returns the exit code.
+pub async fn run(ctx: Ctx) -> Result<i32> {
+    let ctx = Arc::new(ctx);
     // Key overrides from [tui.keys] are checked before the screen is taken over.
     let mut keymap = keymap::Keymap::default();
     apply_key_overrides(&mut keymap, &ctx.config.tui.keys)?;
@@ -211,7 +210,9 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
     for cmd in app::init(&mut state) {
         worker.spawn(cmd);
     }
-    terminal.draw(|f| ui::draw(f, &state)).map_err(io_err)?;
+    terminal
+        .draw(|f| shell::view::draw(f, &state))
+        .map_err(io_err)?;
     state.dirty = false;
 
     while code.is_none() {
@@ -252,7 +253,7 @@ pub async fn run(cli: &Cli) -> Result<ExitCode> {
             ));
         }
         if code.is_none() && state.dirty {
-            if let Err(e) = terminal.draw(|f| ui::draw(f, &state)) {
+            if let Err(e) = terminal.draw(|f| shell::view::draw(f, &state)) {
                 stop.store(true, Ordering::Relaxed);
                 return Err(io_err(e));
             }
@@ -302,9 +303,16 @@ mod key_override_tests {
         apply_key_overrides(&mut km, &keys("accounts", "ctrl-d", "disable")).expect("bind");
         let combo = keymap::KeyCombo::parse("ctrl-d").expect("combo");
         assert_eq!(
-            km.lookup(keymap::Context::Accounts, combo)
-                .map(|a| a.name()),
+            km.lookup(tabs::accounts::CONTEXT, combo).map(|a| a.name()),
             Some("disable")
+        );
+        // Every tab's places can be rebound, the Passwords tab's panels too.
+        apply_key_overrides(&mut km, &keys("passwords", "ctrl-x", "force-change")).expect("bind");
+        apply_key_overrides(&mut km, &keys("passwords-creds", "ctrl-n", "add-cred")).expect("bind");
+        let combo = keymap::KeyCombo::parse("ctrl-x").expect("combo");
+        assert_eq!(
+            km.lookup(tabs::passwords::CONTEXT, combo).map(|a| a.name()),
+            Some("force-change")
         );
         let e = apply_key_overrides(&mut km, &keys("nowhere", "x", "quit")).unwrap_err();
         assert!(e.to_string().contains("nowhere") && e.exit_code() == 2);

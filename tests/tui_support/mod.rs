@@ -15,9 +15,12 @@ use schooltech::domain::policy::{DirectoryPolicy, PolicySettings};
 use schooltech::error::{Error, Result};
 use schooltech::ops::Ctx;
 use schooltech::tui::app::{self, Env, Msg, State};
+use schooltech::tui::shell::view as ui;
+use schooltech::tui::tabs::accounts::AccountsMsg;
+use schooltech::tui::tabs::log::LogMsg;
+use schooltech::tui::tabs::TabMsg;
 use schooltech::tui::theme::Theme;
-use schooltech::tui::ui;
-use schooltech::tui::worker::{Cmd, Worker};
+use schooltech::tui::work::{Cmd, Worker};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
@@ -353,25 +356,29 @@ impl Harness {
     /// Feeds a message (with `now` frozen and operators fixed).
     pub fn feed(&mut self, msg: Msg) {
         let msg = match msg {
-            Msg::AccountsLoaded { gen, result, .. } => Msg::AccountsLoaded {
-                gen,
-                result,
-                now: self.now,
-            },
-            Msg::LogLoaded { gen, result } => Msg::LogLoaded {
-                gen,
-                result: result.map(|(mut rows, chain)| {
-                    for r in &mut rows {
-                        r.operator = "tech".into();
-                    }
-                    (rows, chain)
-                }),
-            },
-            Msg::AccountLog {
+            Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded { gen, result, .. })) => {
+                Msg::Tab(TabMsg::Accounts(AccountsMsg::Loaded {
+                    gen,
+                    result,
+                    now: self.now,
+                }))
+            }
+            Msg::Tab(TabMsg::Log(LogMsg::Loaded { gen, result })) => {
+                Msg::Tab(TabMsg::Log(LogMsg::Loaded {
+                    gen,
+                    result: result.map(|(mut rows, chain)| {
+                        for r in &mut rows {
+                            r.operator = "tech".into();
+                        }
+                        (rows, chain)
+                    }),
+                }))
+            }
+            Msg::Tab(TabMsg::Accounts(AccountsMsg::AccountLog {
                 gen,
                 username,
                 result,
-            } => Msg::AccountLog {
+            })) => Msg::Tab(TabMsg::Accounts(AccountsMsg::AccountLog {
                 gen,
                 username,
                 result: result.map(|mut rows| {
@@ -380,7 +387,7 @@ impl Harness {
                     }
                     rows
                 }),
-            },
+            })),
             other => other,
         };
         let cmds = app::update(&mut self.state, msg);

@@ -1,9 +1,9 @@
 //! A confirmation: exactly what will change, then yes or no. Long previews scroll.
 
-use super::{frame_box, hints, pad, ConfirmPurpose, Reply, Tone};
-use crate::tui::app::State;
+use super::{frame_box, hints, pad, Purpose, Reply, Tone};
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
-use crate::tui::ui::wrap_text;
+use crate::tui::shell::Shell;
+use crate::tui::widgets::wrap_text;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
@@ -21,17 +21,12 @@ pub struct Confirm {
     /// What "yes" does, in words ("Disable 3 accounts").
     pub yes: String,
     /// What it is for.
-    pub purpose: ConfirmPurpose,
+    pub purpose: Purpose,
 }
 
 impl Confirm {
     /// A confirmation.
-    pub fn new(
-        title: &str,
-        lines: Vec<(String, Tone)>,
-        yes: &str,
-        purpose: ConfirmPurpose,
-    ) -> Confirm {
+    pub fn new(title: &str, lines: Vec<(String, Tone)>, yes: &str, purpose: Purpose) -> Confirm {
         Confirm {
             title: title.into(),
             lines,
@@ -43,7 +38,7 @@ impl Confirm {
 
     /// Handles a key.
     pub fn key(&mut self, combo: KeyCombo, km: &Keymap) -> Reply {
-        match km.lookup(Context::Dialog, combo) {
+        match km.lookup(Context::DIALOG, combo) {
             Some(Action::Yes | Action::Submit) => Reply::Submit,
             Some(Action::No | Action::Cancel) => Reply::Cancel,
             Some(Action::NextField) => {
@@ -68,7 +63,7 @@ impl Confirm {
 }
 
 /// Draws a confirmation.
-pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
     let t = &s.theme;
     let width = 96u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
@@ -87,13 +82,13 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &State) {
     let km = &s.keymap;
     let yes_keys = format!(
         "{} {}",
-        km.keys_for(Context::Dialog, Action::Yes),
-        km.keys_for(Context::Dialog, Action::Submit)
+        km.keys_for(Context::DIALOG, Action::Yes),
+        km.keys_for(Context::DIALOG, Action::Submit)
     );
     let no_keys = format!(
         "{} {}",
-        km.keys_for(Context::Dialog, Action::No),
-        km.keys_for(Context::Dialog, Action::Cancel)
+        km.keys_for(Context::DIALOG, Action::No),
+        km.keys_for(Context::DIALOG, Action::Cancel)
     );
     let mut lines = shown;
     lines.push(Line::raw(""));
@@ -103,7 +98,7 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &State) {
                 "lines {}-{} of {total}; {} to scroll",
                 scroll + 1,
                 scroll + shown_n,
-                km.keys_for(Context::Dialog, Action::NextField)
+                km.keys_for(Context::DIALOG, Action::NextField)
             ),
             t.dim(),
         ));

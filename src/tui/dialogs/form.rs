@@ -1,9 +1,9 @@
 //! A form: text fields, choices and check boxes, with an error line.
 
-use super::{frame_box, hints, pad, FormPurpose, Reply, Tone};
-use crate::tui::app::State;
+use super::{frame_box, hints, pad, Purpose, Reply, Tone};
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo};
+use crate::tui::shell::Shell;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -68,7 +68,7 @@ impl Field {
 }
 
 /// A form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Form {
     /// Title.
     pub title: String,
@@ -81,14 +81,14 @@ pub struct Form {
     /// The last problem with what was entered.
     pub error: Option<String>,
     /// What it is for.
-    pub purpose: FormPurpose,
+    pub purpose: Purpose,
     /// Waiting for background work (generation, what).
     pub waiting: Option<(u64, &'static str)>,
 }
 
 impl Form {
     /// A form with these fields.
-    pub fn new(title: &str, purpose: FormPurpose, fields: Vec<Field>) -> Form {
+    pub fn new(title: &str, purpose: Purpose, fields: Vec<Field>) -> Form {
         Form {
             title: title.into(),
             intro: Vec::new(),
@@ -147,7 +147,7 @@ impl Form {
         combo: KeyCombo,
         state_keymap: &crate::tui::keymap::Keymap,
     ) -> Reply {
-        let action = state_keymap.lookup(Context::Dialog, combo);
+        let action = state_keymap.lookup(Context::DIALOG, combo);
         if self.waiting.is_some() {
             return if action == Some(Action::Cancel) {
                 Reply::Cancel
@@ -219,7 +219,7 @@ impl Form {
 }
 
 /// Draws a form.
-pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
     let t = &s.theme;
     let width = 72u16.min(area.width.saturating_sub(4)).max(20);
     let label_w = form
@@ -300,11 +300,11 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &State) {
     lines.push(Line::raw(""));
     if let Some((_, what)) = form.waiting {
         lines.push(Line::styled(
-            format!("{} {what}…", crate::tui::ui::spinner(s.spinner)),
+            format!("{} {what}…", crate::tui::shell::view::spinner(s.spinner)),
             t.warn(),
         ));
     } else if let Some(e) = &form.error {
-        for l in crate::tui::ui::wrap_text(
+        for l in crate::tui::widgets::wrap_text(
             &format!("Problem: {e}"),
             usize::from(width.saturating_sub(4)),
         ) {
@@ -316,16 +316,16 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &State) {
     let km = &s.keymap;
     lines.push(hints(
         &[
-            (&km.keys_for(Context::Dialog, Action::Submit), "go on"),
+            (&km.keys_for(Context::DIALOG, Action::Submit), "go on"),
             (
-                &km.keys_for(Context::Dialog, Action::NextField),
+                &km.keys_for(Context::DIALOG, Action::NextField),
                 "next field",
             ),
             (
-                &km.keys_for(Context::Dialog, Action::ChoiceNext),
+                &km.keys_for(Context::DIALOG, Action::ChoiceNext),
                 "change choice",
             ),
-            (&km.keys_for(Context::Dialog, Action::Cancel), "cancel"),
+            (&km.keys_for(Context::DIALOG, Action::Cancel), "cancel"),
         ],
         t,
     ));

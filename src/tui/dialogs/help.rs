@@ -1,8 +1,8 @@
 //! Help: every binding of the keymap, by context. Generated, so it cannot drift.
 
 use super::{hints, pad};
-use crate::tui::app::State;
 use crate::tui::keymap::{Action, Context};
+use crate::tui::shell::Shell;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -10,10 +10,10 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 /// The help text, one line per binding.
-pub fn lines(s: &State) -> Vec<Line<'static>> {
+pub fn lines(s: &Shell) -> Vec<Line<'static>> {
     let t = &s.theme;
     let mut out = Vec::new();
-    for ctx in Context::ALL {
+    for ctx in s.keymap.contexts() {
         out.push(Line::styled(
             ctx.title().to_string(),
             t.table_header().add_modifier(Modifier::UNDERLINED),
@@ -30,8 +30,13 @@ pub fn lines(s: &State) -> Vec<Line<'static>> {
     out
 }
 
+/// How many lines the help has (for scrolling).
+pub fn line_count(s: &Shell) -> usize {
+    lines(s).len()
+}
+
 /// Draws help over the whole body.
-pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &Shell) {
     let t = &s.theme;
     f.render_widget(Clear, area);
     let block = Block::bordered()
@@ -52,9 +57,9 @@ pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &State) {
     let km = &s.keymap;
     shown.push(hints(
         &[
-            (&km.keys_for(Context::Dialog, Action::NextField), "scroll"),
-            (&km.keys_for(Context::Dialog, Action::PageDown), "page"),
-            (&km.keys_for(Context::Dialog, Action::Cancel), "close"),
+            (&km.keys_for(Context::DIALOG, Action::NextField), "scroll"),
+            (&km.keys_for(Context::DIALOG, Action::PageDown), "page"),
+            (&km.keys_for(Context::DIALOG, Action::Cancel), "close"),
         ],
         t,
     ));

@@ -3,9 +3,9 @@
 
 use super::{frame_box, hints, pad, Tone};
 use crate::directory::Secret;
-use crate::tui::app::State;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::ui::wrap_text;
+use crate::tui::shell::Shell;
+use crate::tui::widgets::wrap_text;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -53,7 +53,7 @@ pub struct SecretShow {
 }
 
 /// Draws a message.
-pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &Shell) {
     let t = &s.theme;
     let width = 90u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
@@ -72,15 +72,15 @@ pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &State) {
     let km = &s.keymap;
     let close = format!(
         "{} {}",
-        km.keys_for(Context::Dialog, Action::Submit),
-        km.keys_for(Context::Dialog, Action::Cancel)
+        km.keys_for(Context::DIALOG, Action::Submit),
+        km.keys_for(Context::DIALOG, Action::Cancel)
     );
     let more = if total > room {
         format!("{} more lines", total - room)
     } else {
         String::new()
     };
-    let scroll_keys = km.keys_for(Context::Dialog, Action::NextField);
+    let scroll_keys = km.keys_for(Context::DIALOG, Action::NextField);
     let mut items: Vec<(&str, &str)> = vec![(&close, "close")];
     if total > room {
         items.push((&scroll_keys, &more));
@@ -97,7 +97,7 @@ pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &State) {
 }
 
 /// Draws the one-time password display.
-pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &State) {
+pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &Shell) {
     let t = &s.theme;
     let width = 72u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
@@ -130,8 +130,8 @@ pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &State) {
     let km = &s.keymap;
     let close = format!(
         "{} {}",
-        km.keys_for(Context::Dialog, Action::Submit),
-        km.keys_for(Context::Dialog, Action::Cancel)
+        km.keys_for(Context::DIALOG, Action::Submit),
+        km.keys_for(Context::DIALOG, Action::Cancel)
     );
     lines.push(hints(
         &[(&close, "close (the password is then forgotten)")],

@@ -1,6 +1,7 @@
 //! Dialogs: forms, confirmations, pickers, the password dialog, progress, messages, the
 //! one-time password display and help. Each file holds one kind, with its keys and drawing.
-//! A dialog reports what happened ([`Reply`]); `flows` decides what that means.
+//! A dialog reports what happened ([`Reply`]); the tab that opened it (named by its
+//! [`Purpose`]) decides what that means.
 
 pub mod confirm;
 pub mod form;
@@ -11,9 +12,7 @@ pub mod picker;
 pub mod progress;
 
 use super::theme::Theme;
-use super::worker::Change;
-use crate::ops::actions::CreateRequest;
-use crate::ops::import::ImportPlan;
+pub use crate::tui::tabs::Purpose;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
@@ -68,54 +67,6 @@ impl Tone {
             Tone::Strong => Style::new().add_modifier(ratatui::style::Modifier::BOLD),
         }
     }
-}
-
-/// What a form is for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FormPurpose {
-    /// New account (or guest).
-    Create,
-    /// Disable these accounts (asks the reason).
-    Disable(Vec<String>),
-    /// Set the expiry of these accounts.
-    Expiry(Vec<String>),
-    /// Add or remove groups of these accounts.
-    Groups(Vec<String>),
-    /// New intake: the CSV path.
-    Import,
-    /// Accounts filters.
-    Filter,
-    /// Log filters.
-    LogFilter,
-    /// A form of the Passwords tab.
-    Passwords(super::flows::PwForm),
-}
-
-/// What a confirmation is for.
-#[derive(Debug, Clone)]
-pub enum ConfirmPurpose {
-    /// Make a change to these accounts.
-    Apply {
-        /// Usernames.
-        targets: Vec<String>,
-        /// The change.
-        change: Change,
-    },
-    /// Create this account.
-    Create(CreateRequest),
-    /// Apply this import.
-    Import(Box<ImportPlan>),
-    /// Quit although work is running.
-    Quit,
-    /// A change from the Passwords tab.
-    Passwords(super::flows::PwConfirm),
-}
-
-/// What a picker is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PickerPurpose {
-    /// Move these accounts to the picked OU.
-    Move(Vec<String>),
 }
 
 /// An open dialog.

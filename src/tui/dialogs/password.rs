@@ -1,14 +1,14 @@
 //! Reset a password: generate one (shown once afterwards) or type one, masked, judged by the
 //! school's rules as it is typed. Temporary (must change at next logon) by default.
 
-use super::{frame_box, hints, pad, Dialog, Reply, Tone};
+use super::{frame_box, hints, pad, Dialog, Purpose, Reply, Tone};
 use crate::domain::account::Account;
 use crate::domain::password::Verdict;
 use crate::ops::actions::summary;
-use crate::tui::app::State;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
-use crate::tui::ui::wrap_text;
+use crate::tui::shell::Shell;
+use crate::tui::widgets::wrap_text;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -36,12 +36,15 @@ pub struct PasswordDialog {
     pub checking: bool,
     /// Why it cannot go ahead yet.
     pub error: Option<String>,
+    /// What it is for (the tab that opened it decides what submitting means).
+    pub purpose: Purpose,
 }
 
 impl PasswordDialog {
     /// The dialog for an account.
-    pub fn new(account: Account) -> PasswordDialog {
+    pub fn new(account: Account, purpose: Purpose) -> PasswordDialog {
         PasswordDialog {
+            purpose,
             account,
             generate: true,
             input: Input::masked(),
@@ -94,7 +97,7 @@ impl PasswordDialog {
         }
         let fields = self.fields();
         let pos = fields.iter().position(|f| *f == self.focus).unwrap_or(0);
-        match km.lookup(Context::Dialog, combo) {
+        match km.lookup(Context::DIALOG, combo) {
             Some(Action::Cancel) => Reply::Cancel,
             Some(Action::Submit) => {
                 if self.generate {
@@ -157,7 +160,7 @@ pub fn on_verdict(dialogs: &mut [Dialog], gen: u64, verdict: Verdict) -> bool {
 }
 
 /// Draws the dialog.
-pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &Shell) {
     let t = &s.theme;
     let width = 80u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
@@ -221,7 +224,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &State) {
             verdict.push(Line::styled(
                 format!(
                     "{} checking against the school's rules…",
-                    crate::tui::ui::spinner(s.spinner)
+                    crate::tui::shell::view::spinner(s.spinner)
                 ),
                 t.warn(),
             ));
@@ -277,13 +280,13 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &State) {
     let km = &s.keymap;
     lines.push(hints(
         &[
-            (&km.keys_for(Context::Dialog, Action::Submit), "reset"),
+            (&km.keys_for(Context::DIALOG, Action::Submit), "reset"),
             (
-                &km.keys_for(Context::Dialog, Action::NextField),
+                &km.keys_for(Context::DIALOG, Action::NextField),
                 "next field",
             ),
-            (&km.keys_for(Context::Dialog, Action::Toggle), "change"),
-            (&km.keys_for(Context::Dialog, Action::Cancel), "cancel"),
+            (&km.keys_for(Context::DIALOG, Action::Toggle), "change"),
+            (&km.keys_for(Context::DIALOG, Action::Cancel), "cancel"),
         ],
         t,
     ));

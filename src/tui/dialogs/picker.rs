@@ -1,9 +1,9 @@
 //! Pick one of a list (OUs for a move), narrowing it by typing.
 
-use super::{frame_box, hints, pad, PickerPurpose, Reply, Tone};
-use crate::tui::app::State;
+use super::{frame_box, hints, pad, Purpose, Reply, Tone};
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
+use crate::tui::shell::Shell;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// A picker.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Picker {
     /// Title.
     pub title: String,
@@ -24,7 +24,7 @@ pub struct Picker {
     /// Cursor in the narrowed list.
     pub cursor: usize,
     /// What it is for.
-    pub purpose: PickerPurpose,
+    pub purpose: Purpose,
     /// Waiting for the options (generation).
     pub waiting: Option<u64>,
     /// Why the options could not be read.
@@ -33,12 +33,7 @@ pub struct Picker {
 
 impl Picker {
     /// A picker waiting for its options.
-    pub fn loading(
-        title: &str,
-        intro: Vec<(String, Tone)>,
-        purpose: PickerPurpose,
-        gen: u64,
-    ) -> Picker {
+    pub fn loading(title: &str, intro: Vec<(String, Tone)>, purpose: Purpose, gen: u64) -> Picker {
         Picker {
             title: title.into(),
             intro,
@@ -82,7 +77,7 @@ impl Picker {
             return Reply::Edited;
         }
         let n = self.shown().len();
-        match km.lookup(Context::Dialog, combo) {
+        match km.lookup(Context::DIALOG, combo) {
             Some(Action::Submit) if self.waiting.is_none() && n > 0 => Reply::Submit,
             Some(Action::Cancel) => Reply::Cancel,
             Some(Action::NextField) => {
@@ -99,7 +94,7 @@ impl Picker {
 }
 
 /// Draws a picker.
-pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &Shell) {
     let t = &s.theme;
     let width = 96u16.min(area.width.saturating_sub(4)).max(20);
     let max_h = area.height.saturating_sub(2);
@@ -120,7 +115,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &State) {
     let shown = p.shown();
     if let Some(_gen) = p.waiting {
         lines.push(Line::styled(
-            format!("{} reading…", crate::tui::ui::spinner(s.spinner)),
+            format!("{} reading…", crate::tui::shell::view::spinner(s.spinner)),
             t.warn(),
         ));
     } else if let Some(e) = &p.error {
@@ -142,16 +137,16 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &State) {
     let km = &s.keymap;
     lines.push(hints(
         &[
-            (&km.keys_for(Context::Dialog, Action::Submit), "pick"),
+            (&km.keys_for(Context::DIALOG, Action::Submit), "pick"),
             (
                 &format!(
                     "{} {}",
-                    km.keys_for(Context::Dialog, Action::PrevField),
-                    km.keys_for(Context::Dialog, Action::NextField)
+                    km.keys_for(Context::DIALOG, Action::PrevField),
+                    km.keys_for(Context::DIALOG, Action::NextField)
                 ),
                 "move",
             ),
-            (&km.keys_for(Context::Dialog, Action::Cancel), "cancel"),
+            (&km.keys_for(Context::DIALOG, Action::Cancel), "cancel"),
         ],
         t,
     ));

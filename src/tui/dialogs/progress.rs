@@ -1,15 +1,15 @@
 //! Progress of a change running in the background (bulk actions, imports).
 
 use super::{frame_box, hints, pad};
-use crate::tui::app::State;
 use crate::tui::keymap::{Action, Context};
+use crate::tui::shell::Shell;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Paragraph};
 use ratatui::Frame;
 
 /// Draws the progress of job `gen`.
-pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &Shell) {
     let t = &s.theme;
     let Some(job) = s.jobs.iter().find(|j| j.gen == gen) else {
         return;
@@ -28,7 +28,7 @@ pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &State) {
     };
     let mut lines = vec![Line::raw(format!(
         "{} {} of {} done, {} failed",
-        crate::tui::ui::spinner(s.spinner),
+        crate::tui::shell::view::spinner(s.spinner),
         job.done,
         job.total,
         job.failures.len()
@@ -45,7 +45,7 @@ pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &State) {
     lines.push(Line::raw(""));
     lines.push(hints(
         &[(
-            &s.keymap.keys_for(Context::Dialog, Action::Cancel),
+            &s.keymap.keys_for(Context::DIALOG, Action::Cancel),
             "hide (it keeps running; the status bar shows it)",
         )],
         t,

@@ -1,16 +1,19 @@
-//! Drawing: a pure function of the state. Header, tabs, the tab's screen, status bar, footer,
-//! then any dialogs on top. Below 80×24 only a "terminal too small" message is drawn.
+//! Drawing: a pure function of the state. Header, tab bar, the tab's screen (drawn by the
+//! tab), status bar, footer, then any dialogs on top. Below 80×24 only a "terminal too small"
+//! message is drawn.
 
-use super::app::{Conn, State, Tab};
-use super::dialogs::{self, Dialog};
-use super::keymap::{Action, Context};
-use super::screens;
+use super::{Conn, Shell};
+use crate::tui::app::State;
+use crate::tui::dialogs::{self, Dialog};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::tabs::Tab;
+pub use crate::tui::widgets::wrap_text;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 /// The smallest terminal the screens are made for.
 pub const MIN_WIDTH: u16 = 80;
@@ -67,25 +70,22 @@ pub fn draw(f: &mut Frame, s: &State) {
         return;
     }
     let a = areas(area);
-    header(f, a.header, s);
+    let sh = &s.shell;
+    header(f, a.header, sh);
     tabs(f, a.tabs, s);
-    match s.tab {
-        Tab::Accounts => screens::accounts_view::draw(f, a.body, s),
-        Tab::Passwords => screens::passwords_view::draw(f, a.body, s),
-        Tab::Log => screens::log_view::draw(f, a.body, s),
-    }
+    s.tabs.page(sh.tab).draw(f, a.body, sh);
     status(f, a.status, s);
     footer(f, a.footer, s);
-    for d in &s.dialogs {
+    for d in &sh.dialogs {
         match d {
-            Dialog::Help(scroll) => dialogs::help::draw(f, a.body, *scroll, s),
-            Dialog::Form(form) => dialogs::form::draw(f, area, form, s),
-            Dialog::Confirm(c) => dialogs::confirm::draw(f, area, c, s),
-            Dialog::Picker(p) => dialogs::picker::draw(f, area, p, s),
-            Dialog::Password(p) => dialogs::password::draw(f, area, p, s),
-            Dialog::Progress(gen) => dialogs::progress::draw(f, area, *gen, s),
-            Dialog::Message(m) => dialogs::message::draw(f, area, m, s),
-            Dialog::Secret(m) => dialogs::message::draw_secret(f, area, m, s),
+            Dialog::Help(scroll) => dialogs::help::draw(f, a.body, *scroll, sh),
+            Dialog::Form(form) => dialogs::form::draw(f, area, form, sh),
+            Dialog::Confirm(c) => dialogs::confirm::draw(f, area, c, sh),
+            Dialog::Picker(p) => dialogs::picker::draw(f, area, p, sh),
+            Dialog::Password(p) => dialogs::password::draw(f, area, p, sh),
+            Dialog::Progress(gen) => dialogs::progress::draw(f, area, *gen, sh),
+            Dialog::Message(m) => dialogs::message::draw(f, area, m, sh),
+            Dialog::Secret(m) => dialogs::message::draw_secret(f, area, m, sh),
         }
     }
 }
@@ -110,14 +110,14 @@ pub fn too_small(f: &mut Frame, area: Rect) {
     f.render_widget(p, r);
 }
 
-fn header(f: &mut Frame, area: Rect, s: &State) {
+fn header(f: &mut Frame, area: Rect, s: &Shell) {
     let t = &s.theme;
     let conn = match &s.conn {
         Conn::Connected => "+ connected".to_string(),
         Conn::Connecting => "~ connecting".to_string(),
         Conn::Offline(_) => format!(
             "x OFFLINE ({}: retry)",
-            s.keymap.keys_for(Context::Global, Action::Retry)
+            s.keymap.keys_for(Context::GLOBAL, Action::Retry)
         ),
     };
     let server = s
@@ -184,19 +184,13 @@ fn header(f: &mut Frame, area: Rect, s: &State) {
 pub fn tab_labels(s: &State) -> Vec<(Tab, String, u16, u16)> {
     let mut x = 0u16;
     let mut out = Vec::new();
-    for tab in Tab::ALL {
-        let key = s.keymap.keys_for(
-            Context::Global,
-            match tab {
-                Tab::Accounts => Action::TabAccounts,
-                Tab::Passwords => Action::TabPasswords,
-                Tab::Log => Action::TabLog,
-            },
-        );
+    for &tab in Tab::ALL {
+        let page = s.tabs.page(tab);
+        let key = s.keymap.keys_for(Context::GLOBAL, page.goto());
         let label = if tab == s.tab {
-            format!("[{key} {}]", tab.title())
+            format!("[{key} {}]", page.title())
         } else {
-            format!(" {key} {} ", tab.title())
+            format!(" {key} {} ", page.title())
         };
         let w = label.width() as u16;
         out.push((tab, label, x, x.saturating_add(w)));
@@ -218,11 +212,7 @@ fn tabs(f: &mut Frame, area: Rect, s: &State) {
         spans.push(Span::raw("  "));
     }
     // The selection of the tab shown (each tab has its own).
-    let sel = match s.tab {
-        Tab::Accounts => s.accounts.selected.len(),
-        Tab::Passwords => s.passwords.selected.len(),
-        Tab::Log => 0,
-    };
+    let sel = s.tabs.page(s.tab).selected();
     if sel > 0 {
         spans.push(Span::styled(format!("{sel} selected"), t.selected()));
     }
@@ -254,7 +244,7 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
     let items: Vec<(String, &str)> = if s.dialogs.is_empty() {
         if s.searching() {
             let mut v = vec![("type".to_string(), "to search")];
-            v.extend(s.keymap.footer(Context::Search));
+            v.extend(s.keymap.footer(Context::SEARCH));
             v
         } else {
             s.keymap.footer(s.key_context())
@@ -267,7 +257,7 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
             (Action::Toggle, "change"),
         ]
         .into_iter()
-        .map(|(a, what)| (s.keymap.keys_for(Context::Dialog, a), what))
+        .map(|(a, what)| (s.keymap.keys_for(Context::DIALOG, a), what))
         .collect()
     };
     for (k, name) in items {
@@ -280,67 +270,4 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
         used += w;
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-/// Wraps text to `width` columns at spaces (long words are cut), keeping each line's
-/// leading indent on its continuation lines. Always at least one line.
-pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    for para in text.split('\n') {
-        let body = para.trim_start_matches(' ');
-        let indent = (para.len() - body.len()).min(width.saturating_sub(1));
-        let pad = " ".repeat(indent);
-        let room = width - indent;
-        let mut line = String::new();
-        let mut line_w = 0usize;
-        let mut out: Vec<String> = Vec::new();
-        for word in body.split(' ') {
-            let ww = word.width();
-            let sep = usize::from(!line.is_empty());
-            if line_w + sep + ww <= room {
-                if sep == 1 {
-                    line.push(' ');
-                }
-                line.push_str(word);
-                line_w += sep + ww;
-                continue;
-            }
-            if !line.is_empty() {
-                out.push(std::mem::take(&mut line));
-                line_w = 0;
-            }
-            if ww <= room {
-                line.push_str(word);
-                line_w = ww;
-            } else {
-                for c in word.chars() {
-                    let cw = c.width().unwrap_or(0);
-                    if line_w + cw > room && !line.is_empty() {
-                        out.push(std::mem::take(&mut line));
-                        line_w = 0;
-                    }
-                    line.push(c);
-                    line_w += cw;
-                }
-            }
-        }
-        out.push(line);
-        lines.extend(out.into_iter().map(|l| format!("{pad}{l}")));
-    }
-    lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wraps_words_and_cuts_long_ones() {
-        assert_eq!(wrap_text("aa bb cc", 5), ["aa bb", "cc"]);
-        assert_eq!(wrap_text("abcdefgh", 3), ["abc", "def", "gh"]);
-        assert_eq!(wrap_text("", 3), [""]);
-        assert_eq!(wrap_text("x", 0), ["x"]);
-        assert_eq!(wrap_text("  aa bb", 5), ["  aa", "  bb"]);
-    }
 }

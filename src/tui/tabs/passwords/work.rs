@@ -2,15 +2,14 @@
 //! directory's policy, and the shared-credentials register. Every call goes through the same
 //! `ops` functions the CLI uses (`ops::compliance`, `ops::creds`), so the numbers match.
 
-use super::super::app::Msg;
 use crate::domain::creds::{CredVerdict, Credential};
 use crate::domain::policy::{DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget};
 use crate::error::{Error, Result};
 use crate::ops::compliance::{self, ReportRow};
 use crate::ops::{creds, Ctx};
+use crate::tui::work::{blocking, Outbox};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use tokio::sync::mpsc::UnboundedSender;
 
 /// A bulk fix from the compliance report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,14 +160,6 @@ pub enum PwMsg {
     },
 }
 
-fn join_error(e: tokio::task::JoinError) -> Error {
-    Error::Input(format!("background task failed: {e}"))
-}
-
-fn send(tx: &UnboundedSender<Msg>, m: PwMsg) {
-    let _ = tx.send(Msg::Passwords(m));
-}
-
 /// Applies `fix` to one account through the ops layer.
 pub async fn fix_one(ctx: &Ctx, username: &str, fix: Fix) -> Result<()> {
     let one = [username.to_string()];
@@ -182,13 +173,13 @@ pub async fn fix_one(ctx: &Ctx, username: &str, fix: Fix) -> Result<()> {
 }
 
 /// Starts `cmd` on a tokio task; the answer comes back on `tx`.
-pub fn spawn(ctx: Arc<Ctx>, tx: UnboundedSender<Msg>, cmd: PwCmd) {
+pub fn spawn(ctx: Arc<Ctx>, tx: Outbox<PwMsg>, cmd: PwCmd) {
     match cmd {
         PwCmd::LoadReport { gen } => {
             tokio::spawn(async move {
                 let result = compliance::report(&ctx, None).await;
                 let now = ctx.now();
-                send(&tx, PwMsg::Loaded { gen, result, now });
+                tx.send(PwMsg::Loaded { gen, result, now });
             });
         }
         PwCmd::Fix { gen, targets, fix } => {
@@ -198,72 +189,60 @@ pub fn spawn(ctx: Arc<Ctx>, tx: UnboundedSender<Msg>, cmd: PwCmd) {
                     let result = fix_one(&ctx, &username, fix).await;
                     let lost = matches!(&result, Err(e) if e.exit_code() == 3);
                     let why = result.as_ref().err().map(|e| e.to_string());
-                    send(
-                        &tx,
-                        PwMsg::Fixed {
-                            gen,
-                            username,
-                            result,
-                        },
-                    );
+                    tx.send(PwMsg::Fixed {
+                        gen,
+                        username,
+                        result,
+                    });
                     if lost {
                         stopped = why;
                         break;
                     }
                 }
-                send(&tx, PwMsg::FixDone { gen, stopped });
+                tx.send(PwMsg::FixDone { gen, stopped });
             });
         }
         PwCmd::LoadPolicy { gen } => {
             tokio::spawn(async move {
                 let result = compliance::policy_drift(&ctx).await;
                 let target = compliance::target(&ctx);
-                send(
-                    &tx,
-                    PwMsg::Policy {
-                        gen,
-                        result,
-                        target,
-                    },
-                );
+                tx.send(PwMsg::Policy {
+                    gen,
+                    result,
+                    target,
+                });
             });
         }
         PwCmd::PlanPolicy { gen } => {
             tokio::spawn(async move {
                 let result = compliance::policy_plan(&ctx).await;
-                send(&tx, PwMsg::PolicyPlanned { gen, result });
+                tx.send(PwMsg::PolicyPlanned { gen, result });
             });
         }
         PwCmd::ApplyPolicy { gen, plan } => {
             tokio::spawn(async move {
                 let result = compliance::policy_apply(&ctx, &plan).await;
-                send(&tx, PwMsg::PolicyApplied { gen, result });
+                tx.send(PwMsg::PolicyApplied { gen, result });
             });
         }
         PwCmd::LoadCreds { gen } => {
             tokio::spawn(async move {
                 let result = creds::report(&ctx).await;
-                send(&tx, PwMsg::Creds { gen, result });
+                tx.send(PwMsg::Creds { gen, result });
             });
         }
         PwCmd::AddCred { gen, cred } => {
             tokio::spawn(async move {
-                let result = tokio::task::spawn_blocking(move || {
-                    creds::add(&ctx, &cred).map(|()| cred.name.clone())
-                })
-                .await
-                .unwrap_or_else(|e| Err(join_error(e)));
-                send(&tx, PwMsg::CredSaved { gen, result });
+                let result =
+                    blocking(move || creds::add(&ctx, &cred).map(|()| cred.name.clone())).await;
+                tx.send(PwMsg::CredSaved { gen, result });
             });
         }
         PwCmd::Rotated { gen, name } => {
             tokio::spawn(async move {
-                let result = tokio::task::spawn_blocking(move || {
-                    creds::rotated(&ctx, &name, None).map(|c| c.name)
-                })
-                .await
-                .unwrap_or_else(|e| Err(join_error(e)));
-                send(&tx, PwMsg::CredSaved { gen, result });
+                let result =
+                    blocking(move || creds::rotated(&ctx, &name, None).map(|c| c.name)).await;
+                tx.send(PwMsg::CredSaved { gen, result });
             });
         }
     }

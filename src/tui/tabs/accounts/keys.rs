@@ -1,32 +1,47 @@
-//! Account actions on the Accounts tab: the forms and confirmations that show exactly what
-//! will change, and starting the change in the background.
+//! Keys of the Accounts tab: moving, searching, sorting, selecting, filtering, and the
+//! forms and confirmations of every account action, which show exactly what will change.
 
-use super::*;
+use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
 use crate::domain::time::uk_date;
-use crate::tui::app::{Job, State};
-use crate::tui::dialogs::{
-    Confirm, ConfirmPurpose, Dialog, Field, Form, FormPurpose, PasswordDialog, Picker,
-    PickerPurpose, Tone,
-};
-use crate::tui::keymap::Action;
-use crate::tui::worker::{Change, Cmd};
+use crate::tui::dialogs::{Confirm, Dialog, Field, Form, PasswordDialog, Picker, Purpose, Tone};
+use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::shell::Shell;
+use crate::tui::work::Cmd;
 
-/// True (and says why in the status bar) when `--as-of` makes this a read-only run.
-pub(super) fn read_only(state: &mut State) -> bool {
-    match state.env.as_of {
-        Some(d) => {
-            state.info(format!(
-                "read-only: --as-of {d} is for reports and dry runs; run without it to change accounts"
-            ));
-            true
-        }
-        None => false,
-    }
+/// The Accounts tab's place in the keymap (`[tui.keys.accounts]`).
+pub const CONTEXT: Context = Context::new("accounts", "Accounts");
+
+/// The Accounts tab's keys.
+#[rustfmt::skip]
+pub const KEYS: &[KeyRow] = &[
+    (CONTEXT, "/",       Action::Search,        "Search username, name or MIS id as you type", true),
+    (CONTEXT, "esc",     Action::ClearSearch,   "Close details, else clear search, else selection", false),
+    (CONTEXT, "enter",   Action::Details,       "Show or hide the account's details", true),
+    (CONTEXT, "s",       Action::SortNext,      "Sort by the next column", false),
+    (CONTEXT, "S",       Action::SortReverse,   "Reverse the sort", false),
+    (CONTEXT, "f",       Action::Filter,        "Filter by role, OU and status", true),
+    (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
+    (CONTEXT, "space",   Action::Select,        "Select or unselect (for bulk actions)", false),
+    (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear selection)", false),
+    (CONTEXT, "n",       Action::NewAccount,    "New account (role, names, MIS id)", true),
+    (CONTEXT, "G",       Action::NewGuest,      "New guest account for supply staff", false),
+    (CONTEXT, "p",       Action::ResetPassword, "Reset the password", true),
+    (CONTEXT, "d",       Action::Disable,       "Disable (with a reason)", true),
+    (CONTEXT, "e",       Action::Enable,        "Enable", false),
+    (CONTEXT, "u",       Action::Unlock,        "Unlock after failed logons", false),
+    (CONTEXT, "m",       Action::Move,          "Move to another OU", false),
+    (CONTEXT, "g",       Action::Groups,        "Add or remove groups", false),
+    (CONTEXT, "x",       Action::Expiry,        "Set or clear the account expiry date", false),
+    (CONTEXT, "i",       Action::Import,        "New intake: import a CSV of accounts", false),
+];
+
+fn purpose(p: AccountsPurpose) -> Purpose {
+    Purpose::Accounts(p)
 }
 
 /// Keys of the Accounts tab (outside dialogs and the search box).
-pub fn accounts_action(state: &mut State, action: Action, page: usize) -> Vec<Cmd> {
+pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
     let changes = matches!(
         action,
         Action::NewAccount
@@ -40,46 +55,31 @@ pub fn accounts_action(state: &mut State, action: Action, page: usize) -> Vec<Cm
             | Action::Groups
             | Action::Expiry
     );
-    if changes && read_only(state) {
+    if changes && sh.read_only() {
         return Vec::new();
     }
-    let a = &mut state.accounts;
-    let step = crate::tui::screens::accounts::AccountsScreen::page(page) as isize;
+    let page = AccountsTab::page(sh.body_height());
     match action {
-        Action::Up => a.move_by(-1, page),
-        Action::Down => a.move_by(1, page),
-        Action::PageUp => a.move_by(-step, page),
-        Action::PageDown => a.move_by(step, page),
-        Action::Top => a.jump(false, page),
-        Action::Bottom => a.jump(true, page),
         Action::Search => {
-            a.searching = true;
+            a.table.searching = true;
             return Vec::new();
         }
         Action::ClearSearch => {
             if a.detail {
                 a.detail = false;
-            } else if !a.search.value().is_empty() {
-                a.search.clear();
-                a.refilter_keep(page);
-            } else if !a.selected.is_empty() {
-                a.selected.clear();
+            } else {
+                a.table.clear_search_or_selection(page);
             }
             return Vec::new();
         }
         Action::Details => a.detail = !a.detail,
-        Action::SortNext => a.sort_by(true, page),
-        Action::SortReverse => a.sort_by(false, page),
-        Action::ClearFilters => a.clear_all(page),
-        Action::Select => a.toggle_select(page),
-        Action::SelectAll => a.select_all(),
-        Action::Filter => open_filter(state),
-        Action::NewAccount => open_create(state, "pupil"),
-        Action::NewGuest => open_create(state, "guest"),
+        Action::Filter => open_filter(a, sh),
+        Action::NewAccount => open_create(sh, "pupil"),
+        Action::NewGuest => open_create(sh, "guest"),
         Action::Import => {
             let form = Form::new(
                 "New intake: import a CSV",
-                FormPurpose::Import,
+                purpose(AccountsPurpose::Import),
                 vec![Field::text(
                     "CSV file",
                     "",
@@ -91,7 +91,7 @@ pub fn accounts_action(state: &mut State, action: Action, page: usize) -> Vec<Cm
                     .into(),
                 Tone::Normal,
             )]);
-            state.dialogs.push(Dialog::Form(form));
+            sh.dialogs.push(Dialog::Form(form));
         }
         Action::ResetPassword
         | Action::Disable
@@ -99,25 +99,18 @@ pub fn accounts_action(state: &mut State, action: Action, page: usize) -> Vec<Cm
         | Action::Unlock
         | Action::Move
         | Action::Groups
-        | Action::Expiry => return account_action(state, action),
-        _ => {}
+        | Action::Expiry => return account_action(a, sh, action),
+        other => {
+            a.table.on_move(other, page);
+        }
     }
-    detail_log(state)
+    a.detail_log_cmd(sh)
 }
 
-pub(super) fn usernames(state: &State) -> Vec<String> {
-    state
-        .accounts
-        .targets()
-        .iter()
-        .map(|r| r.account.username.clone())
-        .collect()
-}
-
-pub(super) fn who(state: &State, targets: &[String]) -> String {
+/// "amir.khan (Amir Khan)" for one account, "3 selected accounts" for more.
+pub fn who(a: &AccountsTab, targets: &[String]) -> String {
     match targets {
-        [one] => state
-            .accounts
+        [one] => a
             .row(one)
             .map(|r| format!("{} ({})", one, r.account.name()))
             .unwrap_or_else(|| one.clone()),
@@ -125,54 +118,54 @@ pub(super) fn who(state: &State, targets: &[String]) -> String {
     }
 }
 
-pub(super) fn account_action(state: &mut State, action: Action) -> Vec<Cmd> {
-    let targets = usernames(state);
+fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let targets = a.target_names();
     if targets.is_empty() {
-        state.info("no account here: clear the search or filters (F)");
+        sh.info("no account here: clear the search or filters (F)");
         return Vec::new();
     }
-    let whom = who(state, &targets);
+    let whom = who(a, &targets);
     match action {
         Action::ResetPassword => {
             if targets.len() > 1 {
-                state.info("reset passwords one at a time: clear the selection first (esc)");
+                sh.info("reset passwords one at a time: clear the selection first (esc)");
                 return Vec::new();
             }
-            if let Some(row) = state.accounts.row(&targets[0]) {
-                let d = PasswordDialog::new(row.account.clone());
-                state.dialogs.push(Dialog::Password(Box::new(d)));
+            if let Some(row) = a.row(&targets[0]) {
+                let d =
+                    PasswordDialog::new(row.account.clone(), purpose(AccountsPurpose::Password));
+                sh.dialogs.push(Dialog::Password(Box::new(d)));
             }
         }
         Action::Disable => {
             let form = Form::new(
                 &format!("Disable {whom}"),
-                FormPurpose::Disable(targets),
+                purpose(AccountsPurpose::Disable(targets)),
                 vec![Field::text(
                     "Reason",
                     "",
                     "goes in the action log and the account's record",
                 )],
             );
-            state.dialogs.push(Dialog::Form(form));
+            sh.dialogs.push(Dialog::Form(form));
         }
-        Action::Enable => confirm_change(state, targets, Change::Enable),
-        Action::Unlock => confirm_change(state, targets, Change::Unlock),
+        Action::Enable => confirm_change(a, sh, targets, Change::Enable),
+        Action::Unlock => confirm_change(a, sh, targets, Change::Unlock),
         Action::Move => {
-            let gen = state.next_gen();
+            let gen = sh.next_gen();
             let p = Picker::loading(
                 &format!("Move {whom} to"),
                 vec![],
-                PickerPurpose::Move(targets),
+                purpose(AccountsPurpose::Move(targets)),
                 gen,
             );
-            state.dialogs.push(Dialog::Picker(p));
-            return vec![Cmd::LoadOus { gen }];
+            sh.dialogs.push(Dialog::Picker(p));
+            return vec![super::AccountsCmd::LoadOus { gen }.into()];
         }
         Action::Groups => {
             let mut intro = Vec::new();
             if let [one] = targets.as_slice() {
-                let groups = state
-                    .accounts
+                let groups = a
                     .row(one)
                     .map(|r| r.account.groups.join(", "))
                     .unwrap_or_default();
@@ -190,19 +183,18 @@ pub(super) fn account_action(state: &mut State, action: Action) -> Vec<Cmd> {
             }
             let form = Form::new(
                 &format!("Groups of {whom}"),
-                FormPurpose::Groups(targets),
+                purpose(AccountsPurpose::Groups(targets)),
                 vec![
                     Field::text("Add to", "", "group names, separated by commas"),
                     Field::text("Remove from", "", "group names, separated by commas"),
                 ],
             )
             .with_intro(intro);
-            state.dialogs.push(Dialog::Form(form));
+            sh.dialogs.push(Dialog::Form(form));
         }
         Action::Expiry => {
             let current = match targets.as_slice() {
-                [one] => state
-                    .accounts
+                [one] => a
                     .row(one)
                     .and_then(|r| r.account.expires)
                     .map(|e| e.date_naive().format("%Y-%m-%d").to_string())
@@ -211,22 +203,22 @@ pub(super) fn account_action(state: &mut State, action: Action) -> Vec<Cmd> {
             };
             let form = Form::new(
                 &format!("Account expiry of {whom}"),
-                FormPurpose::Expiry(targets),
+                purpose(AccountsPurpose::Expiry(targets)),
                 vec![Field::text(
                     "Expires on",
                     &current,
                     "YYYY-MM-DD or DD/MM/YYYY (end of that day); empty: never",
                 )],
             );
-            state.dialogs.push(Dialog::Form(form));
+            sh.dialogs.push(Dialog::Form(form));
         }
         _ => {}
     }
     Vec::new()
 }
 
-pub(super) fn open_filter(state: &mut State) {
-    let f = &state.accounts.filters;
+fn open_filter(a: &AccountsTab, sh: &mut Shell) {
+    let f = &a.table.filters;
     let mut roles = vec!["any".to_string()];
     roles.extend(KNOWN_ROLES.iter().map(|r| r.to_string()));
     roles.push("none".into());
@@ -244,24 +236,24 @@ pub(super) fn open_filter(state: &mut State) {
         .and_then(|s| statuses.iter().position(|x| x == s.as_str()))
         .unwrap_or(0);
     let mut ous = vec!["any".to_string()];
-    ous.extend(state.accounts.ous.iter().cloned());
+    ous.extend(a.ous.iter().cloned());
     let ou_i =
         f.ou.as_ref()
             .and_then(|o| ous.iter().position(|x| x == o))
             .unwrap_or(0);
     let form = Form::new(
         "Filter accounts",
-        FormPurpose::Filter,
+        purpose(AccountsPurpose::Filter),
         vec![
             Field::choice("Role", roles, role_i, "left/right or space to change"),
             Field::choice("Status", statuses, status_i, ""),
             Field::choice("OU", ous, ou_i, "accounts in this OU or below it"),
         ],
     );
-    state.dialogs.push(Dialog::Form(form));
+    sh.dialogs.push(Dialog::Form(form));
 }
 
-pub(super) fn open_create(state: &mut State, role: &str) {
+fn open_create(sh: &mut Shell, role: &str) {
     let roles: Vec<String> = KNOWN_ROLES.iter().map(|r| r.to_string()).collect();
     let index = roles.iter().position(|r| r == role).unwrap_or(0);
     let guest = role == "guest";
@@ -272,11 +264,11 @@ pub(super) fn open_create(state: &mut State, role: &str) {
     };
     let expiry_hint = format!(
         "YYYY-MM-DD; empty: never (guests: {} school days)",
-        state.env.guest_days
+        sh.env.guest_days
     );
     let form = Form::new(
         title,
-        FormPurpose::Create,
+        purpose(AccountsPurpose::Create),
         vec![
             Field::choice("Role", roles, index, "left/right or space to change"),
             Field::text("First name", "", ""),
@@ -287,15 +279,16 @@ pub(super) fn open_create(state: &mut State, role: &str) {
     );
     let mut form = form;
     form.focus = 1;
-    state.dialogs.push(Dialog::Form(form));
+    sh.dialogs.push(Dialog::Form(form));
 }
 
-pub(super) fn fmt_expiry(e: Option<chrono::DateTime<chrono::Utc>>) -> String {
+/// An expiry in words: a UK date, or "never".
+pub fn fmt_expiry(e: Option<chrono::DateTime<chrono::Utc>>) -> String {
     e.map(uk_date).unwrap_or_else(|| "never".into())
 }
 
 /// The preview of a change: one line per account, before → after.
-pub fn preview(state: &State, targets: &[String], change: &Change) -> Vec<(String, Tone)> {
+pub fn preview(a: &AccountsTab, targets: &[String], change: &Change) -> Vec<(String, Tone)> {
     let mut lines = vec![(
         format!(
             "{} {} account{}:",
@@ -306,7 +299,7 @@ pub fn preview(state: &State, targets: &[String], change: &Change) -> Vec<(Strin
         Tone::Strong,
     )];
     for u in targets {
-        let Some(row) = state.accounts.row(u) else {
+        let Some(row) = a.row(u) else {
             lines.push((
                 format!("  {u}: (not in the list; read again with r)"),
                 Tone::Warn,
@@ -389,8 +382,9 @@ pub fn preview(state: &State, targets: &[String], change: &Change) -> Vec<(Strin
     lines
 }
 
-pub(super) fn confirm_change(state: &mut State, targets: Vec<String>, change: Change) {
-    let lines = preview(state, &targets, &change);
+/// Opens the confirmation of a change, showing its preview.
+pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
+    let lines = preview(a, &targets, &change);
     let yes = format!(
         "{} {}",
         change.verb().to_lowercase(),
@@ -401,15 +395,16 @@ pub(super) fn confirm_change(state: &mut State, targets: Vec<String>, change: Ch
         }
     );
     let title = format!("{}?", change.verb());
-    state.dialogs.push(Dialog::Confirm(Confirm::new(
+    sh.dialogs.push(Dialog::Confirm(Confirm::new(
         &title,
         lines,
         &yes,
-        ConfirmPurpose::Apply { targets, change },
+        purpose(AccountsPurpose::Apply { targets, change }),
     )));
 }
 
-pub(super) fn split_names(s: &str) -> Vec<String> {
+/// Comma-separated names, trimmed, empties dropped.
+pub fn split_names(s: &str) -> Vec<String> {
     s.split(',')
         .map(|x| x.trim().to_string())
         .filter(|x| !x.is_empty())
@@ -417,29 +412,18 @@ pub(super) fn split_names(s: &str) -> Vec<String> {
 }
 
 /// Starts a change on accounts (a job, with a progress dialog for more than one).
-pub fn start_apply(state: &mut State, targets: Vec<String>, change: Change) -> Vec<Cmd> {
-    let gen = state.next_gen();
+pub fn start_apply(sh: &mut Shell, targets: Vec<String>, change: Change) -> Vec<Cmd> {
     let n = targets.len();
     let title = if n == 1 {
         format!("{} {}", change.verb(), targets[0])
     } else {
         format!("{} {n} accounts", change.verb())
     };
-    state.jobs.push(Job {
-        gen,
-        title,
-        total: n,
-        done: 0,
-        ok: 0,
-        failures: Vec::new(),
-        done_word: change.done().into(),
-    });
-    if n > 1 {
-        state.dialogs.push(Dialog::Progress(gen));
-    }
-    vec![Cmd::Apply {
+    let gen = sh.start_job(title, n, change.done());
+    vec![super::AccountsCmd::Apply {
         gen,
         targets,
         change,
-    }]
+    }
+    .into()]
 }

@@ -1,12 +1,11 @@
 //! The details pane: the whole account model, its groups, and the last log rows about it.
 //! Wide panes show two columns (the fields; where it sits, groups and log).
 
-use super::{age, ago, day as uk_date, short_moment};
+use super::{AccountsTab, Row};
 use crate::domain::account::Account;
-use crate::tui::app::State;
-use crate::tui::screens::accounts::Row;
+use crate::tui::shell::Shell;
 use crate::tui::theme::{status_mark, Theme};
-use crate::tui::ui::wrap_text;
+use crate::tui::widgets::{age, ago, day as uk_date, short_moment, wrap_text};
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -72,7 +71,7 @@ fn kv(out: &mut Vec<Line<'static>>, t: &Theme, width: usize, k: &str, v: String,
     }
 }
 
-fn fields(s: &State, row: &Row, width: usize) -> Vec<Line<'static>> {
+fn fields(s: &Shell, row: &Row, width: usize) -> Vec<Line<'static>> {
     let t = &s.theme;
     let acc = &row.account;
     let now = s.now;
@@ -165,7 +164,13 @@ fn fields(s: &State, row: &Row, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn place_groups_log(s: &State, acc: &Account, width: usize, list: bool) -> Vec<Line<'static>> {
+fn place_groups_log(
+    s: &Shell,
+    a: &AccountsTab,
+    acc: &Account,
+    width: usize,
+    list: bool,
+) -> Vec<Line<'static>> {
     let t = &s.theme;
     let mut out = Vec::new();
     kv(
@@ -193,7 +198,7 @@ fn place_groups_log(s: &State, acc: &Account, width: usize, list: bool) -> Vec<L
         }
     }
     out.push(Line::styled("Recent log", t.table_header()));
-    let dl = &s.accounts.detail_log;
+    let dl = &a.detail_log;
     match (&dl.entries, dl.username == acc.username) {
         (Some(Ok(v)), true) if v.is_empty() => {
             out.push(Line::styled("nothing logged yet", t.dim()))
@@ -220,9 +225,9 @@ fn place_groups_log(s: &State, acc: &Account, width: usize, list: bool) -> Vec<L
 }
 
 /// Draws the pane for the account under the cursor.
-pub fn draw(f: &mut Frame, area: Rect, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
     let t = &s.theme;
-    let Some(row) = s.accounts.current() else {
+    let Some(row) = a.table.current() else {
         return;
     };
     let block = Block::bordered()
@@ -250,13 +255,13 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
             ..inside
         };
         let l = fields(s, row, usize::from(left_w.saturating_sub(1)));
-        let r = place_groups_log(s, &row.account, usize::from(right.width), true);
+        let r = place_groups_log(s, a, &row.account, usize::from(right.width), true);
         f.render_widget(Paragraph::new(l), left);
         f.render_widget(Paragraph::new(r), right);
     } else {
         let w = usize::from(inside.width).max(1);
         let mut lines = fields(s, row, w);
-        lines.extend(place_groups_log(s, &row.account, w, false));
+        lines.extend(place_groups_log(s, a, &row.account, w, false));
         f.render_widget(Paragraph::new(lines), inside);
     }
 }

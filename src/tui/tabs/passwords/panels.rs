@@ -2,14 +2,14 @@
 //! school's rules (as `schooltech passwords policy show` prints it), and the
 //! shared-credentials register (as `schooltech creds report` judges it).
 
-use super::passwords::PolicyView;
-use super::passwords_view::{date, not_loaded, placeholder};
-use super::window;
+use super::view::date;
+use super::{PasswordsTab, PolicyView, CREDS_CONTEXT, POLICY_CONTEXT};
 use crate::domain::creds::{CredStatus, CredVerdict, Credential};
 use crate::domain::policy::PolicySettings;
-use crate::tui::app::State;
 use crate::tui::keymap::{Action, Context};
+use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::{placeholder, window};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -20,7 +20,7 @@ fn bold() -> Style {
     Style::new().add_modifier(Modifier::BOLD)
 }
 
-fn heading(f: &mut Frame, area: Rect, s: &State, title: &str, keys: &[(Context, Action, &str)]) {
+fn heading(f: &mut Frame, area: Rect, s: &Shell, title: &str, keys: &[(Context, Action, &str)]) {
     let t = &s.theme;
     let mut spans = vec![Span::styled(title.to_string(), bold())];
     let hint: Vec<String> = keys
@@ -120,12 +120,12 @@ fn other_line(o: &PolicySettings) -> PolicyLine {
 }
 
 /// Draws the policy panel.
-pub fn policy(f: &mut Frame, area: Rect, s: &State) {
+pub fn policy(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     if area.height == 0 {
         return;
     }
     let t = &s.theme;
-    let panel = &s.passwords.policy;
+    let panel = &p.policy;
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     heading(
         f,
@@ -133,18 +133,18 @@ pub fn policy(f: &mut Frame, area: Rect, s: &State) {
         s,
         &format!("Directory password policy ({})", s.env.flavour),
         &[
-            (Context::PwPolicy, Action::ApplyPolicy, "apply"),
-            (Context::PwPolicy, Action::PolicyPanel, "back"),
+            (POLICY_CONTEXT, Action::ApplyPolicy, "apply"),
+            (POLICY_CONTEXT, Action::PolicyPanel, "back"),
         ],
     );
     let v = match &panel.data {
         Some(Ok(v)) => v,
         Some(Err(e)) => {
-            placeholder(f, rest, &not_loaded(s, Some(e), "the directory's policy"));
+            placeholder(f, rest, &s.not_loaded(Some(e), "the directory's policy"));
             return;
         }
         None => {
-            placeholder(f, rest, &not_loaded(s, None, "the directory's policy"));
+            placeholder(f, rest, &s.not_loaded(None, "the directory's policy"));
             return;
         }
     };
@@ -217,7 +217,7 @@ pub fn policy(f: &mut Frame, area: Rect, s: &State) {
         text.push((
             format!(
                 "{} brings the directory in line: the changes are shown first and nothing changes until you confirm.",
-                s.keymap.keys_for(Context::PwPolicy, Action::ApplyPolicy)
+                s.keymap.keys_for(POLICY_CONTEXT, Action::ApplyPolicy)
             ),
             t.dim(),
         ));
@@ -226,7 +226,7 @@ pub fn policy(f: &mut Frame, area: Rect, s: &State) {
     let lines: Vec<Line> = text
         .into_iter()
         .flat_map(|(l, style)| {
-            crate::tui::ui::wrap_text(&l, width)
+            crate::tui::widgets::wrap_text(&l, width)
                 .into_iter()
                 .map(move |w| Line::styled(w, style))
         })
@@ -276,12 +276,12 @@ fn cred_counts(rows: &[(Credential, CredVerdict)]) -> String {
 }
 
 /// Draws the shared-credentials panel.
-pub fn creds(f: &mut Frame, area: Rect, s: &State) {
+pub fn creds(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     if area.height == 0 {
         return;
     }
     let t = &s.theme;
-    let c = &s.passwords.creds;
+    let c = &p.creds;
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     heading(
         f,
@@ -289,16 +289,16 @@ pub fn creds(f: &mut Frame, area: Rect, s: &State) {
         s,
         "Shared credentials (no password is ever stored)",
         &[
-            (Context::PwCreds, Action::AddCred, "add"),
-            (Context::PwCreds, Action::Rotated, "changed today"),
-            (Context::PwCreds, Action::CredsPanel, "back"),
+            (CREDS_CONTEXT, Action::AddCred, "add"),
+            (CREDS_CONTEXT, Action::Rotated, "changed today"),
+            (CREDS_CONTEXT, Action::CredsPanel, "back"),
         ],
     );
     if !c.loaded {
         placeholder(
             f,
             rest,
-            &not_loaded(s, c.error.as_ref(), "the shared credentials"),
+            &s.not_loaded(c.error.as_ref(), "the shared credentials"),
         );
         return;
     }
@@ -307,7 +307,7 @@ pub fn creds(f: &mut Frame, area: Rect, s: &State) {
             Some(e) => format!("Could not read the shared credentials: {e}"),
             None => format!(
                 "The register is empty. {} adds a shared login (a library desk login, an online resource's school account): who knows it, who changes it, how often. No password is ever stored.",
-                s.keymap.keys_for(Context::PwCreds, Action::AddCred)
+                s.keymap.keys_for(CREDS_CONTEXT, Action::AddCred)
             ),
         };
         placeholder(f, rest, &msg);
@@ -327,7 +327,7 @@ pub fn creds(f: &mut Frame, area: Rect, s: &State) {
     );
     if table_area.height >= 2 {
         let page = usize::from(table_area.height - 1);
-        let off = window(c.offset, c.cursor, page, c.rows.len());
+        let off = window(c.list.offset, c.list.cursor, page, c.rows.len());
         let end = (off + page).min(c.rows.len());
         let wide = table_area.width >= 110;
         let rows = c.rows[off..end].iter().enumerate().map(|(i, (cred, v))| {
@@ -345,7 +345,7 @@ pub fn creds(f: &mut Frame, area: Rect, s: &State) {
                 cred_style(t, v.status),
             )));
             let row = Row::new(cells);
-            if off + i == c.cursor {
+            if off + i == c.list.cursor {
                 row.style(t.cursor())
             } else {
                 row

@@ -1,9 +1,10 @@
 //! Drawing the Log tab: chain status and filters, then the rows on screen.
 
-use super::window;
+use super::{LogTab, CONTEXT};
 use crate::store::{ActionEntry, ChainStatus};
-use crate::tui::app::State;
-use crate::tui::keymap::{Action, Context};
+use crate::tui::keymap::Action;
+use crate::tui::shell::Shell;
+use crate::tui::widgets::window;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
@@ -26,9 +27,8 @@ pub fn details_summary(e: &ActionEntry) -> String {
 }
 
 /// Draws the tab into `area`.
-pub fn draw(f: &mut Frame, area: Rect, s: &State) {
+pub fn draw(f: &mut Frame, area: Rect, l: &LogTab, s: &Shell) {
     let t = &s.theme;
-    let l = &s.log;
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let mut spans = vec![Span::raw("Chain: ")];
     match &l.chain {
@@ -81,29 +81,18 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
         } else {
             format!(
                 "No row matches the filters ({} clears them).",
-                s.keymap.keys_for(Context::Log, Action::ClearFilters)
+                s.keymap.keys_for(CONTEXT, Action::ClearFilters)
             )
         };
-        let lines: Vec<Line> = crate::tui::ui::wrap_text(&msg, usize::from(rest.width))
-            .into_iter()
-            .map(Line::raw)
-            .collect();
-        f.render_widget(
-            Paragraph::new(lines),
-            Rect {
-                y: rest.y + 1,
-                height: rest.height - 1,
-                ..rest
-            },
-        );
+        crate::tui::widgets::placeholder(f, rest, &msg);
         return;
     }
     let page = usize::from(rest.height - 1);
-    let off = window(l.offset, l.cursor, page, l.entries.len());
+    let off = window(l.list.offset, l.list.cursor, page, l.entries.len());
     let end = (off + page).min(l.entries.len());
     let rows = l.entries[off..end].iter().enumerate().map(|(i, e)| {
         // Day padded like every date column, so the columns do not move on the 1st.
-        let when = super::moment(e.at);
+        let when = crate::tui::widgets::moment(e.at);
         let row = Row::new(vec![
             when,
             e.operator.clone(),
@@ -111,7 +100,7 @@ pub fn draw(f: &mut Frame, area: Rect, s: &State) {
             e.target.clone(),
             details_summary(e),
         ]);
-        if off + i == l.cursor {
+        if off + i == l.list.cursor {
             row.style(t.cursor())
         } else {
             row

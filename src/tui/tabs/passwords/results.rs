@@ -1,23 +1,18 @@
 //! The Passwords tab: what the answers from the background do (the report, each account of
 //! a fix and its end, the policy and its plan and apply, the register and its saves).
 
-use super::passwords::plan_lines;
-use super::results::report_bulk;
-use super::{find_waiting_form, take_job};
+use super::{plan_lines, PasswordsTab, PolicyView, PwMsg, PwPurpose};
 use crate::domain::policy::PolicySettings;
-use crate::tui::app::State;
-use crate::tui::dialogs::{Confirm, ConfirmPurpose, Dialog, Message, Tone};
-use crate::tui::flows::PwConfirm;
-use crate::tui::screens::passwords::PolicyView;
-use crate::tui::worker::passwords::PwMsg;
-use crate::tui::worker::Cmd;
+use crate::tui::dialogs::{Confirm, Dialog, Message, Purpose, Tone};
+use crate::tui::shell::Shell;
+use crate::tui::tabs::{Changed, Tab};
+use crate::tui::work::Cmd;
 
 /// An answer from the background; returns the work to start and whether to redraw.
-pub fn on_msg(state: &mut State, msg: PwMsg) -> (Vec<Cmd>, bool) {
+pub fn on_msg(p: &mut PasswordsTab, state: &mut Shell, msg: PwMsg) -> (Vec<Cmd>, bool) {
     let body = state.body_height();
     match msg {
         PwMsg::Loaded { gen, result, now } => {
-            let p = &mut state.passwords;
             if gen != p.load_gen {
                 return (Vec::new(), false);
             }
@@ -39,14 +34,30 @@ pub fn on_msg(state: &mut State, msg: PwMsg) -> (Vec<Cmd>, bool) {
             gen,
             username,
             result,
-        } => on_fixed(state, gen, username, result),
-        PwMsg::FixDone { gen, stopped } => on_fix_done(state, gen, stopped),
+        } => {
+            let shown = match &result {
+                Ok(()) => state.job_step(gen, &username, Ok(())),
+                Err(e) => state.job_step(gen, &username, Err(e)),
+            };
+            (Vec::new(), shown)
+        }
+        PwMsg::FixDone { gen, stopped } => {
+            let Some(job) = state.take_job(gen) else {
+                return (Vec::new(), false);
+            };
+            state.report_bulk(gen, &job, stopped.as_deref());
+            // The accounts changed: every tab that shows them reads them again.
+            // (this tab too: it reads its report again when it hears of it).
+            state.announce(Changed::Accounts { by: Tab::Passwords });
+            state.announce(Changed::Log);
+            (Vec::new(), true)
+        }
         PwMsg::Policy {
             gen,
             result,
             target,
         } => {
-            let panel = &mut state.passwords.policy;
+            let panel = &mut p.policy;
             if gen != panel.gen {
                 return (Vec::new(), false);
             }
@@ -67,16 +78,16 @@ pub fn on_msg(state: &mut State, msg: PwMsg) -> (Vec<Cmd>, bool) {
             (Vec::new(), true)
         }
         PwMsg::PolicyPlanned { gen, result } => {
-            let panel = &mut state.passwords.policy;
+            let panel = &mut p.policy;
             if gen != panel.plan_gen || !panel.planning {
                 return (Vec::new(), false);
             }
             panel.planning = false;
-            on_planned(state, result);
+            on_planned(p, state, result);
             (Vec::new(), true)
         }
         PwMsg::PolicyApplied { gen, result } => {
-            if take_job(state, gen).is_none() {
+            if state.take_job(gen).is_none() {
                 return (Vec::new(), false);
             }
             let msg = match result {
@@ -97,17 +108,15 @@ pub fn on_msg(state: &mut State, msg: PwMsg) -> (Vec<Cmd>, bool) {
                 }
             };
             state.dialogs.push(Dialog::Message(msg));
-            let mut cmds = Vec::new();
-            let gen = state.next_gen();
-            cmds.push(state.passwords.request_policy(gen));
-            if state.passwords.loaded {
-                let gen = state.next_gen();
-                cmds.push(state.passwords.request_load(gen));
+            state.announce(Changed::Log);
+            let mut cmds = vec![p.request_policy(state)];
+            if p.loaded {
+                cmds.push(p.request_load(state));
             }
             (cmds, true)
         }
         PwMsg::Creds { gen, result } => {
-            let c = &mut state.passwords.creds;
+            let c = &mut p.creds;
             if gen != c.gen {
                 return (Vec::new(), false);
             }
@@ -117,7 +126,7 @@ pub fn on_msg(state: &mut State, msg: PwMsg) -> (Vec<Cmd>, bool) {
                     c.rows = rows;
                     c.loaded = true;
                     c.error = None;
-                    c.cursor = c.cursor.min(c.rows.len().saturating_sub(1));
+                    c.list.cursor = c.list.cursor.min(c.rows.len().saturating_sub(1));
                 }
                 Err(e) => {
                     c.error = Some(e.to_string());
@@ -126,11 +135,15 @@ pub fn on_msg(state: &mut State, msg: PwMsg) -> (Vec<Cmd>, bool) {
             }
             (Vec::new(), true)
         }
-        PwMsg::CredSaved { gen, result } => on_cred_saved(state, gen, result),
+        PwMsg::CredSaved { gen, result } => on_cred_saved(p, state, gen, result),
     }
 }
 
-fn on_planned(state: &mut State, result: crate::error::Result<Vec<PolicySettings>>) {
+fn on_planned(
+    p: &PasswordsTab,
+    state: &mut Shell,
+    result: crate::error::Result<Vec<PolicySettings>>,
+) {
     let plan = match result {
         Err(e) => {
             state.note_error(&e);
@@ -157,7 +170,7 @@ fn on_planned(state: &mut State, result: crate::error::Result<Vec<PolicySettings
         Tone::Strong,
     )];
     lines.extend(plan_lines(&plan).into_iter().map(|l| (l, Tone::Normal)));
-    if let Some(Ok(v)) = &state.passwords.policy.data {
+    if let Some(Ok(v)) = &p.policy.data {
         if !v.drift.is_empty() {
             lines.push(("Because:".into(), Tone::Strong));
             for d in &v.drift {
@@ -182,63 +195,21 @@ fn on_planned(state: &mut State, result: crate::error::Result<Vec<PolicySettings
         "Apply the password policy?",
         lines,
         &format!("apply {n} policy change{}", if n == 1 { "" } else { "s" }),
-        ConfirmPurpose::Passwords(PwConfirm::Policy(plan)),
+        Purpose::Passwords(PwPurpose::Policy(plan)),
     )));
 }
 
-fn on_fixed(
-    state: &mut State,
-    gen: u64,
-    username: String,
-    result: crate::error::Result<()>,
-) -> (Vec<Cmd>, bool) {
-    let Some(job) = state.jobs.iter_mut().find(|j| j.gen == gen) else {
-        return (Vec::new(), false);
-    };
-    job.done += 1;
-    let single = job.total == 1;
-    let word = job.done_word.clone();
-    match result {
-        Ok(()) => {
-            job.ok += 1;
-            if single {
-                state.info(format!("{username}: {word}"));
-            }
-        }
-        Err(e) => {
-            job.failures.push((username.clone(), e.to_string()));
-            state.note_error(&e);
-            if single {
-                state.error(&e);
-                state.dialogs.push(Dialog::Message(Message::error(
-                    &format!("{username}: not {word}"),
-                    &e.to_string(),
-                )));
-            }
-        }
-    }
-    (Vec::new(), true)
-}
-
-fn on_fix_done(state: &mut State, gen: u64, stopped: Option<String>) -> (Vec<Cmd>, bool) {
-    let Some(job) = take_job(state, gen) else {
-        return (Vec::new(), false);
-    };
-    report_bulk(state, gen, &job, stopped.as_deref());
-    // The accounts changed: read them (and the report) again.
-    (state.reload(), true)
-}
-
 fn on_cred_saved(
-    state: &mut State,
+    p: &mut PasswordsTab,
+    state: &mut Shell,
     gen: u64,
     result: crate::error::Result<String>,
 ) -> (Vec<Cmd>, bool) {
-    if gen != state.passwords.creds.save_gen || !state.passwords.creds.saving {
+    if gen != p.creds.save_gen || !p.creds.saving {
         return (Vec::new(), false);
     }
-    state.passwords.creds.saving = false;
-    let from_form = find_waiting_form(state, gen).is_some();
+    p.creds.saving = false;
+    let from_form = state.waiting_form(gen).is_some();
     match result {
         Ok(name) => {
             if from_form {
@@ -249,16 +220,11 @@ fn on_cred_saved(
             } else {
                 state.info(format!("\"{name}\" marked changed today"));
             }
-            let gen = state.next_gen();
-            let mut cmds = vec![state.passwords.request_creds(gen)];
-            if state.log.loaded {
-                let gen = state.next_gen();
-                cmds.push(state.log.request(gen));
-            }
-            (cmds, true)
+            state.announce(Changed::Log);
+            (vec![p.request_creds(state)], true)
         }
         Err(e) => {
-            if let Some(f) = find_waiting_form(state, gen) {
+            if let Some(f) = state.waiting_form(gen) {
                 f.waiting = None;
                 f.error = Some(e.to_string());
             } else {

@@ -1,14 +1,11 @@
 //! Drawing the Passwords tab's report: the search and filter bar, the table (only the rows on
-//! screen; columns by width) and the summary per role. The panels are in
-//! [`super::passwords_panels`].
+//! screen; columns by width) and the summary per role. The panels are in `panels.rs`.
 
-use super::passwords::{Panel, PasswordsScreen, PwSort};
-use super::{passwords_panels, window};
+use super::{PasswordsTab, PwSort, CONTEXT};
 use crate::domain::password::PasswordStatus;
 use crate::domain::time::uk_date;
 use crate::ops::compliance::status_word;
-use crate::tui::app::{Conn, State};
-use crate::tui::keymap::{Action, Context};
+use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -48,20 +45,15 @@ pub fn status_style(t: &Theme, s: PasswordStatus) -> Style {
     }
 }
 
-/// Draws the tab into `area`.
-pub fn draw(f: &mut Frame, area: Rect, s: &State) {
-    match s.passwords.panel {
-        Panel::Report => report(f, area, s),
-        Panel::Policy => passwords_panels::policy(f, area, s),
-        Panel::Creds => passwords_panels::creds(f, area, s),
-    }
+/// Draws the report into `area`.
+pub fn draw(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
+    report(f, area, p, s);
 }
 
-fn report(f: &mut Frame, area: Rect, s: &State) {
+fn report(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     if area.height == 0 {
         return;
     }
-    let p = &s.passwords;
     let body = usize::from(area.height);
     let sum_h = p.summary_height(body) as u16;
     let [bar, table_area, summary_area] = Layout::vertical([
@@ -70,128 +62,38 @@ fn report(f: &mut Frame, area: Rect, s: &State) {
         Constraint::Length(sum_h),
     ])
     .areas(area);
-    search_bar(f, bar, s);
-    table(f, table_area, s);
-    summary(f, summary_area, s);
+    search_bar(f, bar, p, s);
+    table(f, table_area, p, s);
+    summary(f, summary_area, p, s);
 }
 
-fn search_bar(f: &mut Frame, area: Rect, s: &State) {
+fn search_bar(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
+    p.table
+        .draw_search_bar(f, area, s, CONTEXT, p.loaded, p.skipped);
+}
+
+fn table(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     let t = &s.theme;
-    let p = &s.passwords;
-    let mut spans = Vec::new();
-    let key = s.keymap.keys_for(Context::Passwords, Action::Search);
-    if p.searching {
-        let (text, col) = p.search.visible(30);
-        spans.push(Span::styled("Search: ", t.focus()));
-        spans.push(Span::styled(format!("{text}_"), t.focus()));
-        let x = area.x + 8 + col as u16;
-        if x < area.x + area.width {
-            f.set_cursor_position((x, area.y));
-        }
-    } else if p.search.value().is_empty() {
-        spans.push(Span::styled(format!("{key} to search"), t.dim()));
-    } else {
-        let (text, _) = p.search.visible(30);
-        spans.push(Span::raw(format!("Search: {text}")));
-    }
-    if !p.filters.is_empty() {
-        spans.push(Span::styled(
-            format!("   filter: {}", p.filters.describe()),
-            t.warn(),
-        ));
-    }
-    let count = if p.loaded {
-        format!(
-            "{} of {} shown{}  sort: {} {}",
-            p.view.len(),
-            p.rows.len(),
-            if p.skipped > 0 {
-                format!(" ({} unreadable skipped)", p.skipped)
-            } else {
-                String::new()
-            },
-            p.sort.title().to_lowercase(),
-            if p.reverse { "v" } else { "^" }
-        )
-    } else {
-        String::new()
-    };
-    let used: usize = spans.iter().map(|s| s.width()).sum();
-    let room = usize::from(area.width).saturating_sub(used);
-    if count.len() + 2 <= room {
-        spans.push(Span::raw(" ".repeat(room - count.len())));
-        spans.push(Span::styled(count, t.dim()));
-    }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
-}
-
-fn title(p: &PasswordsScreen, k: PwSort) -> String {
-    if p.sort == k {
-        format!("{} {}", k.title(), if p.reverse { "v" } else { "^" })
-    } else {
-        k.title().to_string()
-    }
-}
-
-/// A message in the table's place (loading, offline, nothing matches).
-pub fn placeholder(f: &mut Frame, area: Rect, msg: &str) {
-    if area.height < 2 {
-        return;
-    }
-    let lines: Vec<Line> = crate::tui::ui::wrap_text(msg, usize::from(area.width))
-        .into_iter()
-        .map(Line::raw)
-        .collect();
-    f.render_widget(
-        Paragraph::new(lines),
-        Rect {
-            y: area.y + 1,
-            height: area.height - 1,
-            ..area
-        },
-    );
-}
-
-/// Why there is nothing to show yet, if there is a reason.
-pub fn not_loaded(s: &State, error: Option<&String>, what: &str) -> String {
-    let retry = s.keymap.keys_for(Context::Global, Action::Retry);
-    match (error, &s.conn) {
-        (Some(e), _) => format!("Could not read {what}: {e}. {retry} tries again."),
-        (None, Conn::Offline(why)) => {
-            format!("Not connected to the directory: {why}. {retry} tries again.")
-        }
-        _ => format!("Reading {what}…"),
-    }
-}
-
-fn table(f: &mut Frame, area: Rect, s: &State) {
-    let t = &s.theme;
-    let p = &s.passwords;
-    if area.height < 2 {
-        return;
-    }
-    if p.view.is_empty() {
-        let msg = if !p.loaded {
-            not_loaded(s, p.error.as_ref(), "the password report")
-        } else if p.rows.is_empty() {
-            "The directory holds no accounts under the base DN.".into()
-        } else {
-            format!(
-                "No account matches. {} clears the search and filters.",
-                s.keymap.keys_for(Context::Passwords, Action::ClearFilters)
-            )
-        };
-        placeholder(f, area, &msg);
+    let tb = &p.table;
+    let state = (p.loaded, p.error.as_ref());
+    let nothing = "The directory holds no accounts under the base DN.";
+    if tb.draw_if_empty(
+        f,
+        area,
+        s,
+        CONTEXT,
+        state,
+        "the password report",
+        nothing,
+        "account",
+    ) {
         return;
     }
     let page = usize::from(area.height - 1);
-    let off = window(p.offset, p.cursor, page, p.view.len());
-    let end = (off + page).min(p.view.len());
     let last_set = area.width >= WITH_LAST_SET;
     let policy = area.width >= WITH_POLICY;
-    let rows = p.view[off..end].iter().enumerate().filter_map(|(i, idx)| {
-        let r = p.rows.get(*idx as usize)?;
-        let sel = p.is_selected(r);
+    let rows = tb.page_rows(page).map(|(at_cursor, r)| {
+        let sel = tb.is_selected(r);
         let mut cells = vec![
             Cell::from(format!("{}{}", if sel { "*" } else { " " }, r.username)),
             Cell::from(r.role.clone().unwrap_or_else(|| "-".into())),
@@ -224,28 +126,28 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
             cells.push(Cell::from(format!("{} d", r.max_age_days)));
         }
         let row = Row::new(cells);
-        Some(if off + i == p.cursor {
+        if at_cursor {
             row.style(t.cursor())
         } else if sel {
             row.style(t.selected())
         } else {
             row
-        })
+        }
     });
     let mut titles: Vec<Cell> = vec![
-        Cell::from(format!(" {}", title(p, PwSort::Username))),
-        Cell::from(title(p, PwSort::Role)),
+        Cell::from(format!(" {}", tb.title(PwSort::Username))),
+        Cell::from(tb.title(PwSort::Role)),
     ];
     let mut widths = vec![Constraint::Length(17), Constraint::Length(7)];
     if last_set {
         titles.push(Cell::from("Last set"));
         widths.push(Constraint::Length(11));
     }
-    titles.push(Cell::from(Line::raw(title(p, PwSort::Age)).right_aligned()));
+    titles.push(Cell::from(Line::raw(tb.title(PwSort::Age)).right_aligned()));
     widths.push(Constraint::Length(6));
-    titles.push(Cell::from(title(p, PwSort::Expires)));
+    titles.push(Cell::from(tb.title(PwSort::Expires)));
     widths.push(Constraint::Length(11));
-    titles.push(Cell::from(title(p, PwSort::Status)));
+    titles.push(Cell::from(tb.title(PwSort::Status)));
     widths.push(Constraint::Length(13));
     titles.push(Cell::from("Flags"));
     widths.push(Constraint::Min(5));
@@ -261,12 +163,11 @@ fn table(f: &mut Frame, area: Rect, s: &State) {
 }
 
 /// The summary per role under the table: the counts `schooltech passwords report` prints.
-fn summary(f: &mut Frame, area: Rect, s: &State) {
+fn summary(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     if area.height == 0 {
         return;
     }
     let t = &s.theme;
-    let p = &s.passwords;
     let as_of = p
         .now
         .map(|n| format!(" as of {}", date(n)))
@@ -274,7 +175,7 @@ fn summary(f: &mut Frame, area: Rect, s: &State) {
     let head = Line::styled(
         format!(
             "Summary{as_of} (all {} accounts, as the CLI report counts them)",
-            p.rows.len()
+            p.table.rows().len()
         ),
         Style::new().add_modifier(Modifier::BOLD),
     );

@@ -1,0 +1,393 @@
+//! The shell: everything on screen that is not a tab. The header facts, the keymap and theme,
+//! the connection, open dialogs, the status bar, the jobs running in the background, the
+//! generation counter, and the announcements of changes that every tab hears
+//! ([`crate::tui::tabs::Changed`]). Tabs get `&mut Shell` in every call of their contract.
+
+pub mod dialog_keys;
+pub mod view;
+
+use crate::clock::Clock;
+use crate::directory::Secret;
+use crate::domain::account::Account;
+use crate::error::Error;
+use crate::ops::Ctx;
+use crate::tui::dialogs::{Confirm, Dialog, Form, Message, SecretShow, Tone};
+use crate::tui::keymap::Keymap;
+use crate::tui::tabs::{Changed, Purpose, Tab};
+use crate::tui::theme::Theme;
+use crate::tui::work::Cmd;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// The connection to the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conn {
+    /// Connecting.
+    Connecting,
+    /// Connected and bound.
+    Connected,
+    /// Lost or never made; the text says why.
+    Offline(String),
+}
+
+/// What the header shows about where we are; fixed for a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Env {
+    /// The school's name.
+    pub school: String,
+    /// The directory server.
+    pub server: String,
+    /// The directory flavour, in words.
+    pub flavour: String,
+    /// Who is running the program.
+    pub operator: String,
+    /// `--as-of`, if given.
+    pub as_of: Option<NaiveDate>,
+    /// Days a guest account lasts by default.
+    pub guest_days: u32,
+    /// Where "now" comes from (the machine's clock; fixed in tests).
+    pub clock: Clock,
+}
+
+impl Env {
+    /// The environment of a context.
+    pub fn from_ctx(ctx: &Ctx) -> Env {
+        Env {
+            school: ctx.config.school.name.clone(),
+            server: ctx.dir.server(),
+            flavour: ctx.dir.flavour().to_string(),
+            operator: ctx.operator.clone(),
+            as_of: ctx.as_of,
+            guest_days: ctx.config.accounts.guest_days,
+            clock: ctx.clock,
+        }
+    }
+}
+
+/// A line for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// The text.
+    pub text: String,
+    /// True for errors.
+    pub error: bool,
+}
+
+/// Background work that changes things (the quit question counts these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Generation of the command.
+    pub gen: u64,
+    /// What it is, for the progress dialog.
+    pub title: String,
+    /// Items in all.
+    pub total: usize,
+    /// Items done (ok or not).
+    pub done: usize,
+    /// Items changed.
+    pub ok: usize,
+    /// (username or line, error) of each failure.
+    pub failures: Vec<(String, String)>,
+    /// What was done, for the status line ("disabled").
+    pub done_word: String,
+}
+
+/// Everything but the tabs.
+#[derive(Debug)]
+pub struct Shell {
+    /// Header facts.
+    pub env: Env,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// Styles.
+    pub theme: Theme,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    /// The moment statuses and ages are judged at.
+    pub now: DateTime<Utc>,
+    /// The tab shown.
+    pub tab: Tab,
+    /// The directory connection.
+    pub conn: Conn,
+    /// Open dialogs, the top one last.
+    pub dialogs: Vec<Dialog>,
+    /// The status bar.
+    pub status: Option<Status>,
+    /// Changes running in the background.
+    pub jobs: Vec<Job>,
+    /// Spinner frame.
+    pub spinner: usize,
+    /// Mouse reporting on.
+    pub mouse: bool,
+    /// Generation of the connection attempt in flight.
+    pub connect_gen: u64,
+    /// Last generation number handed out.
+    pub gen: u64,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    /// Changes announced since the last message, for every tab to hear.
+    pub announced: Vec<Changed>,
+}
+
+impl Shell {
+    /// A fresh shell.
+    pub fn new(env: Env, theme: Theme, size: (u16, u16), now: DateTime<Utc>) -> Shell {
+        Shell {
+            env,
+            keymap: Keymap::default(),
+            theme,
+            size,
+            now,
+            tab: Tab::ALL[0],
+            conn: Conn::Connecting,
+            dialogs: Vec::new(),
+            status: None,
+            jobs: Vec::new(),
+            spinner: 0,
+            mouse: false,
+            connect_gen: 0,
+            gen: 0,
+            dirty: true,
+            announced: Vec::new(),
+        }
+    }
+
+    /// A new generation number.
+    pub fn next_gen(&mut self) -> u64 {
+        self.gen += 1;
+        self.gen
+    }
+
+    /// Tells every tab (after this message) that something changed.
+    pub fn announce(&mut self, c: Changed) {
+        if !self.announced.contains(&c) {
+            self.announced.push(c);
+        }
+    }
+
+    /// Shows a message in the status bar.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    /// Shows an error in the status bar, and marks the connection lost if it was that.
+    pub fn error(&mut self, e: &Error) {
+        self.note_error(e);
+        self.status = Some(Status {
+            text: e.to_string(),
+            error: true,
+        });
+    }
+
+    /// Marks the connection lost if `e` says so.
+    pub fn note_error(&mut self, e: &Error) {
+        if e.exit_code() == 3 {
+            self.conn = Conn::Offline(e.to_string());
+        }
+    }
+
+    /// Rows of the body area (between tabs and status bar).
+    pub fn body_height(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(4))
+    }
+
+    /// Why a tab has nothing to show yet: its last read failed, the connection is down, or
+    /// the read is still running. `what` is what it reads ("the password report").
+    pub fn not_loaded(&self, error: Option<&String>, what: &str) -> String {
+        let retry = self.keymap.keys_for(
+            crate::tui::keymap::Context::GLOBAL,
+            crate::tui::keymap::Action::Retry,
+        );
+        match (error, &self.conn) {
+            (Some(e), _) => format!("Could not read {what}: {e}. {retry} tries again."),
+            (None, Conn::Offline(why)) => {
+                format!("Not connected to the directory: {why}. {retry} tries again.")
+            }
+            _ => format!("Reading {what}…"),
+        }
+    }
+
+    /// True (and says why in the status bar) when `--as-of` makes this a read-only run.
+    pub fn read_only(&mut self) -> bool {
+        match self.env.as_of {
+            Some(d) => {
+                self.info(format!(
+                    "read-only: --as-of {d} is for reports and dry runs; run without it to change accounts"
+                ));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Starts counting a job of `total` items (with a progress dialog for more than one);
+    /// returns its generation, which its command carries.
+    pub fn start_job(&mut self, title: String, total: usize, done_word: &str) -> u64 {
+        let gen = self.next_gen();
+        self.jobs.push(Job {
+            gen,
+            title,
+            total,
+            done: 0,
+            ok: 0,
+            failures: Vec::new(),
+            done_word: done_word.into(),
+        });
+        if total > 1 {
+            self.dialogs.push(Dialog::Progress(gen));
+        }
+        gen
+    }
+
+    /// Removes a finished job.
+    pub fn take_job(&mut self, gen: u64) -> Option<Job> {
+        let i = self.jobs.iter().position(|j| j.gen == gen)?;
+        Some(self.jobs.remove(i))
+    }
+
+    /// Counts one item of a job as done (`Err` with why it failed); for a job of one item, a
+    /// failure also opens a message. False when nobody waits for this job.
+    pub fn job_step(&mut self, gen: u64, who: &str, result: Result<(), &Error>) -> bool {
+        let Some(job) = self.jobs.iter_mut().find(|j| j.gen == gen) else {
+            return false;
+        };
+        job.done += 1;
+        let single = job.total == 1;
+        let word = job.done_word.clone();
+        match result {
+            Ok(()) => {
+                job.ok += 1;
+                if single {
+                    self.info(format!("{who}: {word}"));
+                }
+            }
+            Err(e) => {
+                job.failures.push((who.to_string(), e.to_string()));
+                self.note_error(e);
+                if single {
+                    self.error(e);
+                    self.dialogs.push(Dialog::Message(Message::error(
+                        &format!("{who}: not {word}"),
+                        &e.to_string(),
+                    )));
+                }
+            }
+        }
+        true
+    }
+
+    /// The form waiting for the answer with this generation.
+    pub fn waiting_form(&mut self, gen: u64) -> Option<&mut Form> {
+        self.dialogs.iter_mut().rev().find_map(|d| match d {
+            Dialog::Form(f) if f.waiting.map(|w| w.0) == Some(gen) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Puts `d` where the progress dialog of job `gen` was (or on top).
+    pub fn replace_progress(&mut self, gen: u64, d: Dialog) {
+        match self
+            .dialogs
+            .iter()
+            .position(|x| matches!(x, Dialog::Progress(g) if *g == gen))
+        {
+            Some(i) => self.dialogs[i] = d,
+            None => self.dialogs.push(d),
+        }
+    }
+
+    /// After a bulk change of more than one item: replaces its progress bar with a report of
+    /// what was done, what failed and why it stopped, if it did.
+    pub fn report_bulk(&mut self, gen: u64, job: &Job, stopped: Option<&str>) {
+        if job.total <= 1 {
+            return;
+        }
+        let mut lines = vec![(
+            format!("{} of {} accounts {}.", job.ok, job.total, job.done_word),
+            if job.failures.is_empty() {
+                Tone::Good
+            } else {
+                Tone::Warn
+            },
+        )];
+        if !job.failures.is_empty() {
+            lines.push((format!("{} failed:", job.failures.len()), Tone::Bad));
+            for (u, e) in &job.failures {
+                lines.push((format!("  {u}: {e}"), Tone::Bad));
+            }
+        }
+        if let Some(why) = stopped {
+            lines.push((
+                format!(
+                    "Stopped early ({} not tried): {why}",
+                    job.total.saturating_sub(job.done)
+                ),
+                Tone::Bad,
+            ));
+        }
+        self.replace_progress(gen, Dialog::Message(Message::new(&job.title, lines)));
+        self.info(format!(
+            "{}: {} ok, {} failed",
+            job.title,
+            job.ok,
+            job.failures.len()
+        ));
+    }
+
+    /// Shows a generated password once.
+    pub fn show_secret(&mut self, title: &str, lines: Vec<(String, Tone)>, a: &Account, p: Secret) {
+        self.dialogs.push(Dialog::Secret(SecretShow {
+            title: title.into(),
+            lines,
+            username: a.username.clone(),
+            password: p,
+        }));
+    }
+
+    /// Removes the dialog a confirmation came from (the form or picker under it).
+    pub fn pop_origin(&mut self) {
+        if matches!(
+            self.dialogs.last(),
+            Some(Dialog::Form(_) | Dialog::Picker(_))
+        ) {
+            self.dialogs.pop();
+        }
+    }
+
+    /// Quits now, or asks first when changes are still running.
+    pub fn quit(&mut self) -> Vec<Cmd> {
+        if self.jobs.is_empty() {
+            return vec![Cmd::Quit(0)];
+        }
+        let asking = self
+            .dialogs
+            .iter()
+            .any(|d| matches!(d, Dialog::Confirm(c) if matches!(c.purpose, Purpose::Quit)));
+        if !asking {
+            let mut lines = vec![(
+                format!("{} change(s) still running:", self.jobs.len()),
+                Tone::Warn,
+            )];
+            for j in &self.jobs {
+                lines.push((
+                    format!("  {} ({}/{})", j.title, j.done, j.total),
+                    Tone::Normal,
+                ));
+            }
+            lines.push((
+                "Quitting now may leave a change half made; the journal keeps a trace of what was in flight."
+                    .into(),
+                Tone::Dim,
+            ));
+            self.dialogs.push(Dialog::Confirm(Confirm::new(
+                "Quit?",
+                lines,
+                "quit anyway",
+                Purpose::Quit,
+            )));
+        }
+        Vec::new()
+    }
+}

@@ -1,0 +1,394 @@
+//! What the answers from the background do on the Accounts tab: the listing, an account's
+//! log rows, OUs for the move picker, a planned or created account, each account of a change
+//! and its end, and the new intake's plan, progress and result.
+
+use super::keys::fmt_expiry;
+use super::{AccountsMsg, AccountsPurpose, AccountsTab};
+use crate::directory::Secret;
+use crate::domain::account::{Account, NewAccount};
+use crate::domain::time::uk_date;
+use crate::error::Result;
+use crate::ops::actions::{summary, CreateRequest, Created};
+use crate::ops::import::{ImportPlan, ImportResult};
+use crate::tui::dialogs::{Confirm, Dialog, Message, Purpose, Tone};
+use crate::tui::shell::{Conn, Shell};
+use crate::tui::tabs::{Changed, Tab};
+use crate::tui::work::Cmd;
+
+/// An answer from the background; returns the work to start and whether to redraw.
+pub fn on_msg(a: &mut AccountsTab, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd>, bool) {
+    match msg {
+        AccountsMsg::Loaded { gen, result, now } => {
+            if gen != a.load_gen {
+                return (Vec::new(), false);
+            }
+            a.loading = false;
+            match result {
+                Ok(listing) => {
+                    sh.now = now;
+                    if sh.conn != Conn::Connected {
+                        sh.conn = Conn::Connected;
+                    }
+                    a.set_accounts(listing, now, sh.body_height());
+                    a.error = None;
+                    (a.detail_log_cmd(sh), true)
+                }
+                Err(e) => {
+                    a.error = Some(e.to_string());
+                    sh.error(&e);
+                    (Vec::new(), true)
+                }
+            }
+        }
+        AccountsMsg::AccountLog {
+            gen,
+            username,
+            result,
+        } => {
+            if gen != a.detail_log.gen {
+                return (Vec::new(), false);
+            }
+            a.detail_log.username = username;
+            a.detail_log.entries = Some(result.map_err(|e| e.to_string()));
+            (Vec::new(), true)
+        }
+        AccountsMsg::OusLoaded { gen, result } => {
+            on_ous(sh, gen, result);
+            (Vec::new(), true)
+        }
+        AccountsMsg::Planned { gen, req, result } => (on_planned(sh, gen, req, result), true),
+        AccountsMsg::Created { gen, result } => (on_created(a, sh, gen, result), true),
+        AccountsMsg::Applied {
+            gen,
+            username,
+            result,
+        } => (on_applied(a, sh, gen, username, result), true),
+        AccountsMsg::ApplyDone { gen, stopped } => {
+            let Some(job) = sh.take_job(gen) else {
+                return (Vec::new(), true);
+            };
+            a.table.refresh(AccountsTab::page(sh.body_height()));
+            sh.report_bulk(gen, &job, stopped.as_deref());
+            changed(sh);
+            (Vec::new(), true)
+        }
+        AccountsMsg::ImportPlanned { gen, result } => {
+            on_import_planned(sh, gen, result);
+            (Vec::new(), true)
+        }
+        AccountsMsg::ImportProgress { gen, done, total } => {
+            match sh.jobs.iter_mut().find(|j| j.gen == gen) {
+                Some(j) => {
+                    j.done = done;
+                    j.total = total;
+                    (Vec::new(), true)
+                }
+                None => (Vec::new(), false),
+            }
+        }
+        AccountsMsg::ImportDone { gen, result } => (on_import_done(a, sh, gen, result), true),
+    }
+}
+
+/// Accounts changed here (already shown) and rows were written to the log.
+fn changed(sh: &mut Shell) {
+    sh.announce(Changed::Accounts { by: Tab::Accounts });
+    sh.announce(Changed::Log);
+}
+
+/// The OUs for a move picker arrived.
+fn on_ous(sh: &mut Shell, gen: u64, result: Result<Vec<String>>) {
+    let mut err = None;
+    for d in sh.dialogs.iter_mut() {
+        if let Dialog::Picker(p) = d {
+            if p.waiting == Some(gen) {
+                p.waiting = None;
+                match result {
+                    Ok(mut ous) => {
+                        ous.sort_by_key(|o| o.to_lowercase());
+                        p.options = ous;
+                    }
+                    Err(e) => {
+                        p.error = Some(e.to_string());
+                        err = Some(e);
+                    }
+                }
+                break;
+            }
+        }
+    }
+    if let Some(e) = err {
+        sh.note_error(&e);
+    }
+}
+
+/// A new account was planned: show what would be made.
+fn on_planned(
+    sh: &mut Shell,
+    gen: u64,
+    req: CreateRequest,
+    result: Result<NewAccount>,
+) -> Vec<Cmd> {
+    let Some(form) = sh.waiting_form(gen) else {
+        return Vec::new();
+    };
+    form.waiting = None;
+    match result {
+        Err(e) => {
+            form.error = Some(e.to_string());
+            sh.note_error(&e);
+        }
+        Ok(plan) => {
+            let groups = if plan.groups.is_empty() {
+                "none".to_string()
+            } else {
+                plan.groups
+                    .iter()
+                    .map(|g| crate::directory::escape::first_rdn_value(g).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let lines = vec![
+                ("A new account will be created:".to_string(), Tone::Strong),
+                (format!("  Username:   {}", plan.username), Tone::Normal),
+                (format!("  Name:       {}", plan.display_name), Tone::Normal),
+                (format!("  Role:       {}", req.role), Tone::Normal),
+                (format!("  In OU:      {}", plan.parent_dn), Tone::Normal),
+                (format!("  Groups:     {groups}"), Tone::Normal),
+                (
+                    format!("  MIS id:     {}", plan.mis_id.as_deref().unwrap_or("none")),
+                    Tone::Normal,
+                ),
+                (format!("  Expires:    {}", fmt_expiry(plan.expires)), Tone::Normal),
+                ("".into(), Tone::Normal),
+                (
+                    "A temporary password is generated and shown to you once; it must be changed at first logon."
+                        .into(),
+                    Tone::Dim,
+                ),
+            ];
+            sh.dialogs.push(Dialog::Confirm(Confirm::new(
+                "Create account?",
+                lines,
+                &format!("create {}", plan.username),
+                Purpose::Accounts(AccountsPurpose::ConfirmCreate(req)),
+            )));
+        }
+    }
+    Vec::new()
+}
+
+/// An account was created.
+fn on_created(
+    tab: &mut AccountsTab,
+    sh: &mut Shell,
+    gen: u64,
+    result: Result<Created>,
+) -> Vec<Cmd> {
+    if sh.take_job(gen).is_none() {
+        return Vec::new();
+    }
+    match result {
+        Ok(c) => {
+            let a = c.account.clone();
+            let page = AccountsTab::page(sh.body_height());
+            tab.replace_account(c.account, sh.now);
+            tab.table.refresh(page);
+            tab.table.select_key(&a.username, page);
+            sh.info(format!("created {}", a.username));
+            let lines = vec![
+                (format!("Created {}", summary(&a)), Tone::Good),
+                (format!("In {}", a.parent_dn()), Tone::Dim),
+                (
+                    "The user must choose a new password at first logon.".into(),
+                    Tone::Normal,
+                ),
+            ];
+            sh.show_secret("New account", lines, &a, c.password);
+            changed(sh);
+            tab.detail_log_cmd(sh)
+        }
+        Err(e) => {
+            sh.note_error(&e);
+            sh.dialogs.push(Dialog::Message(Message::error(
+                "The account was not created",
+                &e.to_string(),
+            )));
+            Vec::new()
+        }
+    }
+}
+
+/// One account of an `Apply` is done.
+fn on_applied(
+    tab: &mut AccountsTab,
+    sh: &mut Shell,
+    gen: u64,
+    username: String,
+    result: Result<(Account, Option<Secret>)>,
+) -> Vec<Cmd> {
+    match result {
+        Ok((account, secret)) => {
+            if !sh.job_step(gen, &username, Ok(())) {
+                return Vec::new();
+            }
+            if let Some(p) = secret {
+                let lines = vec![
+                    (
+                        format!("Password reset for {}", summary(&account)),
+                        Tone::Good,
+                    ),
+                    (
+                        if account.must_change_password {
+                            "They must choose a new password at next logon."
+                        } else {
+                            "This password is not temporary."
+                        }
+                        .to_string(),
+                        Tone::Normal,
+                    ),
+                ];
+                sh.show_secret("New password", lines, &account, p);
+            }
+            tab.replace_account(account, sh.now);
+        }
+        Err(e) => {
+            sh.job_step(gen, &username, Err(&e));
+        }
+    }
+    Vec::new()
+}
+
+/// A CSV was planned: show the dry run.
+fn on_import_planned(sh: &mut Shell, gen: u64, result: Result<ImportPlan>) {
+    let Some(form) = sh.waiting_form(gen) else {
+        return;
+    };
+    form.waiting = None;
+    let plan = match result {
+        Err(e) => {
+            form.error = Some(e.to_string());
+            sh.note_error(&e);
+            return;
+        }
+        Ok(p) => p,
+    };
+    let mut lines = vec![(
+        format!(
+            "Dry run: {} to create, {} already have accounts, {} with problems.",
+            plan.create.len(),
+            plan.existing.len(),
+            plan.errors.len()
+        ),
+        Tone::Strong,
+    )];
+    if !plan.create.is_empty() {
+        lines.push(("Will create:".into(), Tone::Strong));
+        for (row, new) in &plan.create {
+            lines.push((
+                format!(
+                    "  line {:>4}  {:<20} {:<24} {:<7} {}{}",
+                    row.line,
+                    new.username,
+                    new.display_name,
+                    row.request.role,
+                    crate::directory::escape::first_rdn_value(&new.parent_dn),
+                    new.expires
+                        .map(|e| format!(", expires {}", uk_date(e)))
+                        .unwrap_or_default()
+                ),
+                Tone::Normal,
+            ));
+        }
+    }
+    if !plan.existing.is_empty() {
+        lines.push((
+            "Skipped (the MIS id already has an account):".into(),
+            Tone::Strong,
+        ));
+        for (line, mis, user) in &plan.existing {
+            lines.push((format!("  line {line:>4}  {mis} is {user}"), Tone::Dim));
+        }
+    }
+    if !plan.errors.is_empty() {
+        lines.push((
+            "Not imported (fix the CSV and import again):".into(),
+            Tone::Strong,
+        ));
+        for e in &plan.errors {
+            lines.push((format!("  line {:>4}  {}", e.line, e.message), Tone::Bad));
+        }
+    }
+    if plan.create.is_empty() {
+        sh.dialogs
+            .push(Dialog::Message(Message::new("Nothing to create", lines)));
+        return;
+    }
+    lines.push((
+        "The temporary passwords go to a handout file (mode 0600); its path is shown once when done."
+            .into(),
+        Tone::Dim,
+    ));
+    let n = plan.create.len();
+    sh.dialogs.push(Dialog::Confirm(Confirm::new(
+        "New intake: dry run",
+        lines,
+        &format!("create {n} accounts"),
+        Purpose::Accounts(AccountsPurpose::ConfirmImport(Box::new(plan))),
+    )));
+}
+
+/// The import finished: show the handout path once, reload.
+fn on_import_done(
+    tab: &mut AccountsTab,
+    sh: &mut Shell,
+    gen: u64,
+    result: Result<ImportResult>,
+) -> Vec<Cmd> {
+    let Some(job) = sh.take_job(gen) else {
+        return Vec::new();
+    };
+    let report = match result {
+        Ok(r) => {
+            let mut lines = vec![(
+                format!("Created {} of {} accounts.", r.created.len(), job.total),
+                if r.failed.is_empty() {
+                    Tone::Good
+                } else {
+                    Tone::Warn
+                },
+            )];
+            if let Some(path) = &r.handout {
+                lines.push(("".into(), Tone::Normal));
+                lines.push((
+                    "Handout sheets with the temporary passwords (shown this once):".into(),
+                    Tone::Strong,
+                ));
+                lines.push((format!("  {}", path.display()), Tone::Strong));
+                lines.push((
+                    "Print it, hand it out, then delete it; it is the only copy of the passwords."
+                        .into(),
+                    Tone::Warn,
+                ));
+            }
+            if !r.failed.is_empty() {
+                lines.push((format!("{} rows failed:", r.failed.len()), Tone::Bad));
+                for e in &r.failed {
+                    lines.push((format!("  line {:>4}  {}", e.line, e.message), Tone::Bad));
+                }
+            }
+            sh.info(format!("import: {} accounts created", r.created.len()));
+            Message::new("New intake done", lines)
+        }
+        Err(e) => {
+            sh.note_error(&e);
+            Message::error("The import failed", &e.to_string())
+        }
+    };
+    sh.replace_progress(gen, Dialog::Message(report));
+    // New accounts came from outside the table: read them all again.
+    let cmds = vec![tab.request_load(sh)];
+    sh.announce(Changed::Accounts { by: Tab::Accounts });
+    sh.announce(Changed::Log);
+    cmds
+}

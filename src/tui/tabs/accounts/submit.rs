@@ -1,0 +1,218 @@
+//! What submitting the Accounts tab's dialogs does: check what was typed, then confirm, or
+//! start the work in the background.
+
+use super::keys::{confirm_change, split_names, start_apply};
+use super::{AccountsCmd, AccountsTab, Change};
+use crate::directory::Secret;
+use crate::domain::account::AccountStatus;
+use crate::domain::time::parse_date;
+use crate::ops::actions::CreateRequest;
+use crate::ops::import::ImportPlan;
+use crate::ops::passwords::PasswordChoice;
+use crate::tui::dialogs::{Dialog, Form};
+use crate::tui::shell::Shell;
+use crate::tui::tabs::Submitted;
+use crate::tui::work::Cmd;
+
+/// What a dialog of the Accounts tab is for.
+#[derive(Debug, Clone)]
+pub enum AccountsPurpose {
+    /// New account (or guest): the form.
+    Create,
+    /// Disable these accounts (the form asks the reason).
+    Disable(Vec<String>),
+    /// Set the expiry of these accounts.
+    Expiry(Vec<String>),
+    /// Add or remove groups of these accounts.
+    Groups(Vec<String>),
+    /// New intake: the CSV path.
+    Import,
+    /// The filters.
+    Filter,
+    /// Move these accounts to the picked OU.
+    Move(Vec<String>),
+    /// Reset the password of the dialog's account.
+    Password,
+    /// Confirmed: make a change to these accounts.
+    Apply {
+        /// Usernames.
+        targets: Vec<String>,
+        /// The change.
+        change: Change,
+    },
+    /// Confirmed: create this account.
+    ConfirmCreate(CreateRequest),
+    /// Confirmed: apply this import.
+    ConfirmImport(Box<ImportPlan>),
+}
+
+/// `~/x.csv` with the home directory.
+pub fn expand_home(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
+/// A dialog of the tab was submitted.
+pub fn on_submit(
+    a: &mut AccountsTab,
+    sh: &mut Shell,
+    purpose: AccountsPurpose,
+    d: Submitted,
+) -> Vec<Cmd> {
+    match (purpose, d) {
+        (AccountsPurpose::Apply { targets, change }, Submitted::Confirm(_)) => {
+            sh.pop_origin();
+            start_apply(sh, targets, change)
+        }
+        (AccountsPurpose::ConfirmCreate(req), Submitted::Confirm(_)) => {
+            sh.pop_origin();
+            let gen = sh.start_job(format!("Create {} account", req.role), 1, "created");
+            vec![AccountsCmd::Create { gen, req }.into()]
+        }
+        (AccountsPurpose::ConfirmImport(plan), Submitted::Confirm(_)) => {
+            sh.pop_origin();
+            let n = plan.create.len();
+            let gen = sh.start_job(format!("Import {n} accounts"), n, "created");
+            if n <= 1 {
+                // A job of one has no progress dialog of its own; an import always shows one.
+                sh.dialogs.push(Dialog::Progress(gen));
+            }
+            vec![AccountsCmd::ImportApply { gen, plan }.into()]
+        }
+        (AccountsPurpose::Move(targets), Submitted::Picker(p)) => {
+            let chosen = p.chosen().map(str::to_string);
+            sh.dialogs.push(Dialog::Picker(p));
+            if let Some(ou) = chosen {
+                confirm_change(a, sh, targets, Change::Move { ou });
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::Password, Submitted::Password(p)) => {
+            let choice = if p.generate {
+                PasswordChoice::Generate
+            } else {
+                PasswordChoice::Given(Secret::new(p.input.value()))
+            };
+            let change = Change::Password {
+                choice,
+                temporary: p.temporary,
+            };
+            start_apply(sh, vec![p.account.username.clone()], change)
+        }
+        (purpose, Submitted::Form(f)) => submit_form(a, sh, purpose, f),
+        _ => Vec::new(),
+    }
+}
+
+fn submit_form(
+    a: &mut AccountsTab,
+    sh: &mut Shell,
+    purpose: AccountsPurpose,
+    mut f: Form,
+) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    let mut keep = true;
+    match purpose {
+        AccountsPurpose::Create => {
+            let first = f.text(1).trim().to_string();
+            let last = f.text(2).trim().to_string();
+            let mis = f.text(3).trim().to_string();
+            let expires = match f.text(4).trim() {
+                "" => Ok(None),
+                t => parse_date(t).map(Some),
+            };
+            match expires {
+                _ if first.is_empty() && last.is_empty() => {
+                    f.error = Some("give a first or last name".into())
+                }
+                Err(e) => f.error = Some(e),
+                Ok(expires) => {
+                    let req = CreateRequest {
+                        role: f.choice(0).to_string(),
+                        first,
+                        last,
+                        mis_id: (!mis.is_empty()).then_some(mis),
+                        expires,
+                        ..Default::default()
+                    };
+                    let gen = sh.next_gen();
+                    f.waiting = Some((gen, "working out the username"));
+                    cmds.push(AccountsCmd::PlanCreate { gen, req }.into());
+                }
+            }
+        }
+        AccountsPurpose::Disable(targets) => {
+            let reason = f.text(0).trim().to_string();
+            if reason.is_empty() {
+                f.error = Some("say why (the reason goes in the action log)".into());
+            } else {
+                sh.dialogs.push(Dialog::Form(f));
+                confirm_change(a, sh, targets, Change::Disable { reason });
+                return cmds;
+            }
+        }
+        AccountsPurpose::Expiry(targets) => {
+            let on = match f.text(0).trim() {
+                "" => Ok(None),
+                t => parse_date(t).map(Some),
+            };
+            match on {
+                Ok(on) => {
+                    sh.dialogs.push(Dialog::Form(f));
+                    confirm_change(a, sh, targets, Change::Expiry { on });
+                    return cmds;
+                }
+                Err(e) => f.error = Some(e),
+            }
+        }
+        AccountsPurpose::Groups(targets) => {
+            let add = split_names(f.text(0));
+            let remove = split_names(f.text(1));
+            if add.is_empty() && remove.is_empty() {
+                f.error = Some("name a group to add or to remove".into());
+            } else {
+                sh.dialogs.push(Dialog::Form(f));
+                confirm_change(a, sh, targets, Change::Groups { add, remove });
+                return cmds;
+            }
+        }
+        AccountsPurpose::Import => {
+            let path = f.text(0).trim().to_string();
+            if path.is_empty() {
+                f.error = Some("give the path of the CSV file".into());
+            } else {
+                let gen = sh.next_gen();
+                f.waiting = Some((gen, "reading the CSV and planning"));
+                cmds.push(
+                    AccountsCmd::ImportPlan {
+                        gen,
+                        path: expand_home(&path),
+                    }
+                    .into(),
+                );
+            }
+        }
+        AccountsPurpose::Filter => {
+            let filters = &mut a.table.filters;
+            filters.role = Some(f.choice(0).to_string()).filter(|r| r != "any");
+            filters.status = match f.choice(1) {
+                "active" => Some(AccountStatus::Active),
+                "locked" => Some(AccountStatus::Locked),
+                "expired" => Some(AccountStatus::Expired),
+                "disabled" => Some(AccountStatus::Disabled),
+                _ => None,
+            };
+            filters.ou = Some(f.choice(2).to_string()).filter(|o| o != "any");
+            a.table.refilter_keep(AccountsTab::page(sh.body_height()));
+            keep = false;
+            cmds.extend(a.detail_log_cmd(sh));
+        }
+        _ => {}
+    }
+    if keep {
+        sh.dialogs.push(Dialog::Form(f));
+    }
+    cmds
+}

@@ -1,0 +1,113 @@
+//! Drawing the Accounts tab: search bar, the table (only the rows on screen), details pane.
+
+use super::{detail, AccountsTab, SortKey, CONTEXT};
+use crate::tui::shell::Shell;
+use crate::tui::theme::status_mark;
+use crate::tui::widgets::{age, ago};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table};
+use ratatui::Frame;
+
+/// The details pane sits beside the table from this width; below it, it takes the tab.
+pub const SIDE_BY_SIDE: u16 = 120;
+/// Width of the details pane beside the table.
+pub const DETAIL_WIDTH: u16 = 50;
+
+/// Draws the tab into `area`.
+pub fn draw(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
+    let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    search_bar(f, bar, a, s);
+    if a.detail && a.table.current().is_some() {
+        if rest.width >= SIDE_BY_SIDE {
+            let [left, right] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(DETAIL_WIDTH)])
+                    .areas(rest);
+            table(f, left, a, s);
+            detail::draw(f, right, a, s);
+        } else {
+            detail::draw(f, rest, a, s);
+        }
+    } else {
+        table(f, rest, a, s);
+    }
+}
+
+fn search_bar(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
+    a.table
+        .draw_search_bar(f, area, s, CONTEXT, a.loaded, a.skipped);
+}
+
+fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
+    let t = &s.theme;
+    let tb = &a.table;
+    let state = (a.loaded, a.error.as_ref());
+    let nothing = "The directory holds no accounts under the base DN.";
+    if tb.draw_if_empty(
+        f,
+        area,
+        s,
+        CONTEXT,
+        state,
+        "the accounts",
+        nothing,
+        "account",
+    ) {
+        return;
+    }
+    let page = usize::from(area.height - 1);
+    let now = s.now;
+    // Narrow tables (beside the details pane) leave out the last logon.
+    let with_logon = area.width >= 80;
+    let rows = tb.page_rows(page).map(|(at_cursor, r)| {
+        let acc = &r.account;
+        let sel = tb.is_selected(r);
+        let status_style = t.status(r.status);
+        let mut cells = vec![
+            Cell::from(if sel { "*" } else { " " }),
+            Cell::from(acc.username.clone()),
+            Cell::from(acc.name().to_string()),
+            Cell::from(acc.role.clone().unwrap_or_else(|| "-".into())),
+            Cell::from(Span::styled(
+                format!("{} {}", status_mark(r.status), r.status.as_str()),
+                status_style,
+            )),
+            Cell::from(age(now, acc.password_last_set, "never")),
+        ];
+        if with_logon {
+            cells.push(Cell::from(ago(now, acc.last_logon)));
+        }
+        let row = Row::new(cells);
+        let row = if at_cursor {
+            row.style(t.cursor())
+        } else if sel {
+            row.style(t.selected())
+        } else {
+            row
+        };
+        row
+    });
+    let mut titles = vec![
+        String::new(),
+        tb.title(SortKey::Username),
+        tb.title(SortKey::Name),
+        tb.title(SortKey::Role),
+        tb.title(SortKey::Status),
+        tb.title(SortKey::PasswordAge),
+    ];
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(20),
+        Constraint::Min(8),
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Length(7),
+    ];
+    if with_logon {
+        titles.push(tb.title(SortKey::LastLogon));
+        widths.push(Constraint::Length(11));
+    }
+    let header = Row::new(titles).style(t.table_header());
+    let table = Table::new(rows, widths).header(header).column_spacing(1);
+    f.render_widget(table, area);
+}

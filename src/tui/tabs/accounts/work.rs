@@ -1,0 +1,357 @@
+//! Background work of the Accounts tab: read the accounts, an account's log rows and the
+//! OUs; plan and create an account; make a change to one account after another; plan and
+//! apply a new intake. Every call goes through the same `ops` functions as the CLI.
+
+use crate::directory::{Listing, Secret};
+use crate::domain::account::{Account, AccountQuery, NewAccount};
+use crate::error::{Error, Result};
+use crate::ops::actions::{CreateRequest, Created};
+use crate::ops::import::{ImportPlan, ImportResult};
+use crate::ops::passwords::PasswordChoice;
+use crate::ops::{self, Ctx};
+use crate::store::{ActionEntry, LogFilter, Store};
+use crate::tui::work::{blocking, join_error, Outbox};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How many log rows about one account the details pane shows.
+pub const ACCOUNT_LOG_ROWS: usize = 10;
+
+/// A change to one account, made through `ops::actions`.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// Disable, with the reason for the log.
+    Disable {
+        /// Why.
+        reason: String,
+    },
+    /// Enable.
+    Enable,
+    /// Clear a lockout.
+    Unlock,
+    /// Move to another OU (DN).
+    Move {
+        /// The OU's DN.
+        ou: String,
+    },
+    /// Add and remove groups (names).
+    Groups {
+        /// Groups to join.
+        add: Vec<String>,
+        /// Groups to leave.
+        remove: Vec<String>,
+    },
+    /// Set (end of that day) or clear the account expiry.
+    Expiry {
+        /// The day, or None for never.
+        on: Option<NaiveDate>,
+    },
+    /// Reset the password.
+    Password {
+        /// Generated or typed.
+        choice: PasswordChoice,
+        /// Must change at next logon.
+        temporary: bool,
+    },
+}
+
+impl Change {
+    /// What the change is, for titles ("Disable", "Move", …).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Disable { .. } => "Disable",
+            Change::Enable => "Enable",
+            Change::Unlock => "Unlock",
+            Change::Move { .. } => "Move",
+            Change::Groups { .. } => "Change groups of",
+            Change::Expiry { .. } => "Set expiry of",
+            Change::Password { .. } => "Reset password of",
+        }
+    }
+
+    /// What was done, for the status line ("disabled", …).
+    pub fn done(&self) -> &'static str {
+        match self {
+            Change::Disable { .. } => "disabled",
+            Change::Enable => "enabled",
+            Change::Unlock => "unlocked",
+            Change::Move { .. } => "moved",
+            Change::Groups { .. } => "groups changed",
+            Change::Expiry { .. } => "expiry set",
+            Change::Password { .. } => "password reset",
+        }
+    }
+}
+
+/// Work for the Accounts tab.
+#[derive(Debug)]
+pub enum AccountsCmd {
+    /// Read every account.
+    Load {
+        /// Generation.
+        gen: u64,
+    },
+    /// Read the last log rows about one account.
+    LoadAccountLog {
+        /// Generation.
+        gen: u64,
+        /// Whose.
+        username: String,
+    },
+    /// Read the OUs (move targets).
+    LoadOus {
+        /// Generation.
+        gen: u64,
+    },
+    /// Work out a new account without creating it.
+    PlanCreate {
+        /// Generation.
+        gen: u64,
+        /// What to create.
+        req: CreateRequest,
+    },
+    /// Create an account.
+    Create {
+        /// Generation.
+        gen: u64,
+        /// What to create.
+        req: CreateRequest,
+    },
+    /// Make one change to each of several accounts, one after another.
+    Apply {
+        /// Generation.
+        gen: u64,
+        /// Usernames.
+        targets: Vec<String>,
+        /// The change.
+        change: Change,
+    },
+    /// Read a CSV and plan the import (dry run).
+    ImportPlan {
+        /// Generation.
+        gen: u64,
+        /// The CSV file.
+        path: PathBuf,
+    },
+    /// Create the planned accounts.
+    ImportApply {
+        /// Generation.
+        gen: u64,
+        /// The plan shown to the technician.
+        plan: Box<ImportPlan>,
+    },
+}
+
+/// Answers for the Accounts tab.
+#[derive(Debug)]
+pub enum AccountsMsg {
+    /// The accounts were read.
+    Loaded {
+        /// Generation.
+        gen: u64,
+        /// Outcome.
+        result: Result<Listing>,
+        /// The moment time rules are judged at.
+        now: DateTime<Utc>,
+    },
+    /// The last log rows about one account were read.
+    AccountLog {
+        /// Generation.
+        gen: u64,
+        /// Whose.
+        username: String,
+        /// Outcome.
+        result: Result<Vec<ActionEntry>>,
+    },
+    /// The OUs were read.
+    OusLoaded {
+        /// Generation.
+        gen: u64,
+        /// Outcome.
+        result: Result<Vec<String>>,
+    },
+    /// A new account was planned.
+    Planned {
+        /// Generation.
+        gen: u64,
+        /// What was asked.
+        req: CreateRequest,
+        /// What would be made.
+        result: Result<NewAccount>,
+    },
+    /// An account was created (or not).
+    Created {
+        /// Generation.
+        gen: u64,
+        /// Outcome (with the password to show once).
+        result: Result<Created>,
+    },
+    /// One account of an `Apply` was done (or failed).
+    Applied {
+        /// Generation.
+        gen: u64,
+        /// Whose.
+        username: String,
+        /// The account after the change, and a generated password to show once.
+        result: Result<(Account, Option<Secret>)>,
+    },
+    /// An `Apply` finished; `stopped` says why it stopped early, if it did.
+    ApplyDone {
+        /// Generation.
+        gen: u64,
+        /// Reason for stopping early.
+        stopped: Option<String>,
+    },
+    /// A CSV was read and planned.
+    ImportPlanned {
+        /// Generation.
+        gen: u64,
+        /// The plan.
+        result: Result<ImportPlan>,
+    },
+    /// Import progress.
+    ImportProgress {
+        /// Generation.
+        gen: u64,
+        /// Rows done.
+        done: usize,
+        /// Rows in all.
+        total: usize,
+    },
+    /// The import finished.
+    ImportDone {
+        /// Generation.
+        gen: u64,
+        /// Outcome.
+        result: Result<ImportResult>,
+    },
+}
+
+/// Makes one change through the ops layer; the new password when one was generated.
+pub async fn apply_change(
+    ctx: &Ctx,
+    username: &str,
+    change: &Change,
+) -> Result<(Account, Option<Secret>)> {
+    use ops::actions as act;
+    Ok(match change {
+        Change::Disable { reason } => (act::disable(ctx, username, reason).await?, None),
+        Change::Enable => (act::enable(ctx, username).await?, None),
+        Change::Unlock => (act::unlock(ctx, username).await?, None),
+        Change::Move { ou } => (act::move_to(ctx, username, ou).await?, None),
+        Change::Groups { add, remove } => (act::groups(ctx, username, add, remove).await?, None),
+        Change::Expiry { on } => (act::set_expiry(ctx, username, *on).await?, None),
+        Change::Password { choice, temporary } => {
+            act::reset_password(ctx, username, choice, *temporary).await?
+        }
+    })
+}
+
+/// The last `ACCOUNT_LOG_ROWS` log rows whose target is exactly `username`.
+pub fn account_log(ctx: &Ctx, username: &str) -> Result<Vec<ActionEntry>> {
+    let store = Store::open(&ctx.config.store.path)?;
+    let rows = store.log(&LogFilter {
+        target: Some(username.to_string()),
+        limit: Some(500),
+        ..Default::default()
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|e| e.target.eq_ignore_ascii_case(username))
+        .take(ACCOUNT_LOG_ROWS)
+        .collect())
+}
+
+/// Reads and plans a CSV import (nothing is changed).
+pub async fn import_plan(ctx: &Ctx, path: &std::path::Path) -> Result<ImportPlan> {
+    let p = path.to_path_buf();
+    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&p))
+        .await
+        .map_err(join_error)?
+        .map_err(|e| Error::io(path, e))?;
+    let (rows, errors) = ops::import::read_csv(&text, ctx, None)?;
+    ops::import::plan(ctx, rows, errors).await
+}
+
+/// Starts `cmd` on a tokio task; the answer goes to `out`.
+pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
+    match cmd {
+        AccountsCmd::Load { gen } => {
+            tokio::spawn(async move {
+                let result = ops::accounts::list(&ctx, &AccountQuery::default()).await;
+                let now = ctx.now();
+                out.send(AccountsMsg::Loaded { gen, result, now });
+            });
+        }
+        AccountsCmd::LoadAccountLog { gen, username } => {
+            tokio::spawn(async move {
+                let u = username.clone();
+                let result = blocking(move || account_log(&ctx, &u)).await;
+                out.send(AccountsMsg::AccountLog {
+                    gen,
+                    username,
+                    result,
+                });
+            });
+        }
+        AccountsCmd::LoadOus { gen } => {
+            tokio::spawn(async move {
+                let result = ctx.dir.list_ous().await;
+                out.send(AccountsMsg::OusLoaded { gen, result });
+            });
+        }
+        AccountsCmd::PlanCreate { gen, req } => {
+            tokio::spawn(async move {
+                let result = ops::actions::plan_create(&ctx, &req, &[]).await;
+                out.send(AccountsMsg::Planned { gen, req, result });
+            });
+        }
+        AccountsCmd::Create { gen, req } => {
+            tokio::spawn(async move {
+                let result = ops::actions::create(&ctx, &req).await;
+                out.send(AccountsMsg::Created { gen, result });
+            });
+        }
+        AccountsCmd::Apply {
+            gen,
+            targets,
+            change,
+        } => {
+            tokio::spawn(async move {
+                let mut stopped = None;
+                for username in &targets {
+                    let result = apply_change(&ctx, username, &change).await;
+                    let lost = matches!(&result, Err(e) if e.exit_code() == 3);
+                    let msg = result.as_ref().err().map(|e| e.to_string());
+                    out.send(AccountsMsg::Applied {
+                        gen,
+                        username: username.clone(),
+                        result,
+                    });
+                    if lost {
+                        stopped = msg;
+                        break;
+                    }
+                }
+                out.send(AccountsMsg::ApplyDone { gen, stopped });
+            });
+        }
+        AccountsCmd::ImportPlan { gen, path } => {
+            tokio::spawn(async move {
+                let result = import_plan(&ctx, &path).await;
+                out.send(AccountsMsg::ImportPlanned { gen, result });
+            });
+        }
+        AccountsCmd::ImportApply { gen, plan } => {
+            tokio::spawn(async move {
+                let progress = out.clone();
+                let result = ops::import::apply(&ctx, &plan, move |done, total| {
+                    progress.send(AccountsMsg::ImportProgress { gen, done, total });
+                })
+                .await;
+                out.send(AccountsMsg::ImportDone { gen, result });
+            });
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The Log tab: the action log (newest first), its filters and the chain status. Reads the
+//! log when first shown and again whenever a change is announced.
+
+mod keys;
+mod view;
+mod work;
+
+pub use keys::{CONTEXT, KEYS};
+pub use view::details_summary;
+pub use work::{read_log, LogCmd, LogMsg, LOG_LIMIT};
+
+use crate::error::Result;
+use crate::store::{ActionEntry, ChainStatus, LogFilter};
+use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::shell::Shell;
+use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
+use crate::tui::widgets::ListCursor;
+use crate::tui::work::{Cmd, Outbox};
+use ratatui::layout::Rect;
+use ratatui::Frame;
+use std::sync::Arc;
+
+/// The filters as typed (kept so the filter form opens with them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilterText {
+    /// Since (a date).
+    pub since: String,
+    /// Action, exactly (`password.reset`).
+    pub action: String,
+    /// Target containing this.
+    pub target: String,
+    /// Operator, exactly.
+    pub operator: String,
+}
+
+/// What the Log tab's dialogs are for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogPurpose {
+    /// The filter form.
+    Filter,
+}
+
+/// The Log tab.
+#[derive(Debug, Default)]
+pub struct LogTab {
+    /// Rows, newest first.
+    pub entries: Vec<ActionEntry>,
+    /// The hash chain, as last verified.
+    pub chain: Option<ChainStatus>,
+    /// The filter in force.
+    pub filter: LogFilter,
+    /// The filter as typed.
+    pub filter_text: LogFilterText,
+    /// Cursor and first row shown.
+    pub list: ListCursor,
+    /// Generation of the load in flight or answered.
+    pub load_gen: u64,
+    /// A load is running.
+    pub loading: bool,
+    /// Read at least once.
+    pub loaded: bool,
+    /// The last load failed with this.
+    pub error: Option<String>,
+}
+
+impl LogTab {
+    /// Asks for the log to be read again.
+    pub fn request(&mut self, sh: &mut Shell) -> Cmd {
+        let gen = sh.next_gen();
+        self.load_gen = gen;
+        self.loading = true;
+        LogCmd::Load {
+            gen,
+            filter: self.filter.clone(),
+        }
+        .into()
+    }
+
+    /// Takes a load result; false if it was stale (dropped).
+    pub fn loaded_result(
+        &mut self,
+        gen: u64,
+        result: Result<(Vec<ActionEntry>, ChainStatus)>,
+    ) -> bool {
+        if gen != self.load_gen {
+            return false;
+        }
+        self.loading = false;
+        self.loaded = true;
+        match result {
+            Ok((entries, chain)) => {
+                self.entries = entries;
+                self.chain = Some(chain);
+                self.error = None;
+                self.list.cursor = self.list.cursor.min(self.entries.len().saturating_sub(1));
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        true
+    }
+
+    /// Rows that fit in a body of `body` lines.
+    pub fn page(body: usize) -> usize {
+        body.saturating_sub(2).max(1)
+    }
+
+    /// The row under the cursor.
+    pub fn current(&self) -> Option<&ActionEntry> {
+        self.entries.get(self.list.cursor)
+    }
+}
+
+impl Page for LogTab {
+    fn title(&self) -> &'static str {
+        "Log"
+    }
+
+    fn context(&self) -> Context {
+        CONTEXT
+    }
+
+    fn goto(&self) -> Action {
+        Action::TabLog
+    }
+
+    fn busy(&self) -> Option<String> {
+        self.loading.then(|| "reading the action log".to_string())
+    }
+
+    fn on_show(&mut self, sh: &mut Shell) -> Vec<Cmd> {
+        if !self.loaded && !self.loading {
+            return vec![self.request(sh)];
+        }
+        Vec::new()
+    }
+
+    fn on_action(&mut self, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+        keys::on_action(self, sh, action)
+    }
+
+    fn on_changed(&mut self, sh: &mut Shell, c: &Changed, shown: bool) -> Vec<Cmd> {
+        // Every change schooltech makes writes a row: whoever made it announces `Log`.
+        match c {
+            Changed::Log if self.loaded || shown => vec![self.request(sh)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn reload(&mut self, sh: &mut Shell, shown: bool) -> Vec<Cmd> {
+        if self.loaded || shown {
+            vec![self.request(sh)]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn on_click(&mut self, sh: &mut Shell, row: usize) -> Vec<Cmd> {
+        if row >= 2 {
+            let page = Self::page(sh.body_height());
+            self.list.click(row - 2, self.entries.len(), page);
+        }
+        Vec::new()
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, sh: &Shell) {
+        view::draw(f, area, self, sh);
+    }
+}
+
+impl TabPage for LogTab {
+    type Cmd = LogCmd;
+    type Msg = LogMsg;
+    type Purpose = LogPurpose;
+    const KEYS: &'static [KeyRow] = KEYS;
+
+    fn on_msg(&mut self, _sh: &mut Shell, msg: LogMsg) -> (Vec<Cmd>, bool) {
+        match msg {
+            LogMsg::Loaded { gen, result } => (Vec::new(), self.loaded_result(gen, result)),
+        }
+    }
+
+    fn on_submit(&mut self, sh: &mut Shell, purpose: LogPurpose, d: Submitted) -> Vec<Cmd> {
+        match (purpose, d) {
+            (LogPurpose::Filter, Submitted::Form(f)) => keys::submit_filter(self, sh, f),
+            _ => Vec::new(),
+        }
+    }
+
+    fn spawn(ctx: Arc<crate::ops::Ctx>, out: Outbox<LogMsg>, cmd: LogCmd) {
+        work::spawn(ctx, out, cmd);
+    }
+}

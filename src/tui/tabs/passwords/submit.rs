@@ -1,0 +1,129 @@
+//! What submitting the Passwords tab's dialogs does: the filters, a new shared login, and the
+//! confirmed fixes, policy changes and rotations, started in the background.
+
+use super::{status_from_word, Fix, PasswordsTab, PwCmd};
+use crate::domain::creds::Credential;
+use crate::domain::policy::PolicySettings;
+use crate::tui::dialogs::{Dialog, Form};
+use crate::tui::shell::Shell;
+use crate::tui::tabs::accounts::split_names;
+use crate::tui::tabs::Submitted;
+use crate::tui::work::Cmd;
+
+/// What a dialog of the Passwords tab is for.
+#[derive(Debug, Clone)]
+pub enum PwPurpose {
+    /// The report's filters (a form).
+    Filter,
+    /// Add (or update) a shared credential (a form).
+    AddCred,
+    /// Confirmed: apply a fix to these accounts.
+    Fix {
+        /// Usernames.
+        targets: Vec<String>,
+        /// The fix.
+        fix: Fix,
+    },
+    /// Confirmed: apply these policy changes.
+    Policy(Vec<PolicySettings>),
+    /// Confirmed: record that this shared credential was changed today.
+    Rotated(String),
+}
+
+/// A dialog of the tab was submitted.
+pub fn on_submit(
+    p: &mut PasswordsTab,
+    sh: &mut Shell,
+    purpose: PwPurpose,
+    d: Submitted,
+) -> Vec<Cmd> {
+    match (purpose, d) {
+        (PwPurpose::Filter, Submitted::Form(f)) => {
+            let body = sh.body_height();
+            let filters = &mut p.table.filters;
+            filters.status = status_from_word(f.choice(0));
+            filters.role = Some(f.choice(1).to_string()).filter(|r| r != "any");
+            filters.flag = Some(f.choice(2).to_string()).filter(|r| r != "any");
+            let page = p.page(body);
+            p.table.refilter_keep(page);
+            Vec::new()
+        }
+        (PwPurpose::AddCred, Submitted::Form(f)) => add_cred(p, sh, f),
+        (c, Submitted::Confirm(_)) => {
+            sh.pop_origin();
+            on_confirm(p, sh, c)
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn add_cred(p: &mut PasswordsTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
+    let name = f.text(0).trim().to_string();
+    let system = f.text(1).trim().to_string();
+    let known_by = split_names(f.text(2));
+    let owner = f.text(3).trim().to_string();
+    let period = f.text(4).trim().parse::<u32>();
+    let problem = match &period {
+        Err(_) => Some("the period is a number of days, e.g. 42".to_string()),
+        Ok(days) => crate::domain::creds::validate(&name, &system, *days)
+            .err()
+            .or_else(|| {
+                owner
+                    .is_empty()
+                    .then(|| "say who changes it (the owner)".to_string())
+            }),
+    };
+    if let Some(e) = problem {
+        f.error = Some(e.replace(" (--system)", ""));
+        sh.dialogs.push(Dialog::Form(f));
+        return Vec::new();
+    }
+    // An update keeps the date it was last changed; a new one was changed today.
+    let last_rotated = p
+        .creds
+        .rows
+        .iter()
+        .find(|(c, _)| c.name == name)
+        .map(|(c, _)| c.last_rotated)
+        .unwrap_or_else(|| sh.env.clock.now());
+    let cred = Credential {
+        name,
+        system,
+        known_by,
+        owner,
+        period_days: period.unwrap_or(42),
+        last_rotated,
+    };
+    let gen = sh.next_gen();
+    p.creds.save_gen = gen;
+    p.creds.saving = true;
+    f.waiting = Some((gen, "saving"));
+    sh.dialogs.push(Dialog::Form(f));
+    vec![PwCmd::AddCred { gen, cred }.into()]
+}
+
+/// A confirmation of the tab was answered yes.
+fn on_confirm(p: &mut PasswordsTab, sh: &mut Shell, c: PwPurpose) -> Vec<Cmd> {
+    match c {
+        PwPurpose::Fix { targets, fix } => {
+            let n = targets.len();
+            let title = match targets.as_slice() {
+                [one] => format!("{} {one}", fix.verb()),
+                _ => format!("{} {n} accounts", fix.verb()),
+            };
+            let gen = sh.start_job(title, n, fix.done());
+            vec![PwCmd::Fix { gen, targets, fix }.into()]
+        }
+        PwPurpose::Policy(plan) => {
+            let gen = sh.start_job("Apply the password policy".into(), 1, "applied");
+            vec![PwCmd::ApplyPolicy { gen, plan }.into()]
+        }
+        PwPurpose::Rotated(name) => {
+            let gen = sh.next_gen();
+            p.creds.save_gen = gen;
+            p.creds.saving = true;
+            vec![PwCmd::Rotated { gen, name }.into()]
+        }
+        PwPurpose::Filter | PwPurpose::AddCred => Vec::new(),
+    }
+}
