@@ -1,6 +1,7 @@
 //! The configuration file (TOML). Unknown or misspelt keys are errors naming the key and line.
 
-use crate::directory::{Flavour, Secret};
+use crate::directory::Flavour;
+use crate::domain::secret::Secret;
 use crate::domain::password::PasswordRules;
 use crate::domain::roles::RoleMap;
 use crate::error::{Error, Result};

@@ -18,26 +18,8 @@ use async_trait::async_trait;
 use std::fmt;
 use std::sync::Arc;
 
-/// A password in memory. Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a password.
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-    /// The password itself; use only to hand it to the directory or show it once.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+/// The secret wrapper lives in the domain; re-exported here for existing callers.
+pub use crate::domain::secret::Secret;
 
 /// Which kind of directory server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -66,7 +66,7 @@ impl Account {
 
     /// The parent container's DN (the OU the account sits in).
     pub fn parent_dn(&self) -> &str {
-        crate::directory::escape::parent_dn(&self.dn)
+        crate::domain::dn::parent_dn(&self.dn)
     }
 
     /// A short status word: "disabled", "locked", "expired" or "active".
