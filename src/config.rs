@@ -1,9 +1,9 @@
 //! The configuration file (TOML). Unknown or misspelt keys are errors naming the key and line.
 
 use crate::directory::Flavour;
-use crate::domain::secret::Secret;
 use crate::domain::password::PasswordRules;
 use crate::domain::roles::RoleMap;
+use crate::domain::secret::Secret;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
