@@ -293,6 +293,12 @@ fn check_password(
     Ok(())
 }
 
+fn out_of_range(t: DateTime<Utc>) -> Error {
+    Error::Input(format!(
+        "{t} cannot be written to the directory (a date between 1601 and 30828 is needed)"
+    ))
+}
+
 fn constraint(doing: String, detail: String) -> Error {
     Error::Directory {
         code: 0,
@@ -696,11 +702,11 @@ impl DemoDirectory {
         opt("description", new.description.as_deref());
         e.set(
             "accountExpires",
-            vec![new
-                .expires
-                .map(ad::utc_to_filetime)
-                .unwrap_or(FILETIME_NEVER)
-                .to_string()],
+            vec![match new.expires {
+                Some(t) => ad::utc_to_filetime(t).ok_or_else(|| out_of_range(t))?,
+                None => FILETIME_NEVER,
+            }
+            .to_string()],
         );
         // The password is checked against the policy that will govern the account
         // (including one that reaches it through the groups it is about to join).
@@ -721,7 +727,7 @@ impl DemoDirectory {
         let pwd = if temporary {
             0
         } else {
-            ad::utc_to_filetime(now)
+            ad::utc_to_filetime(now).unwrap_or_default()
         };
         e.set("pwdLastSet", vec![pwd.to_string()]);
         let key = dn_key(&dn);
@@ -748,7 +754,7 @@ impl DemoDirectory {
     fn modify_sync(&self, account: &Account, change: &AccountChange) -> Result<()> {
         let mut st = self.write();
         let key = dn_key(&st.account_by_dn(&account.dn)?.dn);
-        let now = ad::utc_to_filetime(Utc::now());
+        let now = ad::utc_to_filetime(Utc::now()).unwrap_or_default();
         let Some(e) = st.entries.get_mut(&key) else {
             return Err(Error::NotFound(format!("{} no longer exists", account.dn)));
         };
@@ -762,7 +768,11 @@ impl DemoDirectory {
             AccountChange::Unlock => e.set("lockoutTime", vec!["0".into()]),
             AccountChange::SetExpires(t) => e.set(
                 "accountExpires",
-                vec![t.map(ad::utc_to_filetime).unwrap_or(0).to_string()],
+                vec![match t {
+                    Some(t) => ad::utc_to_filetime(*t).ok_or_else(|| out_of_range(*t))?,
+                    None => 0,
+                }
+                .to_string()],
             ),
             // AD: writing 0 forces a change at next logon; writing -1 stamps "now".
             AccountChange::SetMustChangePassword(on) => {
@@ -796,7 +806,7 @@ impl DemoDirectory {
         let pwd = if temporary {
             0
         } else {
-            ad::utc_to_filetime(Utc::now())
+            ad::utc_to_filetime(Utc::now()).unwrap_or_default()
         };
         if let Some(e) = st.entries.get_mut(&key) {
             e.set("pwdLastSet", vec![pwd.to_string()]);
@@ -1122,7 +1132,10 @@ mod tests {
     fn shifts_filetimes_and_generalized_times_but_not_never() {
         let mut e = Entry::new("CN=x");
         let t = Utc::now();
-        e.set("pwdLastSet", vec![ad::utc_to_filetime(t).to_string()]);
+        e.set(
+            "pwdLastSet",
+            vec![ad::utc_to_filetime(t).unwrap_or_default().to_string()],
+        );
         e.set("accountExpires", vec![FILETIME_NEVER.to_string()]);
         e.set("lockoutTime", vec!["0".into()]);
         e.set("whenCreated", vec!["20261125114355.0Z".into()]);
