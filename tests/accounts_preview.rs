@@ -52,7 +52,9 @@ fn snapshot(server: &TestServer, user: &str) -> String {
 
 /// The action log and the journal as the program shows them.
 fn records(cfg: &Path) -> (String, String) {
-    let log = st(cfg, &["log", "show", "--format", "json"], None).ok().stdout;
+    let log = st(cfg, &["log", "show", "--format", "json"], None)
+        .ok()
+        .stdout;
     let pending = st(cfg, &["log", "pending"], None).stdout;
     (log, pending)
 }
@@ -67,7 +69,11 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         st(&cfg, &["accounts", "unlock", user], None).ok();
         let before_dir = snapshot(&server, user);
         let before_log = records(&cfg);
-        assert!(before_log.0.contains("account.unlock"), "{fl}: {:?}", before_log);
+        assert!(
+            before_log.0.contains("account.unlock"),
+            "{fl}: {:?}",
+            before_log
+        );
 
         let dry = |args: &[&str], stdin: Option<&str>| {
             let mut all = vec!["accounts"];
@@ -151,11 +157,7 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
             0,
             &["    expires: never -> 31 Jan 2030"],
         );
-        expect(
-            &["expire", user, "--never"],
-            0,
-            &["expires never -> never"],
-        );
+        expect(&["expire", user, "--never"], 0, &["expires never -> never"]);
         let r = expect(
             &["reset-password", user, "--show-password"],
             0,
@@ -203,7 +205,12 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         }
 
         // The same command without --dry-run still changes (the plan was right).
-        st(&cfg, &["accounts", "disable", user, "--reason", "left school"], None).ok();
+        st(
+            &cfg,
+            &["accounts", "disable", user, "--reason", "left school"],
+            None,
+        )
+        .ok();
         let r = dry(&["disable", user, "--reason", "left school"], None);
         assert!(
             r.stdout
@@ -211,10 +218,6 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
             "{fl}: {}",
             r.stdout
         );
-        expect(
-            &["enable", user],
-            0,
-            &["    account: disabled -> enabled"],
-        );
+        expect(&["enable", user], 0, &["    account: disabled -> enabled"]);
     }
 }

@@ -59,6 +59,17 @@ pub struct PolicyIndex {
 }
 
 impl PolicyIndex {
+    /// An index of policies: the default's DN and each policy's pwdMaxAge (seconds) by DN.
+    pub fn new(default_dn: &str, max_ages: impl IntoIterator<Item = (String, i64)>) -> Self {
+        PolicyIndex {
+            default_dn: default_dn.to_string(),
+            max_age_s: max_ages
+                .into_iter()
+                .map(|(dn, a)| (dn.to_lowercase(), a))
+                .collect(),
+        }
+    }
+
     /// The pwdMaxAge (seconds) of the policy governing an account, if it has one.
     fn max_age_for(&self, subentry: Option<&str>) -> Option<i64> {
         let dn = subentry.unwrap_or(&self.default_dn).to_lowercase();
