@@ -390,11 +390,7 @@ impl Directory for ActiveDirectory {
         password: &Secret,
         temporary: bool,
     ) -> Result<Account> {
-        let cn = if new.display_name.trim().is_empty() {
-            new.username.clone()
-        } else {
-            new.display_name.clone()
-        };
+        let cn = new.rdn_name().to_string();
         let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
         let upn = format!("{}@{}", new.username, self.realm());
         // One add with the password, enabled, and pwdLastSet 0 for a temporary password: AD
@@ -454,6 +450,11 @@ impl Directory for ActiveDirectory {
                 new.username
             ))
         })
+    }
+
+    async fn name_taken(&self, parent_dn: &str, name: &str) -> Result<bool> {
+        let dn = format!("CN={},{parent_dn}", rdn_value(name));
+        Ok(self.conn.read(&dn, &["cn"]).await?.is_some())
     }
 
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {

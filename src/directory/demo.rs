@@ -633,11 +633,7 @@ impl DemoDirectory {
     }
 
     fn create_sync(&self, new: &NewAccount, password: &Secret, temporary: bool) -> Result<Account> {
-        let cn = if new.display_name.trim().is_empty() {
-            new.username.clone()
-        } else {
-            new.display_name.clone()
-        };
+        let cn = new.rdn_name().to_string();
         let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
         let doing = format!("create {}", new.username);
         check_login(&new.username).map_err(|m| Error::Directory {
@@ -1052,6 +1048,11 @@ impl Directory for DemoDirectory {
         temporary: bool,
     ) -> Result<Account> {
         self.create_sync(new, password, temporary)
+    }
+
+    async fn name_taken(&self, parent_dn: &str, name: &str) -> Result<bool> {
+        let dn = format!("CN={},{parent_dn}", rdn_value(name));
+        Ok(self.read().entries.contains_key(&dn_key(&dn)))
     }
 
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {

@@ -107,6 +107,12 @@ pub trait Directory: Send + Sync {
             .filter(|a| a.mis_id.as_ref().is_some_and(|m| ids.contains(m)))
             .collect())
     }
+    /// True when an entry named `name` (the RDN value a new account gets: AD's CN, unique in
+    /// its OU) already exists in `parent_dn`. Flavours that name entries by username
+    /// (OpenLDAP: `uid=`) have no such clash and keep this default.
+    async fn name_taken(&self, _parent_dn: &str, _name: &str) -> Result<bool> {
+        Ok(false)
+    }
     /// Changes attributes of an account.
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()>;
     /// Sets a password; `temporary` means the user must change it at next logon.
