@@ -284,7 +284,9 @@ fn parse_error(text: &str, origin: &Path, e: &toml::de::Error) -> Error {
         }
     }
     let at = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-    let key_here = at.split_once('=').map(|(k, _)| k.trim().trim_matches(['"', '\'']));
+    let key_here = at
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches(['"', '\'']));
     let sensitive_here = key_here.is_some_and(sensitive_key);
     if sensitive_here {
         // Keep what is in backticks (key names), drop everything quoted or after a colon.
