@@ -318,12 +318,37 @@ impl DirectoryConfig {
         if let Some(path) = &self.bind_password_file {
             return read_secret_file(path);
         }
-        match std::env::var(BIND_PASSWORD_ENV) {
-            Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
-            _ => Err(Error::Config(format!(
+        take_bind_password_env();
+        let kept = ENV_PASSWORD
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match kept.as_ref() {
+            Some(p) => Ok(p.clone()),
+            None => Err(Error::Config(format!(
                 "no bind password: set bind_password_file in [directory] (a file with mode 0600) \
                  or the environment variable ${BIND_PASSWORD_ENV}"
             ))),
+        }
+    }
+}
+
+/// `$SCHOOLTECH_BIND_PASSWORD`, once taken out of the environment (wiped when replaced).
+static ENV_PASSWORD: std::sync::Mutex<Option<Secret>> = std::sync::Mutex::new(None);
+
+/// Moves `$SCHOOLTECH_BIND_PASSWORD` out of the process environment into memory, so that no
+/// child process inherits it. `main` calls it first, before any thread starts; reading the
+/// bind password calls it too. Harmless when the variable is not set.
+pub fn take_bind_password_env() {
+    let Some(v) = std::env::var_os(BIND_PASSWORD_ENV) else {
+        return;
+    };
+    std::env::remove_var(BIND_PASSWORD_ENV);
+    if let Ok(text) = v.into_string() {
+        let mut text = zeroize::Zeroizing::new(text);
+        if !text.is_empty() {
+            *ENV_PASSWORD
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Secret::take(&mut text));
         }
     }
 }
@@ -346,7 +371,16 @@ pub fn read_secret_file(path: &Path) -> Result<Secret> {
             path.display()
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    // Read into a buffer of the right size (no reallocation leaves copies behind), wiped on drop.
+    let mut text = zeroize::Zeroizing::new(String::with_capacity(
+        usize::try_from(meta.len()).unwrap_or(0).saturating_add(1),
+    ));
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map_err(|e| Error::io(path, e))?;
+    }
     let pw = text.trim_end_matches(['\n', '\r']);
     if pw.is_empty() {
         return Err(Error::Config(format!(
@@ -396,6 +430,23 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("bind_password_file"), "says what to do: {msg}");
+    }
+
+    #[test]
+    fn the_bind_password_variable_is_removed_from_the_environment_once_read() {
+        // The only test that touches this variable.
+        std::env::set_var(BIND_PASSWORD_ENV, "Env#Bind9Pass");
+        let d = DirectoryConfig::default();
+        assert_eq!(
+            d.bind_password().expect("from env").expose(),
+            "Env#Bind9Pass"
+        );
+        assert!(
+            std::env::var_os(BIND_PASSWORD_ENV).is_none(),
+            "child processes would inherit it"
+        );
+        // Still there for a second read (a reconnect), from memory.
+        assert_eq!(d.bind_password().expect("again").expose(), "Env#Bind9Pass");
     }
 
     #[test]

@@ -398,17 +398,13 @@ fn done(a: crate::domain::account::Account, what: &str) -> Result<ExitCode> {
 /// Reads one password from standard input (the first line, without its newline).
 pub fn read_password_stdin() -> Result<Secret> {
     use std::io::Read;
-    let mut s = String::new();
+    // Room for all that is read (no reallocation leaves copies behind); wiped on drop.
+    let mut s = zeroize::Zeroizing::new(String::with_capacity(4097));
     std::io::stdin()
         .take(4096)
         .read_to_string(&mut s)
         .map_err(|e| Error::io("standard input", e))?;
-    let line = s
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('\r')
-        .to_string();
+    let line = s.lines().next().unwrap_or("").trim_end_matches('\r');
     if line.is_empty() {
         return Err(Error::Usage("no password on standard input".into()));
     }
