@@ -110,3 +110,58 @@ fn slapd_out_of_range_pwd_max_age_is_unknown_with_a_warning() {
     let r = st(&cfg, &["passwords", "report", "--fail-on", "none"], None);
     assert_eq!(r.code, 0, "{} {}", r.stdout, r.stderr);
 }
+
+#[test]
+fn slapd_control_characters_in_names_are_shown_escaped() {
+    let server = TestServer::slapd();
+    let cfg = server.write_config();
+    let evil = "Harry \u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[31mHughes\u{9b}1m\u{202e}";
+    let b64 = base64(evil.as_bytes());
+    server.ldapmodify(&format!(
+        "dn: {}\nchangetype: modify\nreplace: displayName\ndisplayName:: {b64}\n",
+        server.user_dn("harry.hughes")
+    ));
+    for args in [
+        vec!["accounts", "list", "--search", "harry.hughes"],
+        vec!["accounts", "show", "harry.hughes"],
+        vec!["accounts", "enable", "harry.hughes", "--dry-run"],
+        vec!["passwords", "report", "--fail-on", "none"],
+    ] {
+        let r = st(&cfg, &args, None);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let bad: Vec<char> = r
+            .stdout
+            .chars()
+            .filter(|c| (c.is_control() && *c != '\n') || *c == '\u{202e}')
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{args:?}: control characters {bad:?} printed"
+        );
+        if args[1] != "report" {
+            assert!(
+                r.stdout.contains("Harry \\x1b]0;owned\\x07\\x1b[2J"),
+                "{args:?}: shown escaped: {}",
+                r.stdout
+            );
+        }
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -308,3 +308,20 @@ pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(clean("Renée Müller"), "Renée Müller");
+        assert_eq!(
+            clean("a\u{1b}[31mb\u{7}\nc\u{9b}\u{202e}"),
+            "a\\x1b[31mb\\x07\\x0ac\\x9b\\u{202e}"
+        );
+        let mut out = Vec::new();
+        write_table(&mut out, &["NAME"], &[vec!["x\u{1b}[2J".into()]]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "NAME\nx\\x1b[2J\n");
+    }
+}
