@@ -1,8 +1,9 @@
 //! The configuration file (TOML). Unknown or misspelt keys are errors naming the key and line.
 
-use crate::directory::{Flavour, Secret};
+use crate::directory::Flavour;
 use crate::domain::password::PasswordRules;
 use crate::domain::roles::RoleMap;
+use crate::domain::secret::Secret;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -190,13 +191,7 @@ impl Default for StoreConfig {
 impl Config {
     /// Parses configuration text; `origin` names the file in messages.
     pub fn parse(text: &str, origin: &Path) -> Result<Config> {
-        let cfg: Config = toml::from_str(text).map_err(|e| {
-            Error::Config(format!(
-                "{}: {}",
-                origin.display(),
-                e.to_string().trim_end()
-            ))
-        })?;
+        let cfg: Config = toml::from_str(text).map_err(|e| parse_error(text, origin, &e))?;
         cfg.validate(origin)?;
         Ok(cfg)
     }
@@ -258,6 +253,65 @@ impl Config {
     }
 }
 
+/// True for a key whose value must never be printed (its name says password or secret).
+fn sensitive_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.contains("password") || k.contains("secret")
+}
+
+/// A toml error as a message that names the line, column and key but never prints a line of
+/// the file (toml quotes the source line) and never the value of a password or secret key.
+fn parse_error(text: &str, origin: &Path, e: &toml::de::Error) -> Error {
+    let (line, col) = e
+        .span()
+        .map(|s| {
+            let before = text.get(..s.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, col)
+        })
+        .unwrap_or((0, 0));
+    let mut msg = e.message().trim_end().to_string();
+    // Every value of a sensitive key in the file, however quoted, is blanked out of the message.
+    let mut secrets: Vec<String> = Vec::new();
+    for l in text.lines() {
+        if let Some((k, v)) = l.split_once('=') {
+            let k = k.trim().trim_matches(['"', '\'']);
+            if sensitive_key(k) {
+                let v = v.trim();
+                secrets.push(v.to_string());
+                secrets.push(v.trim_matches(['"', '\'']).to_string());
+            }
+        }
+    }
+    let at = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let key_here = at
+        .split_once('=')
+        .map(|(k, _)| k.trim().trim_matches(['"', '\'']));
+    let sensitive_here = key_here.is_some_and(sensitive_key);
+    if sensitive_here {
+        // Keep what is in backticks (key names), drop everything quoted or after a colon.
+        msg = msg
+            .split('"')
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join("\"***\"");
+    }
+    for s in secrets.iter().filter(|s| s.chars().count() >= 3) {
+        msg = msg.replace(s.as_str(), "***");
+    }
+    let mut out = format!("{}: line {line}, column {col}: {msg}", origin.display());
+    if let Some(k) = key_here.filter(|_| sensitive_here) {
+        out.push_str(&format!(" (key `{k}`; its value is not shown)"));
+        if k.eq_ignore_ascii_case("bind_password") {
+            out.push_str(
+                "; the bind password never goes in the configuration: put it in a file with mode 0600 and set bind_password_file in [directory], or use $SCHOOLTECH_BIND_PASSWORD",
+            );
+        }
+    }
+    Error::Config(out)
+}
+
 impl DirectoryConfig {
     /// Reads the bind password: from `bind_password_file` (which must not be readable by
     /// group or others), else from `$SCHOOLTECH_BIND_PASSWORD`.
@@ -265,12 +319,37 @@ impl DirectoryConfig {
         if let Some(path) = &self.bind_password_file {
             return read_secret_file(path);
         }
-        match std::env::var(BIND_PASSWORD_ENV) {
-            Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
-            _ => Err(Error::Config(format!(
+        take_bind_password_env();
+        let kept = ENV_PASSWORD
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match kept.as_ref() {
+            Some(p) => Ok(p.clone()),
+            None => Err(Error::Config(format!(
                 "no bind password: set bind_password_file in [directory] (a file with mode 0600) \
                  or the environment variable ${BIND_PASSWORD_ENV}"
             ))),
+        }
+    }
+}
+
+/// `$SCHOOLTECH_BIND_PASSWORD`, once taken out of the environment (wiped when replaced).
+static ENV_PASSWORD: std::sync::Mutex<Option<Secret>> = std::sync::Mutex::new(None);
+
+/// Moves `$SCHOOLTECH_BIND_PASSWORD` out of the process environment into memory, so that no
+/// child process inherits it. `main` calls it first, before any thread starts; reading the
+/// bind password calls it too. Harmless when the variable is not set.
+pub fn take_bind_password_env() {
+    let Some(v) = std::env::var_os(BIND_PASSWORD_ENV) else {
+        return;
+    };
+    std::env::remove_var(BIND_PASSWORD_ENV);
+    if let Ok(text) = v.into_string() {
+        let mut text = zeroize::Zeroizing::new(text);
+        if !text.is_empty() {
+            *ENV_PASSWORD
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Secret::take(&mut text));
         }
     }
 }
@@ -293,7 +372,16 @@ pub fn read_secret_file(path: &Path) -> Result<Secret> {
             path.display()
         )));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    // Read into a buffer of the right size (no reallocation leaves copies behind), wiped on drop.
+    let mut text = zeroize::Zeroizing::new(String::with_capacity(
+        usize::try_from(meta.len()).unwrap_or(0).saturating_add(1),
+    ));
+    {
+        use std::io::Read;
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map_err(|e| Error::io(path, e))?;
+    }
     let pw = text.trim_end_matches(['\n', '\r']);
     if pw.is_empty() {
         return Err(Error::Config(format!(
@@ -315,6 +403,51 @@ mod tests {
         assert!(msg.contains("urll"), "{msg}");
         assert!(msg.contains("line 2"), "{msg}");
         assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn password_values_are_never_echoed_in_errors() {
+        for text in [
+            "[directory]\nbind_password = \"Hunter2!Horse\"\n",
+            "[directory]\nurl = \"ldaps://x\"\n  BIND_PASSWORD = 'Hunter2!Horse'\n",
+            "[directory]\nbind_password_file = \"/etc/x\"\nclient_secret = \"\"\"Hunter2!Horse\"\"\"\n",
+            "[directory]\nbind_password_file = 1234567890\n",
+            "secret_key = \"Hunter2!Horse\"\n",
+        ] {
+            let msg = Config::parse(text, Path::new("t.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !msg.contains("Hunter2") && !msg.contains("1234567890"),
+                "{text}: {msg}"
+            );
+            assert!(msg.contains("line "), "{msg}");
+            assert!(
+                msg.contains("password") || msg.contains("secret"),
+                "the key is named: {msg}"
+            );
+        }
+        let msg = Config::parse("[directory]\nbind_password = \"x\"\n", Path::new("t.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("bind_password_file"), "says what to do: {msg}");
+    }
+
+    #[test]
+    fn the_bind_password_variable_is_removed_from_the_environment_once_read() {
+        // The only test that touches this variable.
+        std::env::set_var(BIND_PASSWORD_ENV, "Env#Bind9Pass");
+        let d = DirectoryConfig::default();
+        assert_eq!(
+            d.bind_password().expect("from env").expose(),
+            "Env#Bind9Pass"
+        );
+        assert!(
+            std::env::var_os(BIND_PASSWORD_ENV).is_none(),
+            "child processes would inherit it"
+        );
+        // Still there for a second read (a reconnect), from memory.
+        assert_eq!(d.bind_password().expect("again").expose(), "Env#Bind9Pass");
     }
 
     #[test]

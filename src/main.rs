@@ -22,6 +22,8 @@ fn init_tracing(verbose: u8) {
 }
 
 fn main() {
+    // Before any thread starts: no child process inherits the bind password.
+    schooltech::config::take_bind_password_env();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

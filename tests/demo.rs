@@ -281,6 +281,7 @@ async fn create_get_and_duplicates() {
         expires: None,
         description: Some("Tutor group 7A".into()),
         groups: vec![group("Pupils"), group("Year 7")],
+        cn: None,
     };
     let before = d.account_count();
     let a = d

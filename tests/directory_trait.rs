@@ -97,6 +97,7 @@ async fn suite(dir: Arc<dyn Directory>, ou: &str, other_ou: &str, group: &str) {
         expires: None,
         description: Some("made by the trait suite".into()),
         groups: vec![g.dn.clone()],
+        cn: None,
     };
     let pw = Secret::new("Quiet#Harbour7Falcon");
     let a = dir.create_account(&new, &pw, true).await.expect("create");

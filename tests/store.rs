@@ -459,3 +459,22 @@ fn bench_append_10000() {
         vtook.as_secs_f64() * 1e3
     );
 }
+
+#[test]
+fn a_store_others_can_read_is_refused_when_opened_with_the_chmod_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("it's here.db");
+    drop(store_with(&path, 1));
+    for m in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let e = Store::open(&path).unwrap_err().to_string();
+        let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
+        assert!(e.contains(&format!("chmod 600 {quoted}")), "{m:o}: {e}");
+        assert!(e.contains(&format!("{m:03o}")), "{m:o}: {e}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "changed");
+        assert_eq!(mode(&path), m, "mode changed");
+    }
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    Store::open(&path).expect("0600 opens");
+}

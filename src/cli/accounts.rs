@@ -1,6 +1,6 @@
 //! `schooltech accounts …`
 
-use super::output::{print_account, print_accounts};
+use super::output::{clean, print_account, print_accounts};
 use super::{ExitCode, FormatArg};
 use crate::directory::Secret;
 use crate::domain::account::AccountQuery;
@@ -8,6 +8,7 @@ use crate::domain::time::{parse_date, uk_date};
 use crate::error::{Error, Result};
 use crate::ops::actions::{self, CreateRequest};
 use crate::ops::passwords::PasswordChoice;
+use crate::ops::preview::PlannedChange;
 use crate::ops::{self, Ctx};
 use clap::Subcommand;
 
@@ -78,6 +79,9 @@ pub enum AccountsCmd {
         /// Print a generated password even when stdout is not a terminal.
         #[arg(long)]
         show_password: bool,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Disable an account.
     Disable {
@@ -86,16 +90,25 @@ pub enum AccountsCmd {
         /// Why (kept in the action log).
         #[arg(long)]
         reason: String,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Enable an account.
     Enable {
         /// Username.
         user: String,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Clear a lockout.
     Unlock {
         /// Username.
         user: String,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Move an account to another OU.
     Move {
@@ -104,6 +117,9 @@ pub enum AccountsCmd {
         /// Target OU (DN, with or without the base DN).
         #[arg(long, value_name = "OU")]
         to: String,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Add or remove groups.
     Groups {
@@ -115,6 +131,9 @@ pub enum AccountsCmd {
         /// Group to leave (name or DN); repeatable.
         #[arg(long)]
         remove: Vec<String>,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Set or clear the account's expiry.
     Expire {
@@ -131,6 +150,9 @@ pub enum AccountsCmd {
         /// The account never expires.
         #[arg(long)]
         never: bool,
+        /// Show what would change (before -> after) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Create many accounts from a CSV (dry run unless --apply).
     Import {
@@ -200,7 +222,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 description: None,
             };
             let c = actions::create(ctx, &req).await?;
-            println!("created {}", actions::summary(&c.account));
+            println!("created {}", clean(&actions::summary(&c.account)));
             show_once(&c.account.username, &c.password, *show_password);
             Ok(0)
         }
@@ -210,7 +232,15 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             stdin,
             no_temporary,
             show_password,
+            dry_run,
         } => {
+            if *dry_run {
+                let change = PlannedChange::ResetPassword {
+                    generated: !*stdin,
+                    temporary: !*no_temporary,
+                };
+                return dry_run_one(ctx, user, change).await;
+            }
             let choice = if *stdin {
                 PasswordChoice::Given(read_password_stdin()?)
             } else {
@@ -231,17 +261,54 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             }
             Ok(0)
         }
-        AccountsCmd::Disable { user, reason } => {
+        AccountsCmd::Disable {
+            user,
+            reason,
+            dry_run: true,
+        } => {
+            let change = PlannedChange::Disable {
+                reason: reason.clone(),
+            };
+            dry_run_one(ctx, user, change).await
+        }
+        AccountsCmd::Enable {
+            user,
+            dry_run: true,
+        } => dry_run_one(ctx, user, PlannedChange::Enable).await,
+        AccountsCmd::Unlock {
+            user,
+            dry_run: true,
+        } => dry_run_one(ctx, user, PlannedChange::Unlock).await,
+        AccountsCmd::Move {
+            user,
+            to,
+            dry_run: true,
+        } => dry_run_one(ctx, user, PlannedChange::Move { ou: to.clone() }).await,
+        AccountsCmd::Groups {
+            user,
+            add,
+            remove,
+            dry_run: true,
+        } => {
+            let change = PlannedChange::Groups {
+                add: add.clone(),
+                remove: remove.clone(),
+            };
+            dry_run_one(ctx, user, change).await
+        }
+        AccountsCmd::Disable { user, reason, .. } => {
             done(actions::disable(ctx, user, reason).await?, "disabled")
         }
-        AccountsCmd::Enable { user } => done(actions::enable(ctx, user).await?, "enabled"),
-        AccountsCmd::Unlock { user } => done(actions::unlock(ctx, user).await?, "unlocked"),
-        AccountsCmd::Move { user, to } => {
+        AccountsCmd::Enable { user, .. } => done(actions::enable(ctx, user).await?, "enabled"),
+        AccountsCmd::Unlock { user, .. } => done(actions::unlock(ctx, user).await?, "unlocked"),
+        AccountsCmd::Move { user, to, .. } => {
             let a = actions::move_to(ctx, user, to).await?;
-            println!("moved {} to {}", a.username, a.parent_dn());
+            println!("moved {} to {}", clean(&a.username), clean(a.parent_dn()));
             Ok(0)
         }
-        AccountsCmd::Groups { user, add, remove } => {
+        AccountsCmd::Groups {
+            user, add, remove, ..
+        } => {
             let a = actions::groups(ctx, user, add, remove).await?;
             println!(
                 "{} is now in: {}",
@@ -249,12 +316,17 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 if a.groups.is_empty() {
                     "no groups".into()
                 } else {
-                    a.groups.join(", ")
+                    clean(&a.groups.join(", ")).into_owned()
                 }
             );
             Ok(0)
         }
-        AccountsCmd::Expire { user, on, never } => {
+        AccountsCmd::Expire {
+            user,
+            on,
+            never,
+            dry_run,
+        } => {
             let day = if *never {
                 None
             } else {
@@ -263,6 +335,9 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     .transpose()
                     .map_err(Error::Usage)?
             };
+            if *dry_run {
+                return dry_run_one(ctx, user, PlannedChange::Expire { on: day }).await;
+            }
             let a = actions::set_expiry(ctx, user, day).await?;
             match a.expires {
                 Some(t) => println!("{} expires at the end of {}", a.username, uk_date(t)),
@@ -276,25 +351,60 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
     }
 }
 
+/// `--dry-run`: prints the plan (before -> after) and changes nothing. Exit 0, or 1 when the
+/// change would be refused (the real command would fail).
+async fn dry_run_one(ctx: &Ctx, user: &str, change: PlannedChange) -> Result<ExitCode> {
+    let preview = ops::preview::preview(ctx, &[user.to_string()], &change).await?;
+    print_preview(&preview)?;
+    Ok(if preview.any_refused() { 1 } else { 0 })
+}
+
+/// Prints a preview: the heading, a line per account with each field before -> after.
+pub fn print_preview(p: &ops::preview::Preview) -> Result<()> {
+    use super::output::with_stdout;
+    with_stdout(|w| {
+        writeln!(w, "dry run: nothing is changed")?;
+        let lines = p.lines();
+        let n = p.accounts.len();
+        writeln!(w, "{}", clean(&lines[0].0))?;
+        for (i, a) in p.accounts.iter().enumerate() {
+            writeln!(w, "{}", clean(&lines[i + 1].0))?;
+            for c in &a.changes {
+                writeln!(
+                    w,
+                    "    {}: {} -> {}",
+                    clean(&c.field),
+                    clean(&c.before),
+                    clean(&c.after)
+                )?;
+            }
+        }
+        if let Some((text, _)) = lines.get(n + 1).filter(|l| l.0.starts_with("Reason: ")) {
+            writeln!(w, "{}", clean(text))?;
+        }
+        if p.any_refused() {
+            writeln!(w, "the change would be refused")
+        } else {
+            writeln!(w, "run it again without --dry-run to make the change")
+        }
+    })
+}
+
 fn done(a: crate::domain::account::Account, what: &str) -> Result<ExitCode> {
-    println!("{what} {}", actions::summary(&a));
+    println!("{what} {}", clean(&actions::summary(&a)));
     Ok(0)
 }
 
 /// Reads one password from standard input (the first line, without its newline).
 pub fn read_password_stdin() -> Result<Secret> {
     use std::io::Read;
-    let mut s = String::new();
+    // Room for all that is read (no reallocation leaves copies behind); wiped on drop.
+    let mut s = zeroize::Zeroizing::new(String::with_capacity(4097));
     std::io::stdin()
         .take(4096)
         .read_to_string(&mut s)
         .map_err(|e| Error::io("standard input", e))?;
-    let line = s
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('\r')
-        .to_string();
+    let line = s.lines().next().unwrap_or("").trim_end_matches('\r');
     if line.is_empty() {
         return Err(Error::Usage("no password on standard input".into()));
     }

@@ -28,6 +28,13 @@ pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> 
             row.request.role,
             new.parent_dn
         );
+        if let Some(cn) = &new.cn {
+            println!(
+                "                 \"{}\" is taken there; the entry is named \"{}\"",
+                super::output::clean(&new.display_name),
+                super::output::clean(cn)
+            );
+        }
     }
     for (line, mis, user) in &p.existing {
         println!("skip   line {line:>4}: MIS id {mis} already has the account {user}");

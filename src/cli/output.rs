@@ -25,13 +25,35 @@ pub fn with_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(
     }
 }
 
-/// Writes rows as aligned columns (by display width), header first.
+/// Makes a string from the directory (or any outside source) safe to print on a terminal:
+/// control characters (C0, DEL, C1: a terminal escape sequence starts with one) and the
+/// bidirectional overrides are shown escaped (`\x1b`, `\u{202e}`) instead of acting.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !bad(c) {
+            out.push(c);
+        } else if (c as u32) < 0x100 {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Writes rows as aligned columns (by display width), header first. Cells are [`clean`]ed.
 pub fn write_table(w: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
             if let Some(wd) = widths.get_mut(i) {
-                *wd = (*wd).max(c.width()).min(40);
+                *wd = (*wd).max(clean(c).width()).min(40);
             }
         }
     }
@@ -39,7 +61,7 @@ pub fn write_table(w: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> 
         let mut out = String::new();
         for (i, c) in cells.enumerate() {
             let width = widths.get(i).copied().unwrap_or(0);
-            let shown = truncate(c, width);
+            let shown = truncate(&clean(c), width);
             out.push_str(&shown);
             if i + 1 < widths.len() {
                 out.push_str(&" ".repeat(width.saturating_sub(shown.width()) + 2));
@@ -225,7 +247,7 @@ pub fn print_account(a: &Account, format: Format, now: DateTime<Utc>) -> Result<
                 ],
             ];
             for r in rows {
-                writeln!(w, "{:<24}{}", r[0], r[1])?;
+                writeln!(w, "{:<24}{}", r[0], clean(&r[1]))?;
             }
             Ok(())
         }
@@ -285,4 +307,21 @@ pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(clean("Renée Müller"), "Renée Müller");
+        assert_eq!(
+            clean("a\u{1b}[31mb\u{7}\nc\u{9b}\u{202e}"),
+            "a\\x1b[31mb\\x07\\x0ac\\x9b\\u{202e}"
+        );
+        let mut out = Vec::new();
+        write_table(&mut out, &["NAME"], &[vec!["x\u{1b}[2J".into()]]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "NAME\nx\\x1b[2J\n");
+    }
 }

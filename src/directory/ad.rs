@@ -47,9 +47,20 @@ pub fn filetime_to_utc(ft: i64) -> Option<DateTime<Utc>> {
     Utc.timestamp_opt(secs, 0).single()
 }
 
-/// UTC to AD FILETIME.
-pub fn utc_to_filetime(t: DateTime<Utc>) -> i64 {
-    (t.timestamp() + FILETIME_EPOCH_OFFSET) * 10_000_000
+/// UTC to AD FILETIME; None before 1601 or past what a FILETIME holds (September 30828).
+pub fn utc_to_filetime(t: DateTime<Utc>) -> Option<i64> {
+    t.timestamp()
+        .checked_add(FILETIME_EPOCH_OFFSET)
+        .filter(|s| *s >= 0)?
+        .checked_mul(10_000_000)
+        .filter(|ft| *ft != FILETIME_NEVER)
+}
+
+/// The error for a date a FILETIME cannot hold.
+fn filetime_range(t: DateTime<Utc>) -> Error {
+    Error::Input(format!(
+        "{t} cannot be written to Active Directory (a date between 1601 and 30828 is needed)"
+    ))
 }
 
 /// An AD interval (negative 100 ns units, as in maxPwdAge) to whole days; `Some(0)` = never.
@@ -61,9 +72,13 @@ pub fn interval_to_days(v: i64) -> u32 {
     u32::try_from(days).unwrap_or(u32::MAX)
 }
 
-/// Days to an AD interval (negative 100 ns units).
+/// Days to an AD interval (negative 100 ns units); ages too long for one saturate to the
+/// longest interval (`i64::MIN` itself means "never").
 pub fn days_to_interval(days: u32) -> i64 {
-    -(i64::from(days) * 86_400 * 10_000_000)
+    i64::from(days)
+        .checked_mul(86_400 * 10_000_000)
+        .map(|v| -v)
+        .unwrap_or(i64::MIN + 1)
 }
 
 /// Attributes read for every account.
@@ -375,11 +390,7 @@ impl Directory for ActiveDirectory {
         password: &Secret,
         temporary: bool,
     ) -> Result<Account> {
-        let cn = if new.display_name.trim().is_empty() {
-            new.username.clone()
-        } else {
-            new.display_name.clone()
-        };
+        let cn = new.rdn_name().to_string();
         let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
         let upn = format!("{}@{}", new.username, self.realm());
         // One add with the password, enabled, and pwdLastSet 0 for a temporary password: AD
@@ -418,7 +429,8 @@ impl Directory for ActiveDirectory {
             opt("description", d);
         }
         if let Some(x) = new.expires {
-            attrs.push(attr("accountExpires", &[&utc_to_filetime(x).to_string()]));
+            let ft = utc_to_filetime(x).ok_or_else(|| filetime_range(x))?;
+            attrs.push(attr("accountExpires", &[&ft.to_string()]));
         }
         self.conn.add(&dn, attrs).await?;
         let created = Account {
@@ -438,6 +450,11 @@ impl Directory for ActiveDirectory {
                 new.username
             ))
         })
+    }
+
+    async fn name_taken(&self, parent_dn: &str, name: &str) -> Result<bool> {
+        let dn = format!("CN={},{parent_dn}", rdn_value(name));
+        Ok(self.conn.read(&dn, &["cn"]).await?.is_some())
     }
 
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
@@ -462,7 +479,11 @@ impl Directory for ActiveDirectory {
                     .await
             }
             AccountChange::SetExpires(t) => {
-                let v = t.map(utc_to_filetime).unwrap_or(0).to_string();
+                let v = match t {
+                    Some(t) => utc_to_filetime(*t).ok_or_else(|| filetime_range(*t))?,
+                    None => 0,
+                }
+                .to_string();
                 self.conn
                     .modify(
                         &account.dn,
@@ -710,12 +731,31 @@ mod tests {
     #[test]
     fn filetime_roundtrip() {
         let t = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
-        assert_eq!(filetime_to_utc(utc_to_filetime(t)), Some(t));
+        assert_eq!(utc_to_filetime(t).and_then(filetime_to_utc), Some(t));
         assert_eq!(filetime_to_utc(0), None);
         assert_eq!(filetime_to_utc(FILETIME_NEVER), None);
         assert_eq!(interval_to_days(-77_760_000_000_000), 90);
         assert_eq!(days_to_interval(42), -36_288_000_000_000);
         assert_eq!(interval_to_days(i64::MIN), 0);
+    }
+
+    #[test]
+    fn filetime_past_year_30828_is_refused_not_garbage() {
+        let far = Utc.with_ymd_and_hms(30829, 1, 1, 0, 0, 0).unwrap();
+        let r = std::panic::catch_unwind(|| utc_to_filetime(far));
+        assert_eq!(r.ok(), Some(None), "no FILETIME for {far}");
+        let last = Utc.with_ymd_and_hms(30828, 9, 14, 0, 0, 0).unwrap();
+        assert!(utc_to_filetime(last).is_some());
+        assert_eq!(
+            utc_to_filetime(Utc.with_ymd_and_hms(1600, 1, 1, 0, 0, 0).unwrap()),
+            None
+        );
+        let r = std::panic::catch_unwind(|| days_to_interval(u32::MAX));
+        assert_eq!(
+            r.ok(),
+            Some(i64::MIN + 1),
+            "huge ages saturate to the longest interval"
+        );
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub const PAGE_SIZE: i32 = 1000;
 /// A lazily connected, bound LDAP session.
 pub struct LdapConn {
     url: String,
+    /// What ldap3 is given to dial: the configured URL, or for clear text the loopback
+    /// address the host was judged by.
+    dial_url: String,
     host: String,
     port: u16,
     tls: TlsMode,
@@ -43,46 +46,65 @@ pub enum TlsMode {
     Clear,
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_matches(['[', ']'])
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+/// True for a loopback address (also an IPv4 loopback written as IPv6, `::ffff:127.0.0.1`).
+fn is_loopback_ip(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.is_loopback(),
+        std::net::IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
 }
 
-/// Splits an LDAP URL into (scheme, host, port).
+/// The loopback address to dial for `host`, if it is one: an IP literal that is loopback, or
+/// `localhost` when every address it resolves to (the hosts file) is. Any other name is not
+/// trusted, whatever it resolves to.
+fn loopback_addr(host: &str, port: u16) -> Option<std::net::SocketAddr> {
+    use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return is_loopback_ip(ip).then_some(SocketAddr::new(ip, port));
+    }
+    if !host.eq_ignore_ascii_case("localhost") {
+        return None;
+    }
+    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().ok()?.collect();
+    if addrs.is_empty() || !addrs.iter().all(|a| is_loopback_ip(a.ip())) {
+        return None;
+    }
+    addrs
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addrs.first())
+        .copied()
+}
+
+/// Parses an LDAP URL with the `url` crate, as ldap3 does before it dials: (scheme, host,
+/// port), the host as ldap3 will connect to it (an IPv6 address without brackets).
 fn parse_url(url: &str) -> Result<(String, String, u16)> {
     let bad = || {
         Error::Config(format!(
             "[directory] url \"{url}\" is not an LDAP URL; write it like ldaps://dc1.school.local:636"
         ))
     };
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
-    let scheme = scheme.to_ascii_lowercase();
+    let u = url::Url::parse(url.trim()).map_err(|_| bad())?;
+    let scheme = u.scheme().to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "ldaps" => 636,
         "ldap" => 389,
         _ => return Err(bad()),
     };
-    let hostport = rest.split('/').next().unwrap_or("");
-    if hostport.is_empty() {
-        return Err(bad());
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(Error::Config(format!(
+            "[directory] url \"{url}\" has a user part (before \"@\"); an LDAP URL names only the server, like ldaps://dc1.school.local:636 (the account goes in bind_dn)"
+        )));
     }
-    let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
-        let (h, p) = h.split_once(']').ok_or_else(bad)?;
-        (h.to_string(), p.strip_prefix(':').map(str::to_string))
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p.to_string())),
-            None => (hostport.to_string(), None),
-        }
+    let host = match u.host() {
+        Some(url::Host::Domain(d)) if !d.is_empty() => d.to_string(),
+        Some(url::Host::Ipv4(a)) => a.to_string(),
+        Some(url::Host::Ipv6(a)) => a.to_string(),
+        _ => return Err(bad()),
     };
-    let port = match port {
-        Some(p) => p.parse().map_err(|_| bad())?,
-        None => default_port,
-    };
-    Ok((scheme, host, port))
+    Ok((scheme, host, u.port().unwrap_or(default_port)))
 }
 
 fn load_ca(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>> {
@@ -134,12 +156,17 @@ impl LdapConn {
             (_, true) => TlsMode::StartTls,
             _ => TlsMode::Clear,
         };
-        if tls == TlsMode::Clear && !is_loopback(&host) {
-            return Err(Error::Config(format!(
-                "refusing to send the bind password in clear text to {host}; use ldaps://{host}:636 \
-                 or set starttls = true in [directory]"
-            )));
-        }
+        let dial_url = if tls == TlsMode::Clear {
+            let Some(addr) = loopback_addr(&host, port) else {
+                return Err(Error::Config(format!(
+                    "refusing to send the bind password in clear text to {host}; use ldaps://{host}:636 \
+                     or set starttls = true in [directory] (clear text is for a loopback address only)"
+                )));
+            };
+            format!("{scheme}://{addr}")
+        } else {
+            cfg.url.trim().to_string()
+        };
         let tls_config = match (&cfg.ca_cert, tls) {
             (Some(p), TlsMode::Ldaps | TlsMode::StartTls) if cfg.tls_verify => Some(load_ca(p)?),
             _ => None,
@@ -151,6 +178,7 @@ impl LdapConn {
         }
         Ok(LdapConn {
             url: cfg.url.clone(),
+            dial_url,
             host,
             port,
             tls,
@@ -198,7 +226,7 @@ impl LdapConn {
     }
 
     async fn open(&self) -> Result<Ldap> {
-        let (conn, mut ldap) = LdapConnAsync::with_settings(self.settings(), &self.url)
+        let (conn, mut ldap) = LdapConnAsync::with_settings(self.settings(), &self.dial_url)
             .await
             .map_err(|e| self.connect_error(e))?;
         ldap3::drive!(conn);
@@ -595,6 +623,47 @@ mod tests {
         );
         assert!(parse_url("http://x").is_err());
         assert!(parse_url("ldaps://").is_err());
+    }
+
+    #[test]
+    fn loopback_is_decided_from_the_address_that_is_dialled() {
+        let conn = |url: &str| {
+            let cfg = DirectoryConfig {
+                url: url.into(),
+                bind_dn: "cn=x".into(),
+                base_dn: "dc=x".into(),
+                ..Default::default()
+            };
+            LdapConn::new(&cfg, Secret::new("x"))
+        };
+        for url in [
+            "ldap://[::1]@dc1.school.local/",
+            "ldap://127.0.0.1@dc1.school.local:389/",
+            "ldap://localhost@dc1.school.local/",
+            "ldap://dc1.school.local/?[::1]",
+            "ldap://dc1.school.local#127.0.0.1",
+            "ldap://localhost.school.local/",
+        ] {
+            let r = conn(url);
+            assert!(r.is_err(), "{url} was judged loopback");
+        }
+        for url in [
+            "ldap://127.0.0.1:3899",
+            "ldap://127.0.2.9",
+            "ldap://[::1]:3899/",
+            "ldap://localhost:3899",
+            "LDAP://LOCALHOST:3899",
+        ] {
+            assert!(conn(url).is_ok(), "{url} is loopback");
+        }
+        // A name is dialled at the loopback address it was judged by.
+        let c = conn("ldap://localhost:3899").expect("conn");
+        assert!(
+            c.dial_url.starts_with("ldap://127.0.0.1:3899")
+                || c.dial_url.starts_with("ldap://[::1]:3899"),
+            "{}",
+            c.dial_url
+        );
     }
 
     #[test]

@@ -295,6 +295,12 @@ fn check_password(
     Ok(())
 }
 
+fn out_of_range(t: DateTime<Utc>) -> Error {
+    Error::Input(format!(
+        "{t} cannot be written to the directory (a date between 1601 and 30828 is needed)"
+    ))
+}
+
 fn constraint(doing: String, detail: String) -> Error {
     Error::Directory {
         code: 0,
@@ -647,11 +653,7 @@ impl DemoDirectory {
     }
 
     fn create_sync(&self, new: &NewAccount, password: &Secret, temporary: bool) -> Result<Account> {
-        let cn = if new.display_name.trim().is_empty() {
-            new.username.clone()
-        } else {
-            new.display_name.clone()
-        };
+        let cn = new.rdn_name().to_string();
         let dn = format!("CN={},{}", rdn_value(&cn), new.parent_dn);
         let doing = format!("create {}", new.username);
         check_login(&new.username).map_err(|m| Error::Directory {
@@ -716,11 +718,11 @@ impl DemoDirectory {
         opt("description", new.description.as_deref());
         e.set(
             "accountExpires",
-            vec![new
-                .expires
-                .map(ad::utc_to_filetime)
-                .unwrap_or(FILETIME_NEVER)
-                .to_string()],
+            vec![match new.expires {
+                Some(t) => ad::utc_to_filetime(t).ok_or_else(|| out_of_range(t))?,
+                None => FILETIME_NEVER,
+            }
+            .to_string()],
         );
         // The password is checked against the policy that will govern the account
         // (including one that reaches it through the groups it is about to join).
@@ -741,7 +743,7 @@ impl DemoDirectory {
         let pwd = if temporary {
             0
         } else {
-            ad::utc_to_filetime(now)
+            ad::utc_to_filetime(now).unwrap_or_default()
         };
         e.set("pwdLastSet", vec![pwd.to_string()]);
         let key = dn_key(&dn);
@@ -768,7 +770,7 @@ impl DemoDirectory {
     fn modify_sync(&self, account: &Account, change: &AccountChange) -> Result<()> {
         let mut st = self.write();
         let key = dn_key(&st.account_by_dn(&account.dn)?.dn);
-        let now = ad::utc_to_filetime(self.clock.now());
+        let now = ad::utc_to_filetime(self.clock.now()).unwrap_or_default();
         let Some(e) = st.entries.get_mut(&key) else {
             return Err(Error::NotFound(format!("{} no longer exists", account.dn)));
         };
@@ -782,7 +784,11 @@ impl DemoDirectory {
             AccountChange::Unlock => e.set("lockoutTime", vec!["0".into()]),
             AccountChange::SetExpires(t) => e.set(
                 "accountExpires",
-                vec![t.map(ad::utc_to_filetime).unwrap_or(0).to_string()],
+                vec![match t {
+                    Some(t) => ad::utc_to_filetime(*t).ok_or_else(|| out_of_range(*t))?,
+                    None => 0,
+                }
+                .to_string()],
             ),
             // AD: writing 0 forces a change at next logon; writing -1 stamps "now".
             AccountChange::SetMustChangePassword(on) => {
@@ -816,7 +822,7 @@ impl DemoDirectory {
         let pwd = if temporary {
             0
         } else {
-            ad::utc_to_filetime(self.clock.now())
+            ad::utc_to_filetime(self.clock.now()).unwrap_or_default()
         };
         if let Some(e) = st.entries.get_mut(&key) {
             e.set("pwdLastSet", vec![pwd.to_string()]);
@@ -1064,6 +1070,11 @@ impl Directory for DemoDirectory {
         self.create_sync(new, password, temporary)
     }
 
+    async fn name_taken(&self, parent_dn: &str, name: &str) -> Result<bool> {
+        let dn = format!("CN={},{parent_dn}", rdn_value(name));
+        Ok(self.read().entries.contains_key(&dn_key(&dn)))
+    }
+
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
         self.modify_sync(account, change)
     }
@@ -1142,7 +1153,10 @@ mod tests {
     fn shifts_filetimes_and_generalized_times_but_not_never() {
         let mut e = Entry::new("CN=x");
         let t = Utc::now();
-        e.set("pwdLastSet", vec![ad::utc_to_filetime(t).to_string()]);
+        e.set(
+            "pwdLastSet",
+            vec![ad::utc_to_filetime(t).unwrap_or_default().to_string()],
+        );
         e.set("accountExpires", vec![FILETIME_NEVER.to_string()]);
         e.set("lockoutTime", vec!["0".into()]);
         e.set("whenCreated", vec!["20261125114355.0Z".into()]);

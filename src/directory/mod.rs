@@ -18,26 +18,8 @@ use async_trait::async_trait;
 use std::fmt;
 use std::sync::Arc;
 
-/// A password in memory. Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a password.
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-    /// The password itself; use only to hand it to the directory or show it once.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
+/// The secret wrapper lives in the domain; re-exported here for existing callers.
+pub use crate::domain::secret::Secret;
 
 /// Which kind of directory server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -124,6 +106,12 @@ pub trait Directory: Send + Sync {
             .into_iter()
             .filter(|a| a.mis_id.as_ref().is_some_and(|m| ids.contains(m)))
             .collect())
+    }
+    /// True when an entry named `name` (the RDN value a new account gets: AD's CN, unique in
+    /// its OU) already exists in `parent_dn`. Flavours that name entries by username
+    /// (OpenLDAP: `uid=`) have no such clash and keep this default.
+    async fn name_taken(&self, _parent_dn: &str, _name: &str) -> Result<bool> {
+        Ok(false)
     }
     /// Changes attributes of an account.
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()>;

@@ -59,6 +59,18 @@ pub struct PolicyIndex {
 }
 
 impl PolicyIndex {
+    /// An index of policies: the default's DN and each policy's pwdMaxAge (seconds) by DN.
+    pub fn new(default_dn: &str, max_ages: impl IntoIterator<Item = (String, i64)>) -> Self {
+        PolicyIndex {
+            default_dn: default_dn.to_string(),
+            max_age_s: max_ages
+                .into_iter()
+                .map(|(dn, a)| (dn.to_lowercase(), a))
+                .collect(),
+        }
+    }
+
+    /// The pwdMaxAge (seconds) of the policy governing an account, if it has one.
     fn max_age_for(&self, subentry: Option<&str>) -> Option<i64> {
         let dn = subentry.unwrap_or(&self.default_dn).to_lowercase();
         self.max_age_s.get(&dn).copied()
@@ -109,7 +121,18 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
                 .ok()
                 .flatten()
                 .filter(|d| *d > 0)
-                .and_then(|d| DateTime::from_timestamp(d * 86_400, 0))
+                .and_then(|d| {
+                    let t = d
+                        .checked_mul(86_400)
+                        .and_then(|s| DateTime::from_timestamp(s, 0));
+                    if t.is_none() {
+                        tracing::warn!(
+                            "{}: shadowExpire {d} (days) is out of range; the account expiry is unknown",
+                            e.dn
+                        );
+                    }
+                    t
+                })
         });
     let mut group_dns: Vec<String> = e.all("memberOf").to_vec();
     for key in [
@@ -135,7 +158,7 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
         locked: lock.is_some() && !disabled,
         password_last_set: changed,
         password_expires: match (changed, max_age) {
-            (Some(c), Some(a)) if a > 0 => Some(c + Duration::seconds(a)),
+            (Some(c), Some(a)) if a > 0 => add_max_age(c, a),
             _ => None,
         },
         must_change_password: e
@@ -155,6 +178,19 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
     })
 }
 
+/// The longest pwdMaxAge taken as meant (100 years, in seconds); longer is out of range and the
+/// password expiry of the accounts under it is unknown.
+pub const MAX_SANE_MAX_AGE_S: i64 = 100 * 366 * 86_400;
+
+/// When a password set at `changed` expires under a pwdMaxAge of `max_age_s`; None (unknown)
+/// when the value is out of range.
+fn add_max_age(changed: DateTime<chrono::Utc>, max_age_s: i64) -> Option<DateTime<chrono::Utc>> {
+    if max_age_s > MAX_SANE_MAX_AGE_S {
+        return None;
+    }
+    Duration::try_seconds(max_age_s).and_then(|d| changed.checked_add_signed(d))
+}
+
 /// The OpenLDAP flavour.
 pub struct OpenLdap {
     conn: LdapConn,
@@ -171,7 +207,10 @@ fn policy_from_entry(e: &Entry) -> PolicySettings {
         dn: e.dn.clone(),
         min_length: int("pwdMinLength").and_then(|v| u32::try_from(v).ok()),
         complexity: None,
-        max_age_days: int("pwdMaxAge").map(|s| u32::try_from(s / 86_400).unwrap_or(0)),
+        // Out of range (negative, or more days than fit) is unknown, never "never expires".
+        max_age_days: int("pwdMaxAge")
+            .filter(|s| *s <= MAX_SANE_MAX_AGE_S)
+            .and_then(|s| u32::try_from(s / 86_400).ok()),
         must_change_after_reset: e
             .first("pwdMustChange")
             .map(|v| v.eq_ignore_ascii_case("TRUE")),
@@ -250,6 +289,12 @@ impl OpenLdap {
         };
         for e in self.policy_entries().await? {
             if let Ok(Some(a)) = e.int("pwdMaxAge") {
+                if a > MAX_SANE_MAX_AGE_S {
+                    tracing::warn!(
+                        "{}: pwdMaxAge {a} (seconds) is out of range (more than 100 years); the password expiry of the accounts under it is unknown",
+                        e.dn
+                    );
+                }
                 idx.max_age_s.insert(e.dn.to_lowercase(), a);
             }
         }
@@ -755,5 +800,66 @@ mod tests {
         assert!(a.enabled && a.locked);
         e.set("pwdChangedTime", vec!["yesterday".into()]);
         assert!(to_account(&e, &ctx).is_err());
+    }
+
+    fn ctx_with_max_age<'a>(
+        roles: &'a RoleMap,
+        groups: &'a HashMap<String, Vec<String>>,
+        policies: &'a mut PolicyIndex,
+        no_password: &'a HashSet<String>,
+        max_age: i64,
+    ) -> MapCtx<'a> {
+        policies.default_dn = "cn=default,ou=Policies,dc=s".into();
+        policies
+            .max_age_s
+            .insert("cn=default,ou=policies,dc=s".into(), max_age);
+        MapCtx {
+            roles,
+            base_dn: "dc=s",
+            mis_attr: "employeeNumber",
+            groups,
+            policies,
+            no_password,
+        }
+    }
+
+    #[test]
+    fn huge_pwd_max_age_is_unknown_not_a_panic() {
+        let (roles, groups, nopw) = (RoleMap::default(), HashMap::new(), HashSet::new());
+        for max_age in [i64::MAX, i64::MAX / 1000, 9_000_000_000_000] {
+            let mut policies = PolicyIndex::default();
+            let ctx = ctx_with_max_age(&roles, &groups, &mut policies, &nopw, max_age);
+            let mut e = Entry::new("uid=a,ou=Pupils,dc=s");
+            e.set("uid", vec!["a".into()]);
+            e.set("pwdChangedTime", vec!["20260101000000Z".into()]);
+            let a = to_account(&e, &ctx).expect("mapped");
+            assert_eq!(
+                a.password_expires, None,
+                "{max_age}: out of range is unknown"
+            );
+            assert!(a.password_last_set.is_some());
+        }
+    }
+
+    #[test]
+    fn huge_shadow_expire_is_unknown_not_garbage() {
+        let (roles, groups, nopw) = (RoleMap::default(), HashMap::new(), HashSet::new());
+        let mut policies = PolicyIndex::default();
+        let ctx = ctx_with_max_age(&roles, &groups, &mut policies, &nopw, 0);
+        for v in [i64::MAX, i64::MAX / 86_400 + 1, 1_000_000_000_000] {
+            let mut e = Entry::new("uid=a,ou=Pupils,dc=s");
+            e.set("uid", vec!["a".into()]);
+            e.set("shadowExpire", vec![v.to_string()]);
+            let a = to_account(&e, &ctx).expect("mapped");
+            assert_eq!(a.expires, None, "{v}: out of range is unknown");
+        }
+        let mut e = Entry::new("uid=a,ou=Pupils,dc=s");
+        e.set("uid", vec!["a".into()]);
+        e.set("shadowExpire", vec!["20000".into()]);
+        let a = to_account(&e, &ctx).expect("mapped");
+        assert_eq!(
+            a.expires.map(|t| t.to_rfc3339()),
+            Some("2024-10-04T00:00:00+00:00".into())
+        );
     }
 }

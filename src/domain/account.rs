@@ -66,7 +66,7 @@ impl Account {
 
     /// The parent container's DN (the OU the account sits in).
     pub fn parent_dn(&self) -> &str {
-        crate::directory::escape::parent_dn(&self.dn)
+        crate::domain::dn::parent_dn(&self.dn)
     }
 
     /// A short status word: "disabled", "locked", "expired" or "active".
@@ -159,6 +159,21 @@ pub struct NewAccount {
     pub description: Option<String>,
     /// Group DNs to add the account to.
     pub groups: Vec<String>,
+    /// The name the entry gets in its OU (AD's CN) when not the display name: the plan sets it
+    /// when the display name is already taken there (e.g. `Amir Khan (amir.khan2)`).
+    pub cn: Option<String>,
+}
+
+impl NewAccount {
+    /// The name of the new entry in its OU: `cn` if planned, else the display name, else the
+    /// username.
+    pub fn rdn_name(&self) -> &str {
+        self.cn
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+            .or(Some(self.display_name.as_str()).filter(|d| !d.trim().is_empty()))
+            .unwrap_or(&self.username)
+    }
 }
 
 /// A change to an existing account's attributes.

@@ -53,13 +53,21 @@ pub fn assess(
     warning_days: u32,
     has_left: impl Fn(&str) -> bool,
 ) -> CredVerdict {
-    let due = c.last_rotated + Duration::days(i64::from(c.period_days));
+    // Checked: a stored date far in the future means "not due", never a panic.
+    let due = c
+        .last_rotated
+        .checked_add_signed(Duration::days(i64::from(c.period_days)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
     let leavers: Vec<String> = c.known_by.iter().filter(|u| has_left(u)).cloned().collect();
     let status = if !leavers.is_empty() {
         CredStatus::LeaverKnows
     } else if now >= due {
         CredStatus::Overdue
-    } else if now + Duration::days(i64::from(warning_days)) >= due {
+    } else if now
+        .checked_add_signed(Duration::days(i64::from(warning_days)))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        >= due
+    {
         CredStatus::DueSoon
     } else {
         CredStatus::Ok

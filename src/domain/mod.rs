@@ -2,8 +2,10 @@
 
 pub mod account;
 pub mod creds;
+pub mod dn;
 pub mod password;
 pub mod policy;
 pub mod roles;
+pub mod secret;
 pub mod time;
 pub mod username;

@@ -435,6 +435,7 @@ pub async fn plan_create_cached(
         expires: expires.map(end_of_day),
         description: req.description.clone(),
         groups,
+        cn: None,
     })
 }
 
@@ -464,7 +465,8 @@ fn default_ou(ous: &[String], role: &str) -> Result<String> {
 /// Creates one account with a generated temporary password (must change at next logon).
 pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
     ctx.refuse_as_of("create")?;
-    let plan = plan_create(ctx, req, &[]).await?;
+    let mut plan = plan_create(ctx, req, &[]).await?;
+    super::import::unique_name(ctx, &mut plan, &mut Default::default()).await?;
     if let Some(mis) = &plan.mis_id {
         let q = crate::domain::account::AccountQuery {
             search: Some(mis.clone()),

@@ -6,7 +6,7 @@ use super::actions::{create_planned, plan_create_cached, CreateRequest, OuCache}
 use super::Ctx;
 use crate::domain::account::NewAccount;
 use crate::error::{Error, Result};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -228,6 +228,7 @@ pub async fn plan(
     let mut seen_mis: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<String> = Vec::new();
     let mut ous = OuCache::default();
+    let mut names = HashSet::new();
     for row in rows {
         if let Some(m) = &row.request.mis_id {
             if let Some(u) = by_mis.get(m) {
@@ -242,7 +243,11 @@ pub async fn plan(
                 continue;
             }
         }
-        match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
+        let planned = match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
+            Ok(mut new) => unique_name(ctx, &mut new, &mut names).await.map(|_| new),
+            Err(e) => Err(e),
+        };
+        match planned {
             Ok(new) => {
                 taken.push(new.username.to_lowercase());
                 plan.create.push((row, new));
@@ -256,6 +261,39 @@ pub async fn plan(
     errors.sort_by_key(|e| e.line);
     plan.errors = errors;
     Ok(plan)
+}
+
+/// Makes the new entry's name in its OU unique (AD's CN must be): when the display name is
+/// already taken there — in the directory or by an earlier row (`planned`: lower-cased
+/// parent DN and name of the accounts already planned) — the username is added, as in
+/// `Amir Khan (amir.khan2)`. Records the chosen name in `planned`.
+pub async fn unique_name(
+    ctx: &Ctx,
+    new: &mut NewAccount,
+    planned: &mut HashSet<(String, String)>,
+) -> Result<()> {
+    if ctx.dir.flavour() == crate::directory::Flavour::Openldap {
+        return Ok(());
+    }
+    let parent = new.parent_dn.to_lowercase();
+    let base = new.rdn_name().to_string();
+    let mut candidates = vec![base.clone(), format!("{base} ({})", new.username)];
+    candidates.extend((2..=20).map(|n| format!("{base} ({} {n})", new.username)));
+    for name in candidates {
+        let key = (parent.clone(), name.to_lowercase());
+        if planned.contains(&key) || ctx.dir.name_taken(&new.parent_dn, &name).await? {
+            continue;
+        }
+        if name != base {
+            new.cn = Some(name);
+        }
+        planned.insert(key);
+        return Ok(());
+    }
+    Err(Error::Input(format!(
+        "\"{base}\" and every name like it are taken in {}; give a different name",
+        new.parent_dn
+    )))
 }
 
 /// One created account for the handout sheet.

@@ -9,6 +9,13 @@ pub mod doctor;
 pub mod import;
 pub mod log;
 pub mod passwords;
+pub mod preview;
+
+/// What a search of the directory gives (accounts and how many entries were skipped), for the
+/// faces: they take it from here, not from `directory`.
+pub use crate::directory::Listing;
+/// The password wrapper, for the faces (it lives in the domain).
+pub use crate::domain::secret::Secret;
 
 use crate::clock::Clock;
 use crate::config::Config;

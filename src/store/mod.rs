@@ -54,7 +54,16 @@ impl Store {
                 "this is a directory, not a store file; set [store] path to a file name inside it",
             )),
             Ok(m) if m.len() > 0 => precheck_header(path)?,
-            Ok(_) => {} // an empty file is a fresh database
+            // An empty file is a fresh database: it holds nothing yet, so make it private.
+            Ok(_) => fs::set_permissions(path, fs::Permissions::from_mode(0o600)).map_err(|e| {
+                store_err(
+                    path,
+                    &format!(
+                        "cannot make the empty store file private ({e}); run: chmod 600 '{}'",
+                        path.display()
+                    ),
+                )
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_file(path)?,
             Err(e) => {
                 return Err(store_err(
@@ -76,6 +85,8 @@ impl Store {
 
         // Only reads until we know the file is ours and not from a newer schooltech.
         classify(&conn, path)?;
+        // Checked on every open, not only when created: a store others can read is refused.
+        check_private(path)?;
 
         let mode = switch_to_wal(&conn, path)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -211,6 +222,32 @@ pub(crate) fn fmt_time(t: DateTime<Utc>) -> String {
 pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
     (fmt_time(t) == s).then_some(t)
+}
+
+/// Refuses a store file (or its WAL/shared-memory files) that group or others can read or
+/// write, naming the exact `chmod` to run.
+fn check_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = vec![path.to_path_buf()];
+    for ext in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(ext);
+        files.push(p.into());
+    }
+    for f in files {
+        let Ok(meta) = fs::metadata(&f) else { continue };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            let quoted = format!("'{}'", f.display().to_string().replace('\'', "'\\''"));
+            return Err(store_err(
+                &f,
+                &format!(
+                    "other users can read it (mode {mode:03o}); it holds the action log and the register: run: chmod 600 {quoted}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn store_err(path: &Path, detail: &str) -> Error {

@@ -140,7 +140,7 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
     let group = |name: &str| group_dn.get(name).cloned().unwrap_or_default();
 
     let day = |d: i64| now - Duration::days(d);
-    let ft = |t: DateTime<Utc>| utc_to_filetime(t).to_string();
+    let ft = |t: DateTime<Utc>| utc_to_filetime(t).unwrap_or_default().to_string();
     let this_year = now.format("%Y").to_string().parse::<i64>().unwrap_or(2026);
     let classes: Vec<String> = ["top", "person", "organizationalPerson", "user"]
         .iter()
@@ -255,7 +255,7 @@ pub(super) fn school(n: usize, base_dn: &str, now: DateTime<Utc>) -> Vec<Entry> 
         let pwd_last_set = if must_change {
             0
         } else {
-            utc_to_filetime(day(pwd_days))
+            utc_to_filetime(day(pwd_days)).unwrap_or_default()
         };
         e.set("pwdLastSet", vec![pwd_last_set.to_string()]);
         // As an export holds it, for the demo's starting policy (42 days); the demo
