@@ -5,8 +5,8 @@
 
 use super::app::Msg;
 use super::tabs::{self, TabCmd};
-use crate::directory::Secret;
 use crate::domain::account::Account;
+use crate::domain::secret::Secret;
 use crate::error::{Error, Result};
 use crate::ops::{self, Ctx};
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! password.
 
 use super::{frame_box, hints, pad, Tone};
-use crate::directory::Secret;
+use crate::domain::secret::Secret;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::shell::Shell;
 use crate::tui::widgets::wrap_text;

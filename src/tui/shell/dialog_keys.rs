@@ -2,7 +2,7 @@
 //! submitted dialog means is up to the tab that opened it, found by the dialog's purpose.
 
 use super::Shell;
-use crate::directory::Secret;
+use crate::domain::secret::Secret;
 use crate::tui::dialogs::{help, Dialog, Reply};
 use crate::tui::keymap::{Action, Context, KeyCombo};
 use crate::tui::tabs::{Submitted, Tabs};

@@ -7,8 +7,8 @@ pub mod dialog_keys;
 pub mod view;
 
 use crate::clock::Clock;
-use crate::directory::Secret;
 use crate::domain::account::Account;
+use crate::domain::secret::Secret;
 use crate::error::Error;
 use crate::ops::Ctx;
 use crate::tui::dialogs::{Confirm, Dialog, Form, Message, SecretShow, Tone};

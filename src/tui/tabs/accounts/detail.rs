@@ -32,10 +32,7 @@ fn yes(b: bool) -> &'static str {
 fn wrap_dn(dn: &str, width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut line = String::new();
-    for (i, rdn) in crate::directory::escape::split_dn(dn)
-        .into_iter()
-        .enumerate()
-    {
+    for (i, rdn) in crate::domain::dn::split_dn(dn).into_iter().enumerate() {
         let piece = if i == 0 {
             rdn.to_string()
         } else {

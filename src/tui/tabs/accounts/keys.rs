@@ -3,7 +3,7 @@
 
 use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
-use crate::domain::time::uk_date;
+use crate::ops::preview::{plan_for, Emphasis, Outcome, Preview};
 use crate::tui::dialogs::{Confirm, Dialog, Field, Form, PasswordDialog, Picker, Purpose, Tone};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
@@ -282,104 +282,38 @@ fn open_create(sh: &mut Shell, role: &str) {
     sh.dialogs.push(Dialog::Form(form));
 }
 
-/// An expiry in words: a UK date, or "never".
-pub fn fmt_expiry(e: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    e.map(uk_date).unwrap_or_else(|| "never".into())
-}
+pub use crate::ops::preview::fmt_expiry;
 
-/// The preview of a change: one line per account, before → after.
+/// The preview of a change: one line per account, before → after. The plan is the one
+/// `ops::preview` makes for the CLI's `--dry-run`, from the accounts as this tab read them.
 pub fn preview(a: &AccountsTab, targets: &[String], change: &Change) -> Vec<(String, Tone)> {
-    let mut lines = vec![(
-        format!(
-            "{} {} account{}:",
-            change.verb(),
-            targets.len(),
-            if targets.len() == 1 { "" } else { "s" }
-        ),
-        Tone::Strong,
-    )];
-    for u in targets {
-        let Some(row) = a.row(u) else {
-            lines.push((
-                format!("  {u}: (not in the list; read again with r)"),
-                Tone::Warn,
-            ));
-            continue;
-        };
-        let a = &row.account;
-        let head = format!("  {} ({})", a.username, a.name());
-        let (text, tone) = match change {
-            Change::Disable { .. } => {
-                if a.enabled {
-                    (format!("{head}: enabled -> disabled"), Tone::Normal)
-                } else {
-                    (
-                        format!("{head}: already disabled (logged again)"),
-                        Tone::Dim,
-                    )
-                }
+    let planned = change.planned();
+    let accounts = targets
+        .iter()
+        .map(|u| {
+            let mut plan = plan_for(u, a.row(u).map(|r| &r.account), &planned);
+            if plan.outcome == Outcome::NotFound {
+                plan.line = format!("{u}: (not in the list; read again with r)");
             }
-            Change::Enable => {
-                if a.enabled {
-                    (format!("{head}: already enabled"), Tone::Dim)
-                } else {
-                    (format!("{head}: disabled -> enabled"), Tone::Normal)
-                }
-            }
-            Change::Unlock => {
-                if a.locked {
-                    (format!("{head}: locked -> unlocked"), Tone::Normal)
-                } else {
-                    (format!("{head}: not locked (no change)"), Tone::Dim)
-                }
-            }
-            Change::Move { ou } => {
-                if a.parent_dn().eq_ignore_ascii_case(ou) {
-                    (format!("{head}: already there (logged again)"), Tone::Dim)
-                } else {
-                    (format!("{head}: {} -> {ou}", a.parent_dn()), Tone::Normal)
-                }
-            }
-            Change::Groups { add, remove } => {
-                let mut parts = Vec::new();
-                for g in add {
-                    let has = a.groups.iter().any(|x| x.eq_ignore_ascii_case(g));
-                    parts.push(format!("+{g}{}", if has { " (already)" } else { "" }));
-                }
-                for g in remove {
-                    let has = a.groups.iter().any(|x| x.eq_ignore_ascii_case(g));
-                    parts.push(format!("-{g}{}", if has { "" } else { " (not a member)" }));
-                }
-                (format!("{head}: {}", parts.join(", ")), Tone::Normal)
-            }
-            Change::Expiry { on } => (
-                format!(
-                    "{head}: expires {} -> {}",
-                    fmt_expiry(a.expires),
-                    on.map(|d| uk_date(crate::domain::time::end_of_day(d)))
-                        .unwrap_or_else(|| "never".into())
-                ),
-                Tone::Normal,
-            ),
-            Change::Password { .. } => (head, Tone::Normal),
-        };
-        lines.push((text, tone));
-    }
-    if let Change::Disable { reason } = change {
-        lines.push((format!("Reason: {reason}"), Tone::Normal));
-    }
-    lines.push(("".into(), Tone::Normal));
-    lines.push((
-        "Each change is written to the action log.".into(),
-        Tone::Dim,
-    ));
-    if targets.len() > 1 {
-        lines.push((
-            "If one account fails, it is reported and the others go on.".into(),
-            Tone::Dim,
-        ));
-    }
-    lines
+            plan
+        })
+        .collect();
+    let p = Preview {
+        change: planned,
+        accounts,
+    };
+    p.lines()
+        .into_iter()
+        .map(|(text, e)| {
+            let tone = match e {
+                Emphasis::Strong => Tone::Strong,
+                Emphasis::Normal => Tone::Normal,
+                Emphasis::Dim => Tone::Dim,
+                Emphasis::Warn => Tone::Warn,
+            };
+            (text, tone)
+        })
+        .collect()
 }
 
 /// Opens the confirmation of a change, showing its preview.

@@ -19,8 +19,8 @@ pub use keys::{split_names, CONTEXT, KEYS};
 pub use submit::AccountsPurpose;
 pub use work::{account_log, apply_change, import_plan, AccountsCmd, AccountsMsg, Change};
 
-use crate::directory::Listing;
 use crate::domain::account::{Account, AccountStatus};
+use crate::ops::Listing;
 use crate::store::ActionEntry;
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
@@ -103,10 +103,7 @@ impl FilterSet for Filters {
             v.push(format!("status={}", st.as_str()));
         }
         if let Some(ou) = &self.ou {
-            v.push(format!(
-                "ou={}",
-                crate::directory::escape::first_rdn_value(ou)
-            ));
+            v.push(format!("ou={}", crate::domain::dn::first_rdn_value(ou)));
         }
         v.join(" ")
     }

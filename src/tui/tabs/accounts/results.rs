@@ -4,8 +4,8 @@
 
 use super::keys::fmt_expiry;
 use super::{AccountsMsg, AccountsPurpose, AccountsTab};
-use crate::directory::Secret;
 use crate::domain::account::{Account, NewAccount};
+use crate::domain::secret::Secret;
 use crate::domain::time::uk_date;
 use crate::error::Result;
 use crate::ops::actions::{summary, CreateRequest, Created};
@@ -144,7 +144,7 @@ fn on_planned(
             } else {
                 plan.groups
                     .iter()
-                    .map(|g| crate::directory::escape::first_rdn_value(g).to_string())
+                    .map(|g| crate::domain::dn::first_rdn_value(g).to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             };
@@ -292,7 +292,7 @@ fn on_import_planned(sh: &mut Shell, gen: u64, result: Result<ImportPlan>) {
                     new.username,
                     new.display_name,
                     row.request.role,
-                    crate::directory::escape::first_rdn_value(&new.parent_dn),
+                    crate::domain::dn::first_rdn_value(&new.parent_dn),
                     new.expires
                         .map(|e| format!(", expires {}", uk_date(e)))
                         .unwrap_or_default()

@@ -3,8 +3,8 @@
 
 use super::keys::{confirm_change, split_names, start_apply};
 use super::{AccountsCmd, AccountsTab, Change};
-use crate::directory::Secret;
 use crate::domain::account::AccountStatus;
+use crate::domain::secret::Secret;
 use crate::domain::time::parse_date;
 use crate::ops::actions::CreateRequest;
 use crate::ops::import::ImportPlan;

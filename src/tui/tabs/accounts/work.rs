@@ -2,13 +2,14 @@
 //! OUs; plan and create an account; make a change to one account after another; plan and
 //! apply a new intake. Every call goes through the same `ops` functions as the CLI.
 
-use crate::directory::{Listing, Secret};
 use crate::domain::account::{Account, AccountQuery, NewAccount};
 use crate::error::{Error, Result};
 use crate::ops::actions::{CreateRequest, Created};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crate::ops::passwords::PasswordChoice;
+use crate::ops::preview::PlannedChange;
 use crate::ops::{self, Ctx};
+use crate::ops::{Listing, Secret};
 use crate::store::{ActionEntry, LogFilter, Store};
 use crate::tui::work::{blocking, join_error, Outbox};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -67,6 +68,27 @@ impl Change {
             Change::Groups { .. } => "Change groups of",
             Change::Expiry { .. } => "Set expiry of",
             Change::Password { .. } => "Reset password of",
+        }
+    }
+
+    /// The change as `ops::preview` plans it (the CLI's `--dry-run` shows the same).
+    pub fn planned(&self) -> PlannedChange {
+        match self {
+            Change::Disable { reason } => PlannedChange::Disable {
+                reason: reason.clone(),
+            },
+            Change::Enable => PlannedChange::Enable,
+            Change::Unlock => PlannedChange::Unlock,
+            Change::Move { ou } => PlannedChange::Move { ou: ou.clone() },
+            Change::Groups { add, remove } => PlannedChange::Groups {
+                add: add.clone(),
+                remove: remove.clone(),
+            },
+            Change::Expiry { on } => PlannedChange::Expire { on: *on },
+            Change::Password { choice, temporary } => PlannedChange::ResetPassword {
+                generated: matches!(choice, PasswordChoice::Generate),
+                temporary: *temporary,
+            },
         }
     }
 
