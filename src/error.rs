@@ -88,6 +88,10 @@ pub enum Error {
     /// Input data (CSV, dates, names) is malformed.
     #[error("{0}")]
     Input(String),
+
+    /// The target is protected (`[protect]`): refused before anything was sent.
+    #[error("{0}")]
+    Protected(String),
 }
 
 impl Error {
@@ -95,7 +99,7 @@ impl Error {
     /// authentication failed, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) | Error::Usage(_) => 2,
+            Error::Config(_) | Error::Usage(_) | Error::Protected(_) => 2,
             Error::Unreachable { .. }
             | Error::AuthFailed { .. }
             | Error::Tls { .. }

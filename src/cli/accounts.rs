@@ -115,6 +115,9 @@ pub enum AccountsCmd {
         /// Group to leave (name or DN); repeatable.
         #[arg(long)]
         remove: Vec<String>,
+        /// Allow joining a protected group ([protect] groups, e.g. Domain Admins); logged.
+        #[arg(long)]
+        allow_protected: bool,
     },
     /// Set or clear the account's expiry.
     Expire {
@@ -241,8 +244,13 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             println!("moved {} to {}", a.username, a.parent_dn());
             Ok(0)
         }
-        AccountsCmd::Groups { user, add, remove } => {
-            let a = actions::groups(ctx, user, add, remove).await?;
+        AccountsCmd::Groups {
+            user,
+            add,
+            remove,
+            allow_protected,
+        } => {
+            let a = actions::groups_with(ctx, user, add, remove, *allow_protected).await?;
             println!(
                 "{} is now in: {}",
                 a.username,

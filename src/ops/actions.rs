@@ -72,6 +72,19 @@ where
     }
 }
 
+/// The verb for a refusal message.
+fn verb(action: &str) -> &'static str {
+    match action {
+        "account.disable" => "disable",
+        "account.enable" => "enable",
+        "account.unlock" => "unlock",
+        "account.expire" => "set the expiry of",
+        "password.expire" => "force a password change for",
+        "password.never-expires" => "change password expiry of",
+        _ => "change",
+    }
+}
+
 fn state(a: &Account) -> Value {
     json!({
         "dn": a.dn,
@@ -97,6 +110,7 @@ async fn change(
 ) -> Result<Account> {
     ctx.refuse_as_of(action)?;
     let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, verb(action), &before)?;
     let mut details = json!({ "before": state(&before) });
     if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
         d.extend(x);
@@ -206,6 +220,7 @@ pub async fn reset_password(
 ) -> Result<(Account, Option<Secret>)> {
     ctx.refuse_as_of("reset-password")?;
     let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, "reset the password of", &before)?;
     let password = choose(ctx, &before, choice)?;
     let details =
         json!({ "temporary": temporary, "generated": matches!(choice, PasswordChoice::Generate) });
@@ -230,6 +245,7 @@ pub async fn reset_password(
 pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     ctx.refuse_as_of("move")?;
     let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, "move", &before)?;
     let target = absolute(ou.trim(), ctx.dir.base_dn());
     let ous = ctx.dir.list_ous().await?;
     if !ous.iter().any(|o| o.eq_ignore_ascii_case(&target)) {
@@ -247,12 +263,25 @@ pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     account(ctx, username).await
 }
 
-/// Adds and removes groups (names or DNs).
+/// Adds and removes groups (names or DNs). Adding to a protected group is refused; see
+/// [`groups_with`].
 pub async fn groups(
     ctx: &Ctx,
     username: &str,
     add: &[String],
     remove: &[String],
+) -> Result<Account> {
+    groups_with(ctx, username, add, remove, false).await
+}
+
+/// [`groups`]; `allow_protected` lets the account join protected groups (`--allow-protected`,
+/// or the TUI after the operator confirmed), and is written in the log row.
+pub async fn groups_with(
+    ctx: &Ctx,
+    username: &str,
+    add: &[String],
+    remove: &[String],
+    allow_protected: bool,
 ) -> Result<Account> {
     ctx.refuse_as_of("groups")?;
     if add.is_empty() && remove.is_empty() {
@@ -261,6 +290,15 @@ pub async fn groups(
         ));
     }
     let before = account(ctx, username).await?;
+    let protection = super::protect::Protection::from_ctx(ctx);
+    if let Some(why) = protection.check(&before) {
+        return Err(super::protect::refusal(
+            "change the groups of",
+            &before.username,
+            &why,
+        ));
+    }
+    let mut found = Vec::new();
     for (names, adding) in [(add, true), (remove, false)] {
         for name in names {
             let g = ctx
@@ -268,22 +306,33 @@ pub async fn groups(
                 .find_group(name)
                 .await?
                 .ok_or_else(|| Error::NotFound(format!("no group \"{name}\"")))?;
+            let privileged = protection.check_group(&g);
+            if let (true, false, Some(why)) = (adding, allow_protected, &privileged) {
+                return Err(super::protect::refusal(
+                    &format!("add {} to", before.username),
+                    &g.name,
+                    why,
+                ));
+            }
+            found.push((g, adding, privileged.is_some()));
+        }
+    }
+    {
+        for (g, adding, privileged) in found {
             let action = if adding { "group.add" } else { "group.remove" };
+            let mut details = json!({ "group": g.dn });
+            if privileged && adding {
+                details["allow_protected"] = json!(true);
+            }
             let dir = ctx.dir.clone();
             let (b, gdn) = (before.clone(), g.dn.clone());
-            journalled(
-                ctx,
-                action,
-                &before.username,
-                json!({ "group": g.dn }),
-                async move {
-                    if adding {
-                        dir.add_to_group(&b, &gdn).await
-                    } else {
-                        dir.remove_from_group(&b, &gdn).await
-                    }
-                },
-            )
+            journalled(ctx, action, &before.username, details, async move {
+                if adding {
+                    dir.add_to_group(&b, &gdn).await
+                } else {
+                    dir.remove_from_group(&b, &gdn).await
+                }
+            })
             .await?;
         }
     }
@@ -485,8 +534,12 @@ pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
     create_planned(ctx, &req.role, plan).await
 }
 
-/// Creates an account already planned by [`plan_create`].
+/// Creates an account already planned by [`plan_create`]. Refused when the plan names a
+/// protected account, OU or group.
 pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<Created> {
+    if let Some(why) = super::protect::Protection::from_ctx(ctx).check_new(&plan, false) {
+        return Err(super::protect::refusal("create", &plan.username, &why));
+    }
     let probe = Account {
         username: plan.username.clone(),
         given_name: Some(plan.given_name.clone()),

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod import;
 pub mod log;
 pub mod passwords;
+pub mod protect;
 
 use crate::config::Config;
 use crate::directory::{self, Directory};
