@@ -67,26 +67,44 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             Ok(0)
         }
         LogCmd::Pending => {
-            let pending = store.journal_pending()?;
-            for j in &pending {
+            // Read the directory for everything unknown or interrupted, and record what it shows.
+            let settled = if ctx.is_demo() {
+                Vec::new()
+            } else {
+                ops::settle::settle(ctx, &store).await?
+            };
+            for s in &settled {
+                println!("{}", ops::settle::describe(s));
+            }
+            let open: Vec<_> = store
+                .journal_open()?
+                .into_iter()
+                .filter(|j| j.needs_settling())
+                .collect();
+            for j in &open {
                 println!(
-                    "{}  {}  {:<18} {}  {}",
+                    "{}  {}  {:<18} {}  {}  {}{}",
                     j.started_at
                         .with_timezone(&chrono::Local)
                         .format("%-d %b %Y %H:%M"),
                     j.operator,
                     j.action,
                     j.target,
-                    j.details
+                    j.state.as_str(),
+                    j.details,
+                    j.error
+                        .as_deref()
+                        .map(|e| format!("\n    {e}"))
+                        .unwrap_or_default()
                 );
             }
-            if pending.is_empty() {
+            if open.is_empty() {
                 println!("no interrupted changes");
                 Ok(0)
             } else {
                 println!(
-                    "{} changes were started but not finished: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
-                    pending.len()
+                    "{} changes are still unknown: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
+                    open.len()
                 );
                 Ok(1)
             }

@@ -421,6 +421,7 @@ impl Directory for ActiveDirectory {
             attrs.push(attr("accountExpires", &[&utc_to_filetime(x).to_string()]));
         }
         self.conn.add(&dn, attrs).await?;
+        crate::testpoint::pause("create-added");
         let created = Account {
             dn: dn.clone(),
             username: new.username.clone(),
@@ -428,16 +429,15 @@ impl Directory for ActiveDirectory {
         };
         for g in &new.groups {
             if let Err(e) = self.add_to_group(&created, g).await {
-                let _ = self.conn.delete(&dn).await;
-                return Err(e);
+                let undo = self.conn.delete(&dn).await;
+                return Err(super::undo_outcome(&new.username, &dn, e, undo));
             }
         }
-        self.get_account(&new.username).await?.ok_or_else(|| {
-            Error::NotFound(format!(
-                "{} was created but cannot be read back",
-                new.username
-            ))
-        })
+        // The account is made: a failed read-back is not a failed create.
+        match self.get_account(&new.username).await {
+            Ok(Some(a)) => Ok(a),
+            _ => Ok(super::as_created(new, &dn, temporary)),
+        }
     }
 
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {

@@ -326,6 +326,22 @@ impl LdapConn {
         }
     }
 
+    /// [`Self::transport_error`] for a change that was sent: a lost connection means no answer,
+    /// not "unreachable" (the server may have made the change).
+    fn write_error(&self, doing: &str, e: LdapError) -> Error {
+        match self.transport_error(doing, e) {
+            Error::Unreachable { detail, .. } | Error::Tls { detail, .. } => Error::NoAnswer {
+                doing: doing.to_string(),
+                detail,
+            },
+            Error::Timeout { seconds, .. } => Error::NoAnswer {
+                doing: doing.to_string(),
+                detail: format!("no answer within {seconds} s"),
+            },
+            other => other,
+        }
+    }
+
     /// A paged subtree (or other scope) search returning entries only (AD referrals skipped).
     /// Retries once on a fresh connection if the old one was dropped (AD drops idle ones).
     pub async fn search(
@@ -396,7 +412,7 @@ impl LdapConn {
         let res = ldap
             .add(dn, attrs)
             .await
-            .map_err(|e| self.transport_error(&doing, e))?;
+            .map_err(|e| self.write_error(&doing, e))?;
         self.check(&doing, res)
     }
 
@@ -406,7 +422,7 @@ impl LdapConn {
         let res = ldap
             .modify(dn, mods)
             .await
-            .map_err(|e| self.transport_error(doing, e))?;
+            .map_err(|e| self.write_error(doing, e))?;
         self.check(doing, res)
     }
 
@@ -422,7 +438,7 @@ impl LdapConn {
         let res = ldap
             .modifydn(dn, rdn, true, new_sup)
             .await
-            .map_err(|e| self.transport_error(doing, e))?;
+            .map_err(|e| self.write_error(doing, e))?;
         self.check(doing, res)
     }
 
@@ -433,7 +449,7 @@ impl LdapConn {
         let res = ldap
             .delete(dn)
             .await
-            .map_err(|e| self.transport_error(&doing, e))?;
+            .map_err(|e| self.write_error(&doing, e))?;
         self.check(&doing, res)
     }
 
@@ -448,7 +464,7 @@ impl LdapConn {
         let res = ldap
             .extended(op)
             .await
-            .map_err(|e| self.transport_error(doing, e))?;
+            .map_err(|e| self.write_error(doing, e))?;
         self.check(doing, res.1)
     }
 

@@ -9,7 +9,7 @@ use crate::domain::roles::absolute;
 use crate::domain::time::{end_of_day, uk_date};
 use crate::domain::username::{candidate, expand, NameParts};
 use crate::error::{Error, Result};
-use crate::store::{ActionEntry, NewAction, Store};
+use crate::store::{ActionEntry, NewAction, Outcome, Store};
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde_json::{json, Value};
 
@@ -19,8 +19,16 @@ pub fn store(ctx: &Ctx) -> Result<Store> {
 }
 
 /// Runs one directory change under the journal and records it in the action log.
-/// The journal row says "pending" while the change is in flight, so a run killed mid-way
-/// leaves a trace of exactly what may not have finished.
+///
+/// The journal row says "pending" while the change is in flight, so a run killed mid-way leaves
+/// a trace of exactly what may not have finished. Then:
+/// - the change worked: the journal's "done" and the action-log row commit in ONE transaction;
+/// - it failed before anything was sent, or the server refused it: "failed", no log row;
+/// - it was sent and no answer came (or was made only in part): "unknown" (with a log row for
+///   the part known to be made), and the error says so; `ops::settle` reads the directory later.
+///
+/// The whole change may take at most `op_timeout_s` × 4 (it may be several requests); past that
+/// its outcome is unknown. Read-backs belong after this returns: the change is recorded by then.
 pub async fn journalled<F, T>(
     ctx: &Ctx,
     action: &str,
@@ -48,27 +56,73 @@ where
 {
     let store = store(ctx)?;
     let jid = store.journal_begin(action, target, &details, Utc::now())?;
-    match change.await {
+    crate::testpoint::pause("journal-begun");
+    let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
+    let result = match tokio::time::timeout(limit, change).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::NoAnswer {
+            doing: format!("{action} {target}"),
+            detail: format!("no answer within {} s", limit.as_secs()),
+        }),
+    };
+    crate::testpoint::pause("sent");
+    let entry = match result {
         Ok(v) => {
-            store.journal_finish(jid, Ok(()), Utc::now())?;
             let mut details = details;
             if let (Value::Object(d), Some(a)) = (&mut details, after(&v)) {
                 d.insert("after".into(), a);
             }
-            let entry = store.record(
-                NewAction {
-                    action,
-                    target,
-                    details,
-                },
-                Utc::now(),
-            )?;
-            Ok((v, entry))
+            let row = NewAction {
+                action,
+                target,
+                details,
+            };
+            let entry = store
+                .journal_close(jid, &Outcome::Done, Some(row), Utc::now())
+                .map_err(|e| not_recorded(action, target, jid, e))?
+                .ok_or_else(|| not_recorded(action, target, jid, Error::Input("no row".into())))?;
+            crate::testpoint::pause("recorded");
+            return Ok((v, entry));
         }
-        Err(e) => {
-            let _ = store.journal_finish(jid, Err(e.to_string()), Utc::now());
-            Err(e)
+        Err(e) => e,
+    };
+    let err = entry;
+    if err.outcome_unknown() {
+        // A part may be known to be made (Partial): log that part now; settling finishes it.
+        let row = matches!(err, Error::Partial { .. }).then(|| {
+            let mut d = details.clone();
+            if let Value::Object(m) = &mut d {
+                m.insert("incomplete".into(), json!(err.to_string()));
+            }
+            d
+        });
+        let logged = row.map(|details| NewAction {
+            action,
+            target,
+            details,
+        });
+        if let Err(e) =
+            store.journal_close(jid, &Outcome::Unknown(err.to_string()), logged, Utc::now())
+        {
+            tracing::warn!("journal entry {jid} stays pending: {e}");
         }
+    } else if let Err(e) =
+        store.journal_close(jid, &Outcome::Failed(err.to_string()), None, Utc::now())
+    {
+        tracing::warn!("journal entry {jid} stays pending: {e}");
+    }
+    Err(err)
+}
+
+/// The error for a change the directory made that the store could not record.
+fn not_recorded(action: &str, target: &str, jid: i64, e: Error) -> Error {
+    Error::Partial {
+        done: format!("{action} {target} was done in the directory"),
+        failed: format!("recording it in the store failed: {e}"),
+        fix: format!(
+            "journal entry {jid} stays pending; free the store (disk space, other schooltech) and \
+             run `schooltech log pending`, which reads the directory and records it"
+        ),
     }
 }
 
@@ -117,19 +171,52 @@ async fn change(
     }
     let dir = ctx.dir.clone();
     let b = before.clone();
-    let (after, _) = journalled_with(
+    let expected = expected_after(&before, &c);
+    let change_copy = c.clone();
+    journalled_with(
         ctx,
         action,
         &before.username,
         details,
-        async move {
-            dir.modify_account(&b, &c).await?;
-            dir.get_account(&b.username).await
-        },
-        |a| a.as_ref().map(state),
+        async move { dir.modify_account(&b, &change_copy).await },
+        |_| Some(state(&expected)),
     )
     .await?;
-    after.ok_or_else(|| Error::NotFound(format!("{username} vanished after the change")))
+    Ok(read_back(ctx, username, || expected_after(&before, &c)).await)
+}
+
+/// What the account looks like after `c`, as far as schooltech's own fields go.
+fn expected_after(before: &Account, c: &AccountChange) -> Account {
+    let mut a = before.clone();
+    match c {
+        AccountChange::SetEnabled(on) => a.enabled = *on,
+        AccountChange::Unlock => a.locked = false,
+        AccountChange::SetExpires(t) => a.expires = *t,
+        AccountChange::SetMustChangePassword(on) => a.must_change_password = *on,
+        AccountChange::SetPasswordNeverExpires(on) => a.password_never_expires = *on,
+        AccountChange::SetDescription(d) => a.description = d.clone(),
+    }
+    a
+}
+
+/// Reads the account back after a change that is already recorded. A failed read-back is a
+/// warning, not an error: the change was made and logged; `fallback` stands in for it.
+async fn read_back(ctx: &Ctx, username: &str, fallback: impl FnOnce() -> Account) -> Account {
+    match ctx.dir.get_account(username).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            tracing::warn!(
+                "the change to {username} was made and logged, but reading it back found no such account"
+            );
+            fallback()
+        }
+        Err(e) => {
+            tracing::warn!(
+                "the change to {username} was made and logged, but reading it back failed: {e}"
+            );
+            fallback()
+        }
+    }
 }
 
 /// Disables an account, with the reason in the action log.
@@ -211,34 +298,82 @@ pub async fn set_never_expires(ctx: &Ctx, username: &str, on: bool) -> Result<Ac
     .await
 }
 
-/// Resets a password. Returns the new password when it was generated (to show once).
+/// Resets a password. Returns the new password when it was generated (to show once). When the
+/// outcome is unknown this is an error and the generated password is lost to the caller: use
+/// [`reset_password_outcome`], which never drops it.
 pub async fn reset_password(
     ctx: &Ctx,
     username: &str,
     choice: &PasswordChoice,
     temporary: bool,
 ) -> Result<(Account, Option<Secret>)> {
+    let r = reset_password_outcome(ctx, username, choice, temporary).await?;
+    match r.unknown {
+        Some(e) => Err(e),
+        None => Ok((r.account, r.password)),
+    }
+}
+
+/// What a reset gave. `password` is set whenever a generated password may be in effect —
+/// also when the outcome is unknown — so it is never lost.
+#[derive(Debug)]
+pub struct ResetOutcome {
+    /// The account after the reset (or as it was, when reading it back failed).
+    pub account: Account,
+    /// The generated password, to show once.
+    pub password: Option<Secret>,
+    /// Set when the directory may or may not have taken the password (`log pending` settles it).
+    pub unknown: Option<Error>,
+}
+
+/// [`reset_password`], keeping the generated password whatever happens after it was sent.
+/// `Err` only when nothing was sent (refused, protected, failed before sending).
+pub async fn reset_password_outcome(
+    ctx: &Ctx,
+    username: &str,
+    choice: &PasswordChoice,
+    temporary: bool,
+) -> Result<ResetOutcome> {
     ctx.refuse_as_of("reset-password")?;
     let before = account(ctx, username).await?;
     super::protect::refuse(ctx, "reset the password of", &before)?;
     let password = choose(ctx, &before, choice)?;
-    let details =
-        json!({ "temporary": temporary, "generated": matches!(choice, PasswordChoice::Generate) });
+    let generated = matches!(choice, PasswordChoice::Generate);
+    let details = json!({
+        "temporary": temporary,
+        "generated": generated,
+        "before_password_last_set": before.password_last_set,
+        "before_must_change": before.must_change_password,
+    });
     let dir = ctx.dir.clone();
     let (b, p) = (before.clone(), password.clone());
-    journalled(
+    let done = journalled(
         ctx,
         "password.reset",
         &before.username,
         details,
         async move { dir.set_password(&b, &p, temporary).await },
     )
-    .await?;
-    let after = account(ctx, username).await?;
-    Ok((
-        after,
-        matches!(choice, PasswordChoice::Generate).then_some(password),
-    ))
+    .await;
+    let shown = generated.then_some(password);
+    match done {
+        Ok(_) => {}
+        Err(e) if e.outcome_unknown() => {
+            return Ok(ResetOutcome {
+                account: before,
+                password: shown,
+                unknown: Some(e),
+            })
+        }
+        Err(e) => return Err(e),
+    }
+    let fallback = before.clone();
+    let after = read_back(ctx, username, || fallback).await;
+    Ok(ResetOutcome {
+        account: after,
+        password: shown,
+        unknown: None,
+    })
 }
 
 /// Moves an account to another OU (DN, with or without the base DN).
@@ -256,11 +391,15 @@ pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     let details = json!({ "from": before.parent_dn(), "to": target });
     let dir = ctx.dir.clone();
     let (b, t) = (before.clone(), target.clone());
-    journalled(ctx, "account.move", &before.username, details, async move {
+    let (new_dn, _) = journalled(ctx, "account.move", &before.username, details, async move {
         dir.move_account(&b, &t).await
     })
     .await?;
-    account(ctx, username).await
+    Ok(read_back(ctx, username, || Account {
+        dn: new_dn,
+        ..before.clone()
+    })
+    .await)
 }
 
 /// Adds and removes groups (names or DNs). Adding to a protected group is refused; see
@@ -336,7 +475,7 @@ pub async fn groups_with(
             .await?;
         }
     }
-    account(ctx, username).await
+    Ok(read_back(ctx, username, || before.clone()).await)
 }
 
 /// A request to create one account.
@@ -558,10 +697,11 @@ pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<C
     });
     let dir = ctx.dir.clone();
     let (p2, pw) = (plan.clone(), password.clone());
-    let (account, _) = journalled(ctx, "account.create", &plan.username, details, async move {
+    let (made, _) = journalled(ctx, "account.create", &plan.username, details, async move {
         dir.create_account(&p2, &pw, true).await
     })
     .await?;
+    let account = read_back(ctx, &plan.username, || made).await;
     Ok(Created { account, password })
 }
 

@@ -278,10 +278,13 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
         Ok(store) => {
             r.checks
                 .push(Check::pass("store writable", path.display().to_string()));
-            match store.journal_pending() {
-                Ok(p) if !p.is_empty() => r.checks.push(Check::warn(
+            match store.journal_open() {
+                Ok(p) if p.iter().any(|e| e.needs_settling()) => r.checks.push(Check::warn(
                     "interrupted changes",
-                    format!("{} changes were started but never finished", p.len()),
+                    format!(
+                        "{} changes were sent without an answer or interrupted",
+                        p.iter().filter(|e| e.needs_settling()).count()
+                    ),
                     "run `schooltech log pending` and check those accounts",
                 )),
                 _ => {}

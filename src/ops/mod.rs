@@ -10,6 +10,7 @@ pub mod import;
 pub mod log;
 pub mod passwords;
 pub mod protect;
+pub mod settle;
 
 use crate::config::Config;
 use crate::directory::{self, Directory};

@@ -399,21 +399,29 @@ impl Store {
         items: &[NewAction<'_>],
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
-        for a in items {
-            if a.action.trim().is_empty() {
-                return Err(self.error(
-                    "refusing to record an action without a name; report this bug".to_string(),
-                ));
-            }
-            check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
-        }
+        self.check_actions(items)?;
         if items.is_empty() {
             return Ok(Vec::new());
         }
+        let doing = "recording in the action log";
+        let tx = self.write_tx(doing)?;
+        let out = self.append_in(&tx, items, now)?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        super::syslog::announce_for(&self.path, &out);
+        Ok(out)
+    }
+
+    /// Appends `items` inside the caller's write transaction (so a journal outcome and its log
+    /// row commit together). Checks nothing: callers run [`Self::check_actions`] first.
+    pub(crate) fn append_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        items: &[NewAction<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ActionEntry>> {
         let now = now.trunc_subsecs(0);
         let at = fmt_time(now);
         let doing = "recording in the action log";
-        let tx = self.write_tx(doing)?;
         // Under BEGIN IMMEDIATE no other writer can append between this read and our insert.
         let last: Option<(i64, String)> = tx
             .query_row(
@@ -477,8 +485,20 @@ impl Store {
                 });
             }
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
         Ok(out)
+    }
+
+    /// Refuses actions without a name and details that hold a password.
+    pub(crate) fn check_actions(&self, items: &[NewAction<'_>]) -> Result<()> {
+        for a in items {
+            if a.action.trim().is_empty() {
+                return Err(self.error(
+                    "refusing to record an action without a name; report this bug".to_string(),
+                ));
+            }
+            check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
+        }
+        Ok(())
     }
 
     /// The rows that pass `f`, newest first.

@@ -1,0 +1,357 @@
+//! No change lost between the directory, the journal and the log: fault injection against real
+//! Samba AD and OpenLDAP. A wrapper around the real `Directory` fails or hangs at call k of an
+//! operation, before the call reaches the server or after it did; after each fault,
+//! `schooltech log pending` (which reads the directory) must leave exactly one log row for
+//! every change that is in the directory and none for one that is not, and nothing open.
+
+mod common;
+mod support;
+
+use async_trait::async_trait;
+use common::st;
+use schooltech::config::Config;
+use schooltech::directory::{self, Directory, Flavour, Group, Listing, Probe, Secret};
+use schooltech::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
+use schooltech::domain::policy::{DirectoryPolicy, PolicySettings};
+use schooltech::error::{Error, Result};
+use schooltech::ops::actions::{self, CreateRequest};
+use schooltech::ops::passwords::PasswordChoice;
+use schooltech::ops::Ctx;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::TestServer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Call k never reaches the server (connection refused).
+    FailBefore,
+    /// Call k reaches the server, then the answer is lost.
+    FailAfter,
+    /// Call k hangs before reaching the server.
+    HangBefore,
+    /// Call k reaches the server, then hangs.
+    HangAfter,
+}
+
+/// The real directory, with a fault at call `at` (1-based, every trait call counts).
+struct Faulty {
+    inner: Arc<dyn Directory>,
+    at: usize,
+    mode: Mode,
+    calls: AtomicUsize,
+    fired: AtomicBool,
+}
+
+impl Faulty {
+    /// What the connection says when the answer to a sent request never comes.
+    fn lost(what: &str) -> Error {
+        Error::Timeout {
+            doing: format!("{what} (fault injected after sending)"),
+            seconds: 1,
+        }
+    }
+    fn refused() -> Error {
+        Error::Unreachable {
+            host: "fault".into(),
+            port: 0,
+            detail: "fault injected: connection refused before sending".into(),
+        }
+    }
+    /// Runs `f` with the fault if this is call k.
+    async fn step<T, F>(&self, what: &str, f: F) -> Result<T>
+    where
+        F: std::future::Future<Output = Result<T>> + Send,
+    {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if n != self.at {
+            return f.await;
+        }
+        self.fired.store(true, Ordering::SeqCst);
+        match self.mode {
+            Mode::FailBefore => Err(Self::refused()),
+            Mode::HangBefore => {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Err(Self::refused())
+            }
+            Mode::FailAfter => {
+                let _ = f.await;
+                Err(Self::lost(what))
+            }
+            Mode::HangAfter => {
+                let _ = f.await;
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                Err(Self::lost(what))
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Directory for Faulty {
+    fn flavour(&self) -> Flavour {
+        self.inner.flavour()
+    }
+    fn server(&self) -> String {
+        self.inner.server()
+    }
+    fn base_dn(&self) -> &str {
+        self.inner.base_dn()
+    }
+    async fn connect(&self) -> Result<()> {
+        self.inner.connect().await
+    }
+    async fn probe(&self) -> Result<Probe> {
+        self.inner.probe().await
+    }
+    async fn search_accounts(&self, q: &AccountQuery) -> Result<Listing> {
+        self.step("search", self.inner.search_accounts(q)).await
+    }
+    async fn get_account(&self, u: &str) -> Result<Option<Account>> {
+        self.step("read", self.inner.get_account(u)).await
+    }
+    async fn create_account(&self, n: &NewAccount, p: &Secret, t: bool) -> Result<Account> {
+        self.step("create", self.inner.create_account(n, p, t))
+            .await
+    }
+    async fn modify_account(&self, a: &Account, c: &AccountChange) -> Result<()> {
+        self.step("modify", self.inner.modify_account(a, c)).await
+    }
+    async fn set_password(&self, a: &Account, p: &Secret, t: bool) -> Result<()> {
+        self.step("set password", self.inner.set_password(a, p, t))
+            .await
+    }
+    async fn move_account(&self, a: &Account, to: &str) -> Result<String> {
+        self.step("move", self.inner.move_account(a, to)).await
+    }
+    async fn add_to_group(&self, a: &Account, g: &str) -> Result<()> {
+        self.step("add to group", self.inner.add_to_group(a, g))
+            .await
+    }
+    async fn remove_from_group(&self, a: &Account, g: &str) -> Result<()> {
+        self.step("remove from group", self.inner.remove_from_group(a, g))
+            .await
+    }
+    async fn find_group(&self, n: &str) -> Result<Option<Group>> {
+        self.step("find group", self.inner.find_group(n)).await
+    }
+    async fn list_ous(&self) -> Result<Vec<String>> {
+        self.step("list OUs", self.inner.list_ous()).await
+    }
+    async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
+        self.inner.read_password_policy().await
+    }
+    async fn write_password_policy(&self, s: &PolicySettings) -> Result<()> {
+        self.inner.write_password_policy(s).await
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The test config: op timeout 1 s (a hang becomes "no answer" after 4 s), pupils created in
+/// Year 7 and put in the Pupils group.
+fn config(server: &TestServer) -> PathBuf {
+    let cfg = server.write_config();
+    let mut text = std::fs::read_to_string(&cfg).expect("config");
+    text = text.replace(
+        "tls_verify = true\n",
+        "tls_verify = true\nop_timeout_s = 1\n",
+    );
+    text.push_str(
+        "\n[directory.roles.pupil]\nous = [\"OU=Pupils,OU=School\"]\n\
+         create_in = \"OU=Year 7,OU=Pupils,OU=School\"\ndefault_groups = [\"Pupils\"]\n",
+    );
+    text.push_str(&format!(
+        "\n[accounts]\nhandout_dir = \"{}\"\n",
+        server.dir.display()
+    ));
+    std::fs::write(&cfg, text).expect("config");
+    cfg
+}
+
+fn real(cfg: &Path) -> (Config, Arc<dyn Directory>) {
+    let (c, _) = Config::load(Some(cfg)).expect("config");
+    let pw = c.directory.bind_password().expect("password");
+    let d = directory::from_config(&c.directory, c.directory.roles.clone(), pw).expect("dir");
+    (c, d)
+}
+
+/// Rows of the action log with this action and target.
+fn rows(cfg: &Path, action: &str, target: &str) -> usize {
+    st(
+        cfg,
+        &["log", "show", "--action", action, "--format", "json"],
+        None,
+    )
+    .ok()
+    .json()
+    .as_array()
+    .map(|a| {
+        a.iter()
+            .filter(|r| r["target"].as_str() == Some(target))
+            .count()
+    })
+    .unwrap_or(0)
+}
+
+/// After `log pending`: nothing open, and the log holds `want` rows of (action, target).
+fn settled(cfg: &Path, action: &str, target: &str, want: usize, what: &str) {
+    let p = st(cfg, &["log", "pending"], None);
+    assert_eq!(
+        p.code, 0,
+        "{what}: log pending left something open: {}{}",
+        p.stdout, p.stderr
+    );
+    assert_eq!(
+        rows(cfg, action, target),
+        want,
+        "{what}: wrong number of {action} rows for {target}; log pending said: {}",
+        p.stdout
+    );
+}
+
+const MODES: [Mode; 4] = [
+    Mode::FailBefore,
+    Mode::FailAfter,
+    Mode::HangBefore,
+    Mode::HangAfter,
+];
+
+#[test]
+fn a_fault_at_any_step_leaves_the_truth_in_journal_and_log() {
+    let rt = runtime();
+    for server in TestServer::both() {
+        let fl = server.flavour.config_name();
+        let cfg = config(&server);
+        let (config, dir) = real(&cfg);
+        let store = config.store.path.clone();
+        let ctx_with = |faulty: Arc<dyn Directory>| {
+            Ctx::with_directory(config.clone(), faulty, store.clone(), None)
+        };
+        let faulty = |at: usize, mode: Mode| {
+            Arc::new(Faulty {
+                inner: dir.clone(),
+                at,
+                mode,
+                calls: AtomicUsize::new(0),
+                fired: AtomicBool::new(false),
+            })
+        };
+        let run = |f: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>| {
+            rt.block_on(async {
+                // Whatever hangs is abandoned after 6 s (the change may be in flight).
+                let _ = tokio::time::timeout(Duration::from_secs(6), f).await;
+            })
+        };
+        let get = |u: &str| {
+            rt.block_on(dir.get_account(u))
+                .expect("read")
+                .expect("exists")
+        };
+
+        // Disable: read, modify, read back.
+        let user = "harry.hughes";
+        for mode in MODES {
+            for k in 1.. {
+                let what = format!("{fl}: disable, {mode:?} at call {k}");
+                let before_rows = rows(&cfg, "account.disable", user);
+                let f = faulty(k, mode);
+                let ctx = ctx_with(f.clone());
+                run(Box::pin(async {
+                    let _ = actions::disable(&ctx, user, "fault test").await;
+                }));
+                let disabled = !get(user).enabled;
+                settled(
+                    &cfg,
+                    "account.disable",
+                    user,
+                    before_rows + usize::from(disabled),
+                    &what,
+                );
+                if disabled {
+                    rt.block_on(dir.modify_account(&get(user), &AccountChange::SetEnabled(true)))
+                        .expect("re-enable");
+                }
+                if !f.fired.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+        }
+
+        // Reset (not temporary, so the directory's password time shows it): read, set, read back.
+        let user = "sarah.roberts";
+        for mode in MODES {
+            for k in 1.. {
+                let what = format!("{fl}: reset, {mode:?} at call {k}");
+                let before_rows = rows(&cfg, "password.reset", user);
+                let was = get(user).password_last_set;
+                std::thread::sleep(Duration::from_millis(1100)); // a new second for the time
+                let f = faulty(k, mode);
+                let ctx = ctx_with(f.clone());
+                run(Box::pin(async {
+                    let _ =
+                        actions::reset_password(&ctx, user, &PasswordChoice::Generate, false).await;
+                }));
+                let changed = get(user).password_last_set != was;
+                settled(
+                    &cfg,
+                    "password.reset",
+                    user,
+                    before_rows + usize::from(changed),
+                    &what,
+                );
+                if !f.fired.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+        }
+
+        // Create: plan (reads), create (add, password, group), read back.
+        let mut n = 0;
+        for mode in MODES {
+            for k in 1.. {
+                n += 1;
+                let user = format!("fault.test{n}");
+                let what = format!("{fl}: create {user}, {mode:?} at call {k}");
+                let f = faulty(k, mode);
+                let ctx = ctx_with(f.clone());
+                let req = CreateRequest {
+                    role: "pupil".into(),
+                    first: "Fault".into(),
+                    last: format!("Test{n}"),
+                    username: Some(user.clone()),
+                    ..Default::default()
+                };
+                run(Box::pin(async {
+                    let _ = actions::create(&ctx, &req).await;
+                }));
+                let made = rt.block_on(dir.get_account(&user)).expect("read");
+                if let Some(a) = &made {
+                    assert!(
+                        a.groups.iter().any(|g| g == "Pupils"),
+                        "{what}: a half-made account was left: {a:?}"
+                    );
+                }
+                settled(
+                    &cfg,
+                    "account.create",
+                    &user,
+                    usize::from(made.is_some()),
+                    &what,
+                );
+                if !f.fired.load(Ordering::SeqCst) {
+                    break;
+                }
+            }
+        }
+        let v = st(&cfg, &["log", "verify"], None);
+        assert_eq!(v.code, 0, "{fl}: {}", v.stdout);
+    }
+}
