@@ -355,3 +355,63 @@ fn a_fault_at_any_step_leaves_the_truth_in_journal_and_log() {
         assert_eq!(v.code, 0, "{fl}: {}", v.stdout);
     }
 }
+
+#[test]
+fn a_reset_whose_read_back_fails_still_gives_the_password() {
+    let rt = runtime();
+    for server in TestServer::both() {
+        let fl = server.flavour.config_name();
+        let cfg = config(&server);
+        let (config, dir) = real(&cfg);
+        let store = config.store.path.clone();
+        // Calls: 1 read the account, 2 set the password, 3 read it back (fails).
+        let f = Arc::new(Faulty {
+            inner: dir.clone(),
+            at: 3,
+            mode: Mode::FailBefore,
+            calls: AtomicUsize::new(0),
+            fired: AtomicBool::new(false),
+        });
+        let ctx = Ctx::with_directory(config.clone(), f, store.clone(), None);
+        let (_, pw) = rt
+            .block_on(actions::reset_password(
+                &ctx,
+                "sarah.roberts",
+                &PasswordChoice::Generate,
+                false,
+            ))
+            .unwrap_or_else(|e| panic!("{fl}: the reset was made, yet: {e}"));
+        let pw = pw.unwrap_or_else(|| panic!("{fl}: the generated password was dropped"));
+        assert!(
+            server.can_bind(&server.user_dn("sarah.roberts"), pw.expose()),
+            "{fl}: the password given back is not the one set"
+        );
+        assert_eq!(rows(&cfg, "password.reset", "sarah.roberts"), 1, "{fl}");
+
+        // Sent without an answer: the outcome is unknown, and the password still comes back.
+        std::thread::sleep(Duration::from_millis(1100)); // a new second for the password time
+        let f = Arc::new(Faulty {
+            inner: dir.clone(),
+            at: 2,
+            mode: Mode::FailAfter,
+            calls: AtomicUsize::new(0),
+            fired: AtomicBool::new(false),
+        });
+        let ctx = Ctx::with_directory(config.clone(), f, store.clone(), None);
+        let r = rt
+            .block_on(actions::reset_password_outcome(
+                &ctx,
+                "sarah.roberts",
+                &PasswordChoice::Generate,
+                false,
+            ))
+            .unwrap_or_else(|e| panic!("{fl}: {e}"));
+        assert!(r.unknown.is_some(), "{fl}");
+        let pw = r.password.expect("password kept");
+        assert!(
+            server.can_bind(&server.user_dn("sarah.roberts"), pw.expose()),
+            "{fl}"
+        );
+        settled(&cfg, "password.reset", "sarah.roberts", 2, fl);
+    }
+}

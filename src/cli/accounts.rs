@@ -202,10 +202,26 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 username: username.clone(),
                 description: None,
             };
-            let c = actions::create(ctx, &req).await?;
-            println!("created {}", actions::summary(&c.account));
-            show_once(&c.account.username, &c.password, *show_password);
-            Ok(0)
+            refuse_hidden_password("create", *show_password)?;
+            match actions::create_outcome(ctx, &req).await? {
+                actions::CreateOutcome::Created(c) => {
+                    println!("created {}", actions::summary(&c.account));
+                    show_once(&c.account.username, &c.password, true);
+                    Ok(0)
+                }
+                actions::CreateOutcome::Unknown {
+                    username,
+                    password,
+                    error,
+                } => {
+                    eprintln!("warning: {error}");
+                    println!(
+                        "{username} may have been created; if it was, this is its temporary password:"
+                    );
+                    show_once(&username, &password, true);
+                    Ok(1)
+                }
+            }
         }
         AccountsCmd::ResetPassword {
             user,
@@ -215,24 +231,37 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             show_password,
         } => {
             let choice = if *stdin {
-                PasswordChoice::Given(read_password_stdin()?)
+                read_password_stdin().map(PasswordChoice::Given)
             } else {
-                PasswordChoice::Generate
+                Ok(PasswordChoice::Generate)
             };
-            let (a, generated) = actions::reset_password(ctx, user, &choice, !no_temporary).await?;
-            println!(
-                "password of {} reset{}",
-                a.username,
-                if *no_temporary {
-                    ""
-                } else {
-                    "; it must be changed at next logon"
-                }
-            );
-            if let Some(p) = generated {
-                show_once(&a.username, &p, *show_password);
+            let choice = choice?;
+            if matches!(choice, PasswordChoice::Generate) {
+                refuse_hidden_password("reset-password", *show_password)?;
             }
-            Ok(0)
+            let r = actions::reset_password_outcome(ctx, user, &choice, !no_temporary).await?;
+            let a = &r.account;
+            if let Some(e) = &r.unknown {
+                eprintln!("warning: {e}");
+                println!(
+                    "the password of {} may or may not have been reset; `schooltech log pending` checks",
+                    a.username
+                );
+            } else {
+                println!(
+                    "password of {} reset{}",
+                    a.username,
+                    if *no_temporary {
+                        ""
+                    } else {
+                        "; it must be changed at next logon"
+                    }
+                );
+            }
+            if let Some(p) = &r.password {
+                show_once(&a.username, p, true);
+            }
+            Ok(if r.unknown.is_some() { 1 } else { 0 })
         }
         AccountsCmd::Disable { user, reason } => {
             done(actions::disable(ctx, user, reason).await?, "disabled")
@@ -307,6 +336,20 @@ pub fn read_password_stdin() -> Result<Secret> {
         return Err(Error::Usage("no password on standard input".into()));
     }
     Ok(Secret::new(line))
+}
+
+/// Refuses, before anything is changed, to make a password that could not be shown: stdout is
+/// not a terminal and --show-password was not given.
+pub fn refuse_hidden_password(what: &str, show_password: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    if show_password || std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{what} makes a new password that is shown only once, and output is not a terminal: \
+         run it in a terminal, or add --show-password to print the password into this output; \
+         nothing was changed"
+    )))
 }
 
 /// Shows a new password once: only to a terminal, unless asked.

@@ -651,6 +651,30 @@ fn default_ou(ous: &[String], role: &str) -> Result<String> {
 
 /// Creates one account with a generated temporary password (must change at next logon).
 pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
+    match create_outcome(ctx, req).await? {
+        CreateOutcome::Created(c) => Ok(c),
+        CreateOutcome::Unknown { error, .. } => Err(error),
+    }
+}
+
+/// What creating an account gave, keeping the password when the outcome is unknown.
+#[derive(Debug)]
+pub enum CreateOutcome {
+    /// Made (and recorded).
+    Created(Created),
+    /// Sent without an answer or made in part: the account may exist with this password.
+    Unknown {
+        /// The planned username.
+        username: String,
+        /// The temporary password it was given, if it was made.
+        password: Secret,
+        /// What happened.
+        error: Error,
+    },
+}
+
+/// [`create`], never dropping a password that may be in effect.
+pub async fn create_outcome(ctx: &Ctx, req: &CreateRequest) -> Result<CreateOutcome> {
     ctx.refuse_as_of("create")?;
     let plan = plan_create(ctx, req, &[]).await?;
     if let Some(mis) = &plan.mis_id {
@@ -670,12 +694,24 @@ pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
             )));
         }
     }
-    create_planned(ctx, &req.role, plan).await
+    create_planned_outcome(ctx, &req.role, plan).await
 }
 
 /// Creates an account already planned by [`plan_create`]. Refused when the plan names a
 /// protected account, OU or group.
 pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<Created> {
+    match create_planned_outcome(ctx, role, plan).await? {
+        CreateOutcome::Created(c) => Ok(c),
+        CreateOutcome::Unknown { error, .. } => Err(error),
+    }
+}
+
+/// [`create_planned`], keeping the password when the outcome is unknown.
+pub async fn create_planned_outcome(
+    ctx: &Ctx,
+    role: &str,
+    plan: NewAccount,
+) -> Result<CreateOutcome> {
     if let Some(why) = super::protect::Protection::from_ctx(ctx).check_new(&plan, false) {
         return Err(super::protect::refusal("create", &plan.username, &why));
     }
@@ -697,12 +733,23 @@ pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<C
     });
     let dir = ctx.dir.clone();
     let (p2, pw) = (plan.clone(), password.clone());
-    let (made, _) = journalled(ctx, "account.create", &plan.username, details, async move {
+    let made = match journalled(ctx, "account.create", &plan.username, details, async move {
         dir.create_account(&p2, &pw, true).await
     })
-    .await?;
+    .await
+    {
+        Ok((made, _)) => made,
+        Err(error) if error.outcome_unknown() => {
+            return Ok(CreateOutcome::Unknown {
+                username: plan.username,
+                password,
+                error,
+            })
+        }
+        Err(e) => return Err(e),
+    };
     let account = read_back(ctx, &plan.username, || made).await;
-    Ok(Created { account, password })
+    Ok(CreateOutcome::Created(Created { account, password }))
 }
 
 /// A short human summary of an account's state, for confirmations.

@@ -213,8 +213,16 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
             let set = a.password_last_set;
             // Set after the entry was begun (to the second) and not the value it had before; on
             // AD a temporary password leaves pwdLastSet 0 instead (set in the same request).
+            let recent = set.is_some_and(|t| t >= e.started_at - chrono::Duration::seconds(1));
+            // Same second as the value before (OpenLDAP keeps whole seconds): cannot tell.
+            if recent && set == was {
+                return Verdict::Open(format!(
+                    "the directory's password time for {who} did not move within the second, so it \
+                     cannot show whether the password was set: reset it again"
+                ));
+            }
             let changed = set.is_some_and(|t| {
-                t >= e.started_at - chrono::Duration::seconds(2) && Some(t) != was
+                t >= e.started_at - chrono::Duration::seconds(2) && was.is_none_or(|w| t > w)
             }) || (temporary
                 && set.is_none()
                 && a.must_change_password
