@@ -289,6 +289,22 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
                 )),
                 _ => {}
             }
+            if crate::store::syslog::available() {
+                r.checks.push(Check::pass(
+                    "syslog copy",
+                    "each log row's id and hash also goes to the system journal",
+                ));
+            } else {
+                r.checks.push(Check::warn(
+                    "syslog copy",
+                    format!(
+                        "no {}: log rows are not copied to the system journal, so only an anchor \
+                         (`schooltech log anchor`) shows a rewritten log",
+                        crate::store::syslog::DEV_LOG
+                    ),
+                    "run a syslog daemon or systemd-journald on this machine",
+                ));
+            }
             match store.verify_log() {
                 Ok(ChainStatus::Whole { rows }) => r.checks.push(Check::pass("action log", format!("chain whole ({rows} entries)"))),
                 Ok(ChainStatus::Broken { id, reason }) => r.checks.push(Check::fail(

@@ -32,7 +32,7 @@ pub struct Ctx {
     pub dir: Arc<dyn Directory>,
     /// `--as-of`: judge time rules as if it were the end of this day (reports and dry runs).
     pub as_of: Option<NaiveDate>,
-    /// Who is running the program (`$SUDO_USER` else `$USER`).
+    /// Who is running the program: the real user (see [`crate::store::operator`]).
     pub operator: String,
     /// Keeps the demo's temporary store alive.
     _demo_dir: Option<tempfile::TempDir>,
