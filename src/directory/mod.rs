@@ -257,3 +257,28 @@ pub fn from_config(
         }
     })
 }
+
+#[cfg(test)]
+mod undo_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_undo_is_a_partial_change_never_hidden() {
+        let step = || Error::Directory {
+            doing: "add x to Pupils".into(),
+            reason: "no such entry".into(),
+            code: 32,
+        };
+        let undone = undo_outcome("x", "uid=x,dc=t", step(), Ok(()));
+        assert!(matches!(undone, Error::Undone { .. }));
+        assert!(!undone.outcome_unknown());
+        let left = undo_outcome("x", "uid=x,dc=t", step(), Err(Error::Usage("busy".into())));
+        assert!(matches!(left, Error::Partial { .. }));
+        assert!(left.outcome_unknown());
+        let msg = left.to_string();
+        assert!(
+            msg.contains("deleting it again failed") && msg.contains("uid=x,dc=t"),
+            "{msg}"
+        );
+    }
+}
