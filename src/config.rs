@@ -415,5 +415,6 @@ mod example_tests {
         let c = Config::parse(text, Path::new("config/schooltech.example.toml")).unwrap();
         assert_eq!(c.passwords.max_age_days, 90);
         assert_eq!(c.directory.roles.0.len(), 5);
+        assert_eq!(c.protect.accounts, ["Administrator", "krbtgt", "Guest"]);
     }
 }

@@ -652,7 +652,7 @@ fn default_ou(ous: &[String], role: &str) -> Result<String> {
 /// Creates one account with a generated temporary password (must change at next logon).
 pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
     match create_outcome(ctx, req).await? {
-        CreateOutcome::Created(c) => Ok(c),
+        CreateOutcome::Created(c) => Ok(*c),
         CreateOutcome::Unknown { error, .. } => Err(error),
     }
 }
@@ -661,7 +661,7 @@ pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
 #[derive(Debug)]
 pub enum CreateOutcome {
     /// Made (and recorded).
-    Created(Created),
+    Created(Box<Created>),
     /// Sent without an answer or made in part: the account may exist with this password.
     Unknown {
         /// The planned username.
@@ -701,7 +701,7 @@ pub async fn create_outcome(ctx: &Ctx, req: &CreateRequest) -> Result<CreateOutc
 /// protected account, OU or group.
 pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<Created> {
     match create_planned_outcome(ctx, role, plan).await? {
-        CreateOutcome::Created(c) => Ok(c),
+        CreateOutcome::Created(c) => Ok(*c),
         CreateOutcome::Unknown { error, .. } => Err(error),
     }
 }
@@ -749,7 +749,7 @@ pub async fn create_planned_outcome(
         Err(e) => return Err(e),
     };
     let account = read_back(ctx, &plan.username, || made).await;
-    Ok(CreateOutcome::Created(Created { account, password }))
+    Ok(CreateOutcome::Created(Box::new(Created { account, password })))
 }
 
 /// A short human summary of an account's state, for confirmations.
