@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/schooltech/schooltech.toml";
 /// Where the store lives unless `[store] path` says otherwise.
 pub const DEFAULT_STORE_PATH: &str = "/var/lib/schooltech/schooltech.db";
+/// Where `accounts import --apply` writes handout sheets unless `[accounts] handout_dir` says.
+pub const DEFAULT_HANDOUT_DIR: &str = "/var/lib/schooltech/handouts";
 /// Environment variable that may hold the bind password.
 pub const BIND_PASSWORD_ENV: &str = "SCHOOLTECH_BIND_PASSWORD";
 
@@ -37,6 +39,43 @@ pub struct Config {
     /// `[tui]`: the full-screen program.
     #[serde(default)]
     pub tui: TuiConfig,
+    /// `[protect]`: accounts, groups and OUs schooltech never changes.
+    #[serde(default)]
+    pub protect: ProtectConfig,
+}
+
+/// `[protect]`: what no changing action may touch. The bind account is always protected, and so
+/// are the groups of the `admin` role (`[directory.roles.admin] groups`), whatever this says.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProtectConfig {
+    /// Usernames (sAMAccountName / uid) or DNs of protected accounts.
+    pub accounts: Vec<String>,
+    /// Names (CN) or DNs of protected groups: their members are protected, and nobody is added
+    /// to them without `--allow-protected`.
+    pub groups: Vec<String>,
+    /// DNs (with or without the base DN) of OUs whose accounts are protected.
+    pub ous: Vec<String>,
+}
+
+impl Default for ProtectConfig {
+    fn default() -> Self {
+        ProtectConfig {
+            accounts: ["Administrator", "krbtgt", "Guest"]
+                .map(String::from)
+                .to_vec(),
+            groups: [
+                "Domain Admins",
+                "Enterprise Admins",
+                "Schema Admins",
+                "Administrators",
+                "Account Operators",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ous: Vec::new(),
+        }
+    }
 }
 
 /// `[tui]`
@@ -58,7 +97,8 @@ pub struct AccountsConfig {
     pub username_pattern: String,
     /// Supply-staff (guest) accounts expire after this many school days (Mon–Fri).
     pub guest_days: u32,
-    /// Where import handout sheets are written (default: the current directory).
+    /// Where import handout sheets are written (default [`DEFAULT_HANDOUT_DIR`], made mode
+    /// 0700 when missing).
     pub handout_dir: Option<PathBuf>,
     /// `[accounts.import]`: CSV column names for `accounts import`.
     pub import: ImportColumns,
@@ -509,5 +549,6 @@ mod example_tests {
         let c = Config::parse(text, Path::new("config/schooltech.example.toml")).unwrap();
         assert_eq!(c.passwords.max_age_days, 90);
         assert_eq!(c.directory.roles.0.len(), 5);
+        assert_eq!(c.protect.accounts, ["Administrator", "krbtgt", "Guest"]);
     }
 }

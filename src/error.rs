@@ -88,6 +88,40 @@ pub enum Error {
     /// Input data (CSV, dates, names) is malformed.
     #[error("{0}")]
     Input(String),
+
+    /// A change was sent and no answer came back (connection lost, timeout): the directory may
+    /// or may not have made it. The journal says `unknown` until the directory is read.
+    #[error("no answer from the directory while trying to {doing} ({detail}); it may or may not have been done: `schooltech log pending` checks the directory and says which")]
+    NoAnswer {
+        /// What was sent.
+        doing: String,
+        /// What the network layer said.
+        detail: String,
+    },
+
+    /// A change of several steps was made in part, and undoing it failed too.
+    #[error("{done}, but then {failed}; the directory holds a half-made change: {fix}")]
+    Partial {
+        /// What was done.
+        done: String,
+        /// What failed after it (and the failed undo, if any).
+        failed: String,
+        /// What the technician should do.
+        fix: String,
+    },
+
+    /// A change of several steps failed part-way and the steps made were undone.
+    #[error("{failed}; what was already done ({what}) was undone, so nothing was changed")]
+    Undone {
+        /// What had been done and was undone.
+        what: String,
+        /// The step that failed.
+        failed: String,
+    },
+
+    /// The target is protected (`[protect]`): refused before anything was sent.
+    #[error("{0}")]
+    Protected(String),
 }
 
 impl Error {
@@ -95,11 +129,12 @@ impl Error {
     /// authentication failed, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) | Error::Usage(_) => 2,
+            Error::Config(_) | Error::Usage(_) | Error::Protected(_) => 2,
             Error::Unreachable { .. }
             | Error::AuthFailed { .. }
             | Error::Tls { .. }
-            | Error::Timeout { .. } => 3,
+            | Error::Timeout { .. }
+            | Error::NoAnswer { .. } => 3,
             _ => 1,
         }
     }
@@ -114,6 +149,16 @@ impl Error {
 
     /// True when the error means the connection is gone (worth one reconnect for reads).
     pub fn is_connection_lost(&self) -> bool {
-        matches!(self, Error::Unreachable { .. })
+        matches!(self, Error::Unreachable { .. } | Error::NoAnswer { .. })
+    }
+
+    /// True when a change that failed this way may have been made anyway (sent without an
+    /// answer, or made in part): its outcome is unknown until the directory is read. Every
+    /// other error is raised before the request was sent or is the server's refusal of it.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            Error::NoAnswer { .. } | Error::Timeout { .. } | Error::Partial { .. }
+        )
     }
 }

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod ops;
 pub mod store;
+pub mod testpoint;
 pub mod tui;
 
 pub use error::{Error, Result};

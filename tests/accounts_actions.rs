@@ -90,10 +90,14 @@ fn every_account_action_reaches_the_directory_and_the_log() {
             false,
             "{fl}: not temporary"
         );
-        let r = st(&cfg, &["accounts", "reset-password", "sarah.roberts"], None).ok();
+        let r = st(&cfg, &["accounts", "reset-password", "sarah.roberts"], None);
+        assert_eq!(
+            r.code, 2,
+            "{fl}: a password that cannot be shown is not made"
+        );
         assert!(
-            r.stderr.contains("not printed"),
-            "{fl}: generated password hidden off a terminal: {}",
+            r.stderr.contains("--show-password"),
+            "{fl}: generated password refused off a terminal: {}",
             r.stderr
         );
         assert!(!r.stdout.contains("temporary password for"));
@@ -272,6 +276,7 @@ fn every_account_action_reaches_the_directory_and_the_log() {
                 "Zoe",
                 "--last",
                 "OConnorJr",
+                "--show-password",
             ],
             None,
         )
@@ -284,8 +289,17 @@ fn every_account_action_reaches_the_directory_and_the_log() {
         let r = st(
             &cfg,
             &[
-                "accounts", "create", "--role", "pupil", "--first", "Other", "--last", "Person",
-                "--mis-id", "P777001",
+                "accounts",
+                "create",
+                "--role",
+                "pupil",
+                "--first",
+                "Other",
+                "--last",
+                "Person",
+                "--mis-id",
+                "P777001",
+                "--show-password",
             ],
             None,
         );
@@ -293,7 +307,15 @@ fn every_account_action_reaches_the_directory_and_the_log() {
         let r = st(
             &cfg,
             &[
-                "accounts", "create", "--role", "guest", "--first", "Supply", "--last", "Cover",
+                "accounts",
+                "create",
+                "--role",
+                "guest",
+                "--first",
+                "Supply",
+                "--last",
+                "Cover",
+                "--show-password",
             ],
             None,
         )

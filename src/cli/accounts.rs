@@ -131,6 +131,9 @@ pub enum AccountsCmd {
         /// Group to leave (name or DN); repeatable.
         #[arg(long)]
         remove: Vec<String>,
+        /// Allow joining a protected group ([protect] groups, e.g. Domain Admins); logged.
+        #[arg(long)]
+        allow_protected: bool,
         /// Show what would change (before -> after) and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -221,10 +224,27 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 username: username.clone(),
                 description: None,
             };
-            let c = actions::create(ctx, &req).await?;
-            println!("created {}", clean(&actions::summary(&c.account)));
-            show_once(&c.account.username, &c.password, *show_password);
-            Ok(0)
+            refuse_hidden_password("create", *show_password)?;
+            match actions::create_outcome(ctx, &req).await? {
+                actions::CreateOutcome::Created(c) => {
+                    println!("created {}", clean(&actions::summary(&c.account)));
+                    show_once(&c.account.username, &c.password, true);
+                    Ok(0)
+                }
+                actions::CreateOutcome::Unknown {
+                    username,
+                    password,
+                    error,
+                } => {
+                    eprintln!("warning: {error}");
+                    println!(
+                        "{} may have been created; if it was, this is its temporary password:",
+                        clean(&username)
+                    );
+                    show_once(&username, &password, true);
+                    Ok(1)
+                }
+            }
         }
         AccountsCmd::ResetPassword {
             user,
@@ -242,24 +262,37 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 return dry_run_one(ctx, user, change).await;
             }
             let choice = if *stdin {
-                PasswordChoice::Given(read_password_stdin()?)
+                read_password_stdin().map(PasswordChoice::Given)
             } else {
-                PasswordChoice::Generate
+                Ok(PasswordChoice::Generate)
             };
-            let (a, generated) = actions::reset_password(ctx, user, &choice, !no_temporary).await?;
-            println!(
-                "password of {} reset{}",
-                a.username,
-                if *no_temporary {
-                    ""
-                } else {
-                    "; it must be changed at next logon"
-                }
-            );
-            if let Some(p) = generated {
-                show_once(&a.username, &p, *show_password);
+            let choice = choice?;
+            if matches!(choice, PasswordChoice::Generate) {
+                refuse_hidden_password("reset-password", *show_password)?;
             }
-            Ok(0)
+            let r = actions::reset_password_outcome(ctx, user, &choice, !no_temporary).await?;
+            let a = &r.account;
+            if let Some(e) = &r.unknown {
+                eprintln!("warning: {e}");
+                println!(
+                    "the password of {} may or may not have been reset; `schooltech log pending` checks",
+                    a.username
+                );
+            } else {
+                println!(
+                    "password of {} reset{}",
+                    a.username,
+                    if *no_temporary {
+                        ""
+                    } else {
+                        "; it must be changed at next logon"
+                    }
+                );
+            }
+            if let Some(p) = &r.password {
+                show_once(&a.username, p, true);
+            }
+            Ok(if r.unknown.is_some() { 1 } else { 0 })
         }
         AccountsCmd::Disable {
             user,
@@ -289,6 +322,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             add,
             remove,
             dry_run: true,
+            ..
         } => {
             let change = PlannedChange::Groups {
                 add: add.clone(),
@@ -307,9 +341,13 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             Ok(0)
         }
         AccountsCmd::Groups {
-            user, add, remove, ..
+            user,
+            add,
+            remove,
+            allow_protected,
+            ..
         } => {
-            let a = actions::groups(ctx, user, add, remove).await?;
+            let a = actions::groups_with(ctx, user, add, remove, *allow_protected).await?;
             println!(
                 "{} is now in: {}",
                 a.username,
@@ -409,6 +447,20 @@ pub fn read_password_stdin() -> Result<Secret> {
         return Err(Error::Usage("no password on standard input".into()));
     }
     Ok(Secret::new(line))
+}
+
+/// Refuses, before anything is changed, to make a password that could not be shown: stdout is
+/// not a terminal and --show-password was not given.
+pub fn refuse_hidden_password(what: &str, show_password: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    if show_password || std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{what} makes a new password that is shown only once, and output is not a terminal: \
+         run it in a terminal, or add --show-password to print the password into this output; \
+         nothing was changed"
+    )))
 }
 
 /// Shows a new password once: only to a terminal, unless asked.

@@ -31,8 +31,20 @@ pub enum LogCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it.
-    Verify,
+    /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it. Prints
+    /// the head (row count and last hash).
+    Verify {
+        /// Also check an anchor printed earlier by `log anchor` (N:HASH): fails when row N is
+        /// missing or differs.
+        #[arg(long, value_name = "N:HASH")]
+        anchor: Option<String>,
+        /// Also compare every row with its copy in the system journal (syslog), when readable.
+        #[arg(long)]
+        journal: bool,
+    },
+    /// Print the head of the log (N:HASH) for the termly report; check it later with
+    /// `log verify --anchor N:HASH`.
+    Anchor,
     /// Changes that were started but never finished (the program was killed or lost the
     /// connection mid-way): check these accounts in the directory. Exit 1 if there are any.
     Pending,
@@ -67,43 +79,105 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             Ok(0)
         }
         LogCmd::Pending => {
-            let pending = store.journal_pending()?;
-            for j in &pending {
+            // Read the directory for everything unknown or interrupted, and record what it shows.
+            let settled = if ctx.is_demo() {
+                Vec::new()
+            } else {
+                ops::settle::settle(ctx, &store).await?
+            };
+            for s in &settled {
+                println!("{}", ops::settle::describe(s));
+            }
+            // Still open: unknown, interrupted, or still running in another schooltech.
+            let open: Vec<_> = store
+                .journal_open()?
+                .into_iter()
+                .filter(|j| j.needs_settling() || j.pid.is_some())
+                .collect();
+            for j in &open {
                 println!(
-                    "{}  {}  {:<18} {}  {}",
+                    "{}  {}  {:<18} {}  {}  {}{}",
                     j.started_at
                         .with_timezone(&chrono::Local)
                         .format("%-d %b %Y %H:%M"),
                     j.operator,
                     j.action,
                     j.target,
-                    j.details
+                    match (j.state, j.needs_settling(), j.pid) {
+                        (crate::store::JournalState::Unknown, _, _) => "unknown".to_string(),
+                        (_, true, _) => "interrupted".to_string(),
+                        (_, false, Some(p)) => format!("running (process {p})"),
+                        _ => j.state.as_str().to_string(),
+                    },
+                    j.details,
+                    j.error
+                        .as_deref()
+                        .map(|e| format!("\n    {e}"))
+                        .unwrap_or_default()
                 );
             }
-            if pending.is_empty() {
+            if open.is_empty() {
                 println!("no interrupted changes");
                 Ok(0)
             } else {
                 println!(
-                    "{} changes were started but not finished: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
-                    pending.len()
+                    "{} changes are not known to be finished: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
+                    open.len()
                 );
                 Ok(1)
             }
         }
-        LogCmd::Verify => match ops::log::verify(&store)? {
-            ChainStatus::Whole { rows } => {
-                println!(
-                    "✓ action log whole: {rows} entries, every hash matches ({})",
-                    store.path().display()
-                );
-                Ok(0)
+        LogCmd::Anchor => {
+            println!("{}", ops::log::anchor(&store)?);
+            Ok(0)
+        }
+        LogCmd::Verify { anchor, journal } => {
+            let wanted = anchor.as_deref().map(ops::log::parse_anchor).transpose()?;
+            let mut code = match ops::log::verify(&store)? {
+                ChainStatus::Whole { rows } => {
+                    println!(
+                        "✓ action log whole: {rows} entries, every hash matches ({})",
+                        store.path().display()
+                    );
+                    0
+                }
+                ChainStatus::Broken { id, reason } => {
+                    println!("✗ action log broken at entry {id}: {reason}");
+                    println!("  entries before {id} are intact; keep a copy of {} and find out who changed it", store.path().display());
+                    1
+                }
+            };
+            println!(
+                "  head: {}  (keep it outside this machine: `schooltech log anchor`, then \
+                 `log verify --anchor N:HASH` later)",
+                ops::log::anchor(&store)?
+            );
+            if let Some((n, hash)) = wanted {
+                match ops::log::check_anchor(&store, n, &hash)? {
+                    None => println!("✓ anchor {n}:{hash} holds"),
+                    Some(why) => {
+                        println!("✗ anchor {n}:{hash} fails: {why}");
+                        code = 1;
+                    }
+                }
             }
-            ChainStatus::Broken { id, reason } => {
-                println!("✗ action log broken at entry {id}: {reason}");
-                println!("  entries before {id} are intact; keep a copy of {} and find out who changed it", store.path().display());
-                Ok(1)
+            if *journal {
+                match ops::log::check_journal(&store)? {
+                    ops::log::JournalCheck::Matches { rows } => {
+                        println!("✓ system journal: its copy of {rows} rows matches the store")
+                    }
+                    ops::log::JournalCheck::Unavailable(why) => {
+                        println!("- system journal not compared: {why}")
+                    }
+                    ops::log::JournalCheck::Differs(problems) => {
+                        for p in problems {
+                            println!("✗ system journal: {p}");
+                        }
+                        code = 1;
+                    }
+                }
             }
-        },
+            Ok(code)
+        }
     }
 }

@@ -105,8 +105,16 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
 pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Doctor(a) => doctor::run(cli, a).await,
-        Command::Accounts(c) => accounts::run(&context(cli)?, c).await,
-        Command::Passwords(c) => passwords::run(&context(cli)?, c).await,
+        Command::Accounts(c) => {
+            let ctx = context(cli)?;
+            crate::ops::settle::settle_before_run(&ctx).await;
+            accounts::run(&ctx, c).await
+        }
+        Command::Passwords(c) => {
+            let ctx = context(cli)?;
+            crate::ops::settle::settle_before_run(&ctx).await;
+            passwords::run(&ctx, c).await
+        }
         Command::Creds(c) => creds::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
     }

@@ -219,17 +219,24 @@ async fn bulk(ctx: &Ctx, targets: &[String], yes: bool, what: &str, f: BulkFn) -
     }
     ctx.refuse_as_of(what)?;
     let results = f(ctx, targets).await;
-    let mut failed = 0;
+    let (mut failed, mut skipped) = (0, 0);
     for (u, r) in &results {
         match r {
             Ok(()) => println!("✓ {u}"),
+            Err(e @ Error::Protected(_)) => {
+                skipped += 1;
+                println!("– {u}: skipped: {e}");
+            }
             Err(e) => {
                 failed += 1;
                 println!("✗ {u}: {e}");
             }
         }
     }
-    println!("{} changed, {failed} failed", results.len() - failed);
+    println!(
+        "{} changed, {skipped} skipped (protected), {failed} failed",
+        results.len() - failed - skipped
+    );
     Ok(i32::from(failed > 0))
 }
 

@@ -433,6 +433,7 @@ impl Directory for ActiveDirectory {
             attrs.push(attr("accountExpires", &[&ft.to_string()]));
         }
         self.conn.add(&dn, attrs).await?;
+        crate::testpoint::pause("create-added");
         let created = Account {
             dn: dn.clone(),
             username: new.username.clone(),
@@ -440,16 +441,15 @@ impl Directory for ActiveDirectory {
         };
         for g in &new.groups {
             if let Err(e) = self.add_to_group(&created, g).await {
-                let _ = self.conn.delete(&dn).await;
-                return Err(e);
+                let undo = self.conn.delete(&dn).await;
+                return Err(super::undo_outcome(&new.username, &dn, e, undo));
             }
         }
-        self.get_account(&new.username).await?.ok_or_else(|| {
-            Error::NotFound(format!(
-                "{} was created but cannot be read back",
-                new.username
-            ))
-        })
+        // The account is made: a failed read-back is not a failed create.
+        match self.get_account(&new.username).await {
+            Ok(Some(a)) => Ok(a),
+            _ => Ok(super::as_created(new, &dn, temporary)),
+        }
     }
 
     async fn name_taken(&self, parent_dn: &str, name: &str) -> Result<bool> {

@@ -354,6 +354,22 @@ impl LdapConn {
         }
     }
 
+    /// [`Self::transport_error`] for a change that was sent: a lost connection means no answer,
+    /// not "unreachable" (the server may have made the change).
+    fn write_error(&self, doing: &str, e: LdapError) -> Error {
+        match self.transport_error(doing, e) {
+            Error::Unreachable { detail, .. } | Error::Tls { detail, .. } => Error::NoAnswer {
+                doing: doing.to_string(),
+                detail,
+            },
+            Error::Timeout { seconds, .. } => Error::NoAnswer {
+                doing: doing.to_string(),
+                detail: format!("no answer within {seconds} s"),
+            },
+            other => other,
+        }
+    }
+
     /// A paged subtree (or other scope) search returning entries only (AD referrals skipped).
     /// Retries once on a fresh connection if the old one was dropped (AD drops idle ones).
     pub async fn search(
@@ -424,7 +440,7 @@ impl LdapConn {
         let res = ldap
             .add(dn, attrs)
             .await
-            .map_err(|e| self.transport_error(&doing, e))?;
+            .map_err(|e| self.write_error(&doing, e))?;
         self.check(&doing, res)
     }
 
@@ -434,7 +450,7 @@ impl LdapConn {
         let res = ldap
             .modify(dn, mods)
             .await
-            .map_err(|e| self.transport_error(doing, e))?;
+            .map_err(|e| self.write_error(doing, e))?;
         self.check(doing, res)
     }
 
@@ -450,7 +466,7 @@ impl LdapConn {
         let res = ldap
             .modifydn(dn, rdn, true, new_sup)
             .await
-            .map_err(|e| self.transport_error(doing, e))?;
+            .map_err(|e| self.write_error(doing, e))?;
         self.check(doing, res)
     }
 
@@ -461,7 +477,7 @@ impl LdapConn {
         let res = ldap
             .delete(dn)
             .await
-            .map_err(|e| self.transport_error(&doing, e))?;
+            .map_err(|e| self.write_error(&doing, e))?;
         self.check(&doing, res)
     }
 
@@ -476,7 +492,7 @@ impl LdapConn {
         let res = ldap
             .extended(op)
             .await
-            .map_err(|e| self.transport_error(doing, e))?;
+            .map_err(|e| self.write_error(doing, e))?;
         self.check(doing, res.1)
     }
 

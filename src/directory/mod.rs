@@ -13,7 +13,7 @@ use crate::config::DirectoryConfig;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
 use crate::domain::policy::{DirectoryPolicy, PolicySettings};
 use crate::domain::roles::RoleMap;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use async_trait::async_trait;
 use std::fmt;
 use std::sync::Arc;
@@ -139,6 +139,48 @@ pub trait Directory: Send + Sync {
     async fn write_password_policy(&self, settings: &PolicySettings) -> Result<()>;
 }
 
+/// After creating `dn` for `username`, a later step failed with `err` and `undo` (deleting it)
+/// was tried: the error to return. A failed undo is never hidden: it is a [`Error::Partial`], so
+/// the journal says `unknown` and the technician is told what is left.
+pub fn undo_outcome(username: &str, dn: &str, err: Error, undo: Result<()>) -> Error {
+    match undo {
+        Ok(()) => Error::Undone {
+            what: format!("created {dn}"),
+            failed: err.to_string(),
+        },
+        Err(undo_err) => Error::Partial {
+            done: format!("{username} was created as {dn}"),
+            failed: format!("{err}; deleting it again failed too: {undo_err}"),
+            fix: format!(
+                "check {username} in the directory and finish it (password, groups) or delete it"
+            ),
+        },
+    }
+}
+
+/// The account as it was asked for, when reading it back after creating it did not work.
+pub fn as_created(new: &NewAccount, dn: &str, temporary: bool) -> Account {
+    Account {
+        username: new.username.clone(),
+        dn: dn.to_string(),
+        display_name: Some(new.display_name.clone()).filter(|d| !d.is_empty()),
+        given_name: Some(new.given_name.clone()).filter(|d| !d.is_empty()),
+        surname: Some(new.surname.clone()).filter(|d| !d.is_empty()),
+        enabled: true,
+        must_change_password: temporary,
+        expires: new.expires,
+        groups: new
+            .groups
+            .iter()
+            .map(|g| escape::first_rdn_value(g))
+            .collect(),
+        group_dns: new.groups.clone(),
+        mis_id: new.mis_id.clone(),
+        description: new.description.clone(),
+        ..Default::default()
+    }
+}
+
 /// Maps entries to accounts, skipping (and counting) malformed ones, optionally keeping one
 /// role, sorted by username.
 pub fn finish_listing<F>(entries: &[attrs::Entry], map: F, role: Option<&str>) -> Listing
@@ -197,9 +239,34 @@ pub fn from_config(
             roles,
         )),
         Flavour::Demo => {
-            return Err(crate::error::Error::Config(
+            return Err(Error::Config(
                 "flavour = \"demo\" is not for config files; run with --demo".into(),
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod undo_tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_undo_is_a_partial_change_never_hidden() {
+        let step = || Error::Directory {
+            doing: "add x to Pupils".into(),
+            reason: "no such entry".into(),
+            code: 32,
+        };
+        let undone = undo_outcome("x", "uid=x,dc=t", step(), Ok(()));
+        assert!(matches!(undone, Error::Undone { .. }));
+        assert!(!undone.outcome_unknown());
+        let left = undo_outcome("x", "uid=x,dc=t", step(), Err(Error::Usage("busy".into())));
+        assert!(matches!(left, Error::Partial { .. }));
+        assert!(left.outcome_unknown());
+        let msg = left.to_string();
+        assert!(
+            msg.contains("deleting it again failed") && msg.contains("uid=x,dc=t"),
+            "{msg}"
+        );
+    }
 }

@@ -503,6 +503,7 @@ impl Directory for OpenLdap {
             attrs.push(attr("pwdEndTime", &[&generalized_time(x)]));
         }
         self.conn.add(&dn, attrs).await?;
+        crate::testpoint::pause("create-added");
         let created = Account {
             dn: dn.clone(),
             username: new.username.clone(),
@@ -510,21 +511,21 @@ impl Directory for OpenLdap {
         };
         let finish = async {
             self.set_password(&created, password, temporary).await?;
+            crate::testpoint::pause("create-password-set");
             for g in &new.groups {
                 self.add_to_group(&created, g).await?;
             }
             Ok::<(), Error>(())
         };
         if let Err(e) = finish.await {
-            let _ = self.conn.delete(&dn).await;
-            return Err(e);
+            let undo = self.conn.delete(&dn).await;
+            return Err(super::undo_outcome(&new.username, &dn, e, undo));
         }
-        self.get_account(&new.username).await?.ok_or_else(|| {
-            Error::NotFound(format!(
-                "{} was created but cannot be read back",
-                new.username
-            ))
-        })
+        // The account is made: a failed read-back is not a failed create.
+        match self.get_account(&new.username).await {
+            Ok(Some(a)) => Ok(a),
+            _ => Ok(super::as_created(new, &dn, temporary)),
+        }
     }
 
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
@@ -580,7 +581,8 @@ impl Directory for OpenLdap {
         self.conn
             .password_modify(&account.dn, password, &format!("set the password of {who}"))
             .await?;
-        if temporary {
+        crate::testpoint::pause("password-modified");
+        let flag = if temporary {
             self.conn
                 .modify(
                     &account.dn,
@@ -595,7 +597,20 @@ impl Directory for OpenLdap {
                 &format!("clear must-change-password of {who}"),
             )
             .await
-        }
+        };
+        // The password is set either way: a failed second step is a half-made change.
+        flag.map_err(|e| Error::Partial {
+            done: format!("the password of {who} was set"),
+            failed: e.to_string(),
+            fix: format!(
+                "{} (`schooltech passwords expire {who} --yes` sets it)",
+                if temporary {
+                    "the must-change-at-next-logon flag is not set"
+                } else {
+                    "the must-change-at-next-logon flag may still be set"
+                }
+            ),
+        })
     }
 
     async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String> {
@@ -612,24 +627,47 @@ impl Directory for OpenLdap {
             )
             .await?;
         let new_dn = format!("{rdn},{new_parent_dn}");
+        crate::testpoint::pause("move-renamed");
         // Without the refint overlay, group members still name the old DN: follow the move.
+        // These fix-ups are part of the move: one that fails is reported, never dropped.
+        let mut failed = Vec::new();
         for g in &account.group_dns {
-            if let Ok(attr_name @ ("member" | "uniqueMember")) = self.member_attr(g).await {
-                let mods = vec![
-                    Mod::Delete(
-                        attr_name.as_bytes().to_vec(),
-                        HashSet::from([account.dn.as_bytes().to_vec()]),
-                    ),
-                    Mod::Add(
-                        attr_name.as_bytes().to_vec(),
-                        HashSet::from([new_dn.as_bytes().to_vec()]),
-                    ),
-                ];
-                let _ = self
-                    .conn
-                    .modify(g, mods, &format!("update {g} after a move"))
-                    .await;
+            let attr_name = match self.member_attr(g).await {
+                Ok(a @ ("member" | "uniqueMember")) => a,
+                Ok(_) => continue, // memberUid names the uid, which did not change
+                Err(e) => {
+                    failed.push(format!("{g}: {e}"));
+                    continue;
+                }
+            };
+            let mods = vec![
+                Mod::Delete(
+                    attr_name.as_bytes().to_vec(),
+                    HashSet::from([account.dn.as_bytes().to_vec()]),
+                ),
+                Mod::Add(
+                    attr_name.as_bytes().to_vec(),
+                    HashSet::from([new_dn.as_bytes().to_vec()]),
+                ),
+            ];
+            if let Err(e) = self
+                .conn
+                .modify(g, mods, &format!("update {g} after a move"))
+                .await
+            {
+                failed.push(format!("{g}: {e}"));
             }
+        }
+        if !failed.is_empty() {
+            return Err(Error::Partial {
+                done: format!("{} was moved to {new_dn}", account.username),
+                failed: format!(
+                    "these groups still name the old DN {}: {}",
+                    account.dn,
+                    failed.join("; ")
+                ),
+                fix: format!("replace the old DN by {new_dn} in those groups' member lists"),
+            });
         }
         Ok(new_dn)
     }

@@ -9,7 +9,7 @@ use crate::domain::roles::absolute;
 use crate::domain::time::{end_of_day, uk_date};
 use crate::domain::username::{candidate, expand, NameParts};
 use crate::error::{Error, Result};
-use crate::store::{ActionEntry, NewAction, Store};
+use crate::store::{ActionEntry, NewAction, Outcome, Store};
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use serde_json::{json, Value};
 
@@ -19,8 +19,16 @@ pub fn store(ctx: &Ctx) -> Result<Store> {
 }
 
 /// Runs one directory change under the journal and records it in the action log.
-/// The journal row says "pending" while the change is in flight, so a run killed mid-way
-/// leaves a trace of exactly what may not have finished.
+///
+/// The journal row says "pending" while the change is in flight, so a run killed mid-way leaves
+/// a trace of exactly what may not have finished. Then:
+/// - the change worked: the journal's "done" and the action-log row commit in ONE transaction;
+/// - it failed before anything was sent, or the server refused it: "failed", no log row;
+/// - it was sent and no answer came (or was made only in part): "unknown" (with a log row for
+///   the part known to be made), and the error says so; `ops::settle` reads the directory later.
+///
+/// The whole change may take at most `op_timeout_s` × 4 (it may be several requests); past that
+/// its outcome is unknown. Read-backs belong after this returns: the change is recorded by then.
 pub async fn journalled<F, T>(
     ctx: &Ctx,
     action: &str,
@@ -48,27 +56,86 @@ where
 {
     let store = store(ctx)?;
     let jid = store.journal_begin(action, target, &details, Utc::now())?;
-    match change.await {
+    crate::testpoint::pause("journal-begun");
+    let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
+    let result = match tokio::time::timeout(limit, change).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::NoAnswer {
+            doing: format!("{action} {target}"),
+            detail: format!("no answer within {} s", limit.as_secs()),
+        }),
+    };
+    crate::testpoint::pause("sent");
+    let entry = match result {
         Ok(v) => {
-            store.journal_finish(jid, Ok(()), Utc::now())?;
             let mut details = details;
             if let (Value::Object(d), Some(a)) = (&mut details, after(&v)) {
                 d.insert("after".into(), a);
             }
-            let entry = store.record(
-                NewAction {
-                    action,
-                    target,
-                    details,
-                },
-                Utc::now(),
-            )?;
-            Ok((v, entry))
+            let row = NewAction {
+                action,
+                target,
+                details,
+            };
+            let entry = store
+                .journal_close(jid, &Outcome::Done, Some(row), Utc::now())
+                .map_err(|e| not_recorded(action, target, jid, e))?
+                .ok_or_else(|| not_recorded(action, target, jid, Error::Input("no row".into())))?;
+            crate::testpoint::pause("recorded");
+            return Ok((v, entry));
         }
-        Err(e) => {
-            let _ = store.journal_finish(jid, Err(e.to_string()), Utc::now());
-            Err(e)
+        Err(e) => e,
+    };
+    let err = entry;
+    if err.outcome_unknown() {
+        // A part may be known to be made (Partial): log that part now; settling finishes it.
+        let row = matches!(err, Error::Partial { .. }).then(|| {
+            let mut d = details.clone();
+            if let Value::Object(m) = &mut d {
+                m.insert("incomplete".into(), json!(err.to_string()));
+            }
+            d
+        });
+        let logged = row.map(|details| NewAction {
+            action,
+            target,
+            details,
+        });
+        if let Err(e) =
+            store.journal_close(jid, &Outcome::Unknown(err.to_string()), logged, Utc::now())
+        {
+            tracing::warn!("journal entry {jid} stays pending: {e}");
         }
+    } else if let Err(e) =
+        store.journal_close(jid, &Outcome::Failed(err.to_string()), None, Utc::now())
+    {
+        tracing::warn!("journal entry {jid} stays pending: {e}");
+    }
+    Err(err)
+}
+
+/// The error for a change the directory made that the store could not record.
+fn not_recorded(action: &str, target: &str, jid: i64, e: Error) -> Error {
+    Error::Partial {
+        done: format!("{action} {target} was done in the directory"),
+        failed: format!("recording it in the store failed: {e}"),
+        fix: format!(
+            "journal entry {jid} stays pending; free the store (disk space, other schooltech) and \
+             run `schooltech log pending`, which reads the directory and records it"
+        ),
+    }
+}
+
+/// The verb for a refusal message.
+fn verb(action: &str) -> &'static str {
+    match action {
+        "account.disable" => "disable",
+        "account.enable" => "enable",
+        "account.unlock" => "unlock",
+        "account.expire" => "set the expiry of",
+        "password.expire" => "force a password change for",
+        "password.never-expires" => "change password expiry of",
+        _ => "change",
     }
 }
 
@@ -97,25 +164,59 @@ async fn change(
 ) -> Result<Account> {
     ctx.refuse_as_of(action)?;
     let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, verb(action), &before)?;
     let mut details = json!({ "before": state(&before) });
     if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
         d.extend(x);
     }
     let dir = ctx.dir.clone();
     let b = before.clone();
-    let (after, _) = journalled_with(
+    let expected = expected_after(&before, &c);
+    let change_copy = c.clone();
+    journalled_with(
         ctx,
         action,
         &before.username,
         details,
-        async move {
-            dir.modify_account(&b, &c).await?;
-            dir.get_account(&b.username).await
-        },
-        |a| a.as_ref().map(state),
+        async move { dir.modify_account(&b, &change_copy).await },
+        |_| Some(state(&expected)),
     )
     .await?;
-    after.ok_or_else(|| Error::NotFound(format!("{username} vanished after the change")))
+    Ok(read_back(ctx, username, || expected_after(&before, &c)).await)
+}
+
+/// What the account looks like after `c`, as far as schooltech's own fields go.
+fn expected_after(before: &Account, c: &AccountChange) -> Account {
+    let mut a = before.clone();
+    match c {
+        AccountChange::SetEnabled(on) => a.enabled = *on,
+        AccountChange::Unlock => a.locked = false,
+        AccountChange::SetExpires(t) => a.expires = *t,
+        AccountChange::SetMustChangePassword(on) => a.must_change_password = *on,
+        AccountChange::SetPasswordNeverExpires(on) => a.password_never_expires = *on,
+        AccountChange::SetDescription(d) => a.description = d.clone(),
+    }
+    a
+}
+
+/// Reads the account back after a change that is already recorded. A failed read-back is a
+/// warning, not an error: the change was made and logged; `fallback` stands in for it.
+async fn read_back(ctx: &Ctx, username: &str, fallback: impl FnOnce() -> Account) -> Account {
+    match ctx.dir.get_account(username).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            tracing::warn!(
+                "the change to {username} was made and logged, but reading it back found no such account"
+            );
+            fallback()
+        }
+        Err(e) => {
+            tracing::warn!(
+                "the change to {username} was made and logged, but reading it back failed: {e}"
+            );
+            fallback()
+        }
+    }
 }
 
 /// Disables an account, with the reason in the action log.
@@ -197,39 +298,89 @@ pub async fn set_never_expires(ctx: &Ctx, username: &str, on: bool) -> Result<Ac
     .await
 }
 
-/// Resets a password. Returns the new password when it was generated (to show once).
+/// Resets a password. Returns the new password when it was generated (to show once). When the
+/// outcome is unknown this is an error and the generated password is lost to the caller: use
+/// [`reset_password_outcome`], which never drops it.
 pub async fn reset_password(
     ctx: &Ctx,
     username: &str,
     choice: &PasswordChoice,
     temporary: bool,
 ) -> Result<(Account, Option<Secret>)> {
+    let r = reset_password_outcome(ctx, username, choice, temporary).await?;
+    match r.unknown {
+        Some(e) => Err(e),
+        None => Ok((r.account, r.password)),
+    }
+}
+
+/// What a reset gave. `password` is set whenever a generated password may be in effect —
+/// also when the outcome is unknown — so it is never lost.
+#[derive(Debug)]
+pub struct ResetOutcome {
+    /// The account after the reset (or as it was, when reading it back failed).
+    pub account: Account,
+    /// The generated password, to show once.
+    pub password: Option<Secret>,
+    /// Set when the directory may or may not have taken the password (`log pending` settles it).
+    pub unknown: Option<Error>,
+}
+
+/// [`reset_password`], keeping the generated password whatever happens after it was sent.
+/// `Err` only when nothing was sent (refused, protected, failed before sending).
+pub async fn reset_password_outcome(
+    ctx: &Ctx,
+    username: &str,
+    choice: &PasswordChoice,
+    temporary: bool,
+) -> Result<ResetOutcome> {
     ctx.refuse_as_of("reset-password")?;
     let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, "reset the password of", &before)?;
     let password = choose(ctx, &before, choice)?;
-    let details =
-        json!({ "temporary": temporary, "generated": matches!(choice, PasswordChoice::Generate) });
+    let generated = matches!(choice, PasswordChoice::Generate);
+    let details = json!({
+        "temporary": temporary,
+        "generated": generated,
+        "before_password_last_set": before.password_last_set,
+        "before_must_change": before.must_change_password,
+    });
     let dir = ctx.dir.clone();
     let (b, p) = (before.clone(), password.clone());
-    journalled(
+    let done = journalled(
         ctx,
         "password.reset",
         &before.username,
         details,
         async move { dir.set_password(&b, &p, temporary).await },
     )
-    .await?;
-    let after = account(ctx, username).await?;
-    Ok((
-        after,
-        matches!(choice, PasswordChoice::Generate).then_some(password),
-    ))
+    .await;
+    let shown = generated.then_some(password);
+    match done {
+        Ok(_) => {}
+        Err(e) if e.outcome_unknown() => {
+            return Ok(ResetOutcome {
+                account: before,
+                password: shown,
+                unknown: Some(e),
+            })
+        }
+        Err(e) => return Err(e),
+    }
+    let fallback = before.clone();
+    let after = read_back(ctx, username, || fallback).await;
+    Ok(ResetOutcome {
+        account: after,
+        password: shown,
+        unknown: None,
+    })
 }
 
 /// Moves an account to another OU (DN, with or without the base DN).
 pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     ctx.refuse_as_of("move")?;
     let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, "move", &before)?;
     let target = absolute(ou.trim(), ctx.dir.base_dn());
     let ous = ctx.dir.list_ous().await?;
     if !ous.iter().any(|o| o.eq_ignore_ascii_case(&target)) {
@@ -240,19 +391,36 @@ pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     let details = json!({ "from": before.parent_dn(), "to": target });
     let dir = ctx.dir.clone();
     let (b, t) = (before.clone(), target.clone());
-    journalled(ctx, "account.move", &before.username, details, async move {
+    let (new_dn, _) = journalled(ctx, "account.move", &before.username, details, async move {
         dir.move_account(&b, &t).await
     })
     .await?;
-    account(ctx, username).await
+    Ok(read_back(ctx, username, || Account {
+        dn: new_dn,
+        ..before.clone()
+    })
+    .await)
 }
 
-/// Adds and removes groups (names or DNs).
+/// Adds and removes groups (names or DNs). Adding to a protected group is refused; see
+/// [`groups_with`].
 pub async fn groups(
     ctx: &Ctx,
     username: &str,
     add: &[String],
     remove: &[String],
+) -> Result<Account> {
+    groups_with(ctx, username, add, remove, false).await
+}
+
+/// [`groups`]; `allow_protected` lets the account join protected groups (`--allow-protected`,
+/// or the TUI after the operator confirmed), and is written in the log row.
+pub async fn groups_with(
+    ctx: &Ctx,
+    username: &str,
+    add: &[String],
+    remove: &[String],
+    allow_protected: bool,
 ) -> Result<Account> {
     ctx.refuse_as_of("groups")?;
     if add.is_empty() && remove.is_empty() {
@@ -261,6 +429,15 @@ pub async fn groups(
         ));
     }
     let before = account(ctx, username).await?;
+    let protection = super::protect::Protection::from_ctx(ctx);
+    if let Some(why) = protection.check(&before) {
+        return Err(super::protect::refusal(
+            "change the groups of",
+            &before.username,
+            &why,
+        ));
+    }
+    let mut found = Vec::new();
     for (names, adding) in [(add, true), (remove, false)] {
         for name in names {
             let g = ctx
@@ -268,26 +445,37 @@ pub async fn groups(
                 .find_group(name)
                 .await?
                 .ok_or_else(|| Error::NotFound(format!("no group \"{name}\"")))?;
+            let privileged = protection.check_group(&g);
+            if let (true, false, Some(why)) = (adding, allow_protected, &privileged) {
+                return Err(super::protect::refusal(
+                    &format!("add {} to", before.username),
+                    &g.name,
+                    why,
+                ));
+            }
+            found.push((g, adding, privileged.is_some()));
+        }
+    }
+    {
+        for (g, adding, privileged) in found {
             let action = if adding { "group.add" } else { "group.remove" };
+            let mut details = json!({ "group": g.dn });
+            if privileged && adding {
+                details["allow_protected"] = json!(true);
+            }
             let dir = ctx.dir.clone();
             let (b, gdn) = (before.clone(), g.dn.clone());
-            journalled(
-                ctx,
-                action,
-                &before.username,
-                json!({ "group": g.dn }),
-                async move {
-                    if adding {
-                        dir.add_to_group(&b, &gdn).await
-                    } else {
-                        dir.remove_from_group(&b, &gdn).await
-                    }
-                },
-            )
+            journalled(ctx, action, &before.username, details, async move {
+                if adding {
+                    dir.add_to_group(&b, &gdn).await
+                } else {
+                    dir.remove_from_group(&b, &gdn).await
+                }
+            })
             .await?;
         }
     }
-    account(ctx, username).await
+    Ok(read_back(ctx, username, || before.clone()).await)
 }
 
 /// A request to create one account.
@@ -464,6 +652,30 @@ fn default_ou(ous: &[String], role: &str) -> Result<String> {
 
 /// Creates one account with a generated temporary password (must change at next logon).
 pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
+    match create_outcome(ctx, req).await? {
+        CreateOutcome::Created(c) => Ok(*c),
+        CreateOutcome::Unknown { error, .. } => Err(error),
+    }
+}
+
+/// What creating an account gave, keeping the password when the outcome is unknown.
+#[derive(Debug)]
+pub enum CreateOutcome {
+    /// Made (and recorded).
+    Created(Box<Created>),
+    /// Sent without an answer or made in part: the account may exist with this password.
+    Unknown {
+        /// The planned username.
+        username: String,
+        /// The temporary password it was given, if it was made.
+        password: Secret,
+        /// What happened.
+        error: Error,
+    },
+}
+
+/// [`create`], never dropping a password that may be in effect.
+pub async fn create_outcome(ctx: &Ctx, req: &CreateRequest) -> Result<CreateOutcome> {
     ctx.refuse_as_of("create")?;
     let mut plan = plan_create(ctx, req, &[]).await?;
     super::import::unique_name(ctx, &mut plan, &mut Default::default()).await?;
@@ -484,11 +696,27 @@ pub async fn create(ctx: &Ctx, req: &CreateRequest) -> Result<Created> {
             )));
         }
     }
-    create_planned(ctx, &req.role, plan).await
+    create_planned_outcome(ctx, &req.role, plan).await
 }
 
-/// Creates an account already planned by [`plan_create`].
+/// Creates an account already planned by [`plan_create`]. Refused when the plan names a
+/// protected account, OU or group.
 pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<Created> {
+    match create_planned_outcome(ctx, role, plan).await? {
+        CreateOutcome::Created(c) => Ok(*c),
+        CreateOutcome::Unknown { error, .. } => Err(error),
+    }
+}
+
+/// [`create_planned`], keeping the password when the outcome is unknown.
+pub async fn create_planned_outcome(
+    ctx: &Ctx,
+    role: &str,
+    plan: NewAccount,
+) -> Result<CreateOutcome> {
+    if let Some(why) = super::protect::Protection::from_ctx(ctx).check_new(&plan, false) {
+        return Err(super::protect::refusal("create", &plan.username, &why));
+    }
     let probe = Account {
         username: plan.username.clone(),
         given_name: Some(plan.given_name.clone()),
@@ -507,11 +735,26 @@ pub async fn create_planned(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<C
     });
     let dir = ctx.dir.clone();
     let (p2, pw) = (plan.clone(), password.clone());
-    let (account, _) = journalled(ctx, "account.create", &plan.username, details, async move {
+    let made = match journalled(ctx, "account.create", &plan.username, details, async move {
         dir.create_account(&p2, &pw, true).await
     })
-    .await?;
-    Ok(Created { account, password })
+    .await
+    {
+        Ok((made, _)) => made,
+        Err(error) if error.outcome_unknown() => {
+            return Ok(CreateOutcome::Unknown {
+                username: plan.username,
+                password,
+                error,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    let account = read_back(ctx, &plan.username, || made).await;
+    Ok(CreateOutcome::Created(Box::new(Created {
+        account,
+        password,
+    })))
 }
 
 /// A short human summary of an account's state, for confirmations.

@@ -168,6 +168,7 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
                 ));
                 return;
             }
+            bind_account_check(ctx, r).await;
             if p.unreadable.is_empty() {
                 r.checks.push(Check::pass(
                     "attributes readable",
@@ -213,19 +214,96 @@ async fn directory_checks(ctx: &Ctx, r: &mut Report) {
     }
 }
 
+/// Warns when the bind account is a member of a protected group (Domain Admins and the like): it
+/// needs delegated rights on the school's OUs, not the keys to the domain.
+async fn bind_account_check(ctx: &Ctx, r: &mut Report) {
+    let name = "bind account rights";
+    let protection = super::protect::Protection::from_ctx(ctx);
+    let listing = match ctx.dir.search_accounts(&Default::default()).await {
+        Ok(l) => l,
+        Err(e) => {
+            r.checks.push(Check::warn(
+                name,
+                format!("could not look the bind account up: {e}"),
+                "see the message",
+            ));
+            return;
+        }
+    };
+    let Some(me) = listing
+        .accounts
+        .iter()
+        .find(|a| protection.is_bind_account(a))
+    else {
+        r.checks.push(Check::pass(
+            name,
+            "the bind account is not a person under the base DN (protected in any case)",
+        ));
+        return;
+    };
+    let privileged: Vec<String> = me
+        .group_dns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, dn)| {
+            let g = crate::directory::Group {
+                dn: dn.clone(),
+                name: me.groups.get(i).cloned().unwrap_or_default(),
+            };
+            protection.check_group(&g).map(|_| g.name)
+        })
+        .collect();
+    if privileged.is_empty() {
+        r.checks.push(Check::pass(
+            name,
+            format!("{} is in no protected group", me.username),
+        ));
+    } else {
+        r.checks.push(Check::warn(
+            name,
+            format!(
+                "the bind account {} is a member of the protected group(s) {}",
+                me.username,
+                privileged.join(", ")
+            ),
+            "give it delegated rights on the school's OUs instead (README: \"The bind account\") \
+             and take it out of these groups",
+        ));
+    }
+}
+
 fn store_checks(ctx: &Ctx, r: &mut Report) {
     let path = &ctx.config.store.path;
     match Store::open(path).and_then(|s| s.schema_version().map(|_| s)) {
         Ok(store) => {
             r.checks
                 .push(Check::pass("store writable", path.display().to_string()));
-            match store.journal_pending() {
-                Ok(p) if !p.is_empty() => r.checks.push(Check::warn(
+            match store.journal_open() {
+                Ok(p) if p.iter().any(|e| e.needs_settling()) => r.checks.push(Check::warn(
                     "interrupted changes",
-                    format!("{} changes were started but never finished", p.len()),
+                    format!(
+                        "{} changes were sent without an answer or interrupted",
+                        p.iter().filter(|e| e.needs_settling()).count()
+                    ),
                     "run `schooltech log pending` and check those accounts",
                 )),
                 _ => {}
+            }
+            if crate::store::syslog::available() {
+                r.checks.push(Check::pass(
+                    "syslog copy",
+                    "each log row's id and hash also goes to the system journal",
+                ));
+            } else {
+                r.checks.push(Check::warn(
+                    "syslog copy",
+                    format!(
+                        "no {}: log rows are not copied to the system journal, so only an anchor \
+                         (`schooltech log anchor`) shows a rewritten log",
+                        crate::store::syslog::DEV_LOG
+                    ),
+                    "run a syslog daemon or systemd-journald on this machine",
+                ));
             }
             match store.verify_log() {
                 Ok(ChainStatus::Whole { rows }) => r.checks.push(Check::pass("action log", format!("chain whole ({rows} entries)"))),

@@ -2,7 +2,9 @@
 //! A dry run lists what would be made; `apply` makes them with progress, skips MIS ids that
 //! already have accounts, and writes handout sheets (mode 0600) with the temporary passwords.
 
-use super::actions::{create_planned, plan_create_cached, CreateRequest, OuCache};
+use super::actions::{
+    create_planned_outcome, plan_create_cached, CreateOutcome, CreateRequest, OuCache,
+};
 use super::Ctx;
 use crate::domain::account::NewAccount;
 use crate::error::{Error, Result};
@@ -322,6 +324,10 @@ pub struct ImportResult {
 
 /// Creates the planned accounts; `progress(done, total)` after each. A failure on one row is
 /// reported and the rest go on; a lost connection stops the run (the log shows what was made).
+///
+/// The handout file is opened (mode 0600, a new name) before the first account is made, and each
+/// account's line is written and flushed as soon as it exists, so a failure, SIGHUP or Ctrl-C
+/// part-way loses no password already set. When the handout cannot be opened nothing is made.
 pub async fn apply(
     ctx: &Ctx,
     plan: &ImportPlan,
@@ -329,19 +335,60 @@ pub async fn apply(
 ) -> Result<ImportResult> {
     ctx.refuse_as_of("import --apply")?;
     let mut out = ImportResult::default();
+    if plan.create.is_empty() {
+        return Ok(out);
+    }
+    let dir = ctx
+        .config
+        .accounts
+        .handout_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_HANDOUT_DIR));
+    let mut handout = Handout::create(&dir, &ctx.config.school.name, chrono::Local::now())?;
+    out.handout = Some(handout.path().to_path_buf());
     let total = plan.create.len();
     for (i, (row, new)) in plan.create.iter().enumerate() {
-        match create_planned(ctx, &row.request.role, new.clone()).await {
-            Ok(c) => out.created.push(HandoutLine {
-                form: if row.form.is_empty() {
-                    row.request.role.clone()
-                } else {
-                    row.form.clone()
-                },
-                name: c.account.name().to_string(),
-                username: c.account.username.clone(),
-                password: c.password,
-            }),
+        let form = if row.form.is_empty() {
+            row.request.role.clone()
+        } else {
+            row.form.clone()
+        };
+        match create_planned_outcome(ctx, &row.request.role, new.clone()).await {
+            Ok(CreateOutcome::Created(c)) => {
+                let line = HandoutLine {
+                    form,
+                    name: c.account.name().to_string(),
+                    username: c.account.username.clone(),
+                    password: c.password,
+                };
+                handout.write(&line, None)?;
+                crate::testpoint::pause("import-row-written");
+                out.created.push(line);
+            }
+            Ok(CreateOutcome::Unknown {
+                username,
+                password,
+                error,
+            }) => {
+                let line = HandoutLine {
+                    form,
+                    name: new.display_name.clone(),
+                    username,
+                    password,
+                };
+                handout.write(
+                    &line,
+                    Some("may not exist: check with `schooltech log pending`"),
+                )?;
+                let lost = error.is_connection_lost();
+                out.failed.push(RowError {
+                    line: row.line,
+                    message: error.to_string(),
+                });
+                if lost {
+                    break;
+                }
+            }
             Err(e) if e.is_connection_lost() => {
                 out.failed.push(RowError {
                     line: row.line,
@@ -356,48 +403,176 @@ pub async fn apply(
         }
         progress(i + 1, total);
     }
-    if !out.created.is_empty() {
-        let dir = ctx
-            .config
-            .accounts
-            .handout_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("."));
-        out.handout = Some(write_handout(&dir, &out.created, &ctx.config.school.name)?);
-    }
     Ok(out)
+}
+
+/// Makes the handout directory (mode 0700) when it is missing.
+pub fn prepare_handout_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| {
+            Error::Config(format!(
+                "cannot make the handout directory {} ({e}); set [accounts] handout_dir to a \
+                 writable directory; nothing was created",
+                dir.display()
+            ))
+        })
+}
+
+/// A handout file being written: one line per account as it is made, flushed each time.
+#[derive(Debug)]
+pub struct Handout {
+    path: PathBuf,
+    file: std::fs::File,
+    school: String,
+    form: Option<String>,
+}
+
+impl Handout {
+    /// Opens a new handout file (mode 0600) in `dir`, made if missing (mode 0700). The name holds
+    /// the time, the process id and a counter, and the file is created exclusively, so two
+    /// imports never write to one file, even in the same second.
+    pub fn create(
+        dir: &Path,
+        school: &str,
+        now: chrono::DateTime<chrono::Local>,
+    ) -> Result<Handout> {
+        use std::os::unix::fs::OpenOptionsExt;
+        prepare_handout_dir(dir)?;
+        let stamp = now.format("%Y%m%d-%H%M%S");
+        let pid = std::process::id();
+        for n in 1..1000u32 {
+            let path = dir.join(format!("schooltech-handout-{stamp}-{pid}-{n}.txt"));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(file) => {
+                    return Ok(Handout {
+                        path,
+                        file,
+                        school: school.to_string(),
+                        form: None,
+                    })
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(Error::Config(format!(
+                        "cannot write the handout file {} ({e}); set [accounts] handout_dir to a \
+                         writable directory; nothing was created",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        Err(Error::Config(format!(
+            "cannot find a free handout file name in {}; tidy it up",
+            dir.display()
+        )))
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes one account's line (with a section header when the form changes), and flushes it
+    /// to disk before returning.
+    pub fn write(&mut self, l: &HandoutLine, note: Option<&str>) -> Result<()> {
+        let mut text = String::new();
+        if self.form.as_deref() != Some(l.form.as_str()) {
+            if self.form.is_some() {
+                text.push_str("\n\x0c\n");
+            }
+            text.push_str(&format!("{} — new accounts — {}\n", self.school, l.form));
+            text.push_str("Log on with this username and temporary password; you will be asked to choose your own.\n\n");
+            self.form = Some(l.form.clone());
+        }
+        text.push_str(&format!(
+            "  {:<32} {:<22} {}{}\n",
+            l.name,
+            l.username,
+            l.password.expose(),
+            note.map(|n| format!("   ({n})")).unwrap_or_default()
+        ));
+        self.file
+            .write_all(text.as_bytes())
+            .and_then(|()| self.file.flush())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| Error::io(&self.path, e))
+    }
 }
 
 /// Writes handout sheets, one section per form group, to a new file with mode 0600.
 pub fn write_handout(dir: &Path, lines: &[HandoutLine], school: &str) -> Result<PathBuf> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let path = dir.join(format!("schooltech-handout-{stamp}.txt"));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
     let mut by_form: BTreeMap<&str, Vec<&HandoutLine>> = BTreeMap::new();
     for l in lines {
         by_form.entry(l.form.as_str()).or_default().push(l);
     }
-    let mut text = String::new();
-    for (form, ls) in by_form {
-        text.push_str(&format!("{school} — new accounts — {form}\n"));
-        text.push_str("Log on with this username and temporary password; you will be asked to choose your own.\n\n");
+    let mut h = Handout::create(dir, school, chrono::Local::now())?;
+    for ls in by_form.values() {
         for l in ls {
-            text.push_str(&format!(
-                "  {:<32} {:<22} {}\n",
-                l.name,
-                l.username,
-                l.password.expose()
-            ));
+            h.write(l, None)?;
         }
-        text.push_str("\n\x0c\n");
     }
-    f.write_all(text.as_bytes())
-        .map_err(|e| Error::io(&path, e))?;
-    Ok(path)
+    Ok(h.path)
+}
+
+#[cfg(test)]
+mod handout_tests {
+    use super::*;
+    use crate::directory::Secret;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn two_handouts_in_one_second_get_two_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("handouts");
+        let now = chrono::Local::now();
+        let mut a = Handout::create(&dir, "School", now).unwrap();
+        let b = Handout::create(&dir, "School", now).unwrap();
+        assert_ne!(a.path(), b.path());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(a.path()), 0o600);
+        a.write(
+            &HandoutLine {
+                form: "7A".into(),
+                name: "Amy Smith".into(),
+                username: "amy.smith".into(),
+                password: Secret::new("Otter&Lantern9"),
+            },
+            None,
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(a.path()).unwrap();
+        assert!(
+            text.contains("7A") && text.contains("amy.smith") && text.contains("Otter&Lantern9")
+        );
+    }
+
+    #[test]
+    fn an_unwritable_place_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("f");
+        std::fs::write(&file, "x").unwrap();
+        let e = Handout::create(&file.join("sub"), "S", chrono::Local::now()).unwrap_err();
+        assert!(e.to_string().contains("handout_dir"), "{e}");
+    }
+
+    #[test]
+    fn the_default_handout_dir_is_not_the_current_directory() {
+        assert_eq!(
+            crate::config::DEFAULT_HANDOUT_DIR,
+            "/var/lib/schooltech/handouts"
+        );
+    }
 }

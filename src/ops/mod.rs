@@ -10,6 +10,8 @@ pub mod import;
 pub mod log;
 pub mod passwords;
 pub mod preview;
+pub mod protect;
+pub mod settle;
 
 /// What a search of the directory gives (accounts and how many entries were skipped), for the
 /// faces: they take it from here, not from `directory`.
@@ -38,7 +40,7 @@ pub struct Ctx {
     pub dir: Arc<dyn Directory>,
     /// `--as-of`: judge time rules as if it were the end of this day (reports and dry runs).
     pub as_of: Option<NaiveDate>,
-    /// Who is running the program (`$SUDO_USER` else `$USER`).
+    /// Who is running the program: the real user (see [`crate::store::operator`]).
     pub operator: String,
     /// Where "now" comes from (the machine's clock, or a fixed moment in tests).
     pub clock: Clock,

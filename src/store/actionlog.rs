@@ -60,7 +60,7 @@ pub struct ActionEntry {
     pub id: i64,
     /// When it was recorded (UTC, whole seconds).
     pub at: DateTime<Utc>,
-    /// Who did it (the SSH user).
+    /// Who did it (the login name of the real user; see [`operator`]).
     pub operator: String,
     /// What was done.
     pub action: String,
@@ -107,34 +107,46 @@ pub enum ChainStatus {
     },
 }
 
-/// Who is running schooltech: `$SUDO_USER`, else `$USER`, else `unknown`.
+/// Who is running schooltech: the login name of the process's real user id, or under sudo (real
+/// uid 0 with `$SUDO_UID`) the user who ran sudo. Never taken from `$USER`, `$LOGNAME` or
+/// `$SUDO_USER`, which anyone can set. `uid N` when the id has no name, `unknown` without /proc.
 pub fn operator() -> String {
-    ["SUDO_USER", "USER", "LOGNAME"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .map(|s| s.trim().to_string())
-        .find(|s| !s.is_empty())
-        .or_else(account_name)
-        .unwrap_or_else(|| "unknown".to_string())
+    let Some(uid) = real_uid() else {
+        return "unknown".to_string();
+    };
+    let uid = if uid == 0 {
+        std::env::var("SUDO_UID")
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+            .unwrap_or(0)
+    } else {
+        uid
+    };
+    user_name(uid).unwrap_or_else(|| format!("uid {uid}"))
 }
 
-/// The login name of this process's real user, from /proc and /etc/passwd (when no
-/// environment variable names it, e.g. under cron or a systemd timer).
-fn account_name() -> Option<String> {
+/// The real user id of this process (the first field of `Uid:` in /proc/self/status).
+fn real_uid() -> Option<u32> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid = status
+    status
         .lines()
         .find_map(|l| l.strip_prefix("Uid:"))?
         .split_whitespace()
         .next()?
-        .to_string();
+        .parse()
+        .ok()
+}
+
+/// The login name of `uid` from /etc/passwd.
+fn user_name(uid: u32) -> Option<String> {
+    let uid = uid.to_string();
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
     passwd
         .lines()
         .map(|l| l.split(':').collect::<Vec<_>>())
         .find(|f| f.get(2) == Some(&uid.as_str()))
         .and_then(|f| f.first().map(|n| n.to_string()))
-        .or(Some(format!("uid {uid}")))
+        .filter(|n| !n.is_empty())
 }
 
 /// The hash of one row; see the module documentation for the exact bytes hashed. `details` must be
@@ -399,21 +411,29 @@ impl Store {
         items: &[NewAction<'_>],
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
-        for a in items {
-            if a.action.trim().is_empty() {
-                return Err(self.error(
-                    "refusing to record an action without a name; report this bug".to_string(),
-                ));
-            }
-            check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
-        }
+        self.check_actions(items)?;
         if items.is_empty() {
             return Ok(Vec::new());
         }
+        let doing = "recording in the action log";
+        let tx = self.write_tx(doing)?;
+        let out = self.append_in(&tx, items, now)?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        super::syslog::announce_for(&self.path, &out);
+        Ok(out)
+    }
+
+    /// Appends `items` inside the caller's write transaction (so a journal outcome and its log
+    /// row commit together). Checks nothing: callers run [`Self::check_actions`] first.
+    pub(crate) fn append_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        items: &[NewAction<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ActionEntry>> {
         let now = now.trunc_subsecs(0);
         let at = fmt_time(now);
         let doing = "recording in the action log";
-        let tx = self.write_tx(doing)?;
         // Under BEGIN IMMEDIATE no other writer can append between this read and our insert.
         let last: Option<(i64, String)> = tx
             .query_row(
@@ -477,8 +497,20 @@ impl Store {
                 });
             }
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
         Ok(out)
+    }
+
+    /// Refuses actions without a name and details that hold a password.
+    pub(crate) fn check_actions(&self, items: &[NewAction<'_>]) -> Result<()> {
+        for a in items {
+            if a.action.trim().is_empty() {
+                return Err(self.error(
+                    "refusing to record an action without a name; report this bug".to_string(),
+                ));
+            }
+            check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
+        }
+        Ok(())
     }
 
     /// The rows that pass `f`, newest first.
@@ -538,6 +570,31 @@ impl Store {
             out.push(entry);
         }
         Ok(out)
+    }
+
+    /// The head of the log: the last row's id (the number of rows, as ids have no gaps) and
+    /// hash; `None` for an empty log. Paste it into the termly report (`schooltech log anchor`).
+    pub fn log_head(&self) -> Result<Option<(i64, String)>> {
+        let doing = "reading the action log";
+        self.conn()
+            .query_row(
+                "SELECT id, hash FROM action_log ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// The stored hash of row `id`, if the row exists.
+    pub fn log_hash(&self, id: i64) -> Result<Option<String>> {
+        let doing = "reading the action log";
+        self.conn()
+            .query_row("SELECT hash FROM action_log WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))
     }
 
     /// Recomputes the chain from the first row and reports the first row that does not check out.
@@ -625,6 +682,13 @@ impl Store {
             .optional()
             .map_err(|e| self.sql_error(doing, e))?;
         match seq {
+            Some(s) if s > 0 && prev_id == 0 => broken(
+                1,
+                format!(
+                    "the log was wiped: it is empty, but {s} rows were written to it \
+                     (sqlite_sequence); restore the store from a backup"
+                ),
+            ),
             Some(s) if s > prev_id => broken(
                 prev_id + 1,
                 if s == prev_id + 1 {
@@ -863,14 +927,35 @@ mod tests {
     }
 
     #[test]
-    fn operator_prefers_sudo_user() {
-        // Read-only check of the rule, without touching the process environment.
+    fn operator_is_the_real_user_whatever_the_environment_says() {
+        // Read-only: $USER and $SUDO_USER play no part, so whatever they hold the answer is the
+        // name of the real uid (or, as root under sudo, of $SUDO_UID).
         let op = operator();
         assert!(!op.is_empty());
-        if let Ok(sudo) = std::env::var("SUDO_USER") {
-            if !sudo.trim().is_empty() {
-                assert_eq!(op, sudo.trim());
-            }
+        let uid = real_uid().unwrap();
+        if uid != 0 || std::env::var("SUDO_UID").is_err() {
+            assert_eq!(Some(op), user_name(uid).or(Some(format!("uid {uid}"))));
+        }
+    }
+
+    #[test]
+    fn a_wiped_log_is_not_whole() {
+        let s = store();
+        s.record(
+            NewAction {
+                action: "account.enable",
+                target: "a",
+                details: json!({}),
+            },
+            t0(),
+        )
+        .unwrap();
+        s.conn()
+            .execute_batch("DROP TRIGGER action_log_no_delete; DELETE FROM action_log;")
+            .unwrap();
+        match s.verify_log().unwrap() {
+            ChainStatus::Broken { reason, .. } => assert!(reason.contains("wiped"), "{reason}"),
+            other => panic!("{other:?}"),
         }
     }
 }

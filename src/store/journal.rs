@@ -1,9 +1,29 @@
-//! The journal: intent written before a change is attempted, its outcome after. Rows still
-//! `pending` after a run show work that was interrupted (lost connection, killed process) and can
-//! be checked and resumed. Unlike the action log, the journal is working state, not evidence.
+//! The journal: intent written before a change is attempted, its outcome after. Unlike the
+//! action log, the journal is working state, not evidence — but a finished entry never changes
+//! and no entry is deleted (triggers enforce both).
+//!
+//! # Outcomes
+//!
+//! An attempt ends in one of three ways ([`Outcome`]):
+//! - **done**: the directory confirmed the change. The journal result and the action-log row
+//!   are written in ONE transaction ([`Store::journal_close`]), so there is never a "done" without
+//!   its log row, nor a log row for something still pending.
+//! - **failed**: nothing was changed — the request was never sent, the server refused it, or the
+//!   steps already made were undone.
+//! - **unknown**: the request was sent and no answer came (timeout, lost connection), or it was
+//!   made only in part. An entry still `pending` whose process is gone (killed) is unknown too.
+//!   Unknown entries are settled by reading the directory ([`Store::journal_settle`], driven by
+//!   `ops::settle`), never guessed.
+//!
+//! # Runs (multi-step plans)
+//!
+//! A plan such as a leaver sweep saves each step with a run id and step number
+//! ([`Store::journal_plan`]), begins each step before doing it ([`Store::journal_begin_step`]),
+//! and closes it like any other entry. [`Store::journal_run`] lists a run's steps in order, so a
+//! resume skips done steps, settles unknown ones against the directory, and redoes the rest.
 
 use super::actionlog::{canonical_json, check_no_secrets, secret_refusal};
-use super::{fmt_time, parse_time, Store};
+use super::{fmt_time, parse_time, ActionEntry, NewAction, Store};
 use crate::error::Result;
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{params, OptionalExtension};
@@ -13,12 +33,15 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalState {
-    /// Begun and not finished: interrupted, or still running.
+    /// Begun and not finished: still running, planned (a run's step not yet begun has
+    /// `started_at` but no `pid`), or interrupted (its process is gone).
     Pending,
     /// Finished and worked.
     Done,
-    /// Finished and did not work; `error` says why.
+    /// Finished and did not change anything; `error` says why.
     Failed,
+    /// Sent without an answer, or made in part: the directory must be read to know.
+    Unknown,
 }
 
 impl JournalState {
@@ -28,6 +51,7 @@ impl JournalState {
             JournalState::Pending => "pending",
             JournalState::Done => "done",
             JournalState::Failed => "failed",
+            JournalState::Unknown => "unknown",
         }
     }
 
@@ -36,7 +60,35 @@ impl JournalState {
             "pending" => Some(JournalState::Pending),
             "done" => Some(JournalState::Done),
             "failed" => Some(JournalState::Failed),
+            "unknown" => Some(JournalState::Unknown),
             _ => None,
+        }
+    }
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The directory confirmed it.
+    Done,
+    /// Nothing was changed; why.
+    Failed(String),
+    /// It may or may not have been done (or was done in part); why.
+    Unknown(String),
+}
+
+impl Outcome {
+    fn state(&self) -> JournalState {
+        match self {
+            Outcome::Done => JournalState::Done,
+            Outcome::Failed(_) => JournalState::Failed,
+            Outcome::Unknown(_) => JournalState::Unknown,
+        }
+    }
+    fn error(&self) -> Option<&str> {
+        match self {
+            Outcome::Done => None,
+            Outcome::Failed(e) | Outcome::Unknown(e) => Some(e),
         }
     }
 }
@@ -58,15 +110,49 @@ pub struct JournalEntry {
     pub details: serde_json::Value,
     /// Where it stands.
     pub state: JournalState,
-    /// When it finished, if it did.
+    /// When the attempt ended, if it did.
     pub finished_at: Option<DateTime<Utc>>,
-    /// Why it failed, if it did.
+    /// Why it failed or is unknown, if it did or is.
     pub error: Option<String>,
+    /// The process that began it (None: a planned step not yet begun, or from an older
+    /// schooltech).
+    pub pid: Option<i64>,
+    /// The action-log row written with its outcome, if any.
+    pub log_id: Option<i64>,
+    /// The run (plan) it belongs to, if any.
+    pub run_id: Option<String>,
+    /// Its step number in that run.
+    pub step: Option<i64>,
 }
+
+impl JournalEntry {
+    /// True when it is pending and its process is gone: it was interrupted and is as unknown as
+    /// an unanswered request. (A planned step not yet begun has no pid and is not interrupted.)
+    pub fn interrupted(&self) -> bool {
+        self.state == JournalState::Pending
+            && match self.pid {
+                Some(p) => p != i64::from(std::process::id()) && !process_alive(p),
+                // Begun by a schooltech older than the pid column: long gone.
+                None => self.run_id.is_none(),
+            }
+    }
+
+    /// True when its outcome must be settled by reading the directory.
+    pub fn needs_settling(&self) -> bool {
+        self.state == JournalState::Unknown || self.interrupted()
+    }
+}
+
+fn process_alive(pid: i64) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+const SELECT_JOURNAL: &str = "SELECT id, started_at, operator, action, target, details, state, \
+     finished_at, error, pid, log_id, run_id, step FROM journal";
 
 impl Store {
     /// Writes the intent to do `action` to `target` before doing it; returns the entry's id for
-    /// [`Store::journal_finish`]. Refuses details that hold a password.
+    /// [`Store::journal_close`]. Refuses details that hold a password.
     pub fn journal_begin(
         &self,
         action: &str,
@@ -74,18 +160,90 @@ impl Store {
         details: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<i64> {
+        self.journal_insert(None, action, target, details, now, true)
+    }
+
+    /// Saves a plan: one pending, not-yet-begun entry per step, numbered from 1, under `run_id`,
+    /// in one transaction. Returns their ids in step order.
+    pub fn journal_plan(
+        &self,
+        run_id: &str,
+        steps: &[(&str, &str, serde_json::Value)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        for (_, _, d) in steps {
+            check_no_secrets(d).map_err(|key| secret_refusal(self, "journal", &key))?;
+        }
+        let doing = "saving a plan in the journal";
+        let tx = self.write_tx(doing)?;
+        let mut ids = Vec::with_capacity(steps.len());
+        for (i, (action, target, details)) in steps.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO journal (started_at, operator, action, target, details, state, run_id, step) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
+                params![
+                    fmt_time(now.trunc_subsecs(0)),
+                    self.operator(),
+                    action,
+                    target,
+                    canonical_json(details),
+                    run_id,
+                    i as i64 + 1
+                ],
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+            ids.push(tx.last_insert_rowid());
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        Ok(ids)
+    }
+
+    /// Marks a planned step as begun by this process (just before it is sent).
+    pub fn journal_begin_step(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        let doing = "writing to the journal";
+        let tx = self.write_tx(doing)?;
+        let n = tx
+            .execute(
+                "UPDATE journal SET pid = ?1, started_at = ?2 WHERE id = ?3 AND state = 'pending'",
+                params![
+                    i64::from(std::process::id()),
+                    fmt_time(now.trunc_subsecs(0)),
+                    id
+                ],
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        if n == 0 {
+            return Err(self.error(format!(
+                "journal entry {id} is not a pending step; report this bug"
+            )));
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    fn journal_insert(
+        &self,
+        run: Option<(&str, i64)>,
+        action: &str,
+        target: &str,
+        details: &serde_json::Value,
+        now: DateTime<Utc>,
+        begun: bool,
+    ) -> Result<i64> {
         check_no_secrets(details).map_err(|key| secret_refusal(self, "journal", &key))?;
         let doing = "writing to the journal";
         let tx = self.write_tx(doing)?;
         tx.execute(
-            "INSERT INTO journal (started_at, operator, action, target, details, state) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+            "INSERT INTO journal (started_at, operator, action, target, details, state, pid, run_id, step) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
             params![
                 fmt_time(now.trunc_subsecs(0)),
                 self.operator(),
                 action,
                 target,
-                canonical_json(details)
+                canonical_json(details),
+                begun.then(|| i64::from(std::process::id())),
+                run.map(|r| r.0),
+                run.map(|r| r.1),
             ],
         )
         .map_err(|e| self.sql_error(doing, e))?;
@@ -94,71 +252,161 @@ impl Store {
         Ok(id)
     }
 
-    /// Marks a pending entry done (`Ok(())`) or failed (`Err(why)`). Finishing an entry twice, or
-    /// one that does not exist, is an error.
+    /// Ends an attempt: the outcome and, when given, its action-log row, in ONE transaction —
+    /// both are written or neither is. The entry must be pending. Returns the log row.
+    pub fn journal_close(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        log: Option<NewAction<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ActionEntry>> {
+        self.journal_update(id, outcome, log, now, &["pending"], false)
+    }
+
+    /// Settles an entry that was unknown (or interrupted) after reading the directory: `Done`
+    /// (with its log row, unless one was written when it ended) or `Failed`; `Unknown` keeps it
+    /// open with a new reason. One transaction, like [`Store::journal_close`].
+    pub fn journal_settle(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        log: Option<NewAction<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ActionEntry>> {
+        self.journal_update(id, outcome, log, now, &["pending", "unknown"], true)
+    }
+
+    fn journal_update(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        log: Option<NewAction<'_>>,
+        now: DateTime<Utc>,
+        from: &[&str],
+        settling: bool,
+    ) -> Result<Option<ActionEntry>> {
+        let logs: Vec<NewAction<'_>> = log.into_iter().collect();
+        self.check_actions(&logs)?;
+        let doing = "writing to the journal and the action log";
+        let tx = self.write_tx(doing)?;
+        let current: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT state, log_id FROM journal WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        let (state, log_id) = match current {
+            None => {
+                return Err(self.error(format!(
+                    "journal entry {id} does not exist; report this bug"
+                )))
+            }
+            Some(c) => c,
+        };
+        if !from.contains(&state.as_str()) {
+            return Err(self.error(format!(
+                "journal entry {id} is already {state}; report this bug"
+            )));
+        }
+        let rows = if log_id.is_none() && !logs.is_empty() {
+            self.append_in(&tx, &logs, now)?
+        } else {
+            Vec::new()
+        };
+        let new_log = rows.last().map(|r| r.id).or(log_id);
+        let t = fmt_time(now.trunc_subsecs(0));
+        tx.execute(
+            "UPDATE journal SET state = ?1, finished_at = ?2, error = ?3, log_id = ?4, \
+             settled_at = CASE WHEN ?5 THEN ?2 ELSE settled_at END WHERE id = ?6",
+            params![
+                outcome.state().as_str(),
+                t,
+                outcome.error(),
+                new_log,
+                settling && outcome.state() != JournalState::Unknown,
+                id
+            ],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        super::syslog::announce_for(&self.path, &rows);
+        Ok(rows.into_iter().last())
+    }
+
+    /// Marks a pending entry done (`Ok(())`) or failed (`Err(why)`), without a log row. Kept for
+    /// callers that record their own; new code uses [`Store::journal_close`].
     pub fn journal_finish(
         &self,
         id: i64,
         ok: std::result::Result<(), String>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let doing = "writing to the journal";
-        let (state, error) = match ok {
-            Ok(()) => (JournalState::Done, None),
-            Err(why) => (JournalState::Failed, Some(why)),
+        let outcome = match ok {
+            Ok(()) => Outcome::Done,
+            Err(why) => Outcome::Failed(why),
         };
-        let tx = self.write_tx(doing)?;
-        let changed = tx
-            .execute(
-                "UPDATE journal SET state = ?1, finished_at = ?2, error = ?3 \
-                 WHERE id = ?4 AND state = 'pending'",
-                params![state.as_str(), fmt_time(now.trunc_subsecs(0)), error, id],
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-        if changed == 0 {
-            let current: Option<String> = tx
-                .query_row("SELECT state FROM journal WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(|e| self.sql_error(doing, e))?;
-            return Err(self.error(match current {
-                None => format!("journal entry {id} does not exist; report this bug"),
-                Some(s) => format!("journal entry {id} is already {s}; report this bug"),
-            }));
-        }
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        self.journal_close(id, &outcome, None, now).map(|_| ())
     }
 
-    /// Entries begun and never finished, oldest first.
+    /// Entries still open: pending (running, planned or interrupted) and unknown, oldest first.
+    pub fn journal_open(&self) -> Result<Vec<JournalEntry>> {
+        self.journal_query("WHERE state IN ('pending', 'unknown') ORDER BY id", [])
+    }
+
+    /// Entries begun and never finished, oldest first (see [`Store::journal_open`] for the
+    /// unknown ones too).
     pub fn journal_pending(&self) -> Result<Vec<JournalEntry>> {
+        self.journal_query("WHERE state = 'pending' ORDER BY id", [])
+    }
+
+    /// One entry by id.
+    pub fn journal_entry(&self, id: i64) -> Result<Option<JournalEntry>> {
+        Ok(self.journal_query("WHERE id = ?1", [id])?.pop())
+    }
+
+    /// The steps of a run, in step order.
+    pub fn journal_run(&self, run_id: &str) -> Result<Vec<JournalEntry>> {
+        self.journal_query("WHERE run_id = ?1 ORDER BY step", [run_id])
+    }
+
+    fn journal_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<JournalEntry>> {
         let doing = "reading the journal";
         let mut stmt = self
             .conn()
-            .prepare(
-                "SELECT id, started_at, operator, action, target, details, state, finished_at, error \
-                 FROM journal WHERE state = 'pending' ORDER BY id",
-            )
+            .prepare(&format!("{SELECT_JOURNAL} {rest}"))
             .map_err(|e| self.sql_error(doing, e))?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(p, |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, String>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
+                    (
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                    ),
+                    (
+                        r.get::<_, Option<String>>(7)?,
+                        r.get::<_, Option<String>>(8)?,
+                        r.get::<_, Option<i64>>(9)?,
+                        r.get::<_, Option<i64>>(10)?,
+                        r.get::<_, Option<String>>(11)?,
+                        r.get::<_, Option<i64>>(12)?,
+                    ),
                 ))
             })
             .map_err(|e| self.sql_error(doing, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, started, operator, action, target, details, state, finished, error) =
-                row.map_err(|e| self.sql_error(doing, e))?;
+            let (
+                (id, started, operator, action, target, details, state),
+                (finished, error, pid, log_id, run_id, step),
+            ) = row.map_err(|e| self.sql_error(doing, e))?;
             let bad = |what: &str| {
                 self.error(format!(
                     "journal entry {id} cannot be read: {what}; the file was changed outside \
@@ -181,6 +429,10 @@ impl Store {
                 state: JournalState::parse(&state).ok_or_else(|| bad("its state is unknown"))?,
                 finished_at,
                 error,
+                pid,
+                log_id,
+                run_id,
+                step,
             });
         }
         Ok(out)
@@ -190,6 +442,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::NewAction;
     use chrono::TimeZone;
     use serde_json::json;
 
@@ -236,6 +489,92 @@ mod tests {
             .unwrap();
         assert_eq!(state, "failed");
         assert_eq!(err.as_deref(), Some("server said no"));
+    }
+
+    #[test]
+    fn outcome_and_log_row_commit_together() {
+        let s = Store::open_in_memory().unwrap().with_operator("tech");
+        let a = s
+            .journal_begin("account.disable", "amir.khan", &json!({}), t0())
+            .unwrap();
+        // A log row that cannot be written (a password in it) leaves the entry pending and the
+        // log empty: neither half is written.
+        let bad = NewAction {
+            action: "account.disable",
+            target: "amir.khan",
+            details: json!({"password": "x"}),
+        };
+        assert!(s.journal_close(a, &Outcome::Done, Some(bad), t0()).is_err());
+        assert_eq!(s.journal_pending().unwrap().len(), 1);
+        assert!(s.log(&Default::default()).unwrap().is_empty());
+        let row = NewAction {
+            action: "account.disable",
+            target: "amir.khan",
+            details: json!({"reason": "left"}),
+        };
+        let logged = s
+            .journal_close(a, &Outcome::Done, Some(row), t0())
+            .unwrap()
+            .unwrap();
+        let e = s.journal_entry(a).unwrap().unwrap();
+        assert_eq!(e.state, JournalState::Done);
+        assert_eq!(e.log_id, Some(logged.id));
+        // A finished entry never changes, even by hand.
+        let by_hand = s
+            .conn()
+            .execute("UPDATE journal SET state = 'failed' WHERE id = ?1", [a]);
+        assert!(by_hand.is_err());
+        assert!(s.conn().execute("DELETE FROM journal", []).is_err());
+    }
+
+    #[test]
+    fn unknown_is_open_until_settled_and_runs_keep_their_steps() {
+        let s = Store::open_in_memory().unwrap().with_operator("tech");
+        let a = s
+            .journal_begin("password.reset", "zoe.brown", &json!({}), t0())
+            .unwrap();
+        s.journal_close(a, &Outcome::Unknown("no answer".into()), None, t0())
+            .unwrap();
+        let open = s.journal_open().unwrap();
+        assert_eq!(open.len(), 1);
+        assert!(open[0].needs_settling());
+        assert!(s.journal_close(a, &Outcome::Done, None, t0()).is_err());
+        s.journal_settle(
+            a,
+            &Outcome::Done,
+            Some(NewAction {
+                action: "password.reset",
+                target: "zoe.brown",
+                details: json!({"settled": "found"}),
+            }),
+            t0(),
+        )
+        .unwrap();
+        assert!(s.journal_open().unwrap().is_empty());
+        assert_eq!(s.log(&Default::default()).unwrap().len(), 1);
+
+        let ids = s
+            .journal_plan(
+                "sweep-2026-11-25",
+                &[
+                    ("account.disable", "a", json!({})),
+                    ("account.move", "a", json!({"to": "OU=Leavers"})),
+                ],
+                t0(),
+            )
+            .unwrap();
+        let steps = s.journal_run("sweep-2026-11-25").unwrap();
+        assert_eq!(
+            steps.iter().map(|e| e.step).collect::<Vec<_>>(),
+            vec![Some(1), Some(2)]
+        );
+        // Planned, not begun: not interrupted.
+        assert!(steps.iter().all(|e| !e.needs_settling()));
+        s.journal_begin_step(ids[0], t0()).unwrap();
+        s.journal_close(ids[0], &Outcome::Done, None, t0()).unwrap();
+        let steps = s.journal_run("sweep-2026-11-25").unwrap();
+        assert_eq!(steps[0].state, JournalState::Done);
+        assert_eq!(steps[1].state, JournalState::Pending);
     }
 
     #[test]

@@ -83,6 +83,48 @@ CREATE TABLE credentials (
     created_at   TEXT NOT NULL
 );
 "#,
+    // 3: the journal's outcome is three-valued: done, failed (before anything was sent, or
+    // refused by the server) or unknown (sent without an answer, or made in part) until the
+    // directory is read. Rows carry the process that began them (an entry still pending whose
+    // process is gone was interrupted), the action-log row recorded with the outcome, and an
+    // optional run id and step for multi-step plans (the leaver sweep). A finished row (done or
+    // failed) never changes again and no row is ever deleted.
+    r#"
+CREATE TABLE journal_v3 (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,        -- RFC 3339 UTC
+    operator    TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    details     TEXT NOT NULL,        -- canonical JSON
+    state       TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'done', 'failed', 'unknown')),
+    finished_at TEXT,                 -- RFC 3339 UTC, set when the attempt ended
+    error       TEXT,                 -- why it failed / why the outcome is unknown
+    pid         INTEGER,              -- the process that began it
+    log_id      INTEGER,              -- the action-log row recorded with the outcome
+    run_id      TEXT,                 -- a plan's run id (e.g. a leaver sweep), if any
+    step        INTEGER,              -- the step's number within that run
+    settled_at  TEXT,                 -- when an unknown outcome was settled by reading the directory
+    CHECK ((state = 'pending') = (finished_at IS NULL)),
+    UNIQUE (run_id, step)
+);
+INSERT INTO journal_v3 (id, started_at, operator, action, target, details, state, finished_at, error)
+    SELECT id, started_at, operator, action, target, details, state, finished_at, error FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v3 RENAME TO journal;
+CREATE INDEX journal_open ON journal(state) WHERE state IN ('pending', 'unknown');
+CREATE INDEX journal_run ON journal(run_id, step) WHERE run_id IS NOT NULL;
+CREATE TRIGGER journal_closed BEFORE UPDATE ON journal
+WHEN OLD.state IN ('done', 'failed')
+BEGIN
+    SELECT RAISE(ABORT, 'a finished journal entry cannot change');
+END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are never deleted');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

@@ -10,9 +10,10 @@ pub mod actionlog;
 pub mod creds;
 pub mod journal;
 pub mod migrations;
+pub mod syslog;
 
 pub use actionlog::{operator, ActionEntry, ChainStatus, LogFilter, NewAction};
-pub use journal::{JournalEntry, JournalState};
+pub use journal::{JournalEntry, JournalState, Outcome};
 
 use crate::error::{Error, Result};
 use chrono::{DateTime, SecondsFormat, Utc};

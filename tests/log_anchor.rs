@@ -1,0 +1,353 @@
+//! A tamper-evident action log from outside the store file: the head (row count and last hash)
+//! printed by `log verify` and `log anchor`, checked by `log verify --anchor N:HASH`; a copy of
+//! every row's id and hash in syslog, compared by `log verify --journal`; a wiped log is
+//! "wiped", not "whole"; the operator is the real user, never `$USER`.
+
+use rusqlite::Connection;
+use schooltech::store::actionlog::chain_hash;
+use schooltech::store::{NewAction, Store};
+use serde_json::json;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    dir: PathBuf,
+    cfg: PathBuf,
+    db: PathBuf,
+}
+
+fn env() -> Env {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().to_path_buf();
+    let pw = dir.join("pw");
+    std::fs::write(&pw, "x").expect("pw");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let db = dir.join("store").join("schooltech.db");
+    let cfg = dir.join("schooltech.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[directory]\nurl = \"ldap://127.0.0.1:1\"\nflavour = \"openldap\"\nbind_dn = \"cn=x\"\n\
+             bind_password_file = \"{}\"\nbase_dn = \"dc=x\"\n[store]\npath = \"{}\"\n",
+            pw.display(),
+            db.display()
+        ),
+    )
+    .expect("config");
+    Env {
+        _dir: tmp,
+        dir,
+        cfg,
+        db,
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+}
+
+fn st(e: &Env, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_schooltech"));
+    c.arg("--config")
+        .arg(&e.cfg)
+        .args(args)
+        .env("NO_COLOR", "1");
+    for (k, v) in envs {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+fn record(db: &Path, n: usize) {
+    let s = Store::open(db).expect("store").with_operator("tech");
+    for i in 0..n {
+        let t = format!("user{i}");
+        s.record(
+            NewAction {
+                action: "account.disable",
+                target: &t,
+                details: json!({ "reason": "left" }),
+            },
+            chrono::Utc::now(),
+        )
+        .expect("record");
+    }
+}
+
+fn anchor(e: &Env) -> String {
+    let r = st(e, &["log", "anchor"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    r.stdout.trim().to_string()
+}
+
+/// Rewrites rows `from..` with new targets and recomputes every hash and link, as someone with
+/// sqlite3 and the documented hash rule could.
+fn rebuild_from(db: &Path, from: i64) {
+    let c = Connection::open(db).expect("raw");
+    c.execute_batch(
+        "DROP TRIGGER IF EXISTS action_log_no_update; DROP TRIGGER IF EXISTS action_log_no_delete;",
+    )
+    .expect("drop");
+    let rows: Vec<(i64, String, String, String, String, String, String)> = {
+        let mut q = c
+            .prepare("SELECT id, at, operator, action, target, details, prev_hash FROM action_log ORDER BY id")
+            .expect("q");
+        let it = q
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .expect("rows");
+        it.map(|r| r.expect("row")).collect()
+    };
+    let mut prev = String::new();
+    for (id, at, op, action, target, details, prev_hash) in rows {
+        let prev_hash = if id < from { prev_hash } else { prev.clone() };
+        let target = if id >= from {
+            format!("{target}-rewritten")
+        } else {
+            target
+        };
+        let hash = chain_hash(id, &at, &op, &action, &target, &details, &prev_hash);
+        c.execute(
+            "UPDATE action_log SET target = ?1, prev_hash = ?2, hash = ?3 WHERE id = ?4",
+            rusqlite::params![target, prev_hash, hash, id],
+        )
+        .expect("update");
+        prev = hash;
+    }
+}
+
+#[test]
+fn the_head_and_an_anchor_catch_truncation_and_rewriting() {
+    let e = env();
+    record(&e.db, 5);
+    let v = st(&e, &["log", "verify"], &[]);
+    assert_eq!(v.code, 0, "{}", v.stdout);
+    let a = anchor(&e);
+    let (n, hash) = a.split_once(':').expect("N:HASH");
+    assert_eq!(n, "5", "{a}");
+    assert_eq!(hash.len(), 64, "{a}");
+    assert!(
+        v.stdout.contains("5 entries") && v.stdout.contains(hash),
+        "{}",
+        v.stdout
+    );
+    assert_eq!(st(&e, &["log", "verify", "--anchor", &a], &[]).code, 0);
+    let bad = st(&e, &["log", "verify", "--anchor", "nonsense"], &[]);
+    assert_eq!(bad.code, 2, "{}", bad.stdout);
+
+    // More rows later: the old anchor still holds (row 5 is still what it was).
+    record(&e.db, 2);
+    assert_eq!(st(&e, &["log", "verify", "--anchor", &a], &[]).code, 0);
+
+    // Truncation with the counter fixed: the chain alone looks whole, the anchor does not.
+    let c = Connection::open(&e.db).expect("raw");
+    c.execute_batch(
+        "DROP TRIGGER action_log_no_delete; DELETE FROM action_log WHERE id > 3; \
+         UPDATE sqlite_sequence SET seq = 3 WHERE name = 'action_log';",
+    )
+    .expect("truncate");
+    drop(c);
+    assert_eq!(st(&e, &["log", "verify"], &[]).code, 0);
+    let t = st(&e, &["log", "verify", "--anchor", &a], &[]);
+    assert_eq!(t.code, 1, "{}", t.stdout);
+    assert!(t.stdout.contains("row 5"), "{}", t.stdout);
+}
+
+#[test]
+fn a_rebuilt_chain_fails_the_anchor_and_a_wiped_log_is_wiped() {
+    let e = env();
+    record(&e.db, 5);
+    let a = anchor(&e);
+    rebuild_from(&e.db, 3);
+    assert_eq!(
+        st(&e, &["log", "verify"], &[]).code,
+        0,
+        "rebuilt chain is whole"
+    );
+    let r = st(&e, &["log", "verify", "--anchor", &a], &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("row 5") && r.stdout.contains("differs"),
+        "{}",
+        r.stdout
+    );
+
+    let c = Connection::open(&e.db).expect("raw");
+    c.execute_batch("DELETE FROM action_log;").expect("wipe");
+    drop(c);
+    let w = st(&e, &["log", "verify"], &[]);
+    assert_eq!(w.code, 1, "{}", w.stdout);
+    assert!(w.stdout.contains("wiped"), "{}", w.stdout);
+}
+
+#[test]
+fn syslog_keeps_a_copy_that_verify_compares() {
+    let e = env();
+    let sock_path = e.dir.join("devlog");
+    let sock = UnixDatagram::bind(&sock_path).expect("bind");
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let sp = sock_path.to_str().expect("path");
+    // Rows appended by the program (creds add is a local change, logged).
+    for name in ["Library desk", "Exam room", "Reception"] {
+        let r = st(
+            &e,
+            &[
+                "creds",
+                "add",
+                name,
+                "--system",
+                "x",
+                "--known-by",
+                "a",
+                "--owner",
+                "b",
+                "--rotated",
+                "2026-11-01",
+            ],
+            &[("SCHOOLTECH_TEST_SYSLOG", sp)],
+        );
+        assert_eq!(r.code, 0, "{}", r.stdout);
+    }
+    let mut got = Vec::new();
+    let mut buf = [0u8; 2048];
+    while got.len() < 3 {
+        let n = sock.recv(&mut buf).expect("a syslog datagram per row");
+        got.push(String::from_utf8_lossy(&buf[..n]).to_string());
+    }
+    assert!(got[0].starts_with("<37>schooltech["), "{}", got[0]);
+    assert!(got[2].contains("row=3 hash="), "{got:?}");
+
+    // A stand-in journalctl on PATH answers with what syslog received.
+    let bin = e.dir.join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    let lines = e.dir.join("journal.txt");
+    let messages: String = got
+        .iter()
+        .map(|m| format!("{}\n", m.split_once("]: ").map(|x| x.1).unwrap_or(m)))
+        .collect();
+    std::fs::write(&lines, messages).expect("journal");
+    let jc = bin.join("journalctl");
+    std::fs::write(&jc, format!("#!/bin/sh\ncat '{}'\n", lines.display())).expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&jc, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let ok = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert!(ok.stdout.contains("3 rows"), "{}", ok.stdout);
+
+    // The whole chain rebuilt with other contents: the journal's copy does not match.
+    rebuild_from(&e.db, 2);
+    assert_eq!(st(&e, &["log", "verify"], &[]).code, 0);
+    let bad = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
+    assert_eq!(bad.code, 1, "{}", bad.stdout);
+    assert!(bad.stdout.contains("row 2"), "{}", bad.stdout);
+}
+
+#[test]
+fn the_operator_is_the_real_user_not_the_environment() {
+    let e = env();
+    let me = real_user_name();
+    let r = st(
+        &e,
+        &[
+            "creds",
+            "add",
+            "Desk",
+            "--system",
+            "x",
+            "--known-by",
+            "a",
+            "--owner",
+            "b",
+            "--rotated",
+            "2026-11-01",
+        ],
+        &[
+            ("USER", "mallory"),
+            ("LOGNAME", "mallory"),
+            ("SUDO_USER", "mallory"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let log = st(&e, &["log", "show", "--format", "json"], &[]);
+    let rows: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    assert_eq!(rows[0]["operator"], me.as_str(), "{rows}");
+    // Under sudo (real uid 0), the user who ran sudo: $SUDO_UID, named from /etc/passwd.
+    if me == "root" {
+        let r = st(
+            &e,
+            &[
+                "creds",
+                "add",
+                "Desk2",
+                "--system",
+                "x",
+                "--known-by",
+                "a",
+                "--owner",
+                "b",
+                "--rotated",
+                "2026-11-01",
+            ],
+            &[("SUDO_UID", "65534"), ("SUDO_USER", "mallory")],
+        );
+        assert_eq!(r.code, 0, "{}", r.stdout);
+        let log = st(&e, &["log", "show", "--format", "json"], &[]);
+        let rows: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+        let want = name_of("65534").unwrap_or_else(|| "uid 65534".into());
+        assert_eq!(rows[0]["operator"], want.as_str(), "{rows}");
+    }
+}
+
+fn name_of(uid: &str) -> Option<String> {
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&uid))
+        .map(|f| f[0].to_string())
+}
+
+/// The login name of this process's real uid, from /etc/passwd.
+fn real_user_name() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").expect("status");
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("uid")
+        .to_string();
+    std::fs::read_to_string("/etc/passwd")
+        .expect("passwd")
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&uid.as_str()))
+        .map(|f| f[0].to_string())
+        .expect("in passwd")
+}
