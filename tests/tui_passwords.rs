@@ -272,6 +272,7 @@ fn stale_report_results_are_dropped() {
         as_of: None,
         guest_days: 5,
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
+        protection: Default::default(),
     };
     let mut s = State::new(env, Theme { color: true }, (100, 30), frozen_now());
     let first = app::update(&mut s, key(KeyCode::Char('2')));

@@ -23,6 +23,7 @@ fn env() -> Env {
         as_of: None,
         guest_days: 5,
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
+        protection: Default::default(),
     }
 }
 
@@ -757,4 +758,40 @@ async fn unreachable_at_start_says_so_and_r_connects() {
     h.key(KeyCode::Char('r')).await;
     assert_eq!(h.state.conn, Conn::Connected);
     assert_eq!(h.state.tabs.accounts.rows().len(), 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protected_accounts_and_groups_are_shown_before_confirming() {
+    let ctx = tui_support::demo_at(frozen_now(), None);
+    let mut h = Harness::new(ctx, 100, 30).await;
+    // The domain's Administrator: the preview says it will be refused, and why.
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("administrator").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('d')).await;
+    h.type_text("test").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("refused: protected"),
+        "the preview names the refusal:\n{screen}"
+    );
+    h.key(KeyCode::Char('y')).await;
+    let admin = h.state.tabs.accounts.row("Administrator").expect("listed");
+    assert!(
+        admin.account.enabled,
+        "a protected account is never changed"
+    );
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    // A pupil into a protected group: the confirmation warns that it is allowed by confirming.
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('g')).await;
+    h.type_text("Domain Admins").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("Protected group: Domain Admins"),
+        "the confirmation says the group is protected:\n{screen}"
+    );
 }

@@ -322,13 +322,16 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             add,
             remove,
             dry_run: true,
-            ..
+            allow_protected,
         } => {
             let change = PlannedChange::Groups {
                 add: add.clone(),
                 remove: remove.clone(),
             };
-            dry_run_one(ctx, user, change).await
+            let p = ops::preview::preview_with(ctx, &[user.to_string()], &change, *allow_protected)
+                .await?;
+            print_preview(&p)?;
+            Ok(if p.any_refused() { 1 } else { 0 })
         }
         AccountsCmd::Disable { user, reason, .. } => {
             done(actions::disable(ctx, user, reason).await?, "disabled")

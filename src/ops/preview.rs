@@ -5,6 +5,7 @@
 //! [`plan_for`] is pure (an account as already read, and the change); [`preview`] reads the
 //! accounts, the OUs and the groups from the directory and then calls it.
 
+use super::protect::Protection;
 use super::Ctx;
 use crate::domain::account::Account;
 use crate::domain::dn::first_rdn_value;
@@ -380,7 +381,8 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
 }
 
 /// Marks a plan refused: nothing would be sent for this account.
-fn refuse(mut p: AccountPlan, why: String) -> AccountPlan {
+/// Marks the plan refused for `why` (nothing would be sent), unless the account is missing.
+pub fn refuse(mut p: AccountPlan, why: String) -> AccountPlan {
     if p.outcome == Outcome::NotFound {
         return p;
     }
@@ -391,14 +393,54 @@ fn refuse(mut p: AccountPlan, why: String) -> AccountPlan {
     p
 }
 
+/// Refuses the plan when the account is protected (`[protect]`, the bind account, members of
+/// privileged groups), or when the change adds it to a protected group without
+/// `allow_protected`: what the real action would refuse, named the same way.
+pub fn protect(
+    p: AccountPlan,
+    account: Option<&Account>,
+    change: &PlannedChange,
+    rules: &Protection,
+    protected_groups: &[String],
+    allow_protected: bool,
+) -> AccountPlan {
+    let Some(a) = account else {
+        return p;
+    };
+    if let Some(why) = rules.check(a) {
+        return refuse(p, format!("protected: {why}"));
+    }
+    if let (PlannedChange::Groups { .. }, false, Some(g)) =
+        (change, allow_protected, protected_groups.first())
+    {
+        return refuse(
+            p,
+            format!("\"{g}\" is a protected group ([protect] groups); adding to it needs --allow-protected"),
+        );
+    }
+    p
+}
+
 /// Reads the accounts (and the OU or groups the change names) and plans the change for each.
 /// Changes nothing. What the real action would refuse for an account (it does not exist, the
 /// OU or a group does not exist) is a refused plan, not an error; a request the action would
 /// refuse as a whole (a disable without a reason, groups without any) is a usage error, as
 /// there, and so is an unreachable directory.
 pub async fn preview(ctx: &Ctx, usernames: &[String], change: &PlannedChange) -> Result<Preview> {
+    preview_with(ctx, usernames, change, false).await
+}
+
+/// [`preview`], with `allow_protected` as the real action takes it (joining a protected group).
+pub async fn preview_with(
+    ctx: &Ctx,
+    usernames: &[String],
+    change: &PlannedChange,
+    allow_protected: bool,
+) -> Result<Preview> {
     let mut change = change.clone();
     let mut refusal: Option<String> = None;
+    let rules = Protection::from_ctx(ctx);
+    let mut protected_groups = Vec::new();
     match &mut change {
         PlannedChange::Disable { reason } => {
             *reason = reason.trim().to_string();
@@ -431,6 +473,13 @@ pub async fn preview(ctx: &Ctx, usernames: &[String], change: &PlannedChange) ->
                     missing.push(format!("no group \"{g}\""));
                 }
             }
+            for g in add.iter() {
+                if let Some(group) = ctx.dir.find_group(g).await? {
+                    if rules.check_group(&group).is_some() {
+                        protected_groups.push(group.name.clone());
+                    }
+                }
+            }
             if !missing.is_empty() {
                 refusal = Some(missing.join("; "));
             }
@@ -446,9 +495,17 @@ pub async fn preview(ctx: &Ctx, usernames: &[String], change: &PlannedChange) ->
             ctx.dir.get_account(u).await?
         };
         let p = plan_for(u, a.as_ref(), &change);
+        let p = protect(
+            p,
+            a.as_ref(),
+            &change,
+            &rules,
+            &protected_groups,
+            allow_protected,
+        );
         accounts.push(match &refusal {
-            Some(why) => refuse(p, why.clone()),
-            None => p,
+            Some(why) if p.outcome != Outcome::Refused => refuse(p, why.clone()),
+            _ => p,
         });
     }
     Ok(Preview { change, accounts })
@@ -468,6 +525,47 @@ mod tests {
             group_dns: vec!["CN=Year 7,OU=Groups,DC=school,DC=test".into()],
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn protected_accounts_and_groups_are_refused_in_the_plan() {
+        let rules = Protection::default();
+        let mut admin = pupil();
+        admin.username = "Administrator".into();
+        let change = PlannedChange::Enable;
+        // Default rules protect nobody by name; a protected group join is refused unless allowed.
+        let g = PlannedChange::Groups {
+            add: vec!["Domain Admins".into()],
+            remove: vec![],
+        };
+        let p = protect(
+            plan_for("amir.khan", Some(&pupil()), &g),
+            Some(&pupil()),
+            &g,
+            &rules,
+            &["Domain Admins".to_string()],
+            false,
+        );
+        assert_eq!(p.outcome, Outcome::Refused);
+        assert!(p.line.contains("--allow-protected"), "{}", p.line);
+        let p = protect(
+            plan_for("amir.khan", Some(&pupil()), &g),
+            Some(&pupil()),
+            &g,
+            &rules,
+            &["Domain Admins".to_string()],
+            true,
+        );
+        assert_eq!(p.outcome, Outcome::Changes);
+        let p = protect(
+            plan_for("Administrator", Some(&admin), &change),
+            Some(&admin),
+            &change,
+            &rules,
+            &[],
+            false,
+        );
+        assert_ne!(p.outcome, Outcome::Refused);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::domain::account::Account;
 use crate::domain::secret::Secret;
 use crate::error::Error;
+use crate::ops::protect::Protection;
 use crate::ops::Ctx;
 use crate::tui::dialogs::{Confirm, Dialog, Form, Message, SecretShow, Tone};
 use crate::tui::keymap::Keymap;
@@ -29,8 +30,9 @@ pub enum Conn {
     Offline(String),
 }
 
-/// What the header shows about where we are; fixed for a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the header shows about where we are, and the rules the previews apply; fixed for a
+/// run.
+#[derive(Debug, Clone)]
 pub struct Env {
     /// The school's name.
     pub school: String,
@@ -46,6 +48,8 @@ pub struct Env {
     pub guest_days: u32,
     /// Where "now" comes from (the machine's clock; fixed in tests).
     pub clock: Clock,
+    /// The protected accounts and groups (`[protect]`), so previews show what will be refused.
+    pub protection: Protection,
 }
 
 impl Env {
@@ -59,6 +63,7 @@ impl Env {
             as_of: ctx.as_of,
             guest_days: ctx.config.accounts.guest_days,
             clock: ctx.clock,
+            protection: Protection::from_ctx(ctx),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
-use crate::ops::preview::{plan_for, Emphasis, Outcome, Preview};
+use crate::ops::preview::{plan_for, protect, Emphasis, Outcome, Preview};
 use crate::tui::dialogs::{Confirm, Dialog, Field, Form, PasswordDialog, Picker, Purpose, Tone};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
@@ -286,23 +286,45 @@ pub use crate::ops::preview::fmt_expiry;
 
 /// The preview of a change: one line per account, before → after. The plan is the one
 /// `ops::preview` makes for the CLI's `--dry-run`, from the accounts as this tab read them.
-pub fn preview(a: &AccountsTab, targets: &[String], change: &Change) -> Vec<(String, Tone)> {
+pub fn preview(
+    a: &AccountsTab,
+    sh: &Shell,
+    targets: &[String],
+    change: &Change,
+) -> Vec<(String, Tone)> {
     let planned = change.planned();
+    let (protected_groups, allow) = match change {
+        Change::Groups {
+            add,
+            allow_protected,
+            ..
+        } => (
+            add.iter()
+                .filter(|g| super::submit::is_protected_group(sh, g))
+                .cloned()
+                .collect::<Vec<_>>(),
+            *allow_protected,
+        ),
+        _ => (Vec::new(), false),
+    };
     let accounts = targets
         .iter()
         .map(|u| {
-            let mut plan = plan_for(u, a.row(u).map(|r| &r.account), &planned);
+            let account = a.row(u).map(|r| &r.account);
+            let mut plan = plan_for(u, account, &planned);
             if plan.outcome == Outcome::NotFound {
                 plan.line = format!("{u}: (not in the list; read again with r)");
             }
-            plan
+            let rules = &sh.env.protection;
+            protect(plan, account, &planned, rules, &protected_groups, allow)
         })
         .collect();
     let p = Preview {
         change: planned,
         accounts,
     };
-    p.lines()
+    let mut lines: Vec<(String, Tone)> = p
+        .lines()
         .into_iter()
         .map(|(text, e)| {
             let tone = match e {
@@ -313,12 +335,25 @@ pub fn preview(a: &AccountsTab, targets: &[String], change: &Change) -> Vec<(Str
             };
             (text, tone)
         })
-        .collect()
+        .collect();
+    if allow && !protected_groups.is_empty() {
+        lines.insert(
+            1,
+            (
+                format!(
+                    "Protected group: {} gives administrator rights. Confirming adds anyway and the log records that you allowed it.",
+                    protected_groups.join(", ")
+                ),
+                Tone::Warn,
+            ),
+        );
+    }
+    lines
 }
 
 /// Opens the confirmation of a change, showing its preview.
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
-    let lines = preview(a, &targets, &change);
+    let lines = preview(a, sh, &targets, &change);
     let yes = format!(
         "{} {}",
         change.verb().to_lowercase(),

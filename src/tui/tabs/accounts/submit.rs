@@ -46,6 +46,15 @@ pub enum AccountsPurpose {
     ConfirmImport(Box<ImportPlan>),
 }
 
+/// True when `name` is a protected group (`[protect] groups`, the admin role's groups).
+pub fn is_protected_group(sh: &Shell, name: &str) -> bool {
+    let g = crate::directory::Group {
+        dn: String::new(),
+        name: name.to_string(),
+    };
+    sh.env.protection.check_group(&g).is_some()
+}
+
 /// `~/x.csv` with the home directory.
 pub fn expand_home(path: &str) -> std::path::PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
@@ -174,7 +183,14 @@ fn submit_form(
                 f.error = Some("name a group to add or to remove".into());
             } else {
                 sh.dialogs.push(Dialog::Form(f));
-                confirm_change(a, sh, targets, Change::Groups { add, remove });
+                // Joining a protected group is asked about in the confirmation, which says so.
+                let allow_protected = add.iter().any(|g| is_protected_group(sh, g));
+                let change = Change::Groups {
+                    add,
+                    remove,
+                    allow_protected,
+                };
+                confirm_change(a, sh, targets, change);
                 return cmds;
             }
         }

@@ -42,6 +42,8 @@ pub enum Change {
         add: Vec<String>,
         /// Groups to leave.
         remove: Vec<String>,
+        /// The technician confirmed joining a protected group (logged as such).
+        allow_protected: bool,
     },
     /// Set (end of that day) or clear the account expiry.
     Expiry {
@@ -80,7 +82,7 @@ impl Change {
             Change::Enable => PlannedChange::Enable,
             Change::Unlock => PlannedChange::Unlock,
             Change::Move { ou } => PlannedChange::Move { ou: ou.clone() },
-            Change::Groups { add, remove } => PlannedChange::Groups {
+            Change::Groups { add, remove, .. } => PlannedChange::Groups {
                 add: add.clone(),
                 remove: remove.clone(),
             },
@@ -262,7 +264,14 @@ pub async fn apply_change(
         Change::Enable => (act::enable(ctx, username).await?, None),
         Change::Unlock => (act::unlock(ctx, username).await?, None),
         Change::Move { ou } => (act::move_to(ctx, username, ou).await?, None),
-        Change::Groups { add, remove } => (act::groups(ctx, username, add, remove).await?, None),
+        Change::Groups {
+            add,
+            remove,
+            allow_protected,
+        } => (
+            act::groups_with(ctx, username, add, remove, *allow_protected).await?,
+            None,
+        ),
         Change::Expiry { on } => (act::set_expiry(ctx, username, *on).await?, None),
         Change::Password { choice, temporary } => {
             act::reset_password(ctx, username, choice, *temporary).await?
