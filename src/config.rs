@@ -461,23 +461,21 @@ mod example_tests {
 
     #[test]
     fn filter_review_interval_is_at_most_a_year() {
-        let err = Config::parse(
-            "[filter]\nreview_interval = \"400 days\"\n",
-            Path::new("t.toml"),
-        )
-        .unwrap_err()
-        .to_string();
+        let parse = |t: &str| {
+            Config::parse(
+                &format!("[directory]\nflavour = \"demo\"\n{t}"),
+                Path::new("t.toml"),
+            )
+        };
+        let err = parse("[filter]\nreview_interval = \"400 days\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("at least once a year"), "{err}");
-        let one = "[filter.approvers.network-manager]\ntitle = \"NM\"\n";
-        let err = Config::parse(one, Path::new("t.toml"))
+        let err = parse("[filter.approvers.network-manager]\ntitle = \"NM\"\n")
             .unwrap_err()
             .to_string();
         assert!(err.contains("at least two roles"), "{err}");
-        let c = Config::parse(
-            "[filter]\nreview_interval = \"annually\"\n",
-            Path::new("t.toml"),
-        )
-        .unwrap();
+        let c = parse("[filter]\nreview_interval = \"annually\"\n").unwrap();
         assert_eq!(c.filter.review_days(), 365);
         assert_eq!(c.filter.roles().len(), 2);
     }

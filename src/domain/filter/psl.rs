@@ -38,6 +38,12 @@ pub fn is_listed_suffix(host: &str) -> bool {
         .is_some_and(|s| s.is_known() && s.as_bytes() == host.as_bytes())
 }
 
+/// True when `*.host` is a rule (`sch.uk` under `*.sch.uk`): the name only groups public
+/// suffixes, so it is refused like one although the list's algorithm would make it registrable.
+pub fn is_wildcard_parent(host: &str) -> bool {
+    is_listed_suffix(&format!("zz-probe.{host}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,12 +217,15 @@ pub fn normalise(input: &str, opts: SiteOptions) -> Result<Site, SiteError> {
     // A leading www. goes, unless what is left is a public suffix (www.gov.uk, www.ck).
     let mut ascii = ascii;
     if let Some(rest) = ascii.strip_prefix("www.") {
-        if psl::registrable(rest).is_some() {
+        if psl::registrable(rest).is_some() && !psl::is_wildcard_parent(rest) {
             ascii = rest.to_string();
             notes.push("the leading www. was dropped".into());
         }
     }
-    let Some(registrable) = psl::registrable(&ascii).map(str::to_string) else {
+    let registrable = psl::registrable(&ascii)
+        .filter(|_| !psl::is_wildcard_parent(&ascii))
+        .map(str::to_string);
+    let Some(registrable) = registrable else {
         let shown = idna::domain_to_unicode(&ascii).0;
         if !ascii.contains('.') && !psl::is_listed_suffix(&ascii) {
             return Err(SiteError::NotFull(shown));
