@@ -131,19 +131,16 @@ fn load(ctx: &Ctx, s: &Store, now: DateTime<Utc>) -> Result<(Vec<Entry>, Vec<Eve
     let roles = roles(ctx);
     let day = today(now);
     // Events come back by id; group them by request without a quadratic scan.
-    let mut by_req: std::collections::HashMap<i64, Vec<Event>> = std::collections::HashMap::new();
+    let mut by_req: std::collections::HashMap<i64, Vec<&Event>> =
+        std::collections::HashMap::with_capacity(reqs.len());
     for e in &events {
-        by_req.entry(e.request_id).or_default().push(e.clone());
+        by_req.entry(e.request_id).or_default().push(e);
     }
     let entries = reqs
         .iter()
         .map(|r| {
-            fold(
-                r,
-                by_req.get(&r.id).map(Vec::as_slice).unwrap_or(&[]),
-                &roles,
-                day,
-            )
+            let evs = by_req.get(&r.id).into_iter().flatten().copied();
+            fold(r, evs, &roles, day)
         })
         .collect();
     Ok((entries, events))

@@ -53,6 +53,13 @@ impl Scope {
     /// Reads `school`, `staff`, `pupils`, `year-9` (also `year9`, `year 9`, `y9`) or
     /// `group:NAME`.
     pub fn parse(s: &str) -> Result<Scope, String> {
+        // the stored forms first, without allocating
+        match s {
+            "school" => return Ok(Scope::School),
+            "staff" => return Ok(Scope::Staff),
+            "pupils" => return Ok(Scope::Pupils),
+            _ => {}
+        }
         let t = s.trim();
         let lower = t.to_ascii_lowercase();
         if let Some(name) = t

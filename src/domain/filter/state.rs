@@ -176,8 +176,16 @@ impl Entry {
 }
 
 /// Works out where `req` stands on `today`, given its events (any order) and the roles in force.
-pub fn fold(req: &Request, events: &[Event], roles: &[Role], today: NaiveDate) -> Entry {
-    let mut events: Vec<&Event> = events.iter().filter(|e| e.request_id == req.id).collect();
+pub fn fold<'a>(
+    req: &Request,
+    events: impl IntoIterator<Item = &'a Event>,
+    roles: &[Role],
+    today: NaiveDate,
+) -> Entry {
+    let mut events: Vec<&Event> = events
+        .into_iter()
+        .filter(|e| e.request_id == req.id)
+        .collect();
     events.sort_by_key(|e| e.id);
     let mut decisions = Vec::new();
     let (mut rejected, mut revoked, mut removed) = (false, None, false);
