@@ -84,7 +84,7 @@ fn seed(path: &Path) {
                 ])
                 .expect("decision");
             }
-            if state >= 3 && state <= 4 {
+            if (3..=4).contains(&state) {
                 ev.execute(rusqlite::params![
                     i,
                     "nm",

@@ -231,7 +231,7 @@ fn cases() -> Vec<Case> {
 fn long_cases() -> Vec<(String, &'static str)> {
     let label64 = "a".repeat(64);
     let label63 = "a".repeat(63);
-    let long_name = vec![label63.as_str(); 4].join(".") + ".com"; // 4*63 + 3 + 4 = 259
+    let long_name = [label63.as_str(); 4].join(".") + ".com"; // 4*63 + 3 + 4 = 259
     vec![
         (format!("{}.com", "a".repeat(70)), "LabelTooLong"),
         (format!("{label64}.example.com"), "LabelTooLong"),
