@@ -494,3 +494,68 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn quick_time_reader_agrees_with_the_strict_one() {
+        for s in [
+            "2026-11-25T09:30:00Z",
+            "2024-02-29T23:59:59Z",
+            "2031-01-10T00:00:00Z",
+        ] {
+            assert_eq!(time(s), parse_time(s), "{s}");
+        }
+        assert_eq!(time("2026-02-30T09:30:00Z"), None);
+        assert_eq!(time("2026-11-25T25:30:00Z"), None);
+        assert_eq!(ymd(b"2031-01-10"), NaiveDate::from_ymd_opt(2031, 1, 10));
+        assert_eq!(ymd(b"2031-1-10"), None);
+    }
+
+    #[test]
+    fn an_event_and_its_log_row_are_written_together() {
+        let s = Store::open_in_memory().unwrap().with_operator("tech");
+        let at = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        let site = crate::domain::filter::normalise("example.com", Default::default()).unwrap();
+        let r = s
+            .add_filter_request(&Request {
+                id: 0,
+                kind: Kind::Unblock,
+                site: "example.com".into(),
+                host: site.host,
+                host_unicode: site.host_unicode,
+                registrable_domain: site.registrable_domain,
+                subdomains: false,
+                path: None,
+                ip: None,
+                scope: Scope::Pupils,
+                reason: "r".into(),
+                until: NaiveDate::from_ymd_opt(2027, 1, 1),
+                requested_by: "teacher".into(),
+                requested_at: at,
+            })
+            .unwrap();
+        assert_eq!(s.filter_request(r.id).unwrap(), Some(r.clone()));
+        let ev = NewEvent {
+            request_id: r.id,
+            by: "nm".into(),
+            review_id: None,
+            kind: EventKind::Decision {
+                role: "network-manager".into(),
+                verdict: Verdict::Approve,
+                comment: "ok".into(),
+            },
+        };
+        s.add_filter_event(&ev, at).unwrap();
+        // the same role again is refused by the database, and nothing reaches the log
+        assert!(s.add_filter_event(&ev, at).is_err());
+        let log = s.log(&Default::default()).unwrap();
+        assert_eq!(log.len(), 2);
+        assert_eq!(log[0].action, "filter.decision");
+        assert_eq!(log[1].action, "filter.request");
+        assert_eq!(s.filter_events(Some(r.id)).unwrap().len(), 1);
+    }
+}

@@ -244,11 +244,8 @@ pub fn report(
             if after(d.at) {
                 since.rejected += 1;
             }
-        } else if e.waiting_for.is_empty() && !e.decisions.is_empty() {
-            let agreed_at = e.decisions.iter().map(|d| d.at).max();
-            if agreed_at.is_some_and(after) {
-                since.agreed += 1;
-            }
+        } else if e.agreed_at.is_some_and(after) {
+            since.agreed += 1;
         }
     }
     let active = entries

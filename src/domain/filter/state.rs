@@ -148,6 +148,8 @@ pub struct Entry {
     pub decisions: Vec<DecisionView>,
     /// Roles (titles) still to decide, while pending.
     pub waiting_for: Vec<String>,
+    /// When every role had approved (the last approval), if they have.
+    pub agreed_at: Option<DateTime<Utc>>,
     /// The filter's reference when applied.
     pub applied_ref: Option<String>,
     /// When it was applied.
@@ -228,7 +230,10 @@ pub fn fold<'a>(
         .filter(|r| !decisions.iter().any(|d| d.role == r.name))
         .map(|r| r.title.clone())
         .collect();
-    let all_approved = !roles.is_empty() && roles.iter().all(approved);
+    let all_approved = !rejected && !roles.is_empty() && roles.iter().all(approved);
+    let agreed_at = all_approved
+        .then(|| decisions.iter().map(|d| d.at).max())
+        .flatten();
     let past = until.is_some_and(|u| today > u);
     let status = if rejected {
         Status::Rejected
@@ -270,6 +275,7 @@ pub fn fold<'a>(
         } else {
             Vec::new()
         },
+        agreed_at,
         applied_ref,
         applied_at,
         in_filter,
