@@ -4,7 +4,8 @@
 # install started: the tests start their own servers.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl)
+# squidguard: the filter tests feed our exports to a real squidGuard as its exception lists.
+PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -28,7 +29,7 @@ echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}"
 
-for svc in slapd samba-ad-dc samba smbd nmbd winbind; do
+for svc in slapd samba-ad-dc samba smbd nmbd winbind squid; do
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true

@@ -42,6 +42,9 @@ pub struct Config {
     /// `[protect]`: accounts, groups and OUs schooltech never changes.
     #[serde(default)]
     pub protect: ProtectConfig,
+    /// `[filter]`: web-filter exception requests.
+    #[serde(default)]
+    pub filter: FilterConfig,
 }
 
 /// `[protect]`: what no changing action may touch. The bind account is always protected, and so
@@ -76,6 +79,71 @@ impl Default for ProtectConfig {
             ous: Vec::new(),
         }
     }
+}
+
+/// `[filter]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilterConfig {
+    /// How often the exceptions are reviewed: termly (default), half-termly, monthly,
+    /// twice-yearly, annually, or "N days"; never more than a year.
+    pub review_interval: String,
+    /// `[filter.approvers.ROLE]`: the roles that must all approve a request (default the Network
+    /// Manager and the ICT Coordinator), each with a title and who may act in it.
+    pub approvers: std::collections::BTreeMap<String, ApproverConfig>,
+}
+
+impl Default for FilterConfig {
+    fn default() -> Self {
+        FilterConfig {
+            review_interval: "termly".into(),
+            approvers: crate::domain::filter::state::default_roles()
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.name,
+                        ApproverConfig {
+                            title: r.title,
+                            usernames: r.usernames,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+impl FilterConfig {
+    /// The approver roles, in the order of the file's keys.
+    pub fn roles(&self) -> Vec<crate::domain::filter::Role> {
+        self.approvers
+            .iter()
+            .map(|(name, a)| crate::domain::filter::Role {
+                name: name.to_ascii_lowercase(),
+                title: if a.title.trim().is_empty() {
+                    name.clone()
+                } else {
+                    a.title.trim().to_string()
+                },
+                usernames: a.usernames.iter().map(|u| u.trim().to_string()).collect(),
+            })
+            .collect()
+    }
+
+    /// The review interval in days (validated when the file is read).
+    pub fn review_days(&self) -> u32 {
+        crate::domain::filter::review::interval_days(&self.review_interval).unwrap_or(122)
+    }
+}
+
+/// `[filter.approvers.ROLE]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ApproverConfig {
+    /// The role's title, e.g. "Network Manager".
+    pub title: String,
+    /// Directory usernames allowed to act in this role; empty: any enabled staff account.
+    pub usernames: Vec<String>,
 }
 
 /// `[tui]`
@@ -278,6 +346,16 @@ impl Config {
         if d.connect_timeout_s == 0 || d.op_timeout_s == 0 {
             return Err(Error::Config(format!(
                 "{}: [directory] connect_timeout_s and op_timeout_s must be at least 1",
+                origin.display()
+            )));
+        }
+        if let Err(e) = crate::domain::filter::review::interval_days(&self.filter.review_interval) {
+            return Err(Error::Config(format!("{}: [filter] {e}", origin.display())));
+        }
+        if self.filter.approvers.len() < 2 {
+            return Err(Error::Config(format!(
+                "{}: [filter.approvers] needs at least two roles (two people decide each request); \
+                 the defaults are network-manager and ict-coordinator",
                 origin.display()
             )));
         }
@@ -550,5 +628,30 @@ mod example_tests {
         assert_eq!(c.passwords.max_age_days, 90);
         assert_eq!(c.directory.roles.0.len(), 5);
         assert_eq!(c.protect.accounts, ["Administrator", "krbtgt", "Guest"]);
+        let roles = c.filter.roles();
+        assert_eq!(roles.len(), 2);
+        assert!(roles.iter().any(|r| r.title == "Network Manager"));
+        assert_eq!(c.filter.review_days(), 122);
+    }
+
+    #[test]
+    fn filter_review_interval_is_at_most_a_year() {
+        let parse = |t: &str| {
+            Config::parse(
+                &format!("[directory]\nflavour = \"demo\"\n{t}"),
+                Path::new("t.toml"),
+            )
+        };
+        let err = parse("[filter]\nreview_interval = \"400 days\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least once a year"), "{err}");
+        let err = parse("[filter.approvers.network-manager]\ntitle = \"NM\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at least two roles"), "{err}");
+        let c = parse("[filter]\nreview_interval = \"annually\"\n").unwrap();
+        assert_eq!(c.filter.review_days(), 365);
+        assert_eq!(c.filter.roles().len(), 2);
     }
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod creds;
 mod doctor;
+mod filter;
 mod import;
 mod log;
 pub mod output;
@@ -70,6 +71,9 @@ pub enum Command {
     /// The tamper-evident action log.
     #[command(subcommand)]
     Log(log::LogCmd),
+    /// Web-filter exceptions: requests, two approvals, apply, expire/revoke, review, export.
+    #[command(subcommand)]
+    Filter(filter::FilterCmd),
 }
 
 /// Output format for lists.
@@ -117,5 +121,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         }
         Command::Creds(c) => creds::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
+        Command::Filter(c) => filter::run(&context(cli)?, c).await,
     }
 }

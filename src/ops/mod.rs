@@ -6,6 +6,8 @@ pub mod actions;
 pub mod compliance;
 pub mod creds;
 pub mod doctor;
+pub mod filter;
+mod filter_demo;
 pub mod import;
 pub mod log;
 pub mod passwords;

@@ -423,14 +423,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Appends `items` inside the caller's write transaction (so a journal outcome and its log
-    /// row commit together). Checks nothing: callers run [`Self::check_actions`] first.
+    /// Appends `items` inside the caller's write transaction (so a journal outcome, or a store
+    /// change, and its log rows commit together). Refuses details that hold a password. The
+    /// caller sends the rows to the system journal once it has committed
+    /// ([`Self::announce_logged`]).
     pub(crate) fn append_in(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &rusqlite::Connection,
         items: &[NewAction<'_>],
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
+        for a in items {
+            check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
+        }
         let now = now.trunc_subsecs(0);
         let at = fmt_time(now);
         let doing = "recording in the action log";
@@ -570,6 +575,11 @@ impl Store {
             out.push(entry);
         }
         Ok(out)
+    }
+
+    /// Sends rows appended by [`Self::append_in`] to the system journal, after their commit.
+    pub(crate) fn announce_logged(&self, rows: &[ActionEntry]) {
+        super::syslog::announce_for(&self.path, rows);
     }
 
     /// The head of the log: the last row's id (the number of rows, as ids have no gaps) and

@@ -125,6 +125,102 @@ BEGIN
     SELECT RAISE(ABORT, 'journal entries are never deleted');
 END;
 "#,
+    // 4: the filter-exception log. Requests, reviews and review closes are immutable; events
+    // (decisions, applied, revoked, removed, review actions) are append-only: a change is a new
+    // event, never an edit. A closed review takes no more events.
+    r#"
+CREATE TABLE filter_requests (
+    id                 INTEGER PRIMARY KEY,
+    requested_at       TEXT NOT NULL,          -- RFC 3339 UTC
+    requested_by       TEXT NOT NULL,          -- directory username
+    kind               TEXT NOT NULL CHECK (kind IN ('unblock', 'block')),
+    site               TEXT NOT NULL,          -- as typed
+    host               TEXT NOT NULL,          -- normalised, ASCII (punycode)
+    host_unicode       TEXT NOT NULL,
+    registrable_domain TEXT NOT NULL,
+    subdomains         INTEGER NOT NULL CHECK (subdomains IN (0, 1)),
+    path               TEXT,                   -- page requests only
+    ip                 TEXT CHECK (ip IS NULL OR ip IN ('public', 'private')),
+    scope              TEXT NOT NULL,          -- school, staff, pupils, year-N, group:NAME
+    reason             TEXT NOT NULL,
+    until              TEXT                    -- YYYY-MM-DD, last day; NULL = permanent
+);
+CREATE INDEX filter_requests_host ON filter_requests(host);
+
+CREATE TABLE filter_reviews (
+    id         INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    items      TEXT NOT NULL                   -- JSON array of the request ids in force at the start
+);
+
+CREATE TABLE filter_review_closes (
+    review_id INTEGER PRIMARY KEY REFERENCES filter_reviews(id),
+    closed_at TEXT NOT NULL,
+    closed_by TEXT NOT NULL,
+    checks    TEXT NOT NULL,                   -- what was checked (e.g. blocked categories tested)
+    note      TEXT NOT NULL
+);
+
+CREATE TABLE filter_events (
+    id         INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES filter_requests(id),
+    at         TEXT NOT NULL,
+    actor      TEXT NOT NULL,                  -- directory username
+    event      TEXT NOT NULL CHECK (event IN ('decision', 'applied', 'revoked', 'removed', 'until_changed', 'kept')),
+    role       TEXT,
+    verdict    TEXT CHECK (verdict IS NULL OR verdict IN ('approve', 'reject')),
+    until      TEXT,
+    reference  TEXT,
+    note       TEXT NOT NULL DEFAULT '',
+    review_id  INTEGER REFERENCES filter_reviews(id),
+    CHECK ((event = 'decision') = (role IS NOT NULL AND verdict IS NOT NULL)),
+    CHECK ((event = 'until_changed') = (until IS NOT NULL))
+);
+CREATE INDEX filter_events_request ON filter_events(request_id);
+-- One decision per role per request: a decision is never changed.
+CREATE UNIQUE INDEX filter_events_one_per_role ON filter_events(request_id, role) WHERE event = 'decision';
+
+CREATE TRIGGER filter_requests_no_update BEFORE UPDATE ON filter_requests
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_requests_no_delete BEFORE DELETE ON filter_requests
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_requests_no_replace BEFORE INSERT ON filter_requests
+WHEN EXISTS (SELECT 1 FROM filter_requests WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+
+CREATE TRIGGER filter_events_no_update BEFORE UPDATE ON filter_events
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_events_no_delete BEFORE DELETE ON filter_events
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_events_no_replace BEFORE INSERT ON filter_events
+WHEN EXISTS (SELECT 1 FROM filter_events WHERE id = NEW.id)
+  OR (NEW.event = 'decision' AND EXISTS (SELECT 1 FROM filter_events
+        WHERE request_id = NEW.request_id AND role = NEW.role AND event = 'decision'))
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_events_not_in_closed_review BEFORE INSERT ON filter_events
+WHEN NEW.review_id IS NOT NULL
+ AND EXISTS (SELECT 1 FROM filter_review_closes WHERE review_id = NEW.review_id)
+BEGIN SELECT RAISE(ABORT, 'this review is closed: start a new review'); END;
+
+CREATE TRIGGER filter_reviews_no_update BEFORE UPDATE ON filter_reviews
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_reviews_no_delete BEFORE DELETE ON filter_reviews
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_reviews_one_open BEFORE INSERT ON filter_reviews
+WHEN EXISTS (SELECT 1 FROM filter_reviews WHERE id = NEW.id)
+  OR EXISTS (SELECT 1 FROM filter_reviews r
+             WHERE NOT EXISTS (SELECT 1 FROM filter_review_closes c WHERE c.review_id = r.id))
+BEGIN SELECT RAISE(ABORT, 'a review is already open: close it before starting another'); END;
+
+CREATE TRIGGER filter_review_closes_no_update BEFORE UPDATE ON filter_review_closes
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_review_closes_no_delete BEFORE DELETE ON filter_review_closes
+BEGIN SELECT RAISE(ABORT, 'the filter log is append-only: record a new event instead'); END;
+CREATE TRIGGER filter_review_closes_no_replace BEFORE INSERT ON filter_review_closes
+WHEN EXISTS (SELECT 1 FROM filter_review_closes WHERE review_id = NEW.review_id)
+BEGIN SELECT RAISE(ABORT, 'this review is closed: start a new review'); END;
+"#,
 ];
 
 /// The newest schema this build knows.

@@ -8,6 +8,7 @@
 
 pub mod actionlog;
 pub mod creds;
+pub mod filter;
 pub mod journal;
 pub mod migrations;
 pub mod syslog;

@@ -1,0 +1,629 @@
+//! `schooltech filter …`: the web-filter exception log (requests, decisions, apply, revoke,
+//! reviews, and the lists the filter imports).
+
+use super::output::{with_stdout, write_json, write_table};
+use super::{ExitCode, Format};
+use crate::domain::filter::export::{CsvRow, ExportQuery};
+use crate::domain::filter::review::{render_markdown, render_text};
+use crate::domain::filter::{
+    ApplyStep, Entry, EventKind, Kind, ReviewAction, Scope, Status, Verdict,
+};
+use crate::domain::time::parse_date;
+use crate::error::{Error, Result};
+use crate::ops::filter::{self as ops, ExportFormat, ListQuery, RequestInput, RequestOutcome};
+use crate::ops::Ctx;
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+
+/// Filter commands.
+#[derive(Debug, Subcommand)]
+pub enum FilterCmd {
+    /// Record a request from a member of staff to unblock (or block) a site.
+    Request(RequestArgs),
+    /// Record one approver's decision: approve or reject.
+    Decide {
+        /// The request's number.
+        id: String,
+        /// The approver role acted in (network-manager, ict-coordinator, ...).
+        #[arg(long = "as", value_name = "ROLE")]
+        role: String,
+        /// Directory username of the approver.
+        #[arg(long, value_name = "USER")]
+        by: String,
+        /// approve or reject.
+        #[arg(value_enum)]
+        verdict: VerdictArg,
+        /// Why.
+        #[arg(long)]
+        comment: String,
+    },
+    /// Record that the agreed change was made in the filter (or that an expired or revoked one
+    /// was taken out).
+    Apply {
+        /// The request's number.
+        id: String,
+        /// Directory username of who made the change.
+        #[arg(long, value_name = "USER")]
+        by: String,
+        /// The filter's own reference for the change.
+        #[arg(long = "ref", value_name = "TEXT")]
+        reference: Option<String>,
+    },
+    /// Withdraw a request or end an exception early.
+    Revoke {
+        /// The request's number.
+        id: String,
+        /// Directory username of who revokes it.
+        #[arg(long, value_name = "USER")]
+        by: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// List requests and exceptions (exit 1 with --due when something must come out of the filter).
+    List {
+        /// Only this status.
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        /// Only exceptions expired or revoked but still in the filter.
+        #[arg(long)]
+        due: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One request with its whole history.
+    Show {
+        /// The request's number.
+        id: String,
+        /// Output format (table or json).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The list the web filter imports: agreed and applied exceptions only.
+    Export {
+        /// domains (one per line), urls (page exceptions), csv or json.
+        #[arg(long, value_enum, default_value_t = ExportArg::Domains)]
+        format: ExportArg,
+        /// The filter profile: school (default: whole-school exceptions), staff, pupils, year-N,
+        /// group:NAME (each with the whole-school ones), or all.
+        #[arg(long, default_value = "school")]
+        scope: String,
+        /// unblock (the pass list, default) or block (the block list).
+        #[arg(long, value_enum, default_value_t = KindArg::Unblock)]
+        kind: KindArg,
+    },
+    /// Reviews of the exceptions in force, and the governors' report.
+    #[command(subcommand)]
+    Review(ReviewCmd),
+}
+
+/// `filter request`
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// Directory username of who asks.
+    #[arg(long, value_name = "USER")]
+    pub by: String,
+    /// The site: example.com, https://example.com/page, *.example.com.
+    #[arg(long, allow_hyphen_values = true)]
+    pub site: String,
+    /// Why: the curriculum need.
+    #[arg(long)]
+    pub reason: String,
+    /// Who for: school (default), staff, pupils, year-N, group:NAME.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Last day wanted (YYYY-MM-DD); leave out for permanent.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// unblock (default) or block.
+    #[arg(long, value_enum, default_value_t = KindArg::Unblock)]
+    pub kind: KindArg,
+    /// Accept an IP address (shown as such).
+    #[arg(long)]
+    pub allow_ip: bool,
+    /// For this page only: keep the path (else the whole site is asked for).
+    #[arg(long)]
+    pub page: bool,
+}
+
+/// Review commands.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCmd {
+    /// Start a review of every exception in force.
+    Start {
+        /// Directory username of the reviewer.
+        #[arg(long, value_name = "USER")]
+        by: String,
+    },
+    /// Record the review's verdict on one exception.
+    Item {
+        /// The exception's number.
+        id: String,
+        /// keep, revoke or shorten.
+        #[arg(value_enum)]
+        action: ReviewArg,
+        /// The new last day (shorten).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// What was found.
+        #[arg(long)]
+        note: String,
+        /// Directory username (default: who started the review).
+        #[arg(long, value_name = "USER")]
+        by: Option<String>,
+    },
+    /// What the open review has done and has left.
+    Status,
+    /// Close the open review, with the checks made.
+    Close {
+        /// What was checked, e.g. "a sample of blocked categories tested from a pupil login".
+        #[arg(long, default_value = "")]
+        checks: String,
+        /// A general note.
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Directory username (default: who started the review).
+        #[arg(long, value_name = "USER")]
+        by: Option<String>,
+    },
+    /// The report for governors: last and next review, exceptions in force, requests since.
+    Report {
+        /// text, markdown or json.
+        #[arg(long, value_enum, default_value_t = ReportArg::Text)]
+        format: ReportArg,
+    },
+}
+
+/// approve / reject
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VerdictArg {
+    /// Agree.
+    Approve,
+    /// Turn down.
+    Reject,
+}
+
+/// unblock / block
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum KindArg {
+    /// An exception to the filter.
+    Unblock,
+    /// An addition to it.
+    Block,
+}
+
+impl KindArg {
+    fn kind(self) -> Kind {
+        match self {
+            KindArg::Unblock => Kind::Unblock,
+            KindArg::Block => Kind::Block,
+        }
+    }
+}
+
+/// Statuses.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+#[allow(missing_docs)]
+pub enum StatusArg {
+    Pending,
+    Agreed,
+    Applied,
+    Expired,
+    Revoked,
+    Rejected,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ExportArg {
+    /// One domain per line (squidGuard domainlist, e2guardian exceptionsitelist).
+    Domains,
+    /// One host/path per line (squidGuard urllist).
+    Urls,
+    /// CSV with full detail.
+    Csv,
+    /// JSON with full detail.
+    Json,
+}
+
+/// Review verdicts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReviewArg {
+    /// Still needed.
+    Keep,
+    /// No longer needed.
+    Revoke,
+    /// Needed for less long (with --until).
+    Shorten,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportArg {
+    /// Plain text.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+fn id_arg(s: &str) -> Result<i64> {
+    s.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "\"{s}\" is not a request number; see `schooltech filter list` (e.g. 12)"
+            ))
+        })
+}
+
+fn date_arg(s: &Option<String>) -> Result<Option<NaiveDate>> {
+    s.as_deref()
+        .map(parse_date)
+        .transpose()
+        .map_err(Error::Usage)
+}
+
+fn status_word(e: &Entry) -> String {
+    match e.status {
+        Status::Pending if !e.decisions.is_empty() => {
+            format!("pending (waiting for {})", e.waiting_for.join(", "))
+        }
+        Status::Pending => "pending".into(),
+        s if e.due => format!("{} (still in the filter: remove it)", s.as_str()),
+        s => s.as_str().into(),
+    }
+}
+
+fn until_word(e: &Entry) -> String {
+    match (e.until, e.days_left) {
+        (Some(u), Some(d)) => format!("{u} ({d} d left)"),
+        (Some(u), None) => u.to_string(),
+        (None, _) => "permanent".into(),
+    }
+}
+
+fn target_word(e: &Entry) -> String {
+    let mut t = e.target();
+    if let Some(ip) = e.ip {
+        t.push_str(&format!(" (IP address, {})", ip.as_str()));
+    }
+    t
+}
+
+fn say(e: &Entry) -> String {
+    format!(
+        "#{} {} {} for {}: {}",
+        e.id,
+        e.kind.as_str(),
+        target_word(e),
+        e.scope,
+        status_word(e)
+    )
+}
+
+/// Runs a filter command.
+pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
+    let now = ctx.now();
+    match cmd {
+        FilterCmd::Request(a) => {
+            ctx.refuse_as_of("filter request")?;
+            let input = RequestInput {
+                by: a.by.clone(),
+                site: a.site.clone(),
+                reason: a.reason.clone(),
+                scope: a.scope.clone(),
+                until: date_arg(&a.until)?,
+                kind: a.kind.kind(),
+                allow_ip: a.allow_ip,
+                page: a.page,
+            };
+            match ops::request(ctx, &input, now).await? {
+                RequestOutcome::Recorded { entry, notes } => {
+                    println!("recorded {}", say(&entry));
+                    println!(
+                        "  host {} (registrable domain {}){}",
+                        entry.host,
+                        entry.registrable_domain,
+                        if entry.subdomains {
+                            ", with its subdomains"
+                        } else {
+                            ""
+                        }
+                    );
+                    for n in notes {
+                        println!("  note: {n}");
+                    }
+                }
+                RequestOutcome::Duplicate { existing } => {
+                    println!(
+                        "already requested: {}; not recorded again (see `schooltech filter show {}`)",
+                        say(&existing),
+                        existing.id
+                    );
+                }
+            }
+            Ok(0)
+        }
+        FilterCmd::Decide {
+            id,
+            role,
+            by,
+            verdict,
+            comment,
+        } => {
+            ctx.refuse_as_of("filter decide")?;
+            let v = match verdict {
+                VerdictArg::Approve => Verdict::Approve,
+                VerdictArg::Reject => Verdict::Reject,
+            };
+            let e = ops::decide(ctx, id_arg(id)?, role, by, v, comment, now).await?;
+            println!("{} by {by} recorded: {}", v.as_str(), say(&e));
+            if e.status == Status::Agreed {
+                println!(
+                    "  agreed: make the change in the filter, then run `schooltech filter apply {} --by USER --ref REF`",
+                    e.id
+                );
+            }
+            Ok(0)
+        }
+        FilterCmd::Apply { id, by, reference } => {
+            ctx.refuse_as_of("filter apply")?;
+            let (step, e) = ops::apply(ctx, id_arg(id)?, by, reference.as_deref(), now).await?;
+            match step {
+                ApplyStep::Apply => println!("applied in the filter: {}", say(&e)),
+                ApplyStep::Remove => println!("recorded as taken out of the filter: {}", say(&e)),
+            }
+            Ok(0)
+        }
+        FilterCmd::Revoke { id, by, reason } => {
+            ctx.refuse_as_of("filter revoke")?;
+            let e = ops::revoke(ctx, id_arg(id)?, by, reason, now).await?;
+            println!("revoked: {}", say(&e));
+            if e.in_filter {
+                println!(
+                    "  it is still in the filter: take it out, then run `schooltech filter apply {} --by USER`",
+                    e.id
+                );
+            }
+            Ok(0)
+        }
+        FilterCmd::List {
+            status,
+            due,
+            format,
+        } => {
+            let q = ListQuery {
+                status: status.map(|s| match s {
+                    StatusArg::Pending => Status::Pending,
+                    StatusArg::Agreed => Status::Agreed,
+                    StatusArg::Applied => Status::Applied,
+                    StatusArg::Expired => Status::Expired,
+                    StatusArg::Revoked => Status::Revoked,
+                    StatusArg::Rejected => Status::Rejected,
+                }),
+                due: *due,
+            };
+            let rows = ops::list(ctx, &q, now)?;
+            print_list(&rows, *format)?;
+            Ok(i32::from(*due && !rows.is_empty()))
+        }
+        FilterCmd::Show { id, format } => {
+            let h = ops::show(ctx, id_arg(id)?, now)?;
+            with_stdout(|w| match format {
+                Format::Json => write_json(w, &h),
+                _ => {
+                    let e = &h.entry;
+                    writeln!(w, "{}", say(e))?;
+                    writeln!(w, "  site as typed      {}", e.site)?;
+                    writeln!(w, "  host               {}", e.host)?;
+                    writeln!(w, "  registrable domain {}", e.registrable_domain)?;
+                    writeln!(w, "  reason             {}", e.reason)?;
+                    writeln!(w, "  until              {}", until_word(e))?;
+                    writeln!(w, "History:")?;
+                    writeln!(
+                        w,
+                        "  {}  {}  requested ({})",
+                        fmt_at(e.requested_at),
+                        e.requested_by,
+                        e.scope
+                    )?;
+                    for ev in &h.events {
+                        let review = ev
+                            .review_id
+                            .map(|r| format!(" [review #{r}]"))
+                            .unwrap_or_default();
+                        writeln!(
+                            w,
+                            "  {}  {}  {}{review}",
+                            fmt_at(ev.at),
+                            ev.by,
+                            event_words(&ev.kind)
+                        )?;
+                    }
+                    Ok(())
+                }
+            })?;
+            Ok(0)
+        }
+        FilterCmd::Export {
+            format,
+            scope,
+            kind,
+        } => {
+            let scope = if scope.trim().eq_ignore_ascii_case("all") {
+                None
+            } else {
+                Some(Scope::parse(scope).map_err(Error::Usage)?)
+            };
+            let q = ExportQuery {
+                kind: kind.kind(),
+                scope,
+            };
+            let f = match format {
+                ExportArg::Domains => ExportFormat::Domains,
+                ExportArg::Urls => ExportFormat::Urls,
+                ExportArg::Csv => ExportFormat::Csv,
+                ExportArg::Json => ExportFormat::Json,
+            };
+            let text = ops::export(ctx, f, &q, now)?;
+            with_stdout(|w| w.write_all(text.as_bytes()))?;
+            Ok(0)
+        }
+        FilterCmd::Review(r) => review(ctx, r, now).await,
+    }
+}
+
+fn fmt_at(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn event_words(k: &EventKind) -> String {
+    match k {
+        EventKind::Decision {
+            role,
+            verdict,
+            comment,
+        } => format!("{} as {role}: {comment}", verdict.as_str()),
+        EventKind::Applied { reference } => format!(
+            "applied in the filter{}",
+            reference
+                .as_deref()
+                .map(|r| format!(" (ref {r})"))
+                .unwrap_or_default()
+        ),
+        EventKind::Revoked { reason } => format!("revoked: {reason}"),
+        EventKind::Removed { reference } => format!(
+            "taken out of the filter{}",
+            reference
+                .as_deref()
+                .map(|r| format!(" (ref {r})"))
+                .unwrap_or_default()
+        ),
+        EventKind::UntilChanged { until, note } => format!("shortened to {until}: {note}"),
+        EventKind::Kept { note } => format!("kept: {note}"),
+    }
+}
+
+fn print_list(rows: &[Entry], format: Format) -> Result<()> {
+    with_stdout(|w| match format {
+        Format::Json => write_json(w, &rows),
+        Format::Csv => {
+            super::output::write_csv(w, &rows.iter().map(CsvRow::from).collect::<Vec<_>>())
+        }
+        Format::Table => {
+            let t: Vec<Vec<String>> = rows
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.id.to_string(),
+                        e.kind.as_str().into(),
+                        target_word(e),
+                        e.scope.to_string(),
+                        status_word(e),
+                        until_word(e),
+                        e.requested_by.clone(),
+                        e.reason.clone(),
+                    ]
+                })
+                .collect();
+            write_table(
+                w,
+                &[
+                    "ID", "KIND", "SITE", "SCOPE", "STATUS", "UNTIL", "ASKED BY", "REASON",
+                ],
+                &t,
+            )?;
+            writeln!(w, "{} requests", rows.len())
+        }
+    })
+}
+
+async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCode> {
+    match cmd {
+        ReviewCmd::Start { by } => {
+            ctx.refuse_as_of("filter review start")?;
+            let st = ops::review_start(ctx, by, now).await?;
+            println!(
+                "review #{} started by {}: {} exceptions in force to look at",
+                st.review.id,
+                st.review.started_by,
+                st.remaining.len()
+            );
+            for e in &st.remaining {
+                println!("  {}  ({})", say(e), e.reason);
+            }
+            println!("record each with `schooltech filter review item ID keep|revoke|shorten --note TEXT`, then `filter review close --checks TEXT`");
+            Ok(0)
+        }
+        ReviewCmd::Item {
+            id,
+            action,
+            until,
+            note,
+            by,
+        } => {
+            ctx.refuse_as_of("filter review item")?;
+            let a = match action {
+                ReviewArg::Keep => ReviewAction::Keep,
+                ReviewArg::Revoke => ReviewAction::Revoke,
+                ReviewArg::Shorten => ReviewAction::Shorten,
+            };
+            let e = ops::review_item(
+                ctx,
+                id_arg(id)?,
+                a,
+                date_arg(until)?,
+                note,
+                by.as_deref(),
+                now,
+            )
+            .await?;
+            println!("{}: {}", a.as_str(), say(&e));
+            Ok(0)
+        }
+        ReviewCmd::Status => {
+            match ops::review_status(ctx, now)? {
+                None => println!("no review is open"),
+                Some(st) => {
+                    println!(
+                        "review #{} started {} by {}: {} done, {} left",
+                        st.review.id,
+                        fmt_at(st.review.started_at),
+                        st.review.started_by,
+                        st.done.len(),
+                        st.remaining.len()
+                    );
+                    for e in &st.remaining {
+                        println!("  to do: {}", say(e));
+                    }
+                }
+            }
+            Ok(0)
+        }
+        ReviewCmd::Close { checks, note, by } => {
+            ctx.refuse_as_of("filter review close")?;
+            let r = ops::review_close(ctx, checks, note, by.as_deref(), now).await?;
+            println!(
+                "review #{} closed by {}",
+                r.id,
+                r.closed.as_ref().map(|c| c.by.as_str()).unwrap_or("")
+            );
+            Ok(0)
+        }
+        ReviewCmd::Report { format } => {
+            let rep = ops::review_report(ctx, now)?;
+            with_stdout(|w| match format {
+                ReportArg::Json => write_json(w, &rep),
+                ReportArg::Text => w.write_all(render_text(&rep).as_bytes()),
+                ReportArg::Markdown => w.write_all(render_markdown(&rep).as_bytes()),
+            })?;
+            Ok(0)
+        }
+    }
+}
