@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod creds;
+pub mod inventory;
 pub mod password;
 pub mod policy;
 pub mod roles;
