@@ -410,10 +410,33 @@ impl Store {
         if items.is_empty() {
             return Ok(Vec::new());
         }
+        let doing = "recording in the action log";
+        let tx = self.write_tx(doing)?;
+        let out = self.append_in(&tx, items, now)?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        Ok(out)
+    }
+
+    /// Appends actions inside a write transaction the caller holds (and commits), so that a change
+    /// and its log rows are written together or not at all. The caller must have started `tx` with
+    /// [`Store::write_tx`] (BEGIN IMMEDIATE).
+    pub(crate) fn append_in(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        items: &[NewAction<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ActionEntry>> {
+        for a in items {
+            if a.action.trim().is_empty() {
+                return Err(self.error(
+                    "refusing to record an action without a name; report this bug".to_string(),
+                ));
+            }
+            check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
+        }
         let now = now.trunc_subsecs(0);
         let at = fmt_time(now);
         let doing = "recording in the action log";
-        let tx = self.write_tx(doing)?;
         // Under BEGIN IMMEDIATE no other writer can append between this read and our insert.
         let last: Option<(i64, String)> = tx
             .query_row(
@@ -477,7 +500,6 @@ impl Store {
                 });
             }
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
         Ok(out)
     }
 

@@ -8,6 +8,7 @@
 
 pub mod actionlog;
 pub mod creds;
+pub mod inventory;
 pub mod journal;
 pub mod migrations;
 
