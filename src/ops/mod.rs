@@ -5,8 +5,10 @@ pub mod accounts;
 pub mod actions;
 pub mod compliance;
 pub mod creds;
+pub mod csv_reader;
 pub mod doctor;
 pub mod import;
+pub mod inventory;
 pub mod log;
 pub mod passwords;
 
@@ -91,6 +93,7 @@ impl Ctx {
         };
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx._demo_dir = Some(tmp);
+        inventory::demo::seed(&crate::store::Store::open(&ctx.config.store.path)?, ctx.now())?;
         Ok(ctx)
     }
 

@@ -388,6 +388,19 @@ impl Store {
         asset_by_tag(self, self.conn(), tag.trim())
     }
 
+    /// Assets added on or after `day`, by tag.
+    pub fn assets_added_since(&self, day: NaiveDate) -> Result<Vec<Asset>> {
+        let doing = "reading the inventory";
+        let sql = format!(
+            "SELECT {ASSET_COLS} FROM assets a WHERE a.created_at >= ?1 ORDER BY a.tag"
+        );
+        let mut st = self.conn().prepare(&sql).map_err(|e| self.sql_error(doing, e))?;
+        let rows = st
+            .query_map([fmt_date(day)], |r| asset_from_row(r, 0))
+            .map_err(|e| self.sql_error(doing, e))?;
+        collect(self, doing, rows)
+    }
+
     /// Every asset with this serial from this manufacturer (any case): at most one.
     pub fn asset_by_serial(&self, manufacturer: &str, serial: &str) -> Result<Option<Asset>> {
         let doing = "looking up a serial number";
