@@ -5,6 +5,7 @@ mod accounts;
 mod creds;
 mod doctor;
 mod import;
+mod inventory;
 mod log;
 pub mod output;
 mod passwords;
@@ -70,6 +71,9 @@ pub enum Command {
     /// The tamper-evident action log.
     #[command(subcommand)]
     Log(log::LogCmd),
+    /// The equipment register: assets, loans, software, audits, labels, WEEE disposal.
+    #[command(subcommand)]
+    Inventory(inventory::InventoryCmd),
 }
 
 /// Output format for lists.
@@ -109,5 +113,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Passwords(c) => passwords::run(&context(cli)?, c).await,
         Command::Creds(c) => creds::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
+        Command::Inventory(c) => inventory::run(&context(cli)?, c).await,
     }
 }

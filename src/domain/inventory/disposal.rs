@@ -191,10 +191,10 @@ impl Blocker {
     pub fn message(&self, batch: &str) -> String {
         match self {
             Blocker::Empty => format!("the batch has no items: `inventory disposal add {batch} TAG --code \"16 02 14\"`"),
-            Blocker::NoCollectionDate => format!("no collection date: `inventory disposal new {batch} … --collected DATE` or `disposal edit`"),
-            Blocker::NoTransferNote => format!("no waste transfer note number: give --transfer-note to `inventory disposal edit {batch}`"),
+            Blocker::NoCollectionDate => format!("no collection date: `inventory disposal edit {batch} --collected DATE`"),
+            Blocker::NoTransferNote => format!("no waste transfer note number: `inventory disposal edit {batch} --transfer-note NUMBER`"),
             Blocker::NoConsignmentNote { tags } => format!(
-                "hazardous items ({}) need a hazardous waste consignment note: give --consignment-note to `inventory disposal edit {batch}`",
+                "hazardous items ({}) need a hazardous waste consignment note: `inventory disposal edit {batch} --consignment-note NUMBER`",
                 tags.join(", ")
             ),
             Blocker::NotSanitised { tag } => format!(
