@@ -75,13 +75,16 @@ pub fn decode(bytes: &[u8]) -> (String, &'static str) {
 /// `25.11.2026`, `25 Nov 2026`. Never the US month-first order.
 pub fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
     let t = s.trim();
+    // A two-figure year (25/11/26) is 20xx; chrono's %Y would read it as year 26.
+    if t.len() == 8 && t.as_bytes().get(5) == Some(&b'/') {
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%d/%m/%y") {
+            return Ok(d);
+        }
+    }
     for f in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
             return Ok(d);
         }
-    }
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%d/%m/%y") {
-        return Ok(d);
     }
     Err(format!(
         "\"{s}\" is not a date; write it as YYYY-MM-DD (2026-11-25) or DD/MM/YYYY (25/11/2026)"
@@ -92,6 +95,18 @@ impl CsvTable {
     /// Reads CSV bytes.
     pub fn read(bytes: &[u8]) -> Result<CsvTable> {
         let (text, encoding) = decode(bytes);
+        // Line numbers come from byte offsets (the csv crate's own line count skips blank lines
+        // and counts CRLF records one short).
+        let newlines: Vec<usize> = memchr_lines(text.as_bytes());
+        let raw = text.as_bytes();
+        let line_at = |byte: u64| {
+            // A record's position may point at the line break before it; skip to its first byte.
+            let mut b = byte as usize;
+            while b < raw.len() && (raw[b] == b'\r' || raw[b] == b'\n') {
+                b += 1;
+            }
+            newlines.partition_point(|&n| n < b) + 1
+        };
         let mut rdr = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
@@ -119,14 +134,14 @@ impl CsvTable {
                     if r.iter().all(str::is_empty) {
                         continue;
                     }
-                    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                    let line = r.position().map(|p| line_at(p.byte())).unwrap_or(0);
                     rows.push(CsvRow {
                         line,
                         fields: r.iter().map(str::to_string).collect(),
                     });
                 }
                 Err(e) => errors.push(CellError {
-                    line: e.position().map(|p| p.line() as usize).unwrap_or(0),
+                    line: e.position().map(|p| line_at(p.byte())).unwrap_or(0),
                     column: String::new(),
                     message: format!("cannot read this row: {e}"),
                 }),
@@ -152,6 +167,14 @@ impl CsvTable {
     }
 }
 
+/// Byte offsets of every `\n`.
+fn memchr_lines(b: &[u8]) -> Vec<usize> {
+    b.iter()
+        .enumerate()
+        .filter_map(|(i, &c)| (c == b'\n').then_some(i))
+        .collect()
+}
+
 impl CsvRow {
     /// The field in column `i` ('' when the row is short or the column missing).
     pub fn get(&self, i: Option<usize>) -> &str {
@@ -171,9 +194,12 @@ mod tests {
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.rows[0].fields, ["A1", "a, b"]);
         assert_eq!(t.rows[1].line, 4);
+        assert_eq!(t.rows[1].fields[1], "two\r\nlines");
         assert_eq!(t.rows[2].line, 6);
         assert_eq!(t.column(&["tag"]), Some(0));
         assert_eq!(t.column(&["NOTES"]), Some(1));
+        let t = CsvTable::read(b"tag\r\nA1\r\nA2\r\n").unwrap();
+        assert_eq!(t.rows.iter().map(|r| r.line).collect::<Vec<_>>(), [2, 3]);
     }
 
     #[test]
