@@ -4,7 +4,8 @@
 # install started: the tests start their own servers.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl)
+# poppler-utils (pdftoppm) and zbar-tools (zbarimg): the inventory label test renders the PDF and reads the barcodes back.
+PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl poppler-utils zbar-tools)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
