@@ -241,6 +241,7 @@ pub fn apply(ctx: &Ctx, plan: &ImportPlan, source: &str) -> Result<usize> {
         )));
     }
     let s = store(ctx)?;
+    s.tune_for_bulk()?;
     let mut tx = s.inventory_tx("importing assets", ctx.now())?;
     let note = format!("import {source}");
     for (line, a) in &plan.assets {
@@ -261,7 +262,9 @@ pub fn apply(ctx: &Ctx, plan: &ImportPlan, source: &str) -> Result<usize> {
 
 /// The register as CSV, by tag, in the import's header.
 pub fn export_csv(ctx: &Ctx) -> Result<Vec<u8>> {
-    let rows = store(ctx)?.assets(&AssetQuery::default())?;
+    let s = store(ctx)?;
+    s.tune_for_bulk()?;
+    let rows = s.assets(&AssetQuery::default())?;
     let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96 + 200));
     let fail = |e: csv::Error| Error::Input(format!("writing CSV: {e}"));
     w.write_record(HEADER).map_err(fail)?;

@@ -266,7 +266,9 @@ pub struct ListRow {
 /// Assets matching the query (search, status, category, room, loaned, overdue, unencrypted).
 pub fn list(ctx: &Ctx, q: &AssetQuery) -> Result<Vec<ListRow>> {
     let today = ctx.now().date_naive();
-    Ok(store(ctx)?
+    let s = store(ctx)?;
+    s.tune_for_bulk()?;
+    Ok(s
         .assets(q)?
         .into_iter()
         .map(|row| {
