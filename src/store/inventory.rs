@@ -19,7 +19,6 @@ use serde_json::Value;
 pub(crate) const ASSET_COLS: &str = "a.id, a.tag, a.serial, a.category, a.manufacturer, a.model, \
     a.data_bearing, a.site, a.room, a.status, a.purchase_date, a.price_pence, a.supplier, \
     a.warranty_end, a.funding, a.encrypted, a.last_audited, a.notes";
-const ASSET_NCOLS: usize = 18;
 
 /// A date as stored: `YYYY-MM-DD`.
 pub(crate) fn fmt_date(d: NaiveDate) -> String {
@@ -317,10 +316,24 @@ impl Store {
     /// Assets matching `q`, by tag, each with its open loan.
     pub fn assets(&self, q: &AssetQuery) -> Result<Vec<AssetRow>> {
         let doing = "reading the inventory";
-        let mut sql = format!(
-            "SELECT {ASSET_COLS}, l.borrower, l.due FROM assets a \
-             LEFT JOIN loans l ON l.asset_id = a.id AND l.returned_at IS NULL WHERE 1 = 1"
-        );
+        // Open loans are few: read them once and join in Rust (a join per row costs more than
+        // the scan of 100,000 assets itself).
+        let mut loans: std::collections::HashMap<i64, (String, Option<String>)> =
+            std::collections::HashMap::new();
+        {
+            let mut st = self
+                .conn()
+                .prepare_cached("SELECT asset_id, borrower, due FROM loans WHERE returned_at IS NULL")
+                .map_err(|e| self.sql_error(doing, e))?;
+            let mut rows = st.query([]).map_err(|e| self.sql_error(doing, e))?;
+            while let Some(r) = rows.next().map_err(|e| self.sql_error(doing, e))? {
+                let id: i64 = r.get(0).map_err(|e| self.sql_error(doing, e))?;
+                let who: String = r.get(1).map_err(|e| self.sql_error(doing, e))?;
+                let due: Option<String> = r.get(2).map_err(|e| self.sql_error(doing, e))?;
+                loans.insert(id, (who, due));
+            }
+        }
+        let mut sql = format!("SELECT {ASSET_COLS} FROM assets a WHERE 1 = 1");
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
             args.push(v);
@@ -338,16 +351,18 @@ impl Store {
         if let Some(r) = &q.room {
             arg(&mut sql, " AND a.room = ? COLLATE NOCASE", r.trim().to_string().into());
         }
+        const OPEN: &str = " AND a.id IN (SELECT asset_id FROM loans WHERE returned_at IS NULL";
         if q.loaned {
-            sql.push_str(" AND l.id IS NOT NULL");
+            sql.push_str(OPEN);
+            sql.push(')');
         }
         if let Some(d) = q.overdue_on {
-            arg(&mut sql, " AND l.due < ?", fmt_date(d).into());
+            arg(&mut sql, &format!("{OPEN} AND due < ?)"), fmt_date(d).into());
         }
         if let Some(u) = &q.loaned_to {
             arg(
                 &mut sql,
-                " AND l.borrower_kind = 'user' AND l.borrower = ?",
+                &format!("{OPEN} AND borrower_kind = 'user' AND borrower = ?)"),
                 u.trim().to_string().into(),
             );
         }
@@ -369,13 +384,15 @@ impl Store {
         let rows = st
             .query_map(rusqlite::params_from_iter(args), |r| {
                 let a = asset_from_row(r, 0)?;
-                let who: Option<String> = r.get(ASSET_NCOLS)?;
-                let due: Option<String> = r.get(ASSET_NCOLS + 1)?;
                 Ok(a.and_then(|asset| {
+                    let (loaned_to, due) = match loans.get(&asset.id) {
+                        Some((w, d)) => (Some(w.clone()), parse_date_col(d.clone())?),
+                        None => (None, None),
+                    };
                     Ok(AssetRow {
                         asset,
-                        loaned_to: who,
-                        due: parse_date_col(due)?,
+                        loaned_to,
+                        due,
                     })
                 }))
             })
