@@ -59,7 +59,11 @@ fn main() {
     let t = Instant::now();
     let plan = import::plan(&ctx, text.as_bytes()).expect("plan");
     let planned = t.elapsed();
-    assert!(plan.errors.is_empty(), "{:?}", &plan.errors[..plan.errors.len().min(3)]);
+    assert!(
+        plan.errors.is_empty(),
+        "{:?}",
+        &plan.errors[..plan.errors.len().min(3)]
+    );
     let n = import::apply(&ctx, &plan, "bench.csv").expect("apply");
     let total = t.elapsed();
     println!(
@@ -76,7 +80,9 @@ fn main() {
         let mut times = Vec::with_capacity(2_000);
         let mut x: u64 = if fast { 99 } else { 7 };
         for _ in 0..2_000 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let tag = format!("HA{:06}", (x >> 33) % (N as u64) + 1);
             let t = Instant::now();
             s.scan(&tag, Some("Room 1"), now).expect("scan");
@@ -85,7 +91,11 @@ fn main() {
         let (med, p99) = median(times);
         println!(
             "audit scan ({}): median {:.3} ms, p99 {:.3} ms",
-            if fast { "scan session, synchronous=NORMAL" } else { "synchronous=FULL" },
+            if fast {
+                "scan session, synchronous=NORMAL"
+            } else {
+                "synchronous=FULL"
+            },
             med.as_secs_f64() * 1e3,
             p99.as_secs_f64() * 1e3
         );

@@ -51,7 +51,10 @@ fn duplicate_tag_and_serial_name_the_existing_asset() {
         &c,
         &inv::NewAsset {
             tag: "ha1".into(),
-            fields: AssetFields { category: Some(Category::Desktop), ..Default::default() },
+            fields: AssetFields {
+                category: Some(Category::Desktop),
+                ..Default::default()
+            },
             ..Default::default()
         },
     )
@@ -113,9 +116,15 @@ fn import_is_all_or_nothing_and_lists_every_error() {
     for w in want {
         assert!(errs.iter().any(|e| e.starts_with(w)), "{w} in {errs:#?}");
     }
-    assert!(errs.iter().any(|e| e.contains("decimal comma")), "{errs:#?}");
+    assert!(
+        errs.iter().any(|e| e.contains("decimal comma")),
+        "{errs:#?}"
+    );
     assert!(import::apply(&c, &plan, "x.csv").is_err());
-    assert!(inv::list(&c, &Default::default()).unwrap().is_empty(), "nothing imported");
+    assert!(
+        inv::list(&c, &Default::default()).unwrap().is_empty(),
+        "nothing imported"
+    );
 
     let good = "tag,category,price,purchase_date\nA1,laptop,\"£1,299.00\",25/11/2025\n";
     let plan = import::plan(&c, good.as_bytes()).unwrap();
@@ -145,9 +154,15 @@ fn export_import_export_is_byte_identical() {
     assert!(plan.errors.is_empty(), "{:?}", plan.errors);
     import::apply(&c2, &plan, "out1.csv").unwrap();
     let out2 = import::export_csv(&c2).unwrap();
-    assert_eq!(String::from_utf8_lossy(&out1), String::from_utf8_lossy(&out2));
+    assert_eq!(
+        String::from_utf8_lossy(&out1),
+        String::from_utf8_lossy(&out2)
+    );
     let head = String::from_utf8_lossy(&out1);
-    assert!(head.starts_with("tag,serial,category,manufacturer,model,"), "{head}");
+    assert!(
+        head.starts_with("tag,serial,category,manufacturer,model,"),
+        "{head}"
+    );
     // Windows-1252 input reads as the same text.
     let t3 = tempfile::tempdir().unwrap();
     let c3 = ctx(&t3);
@@ -164,13 +179,28 @@ fn audit_round_with_seen_moved_unknown_and_already() {
     add(&c, "A2", Category::Desktop, "", "Room 2");
     add(&c, "A3", Category::Desktop, "", "Room 2");
     audit::start(&c, "Autumn 2026").unwrap();
-    assert!(audit::start(&c, "Spring").unwrap_err().to_string().contains("still open"));
+    assert!(audit::start(&c, "Spring")
+        .unwrap_err()
+        .to_string()
+        .contains("still open"));
     let s = audit::ScanSession::open(&c, true).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap();
-    assert_eq!(s.scan("a1", Some("room 1"), now).unwrap().outcome, ScanOutcome::Seen);
-    assert_eq!(s.scan("A2", Some("Room 1"), now).unwrap().outcome, ScanOutcome::Moved);
-    assert_eq!(s.scan("A1", Some("Room 1"), now).unwrap().outcome, ScanOutcome::Already);
-    assert_eq!(s.scan("ZZ9", Some("Room 1"), now).unwrap().outcome, ScanOutcome::Unknown);
+    assert_eq!(
+        s.scan("a1", Some("room 1"), now).unwrap().outcome,
+        ScanOutcome::Seen
+    );
+    assert_eq!(
+        s.scan("A2", Some("Room 1"), now).unwrap().outcome,
+        ScanOutcome::Moved
+    );
+    assert_eq!(
+        s.scan("A1", Some("Room 1"), now).unwrap().outcome,
+        ScanOutcome::Already
+    );
+    assert_eq!(
+        s.scan("ZZ9", Some("Room 1"), now).unwrap().outcome,
+        ScanOutcome::Unknown
+    );
     audit::close(&c).unwrap();
     assert!(audit::scan(&c, "A3", None).is_err(), "no open round");
     let r = audit::report(&c, None).unwrap();
@@ -228,14 +258,34 @@ fn disposal_close_rules_and_retention() {
     .to_string();
     assert!(bad.contains("CBDU or CBDL followed by digits"), "{bad}");
     batch_ready(&c);
-    let e = disposal::close(&c, "WEEE-1", "J Head").unwrap_err().to_string();
-    assert!(e.contains("D1 holds data and has no sanitisation record"), "{e}");
+    let e = disposal::close(&c, "WEEE-1", "J Head")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("D1 holds data and has no sanitisation record"),
+        "{e}"
+    );
     assert_eq!(inv::detail(&c, "D1").unwrap().asset.status, Status::Retired);
-    disposal::sanitised(&c, "WEEE-1", "D1", Sanitisation::Destroy, "CERT-9", "A Tech", None).unwrap();
-    assert!(disposal::close(&c, "WEEE-1", " ").unwrap_err().to_string().contains("signing off"));
+    disposal::sanitised(
+        &c,
+        "WEEE-1",
+        "D1",
+        Sanitisation::Destroy,
+        "CERT-9",
+        "A Tech",
+        None,
+    )
+    .unwrap();
+    assert!(disposal::close(&c, "WEEE-1", " ")
+        .unwrap_err()
+        .to_string()
+        .contains("signing off"));
     let v = disposal::close(&c, "WEEE-1", "J Head").unwrap();
     assert!(v.items.iter().all(|i| i.asset.status == Status::Disposed));
-    assert!(inv::set_status(&c, "D1", Status::InStock, "").is_err(), "disposed is final");
+    assert!(
+        inv::set_status(&c, "D1", Status::InStock, "").is_err(),
+        "disposed is final"
+    );
     assert!(disposal::add(&c, "WEEE-1", "D1", "16 02 14").is_err());
     let r = disposal::report(&c, Some(2026)).unwrap();
     let docs = &r[0].documents;
@@ -248,7 +298,16 @@ fn the_database_itself_refuses_changes_to_closed_batches_and_kept_records() {
     let t = tempfile::tempdir().unwrap();
     let c = ctx(&t);
     batch_ready(&c);
-    disposal::sanitised(&c, "WEEE-1", "D1", Sanitisation::Purge, "CERT-1", "A Tech", None).unwrap();
+    disposal::sanitised(
+        &c,
+        "WEEE-1",
+        "D1",
+        Sanitisation::Purge,
+        "CERT-1",
+        "A Tech",
+        None,
+    )
+    .unwrap();
     disposal::close(&c, "WEEE-1", "J Head").unwrap();
     audit::start(&c, "R1").unwrap();
     audit::scan(&c, "M1", None).unwrap();
@@ -261,21 +320,39 @@ fn the_database_itself_refuses_changes_to_closed_batches_and_kept_records() {
         let e = db.execute(sql, []).expect_err(sql).to_string();
         assert!(e.contains(why), "{sql}: {e}");
     };
-    refused("UPDATE disposal_batches SET transfer_note = 'forged'", "batch is closed");
-    refused("UPDATE disposal_batches SET closed_at = NULL, closed_by = NULL, signed_off_by = NULL", "batch is closed");
+    refused(
+        "UPDATE disposal_batches SET transfer_note = 'forged'",
+        "batch is closed",
+    );
+    refused(
+        "UPDATE disposal_batches SET closed_at = NULL, closed_by = NULL, signed_off_by = NULL",
+        "batch is closed",
+    );
     refused("DELETE FROM disposal_batches", "kept");
-    refused("UPDATE disposal_items SET waste_code = '16 02 13*'", "batch is closed");
+    refused(
+        "UPDATE disposal_items SET waste_code = '16 02 13*'",
+        "batch is closed",
+    );
     refused("DELETE FROM disposal_items", "batch is closed");
     refused(
         "INSERT INTO disposal_items (batch_id, asset_id, waste_code, added_at, added_by) \
          SELECT 1, 99, '16 02 14', 'x', 'y'",
         "batch is closed",
     );
-    refused("UPDATE disposal_sanitisation SET certificate = 'other'", "batch is closed");
+    refused(
+        "UPDATE disposal_sanitisation SET certificate = 'other'",
+        "batch is closed",
+    );
     refused("DELETE FROM disposal_sanitisation", "batch is closed");
-    refused("UPDATE assets SET status = 'in-stock' WHERE tag = 'D1'", "disposed asset is final");
+    refused(
+        "UPDATE assets SET status = 'in-stock' WHERE tag = 'D1'",
+        "disposed asset is final",
+    );
     refused("DELETE FROM assets WHERE tag = 'D1'", "disposal batch");
-    refused("UPDATE asset_history SET operator = 'someone'", "append-only");
+    refused(
+        "UPDATE asset_history SET operator = 'someone'",
+        "append-only",
+    );
     refused("DELETE FROM asset_history", "append-only");
     refused("UPDATE audit_scans SET outcome = 'seen'", "append-only");
     refused("UPDATE audit_rounds SET name = 'X'", "closed audit round");
@@ -294,28 +371,50 @@ fn an_asset_on_loan_cannot_be_retired_or_disposed() {
     let t = tempfile::tempdir().unwrap();
     let c = ctx(&t);
     add(&c, "L1", Category::Laptop, "", "IT");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     // The demo directory knows loconnor (enabled) and boakes (disabled).
     let l = rt
-        .block_on(inv::loan(&c, &inv::LoanRequest { tag: "L1".into(), user: Some("loconnor".into()), ..Default::default() }))
+        .block_on(inv::loan(
+            &c,
+            &inv::LoanRequest {
+                tag: "L1".into(),
+                user: Some("loconnor".into()),
+                ..Default::default()
+            },
+        ))
         .unwrap();
     assert_eq!(l.borrower_name, "Liam O'Connor");
-    let e = inv::set_status(&c, "L1", Status::Retired, "").unwrap_err().to_string();
+    let e = inv::set_status(&c, "L1", Status::Retired, "")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("return it first"), "{e}");
     disposal::new_batch(
         &c,
         &disposal::NewBatch {
             name: "B".into(),
-            papers: BatchPapers { carrier: "C".into(), carrier_registration: "CBDL1".into(), ..Default::default() },
+            papers: BatchPapers {
+                carrier: "C".into(),
+                carrier_registration: "CBDL1".into(),
+                ..Default::default()
+            },
             notes: String::new(),
         },
     )
     .unwrap();
-    let e = disposal::add(&c, "B", "L1", "16 02 14").unwrap_err().to_string();
+    let e = disposal::add(&c, "B", "L1", "16 02 14")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("on loan to loconnor"), "{e}");
     assert_eq!(inv::equipment_on_loan_to(&c, "LOCONNOR").unwrap().len(), 1);
     inv::return_asset(&c, "L1", "scratched lid", None).unwrap();
-    assert!(inv::equipment_on_loan_to(&c, "loconnor").unwrap().is_empty());
+    assert!(inv::equipment_on_loan_to(&c, "loconnor")
+        .unwrap()
+        .is_empty());
     let h = inv::history(&c, "L1").unwrap();
-    assert!(h.iter().any(|r| r.field == "status" && r.old.as_deref() == Some("on-loan") && r.new.as_deref() == Some("in-stock")));
+    assert!(h.iter().any(|r| r.field == "status"
+        && r.old.as_deref() == Some("on-loan")
+        && r.new.as_deref() == Some("in-stock")));
 }

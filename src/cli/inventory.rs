@@ -535,7 +535,16 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
                 .collect();
             write_table(
                 w,
-                &["TAG", "CATEGORY", "MODEL", "SERIAL", "ROOM", "STATUS", "LOANED TO", "DUE"],
+                &[
+                    "TAG",
+                    "CATEGORY",
+                    "MODEL",
+                    "SERIAL",
+                    "ROOM",
+                    "STATUS",
+                    "LOANED TO",
+                    "DUE",
+                ],
                 &t,
             )?;
             writeln!(w, "{} assets", rows.len())
@@ -546,7 +555,11 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
 /// Runs an inventory command.
 pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
     match cmd {
-        InventoryCmd::Add { tag, status, fields: f } => {
+        InventoryCmd::Add {
+            tag,
+            status,
+            fields: f,
+        } => {
             let a = inv::add(
                 ctx,
                 &inv::NewAsset {
@@ -555,7 +568,13 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                     fields: fields(f),
                 },
             )?;
-            println!("added {} ({}, {}, {})", a.tag, a.category, a.description(), a.status);
+            println!(
+                "added {} ({}, {}, {})",
+                a.tag,
+                a.category,
+                a.description(),
+                a.status
+            );
             Ok(0)
         }
         InventoryCmd::Edit { tag, fields: f } => {
@@ -626,7 +645,11 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                             h.field,
                             h.old.as_deref().unwrap_or("-"),
                             h.new.as_deref().unwrap_or("-"),
-                            if h.note.is_empty() { String::new() } else { format!("  ({})", h.note) }
+                            if h.note.is_empty() {
+                                String::new()
+                            } else {
+                                format!("  ({})", h.note)
+                            }
                         )?;
                     }
                     Ok(())
@@ -674,7 +697,14 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             })?;
             Ok(0)
         }
-        InventoryCmd::Loan { tag, to, room, due, notes, agreement } => {
+        InventoryCmd::Loan {
+            tag,
+            to,
+            room,
+            due,
+            notes,
+            agreement,
+        } => {
             let l = inv::loan(
                 ctx,
                 &inv::LoanRequest {
@@ -698,9 +728,18 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             }
             Ok(0)
         }
-        InventoryCmd::Return { tag, condition, room } => {
+        InventoryCmd::Return {
+            tag,
+            condition,
+            room,
+        } => {
             let a = inv::return_asset(ctx, tag, condition, room.as_deref())?;
-            println!("{} returned; now {} in {}", a.tag, a.status, dash(&a.location()));
+            println!(
+                "{} returned; now {} in {}",
+                a.tag,
+                a.status,
+                dash(&a.location())
+            );
             Ok(0)
         }
         InventoryCmd::Loans { overdue, format } => {
@@ -719,11 +758,19 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                                 format!("{} ({})", l.borrower_name, l.borrower.name()),
                                 l.issued_at.format("%-d %b %Y").to_string(),
                                 day(l.due),
-                                if l.is_overdue(today) { "OVERDUE".into() } else { "ok".into() },
+                                if l.is_overdue(today) {
+                                    "OVERDUE".into()
+                                } else {
+                                    "ok".into()
+                                },
                             ]
                         })
                         .collect();
-                    write_table(w, &["TAG", "MODEL", "BORROWER", "ISSUED", "DUE", "STATE"], &t)
+                    write_table(
+                        w,
+                        &["TAG", "MODEL", "BORROWER", "ISSUED", "DUE", "STATE"],
+                        &t,
+                    )
                 }
             })?;
             Ok(i32::from(*overdue && any_overdue))
@@ -744,7 +791,13 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
         }
         InventoryCmd::Software(c) => run_software(ctx, c).await,
         InventoryCmd::Audit(c) => run_audit(ctx, c),
-        InventoryCmd::Labels { tags, all, since, layout, out } => {
+        InventoryCmd::Labels {
+            tags,
+            all,
+            since,
+            layout,
+            out,
+        } => {
             let sel = match (tags.is_empty(), all, since) {
                 (false, _, _) => labels::Selection::Tags(tags.clone()),
                 (true, true, _) => labels::Selection::All,
@@ -756,7 +809,10 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 }
             };
             let w = labels::write(ctx, &sel, *layout, out)?;
-            println!("wrote {} label(s) on {} sheet(s) to {}", w.labels, w.sheets, w.path);
+            println!(
+                "wrote {} label(s) on {} sheet(s) to {}",
+                w.labels, w.sheets, w.path
+            );
             Ok(0)
         }
         InventoryCmd::Disposal(c) => run_disposal(ctx, c),
@@ -808,7 +864,14 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
 
 async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
     match c {
-        SoftwareCmd::Add { title, licence, seats, expires, cost, publisher } => {
+        SoftwareCmd::Add {
+            title,
+            licence,
+            seats,
+            expires,
+            cost,
+            publisher,
+        } => {
             let t = software::add(
                 ctx,
                 &software::NewTitle {
@@ -825,7 +888,10 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
         }
         SoftwareCmd::Assign { title, asset, user } => {
             let t = software::assign(ctx, title, asset.as_deref(), user.as_deref()).await?;
-            let seats = t.seats.map(|s| s.to_string()).unwrap_or_else(|| "unlimited".into());
+            let seats = t
+                .seats
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "unlimited".into());
             println!("{}: {} of {seats} seat(s) used", t.title, t.used);
             Ok(0)
         }
@@ -860,10 +926,23 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
                             ]
                         })
                         .collect();
-                    write_table(w, &["TITLE", "LICENCE", "USED/SEATS", "EXPIRES", "COST", "ATTENTION"], &t)
+                    write_table(
+                        w,
+                        &[
+                            "TITLE",
+                            "LICENCE",
+                            "USED/SEATS",
+                            "EXPIRES",
+                            "COST",
+                            "ATTENTION",
+                        ],
+                        &t,
+                    )
                 }
             })?;
-            Ok(i32::from(!r.over_allocated.is_empty() || !r.expiring.is_empty()))
+            Ok(i32::from(
+                !r.over_allocated.is_empty() || !r.expiring.is_empty(),
+            ))
         }
     }
 }
@@ -893,7 +972,9 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                 let r = session.scan(t, room.as_deref(), ctx.now())?;
                 match r.outcome {
                     ScanOutcome::Seen => println!("seen     {}", r.tag),
-                    ScanOutcome::Already => println!("already  {} (scanned before in this round)", r.tag),
+                    ScanOutcome::Already => {
+                        println!("already  {} (scanned before in this round)", r.tag)
+                    }
                     ScanOutcome::Moved => println!(
                         "MOVED    {}: registered in {}, found in {}",
                         r.tag,
@@ -910,7 +991,10 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
         }
         AuditCmd::Close => {
             let r = audit::close(ctx)?;
-            println!("audit round \"{}\" closed; see `schooltech inventory audit report`", r.name);
+            println!(
+                "audit round \"{}\" closed; see `schooltech inventory audit report`",
+                r.name
+            );
             Ok(0)
         }
         AuditCmd::Report { round, format } => {
@@ -934,7 +1018,8 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                             .map_err(std::io::Error::other)?;
                     }
                     for (t, room, _) in &r.unknown {
-                        c.write_record(["unknown", t, "", "", room]).map_err(std::io::Error::other)?;
+                        c.write_record(["unknown", t, "", "", room])
+                            .map_err(std::io::Error::other)?;
                     }
                     c.flush()
                 }
@@ -952,7 +1037,11 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                         r.not_seen.len(),
                         r.unknown.len()
                     )?;
-                    writeln!(w, "Not seen ({}) - candidates for `inventory status TAG lost`:", r.not_seen.len())?;
+                    writeln!(
+                        w,
+                        "Not seen ({}) - candidates for `inventory status TAG lost`:",
+                        r.not_seen.len()
+                    )?;
                     for m in &r.not_seen {
                         writeln!(
                             w,
@@ -961,14 +1050,28 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                             m.description,
                             dash(&m.room),
                             m.status,
-                            m.loaned_to.as_ref().map(|u| format!(" (on loan to {u})")).unwrap_or_default()
+                            m.loaned_to
+                                .as_ref()
+                                .map(|u| format!(" (on loan to {u})"))
+                                .unwrap_or_default()
                         )?;
                     }
                     writeln!(w, "\nMoved ({}):", r.moved.len())?;
                     for s in &r.moved {
-                        writeln!(w, "  {:<14} {:<28} registered {}, found in {}", s.tag, s.description, dash(&s.room), s.scanned_in)?;
+                        writeln!(
+                            w,
+                            "  {:<14} {:<28} registered {}, found in {}",
+                            s.tag,
+                            s.description,
+                            dash(&s.room),
+                            s.scanned_in
+                        )?;
                     }
-                    writeln!(w, "\nUnknown tags ({}) - not in the register:", r.unknown.len())?;
+                    writeln!(
+                        w,
+                        "\nUnknown tags ({}) - not in the register:",
+                        r.unknown.len()
+                    )?;
                     for (t, room, n) in &r.unknown {
                         writeln!(w, "  {:<14} scanned in {} ({n}x)", t, dash(room))?;
                     }
@@ -995,7 +1098,9 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                     )
                 }
             })?;
-            Ok(i32::from(!r.not_seen.is_empty() || !r.unknown.is_empty() || !r.moved.is_empty()))
+            Ok(i32::from(
+                !r.not_seen.is_empty() || !r.unknown.is_empty() || !r.moved.is_empty(),
+            ))
         }
     }
 }
@@ -1003,22 +1108,43 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
 fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()> {
     let b = &v.batch;
     writeln!(w, "Disposal batch {}", b.name)?;
-    writeln!(w, "  carrier           {} ({})", b.carrier, b.carrier_registration)?;
+    writeln!(
+        w,
+        "  carrier           {} ({})",
+        b.carrier, b.carrier_registration
+    )?;
     writeln!(w, "  collected         {}", day(b.collected_on))?;
     writeln!(w, "  transfer note     {}", dash(&b.transfer_note))?;
     writeln!(w, "  consignment note  {}", dash(&b.consignment_note))?;
     match (&b.closed_at, &b.signed_off_by) {
-        (Some(t), Some(s)) => writeln!(w, "  closed            {} by {}, signed off by {s}", t.format("%-d %b %Y"), b.closed_by.as_deref().unwrap_or("-"))?,
+        (Some(t), Some(s)) => writeln!(
+            w,
+            "  closed            {} by {}, signed off by {s}",
+            t.format("%-d %b %Y"),
+            b.closed_by.as_deref().unwrap_or("-")
+        )?,
         _ => writeln!(w, "  state             open")?,
     }
     writeln!(w, "  items ({}):", v.items.len())?;
     for i in &v.items {
         let san = match &i.sanitisation {
-            Some(s) => format!("{} ({}, verified by {})", s.method.as_str(), s.certificate, s.verified_by),
+            Some(s) => format!(
+                "{} ({}, verified by {})",
+                s.method.as_str(),
+                s.certificate,
+                s.verified_by
+            ),
             None if i.asset.data_bearing => "NOT SANITISED".into(),
             None => "no data".into(),
         };
-        writeln!(w, "    {:<14} {:<10} {:<28} {:<10} {san}", i.asset.tag, i.waste_code, i.asset.description(), i.asset.status.as_str())?;
+        writeln!(
+            w,
+            "    {:<14} {:<10} {:<28} {:<10} {san}",
+            i.asset.tag,
+            i.waste_code,
+            i.asset.description(),
+            i.asset.status.as_str()
+        )?;
     }
     if !v.missing.is_empty() {
         writeln!(w, "  before it can close:")?;
@@ -1031,7 +1157,14 @@ fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()
 
 fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
     match c {
-        DisposalCmd::New { name, carrier, registration, collected, transfer_note, consignment_note } => {
+        DisposalCmd::New {
+            name,
+            carrier,
+            registration,
+            collected,
+            transfer_note,
+            consignment_note,
+        } => {
             let b = disposal::new_batch(
                 ctx,
                 &disposal::NewBatch {
@@ -1046,10 +1179,20 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                     notes: String::new(),
                 },
             )?;
-            println!("disposal batch {} open (carrier {}, {})", b.name, b.carrier, b.carrier_registration);
+            println!(
+                "disposal batch {} open (carrier {}, {})",
+                b.name, b.carrier, b.carrier_registration
+            );
             Ok(0)
         }
-        DisposalCmd::Edit { name, carrier, registration, collected, transfer_note, consignment_note } => {
+        DisposalCmd::Edit {
+            name,
+            carrier,
+            registration,
+            collected,
+            transfer_note,
+            consignment_note,
+        } => {
             let b = disposal::edit_batch(
                 ctx,
                 name,
@@ -1071,14 +1214,28 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                     "{} added to {name} ({}){}",
                     i.asset.tag,
                     i.waste_code,
-                    if i.asset.data_bearing { "; holds data: record its sanitisation" } else { "" }
+                    if i.asset.data_bearing {
+                        "; holds data: record its sanitisation"
+                    } else {
+                        ""
+                    }
                 );
             }
             Ok(0)
         }
-        DisposalCmd::Sanitised { name, tag, method, certificate, verified_by, on } => {
+        DisposalCmd::Sanitised {
+            name,
+            tag,
+            method,
+            certificate,
+            verified_by,
+            on,
+        } => {
             disposal::sanitised(ctx, name, tag, *method, certificate, verified_by, *on)?;
-            println!("{tag}: {} recorded ({certificate}, verified by {verified_by})", method.as_str());
+            println!(
+                "{tag}: {} recorded ({certificate}, verified by {verified_by})",
+                method.as_str()
+            );
             Ok(0)
         }
         DisposalCmd::Show { name, format } => {
@@ -1089,7 +1246,10 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             })?;
             Ok(i32::from(!v.blockers.is_empty()))
         }
-        DisposalCmd::Close { name, signed_off_by } => {
+        DisposalCmd::Close {
+            name,
+            signed_off_by,
+        } => {
             let v = disposal::close(ctx, name, signed_off_by)?;
             println!(
                 "disposal batch {} closed, signed off by {}; {} item(s) disposed",

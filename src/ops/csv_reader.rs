@@ -45,7 +45,11 @@ impl std::fmt::Display for CellError {
         if self.column.is_empty() {
             write!(f, "line {}: {}", self.line, self.message)
         } else {
-            write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+            write!(
+                f,
+                "line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
         }
     }
 }
@@ -81,7 +85,9 @@ pub fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
             return Ok(d);
         }
     }
-    for f in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"] {
+    for f in [
+        "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
             return Ok(d);
         }
@@ -158,7 +164,9 @@ impl CsvTable {
 
     /// The column index of the first of `names` the header has.
     pub fn column(&self, names: &[&str]) -> Option<usize> {
-        names.iter().find_map(|n| self.index.get(&norm_header(n)).copied())
+        names
+            .iter()
+            .find_map(|n| self.index.get(&norm_header(n)).copied())
     }
 
     /// The header's name of column `i`.
@@ -178,7 +186,9 @@ fn memchr_lines(b: &[u8]) -> Vec<usize> {
 impl CsvRow {
     /// The field in column `i` ('' when the row is short or the column missing).
     pub fn get(&self, i: Option<usize>) -> &str {
-        i.and_then(|i| self.fields.get(i)).map(String::as_str).unwrap_or("")
+        i.and_then(|i| self.fields.get(i))
+            .map(String::as_str)
+            .unwrap_or("")
     }
 }
 
@@ -188,7 +198,10 @@ mod tests {
 
     #[test]
     fn bom_crlf_quotes_and_blank_lines() {
-        let t = CsvTable::read(b"\xEF\xBB\xBFTag,Notes\r\nA1,\"a, b\"\r\n\r\nA2,\"two\r\nlines\"\r\nA3,x\r\n").unwrap();
+        let t = CsvTable::read(
+            b"\xEF\xBB\xBFTag,Notes\r\nA1,\"a, b\"\r\n\r\nA2,\"two\r\nlines\"\r\nA3,x\r\n",
+        )
+        .unwrap();
         assert_eq!(t.headers, ["Tag", "Notes"]);
         assert_eq!(t.encoding, "UTF-8");
         assert_eq!(t.rows.len(), 3);
@@ -213,7 +226,14 @@ mod tests {
     #[test]
     fn dates_uk_and_iso() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        for s in ["2026-11-25", "25/11/2026", "25/11/26", "25-11-2026", "25.11.2026", "25 Nov 2026"] {
+        for s in [
+            "2026-11-25",
+            "25/11/2026",
+            "25/11/26",
+            "25-11-2026",
+            "25.11.2026",
+            "25 Nov 2026",
+        ] {
             assert_eq!(parse_date(s), Ok(d), "{s}");
         }
         assert!(parse_date("11/25/2026").is_err());

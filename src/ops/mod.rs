@@ -93,7 +93,10 @@ impl Ctx {
         };
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx._demo_dir = Some(tmp);
-        inventory::demo::seed(&crate::store::Store::open(&ctx.config.store.path)?, ctx.now())?;
+        inventory::demo::seed(
+            &crate::store::Store::open(&ctx.config.store.path)?,
+            ctx.now(),
+        )?;
         Ok(ctx)
     }
 

@@ -71,6 +71,12 @@ fn asset_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<std::result::Resul
     Ok(build().map_err(|e| format!("asset {tag}: {e}")))
 }
 
+/// A tag and its (manufacturer, serial), lower-cased, for duplicate checks.
+pub type AssetKey = (String, Option<(String, String)>);
+
+/// What a scan finds: (asset id, tag as registered, room, status, already seen this round).
+pub type ScanHit = (i64, String, String, String, bool);
+
 /// Which assets [`Store::assets`] returns. The default returns every asset.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AssetQuery {
@@ -323,7 +329,9 @@ impl Store {
         {
             let mut st = self
                 .conn()
-                .prepare_cached("SELECT asset_id, borrower, due FROM loans WHERE returned_at IS NULL")
+                .prepare_cached(
+                    "SELECT asset_id, borrower, due FROM loans WHERE returned_at IS NULL",
+                )
                 .map_err(|e| self.sql_error(doing, e))?;
             let mut rows = st.query([]).map_err(|e| self.sql_error(doing, e))?;
             while let Some(r) = rows.next().map_err(|e| self.sql_error(doing, e))? {
@@ -340,16 +348,32 @@ impl Store {
             sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
         };
         if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            arg(&mut sql, " AND instr(a.search, ?) > 0", s.to_lowercase().into());
+            arg(
+                &mut sql,
+                " AND instr(a.search, ?) > 0",
+                s.to_lowercase().into(),
+            );
         }
         if let Some(st) = q.status {
-            arg(&mut sql, " AND a.status = ?", st.as_str().to_string().into());
+            arg(
+                &mut sql,
+                " AND a.status = ?",
+                st.as_str().to_string().into(),
+            );
         }
         if let Some(c) = q.category {
-            arg(&mut sql, " AND a.category = ?", c.as_str().to_string().into());
+            arg(
+                &mut sql,
+                " AND a.category = ?",
+                c.as_str().to_string().into(),
+            );
         }
         if let Some(r) = &q.room {
-            arg(&mut sql, " AND a.room = ? COLLATE NOCASE", r.trim().to_string().into());
+            arg(
+                &mut sql,
+                " AND a.room = ? COLLATE NOCASE",
+                r.trim().to_string().into(),
+            );
         }
         const OPEN: &str = " AND a.id IN (SELECT asset_id FROM loans WHERE returned_at IS NULL";
         if q.loaned {
@@ -357,7 +381,11 @@ impl Store {
             sql.push(')');
         }
         if let Some(d) = q.overdue_on {
-            arg(&mut sql, &format!("{OPEN} AND due < ?)"), fmt_date(d).into());
+            arg(
+                &mut sql,
+                &format!("{OPEN} AND due < ?)"),
+                fmt_date(d).into(),
+            );
         }
         if let Some(u) = &q.loaned_to {
             arg(
@@ -408,10 +436,12 @@ impl Store {
     /// Assets added on or after `day`, by tag.
     pub fn assets_added_since(&self, day: NaiveDate) -> Result<Vec<Asset>> {
         let doing = "reading the inventory";
-        let sql = format!(
-            "SELECT {ASSET_COLS} FROM assets a WHERE a.created_at >= ?1 ORDER BY a.tag"
-        );
-        let mut st = self.conn().prepare(&sql).map_err(|e| self.sql_error(doing, e))?;
+        let sql =
+            format!("SELECT {ASSET_COLS} FROM assets a WHERE a.created_at >= ?1 ORDER BY a.tag");
+        let mut st = self
+            .conn()
+            .prepare(&sql)
+            .map_err(|e| self.sql_error(doing, e))?;
         let rows = st
             .query_map([fmt_date(day)], |r| asset_from_row(r, 0))
             .map_err(|e| self.sql_error(doing, e))?;
@@ -424,15 +454,20 @@ impl Store {
         let sql = format!(
             "SELECT {ASSET_COLS} FROM assets a WHERE a.manufacturer = ?1 AND a.serial = ?2"
         );
-        let mut st = self.conn().prepare_cached(&sql).map_err(|e| self.sql_error(doing, e))?;
+        let mut st = self
+            .conn()
+            .prepare_cached(&sql)
+            .map_err(|e| self.sql_error(doing, e))?;
         let rows = st
-            .query_map(params![manufacturer.trim(), serial.trim()], |r| asset_from_row(r, 0))
+            .query_map(params![manufacturer.trim(), serial.trim()], |r| {
+                asset_from_row(r, 0)
+            })
             .map_err(|e| self.sql_error(doing, e))?;
         Ok(collect(self, doing, rows)?.pop())
     }
 
     /// Every tag and (manufacturer, serial) in the register, lower-cased, for duplicate checks.
-    pub fn asset_keys(&self) -> Result<Vec<(String, Option<(String, String)>)>> {
+    pub fn asset_keys(&self) -> Result<Vec<AssetKey>> {
         let doing = "reading asset tags";
         let mut st = self
             .conn()
@@ -493,7 +528,10 @@ impl Store {
             sql.push_str(" AND l.asset_id = ?1");
         }
         sql.push_str(" ORDER BY l.id DESC");
-        let mut st = self.conn().prepare(&sql).map_err(|e| self.sql_error(doing, e))?;
+        let mut st = self
+            .conn()
+            .prepare(&sql)
+            .map_err(|e| self.sql_error(doing, e))?;
         let rows = match asset_id {
             Some(id) => st.query_map([id], loan_from_row),
             None => st.query_map([], loan_from_row),
@@ -521,7 +559,10 @@ impl Store {
             "SELECT id, name, started_at, started_by, closed_at, closed_by FROM audit_rounds \
              WHERE {cond} ORDER BY id DESC LIMIT 1"
         );
-        let mut st = self.conn().prepare(&sql).map_err(|e| self.sql_error(doing, e))?;
+        let mut st = self
+            .conn()
+            .prepare(&sql)
+            .map_err(|e| self.sql_error(doing, e))?;
         let rows = match arg {
             Some(a) => st.query_map([a], round_from_row),
             None => st.query_map([], round_from_row),
@@ -563,7 +604,9 @@ impl Store {
         let doing = "reading disposal batches";
         let mut st = self
             .conn()
-            .prepare(&format!("SELECT {BATCH_COLS} FROM disposal_batches ORDER BY id"))
+            .prepare(&format!(
+                "SELECT {BATCH_COLS} FROM disposal_batches ORDER BY id"
+            ))
             .map_err(|e| self.sql_error(doing, e))?;
         let rows = st
             .query_map([], batch_from_row)
@@ -658,17 +701,25 @@ impl Store {
 fn asset_by_tag(store: &Store, conn: &rusqlite::Connection, tag: &str) -> Result<Option<Asset>> {
     let doing = "looking up an asset";
     let sql = format!("SELECT {ASSET_COLS} FROM assets a WHERE a.tag = ?1");
-    let mut st = conn.prepare_cached(&sql).map_err(|e| store.sql_error(doing, e))?;
+    let mut st = conn
+        .prepare_cached(&sql)
+        .map_err(|e| store.sql_error(doing, e))?;
     let rows = st
         .query_map([tag], |r| asset_from_row(r, 0))
         .map_err(|e| store.sql_error(doing, e))?;
     Ok(collect(store, doing, rows)?.pop())
 }
 
-fn batch_by_name(store: &Store, conn: &rusqlite::Connection, name: &str) -> Result<Option<BatchRow>> {
+fn batch_by_name(
+    store: &Store,
+    conn: &rusqlite::Connection,
+    name: &str,
+) -> Result<Option<BatchRow>> {
     let doing = "reading a disposal batch";
     let mut st = conn
-        .prepare_cached(&format!("SELECT {BATCH_COLS} FROM disposal_batches WHERE name = ?1"))
+        .prepare_cached(&format!(
+            "SELECT {BATCH_COLS} FROM disposal_batches WHERE name = ?1"
+        ))
         .map_err(|e| store.sql_error(doing, e))?;
     let rows = st
         .query_map([name.trim()], batch_from_row)
@@ -781,14 +832,18 @@ pub fn asset_fields(a: &Asset) -> Vec<(&'static str, Option<String>)> {
         ("category", Some(a.category.as_str().to_string())),
         ("manufacturer", s(&a.manufacturer)),
         ("model", s(&a.model)),
-        ("data_bearing", Some(if a.data_bearing { "yes" } else { "no" }.to_string())),
+        (
+            "data_bearing",
+            Some(if a.data_bearing { "yes" } else { "no" }.to_string()),
+        ),
         ("site", s(&a.site)),
         ("room", s(&a.room)),
         ("status", Some(a.status.as_str().to_string())),
         ("purchase_date", a.purchase_date.map(fmt_date)),
         (
             "price",
-            a.price_pence.map(crate::domain::inventory::price::plain_price),
+            a.price_pence
+                .map(crate::domain::inventory::price::plain_price),
         ),
         ("supplier", s(&a.supplier)),
         ("warranty_end", a.warranty_end.map(fmt_date)),
@@ -915,7 +970,12 @@ impl<'s> InvTx<'s> {
 
     /// Writes `after` over the asset `before` (same id) with one history row per changed field;
     /// returns the changes (none: nothing written).
-    pub fn update_asset(&self, before: &Asset, after: &Asset, note: &str) -> Result<Vec<FieldChange>> {
+    pub fn update_asset(
+        &self,
+        before: &Asset,
+        after: &Asset,
+        note: &str,
+    ) -> Result<Vec<FieldChange>> {
         let changes = diff(before, after);
         if changes.is_empty() {
             return Ok(changes);
@@ -975,8 +1035,16 @@ impl<'s> InvTx<'s> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .map_err(|e| self.err(e))?;
-        ins.execute(params![asset_id, self.at, self.store.operator(), field, old, new, note])
-            .map_err(|e| self.err(e))?;
+        ins.execute(params![
+            asset_id,
+            self.at,
+            self.store.operator(),
+            field,
+            old,
+            new,
+            note
+        ])
+        .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -988,7 +1056,9 @@ impl<'s> InvTx<'s> {
              WHERE l.asset_id = ?1 AND l.returned_at IS NULL"
         );
         let mut st = self.tx.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st.query_map([asset_id], loan_from_row).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([asset_id], loan_from_row)
+            .map_err(|e| self.err(e))?;
         Ok(collect(self.store, doing, rows)?.pop())
     }
 
@@ -1063,7 +1133,7 @@ impl<'s> InvTx<'s> {
 
     /// The registered room and status of the asset with this tag, and whether it was already seen
     /// in the round: (asset id, tag as registered, room, status, already).
-    pub fn scan_lookup(&self, round_id: i64, tag: &str) -> Result<Option<(i64, String, String, String, bool)>> {
+    pub fn scan_lookup(&self, round_id: i64, tag: &str) -> Result<Option<ScanHit>> {
         self.tx
             .prepare_cached(
                 "SELECT a.id, a.tag, a.room, a.status, EXISTS (SELECT 1 FROM audit_scans s \
@@ -1138,7 +1208,12 @@ impl<'s> InvTx<'s> {
     }
 
     /// Writes a new batch; returns its id.
-    pub fn insert_batch(&self, name: &str, papers: &crate::domain::inventory::disposal::BatchPapers, notes: &str) -> Result<i64> {
+    pub fn insert_batch(
+        &self,
+        name: &str,
+        papers: &crate::domain::inventory::disposal::BatchPapers,
+        notes: &str,
+    ) -> Result<i64> {
         self.tx
             .execute(
                 "INSERT INTO disposal_batches (name, carrier, carrier_reg, collected_on, transfer_note, \
@@ -1160,7 +1235,11 @@ impl<'s> InvTx<'s> {
     }
 
     /// Rewrites a batch's papers (refused by the database once it is closed).
-    pub fn update_batch(&self, id: i64, papers: &crate::domain::inventory::disposal::BatchPapers) -> Result<()> {
+    pub fn update_batch(
+        &self,
+        id: i64,
+        papers: &crate::domain::inventory::disposal::BatchPapers,
+    ) -> Result<()> {
         self.tx
             .execute(
                 "UPDATE disposal_batches SET carrier = ?2, carrier_reg = ?3, collected_on = ?4, \
@@ -1248,7 +1327,12 @@ impl<'s> InvTx<'s> {
     }
 
     /// Assigns a title to an asset or a user.
-    pub fn insert_install(&self, software_id: i64, asset_id: Option<i64>, username: Option<&str>) -> Result<()> {
+    pub fn insert_install(
+        &self,
+        software_id: i64,
+        asset_id: Option<i64>,
+        username: Option<&str>,
+    ) -> Result<()> {
         self.tx
             .execute(
                 "INSERT INTO software_installs (software_id, asset_id, username, at, operator) VALUES (?1, ?2, ?3, ?4, ?5)",

@@ -15,9 +15,7 @@ pub fn check_carrier_registration(s: &str) -> Result<String, String> {
         .to_uppercase();
     let digits = t.strip_prefix("CBDU").or_else(|| t.strip_prefix("CBDL"));
     match digits {
-        Some(d) if !d.is_empty() && d.len() <= 10 && d.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(t)
-        }
+        Some(d) if !d.is_empty() && d.len() <= 10 && d.bytes().all(|b| b.is_ascii_digit()) => Ok(t),
         _ => Err(format!(
             "\"{s}\" is not a waste carrier registration number; it is CBDU or CBDL followed by \
              digits (e.g. CBDU123456): check it on the carrier's certificate or the Environment \
@@ -73,7 +71,11 @@ pub fn waste_code(s: &str) -> Result<&'static WasteCode, String> {
         .ok_or_else(|| {
             format!(
                 "\"{s}\" is not a List of Waste code for IT equipment; use one of {}",
-                WASTE_CODES.iter().map(|w| w.code).collect::<Vec<_>>().join(", ")
+                WASTE_CODES
+                    .iter()
+                    .map(|w| w.code)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })
 }
@@ -208,7 +210,11 @@ impl Blocker {
 
 /// Everything that stops a batch closing (empty when it can close). `signed_off_by` is the name
 /// given to the close command (empty when only looking).
-pub fn close_blockers(papers: &BatchPapers, items: &[ItemState], signed_off_by: &str) -> Vec<Blocker> {
+pub fn close_blockers(
+    papers: &BatchPapers,
+    items: &[ItemState],
+    signed_off_by: &str,
+) -> Vec<Blocker> {
     let mut out = Vec::new();
     if items.is_empty() {
         out.push(Blocker::Empty);
@@ -221,7 +227,11 @@ pub fn close_blockers(papers: &BatchPapers, items: &[ItemState], signed_off_by: 
     }
     let hazardous: Vec<String> = items
         .iter()
-        .filter(|i| waste_code(&i.waste_code).map(|w| w.hazardous()).unwrap_or(false))
+        .filter(|i| {
+            waste_code(&i.waste_code)
+                .map(|w| w.hazardous())
+                .unwrap_or(false)
+        })
         .map(|i| i.tag.clone())
         .collect();
     if !hazardous.is_empty() && papers.consignment_note.trim().is_empty() {
@@ -289,8 +299,14 @@ mod tests {
 
     #[test]
     fn carrier_numbers() {
-        assert_eq!(check_carrier_registration("CBDU123456").unwrap(), "CBDU123456");
-        assert_eq!(check_carrier_registration(" cbdl 98765 ").unwrap(), "CBDL98765");
+        assert_eq!(
+            check_carrier_registration("CBDU123456").unwrap(),
+            "CBDU123456"
+        );
+        assert_eq!(
+            check_carrier_registration(" cbdl 98765 ").unwrap(),
+            "CBDL98765"
+        );
         for bad in ["CBDU12x", "CBDU", "CBDX123", "123456", "", "CBDU-123"] {
             let e = check_carrier_registration(bad).unwrap_err();
             assert!(e.contains("CBDU or CBDL followed by digits"), "{bad}: {e}");
@@ -303,7 +319,18 @@ mod tests {
         assert!(waste_code("160213").unwrap().hazardous());
         assert!(!waste_code("16 02 14").unwrap().hazardous());
         assert!(!waste_code("20 01 36").unwrap().hazardous());
-        for c in ["16 06 01*", "16 06 02*", "16 06 03*", "16 06 04", "16 06 05", "20 01 33*", "20 01 34", "16 02 15*", "16 02 16", "20 01 35*"] {
+        for c in [
+            "16 06 01*",
+            "16 06 02*",
+            "16 06 03*",
+            "16 06 04",
+            "16 06 05",
+            "20 01 33*",
+            "20 01 34",
+            "16 02 15*",
+            "16 02 16",
+            "20 01 35*",
+        ] {
             assert_eq!(waste_code(c).unwrap().code, c);
         }
         assert!(waste_code("17 01 01").unwrap_err().contains("16 02 14"));
@@ -315,12 +342,21 @@ mod tests {
         for m in Sanitisation::ALL {
             assert_eq!(Sanitisation::parse(m.as_str()), Ok(m));
         }
-        assert_eq!(Sanitisation::parse("Shredded"), Ok(Sanitisation::CarrierShredded));
+        assert_eq!(
+            Sanitisation::parse("Shredded"),
+            Ok(Sanitisation::CarrierShredded)
+        );
         assert!(Sanitisation::parse("format").unwrap_err().contains("NIST"));
     }
 
     fn item(tag: &str, data: bool, sanitised: bool, on_loan: bool, code: &str) -> ItemState {
-        ItemState { tag: tag.into(), data_bearing: data, sanitised, on_loan, waste_code: code.into() }
+        ItemState {
+            tag: tag.into(),
+            data_bearing: data,
+            sanitised,
+            on_loan,
+            waste_code: code.into(),
+        }
     }
 
     #[test]
@@ -332,30 +368,64 @@ mod tests {
             transfer_note: "WTN-0042".into(),
             consignment_note: String::new(),
         };
-        let ok = [item("A1", true, true, false, "16 02 14"), item("M1", false, false, false, "16 02 14")];
+        let ok = [
+            item("A1", true, true, false, "16 02 14"),
+            item("M1", false, false, false, "16 02 14"),
+        ];
         assert!(close_blockers(&papers, &ok, "J Head").is_empty());
 
-        let b = close_blockers(&papers, &[item("A2", true, false, false, "16 02 14")], "J Head");
+        let b = close_blockers(
+            &papers,
+            &[item("A2", true, false, false, "16 02 14")],
+            "J Head",
+        );
         assert_eq!(b, vec![Blocker::NotSanitised { tag: "A2".into() }]);
         assert!(b[0].message("B1").contains("disposal sanitised B1 A2"));
 
-        let b = close_blockers(&papers, &[item("A3", false, false, true, "16 02 14")], "J Head");
+        let b = close_blockers(
+            &papers,
+            &[item("A3", false, false, true, "16 02 14")],
+            "J Head",
+        );
         assert_eq!(b, vec![Blocker::OnLoan { tag: "A3".into() }]);
 
-        let b = close_blockers(&papers, &[item("CRT", false, false, false, "16 02 13*")], "J Head");
-        assert_eq!(b, vec![Blocker::NoConsignmentNote { tags: vec!["CRT".into()] }]);
+        let b = close_blockers(
+            &papers,
+            &[item("CRT", false, false, false, "16 02 13*")],
+            "J Head",
+        );
+        assert_eq!(
+            b,
+            vec![Blocker::NoConsignmentNote {
+                tags: vec!["CRT".into()]
+            }]
+        );
 
         let b = close_blockers(&BatchPapers::default(), &[], "");
         assert_eq!(
             b,
-            vec![Blocker::Empty, Blocker::NoCollectionDate, Blocker::NoTransferNote, Blocker::NoSignOff]
+            vec![
+                Blocker::Empty,
+                Blocker::NoCollectionDate,
+                Blocker::NoTransferNote,
+                Blocker::NoSignOff
+            ]
         );
     }
 
     #[test]
     fn retention_periods() {
-        assert_eq!(retention_end(Document::TransferNote, d(2026, 12, 10)), d(2028, 12, 10));
-        assert_eq!(retention_end(Document::ConsignmentNote, d(2026, 12, 10)), d(2029, 12, 10));
-        assert_eq!(retention_end(Document::TransferNote, d(2028, 2, 29)), d(2030, 2, 28));
+        assert_eq!(
+            retention_end(Document::TransferNote, d(2026, 12, 10)),
+            d(2028, 12, 10)
+        );
+        assert_eq!(
+            retention_end(Document::ConsignmentNote, d(2026, 12, 10)),
+            d(2029, 12, 10)
+        );
+        assert_eq!(
+            retention_end(Document::TransferNote, d(2028, 2, 29)),
+            d(2030, 2, 28)
+        );
     }
 }

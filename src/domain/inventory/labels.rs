@@ -101,7 +101,9 @@ impl Geometry {
 /// four or more digits use code set C (two digits a symbol) so labels stay short enough to scan.
 pub fn code128(tag: &str) -> Result<Vec<u8>, String> {
     if tag.is_empty() || !tag.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
-        return Err(format!("\"{tag}\" cannot go in a Code 128 label (printable ASCII only)"));
+        return Err(format!(
+            "\"{tag}\" cannot go in a Code 128 label (printable ASCII only)"
+        ));
     }
     let data = code128_sets(tag);
     barcoders::sym::code128::Code128::new(&data)
@@ -193,7 +195,12 @@ mod tests {
         }
         assert_eq!(values.pop(), Some(106), "stop");
         let check = values.pop().unwrap();
-        let sum: usize = values[0] + values[1..].iter().enumerate().map(|(k, v)| (k + 1) * v).sum::<usize>();
+        let sum: usize = values[0]
+            + values[1..]
+                .iter()
+                .enumerate()
+                .map(|(k, v)| (k + 1) * v)
+                .sum::<usize>();
         assert_eq!(sum % 103, check, "check symbol");
         let mut set = match values[0] {
             104 => 'B',
@@ -215,7 +222,15 @@ mod tests {
 
     #[test]
     fn barcode_decodes_back_to_the_tag() {
-        for tag in ["HA000011", "HA001234", "IT-LAP-0042", "A1", "12345", "2026/07/X9", "x_y.z-1"] {
+        for tag in [
+            "HA000011",
+            "HA001234",
+            "IT-LAP-0042",
+            "A1",
+            "12345",
+            "2026/07/X9",
+            "x_y.z-1",
+        ] {
             let m = code128(tag).unwrap();
             assert_eq!(decode(&m), tag, "{tag}");
         }
@@ -246,7 +261,10 @@ mod tests {
         for l in [Layout::L65, Layout::L21] {
             let g = l.geometry();
             let (_, x, y) = g.place(l.per_sheet() - 1);
-            assert!(x + g.width <= A4_MM.0 && y + g.height <= A4_MM.1, "{l:?} fits A4");
+            assert!(
+                x + g.width <= A4_MM.0 && y + g.height <= A4_MM.1,
+                "{l:?} fits A4"
+            );
         }
         assert_eq!(Layout::L65.geometry().place(65).0, 1);
         assert!(Layout::parse("30").is_err());

@@ -94,7 +94,11 @@ pub fn agreement_text(school: &str, asset: &Asset, loan: &Loan) -> String {
         .due
         .map(|d| d.format("%-d %b %Y").to_string())
         .unwrap_or_else(|| "when asked, and when I leave the school".into());
-    let serial = if asset.serial.is_empty() { "-" } else { asset.serial.as_str() };
+    let serial = if asset.serial.is_empty() {
+        "-"
+    } else {
+        asset.serial.as_str()
+    };
     let enc = match asset.encrypted {
         super::Encrypted::Yes => "encrypted",
         super::Encrypted::No => "NOT encrypted: it must not hold personal data",
@@ -155,9 +159,11 @@ mod tests {
             .unwrap_err()
             .contains("disabled"));
         let past = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-        assert!(check_borrower("j.smith", Some(&account(true, Some(past))), now)
-            .unwrap_err()
-            .contains("expired"));
+        assert!(
+            check_borrower("j.smith", Some(&account(true, Some(past))), now)
+                .unwrap_err()
+                .contains("expired")
+        );
         assert!(check_borrower("j.smith", Some(&account(true, None)), now).is_ok());
     }
 

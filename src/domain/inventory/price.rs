@@ -13,7 +13,9 @@ pub fn parse_price(s: &str) -> Result<i64, String> {
         t = rest.trim();
     }
     if t.is_empty() {
-        return Err(format!("\"{raw}\" is not a price; write it like 1299.00 or £1,299.00"));
+        return Err(format!(
+            "\"{raw}\" is not a price; write it like 1299.00 or £1,299.00"
+        ));
     }
     if t.contains(['$', '€']) {
         return Err(format!(
@@ -57,7 +59,10 @@ pub fn parse_price(s: &str) -> Result<i64, String> {
         });
     }
     let groups: Vec<&str> = whole.split(',').collect();
-    if groups.iter().any(|g| !g.bytes().all(|b| b.is_ascii_digit()) || g.is_empty()) {
+    if groups
+        .iter()
+        .any(|g| !g.bytes().all(|b| b.is_ascii_digit()) || g.is_empty())
+    {
         return Err(bad());
     }
     if groups.len() > 1 {
@@ -90,7 +95,7 @@ pub fn money(pence: i64) -> String {
     let pounds = (pence / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in pounds.chars().enumerate() {
-        if i > 0 && (pounds.len() - i) % 3 == 0 {
+        if i > 0 && (pounds.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);

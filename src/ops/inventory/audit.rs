@@ -100,7 +100,12 @@ impl ScanSession {
         let mut tx = self.store.inventory_tx("recording a scan", now)?;
         let found = tx.scan_lookup(self.round_id, tag)?;
         let (outcome, asset_id, registered, shown) = match &found {
-            None => (classify(None, false, Some(&room)), None, None, tag.to_string()),
+            None => (
+                classify(None, false, Some(&room)),
+                None,
+                None,
+                tag.to_string(),
+            ),
             Some((id, t, own, _status, already)) => (
                 classify(Some(own), *already, Some(&room)),
                 Some(*id),
@@ -108,7 +113,8 @@ impl ScanSession {
                 t.clone(),
             ),
         };
-        let mark = matches!(outcome, ScanOutcome::Seen | ScanOutcome::Moved).then(|| now.date_naive());
+        let mark =
+            matches!(outcome, ScanOutcome::Seen | ScanOutcome::Moved).then(|| now.date_naive());
         tx.insert_scan(self.round_id, &shown, asset_id, &room, outcome, mark)?;
         tx.log(
             "audit.scan",
@@ -134,9 +140,9 @@ pub fn scan(ctx: &Ctx, tag: &str, room: Option<&str>) -> Result<ScanResult> {
 pub fn close(ctx: &Ctx) -> Result<Round> {
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("closing an audit round", ctx.now())?;
-    let (id, name) = tx.open_round()?.ok_or_else(|| {
-        Error::Usage("no audit round is open; nothing to close".into())
-    })?;
+    let (id, name) = tx
+        .open_round()?
+        .ok_or_else(|| Error::Usage("no audit round is open; nothing to close".into()))?;
     tx.close_round(id)?;
     tx.log("audit.close", &name, json!({"round": id}));
     tx.commit()?;
@@ -214,7 +220,8 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
     let round = s.round(name)?.ok_or_else(|| match name {
         Some(n) => Error::NotFound(format!("no audit round named \"{n}\"")),
         None => Error::Usage(
-            "there has been no audit round yet; start one with `inventory audit start --name NAME`".into(),
+            "there has been no audit round yet; start one with `inventory audit start --name NAME`"
+                .into(),
         ),
     })?;
     let scans = s.scans(round.id)?;
@@ -225,10 +232,14 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
     for sc in &scans {
         match (sc.asset_id, sc.outcome) {
             (Some(id), ScanOutcome::Seen | ScanOutcome::Moved) => {
-                first.entry(id).or_insert((sc.outcome, sc.room.clone(), sc.at));
+                first
+                    .entry(id)
+                    .or_insert((sc.outcome, sc.room.clone(), sc.at));
             }
             (None, _) => {
-                let e = unknown.entry(sc.tag.clone()).or_insert((sc.room.clone(), 0));
+                let e = unknown
+                    .entry(sc.tag.clone())
+                    .or_insert((sc.room.clone(), 0));
                 e.1 += 1;
             }
             _ => {}
@@ -247,7 +258,11 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
     let today = ctx.now().date_naive();
     for r in &assets {
         let a = &r.asset;
-        let room = if a.room.is_empty() { "(no room)".to_string() } else { a.room.clone() };
+        let room = if a.room.is_empty() {
+            "(no room)".to_string()
+        } else {
+            a.room.clone()
+        };
         match first.get(&a.id) {
             Some((outcome, scanned_in, at)) => {
                 let sighting = Sighting {
@@ -286,7 +301,11 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
         }
     }
     for (_, room, _) in &rep.unknown {
-        let room = if room.is_empty() { "(no room)".to_string() } else { room.clone() };
+        let room = if room.is_empty() {
+            "(no room)".to_string()
+        } else {
+            room.clone()
+        };
         rep.rooms.entry(room).or_default().unknown += 1;
     }
     let _ = by_id;

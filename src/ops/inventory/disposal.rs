@@ -33,7 +33,9 @@ fn closed(b: &BatchRow) -> Error {
     Error::Usage(format!(
         "the disposal batch {} was closed on {} and is kept as it is; open a new batch",
         b.name,
-        b.closed_at.map(|t| t.format("%-d %b %Y").to_string()).unwrap_or_default()
+        b.closed_at
+            .map(|t| t.format("%-d %b %Y").to_string())
+            .unwrap_or_default()
     ))
 }
 
@@ -47,10 +49,14 @@ fn no_batch(name: &str) -> Error {
 pub fn new_batch(ctx: &Ctx, b: &NewBatch) -> Result<BatchRow> {
     let name = b.name.trim();
     if name.is_empty() {
-        return Err(Error::Usage("give the batch a reference, e.g. WEEE-2026-1".into()));
+        return Err(Error::Usage(
+            "give the batch a reference, e.g. WEEE-2026-1".into(),
+        ));
     }
     if b.papers.carrier.trim().is_empty() {
-        return Err(Error::Usage("give the waste carrier's name: --carrier NAME".into()));
+        return Err(Error::Usage(
+            "give the waste carrier's name: --carrier NAME".into(),
+        ));
     }
     let mut papers = b.papers.clone();
     papers.carrier_registration =
@@ -58,7 +64,9 @@ pub fn new_batch(ctx: &Ctx, b: &NewBatch) -> Result<BatchRow> {
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("opening a disposal batch", ctx.now())?;
     if tx.batch(name)?.is_some() {
-        return Err(Error::Usage(format!("there is already a disposal batch named \"{name}\"")));
+        return Err(Error::Usage(format!(
+            "there is already a disposal batch named \"{name}\""
+        )));
     }
     tx.insert_batch(name, &papers, b.notes.trim())?;
     tx.log(
@@ -152,7 +160,10 @@ pub fn add(ctx: &Ctx, batch: &str, tag: &str, code: &str) -> Result<ItemRow> {
         )));
     }
     if let Some(other) = tx.batch_of(before.id)? {
-        return Err(Error::Usage(format!("{} is already in disposal batch {other}", before.tag)));
+        return Err(Error::Usage(format!(
+            "{} is already in disposal batch {other}",
+            before.tag
+        )));
     }
     if before.status == Status::Disposed {
         return Err(Error::Usage(format!("{} is already disposed", before.tag)));
@@ -189,10 +200,14 @@ pub fn sanitised(
     done_on: Option<NaiveDate>,
 ) -> Result<()> {
     if certificate.trim().is_empty() {
-        return Err(Error::Usage("give the certificate or reference number: --certificate REF".into()));
+        return Err(Error::Usage(
+            "give the certificate or reference number: --certificate REF".into(),
+        ));
     }
     if verified_by.trim().is_empty() {
-        return Err(Error::Usage("say who verified it: --verified-by NAME".into()));
+        return Err(Error::Usage(
+            "say who verified it: --verified-by NAME".into(),
+        ));
     }
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("recording sanitisation", ctx.now())?;
@@ -340,7 +355,10 @@ pub fn report(ctx: &Ctx, year: Option<i32>) -> Result<Vec<ReportBatch>> {
     let s = store(ctx)?;
     let mut out = Vec::new();
     for b in s.batches()? {
-        let y = b.collected_on.map(|d| d.year()).unwrap_or_else(|| b.created_at.year());
+        let y = b
+            .collected_on
+            .map(|d| d.year())
+            .unwrap_or_else(|| b.created_at.year());
         if year.is_some_and(|want| want != y) {
             continue;
         }
@@ -368,7 +386,10 @@ pub fn report(ctx: &Ctx, year: Option<i32>) -> Result<Vec<ReportBatch>> {
         for c in certs {
             docs.push(doc(Document::SanitisationCertificate, &c));
         }
-        out.push(ReportBatch { view: v, documents: docs });
+        out.push(ReportBatch {
+            view: v,
+            documents: docs,
+        });
     }
     Ok(out)
 }

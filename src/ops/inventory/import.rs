@@ -90,14 +90,20 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
     if !missing.is_empty() {
         return Err(Error::Input(format!(
             "the CSV has no column {}; its header is: {}. The columns schooltech reads are: {}",
-            missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(" or "),
+            missing
+                .iter()
+                .map(|m| format!("\"{m}\""))
+                .collect::<Vec<_>>()
+                .join(" or "),
             table.headers.join(", "),
             HEADER.join(", ")
         )));
     }
     let existing = store(ctx)?.asset_keys()?;
-    let mut tags: HashMap<String, usize> = HashMap::with_capacity(existing.len() + table.rows.len());
-    let mut serials: HashMap<(String, String), usize> = HashMap::with_capacity(existing.len() + table.rows.len());
+    let mut tags: HashMap<String, usize> =
+        HashMap::with_capacity(existing.len() + table.rows.len());
+    let mut serials: HashMap<(String, String), usize> =
+        HashMap::with_capacity(existing.len() + table.rows.len());
     for (t, s) in existing {
         tags.insert(t, 0);
         if let Some(k) = s {
@@ -197,8 +203,14 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
         };
         if let Some(a) = &asset {
             match tags.get(&a.tag.to_lowercase()) {
-                Some(0) => err("tag", format!("asset tag \"{}\" is already in the register", a.tag)),
-                Some(l) => err("tag", format!("asset tag \"{}\" is also on line {l}", a.tag)),
+                Some(0) => err(
+                    "tag",
+                    format!("asset tag \"{}\" is already in the register", a.tag),
+                ),
+                Some(l) => err(
+                    "tag",
+                    format!("asset tag \"{}\" is also on line {l}", a.tag),
+                ),
                 None => {
                     tags.insert(a.tag.to_lowercase(), line);
                 }
@@ -208,11 +220,17 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
                 match serials.get(&key) {
                     Some(0) => err(
                         "serial",
-                        format!("serial \"{}\" from \"{}\" is already in the register", a.serial, a.manufacturer),
+                        format!(
+                            "serial \"{}\" from \"{}\" is already in the register",
+                            a.serial, a.manufacturer
+                        ),
                     ),
                     Some(l) => err(
                         "serial",
-                        format!("serial \"{}\" from \"{}\" is also on line {l}", a.serial, a.manufacturer),
+                        format!(
+                            "serial \"{}\" from \"{}\" is also on line {l}",
+                            a.serial, a.manufacturer
+                        ),
                     ),
                     None => {
                         serials.insert(key, line);
@@ -245,9 +263,8 @@ pub fn apply(ctx: &Ctx, plan: &ImportPlan, source: &str) -> Result<usize> {
     let mut tx = s.inventory_tx("importing assets", ctx.now())?;
     let note = format!("import {source}");
     for (line, a) in &plan.assets {
-        tx.insert_asset(a, &note).map_err(|e| {
-            Error::Input(format!("line {line}: {e}; nothing was imported"))
-        })?;
+        tx.insert_asset(a, &note)
+            .map_err(|e| Error::Input(format!("line {line}: {e}; nothing was imported")))?;
     }
     tx.log(
         "asset.import",
@@ -289,7 +306,9 @@ pub fn export_json(ctx: &Ctx) -> Result<serde_json::Value> {
                 serde_json::Value::Object(
                     asset_fields(&r.asset)
                         .into_iter()
-                        .map(|(k, v)| (k.to_string(), v.map_or(serde_json::Value::Null, Into::into)))
+                        .map(|(k, v)| {
+                            (k.to_string(), v.map_or(serde_json::Value::Null, Into::into))
+                        })
                         .collect(),
                 )
             })

@@ -90,7 +90,9 @@ pub fn write(ctx: &Ctx, sel: &Selection, layout: Option<Layout>, out: &Path) -> 
     let layout = layout.unwrap_or(ctx.config.inventory.label_layout);
     let labels = labels_for(ctx, sel)?;
     if labels.is_empty() {
-        return Err(Error::Usage("no assets to label; nothing was written".into()));
+        return Err(Error::Usage(
+            "no assets to label; nothing was written".into(),
+        ));
     }
     let ext = out
         .extension()
@@ -335,7 +337,11 @@ mod tests {
             let m = code128("IT-LAPTOP-000123").unwrap();
             let p = plan(&g, m.len());
             assert!(p.bars_x >= 10.0 * p.module * 0.99, "{layout:?} quiet zone");
-            assert!(p.bars_height > 8.0, "{layout:?} bar height {}", p.bars_height);
+            assert!(
+                p.bars_height > 8.0,
+                "{layout:?} bar height {}",
+                p.bars_height
+            );
             assert!(((p.module / DOT_MM) - (p.module / DOT_MM).round()).abs() < 1e-4);
         }
     }

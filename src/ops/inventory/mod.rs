@@ -228,7 +228,11 @@ pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChan
     check_unique(&tx, &a, Some(a.id))?;
     let changes = tx.update_asset(&before, &a, "")?;
     if !changes.is_empty() {
-        tx.log("asset.edit", &a.tag, json!({"changes": changes_json(&changes)}));
+        tx.log(
+            "asset.edit",
+            &a.tag,
+            json!({"changes": changes_json(&changes)}),
+        );
         tx.commit()?;
     }
     Ok((a, changes))
@@ -268,8 +272,7 @@ pub fn list(ctx: &Ctx, q: &AssetQuery) -> Result<Vec<ListRow>> {
     let today = ctx.now().date_naive();
     let s = store(ctx)?;
     s.tune_for_bulk()?;
-    Ok(s
-        .assets(q)?
+    Ok(s.assets(q)?
         .into_iter()
         .map(|row| {
             let overdue = row.due.is_some_and(|d| d < today);
@@ -339,9 +342,10 @@ pub async fn loan(ctx: &Ctx, req: &LoanRequest) -> Result<Loan> {
             let name = a.name().to_string();
             (Borrower::User(a.username), name)
         }
-        (None, Some(p)) if !p.trim().is_empty() => {
-            (Borrower::Location(p.trim().to_string()), p.trim().to_string())
-        }
+        (None, Some(p)) if !p.trim().is_empty() => (
+            Borrower::Location(p.trim().to_string()),
+            p.trim().to_string(),
+        ),
         _ => {
             return Err(Error::Usage(
                 "say who or where: --to USERNAME (checked in the directory) or --room ROOM".into(),
@@ -422,7 +426,10 @@ pub fn return_asset(ctx: &Ctx, tag: &str, condition: &str, room: Option<&str>) -
     let mut tx = s.inventory_tx("returning a loan", ctx.now())?;
     let before = must_asset(&tx, tag)?;
     let l = tx.open_loan(before.id)?.ok_or_else(|| {
-        Error::Usage(format!("{} is not on loan (it is {})", before.tag, before.status))
+        Error::Usage(format!(
+            "{} is not on loan (it is {})",
+            before.tag, before.status
+        ))
     })?;
     tx.return_loan(l.id, condition.trim())?;
     let mut a = before.clone();
@@ -481,7 +488,10 @@ pub fn equipment_on_loan_to(ctx: &Ctx, username: &str) -> Result<Vec<(Loan, Asse
 pub fn agreement(ctx: &Ctx, tag: &str) -> Result<String> {
     let d = detail(ctx, tag)?;
     let l = d.loan.ok_or_else(|| {
-        Error::Usage(format!("{} is not on loan; issue it first with `inventory loan`", d.asset.tag))
+        Error::Usage(format!(
+            "{} is not on loan; issue it first with `inventory loan`",
+            d.asset.tag
+        ))
     })?;
     Ok(agreement_text(&ctx.config.school.name, &d.asset, &l))
 }

@@ -43,7 +43,9 @@ pub fn add(ctx: &Ctx, t: &NewTitle) -> Result<Title> {
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("adding software", ctx.now())?;
     if tx.software_title(name)?.is_some() {
-        return Err(Error::Usage(format!("\"{name}\" is already in the software register")));
+        return Err(Error::Usage(format!(
+            "\"{name}\" is already in the software register"
+        )));
     }
     let title = Title {
         id: 0,
@@ -67,7 +69,12 @@ pub fn add(ctx: &Ctx, t: &NewTitle) -> Result<Title> {
 }
 
 /// Assigns a title to an asset (by tag) or a directory user (checked).
-pub async fn assign(ctx: &Ctx, title: &str, tag: Option<&str>, user: Option<&str>) -> Result<Title> {
+pub async fn assign(
+    ctx: &Ctx,
+    title: &str,
+    tag: Option<&str>,
+    user: Option<&str>,
+) -> Result<Title> {
     let user = match user {
         Some(u) => {
             let acct = ctx.dir.get_account(u.trim()).await?;
@@ -77,7 +84,9 @@ pub async fn assign(ctx: &Ctx, title: &str, tag: Option<&str>, user: Option<&str
         None => None,
     };
     if tag.is_some() == user.is_some() {
-        return Err(Error::Usage("give one of --asset TAG or --user USERNAME".into()));
+        return Err(Error::Usage(
+            "give one of --asset TAG or --user USERNAME".into(),
+        ));
     }
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("assigning software", ctx.now())?;
@@ -127,8 +136,16 @@ pub fn report(ctx: &Ctx, days: u32) -> Result<SoftwareReport> {
     let titles = store(ctx)?.software()?;
     let today = ctx.now().date_naive();
     Ok(SoftwareReport {
-        over_allocated: titles.iter().filter(|t| t.over_allocated()).map(|t| t.title.clone()).collect(),
-        expiring: titles.iter().filter(|t| t.expiring(today, days)).map(|t| t.title.clone()).collect(),
+        over_allocated: titles
+            .iter()
+            .filter(|t| t.over_allocated())
+            .map(|t| t.title.clone())
+            .collect(),
+        expiring: titles
+            .iter()
+            .filter(|t| t.expiring(today, days))
+            .map(|t| t.title.clone())
+            .collect(),
         titles,
         within_days: days,
     })
