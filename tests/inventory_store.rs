@@ -418,3 +418,62 @@ fn an_asset_on_loan_cannot_be_retired_or_disposed() {
         && r.old.as_deref() == Some("on-loan")
         && r.new.as_deref() == Some("in-stock")));
 }
+
+#[test]
+fn software_seats_and_renewals() {
+    use schooltech::domain::inventory::software::Licence;
+    use schooltech::ops::inventory::software;
+    let t = tempfile::tempdir().unwrap();
+    let c = ctx(&t);
+    add(&c, "PC1", Category::Desktop, "", "R1");
+    add(&c, "PC2", Category::Desktop, "", "R1");
+    let new = |title: &str, licence, seats, expires| software::NewTitle {
+        title: title.into(),
+        publisher: String::new(),
+        licence,
+        seats,
+        expires,
+        cost_pence: Some(12_000),
+    };
+    assert!(
+        software::add(&c, &new("Office", Licence::PerDevice, None, None))
+            .unwrap_err()
+            .to_string()
+            .contains("--seats")
+    );
+    software::add(
+        &c,
+        &new(
+            "Office",
+            Licence::PerDevice,
+            Some(1),
+            NaiveDate::from_ymd_opt(2026, 12, 10),
+        ),
+    )
+    .unwrap();
+    software::add(&c, &new("Scratch", Licence::Site, None, None)).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(software::assign(&c, "office", Some("PC1"), None))
+        .unwrap();
+    rt.block_on(software::assign(&c, "Office", Some("PC2"), None))
+        .unwrap();
+    assert!(rt
+        .block_on(software::assign(&c, "Office", Some("PC2"), None))
+        .unwrap_err()
+        .to_string()
+        .contains("already assigned"));
+    assert!(rt
+        .block_on(software::assign(&c, "Office", None, Some("nobody.x")))
+        .unwrap_err()
+        .to_string()
+        .contains("no account"));
+    rt.block_on(software::assign(&c, "Scratch", None, Some("spatel")))
+        .unwrap();
+    let r = software::report(&c, 30).unwrap();
+    assert_eq!(r.over_allocated, ["Office"]);
+    assert_eq!(r.expiring, ["Office"]);
+    assert!(software::report(&c, 5).unwrap().expiring.is_empty());
+}
