@@ -2,7 +2,7 @@
 //! report what was seen, moved, not seen and unknown, with counts per room.
 
 use crate::domain::inventory::audit::{audit_overdue, classify};
-use crate::domain::inventory::{Asset, ScanOutcome, Status};
+use crate::domain::inventory::{ScanOutcome, Status};
 use crate::error::{Error, Result};
 use crate::ops::actions::store;
 use crate::ops::Ctx;
@@ -226,7 +226,6 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
     })?;
     let scans = s.scans(round.id)?;
     let assets = s.assets(&AssetQuery::default())?;
-    let by_id: HashMap<i64, &Asset> = assets.iter().map(|r| (r.asset.id, &r.asset)).collect();
     let mut first: HashMap<i64, (ScanOutcome, String, DateTime<Utc>)> = HashMap::new();
     let mut unknown: BTreeMap<String, (String, usize)> = BTreeMap::new();
     for sc in &scans {
@@ -308,6 +307,5 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
         };
         rep.rooms.entry(room).or_default().unknown += 1;
     }
-    let _ = by_id;
     Ok(rep)
 }
