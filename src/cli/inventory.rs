@@ -1092,10 +1092,14 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                     write_table(w, &["ROOM", "SEEN", "MOVED OUT", "NOT SEEN", "UNKNOWN"], &t)?;
                     writeln!(
                         w,
-                        "\n{} asset(s) not audited for more than {} days (or never)",
-                        r.overdue_audit.len(),
-                        r.audit_interval_days
-                    )
+                        "\nNot audited for more than {} days, or never ({}):",
+                        r.audit_interval_days,
+                        r.overdue_audit.len()
+                    )?;
+                    for chunk in r.overdue_audit.chunks(6) {
+                        writeln!(w, "  {}", chunk.join("  "))?;
+                    }
+                    Ok(())
                 }
             })?;
             Ok(i32::from(
