@@ -477,6 +477,11 @@ fn a_whole_term_on_samba() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("line 3, column category"), "{}", r.stderr);
     assert!(r.stderr.contains("line 4, column serial"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("already registered as asset HA000011"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(
         inv(&cfg, &["export", "--format", "csv"]).ok().stdout,
         before,

@@ -71,7 +71,7 @@ fn asset_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<std::result::Resul
     Ok(build().map_err(|e| format!("asset {tag}: {e}")))
 }
 
-/// A tag and its (manufacturer, serial), lower-cased, for duplicate checks.
+/// A tag as written and its (manufacturer, serial) lower-cased, for duplicate checks.
 pub type AssetKey = (String, Option<(String, String)>);
 
 /// What a scan finds: (asset id, tag as registered, room, status, already seen this round).
@@ -466,7 +466,7 @@ impl Store {
         Ok(collect(self, doing, rows)?.pop())
     }
 
-    /// Every tag and (manufacturer, serial) in the register, lower-cased, for duplicate checks.
+    /// Every tag and (manufacturer, serial) in the register, for duplicate checks.
     pub fn asset_keys(&self) -> Result<Vec<AssetKey>> {
         let doing = "reading asset tags";
         let mut st = self
@@ -478,10 +478,7 @@ impl Store {
                 let tag: String = r.get(0)?;
                 let m: String = r.get(1)?;
                 let s: Option<String> = r.get(2)?;
-                Ok(Ok((
-                    tag.to_lowercase(),
-                    s.map(|s| (m.to_lowercase(), s.to_lowercase())),
-                )))
+                Ok(Ok((tag, s.map(|s| (m.to_lowercase(), s.to_lowercase())))))
             })
             .map_err(|e| self.sql_error(doing, e))?;
         collect(self, doing, rows)

@@ -100,15 +100,16 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
         )));
     }
     let existing = store(ctx)?.asset_keys()?;
-    let mut tags: HashMap<String, usize> =
+    // Where each tag and serial was seen first: line 0 = already in the register (as that tag).
+    let mut tags: HashMap<String, (usize, String)> =
         HashMap::with_capacity(existing.len() + table.rows.len());
-    let mut serials: HashMap<(String, String), usize> =
+    let mut serials: HashMap<(String, String), (usize, String)> =
         HashMap::with_capacity(existing.len() + table.rows.len());
     for (t, s) in existing {
-        tags.insert(t, 0);
         if let Some(k) = s {
-            serials.insert(k, 0);
+            serials.insert(k, (0, t.clone()));
         }
+        tags.insert(t.to_lowercase(), (0, t));
     }
     let mut plan = ImportPlan {
         encoding: table.encoding,
@@ -203,29 +204,32 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
         };
         if let Some(a) = &asset {
             match tags.get(&a.tag.to_lowercase()) {
-                Some(0) => err(
+                Some((0, other)) => err(
                     "tag",
-                    format!("asset tag \"{}\" is already in the register", a.tag),
+                    format!(
+                        "asset tag \"{}\" is already in the register as {other}",
+                        a.tag
+                    ),
                 ),
-                Some(l) => err(
+                Some((l, _)) => err(
                     "tag",
                     format!("asset tag \"{}\" is also on line {l}", a.tag),
                 ),
                 None => {
-                    tags.insert(a.tag.to_lowercase(), line);
+                    tags.insert(a.tag.to_lowercase(), (line, a.tag.clone()));
                 }
             }
             if !a.serial.is_empty() {
                 let key = (a.manufacturer.to_lowercase(), a.serial.to_lowercase());
                 match serials.get(&key) {
-                    Some(0) => err(
+                    Some((0, other)) => err(
                         "serial",
                         format!(
-                            "serial \"{}\" from \"{}\" is already in the register",
+                            "serial \"{}\" from \"{}\" is already registered as asset {other}",
                             a.serial, a.manufacturer
                         ),
                     ),
-                    Some(l) => err(
+                    Some((l, _)) => err(
                         "serial",
                         format!(
                             "serial \"{}\" from \"{}\" is also on line {l}",
@@ -233,7 +237,7 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
                         ),
                     ),
                     None => {
-                        serials.insert(key, line);
+                        serials.insert(key, (line, a.tag.clone()));
                     }
                 }
             }
