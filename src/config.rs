@@ -45,6 +45,9 @@ pub struct Config {
     /// `[filter]`: web-filter exception requests.
     #[serde(default)]
     pub filter: FilterConfig,
+    /// `[inventory]`: the equipment register.
+    #[serde(default)]
+    pub inventory: InventoryConfig,
 }
 
 /// `[protect]`: what no changing action may touch. The bind account is always protected, and so
@@ -144,6 +147,28 @@ pub struct ApproverConfig {
     pub title: String,
     /// Directory usernames allowed to act in this role; empty: any enabled staff account.
     pub usernames: Vec<String>,
+}
+
+/// `[inventory]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InventoryConfig {
+    /// Assets not seen by an audit for longer than this many days are listed in the audit report.
+    pub audit_interval_days: u32,
+    /// Label sheet: `"65"` (38.1 x 21.2 mm) or `"21"` (63.5 x 38.1 mm) labels per A4 sheet.
+    pub label_layout: crate::domain::inventory::labels::Layout,
+    /// Days a loan runs when `inventory loan` is given no `--due`.
+    pub loan_days: u32,
+}
+
+impl Default for InventoryConfig {
+    fn default() -> Self {
+        InventoryConfig {
+            audit_interval_days: 120,
+            label_layout: crate::domain::inventory::labels::Layout::L65,
+            loan_days: 365,
+        }
+    }
 }
 
 /// `[tui]`

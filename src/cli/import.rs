@@ -2,7 +2,7 @@
 
 use super::ExitCode;
 use crate::error::{Error, Result};
-use crate::ops::import::{apply, plan, read_csv};
+use crate::ops::import::{apply, plan, read_csv_bytes};
 use crate::ops::Ctx;
 use std::io::Write;
 use std::path::Path;
@@ -10,13 +10,8 @@ use std::path::Path;
 /// Dry run (default) or apply an import.
 pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> Result<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::Input(format!(
-            "{} is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"",
-            file.display()
-        ))
-    })?;
-    let (rows, errors) = read_csv(&text, ctx, role)?;
+    // UTF-8, else Windows-1252 (Excel's plain "CSV"): the shared reader decides.
+    let (rows, errors) = read_csv_bytes(&bytes, ctx, role)?;
     let p = plan(ctx, rows, errors).await?;
     for (row, new) in &p.create {
         println!(

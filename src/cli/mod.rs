@@ -6,6 +6,7 @@ mod creds;
 mod doctor;
 mod filter;
 mod import;
+mod inventory;
 mod log;
 pub mod output;
 mod passwords;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Web-filter exceptions: requests, two approvals, apply, expire/revoke, review, export.
     #[command(subcommand)]
     Filter(filter::FilterCmd),
+    /// The equipment register: assets, loans, software, audits, labels, WEEE disposal.
+    #[command(subcommand)]
+    Inventory(inventory::InventoryCmd),
 }
 
 /// Output format for lists.
@@ -122,5 +126,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Creds(c) => creds::run(&context(cli)?, c).await,
         Command::Log(c) => log::run(&context(cli)?, c).await,
         Command::Filter(c) => filter::run(&context(cli)?, c).await,
+        Command::Inventory(c) => inventory::run(&context(cli)?, c).await,
     }
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod creds;
 pub mod dn;
 pub mod filter;
+pub mod inventory;
 pub mod password;
 pub mod policy;
 pub mod roles;

@@ -5,6 +5,7 @@
 use super::actions::{
     create_planned_outcome, plan_create_cached, CreateOutcome, CreateRequest, OuCache,
 };
+use super::csv_reader::CsvTable;
 use super::Ctx;
 use crate::domain::account::NewAccount;
 use crate::error::{Error, Result};
@@ -43,40 +44,29 @@ pub struct ImportPlan {
     pub errors: Vec<RowError>,
 }
 
-fn norm(h: &str) -> String {
-    h.trim_start_matches('\u{feff}')
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Reads the CSV (BOM, CRLF, quoted commas and blank lines are fine). Missing required
-/// columns are an error naming them; bad rows are listed by line number.
+/// Reads the CSV through the shared reader ([`crate::ops::csv_reader`]: BOM, CRLF, quoted commas,
+/// blank lines). Missing required columns are an error naming them; bad rows are listed by line.
 pub fn read_csv(
     text: &str,
     ctx: &Ctx,
     default_role: Option<&str>,
 ) -> Result<(Vec<ImportRow>, Vec<RowError>)> {
+    read_csv_bytes(text.as_bytes(), ctx, default_role)
+}
+
+/// [`read_csv`] from the file's bytes: UTF-8, else Windows-1252 (Excel's plain "CSV").
+pub fn read_csv_bytes(
+    bytes: &[u8],
+    ctx: &Ctx,
+    default_role: Option<&str>,
+) -> Result<(Vec<ImportRow>, Vec<RowError>)> {
     let cols = &ctx.config.accounts.import;
-    let text = text.trim_start_matches('\u{feff}');
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| Error::Input(format!("cannot read the CSV header: {e}")))?
-        .clone();
-    let idx: HashMap<String, usize> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (norm(h), i))
-        .collect();
+    let table = CsvTable::read(bytes)?;
+    let headers = &table.headers;
     let find = |name: &str, alts: &[&str]| -> Option<usize> {
-        std::iter::once(name)
-            .chain(alts.iter().copied())
-            .find_map(|n| idx.get(&norm(n)).copied())
+        let mut names = vec![name];
+        names.extend_from_slice(alts);
+        table.column(&names)
     };
     let first = find(
         &cols.first_name,
@@ -135,28 +125,22 @@ pub fn read_csv(
         return Err(Error::Input(format!(
             "the CSV has no column {}; its header is: {}. Rename the columns or set [accounts.import] in the configuration{}",
             missing.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(" or "),
-            headers.iter().collect::<Vec<_>>().join(", "),
+            headers.join(", "),
             if role.is_none() { " (or give --role for every row)" } else { "" }
         )));
     }
-    let (mut rows, mut errors) = (Vec::new(), Vec::new());
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                errors.push(RowError {
-                    line,
-                    message: format!("cannot read this row: {e}"),
-                });
-                continue;
-            }
-        };
-        let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
-        if rec.iter().all(|f| f.is_empty()) {
-            continue;
-        }
-        let get = |i: Option<usize>| i.and_then(|i| rec.get(i)).unwrap_or("").to_string();
+    let mut rows = Vec::new();
+    let mut errors: Vec<RowError> = table
+        .errors
+        .iter()
+        .map(|e| RowError {
+            line: e.line,
+            message: e.message.clone(),
+        })
+        .collect();
+    for rec in &table.rows {
+        let line = rec.line;
+        let get = |i: Option<usize>| rec.get(i).to_string();
         let r = get(role).to_lowercase();
         let r = if r.is_empty() {
             default_role.unwrap_or("").to_string()

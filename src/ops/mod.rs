@@ -5,10 +5,12 @@ pub mod accounts;
 pub mod actions;
 pub mod compliance;
 pub mod creds;
+pub mod csv_reader;
 pub mod doctor;
 pub mod filter;
 mod filter_demo;
 pub mod import;
+pub mod inventory;
 pub mod log;
 pub mod passwords;
 pub mod preview;
@@ -121,6 +123,10 @@ impl Ctx {
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx.clock = clock;
         ctx._demo_dir = Some(tmp);
+        inventory::demo::seed(
+            &crate::store::Store::open(&ctx.config.store.path)?,
+            ctx.now(),
+        )?;
         Ok(ctx)
     }
 

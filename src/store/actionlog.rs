@@ -434,6 +434,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
         for a in items {
+            if a.action.trim().is_empty() {
+                return Err(self.error(
+                    "refusing to record an action without a name; report this bug".to_string(),
+                ));
+            }
             check_no_secrets(&a.details).map_err(|key| secret_refusal(self, "action log", &key))?;
         }
         let now = now.trunc_subsecs(0);

@@ -221,6 +221,248 @@ CREATE TRIGGER filter_review_closes_no_replace BEFORE INSERT ON filter_review_cl
 WHEN EXISTS (SELECT 1 FROM filter_review_closes WHERE review_id = NEW.review_id)
 BEGIN SELECT RAISE(ABORT, 'this review is closed: start a new review'); END;
 "#,
+    // 5: the inventory: assets with their history, loans, software, termly audits and WEEE
+    // disposal batches. History, scans and closed batches are kept by triggers, not only by code.
+    r#"
+CREATE TABLE assets (
+    id            INTEGER PRIMARY KEY,
+    tag           TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    serial        TEXT COLLATE NOCASE,          -- NULL when the asset has none
+    category      TEXT NOT NULL CHECK (category IN ('laptop','desktop','tablet','phone','printer','network','server','display','storage','other')),
+    manufacturer  TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+    model         TEXT NOT NULL DEFAULT '',
+    data_bearing  INTEGER NOT NULL CHECK (data_bearing IN (0, 1)),
+    site          TEXT NOT NULL DEFAULT '',
+    room          TEXT NOT NULL DEFAULT '',
+    status        TEXT NOT NULL CHECK (status IN ('in-stock','deployed','on-loan','in-repair','lost','retired','disposed')),
+    purchase_date TEXT,                         -- YYYY-MM-DD
+    price_pence   INTEGER CHECK (price_pence >= 0),
+    supplier      TEXT NOT NULL DEFAULT '',
+    warranty_end  TEXT,                         -- YYYY-MM-DD
+    funding       TEXT NOT NULL DEFAULT '',
+    encrypted     TEXT NOT NULL DEFAULT 'unknown' CHECK (encrypted IN ('yes','no','unknown')),
+    last_audited  TEXT,                         -- YYYY-MM-DD
+    notes         TEXT NOT NULL DEFAULT '',
+    search        TEXT NOT NULL DEFAULT '',     -- lower-cased text a search matches
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+-- A serial is unique per manufacturer.
+CREATE UNIQUE INDEX assets_serial ON assets(manufacturer, serial) WHERE serial IS NOT NULL;
+-- No index on status or room: lists scan the table anyway (100,000 rows in a few ms), and every
+-- index is paid for on each of an import's inserts.
+-- Disposed is final.
+CREATE TRIGGER assets_disposed_final BEFORE UPDATE ON assets WHEN OLD.status = 'disposed'
+BEGIN
+    SELECT RAISE(ABORT, 'a disposed asset is final and cannot be changed');
+END;
+CREATE TRIGGER assets_no_delete_disposed BEFORE DELETE ON assets
+WHEN OLD.status = 'disposed' OR EXISTS (SELECT 1 FROM disposal_items WHERE asset_id = OLD.id)
+BEGIN
+    SELECT RAISE(ABORT, 'an asset in a disposal batch cannot be deleted');
+END;
+
+-- Every change to an asset: append-only.
+CREATE TABLE asset_history (
+    id        INTEGER PRIMARY KEY,
+    asset_id  INTEGER NOT NULL REFERENCES assets(id),
+    at        TEXT NOT NULL,                    -- RFC 3339 UTC
+    operator  TEXT NOT NULL,
+    field     TEXT NOT NULL,                    -- 'created', 'status', 'room', ...
+    old       TEXT,
+    new       TEXT,
+    note      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX asset_history_asset ON asset_history(asset_id);
+CREATE TRIGGER asset_history_no_update BEFORE UPDATE ON asset_history
+BEGIN
+    SELECT RAISE(ABORT, 'asset history is append-only');
+END;
+CREATE TRIGGER asset_history_no_delete BEFORE DELETE ON asset_history
+BEGIN
+    SELECT RAISE(ABORT, 'asset history is append-only');
+END;
+
+CREATE TABLE loans (
+    id            INTEGER PRIMARY KEY,
+    asset_id      INTEGER NOT NULL REFERENCES assets(id),
+    borrower_kind TEXT NOT NULL CHECK (borrower_kind IN ('user', 'location')),
+    borrower      TEXT NOT NULL COLLATE NOCASE, -- username or place
+    borrower_name TEXT NOT NULL DEFAULT '',
+    issued_at     TEXT NOT NULL,
+    issued_by     TEXT NOT NULL,
+    due           TEXT,                         -- YYYY-MM-DD
+    notes         TEXT NOT NULL DEFAULT '',
+    returned_at   TEXT,
+    returned_by   TEXT,
+    condition     TEXT NOT NULL DEFAULT '',
+    CHECK ((returned_at IS NULL) = (returned_by IS NULL))
+);
+CREATE UNIQUE INDEX loans_one_open ON loans(asset_id) WHERE returned_at IS NULL;
+CREATE INDEX loans_borrower ON loans(borrower) WHERE returned_at IS NULL;
+-- A loan is written once and returned once; a returned loan is kept as it is.
+CREATE TRIGGER loans_returned_final BEFORE UPDATE ON loans
+WHEN OLD.returned_at IS NOT NULL
+  OR NEW.asset_id IS NOT OLD.asset_id OR NEW.borrower_kind IS NOT OLD.borrower_kind
+  OR NEW.borrower IS NOT OLD.borrower OR NEW.issued_at IS NOT OLD.issued_at
+  OR NEW.issued_by IS NOT OLD.issued_by
+BEGIN
+    SELECT RAISE(ABORT, 'a loan record is kept as it was issued; only its return is written');
+END;
+CREATE TRIGGER loans_no_delete BEFORE DELETE ON loans
+BEGIN
+    SELECT RAISE(ABORT, 'loan records are kept');
+END;
+
+CREATE TABLE software (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    publisher  TEXT NOT NULL DEFAULT '',
+    licence    TEXT NOT NULL CHECK (licence IN ('per-seat', 'per-device', 'site', 'subscription')),
+    seats      INTEGER CHECK (seats >= 0),
+    expires    TEXT,                            -- YYYY-MM-DD
+    cost_pence INTEGER CHECK (cost_pence >= 0),
+    notes      TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE TABLE software_installs (
+    id          INTEGER PRIMARY KEY,
+    software_id INTEGER NOT NULL REFERENCES software(id),
+    asset_id    INTEGER REFERENCES assets(id),
+    username    TEXT COLLATE NOCASE,
+    at          TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    CHECK ((asset_id IS NULL) <> (username IS NULL))
+);
+CREATE UNIQUE INDEX software_installs_asset ON software_installs(software_id, asset_id) WHERE asset_id IS NOT NULL;
+CREATE UNIQUE INDEX software_installs_user ON software_installs(software_id, username) WHERE username IS NOT NULL;
+
+CREATE TABLE audit_rounds (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    started_at TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    closed_at  TEXT,
+    closed_by  TEXT,
+    CHECK ((closed_at IS NULL) = (closed_by IS NULL))
+);
+-- One open round at a time.
+CREATE UNIQUE INDEX audit_rounds_one_open ON audit_rounds((closed_at IS NULL)) WHERE closed_at IS NULL;
+CREATE TRIGGER audit_rounds_closed_final BEFORE UPDATE ON audit_rounds WHEN OLD.closed_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a closed audit round is kept as it is');
+END;
+CREATE TRIGGER audit_rounds_no_delete BEFORE DELETE ON audit_rounds
+BEGIN
+    SELECT RAISE(ABORT, 'audit rounds are kept');
+END;
+CREATE TABLE audit_scans (
+    id       INTEGER PRIMARY KEY,
+    round_id INTEGER NOT NULL REFERENCES audit_rounds(id),
+    at       TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    tag      TEXT NOT NULL,                     -- as scanned (unknown tags too)
+    asset_id INTEGER REFERENCES assets(id),     -- NULL for an unknown tag
+    room     TEXT NOT NULL DEFAULT '',          -- where the scanner was ('' if not said)
+    outcome  TEXT NOT NULL CHECK (outcome IN ('seen', 'moved', 'unknown', 'already'))
+);
+CREATE INDEX audit_scans_asset ON audit_scans(round_id, asset_id);
+CREATE TRIGGER audit_scans_no_update BEFORE UPDATE ON audit_scans
+BEGIN
+    SELECT RAISE(ABORT, 'audit scans are append-only');
+END;
+CREATE TRIGGER audit_scans_no_delete BEFORE DELETE ON audit_scans
+BEGIN
+    SELECT RAISE(ABORT, 'audit scans are append-only');
+END;
+CREATE TRIGGER audit_scans_round_open BEFORE INSERT ON audit_scans
+WHEN (SELECT closed_at FROM audit_rounds WHERE id = NEW.round_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the audit round is closed; start a new one');
+END;
+
+CREATE TABLE disposal_batches (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL COLLATE NOCASE UNIQUE,
+    carrier          TEXT NOT NULL,
+    carrier_reg      TEXT NOT NULL CHECK ((carrier_reg GLOB 'CBDU[0-9]*' OR carrier_reg GLOB 'CBDL[0-9]*') AND substr(carrier_reg, 5) NOT GLOB '*[^0-9]*'),
+    collected_on     TEXT,                      -- YYYY-MM-DD
+    transfer_note    TEXT NOT NULL DEFAULT '',
+    consignment_note TEXT NOT NULL DEFAULT '',
+    notes            TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL,
+    created_by       TEXT NOT NULL,
+    closed_at        TEXT,
+    closed_by        TEXT,
+    signed_off_by    TEXT,
+    CHECK ((closed_at IS NULL) = (closed_by IS NULL) AND (closed_at IS NULL) = (signed_off_by IS NULL))
+);
+CREATE TABLE disposal_items (
+    id         INTEGER PRIMARY KEY,
+    batch_id   INTEGER NOT NULL REFERENCES disposal_batches(id),
+    asset_id   INTEGER NOT NULL UNIQUE REFERENCES assets(id),
+    waste_code TEXT NOT NULL,
+    added_at   TEXT NOT NULL,
+    added_by   TEXT NOT NULL
+);
+CREATE INDEX disposal_items_batch ON disposal_items(batch_id);
+CREATE TABLE disposal_sanitisation (
+    id          INTEGER PRIMARY KEY,
+    item_id     INTEGER NOT NULL UNIQUE REFERENCES disposal_items(id),
+    method      TEXT NOT NULL CHECK (method IN ('clear', 'purge', 'destroy', 'carrier-shredded')),
+    certificate TEXT NOT NULL CHECK (certificate <> ''),
+    verified_by TEXT NOT NULL CHECK (verified_by <> ''),
+    done_on     TEXT,                           -- YYYY-MM-DD
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL
+);
+-- A closed batch, its items and their sanitisation records are immutable.
+CREATE TRIGGER disposal_batches_closed_final BEFORE UPDATE ON disposal_batches WHEN OLD.closed_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its record cannot be changed');
+END;
+CREATE TRIGGER disposal_batches_no_delete BEFORE DELETE ON disposal_batches
+BEGIN
+    SELECT RAISE(ABORT, 'disposal batches are kept');
+END;
+CREATE TRIGGER disposal_items_insert_closed BEFORE INSERT ON disposal_items
+WHEN (SELECT closed_at FROM disposal_batches WHERE id = NEW.batch_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its items cannot be changed');
+END;
+CREATE TRIGGER disposal_items_update_closed BEFORE UPDATE ON disposal_items
+WHEN (SELECT closed_at FROM disposal_batches WHERE id = OLD.batch_id) IS NOT NULL
+  OR (SELECT closed_at FROM disposal_batches WHERE id = NEW.batch_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its items cannot be changed');
+END;
+CREATE TRIGGER disposal_items_delete_closed BEFORE DELETE ON disposal_items
+WHEN (SELECT closed_at FROM disposal_batches WHERE id = OLD.batch_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its items cannot be changed');
+END;
+CREATE TRIGGER disposal_sanitisation_insert_closed BEFORE INSERT ON disposal_sanitisation
+WHEN (SELECT b.closed_at FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id WHERE i.id = NEW.item_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its sanitisation records cannot be changed');
+END;
+CREATE TRIGGER disposal_sanitisation_update_closed BEFORE UPDATE ON disposal_sanitisation
+WHEN (SELECT b.closed_at FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id WHERE i.id = OLD.item_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its sanitisation records cannot be changed');
+END;
+CREATE TRIGGER disposal_sanitisation_delete_closed BEFORE DELETE ON disposal_sanitisation
+WHEN (SELECT b.closed_at FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id WHERE i.id = OLD.item_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its sanitisation records cannot be changed');
+END;
+-- An asset in a closed batch is disposed (final, above); an asset on loan cannot join a batch.
+CREATE TRIGGER disposal_items_not_on_loan BEFORE INSERT ON disposal_items
+WHEN EXISTS (SELECT 1 FROM loans WHERE asset_id = NEW.asset_id AND returned_at IS NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'the asset is on loan; return it before adding it to a disposal batch');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

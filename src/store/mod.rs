@@ -9,6 +9,7 @@
 pub mod actionlog;
 pub mod creds;
 pub mod filter;
+pub mod inventory;
 pub mod journal;
 pub mod migrations;
 pub mod syslog;

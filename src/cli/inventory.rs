@@ -1,0 +1,1292 @@
+//! `schooltech inventory …`: the equipment register (assets, loans, software, termly audit, labels,
+//! WEEE disposal, import and export).
+
+use super::output::{with_stdout, write_json, write_table};
+use super::{ExitCode, Format, FormatArg};
+use crate::domain::inventory::asset::{parse_bool, AssetFields, Encrypted};
+use crate::domain::inventory::disposal::{BatchPapers, Sanitisation};
+use crate::domain::inventory::labels::Layout;
+use crate::domain::inventory::price::{money, parse_price};
+use crate::domain::inventory::software::Licence;
+use crate::domain::inventory::{Category, ScanOutcome, Status};
+use crate::error::{Error, Result};
+use crate::ops::csv_reader::parse_date;
+use crate::ops::inventory::{self as inv, audit, disposal, import, labels, software};
+use crate::ops::Ctx;
+use crate::store::inventory::AssetQuery;
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+fn date_arg(s: &str) -> std::result::Result<NaiveDate, String> {
+    parse_date(s)
+}
+fn price_arg(s: &str) -> std::result::Result<i64, String> {
+    parse_price(s)
+}
+fn category_arg(s: &str) -> std::result::Result<Category, String> {
+    Category::parse(s)
+}
+fn status_arg(s: &str) -> std::result::Result<Status, String> {
+    Status::parse(s)
+}
+fn encrypted_arg(s: &str) -> std::result::Result<Encrypted, String> {
+    Encrypted::parse(s)
+}
+fn bool_arg(s: &str) -> std::result::Result<bool, String> {
+    parse_bool(s)
+}
+fn layout_arg(s: &str) -> std::result::Result<Layout, String> {
+    Layout::parse(s)
+}
+fn licence_arg(s: &str) -> std::result::Result<Licence, String> {
+    Licence::parse(s)
+}
+fn method_arg(s: &str) -> std::result::Result<Sanitisation, String> {
+    Sanitisation::parse(s)
+}
+
+/// The fields `add` and `edit` share.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FieldArgs {
+    /// Serial number (unique per manufacturer).
+    #[arg(long)]
+    serial: Option<String>,
+    /// laptop, desktop, tablet, phone, printer, network, server, display, storage or other.
+    #[arg(long, value_parser = category_arg)]
+    category: Option<Category>,
+    /// Manufacturer.
+    #[arg(long)]
+    manufacturer: Option<String>,
+    /// Model.
+    #[arg(long)]
+    model: Option<String>,
+    /// Holds data (yes/no; default by category).
+    #[arg(long = "data-bearing", value_parser = bool_arg)]
+    data_bearing: Option<bool>,
+    /// Site.
+    #[arg(long)]
+    site: Option<String>,
+    /// Room.
+    #[arg(long)]
+    room: Option<String>,
+    /// Purchase date (YYYY-MM-DD or DD/MM/YYYY).
+    #[arg(long, value_parser = date_arg)]
+    purchased: Option<NaiveDate>,
+    /// Price in pounds (1299.00 or £1,299.00).
+    #[arg(long, value_parser = price_arg)]
+    price: Option<i64>,
+    /// Supplier.
+    #[arg(long)]
+    supplier: Option<String>,
+    /// Warranty end date.
+    #[arg(long, value_parser = date_arg)]
+    warranty: Option<NaiveDate>,
+    /// Funding source.
+    #[arg(long)]
+    funding: Option<String>,
+    /// Encrypted: yes, no or unknown.
+    #[arg(long, value_parser = encrypted_arg)]
+    encrypted: Option<Encrypted>,
+    /// Notes.
+    #[arg(long)]
+    notes: Option<String>,
+}
+
+/// Filters for lists.
+#[derive(Debug, Args, Clone)]
+pub struct ListArgs {
+    /// Text anywhere in tag, serial, make, model, room, notes.
+    #[arg(long, short)]
+    search: Option<String>,
+    /// Only this status.
+    #[arg(long, value_parser = status_arg)]
+    status: Option<Status>,
+    /// Only this category.
+    #[arg(long, value_parser = category_arg)]
+    category: Option<Category>,
+    /// Only this room.
+    #[arg(long)]
+    room: Option<String>,
+    /// Only assets out on loan.
+    #[arg(long)]
+    loaned: bool,
+    /// Only loans past their due date.
+    #[arg(long)]
+    overdue: bool,
+    /// Only what this user has on loan.
+    #[arg(long = "loaned-to", value_name = "USERNAME")]
+    loaned_to: Option<String>,
+    /// Only portable data-bearing assets in use and not known to be encrypted.
+    #[arg(long)]
+    unencrypted: bool,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+/// Report output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ReportFormat {
+    /// Words for people.
+    #[default]
+    Text,
+    /// CSV.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// CSV with the import's header.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// Inventory commands.
+#[derive(Debug, Subcommand)]
+pub enum InventoryCmd {
+    /// Add an asset.
+    Add {
+        /// Its tag (on the label; unique, any case).
+        tag: String,
+        /// Starting status (default in-stock).
+        #[arg(long, value_parser = status_arg)]
+        status: Option<Status>,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Change an asset's details (only the ones given).
+    Edit {
+        /// Its tag.
+        tag: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Show one asset with its loans and history.
+    Show {
+        /// Its tag.
+        tag: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// List assets (search and filters).
+    List(ListArgs),
+    /// An asset's history: who changed what, when, old -> new.
+    History {
+        /// Its tag.
+        tag: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Issue an asset to a directory user (checked) or a room.
+    Loan {
+        /// Its tag.
+        tag: String,
+        /// The borrower's username (must be a current account in the directory).
+        #[arg(long, value_name = "USERNAME", conflicts_with = "room")]
+        to: Option<String>,
+        /// Or a room / place (the asset becomes deployed there).
+        #[arg(long)]
+        room: Option<String>,
+        /// Due back (default: loan_days from today for a person).
+        #[arg(long, value_parser = date_arg)]
+        due: Option<NaiveDate>,
+        /// Notes.
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// Also print the loan agreement to sign.
+        #[arg(long)]
+        agreement: bool,
+    },
+    /// Take an asset back.
+    Return {
+        /// Its tag.
+        tag: String,
+        /// Its condition.
+        #[arg(long, default_value = "")]
+        condition: String,
+        /// The room it goes back to.
+        #[arg(long)]
+        room: Option<String>,
+    },
+    /// Open loans (exit 1 with --overdue when any is overdue).
+    Loans {
+        /// Only overdue ones.
+        #[arg(long)]
+        overdue: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Print the loan agreement of an asset's open loan (plain text to print and sign).
+    Agreement {
+        /// Its tag.
+        tag: String,
+    },
+    /// Change an asset's status (in-stock, deployed, in-repair, lost, retired).
+    Status {
+        /// Its tag.
+        tag: String,
+        /// The new status.
+        #[arg(value_parser = status_arg)]
+        status: Status,
+        /// Why.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Portable data-bearing assets in use and not known to be encrypted (exit 1 if any).
+    Encryption {
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// The software register.
+    #[command(subcommand)]
+    Software(SoftwareCmd),
+    /// The termly audit.
+    #[command(subcommand)]
+    Audit(AuditCmd),
+    /// Print asset labels (Code 128) on an A4 sheet.
+    Labels {
+        /// These tags (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',', conflicts_with_all = ["all", "since"])]
+        tags: Vec<String>,
+        /// Every asset not disposed.
+        #[arg(long)]
+        all: bool,
+        /// Assets added on or after this day.
+        #[arg(long, value_parser = date_arg)]
+        since: Option<NaiveDate>,
+        /// 65 or 21 labels per sheet (default from [inventory] label_layout).
+        #[arg(long, value_parser = layout_arg)]
+        layout: Option<Layout>,
+        /// The file to write: .pdf or .svg.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// WEEE disposal batches.
+    #[command(subcommand)]
+    Disposal(DisposalCmd),
+    /// Import assets from CSV (dry run unless --apply; all or nothing).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Write them (otherwise only check and show).
+        #[arg(long)]
+        apply: bool,
+    },
+    /// Export the register (the CSV header is the import's).
+    Export {
+        /// csv or json.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+    },
+}
+
+/// Software commands.
+#[derive(Debug, Subcommand)]
+pub enum SoftwareCmd {
+    /// Add a title.
+    Add {
+        /// Its name.
+        title: String,
+        /// per-seat, per-device, site or subscription.
+        #[arg(long, value_parser = licence_arg)]
+        licence: Licence,
+        /// Seats bought.
+        #[arg(long)]
+        seats: Option<u32>,
+        /// Expiry or renewal date.
+        #[arg(long, value_parser = date_arg)]
+        expires: Option<NaiveDate>,
+        /// Cost in pounds.
+        #[arg(long, value_parser = price_arg)]
+        cost: Option<i64>,
+        /// Publisher.
+        #[arg(long, default_value = "")]
+        publisher: String,
+    },
+    /// Assign a title to an asset or a user.
+    Assign {
+        /// The title.
+        title: String,
+        /// An asset tag.
+        #[arg(long)]
+        asset: Option<String>,
+        /// A directory username (checked).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Titles, over-allocated seats and licences expiring soon (exit 1 if any).
+    Report {
+        /// Expiring within this many days.
+        #[arg(long, default_value_t = 60)]
+        within: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+}
+
+/// Audit commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Open a round (one at a time).
+    Start {
+        /// Its name, e.g. "Autumn 2026".
+        #[arg(long)]
+        name: String,
+    },
+    /// Scan a tag (or a file of tags, one a line) into the open round.
+    Scan {
+        /// The tag.
+        #[arg(required_unless_present = "file")]
+        tag: Option<String>,
+        /// A file of tags, one a line (a scanner's log).
+        #[arg(long, conflicts_with = "tag")]
+        file: Option<PathBuf>,
+        /// The room you are scanning in (assets registered elsewhere are flagged moved).
+        #[arg(long)]
+        room: Option<String>,
+    },
+    /// Close the open round.
+    Close,
+    /// Seen, moved, not seen and unknown tags, with counts per room.
+    Report {
+        /// The round (default: the newest).
+        #[arg(long)]
+        round: Option<String>,
+        /// text, csv or json.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+}
+
+/// Disposal commands.
+#[derive(Debug, Subcommand)]
+pub enum DisposalCmd {
+    /// Open a batch with the carrier's details.
+    New {
+        /// Its reference, e.g. WEEE-2026-1.
+        name: String,
+        /// The waste carrier's name.
+        #[arg(long)]
+        carrier: String,
+        /// Their registration number (CBDU… or CBDL…).
+        #[arg(long)]
+        registration: String,
+        /// The day they collected.
+        #[arg(long, value_parser = date_arg)]
+        collected: Option<NaiveDate>,
+        /// Waste transfer note number.
+        #[arg(long = "transfer-note", default_value = "")]
+        transfer_note: String,
+        /// Hazardous waste consignment note number.
+        #[arg(long = "consignment-note", default_value = "")]
+        consignment_note: String,
+    },
+    /// Change an open batch's papers.
+    Edit {
+        /// The batch.
+        name: String,
+        /// Carrier's name.
+        #[arg(long)]
+        carrier: Option<String>,
+        /// Registration number.
+        #[arg(long)]
+        registration: Option<String>,
+        /// Collected on.
+        #[arg(long, value_parser = date_arg)]
+        collected: Option<NaiveDate>,
+        /// Waste transfer note number.
+        #[arg(long = "transfer-note")]
+        transfer_note: Option<String>,
+        /// Consignment note number.
+        #[arg(long = "consignment-note")]
+        consignment_note: Option<String>,
+    },
+    /// Add assets to a batch with their List of Waste code.
+    Add {
+        /// The batch.
+        name: String,
+        /// Asset tags.
+        #[arg(required = true)]
+        tags: Vec<String>,
+        /// List of Waste code, e.g. "16 02 14" or "16 02 13*".
+        #[arg(long, default_value = "16 02 14")]
+        code: String,
+    },
+    /// Record how an item's data was destroyed.
+    Sanitised {
+        /// The batch.
+        name: String,
+        /// The asset.
+        tag: String,
+        /// clear, purge or destroy (NIST SP 800-88), or carrier-shredded.
+        #[arg(long, value_parser = method_arg)]
+        method: Sanitisation,
+        /// Certificate or reference number.
+        #[arg(long)]
+        certificate: String,
+        /// Who verified it.
+        #[arg(long = "verified-by")]
+        verified_by: String,
+        /// When it was done.
+        #[arg(long, value_parser = date_arg)]
+        on: Option<NaiveDate>,
+    },
+    /// Show a batch and what it lacks before it can close (exit 1 if anything).
+    Show {
+        /// The batch.
+        name: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Close a batch: items become disposed; the batch can no longer change.
+    Close {
+        /// The batch.
+        name: String,
+        /// Who signs it off.
+        #[arg(long = "signed-off-by")]
+        signed_off_by: String,
+    },
+    /// Batches, their documents and how long each must be kept.
+    Report {
+        /// Only batches collected in this year.
+        #[arg(long)]
+        year: Option<i32>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+}
+
+fn fields(f: &FieldArgs) -> AssetFields {
+    AssetFields {
+        serial: f.serial.clone().unwrap_or_default(),
+        category: f.category,
+        manufacturer: f.manufacturer.clone().unwrap_or_default(),
+        model: f.model.clone().unwrap_or_default(),
+        data_bearing: f.data_bearing,
+        site: f.site.clone().unwrap_or_default(),
+        room: f.room.clone().unwrap_or_default(),
+        purchase_date: f.purchased,
+        price_pence: f.price,
+        supplier: f.supplier.clone().unwrap_or_default(),
+        warranty_end: f.warranty,
+        funding: f.funding.clone().unwrap_or_default(),
+        encrypted: f.encrypted.unwrap_or_default(),
+        notes: f.notes.clone().unwrap_or_default(),
+    }
+}
+
+fn day(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%-d %b %Y").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn dash(s: &str) -> String {
+    if s.is_empty() {
+        "-".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
+    with_stdout(|w| match format {
+        Format::Json => write_json(w, &rows),
+        Format::Csv => {
+            let mut c = csv::Writer::from_writer(w);
+            let mut header: Vec<&str> = import::HEADER.to_vec();
+            header.extend(["loaned_to", "due", "overdue"]);
+            c.write_record(&header).map_err(std::io::Error::other)?;
+            for r in rows {
+                let mut rec: Vec<String> = crate::store::inventory::asset_fields(&r.row.asset)
+                    .into_iter()
+                    .map(|(_, v)| v.unwrap_or_default())
+                    .collect();
+                rec.push(r.row.loaned_to.clone().unwrap_or_default());
+                rec.push(r.row.due.map(|d| d.to_string()).unwrap_or_default());
+                rec.push(if r.overdue { "yes" } else { "no" }.into());
+                c.write_record(&rec).map_err(std::io::Error::other)?;
+            }
+            c.flush()
+        }
+        Format::Table => {
+            let t: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let a = &r.row.asset;
+                    vec![
+                        a.tag.clone(),
+                        a.category.to_string(),
+                        a.description(),
+                        dash(&a.serial),
+                        dash(&a.location()),
+                        a.status.to_string(),
+                        r.row.loaned_to.clone().unwrap_or_else(|| "-".into()),
+                        match (r.row.due, r.overdue) {
+                            (Some(d), true) => format!("{} OVERDUE", day(Some(d))),
+                            (d, _) => day(d),
+                        },
+                    ]
+                })
+                .collect();
+            write_table(
+                w,
+                &[
+                    "TAG",
+                    "CATEGORY",
+                    "MODEL",
+                    "SERIAL",
+                    "ROOM",
+                    "STATUS",
+                    "LOANED TO",
+                    "DUE",
+                ],
+                &t,
+            )?;
+            writeln!(w, "{} assets", rows.len())
+        }
+    })
+}
+
+/// Runs an inventory command.
+pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
+    match cmd {
+        InventoryCmd::Add {
+            tag,
+            status,
+            fields: f,
+        } => {
+            let a = inv::add(
+                ctx,
+                &inv::NewAsset {
+                    tag: tag.clone(),
+                    status: *status,
+                    fields: fields(f),
+                },
+            )?;
+            println!(
+                "added {} ({}, {}, {})",
+                a.tag,
+                a.category,
+                a.description(),
+                a.status
+            );
+            Ok(0)
+        }
+        InventoryCmd::Edit { tag, fields: f } => {
+            let e = inv::AssetEdit {
+                serial: f.serial.clone(),
+                category: f.category,
+                manufacturer: f.manufacturer.clone(),
+                model: f.model.clone(),
+                data_bearing: f.data_bearing,
+                site: f.site.clone(),
+                room: f.room.clone(),
+                purchase_date: f.purchased,
+                price_pence: f.price,
+                supplier: f.supplier.clone(),
+                warranty_end: f.warranty,
+                funding: f.funding.clone(),
+                encrypted: f.encrypted,
+                notes: f.notes.clone(),
+            };
+            let (a, changes) = inv::edit(ctx, tag, &e)?;
+            if changes.is_empty() {
+                println!("{}: nothing to change", a.tag);
+            }
+            for c in changes {
+                println!(
+                    "{}: {} {} -> {}",
+                    a.tag,
+                    c.field,
+                    c.old.as_deref().unwrap_or("(empty)"),
+                    c.new.as_deref().unwrap_or("(empty)")
+                );
+            }
+            Ok(0)
+        }
+        InventoryCmd::Show { tag, format } => {
+            let d = inv::detail(ctx, tag)?;
+            with_stdout(|w| match format.format {
+                Format::Json | Format::Csv => write_json(w, &d),
+                Format::Table => {
+                    for (k, v) in crate::store::inventory::asset_fields(&d.asset) {
+                        let v = match (k, v) {
+                            ("price", Some(p)) => parse_price(&p).map(money).unwrap_or(p),
+                            (_, v) => v.unwrap_or_else(|| "-".into()),
+                        };
+                        writeln!(w, "{:<16}{v}", k.replace('_', " "))?;
+                    }
+                    if let Some(l) = &d.loan {
+                        writeln!(
+                            w,
+                            "{:<16}{} ({}) since {}, due {}",
+                            "on loan to",
+                            l.borrower_name,
+                            l.borrower.name(),
+                            l.issued_at.format("%-d %b %Y"),
+                            day(l.due)
+                        )?;
+                    }
+                    if let Some(b) = &d.disposal_batch {
+                        writeln!(w, "{:<16}{b}", "disposal batch")?;
+                    }
+                    writeln!(w, "\nhistory:")?;
+                    for h in &d.history {
+                        writeln!(
+                            w,
+                            "  {}  {:<10} {:<14} {} -> {}{}",
+                            h.at.format("%Y-%m-%d %H:%M"),
+                            h.operator,
+                            h.field,
+                            h.old.as_deref().unwrap_or("-"),
+                            h.new.as_deref().unwrap_or("-"),
+                            if h.note.is_empty() {
+                                String::new()
+                            } else {
+                                format!("  ({})", h.note)
+                            }
+                        )?;
+                    }
+                    Ok(())
+                }
+            })?;
+            Ok(0)
+        }
+        InventoryCmd::List(a) => {
+            let today = ctx.now().date_naive();
+            let q = AssetQuery {
+                search: a.search.clone(),
+                status: a.status,
+                category: a.category,
+                room: a.room.clone(),
+                loaned: a.loaned,
+                overdue_on: a.overdue.then_some(today),
+                loaned_to: a.loaned_to.clone(),
+                unencrypted: a.unencrypted,
+                limit: None,
+            };
+            print_rows(&inv::list(ctx, &q)?, a.format.format)?;
+            Ok(0)
+        }
+        InventoryCmd::History { tag, format } => {
+            let h = inv::history(ctx, tag)?;
+            with_stdout(|w| match format.format {
+                Format::Json => write_json(w, &h),
+                Format::Csv => super::output::write_csv(w, &h),
+                Format::Table => {
+                    let t: Vec<Vec<String>> = h
+                        .iter()
+                        .map(|h| {
+                            vec![
+                                h.at.format("%-d %b %Y %H:%M").to_string(),
+                                h.operator.clone(),
+                                h.field.clone(),
+                                h.old.clone().unwrap_or_else(|| "-".into()),
+                                h.new.clone().unwrap_or_else(|| "-".into()),
+                                h.note.clone(),
+                            ]
+                        })
+                        .collect();
+                    write_table(w, &["WHEN", "WHO", "FIELD", "OLD", "NEW", "NOTE"], &t)
+                }
+            })?;
+            Ok(0)
+        }
+        InventoryCmd::Loan {
+            tag,
+            to,
+            room,
+            due,
+            notes,
+            agreement,
+        } => {
+            let l = inv::loan(
+                ctx,
+                &inv::LoanRequest {
+                    tag: tag.clone(),
+                    user: to.clone(),
+                    location: room.clone(),
+                    due: *due,
+                    notes: notes.clone(),
+                },
+            )
+            .await?;
+            println!(
+                "{} issued to {} ({}), due back {}",
+                l.tag,
+                l.borrower_name,
+                l.borrower.name(),
+                day(l.due)
+            );
+            if *agreement {
+                println!("\n{}", inv::agreement(ctx, &l.tag)?);
+            }
+            Ok(0)
+        }
+        InventoryCmd::Return {
+            tag,
+            condition,
+            room,
+        } => {
+            let a = inv::return_asset(ctx, tag, condition, room.as_deref())?;
+            println!(
+                "{} returned; now {} in {}",
+                a.tag,
+                a.status,
+                dash(&a.location())
+            );
+            Ok(0)
+        }
+        InventoryCmd::Loans { overdue, format } => {
+            let today = ctx.now().date_naive();
+            let loans = inv::loans(ctx, *overdue)?;
+            let any_overdue = loans.iter().any(|(l, _)| l.is_overdue(today));
+            with_stdout(|w| match format.format {
+                Format::Json => write_json(w, &loans.iter().map(|(l, _)| l).collect::<Vec<_>>()),
+                _ => {
+                    let t: Vec<Vec<String>> = loans
+                        .iter()
+                        .map(|(l, a)| {
+                            vec![
+                                l.tag.clone(),
+                                a.description(),
+                                format!("{} ({})", l.borrower_name, l.borrower.name()),
+                                l.issued_at.format("%-d %b %Y").to_string(),
+                                day(l.due),
+                                if l.is_overdue(today) {
+                                    "OVERDUE".into()
+                                } else {
+                                    "ok".into()
+                                },
+                            ]
+                        })
+                        .collect();
+                    write_table(
+                        w,
+                        &["TAG", "MODEL", "BORROWER", "ISSUED", "DUE", "STATE"],
+                        &t,
+                    )
+                }
+            })?;
+            Ok(i32::from(*overdue && any_overdue))
+        }
+        InventoryCmd::Agreement { tag } => {
+            print!("{}", inv::agreement(ctx, tag)?);
+            Ok(0)
+        }
+        InventoryCmd::Status { tag, status, note } => {
+            let a = inv::set_status(ctx, tag, *status, note)?;
+            println!("{} is now {}", a.tag, a.status);
+            Ok(0)
+        }
+        InventoryCmd::Encryption { format } => {
+            let rows = inv::encryption_report(ctx)?;
+            print_rows(&rows, format.format)?;
+            Ok(i32::from(!rows.is_empty()))
+        }
+        InventoryCmd::Software(c) => run_software(ctx, c).await,
+        InventoryCmd::Audit(c) => run_audit(ctx, c),
+        InventoryCmd::Labels {
+            tags,
+            all,
+            since,
+            layout,
+            out,
+        } => {
+            let sel = match (tags.is_empty(), all, since) {
+                (false, _, _) => labels::Selection::Tags(tags.clone()),
+                (true, true, _) => labels::Selection::All,
+                (true, false, Some(d)) => labels::Selection::Since(*d),
+                _ => {
+                    return Err(Error::Usage(
+                        "say which labels: --tags TAG,TAG, --all or --since DATE".into(),
+                    ))
+                }
+            };
+            let w = labels::write(ctx, &sel, *layout, out)?;
+            println!(
+                "wrote {} label(s) on {} sheet(s) to {}",
+                w.labels, w.sheets, w.path
+            );
+            Ok(0)
+        }
+        InventoryCmd::Disposal(c) => run_disposal(ctx, c),
+        InventoryCmd::Import { file, apply } => {
+            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+            let plan = import::plan(ctx, &bytes)?;
+            if !plan.errors.is_empty() {
+                for e in &plan.errors {
+                    eprintln!("{}: {e}", file.display());
+                }
+                eprintln!(
+                    "{} problem(s) in {} row(s); nothing was imported",
+                    plan.errors.len(),
+                    {
+                        let mut lines: Vec<usize> = plan.errors.iter().map(|e| e.line).collect();
+                        lines.dedup();
+                        lines.len()
+                    }
+                );
+                return Ok(2);
+            }
+            if *apply {
+                let n = import::apply(ctx, &plan, &file.display().to_string())?;
+                println!("imported {n} asset(s) ({})", plan.encoding);
+            } else {
+                println!(
+                    "dry run: {} asset(s) would be imported ({}); run again with --apply to import them",
+                    plan.assets.len(),
+                    plan.encoding
+                );
+            }
+            Ok(0)
+        }
+        InventoryCmd::Export { format } => {
+            match format {
+                ExportFormat::Csv => {
+                    let bytes = import::export_csv(ctx)?;
+                    with_stdout(|w| w.write_all(&bytes))?;
+                }
+                ExportFormat::Json => {
+                    let v = import::export_json(ctx)?;
+                    with_stdout(|w| write_json(w, &v))?;
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
+    match c {
+        SoftwareCmd::Add {
+            title,
+            licence,
+            seats,
+            expires,
+            cost,
+            publisher,
+        } => {
+            let t = software::add(
+                ctx,
+                &software::NewTitle {
+                    title: title.clone(),
+                    publisher: publisher.clone(),
+                    licence: *licence,
+                    seats: *seats,
+                    expires: *expires,
+                    cost_pence: *cost,
+                },
+            )?;
+            println!("added {} ({})", t.title, t.licence.as_str());
+            Ok(0)
+        }
+        SoftwareCmd::Assign { title, asset, user } => {
+            let t = software::assign(ctx, title, asset.as_deref(), user.as_deref()).await?;
+            let seats = t
+                .seats
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "unlimited".into());
+            println!("{}: {} of {seats} seat(s) used", t.title, t.used);
+            Ok(0)
+        }
+        SoftwareCmd::Report { within, format } => {
+            let r = software::report(ctx, *within)?;
+            let today = ctx.now().date_naive();
+            with_stdout(|w| match format.format {
+                Format::Json => write_json(w, &r),
+                _ => {
+                    let t: Vec<Vec<String>> = r
+                        .titles
+                        .iter()
+                        .map(|t| {
+                            let mut flags = Vec::new();
+                            if t.over_allocated() {
+                                flags.push("OVER-ALLOCATED".to_string());
+                            }
+                            if t.expiring(today, *within) {
+                                flags.push("EXPIRES SOON".to_string());
+                            }
+                            vec![
+                                t.title.clone(),
+                                t.licence.as_str().to_string(),
+                                format!(
+                                    "{}/{}",
+                                    t.used,
+                                    t.seats.map(|s| s.to_string()).unwrap_or_else(|| "-".into())
+                                ),
+                                day(t.expires),
+                                t.cost_pence.map(money).unwrap_or_else(|| "-".into()),
+                                flags.join(", "),
+                            ]
+                        })
+                        .collect();
+                    write_table(
+                        w,
+                        &[
+                            "TITLE",
+                            "LICENCE",
+                            "USED/SEATS",
+                            "EXPIRES",
+                            "COST",
+                            "ATTENTION",
+                        ],
+                        &t,
+                    )
+                }
+            })?;
+            Ok(i32::from(
+                !r.over_allocated.is_empty() || !r.expiring.is_empty(),
+            ))
+        }
+    }
+}
+
+fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
+    match c {
+        AuditCmd::Start { name } => {
+            let r = audit::start(ctx, name)?;
+            println!("audit round \"{}\" open; scan with `schooltech inventory audit scan TAG --room ROOM`", r.name);
+            Ok(0)
+        }
+        AuditCmd::Scan { tag, file, room } => {
+            let tags: Vec<String> = match (tag, file) {
+                (Some(t), _) => vec![t.clone()],
+                (None, Some(f)) => std::fs::read(f)
+                    .map_err(|e| Error::io(f, e))
+                    .map(|b| crate::ops::csv_reader::decode(&b).0)?
+                    .lines()
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .collect(),
+                (None, None) => return Err(Error::Usage("give a TAG or --file TAGS.txt".into())),
+            };
+            let session = audit::ScanSession::open(ctx, tags.len() > 1)?;
+            let mut unknown = 0;
+            for t in &tags {
+                let r = session.scan(t, room.as_deref(), ctx.now())?;
+                match r.outcome {
+                    ScanOutcome::Seen => println!("seen     {}", r.tag),
+                    ScanOutcome::Already => {
+                        println!("already  {} (scanned before in this round)", r.tag)
+                    }
+                    ScanOutcome::Moved => println!(
+                        "MOVED    {}: registered in {}, found in {}",
+                        r.tag,
+                        dash(r.registered_room.as_deref().unwrap_or("")),
+                        r.room
+                    ),
+                    ScanOutcome::Unknown => {
+                        unknown += 1;
+                        println!("UNKNOWN  {}: not in the register (recorded)", r.tag)
+                    }
+                }
+            }
+            Ok(i32::from(unknown > 0))
+        }
+        AuditCmd::Close => {
+            let r = audit::close(ctx)?;
+            println!(
+                "audit round \"{}\" closed; see `schooltech inventory audit report`",
+                r.name
+            );
+            Ok(0)
+        }
+        AuditCmd::Report { round, format } => {
+            let r = audit::report(ctx, round.as_deref())?;
+            with_stdout(|w| match format {
+                ReportFormat::Json => write_json(w, &r),
+                ReportFormat::Csv => {
+                    let mut c = csv::Writer::from_writer(w);
+                    c.write_record(["result", "tag", "description", "room", "scanned_in"])
+                        .map_err(std::io::Error::other)?;
+                    for s in &r.seen {
+                        c.write_record(["seen", &s.tag, &s.description, &s.room, &s.scanned_in])
+                            .map_err(std::io::Error::other)?;
+                    }
+                    for s in &r.moved {
+                        c.write_record(["moved", &s.tag, &s.description, &s.room, &s.scanned_in])
+                            .map_err(std::io::Error::other)?;
+                    }
+                    for m in &r.not_seen {
+                        c.write_record(["not-seen", &m.tag, &m.description, &m.room, ""])
+                            .map_err(std::io::Error::other)?;
+                    }
+                    for (t, room, _) in &r.unknown {
+                        c.write_record(["unknown", t, "", "", room])
+                            .map_err(std::io::Error::other)?;
+                    }
+                    c.flush()
+                }
+                ReportFormat::Text => {
+                    let state = match r.round.closed_at {
+                        Some(t) => format!("closed {}", t.format("%-d %b %Y")),
+                        None => "open".into(),
+                    };
+                    writeln!(
+                        w,
+                        "Audit round \"{}\" ({state}): {} seen, {} moved, {} not seen, {} unknown tag(s)\n",
+                        r.round.name,
+                        r.seen.len(),
+                        r.moved.len(),
+                        r.not_seen.len(),
+                        r.unknown.len()
+                    )?;
+                    writeln!(
+                        w,
+                        "Not seen ({}) - candidates for `inventory status TAG lost`:",
+                        r.not_seen.len()
+                    )?;
+                    for m in &r.not_seen {
+                        writeln!(
+                            w,
+                            "  {:<14} {:<28} {:<16} {}{}",
+                            m.tag,
+                            m.description,
+                            dash(&m.room),
+                            m.status,
+                            m.loaned_to
+                                .as_ref()
+                                .map(|u| format!(" (on loan to {u})"))
+                                .unwrap_or_default()
+                        )?;
+                    }
+                    writeln!(w, "\nMoved ({}):", r.moved.len())?;
+                    for s in &r.moved {
+                        writeln!(
+                            w,
+                            "  {:<14} {:<28} registered {}, found in {}",
+                            s.tag,
+                            s.description,
+                            dash(&s.room),
+                            s.scanned_in
+                        )?;
+                    }
+                    writeln!(
+                        w,
+                        "\nUnknown tags ({}) - not in the register:",
+                        r.unknown.len()
+                    )?;
+                    for (t, room, n) in &r.unknown {
+                        writeln!(w, "  {:<14} scanned in {} ({n}x)", t, dash(room))?;
+                    }
+                    writeln!(w, "\nPer room:")?;
+                    let t: Vec<Vec<String>> = r
+                        .rooms
+                        .iter()
+                        .map(|(room, c)| {
+                            vec![
+                                room.clone(),
+                                c.seen.to_string(),
+                                c.moved_out.to_string(),
+                                c.not_seen.to_string(),
+                                c.unknown.to_string(),
+                            ]
+                        })
+                        .collect();
+                    write_table(w, &["ROOM", "SEEN", "MOVED OUT", "NOT SEEN", "UNKNOWN"], &t)?;
+                    writeln!(
+                        w,
+                        "\nNot audited for more than {} days, or never ({}):",
+                        r.audit_interval_days,
+                        r.overdue_audit.len()
+                    )?;
+                    for chunk in r.overdue_audit.chunks(6) {
+                        writeln!(w, "  {}", chunk.join("  "))?;
+                    }
+                    Ok(())
+                }
+            })?;
+            Ok(i32::from(
+                !r.not_seen.is_empty() || !r.unknown.is_empty() || !r.moved.is_empty(),
+            ))
+        }
+    }
+}
+
+fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()> {
+    let b = &v.batch;
+    writeln!(w, "Disposal batch {}", b.name)?;
+    writeln!(
+        w,
+        "  carrier           {} ({})",
+        b.carrier, b.carrier_registration
+    )?;
+    writeln!(w, "  collected         {}", day(b.collected_on))?;
+    writeln!(w, "  transfer note     {}", dash(&b.transfer_note))?;
+    writeln!(w, "  consignment note  {}", dash(&b.consignment_note))?;
+    match (&b.closed_at, &b.signed_off_by) {
+        (Some(t), Some(s)) => writeln!(
+            w,
+            "  closed            {} by {}, signed off by {s}",
+            t.format("%-d %b %Y"),
+            b.closed_by.as_deref().unwrap_or("-")
+        )?,
+        _ => writeln!(w, "  state             open")?,
+    }
+    writeln!(w, "  items ({}):", v.items.len())?;
+    for i in &v.items {
+        let san = match &i.sanitisation {
+            Some(s) => format!(
+                "{} ({}, verified by {})",
+                s.method.as_str(),
+                s.certificate,
+                s.verified_by
+            ),
+            None if i.asset.data_bearing => "NOT SANITISED".into(),
+            None => "no data".into(),
+        };
+        writeln!(
+            w,
+            "    {:<14} {:<10} {:<28} {:<10} {san}",
+            i.asset.tag,
+            i.waste_code,
+            i.asset.description(),
+            i.asset.status.as_str()
+        )?;
+    }
+    if !v.missing.is_empty() {
+        writeln!(w, "  before it can close:")?;
+        for m in &v.missing {
+            writeln!(w, "    - {m}")?;
+        }
+    }
+    Ok(())
+}
+
+fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
+    match c {
+        DisposalCmd::New {
+            name,
+            carrier,
+            registration,
+            collected,
+            transfer_note,
+            consignment_note,
+        } => {
+            let b = disposal::new_batch(
+                ctx,
+                &disposal::NewBatch {
+                    name: name.clone(),
+                    papers: BatchPapers {
+                        carrier: carrier.clone(),
+                        carrier_registration: registration.clone(),
+                        collected_on: *collected,
+                        transfer_note: transfer_note.clone(),
+                        consignment_note: consignment_note.clone(),
+                    },
+                    notes: String::new(),
+                },
+            )?;
+            println!(
+                "disposal batch {} open (carrier {}, {})",
+                b.name, b.carrier, b.carrier_registration
+            );
+            Ok(0)
+        }
+        DisposalCmd::Edit {
+            name,
+            carrier,
+            registration,
+            collected,
+            transfer_note,
+            consignment_note,
+        } => {
+            let b = disposal::edit_batch(
+                ctx,
+                name,
+                &disposal::BatchEdit {
+                    carrier: carrier.clone(),
+                    carrier_registration: registration.clone(),
+                    collected_on: *collected,
+                    transfer_note: transfer_note.clone(),
+                    consignment_note: consignment_note.clone(),
+                },
+            )?;
+            println!("disposal batch {} updated", b.name);
+            Ok(0)
+        }
+        DisposalCmd::Add { name, tags, code } => {
+            for t in tags {
+                let i = disposal::add(ctx, name, t, code)?;
+                println!(
+                    "{} added to {name} ({}){}",
+                    i.asset.tag,
+                    i.waste_code,
+                    if i.asset.data_bearing {
+                        "; holds data: record its sanitisation"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            Ok(0)
+        }
+        DisposalCmd::Sanitised {
+            name,
+            tag,
+            method,
+            certificate,
+            verified_by,
+            on,
+        } => {
+            disposal::sanitised(ctx, name, tag, *method, certificate, verified_by, *on)?;
+            println!(
+                "{tag}: {} recorded ({certificate}, verified by {verified_by})",
+                method.as_str()
+            );
+            Ok(0)
+        }
+        DisposalCmd::Show { name, format } => {
+            let v = disposal::view(ctx, name)?;
+            with_stdout(|w| match format.format {
+                Format::Json | Format::Csv => write_json(w, &v),
+                Format::Table => print_batch(w, &v),
+            })?;
+            Ok(i32::from(!v.blockers.is_empty()))
+        }
+        DisposalCmd::Close {
+            name,
+            signed_off_by,
+        } => {
+            let v = disposal::close(ctx, name, signed_off_by)?;
+            println!(
+                "disposal batch {} closed, signed off by {}; {} item(s) disposed",
+                v.batch.name,
+                v.batch.signed_off_by.as_deref().unwrap_or("-"),
+                v.items.len()
+            );
+            Ok(0)
+        }
+        DisposalCmd::Report { year, format } => {
+            let r = disposal::report(ctx, *year)?;
+            with_stdout(|w| match format.format {
+                Format::Json | Format::Csv => write_json(w, &r),
+                Format::Table => {
+                    for b in &r {
+                        print_batch(w, &b.view)?;
+                        writeln!(w, "  documents:")?;
+                        for d in &b.documents {
+                            writeln!(
+                                w,
+                                "    {:<26} {:<20} dated {:<12} keep until {}",
+                                d.document.as_str(),
+                                d.reference,
+                                day(d.dated),
+                                day(d.keep_until)
+                            )?;
+                        }
+                        writeln!(w)?;
+                    }
+                    writeln!(w, "{} batch(es)", r.len())
+                }
+            })?;
+            Ok(0)
+        }
+    }
+}
