@@ -87,7 +87,15 @@ fn samba_import_names_each_entry_uniquely_in_its_ou() {
     st(
         &cfg,
         &[
-            "accounts", "create", "--role", "pupil", "--first", "Amir", "--last", "Khan",
+            "accounts",
+            "create",
+            "--role",
+            "pupil",
+            "--first",
+            "Amir",
+            "--last",
+            "Khan",
+            "--show-password",
         ],
         None,
     )
