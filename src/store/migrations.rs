@@ -104,10 +104,10 @@ CREATE TABLE journal_v3 (
     pid         INTEGER,              -- the process that began it
     log_id      INTEGER,              -- the action-log row recorded with the outcome
     run_id      TEXT,                 -- a plan's run id (e.g. a leaver sweep), if any
-    step        INTEGER,              -- the step's number within that run
+    step        INTEGER,              -- the step's number within that run (a retried step has
+                                      -- one row per attempt)
     settled_at  TEXT,                 -- when an unknown outcome was settled by reading the directory
-    CHECK ((state = 'pending') = (finished_at IS NULL)),
-    UNIQUE (run_id, step)
+    CHECK ((state = 'pending') = (finished_at IS NULL))
 );
 INSERT INTO journal_v3 (id, started_at, operator, action, target, details, state, finished_at, error)
     SELECT id, started_at, operator, action, target, details, state, finished_at, error FROM journal;
