@@ -104,15 +104,52 @@ CREATE TABLE journal_v3 (
     pid         INTEGER,              -- the process that began it
     log_id      INTEGER,              -- the action-log row recorded with the outcome
     run_id      TEXT,                 -- a plan's run id (e.g. a leaver sweep), if any
-    step        INTEGER,              -- the step's number within that run (a retried step has
-                                      -- one row per attempt)
+    step        INTEGER,              -- the step's number within that run
     settled_at  TEXT,                 -- when an unknown outcome was settled by reading the directory
-    CHECK ((state = 'pending') = (finished_at IS NULL))
+    CHECK ((state = 'pending') = (finished_at IS NULL)),
+    UNIQUE (run_id, step)
 );
 INSERT INTO journal_v3 (id, started_at, operator, action, target, details, state, finished_at, error)
     SELECT id, started_at, operator, action, target, details, state, finished_at, error FROM journal;
 DROP TABLE journal;
 ALTER TABLE journal_v3 RENAME TO journal;
+CREATE INDEX journal_open ON journal(state) WHERE state IN ('pending', 'unknown');
+CREATE INDEX journal_run ON journal(run_id, step) WHERE run_id IS NOT NULL;
+CREATE TRIGGER journal_closed BEFORE UPDATE ON journal
+WHEN OLD.state IN ('done', 'failed')
+BEGIN
+    SELECT RAISE(ABORT, 'a finished journal entry cannot change');
+END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are never deleted');
+END;
+"#,
+    // 4: a step of a run may be tried again (a new journal row per attempt), so (run_id, step) is
+    // no longer unique. Same table otherwise, with its triggers.
+    r#"
+CREATE TABLE journal_v4 (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    details     TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'done', 'failed', 'unknown')),
+    finished_at TEXT,
+    error       TEXT,
+    pid         INTEGER,
+    log_id      INTEGER,
+    run_id      TEXT,
+    step        INTEGER,              -- one row per attempt at a step
+    settled_at  TEXT,
+    CHECK ((state = 'pending') = (finished_at IS NULL))
+);
+INSERT INTO journal_v4 SELECT id, started_at, operator, action, target, details, state,
+    finished_at, error, pid, log_id, run_id, step, settled_at FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v4 RENAME TO journal;
 CREATE INDEX journal_open ON journal(state) WHERE state IN ('pending', 'unknown');
 CREATE INDEX journal_run ON journal(run_id, step) WHERE run_id IS NOT NULL;
 CREATE TRIGGER journal_closed BEFORE UPDATE ON journal
