@@ -351,3 +351,67 @@ fn real_user_name() -> String {
         .map(|f| f[0].to_string())
         .expect("in passwd")
 }
+
+#[test]
+fn an_entry_nobody_can_settle_is_closed_by_hand_with_a_reason() {
+    use schooltech::store::Outcome;
+    let e = env();
+    let id = {
+        let s = Store::open(&e.db).expect("store").with_operator("tech");
+        let id = s
+            .journal_begin(
+                "account.disable",
+                "amir.khan",
+                &json!({}),
+                chrono::Utc::now(),
+            )
+            .expect("begin");
+        s.journal_close(
+            id,
+            &Outcome::Unknown("no answer".into()),
+            None,
+            chrono::Utc::now(),
+        )
+        .expect("close");
+        id
+    };
+    // The directory cannot be reached: still unknown, and said so.
+    let p = st(&e, &["log", "pending"], &[]);
+    assert_eq!(p.code, 1, "{}", p.stdout);
+    assert!(
+        p.stdout.contains("amir.khan") && p.stdout.contains("unknown"),
+        "{}",
+        p.stdout
+    );
+    let id = id.to_string();
+    let r = st(
+        &e,
+        &[
+            "log",
+            "settle",
+            &id,
+            "--done",
+            "--reason",
+            "checked in ADUC: disabled",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(st(&e, &["log", "pending"], &[]).code, 0);
+    let log = st(&e, &["log", "show", "--format", "json"], &[]);
+    let rows: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    assert_eq!(rows[0]["action"], "account.disable");
+    assert!(rows[0]["details"]["settled"]
+        .as_str()
+        .is_some_and(|s| s.contains("ADUC")));
+    // Closed once: a second verdict is refused.
+    assert_eq!(
+        st(
+            &e,
+            &["log", "settle", &id, "--not-done", "--reason", "x"],
+            &[]
+        )
+        .code,
+        2
+    );
+}

@@ -5,7 +5,7 @@ use super::{ExitCode, FormatArg};
 use crate::domain::time::{parse_date, start_of_day};
 use crate::error::{Error, Result};
 use crate::ops::{self, Ctx};
-use crate::store::{ChainStatus, LogFilter, Store};
+use crate::store::{ChainStatus, LogFilter, NewAction, Outcome, Store};
 use clap::Subcommand;
 
 /// Action-log commands.
@@ -41,6 +41,25 @@ pub enum LogCmd {
         /// Also compare every row with its copy in the system journal (syslog), when readable.
         #[arg(long)]
         journal: bool,
+    },
+    /// Close an entry `log pending` cannot settle by itself, after checking the directory by
+    /// hand: --done records it in the action log, --not-done records that nothing was changed.
+    Settle {
+        /// The journal entry's number (as `log pending` shows it).
+        id: i64,
+        /// It is in the directory.
+        #[arg(
+            long,
+            conflicts_with = "not_done",
+            required_unless_present = "not_done"
+        )]
+        done: bool,
+        /// It is not in the directory.
+        #[arg(long)]
+        not_done: bool,
+        /// What you checked (kept in the log).
+        #[arg(long)]
+        reason: String,
     },
     /// Print the head of the log (N:HASH) for the termly report; check it later with
     /// `log verify --anchor N:HASH`.
@@ -96,7 +115,8 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 .collect();
             for j in &open {
                 println!(
-                    "{}  {}  {:<18} {}  {}  {}{}",
+                    "#{}  {}  {}  {:<18} {}  {}  {}{}",
+                    j.id,
                     j.started_at
                         .with_timezone(&chrono::Local)
                         .format("%-d %b %Y %H:%M"),
@@ -126,6 +146,49 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 );
                 Ok(1)
             }
+        }
+        LogCmd::Settle {
+            id,
+            done,
+            not_done: _,
+            reason,
+        } => {
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(Error::Usage("say what you checked (--reason TEXT)".into()));
+            }
+            let e = store
+                .journal_entry(*id)?
+                .filter(|e| e.needs_settling())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "journal entry {id} is not open (see `schooltech log pending`)"
+                    ))
+                })?;
+            let by_hand = format!("settled by hand: {reason}");
+            if *done {
+                let mut details = e.details.clone();
+                if let serde_json::Value::Object(d) = &mut details {
+                    d.insert("settled".into(), serde_json::json!(by_hand));
+                }
+                let row = NewAction {
+                    action: &e.action,
+                    target: &e.target,
+                    details,
+                };
+                store.journal_settle(e.id, &Outcome::Done, Some(row), chrono::Utc::now())?;
+                println!(
+                    "journal entry {id} ({} {}) recorded as done",
+                    e.action, e.target
+                );
+            } else {
+                store.journal_settle(e.id, &Outcome::Failed(by_hand), None, chrono::Utc::now())?;
+                println!(
+                    "journal entry {id} ({} {}) recorded as not done",
+                    e.action, e.target
+                );
+            }
+            Ok(0)
         }
         LogCmd::Anchor => {
             println!("{}", ops::log::anchor(&store)?);

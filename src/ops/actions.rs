@@ -54,8 +54,47 @@ pub async fn journalled_with<F, T>(
 where
     F: std::future::Future<Output = Result<T>>,
 {
+    run_journalled(ctx, None, action, target, details, change, after).await
+}
+
+/// [`journalled_with`] for a step already saved in the journal by [`Store::journal_plan`] (or a
+/// new attempt from [`Store::journal_retry_step`]): `id` is marked begun instead of a new entry
+/// being written. For multi-step plans such as the leaver sweep.
+pub async fn journalled_step<F, T>(
+    ctx: &Ctx,
+    id: i64,
+    action: &str,
+    target: &str,
+    details: Value,
+    change: F,
+    after: impl FnOnce(&T) -> Option<Value>,
+) -> Result<(T, ActionEntry)>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
+    run_journalled(ctx, Some(id), action, target, details, change, after).await
+}
+
+async fn run_journalled<F, T>(
+    ctx: &Ctx,
+    step: Option<i64>,
+    action: &str,
+    target: &str,
+    details: Value,
+    change: F,
+    after: impl FnOnce(&T) -> Option<Value>,
+) -> Result<(T, ActionEntry)>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
     let store = store(ctx)?;
-    let jid = store.journal_begin(action, target, &details, Utc::now())?;
+    let jid = match step {
+        Some(id) => {
+            store.journal_begin_step(id, Utc::now())?;
+            id
+        }
+        None => store.journal_begin(action, target, &details, Utc::now())?,
+    };
     crate::testpoint::pause("journal-begun");
     let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
     let result = match tokio::time::timeout(limit, change).await {

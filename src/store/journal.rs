@@ -220,6 +220,35 @@ impl Store {
         tx.commit().map_err(|e| self.sql_error(doing, e))
     }
 
+    /// A new attempt at step `step` of `run_id` (its last attempt failed, or was settled as not
+    /// done): a new entry with the same action, target and details, begun by this process.
+    /// Returns its id. The earlier attempts stay as they were.
+    pub fn journal_retry_step(&self, run_id: &str, step: i64, now: DateTime<Utc>) -> Result<i64> {
+        let last = self
+            .journal_query(
+                "WHERE run_id = ?1 AND step = ?2 ORDER BY id DESC LIMIT 1",
+                params![run_id, step],
+            )?
+            .pop()
+            .ok_or_else(|| {
+                self.error(format!("run {run_id} has no step {step}; report this bug"))
+            })?;
+        if last.state != JournalState::Failed {
+            return Err(self.error(format!(
+                "step {step} of run {run_id} is {}, not failed: settle it before retrying",
+                last.state.as_str()
+            )));
+        }
+        self.journal_insert(
+            Some((run_id, step)),
+            &last.action,
+            &last.target,
+            &last.details,
+            now,
+            true,
+        )
+    }
+
     fn journal_insert(
         &self,
         run: Option<(&str, i64)>,
@@ -367,9 +396,10 @@ impl Store {
         Ok(self.journal_query("WHERE id = ?1", [id])?.pop())
     }
 
-    /// The steps of a run, in step order.
+    /// The steps of a run, in step order (a retried step: its attempts, oldest first; the last
+    /// one is where the step stands).
     pub fn journal_run(&self, run_id: &str) -> Result<Vec<JournalEntry>> {
-        self.journal_query("WHERE run_id = ?1 ORDER BY step", [run_id])
+        self.journal_query("WHERE run_id = ?1 ORDER BY step, id", [run_id])
     }
 
     fn journal_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<JournalEntry>> {
@@ -575,6 +605,17 @@ mod tests {
         let steps = s.journal_run("sweep-2026-11-25").unwrap();
         assert_eq!(steps[0].state, JournalState::Done);
         assert_eq!(steps[1].state, JournalState::Pending);
+        // Step 2 fails, then is retried as a new attempt; done steps cannot be retried.
+        s.journal_begin_step(ids[1], t0()).unwrap();
+        s.journal_close(ids[1], &Outcome::Failed("refused".into()), None, t0())
+            .unwrap();
+        assert!(s.journal_retry_step("sweep-2026-11-25", 1, t0()).is_err());
+        let again = s.journal_retry_step("sweep-2026-11-25", 2, t0()).unwrap();
+        let steps = s.journal_run("sweep-2026-11-25").unwrap();
+        assert_eq!(steps.len(), 3);
+        assert_eq!(steps[2].id, again);
+        assert_eq!(steps[2].step, Some(2));
+        assert_eq!(steps[2].action, "account.move");
     }
 
     #[test]

@@ -463,6 +463,43 @@ BEGIN
     SELECT RAISE(ABORT, 'the asset is on loan; return it before adding it to a disposal batch');
 END;
 "#,
+    // 6: a step of a run may be tried again (a new journal row per attempt), so (run_id, step) is
+    // no longer unique. Same table otherwise, with its triggers.
+    r#"
+CREATE TABLE journal_v4 (
+    id          INTEGER PRIMARY KEY,
+    started_at  TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    details     TEXT NOT NULL,
+    state       TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'done', 'failed', 'unknown')),
+    finished_at TEXT,
+    error       TEXT,
+    pid         INTEGER,
+    log_id      INTEGER,
+    run_id      TEXT,
+    step        INTEGER,              -- one row per attempt at a step
+    settled_at  TEXT,
+    CHECK ((state = 'pending') = (finished_at IS NULL))
+);
+INSERT INTO journal_v4 SELECT id, started_at, operator, action, target, details, state,
+    finished_at, error, pid, log_id, run_id, step, settled_at FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v4 RENAME TO journal;
+CREATE INDEX journal_open ON journal(state) WHERE state IN ('pending', 'unknown');
+CREATE INDEX journal_run ON journal(run_id, step) WHERE run_id IS NOT NULL;
+CREATE TRIGGER journal_closed BEFORE UPDATE ON journal
+WHEN OLD.state IN ('done', 'failed')
+BEGIN
+    SELECT RAISE(ABORT, 'a finished journal entry cannot change');
+END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are never deleted');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.
