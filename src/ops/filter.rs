@@ -137,10 +137,10 @@ fn load(ctx: &Ctx, s: &Store, now: DateTime<Utc>) -> Result<(Vec<Entry>, Vec<Eve
         by_req.entry(e.request_id).or_default().push(e);
     }
     let entries = reqs
-        .iter()
+        .into_iter()
         .map(|r| {
             let evs = by_req.get(&r.id).into_iter().flatten().copied();
-            fold(r, evs, &roles, day)
+            state::fold_owned(r, evs, &roles, day)
         })
         .collect();
     Ok((entries, events))
@@ -257,13 +257,13 @@ pub async fn request(
     };
     let s = open(ctx, now)?;
     let (entries, _) = load(ctx, &s, now)?;
-    let reqs = s.filter_requests()?;
     if let Some(dup) = entries.iter().find(|e| {
         (e.status == Status::Pending || e.status.is_active())
-            && reqs
-                .iter()
-                .find(|r| r.id == e.id)
-                .is_some_and(|r| r.same_target(&new))
+            && e.kind == new.kind
+            && e.host == new.host
+            && e.subdomains == new.subdomains
+            && e.path == new.path
+            && e.scope == new.scope
     }) {
         return Ok(RequestOutcome::Duplicate {
             existing: dup.clone(),

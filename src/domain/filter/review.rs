@@ -400,9 +400,18 @@ pub fn render_markdown(r: &ReviewReport) -> String {
     );
     let _ = writeln!(
         s,
-        "- **Since the last review:** {} requests received, {} agreed, {} rejected\n",
+        "- **Since the last review:** {} requests received, {} agreed, {} rejected",
         r.since.received, r.since.agreed, r.since.rejected
     );
+    if !r.due_for_removal.is_empty() {
+        let ids: Vec<String> = r.due_for_removal.iter().map(|i| format!("#{i}")).collect();
+        let _ = writeln!(
+            s,
+            "- **Due for removal from the filter** (expired or revoked): {}",
+            ids.join(", ")
+        );
+    }
+    s.push('\n');
     if let Some(l) = &r.last_review {
         if !l.actions.is_empty() {
             let _ = writeln!(

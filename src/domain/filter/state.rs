@@ -184,6 +184,16 @@ pub fn fold<'a>(
     roles: &[Role],
     today: NaiveDate,
 ) -> Entry {
+    fold_owned(req.clone(), events, roles, today)
+}
+
+/// [`fold`], taking the request by value (no copies of its text when folding thousands).
+pub fn fold_owned<'a>(
+    req: Request,
+    events: impl IntoIterator<Item = &'a Event>,
+    roles: &[Role],
+    today: NaiveDate,
+) -> Entry {
     let mut events: Vec<&Event> = events
         .into_iter()
         .filter(|e| e.request_id == req.id)
@@ -252,18 +262,18 @@ pub fn fold<'a>(
     Entry {
         id: req.id,
         kind: req.kind,
-        site: req.site.clone(),
-        host: req.host.clone(),
-        host_unicode: req.host_unicode.clone(),
-        registrable_domain: req.registrable_domain.clone(),
+        site: req.site,
+        host: req.host,
+        host_unicode: req.host_unicode,
+        registrable_domain: req.registrable_domain,
         subdomains: req.subdomains,
-        path: req.path.clone(),
+        path: req.path,
         ip: req.ip,
-        scope: req.scope.clone(),
+        scope: req.scope,
         status,
-        requested_by: req.requested_by.clone(),
+        requested_by: req.requested_by,
         requested_at: req.requested_at,
-        reason: req.reason.clone(),
+        reason: req.reason,
         until,
         days_left: match (status.is_active() || status == Status::Pending, until) {
             (true, Some(u)) => Some((u - today).num_days()),
