@@ -269,7 +269,12 @@ impl Shell {
                 }
             }
             Err(e) => {
-                job.failures.push((who.to_string(), e.to_string()));
+                // A protected account is skipped, not failed: say so in the report.
+                let why = match e {
+                    Error::Protected(_) => format!("skipped: {e}"),
+                    _ => e.to_string(),
+                };
+                job.failures.push((who.to_string(), why));
                 self.note_error(e);
                 if single {
                     self.error(e);

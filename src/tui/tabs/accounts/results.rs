@@ -3,12 +3,12 @@
 //! and its end, and the new intake's plan, progress and result.
 
 use super::keys::fmt_expiry;
+use super::work::Applied;
 use super::{AccountsMsg, AccountsPurpose, AccountsTab};
 use crate::domain::account::{Account, NewAccount};
-use crate::domain::secret::Secret;
 use crate::domain::time::uk_date;
 use crate::error::Result;
-use crate::ops::actions::{summary, CreateRequest, Created};
+use crate::ops::actions::{summary, CreateOutcome, CreateRequest};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crate::tui::dialogs::{Confirm, Dialog, Message, Purpose, Tone};
 use crate::tui::shell::{Conn, Shell};
@@ -183,13 +183,40 @@ fn on_created(
     tab: &mut AccountsTab,
     sh: &mut Shell,
     gen: u64,
-    result: Result<Created>,
+    result: Result<CreateOutcome>,
 ) -> Vec<Cmd> {
     if sh.take_job(gen).is_none() {
         return Vec::new();
     }
     match result {
-        Ok(c) => {
+        Ok(CreateOutcome::Unknown {
+            username,
+            password,
+            error,
+        }) => {
+            // The directory did not answer: the account may exist with this password.
+            sh.error(&error);
+            let lines = vec![
+                (
+                    format!("{username} may have been created: the directory did not say."),
+                    Tone::Warn,
+                ),
+                (format!("Why: {error}"), Tone::Dim),
+                (
+                    "If it was, this is its temporary password. `schooltech log pending` checks and settles it."
+                        .into(),
+                    Tone::Normal,
+                ),
+            ];
+            let probe = Account {
+                username,
+                ..Default::default()
+            };
+            sh.show_secret("Outcome unknown", lines, &probe, password);
+            changed(sh);
+            vec![tab.request_load(sh)]
+        }
+        Ok(CreateOutcome::Created(c)) => {
             let a = c.account.clone();
             let page = AccountsTab::page(sh.body_height());
             tab.replace_account(c.account, sh.now);
@@ -225,15 +252,42 @@ fn on_applied(
     sh: &mut Shell,
     gen: u64,
     username: String,
-    result: Result<(Account, Option<Secret>)>,
+    result: Result<Applied>,
 ) -> Vec<Cmd> {
     match result {
-        Ok((account, secret)) => {
-            if !sh.job_step(gen, &username, Ok(())) {
+        Ok(Applied {
+            account,
+            password,
+            unknown,
+        }) => {
+            let stepped = match &unknown {
+                None => sh.job_step(gen, &username, Ok(())),
+                Some(why) => {
+                    let e = crate::error::Error::Input(format!(
+                        "outcome unknown ({why}); `schooltech log pending` settles it"
+                    ));
+                    sh.job_step(gen, &username, Err(&e))
+                }
+            };
+            if !stepped {
                 return Vec::new();
             }
-            if let Some(p) = secret {
+            if let Some(p) = password {
+                let head = match &unknown {
+                    None => (
+                        format!("Password reset for {}", summary(&account)),
+                        Tone::Good,
+                    ),
+                    Some(_) => (
+                        format!(
+                            "The password of {} may or may not have been reset; if it was, it is this one.",
+                            account.username
+                        ),
+                        Tone::Warn,
+                    ),
+                };
                 let lines = vec![
+                    head,
                     (
                         format!("Password reset for {}", summary(&account)),
                         Tone::Good,

@@ -4,7 +4,7 @@
 
 use crate::domain::account::{Account, AccountQuery, NewAccount};
 use crate::error::{Error, Result};
-use crate::ops::actions::{CreateRequest, Created};
+use crate::ops::actions::{CreateOutcome, CreateRequest};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crate::ops::passwords::PasswordChoice;
 use crate::ops::preview::PlannedChange;
@@ -208,8 +208,8 @@ pub enum AccountsMsg {
     Created {
         /// Generation.
         gen: u64,
-        /// Outcome (with the password to show once).
-        result: Result<Created>,
+        /// Outcome (with the password to show once, also when the outcome is unknown).
+        result: Result<CreateOutcome>,
     },
     /// One account of an `Apply` was done (or failed).
     Applied {
@@ -218,7 +218,7 @@ pub enum AccountsMsg {
         /// Whose.
         username: String,
         /// The account after the change, and a generated password to show once.
-        result: Result<(Account, Option<Secret>)>,
+        result: Result<Applied>,
     },
     /// An `Apply` finished; `stopped` says why it stopped early, if it did.
     ApplyDone {
@@ -252,29 +252,45 @@ pub enum AccountsMsg {
     },
 }
 
-/// Makes one change through the ops layer; the new password when one was generated.
-pub async fn apply_change(
-    ctx: &Ctx,
-    username: &str,
-    change: &Change,
-) -> Result<(Account, Option<Secret>)> {
+/// One change made: the account after it, a generated password to show once, and why the
+/// outcome is unknown when the directory did not answer (`log pending` settles it).
+#[derive(Debug)]
+pub struct Applied {
+    /// The account after the change (as it was, when reading it back failed).
+    pub account: Account,
+    /// A generated password, to show once.
+    pub password: Option<Secret>,
+    /// Set when the change may or may not have been made.
+    pub unknown: Option<String>,
+}
+
+/// Makes one change through the ops layer. A reset keeps its generated password whatever
+/// happens after it was sent.
+pub async fn apply_change(ctx: &Ctx, username: &str, change: &Change) -> Result<Applied> {
     use ops::actions as act;
+    let done = |account: Account| Applied {
+        account,
+        password: None,
+        unknown: None,
+    };
     Ok(match change {
-        Change::Disable { reason } => (act::disable(ctx, username, reason).await?, None),
-        Change::Enable => (act::enable(ctx, username).await?, None),
-        Change::Unlock => (act::unlock(ctx, username).await?, None),
-        Change::Move { ou } => (act::move_to(ctx, username, ou).await?, None),
+        Change::Disable { reason } => done(act::disable(ctx, username, reason).await?),
+        Change::Enable => done(act::enable(ctx, username).await?),
+        Change::Unlock => done(act::unlock(ctx, username).await?),
+        Change::Move { ou } => done(act::move_to(ctx, username, ou).await?),
         Change::Groups {
             add,
             remove,
             allow_protected,
-        } => (
-            act::groups_with(ctx, username, add, remove, *allow_protected).await?,
-            None,
-        ),
-        Change::Expiry { on } => (act::set_expiry(ctx, username, *on).await?, None),
+        } => done(act::groups_with(ctx, username, add, remove, *allow_protected).await?),
+        Change::Expiry { on } => done(act::set_expiry(ctx, username, *on).await?),
         Change::Password { choice, temporary } => {
-            act::reset_password(ctx, username, choice, *temporary).await?
+            let r = act::reset_password_outcome(ctx, username, choice, *temporary).await?;
+            Applied {
+                account: r.account,
+                password: r.password,
+                unknown: r.unknown.map(|e| e.to_string()),
+            }
         }
     })
 }
@@ -340,7 +356,7 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
         }
         AccountsCmd::Create { gen, req } => {
             tokio::spawn(async move {
-                let result = ops::actions::create(&ctx, &req).await;
+                let result = ops::actions::create_outcome(&ctx, &req).await;
                 out.send(AccountsMsg::Created { gen, result });
             });
         }
