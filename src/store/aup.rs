@@ -133,6 +133,36 @@ impl Store {
         Ok(Recorded::New(id))
     }
 
+    /// The demo school's signatures, written without action-log rows (the demo starts with an
+    /// empty log). Nothing else calls this.
+    pub(crate) fn seed_aup_signatures(
+        &self,
+        rows: &[NewSignature],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let doing = "setting up the demo agreements";
+        let tx = self.write_tx(doing)?;
+        for s in rows {
+            tx.execute(
+                "INSERT INTO aup_signatures (recorded_at, operator, username, mis_id, agreement, version, \
+                 signed_on, signed_by, how, reference) VALUES (?1, 'demo', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    fmt_time(now),
+                    s.username.to_lowercase(),
+                    s.mis_id,
+                    s.agreement,
+                    s.version,
+                    s.signed_on.format("%Y-%m-%d").to_string(),
+                    s.signed_by,
+                    s.how.as_str(),
+                    s.reference
+                ],
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
     /// Every signature, oldest first.
     pub fn aup_signatures(&self) -> Result<Vec<SignatureRow>> {
         let doing = "reading the acceptable use signatures";
@@ -198,7 +228,7 @@ impl Store {
             .optional()
             .map_err(|e| self.sql_error(doing, e))?;
         if exists.is_some() {
-            return Err(crate::Error::Input(format!(
+            return Err(crate::Error::Usage(format!(
                 "version {version} of {agreement} was published before; give a new version"
             )));
         }
@@ -273,13 +303,28 @@ mod tests {
             s.record_aup_signature(&sig("amy.bell"), now()).unwrap(),
             Recorded::Duplicate
         );
+        let mut other = sig("ben.ash");
+        other.mis_id = None;
+        assert!(matches!(
+            s.record_aup_signature(&other, now()).unwrap(),
+            Recorded::New(_)
+        ));
+        s.publish_aup_version("pupil", "2027", "2026", now())
+            .unwrap();
+        s.publish_aup_version("pupil", "2028", "2027", now())
+            .unwrap();
+        assert_eq!(s.aup_published().unwrap()["pupil"], "2028");
         let rows = s.aup_signatures().unwrap();
-        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].username, "amy.bell");
         let log = s.log(&Default::default()).unwrap();
-        assert_eq!(log.len(), 1);
-        assert_eq!(log[0].action, "aup.record");
-        assert_eq!(log[0].details["signed_by"], "parent/carer: Ann Bell");
+        assert_eq!(log.len(), 4);
+        let rec = log
+            .iter()
+            .find(|e| e.action == "aup.record" && e.target == "amy.bell")
+            .unwrap();
+        assert_eq!(rec.details["signed_by"], "parent/carer: Ann Bell");
+        assert_eq!(log.iter().filter(|e| e.action == "aup.publish").count(), 2);
     }
 
     #[test]

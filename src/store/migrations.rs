@@ -489,7 +489,8 @@ BEGIN
     SELECT RAISE(ABORT, 'acceptable use signatures are append-only');
 END;
 CREATE TRIGGER aup_signatures_no_replace BEFORE INSERT ON aup_signatures
-WHEN NEW.id <= (SELECT max(id) FROM aup_signatures)
+-- (NEW.id is -1 in a BEFORE trigger when SQLite picks the id itself.)
+WHEN (NEW.id > 0 AND NEW.id <= (SELECT max(id) FROM aup_signatures))
   OR EXISTS (SELECT 1 FROM aup_signatures WHERE username = NEW.username AND agreement = NEW.agreement
              AND version = NEW.version AND signed_on = NEW.signed_on)
 BEGIN
@@ -513,7 +514,7 @@ BEGIN
     SELECT RAISE(ABORT, 'published agreement versions are append-only');
 END;
 CREATE TRIGGER aup_versions_no_replace BEFORE INSERT ON aup_versions
-WHEN NEW.id <= (SELECT max(id) FROM aup_versions)
+WHEN (NEW.id > 0 AND NEW.id <= (SELECT max(id) FROM aup_versions))
   OR EXISTS (SELECT 1 FROM aup_versions WHERE agreement = NEW.agreement AND version = NEW.version)
 BEGIN
     SELECT RAISE(ABORT, 'published agreement versions are append-only');
