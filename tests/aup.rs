@@ -6,6 +6,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use schooltech::clock::Clock;
 use schooltech::domain::aup::{Status, HELD_DESCRIPTION};
 use schooltech::ops::aup::{self, RecordRequest, StatusFilter};
+use schooltech::ops::aup_sheets;
 use schooltech::ops::Ctx;
 use schooltech::store::aup::Recorded;
 use schooltech::store::Store;
@@ -339,4 +340,100 @@ async fn new_accounts_are_held_until_they_sign() {
     assert!(log
         .iter()
         .any(|e| e.target == other.username && e.details["override_aup"] == "head's approval"));
+}
+
+/// Text of a PDF by poppler's `pdftotext` (installed by scripts/install-deps.sh), pages split.
+fn pdf_pages(path: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+#[tokio::test]
+async fn sign_off_sheets_for_a_form() {
+    let ctx = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let filter = StatusFilter {
+        missing: true,
+        form: Some("Year 8".into()),
+        ..Default::default()
+    };
+    let missing = aup::status(&ctx, &filter).await.unwrap();
+    assert!(!missing.is_empty() && missing.len() <= aup_sheets::PER_PAGE);
+    let pdf = dir.path().join("y8.pdf");
+    let w = aup::sheets(&ctx, &filter, &pdf).await.unwrap();
+    assert_eq!((w.pages, w.people), (1, missing.len()));
+    let pages = pdf_pages(&pdf);
+    assert_eq!(pages.len(), 1, "one page for the form");
+    assert!(pages[0].contains("Form: Year 8"));
+    assert!(pages[0].contains("Pupil Acceptable Use Agreement, version 2026"));
+    assert!(pages[0].contains("Signature of parent or carer") && pages[0].contains("Date"));
+    for r in &missing {
+        assert!(pages[0].contains(&r.name), "{} on the sheet", r.name);
+    }
+
+    // Two forms: two pages at least, each form on its own page; names outside the
+    // Windows-1252 range are not lost silently (the PDF uses WinAnsi: é, ł, ö fit).
+    let filter = StatusFilter {
+        missing: true,
+        role: Some("pupil".into()),
+        ..Default::default()
+    };
+    let rows = aup::status(&ctx, &filter).await.unwrap();
+    let mut forms: Vec<&str> = rows.iter().map(|r| r.form.as_str()).collect();
+    forms.sort();
+    forms.dedup();
+    let expected: usize = forms
+        .iter()
+        .map(|f| {
+            rows.iter()
+                .filter(|r| r.form == *f)
+                .count()
+                .div_ceil(aup_sheets::PER_PAGE)
+        })
+        .sum();
+    let pdf = dir.path().join("all.pdf");
+    let w = aup::sheets(&ctx, &filter, &pdf).await.unwrap();
+    assert_eq!(w.pages, expected);
+    let pages = pdf_pages(&pdf);
+    assert_eq!(pages.len(), expected);
+    for f in forms {
+        assert!(
+            pages.iter().any(|p| p.contains(&format!("Form: {f}"))),
+            "{f}"
+        );
+    }
+    // A text sheet too; anything else is refused.
+    let txt = dir.path().join("y8.txt");
+    aup::sheets(
+        &ctx,
+        &StatusFilter {
+            form: Some("Year 8".into()),
+            ..Default::default()
+        },
+        &txt,
+    )
+    .await
+    .unwrap();
+    assert!(std::fs::read_to_string(&txt)
+        .unwrap()
+        .contains("Form: Year 8"));
+    let e = aup::sheets(&ctx, &filter, &dir.path().join("x.doc"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.exit_code(), 2);
 }

@@ -87,6 +87,22 @@ pub enum AupCmd {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Sign-off sheets to send home or sign in class: one page per form group with each
+    /// person's name, the agreement's title and version, signature and date lines.
+    Sheets {
+        /// Only this form group.
+        #[arg(long)]
+        form: Option<String>,
+        /// Only this role.
+        #[arg(long)]
+        role: Option<String>,
+        /// Only those who need to sign (missing or outdated).
+        #[arg(long)]
+        missing: bool,
+        /// Where to write them: FILE.pdf or FILE.txt.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 /// Runs an `aup` command.
@@ -183,6 +199,26 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
             } else {
                 0
             })
+        }
+        AupCmd::Sheets {
+            form,
+            role,
+            missing,
+            out,
+        } => {
+            let filter = StatusFilter {
+                missing: *missing,
+                role: role.clone(),
+                form: form.clone(),
+            };
+            let w = aup::sheets(ctx, &filter, out).await?;
+            println!(
+                "wrote {} ({} pages, {} people)",
+                out.display(),
+                w.pages,
+                w.people
+            );
+            Ok(0)
         }
     }
 }

@@ -699,3 +699,58 @@ pub(crate) mod demo {
         store.seed_aup_signatures(&rows, now)
     }
 }
+
+/// What `aup sheets` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetsWritten {
+    /// Pages.
+    pub pages: usize,
+    /// People listed.
+    pub people: usize,
+}
+
+/// Writes sign-off sheets for the accounts `filter` picks (those an agreement applies to) to
+/// `out`: `.pdf` or `.txt`.
+pub async fn sheets(
+    ctx: &Ctx,
+    filter: &StatusFilter,
+    out: &std::path::Path,
+) -> Result<SheetsWritten> {
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let pdf = match ext.as_deref() {
+        Some("pdf") => true,
+        Some("txt") => false,
+        _ => {
+            return Err(Error::Usage(format!(
+                "{}: give a file ending in .pdf or .txt",
+                out.display()
+            )))
+        }
+    };
+    let rows: Vec<StatusRow> = status(ctx, filter)
+        .await?
+        .into_iter()
+        .filter(|r| r.agreement.is_some())
+        .collect();
+    let agreements = ctx.config.aup.agreements();
+    let pages = super::aup_sheets::pages(&rows, |name| {
+        agreements
+            .iter()
+            .find(|a| a.name == name)
+            .map_or(Signer::Holder, |a| a.signer)
+    });
+    let school = &ctx.config.school.name;
+    let bytes = if pdf {
+        super::aup_sheets::render_pdf(school, &pages)
+    } else {
+        super::aup_sheets::render_text(school, &pages).into_bytes()
+    };
+    std::fs::write(out, bytes).map_err(|e| Error::io(out, e))?;
+    Ok(SheetsWritten {
+        pages: pages.len(),
+        people: rows.len(),
+    })
+}

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod aup;
+pub mod aup_sheets;
 pub mod compliance;
 pub mod creds;
 pub mod csv_reader;
