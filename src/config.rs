@@ -48,6 +48,84 @@ pub struct Config {
     /// `[inventory]`: the equipment register.
     #[serde(default)]
     pub inventory: InventoryConfig,
+    /// `[aup]`: acceptable use agreements.
+    #[serde(default)]
+    pub aup: AupConfig,
+}
+
+/// `[aup]`: acceptable use agreements, who must sign which, and whether new accounts wait.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AupConfig {
+    /// New accounts are created disabled ("awaiting acceptable use agreement") until their
+    /// agreement is recorded, and enabling one without it is refused. Default false.
+    pub require_before_access: bool,
+    /// `[aup.agreements.NAME]`: the agreements. None configured: no account needs one.
+    pub agreements: std::collections::BTreeMap<String, AgreementConfig>,
+}
+
+/// `[aup.agreements.NAME]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementConfig {
+    /// The title printed on sign-off sheets (default: the name).
+    #[serde(default)]
+    pub title: String,
+    /// The version in force (until `aup publish` records a newer one).
+    pub version: String,
+    /// The roles that must sign it (pupil, staff, guest, ...); a role in at most one agreement.
+    pub roles: Vec<String>,
+    /// `self` (the account holder) or `parent` (a parent or carer signs).
+    #[serde(default)]
+    pub signer: crate::domain::aup::Signer,
+    /// Sign again after this many days even without a new version.
+    #[serde(default)]
+    pub renew_days: Option<u32>,
+}
+
+impl AupConfig {
+    /// The agreements, in the order of their names.
+    pub fn agreements(&self) -> Vec<crate::domain::aup::Agreement> {
+        self.agreements
+            .iter()
+            .map(|(name, a)| crate::domain::aup::Agreement {
+                name: name.clone(),
+                title: if a.title.trim().is_empty() {
+                    name.clone()
+                } else {
+                    a.title.trim().to_string()
+                },
+                version: a.version.trim().to_string(),
+                roles: a.roles.iter().map(|r| r.trim().to_lowercase()).collect(),
+                signer: a.signer,
+                renew_days: a.renew_days,
+            })
+            .collect()
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let mut seen: std::collections::BTreeMap<String, &str> = Default::default();
+        for (name, a) in &self.agreements {
+            if a.version.trim().is_empty() {
+                return Err(format!("[aup.agreements.{name}] version is empty; give the version in force, e.g. version = \"2026\""));
+            }
+            if a.roles.is_empty() {
+                return Err(format!("[aup.agreements.{name}] roles is empty; say who signs it, e.g. roles = [\"pupil\"]"));
+            }
+            if a.renew_days == Some(0) {
+                return Err(format!(
+                    "[aup.agreements.{name}] renew_days must be at least 1 (or left out)"
+                ));
+            }
+            for r in &a.roles {
+                let r = r.trim().to_lowercase();
+                if let Some(other) = seen.insert(r.clone(), name) {
+                    return Err(format!("the role \"{r}\" is in two agreements ({other} and {name}); each role signs one agreement"));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[protect]`: what no changing action may touch. The bind account is always protected, and so
@@ -384,6 +462,9 @@ impl Config {
                 origin.display()
             )));
         }
+        if let Err(e) = self.aup.validate() {
+            return Err(Error::Config(format!("{}: {e}", origin.display())));
+        }
         if let Err(errs) = self.passwords.validate() {
             let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
             return Err(Error::Config(format!(
@@ -657,6 +738,47 @@ mod example_tests {
         assert_eq!(roles.len(), 2);
         assert!(roles.iter().any(|r| r.title == "Network Manager"));
         assert_eq!(c.filter.review_days(), 122);
+        assert!(!c.aup.require_before_access);
+        let ags = c.aup.agreements();
+        assert_eq!(ags.len(), 3);
+        let names: Vec<&str> = ags.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["guest", "pupil-primary", "staff"]);
+        assert_eq!(ags[1].signer, crate::domain::aup::Signer::Parent);
+        assert_eq!(ags[1].roles, ["pupil"]);
+    }
+
+    #[test]
+    fn aup_agreements_are_checked() {
+        let parse = |t: &str| {
+            Config::parse(
+                &format!("[directory]\nflavour = \"demo\"\n{t}"),
+                Path::new("t.toml"),
+            )
+        };
+        let c = parse("").unwrap();
+        assert!(!c.aup.require_before_access && c.aup.agreements.is_empty());
+        let err = parse("[aup.agreements.a]\nversion = \"1\"\nroles = [\"pupil\"]\n[aup.agreements.b]\nversion = \"1\"\nroles = [\"Pupil\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("two agreements"), "{err}");
+        let err = parse("[aup.agreements.a]\nversion = \"\"\nroles = [\"pupil\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("version"), "{err}");
+        let err = parse(
+            "[aup.agreements.a]\nversion = \"1\"\nroles = [\"pupil\"]\nsigner = \"teacher\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("signer") || err.contains("teacher"), "{err}");
+        let err = parse("[aup]\nrequire = true\n").unwrap_err().to_string();
+        assert!(err.contains("require"), "{err}");
+        let c = parse("[aup]\nrequire_before_access = true\n[aup.agreements.staff]\nversion = \"3\"\nroles = [\"staff\"]\nrenew_days = 365\n").unwrap();
+        let a = &c.aup.agreements()[0];
+        assert_eq!(
+            (a.title.as_str(), a.renew_days, a.signer),
+            ("staff", Some(365), crate::domain::aup::Signer::Holder)
+        );
     }
 
     #[test]

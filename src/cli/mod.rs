@@ -2,6 +2,7 @@
 //! functions as the TUI.
 
 mod accounts;
+mod aup;
 mod creds;
 mod doctor;
 mod filter;
@@ -78,6 +79,9 @@ pub enum Command {
     /// The equipment register: assets, loans, software, audits, labels, WEEE disposal.
     #[command(subcommand)]
     Inventory(inventory::InventoryCmd),
+    /// Acceptable use agreements: record signatures, publish versions, who is missing, sheets.
+    #[command(subcommand)]
+    Aup(aup::AupCmd),
 }
 
 /// Output format for lists.
@@ -127,5 +131,10 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Log(c) => log::run(&context(cli)?, c).await,
         Command::Filter(c) => filter::run(&context(cli)?, c).await,
         Command::Inventory(c) => inventory::run(&context(cli)?, c).await,
+        Command::Aup(c) => {
+            let ctx = context(cli)?;
+            crate::ops::settle::settle_before_run(&ctx).await;
+            aup::run(&ctx, c).await
+        }
     }
 }

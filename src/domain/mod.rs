@@ -1,6 +1,7 @@
 //! The school's rules, pure: no I/O, no clock (time comes in as `now`), no async.
 
 pub mod account;
+pub mod aup;
 pub mod creds;
 pub mod dn;
 pub mod filter;

@@ -276,14 +276,74 @@ pub async fn disable(ctx: &Ctx, username: &str, reason: &str) -> Result<Account>
     .await
 }
 
-/// Enables an account.
+/// Enables an account. With `[aup] require_before_access`, an account whose acceptable use
+/// agreement is missing is refused (see [`enable_with`]).
 pub async fn enable(ctx: &Ctx, username: &str) -> Result<Account> {
+    enable_with(ctx, username, None).await
+}
+
+/// [`enable`], with `override_aup = Some(REASON)` enabling an account whose acceptable use
+/// agreement is missing (the reason goes in the action log).
+pub async fn enable_with(ctx: &Ctx, username: &str, override_aup: Option<&str>) -> Result<Account> {
+    let mut extra = json!({});
+    if ctx.config.aup.require_before_access {
+        let a = account(ctx, username).await?;
+        if let Some(why) = super::aup::enable_refusal(ctx, &a)? {
+            match override_aup.map(str::trim).filter(|r| !r.is_empty()) {
+                Some(reason) => extra = json!({ "override_aup": reason }),
+                None => return Err(Error::Input(format!("refusing to enable: {why}"))),
+            }
+        }
+    }
     change(
         ctx,
         username,
         "account.enable",
         AccountChange::SetEnabled(true),
-        json!({}),
+        extra,
+    )
+    .await
+}
+
+/// Holds an account until its acceptable use agreement is recorded: disables it, logged with
+/// that reason. (Its description says so from creation.)
+pub async fn hold_for_aup(ctx: &Ctx, username: &str) -> Result<Account> {
+    change(
+        ctx,
+        username,
+        "account.disable",
+        AccountChange::SetEnabled(false),
+        json!({ "reason": crate::domain::aup::HELD_DESCRIPTION, "aup_hold": true }),
+    )
+    .await
+}
+
+/// Releases an account held only for its acceptable use agreement, now recorded: enables it and
+/// clears the "awaiting" description, both logged as released for that reason.
+pub async fn release_aup_hold(
+    ctx: &Ctx,
+    username: &str,
+    agreement: &str,
+    version: &str,
+) -> Result<Account> {
+    let why = json!({
+        "reason": "acceptable use agreement recorded",
+        "aup_release": { "agreement": agreement, "version": version },
+    });
+    change(
+        ctx,
+        username,
+        "account.enable",
+        AccountChange::SetEnabled(true),
+        why.clone(),
+    )
+    .await?;
+    change(
+        ctx,
+        username,
+        "account.description",
+        AccountChange::SetDescription(None),
+        why,
     )
     .await
 }
@@ -756,6 +816,12 @@ pub async fn create_planned_outcome(
     if let Some(why) = super::protect::Protection::from_ctx(ctx).check_new(&plan, false) {
         return Err(super::protect::refusal("create", &plan.username, &why));
     }
+    let mut plan = plan;
+    // [aup] require_before_access: made disabled, described as waiting for its agreement.
+    let hold = super::aup::holds_role(ctx, role);
+    if hold {
+        plan.description = Some(crate::domain::aup::HELD_DESCRIPTION.to_string());
+    }
     let probe = Account {
         username: plan.username.clone(),
         given_name: Some(plan.given_name.clone()),
@@ -789,7 +855,20 @@ pub async fn create_planned_outcome(
         }
         Err(e) => return Err(e),
     };
-    let account = read_back(ctx, &plan.username, || made).await;
+    let mut account = read_back(ctx, &plan.username, || made).await;
+    if hold {
+        match hold_for_aup(ctx, &plan.username).await {
+            Ok(a) => account = a,
+            // The account is made and its password must not be lost: say so loudly instead.
+            Err(e) => tracing::error!(
+                "{} was created but could not be held for its acceptable use agreement ({e}); \
+                 disable it with `schooltech accounts disable {} --reason \"{}\"`",
+                plan.username,
+                plan.username,
+                crate::domain::aup::HELD_DESCRIPTION
+            ),
+        }
+    }
     Ok(CreateOutcome::Created(Box::new(Created {
         account,
         password,

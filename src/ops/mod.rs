@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod aup;
+pub mod aup_sheets;
 pub mod compliance;
 pub mod creds;
 pub mod csv_reader;
@@ -111,6 +113,7 @@ impl Ctx {
         config.school.name = "Demo Academy".into();
         config.directory.flavour = directory::Flavour::Demo;
         config.directory.base_dn = "DC=demo,DC=school".into();
+        config.aup = aup::demo::config();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {
             Some(n) => Arc::new(directory::demo::DemoDirectory::generated_with_clock(
@@ -124,6 +127,10 @@ impl Ctx {
         ctx.clock = clock;
         ctx._demo_dir = Some(tmp);
         inventory::demo::seed(
+            &crate::store::Store::open(&ctx.config.store.path)?,
+            ctx.now(),
+        )?;
+        aup::demo::seed(
             &crate::store::Store::open(&ctx.config.store.path)?,
             ctx.now(),
         )?;

@@ -500,6 +500,63 @@ BEGIN
     SELECT RAISE(ABORT, 'journal entries are never deleted');
 END;
 "#,
+    // 7: acceptable use agreements: signatures and published versions, both append-only.
+    r#"
+CREATE TABLE aup_signatures (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    recorded_at TEXT NOT NULL,            -- RFC 3339 UTC
+    operator    TEXT NOT NULL,            -- who recorded it
+    username    TEXT NOT NULL,            -- the account (lower case)
+    mis_id      TEXT,                     -- its MIS id when known
+    agreement   TEXT NOT NULL,            -- [aup.agreements.NAME]
+    version     TEXT NOT NULL,
+    signed_on   TEXT NOT NULL CHECK (signed_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+    signed_by   TEXT NOT NULL,            -- the person, or 'parent/carer: NAME'
+    how         TEXT NOT NULL CHECK (how IN ('paper', 'form', 'email')),
+    reference   TEXT NOT NULL DEFAULT '',
+    UNIQUE (username, agreement, version, signed_on)
+);
+CREATE INDEX aup_signatures_user ON aup_signatures(username);
+CREATE TRIGGER aup_signatures_no_update BEFORE UPDATE ON aup_signatures
+BEGIN
+    SELECT RAISE(ABORT, 'acceptable use signatures are append-only');
+END;
+CREATE TRIGGER aup_signatures_no_delete BEFORE DELETE ON aup_signatures
+BEGIN
+    SELECT RAISE(ABORT, 'acceptable use signatures are append-only');
+END;
+CREATE TRIGGER aup_signatures_no_replace BEFORE INSERT ON aup_signatures
+-- (NEW.id is -1 in a BEFORE trigger when SQLite picks the id itself.)
+WHEN (NEW.id > 0 AND NEW.id <= (SELECT max(id) FROM aup_signatures))
+  OR EXISTS (SELECT 1 FROM aup_signatures WHERE username = NEW.username AND agreement = NEW.agreement
+             AND version = NEW.version AND signed_on = NEW.signed_on)
+BEGIN
+    SELECT RAISE(ABORT, 'acceptable use signatures are append-only');
+END;
+
+CREATE TABLE aup_versions (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    agreement    TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    published_at TEXT NOT NULL,           -- RFC 3339 UTC
+    operator     TEXT NOT NULL,
+    UNIQUE (agreement, version)
+);
+CREATE TRIGGER aup_versions_no_update BEFORE UPDATE ON aup_versions
+BEGIN
+    SELECT RAISE(ABORT, 'published agreement versions are append-only');
+END;
+CREATE TRIGGER aup_versions_no_delete BEFORE DELETE ON aup_versions
+BEGIN
+    SELECT RAISE(ABORT, 'published agreement versions are append-only');
+END;
+CREATE TRIGGER aup_versions_no_replace BEFORE INSERT ON aup_versions
+WHEN (NEW.id > 0 AND NEW.id <= (SELECT max(id) FROM aup_versions))
+  OR EXISTS (SELECT 1 FROM aup_versions WHERE agreement = NEW.agreement AND version = NEW.version)
+BEGIN
+    SELECT RAISE(ABORT, 'published agreement versions are append-only');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

@@ -7,6 +7,7 @@
 //! and the file is left exactly as it was.
 
 pub mod actionlog;
+pub mod aup;
 pub mod creds;
 pub mod filter;
 pub mod inventory;
