@@ -11,8 +11,10 @@ use crate::tui::work::Cmd;
 /// The queue's place in the keymap (`[tui.keys.filtering]`).
 pub const CONTEXT: Context = Context::new("filtering", "Filtering");
 /// The review panel's place (`[tui.keys.filtering-review]`).
-pub const REVIEW_CONTEXT: Context =
-    Context::new("filtering-review", "Filtering: review of the exceptions in force");
+pub const REVIEW_CONTEXT: Context = Context::new(
+    "filtering-review",
+    "Filtering: review of the exceptions in force",
+);
 
 /// The Filtering tab's keys.
 #[rustfmt::skip]
@@ -197,7 +199,7 @@ fn open_request(p: &FilteringTab, sh: &mut Shell) {
             Field::text(
                 "Site",
                 "",
-                "example.com, https://example.com/page, *.example.com",
+                "example.com, https://example.com/page, *.example.org",
             ),
             Field::text("Reason", "", "the curriculum need"),
             Field::text(
@@ -205,25 +207,40 @@ fn open_request(p: &FilteringTab, sh: &mut Shell) {
                 "school",
                 "school, staff, pupils, year-N or group:NAME",
             ),
-            Field::text("Until", "", "last day wanted (YYYY-MM-DD); empty: permanent"),
+            Field::text(
+                "Until",
+                "",
+                "last day wanted (YYYY-MM-DD); empty: permanent",
+            ),
             Field::choice(
                 "Kind",
                 vec!["unblock".into(), "block".into()],
                 0,
-                "unblock: take it off the filtered list; block: add it",
+                "unblock (an exception) or block (an addition)",
             ),
             Field::toggle("This page only", false, "keep the path (a page request)"),
         ],
     )
     .with_intro(vec![(
-        "Two approvers decide it; the site is checked as `filter request` checks it.".into(),
+        "Two approvers decide it; the site is checked as the CLI checks it.".into(),
         Tone::Dim,
     )]);
     sh.dialogs.push(Dialog::Form(form));
 }
 
-/// The entry's facts, for the intro of a dialog about it.
+/// The entry's facts, for the intro of a dialog about it, wrapped to fit the form.
 pub fn facts(e: &Entry) -> Vec<(String, Tone)> {
+    facts_lines(e)
+        .into_iter()
+        .flat_map(|(l, tone)| {
+            crate::tui::widgets::wrap_text(&l, 64)
+                .into_iter()
+                .map(move |w| (w, tone))
+        })
+        .collect()
+}
+
+fn facts_lines(e: &Entry) -> Vec<(String, Tone)> {
     let mut v = vec![
         (
             format!(
@@ -236,11 +253,7 @@ pub fn facts(e: &Entry) -> Vec<(String, Tone)> {
             Tone::Strong,
         ),
         (
-            format!(
-                "Asked by {}: {}",
-                e.requested_by,
-                e.reason
-            ),
+            format!("Asked by {}: {}", e.requested_by, e.reason),
             Tone::Normal,
         ),
         (
@@ -292,11 +305,7 @@ fn open_decide(p: &FilteringTab, sh: &mut Shell) {
                 "As",
                 roles,
                 role_i,
-                &p.roles
-                    .iter()
-                    .map(|r| format!("{} = {}", r.name, r.title))
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                "the approver role acted in (left/right to change)",
             ),
             Field::text("By", &p.last_by, "the approver's directory username"),
             Field::choice(
@@ -368,7 +377,12 @@ fn open_revoke(p: &FilteringTab, sh: &mut Shell) {
 }
 
 fn open_review_start(p: &FilteringTab, sh: &mut Shell) {
-    let n = p.table.rows().iter().filter(|r| r.status.is_active()).count();
+    let n = p
+        .table
+        .rows()
+        .iter()
+        .filter(|r| r.status.is_active())
+        .count();
     let form = Form::new(
         "Start a review",
         purpose(FilterPurpose::ReviewStart),
@@ -379,7 +393,9 @@ fn open_review_start(p: &FilteringTab, sh: &mut Shell) {
         )],
     )
     .with_intro(vec![(
-        format!("Every exception in force ({n}) is looked at: keep, revoke or shorten, with a note."),
+        format!(
+            "Every exception in force ({n}) is looked at: keep, revoke or shorten, with a note."
+        ),
         Tone::Normal,
     )]);
     sh.dialogs.push(Dialog::Form(form));
@@ -395,14 +411,19 @@ fn open_review_item(p: &FilteringTab, sh: &mut Shell) {
         return;
     };
     let form = Form::new(
-        &format!("Review #{}", e.id),
+        &format!(
+            "Review #{}: #{} {}",
+            p.review.as_ref().map(|r| r.review.id).unwrap_or_default(),
+            e.id,
+            e.target()
+        ),
         purpose(FilterPurpose::ReviewItem { id: e.id }),
         vec![
             Field::choice(
                 "Verdict",
                 vec!["keep".into(), "revoke".into(), "shorten".into()],
                 0,
-                "keep: still needed; revoke: no longer; shorten: needs an earlier last day",
+                "keep (still needed), revoke or shorten",
             ),
             Field::text("Until", "", "the new last day, for shorten (YYYY-MM-DD)"),
             Field::text("Note", "", "what was found"),

@@ -2,8 +2,7 @@
 //! width), the detail pane with a request's whole history, and the review panel.
 
 use super::{
-    days_word, status_mark, status_short, status_word, FSort, FilteringTab, CONTEXT,
-    REVIEW_CONTEXT,
+    days_word, status_mark, status_short, status_word, FSort, FilteringTab, CONTEXT, REVIEW_CONTEXT,
 };
 use crate::domain::filter::{Entry, EventKind, Status};
 use crate::tui::keymap::{Action, Context};
@@ -221,7 +220,7 @@ pub fn detail_lines(p: &FilteringTab, e: &Entry, s: &Shell, width: usize) -> Vec
             &mut out,
             t,
             width,
-            "Waiting for",
+            "Waiting",
             &e.waiting_for.join(", "),
             t.warn(),
         );
@@ -231,14 +230,15 @@ pub fn detail_lines(p: &FilteringTab, e: &Entry, s: &Shell, width: usize) -> Vec
     match (&h.data, h.id == Some(e.id)) {
         (Some(Ok(hist)), true) => {
             let mut push = |when: String, by: &str, what: String| {
-                for (i, l) in wrap_text(&format!("{by}  {what}"), width.saturating_sub(2))
-                    .into_iter()
-                    .enumerate()
-                {
-                    if i == 0 {
-                        out.push(Line::styled(when.trim_start().to_string(), t.dim()));
+                let text = format!("{}  {by}  {what}", when.trim_start());
+                let mut first = true;
+                for l in wrap_text(&text, width.saturating_sub(2)) {
+                    if first {
+                        out.push(Line::raw(l));
+                        first = false;
+                    } else {
+                        out.push(Line::raw(format!("  {l}")));
                     }
-                    out.push(Line::raw(format!("  {l}")));
                 }
             };
             push(
@@ -342,7 +342,14 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         let when = r
             .last_review
             .as_ref()
-            .map(|l| format!("last review #{} closed {} by {}", l.id, day(l.closed_at).trim(), l.by))
+            .map(|l| {
+                format!(
+                    "last review #{} closed {} by {}",
+                    l.id,
+                    day(l.closed_at).trim(),
+                    l.by
+                )
+            })
             .unwrap_or_else(|| "never reviewed".into());
         (
             format!(
@@ -363,11 +370,13 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         );
     }
     let Some(r) = &p.review else {
-        let in_force = p.table.rows().iter().filter(|r| r.status.is_active()).count();
-        f.render_widget(
-            Paragraph::new(Line::raw("No review is open.")),
-            info,
-        );
+        let in_force = p
+            .table
+            .rows()
+            .iter()
+            .filter(|r| r.status.is_active())
+            .count();
+        f.render_widget(Paragraph::new(Line::raw("No review is open.")), info);
         let _ = gap;
         placeholder(
             f,
@@ -381,19 +390,28 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         return;
     };
     let count = |a: &str| r.done.iter().filter(|d| d.action == a).count();
+    let head = format!(
+        "Review #{} started {} by {}: {} looked at, {} left",
+        r.review.id,
+        day(r.review.started_at).trim(),
+        r.review.started_by,
+        r.done.len(),
+        r.remaining.len()
+    );
+    let tally = format!(
+        " ({} kept, {} revoked, {} shortened)",
+        count("keep"),
+        count("revoke"),
+        count("shorten")
+    );
+    let text = if head.len() + tally.len() <= usize::from(info.width) {
+        format!("{head}{tally}")
+    } else {
+        head
+    };
     f.render_widget(
         Paragraph::new(Line::styled(
-            format!(
-                "Review #{} started {} by {}: {} looked at ({} kept, {} revoked, {} shortened), {} left",
-                r.review.id,
-                day(r.review.started_at).trim(),
-                r.review.started_by,
-                r.done.len(),
-                count("keep"),
-                count("revoke"),
-                count("shorten"),
-                r.remaining.len()
-            ),
+            text,
             Style::new().add_modifier(Modifier::BOLD),
         )),
         info,
@@ -414,7 +432,12 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
     }
     let page = usize::from(rest.height - 1);
     let items = &r.remaining;
-    let off = window(p.review_list.offset, p.review_list.cursor, page, items.len());
+    let off = window(
+        p.review_list.offset,
+        p.review_list.cursor,
+        page,
+        items.len(),
+    );
     let end = (off + page).min(items.len());
     let wide = rest.width >= 100;
     let rows = items[off..end].iter().enumerate().map(|(i, e)| {

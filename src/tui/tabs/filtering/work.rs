@@ -5,8 +5,8 @@
 use crate::domain::filter::review::ReviewReport;
 use crate::domain::filter::{ApplyStep, Entry, ReviewAction, Role, Verdict};
 use crate::error::Result;
-use crate::ops::filter::{self as ops, History, ListQuery, RequestInput, RequestOutcome};
 use crate::ops::filter::ReviewStatus;
+use crate::ops::filter::{self as ops, History, ListQuery, RequestInput, RequestOutcome};
 use crate::ops::Ctx;
 use crate::tui::work::{blocking, Outbox};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -286,7 +286,11 @@ pub fn spawn(ctx: Arc<Ctx>, tx: Outbox<FilterMsg>, cmd: FilterCmd) {
                 tx.send(FilterMsg::History { gen, id, result });
             });
         }
-        FilterCmd::Change { gen, change: c, now } => {
+        FilterCmd::Change {
+            gen,
+            change: c,
+            now,
+        } => {
             tokio::spawn(async move {
                 // The store is SQLite (blocking): the whole change runs on a blocking thread,
                 // its directory look-ups driven to completion there.
