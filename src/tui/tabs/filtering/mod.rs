@@ -46,6 +46,9 @@ pub const STATUS_CYCLE: [Status; 6] = [
     Status::Rejected,
 ];
 
+/// From this body height the queue has a line of counts under it.
+pub const SUMMARY_FROM: usize = 12;
+
 /// The scopes the filter offers (group scopes are searched for instead).
 pub const SCOPES: [&str; 4] = ["school", "staff", "pupils", "year"];
 
@@ -414,9 +417,11 @@ impl FilteringTab {
         self.table.current()
     }
 
-    /// Table rows that fit in a body of `body` lines (bar and column titles aside).
+    /// Table rows that fit in a body of `body` lines (bar, column titles and, from
+    /// [`SUMMARY_FROM`] lines, the counts line aside).
     pub fn page(body: usize) -> usize {
-        body.saturating_sub(2).max(1)
+        body.saturating_sub(2 + usize::from(body >= SUMMARY_FROM))
+            .max(1)
     }
 
     /// Review panel rows that fit (heading lines and column titles aside).

@@ -41,8 +41,17 @@ pub fn draw(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
     if area.height == 0 {
         return;
     }
-    let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let sum_h = u16::from(usize::from(area.height) >= super::SUMMARY_FROM);
+    let [bar, rest, sum] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(sum_h),
+    ])
+    .areas(area);
     p.table.draw_search_bar(f, bar, s, CONTEXT, p.loaded, 0);
+    if sum.height > 0 && p.loaded {
+        summary(f, sum, p, s);
+    }
     if p.detail && p.table.current().is_some() {
         if rest.width >= SIDE_BY_SIDE {
             let [left, right] =
@@ -56,6 +65,39 @@ pub fn draw(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
     } else {
         table(f, rest, p, s);
     }
+}
+
+/// The counts under the queue: pending, in force, due for removal from the filter.
+fn summary(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
+    let t = &s.theme;
+    let (pending, in_force, due) = p.counts();
+    let mut spans = vec![Span::styled(
+        format!("{pending} pending · {in_force} in force"),
+        t.dim(),
+    )];
+    if due > 0 {
+        spans.push(Span::styled(
+            format!(
+                " · {due} due for removal ({})",
+                s.keymap.keys_for(CONTEXT, Action::Filter)
+            ),
+            t.error(),
+        ));
+    }
+    if let Some(r) = &p.review {
+        spans.push(Span::styled(
+            format!(
+                " · review #{}: {} left ({})",
+                r.review.id,
+                r.remaining.len(),
+                s.keymap.keys_for(CONTEXT, Action::ReviewPanel)
+            ),
+            t.warn(),
+        ));
+    } else if p.report.as_ref().is_some_and(|r| r.overdue) {
+        spans.push(Span::styled(" · review OVERDUE", t.error()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn table(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
@@ -417,18 +459,37 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         info,
     );
     if r.remaining.is_empty() {
+        let [msg, done_area] =
+            Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(rest);
         placeholder(
             f,
-            rest,
+            msg,
             &format!(
                 "Every exception has been looked at. {} closes the review with the checks made.",
                 s.keymap.keys_for(REVIEW_CONTEXT, Action::ReviewClose)
             ),
         );
+        looked_at(f, done_area, r, s);
         return;
     }
     if rest.height < 2 {
         return;
+    }
+    // The exceptions still to look at; below them, when there is room, what was done.
+    let want = (r.remaining.len() as u16).saturating_add(1);
+    let (rest, done_area) = if want + 3 <= rest.height && !r.done.is_empty() {
+        let [a, _, b] = Layout::vertical([
+            Constraint::Length(want),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(rest);
+        (a, Some(b))
+    } else {
+        (rest, None)
+    };
+    if let Some(d) = done_area {
+        looked_at(f, d, r, s);
     }
     let page = usize::from(rest.height - 1);
     let items = &r.remaining;
@@ -479,4 +540,24 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
             .column_spacing(1),
         rest,
     );
+}
+
+/// What the open review has recorded so far, one line each.
+fn looked_at(f: &mut Frame, area: Rect, r: &crate::ops::filter::ReviewStatus, s: &Shell) {
+    if area.height == 0 || r.done.is_empty() {
+        return;
+    }
+    let t = &s.theme;
+    let mut lines = vec![Line::styled(
+        format!("Looked at ({})", r.done.len()),
+        t.table_header(),
+    )];
+    for d in &r.done {
+        let until = d.until.map(|u| format!(" to {u}")).unwrap_or_default();
+        lines.push(Line::raw(format!(
+            "{:>5} {} {}{until}: {} ({})",
+            d.id, d.target, d.action, d.note, d.by
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }
