@@ -12,6 +12,7 @@
 //! table and `CONTEXT`s, then one line in the list below (and its number key in the keymap).
 
 pub mod accounts;
+pub mod inventory;
 pub mod log;
 pub mod passwords;
 
@@ -237,4 +238,5 @@ tabs! {
     Accounts: accounts => accounts::AccountsTab,
     Passwords: passwords => passwords::PasswordsTab,
     Log: log => log::LogTab,
+    Inventory: inventory => inventory::InventoryTab,
 }
