@@ -182,8 +182,7 @@ fn open_loan(v: &mut InventoryTab, sh: &mut Shell) -> Vec<Cmd> {
             Tone::Strong,
         ),
         (
-            "Type to narrow the list; Enter picks. The next form lets you type any username."
-                .into(),
+            "Type to narrow the list; Enter picks (you can still edit the name next).".into(),
             Tone::Dim,
         ),
     ];
@@ -206,18 +205,18 @@ pub fn loan_form(tag: &str, user: &str) -> Form {
             Field::text(
                 "Username",
                 user,
-                "a directory account; unknown or disabled ones are refused",
+                "a directory account (unknown, disabled: refused)",
             ),
             Field::text(
                 "Due back",
                 "",
-                "YYYY-MM-DD or DD/MM/YYYY; empty: the usual loan period",
+                "YYYY-MM-DD or DD/MM/YYYY; empty: the usual period",
             ),
             Field::text("Notes", "", "e.g. charger included"),
         ],
     )
     .with_intro(vec![(
-        "The loan is checked against the directory and written to the action log.".into(),
+        "Checked in the directory; written to the action log.".into(),
         Tone::Dim,
     )])
 }
@@ -258,21 +257,25 @@ fn open_scan(sh: &mut Shell) {
             Field::text(
                 "Room",
                 "",
-                "the room you are scanning in; empty: no room (nothing is flagged as moved)",
+                "where you scan; empty: none (nothing flagged moved)",
             ),
             Field::text(
                 "New round",
                 "",
-                "only if no round is open: its name, e.g. Autumn 2026",
+                "if no round is open: its name, e.g. Autumn 2026",
             ),
         ],
     )
     .with_intro(vec![
         (
-            "Scan each label: the scanner types the tag and Enter. Unknown tags are recorded, and a tag seen in another room than its own is flagged as moved."
-                .into(),
+            "Scan each label: the scanner types the tag and Enter.".into(),
             Tone::Normal,
         ),
+        (
+            "Unknown tags are recorded; a tag seen in another room".into(),
+            Tone::Normal,
+        ),
+        ("than its own is flagged as moved.".into(), Tone::Normal),
         ("Esc leaves scan mode.".into(), Tone::Dim),
     ]);
     sh.dialogs.push(Dialog::Form(form));

@@ -136,6 +136,9 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         Constraint::Length(13),
     ];
     if wide {
+        widths[3] = Constraint::Length(12);
+    }
+    if wide {
         titles.insert(2, "Make and model".into());
         widths.insert(2, Constraint::Min(14));
         titles.push("Enc".into());
@@ -162,24 +165,25 @@ fn scan_banner(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     } else {
         sc.room.clone()
     };
-    let mut head = vec![
+    let head = Line::from(vec![
         Span::styled(" AUDIT SCAN ", t.focus()),
-        Span::raw(format!(" {}  room: {room}  ", sc.round)),
+        Span::raw(format!(" round: {}  room: {room}", sc.round)),
+    ]);
+    let mut typed = vec![
+        Span::raw("Scan: "),
+        Span::styled(format!("{:<22}", format!("{}_", sc.typed)), t.focus()),
         Span::styled(
             format!(
-                "scanned {}: seen {}, moved {}, unknown {}, again {}",
+                " scanned {}: seen {}, moved {}, unknown {}, again {}",
                 sc.count, sc.seen, sc.moved, sc.unknown, sc.already
             ),
             Style::new().add_modifier(Modifier::BOLD),
         ),
     ];
     if sc.pending > 0 {
-        head.push(Span::styled(format!("  ({} saving)", sc.pending), t.dim()));
+        typed.push(Span::styled(format!(" ({} saving)", sc.pending), t.dim()));
     }
-    let typed = Line::from(vec![
-        Span::raw("Scan: "),
-        Span::styled(format!("{}_", sc.typed), t.focus()),
-    ]);
+    let typed = Line::from(typed);
     let last = match &sc.last {
         None => Line::styled("Nothing scanned yet: scan a label.", t.dim()),
         Some(Err(e)) => Line::from(vec![
@@ -205,13 +209,14 @@ fn scan_banner(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
                     Span::styled(" MOVED ", flash_style()),
                     Span::styled(
                         format!(
-                            " {}{what}: registered in {}, found in {}",
+                            " {}: registered in {}, found in {} ",
                             r.tag,
                             r.registered_room.as_deref().unwrap_or("-"),
                             r.room
                         ),
                         flash_style(),
                     ),
+                    Span::raw(what),
                 ]),
                 ScanOutcome::Unknown => Line::from(vec![
                     Span::styled(" UNKNOWN ", flash_style()),
@@ -231,10 +236,7 @@ fn scan_banner(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         ),
         t.dim(),
     );
-    f.render_widget(
-        Paragraph::new(vec![Line::from(head), typed, last, hint]),
-        area,
-    );
+    f.render_widget(Paragraph::new(vec![head, typed, last, hint]), area);
 }
 
 fn field(label: &str, value: impl Into<String>) -> Line<'static> {
@@ -255,7 +257,9 @@ fn detail(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         .title(Line::styled(format!(" {} ", a.tag), t.border()));
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let w = usize::from(inner.width.saturating_sub(1)).max(1);
+    // Beside the fields (from 90 columns inside the box) or under them.
+    let inner_w = inner.width.saturating_sub(1);
+    let w = usize::from(if inner_w >= 90 { inner_w - 48 } else { inner_w }).max(1);
     let mut lines = vec![
         field(
             "What:",
@@ -317,21 +321,21 @@ fn detail(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
             ),
         ]));
     }
+    let mut more: Vec<Line<'static>> = Vec::new();
     match &v.detail.data {
         Some(Ok(d)) if d.asset.tag.eq_ignore_ascii_case(&a.tag) => {
             if let Some(b) = &d.disposal_batch {
-                lines.push(field("Disposal:", format!("in batch {b}")));
+                more.push(field("Disposal:", format!("in batch {b}")));
             }
             if !a.notes.is_empty() {
                 for (i, l) in wrap_text(&a.notes, w.saturating_sub(13).max(10))
                     .into_iter()
                     .enumerate()
                 {
-                    lines.push(field(if i == 0 { "Notes:" } else { "" }, l));
+                    more.push(field(if i == 0 { "Notes:" } else { "" }, l));
                 }
             }
-            lines.push(Line::from(""));
-            lines.push(Line::styled(
+            more.push(Line::styled(
                 format!("Loans ({})", d.loans.len()),
                 Style::new().add_modifier(Modifier::BOLD),
             ));
@@ -340,13 +344,13 @@ fn detail(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
                     Some(r) => format!("back {}", crate::tui::widgets::day(r).trim_start()),
                     None => "out".into(),
                 };
-                lines.push(Line::raw(format!(
+                more.push(Line::raw(format!(
                     " {} {} ({back})",
                     crate::tui::widgets::day(l.issued_at).trim_start(),
                     l.borrower.name()
                 )));
             }
-            lines.push(Line::styled(
+            more.push(Line::styled(
                 format!("History ({}, newest first)", d.history.len()),
                 Style::new().add_modifier(Modifier::BOLD),
             ));
@@ -368,24 +372,41 @@ fn detail(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
                     h.operator
                 );
                 for l in wrap_text(&text, w.saturating_sub(1).max(10)) {
-                    lines.push(Line::raw(format!(" {l}")));
+                    more.push(Line::raw(format!(" {l}")));
                 }
             }
         }
         Some(Err(e)) if !v.detail.loading => {
-            lines.push(Line::styled(
+            more.push(Line::styled(
                 format!("Could not read the asset: {e}"),
                 t.error(),
             ));
         }
-        _ => lines.push(Line::styled("Reading loans and history…", t.dim())),
+        _ => more.push(Line::styled("Reading loans and history…", t.dim())),
     }
     let inside = Rect {
         x: inner.x.saturating_add(1).min(inner.x + inner.width),
         width: inner.width.saturating_sub(1),
         ..inner
     };
-    f.render_widget(Paragraph::new(lines), inside);
+    if inside.width >= 90 {
+        let left_w = 48u16;
+        let left = Rect {
+            width: left_w,
+            ..inside
+        };
+        let right = Rect {
+            x: inside.x + left_w,
+            width: inside.width - left_w,
+            ..inside
+        };
+        f.render_widget(Paragraph::new(lines), left);
+        f.render_widget(Paragraph::new(more), right);
+    } else {
+        lines.push(Line::from(""));
+        lines.extend(more);
+        f.render_widget(Paragraph::new(lines), inside);
+    }
 }
 
 /// Draws the disposal batches: the list, then the batch under the cursor with its items and
