@@ -430,3 +430,57 @@ async fn inventory_snapshots() {
         snap(&h, "inventory_disposal", w, hh);
     }
 }
+
+fn sizes() -> Vec<(u16, u16)> {
+    let mut v = Vec::new();
+    for w in 1..=130 {
+        for h in [1, 24, 40] {
+            v.push((w, h));
+        }
+    }
+    for w in [
+        1, 2, 3, 5, 8, 13, 21, 34, 55, 79, 80, 81, 99, 100, 119, 120, 121, 200,
+    ] {
+        for h in [1, 2, 3, 4, 5, 8, 12, 16, 20, 23, 24, 25, 30, 39, 40, 60] {
+            v.push((w, h));
+        }
+    }
+    v
+}
+
+fn draw_all(h: &Harness, what: &str) {
+    for (w, hh) in sizes() {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| h.screen(w, hh)));
+        assert!(result.is_ok(), "{what} panicked at {w}x{hh}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_inventory_screen_draws_at_every_size() {
+    let (mut h, _path) = open(100, 40).await;
+    draw_all(&h, "inventory");
+    put_cursor(&mut h, "DA-LAP-002");
+    h.key(KeyCode::Enter).await;
+    draw_all(&h, "inventory detail");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('f')).await;
+    draw_all(&h, "inventory filter");
+    h.key(KeyCode::Esc).await;
+    put_cursor(&mut h, "DA-LAP-004");
+    h.key(KeyCode::Char('l')).await;
+    draw_all(&h, "borrower picker");
+    h.key(KeyCode::Enter).await;
+    draw_all(&h, "loan form");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('a')).await;
+    h.type_text("A room with a very long name indeed, on the far side")
+        .await;
+    h.key(KeyCode::Enter).await;
+    scan_fast(&mut h, &["DA-PRN-001"]).await;
+    h.type_text("HALF-TYPED-TAG-THAT-GOES-ON-AND-ON-AND-ON-FOREVER-AND-EVER")
+        .await;
+    draw_all(&h, "scan mode, moved");
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('w')).await;
+    draw_all(&h, "disposal");
+}
