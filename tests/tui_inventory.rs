@@ -24,9 +24,9 @@ fn shown(v: &InventoryTab) -> Vec<String> {
 }
 
 /// A second context on the same store (what the CLI would see).
-fn store_ctx(path: &PathBuf) -> Ctx {
+fn store_ctx(path: &std::path::Path) -> Ctx {
     let dir = Arc::new(FakeDir::new(1, frozen_now()));
-    let mut ctx = Ctx::with_directory(Config::default(), dir, path.clone(), None);
+    let mut ctx = Ctx::with_directory(Config::default(), dir, path.to_path_buf(), None);
     ctx.clock = schooltech::clock::Clock::Fixed(frozen_now());
     ctx
 }
