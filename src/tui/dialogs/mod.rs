@@ -95,7 +95,7 @@ impl Dialog {
     pub fn waiting_label(&self) -> Option<&'static str> {
         match self {
             Dialog::Form(f) => f.waiting.map(|(_, l)| l),
-            Dialog::Picker(p) => p.waiting.map(|_| "reading OUs"),
+            Dialog::Picker(p) => p.waiting.map(|_| "reading the choices"),
             Dialog::Password(p) => p.checking.then_some("checking the password"),
             _ => None,
         }

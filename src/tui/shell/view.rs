@@ -242,7 +242,16 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
     let mut used = 0usize;
     let width = usize::from(area.width);
     let items: Vec<(String, &str)> = if s.dialogs.is_empty() {
-        if s.searching() {
+        let place = s.key_context();
+        if s.searching() && s.keymap.keys_for(place, Action::Search).is_empty() {
+            // A typing mode of the tab's own (the Inventory tab's scan mode): its keys.
+            s.keymap
+                .bindings()
+                .iter()
+                .filter(|b| b.context == place && b.footer)
+                .map(|b| (b.key.to_string(), b.action.name()))
+                .collect()
+        } else if s.searching() {
             let mut v = vec![("type".to_string(), "to search")];
             v.extend(s.keymap.footer(Context::SEARCH));
             v

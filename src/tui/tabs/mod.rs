@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod filtering;
+pub mod inventory;
 pub mod log;
 pub mod passwords;
 
@@ -238,5 +239,6 @@ tabs! {
     Accounts: accounts => accounts::AccountsTab,
     Passwords: passwords => passwords::PasswordsTab,
     Log: log => log::LogTab,
+    Inventory: inventory => inventory::InventoryTab,
     Filtering: filtering => filtering::FilteringTab,
 }

@@ -1,0 +1,321 @@
+//! Keys of the Inventory tab: moving, searching, sorting, filtering, the detail pane, the loan
+//! and return dialogs, the audit scan mode (a barcode scanner types a tag and Enter) and the
+//! disposal batches.
+
+use super::{InvCmd, InvPurpose, InventoryTab, Panel};
+use crate::domain::inventory::{Category, Status};
+use crate::tui::dialogs::{Dialog, Field, Form, Picker, Purpose, Tone};
+use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
+use crate::tui::shell::Shell;
+use crate::tui::work::Cmd;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// The Inventory tab's place in the keymap (`[tui.keys.inventory]`).
+pub const CONTEXT: Context = Context::new("inventory", "Inventory");
+/// The audit scan mode (`[tui.keys.inventory-scan]`).
+pub const SCAN_CONTEXT: Context = Context::new("inventory-scan", "Inventory: audit scan mode");
+/// The disposal batches (`[tui.keys.inventory-disposal]`).
+pub const DISPOSAL_CONTEXT: Context =
+    Context::new("inventory-disposal", "Inventory: disposal batches");
+
+/// The Inventory tab's keys.
+#[rustfmt::skip]
+pub const KEYS: &[KeyRow] = &[
+    (CONTEXT, "/",       Action::Search,        "Search tag, serial, make, model, room, borrower", true),
+    (CONTEXT, "esc",     Action::ClearSearch,   "Close details, else clear the search", false),
+    (CONTEXT, "enter",   Action::Details,       "Show or hide the asset's details and history", true),
+    (CONTEXT, "s",       Action::SortNext,      "Sort by the next column", false),
+    (CONTEXT, "S",       Action::SortReverse,   "Reverse the sort", false),
+    (CONTEXT, "f",       Action::Filter,        "Filter by status, category, room, loaned, overdue, unencrypted", true),
+    (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
+    (CONTEXT, "l",       Action::Loan,          "Lend the asset to a directory user", true),
+    (CONTEXT, "R",       Action::ReturnAsset,   "Take the asset back (condition, room)", true),
+    (CONTEXT, "a",       Action::ScanMode,      "Audit scan mode (a barcode scanner types tags)", true),
+    (CONTEXT, "w",       Action::DisposalPanel, "WEEE disposal batches and what they lack", true),
+    (SCAN_CONTEXT, "enter", Action::Submit,     "Record the tag typed (the scanner sends Enter)", true),
+    (SCAN_CONTEXT, "esc",   Action::Cancel,     "Leave scan mode", true),
+    (DISPOSAL_CONTEXT, "w",   Action::DisposalPanel, "Back to the assets", true),
+    (DISPOSAL_CONTEXT, "esc", Action::ClearSearch,   "Back to the assets", false),
+];
+
+pub(super) fn purpose(p: InvPurpose) -> Purpose {
+    Purpose::Inventory(p)
+}
+
+/// Keys of the Inventory tab (outside dialogs, the search box and scan mode).
+pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    if v.panel == Panel::Disposal {
+        return disposal_action(v, sh, action);
+    }
+    let changes = matches!(
+        action,
+        Action::Loan | Action::ReturnAsset | Action::ScanMode
+    );
+    if changes && sh.read_only() {
+        return Vec::new();
+    }
+    let page = v.page(sh.body_height());
+    match action {
+        Action::ClearSearch => {
+            if v.detail.open {
+                v.detail.open = false;
+            } else {
+                v.table.clear_search_or_selection(page);
+            }
+            Vec::new()
+        }
+        Action::Details => {
+            v.detail.open = !v.detail.open;
+            v.detail.tag.clear();
+            v.follow_cursor(sh)
+        }
+        Action::Filter => {
+            open_filter(v, sh);
+            Vec::new()
+        }
+        Action::Loan => open_loan(v, sh),
+        Action::ReturnAsset => {
+            open_return(v, sh);
+            Vec::new()
+        }
+        Action::ScanMode => {
+            open_scan(sh);
+            Vec::new()
+        }
+        Action::DisposalPanel => {
+            v.panel = Panel::Disposal;
+            if v.disposal.loading {
+                Vec::new()
+            } else {
+                vec![v.request_disposal(sh)]
+            }
+        }
+        // Selection is not used here: every change is for one asset.
+        Action::Select | Action::SelectAll => Vec::new(),
+        other => {
+            v.table.on_move(other, page);
+            v.follow_cursor(sh)
+        }
+    }
+}
+
+fn disposal_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let d = &mut v.disposal;
+    let len = d.batches.len();
+    let page = len.max(1);
+    match action {
+        Action::DisposalPanel | Action::ClearSearch => v.panel = Panel::Assets,
+        Action::Up => d.list.move_by(-1, len, page),
+        Action::Down => d.list.move_by(1, len, page),
+        Action::Top | Action::PageUp => d.list.jump(false, len, page),
+        Action::Bottom | Action::PageDown => d.list.jump(true, len, page),
+        _ => {}
+    }
+    let _ = sh;
+    Vec::new()
+}
+
+fn open_filter(v: &InventoryTab, sh: &mut Shell) {
+    let f = &v.table.filters;
+    let mut statuses = vec!["any".to_string()];
+    statuses.extend(Status::ALL.iter().map(|s| s.as_str().to_string()));
+    let status_i = f
+        .status
+        .and_then(|s| statuses.iter().position(|x| x == s.as_str()))
+        .unwrap_or(0);
+    let mut cats = vec!["any".to_string()];
+    cats.extend(Category::ALL.iter().map(|c| c.as_str().to_string()));
+    let cat_i = f
+        .category
+        .and_then(|c| cats.iter().position(|x| x == c.as_str()))
+        .unwrap_or(0);
+    let mut rooms = vec!["any".to_string()];
+    rooms.extend(v.rooms());
+    let room_i = f
+        .room
+        .as_ref()
+        .and_then(|r| rooms.iter().position(|x| x.to_lowercase() == *r))
+        .unwrap_or(0);
+    let form = Form::new(
+        "Filter the inventory",
+        purpose(InvPurpose::Filter),
+        vec![
+            Field::choice(
+                "Status",
+                statuses,
+                status_i,
+                "left/right or space to change",
+            ),
+            Field::choice("Category", cats, cat_i, ""),
+            Field::choice("Room", rooms, room_i, ""),
+            Field::toggle("Loaned", f.loaned, "out on loan to a person or a place"),
+            Field::toggle("Overdue", f.overdue, "loans past their due day"),
+            Field::toggle(
+                "Unencrypted",
+                f.unencrypted,
+                "portable, holds data, out, not known to be encrypted",
+            ),
+        ],
+    );
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+fn open_loan(v: &mut InventoryTab, sh: &mut Shell) -> Vec<Cmd> {
+    let Some(r) = v.current() else {
+        sh.info("no asset here: clear the search or filters (F)");
+        return Vec::new();
+    };
+    let a = &r.row.asset;
+    if let Some(who) = &r.row.loaned_to {
+        sh.info(format!(
+            "{} is already on loan to {who}: take it back first ({})",
+            a.tag,
+            sh.keymap.keys_for(CONTEXT, Action::ReturnAsset)
+        ));
+        return Vec::new();
+    }
+    let tag = a.tag.clone();
+    let gen = sh.next_gen();
+    let intro = vec![
+        (
+            format!("Lend {tag} ({} {}) to:", a.manufacturer, a.model),
+            Tone::Strong,
+        ),
+        (
+            "Type to narrow the list; Enter picks (you can still edit the name next).".into(),
+            Tone::Dim,
+        ),
+    ];
+    let picker = Picker::loading(
+        &format!("Lend {tag}"),
+        intro,
+        purpose(InvPurpose::PickBorrower { tag }),
+        gen,
+    );
+    sh.dialogs.push(Dialog::Picker(picker));
+    vec![InvCmd::Borrowers { gen }.into()]
+}
+
+/// The loan form for `tag`, with `user` typed in.
+pub fn loan_form(tag: &str, user: &str) -> Form {
+    Form::new(
+        &format!("Lend {tag}"),
+        purpose(InvPurpose::Loan { tag: tag.into() }),
+        vec![
+            Field::text(
+                "Username",
+                user,
+                "a directory account (unknown, disabled: refused)",
+            ),
+            Field::text(
+                "Due back",
+                "",
+                "YYYY-MM-DD or DD/MM/YYYY; empty: the usual period",
+            ),
+            Field::text("Notes", "", "e.g. charger included"),
+        ],
+    )
+    .with_intro(vec![(
+        "Checked in the directory; written to the action log.".into(),
+        Tone::Dim,
+    )])
+}
+
+fn open_return(v: &InventoryTab, sh: &mut Shell) {
+    let Some(r) = v.current() else {
+        sh.info("no asset here: clear the search or filters (F)");
+        return;
+    };
+    let a = &r.row.asset;
+    let Some(who) = &r.row.loaned_to else {
+        sh.info(format!("{} is not on loan (it is {})", a.tag, a.status));
+        return;
+    };
+    let form = Form::new(
+        &format!("Take back {}", a.tag),
+        purpose(InvPurpose::Return { tag: a.tag.clone() }),
+        vec![
+            Field::text("Condition", "", "e.g. good, scratched lid, no charger"),
+            Field::text("Room", "", "where it goes now; empty: keep"),
+        ],
+    )
+    .with_intro(vec![(
+        format!(
+            "{} {} {} comes back from {who}.",
+            a.tag, a.manufacturer, a.model
+        ),
+        Tone::Strong,
+    )]);
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+fn open_scan(sh: &mut Shell) {
+    let form = Form::new(
+        "Audit scan mode",
+        purpose(InvPurpose::Scan),
+        vec![
+            Field::text(
+                "Room",
+                "",
+                "where you scan; empty: none (nothing flagged moved)",
+            ),
+            Field::text(
+                "New round",
+                "",
+                "if no round is open: its name, e.g. Autumn 2026",
+            ),
+        ],
+    )
+    .with_intro(vec![
+        (
+            "Scan each label: the scanner types the tag and Enter.".into(),
+            Tone::Normal,
+        ),
+        (
+            "Unknown tags are recorded; a tag seen in another room".into(),
+            Tone::Normal,
+        ),
+        ("than its own is flagged as moved.".into(), Tone::Normal),
+        ("Esc leaves scan mode.".into(), Tone::Dim),
+    ]);
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+/// A key in scan mode: characters build the tag, Enter records it, Esc leaves.
+pub fn scan_key(v: &mut InventoryTab, sh: &mut Shell, key: &KeyEvent, combo: KeyCombo) -> Vec<Cmd> {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match (key.code, sh.keymap.lookup(SCAN_CONTEXT, combo)) {
+        (_, Some(Action::Cancel)) => return v.leave_scan(sh),
+        (_, Some(Action::Submit)) => {
+            let tag = std::mem::take(&mut v.scan.typed);
+            let tag = tag.trim();
+            if tag.is_empty() {
+                return Vec::new();
+            }
+            match &v.scan.feed {
+                Some(feed) if feed.send(&v.scan.room, tag) => v.scan.pending += 1,
+                Some(_) => {
+                    v.scan.last = Some(Err(
+                        "the scan session ended; leave scan mode (Esc) and start it again".into(),
+                    ));
+                }
+                None => {
+                    v.scan.last = Some(Err(
+                        "the audit round is still being opened; scan again".into()
+                    ));
+                }
+            }
+        }
+        (KeyCode::Backspace, _) => {
+            v.scan.typed.pop();
+        }
+        // A scanner never types more than a label holds; keep the line short anyway.
+        (KeyCode::Char(c), _) if plain && !c.is_control() && v.scan.typed.chars().count() < 64 => {
+            v.scan.typed.push(c);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
