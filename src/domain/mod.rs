@@ -5,6 +5,7 @@ pub mod creds;
 pub mod dn;
 pub mod filter;
 pub mod inventory;
+pub mod leavers;
 pub mod password;
 pub mod policy;
 pub mod roles;
