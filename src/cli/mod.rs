@@ -7,9 +7,11 @@ mod doctor;
 mod filter;
 mod import;
 mod inventory;
+mod leavers;
 mod log;
 pub mod output;
 mod passwords;
+mod sweep;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
@@ -78,6 +80,11 @@ pub enum Command {
     /// The equipment register: assets, loans, software, audits, labels, WEEE disposal.
     #[command(subcommand)]
     Inventory(inventory::InventoryCmd),
+    /// Leavers and zombie accounts: scan with evidence, restore.
+    #[command(subcommand)]
+    Leavers(leavers::LeaversCmd),
+    /// The leaver-day sweep: plan (dry run), apply, resume, list, report, purge.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Output format for lists.
@@ -127,5 +134,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Log(c) => log::run(&context(cli)?, c).await,
         Command::Filter(c) => filter::run(&context(cli)?, c).await,
         Command::Inventory(c) => inventory::run(&context(cli)?, c).await,
+        Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
+        Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
     }
 }

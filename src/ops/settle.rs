@@ -266,6 +266,7 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
                 format!("{who} is {}a member of {g}", not(member)),
             )
         }
+        act if act.starts_with("leaver.") => super::leavers::sweep::verdict(act, &a, d),
         other => Verdict::Open(format!(
             "schooltech cannot check \"{other}\" by itself: look at {who} in the directory"
         )),
