@@ -24,6 +24,15 @@ pub enum LeaversCmd {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Put a suspended account back as it was (OU, groups, description, enabled) with a
+    /// temporary password (shown once).
+    Restore {
+        /// The username.
+        user: String,
+        /// Print the password even when the output is not a terminal.
+        #[arg(long)]
+        show_password: bool,
+    },
 }
 
 /// Runs a leavers command.
@@ -56,6 +65,31 @@ pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
                 .collect();
             print_findings(&rows, *format)?;
             Ok(i32::from(needs))
+        }
+        LeaversCmd::Restore {
+            user,
+            show_password,
+        } => {
+            super::accounts::refuse_hidden_password("leavers restore", *show_password)?;
+            let r = leavers::restore::restore(ctx, user).await?;
+            println!(
+                "{} restored to {} ({} group(s)), {}",
+                r.account.username,
+                r.account.parent_dn(),
+                r.record.groups.len(),
+                if r.account.enabled {
+                    "enabled"
+                } else {
+                    "disabled as before"
+                }
+            );
+            if let Some(p) = &r.password {
+                println!(
+                    "temporary password (shown once, must be changed at next logon): {}",
+                    p.expose()
+                );
+            }
+            Ok(0)
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Leavers and zombie accounts: reading the MIS export, the scan (the domain's rules over every
 //! account), and the leaver-day sweep ([`sweep`]).
 
+pub mod restore;
 pub mod sweep;
 
 use super::csv_reader::CsvTable;
