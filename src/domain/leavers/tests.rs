@@ -79,8 +79,10 @@ fn never_used_after_30_days() {
 
 #[test]
 fn suspend_reasons_make_review_reasons_suspend() {
-    let mut rules = Rules::default();
-    rules.suspend_reasons = vec![Reason::NeverUsed];
+    let rules = Rules {
+        suspend_reasons: vec![Reason::NeverUsed],
+        ..Rules::default()
+    };
     let mut a = acct("n", "pupil");
     a.last_logon = None;
     assert_eq!(
