@@ -384,4 +384,51 @@ fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba() {
     assert!(!by_user(&rescan.json())
         .iter()
         .any(|r| r.1 == "left" && r.2 == "suspend"));
+
+    // Restore brings grace.hall back exactly: OU, groups, description, enabled.
+    let r = st(
+        &cfg,
+        &["leavers", "restore", "grace.hall", "--show-password"],
+        None,
+    )
+    .ok();
+    assert!(r.stdout.contains("temporary password"), "{}", r.stdout);
+    let back = server.ldapsearch(
+        "(sAMAccountName=grace.hall)",
+        &["userAccountControl", "memberOf", "description"],
+    );
+    assert!(back.contains("OU=Year 7,OU=Pupils"), "{back}");
+    assert!(back.contains("memberOf: CN=Pupils,OU=School"), "{back}");
+    assert!(!back.contains("description:"), "{back}");
+    let uac: i64 = support::ldif_values(&back, "userAccountControl")
+        .first()
+        .and_then(|v| v.parse().ok())
+        .expect("uac");
+    assert_eq!(uac & 2, 0, "enabled again: {back}");
+
+    // Purge after the grace period (staff 90 days): the others are deleted, a record kept.
+    let later = (day + Duration::days(100)).to_string();
+    let dry = st(&cfg, &["--as-of", &later, "sweep", "purge"], None).ok();
+    assert!(
+        dry.stdout.contains("harry.hughes") && !dry.stdout.contains("grace.hall"),
+        "{}",
+        dry.stdout
+    );
+    let soon = (day + Duration::days(5)).to_string();
+    let none = st(&cfg, &["--as-of", &soon, "sweep", "purge"], None).ok();
+    assert!(none.stdout.contains("0 account(s)"), "{}", none.stdout);
+    st(
+        &cfg,
+        &["--as-of", &later, "sweep", "purge", "--apply", "--yes"],
+        None,
+    )
+    .ok();
+    for u in leavers.iter().filter(|u| *u != "grace.hall") {
+        let e = server.ldapsearch(&format!("(sAMAccountName={u})"), &["1.1"]);
+        assert!(!e.contains("dn:"), "{u} still exists: {e}");
+    }
+    assert!(server
+        .ldapsearch("(sAMAccountName=grace.hall)", &["1.1"])
+        .contains("dn:"));
+    st(&cfg, &["log", "verify"], None).ok();
 }

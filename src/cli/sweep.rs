@@ -54,6 +54,16 @@ pub enum SweepCmd {
         #[arg(long, value_enum, default_value_t = TextJson::Text)]
         format: TextJson,
     },
+    /// Delete suspended accounts past their grace period ([leavers] grace_days), keeping a
+    /// minimal record; a dry run unless --apply --yes.
+    Purge {
+        /// Carry it out (with --yes).
+        #[arg(long)]
+        apply: bool,
+        /// Confirm --apply.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
@@ -221,6 +231,31 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 Ok(())
             })?;
             Ok(0)
+        }
+        Some(SweepCmd::Purge { apply, yes }) => {
+            let due = sweep::plan_purge(ctx).await?;
+            for f in &due {
+                println!("{}: delete ({})", f.username, f.evidence);
+            }
+            if !*apply || !*yes {
+                println!("{} account(s) past their grace period", due.len());
+                if *apply {
+                    return Err(Error::Usage(
+                        "--apply deletes accounts: add --yes to confirm the list above".into(),
+                    ));
+                }
+                if !due.is_empty() {
+                    eprintln!("dry run: nothing was deleted; run again with --apply --yes");
+                }
+                return Ok(0);
+            }
+            match sweep::purge(ctx, &due).await? {
+                None => {
+                    println!("nothing to purge");
+                    Ok(0)
+                }
+                Some(o) => Ok(print_outcome(&o)),
+            }
         }
         None if a.resume => match sweep::resume(ctx).await? {
             None => {

@@ -566,6 +566,10 @@ impl Directory for ActiveDirectory {
             .change_member(group_dn, "member", &account.dn, true, &account.username)
             .await
     }
+    async fn delete_account(&self, account: &Account) -> Result<()> {
+        self.conn.delete(&account.dn).await
+    }
+
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         self.conn
             .change_member(group_dn, "member", &account.dn, false, &account.username)

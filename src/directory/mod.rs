@@ -124,6 +124,13 @@ pub trait Directory: Send + Sync {
     ) -> Result<()>;
     /// Moves an account to another OU; returns the new DN.
     async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String>;
+    /// Deletes an account (the leavers purge, after the grace period).
+    async fn delete_account(&self, account: &Account) -> Result<()> {
+        Err(Error::Usage(format!(
+            "deleting {} is not supported by this directory flavour",
+            account.username
+        )))
+    }
     /// Adds the account to a group (DN).
     async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()>;
     /// Removes the account from a group (DN).

@@ -166,6 +166,9 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
             ))
         };
     }
+    if e.action == "leaver.purge" {
+        return super::leavers::sweep::purge_verdict(who, a.is_none());
+    }
     let Some(a) = a else {
         return Verdict::NotDone(format!("not in the directory: {who} does not exist"));
     };

@@ -346,6 +346,7 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
 /// Settles one begun step by reading the directory; records what it shows.
 async fn settle_step(ctx: &Ctx, store: &Store, e: &JournalEntry) -> Result<Verdict> {
     let v = match ctx.dir.get_account(&e.target).await {
+        Ok(a) if e.action == "leaver.purge" => purge_verdict(&e.target, a.is_none()),
         Ok(Some(a)) => verdict(&e.action, &a, &e.details),
         Ok(None) => Verdict::Open(format!("{} is no longer in the directory", e.target)),
         Err(err) => Verdict::Open(format!("could not read {}: {err}", e.target)),
@@ -398,6 +399,15 @@ fn groups_of(d: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What the directory shows of a purge step: the account is gone, or not.
+pub fn purge_verdict(who: &str, gone: bool) -> Verdict {
+    if gone {
+        Verdict::Done(format!("found in the directory: {who} no longer exists"))
+    } else {
+        Verdict::NotDone(format!("not in the directory: {who} still exists"))
+    }
 }
 
 /// What the directory shows of one sweep step on `a` (also used by `log pending`).
@@ -560,6 +570,10 @@ async fn run_action(ctx: &Ctx, action: &str, target: &str, d: &Value) -> Result<
                 removed += 1;
             }
         }
+        "leaver.purge" => {
+            crate::ops::protect::refuse(ctx, "delete", &a)?;
+            dir.delete_account(&a).await?;
+        }
         "leaver.move" => {
             let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
             if norm_dn(a.parent_dn()) != norm_dn(to) {
@@ -660,4 +674,79 @@ pub fn report(ctx: &Ctx, run_id: &str) -> Result<RunReport> {
         });
     }
     Ok(RunReport { run, accounts })
+}
+
+/// The accounts `sweep purge` deletes: suspended longer than their grace period, not protected.
+pub async fn plan_purge(ctx: &Ctx) -> Result<Vec<Finding>> {
+    let s = scan(ctx, None).await?;
+    Ok(s.findings
+        .into_iter()
+        .filter(|f| f.action == Action::Purge && !f.protected)
+        .collect())
+}
+
+/// Deletes them in a journaled run, keeping a minimal record of each (username, name, role, MIS
+/// id, dates, reason: no groups, no description).
+pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
+    if due.is_empty() {
+        return Ok(None);
+    }
+    let store = Store::open(&ctx.config.store.path)?;
+    let now = ctx.wall_now();
+    let run_id = format!(
+        "purge-{}-{}",
+        now.format("%Y%m%d-%H%M%S"),
+        std::process::id()
+    );
+    let mut records = Vec::new();
+    for f in due {
+        let a = ctx.dir.get_account(&f.username).await?;
+        let kept = store.leaver_record_latest(&f.username)?;
+        let stamp = a
+            .as_ref()
+            .and_then(|a| a.description.as_deref())
+            .and_then(parse_stamp);
+        records.push(LeaverRecord {
+            run_id: run_id.clone(),
+            username: f.username.clone(),
+            name: a.as_ref().and_then(|a| a.display_name.clone()),
+            role: kept
+                .as_ref()
+                .and_then(|k| k.role.clone())
+                .or(f.role.clone()),
+            mis_id: a.as_ref().and_then(|a| a.mis_id.clone()),
+            dn: f.dn.clone(),
+            groups: Vec::new(),
+            description: None,
+            enabled: false,
+            leaving_date: kept
+                .as_ref()
+                .and_then(|k| k.leaving_date)
+                .or(stamp.map(|s| s.0)),
+            reason: "overdue-purge".into(),
+            suspended_on: kept
+                .as_ref()
+                .map(|k| k.suspended_on)
+                .or(stamp.map(|s| s.1))
+                .unwrap_or(now.date_naive()),
+        });
+    }
+    let run = SweepRun {
+        run_id: run_id.clone(),
+        kind: "purge".into(),
+        created_at: now,
+        operator: ctx.operator.clone(),
+        source: "sweep purge".into(),
+        as_of: ctx.as_of,
+        steps: due.len() as i64,
+        lock_pid: None,
+        finished_at: None,
+    };
+    store.sweep_create(&run, &records)?;
+    let steps: Vec<(&str, &str, Value)> = due
+        .iter()
+        .map(|f| ("leaver.purge", f.username.as_str(), json!({ "dn": f.dn })))
+        .collect();
+    store.journal_plan(&run_id, &steps, now)?;
+    execute(ctx, &store, &run_id).await.map(Some)
 }
