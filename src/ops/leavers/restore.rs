@@ -50,12 +50,18 @@ pub async fn restore(ctx: &Ctx, user: &str) -> Result<Restored> {
         let dir = ctx.dir.clone();
         let acc = a.clone();
         let to = home.clone();
+        let was = crate::directory::escape::first_rdn_value(&record.dn);
+        let name = (was != crate::directory::escape::first_rdn_value(&a.dn)).then_some(was);
         journalled(
             ctx,
             "leaver.restore-move",
             &u,
-            json!({ "from": a.parent_dn(), "to": home }),
-            async move { dir.move_account(&acc, &to).await.map(|_| ()) },
+            json!({ "from": a.parent_dn(), "to": home, "name": name }),
+            async move {
+                dir.move_account_as(&acc, &to, name.as_deref())
+                    .await
+                    .map(|_| ())
+            },
         )
         .await?;
     }

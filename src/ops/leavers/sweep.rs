@@ -98,6 +98,8 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
     }
     let today = ctx.wall_now().date_naive();
     let mut seen = std::collections::HashSet::new();
+    // Entry names planned into the Leavers OU (AD's CN is unique in an OU).
+    let mut names_in_ou = std::collections::HashSet::new();
     for f in s.findings {
         if f.protected {
             p.protected.push(f);
@@ -156,11 +158,25 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
                 }
                 if let Some(ou) = &ou {
                     if norm_dn(a.parent_dn()) != norm_dn(ou) {
+                        let cn = crate::directory::escape::first_rdn_value(&a.dn);
+                        let taken = !names_in_ou.insert(cn.to_lowercase())
+                            || ctx.dir.name_taken(ou, &cn).await?;
+                        let name = taken.then(|| format!("{cn} ({u})"));
+                        if let Some(n) = &name {
+                            names_in_ou.insert(n.to_lowercase());
+                        }
+                        let describe = match &name {
+                            Some(n) => format!(
+                                "move from {} to {ou} as \"{n}\" (\"{cn}\" is taken there)",
+                                a.parent_dn()
+                            ),
+                            None => format!("move from {} to {ou}", a.parent_dn()),
+                        };
                         steps.push(step(
                             "leaver.move",
                             &u,
-                            json!({ "from": a.parent_dn(), "to": ou }),
-                            format!("move from {} to {ou}", a.parent_dn()),
+                            json!({ "from": a.parent_dn(), "to": ou, "name": name }),
+                            describe,
                         ));
                     }
                 }
@@ -577,7 +593,8 @@ async fn run_action(ctx: &Ctx, action: &str, target: &str, d: &Value) -> Result<
         "leaver.move" => {
             let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
             if norm_dn(a.parent_dn()) != norm_dn(to) {
-                dir.move_account(&a, to).await?;
+                let name = d.get("name").and_then(Value::as_str);
+                dir.move_account_as(&a, to, name).await?;
             }
         }
         other => return Err(Error::Input(format!("\"{other}\" is not a sweep step"))),
