@@ -51,6 +51,12 @@ pub struct Config {
     /// `[aup]`: acceptable use agreements.
     #[serde(default)]
     pub aup: AupConfig,
+    /// `[leavers]`: zombie accounts, suspension, purge.
+    #[serde(default)]
+    pub leavers: LeaversConfig,
+    /// `[mis]`: how the MIS export's columns are named.
+    #[serde(default)]
+    pub mis: MisConfig,
 }
 
 /// `[aup]`: acceptable use agreements, who must sign which, and whether new accounts wait.
@@ -125,6 +131,76 @@ impl AupConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// `[leavers]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeaversConfig {
+    /// The OU suspended accounts are moved to (DN, with or without the base DN); empty: not moved.
+    pub ou: String,
+    /// Remove a suspended account from its groups (their DNs are kept in the store).
+    pub remove_groups: bool,
+    /// Reasons suspended instead of reviewed, beyond left/expired/guest-expired
+    /// (`inactive`, `never-used`).
+    pub suspend_reasons: Vec<String>,
+    /// Days without a logon before an account is inactive, by role (others: 90).
+    pub inactive_days: std::collections::BTreeMap<String, u32>,
+    /// Days AD may lag in writing lastLogonTimestamp.
+    pub replication_lag_days: u32,
+    /// Days an account may stay never used after it was made.
+    pub never_used_days: u32,
+    /// Days a suspended account is kept before purge, by role (pupil 30, staff 90, guest 0).
+    pub grace_days: std::collections::BTreeMap<String, u32>,
+}
+
+impl Default for LeaversConfig {
+    fn default() -> Self {
+        LeaversConfig {
+            ou: String::new(),
+            remove_groups: true,
+            suspend_reasons: Vec::new(),
+            inactive_days: std::collections::BTreeMap::new(),
+            replication_lag_days: 14,
+            never_used_days: 30,
+            grace_days: crate::domain::leavers::default_grace_days(),
+        }
+    }
+}
+
+/// `[mis]`: the MIS export's columns (names as in its header; case, spaces, `_` and `-` do not
+/// matter). An empty name means the export has no such column.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MisConfig {
+    /// `leavers` (rows are people who left) or `roll` (rows are everyone on roll).
+    pub mode: crate::domain::leavers::mis::Mode,
+    /// The MIS id column (matched to `[directory] mis_id_attribute`).
+    pub id_column: String,
+    /// The username column.
+    pub username_column: String,
+    /// Given name.
+    pub first_name_column: String,
+    /// Surname.
+    pub last_name_column: String,
+    /// Role (pupil/staff).
+    pub role_column: String,
+    /// Leaving date (leavers mode).
+    pub leaving_date_column: String,
+}
+
+impl Default for MisConfig {
+    fn default() -> Self {
+        MisConfig {
+            mode: crate::domain::leavers::mis::Mode::Leavers,
+            id_column: "Id".into(),
+            username_column: "Username".into(),
+            first_name_column: "Forename".into(),
+            last_name_column: "Surname".into(),
+            role_column: "Role".into(),
+            leaving_date_column: "Leaving Date".into(),
+        }
     }
 }
 

@@ -8,9 +8,11 @@ mod doctor;
 mod filter;
 mod import;
 mod inventory;
+mod leavers;
 mod log;
 pub mod output;
 mod passwords;
+mod sweep;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
@@ -82,6 +84,11 @@ pub enum Command {
     /// Acceptable use agreements: record signatures, publish versions, who is missing, sheets.
     #[command(subcommand)]
     Aup(aup::AupCmd),
+    /// Leavers and zombie accounts: scan with evidence, restore.
+    #[command(subcommand)]
+    Leavers(leavers::LeaversCmd),
+    /// The leaver-day sweep: plan (dry run), apply, resume, list, report, purge.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Output format for lists.
@@ -136,5 +143,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
             crate::ops::settle::settle_before_run(&ctx).await;
             aup::run(&ctx, c).await
         }
+        Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
+        Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
     }
 }

@@ -566,6 +566,31 @@ impl Directory for ActiveDirectory {
             .change_member(group_dn, "member", &account.dn, true, &account.username)
             .await
     }
+    async fn move_account_as(
+        &self,
+        account: &Account,
+        new_parent_dn: &str,
+        new_name: Option<&str>,
+    ) -> Result<String> {
+        let Some(name) = new_name else {
+            return self.move_account(account, new_parent_dn).await;
+        };
+        let rdn = format!("CN={}", rdn_value(name));
+        self.conn
+            .modify_dn(
+                &account.dn,
+                &rdn,
+                Some(new_parent_dn),
+                &format!("move {} to {new_parent_dn} as {name}", account.username),
+            )
+            .await?;
+        Ok(format!("{rdn},{new_parent_dn}"))
+    }
+
+    async fn delete_account(&self, account: &Account) -> Result<()> {
+        self.conn.delete(&account.dn).await
+    }
+
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         self.conn
             .change_member(group_dn, "member", &account.dn, false, &account.username)

@@ -1096,6 +1096,14 @@ impl Directory for DemoDirectory {
         self.add_to_group_sync(account, group_dn)
     }
 
+    async fn delete_account(&self, account: &Account) -> Result<()> {
+        let mut st = self.write();
+        let key = dn_key(&st.account_by_dn(&account.dn)?.dn);
+        st.entries.remove(&key);
+        st.by_login.retain(|_, v| *v != key);
+        Ok(())
+    }
+
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         self.remove_from_group_sync(account, group_dn)
     }

@@ -124,6 +124,23 @@ pub trait Directory: Send + Sync {
     ) -> Result<()>;
     /// Moves an account to another OU; returns the new DN.
     async fn move_account(&self, account: &Account, new_parent_dn: &str) -> Result<String>;
+    /// Moves an account to another OU under a new entry name (AD's CN, when the old one is taken
+    /// there); `None` keeps the name. Flavours that name entries by username keep the name.
+    async fn move_account_as(
+        &self,
+        account: &Account,
+        new_parent_dn: &str,
+        _new_name: Option<&str>,
+    ) -> Result<String> {
+        self.move_account(account, new_parent_dn).await
+    }
+    /// Deletes an account (the leavers purge, after the grace period).
+    async fn delete_account(&self, account: &Account) -> Result<()> {
+        Err(Error::Usage(format!(
+            "deleting {} is not supported by this directory flavour",
+            account.username
+        )))
+    }
     /// Adds the account to a group (DN).
     async fn add_to_group(&self, account: &Account, group_dn: &str) -> Result<()>;
     /// Removes the account from a group (DN).

@@ -683,6 +683,10 @@ impl Directory for OpenLdap {
             .change_member(group_dn, a, v, true, &account.username)
             .await
     }
+    async fn delete_account(&self, account: &Account) -> Result<()> {
+        self.conn.delete(&account.dn).await
+    }
+
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()> {
         let a = self.member_attr(group_dn).await?;
         let v = if a == "memberUid" {

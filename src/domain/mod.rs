@@ -6,6 +6,7 @@ pub mod creds;
 pub mod dn;
 pub mod filter;
 pub mod inventory;
+pub mod leavers;
 pub mod password;
 pub mod policy;
 pub mod roles;

@@ -13,6 +13,7 @@ pub mod filter;
 mod filter_demo;
 pub mod import;
 pub mod inventory;
+pub mod leavers;
 pub mod log;
 pub mod passwords;
 pub mod preview;
@@ -114,6 +115,7 @@ impl Ctx {
         config.directory.flavour = directory::Flavour::Demo;
         config.directory.base_dn = "DC=demo,DC=school".into();
         config.aup = aup::demo::config();
+        config.leavers.ou = "OU=Leavers,OU=School".into();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {
             Some(n) => Arc::new(directory::demo::DemoDirectory::generated_with_clock(

@@ -166,6 +166,9 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
             ))
         };
     }
+    if e.action == "leaver.purge" {
+        return super::leavers::sweep::purge_verdict(who, a.is_none());
+    }
     let Some(a) = a else {
         return Verdict::NotDone(format!("not in the directory: {who} does not exist"));
     };
@@ -266,6 +269,7 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
                 format!("{who} is {}a member of {g}", not(member)),
             )
         }
+        act if act.starts_with("leaver.") => super::leavers::sweep::verdict(act, &a, d),
         other => Verdict::Open(format!(
             "schooltech cannot check \"{other}\" by itself: look at {who} in the directory"
         )),

@@ -198,6 +198,19 @@ impl Store {
         Ok(ids)
     }
 
+    /// Adds one more planned step to `run_id` (a retry of a step that failed), not yet begun.
+    pub fn journal_add_step(
+        &self,
+        run_id: &str,
+        step: i64,
+        action: &str,
+        target: &str,
+        details: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        self.journal_insert(Some((run_id, step)), action, target, details, now, false)
+    }
+
     /// Marks a planned step as begun by this process (just before it is sent).
     pub fn journal_begin_step(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         let doing = "writing to the journal";

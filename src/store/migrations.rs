@@ -557,6 +557,59 @@ BEGIN
     SELECT RAISE(ABORT, 'published agreement versions are append-only');
 END;
 "#,
+    // 8: leaver-day sweeps. A run (its plan's steps are journal entries with its run id) is
+    // locked by the process working on it, and at most one run is open at a time (`open` is 1
+    // while it is, NULL after: a UNIQUE column). A closed run never changes; no run is deleted.
+    // Each suspended account's record (where it was, its groups, its old description) is
+    // written before the first change and never changes.
+    r#"
+CREATE TABLE sweep_runs (
+    run_id      TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('suspend', 'purge')),
+    created_at  TEXT NOT NULL,             -- RFC 3339 UTC
+    operator    TEXT NOT NULL,
+    source      TEXT NOT NULL,             -- the MIS file it was planned from
+    as_of       TEXT,                      -- the --as-of day, if any
+    steps       INTEGER NOT NULL,
+    lock_pid    INTEGER,                   -- the process working on it
+    open        INTEGER UNIQUE CHECK (open IS NULL OR open = 1),
+    finished_at TEXT,
+    CHECK ((open IS NULL) = (finished_at IS NOT NULL))
+);
+CREATE TRIGGER sweep_runs_closed BEFORE UPDATE ON sweep_runs
+WHEN OLD.finished_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a finished sweep run cannot change');
+END;
+CREATE TRIGGER sweep_runs_no_delete BEFORE DELETE ON sweep_runs
+BEGIN
+    SELECT RAISE(ABORT, 'sweep runs are never deleted');
+END;
+CREATE TABLE leaver_records (
+    id           INTEGER PRIMARY KEY,
+    run_id       TEXT NOT NULL REFERENCES sweep_runs(run_id),
+    username     TEXT NOT NULL,
+    name         TEXT,
+    role         TEXT,
+    mis_id       TEXT,
+    dn           TEXT NOT NULL,            -- where it was
+    groups       TEXT NOT NULL,            -- JSON array of group DNs it was in
+    description  TEXT,                     -- its description before the stamp
+    enabled      INTEGER NOT NULL,
+    leaving_date TEXT,
+    reason       TEXT NOT NULL,
+    suspended_on TEXT NOT NULL             -- YYYY-MM-DD
+);
+CREATE INDEX leaver_records_user ON leaver_records(username COLLATE NOCASE);
+CREATE TRIGGER leaver_records_no_update BEFORE UPDATE ON leaver_records
+BEGIN
+    SELECT RAISE(ABORT, 'leaver records never change');
+END;
+CREATE TRIGGER leaver_records_no_delete BEFORE DELETE ON leaver_records
+BEGIN
+    SELECT RAISE(ABORT, 'leaver records are never deleted');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

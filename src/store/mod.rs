@@ -12,6 +12,7 @@ pub mod creds;
 pub mod filter;
 pub mod inventory;
 pub mod journal;
+pub mod leavers;
 pub mod migrations;
 pub mod syslog;
 

@@ -1,0 +1,140 @@
+//! `schooltech leavers …`: zombie accounts with their evidence.
+
+use super::output::{with_stdout, write_csv, write_json, write_table};
+use super::{ExitCode, Format};
+use crate::domain::leavers::{Finding, Reason};
+use crate::error::{Error, Result};
+use crate::ops::{leavers, Ctx};
+use clap::Subcommand;
+use std::path::PathBuf;
+
+/// Leavers commands.
+#[derive(Debug, Subcommand)]
+pub enum LeaversCmd {
+    /// Find zombie accounts (left, expired, guest-expired, inactive, never-used, overdue-purge)
+    /// with the evidence; exit 1 when any needs an action.
+    Scan {
+        /// The MIS export (leavers or roll, as `[mis] mode` says); the demo has its own.
+        #[arg(long, value_name = "FILE")]
+        mis: Option<PathBuf>,
+        /// Only this reason.
+        #[arg(long, value_name = "REASON")]
+        reason: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Put a suspended account back as it was (OU, groups, description, enabled) with a
+    /// temporary password (shown once).
+    Restore {
+        /// The username.
+        user: String,
+        /// Print the password even when the output is not a terminal.
+        #[arg(long)]
+        show_password: bool,
+    },
+}
+
+/// Runs a leavers command.
+pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
+    match cmd {
+        LeaversCmd::Scan {
+            mis,
+            reason,
+            format,
+        } => {
+            let only = match reason {
+                Some(r) => Some(Reason::parse(r).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "--reason {r}: use one of {}",
+                        Reason::ALL.map(|r| r.as_str()).join(", ")
+                    ))
+                })?),
+                None => None,
+            };
+            let export = leavers::load_mis(ctx, mis.as_deref())?;
+            let scan = leavers::scan(ctx, export.as_ref()).await?;
+            for n in &scan.notes {
+                eprintln!("note: {n}");
+            }
+            let needs = scan.needs_action();
+            let rows: Vec<&Finding> = scan
+                .findings
+                .iter()
+                .filter(|f| only.is_none_or(|r| f.reason == r))
+                .collect();
+            print_findings(&rows, *format)?;
+            Ok(i32::from(needs))
+        }
+        LeaversCmd::Restore {
+            user,
+            show_password,
+        } => {
+            super::accounts::refuse_hidden_password("leavers restore", *show_password)?;
+            let r = leavers::restore::restore(ctx, user).await?;
+            println!(
+                "{} restored to {} ({} group(s)), {}",
+                r.account.username,
+                r.account.parent_dn(),
+                r.record.groups.len(),
+                if r.account.enabled {
+                    "enabled"
+                } else {
+                    "disabled as before"
+                }
+            );
+            if let Some(p) = &r.password {
+                println!(
+                    "temporary password (shown once, must be changed at next logon): {}",
+                    p.expose()
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn day(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "never".into())
+}
+
+/// Prints findings as a table, CSV or JSON.
+pub fn print_findings(rows: &[&Finding], format: Format) -> Result<()> {
+    with_stdout(|w| match format {
+        Format::Json => write_json(w, &rows),
+        Format::Csv => write_csv(w, rows),
+        Format::Table => {
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.username.clone(),
+                        f.role.clone().unwrap_or_default(),
+                        f.reason.as_str().to_string(),
+                        format!(
+                            "{}{}",
+                            f.action.as_str(),
+                            if f.protected { " (protected)" } else { "" }
+                        ),
+                        day(f.last_logon),
+                        f.evidence.clone(),
+                    ]
+                })
+                .collect();
+            write_table(
+                w,
+                &[
+                    "USERNAME",
+                    "ROLE",
+                    "REASON",
+                    "ACTION",
+                    "LAST LOGON",
+                    "EVIDENCE",
+                ],
+                &table,
+            )?;
+            writeln!(w, "{} finding(s)", rows.len())
+        }
+    })
+}

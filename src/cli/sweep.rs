@@ -1,0 +1,302 @@
+//! `schooltech sweep …`: the leaver-day sweep (dry run by default), resume, list, report.
+
+use super::output::{with_stdout, write_json, write_table};
+use super::ExitCode;
+use crate::error::{Error, Result};
+use crate::ops::leavers::sweep::{self, Plan, RunOutcome};
+use crate::ops::{leavers, Ctx};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// `sweep` and its subcommands.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SweepArgs {
+    /// A subcommand (none: plan the sweep from --mis, or carry it out with --apply --yes).
+    #[command(subcommand)]
+    pub cmd: Option<SweepCmd>,
+    /// The MIS export (the demo has its own).
+    #[arg(long, value_name = "FILE")]
+    pub mis: Option<PathBuf>,
+    /// Carry out the plan (with --yes); without it the plan is only printed.
+    #[arg(long)]
+    pub apply: bool,
+    /// Confirm --apply.
+    #[arg(long)]
+    pub yes: bool,
+    /// Finish the last unfinished run (after a kill, a lost connection, a full disk).
+    #[arg(long, conflicts_with_all = ["mis", "apply"])]
+    pub resume: bool,
+    /// Output format of the plan.
+    #[arg(long, value_enum, default_value_t = TextJson::Text)]
+    pub format: TextJson,
+}
+
+/// Text or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextJson {
+    /// For people.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Sweep subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SweepCmd {
+    /// The runs, newest first.
+    List,
+    /// What a run did, with the shared logins staff leavers knew and equipment still on loan.
+    Report {
+        /// The run id (from `sweep list`).
+        run_id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextJson::Text)]
+        format: TextJson,
+    },
+    /// Delete suspended accounts past their grace period ([leavers] grace_days), keeping a
+    /// minimal record; a dry run unless --apply --yes.
+    Purge {
+        /// Carry it out (with --yes).
+        #[arg(long)]
+        apply: bool,
+        /// Confirm --apply.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
+    with_stdout(|w| {
+        if format == TextJson::Json {
+            return write_json(w, p);
+        }
+        writeln!(
+            w,
+            "Sweep plan: {} account(s) to suspend, {} step(s)",
+            p.accounts.len(),
+            p.step_count()
+        )?;
+        for a in &p.accounts {
+            writeln!(
+                w,
+                "\n{} ({}) - {}: {}",
+                a.finding.username,
+                a.finding.role.as_deref().unwrap_or("no role"),
+                a.finding.reason.as_str(),
+                a.finding.evidence
+            )?;
+            for s in &a.steps {
+                writeln!(w, "  - {}", s.describe)?;
+            }
+        }
+        if !p.review.is_empty() {
+            writeln!(w, "\nFor review (never acted on by the sweep):")?;
+            for f in &p.review {
+                writeln!(
+                    w,
+                    "  {} - {}: {}",
+                    f.username,
+                    f.reason.as_str(),
+                    f.evidence
+                )?;
+            }
+        }
+        if !p.protected.is_empty() {
+            writeln!(w, "\nProtected (never acted on):")?;
+            for f in &p.protected {
+                writeln!(
+                    w,
+                    "  {} - {}: {}",
+                    f.username,
+                    f.reason.as_str(),
+                    f.evidence
+                )?;
+            }
+        }
+        for n in &p.notes {
+            writeln!(w, "\nnote: {n}")?;
+        }
+        Ok(())
+    })
+}
+
+fn print_outcome(o: &RunOutcome) -> ExitCode {
+    println!(
+        "sweep {}: {} step(s) done now, {} done before{}",
+        o.run_id,
+        o.done,
+        o.already,
+        if o.finished {
+            "; finished"
+        } else {
+            "; NOT finished"
+        }
+    );
+    for p in &o.problems {
+        eprintln!("problem: {p}");
+    }
+    if !o.finished {
+        eprintln!("fix what is said above, then run `schooltech sweep --resume`");
+    }
+    i32::from(!o.finished)
+}
+
+/// Runs `sweep`.
+pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
+    match &a.cmd {
+        Some(SweepCmd::List) => {
+            let store = crate::store::Store::open(&ctx.config.store.path)?;
+            let runs = store.sweep_runs()?;
+            let rows: Vec<Vec<String>> = runs
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.run_id.clone(),
+                        r.kind.clone(),
+                        r.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                        r.operator.clone(),
+                        r.steps.to_string(),
+                        match r.finished_at {
+                            Some(t) => format!("finished {}", t.format("%Y-%m-%d %H:%M")),
+                            None => "UNFINISHED (sweep --resume)".into(),
+                        },
+                    ]
+                })
+                .collect();
+            with_stdout(|w| {
+                write_table(
+                    w,
+                    &["RUN", "KIND", "PLANNED", "BY", "STEPS", "STATE"],
+                    &rows,
+                )
+            })?;
+            Ok(0)
+        }
+        Some(SweepCmd::Report { run_id, format }) => {
+            let r = sweep::report(ctx, run_id)?;
+            with_stdout(|w| {
+                if *format == TextJson::Json {
+                    return write_json(w, &r);
+                }
+                writeln!(
+                    w,
+                    "Sweep {} ({}), planned {} by {} from {}; {}",
+                    r.run.run_id,
+                    r.run.kind,
+                    r.run.created_at.format("%Y-%m-%d %H:%M"),
+                    r.run.operator,
+                    r.run.source,
+                    match r.run.finished_at {
+                        Some(t) => format!("finished {}", t.format("%Y-%m-%d %H:%M")),
+                        None => "unfinished".into(),
+                    }
+                )?;
+                for a in &r.accounts {
+                    let rec = &a.record;
+                    writeln!(
+                        w,
+                        "\n{} ({}) {}; left {}; was in {}",
+                        rec.username,
+                        rec.role.as_deref().unwrap_or("no role"),
+                        rec.reason,
+                        rec.leaving_date
+                            .map(|d| d.to_string())
+                            .unwrap_or("-".into()),
+                        crate::domain::dn::parent_dn(&rec.dn)
+                    )?;
+                    if !rec.groups.is_empty() {
+                        writeln!(w, "  groups before: {}", rec.groups.join("; "))?;
+                    }
+                    for s in &a.steps {
+                        writeln!(
+                            w,
+                            "  step {:>3} {:<15} {}{}",
+                            s.step,
+                            s.action,
+                            s.state.as_str(),
+                            s.error
+                                .as_deref()
+                                .map(|e| format!(": {e}"))
+                                .unwrap_or_default()
+                        )?;
+                    }
+                    for c in &a.credentials_due {
+                        writeln!(w, "  shared login: {c}")?;
+                    }
+                    for e in &a.equipment_on_loan {
+                        writeln!(w, "  on loan: {e}")?;
+                    }
+                }
+                Ok(())
+            })?;
+            Ok(0)
+        }
+        Some(SweepCmd::Purge { apply, yes }) => {
+            let due = sweep::plan_purge(ctx).await?;
+            for f in &due {
+                println!("{}: delete ({})", f.username, f.evidence);
+            }
+            if !*apply || !*yes {
+                println!("{} account(s) past their grace period", due.len());
+                if *apply {
+                    return Err(Error::Usage(
+                        "--apply deletes accounts: add --yes to confirm the list above".into(),
+                    ));
+                }
+                if !due.is_empty() {
+                    eprintln!("dry run: nothing was deleted; run again with --apply --yes");
+                }
+                return Ok(0);
+            }
+            match sweep::purge(ctx, &due).await? {
+                None => {
+                    println!("nothing to purge");
+                    Ok(0)
+                }
+                Some(o) => Ok(print_outcome(&o)),
+            }
+        }
+        None if a.resume => match sweep::resume(ctx).await? {
+            None => {
+                println!("no unfinished sweep: nothing to resume");
+                Ok(0)
+            }
+            Some(o) => Ok(print_outcome(&o)),
+        },
+        None => {
+            let export = leavers::load_mis(ctx, a.mis.as_deref())?.ok_or_else(|| {
+                Error::Usage("give the MIS export: schooltech sweep --mis FILE".into())
+            })?;
+            let plan = sweep::plan(ctx, &export).await?;
+            if !a.apply {
+                print_plan(&plan, a.format)?;
+                if !plan.accounts.is_empty() {
+                    eprintln!("dry run: nothing was changed; run again with --apply --yes to carry it out");
+                }
+                return Ok(0);
+            }
+            if !a.yes {
+                print_plan(&plan, a.format)?;
+                return Err(Error::Usage(
+                    "--apply changes the directory: add --yes to confirm the plan above".into(),
+                ));
+            }
+            for n in &plan.notes {
+                eprintln!("note: {n}");
+            }
+            let source = a
+                .mis
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "demo MIS export".into());
+            match sweep::apply(ctx, &plan, &source).await? {
+                None => {
+                    println!("nothing to do: no account needs suspending");
+                    Ok(0)
+                }
+                Some(o) => Ok(print_outcome(&o)),
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Leavers and zombie accounts: reading the MIS export, the scan (the domain's rules over every
+//! account), and the leaver-day sweep ([`sweep`]).
+
+pub mod restore;
+pub mod sweep;
+
+use super::csv_reader::CsvTable;
+use super::protect::Protection;
+use super::Ctx;
+use crate::domain::account::AccountQuery;
+use crate::domain::leavers::mis::{match_rows, parse_mis_date, MisRow, Mode};
+use crate::domain::leavers::{evaluate, Finding, MisVerdict, Reason, Rules, Suspension};
+use crate::domain::roles::absolute;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// The demo school's MIS leavers export (`--demo leavers scan` and `--demo sweep` read it when
+/// no `--mis` is given). Its dates are written as days before today (`{-20}`).
+pub const DEMO_MIS: &str = include_str!("demo-mis.csv");
+
+/// The demo export with its dates made real for `today`.
+pub fn demo_mis(today: NaiveDate) -> Vec<u8> {
+    let mut out = String::new();
+    let mut rest = DEMO_MIS;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 1..];
+        let Some(j) = tail.find('}') else { break };
+        let days: i64 = tail[..j].parse().unwrap_or(0);
+        out.push_str(
+            &(today + chrono::Duration::days(days))
+                .format("%d/%m/%Y")
+                .to_string(),
+        );
+        rest = &tail[j + 1..];
+    }
+    out.push_str(rest);
+    out.into_bytes()
+}
+
+/// The rules in force (`[leavers]`).
+pub fn rules(ctx: &Ctx) -> Result<Rules> {
+    let l = &ctx.config.leavers;
+    let mut suspend = Vec::new();
+    for r in &l.suspend_reasons {
+        match Reason::parse(r) {
+            Some(x) => suspend.push(x),
+            None => {
+                return Err(Error::Config(format!(
+                    "[leavers] suspend_reasons: \"{r}\" is not a reason; use inactive or never-used"
+                )))
+            }
+        }
+    }
+    Ok(Rules {
+        inactive_days: l.inactive_days.clone(),
+        replication_lag_days: l.replication_lag_days,
+        never_used_days: l.never_used_days,
+        grace_days: l.grace_days.clone(),
+        suspend_reasons: suspend,
+        leavers_ou: leavers_ou(ctx),
+    })
+}
+
+/// The Leavers OU as an absolute DN, if configured.
+pub fn leavers_ou(ctx: &Ctx) -> Option<String> {
+    let ou = ctx.config.leavers.ou.trim();
+    (!ou.is_empty()).then(|| absolute(ou, ctx.dir.base_dn()))
+}
+
+/// An MIS export, read and checked.
+#[derive(Debug, Clone)]
+pub struct MisExport {
+    /// Its rows.
+    pub rows: Vec<MisRow>,
+    /// `UTF-8` or `windows-1252`.
+    pub encoding: &'static str,
+    /// How it is meant.
+    pub mode: Mode,
+}
+
+/// Reads an MIS export with the `[mis]` mapping. A missing mapped column, a row that cannot be
+/// read, or a bad or (in leavers mode) empty leaving date refuses the whole file, naming line,
+/// column and value: nothing is guessed and nothing is done.
+pub fn read_mis(ctx: &Ctx, bytes: &[u8]) -> Result<MisExport> {
+    let m = &ctx.config.mis;
+    let t = CsvTable::read(bytes).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut missing = Vec::new();
+    let mut col = |key: &str, name: &str, needed: bool| -> Option<usize> {
+        if name.trim().is_empty() || !needed {
+            return None;
+        }
+        let c = t.column(&[name]);
+        if c.is_none() {
+            missing.push(format!("\"{name}\" ([mis] {key})"));
+        }
+        c
+    };
+    let leavers = m.mode == Mode::Leavers;
+    let id = col("id_column", &m.id_column, true);
+    let user = col("username_column", &m.username_column, true);
+    let first = col("first_name_column", &m.first_name_column, true);
+    let last = col("last_name_column", &m.last_name_column, true);
+    let role = col("role_column", &m.role_column, true);
+    let leaving = col("leaving_date_column", &m.leaving_date_column, leavers);
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "the MIS export has no column {}; its header is: {}. Fix the [mis] column names in the configuration, or export that column from the MIS",
+            missing.join(", "),
+            t.headers.join(", ")
+        )));
+    }
+    if id.is_none() && user.is_none() {
+        return Err(Error::Config(
+            "[mis] needs id_column or username_column to match rows to accounts".into(),
+        ));
+    }
+    let mut errors: Vec<String> = t.errors.iter().map(|e| e.to_string()).collect();
+    let mut rows = Vec::new();
+    for r in &t.rows {
+        let leaving_date = if leavers {
+            let v = r.get(leaving);
+            let colname = t.header(leaving.unwrap_or(0));
+            if v.trim().is_empty() {
+                errors.push(format!(
+                    "line {}, column {colname}: the leaving date is empty; fill it in (DD/MM/YYYY) or leave the row out",
+                    r.line
+                ));
+                None
+            } else {
+                match parse_mis_date(v) {
+                    Ok(d) => Some(d),
+                    Err(e) => {
+                        errors.push(format!("line {}, column {colname}: {e}", r.line));
+                        None
+                    }
+                }
+            }
+        } else {
+            None
+        };
+        rows.push(MisRow {
+            line: r.line,
+            id: r.get(id).to_string(),
+            username: r.get(user).to_string(),
+            first_name: r.get(first).to_string(),
+            last_name: r.get(last).to_string(),
+            role: r.get(role).to_string(),
+            leaving_date,
+        });
+    }
+    if !errors.is_empty() {
+        let n = errors.len();
+        errors.truncate(20);
+        return Err(Error::Usage(format!(
+            "the MIS export has {n} bad row(s); nothing was done. Put them right in the MIS and export again:\n  {}",
+            errors.join("\n  ")
+        )));
+    }
+    Ok(MisExport {
+        rows,
+        encoding: t.encoding,
+        mode: m.mode,
+    })
+}
+
+/// What a scan found.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// Findings, by reason then username.
+    pub findings: Vec<Finding>,
+    /// Things worth saying that are not findings (rows matching nobody, the file's encoding).
+    pub notes: Vec<String>,
+}
+
+impl Scan {
+    /// True when a non-protected finding needs an action (the scan's exit 1).
+    pub fn needs_action(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| !f.protected && f.action != crate::domain::leavers::Action::None)
+    }
+}
+
+/// Scans every account at `ctx.now()` with what the MIS export (if any) says.
+pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
+    let rules = rules(ctx)?;
+    let now = ctx.now();
+    if ctx.is_demo() {
+        demo_zombies(ctx).await?;
+    }
+    let listing = ctx.dir.search_accounts(&AccountQuery::default()).await?;
+    let mut out = Scan::default();
+    let verdicts: BTreeMap<String, MisVerdict> = match mis {
+        Some(m) => {
+            if m.encoding != "UTF-8" {
+                out.notes.push(format!(
+                    "the MIS export is not UTF-8; it was read as {} (what SIMS and Excel write)",
+                    m.encoding
+                ));
+            }
+            let matched = match_rows(&m.rows, &listing.accounts, m.mode, now.date_naive());
+            out.notes.extend(matched.notes);
+            matched.verdicts
+        }
+        None => BTreeMap::new(),
+    };
+    let suspensions = suspensions(ctx);
+    let protection = Protection::from_ctx(ctx);
+    for a in &listing.accounts {
+        let key = a.username.to_lowercase();
+        let why = protection.check(a).map(|r| r.to_string());
+        out.findings.extend(evaluate(
+            a,
+            verdicts.get(&key),
+            suspensions.get(&key),
+            why.as_deref(),
+            &rules,
+            now,
+        ));
+    }
+    out.findings.sort_by(|a, b| {
+        (a.reason, a.username.to_lowercase()).cmp(&(b.reason, b.username.to_lowercase()))
+    });
+    Ok(out)
+}
+
+/// How each suspended account was suspended, from the store (when there is one).
+fn suspensions(ctx: &Ctx) -> BTreeMap<String, Suspension> {
+    let path = &ctx.config.store.path;
+    if !path.exists() {
+        return BTreeMap::new();
+    }
+    let Ok(store) = Store::open(path) else {
+        return BTreeMap::new();
+    };
+    store
+        .leaver_records_all()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            (
+                r.username.to_lowercase(),
+                Suspension {
+                    on: r.suspended_on,
+                    role: r.role,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Reads `--mis FILE`, or the demo's own export on the demo.
+pub fn load_mis(ctx: &Ctx, file: Option<&std::path::Path>) -> Result<Option<MisExport>> {
+    match file {
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| {
+                Error::Usage(format!("cannot read the MIS export {}: {e}", p.display()))
+            })?;
+            read_mis(ctx, &bytes).map(Some)
+        }
+        None if ctx.is_demo() => read_mis(ctx, &demo_mis(ctx.now().date_naive())).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The demo school's zombies that its LDIF does not have: a leaver suspended 60 days ago (due
+/// for purge) and a staff account whose expiry passed. Idempotent; demo only.
+async fn demo_zombies(ctx: &Ctx) -> Result<()> {
+    use crate::domain::account::AccountChange;
+    let today = ctx.now().date_naive();
+    if let Some(a) = ctx.dir.get_account("21berrym").await? {
+        let stamp = crate::domain::leavers::suspend_stamp(
+            today - chrono::Duration::days(70),
+            today - chrono::Duration::days(60),
+        );
+        if a.description.as_deref() != Some(stamp.as_str()) {
+            ctx.dir
+                .modify_account(&a, &AccountChange::SetEnabled(false))
+                .await?;
+            ctx.dir
+                .modify_account(&a, &AccountChange::SetDescription(Some(stamp)))
+                .await?;
+        }
+    }
+    if let Some(a) = ctx.dir.get_account("pchaudhry").await? {
+        if a.expires.is_none() {
+            let t = crate::domain::time::end_of_day(today - chrono::Duration::days(3));
+            ctx.dir
+                .modify_account(&a, &AccountChange::SetExpires(Some(t)))
+                .await?;
+        }
+    }
+    Ok(())
+}

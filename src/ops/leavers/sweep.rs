@@ -1,0 +1,769 @@
+//! The leaver-day sweep: a plan of steps for every account to suspend (disable, stamp the
+//! description, on AD set `accountExpires`, leave the groups, move to the Leavers OU), saved in
+//! the store with a run id before the first change; each step journaled (begun, then done,
+//! failed or unknown) so that `sweep --resume` after a `kill -9` finishes the run without doing a
+//! step twice or skipping one: a step begun without a recorded outcome is checked against the
+//! directory before anything else happens to it.
+
+use super::{leavers_ou, scan, MisExport};
+use crate::directory::Flavour;
+use crate::domain::account::AccountChange;
+use crate::domain::leavers::{parse_stamp, suspend_stamp, Action, Finding};
+use crate::error::{Error, Result};
+use crate::ops::protect::norm_dn;
+use crate::ops::settle::Verdict;
+use crate::ops::Ctx;
+use crate::store::journal::JournalState;
+use crate::store::leavers::{LeaverRecord, SweepRun};
+use crate::store::{JournalEntry, NewAction, Outcome, Store};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// One step of the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedStep {
+    /// The action (`leaver.disable`, `leaver.stamp`, `leaver.expire`, `leaver.groups`,
+    /// `leaver.move`), as in the journal and the action log.
+    pub action: String,
+    /// The username.
+    pub target: String,
+    /// What the step does, for checking and resuming it.
+    pub details: Value,
+    /// In words.
+    pub describe: String,
+}
+
+/// What the sweep does to one account.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPlan {
+    /// The finding it comes from.
+    pub finding: Finding,
+    /// Its steps, in order.
+    pub steps: Vec<PlannedStep>,
+    /// What is kept of it before the first change.
+    pub record: LeaverRecord,
+}
+
+/// The sweep's plan (what the dry run prints).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    /// Accounts to suspend.
+    pub accounts: Vec<AccountPlan>,
+    /// Findings a person must look at (never acted on by the sweep).
+    pub review: Vec<Finding>,
+    /// Protected accounts found (never acted on).
+    pub protected: Vec<Finding>,
+    /// Notes (rows matching nobody, the file's encoding, a missing Leavers OU).
+    pub notes: Vec<String>,
+    /// The Leavers OU, if configured.
+    pub ou: Option<String>,
+    /// True when the Leavers OU does not exist.
+    pub ou_missing: bool,
+}
+
+impl Plan {
+    /// How many steps.
+    pub fn step_count(&self) -> usize {
+        self.accounts.iter().map(|a| a.steps.len()).sum()
+    }
+}
+
+fn step(action: &str, target: &str, details: Value, describe: String) -> PlannedStep {
+    PlannedStep {
+        action: action.into(),
+        target: target.into(),
+        details,
+        describe,
+    }
+}
+
+/// Plans the sweep for the MIS export at `ctx.now()`: every finding whose action is `suspend`.
+pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
+    let s = scan(ctx, Some(mis)).await?;
+    let ou = leavers_ou(ctx);
+    let mut p = Plan {
+        notes: s.notes,
+        ou: ou.clone(),
+        ..Plan::default()
+    };
+    if let Some(ou) = &ou {
+        let ous = ctx.dir.list_ous().await?;
+        p.ou_missing = !ous.iter().any(|o| norm_dn(o) == norm_dn(ou));
+        if p.ou_missing {
+            p.notes.push(format!(
+                "the Leavers OU {ou} does not exist: create it in the directory (or fix [leavers] ou) before --apply"
+            ));
+        }
+    }
+    let today = ctx.wall_now().date_naive();
+    let mut seen = std::collections::HashSet::new();
+    // Entry names planned into the Leavers OU (AD's CN is unique in an OU).
+    let mut names_in_ou = std::collections::HashSet::new();
+    for f in s.findings {
+        if f.protected {
+            p.protected.push(f);
+            continue;
+        }
+        match f.action {
+            Action::Review => p.review.push(f),
+            Action::Suspend => {
+                if !seen.insert(f.username.to_lowercase()) {
+                    continue;
+                }
+                let Some(a) = ctx.dir.get_account(&f.username).await? else {
+                    continue;
+                };
+                let u = a.username.clone();
+                let left = f
+                    .leaving_date
+                    .or(a.expires.map(|e| e.date_naive()))
+                    .unwrap_or(ctx.now().date_naive());
+                let mut steps = Vec::new();
+                if a.enabled {
+                    steps.push(step(
+                        "leaver.disable",
+                        &u,
+                        json!({ "dn": a.dn }),
+                        format!("disable {u}"),
+                    ));
+                }
+                if a.description.as_deref().and_then(parse_stamp).is_none() {
+                    let d = suspend_stamp(left, today);
+                    steps.push(step(
+                        "leaver.stamp",
+                        &u,
+                        json!({ "description": d, "before": a.description }),
+                        format!("set the description to \"{d}\""),
+                    ));
+                }
+                if ctx.dir.flavour() == Flavour::ActiveDirectory
+                    && a.expires.is_none_or(|e| e > ctx.wall_now())
+                {
+                    let t = ctx.wall_now();
+                    steps.push(step(
+                        "leaver.expire",
+                        &u,
+                        json!({ "expires": t }),
+                        format!("set accountExpires to {}", t.format("%Y-%m-%d %H:%M")),
+                    ));
+                }
+                if ctx.config.leavers.remove_groups && !a.group_dns.is_empty() {
+                    steps.push(step(
+                        "leaver.groups",
+                        &u,
+                        json!({ "groups": a.group_dns }),
+                        format!("remove from {}", a.groups.join(", ")),
+                    ));
+                }
+                if let Some(ou) = &ou {
+                    if norm_dn(a.parent_dn()) != norm_dn(ou) {
+                        let cn = crate::directory::escape::first_rdn_value(&a.dn);
+                        let taken = !names_in_ou.insert(cn.to_lowercase())
+                            || ctx.dir.name_taken(ou, &cn).await?;
+                        let name = taken.then(|| format!("{cn} ({u})"));
+                        if let Some(n) = &name {
+                            names_in_ou.insert(n.to_lowercase());
+                        }
+                        let describe = match &name {
+                            Some(n) => format!(
+                                "move from {} to {ou} as \"{n}\" (\"{cn}\" is taken there)",
+                                a.parent_dn()
+                            ),
+                            None => format!("move from {} to {ou}", a.parent_dn()),
+                        };
+                        steps.push(step(
+                            "leaver.move",
+                            &u,
+                            json!({ "from": a.parent_dn(), "to": ou, "name": name }),
+                            describe,
+                        ));
+                    }
+                }
+                if steps.is_empty() {
+                    continue;
+                }
+                let record = LeaverRecord {
+                    run_id: String::new(),
+                    username: u.clone(),
+                    name: a.display_name.clone(),
+                    role: a.role.clone(),
+                    mis_id: a.mis_id.clone(),
+                    dn: a.dn.clone(),
+                    groups: a.group_dns.clone(),
+                    description: a.description.clone(),
+                    enabled: a.enabled,
+                    leaving_date: f.leaving_date,
+                    reason: f.reason.as_str().into(),
+                    suspended_on: today,
+                };
+                p.accounts.push(AccountPlan {
+                    finding: f,
+                    steps,
+                    record,
+                });
+            }
+            Action::Purge | Action::None => {}
+        }
+    }
+    Ok(p)
+}
+
+/// How a run ended (or stopped).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunOutcome {
+    /// The run.
+    pub run_id: String,
+    /// Steps done by this process (including steps found done when settled).
+    pub done: usize,
+    /// Steps already done before this process.
+    pub already: usize,
+    /// Problems: steps that failed or could not be settled (the run stays open).
+    pub problems: Vec<String>,
+    /// True when the run is finished.
+    pub finished: bool,
+}
+
+/// Saves the plan (run, records, journal steps) before the first change, then carries it out.
+pub async fn apply(ctx: &Ctx, plan: &Plan, source: &str) -> Result<Option<RunOutcome>> {
+    if plan.accounts.is_empty() {
+        return Ok(None);
+    }
+    if plan.ou_missing {
+        return Err(Error::Usage(format!(
+            "the Leavers OU {} does not exist; create it in the directory or fix [leavers] ou, then run the sweep again",
+            plan.ou.as_deref().unwrap_or("")
+        )));
+    }
+    let store = Store::open(&ctx.config.store.path)?;
+    let now = ctx.wall_now();
+    let run_id = format!(
+        "sweep-{}-{}",
+        now.format("%Y%m%d-%H%M%S"),
+        std::process::id()
+    );
+    let records: Vec<LeaverRecord> = plan
+        .accounts
+        .iter()
+        .map(|a| LeaverRecord {
+            run_id: run_id.clone(),
+            ..a.record.clone()
+        })
+        .collect();
+    let run = SweepRun {
+        run_id: run_id.clone(),
+        kind: "suspend".into(),
+        created_at: now,
+        operator: ctx.operator.clone(),
+        source: source.into(),
+        as_of: ctx.as_of,
+        steps: plan.step_count() as i64,
+        lock_pid: None,
+        finished_at: None,
+    };
+    store.sweep_create(&run, &records)?;
+    let steps: Vec<(&str, &str, Value)> = plan
+        .accounts
+        .iter()
+        .flat_map(|a| a.steps.iter())
+        .map(|s| (s.action.as_str(), s.target.as_str(), s.details.clone()))
+        .collect();
+    store.journal_plan(&run_id, &steps, now)?;
+    execute(ctx, &store, &run_id).await.map(Some)
+}
+
+/// Finishes the open run, if there is one.
+pub async fn resume(ctx: &Ctx) -> Result<Option<RunOutcome>> {
+    let store = Store::open(&ctx.config.store.path)?;
+    match store.sweep_open_run()? {
+        None => Ok(None),
+        Some(run) => execute(ctx, &store, &run.run_id).await.map(Some),
+    }
+}
+
+/// Works through a run's steps in order: done ones are skipped, begun ones without an outcome
+/// are settled against the directory first, failed ones are tried again (as a new step), the
+/// rest are done.
+pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcome> {
+    store.sweep_lock(run_id)?;
+    let entries = store.journal_run(run_id)?;
+    let mut out = RunOutcome {
+        run_id: run_id.into(),
+        ..RunOutcome::default()
+    };
+    let retried: std::collections::HashSet<i64> = entries
+        .iter()
+        .filter_map(|e| e.details.get("retry_of").and_then(Value::as_i64))
+        .collect();
+    let mut next = entries.iter().filter_map(|e| e.step).max().unwrap_or(0) + 1;
+    for e in &entries {
+        let step_no = e.step.unwrap_or(0);
+        let redo = match e.state {
+            JournalState::Done => {
+                out.already += 1;
+                false
+            }
+            JournalState::Failed => !retried.contains(&step_no),
+            JournalState::Pending if e.pid.is_none() => {
+                match do_step(ctx, store, e.id, &e.action, &e.target, &e.details).await {
+                    Ok(()) => out.done += 1,
+                    Err(err) => out
+                        .problems
+                        .push(format!("step {step_no} ({} {}): {err}", e.action, e.target)),
+                }
+                false
+            }
+            // Begun and never recorded (killed), or sent without an answer: read the directory.
+            JournalState::Pending | JournalState::Unknown => {
+                match settle_step(ctx, store, e).await? {
+                    Verdict::Done(_) => {
+                        out.done += 1;
+                        false
+                    }
+                    Verdict::NotDone(_) => true,
+                    Verdict::Partial(why) | Verdict::Open(why) => {
+                        out.problems
+                            .push(format!("step {step_no} ({} {}): {why}", e.action, e.target));
+                        false
+                    }
+                }
+            }
+        };
+        if redo {
+            let mut details = e.details.clone();
+            if let Value::Object(d) = &mut details {
+                d.insert("retry_of".into(), json!(step_no));
+            }
+            let id = store.journal_add_step(
+                run_id,
+                next,
+                &e.action,
+                &e.target,
+                &details,
+                ctx.wall_now(),
+            )?;
+            next += 1;
+            match do_step(ctx, store, id, &e.action, &e.target, &details).await {
+                Ok(()) => out.done += 1,
+                Err(err) => out.problems.push(format!(
+                    "step {step_no} ({} {}), tried again: {err}",
+                    e.action, e.target
+                )),
+            }
+        }
+    }
+    if out.problems.is_empty() {
+        store.sweep_finish(run_id, ctx.wall_now())?;
+        out.finished = true;
+    }
+    Ok(out)
+}
+
+/// Settles one begun step by reading the directory; records what it shows.
+async fn settle_step(ctx: &Ctx, store: &Store, e: &JournalEntry) -> Result<Verdict> {
+    let v = match ctx.dir.get_account(&e.target).await {
+        Ok(a) if e.action == "leaver.purge" => purge_verdict(&e.target, a.is_none()),
+        Ok(Some(a)) => verdict(&e.action, &a, &e.details),
+        Ok(None) => Verdict::Open(format!("{} is no longer in the directory", e.target)),
+        Err(err) => Verdict::Open(format!("could not read {}: {err}", e.target)),
+    };
+    let now = Utc::now();
+    match &v {
+        Verdict::Done(why) => {
+            let mut details = e.details.clone();
+            if let Value::Object(d) = &mut details {
+                d.insert(
+                    "settled".into(),
+                    json!(format!("{why} (journal entry {})", e.id)),
+                );
+            }
+            store.journal_settle(
+                e.id,
+                &Outcome::Done,
+                Some(NewAction {
+                    action: &e.action,
+                    target: &e.target,
+                    details,
+                }),
+                now,
+            )?;
+        }
+        Verdict::NotDone(why) => {
+            store.journal_settle(e.id, &Outcome::Failed(why.clone()), None, now)?;
+        }
+        Verdict::Partial(why) | Verdict::Open(why) => {
+            if e.state == JournalState::Pending {
+                store.journal_settle(
+                    e.id,
+                    &Outcome::Unknown(format!("interrupted; {why}")),
+                    None,
+                    now,
+                )?;
+            }
+        }
+    }
+    Ok(v)
+}
+
+fn groups_of(d: &Value) -> Vec<String> {
+    d.get("groups")
+        .and_then(Value::as_array)
+        .map(|g| {
+            g.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the directory shows of a purge step: the account is gone, or not.
+pub fn purge_verdict(who: &str, gone: bool) -> Verdict {
+    if gone {
+        Verdict::Done(format!("found in the directory: {who} no longer exists"))
+    } else {
+        Verdict::NotDone(format!("not in the directory: {who} still exists"))
+    }
+}
+
+/// What the directory shows of one sweep step on `a` (also used by `log pending`).
+pub fn verdict(action: &str, a: &crate::domain::account::Account, d: &Value) -> Verdict {
+    let who = &a.username;
+    let yes = |done: bool, what: String| {
+        if done {
+            Verdict::Done(format!("found in the directory: {what}"))
+        } else {
+            Verdict::NotDone(format!("not in the directory: {what}"))
+        }
+    };
+    match action {
+        "leaver.disable" => yes(
+            !a.enabled,
+            format!(
+                "{who} is {}",
+                if a.enabled { "enabled" } else { "disabled" }
+            ),
+        ),
+        "leaver.stamp" => {
+            let want = d.get("description").and_then(Value::as_str);
+            yes(
+                a.description.as_deref() == want,
+                format!("{who}'s description is {:?}", a.description),
+            )
+        }
+        "leaver.expire" => {
+            let want: Option<DateTime<Utc>> = d
+                .get("expires")
+                .and_then(|v| serde_json::from_value(v.clone()).ok());
+            let ok = match (a.expires, want) {
+                (Some(e), Some(w)) => (e - w).num_seconds().abs() <= 120,
+                _ => false,
+            };
+            yes(ok, format!("{who} expires {:?}", a.expires))
+        }
+        "leaver.groups" => {
+            let left: Vec<String> = groups_of(d)
+                .into_iter()
+                .filter(|g| a.group_dns.iter().any(|x| norm_dn(x) == norm_dn(g)))
+                .collect();
+            yes(
+                left.is_empty(),
+                if left.is_empty() {
+                    format!("{who} is in none of its old groups")
+                } else {
+                    format!("{who} is still in {}", left.join("; "))
+                },
+            )
+        }
+        "leaver.move" => {
+            let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
+            yes(
+                norm_dn(a.parent_dn()) == norm_dn(to),
+                format!("{who} is in {}", a.parent_dn()),
+            )
+        }
+        other => Verdict::Open(format!("\"{other}\" is not a sweep step")),
+    }
+}
+
+/// Carries out one planned step under the journal: begun, then done (with its action-log row, in
+/// one transaction), failed, or unknown.
+async fn do_step(
+    ctx: &Ctx,
+    store: &Store,
+    id: i64,
+    action: &str,
+    target: &str,
+    details: &Value,
+) -> Result<()> {
+    store.journal_begin_step(id, ctx.wall_now())?;
+    crate::testpoint::pause("sweep-step-begun");
+    let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
+    let result = match tokio::time::timeout(limit, run_action(ctx, action, target, details)).await {
+        Ok(r) => r,
+        Err(_) => Err(Error::NoAnswer {
+            doing: format!("{action} {target}"),
+            detail: format!("no answer within {} s", limit.as_secs()),
+        }),
+    };
+    crate::testpoint::pause("sweep-step-sent");
+    match result {
+        Ok(()) => {
+            store.journal_close(
+                id,
+                &Outcome::Done,
+                Some(NewAction {
+                    action,
+                    target,
+                    details: details.clone(),
+                }),
+                Utc::now(),
+            )?;
+            Ok(())
+        }
+        Err(e) => {
+            let outcome = if e.outcome_unknown() {
+                Outcome::Unknown(e.to_string())
+            } else {
+                Outcome::Failed(e.to_string())
+            };
+            if let Err(j) = store.journal_close(id, &outcome, None, Utc::now()) {
+                tracing::warn!("journal entry {id} stays pending: {j}");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn run_action(ctx: &Ctx, action: &str, target: &str, d: &Value) -> Result<()> {
+    let a = ctx.dir.get_account(target).await?.ok_or_else(|| {
+        Error::Input(format!(
+            "{target} is no longer in the directory; nothing was done"
+        ))
+    })?;
+    let dir = &ctx.dir;
+    match action {
+        "leaver.disable" => {
+            if a.enabled {
+                dir.modify_account(&a, &AccountChange::SetEnabled(false))
+                    .await?;
+            }
+        }
+        "leaver.stamp" => {
+            let desc = d
+                .get("description")
+                .and_then(Value::as_str)
+                .map(String::from);
+            dir.modify_account(&a, &AccountChange::SetDescription(desc))
+                .await?;
+        }
+        "leaver.expire" => {
+            let t: Option<DateTime<Utc>> = d
+                .get("expires")
+                .and_then(|v| serde_json::from_value(v.clone()).ok());
+            dir.modify_account(
+                &a,
+                &AccountChange::SetExpires(Some(t.unwrap_or_else(Utc::now))),
+            )
+            .await?;
+        }
+        "leaver.groups" => {
+            let mut removed = 0;
+            for g in groups_of(d) {
+                if !a.group_dns.iter().any(|x| norm_dn(x) == norm_dn(&g)) {
+                    continue;
+                }
+                if let Err(e) = dir.remove_from_group(&a, &g).await {
+                    if removed == 0 && !e.outcome_unknown() {
+                        return Err(e);
+                    }
+                    return Err(Error::Partial {
+                        done: format!("{target} was taken out of {removed} group(s)"),
+                        failed: format!("removing it from {g} failed: {e}"),
+                        fix: "run `schooltech sweep --resume`, which finishes it".into(),
+                    });
+                }
+                removed += 1;
+            }
+        }
+        "leaver.purge" => {
+            crate::ops::protect::refuse(ctx, "delete", &a)?;
+            dir.delete_account(&a).await?;
+        }
+        "leaver.move" => {
+            let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
+            if norm_dn(a.parent_dn()) != norm_dn(to) {
+                let name = d.get("name").and_then(Value::as_str);
+                dir.move_account_as(&a, to, name).await?;
+            }
+        }
+        other => return Err(Error::Input(format!("\"{other}\" is not a sweep step"))),
+    }
+    Ok(())
+}
+
+/// What a run did, for `sweep report`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    /// The run.
+    pub run: SweepRun,
+    /// Each account it suspended.
+    pub accounts: Vec<AccountReport>,
+}
+
+/// One account in a run's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountReport {
+    /// What was kept of it.
+    pub record: LeaverRecord,
+    /// Its steps: (action, state, error).
+    pub steps: Vec<StepReport>,
+    /// Shared credentials it knew (staff): change them now.
+    pub credentials_due: Vec<String>,
+    /// Equipment still on loan to it.
+    pub equipment_on_loan: Vec<String>,
+}
+
+/// One step in a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    /// Step number.
+    pub step: i64,
+    /// Action.
+    pub action: String,
+    /// Where it stands.
+    pub state: JournalState,
+    /// Why it failed or is unknown.
+    pub error: Option<String>,
+}
+
+/// The report of one run.
+pub fn report(ctx: &Ctx, run_id: &str) -> Result<RunReport> {
+    let store = Store::open(&ctx.config.store.path)?;
+    let run = store.sweep_run(run_id)?.ok_or_else(|| {
+        Error::Usage(format!(
+            "no sweep run {run_id}: see `schooltech sweep list`"
+        ))
+    })?;
+    let entries = store.journal_run(run_id)?;
+    let creds = crate::ops::creds::list(ctx).unwrap_or_default();
+    let mut accounts = Vec::new();
+    for record in store.leaver_records(run_id)? {
+        let u = record.username.to_lowercase();
+        let steps = entries
+            .iter()
+            .filter(|e| e.target.to_lowercase() == u)
+            .map(|e| StepReport {
+                step: e.step.unwrap_or(0),
+                action: e.action.clone(),
+                state: e.state,
+                error: e.error.clone(),
+            })
+            .collect();
+        let staff = record.role.as_deref() == Some("staff");
+        let credentials_due = if staff {
+            creds
+                .iter()
+                .filter(|c| c.known_by.iter().any(|k| k.to_lowercase() == u))
+                .map(|c| format!("{} ({}): leaver-knows, change it now", c.name, c.system))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let equipment_on_loan = crate::ops::inventory::equipment_on_loan_to(ctx, &record.username)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(l, a)| {
+                format!(
+                    "{} {} {} (issued {})",
+                    a.tag,
+                    a.manufacturer,
+                    a.model,
+                    l.issued_at.format("%Y-%m-%d")
+                )
+            })
+            .collect();
+        accounts.push(AccountReport {
+            record,
+            steps,
+            credentials_due,
+            equipment_on_loan,
+        });
+    }
+    Ok(RunReport { run, accounts })
+}
+
+/// The accounts `sweep purge` deletes: suspended longer than their grace period, not protected.
+pub async fn plan_purge(ctx: &Ctx) -> Result<Vec<Finding>> {
+    let s = scan(ctx, None).await?;
+    Ok(s.findings
+        .into_iter()
+        .filter(|f| f.action == Action::Purge && !f.protected)
+        .collect())
+}
+
+/// Deletes them in a journaled run, keeping a minimal record of each (username, name, role, MIS
+/// id, dates, reason: no groups, no description).
+pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
+    if due.is_empty() {
+        return Ok(None);
+    }
+    let store = Store::open(&ctx.config.store.path)?;
+    let now = ctx.wall_now();
+    let run_id = format!(
+        "purge-{}-{}",
+        now.format("%Y%m%d-%H%M%S"),
+        std::process::id()
+    );
+    let mut records = Vec::new();
+    for f in due {
+        let a = ctx.dir.get_account(&f.username).await?;
+        let kept = store.leaver_record_latest(&f.username)?;
+        let stamp = a
+            .as_ref()
+            .and_then(|a| a.description.as_deref())
+            .and_then(parse_stamp);
+        records.push(LeaverRecord {
+            run_id: run_id.clone(),
+            username: f.username.clone(),
+            name: a.as_ref().and_then(|a| a.display_name.clone()),
+            role: kept
+                .as_ref()
+                .and_then(|k| k.role.clone())
+                .or(f.role.clone()),
+            mis_id: a.as_ref().and_then(|a| a.mis_id.clone()),
+            dn: f.dn.clone(),
+            groups: Vec::new(),
+            description: None,
+            enabled: false,
+            leaving_date: kept
+                .as_ref()
+                .and_then(|k| k.leaving_date)
+                .or(stamp.map(|s| s.0)),
+            reason: "overdue-purge".into(),
+            suspended_on: kept
+                .as_ref()
+                .map(|k| k.suspended_on)
+                .or(stamp.map(|s| s.1))
+                .unwrap_or(now.date_naive()),
+        });
+    }
+    let run = SweepRun {
+        run_id: run_id.clone(),
+        kind: "purge".into(),
+        created_at: now,
+        operator: ctx.operator.clone(),
+        source: "sweep purge".into(),
+        as_of: ctx.as_of,
+        steps: due.len() as i64,
+        lock_pid: None,
+        finished_at: None,
+    };
+    store.sweep_create(&run, &records)?;
+    let steps: Vec<(&str, &str, Value)> = due
+        .iter()
+        .map(|f| ("leaver.purge", f.username.as_str(), json!({ "dn": f.dn })))
+        .collect();
+    store.journal_plan(&run_id, &steps, now)?;
+    execute(ctx, &store, &run_id).await.map(Some)
+}

@@ -1,0 +1,347 @@
+//! Leaver-day sweeps: runs (locked by the process working on them, at most one open) and the
+//! record of each suspended account (where it was, its groups, its old description), written
+//! before the first change and never changed (triggers enforce both).
+
+use super::{fmt_time, parse_time, Store};
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// One sweep run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepRun {
+    /// Its id (`sweep-YYYYMMDD-HHMMSS`).
+    pub run_id: String,
+    /// `suspend` or `purge`.
+    pub kind: String,
+    /// When it was planned.
+    pub created_at: DateTime<Utc>,
+    /// Who planned it.
+    pub operator: String,
+    /// The MIS file it came from.
+    pub source: String,
+    /// The `--as-of` day, if any.
+    pub as_of: Option<NaiveDate>,
+    /// How many steps were planned.
+    pub steps: i64,
+    /// The process working on it, if any.
+    pub lock_pid: Option<i64>,
+    /// When it finished (None: open).
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// What is kept of a suspended account.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeaverRecord {
+    /// The run that suspended it.
+    pub run_id: String,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Role before suspension.
+    pub role: Option<String>,
+    /// MIS id.
+    pub mis_id: Option<String>,
+    /// DN before suspension.
+    pub dn: String,
+    /// Group DNs before suspension.
+    pub groups: Vec<String>,
+    /// Description before the stamp.
+    pub description: Option<String>,
+    /// Whether it was enabled before.
+    pub enabled: bool,
+    /// Leaving date from the MIS.
+    pub leaving_date: Option<NaiveDate>,
+    /// Why (reason word).
+    pub reason: String,
+    /// The day it was suspended.
+    pub suspended_on: NaiveDate,
+}
+
+fn alive(pid: i64) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn me() -> i64 {
+    i64::from(std::process::id())
+}
+
+const RUN_COLS: &str =
+    "run_id, kind, created_at, operator, source, as_of, steps, lock_pid, finished_at";
+const REC_COLS: &str = "run_id, username, name, role, mis_id, dn, groups, description, enabled, \
+     leaving_date, reason, suspended_on";
+
+fn date(s: Option<String>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+}
+
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SweepRun> {
+    let created: String = r.get(2)?;
+    let finished: Option<String> = r.get(8)?;
+    Ok(SweepRun {
+        run_id: r.get(0)?,
+        kind: r.get(1)?,
+        created_at: parse_time(&created).unwrap_or_default(),
+        operator: r.get(3)?,
+        source: r.get(4)?,
+        as_of: date(r.get(5)?),
+        steps: r.get(6)?,
+        lock_pid: r.get(7)?,
+        finished_at: finished.as_deref().and_then(parse_time),
+    })
+}
+
+fn rec_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LeaverRecord> {
+    let groups: String = r.get(6)?;
+    let sus: String = r.get(11)?;
+    Ok(LeaverRecord {
+        run_id: r.get(0)?,
+        username: r.get(1)?,
+        name: r.get(2)?,
+        role: r.get(3)?,
+        mis_id: r.get(4)?,
+        dn: r.get(5)?,
+        groups: serde_json::from_str(&groups).unwrap_or_default(),
+        description: r.get(7)?,
+        enabled: r.get::<_, i64>(8)? != 0,
+        leaving_date: date(r.get(9)?),
+        reason: r.get(10)?,
+        suspended_on: date(Some(sus)).unwrap_or_default(),
+    })
+}
+
+impl Store {
+    /// Saves a new run (open, locked by this process) and its leaver records, in one
+    /// transaction. Refused while another run is open.
+    pub fn sweep_create(&self, run: &SweepRun, records: &[LeaverRecord]) -> Result<()> {
+        let doing = "saving the sweep plan";
+        let tx = self.write_tx(doing)?;
+        let open: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT run_id, lock_pid FROM sweep_runs WHERE open = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        if let Some((id, pid)) = open {
+            return Err(match pid.filter(|p| *p != me() && alive(*p)) {
+                Some(p) => Error::Usage(format!(
+                    "another schooltech (process {p}) is running sweep {id}; wait for it to finish"
+                )),
+                None => Error::Usage(format!(
+                    "sweep {id} did not finish; run `schooltech sweep --resume` to finish it first"
+                )),
+            });
+        }
+        tx.execute(
+            &format!("INSERT INTO sweep_runs ({RUN_COLS}, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, 1)"),
+            params![
+                run.run_id,
+                run.kind,
+                fmt_time(run.created_at),
+                run.operator,
+                run.source,
+                run.as_of.map(|d| d.to_string()),
+                run.steps,
+                me(),
+            ],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        for r in records {
+            tx.execute(
+                &format!("INSERT INTO leaver_records ({REC_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                params![
+                    r.run_id,
+                    r.username,
+                    r.name,
+                    r.role,
+                    r.mis_id,
+                    r.dn,
+                    serde_json::to_string(&r.groups).unwrap_or_else(|_| "[]".into()),
+                    r.description,
+                    i64::from(r.enabled),
+                    r.leaving_date.map(|d| d.to_string()),
+                    r.reason,
+                    r.suspended_on.to_string(),
+                ],
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// The open run, if one is.
+    pub fn sweep_open_run(&self) -> Result<Option<SweepRun>> {
+        Ok(self.sweep_query("WHERE open = 1", [])?.into_iter().next())
+    }
+
+    /// One run by id.
+    pub fn sweep_run(&self, run_id: &str) -> Result<Option<SweepRun>> {
+        Ok(self
+            .sweep_query("WHERE run_id = ?1", [run_id])?
+            .into_iter()
+            .next())
+    }
+
+    /// Every run, newest first.
+    pub fn sweep_runs(&self) -> Result<Vec<SweepRun>> {
+        self.sweep_query("ORDER BY created_at DESC, run_id DESC", [])
+    }
+
+    fn sweep_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<SweepRun>> {
+        let doing = "reading sweep runs";
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {RUN_COLS} FROM sweep_runs {rest}"))
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map(p, run_row)
+            .map_err(|e| self.sql_error(doing, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// Takes the lock of an open run for this process; refused while another live process
+    /// holds it.
+    pub fn sweep_lock(&self, run_id: &str) -> Result<()> {
+        let doing = "locking the sweep run";
+        let tx = self.write_tx(doing)?;
+        let pid: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT lock_pid FROM sweep_runs WHERE run_id = ?1 AND open = 1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        match pid {
+            None => {
+                return Err(Error::Usage(format!(
+                    "sweep {run_id} is not open (finished, or no such run): see `schooltech sweep list`"
+                )))
+            }
+            Some(Some(p)) if p != me() && alive(p) => {
+                return Err(Error::Usage(format!(
+                    "another schooltech (process {p}) is running sweep {run_id}; wait for it to finish"
+                )))
+            }
+            _ => {}
+        }
+        tx.execute(
+            "UPDATE sweep_runs SET lock_pid = ?1 WHERE run_id = ?2",
+            params![me(), run_id],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// Closes a run: it never changes again.
+    pub fn sweep_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
+        let doing = "closing the sweep run";
+        let tx = self.write_tx(doing)?;
+        tx.execute(
+            "UPDATE sweep_runs SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
+            params![fmt_time(now), run_id],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// The leaver records of a run, by username.
+    pub fn leaver_records(&self, run_id: &str) -> Result<Vec<LeaverRecord>> {
+        self.rec_query(
+            "WHERE run_id = ?1 ORDER BY username COLLATE NOCASE",
+            [run_id],
+        )
+    }
+
+    /// Every leaver record, oldest first.
+    pub fn leaver_records_all(&self) -> Result<Vec<LeaverRecord>> {
+        self.rec_query("ORDER BY id", [])
+    }
+
+    /// The newest record of `username`, if any.
+    pub fn leaver_record_latest(&self, username: &str) -> Result<Option<LeaverRecord>> {
+        Ok(self
+            .rec_query(
+                "WHERE username = ?1 COLLATE NOCASE ORDER BY id DESC LIMIT 1",
+                [username],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    fn rec_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<LeaverRecord>> {
+        let doing = "reading leaver records";
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {REC_COLS} FROM leaver_records {rest}"))
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map(p, rec_row)
+            .map_err(|e| self.sql_error(doing, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn run(id: &str) -> SweepRun {
+        SweepRun {
+            run_id: id.into(),
+            kind: "suspend".into(),
+            created_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).unwrap(),
+            operator: "tech".into(),
+            source: "mis.csv".into(),
+            as_of: None,
+            steps: 1,
+            lock_pid: None,
+            finished_at: None,
+        }
+    }
+
+    #[test]
+    fn one_open_run_closed_runs_and_records_never_change() {
+        let s = Store::open_in_memory().unwrap();
+        let rec = LeaverRecord {
+            run_id: "r1".into(),
+            username: "ann".into(),
+            name: None,
+            role: Some("pupil".into()),
+            mis_id: None,
+            dn: "CN=ann,OU=Y7,DC=s".into(),
+            groups: vec!["CN=Pupils,DC=s".into()],
+            description: Some("old".into()),
+            enabled: true,
+            leaving_date: None,
+            reason: "left".into(),
+            suspended_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        };
+        s.sweep_create(&run("r1"), std::slice::from_ref(&rec))
+            .unwrap();
+        let e = s.sweep_create(&run("r2"), &[]).unwrap_err().to_string();
+        assert!(e.contains("r1"), "{e}");
+        s.sweep_lock("r1").unwrap();
+        assert_eq!(s.leaver_record_latest("ANN").unwrap(), Some(rec));
+        assert!(s
+            .conn()
+            .execute("UPDATE leaver_records SET dn = 'x'", [])
+            .is_err());
+        s.sweep_finish("r1", Utc::now()).unwrap();
+        assert!(s.sweep_open_run().unwrap().is_none());
+        assert!(s
+            .conn()
+            .execute("UPDATE sweep_runs SET source = 'x'", [])
+            .is_err());
+        assert!(s.conn().execute("DELETE FROM sweep_runs", []).is_err());
+        s.sweep_create(&run("r2"), &[]).unwrap();
+        assert_eq!(s.sweep_runs().unwrap().len(), 2);
+    }
+}
