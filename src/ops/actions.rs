@@ -10,7 +10,7 @@ use crate::domain::time::{end_of_day, uk_date};
 use crate::domain::username::{candidate, expand, NameParts};
 use crate::error::{Error, Result};
 use crate::store::{ActionEntry, NewAction, Outcome, Store};
-use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{json, Value};
 
 /// Opens the store for one operation.
@@ -90,10 +90,10 @@ where
     let store = store(ctx)?;
     let jid = match step {
         Some(id) => {
-            store.journal_begin_step(id, Utc::now())?;
+            store.journal_begin_step(id, ctx.wall_now())?;
             id
         }
-        None => store.journal_begin(action, target, &details, Utc::now())?,
+        None => store.journal_begin(action, target, &details, ctx.wall_now())?,
     };
     crate::testpoint::pause("journal-begun");
     let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
@@ -117,7 +117,7 @@ where
                 details,
             };
             let entry = store
-                .journal_close(jid, &Outcome::Done, Some(row), Utc::now())
+                .journal_close(jid, &Outcome::Done, Some(row), ctx.wall_now())
                 .map_err(|e| not_recorded(action, target, jid, e))?
                 .ok_or_else(|| not_recorded(action, target, jid, Error::Input("no row".into())))?;
             crate::testpoint::pause("recorded");
@@ -140,13 +140,16 @@ where
             target,
             details,
         });
-        if let Err(e) =
-            store.journal_close(jid, &Outcome::Unknown(err.to_string()), logged, Utc::now())
-        {
+        if let Err(e) = store.journal_close(
+            jid,
+            &Outcome::Unknown(err.to_string()),
+            logged,
+            ctx.wall_now(),
+        ) {
             tracing::warn!("journal entry {jid} stays pending: {e}");
         }
     } else if let Err(e) =
-        store.journal_close(jid, &Outcome::Failed(err.to_string()), None, Utc::now())
+        store.journal_close(jid, &Outcome::Failed(err.to_string()), None, ctx.wall_now())
     {
         tracing::warn!("journal entry {jid} stays pending: {e}");
     }
@@ -672,7 +675,7 @@ pub async fn plan_create_cached(
             let parts = NameParts {
                 first,
                 last,
-                year: Utc::now().year(),
+                year: ctx.wall_now().year(),
                 mis: req.mis_id.as_deref(),
             };
             let base_name =
@@ -710,7 +713,7 @@ pub async fn plan_create_cached(
     }
     let expires = req.expires.or_else(|| {
         (req.role == "guest")
-            .then(|| add_school_days(Utc::now().date_naive(), ctx.config.accounts.guest_days))
+            .then(|| add_school_days(ctx.wall_now().date_naive(), ctx.config.accounts.guest_days))
     });
     Ok(NewAccount {
         username,

@@ -13,14 +13,14 @@ use serde_json::json;
 pub fn add(ctx: &Ctx, c: &Credential) -> Result<()> {
     validate(&c.name, &c.system, c.period_days).map_err(Error::Usage)?;
     let s = store(ctx)?;
-    s.put_credential(c, Utc::now())?;
+    s.put_credential(c, ctx.wall_now())?;
     s.record(
         NewAction {
             action: "creds.add",
             target: &c.name,
             details: json!({ "system": c.system, "known_by": c.known_by, "owner": c.owner, "period_days": c.period_days }),
         },
-        Utc::now(),
+        ctx.wall_now(),
     )?;
     Ok(())
 }
@@ -39,14 +39,14 @@ pub fn rotated(ctx: &Ctx, name: &str, when: Option<DateTime<Utc>>) -> Result<Cre
         ))
     })?;
     c.last_rotated = when.unwrap_or_else(Utc::now);
-    s.put_credential(&c, Utc::now())?;
+    s.put_credential(&c, ctx.wall_now())?;
     s.record(
         NewAction {
             action: "creds.rotated",
             target: &c.name,
             details: json!({ "on": c.last_rotated }),
         },
-        Utc::now(),
+        ctx.wall_now(),
     )?;
     Ok(c)
 }

@@ -328,7 +328,11 @@ pub async fn apply(
         .handout_dir
         .clone()
         .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_HANDOUT_DIR));
-    let mut handout = Handout::create(&dir, &ctx.config.school.name, chrono::Local::now())?;
+    let mut handout = Handout::create(
+        &dir,
+        &ctx.config.school.name,
+        ctx.wall_now().with_timezone(&chrono::Local),
+    )?;
     out.handout = Some(handout.path().to_path_buf());
     let total = plan.create.len();
     for (i, (row, new)) in plan.create.iter().enumerate() {

@@ -44,7 +44,7 @@ pub async fn settle(ctx: &Ctx, store: &Store) -> Result<Vec<Settled>> {
             continue;
         }
         let verdict = check(ctx, &e).await;
-        let now = Utc::now();
+        let now = ctx.wall_now();
         let log_id = match &verdict {
             Verdict::Done(why) => {
                 let mut details = e.details.clone();

@@ -367,7 +367,7 @@ async fn settle_step(ctx: &Ctx, store: &Store, e: &JournalEntry) -> Result<Verdi
         Ok(None) => Verdict::Open(format!("{} is no longer in the directory", e.target)),
         Err(err) => Verdict::Open(format!("could not read {}: {err}", e.target)),
     };
-    let now = Utc::now();
+    let now = ctx.wall_now();
     match &v {
         Verdict::Done(why) => {
             let mut details = e.details.clone();
@@ -517,7 +517,7 @@ async fn do_step(
                     target,
                     details: details.clone(),
                 }),
-                Utc::now(),
+                ctx.wall_now(),
             )?;
             Ok(())
         }
@@ -527,7 +527,7 @@ async fn do_step(
             } else {
                 Outcome::Failed(e.to_string())
             };
-            if let Err(j) = store.journal_close(id, &outcome, None, Utc::now()) {
+            if let Err(j) = store.journal_close(id, &outcome, None, ctx.wall_now()) {
                 tracing::warn!("journal entry {id} stays pending: {j}");
             }
             Err(e)
