@@ -34,6 +34,16 @@ pub trait SortColumn: Copy + Eq + Default + std::fmt::Debug + 'static {
     }
 }
 
+/// Present values first, in order; missing ones last (a sort key that may be absent).
+pub fn cmp_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
 /// A table's filters besides the search.
 pub trait FilterSet: Clone + Default + PartialEq + std::fmt::Debug {
     /// The filters in force, in words for the search bar ("role=staff status=disabled").

@@ -25,7 +25,7 @@ use crate::ops::filter::{History, ReviewStatus};
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
-use crate::tui::widgets::table::{FilterSet, SortColumn, Table, TableRow};
+use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
 use chrono::{DateTime, Utc};
@@ -222,15 +222,6 @@ impl Deref for FRow {
     type Target = Entry;
     fn deref(&self) -> &Entry {
         &self.entry
-    }
-}
-
-fn cmp_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
     }
 }
 

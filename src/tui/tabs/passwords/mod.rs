@@ -27,7 +27,7 @@ use crate::ops::compliance::{self, status_word, ReportRow, RoleSummary};
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
-use crate::tui::widgets::table::{FilterSet, SortColumn, Table, TableRow};
+use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
 use chrono::{DateTime, Utc};
@@ -226,16 +226,6 @@ impl Deref for PwRow {
     type Target = ReportRow;
     fn deref(&self) -> &ReportRow {
         &self.report
-    }
-}
-
-fn cmp_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
-    // Present first, in order; missing last.
-    match (a, b) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
     }
 }
 
