@@ -9,7 +9,7 @@ use super::csv_reader::CsvTable;
 use super::Ctx;
 use crate::domain::account::NewAccount;
 use crate::error::{Error, Result};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -497,21 +497,6 @@ impl Handout {
             .and_then(|()| self.file.sync_data())
             .map_err(|e| Error::io(&self.path, e))
     }
-}
-
-/// Writes handout sheets, one section per form group, to a new file with mode 0600.
-pub fn write_handout(dir: &Path, lines: &[HandoutLine], school: &str) -> Result<PathBuf> {
-    let mut by_form: BTreeMap<&str, Vec<&HandoutLine>> = BTreeMap::new();
-    for l in lines {
-        by_form.entry(l.form.as_str()).or_default().push(l);
-    }
-    let mut h = Handout::create(dir, school, chrono::Local::now())?;
-    for ls in by_form.values() {
-        for l in ls {
-            h.write(l, None)?;
-        }
-    }
-    Ok(h.path)
 }
 
 #[cfg(test)]
