@@ -457,6 +457,70 @@ impl Directory for ActiveDirectory {
         Ok(self.conn.read(&dn, &["cn"]).await?.is_some())
     }
 
+    async fn modify_account_all(&self, account: &Account, changes: &[AccountChange]) -> Result<()> {
+        if changes.len() < 2 {
+            return match changes.first() {
+                Some(c) => self.modify_account(account, c).await,
+                None => Ok(()),
+            };
+        }
+        // userAccountControl bits are read once and written once with the other attributes.
+        let bits: Vec<(i64, bool)> = changes
+            .iter()
+            .filter_map(|c| match c {
+                AccountChange::SetEnabled(on) => Some((uac::ACCOUNTDISABLE, !on)),
+                AccountChange::SetPasswordNeverExpires(on) => {
+                    Some((uac::DONT_EXPIRE_PASSWORD, *on))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut mods = Vec::new();
+        if !bits.is_empty() {
+            let cur = self.read_uac(&account.dn).await?;
+            let new = bits
+                .iter()
+                .fold(cur, |v, (bit, on)| if *on { v | bit } else { v & !bit });
+            if new != cur {
+                mods.push(replace("userAccountControl", &[&new.to_string()]));
+            }
+        }
+        for c in changes {
+            match c {
+                AccountChange::SetEnabled(_) | AccountChange::SetPasswordNeverExpires(_) => {}
+                AccountChange::Unlock => mods.push(replace("lockoutTime", &["0"])),
+                AccountChange::SetExpires(t) => {
+                    let v = match t {
+                        Some(t) => utc_to_filetime(*t).ok_or_else(|| filetime_range(*t))?,
+                        None => 0,
+                    };
+                    mods.push(replace("accountExpires", &[&v.to_string()]));
+                }
+                AccountChange::SetMustChangePassword(on) => {
+                    mods.push(replace("pwdLastSet", &[if *on { "0" } else { "-1" }]))
+                }
+                AccountChange::SetDescription(d) => mods.push(match d {
+                    Some(d) if !d.is_empty() => replace("description", &[d]),
+                    _ => Mod::Replace(b"description".to_vec(), HashSet::new()),
+                }),
+            }
+        }
+        if mods.is_empty() {
+            return Ok(());
+        }
+        self.conn
+            .modify(
+                &account.dn,
+                mods,
+                &format!(
+                    "change {} attribute(s) of {}",
+                    changes.len(),
+                    account.username
+                ),
+            )
+            .await
+    }
+
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
         let who = &account.username;
         match change {

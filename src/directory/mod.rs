@@ -115,6 +115,14 @@ pub trait Directory: Send + Sync {
     }
     /// Changes attributes of an account.
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()>;
+    /// Several attribute changes of one account, in one LDAP modify where the server allows it
+    /// (all or none take effect); the default makes them one after the other.
+    async fn modify_account_all(&self, account: &Account, changes: &[AccountChange]) -> Result<()> {
+        for c in changes {
+            self.modify_account(account, c).await?;
+        }
+        Ok(())
+    }
     /// Sets a password; `temporary` means the user must change it at next logon.
     async fn set_password(
         &self,

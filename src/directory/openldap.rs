@@ -528,6 +528,39 @@ impl Directory for OpenLdap {
         }
     }
 
+    async fn modify_account_all(&self, account: &Account, changes: &[AccountChange]) -> Result<()> {
+        // The plain replacements go in one modify; anything else (clearing an attribute that may
+        // be absent, policy changes) one by one, as modify_account does it.
+        let simple: Option<Vec<_>> = changes
+            .iter()
+            .map(|c| match c {
+                AccountChange::SetEnabled(false) => {
+                    Some(replace("pwdAccountLockedTime", &[DISABLED_LOCK]))
+                }
+                AccountChange::SetExpires(Some(t)) => {
+                    Some(replace("pwdEndTime", &[&generalized_time(*t)]))
+                }
+                AccountChange::SetMustChangePassword(true) => Some(replace("pwdReset", &["TRUE"])),
+                AccountChange::SetDescription(Some(d)) if !d.is_empty() => {
+                    Some(replace("description", &[d]))
+                }
+                _ => None,
+            })
+            .collect();
+        match simple {
+            Some(mods) if mods.len() > 1 => {
+                let doing = format!("change {} attribute(s) of {}", mods.len(), account.username);
+                self.conn.modify(&account.dn, mods, &doing).await
+            }
+            _ => {
+                for c in changes {
+                    self.modify_account(account, c).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     async fn modify_account(&self, account: &Account, change: &AccountChange) -> Result<()> {
         let (dn, who) = (&account.dn, &account.username);
         match change {

@@ -7,7 +7,7 @@
 
 use super::{leavers_ou, scan, MisExport};
 use crate::directory::Flavour;
-use crate::domain::account::AccountChange;
+use crate::domain::account::{Account, AccountChange};
 use crate::domain::leavers::{parse_stamp, suspend_stamp, Action, Finding};
 use crate::error::{Error, Result};
 use crate::ops::protect::norm_dn;
@@ -296,7 +296,30 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
         .filter_map(|e| e.details.get("retry_of").and_then(Value::as_i64))
         .collect();
     let mut next = entries.iter().filter_map(|e| e.step).max().unwrap_or(0) + 1;
-    for e in &entries {
+    // The account the last fresh step acted on, as it now stands: the next step of the same
+    // account uses it instead of reading it again (the plan's steps for one account are
+    // consecutive). Anything else (a settle, a retry, an error) reads the directory afresh.
+    let mut cache: Option<Account> = None;
+    let mut i = 0;
+    while i < entries.len() {
+        let e = &entries[i];
+        // A fresh run of attribute steps for one account (disable, stamp, expire): one modify.
+        let run = fresh_attribute_run(&entries[i..]);
+        if run > 1 {
+            let batch = &entries[i..i + run];
+            match do_attribute_steps(ctx, store, batch, &mut cache).await {
+                Ok(()) => out.done += run,
+                Err(err) => out.problems.push(format!(
+                    "steps {}-{} ({}): {err}",
+                    batch[0].step.unwrap_or(0),
+                    batch[run - 1].step.unwrap_or(0),
+                    e.target
+                )),
+            }
+            i += run;
+            continue;
+        }
+        i += 1;
         let step_no = e.step.unwrap_or(0);
         let redo = match e.state {
             JournalState::Done => {
@@ -305,7 +328,7 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
             }
             JournalState::Failed => !retried.contains(&step_no),
             JournalState::Pending if e.pid.is_none() => {
-                match do_step(ctx, store, e.id, &e.action, &e.target, &e.details).await {
+                match do_step(ctx, store, e, &e.details, &mut cache).await {
                     Ok(()) => out.done += 1,
                     Err(err) => out
                         .problems
@@ -315,6 +338,7 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
             }
             // Begun and never recorded (killed), or sent without an answer: read the directory.
             JournalState::Pending | JournalState::Unknown => {
+                cache = None;
                 match settle_step(ctx, store, e).await? {
                     Verdict::Done(_) => {
                         out.done += 1;
@@ -343,7 +367,9 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
                 ctx.wall_now(),
             )?;
             next += 1;
-            match do_step(ctx, store, id, &e.action, &e.target, &details).await {
+            cache = None;
+            let retry = JournalEntry { id, ..e.clone() };
+            match do_step(ctx, store, &retry, &details, &mut cache).await {
                 Ok(()) => out.done += 1,
                 Err(err) => out.problems.push(format!(
                     "step {step_no} ({} {}), tried again: {err}",
@@ -491,34 +517,123 @@ pub fn verdict(action: &str, a: &crate::domain::account::Account, d: &Value) -> 
 async fn do_step(
     ctx: &Ctx,
     store: &Store,
-    id: i64,
-    action: &str,
-    target: &str,
+    e: &JournalEntry,
     details: &Value,
+    cache: &mut Option<Account>,
 ) -> Result<()> {
+    let (id, action, target) = (e.id, e.action.as_str(), e.target.as_str());
     store.journal_begin_step(id, ctx.wall_now())?;
     crate::testpoint::pause("sweep-step-begun");
+    let result = within_limit(
+        ctx,
+        &format!("{action} {target}"),
+        run_action(ctx, action, target, details, cache),
+    )
+    .await;
+    crate::testpoint::pause("sweep-step-sent");
+    close_steps(ctx, store, &[(id, action, details)], target, result)
+}
+
+/// The plain attribute steps, which one LDAP modify can carry together.
+const ATTRIBUTE_STEPS: [&str; 3] = ["leaver.disable", "leaver.stamp", "leaver.expire"];
+
+/// How many entries from the first are planned, never begun, attribute steps of one account.
+fn fresh_attribute_run(entries: &[JournalEntry]) -> usize {
+    let fresh = |e: &JournalEntry| {
+        e.state == JournalState::Pending
+            && e.pid.is_none()
+            && ATTRIBUTE_STEPS.contains(&e.action.as_str())
+    };
+    match entries.first() {
+        Some(first) if fresh(first) => entries
+            .iter()
+            .take_while(|e| fresh(e) && e.target == first.target)
+            .count(),
+        _ => 0,
+    }
+}
+
+/// Carries out several attribute steps of one account as one modify (all take effect or none),
+/// each journaled on its own: all begun, then all done (each with its action-log row), failed or
+/// unknown. After a kill in between, resume settles each against the directory as usual.
+async fn do_attribute_steps(
+    ctx: &Ctx,
+    store: &Store,
+    batch: &[JournalEntry],
+    cache: &mut Option<Account>,
+) -> Result<()> {
+    let Some(first) = batch.first() else {
+        return Ok(());
+    };
+    let target = first.target.as_str();
+    for e in batch {
+        store.journal_begin_step(e.id, ctx.wall_now())?;
+    }
+    crate::testpoint::pause("sweep-step-begun");
+    let work = async {
+        let mut a = account_for(ctx, target, cache).await?;
+        let changes: Vec<AccountChange> = batch
+            .iter()
+            .filter_map(|e| attribute_change(&e.action, &a, &e.details))
+            .collect();
+        ctx.dir.modify_account_all(&a, &changes).await?;
+        for c in &changes {
+            apply_locally(&mut a, c);
+        }
+        *cache = Some(a);
+        Ok(())
+    };
+    let result = within_limit(ctx, &format!("suspend {target}"), work).await;
+    if result.is_err() {
+        *cache = None;
+    }
+    crate::testpoint::pause("sweep-step-sent");
+    let steps: Vec<(i64, &str, &Value)> = batch
+        .iter()
+        .map(|e| (e.id, e.action.as_str(), &e.details))
+        .collect();
+    close_steps(ctx, store, &steps, target, result)
+}
+
+/// Runs `work` within four times the directory's operation timeout; no answer is an error whose
+/// outcome is unknown.
+async fn within_limit<F: std::future::Future<Output = Result<()>>>(
+    ctx: &Ctx,
+    doing: &str,
+    work: F,
+) -> Result<()> {
     let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
-    let result = match tokio::time::timeout(limit, run_action(ctx, action, target, details)).await {
+    match tokio::time::timeout(limit, work).await {
         Ok(r) => r,
         Err(_) => Err(Error::NoAnswer {
-            doing: format!("{action} {target}"),
+            doing: doing.to_string(),
             detail: format!("no answer within {} s", limit.as_secs()),
         }),
-    };
-    crate::testpoint::pause("sweep-step-sent");
+    }
+}
+
+/// Records how begun steps ended: done (each with its action-log row), failed or unknown.
+fn close_steps(
+    ctx: &Ctx,
+    store: &Store,
+    steps: &[(i64, &str, &Value)],
+    target: &str,
+    result: Result<()>,
+) -> Result<()> {
     match result {
         Ok(()) => {
-            store.journal_close(
-                id,
-                &Outcome::Done,
-                Some(NewAction {
-                    action,
-                    target,
-                    details: details.clone(),
-                }),
-                ctx.wall_now(),
-            )?;
+            for (id, action, details) in steps {
+                store.journal_close(
+                    *id,
+                    &Outcome::Done,
+                    Some(NewAction {
+                        action,
+                        target,
+                        details: (*details).clone(),
+                    }),
+                    ctx.wall_now(),
+                )?;
+            }
             Ok(())
         }
         Err(e) => {
@@ -527,45 +642,75 @@ async fn do_step(
             } else {
                 Outcome::Failed(e.to_string())
             };
-            if let Err(j) = store.journal_close(id, &outcome, None, ctx.wall_now()) {
-                tracing::warn!("journal entry {id} stays pending: {j}");
+            for (id, _, _) in steps {
+                if let Err(j) = store.journal_close(*id, &outcome, None, ctx.wall_now()) {
+                    tracing::warn!("journal entry {id} stays pending: {j}");
+                }
             }
             Err(e)
         }
     }
 }
 
-async fn run_action(ctx: &Ctx, action: &str, target: &str, d: &Value) -> Result<()> {
-    let a = ctx.dir.get_account(target).await?.ok_or_else(|| {
+/// The account a step acts on: the one the previous step of the same account left (as it now
+/// stands), else read from the directory.
+async fn account_for(ctx: &Ctx, target: &str, cache: &mut Option<Account>) -> Result<Account> {
+    if let Some(a) = cache.take() {
+        if a.username.eq_ignore_ascii_case(target) {
+            return Ok(a);
+        }
+    }
+    ctx.dir.get_account(target).await?.ok_or_else(|| {
         Error::Input(format!(
             "{target} is no longer in the directory; nothing was done"
         ))
-    })?;
-    let dir = &ctx.dir;
+    })
+}
+
+/// The attribute change an attribute step makes on `a`, if any is still needed.
+fn attribute_change(action: &str, a: &Account, d: &Value) -> Option<AccountChange> {
     match action {
-        "leaver.disable" => {
-            if a.enabled {
-                dir.modify_account(&a, &AccountChange::SetEnabled(false))
-                    .await?;
-            }
-        }
-        "leaver.stamp" => {
-            let desc = d
-                .get("description")
+        "leaver.disable" => a.enabled.then_some(AccountChange::SetEnabled(false)),
+        "leaver.stamp" => Some(AccountChange::SetDescription(
+            d.get("description")
                 .and_then(Value::as_str)
-                .map(String::from);
-            dir.modify_account(&a, &AccountChange::SetDescription(desc))
-                .await?;
-        }
+                .map(String::from),
+        )),
         "leaver.expire" => {
             let t: Option<DateTime<Utc>> = d
                 .get("expires")
                 .and_then(|v| serde_json::from_value(v.clone()).ok());
-            dir.modify_account(
-                &a,
-                &AccountChange::SetExpires(Some(t.unwrap_or_else(Utc::now))),
-            )
-            .await?;
+            Some(AccountChange::SetExpires(Some(t.unwrap_or_else(Utc::now))))
+        }
+        _ => None,
+    }
+}
+
+/// What `a` looks like after `c` took effect.
+fn apply_locally(a: &mut Account, c: &AccountChange) {
+    match c {
+        AccountChange::SetEnabled(on) => a.enabled = *on,
+        AccountChange::SetDescription(d) => a.description = d.clone(),
+        AccountChange::SetExpires(t) => a.expires = *t,
+        _ => {}
+    }
+}
+
+async fn run_action(
+    ctx: &Ctx,
+    action: &str,
+    target: &str,
+    d: &Value,
+    cache: &mut Option<Account>,
+) -> Result<()> {
+    let mut a = account_for(ctx, target, cache).await?;
+    let dir = &ctx.dir;
+    match action {
+        "leaver.disable" | "leaver.stamp" | "leaver.expire" => {
+            if let Some(c) = attribute_change(action, &a, d) {
+                dir.modify_account(&a, &c).await?;
+                apply_locally(&mut a, &c);
+            }
         }
         "leaver.groups" => {
             let mut removed = 0;
@@ -583,12 +728,14 @@ async fn run_action(ctx: &Ctx, action: &str, target: &str, d: &Value) -> Result<
                         fix: "run `schooltech sweep --resume`, which finishes it".into(),
                     });
                 }
+                a.group_dns.retain(|x| norm_dn(x) != norm_dn(&g));
                 removed += 1;
             }
         }
         "leaver.purge" => {
             crate::ops::protect::refuse(ctx, "delete", &a)?;
             dir.delete_account(&a).await?;
+            return Ok(());
         }
         "leaver.move" => {
             let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
@@ -596,9 +743,12 @@ async fn run_action(ctx: &Ctx, action: &str, target: &str, d: &Value) -> Result<
                 let name = d.get("name").and_then(Value::as_str);
                 dir.move_account_as(&a, to, name).await?;
             }
+            // Its DN changed: the next step reads it again.
+            return Ok(());
         }
         other => return Err(Error::Input(format!("\"{other}\" is not a sweep step"))),
     }
+    *cache = Some(a);
     Ok(())
 }
 
