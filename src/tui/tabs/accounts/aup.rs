@@ -118,9 +118,21 @@ pub fn detail_line(r: &Row) -> Option<(String, Tone)> {
         }
         Status::Outdated => format!("outdated: signed {ag} {signed} on {on}; due again"),
         Status::Missing => format!("missing: {ag} version {current}"),
-        Status::NotRequired => "not required for this role".into(),
+        Status::NotRequired => "not required".into(),
     };
     Some((text, tone))
+}
+
+/// Intro lines cut to the width of a form at 80 columns.
+fn wrap(lines: Vec<(String, Tone)>) -> Vec<(String, Tone)> {
+    lines
+        .into_iter()
+        .flat_map(|(text, tone)| {
+            crate::tui::widgets::wrap_text(&text, 66)
+                .into_iter()
+                .map(move |l| (l, tone))
+        })
+        .collect()
 }
 
 fn purpose(p: AccountsPurpose) -> Purpose {
@@ -174,22 +186,10 @@ pub fn open_record(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
         options.push(EACH_OWN.into());
     }
     options.extend(names.iter().map(|g| g.name.clone()));
-    let mut intro = vec![(
-        format!("Record a signed acceptable use agreement for {whom}."),
-        Tone::Strong,
-    )];
+    let mut intro = Vec::new();
     for g in &names {
         intro.push((
-            format!(
-                "{}: {} version {}, signed by {}",
-                g.name,
-                g.title,
-                g.version,
-                match g.signer {
-                    Signer::Parent => "a parent/carer",
-                    Signer::Holder => "the account holder",
-                }
-            ),
+            format!("{}: {}, version {}", g.name, g.title, g.version),
             Tone::Dim,
         ));
     }
@@ -200,12 +200,18 @@ pub fn open_record(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
             .count();
         intro.push((
             format!(
-                "{need} of {} need to sign; each gets its own record, held accounts are enabled.",
+                "{need} of {} need to sign; held accounts are enabled once signed.",
                 targets.len()
             ),
             Tone::Normal,
         ));
+    } else if rows.iter().any(|r| held(r)) {
+        intro.push((
+            "The account is held: recording the agreement enables it.".into(),
+            Tone::Normal,
+        ));
     }
+    let intro = wrap(intro);
     let parent = names.iter().any(|g| g.signer == Signer::Parent);
     let by_hint = if parent {
         "parent-signed: their name (kept as \"parent/carer: NAME\"); empty: \"parent/carer\""
@@ -445,7 +451,7 @@ pub fn open_enable(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
                     format!(
                         "{}{} has not signed {} version {}",
                         u,
-                        if held(r) { " is held: it" } else { "" },
+                        if held(r) { " is held:" } else { "" },
                         ag.name,
                         ag.version
                     ),
@@ -459,11 +465,10 @@ pub fn open_enable(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
         return;
     }
     let head = if targets.len() == 1 {
-        "Refused: the acceptable use agreement is required before access and is not signed."
-            .to_string()
+        "Refused: the agreement is required before access and not signed.".to_string()
     } else {
         format!(
-            "Refused for {} of {}: the acceptable use agreement is required before access and is not signed.",
+            "Refused for {} of {}: the agreement is required before access and not signed.",
             blocked.len(),
             targets.len()
         )
@@ -476,9 +481,10 @@ pub fn open_enable(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
         intro.push((format!("  and {} more", blocked.len() - 4), Tone::Dim));
     }
     intro.push((
-        "Record the agreement (a), which enables it, or give a reason to enable anyway.".into(),
+        "Record it (a), which enables the account, or give a reason.".into(),
         Tone::Normal,
     ));
+    let intro = wrap(intro);
     let whom = super::keys::who(a, &targets);
     let form = Form::new(
         &format!("Enable {whom}"),
