@@ -108,7 +108,7 @@ pub fn detail_line(r: &Row) -> Option<(String, Tone)> {
     let ag = a.agreement.as_deref().unwrap_or("");
     let on = a
         .signed_on
-        .map(|d| d.format("%d/%m/%Y").to_string())
+        .map(|d| d.format("%-d %b %Y").to_string())
         .unwrap_or_default();
     let signed = a.version_signed.as_deref().unwrap_or("");
     let text = match a.status {
