@@ -12,7 +12,7 @@ use schooltech::ops::Ctx;
 use schooltech::store::Store;
 use schooltech::tui::app::Msg;
 use schooltech::tui::dialogs::Dialog;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tui_support::{demo_at, frozen_now, redact, Harness};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
@@ -99,7 +99,7 @@ fn form_error(h: &Harness) -> String {
     }
 }
 
-fn signatures(store: &PathBuf, user: &str) -> Vec<schooltech::store::aup::SignatureRow> {
+fn signatures(store: &Path, user: &str) -> Vec<schooltech::store::aup::SignatureRow> {
     Store::open(store)
         .unwrap()
         .aup_signatures()
