@@ -129,11 +129,57 @@ fn row_for(
     }
 }
 
+/// What judging accounts needs, read once from the store: the agreements in force, every
+/// signature, and whether access is held until signed. `aup status` and the TUI's Accounts
+/// tab judge with it.
+#[derive(Debug, Clone, Default)]
+pub struct Book {
+    /// The agreements, with the version in force.
+    pub agreements: Vec<Agreement>,
+    /// `[aup] require_before_access`.
+    pub require_before_access: bool,
+    sigs: BTreeMap<String, Vec<aup::Signature>>,
+}
+
+impl Book {
+    /// Reads the agreements and signatures.
+    pub fn read(ctx: &Ctx, store: &Store) -> Result<Book> {
+        Ok(Book {
+            agreements: agreements(ctx, store)?,
+            require_before_access: ctx.config.aup.require_before_access,
+            sigs: by_user(store.aup_signatures()?),
+        })
+    }
+
+    /// Opens the store and reads the book.
+    pub fn load(ctx: &Ctx) -> Result<Book> {
+        Book::read(ctx, &actions::store(ctx)?)
+    }
+
+    /// Where `a` stands on `today`, as `aup status` lists it.
+    pub fn row(&self, a: &Account, today: NaiveDate) -> StatusRow {
+        row_for(a, &self.agreements, &self.sigs, today)
+    }
+
+    /// The agreement an account of `role` needs, if any.
+    pub fn for_role(&self, role: Option<&str>) -> Option<&Agreement> {
+        aup::for_role(&self.agreements, role)
+    }
+
+    /// The agreement whose missing signature keeps `a` from being enabled (the rule of
+    /// `accounts enable`: `require_before_access` on and the agreement missing).
+    pub fn blocks_enable(&self, a: &Account, today: NaiveDate) -> Option<&Agreement> {
+        if !self.require_before_access {
+            return None;
+        }
+        let ag = self.for_role(a.role.as_deref())?;
+        (self.row(a, today).status == Status::Missing).then_some(ag)
+    }
+}
+
 /// Every account's standing on the day `ctx.now()` (honours `--as-of`), filtered.
 pub async fn status(ctx: &Ctx, filter: &StatusFilter) -> Result<Vec<StatusRow>> {
-    let store = actions::store(ctx)?;
-    let agreements = agreements(ctx, &store)?;
-    let sigs = by_user(store.aup_signatures()?);
+    let book = Book::load(ctx)?;
     let q = AccountQuery {
         role: filter.role.clone(),
         ..Default::default()
@@ -144,7 +190,7 @@ pub async fn status(ctx: &Ctx, filter: &StatusFilter) -> Result<Vec<StatusRow>> 
         .accounts
         .iter()
         .filter(|a| filter.form.as_deref().is_none_or(|f| in_form(a, f)))
-        .map(|a| row_for(a, &agreements, &sigs, today))
+        .map(|a| book.row(a, today))
         .filter(|r| !filter.missing || r.status.needs_signing())
         .collect();
     rows.sort_by(|a, b| {
@@ -292,20 +338,26 @@ pub struct RecordOutcome {
 pub async fn record(ctx: &Ctx, user: &str, req: &RecordRequest) -> Result<RecordOutcome> {
     ctx.refuse_as_of("aup record")?;
     let a = find_one(ctx, user).await?;
-    let store = actions::store(ctx)?;
-    let agreements = agreements(ctx, &store)?;
-    let today = ctx.wall_now().date_naive();
-    let sig = prepare(&agreements, &a, req, today).map_err(Error::Usage)?;
-    record_prepared(ctx, &store, &a, sig).await
+    let sig = {
+        let store = actions::store(ctx)?;
+        let agreements = agreements(ctx, &store)?;
+        let today = ctx.wall_now().date_naive();
+        prepare(&agreements, &a, req, today).map_err(Error::Usage)?
+    };
+    record_prepared(ctx, &a, sig).await
 }
 
-async fn record_prepared(
-    ctx: &Ctx,
-    store: &Store,
-    a: &Account,
-    sig: NewSignature,
-) -> Result<RecordOutcome> {
-    let recorded = store.record_aup_signature(&sig, ctx.wall_now())?;
+// The store is opened and closed before the directory is asked anything, so that the future
+// can run on any thread (the TUI's tasks).
+async fn record_prepared(ctx: &Ctx, a: &Account, sig: NewSignature) -> Result<RecordOutcome> {
+    let (recorded, release) = {
+        let store = actions::store(ctx)?;
+        let recorded = store.record_aup_signature(&sig, ctx.wall_now())?;
+        let release = is_held(a)
+            && judge_account(ctx, &store, a, ctx.wall_now().date_naive())?
+                .is_some_and(|(_, j)| j.status == Status::Signed);
+        (recorded, release)
+    };
     let mut out = RecordOutcome {
         username: a.username.clone(),
         recorded,
@@ -314,14 +366,10 @@ async fn record_prepared(
         released: false,
         release_error: None,
     };
-    if is_held(a) {
-        let signed = judge_account(ctx, store, a, ctx.wall_now().date_naive())?
-            .is_some_and(|(_, j)| j.status == Status::Signed);
-        if signed {
-            match actions::release_aup_hold(ctx, &a.username, &sig.agreement, &sig.version).await {
-                Ok(_) => out.released = true,
-                Err(e) => out.release_error = Some(e),
-            }
+    if release {
+        match actions::release_aup_hold(ctx, &a.username, &sig.agreement, &sig.version).await {
+            Ok(_) => out.released = true,
+            Err(e) => out.release_error = Some(e),
         }
     }
     Ok(out)
@@ -546,10 +594,9 @@ pub async fn plan_import(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
 /// Records a planned import; held accounts that now have their agreement are released.
 pub async fn apply_import(ctx: &Ctx, plan: &ImportPlan) -> Result<Vec<(usize, RecordOutcome)>> {
     ctx.refuse_as_of("aup import --apply")?;
-    let store = actions::store(ctx)?;
     let mut out = Vec::new();
     for (line, a, sig) in &plan.record {
-        out.push((*line, record_prepared(ctx, &store, a, sig.clone()).await?));
+        out.push((*line, record_prepared(ctx, a, sig.clone()).await?));
     }
     Ok(out)
 }
@@ -560,17 +607,16 @@ pub fn enable_refusal(ctx: &Ctx, a: &Account) -> Result<Option<String>> {
     if !ctx.config.aup.require_before_access {
         return Ok(None);
     }
-    let store = actions::store(ctx)?;
+    let book = Book::load(ctx)?;
     let today = ctx.wall_now().date_naive();
-    Ok(match judge_account(ctx, &store, a, today)? {
-        Some((ag, j)) if j.status == Status::Missing => Some(format!(
+    Ok(book.blocks_enable(a, today).map(|ag| {
+        format!(
             "{} has not signed the acceptable use agreement ({} version {}); record it with \
              `schooltech aup record {} --signed-on DATE` (which enables the account), or enable \
              it anyway with --override-aup REASON",
             a.username, ag.name, ag.version, a.username
-        )),
-        _ => None,
-    })
+        )
+    }))
 }
 
 /// True when new accounts of `role` are to be held until they sign.

@@ -111,6 +111,7 @@ actions! {
     Groups => "groups",
     Expiry => "expiry",
     Import => "import",
+    RecordAup => "record-aup",
     StatusCycle => "status",
     ForceChange => "force-change",
     ClearNeverExpires => "clear-never",

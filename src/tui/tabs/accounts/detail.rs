@@ -92,9 +92,19 @@ fn fields(s: &Shell, row: &Row, width: usize) -> Vec<Line<'static>> {
     );
     add(
         "Status",
-        format!("{} {}", status_mark(row.status), row.status.as_str()),
+        if super::aup::held(row) {
+            format!(
+                "{} held (disabled until the agreement is signed)",
+                status_mark(row.status)
+            )
+        } else {
+            format!("{} {}", status_mark(row.status), row.status.as_str())
+        },
         t.status(row.status),
     );
+    if let Some((text, tone)) = super::aup::detail_line(row) {
+        add("AUP", text, tone.style(t));
+    }
     add("Enabled", yes(acc.enabled).into(), plain);
     add(
         "Locked",

@@ -20,7 +20,7 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "enter",   Action::Details,       "Show or hide the account's details", true),
     (CONTEXT, "s",       Action::SortNext,      "Sort by the next column", false),
     (CONTEXT, "S",       Action::SortReverse,   "Reverse the sort", false),
-    (CONTEXT, "f",       Action::Filter,        "Filter by role, OU and status", true),
+    (CONTEXT, "f",       Action::Filter,        "Filter by role, OU, status and AUP", true),
     (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
     (CONTEXT, "space",   Action::Select,        "Select or unselect (for bulk actions)", false),
     (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear selection)", false),
@@ -34,6 +34,7 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "g",       Action::Groups,        "Add or remove groups", false),
     (CONTEXT, "x",       Action::Expiry,        "Set or clear the account expiry date", false),
     (CONTEXT, "i",       Action::Import,        "New intake: import a CSV of accounts", false),
+    (CONTEXT, "a",       Action::RecordAup,     "Record a signed acceptable use agreement", false),
 ];
 
 fn purpose(p: AccountsPurpose) -> Purpose {
@@ -54,6 +55,7 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
             | Action::Move
             | Action::Groups
             | Action::Expiry
+            | Action::RecordAup
     );
     if changes && sh.read_only() {
         return Vec::new();
@@ -99,7 +101,8 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
         | Action::Unlock
         | Action::Move
         | Action::Groups
-        | Action::Expiry => return account_action(a, sh, action),
+        | Action::Expiry
+        | Action::RecordAup => return account_action(a, sh, action),
         other => {
             a.table.on_move(other, page);
         }
@@ -149,7 +152,8 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
             );
             sh.dialogs.push(Dialog::Form(form));
         }
-        Action::Enable => confirm_change(a, sh, targets, Change::Enable),
+        Action::Enable => super::aup::open_enable(a, sh, targets),
+        Action::RecordAup => super::aup::open_record(a, sh, targets),
         Action::Unlock => confirm_change(a, sh, targets, Change::Unlock),
         Action::Move => {
             let gen = sh.next_gen();
@@ -241,6 +245,12 @@ fn open_filter(a: &AccountsTab, sh: &mut Shell) {
         f.ou.as_ref()
             .and_then(|o| ous.iter().position(|x| x == o))
             .unwrap_or(0);
+    let mut aups = vec!["any".to_string()];
+    aups.extend(super::AupFilter::ALL.iter().map(|x| x.as_str().to_string()));
+    let aup_i = f
+        .aup
+        .and_then(|x| aups.iter().position(|s| s == x.as_str()))
+        .unwrap_or(0);
     let form = Form::new(
         "Filter accounts",
         purpose(AccountsPurpose::Filter),
@@ -248,6 +258,12 @@ fn open_filter(a: &AccountsTab, sh: &mut Shell) {
             Field::choice("Role", roles, role_i, "left/right or space to change"),
             Field::choice("Status", statuses, status_i, ""),
             Field::choice("OU", ous, ou_i, "accounts in this OU or below it"),
+            Field::choice(
+                "AUP",
+                aups,
+                aup_i,
+                "acceptable use agreement: missing, outdated, signed, not required, held",
+            ),
         ],
     );
     sh.dialogs.push(Dialog::Form(form));

@@ -8,6 +8,7 @@
 //! dialogs does), `results.rs` (what the answers from the background do), `work.rs` (the
 //! commands, answers and background work), `view.rs` and `detail.rs` (drawing).
 
+mod aup;
 mod detail;
 mod keys;
 mod results;
@@ -15,11 +16,13 @@ mod submit;
 mod view;
 mod work;
 
+pub use aup::{aup_cell, AupFilter};
 pub use keys::{split_names, CONTEXT, KEYS};
 pub use submit::AccountsPurpose;
 pub use work::{account_log, apply_change, import_plan, AccountsCmd, AccountsMsg, Change};
 
 use crate::domain::account::{Account, AccountStatus};
+use crate::ops::aup::{Book, StatusRow};
 use crate::ops::Listing;
 use crate::store::ActionEntry;
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
@@ -51,6 +54,8 @@ pub enum SortKey {
     PasswordAge,
     /// Last logon (longest ago last).
     LastLogon,
+    /// Acceptable use agreement (missing first).
+    Aup,
 }
 
 impl SortColumn for SortKey {
@@ -61,6 +66,7 @@ impl SortColumn for SortKey {
         SortKey::Status,
         SortKey::PasswordAge,
         SortKey::LastLogon,
+        SortKey::Aup,
     ];
 
     fn title(self) -> &'static str {
@@ -71,6 +77,7 @@ impl SortColumn for SortKey {
             SortKey::Status => "Status",
             SortKey::PasswordAge => "Pw age",
             SortKey::LastLogon => "Last logon",
+            SortKey::Aup => "AUP",
         }
     }
 }
@@ -84,12 +91,14 @@ pub struct Filters {
     pub ou: Option<String>,
     /// Only this status.
     pub status: Option<AccountStatus>,
+    /// Only this standing with the acceptable use agreement.
+    pub aup: Option<AupFilter>,
 }
 
 impl Filters {
     /// True when no filter is set.
     pub fn is_empty(&self) -> bool {
-        self.role.is_none() && self.ou.is_none() && self.status.is_none()
+        self.role.is_none() && self.ou.is_none() && self.status.is_none() && self.aup.is_none()
     }
 }
 
@@ -105,6 +114,9 @@ impl FilterSet for Filters {
         if let Some(ou) = &self.ou {
             v.push(format!("ou={}", crate::domain::dn::first_rdn_value(ou)));
         }
+        if let Some(x) = self.aup {
+            v.push(format!("aup={}", x.as_str()));
+        }
         v.join(" ")
     }
 }
@@ -116,6 +128,8 @@ pub struct Row {
     pub account: Account,
     /// Its status at `now`.
     pub status: AccountStatus,
+    /// Its standing with the acceptable use agreement (None: the agreements could not be read).
+    pub aup: Option<StatusRow>,
     user_lc: String,
     name_lc: String,
     ou_lc: String,
@@ -124,9 +138,15 @@ pub struct Row {
 impl Row {
     /// A row for an account judged at `now`.
     pub fn new(account: Account, now: DateTime<Utc>) -> Row {
+        Row::judged(account, now, None)
+    }
+
+    /// A row for an account judged at `now`, its agreement by `book` (as `aup status` does).
+    pub fn judged(account: Account, now: DateTime<Utc>, book: Option<&Book>) -> Row {
         let user_lc = account.username.to_lowercase();
         let name_lc = account.name().to_lowercase();
         Row {
+            aup: book.map(|b| b.row(&account, now.date_naive())),
             status: account.status(now),
             ou_lc: account.parent_dn().to_lowercase(),
             account,
@@ -193,6 +213,7 @@ impl TableRow for Row {
                 cmp_opt_time(x.account.password_last_set, y.account.password_last_set)
             }
             SortKey::LastLogon => cmp_opt_time(x.account.last_logon, y.account.last_logon),
+            SortKey::Aup => aup::rank(x).cmp(&aup::rank(y)),
         }
     }
 
@@ -210,6 +231,11 @@ impl TableRow for Row {
         if let Some(ou) = &f.ou {
             let ou = ou.to_lowercase();
             if self.ou_lc != ou && !self.ou_lc.ends_with(&format!(",{ou}")) {
+                return false;
+            }
+        }
+        if let Some(x) = f.aup {
+            if !x.passes(self) {
                 return false;
             }
         }
@@ -249,6 +275,11 @@ pub struct AccountsTab {
     pub skipped: usize,
     /// OUs that hold accounts (DNs), for the filter.
     pub ous: Vec<String>,
+    /// The acceptable use agreements and signatures, read with the accounts (an error says
+    /// why they could not be read).
+    pub aup: Option<Result<Arc<Book>, String>>,
+    /// The signatures being recorded: what each account's came to, for the report.
+    pub aup_run: aup::RecordRun,
 }
 
 impl AccountsTab {
@@ -267,10 +298,11 @@ impl AccountsTab {
 
     /// Takes a fresh listing; keeps the cursor on the same account if it is still shown.
     pub fn set_accounts(&mut self, listing: Listing, now: DateTime<Utc>, body: usize) {
+        let book = self.book();
         let rows: Vec<Row> = listing
             .accounts
             .into_iter()
-            .map(|a| Row::new(a, now))
+            .map(|a| Row::judged(a, now, book.as_deref()))
             .collect();
         let ous: BTreeSet<String> = rows
             .iter()
@@ -288,7 +320,17 @@ impl AccountsTab {
         if let Err(at) = self.ous.binary_search(&parent) {
             self.ous.insert(at, parent);
         }
-        self.table.replace(Row::new(account, now));
+        let book = self.book();
+        self.table
+            .replace(Row::judged(account, now, book.as_deref()));
+    }
+
+    /// The agreements and signatures, when they were read.
+    pub fn book(&self) -> Option<Arc<Book>> {
+        match &self.aup {
+            Some(Ok(b)) => Some(b.clone()),
+            _ => None,
+        }
     }
 
     /// The row of a username.

@@ -18,6 +18,29 @@ use crate::tui::work::Cmd;
 /// An answer from the background; returns the work to start and whether to redraw.
 pub fn on_msg(a: &mut AccountsTab, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd>, bool) {
     match msg {
+        AccountsMsg::AupBook { gen, result } => {
+            if gen != a.load_gen {
+                return (Vec::new(), false);
+            }
+            if let Err(e) = &result {
+                sh.info(format!(
+                    "the acceptable use agreements could not be read: {e}"
+                ));
+            }
+            a.aup = Some(result.map(std::sync::Arc::new).map_err(|e| e.to_string()));
+            (Vec::new(), false)
+        }
+        AccountsMsg::AupRecorded {
+            gen,
+            username,
+            result,
+        } => (
+            Vec::new(),
+            super::aup::on_recorded(a, sh, gen, username, result),
+        ),
+        AccountsMsg::AupRecordDone { gen, stopped } => {
+            (super::aup::on_record_done(a, sh, gen, stopped), true)
+        }
         AccountsMsg::Loaded { gen, result, now } => {
             if gen != a.load_gen {
                 return (Vec::new(), false);

@@ -44,6 +44,10 @@ pub enum AccountsPurpose {
     ConfirmCreate(CreateRequest),
     /// Confirmed: apply this import.
     ConfirmImport(Box<ImportPlan>),
+    /// Record a signed acceptable use agreement for these accounts.
+    RecordAup(Vec<String>),
+    /// Enable these accounts although their agreement is missing (the form asks the reason).
+    EnableOverride(Vec<String>),
 }
 
 /// True when `name` is a protected group (`[protect] groups`, the admin role's groups).
@@ -210,6 +214,13 @@ fn submit_form(
                 );
             }
         }
+        AccountsPurpose::RecordAup(targets) => {
+            return super::aup::submit_record(a, sh, targets, f);
+        }
+        AccountsPurpose::EnableOverride(targets) => {
+            super::aup::submit_enable_override(a, sh, targets, f);
+            return cmds;
+        }
         AccountsPurpose::Filter => {
             let filters = &mut a.table.filters;
             filters.role = Some(f.choice(0).to_string()).filter(|r| r != "any");
@@ -221,6 +232,7 @@ fn submit_form(
                 _ => None,
             };
             filters.ou = Some(f.choice(2).to_string()).filter(|o| o != "any");
+            filters.aup = super::AupFilter::from_name(f.choice(3));
             a.table.refilter_keep(AccountsTab::page(sh.body_height()));
             keep = false;
             cmds.extend(a.detail_log_cmd(sh));

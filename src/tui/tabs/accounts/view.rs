@@ -1,5 +1,6 @@
 //! Drawing the Accounts tab: search bar, the table (only the rows on screen), details pane.
 
+use super::aup::{aup_cell, held};
 use super::{detail, AccountsTab, SortKey, CONTEXT};
 use crate::tui::shell::Shell;
 use crate::tui::theme::status_mark;
@@ -13,6 +14,19 @@ use ratatui::Frame;
 pub const SIDE_BY_SIDE: u16 = 120;
 /// Width of the details pane beside the table.
 pub const DETAIL_WIDTH: u16 = 50;
+
+/// Width of the AUP column ("outdated 2025", "not-required").
+pub const AUP_WIDTH: u16 = 13;
+
+/// The status cell: "x held" for an account disabled until its agreement is signed, else the
+/// account's status.
+pub fn status_text(r: &super::Row) -> String {
+    if held(r) {
+        format!("{} held", status_mark(r.status))
+    } else {
+        format!("{} {}", status_mark(r.status), r.status.as_str())
+    }
+}
 
 /// Draws the tab into `area`.
 pub fn draw(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
@@ -57,8 +71,10 @@ fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
     }
     let page = usize::from(area.height - 1);
     let now = s.now;
-    // Narrow tables (beside the details pane) leave out the last logon.
-    let with_logon = area.width >= 80;
+    // Narrow tables leave out the last logon (below 100 columns) and the agreement (below
+    // 80, beside the details pane, which shows it).
+    let with_logon = area.width >= 100;
+    let with_aup = area.width >= 80;
     let rows = tb.page_rows(page).map(|(at_cursor, r)| {
         let acc = &r.account;
         let sel = tb.is_selected(r);
@@ -68,12 +84,13 @@ fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
             Cell::from(acc.username.clone()),
             Cell::from(acc.name().to_string()),
             Cell::from(acc.role.clone().unwrap_or_else(|| "-".into())),
-            Cell::from(Span::styled(
-                format!("{} {}", status_mark(r.status), r.status.as_str()),
-                status_style,
-            )),
-            Cell::from(age(now, acc.password_last_set, "never")),
+            Cell::from(Span::styled(status_text(r), status_style)),
         ];
+        if with_aup {
+            let (text, tone) = aup_cell(r);
+            cells.push(Cell::from(Span::styled(text, tone.style(t))));
+        }
+        cells.push(Cell::from(age(now, acc.password_last_set, "never")));
         if with_logon {
             cells.push(Cell::from(ago(now, acc.last_logon)));
         }
@@ -93,7 +110,6 @@ fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
         tb.title(SortKey::Name),
         tb.title(SortKey::Role),
         tb.title(SortKey::Status),
-        tb.title(SortKey::PasswordAge),
     ];
     let mut widths = vec![
         Constraint::Length(1),
@@ -101,8 +117,13 @@ fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
         Constraint::Min(8),
         Constraint::Length(7),
         Constraint::Length(10),
-        Constraint::Length(7),
     ];
+    if with_aup {
+        titles.push(tb.title(SortKey::Aup));
+        widths.push(Constraint::Length(AUP_WIDTH));
+    }
+    titles.push(tb.title(SortKey::PasswordAge));
+    widths.push(Constraint::Length(7));
     if with_logon {
         titles.push(tb.title(SortKey::LastLogon));
         widths.push(Constraint::Length(11));

@@ -5,6 +5,7 @@
 use crate::domain::account::{Account, AccountQuery, NewAccount};
 use crate::error::{Error, Result};
 use crate::ops::actions::{CreateOutcome, CreateRequest};
+use crate::ops::aup::{Book, RecordOutcome, RecordRequest};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crate::ops::passwords::PasswordChoice;
 use crate::ops::preview::PlannedChange;
@@ -27,8 +28,12 @@ pub enum Change {
         /// Why.
         reason: String,
     },
-    /// Enable.
-    Enable,
+    /// Enable; an override reason lets an account whose acceptable use agreement is missing
+    /// be enabled (logged), as `accounts enable --override-aup`.
+    Enable {
+        /// Why it is enabled without the agreement.
+        override_aup: Option<String>,
+    },
     /// Clear a lockout.
     Unlock,
     /// Move to another OU (DN).
@@ -64,7 +69,7 @@ impl Change {
     pub fn verb(&self) -> &'static str {
         match self {
             Change::Disable { .. } => "Disable",
-            Change::Enable => "Enable",
+            Change::Enable { .. } => "Enable",
             Change::Unlock => "Unlock",
             Change::Move { .. } => "Move",
             Change::Groups { .. } => "Change groups of",
@@ -79,7 +84,7 @@ impl Change {
             Change::Disable { reason } => PlannedChange::Disable {
                 reason: reason.clone(),
             },
-            Change::Enable => PlannedChange::Enable,
+            Change::Enable { .. } => PlannedChange::Enable,
             Change::Unlock => PlannedChange::Unlock,
             Change::Move { ou } => PlannedChange::Move { ou: ou.clone() },
             Change::Groups { add, remove, .. } => PlannedChange::Groups {
@@ -98,7 +103,7 @@ impl Change {
     pub fn done(&self) -> &'static str {
         match self {
             Change::Disable { .. } => "disabled",
-            Change::Enable => "enabled",
+            Change::Enable { .. } => "enabled",
             Change::Unlock => "unlocked",
             Change::Move { .. } => "moved",
             Change::Groups { .. } => "groups changed",
@@ -165,11 +170,44 @@ pub enum AccountsCmd {
         /// The plan shown to the technician.
         plan: Box<ImportPlan>,
     },
+    /// Record a signed acceptable use agreement for each account, one after another.
+    RecordAup {
+        /// Generation.
+        gen: u64,
+        /// Usernames.
+        targets: Vec<String>,
+        /// What was signed, when, by whom.
+        req: RecordRequest,
+    },
 }
 
 /// Answers for the Accounts tab.
 #[derive(Debug)]
 pub enum AccountsMsg {
+    /// The acceptable use agreements and signatures were read (just before the accounts of
+    /// the same load).
+    AupBook {
+        /// Generation (of the load).
+        gen: u64,
+        /// Outcome.
+        result: Result<Book>,
+    },
+    /// One account's agreement was recorded (or refused).
+    AupRecorded {
+        /// Generation.
+        gen: u64,
+        /// Whose.
+        username: String,
+        /// Outcome.
+        result: Result<RecordOutcome>,
+    },
+    /// A `RecordAup` finished; `stopped` says why it stopped early, if it did.
+    AupRecordDone {
+        /// Generation.
+        gen: u64,
+        /// Reason for stopping early.
+        stopped: Option<String>,
+    },
     /// The accounts were read.
     Loaded {
         /// Generation.
@@ -275,7 +313,9 @@ pub async fn apply_change(ctx: &Ctx, username: &str, change: &Change) -> Result<
     };
     Ok(match change {
         Change::Disable { reason } => done(act::disable(ctx, username, reason).await?),
-        Change::Enable => done(act::enable(ctx, username).await?),
+        Change::Enable { override_aup } => {
+            done(act::enable_with(ctx, username, override_aup.as_deref()).await?)
+        }
         Change::Unlock => done(act::unlock(ctx, username).await?),
         Change::Move { ou } => done(act::move_to(ctx, username, ou).await?),
         Change::Groups {
@@ -328,6 +368,9 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
             tokio::spawn(async move {
                 let result = ops::accounts::list(&ctx, &AccountQuery::default()).await;
                 let now = ctx.now();
+                let c = ctx.clone();
+                let book = blocking(move || Book::load(&c)).await;
+                out.send(AccountsMsg::AupBook { gen, result: book });
                 out.send(AccountsMsg::Loaded { gen, result, now });
             });
         }
@@ -382,6 +425,26 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
                     }
                 }
                 out.send(AccountsMsg::ApplyDone { gen, stopped });
+            });
+        }
+        AccountsCmd::RecordAup { gen, targets, req } => {
+            tokio::spawn(async move {
+                let mut stopped = None;
+                for username in &targets {
+                    let result = ops::aup::record(&ctx, username, &req).await;
+                    let lost = matches!(&result, Err(e) if e.exit_code() == 3);
+                    let msg = result.as_ref().err().map(|e| e.to_string());
+                    out.send(AccountsMsg::AupRecorded {
+                        gen,
+                        username: username.clone(),
+                        result,
+                    });
+                    if lost {
+                        stopped = msg;
+                        break;
+                    }
+                }
+                out.send(AccountsMsg::AupRecordDone { gen, stopped });
             });
         }
         AccountsCmd::ImportPlan { gen, path } => {
