@@ -51,7 +51,10 @@ fn message_text(h: &Harness) -> String {
 fn cli_ctx(dir: &Arc<FakeDir>, tmp: &tempfile::TempDir) -> Ctx {
     let mut config = Config::default();
     config.school.name = "Fake High".into();
-    Ctx::with_directory(config, dir.clone(), tmp.path().join("st.db"), None)
+    let mut ctx = Ctx::with_directory(config, dir.clone(), tmp.path().join("st.db"), None);
+    // The same frozen moment as the TUI side, so the figures do not depend on today's date.
+    ctx.clock = schooltech::clock::Clock::Fixed(frozen_now());
+    ctx
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
