@@ -79,8 +79,15 @@ ul.ev{margin:1mm 0 2mm;padding-left:5mm}
 ul.ev li{margin:0.5mm 0;break-inside:avoid}
 .more{color:#555;font-style:italic}
 .legend{font-size:9pt;color:#333}
-.key{margin:4mm 0;font-size:9.5pt}
-.key .st{margin-right:2mm}
+.key{margin:4mm 0;font-size:9.5pt;display:flex;flex-wrap:wrap;gap:2mm 6mm;padding:0;list-style:none}
+.key li{white-space:nowrap}
+.key .st{margin-right:1.5mm}
+a{color:inherit;text-decoration:none}
+table.overview td:first-child{white-space:nowrap;font-weight:bold}
+table.figs td:nth-child(2){width:30%}
+table.figs td:nth-child(3){width:34%}
+table.figs td:nth-child(4){width:36%}
+code{hyphens:none}
 .note{font-size:9pt;color:#444}
 svg{display:block;margin:1mm 0 2mm;max-width:100%}
 section.sec{break-before:page;page-break-before:always;padding-top:2mm}
@@ -182,7 +189,7 @@ fn section(out: &mut String, s: &Section) {
     );
     let _ = writeln!(out, "<p class=\"summary\">{}</p>", esc(&s.summary));
     if !s.figures.is_empty() {
-        out.push_str("<table class=\"t\"><thead><tr><th></th><th>Figure</th><th>Value</th><th>Where the detail is</th></tr></thead><tbody>\n");
+        out.push_str("<table class=\"t figs\"><thead><tr><th></th><th>Figure</th><th>Value</th><th>Where the detail is</th></tr></thead><tbody>\n");
         for f in &s.figures {
             let (sym, cls) = match f.status {
                 Some(st) => (st.symbol(), st.as_str()),
@@ -252,7 +259,7 @@ pub fn render(r: &Report) -> String {
         badge(r.overall),
         esc(&r.log_anchor)
     );
-    out.push_str("<table class=\"t\"><thead><tr><th>Section</th><th>Status</th><th>In one line</th></tr></thead><tbody>\n");
+    out.push_str("<table class=\"t overview\"><thead><tr><th>Section</th><th>Status</th><th>In one line</th></tr></thead><tbody>\n");
     for s in &r.sections {
         let _ = writeln!(
             out,
@@ -266,7 +273,7 @@ pub fn render(r: &Report) -> String {
     out.push_str("</tbody></table>\n");
     let _ = writeln!(
         out,
-        "<div class=\"key\"><p>{} nothing needs doing &nbsp; {} something should be looked at &nbsp; {} something needs doing now &nbsp; {} nothing recorded to judge</p></div>",
+        "<ul class=\"key\"><li>{} nothing needs doing</li><li>{} something should be looked at</li><li>{} something needs doing now</li><li>{} nothing recorded to judge</li></ul>",
         badge(Status::Green),
         badge(Status::Amber),
         badge(Status::Red),
