@@ -418,3 +418,58 @@ async fn the_html_prints_on_a4_with_every_section_on_its_own_page() {
     // Every page carries the footer with its number.
     assert!(text.contains(&format!("page 1 of {pages}")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_term_that_has_not_started_is_refused() {
+    let ctx = demo_at(frozen_now(), None);
+    let e = report::termly_for(
+        &ctx,
+        &PeriodRequest {
+            term: Some("Summer 2027".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect_err("refused");
+    assert_eq!(e.exit_code(), 2);
+    assert!(e.to_string().contains("has not started"), "{e}");
+}
+
+#[test]
+fn the_command_writes_each_format_and_exits_1_when_a_section_is_red() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for (format, name) in [("json", "r.json"), ("html", "r.html"), ("markdown", "r.md")] {
+        let out = tmp.path().join(name);
+        let run = Command::new(env!("CARGO_BIN_EXE_schooltech"))
+            .args(["--demo", "report", "termly", "--format", format, "--out"])
+            .arg(&out)
+            .env("SCHOOLTECH_LOG", "error")
+            .output()
+            .expect("schooltech runs");
+        assert_eq!(
+            run.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let body = std::fs::read_to_string(&out).expect("written");
+        assert!(String::from_utf8_lossy(&run.stderr).contains("overall ✗ RED"));
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+            assert_eq!(v["sections"].as_array().map(Vec::len), Some(6));
+        }
+    }
+    let run = Command::new(env!("CARGO_BIN_EXE_schooltech"))
+        .args([
+            "--demo",
+            "report",
+            "termly",
+            "--term",
+            "Autumn 2026",
+            "--from",
+            "2026-09-01",
+        ])
+        .output()
+        .expect("schooltech runs");
+    assert_eq!(run.status.code(), Some(2));
+}

@@ -245,14 +245,20 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     } else {
         Status::Green
     };
-    let acting = scan
-        .findings
-        .iter()
-        .filter(|f| !f.protected && f.action != crate::domain::leavers::Action::None)
-        .count();
+    use crate::domain::leavers::Action;
+    let acting = |a: Action| {
+        scan.findings
+            .iter()
+            .filter(|f| !f.protected && f.action == a)
+            .count()
+    };
+    let (to_act, to_review) = (
+        acting(Action::Suspend) + acting(Action::Purge),
+        acting(Action::Review),
+    );
     s.summary = match s.status {
         Status::Red => format!(
-            "{acting} zombie account(s) need an action, {} shared login(s) known by leavers, {} item(s) of equipment not returned",
+            "{to_act} zombie account(s) to suspend or remove and {to_review} to review; {} shared login(s) known by leavers; {} item(s) of equipment not returned",
             leaver_knows.len(),
             not_returned.len()
         ),

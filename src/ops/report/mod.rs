@@ -466,7 +466,16 @@ pub async fn termly(ctx: &Ctx, period: &Period) -> Result<Report> {
 /// The report for what the command line (or the TUI) asked: the period resolved from
 /// `[report] terms` at `ctx.now()`.
 pub async fn termly_for(ctx: &Ctx, req: &PeriodRequest) -> Result<Report> {
-    let period = resolve_period(&ctx.config.report.terms, req, ctx.now().date_naive())?;
+    let today = ctx.now().date_naive();
+    let period = resolve_period(&ctx.config.report.terms, req, today)?;
+    if period.from > today {
+        return Err(Error::Usage(format!(
+            "{} has not started on {}: a report judges what happened, so give a period that has \
+             begun (or --as-of a day inside it)",
+            period.describe(),
+            uk_date(ctx.now())
+        )));
+    }
     termly(ctx, &period).await
 }
 
