@@ -39,6 +39,10 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str) -> Vec<Line<'static
             Style::default().add_modifier(Modifier::BOLD),
         ),
     ])];
+    out.push(Line::styled(
+        format!("{enter}: open the {}", s.tui.describe()),
+        t.key(),
+    ));
     for l in wrap_text(&s.summary, width) {
         out.push(Line::raw(l));
     }
@@ -64,11 +68,6 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str) -> Vec<Line<'static
             out.push(Line::styled(l, t.dim()));
         }
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled(
-        format!("{enter}: open the {}", s.tui.describe()),
-        t.key(),
-    ));
     out
 }
 
