@@ -6,7 +6,8 @@ set -euo pipefail
 
 # squidguard: the filter tests feed our exports to a real squidGuard as its exception lists.
 # poppler-utils (pdftoppm) and zbar-tools (zbarimg): the inventory label test renders the PDF and reads the barcodes back.
-PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard poppler-utils zbar-tools)
+# chromium: the termly report test prints the HTML report to PDF with headless Chromium (pdftotext checks it).
+PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard poppler-utils zbar-tools chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -57,6 +57,52 @@ pub struct Config {
     /// `[mis]`: how the MIS export's columns are named.
     #[serde(default)]
     pub mis: MisConfig,
+    /// `[report]`: the termly compliance report.
+    #[serde(default)]
+    pub report: ReportConfig,
+}
+
+/// `[report]`: the termly compliance report (`schooltech report termly`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportConfig {
+    /// The school's terms, e.g. `{ name = "Autumn 2026", from = "2026-09-02", to = "2026-12-18" }`:
+    /// `--term NAME` picks one; without it the report covers the term containing the day.
+    pub terms: Vec<TermConfig>,
+}
+
+/// One term of `[report] terms`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermConfig {
+    /// Its name, e.g. "Autumn 2026".
+    pub name: String,
+    /// First day (a quoted "YYYY-MM-DD").
+    pub from: chrono::NaiveDate,
+    /// Last day (a quoted "YYYY-MM-DD").
+    pub to: chrono::NaiveDate,
+}
+
+impl ReportConfig {
+    /// Checks the terms: named, first day not after the last, names not repeated.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let mut seen = std::collections::HashSet::new();
+        for t in &self.terms {
+            if t.name.trim().is_empty() {
+                return Err("[report] terms: a term has no name".into());
+            }
+            if t.from > t.to {
+                return Err(format!(
+                    "[report] terms: \"{}\" starts ({}) after it ends ({})",
+                    t.name, t.from, t.to
+                ));
+            }
+            if !seen.insert(t.name.trim().to_lowercase()) {
+                return Err(format!("[report] terms: \"{}\" is named twice", t.name));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[aup]`: acceptable use agreements, who must sign which, and whether new accounts wait.
@@ -541,6 +587,9 @@ impl Config {
         if let Err(e) = self.aup.validate() {
             return Err(Error::Config(format!("{}: {e}", origin.display())));
         }
+        if let Err(e) = self.report.validate() {
+            return Err(Error::Config(format!("{}: {e}", origin.display())));
+        }
         if let Err(errs) = self.passwords.validate() {
             let list: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
             return Err(Error::Config(format!(
@@ -821,6 +870,31 @@ mod example_tests {
         assert_eq!(names, ["guest", "pupil-primary", "staff"]);
         assert_eq!(ags[1].signer, crate::domain::aup::Signer::Parent);
         assert_eq!(ags[1].roles, ["pupil"]);
+        assert_eq!(c.report.terms.len(), 6);
+        assert_eq!(c.report.terms[0].name, "Autumn 2026");
+    }
+
+    #[test]
+    fn report_terms_are_checked() {
+        let parse = |t: &str| {
+            Config::parse(
+                &format!("[directory]\nflavour = \"demo\"\n{t}"),
+                Path::new("t.toml"),
+            )
+        };
+        assert!(parse("").unwrap().report.terms.is_empty());
+        let err = parse(
+            "[report]\nterms = [{ name = \"A\", from = \"2026-12-18\", to = \"2026-09-02\" }]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("starts"), "{err}");
+        let err = parse("[report]\nterms = [{ name = \"A\", from = \"2026-09-02\", to = \"2026-12-18\" }, { name = \"a\", from = \"2027-01-05\", to = \"2027-03-26\" }]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("twice"), "{err}");
+        let err = parse("[report]\nterm = []\n").unwrap_err().to_string();
+        assert!(err.contains("term"), "{err}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod leavers;
 mod log;
 pub mod output;
 mod passwords;
+pub mod report;
 mod sweep;
 
 use crate::config::Config;
@@ -89,6 +90,9 @@ pub enum Command {
     Leavers(leavers::LeaversCmd),
     /// The leaver-day sweep: plan (dry run), apply, resume, list, report, purge.
     Sweep(sweep::SweepArgs),
+    /// The termly compliance report for governors and inspectors (text, markdown, HTML, JSON).
+    #[command(subcommand)]
+    Report(report::ReportCmd),
 }
 
 /// Output format for lists.
@@ -145,5 +149,10 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         }
         Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
         Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
+        Command::Report(c) => {
+            let ctx = context(cli)?;
+            crate::ops::settle::settle_before_run(&ctx).await;
+            report::run(&ctx, c).await
+        }
     }
 }

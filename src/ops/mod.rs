@@ -18,6 +18,7 @@ pub mod log;
 pub mod passwords;
 pub mod preview;
 pub mod protect;
+pub mod report;
 pub mod settle;
 
 /// What a search of the directory gives (accounts and how many entries were skipped), for the
@@ -116,6 +117,7 @@ impl Ctx {
         config.directory.base_dn = "DC=demo,DC=school".into();
         config.aup = aup::demo::config();
         config.leavers.ou = "OU=Leavers,OU=School".into();
+        config.report = report::demo::config();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {
             Some(n) => Arc::new(directory::demo::DemoDirectory::generated_with_clock(

@@ -231,6 +231,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         dirty = true;
     }
     cmds.extend(more);
+    // A tab asked to show another (the Report tab's Enter): the shell switches, as for its key.
+    if let Some(a) = state.shell.goto.take() {
+        dirty = true;
+        match Tab::ALL.iter().find(|t| state.tabs.page(**t).goto() == a) {
+            Some(t) => cmds.extend(state.switch_tab(*t)),
+            None => state.info(format!("there is no {} tab in this version", a.name())),
+        }
+    }
     if dirty {
         state.dirty = true;
     }

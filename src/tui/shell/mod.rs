@@ -131,6 +131,8 @@ pub struct Shell {
     pub dirty: bool,
     /// Changes announced since the last message, for every tab to hear.
     pub announced: Vec<Changed>,
+    /// A tab asked to show another tab (by that tab's number-key action), after this message.
+    pub goto: Option<crate::tui::keymap::Action>,
 }
 
 impl Shell {
@@ -153,6 +155,7 @@ impl Shell {
             gen: 0,
             dirty: true,
             announced: Vec::new(),
+            goto: None,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod filtering;
 pub mod inventory;
 pub mod log;
 pub mod passwords;
+pub mod report;
 
 use crate::ops::Ctx;
 use crate::tui::dialogs::{Confirm, Form, PasswordDialog, Picker};
@@ -241,4 +242,5 @@ tabs! {
     Log: log => log::LogTab,
     Inventory: inventory => inventory::InventoryTab,
     Filtering: filtering => filtering::FilteringTab,
+    Report: report => report::ReportTab,
 }

@@ -1,0 +1,162 @@
+//! The demo school's part of the report: UK school terms for 2026/27 in `[report] terms`, and
+//! the records the other demo seeds leave empty (shared logins, software titles, a loan to a
+//! member of staff who left, a finished leaver sweep), so that every section has something to
+//! show. Seeded the first time the report is made (as the filter log is), so the other tabs'
+//! demo views stay as they were until then. Demo only; each part once.
+
+use crate::config::{ReportConfig, TermConfig};
+use crate::domain::creds::Credential;
+use crate::domain::inventory::software::Licence;
+use crate::error::Result;
+use crate::ops::inventory::software::{self, NewTitle};
+use crate::ops::inventory::{self, LoanRequest};
+use crate::ops::{creds, Ctx};
+use crate::store::leavers::{LeaverRecord, SweepRun};
+use crate::store::Store;
+use chrono::{Duration, NaiveDate};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+}
+
+/// The terms of a typical English school year (2026/27), as in the example configuration.
+pub fn terms() -> Vec<TermConfig> {
+    [
+        ("Summer 2026", d(2026, 4, 13), d(2026, 7, 22)),
+        ("Autumn 2026", d(2026, 9, 2), d(2026, 12, 18)),
+        ("Spring 2027", d(2027, 1, 5), d(2027, 3, 26)),
+        ("Summer 2027", d(2027, 4, 12), d(2027, 7, 21)),
+    ]
+    .into_iter()
+    .map(|(name, from, to)| TermConfig {
+        name: name.into(),
+        from,
+        to,
+    })
+    .collect()
+}
+
+/// `[report]` for the demo.
+pub fn config() -> ReportConfig {
+    ReportConfig { terms: terms() }
+}
+
+/// Seeds what the report needs and the demo lacks (each part only when its table is empty).
+pub async fn seed(ctx: &Ctx) -> Result<()> {
+    let now = ctx.now();
+    let store = Store::open(&ctx.config.store.path)?;
+    if store.credentials()?.is_empty() {
+        for (name, system, known, period, days_ago) in [
+            (
+                "Office printer admin",
+                "Kyocera web console",
+                vec!["pchaudhry", "kmensah"],
+                365,
+                200,
+            ),
+            (
+                "Guest Wi-Fi key",
+                "Wireless controller",
+                vec!["spatel", "kmensah"],
+                90,
+                120,
+            ),
+            ("MIS administrator", "SIMS", vec!["spatel"], 180, 40),
+        ] {
+            creds::add(
+                ctx,
+                &Credential {
+                    name: name.into(),
+                    system: system.into(),
+                    known_by: known.into_iter().map(String::from).collect(),
+                    owner: "spatel".into(),
+                    period_days: period,
+                    last_rotated: now - Duration::days(days_ago),
+                },
+            )?;
+        }
+        // Changed this term, after a member of staff who knew it left.
+        creds::rotated(ctx, "Guest Wi-Fi key", Some(now - Duration::days(20)))?;
+    }
+    if store.software()?.is_empty() {
+        let today = now.date_naive();
+        for (title, publisher, licence, seats, expires) in [
+            (
+                "Microsoft 365 A3",
+                "Microsoft",
+                Licence::Subscription,
+                Some(120),
+                Some(today + Duration::days(40)),
+            ),
+            (
+                "Adobe Creative Cloud",
+                "Adobe",
+                Licence::PerDevice,
+                Some(2),
+                Some(today + Duration::days(250)),
+            ),
+            ("Scratch", "MIT", Licence::Site, None, None),
+        ] {
+            software::add(
+                ctx,
+                &NewTitle {
+                    title: title.into(),
+                    publisher: publisher.into(),
+                    licence,
+                    seats,
+                    expires,
+                    cost_pence: None,
+                },
+            )?;
+        }
+        software::assign(ctx, "Adobe Creative Cloud", Some("DA-LAP-005"), None).await?;
+        // A laptop with a member of staff whose account has since expired (the leavers scan
+        // finds her): not returned.
+        let _ = inventory::loan(
+            ctx,
+            &LoanRequest {
+                tag: "DA-LAP-004".into(),
+                user: Some("pchaudhry".into()),
+                location: None,
+                due: None,
+                notes: "Year 10 trip planning".into(),
+            },
+        )
+        .await;
+    }
+    if store.sweep_runs()?.is_empty() {
+        if let Some(a) = ctx.dir.get_account("21berrym").await? {
+            let on = now - Duration::days(60);
+            let run_id = format!("sweep-{}", on.format("%Y%m%d-%H%M%S"));
+            store.sweep_create(
+                &SweepRun {
+                    run_id: run_id.clone(),
+                    kind: "suspend".into(),
+                    created_at: on,
+                    operator: ctx.operator.clone(),
+                    source: "demo MIS export".into(),
+                    as_of: None,
+                    steps: 4,
+                    lock_pid: None,
+                    finished_at: None,
+                },
+                &[LeaverRecord {
+                    run_id: run_id.clone(),
+                    username: a.username.clone(),
+                    name: Some(a.name().to_string()),
+                    role: Some("pupil".into()),
+                    mis_id: a.mis_id.clone(),
+                    dn: a.dn.clone(),
+                    groups: Vec::new(),
+                    description: None,
+                    enabled: true,
+                    leaving_date: Some((on - Duration::days(10)).date_naive()),
+                    reason: "left".into(),
+                    suspended_on: on.date_naive(),
+                }],
+            )?;
+            store.sweep_finish(&run_id, on + Duration::minutes(2))?;
+        }
+    }
+    Ok(())
+}

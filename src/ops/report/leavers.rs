@@ -1,0 +1,269 @@
+//! The report's Leavers section: zombies now (as `leavers scan` finds them), the sweeps of the
+//! period (`sweep list`), shared logins changed after leavers and those still due (`creds
+//! report`), equipment not returned by staff who left.
+
+use super::{counted, evidence, figure, Period, Place, Section, Status};
+use crate::domain::creds::CredStatus;
+use crate::domain::leavers::Reason;
+use crate::error::Result;
+use crate::ops::{creds, leavers, Ctx};
+use crate::store::{LogFilter, Store};
+use std::collections::BTreeSet;
+
+const RULE: &str = "Red: a zombie account needs an action (what makes `leavers scan` exit 1), a shared login is still known by someone who left, or staff who left still have equipment on loan. Amber: a sweep run of the period is unfinished. Green otherwise. No data: no accounts.";
+
+/// Reasons that mean the person has gone (their loans should have come back).
+fn has_left(r: Reason) -> bool {
+    matches!(r, Reason::Left | Reason::Expired | Reason::OverduePurge)
+}
+
+/// The section for `period`.
+pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
+    let mut s = Section {
+        name: "leavers",
+        title: "Leavers",
+        status: Status::NoData,
+        summary: String::new(),
+        rule: RULE,
+        figures: Vec::new(),
+        evidence: Vec::new(),
+        charts: Vec::new(),
+        tui: Place::Leavers,
+    };
+    let mis = leavers::load_mis(ctx, None)?;
+    let scan = leavers::scan(ctx, mis.as_ref()).await?;
+    let accounts = ctx
+        .dir
+        .search_accounts(&Default::default())
+        .await?
+        .accounts
+        .len();
+    if accounts == 0 {
+        s.summary = "no accounts in the directory".into();
+        return Ok(s);
+    }
+    let needs = scan.needs_action();
+    let by_reason: Vec<(String, usize)> = Reason::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                scan.findings.iter().filter(|f| f.reason == *r).count(),
+            )
+        })
+        .collect();
+    let mut f = figure(
+        "Zombie accounts now",
+        counted(scan.findings.len(), &by_reason),
+        "schooltech leavers scan",
+        Place::Leavers,
+    );
+    f.status = Some(if needs { Status::Red } else { Status::Green });
+    s.figures.push(f);
+    s.evidence.push(evidence(
+        "Zombie accounts",
+        scan.findings
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} ({}): {}, {}{}; {}",
+                    f.username,
+                    f.role.as_deref().unwrap_or("no role"),
+                    f.reason.as_str(),
+                    f.action.as_str(),
+                    if f.protected { " (protected)" } else { "" },
+                    f.evidence
+                )
+            })
+            .collect(),
+    ));
+
+    // Sweeps of the period, from the store (`sweep list`) and the action log (restores).
+    let store = Store::open(&ctx.config.store.path)?;
+    let runs: Vec<_> = store
+        .sweep_runs()?
+        .into_iter()
+        .filter(|r| period.contains(r.created_at))
+        .collect();
+    let mut suspended = 0;
+    let mut purged = 0;
+    let mut unfinished = 0;
+    let mut run_lines = Vec::new();
+    for r in &runs {
+        let n = store.leaver_records(&r.run_id)?.len();
+        let purges = store
+            .journal_run(&r.run_id)?
+            .iter()
+            .filter(|e| e.action == "leaver.purge")
+            .count();
+        if r.kind == "purge" {
+            purged += purges;
+        } else {
+            suspended += n;
+        }
+        if r.finished_at.is_none() {
+            unfinished += 1;
+        }
+        run_lines.push(format!(
+            "{} {} on {} by {}: {}{}",
+            r.kind,
+            r.run_id,
+            crate::domain::time::uk_date(r.created_at),
+            r.operator,
+            if r.kind == "purge" {
+                format!("{purges} purged")
+            } else {
+                format!("{n} suspended")
+            },
+            if r.finished_at.is_some() {
+                ""
+            } else {
+                " (UNFINISHED: `schooltech sweep --resume`)"
+            }
+        ));
+    }
+    let restored: BTreeSet<String> = store
+        .log(&LogFilter {
+            since: Some(period.start()),
+            ..Default::default()
+        })?
+        .into_iter()
+        .filter(|e| e.at <= period.end() && e.action.starts_with("leaver.restore"))
+        .map(|e| e.target.to_lowercase())
+        .collect();
+    let mut f = figure(
+        "Leaver sweeps in the period",
+        format!(
+            "{} run(s): {suspended} suspended, {purged} purged, {} restored",
+            runs.len(),
+            restored.len()
+        ),
+        "schooltech sweep list",
+        Place::Leavers,
+    );
+    if unfinished > 0 {
+        f.status = Some(Status::Amber);
+    }
+    s.figures.push(f);
+    if !run_lines.is_empty() {
+        s.evidence
+            .push(evidence("Sweep runs in the period", run_lines));
+    }
+
+    // Shared logins: changed in the period, and still known by a leaver.
+    let rotated = store
+        .log(&LogFilter {
+            since: Some(period.start()),
+            action: Some("creds.rotated".into()),
+            ..Default::default()
+        })?
+        .into_iter()
+        .filter(|e| e.at <= period.end())
+        .count();
+    let register = creds::report(ctx).await?;
+    let leaver_knows: Vec<String> = register
+        .iter()
+        .filter(|(_, v)| v.status == CredStatus::LeaverKnows)
+        .map(|(c, v)| {
+            format!(
+                "{} ({}): known by {} who left; change it now",
+                c.name,
+                c.system,
+                v.leavers.join(", ")
+            )
+        })
+        .collect();
+    s.figures.push(figure(
+        "Shared logins changed in the period",
+        format!("{rotated} of {} in the register", register.len()),
+        "schooltech log show --action creds.rotated",
+        Place::Passwords,
+    ));
+    let mut f = figure(
+        "Shared logins still known by someone who left",
+        leaver_knows.len().to_string(),
+        "schooltech creds report",
+        Place::Passwords,
+    );
+    f.status = Some(if leaver_knows.is_empty() {
+        Status::Green
+    } else {
+        Status::Red
+    });
+    s.figures.push(f);
+    if !leaver_knows.is_empty() {
+        s.evidence
+            .push(evidence("Shared logins to change", leaver_knows.clone()));
+    }
+
+    // Equipment still on loan to staff who left: the sweep's records and the scan's findings.
+    let mut gone: BTreeSet<String> = store
+        .leaver_records_all()?
+        .into_iter()
+        .filter(|r| r.role.as_deref() == Some("staff"))
+        .map(|r| r.username)
+        .collect();
+    gone.extend(
+        scan.findings
+            .iter()
+            .filter(|f| f.role.as_deref() == Some("staff") && has_left(f.reason))
+            .map(|f| f.username.clone()),
+    );
+    let mut not_returned = Vec::new();
+    for u in &gone {
+        for (l, a) in crate::ops::inventory::equipment_on_loan_to(ctx, u)? {
+            not_returned.push(format!(
+                "{} {} {} with {u} (issued {})",
+                a.tag,
+                a.manufacturer,
+                a.model,
+                crate::domain::time::uk_date(l.issued_at)
+            ));
+        }
+    }
+    let mut f = figure(
+        "Equipment not returned by staff who left",
+        not_returned.len().to_string(),
+        "schooltech inventory loans",
+        Place::Inventory,
+    );
+    f.status = Some(if not_returned.is_empty() {
+        Status::Green
+    } else {
+        Status::Red
+    });
+    s.figures.push(f);
+    if !not_returned.is_empty() {
+        s.evidence
+            .push(evidence("Equipment not returned", not_returned.clone()));
+    }
+
+    s.status = if needs || !leaver_knows.is_empty() || !not_returned.is_empty() {
+        Status::Red
+    } else if unfinished > 0 {
+        Status::Amber
+    } else {
+        Status::Green
+    };
+    use crate::domain::leavers::Action;
+    let acting = |a: Action| {
+        scan.findings
+            .iter()
+            .filter(|f| !f.protected && f.action == a)
+            .count()
+    };
+    let (to_act, to_review) = (
+        acting(Action::Suspend) + acting(Action::Purge),
+        acting(Action::Review),
+    );
+    s.summary = match s.status {
+        Status::Red => format!(
+            "{to_act} zombie account(s) to suspend or remove and {to_review} to review; {} shared login(s) known by leavers; {} item(s) of equipment not returned",
+            leaver_knows.len(),
+            not_returned.len()
+        ),
+        Status::Amber => format!("{unfinished} sweep run(s) unfinished"),
+        _ => "no zombie accounts need an action".into(),
+    };
+    Ok(s)
+}

@@ -1,0 +1,98 @@
+//! The report's Action log section: entries of the period (`log show`), the chain check (`log
+//! verify`) and the anchor, so that the printed report itself anchors the log.
+
+use super::{counted, evidence, figure, Period, Place, Section, Status};
+use crate::error::Result;
+use crate::ops::Ctx;
+use crate::store::{ChainStatus, LogFilter, Store};
+use std::collections::BTreeMap;
+
+const RULE: &str = "Red: `log verify` finds the hash chain broken. Green: it is whole. No data: the log holds no entry.";
+
+/// The section for `period`.
+pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
+    let mut s = Section {
+        name: "log",
+        title: "The action log",
+        status: Status::NoData,
+        summary: String::new(),
+        rule: RULE,
+        figures: Vec::new(),
+        evidence: Vec::new(),
+        charts: Vec::new(),
+        tui: Place::Log,
+    };
+    let store = Store::open(&ctx.config.store.path)?;
+    let chain = crate::ops::log::verify(&store)?;
+    let anchor = crate::ops::log::anchor(&store)?;
+    let rows = match store.log_head()? {
+        None => {
+            s.summary = "nothing logged yet".into();
+            s.figures.push(figure(
+                "Anchor (rows:head hash)",
+                anchor,
+                "schooltech log anchor",
+                Place::Log,
+            ));
+            return Ok(s);
+        }
+        Some((n, _)) => n,
+    };
+    let entries: Vec<_> = store
+        .log(&LogFilter {
+            since: Some(period.start()),
+            ..Default::default()
+        })?
+        .into_iter()
+        .filter(|e| e.at <= period.end())
+        .collect();
+    let mut by_area: BTreeMap<String, usize> = BTreeMap::new();
+    for e in &entries {
+        let area = e.action.split('.').next().unwrap_or("").to_string();
+        *by_area.entry(area).or_default() += 1;
+    }
+    let mut areas: Vec<(String, usize)> = by_area.into_iter().collect();
+    areas.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    s.figures.push(figure(
+        "Entries in the period",
+        counted(entries.len(), &areas),
+        format!("schooltech log show --since {}", period.from),
+        Place::Log,
+    ));
+    let (status, value) = match &chain {
+        ChainStatus::Whole { rows } => (
+            Status::Green,
+            format!("whole: all {rows} entries check out"),
+        ),
+        ChainStatus::Broken { id, reason } => {
+            (Status::Red, format!("BROKEN at entry {id}: {reason}"))
+        }
+    };
+    let mut f = figure("Hash chain", value, "schooltech log verify", Place::Log);
+    f.status = Some(status);
+    s.figures.push(f);
+    s.figures.push(figure(
+        "Anchor (rows:head hash)",
+        anchor.clone(),
+        format!("schooltech log verify --anchor {anchor}"),
+        Place::Log,
+    ));
+    s.evidence.push(evidence(
+        "Keeping the anchor",
+        vec![
+            format!("the log held {rows} entries when this report was made"),
+            "keep this printed report: `schooltech log verify --anchor` with the anchor above \
+             fails if any of those entries is later changed or removed"
+                .into(),
+        ],
+    ));
+    s.status = status;
+    s.summary = match status {
+        Status::Red => "the action log's hash chain is broken".into(),
+        _ => format!(
+            "{} entries in the period; the chain of all {rows} checks out",
+            entries.len()
+        ),
+    };
+    Ok(s)
+}

@@ -1,0 +1,47 @@
+//! Keys of the Report tab: move between sections, open the tab that shows a section's detail.
+
+use super::ReportTab;
+use crate::ops::report::Place;
+use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::shell::Shell;
+use crate::tui::work::Cmd;
+
+/// The Report tab's place in the keymap (`[tui.keys.report]`).
+pub const CONTEXT: Context = Context::new("report", "Report");
+
+/// The Report tab's keys.
+#[rustfmt::skip]
+pub const KEYS: &[KeyRow] = &[
+    (CONTEXT, "enter", Action::Details, "Open the tab that shows the section's detail", true),
+];
+
+/// The number-key action of the tab that shows a place.
+pub fn tab_action(p: Place) -> Action {
+    match p {
+        Place::Accounts => Action::TabAccounts,
+        Place::Passwords => Action::TabPasswords,
+        Place::Log => Action::TabLog,
+        Place::Leavers => Action::TabLeavers,
+        Place::Inventory => Action::TabInventory,
+        Place::Filtering => Action::TabFiltering,
+    }
+}
+
+/// Keys of the Report tab.
+pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let len = r.sections();
+    let page = len.max(1);
+    match action {
+        Action::Up => r.list.move_by(-1, len, page),
+        Action::Down => r.list.move_by(1, len, page),
+        Action::PageUp | Action::Top => r.list.jump(false, len, page),
+        Action::PageDown | Action::Bottom => r.list.jump(true, len, page),
+        Action::Details => {
+            if let Some(s) = r.current() {
+                sh.goto = Some(tab_action(s.tui));
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}

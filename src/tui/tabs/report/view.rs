@@ -1,0 +1,145 @@
+//! Drawing the Report tab: the period and overall light, the sections with their lights (word
+//! and symbol, coloured when colour is on), and the figures of the section under the cursor
+//! with the command behind each.
+
+use super::{ReportTab, CONTEXT};
+use crate::ops::report::{Section, Status};
+use crate::tui::keymap::Action;
+use crate::tui::shell::Shell;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::wrap_text;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+fn light_style(t: &Theme, s: Status) -> Style {
+    match s {
+        Status::Red => t.error(),
+        Status::Amber => t.warn(),
+        Status::Green => t.ok(),
+        Status::NoData => t.dim(),
+    }
+}
+
+/// "✗ RED" padded to the widest word.
+fn light(s: Status) -> String {
+    format!("{} {:<7}", s.symbol(), s.word())
+}
+
+fn detail(s: &Section, width: usize, t: &Theme, enter: &str) -> Vec<Line<'static>> {
+    let mut out = vec![Line::from(vec![
+        Span::styled(
+            format!("{} {}", s.status.symbol(), s.status.word()),
+            light_style(t, s.status).add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!("  {}", s.title),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+    ])];
+    out.push(Line::styled(
+        format!("{enter}: open the {}", s.tui.describe()),
+        t.key(),
+    ));
+    for l in wrap_text(&s.summary, width) {
+        out.push(Line::raw(l));
+    }
+    out.push(Line::raw(""));
+    for f in &s.figures {
+        let mark = f.status.map_or(" ", |st| st.symbol());
+        let style = f.status.map_or(Style::default(), |st| light_style(t, st));
+        let text = format!("{}: {}", f.label, f.value);
+        for (i, l) in wrap_text(&text, width.saturating_sub(2))
+            .into_iter()
+            .enumerate()
+        {
+            if i == 0 {
+                out.push(Line::from(vec![
+                    Span::styled(format!("{mark} "), style),
+                    Span::raw(l),
+                ]));
+            } else {
+                out.push(Line::raw(format!("  {l}")));
+            }
+        }
+        for l in wrap_text(&format!("    {} · {}", f.command, f.tui.describe()), width) {
+            out.push(Line::styled(l, t.dim()));
+        }
+    }
+    out
+}
+
+/// Draws the tab into `area`.
+pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
+    let t = &sh.theme;
+    let Some(rep) = &r.report else {
+        let msg = match &r.error {
+            Some(e) => format!("Could not make the termly report: {e}"),
+            None => "Making the termly report…".into(),
+        };
+        crate::tui::widgets::placeholder(f, area, &msg);
+        return;
+    };
+    let [top, _, body] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    let mut spans = vec![
+        Span::raw(format!("{}   overall ", rep.period().describe())),
+        Span::styled(
+            format!("{} {}", rep.overall.symbol(), rep.overall.word()),
+            light_style(t, rep.overall).add_modifier(Modifier::BOLD),
+        ),
+    ];
+    if r.stale || r.loading {
+        spans.push(Span::styled("   (being made again…)", t.dim()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), top);
+    if body.height == 0 {
+        return;
+    }
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(36), Constraint::Min(20)]).areas(body);
+    let mut lines = Vec::new();
+    for (i, s) in rep.sections.iter().enumerate() {
+        let line = Line::from(vec![
+            Span::styled(light(s.status), light_style(t, s.status)),
+            Span::raw(format!(" {}", s.title)),
+        ]);
+        lines.push(if i == r.list.cursor {
+            line.style(t.cursor())
+        } else {
+            line
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Log anchor:", t.dim()));
+    for l in wrap_text(&rep.log_anchor, usize::from(left.width.saturating_sub(2))) {
+        lines.push(Line::styled(l, t.dim()));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Print it for governors:", t.dim()));
+    for l in wrap_text(
+        "schooltech report termly --format html --out report.html",
+        usize::from(left.width.saturating_sub(2)),
+    ) {
+        lines.push(Line::styled(l, t.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), left);
+    if let Some(s) = r.current() {
+        let enter = sh.keymap.keys_for(CONTEXT, Action::Details);
+        let text = detail(s, usize::from(right.width.saturating_sub(1)), t, &enter);
+        f.render_widget(
+            Paragraph::new(text),
+            Rect {
+                x: right.x + 1,
+                width: right.width.saturating_sub(1),
+                ..right
+            },
+        );
+    }
+}
