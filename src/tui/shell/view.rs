@@ -181,19 +181,42 @@ fn header(f: &mut Frame, area: Rect, s: &Shell) {
 }
 
 /// The tab labels as drawn ("[1 Accounts]" for the active one), with the columns each takes.
+/// When they do not all fit the terminal's width (with room for the selection count), the other
+/// tabs' names are shortened ("5 Inv"); the active tab keeps its whole name.
 pub fn tab_labels(s: &State) -> Vec<(Tab, String, u16, u16)> {
+    let names: Vec<(Tab, String, String)> = Tab::ALL
+        .iter()
+        .map(|&tab| {
+            let page = s.tabs.page(tab);
+            let key = s.keymap.keys_for(Context::GLOBAL, page.goto());
+            (tab, key, page.title().to_string())
+        })
+        .collect();
+    let sel = s.tabs.page(s.tab).selected();
+    let room = usize::from(s.size.0).saturating_sub(if sel > 0 { 14 } else { 0 });
+    let label = |tab: Tab, key: &str, title: &str, keep: usize| {
+        if tab == s.tab {
+            format!("[{key} {title}]")
+        } else {
+            let short: String = title.chars().take(keep).collect();
+            format!(" {key} {short} ")
+        }
+    };
+    let widest = names.iter().map(|n| n.2.chars().count()).max().unwrap_or(0);
+    let fits = |keep: usize| {
+        names
+            .iter()
+            .map(|(tab, key, title)| label(*tab, key, title, keep).width() + 2)
+            .sum::<usize>()
+            <= room
+    };
+    let keep = (3..=widest).rev().find(|&k| fits(k)).unwrap_or(3);
     let mut x = 0u16;
     let mut out = Vec::new();
-    for &tab in Tab::ALL {
-        let page = s.tabs.page(tab);
-        let key = s.keymap.keys_for(Context::GLOBAL, page.goto());
-        let label = if tab == s.tab {
-            format!("[{key} {}]", page.title())
-        } else {
-            format!(" {key} {} ", page.title())
-        };
+    for (tab, key, title) in &names {
+        let label = label(*tab, key, title, keep);
         let w = label.width() as u16;
-        out.push((tab, label, x, x.saturating_add(w)));
+        out.push((*tab, label, x, x.saturating_add(w)));
         x = x.saturating_add(w + 2);
     }
     out
