@@ -2,7 +2,7 @@
 //! borrowers for the picker, loans and returns, the scan session and each scan, the disposal
 //! batches).
 
-use super::{InvMsg, InventoryTab};
+use super::{InvMsg, InventoryTab, Panel};
 use crate::domain::inventory::ScanOutcome;
 use crate::tui::dialogs::Dialog;
 use crate::tui::shell::Shell;
@@ -19,9 +19,11 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
             }
             v.loading = false;
             match result {
-                Ok(rows) => {
+                Ok(l) => {
                     v.error = None;
-                    v.set_rows(rows, body);
+                    v.audit_interval_days = l.audit_interval_days;
+                    v.store_dir = l.store_dir;
+                    v.set_rows(l.rows, body);
                 }
                 Err(e) => {
                     v.error = Some(e.to_string());
@@ -69,13 +71,24 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
             }
             v.saving = false;
             match result {
-                Ok((_tag, said)) => {
+                Ok((tag, said)) => {
                     sh.dialogs.retain(
                         |d| !matches!(d, Dialog::Form(f) if f.waiting.map(|w| w.0) == Some(gen)),
                     );
                     sh.info(said);
                     sh.announce(Changed::Log);
-                    (vec![v.request_load(sh)], true)
+                    if !tag.is_empty() {
+                        v.focus_after_load = Some(tag);
+                    }
+                    // Whatever changed, every view of it is read again.
+                    let mut cmds = vec![v.request_load(sh)];
+                    if v.disposal.loaded || v.panel == Panel::Disposal {
+                        cmds.push(v.request_disposal(sh));
+                    }
+                    if v.audit.loaded || v.panel == Panel::Audit {
+                        cmds.push(v.request_audit(sh));
+                    }
+                    (cmds, true)
                 }
                 Err(e) => {
                     // A refusal (an unknown or disabled borrower, a wrong status) goes back
@@ -104,6 +117,8 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                     v.scan.feed = Some(feed);
                     v.scan.round = round;
                     v.scan.on = true;
+                    // Scan mode shows over the assets (also when started from the audit panel).
+                    v.panel = Panel::Assets;
                     v.table.searching = false;
                     sh.info(format!("scan mode: recording into \"{}\"", v.scan.round));
                     sh.announce(Changed::Log);
@@ -156,6 +171,26 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                     s.last_what.clear();
                     s.last = Some(Err(format!("{tag}: {e}")));
                     sh.note_error(&e);
+                }
+            }
+            (Vec::new(), true)
+        }
+        InvMsg::Audit { gen, result } => {
+            let a = &mut v.audit;
+            if gen != a.gen {
+                return (Vec::new(), false);
+            }
+            a.loading = false;
+            a.loaded = true;
+            match result {
+                Ok(r) => {
+                    a.report = Some(r);
+                    a.error = None;
+                }
+                // No round yet is not a failure: the panel says how to start one.
+                Err(e) => {
+                    a.report = None;
+                    a.error = Some(e.to_string());
                 }
             }
             (Vec::new(), true)
