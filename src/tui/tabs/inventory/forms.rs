@@ -735,20 +735,21 @@ pub fn open_close_batch(v: &InventoryTab, sh: &mut Shell) {
         vec![Field::text(
             "Signed off by",
             "",
-            "the person who signs the batch off (e.g. the business manager)",
+            "who signs it off, e.g. the business manager",
         )],
     )
     .with_intro(vec![
         (
             format!(
-                "Its {} item{} become disposed (final).",
+                "{} item{} become{} disposed (final).",
                 b.view.items.len(),
-                if b.view.items.len() == 1 { "" } else { "s" }
+                if b.view.items.len() == 1 { "" } else { "s" },
+                if b.view.items.len() == 1 { "s" } else { "" }
             ),
             Tone::Strong,
         ),
         (
-            "The batch and its items can then no longer change: the database refuses it.".into(),
+            "Then the batch and its items cannot change: the database refuses.".into(),
             Tone::Warn,
         ),
     ]);

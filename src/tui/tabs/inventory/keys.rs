@@ -50,12 +50,14 @@ pub const KEYS: &[KeyRow] = &[
     (AUDIT_CONTEXT, "c",   Action::Close,       "Close the open round (asks first)", true),
     (AUDIT_CONTEXT, "u",   Action::AuditPanel,  "Back to the assets", true),
     (AUDIT_CONTEXT, "esc", Action::ClearSearch, "Back to the assets", false),
+    (AUDIT_CONTEXT, "w",   Action::DisposalPanel, "The disposal batches", false),
     (DISPOSAL_CONTEXT, "n",   Action::NewAccount,    "New batch (carrier, CBDU/CBDL number, papers)", true),
     (DISPOSAL_CONTEXT, "e",   Action::Edit,          "The batch's papers (collected, transfer/consignment note)", true),
     (DISPOSAL_CONTEXT, "s",   Action::Sanitised,     "Record how a data-bearing item was sanitised", true),
     (DISPOSAL_CONTEXT, "c",   Action::Close,         "Close the batch (signed off); refused while anything is missing", true),
     (DISPOSAL_CONTEXT, "w",   Action::DisposalPanel, "Back to the assets", true),
     (DISPOSAL_CONTEXT, "esc", Action::ClearSearch,   "Back to the assets", false),
+    (DISPOSAL_CONTEXT, "u",   Action::AuditPanel,    "The audit round", false),
 ];
 
 pub(super) fn purpose(p: InvPurpose) -> Purpose {
@@ -166,6 +168,7 @@ fn disposal_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<
         Action::Edit => forms::open_edit_batch(v, sh),
         Action::Sanitised => forms::open_sanitise(v, sh),
         Action::Close => forms::open_close_batch(v, sh),
+        Action::AuditPanel => return forms::show_audit(v, sh),
         _ => {}
     }
     let d = &mut v.disposal;
@@ -194,6 +197,14 @@ fn audit_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd
     let page = sh.body_height().saturating_sub(1).max(1);
     match action {
         Action::AuditPanel | Action::ClearSearch => v.panel = Panel::Assets,
+        Action::DisposalPanel => {
+            v.panel = Panel::Disposal;
+            return if v.disposal.loading {
+                Vec::new()
+            } else {
+                vec![v.request_disposal(sh)]
+            };
+        }
         Action::NewAccount => forms::open_start_round(v, sh),
         Action::Close => forms::open_close_round(v, sh),
         Action::ScanMode => open_scan(sh),

@@ -485,7 +485,11 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
             };
             let row = Row::new(vec![
                 Cell::from(bt.name.clone()),
-                Cell::from(format!("{} items", b.view.items.len())),
+                Cell::from(format!(
+                    "{} item{}",
+                    b.view.items.len(),
+                    if b.view.items.len() == 1 { "" } else { "s" }
+                )),
                 Cell::from(bt.carrier.clone()),
                 Cell::from(state),
             ]);
