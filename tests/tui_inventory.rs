@@ -506,16 +506,6 @@ async fn tabs(h: &mut Harness, n: usize) {
     h.settle().await;
 }
 
-async fn back_tabs(h: &mut Harness, n: usize) {
-    for _ in 0..n {
-        h.feed(Msg::Key(KeyEvent::new(
-            KeyCode::BackTab,
-            KeyModifiers::SHIFT,
-        )));
-    }
-    h.settle().await;
-}
-
 /// Clears the focused text field (ctrl-u).
 async fn clear_field(h: &mut Harness) {
     h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL).await;
@@ -565,8 +555,8 @@ async fn add_edit_and_status_go_through_ops_with_their_refusals() {
         err.contains("already used by DA-LAP-001") && err.contains("choose another tag"),
         "{err}"
     );
+    assert_eq!(top_form(&h).fields[top_form(&h).focus].label, "Tag");
     // A decimal comma in the price: refused before anything is sent, the price focused.
-    back_tabs(&mut h, 3).await;
     clear_field(&mut h).await;
     h.type_text("DA-LAP-099").await;
     tabs(&mut h, 11).await;
@@ -875,7 +865,11 @@ async fn disposal_batch_from_new_to_closed_with_its_paperwork() {
         err.contains("CBDU12x") && err.contains("CBDU123456"),
         "{err}"
     );
-    back_tabs(&mut h, 2).await;
+    assert_eq!(
+        top_form(&h).fields[top_form(&h).focus].label,
+        "Registration",
+        "the field at fault is focused"
+    );
     clear_field(&mut h).await;
     h.type_text("cbdu 123456").await;
     h.key(KeyCode::Enter).await;
@@ -1069,6 +1063,34 @@ async fn term_flow_snapshots() {
         h.key(KeyCode::Esc).await;
         h.key(KeyCode::Char('s')).await;
         snap_at(&h, &path, "inventory_sanitise", w, hh);
+        h.key(KeyCode::Esc).await;
+        // The demo batch completed (as the CLI would): the sign-off form.
+        let ctx2 = store_ctx(&path);
+        schooltech::ops::inventory::disposal::edit_batch(
+            &ctx2,
+            "WEEE-DEMO-1",
+            &schooltech::ops::inventory::disposal::BatchEdit {
+                collected_on: Some(frozen_now().date_naive()),
+                transfer_note: Some("WTN-1".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        schooltech::ops::inventory::disposal::sanitised(
+            &ctx2,
+            "WEEE-DEMO-1",
+            "DA-STO-002",
+            schooltech::domain::inventory::disposal::Sanitisation::Destroy,
+            "CERT-1",
+            "A Head",
+            None,
+        )
+        .unwrap();
+        h.key(KeyCode::Char('w')).await;
+        h.key(KeyCode::Char('w')).await;
+        snap_at(&h, &path, "inventory_batch_ready", w, hh);
+        h.key(KeyCode::Char('c')).await;
+        snap_at(&h, &path, "inventory_sign_off", w, hh);
         h.key(KeyCode::Esc).await;
     }
 }

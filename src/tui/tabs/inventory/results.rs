@@ -4,7 +4,7 @@
 
 use super::{InvMsg, InventoryTab, Panel};
 use crate::domain::inventory::ScanOutcome;
-use crate::tui::dialogs::Dialog;
+use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::Changed;
 use crate::tui::work::Cmd;
@@ -96,6 +96,7 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                     if let Some(f) = sh.waiting_form(gen) {
                         f.waiting = None;
                         f.error = Some(e.to_string());
+                        focus_for(f, &e.to_string());
                         sh.note_error(&e);
                     } else {
                         sh.error(&e);
@@ -221,6 +222,33 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                 }
             }
             (Vec::new(), true)
+        }
+    }
+}
+
+/// Puts the focus on the field a refusal from `ops` is about (the tag, the serial, the
+/// carrier's number, …), so the fix is one keystroke away.
+fn focus_for(f: &mut Form, msg: &str) {
+    let m = msg.to_lowercase();
+    const ABOUT: &[(&str, &str)] = &[
+        ("asset tag", "Tag"),
+        ("serial number", "Serial"),
+        ("waste carrier registration", "Registration"),
+        ("carrier's name", "Carrier"),
+        ("batch a reference", "Reference"),
+        ("disposal batch named", "Reference"),
+        ("file ending", "Save to"),
+        ("round a name", "Name"),
+        ("audit round named", "Name"),
+        ("due date", "Due back"),
+        ("account", "Username"),
+    ];
+    for (needle, label) in ABOUT {
+        if m.contains(needle) {
+            if let Some(i) = f.fields.iter().position(|x| x.label == *label) {
+                f.focus = i;
+                return;
+            }
         }
     }
 }

@@ -304,7 +304,7 @@ fn detail(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
                 "{}{}",
                 opt_day(a.purchase_date).trim_start(),
                 a.price_pence
-                    .map(|p| format!(", £{}.{:02}", p / 100, p % 100))
+                    .map(|p| format!(", {}", crate::domain::inventory::price::money(p)))
                     .unwrap_or_default()
             ),
         ),
@@ -520,33 +520,33 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let bt = &b.view.batch;
     let w = usize::from(body.width).max(10);
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(bt.name.clone(), bold),
-        Span::raw(format!(
-            "  carrier {} ({}), collected {}, transfer note {}{}",
-            if bt.carrier.is_empty() {
-                "-"
-            } else {
-                &bt.carrier
-            },
-            if bt.carrier_registration.is_empty() {
-                "-"
-            } else {
-                &bt.carrier_registration
-            },
+    let dash = |t: &str| {
+        if t.is_empty() {
+            "-".to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(bt.name.clone(), bold),
+            Span::raw(format!(
+                "  carrier {} ({})",
+                dash(&bt.carrier),
+                dash(&bt.carrier_registration)
+            )),
+        ]),
+        Line::raw(format!(
+            "collected {}, transfer note {}{}",
             opt_day(bt.collected_on).trim_start(),
-            if bt.transfer_note.is_empty() {
-                "-"
-            } else {
-                &bt.transfer_note
-            },
+            dash(&bt.transfer_note),
             if bt.consignment_note.is_empty() {
                 String::new()
             } else {
                 format!(", consignment note {}", bt.consignment_note)
             }
         )),
-    ])];
+    ];
     if let Some(c) = bt.closed_at {
         lines.push(Line::styled(
             format!(
