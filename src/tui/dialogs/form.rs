@@ -297,6 +297,9 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
             ));
         }
     }
+    // A form taller than the screen scrolls: the focused field (and its hint) stays in view,
+    // the error and the key hints below always show.
+    let head_len = lines.len();
     lines.push(Line::raw(""));
     if let Some((_, what)) = form.waiting {
         lines.push(Line::styled(
@@ -329,6 +332,20 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
         ],
         t,
     ));
+    let foot_len = lines.len() - head_len;
+    let head_room = usize::from(area.height.saturating_sub(3)).saturating_sub(foot_len);
+    if head_len > head_room && head_room > 0 {
+        // Fields before the focused one take a line each (only the focused one shows its hint).
+        let focused = form.intro.len() + usize::from(!form.intro.is_empty()) + form.focus;
+        let want_end = (focused + 2).min(head_len);
+        let skip = want_end.saturating_sub(head_room);
+        let foot = lines.split_off(head_len);
+        lines = lines.into_iter().skip(skip).take(head_room).collect();
+        lines.extend(foot);
+        if let Some((x, y)) = cursor_at {
+            cursor_at = usize::from(y).checked_sub(skip).map(|y| (x, y as u16));
+        }
+    }
     let height = (lines.len() as u16).saturating_add(2).saturating_add(2);
     let inner = frame_box(f, area, width, height, &form.title, t);
     let inner = pad(Rect {

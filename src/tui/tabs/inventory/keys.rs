@@ -1,7 +1,8 @@
-//! Keys of the Inventory tab: moving, searching, sorting, filtering, the detail pane, the loan
-//! and return dialogs, the audit scan mode (a barcode scanner types a tag and Enter) and the
-//! disposal batches.
+//! Keys of the Inventory tab: moving, searching, sorting, filtering, the detail pane, adding
+//! and editing assets, their status, labels, the loan and return dialogs, the audit round and
+//! its scan mode (a barcode scanner types a tag and Enter) and the disposal batches.
 
+use super::forms;
 use super::{InvCmd, InvPurpose, InventoryTab, Panel};
 use crate::domain::inventory::{Category, Status};
 use crate::tui::dialogs::{Dialog, Field, Form, Picker, Purpose, Tone};
@@ -17,25 +18,46 @@ pub const SCAN_CONTEXT: Context = Context::new("inventory-scan", "Inventory: aud
 /// The disposal batches (`[tui.keys.inventory-disposal]`).
 pub const DISPOSAL_CONTEXT: Context =
     Context::new("inventory-disposal", "Inventory: disposal batches");
+/// The audit round's report (`[tui.keys.inventory-audit]`).
+pub const AUDIT_CONTEXT: Context = Context::new("inventory-audit", "Inventory: audit round");
 
 /// The Inventory tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = &[
-    (CONTEXT, "/",       Action::Search,        "Search tag, serial, make, model, room, borrower", true),
+    (CONTEXT, "/",       Action::Search,        "Search tag, serial, make, model, room, borrower", false),
     (CONTEXT, "esc",     Action::ClearSearch,   "Close details, else clear the search", false),
     (CONTEXT, "enter",   Action::Details,       "Show or hide the asset's details and history", true),
     (CONTEXT, "s",       Action::SortNext,      "Sort by the next column", false),
     (CONTEXT, "S",       Action::SortReverse,   "Reverse the sort", false),
-    (CONTEXT, "f",       Action::Filter,        "Filter by status, category, room, loaned, overdue, unencrypted", true),
+    (CONTEXT, "f",       Action::Filter,        "Filter: status, category, room, loaned, overdue, unencrypted, not audited", false),
     (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
+    (CONTEXT, "space",   Action::Select,        "Select or unselect (for labels and disposal)", false),
+    (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear the selection)", false),
+    (CONTEXT, "n",       Action::NewAccount,    "Add an asset (tag, category, make, model, room, price, …)", true),
+    (CONTEXT, "e",       Action::Edit,          "Edit the asset's details", false),
+    (CONTEXT, "t",       Action::StatusCycle,   "Change the status (in-repair, lost, retired, …)", false),
     (CONTEXT, "l",       Action::Loan,          "Lend the asset to a directory user", true),
     (CONTEXT, "R",       Action::ReturnAsset,   "Take the asset back (condition, room)", true),
+    (CONTEXT, "p",       Action::Labels,        "Print labels (PDF) for the selected, shown, this or all", true),
     (CONTEXT, "a",       Action::ScanMode,      "Audit scan mode (a barcode scanner types tags)", true),
+    (CONTEXT, "u",       Action::AuditPanel,    "Audit round: report, start, close", true),
+    (CONTEXT, "d",       Action::Dispose,       "Add the selected (or this) to a disposal batch", false),
     (CONTEXT, "w",       Action::DisposalPanel, "WEEE disposal batches and what they lack", true),
     (SCAN_CONTEXT, "enter", Action::Submit,     "Record the tag typed (the scanner sends Enter)", true),
     (SCAN_CONTEXT, "esc",   Action::Cancel,     "Leave scan mode", true),
+    (AUDIT_CONTEXT, "n",   Action::NewAccount,  "Start a new round (one open at a time)", true),
+    (AUDIT_CONTEXT, "a",   Action::ScanMode,    "Audit scan mode: scan labels into the open round", true),
+    (AUDIT_CONTEXT, "c",   Action::Close,       "Close the open round (asks first)", true),
+    (AUDIT_CONTEXT, "u",   Action::AuditPanel,  "Back to the assets", true),
+    (AUDIT_CONTEXT, "esc", Action::ClearSearch, "Back to the assets", false),
+    (AUDIT_CONTEXT, "w",   Action::DisposalPanel, "The disposal batches", false),
+    (DISPOSAL_CONTEXT, "n",   Action::NewAccount,    "New batch (carrier, CBDU/CBDL number, papers)", true),
+    (DISPOSAL_CONTEXT, "e",   Action::Edit,          "The batch's papers (collected, transfer/consignment note)", true),
+    (DISPOSAL_CONTEXT, "s",   Action::Sanitised,     "Record how a data-bearing item was sanitised", true),
+    (DISPOSAL_CONTEXT, "c",   Action::Close,         "Close the batch (signed off); refused while anything is missing", true),
     (DISPOSAL_CONTEXT, "w",   Action::DisposalPanel, "Back to the assets", true),
     (DISPOSAL_CONTEXT, "esc", Action::ClearSearch,   "Back to the assets", false),
+    (DISPOSAL_CONTEXT, "u",   Action::AuditPanel,    "The audit round", false),
 ];
 
 pub(super) fn purpose(p: InvPurpose) -> Purpose {
@@ -44,12 +66,20 @@ pub(super) fn purpose(p: InvPurpose) -> Purpose {
 
 /// Keys of the Inventory tab (outside dialogs, the search box and scan mode).
 pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
-    if v.panel == Panel::Disposal {
-        return disposal_action(v, sh, action);
+    match v.panel {
+        Panel::Disposal => return disposal_action(v, sh, action),
+        Panel::Audit => return audit_action(v, sh, action),
+        Panel::Assets => {}
     }
     let changes = matches!(
         action,
-        Action::Loan | Action::ReturnAsset | Action::ScanMode
+        Action::Loan
+            | Action::ReturnAsset
+            | Action::ScanMode
+            | Action::NewAccount
+            | Action::Edit
+            | Action::StatusCycle
+            | Action::Dispose
     );
     if changes && sh.read_only() {
         return Vec::new();
@@ -90,8 +120,34 @@ pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cm
                 vec![v.request_disposal(sh)]
             }
         }
-        // Selection is not used here: every change is for one asset.
-        Action::Select | Action::SelectAll => Vec::new(),
+        Action::NewAccount => {
+            sh.dialogs.push(Dialog::Form(forms::add_form()));
+            Vec::new()
+        }
+        Action::Edit => {
+            forms::open_edit(v, sh);
+            Vec::new()
+        }
+        Action::StatusCycle => {
+            forms::open_status(v, sh);
+            Vec::new()
+        }
+        Action::Labels => {
+            forms::open_labels(v, sh);
+            Vec::new()
+        }
+        Action::Dispose => forms::open_dispose(v, sh),
+        Action::AuditPanel => forms::show_audit(v, sh),
+        // Selection is for labels and disposal (the loan, return, edit and status are for
+        // the asset under the cursor).
+        Action::Select => {
+            v.table.toggle_select(page);
+            v.follow_cursor(sh)
+        }
+        Action::SelectAll => {
+            v.table.select_all();
+            Vec::new()
+        }
         other => {
             v.table.on_move(other, page);
             v.follow_cursor(sh)
@@ -100,6 +156,21 @@ pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cm
 }
 
 fn disposal_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let changes = matches!(
+        action,
+        Action::NewAccount | Action::Edit | Action::Sanitised | Action::Close
+    );
+    if changes && sh.read_only() {
+        return Vec::new();
+    }
+    match action {
+        Action::NewAccount => forms::open_new_batch(v, sh),
+        Action::Edit => forms::open_edit_batch(v, sh),
+        Action::Sanitised => forms::open_sanitise(v, sh),
+        Action::Close => forms::open_close_batch(v, sh),
+        Action::AuditPanel => return forms::show_audit(v, sh),
+        _ => {}
+    }
     let d = &mut v.disposal;
     let len = d.batches.len();
     let page = len.max(1);
@@ -111,7 +182,43 @@ fn disposal_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<
         Action::Bottom | Action::PageDown => d.list.jump(true, len, page),
         _ => {}
     }
-    let _ = sh;
+    Vec::new()
+}
+
+fn audit_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let changes = matches!(
+        action,
+        Action::NewAccount | Action::Close | Action::ScanMode
+    );
+    if changes && sh.read_only() {
+        return Vec::new();
+    }
+    let a = &mut v.audit;
+    let page = sh.body_height().saturating_sub(1).max(1);
+    match action {
+        Action::AuditPanel | Action::ClearSearch => v.panel = Panel::Assets,
+        Action::DisposalPanel => {
+            v.panel = Panel::Disposal;
+            return if v.disposal.loading {
+                Vec::new()
+            } else {
+                vec![v.request_disposal(sh)]
+            };
+        }
+        Action::NewAccount => forms::open_start_round(v, sh),
+        Action::Close => forms::open_close_round(v, sh),
+        Action::ScanMode => open_scan(sh),
+        Action::Up => a.scroll = a.scroll.saturating_sub(1),
+        Action::Down => a.scroll += 1,
+        Action::PageUp => a.scroll = a.scroll.saturating_sub(page),
+        Action::PageDown => a.scroll += page,
+        Action::Top => a.scroll = 0,
+        Action::Bottom => a.scroll = usize::MAX / 2,
+        _ => {}
+    }
+    // Keep the scroll within the report (the view draws the same lines).
+    let total = super::view::audit_lines(v, sh).len();
+    v.audit.scroll = super::view::audit_scroll(v.audit.scroll, total, page);
     Vec::new()
 }
 
@@ -154,6 +261,14 @@ fn open_filter(v: &InventoryTab, sh: &mut Shell) {
                 "Unencrypted",
                 f.unencrypted,
                 "portable, holds data, out, not known to be encrypted",
+            ),
+            Field::toggle(
+                "Not audited",
+                f.not_audited.is_some(),
+                &format!(
+                    "not seen in an audit for more than {} days (audit_interval_days), or never",
+                    v.audit_interval_days
+                ),
             ),
         ],
     );

@@ -2,25 +2,29 @@
 //! by status, category, room, loaned, overdue, unencrypted), a detail pane with the asset's
 //! loans and history, loan and return dialogs (the borrower picked from the directory or typed,
 //! and checked by `ops::inventory::loan`), the audit scan mode that takes a barcode scanner's
-//! keyboard input, and the disposal batches with what each lacks before it can close. Every
-//! figure and every change goes through `ops::inventory`, the same functions the CLI calls.
+//! keyboard input, the audit round (start, report, close), and the disposal batches with what
+//! each lacks before it can close. Assets are added, edited, have their status changed, get
+//! label sheets and go into disposal batches from here too. Every figure and every change goes
+//! through `ops::inventory`, the same functions the CLI calls.
 //!
 //! Files: `keys.rs` (keys and the dialogs they open), `submit.rs` (what those dialogs do),
 //! `results.rs` (the answers from the background), `work.rs` (commands, answers, background
 //! work, the scan session's task), `view.rs` (drawing).
 
+mod forms;
 mod keys;
 mod results;
 mod submit;
 mod view;
 mod work;
 
-pub use keys::{CONTEXT, DISPOSAL_CONTEXT, KEYS, SCAN_CONTEXT};
+pub use keys::{AUDIT_CONTEXT, CONTEXT, DISPOSAL_CONTEXT, KEYS, SCAN_CONTEXT};
 pub use submit::InvPurpose;
-pub use work::{InvCmd, InvMsg, ScanFeed};
+pub use work::{Change, InvCmd, InvMsg, Loaded, ScanFeed};
 
+use crate::domain::inventory::audit::audit_overdue;
 use crate::domain::inventory::{Category, ScanOutcome, Status};
-use crate::ops::inventory::audit::ScanResult;
+use crate::ops::inventory::audit::{AuditReport, ScanResult};
 use crate::ops::inventory::disposal::ReportBatch;
 use crate::ops::inventory::{AssetDetail, ListRow};
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
@@ -29,11 +33,13 @@ use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
 use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
+use chrono::NaiveDate;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::cmp::Ordering;
 use std::ops::Deref;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What the tab shows.
@@ -44,6 +50,8 @@ pub enum Panel {
     Assets,
     /// The disposal batches.
     Disposal,
+    /// The audit round's report.
+    Audit,
 }
 
 /// The columns the assets sort by.
@@ -97,6 +105,9 @@ pub struct InvFilters {
     pub overdue: bool,
     /// Only portable data-bearing assets, deployed or on loan, not known to be encrypted.
     pub unencrypted: bool,
+    /// Only assets not audited for longer than the interval (today, `audit_interval_days`),
+    /// as the audit report lists them.
+    pub not_audited: Option<(NaiveDate, u32)>,
 }
 
 impl FilterSet for InvFilters {
@@ -119,6 +130,9 @@ impl FilterSet for InvFilters {
         }
         if self.unencrypted {
             v.push("unencrypted".into());
+        }
+        if let Some((_, days)) = self.not_audited {
+            v.push(format!("not-audited>{days}d"));
         }
         v.join(" ")
     }
@@ -216,6 +230,9 @@ impl TableRow for InvRow {
             && (!f.loaned || self.row.loaned_to.is_some())
             && (!f.overdue || self.overdue)
             && (!f.unencrypted || unencrypted(a))
+            && f.not_audited.is_none_or(|(today, days)| {
+                a.status.expected_in_audit() && audit_overdue(a.last_audited, today, days)
+            })
     }
 }
 
@@ -302,6 +319,23 @@ pub struct DisposalPanel {
     pub list: ListCursor,
 }
 
+/// The audit panel: the newest round's report.
+#[derive(Debug, Default)]
+pub struct AuditPanel {
+    /// Generation of the read in flight or answered.
+    pub gen: u64,
+    /// A read is running.
+    pub loading: bool,
+    /// Read at least once.
+    pub loaded: bool,
+    /// The report (None: no round yet, or the read failed).
+    pub report: Option<Box<AuditReport>>,
+    /// The last read failed with this (or there is no round yet).
+    pub error: Option<String>,
+    /// First line of the report shown.
+    pub scroll: usize,
+}
+
 /// The Inventory tab.
 #[derive(Debug, Default)]
 pub struct InventoryTab {
@@ -323,6 +357,14 @@ pub struct InventoryTab {
     pub scan: ScanMode,
     /// The disposal batches.
     pub disposal: DisposalPanel,
+    /// The audit round's report.
+    pub audit: AuditPanel,
+    /// `[inventory] audit_interval_days` (from the first load).
+    pub audit_interval_days: u32,
+    /// The store's folder: label sheets go here by default.
+    pub store_dir: PathBuf,
+    /// After the next load, put the cursor on this tag (a new asset).
+    pub focus_after_load: Option<String>,
     /// Generation of the change (loan, return) in flight.
     pub save_gen: u64,
     /// A change is running.
@@ -371,12 +413,35 @@ impl InventoryTab {
         InvCmd::Disposal { gen }.into()
     }
 
+    /// Asks for the audit report to be read.
+    pub fn request_audit(&mut self, sh: &mut Shell) -> Cmd {
+        let gen = sh.next_gen();
+        self.audit.gen = gen;
+        self.audit.loading = true;
+        InvCmd::Audit { gen }.into()
+    }
+
     /// Takes a fresh list; keeps the cursor on the same asset if it is still shown.
     pub fn set_rows(&mut self, rows: Vec<ListRow>, body: usize) {
         self.loaded = true;
         let rows = rows.into_iter().map(InvRow::new).collect();
         let page = self.page(body);
         self.table.set_rows(rows, page);
+        if let Some(tag) = self.focus_after_load.take() {
+            if self.table.row(&tag).is_some() {
+                self.table.select_key(&tag, page);
+            }
+        }
+    }
+
+    /// The open disposal batches, newest first (as last read).
+    pub fn open_batches(&self) -> Vec<&ReportBatch> {
+        self.disposal
+            .batches
+            .iter()
+            .rev()
+            .filter(|b| b.view.batch.closed_at.is_none())
+            .collect()
     }
 
     /// The row under the cursor.
@@ -426,7 +491,11 @@ impl InventoryTab {
                 "left scan mode after {n} scan{}",
                 if n == 1 { "" } else { "s" }
             ));
-            return vec![self.request_load(sh)];
+            let mut cmds = vec![self.request_load(sh)];
+            if self.audit.loaded {
+                cmds.push(self.request_audit(sh));
+            }
+            return cmds;
         }
         Vec::new()
     }
@@ -444,6 +513,8 @@ impl InventoryTab {
             Some("reading the asset")
         } else if self.disposal.loading {
             Some("reading the disposal batches")
+        } else if self.audit.loading {
+            Some("reading the audit report")
         } else {
             None
         }
@@ -462,6 +533,7 @@ impl Page for InventoryTab {
         match self.panel {
             Panel::Assets => CONTEXT,
             Panel::Disposal => DISPOSAL_CONTEXT,
+            Panel::Audit => AUDIT_CONTEXT,
         }
     }
 
@@ -512,6 +584,9 @@ impl Page for InventoryTab {
         if self.disposal.loaded || (shown && self.panel == Panel::Disposal) {
             cmds.push(self.request_disposal(sh));
         }
+        if self.audit.loaded || (shown && self.panel == Panel::Audit) {
+            cmds.push(self.request_audit(sh));
+        }
         cmds.extend(self.request_detail(sh));
         cmds
     }
@@ -536,7 +611,7 @@ impl Page for InventoryTab {
                 let n = self.disposal.batches.len();
                 self.disposal.list.click(row - 2, n, n.max(1));
             }
-            Panel::Disposal => {}
+            Panel::Disposal | Panel::Audit => {}
         }
         Vec::new()
     }
@@ -545,6 +620,7 @@ impl Page for InventoryTab {
         match self.panel {
             Panel::Assets => view::draw(f, area, self, sh),
             Panel::Disposal => view::disposal(f, area, self, sh),
+            Panel::Audit => view::audit(f, area, self, sh),
         }
     }
 }

@@ -2,9 +2,9 @@
 //! borrowers for the picker, loans and returns, the scan session and each scan, the disposal
 //! batches).
 
-use super::{InvMsg, InventoryTab};
+use super::{InvMsg, InventoryTab, Panel};
 use crate::domain::inventory::ScanOutcome;
-use crate::tui::dialogs::Dialog;
+use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::Changed;
 use crate::tui::work::Cmd;
@@ -19,9 +19,11 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
             }
             v.loading = false;
             match result {
-                Ok(rows) => {
+                Ok(l) => {
                     v.error = None;
-                    v.set_rows(rows, body);
+                    v.audit_interval_days = l.audit_interval_days;
+                    v.store_dir = l.store_dir;
+                    v.set_rows(l.rows, body);
                 }
                 Err(e) => {
                     v.error = Some(e.to_string());
@@ -69,13 +71,24 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
             }
             v.saving = false;
             match result {
-                Ok((_tag, said)) => {
+                Ok((tag, said)) => {
                     sh.dialogs.retain(
                         |d| !matches!(d, Dialog::Form(f) if f.waiting.map(|w| w.0) == Some(gen)),
                     );
                     sh.info(said);
                     sh.announce(Changed::Log);
-                    (vec![v.request_load(sh)], true)
+                    if !tag.is_empty() {
+                        v.focus_after_load = Some(tag);
+                    }
+                    // Whatever changed, every view of it is read again.
+                    let mut cmds = vec![v.request_load(sh)];
+                    if v.disposal.loaded || v.panel == Panel::Disposal {
+                        cmds.push(v.request_disposal(sh));
+                    }
+                    if v.audit.loaded || v.panel == Panel::Audit {
+                        cmds.push(v.request_audit(sh));
+                    }
+                    (cmds, true)
                 }
                 Err(e) => {
                     // A refusal (an unknown or disabled borrower, a wrong status) goes back
@@ -83,6 +96,7 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                     if let Some(f) = sh.waiting_form(gen) {
                         f.waiting = None;
                         f.error = Some(e.to_string());
+                        focus_for(f, &e.to_string());
                         sh.note_error(&e);
                     } else {
                         sh.error(&e);
@@ -104,6 +118,8 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                     v.scan.feed = Some(feed);
                     v.scan.round = round;
                     v.scan.on = true;
+                    // Scan mode shows over the assets (also when started from the audit panel).
+                    v.panel = Panel::Assets;
                     v.table.searching = false;
                     sh.info(format!("scan mode: recording into \"{}\"", v.scan.round));
                     sh.announce(Changed::Log);
@@ -160,6 +176,26 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
             }
             (Vec::new(), true)
         }
+        InvMsg::Audit { gen, result } => {
+            let a = &mut v.audit;
+            if gen != a.gen {
+                return (Vec::new(), false);
+            }
+            a.loading = false;
+            a.loaded = true;
+            match result {
+                Ok(r) => {
+                    a.report = Some(r);
+                    a.error = None;
+                }
+                // No round yet is not a failure: the panel says how to start one.
+                Err(e) => {
+                    a.report = None;
+                    a.error = Some(e.to_string());
+                }
+            }
+            (Vec::new(), true)
+        }
         InvMsg::Disposal { gen, result } => {
             let d = &mut v.disposal;
             if gen != d.gen {
@@ -186,6 +222,33 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                 }
             }
             (Vec::new(), true)
+        }
+    }
+}
+
+/// Puts the focus on the field a refusal from `ops` is about (the tag, the serial, the
+/// carrier's number, …), so the fix is one keystroke away.
+fn focus_for(f: &mut Form, msg: &str) {
+    let m = msg.to_lowercase();
+    const ABOUT: &[(&str, &str)] = &[
+        ("asset tag", "Tag"),
+        ("serial number", "Serial"),
+        ("waste carrier registration", "Registration"),
+        ("carrier's name", "Carrier"),
+        ("batch a reference", "Reference"),
+        ("disposal batch named", "Reference"),
+        ("file ending", "Save to"),
+        ("round a name", "Name"),
+        ("audit round named", "Name"),
+        ("due date", "Due back"),
+        ("account", "Username"),
+    ];
+    for (needle, label) in ABOUT {
+        if m.contains(needle) {
+            if let Some(i) = f.fields.iter().position(|x| x.label == *label) {
+                f.focus = i;
+                return;
+            }
         }
     }
 }

@@ -1,15 +1,27 @@
 //! What submitting the Inventory tab's dialogs does: the filters, the borrower picker, the loan
-//! and return forms (refusals come back into the form), and the scan mode's room.
+//! and return forms, the scan mode's room, and the changes (add, edit, status, labels, audit
+//! round, disposal batches). Input is read as the CLI reads it (dates, prices); a refusal from
+//! `ops` comes back into the form, which stays open to correct it.
 
+use super::forms::{dispose_form, label, waste_options, START_STATUSES};
 use super::keys::loan_form;
-use super::{InvCmd, InventoryTab};
-use crate::domain::inventory::{Category, Status};
+use super::{Change, InvCmd, InventoryTab};
+use crate::domain::inventory::asset::{AssetFields, Encrypted};
+use crate::domain::inventory::disposal::{BatchPapers, Sanitisation, WASTE_CODES};
+use crate::domain::inventory::labels::Layout;
+use crate::domain::inventory::price::parse_price;
+use crate::domain::inventory::{Asset, Category, Status};
 use crate::domain::time::parse_date;
-use crate::ops::inventory::LoanRequest;
+use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
+use crate::ops::inventory::labels::Selection;
+use crate::ops::inventory::{AssetEdit, LoanRequest, NewAsset};
+use crate::store::inventory::BatchRow;
 use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::Submitted;
 use crate::tui::work::Cmd;
+use chrono::NaiveDate;
+use std::path::PathBuf;
 
 /// What a dialog of the Inventory tab is for.
 #[derive(Debug, Clone)]
@@ -33,6 +45,56 @@ pub enum InvPurpose {
     },
     /// Scan mode's room (a form).
     Scan,
+    /// Add an asset (a form).
+    Add,
+    /// Edit an asset (a form); the asset as it was when the form opened.
+    Edit {
+        /// The asset.
+        asset: Box<Asset>,
+    },
+    /// Change an asset's status (a form).
+    Status {
+        /// The asset's tag.
+        tag: String,
+    },
+    /// A label sheet (a form); the tags of each choice of "Labels for" (None: all).
+    Labels {
+        /// The tag lists, in the order of the choice.
+        sets: Vec<Option<Vec<String>>>,
+    },
+    /// Start an audit round (a form).
+    StartRound,
+    /// Close the open audit round (a confirmation).
+    CloseRound,
+    /// The List of Waste code for assets going to a batch (a picker).
+    WasteCode {
+        /// The assets.
+        tags: Vec<String>,
+    },
+    /// The batch for them (a form).
+    DisposalAdd {
+        /// The assets.
+        tags: Vec<String>,
+        /// Their code.
+        code: String,
+    },
+    /// A new disposal batch (a form).
+    NewBatch,
+    /// A batch's papers (a form); the batch as it was.
+    EditBatch {
+        /// The batch.
+        batch: Box<BatchRow>,
+    },
+    /// A sanitisation record (a form).
+    Sanitise {
+        /// The batch.
+        batch: String,
+    },
+    /// Close a batch (a form asking who signs it off).
+    CloseBatch {
+        /// The batch.
+        name: String,
+    },
 }
 
 /// A dialog of the tab was submitted.
@@ -52,6 +114,9 @@ pub fn on_submit(
             filters.loaned = f.toggle(3);
             filters.overdue = f.toggle(4);
             filters.unencrypted = f.toggle(5);
+            filters.not_audited = f
+                .toggle(6)
+                .then_some((sh.now.date_naive(), v.audit_interval_days));
             v.table.refilter_keep(page);
             v.follow_cursor(sh)
         }
@@ -91,8 +156,376 @@ pub fn on_submit(
             sh.dialogs.push(Dialog::Form(f));
             vec![InvCmd::OpenScan { gen, start }.into()]
         }
+        (InvPurpose::Add, Submitted::Form(f)) => add(v, sh, f),
+        (InvPurpose::Edit { asset }, Submitted::Form(f)) => edit(v, sh, &asset, f),
+        (InvPurpose::Status { tag }, Submitted::Form(f)) => {
+            let to = match Status::parse(f.choice(0)) {
+                Ok(s) => s,
+                Err(e) => return refuse(sh, f, e, 0),
+            };
+            let note = f.text(1).trim().to_string();
+            send(
+                v,
+                sh,
+                f,
+                "changing the status",
+                Change::Status { tag, to, note },
+            )
+        }
+        (InvPurpose::Labels { sets }, Submitted::Form(f)) => {
+            let sel = match sets.get(f.choice_index(0)).cloned().flatten() {
+                Some(tags) => Selection::Tags(tags),
+                None => Selection::All,
+            };
+            let layout = match f.choice_index(1) {
+                1 => Some(Layout::L65),
+                2 => Some(Layout::L21),
+                _ => None,
+            };
+            let out = f.text(2).trim().to_string();
+            if out.is_empty() {
+                return refuse(
+                    sh,
+                    f,
+                    "say where to save the sheet: a file ending .pdf".into(),
+                    2,
+                );
+            }
+            let out = PathBuf::from(out);
+            send(
+                v,
+                sh,
+                f,
+                "writing the label sheet",
+                Change::Labels { sel, layout, out },
+            )
+        }
+        (InvPurpose::StartRound, Submitted::Form(f)) => {
+            let name = f.text(0).trim().to_string();
+            send(v, sh, f, "starting the round", Change::AuditStart(name))
+        }
+        (InvPurpose::CloseRound, Submitted::Confirm(_)) => {
+            let gen = start_save(v, sh);
+            vec![InvCmd::Change {
+                gen,
+                change: Box::new(Change::AuditClose),
+            }
+            .into()]
+        }
+        (InvPurpose::WasteCode { tags }, Submitted::Picker(p)) => {
+            let chosen = p.chosen().unwrap_or("");
+            let Some(i) = waste_options().iter().position(|o| o == chosen) else {
+                return Vec::new();
+            };
+            let code = WASTE_CODES.get(i).map(|w| w.code).unwrap_or("16 02 14");
+            match dispose_form(v, tags, code) {
+                Ok(form) => sh.dialogs.push(Dialog::Form(form)),
+                Err(e) => sh.info(e),
+            }
+            Vec::new()
+        }
+        (InvPurpose::DisposalAdd { tags, code }, Submitted::Form(f)) => {
+            let batch = match f.fields.first().map(|x| &x.kind) {
+                Some(crate::tui::dialogs::FieldKind::Choice { .. }) => f.choice(0).to_string(),
+                _ => f.text(0).trim().to_string(),
+            };
+            if batch.is_empty() {
+                return refuse(
+                    sh,
+                    f,
+                    "say which batch: its reference, e.g. WEEE-2026-1".into(),
+                    0,
+                );
+            }
+            send(
+                v,
+                sh,
+                f,
+                "adding to the batch",
+                Change::DisposalAdd { batch, tags, code },
+            )
+        }
+        (InvPurpose::NewBatch, Submitted::Form(f)) => {
+            let collected = match opt_date(f.text(3)) {
+                Ok(d) => d,
+                Err(e) => return refuse(sh, f, format!("Collected: {e}"), 3),
+            };
+            let b = NewBatch {
+                name: f.text(0).trim().to_string(),
+                papers: BatchPapers {
+                    carrier: f.text(1).trim().to_string(),
+                    carrier_registration: f.text(2).trim().to_string(),
+                    collected_on: collected,
+                    transfer_note: f.text(4).trim().to_string(),
+                    consignment_note: f.text(5).trim().to_string(),
+                },
+                notes: String::new(),
+            };
+            send(v, sh, f, "opening the batch", Change::NewBatch(b))
+        }
+        (InvPurpose::EditBatch { batch }, Submitted::Form(f)) => {
+            let collected = match opt_date(f.text(2)) {
+                Ok(d) => d,
+                Err(e) => return refuse(sh, f, format!("Collected: {e}"), 2),
+            };
+            if collected.is_none() && batch.collected_on.is_some() {
+                return refuse(
+                    sh,
+                    f,
+                    "Collected: the collection day cannot be cleared; give the day".into(),
+                    2,
+                );
+            }
+            let changed = |i: usize, old: &str| {
+                let t = f.text(i).trim();
+                (t != old).then(|| t.to_string())
+            };
+            let edit = BatchEdit {
+                carrier: changed(0, &batch.carrier),
+                carrier_registration: changed(1, &batch.carrier_registration),
+                collected_on: collected.filter(|d| Some(*d) != batch.collected_on),
+                transfer_note: changed(3, &batch.transfer_note),
+                consignment_note: changed(4, &batch.consignment_note),
+            };
+            let name = batch.name.clone();
+            send(
+                v,
+                sh,
+                f,
+                "saving the papers",
+                Change::EditBatch { name, edit },
+            )
+        }
+        (InvPurpose::Sanitise { batch }, Submitted::Form(f)) => {
+            let tag = f
+                .choice(0)
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let method = match Sanitisation::parse(f.choice(1)) {
+                Ok(m) => m,
+                Err(e) => return refuse(sh, f, e, 1),
+            };
+            let certificate = f.text(2).trim().to_string();
+            let verified_by = f.text(3).trim().to_string();
+            if certificate.is_empty() {
+                return refuse(sh, f, "give the certificate or reference number".into(), 2);
+            }
+            if verified_by.is_empty() {
+                return refuse(sh, f, "say who verified it".into(), 3);
+            }
+            send(
+                v,
+                sh,
+                f,
+                "recording the sanitisation",
+                Change::Sanitised {
+                    batch,
+                    tag,
+                    method,
+                    certificate,
+                    verified_by,
+                },
+            )
+        }
+        (InvPurpose::CloseBatch { name }, Submitted::Form(f)) => {
+            let signed_off_by = f.text(0).trim().to_string();
+            if signed_off_by.is_empty() {
+                return refuse(sh, f, "say who signs the batch off: their name".into(), 0);
+            }
+            send(
+                v,
+                sh,
+                f,
+                "closing the batch",
+                Change::CloseBatch {
+                    name,
+                    signed_off_by,
+                },
+            )
+        }
         _ => Vec::new(),
     }
+}
+
+/// Puts the form back with a problem, the field at fault focused; nothing is sent.
+fn refuse(sh: &mut Shell, mut f: Form, e: String, field: usize) -> Vec<Cmd> {
+    f.error = Some(e);
+    if field < f.fields.len() {
+        f.focus = field;
+    }
+    sh.dialogs.push(Dialog::Form(f));
+    Vec::new()
+}
+
+/// Sends a change; the form waits (and shows a refusal) until the answer comes.
+fn send(
+    v: &mut InventoryTab,
+    sh: &mut Shell,
+    mut f: Form,
+    doing: &'static str,
+    change: Change,
+) -> Vec<Cmd> {
+    let gen = start_save(v, sh);
+    f.waiting = Some((gen, doing));
+    sh.dialogs.push(Dialog::Form(f));
+    vec![InvCmd::Change {
+        gen,
+        change: Box::new(change),
+    }
+    .into()]
+}
+
+fn opt_date(t: &str) -> Result<Option<NaiveDate>, String> {
+    match t.trim() {
+        "" => Ok(None),
+        t => crate::ops::csv_reader::parse_date(t).map(Some),
+    }
+}
+
+fn field_index(f: &Form, label: &str) -> usize {
+    f.fields
+        .iter()
+        .position(|x| x.label == label)
+        .unwrap_or(usize::MAX)
+}
+
+fn text_of<'a>(f: &'a Form, label: &str) -> &'a str {
+    f.text(field_index(f, label)).trim()
+}
+
+fn choice_of<'a>(f: &'a Form, label: &str) -> &'a str {
+    f.choice(field_index(f, label))
+}
+
+/// The dates and the price, read as the CLI reads them; Err names the field and the fix.
+struct Parsed {
+    purchased: Option<NaiveDate>,
+    warranty: Option<NaiveDate>,
+    price: Option<i64>,
+    encrypted: Encrypted,
+    category: Option<Category>,
+}
+
+fn parse_common(f: &Form) -> Result<Parsed, (String, usize)> {
+    let date =
+        |l: &str| opt_date(text_of(f, l)).map_err(|e| (format!("{l}: {e}"), field_index(f, l)));
+    let purchased = date(label::PURCHASED)?;
+    let warranty = date(label::WARRANTY)?;
+    let price = match text_of(f, label::PRICE) {
+        "" => None,
+        t => Some(parse_price(t).map_err(|e| {
+            (
+                format!("{}: {e}", label::PRICE),
+                field_index(f, label::PRICE),
+            )
+        })?),
+    };
+    let encrypted = Encrypted::parse(choice_of(f, label::ENCRYPTED)).unwrap_or_default();
+    let category = Category::parse(choice_of(f, label::CATEGORY)).ok();
+    Ok(Parsed {
+        purchased,
+        warranty,
+        price,
+        encrypted,
+        category,
+    })
+}
+
+fn add(v: &mut InventoryTab, sh: &mut Shell, f: Form) -> Vec<Cmd> {
+    let p = match parse_common(&f) {
+        Ok(p) => p,
+        Err((e, i)) => return refuse(sh, f, e, i),
+    };
+    let status = START_STATUSES
+        .get(f.choice_index(field_index(&f, label::STATUS)))
+        .copied();
+    let data_bearing = match choice_of(&f, label::DATA) {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    let t = |l: &str| text_of(&f, l).to_string();
+    let new = NewAsset {
+        tag: t(label::TAG),
+        status,
+        fields: AssetFields {
+            serial: t(label::SERIAL),
+            category: p.category,
+            manufacturer: t(label::MAKE),
+            model: t(label::MODEL),
+            data_bearing,
+            site: t(label::SITE),
+            room: t(label::ROOM),
+            purchase_date: p.purchased,
+            price_pence: p.price,
+            supplier: t(label::SUPPLIER),
+            warranty_end: p.warranty,
+            funding: t(label::FUNDING),
+            encrypted: p.encrypted,
+            notes: t(label::NOTES),
+        },
+    };
+    send(v, sh, f, "adding the asset", Change::Add(new))
+}
+
+fn edit(v: &mut InventoryTab, sh: &mut Shell, a: &Asset, f: Form) -> Vec<Cmd> {
+    let p = match parse_common(&f) {
+        Ok(p) => p,
+        Err((e, i)) => return refuse(sh, f, e, i),
+    };
+    let cleared = [
+        (
+            label::PURCHASED,
+            p.purchased.is_none() && a.purchase_date.is_some(),
+        ),
+        (
+            label::WARRANTY,
+            p.warranty.is_none() && a.warranty_end.is_some(),
+        ),
+        (label::PRICE, p.price.is_none() && a.price_pence.is_some()),
+    ];
+    if let Some((l, _)) = cleared.iter().find(|(_, c)| *c) {
+        let i = field_index(&f, l);
+        return refuse(
+            sh,
+            f,
+            format!("{l}: it cannot be cleared, only changed; put back or correct the value"),
+            i,
+        );
+    }
+    let changed = |l: &str, old: &str| {
+        let t = text_of(&f, l);
+        (t != old).then(|| t.to_string())
+    };
+    let data = choice_of(&f, label::DATA) == "yes";
+    let edit = AssetEdit {
+        serial: changed(label::SERIAL, &a.serial),
+        category: p.category.filter(|c| *c != a.category),
+        manufacturer: changed(label::MAKE, &a.manufacturer),
+        model: changed(label::MODEL, &a.model),
+        data_bearing: (data != a.data_bearing).then_some(data),
+        site: changed(label::SITE, &a.site),
+        room: changed(label::ROOM, &a.room),
+        purchase_date: p.purchased.filter(|d| Some(*d) != a.purchase_date),
+        price_pence: p.price.filter(|x| Some(*x) != a.price_pence),
+        supplier: changed(label::SUPPLIER, &a.supplier),
+        warranty_end: p.warranty.filter(|d| Some(*d) != a.warranty_end),
+        funding: changed(label::FUNDING, &a.funding),
+        encrypted: (p.encrypted != a.encrypted).then_some(p.encrypted),
+        notes: changed(label::NOTES, &a.notes),
+    };
+    send(
+        v,
+        sh,
+        f,
+        "saving the changes",
+        Change::Edit {
+            tag: a.tag.clone(),
+            edit,
+        },
+    )
 }
 
 fn start_save(v: &mut InventoryTab, sh: &mut Shell) -> u64 {

@@ -1,7 +1,7 @@
 //! Drawing the Inventory tab: the search bar, the scan banner in scan mode, the assets (only
 //! the rows on screen), the detail pane, and the disposal batches.
 
-use super::{InvSort, InventoryTab, CONTEXT, DISPOSAL_CONTEXT, SCAN_CONTEXT};
+use super::{InvSort, InventoryTab, AUDIT_CONTEXT, CONTEXT, DISPOSAL_CONTEXT, SCAN_CONTEXT};
 use crate::domain::inventory::{ScanOutcome, Status};
 use crate::tui::keymap::Action;
 use crate::tui::shell::Shell;
@@ -68,7 +68,10 @@ fn status_style(s: &Shell, st: Status) -> Style {
 fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let t = &s.theme;
     let tb = &v.table;
-    let nothing = "The register is empty: add assets with `schooltech inventory add` or import a CSV (`inventory import`).";
+    let nothing = format!(
+        "The register is empty: {} adds an asset (or import a CSV with `schooltech inventory import`).",
+        s.keymap.keys_for(CONTEXT, Action::NewAccount)
+    );
     if tb.draw_if_empty(
         f,
         area,
@@ -76,7 +79,7 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         CONTEXT,
         (v.loaded, v.error.as_ref()),
         "the inventory",
-        nothing,
+        &nothing,
         "asset",
     ) {
         return;
@@ -91,8 +94,13 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
             Some(d) => Cell::from(day(d)),
             None => Cell::from(""),
         };
+        let tag = if tb.is_selected(r) {
+            format!("*{}", a.tag)
+        } else {
+            a.tag.clone()
+        };
         let mut cells = vec![
-            Cell::from(a.tag.clone()),
+            Cell::from(tag),
             Cell::from(a.category.as_str()),
             Cell::from(Span::styled(a.status.as_str(), status_style(s, a.status))),
             Cell::from(a.room.clone()),
@@ -296,7 +304,7 @@ fn detail(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
                 "{}{}",
                 opt_day(a.purchase_date).trim_start(),
                 a.price_pence
-                    .map(|p| format!(", £{}.{:02}", p / 100, p % 100))
+                    .map(|p| format!(", {}", crate::domain::inventory::price::money(p)))
                     .unwrap_or_default()
             ),
         ),
@@ -424,7 +432,7 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
             ),
             Span::styled(
                 format!(
-                    "   {} batch{}; up/down to choose, {back} back to the assets",
+                    "   {} batch{}; up/down to choose, {back} back",
                     d.batches.len(),
                     if d.batches.len() == 1 { "" } else { "es" }
                 ),
@@ -440,7 +448,10 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         let msg = if !d.loaded {
             s.not_loaded(d.error.as_ref(), "the disposal batches")
         } else {
-            "No disposal batch yet: `schooltech inventory disposal new` opens one.".into()
+            format!(
+                "No disposal batch yet: {} opens one.",
+                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::NewAccount)
+            )
         };
         crate::tui::widgets::placeholder(f, rest, &msg);
         return;
@@ -474,7 +485,11 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
             };
             let row = Row::new(vec![
                 Cell::from(bt.name.clone()),
-                Cell::from(format!("{} items", b.view.items.len())),
+                Cell::from(format!(
+                    "{} item{}",
+                    b.view.items.len(),
+                    if b.view.items.len() == 1 { "" } else { "s" }
+                )),
                 Cell::from(bt.carrier.clone()),
                 Cell::from(state),
             ]);
@@ -505,33 +520,33 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let bt = &b.view.batch;
     let w = usize::from(body.width).max(10);
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let mut lines = vec![Line::from(vec![
-        Span::styled(bt.name.clone(), bold),
-        Span::raw(format!(
-            "  carrier {} ({}), collected {}, transfer note {}{}",
-            if bt.carrier.is_empty() {
-                "-"
-            } else {
-                &bt.carrier
-            },
-            if bt.carrier_registration.is_empty() {
-                "-"
-            } else {
-                &bt.carrier_registration
-            },
+    let dash = |t: &str| {
+        if t.is_empty() {
+            "-".to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(bt.name.clone(), bold),
+            Span::raw(format!(
+                "  carrier {} ({})",
+                dash(&bt.carrier),
+                dash(&bt.carrier_registration)
+            )),
+        ]),
+        Line::raw(format!(
+            "collected {}, transfer note {}{}",
             opt_day(bt.collected_on).trim_start(),
-            if bt.transfer_note.is_empty() {
-                "-"
-            } else {
-                &bt.transfer_note
-            },
+            dash(&bt.transfer_note),
             if bt.consignment_note.is_empty() {
                 String::new()
             } else {
                 format!(", consignment note {}", bt.consignment_note)
             }
         )),
-    ])];
+    ];
     if let Some(c) = bt.closed_at {
         lines.push(Line::styled(
             format!(
@@ -545,17 +560,19 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     } else if b.view.missing.is_empty() {
         lines.push(Line::styled(
             format!(
-                "Nothing missing: close it with `schooltech inventory disposal close {} --signed-off-by NAME`.",
-                bt.name
+                "Nothing missing: {} closes it (asks who signs it off).",
+                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::Close)
             ),
             t.ok(),
         ));
     } else {
         lines.push(Line::styled(
             format!(
-                "Cannot close yet, {} thing{} missing:",
+                "Cannot close yet, {} thing{} missing ({} papers, {} sanitisation):",
                 b.view.missing.len(),
-                if b.view.missing.len() == 1 { "" } else { "s" }
+                if b.view.missing.len() == 1 { "" } else { "s" },
+                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::Edit),
+                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::Sanitised),
             ),
             t.warn().add_modifier(Modifier::BOLD),
         ));
@@ -592,4 +609,187 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         lines.push(Line::styled(text, style));
     }
     f.render_widget(Paragraph::new(lines), body);
+}
+
+/// The lines of the audit panel's report (a pure function of the report; the panel scrolls
+/// over them).
+pub fn audit_lines(v: &InventoryTab, s: &Shell) -> Vec<Line<'static>> {
+    let t = &s.theme;
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let key = |a: Action| s.keymap.keys_for(AUDIT_CONTEXT, a);
+    let a = &v.audit;
+    let Some(r) = &a.report else {
+        let mut lines = Vec::new();
+        if !a.loaded {
+            lines.push(Line::styled("Reading the audit report…", t.dim()));
+        } else {
+            if let Some(e) = &a.error {
+                lines.push(Line::styled(e.clone(), t.warn()));
+            }
+            lines.push(Line::raw(format!(
+                "{} starts a round; then {} scans labels into it.",
+                key(Action::NewAccount),
+                key(Action::ScanMode)
+            )));
+        }
+        return lines;
+    };
+    let state = match r.round.closed_at {
+        Some(c) => Span::styled(
+            format!("closed {}", crate::tui::widgets::day(c).trim_start()),
+            t.ok(),
+        ),
+        None => Span::styled(
+            format!(
+                "open since {}",
+                crate::tui::widgets::day(r.round.started_at).trim_start()
+            ),
+            t.warn(),
+        ),
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("Round \"{}\" ", r.round.name), bold),
+            state,
+        ]),
+        Line::raw(format!(
+            "{} seen, {} moved, {} not seen, {} unknown tag{}",
+            r.seen.len(),
+            r.moved.len(),
+            r.not_seen.len(),
+            r.unknown.len(),
+            if r.unknown.len() == 1 { "" } else { "s" }
+        )),
+        Line::raw(""),
+        Line::styled(
+            format!(
+                "{:<20} {:>6} {:>10} {:>9} {:>8}",
+                "Room", "Seen", "Moved out", "Not seen", "Unknown"
+            ),
+            t.table_header(),
+        ),
+    ];
+    for (room, c) in &r.rooms {
+        let line = format!(
+            "{:<20} {:>6} {:>10} {:>9} {:>8}",
+            room.chars().take(20).collect::<String>(),
+            c.seen,
+            c.moved_out,
+            c.not_seen,
+            c.unknown
+        );
+        lines.push(if c.not_seen > 0 || c.unknown > 0 || c.moved_out > 0 {
+            Line::styled(line, t.warn())
+        } else {
+            Line::raw(line)
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "Not seen ({}): candidates for lost (t on the asset)",
+            r.not_seen.len()
+        ),
+        bold,
+    ));
+    for m in &r.not_seen {
+        lines.push(Line::raw(format!(
+            "  {:<12} {:<24} {:<14} {}",
+            m.tag,
+            m.description.chars().take(24).collect::<String>(),
+            if m.room.is_empty() { "-" } else { &m.room },
+            m.loaned_to
+                .as_ref()
+                .map(|u| format!("on loan to {u}"))
+                .unwrap_or_else(|| m.status.to_string()),
+        )));
+    }
+    lines.push(Line::styled(format!("Moved ({})", r.moved.len()), bold));
+    for m in &r.moved {
+        lines.push(Line::styled(
+            format!(
+                "  {:<12} {:<24} registered in {}, found in {}",
+                m.tag,
+                m.description.chars().take(24).collect::<String>(),
+                if m.room.is_empty() { "-" } else { &m.room },
+                m.scanned_in
+            ),
+            t.warn(),
+        ));
+    }
+    lines.push(Line::styled(
+        format!("Unknown tags ({}): not in the register", r.unknown.len()),
+        bold,
+    ));
+    for (tag, room, n) in &r.unknown {
+        lines.push(Line::styled(
+            format!(
+                "  {:<12} scanned in {} ({n}x)",
+                tag,
+                if room.is_empty() { "-" } else { room }
+            ),
+            t.warn(),
+        ));
+    }
+    lines.push(Line::styled(
+        format!("Seen where they belong ({})", r.seen.len()),
+        bold,
+    ));
+    for m in &r.seen {
+        lines.push(Line::raw(format!(
+            "  {:<12} {:<24} {}",
+            m.tag,
+            m.description.chars().take(24).collect::<String>(),
+            if m.scanned_in.is_empty() {
+                "-"
+            } else {
+                &m.scanned_in
+            }
+        )));
+    }
+    lines.push(Line::styled(
+        format!(
+            "Not audited for more than {} days, or never ({}): the Not audited filter (f) lists them",
+            r.audit_interval_days,
+            r.overdue_audit.len()
+        ),
+        bold,
+    ));
+    for chunk in r.overdue_audit.chunks(6) {
+        lines.push(Line::raw(format!("  {}", chunk.join("  "))));
+    }
+    lines
+}
+
+/// The first line shown of `total` in a body of `page` lines.
+pub fn audit_scroll(scroll: usize, total: usize, page: usize) -> usize {
+    scroll.min(total.saturating_sub(page))
+}
+
+/// Draws the audit panel: the keys, then the newest round's report, scrolled.
+pub fn audit(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
+    let t = &s.theme;
+    let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let key = |a: Action| s.keymap.keys_for(AUDIT_CONTEXT, a);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("Audit round", Style::new().add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!(
+                    "   {} new round, {} scan, {} close, {} back",
+                    key(Action::NewAccount),
+                    key(Action::ScanMode),
+                    key(Action::Close),
+                    key(Action::AuditPanel)
+                ),
+                t.dim(),
+            ),
+        ])),
+        bar,
+    );
+    let lines = audit_lines(v, s);
+    let page = usize::from(body.height);
+    let skip = audit_scroll(v.audit.scroll, lines.len(), page);
+    let shown: Vec<Line> = lines.into_iter().skip(skip).take(page).collect();
+    f.render_widget(Paragraph::new(shown), body);
 }

@@ -3,13 +3,18 @@
 //! `ScanSession` open on a blocking task fed by a channel, so a scan costs one store
 //! transaction and no open.
 
+use crate::domain::inventory::disposal::Sanitisation;
+use crate::domain::inventory::labels::Layout;
+use crate::domain::inventory::Status;
 use crate::error::Result;
-use crate::ops::inventory::audit::{self, ScanResult, ScanSession};
-use crate::ops::inventory::disposal::{self, ReportBatch};
-use crate::ops::inventory::{self as inv, AssetDetail, ListRow, LoanRequest};
+use crate::ops::inventory::audit::{self, AuditReport, ScanResult, ScanSession};
+use crate::ops::inventory::disposal::{self, BatchEdit, NewBatch, ReportBatch};
+use crate::ops::inventory::labels::{self, Selection};
+use crate::ops::inventory::{self as inv, AssetDetail, AssetEdit, ListRow, LoanRequest, NewAsset};
 use crate::ops::{accounts, Ctx};
 use crate::store::inventory::AssetQuery;
 use crate::tui::work::{blocking, Outbox};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
@@ -82,6 +87,104 @@ pub enum InvCmd {
         /// Generation.
         gen: u64,
     },
+    /// A change to the register, the audit or the disposal batches (answered with `Saved`).
+    Change {
+        /// Generation.
+        gen: u64,
+        /// What to do.
+        change: Box<Change>,
+    },
+    /// Read the newest audit round's report.
+    Audit {
+        /// Generation.
+        gen: u64,
+    },
+}
+
+/// A change the tab asks `ops::inventory` to make; each is one store transaction (several for
+/// a list of tags), logged in the action log.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// `inventory add`.
+    Add(NewAsset),
+    /// `inventory edit`.
+    Edit {
+        /// The asset.
+        tag: String,
+        /// What changes.
+        edit: AssetEdit,
+    },
+    /// `inventory status`.
+    Status {
+        /// The asset.
+        tag: String,
+        /// The new status.
+        to: Status,
+        /// Why.
+        note: String,
+    },
+    /// `inventory labels`.
+    Labels {
+        /// Which assets.
+        sel: Selection,
+        /// 65 or 21 a sheet (None: the configured one).
+        layout: Option<Layout>,
+        /// The file.
+        out: PathBuf,
+    },
+    /// `inventory audit start`.
+    AuditStart(String),
+    /// `inventory audit close`.
+    AuditClose,
+    /// `inventory disposal new`.
+    NewBatch(NewBatch),
+    /// `inventory disposal edit`.
+    EditBatch {
+        /// The batch.
+        name: String,
+        /// What changes.
+        edit: BatchEdit,
+    },
+    /// `inventory disposal add` (one tag after the other; stops at the first refusal).
+    DisposalAdd {
+        /// The batch.
+        batch: String,
+        /// The assets.
+        tags: Vec<String>,
+        /// The List of Waste code.
+        code: String,
+    },
+    /// `inventory disposal sanitised`.
+    Sanitised {
+        /// The batch.
+        batch: String,
+        /// The asset.
+        tag: String,
+        /// How.
+        method: Sanitisation,
+        /// Certificate or reference.
+        certificate: String,
+        /// Who verified it.
+        verified_by: String,
+    },
+    /// `inventory disposal close`.
+    CloseBatch {
+        /// The batch.
+        name: String,
+        /// Who signs it off.
+        signed_off_by: String,
+    },
+}
+
+/// What the tab needs to know besides the rows: the settings its dialogs and filters use.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The assets.
+    pub rows: Vec<ListRow>,
+    /// `[inventory] audit_interval_days`.
+    pub audit_interval_days: u32,
+    /// The folder the store lives in (where label sheets go by default).
+    pub store_dir: PathBuf,
 }
 
 /// Answers for the Inventory tab.
@@ -91,8 +194,8 @@ pub enum InvMsg {
     Loaded {
         /// Generation.
         gen: u64,
-        /// The rows.
-        result: Result<Vec<ListRow>>,
+        /// The rows and settings.
+        result: Result<Loaded>,
     },
     /// One asset's detail was read.
     Detail {
@@ -108,12 +211,19 @@ pub enum InvMsg {
         /// The enabled accounts.
         result: Result<Vec<(String, String)>>,
     },
-    /// A loan or return was saved (or refused); the text says what was done.
+    /// A change was saved (or refused); the text says what was done.
     Saved {
         /// Generation.
         gen: u64,
-        /// The asset's tag and what was done.
+        /// The asset's tag ("" when not about one asset) and what was done.
         result: Result<(String, String)>,
+    },
+    /// The audit report was read.
+    Audit {
+        /// Generation.
+        gen: u64,
+        /// The newest round's report.
+        result: Result<Box<AuditReport>>,
     },
     /// The scan session is open (or could not be).
     ScanOpened {
@@ -140,9 +250,181 @@ pub enum InvMsg {
     },
 }
 
-/// Every asset of the register, as the tab lists them.
-pub fn load(ctx: &Ctx) -> Result<Vec<ListRow>> {
-    inv::list(ctx, &AssetQuery::default())
+/// Every asset of the register, as the tab lists them, with the settings the tab uses.
+pub fn load(ctx: &Ctx) -> Result<Loaded> {
+    Ok(Loaded {
+        rows: inv::list(ctx, &AssetQuery::default())?,
+        audit_interval_days: ctx.config.inventory.audit_interval_days,
+        store_dir: ctx
+            .config
+            .store
+            .path
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+    })
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+/// Makes a change through `ops::inventory`; returns the asset's tag ("" for none) and what was
+/// done, in words for the status line.
+pub fn change(ctx: &Ctx, c: Change) -> Result<(String, String)> {
+    match c {
+        Change::Add(new) => {
+            let a = inv::add(ctx, &new)?;
+            let said = format!(
+                "added {} ({}, {}, {})",
+                a.tag,
+                a.category,
+                a.description(),
+                a.status
+            );
+            Ok((a.tag, said))
+        }
+        Change::Edit { tag, edit } => {
+            let (a, changes) = inv::edit(ctx, &tag, &edit)?;
+            let said = if changes.is_empty() {
+                format!("{}: nothing to change", a.tag)
+            } else {
+                format!(
+                    "{}: changed {}",
+                    a.tag,
+                    changes
+                        .iter()
+                        .map(|c| c.field.replace('_', " "))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            Ok((a.tag, said))
+        }
+        Change::Status { tag, to, note } => {
+            let a = inv::set_status(ctx, &tag, to, &note)?;
+            let said = format!("{} is now {}", a.tag, a.status);
+            Ok((a.tag, said))
+        }
+        Change::Labels { sel, layout, out } => {
+            let w = labels::write(ctx, &sel, layout, &out)?;
+            Ok((
+                String::new(),
+                format!(
+                    "wrote {} on {} to {}",
+                    plural(w.labels, "label"),
+                    plural(w.sheets, "sheet"),
+                    w.path
+                ),
+            ))
+        }
+        Change::AuditStart(name) => {
+            let r = audit::start(ctx, &name)?;
+            Ok((
+                String::new(),
+                format!(
+                    "audit round \"{}\" open: scan labels with a (scan mode)",
+                    r.name
+                ),
+            ))
+        }
+        Change::AuditClose => {
+            let r = audit::close(ctx)?;
+            Ok((
+                String::new(),
+                format!("audit round \"{}\" closed; its report is below", r.name),
+            ))
+        }
+        Change::NewBatch(b) => {
+            let b = disposal::new_batch(ctx, &b)?;
+            Ok((
+                String::new(),
+                format!(
+                    "disposal batch {} open (carrier {}, {}); add assets to it with d in the list",
+                    b.name, b.carrier, b.carrier_registration
+                ),
+            ))
+        }
+        Change::EditBatch { name, edit } => {
+            let b = disposal::edit_batch(ctx, &name, &edit)?;
+            Ok((String::new(), format!("disposal batch {} updated", b.name)))
+        }
+        Change::DisposalAdd { batch, tags, code } => {
+            let mut done = Vec::new();
+            let mut data = 0;
+            for t in &tags {
+                match disposal::add(ctx, &batch, t, &code) {
+                    Ok(i) => {
+                        data += usize::from(i.asset.data_bearing);
+                        done.push(i.asset.tag);
+                    }
+                    Err(e) if done.is_empty() => return Err(e),
+                    Err(e) => {
+                        return Ok((
+                            String::new(),
+                            format!("added {} to {batch}, then stopped: {e}", done.join(", ")),
+                        ))
+                    }
+                }
+            }
+            let tag = if done.len() == 1 {
+                done[0].clone()
+            } else {
+                String::new()
+            };
+            let mut said = format!("added {} to {batch} ({code})", done.join(", "));
+            if data > 0 {
+                said.push_str(&format!(
+                    "; {} data: record the sanitisation (w, then s)",
+                    if data == 1 { "it holds" } else { "they hold" }
+                ));
+            }
+            Ok((tag, said))
+        }
+        Change::Sanitised {
+            batch,
+            tag,
+            method,
+            certificate,
+            verified_by,
+        } => {
+            disposal::sanitised(
+                ctx,
+                &batch,
+                &tag,
+                method,
+                &certificate,
+                &verified_by,
+                Some(ctx.now().date_naive()),
+            )?;
+            let said = format!(
+                "{tag}: {} recorded ({}, verified by {})",
+                method.as_str(),
+                certificate.trim(),
+                verified_by.trim()
+            );
+            Ok((tag, said))
+        }
+        Change::CloseBatch {
+            name,
+            signed_off_by,
+        } => {
+            let v = disposal::close(ctx, &name, &signed_off_by)?;
+            Ok((
+                String::new(),
+                format!(
+                    "disposal batch {} closed, signed off by {}; {} disposed",
+                    v.batch.name,
+                    v.batch.signed_off_by.as_deref().unwrap_or("-"),
+                    plural(v.items.len(), "item")
+                ),
+            ))
+        }
+    }
 }
 
 /// Starts `cmd` on a tokio task.
@@ -212,6 +494,18 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<InvMsg>, cmd: InvCmd) {
             tokio::spawn(async move {
                 let result = blocking(move || disposal::report(&ctx, None)).await;
                 out.send(InvMsg::Disposal { gen, result });
+            });
+        }
+        InvCmd::Change { gen, change: c } => {
+            tokio::spawn(async move {
+                let result = blocking(move || change(&ctx, *c)).await;
+                out.send(InvMsg::Saved { gen, result });
+            });
+        }
+        InvCmd::Audit { gen } => {
+            tokio::spawn(async move {
+                let result = blocking(move || audit::report(&ctx, None).map(Box::new)).await;
+                out.send(InvMsg::Audit { gen, result });
             });
         }
     }
