@@ -7,6 +7,7 @@ mod creds;
 mod doctor;
 mod filter;
 mod import;
+mod init;
 mod inventory;
 mod leavers;
 mod log;
@@ -89,6 +90,8 @@ pub enum Command {
     Leavers(leavers::LeaversCmd),
     /// The leaver-day sweep: plan (dry run), apply, resume, list, report, purge.
     Sweep(sweep::SweepArgs),
+    /// First run: ask for the server, check its certificate and the bind, write the config.
+    Init(init::InitArgs),
 }
 
 /// Output format for lists.
@@ -145,5 +148,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         }
         Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
         Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
+        Command::Init(a) => init::run(cli, a).await,
     }
 }
