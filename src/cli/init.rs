@@ -145,7 +145,10 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         ));
     }
     let config = config_path(cli);
-    if config.exists() && !args.force {
+    // The package installs the example as the config: that one is not a configuration yet.
+    let packaged_example = std::fs::read(&config)
+        .is_ok_and(|t| t == include_bytes!("../../config/schooltech.example.toml"));
+    if config.exists() && !args.force && !packaged_example {
         return Err(Error::Usage(format!(
             "{} already exists; init does not overwrite it. Pass --force to replace it, or \
              --config PATH to write another file",
