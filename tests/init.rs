@@ -260,3 +260,30 @@ fn init_refuses_bad_urls_and_missing_servers() {
     assert!(text(&o).contains("--bind-dn DN"), "{}", text(&o));
     assert!(!config.exists());
 }
+
+/// Not a check: keeps a Samba AD (or, with INIT_SERVE_FLAVOUR=slapd, a slapd) running for
+/// trying the interactive `schooltech init` by hand. Writes the URL and bind DN to
+/// $INIT_SERVE_INFO and the admin password to $INIT_SERVE_INFO.pw (0600), then waits until
+/// $INIT_SERVE_INFO.stop exists (at most 30 minutes).
+/// `INIT_SERVE_INFO=/tmp/x cargo test --test init serve -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn serve_for_a_manual_init() {
+    let Some(info) = std::env::var_os("INIT_SERVE_INFO").map(PathBuf::from) else {
+        return;
+    };
+    let s = if std::env::var("INIT_SERVE_FLAVOUR").as_deref() == Ok("slapd") {
+        TestServer::slapd()
+    } else {
+        TestServer::samba()
+    };
+    let pw = info.with_extension("pw");
+    std::fs::write(&pw, &s.bind_password).unwrap();
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::write(&info, format!("{}\n{}\n", s.url, s.bind_dn)).unwrap();
+    let stop = info.with_extension("stop");
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(1800);
+    while !stop.exists() && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
