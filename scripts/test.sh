@@ -10,3 +10,12 @@ bash scripts/install-deps.sh
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
 cargo test --all-targets
+# The Debian package: build, dpkg -i, run, remove, purge (needs root; CI runs as root).
+if [ "$(id -u)" = 0 ]; then
+    bash scripts/test-deb.sh
+elif [ -n "${CI:-}" ]; then
+    echo "test.sh: scripts/test-deb.sh needs root (dpkg -i); run CI as root" >&2
+    exit 1
+else
+    echo "test.sh: skipping scripts/test-deb.sh: it needs root (dpkg -i); run: sudo scripts/test-deb.sh" >&2
+fi

@@ -36,6 +36,9 @@ impl From<HowArg> for How {
 #[derive(Debug, Subcommand)]
 pub enum AupCmd {
     /// Record a signed agreement for one account (enables it when it was held for this).
+    #[command(
+        after_help = "Example:\n  schooltech aup record jo.smith --signed-on 2026-09-04 --signed-by \"parent: M. Smith\""
+    )]
     Record {
         /// Username or MIS id.
         user: String,
@@ -57,6 +60,9 @@ pub enum AupCmd {
     },
     /// Record signatures from a CSV (Username or MIS Id, Signed On; optional Agreement,
     /// Signed By, How, Ref). Dry run unless --apply.
+    #[command(
+        after_help = "Examples:\n  schooltech aup import signed.csv\n  schooltech aup import signed.csv --apply"
+    )]
     Import {
         /// The CSV file.
         file: PathBuf,
@@ -65,6 +71,7 @@ pub enum AupCmd {
         apply: bool,
     },
     /// Record a new version of an agreement: everyone who signed an older one is outdated.
+    #[command(after_help = "Example:\n  schooltech aup publish staff --version 2027")]
     Publish {
         /// The agreement.
         name: String,
@@ -74,6 +81,7 @@ pub enum AupCmd {
     },
     /// Who has signed: signed, outdated, missing, not-required. Exit 1 when an enabled account
     /// that needs an agreement is missing or outdated.
+    #[command(after_help = "Example:\n  schooltech aup status --missing --role pupil")]
     Status {
         /// Only those who need to sign (missing or outdated).
         #[arg(long)]
@@ -89,6 +97,9 @@ pub enum AupCmd {
     },
     /// Sign-off sheets to send home or sign in class: one page per form group with each
     /// person's name, the agreement's title and version, signature and date lines.
+    #[command(
+        after_help = "Example:\n  schooltech aup sheets --form 7B --missing --out 7B-aup.pdf"
+    )]
     Sheets {
         /// Only this form group.
         #[arg(long)]

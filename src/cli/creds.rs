@@ -13,6 +13,9 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum CredsCmd {
     /// Add (or update) a shared login.
+    #[command(
+        after_help = "Example:\n  schooltech creds add \"Library desk\" --system \"Library PC\" --owner j.bloggs --known-by \"a.jones,b.khan\""
+    )]
     Add {
         /// Its name, e.g. "Library desk" or "Maths Online school account".
         name: String,
@@ -33,11 +36,15 @@ pub enum CredsCmd {
         rotated: Option<String>,
     },
     /// List the register.
+    #[command(after_help = "Example:\n  schooltech creds list")]
     List {
         #[command(flatten)]
         format: FormatArg,
     },
     /// Record that a shared login was changed.
+    #[command(
+        after_help = "Example:\n  schooltech creds rotated \"Library desk\" --on 2026-09-01"
+    )]
     Rotated {
         /// Its name.
         name: String,
@@ -46,6 +53,7 @@ pub enum CredsCmd {
         on: Option<String>,
     },
     /// What is due: overdue rotations, and logins known by someone who has left (exit 1 if any).
+    #[command(after_help = "Example:\n  schooltech creds report --format csv")]
     Report {
         #[command(flatten)]
         format: FormatArg,

@@ -19,8 +19,14 @@ use clap::{Args, Subcommand, ValueEnum};
 #[derive(Debug, Subcommand)]
 pub enum FilterCmd {
     /// Record a request from a member of staff to unblock (or block) a site.
+    #[command(
+        after_help = "Example:\n  schooltech filter request --by grees --site padlet.com --reason \"Class walls for the river project\" --until 2026-12-19"
+    )]
     Request(RequestArgs),
     /// Record one approver's decision: approve or reject.
+    #[command(
+        after_help = "Example:\n  schooltech filter decide 3 approve --as network-manager --by j.bloggs --comment \"fine for Year 7\""
+    )]
     Decide {
         /// The request's number.
         id: String,
@@ -39,6 +45,9 @@ pub enum FilterCmd {
     },
     /// Record that the agreed change was made in the filter (or that an expired or revoked one
     /// was taken out).
+    #[command(
+        after_help = "Example:\n  schooltech filter apply 3 --by j.bloggs --ref \"Smoothwall rule 118\""
+    )]
     Apply {
         /// The request's number.
         id: String,
@@ -50,6 +59,9 @@ pub enum FilterCmd {
         reference: Option<String>,
     },
     /// Withdraw a request or end an exception early.
+    #[command(
+        after_help = "Example:\n  schooltech filter revoke 3 --by j.bloggs --reason \"project finished\""
+    )]
     Revoke {
         /// The request's number.
         id: String,
@@ -61,6 +73,9 @@ pub enum FilterCmd {
         reason: String,
     },
     /// List requests and exceptions (exit 1 with --due when something must come out of the filter).
+    #[command(
+        after_help = "Examples:\n  schooltech filter list --status applied\n  schooltech filter list --due"
+    )]
     List {
         /// Only this status.
         #[arg(long, value_enum)]
@@ -73,6 +88,7 @@ pub enum FilterCmd {
         format: Format,
     },
     /// One request with its whole history.
+    #[command(after_help = "Example:\n  schooltech filter show 3")]
     Show {
         /// The request's number.
         id: String,
@@ -81,6 +97,7 @@ pub enum FilterCmd {
         format: Format,
     },
     /// The list the web filter imports: agreed and applied exceptions only.
+    #[command(after_help = "Example:\n  schooltech filter export --format csv > exceptions.csv")]
     Export {
         /// domains (one per line), urls (page exceptions), csv or json.
         #[arg(long, value_enum, default_value_t = ExportArg::Domains)]
@@ -95,6 +112,9 @@ pub enum FilterCmd {
     },
     /// Reviews of the exceptions in force, and the governors' report.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech filter review start --by j.bloggs\n  schooltech filter review status"
+    )]
     Review(ReviewCmd),
 }
 
@@ -131,12 +151,16 @@ pub struct RequestArgs {
 #[derive(Debug, Subcommand)]
 pub enum ReviewCmd {
     /// Start a review of every exception in force.
+    #[command(after_help = "Example:\n  schooltech filter review start --by j.bloggs")]
     Start {
         /// Directory username of the reviewer.
         #[arg(long, value_name = "USER")]
         by: String,
     },
     /// Record the review's verdict on one exception.
+    #[command(
+        after_help = "Example:\n  schooltech filter review item 3 keep --note \"still used by geography\" --by j.bloggs"
+    )]
     Item {
         /// The exception's number.
         id: String,
@@ -154,8 +178,12 @@ pub enum ReviewCmd {
         by: Option<String>,
     },
     /// What the open review has done and has left.
+    #[command(after_help = "Example:\n  schooltech filter review status")]
     Status,
     /// Close the open review, with the checks made.
+    #[command(
+        after_help = "Example:\n  schooltech filter review close --note \"termly review done\" --by j.bloggs"
+    )]
     Close {
         /// What was checked, e.g. "a sample of blocked categories tested from a pupil login".
         #[arg(long, default_value = "")]
@@ -168,6 +196,9 @@ pub enum ReviewCmd {
         by: Option<String>,
     },
     /// The report for governors: last and next review, exceptions in force, requests since.
+    #[command(
+        after_help = "Example:\n  schooltech filter review report --format markdown > review.md"
+    )]
     Report {
         /// text, markdown or json.
         #[arg(long, value_enum, default_value_t = ReportArg::Text)]

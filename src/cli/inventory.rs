@@ -150,6 +150,9 @@ pub enum ExportFormat {
 #[derive(Debug, Subcommand)]
 pub enum InventoryCmd {
     /// Add an asset.
+    #[command(
+        after_help = "Example:\n  schooltech inventory add DA-LAP-031 --category laptop --manufacturer Dell --model \"Latitude 3440\" --serial 7HQX2L3 --room \"IT Office\""
+    )]
     Add {
         /// Its tag (on the label; unique, any case).
         tag: String,
@@ -160,6 +163,7 @@ pub enum InventoryCmd {
         fields: FieldArgs,
     },
     /// Change an asset's details (only the ones given).
+    #[command(after_help = "Example:\n  schooltech inventory edit DA-LAP-031 --room \"Room 12\"")]
     Edit {
         /// Its tag.
         tag: String,
@@ -167,6 +171,7 @@ pub enum InventoryCmd {
         fields: FieldArgs,
     },
     /// Show one asset with its loans and history.
+    #[command(after_help = "Example:\n  schooltech inventory show DA-LAP-031")]
     Show {
         /// Its tag.
         tag: String,
@@ -174,8 +179,12 @@ pub enum InventoryCmd {
         format: FormatArg,
     },
     /// List assets (search and filters).
+    #[command(
+        after_help = "Examples:\n  schooltech inventory list --category laptop --loaned\n  schooltech inventory list -s optiplex --format csv"
+    )]
     List(ListArgs),
     /// An asset's history: who changed what, when, old -> new.
+    #[command(after_help = "Example:\n  schooltech inventory history DA-LAP-031")]
     History {
         /// Its tag.
         tag: String,
@@ -183,6 +192,9 @@ pub enum InventoryCmd {
         format: FormatArg,
     },
     /// Issue an asset to a directory user (checked) or a room.
+    #[command(
+        after_help = "Example:\n  schooltech inventory loan DA-LAP-031 --to jo.smith --due 2027-07-20 --agreement"
+    )]
     Loan {
         /// Its tag.
         tag: String,
@@ -203,6 +215,9 @@ pub enum InventoryCmd {
         agreement: bool,
     },
     /// Take an asset back.
+    #[command(
+        after_help = "Example:\n  schooltech inventory return DA-LAP-031 --condition good --room \"IT Office\""
+    )]
     Return {
         /// Its tag.
         tag: String,
@@ -214,6 +229,7 @@ pub enum InventoryCmd {
         room: Option<String>,
     },
     /// Open loans (exit 1 with --overdue when any is overdue).
+    #[command(after_help = "Example:\n  schooltech inventory loans --overdue")]
     Loans {
         /// Only overdue ones.
         #[arg(long)]
@@ -222,11 +238,17 @@ pub enum InventoryCmd {
         format: FormatArg,
     },
     /// Print the loan agreement of an asset's open loan (plain text to print and sign).
+    #[command(
+        after_help = "Example:\n  schooltech inventory agreement DA-LAP-031 > agreement.txt"
+    )]
     Agreement {
         /// Its tag.
         tag: String,
     },
     /// Change an asset's status (in-stock, deployed, in-repair, lost, retired).
+    #[command(
+        after_help = "Example:\n  schooltech inventory status DA-LAP-031 in-repair --note \"cracked screen\""
+    )]
     Status {
         /// Its tag.
         tag: String,
@@ -238,17 +260,25 @@ pub enum InventoryCmd {
         note: String,
     },
     /// Portable data-bearing assets in use and not known to be encrypted (exit 1 if any).
+    #[command(after_help = "Example:\n  schooltech inventory encryption --format csv")]
     Encryption {
         #[command(flatten)]
         format: FormatArg,
     },
     /// The software register.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  schooltech inventory software report --within 60")]
     Software(SoftwareCmd),
     /// The termly audit.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech inventory audit start --name \"Autumn 2026\"\n  schooltech inventory audit scan DA-DSK-001 --room \"Room 12\""
+    )]
     Audit(AuditCmd),
     /// Print asset labels (Code 128) on an A4 sheet.
+    #[command(
+        after_help = "Example:\n  schooltech inventory labels --since 2026-09-01 --out labels.pdf"
+    )]
     Labels {
         /// These tags (comma-separated or repeated).
         #[arg(long, value_delimiter = ',', conflicts_with_all = ["all", "since"])]
@@ -268,8 +298,14 @@ pub enum InventoryCmd {
     },
     /// WEEE disposal batches.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech inventory disposal new WEEE-2026-1 --carrier \"Green IT Recycling\" --registration CBDU123456\n  schooltech inventory disposal report --year 2026"
+    )]
     Disposal(DisposalCmd),
     /// Import assets from CSV (dry run unless --apply; all or nothing).
+    #[command(
+        after_help = "Examples:\n  schooltech inventory import assets.csv\n  schooltech inventory import assets.csv --apply"
+    )]
     Import {
         /// The CSV file.
         file: PathBuf,
@@ -278,6 +314,7 @@ pub enum InventoryCmd {
         apply: bool,
     },
     /// Export the register (the CSV header is the import's).
+    #[command(after_help = "Example:\n  schooltech inventory export --format csv > register.csv")]
     Export {
         /// csv or json.
         #[arg(long, value_enum)]
@@ -289,6 +326,9 @@ pub enum InventoryCmd {
 #[derive(Debug, Subcommand)]
 pub enum SoftwareCmd {
     /// Add a title.
+    #[command(
+        after_help = "Example:\n  schooltech inventory software add \"Maths Online\" --licence subscription --seats 120 --expires 2027-08-31"
+    )]
     Add {
         /// Its name.
         title: String,
@@ -309,6 +349,9 @@ pub enum SoftwareCmd {
         publisher: String,
     },
     /// Assign a title to an asset or a user.
+    #[command(
+        after_help = "Example:\n  schooltech inventory software assign \"Maths Online\" --asset DA-LAP-031"
+    )]
     Assign {
         /// The title.
         title: String,
@@ -320,6 +363,7 @@ pub enum SoftwareCmd {
         user: Option<String>,
     },
     /// Titles, over-allocated seats and licences expiring soon (exit 1 if any).
+    #[command(after_help = "Example:\n  schooltech inventory software report --within 60")]
     Report {
         /// Expiring within this many days.
         #[arg(long, default_value_t = 60)]
@@ -333,12 +377,16 @@ pub enum SoftwareCmd {
 #[derive(Debug, Subcommand)]
 pub enum AuditCmd {
     /// Open a round (one at a time).
+    #[command(after_help = "Example:\n  schooltech inventory audit start --name \"Autumn 2026\"")]
     Start {
         /// Its name, e.g. "Autumn 2026".
         #[arg(long)]
         name: String,
     },
     /// Scan a tag (or a file of tags, one a line) into the open round.
+    #[command(
+        after_help = "Examples:\n  schooltech inventory audit scan DA-DSK-001 --room \"Room 12\"\n  schooltech inventory audit scan --file room12-scans.txt --room \"Room 12\""
+    )]
     Scan {
         /// The tag.
         #[arg(required_unless_present = "file")]
@@ -351,8 +399,10 @@ pub enum AuditCmd {
         room: Option<String>,
     },
     /// Close the open round.
+    #[command(after_help = "Example:\n  schooltech inventory audit close")]
     Close,
     /// Seen, moved, not seen and unknown tags, with counts per room.
+    #[command(after_help = "Example:\n  schooltech inventory audit report --format csv")]
     Report {
         /// The round (default: the newest).
         #[arg(long)]
@@ -367,6 +417,9 @@ pub enum AuditCmd {
 #[derive(Debug, Subcommand)]
 pub enum DisposalCmd {
     /// Open a batch with the carrier's details.
+    #[command(
+        after_help = "Example:\n  schooltech inventory disposal new WEEE-2026-1 --carrier \"Green IT Recycling\" --registration CBDU123456"
+    )]
     New {
         /// Its reference, e.g. WEEE-2026-1.
         name: String,
@@ -387,6 +440,9 @@ pub enum DisposalCmd {
         consignment_note: String,
     },
     /// Change an open batch's papers.
+    #[command(
+        after_help = "Example:\n  schooltech inventory disposal edit WEEE-2026-1 --collected 2026-12-10"
+    )]
     Edit {
         /// The batch.
         name: String,
@@ -407,6 +463,9 @@ pub enum DisposalCmd {
         consignment_note: Option<String>,
     },
     /// Add assets to a batch with their List of Waste code.
+    #[command(
+        after_help = "Example:\n  schooltech inventory disposal add WEEE-2026-1 DA-DSK-003 DA-DSK-007"
+    )]
     Add {
         /// The batch.
         name: String,
@@ -418,6 +477,9 @@ pub enum DisposalCmd {
         code: String,
     },
     /// Record how an item's data was destroyed.
+    #[command(
+        after_help = "Example:\n  schooltech inventory disposal sanitised WEEE-2026-1 DA-DSK-003 --method purge --certificate ER-5521 --verified-by j.bloggs"
+    )]
     Sanitised {
         /// The batch.
         name: String,
@@ -437,6 +499,7 @@ pub enum DisposalCmd {
         on: Option<NaiveDate>,
     },
     /// Show a batch and what it lacks before it can close (exit 1 if anything).
+    #[command(after_help = "Example:\n  schooltech inventory disposal show WEEE-2026-1")]
     Show {
         /// The batch.
         name: String,
@@ -444,6 +507,9 @@ pub enum DisposalCmd {
         format: FormatArg,
     },
     /// Close a batch: items become disposed; the batch can no longer change.
+    #[command(
+        after_help = "Example:\n  schooltech inventory disposal close WEEE-2026-1 --signed-off-by \"A. Head (Business Manager)\""
+    )]
     Close {
         /// The batch.
         name: String,
@@ -452,6 +518,7 @@ pub enum DisposalCmd {
         signed_off_by: String,
     },
     /// Batches, their documents and how long each must be kept.
+    #[command(after_help = "Example:\n  schooltech inventory disposal report --year 2026")]
     Report {
         /// Only batches collected in this year.
         #[arg(long)]

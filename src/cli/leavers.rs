@@ -13,6 +13,9 @@ use std::path::PathBuf;
 pub enum LeaversCmd {
     /// Find zombie accounts (left, expired, guest-expired, inactive, never-used, overdue-purge)
     /// with the evidence; exit 1 when any needs an action.
+    #[command(
+        after_help = "Examples:\n  schooltech leavers scan --mis leavers.csv\n  schooltech leavers scan --mis leavers.csv --format csv > zombies.csv"
+    )]
     Scan {
         /// The MIS export (leavers or roll, as `[mis] mode` says); the demo has its own.
         #[arg(long, value_name = "FILE")]
@@ -26,6 +29,7 @@ pub enum LeaversCmd {
     },
     /// Put a suspended account back as it was (OU, groups, description, enabled) with a
     /// temporary password (shown once).
+    #[command(after_help = "Example:\n  schooltech leavers restore jo.smith")]
     Restore {
         /// The username.
         user: String,

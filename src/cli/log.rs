@@ -12,6 +12,9 @@ use clap::Subcommand;
 #[derive(Debug, Subcommand)]
 pub enum LogCmd {
     /// Show the action log, newest first.
+    #[command(
+        after_help = "Examples:\n  schooltech log show --since 2026-09-01 --target jo.smith\n  schooltech log show --limit 20 --format json"
+    )]
     Show {
         /// Only entries from this day on (YYYY-MM-DD).
         #[arg(long, value_name = "DATE")]
@@ -33,6 +36,9 @@ pub enum LogCmd {
     },
     /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it. Prints
     /// the head (row count and last hash).
+    #[command(
+        after_help = "Examples:\n  schooltech log verify\n  schooltech log verify --anchor 1200:3f9a0c... --journal"
+    )]
     Verify {
         /// Also check an anchor printed earlier by `log anchor` (N:HASH): fails when row N is
         /// missing or differs.
@@ -44,6 +50,9 @@ pub enum LogCmd {
     },
     /// Close an entry `log pending` cannot settle by itself, after checking the directory by
     /// hand: --done records it in the action log, --not-done records that nothing was changed.
+    #[command(
+        after_help = "Example:\n  schooltech log settle 42 --done --reason \"checked in ADUC: the password was set\""
+    )]
     Settle {
         /// The journal entry's number (as `log pending` shows it).
         id: i64,
@@ -63,9 +72,11 @@ pub enum LogCmd {
     },
     /// Print the head of the log (N:HASH) for the termly report; check it later with
     /// `log verify --anchor N:HASH`.
+    #[command(after_help = "Example:\n  schooltech log anchor > anchor-$(date +%F).txt")]
     Anchor,
     /// Changes that were started but never finished (the program was killed or lost the
     /// connection mid-way): check these accounts in the directory. Exit 1 if there are any.
+    #[command(after_help = "Example:\n  schooltech log pending")]
     Pending,
 }
 

@@ -6,7 +6,9 @@ mod aup;
 mod creds;
 mod doctor;
 mod filter;
+mod generate;
 mod import;
+mod init;
 mod inventory;
 mod leavers;
 mod log;
@@ -63,36 +65,76 @@ fn parse_as_of(s: &str) -> std::result::Result<NaiveDate, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check configuration, server, TLS, bind, base DN, attributes, store and password policy.
+    #[command(
+        after_help = "Examples:\n  schooltech doctor\n  schooltech --config /etc/schooltech/schooltech.toml doctor --format json"
+    )]
     Doctor(doctor::DoctorArgs),
     /// Find and show accounts.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech accounts list --role staff\n  schooltech accounts reset-password jo.smith --generate --show-password"
+    )]
     Accounts(accounts::AccountsCmd),
     /// Password rules: check, generate, report, fix, and the directory's own policy.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech passwords report --role pupil\n  schooltech passwords policy apply"
+    )]
     Passwords(passwords::PasswordsCmd),
     /// Shared logins: who knows them, when they must change (no passwords stored).
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech creds list\n  schooltech creds rotated \"Library desk\""
+    )]
     Creds(creds::CredsCmd),
     /// The tamper-evident action log.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech log show --target jo.smith\n  schooltech log verify"
+    )]
     Log(log::LogCmd),
     /// Web-filter exceptions: requests, two approvals, apply, expire/revoke, review, export.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech filter list --due\n  schooltech filter request --by grees --site padlet.com --reason \"river project\""
+    )]
     Filter(filter::FilterCmd),
     /// The equipment register: assets, loans, software, audits, labels, WEEE disposal.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech inventory list --loaned\n  schooltech inventory loan DA-LAP-031 --to jo.smith"
+    )]
     Inventory(inventory::InventoryCmd),
     /// Acceptable use agreements: record signatures, publish versions, who is missing, sheets.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech aup status --missing\n  schooltech aup record jo.smith --signed-on 2026-09-04"
+    )]
     Aup(aup::AupCmd),
     /// Leavers and zombie accounts: scan with evidence, restore.
     #[command(subcommand)]
+    #[command(after_help = "Example:\n  schooltech leavers scan --mis leavers.csv")]
     Leavers(leavers::LeaversCmd),
     /// The leaver-day sweep: plan (dry run), apply, resume, list, report, purge.
+    #[command(
+        after_help = "Examples:\n  schooltech sweep --mis leavers.csv            (plan: a dry run)\n  schooltech sweep --mis leavers.csv --apply --yes"
+    )]
     Sweep(sweep::SweepArgs),
     /// The termly compliance report for governors and inspectors (text, markdown, HTML, JSON).
     #[command(subcommand)]
+    #[command(
+        after_help = "Example:\n  schooltech report termly --term \"Autumn 2026\" --format html --out autumn-2026.html"
+    )]
     Report(report::ReportCmd),
+    /// First run: ask for the server, check its certificate and the bind, write the config.
+    #[command(
+        after_help = "Examples:\n  schooltech init                                (asks, step by step)\n  schooltech init --url ldaps://dc1.school.local --bind-dn 'CN=schooltech,OU=Service Accounts,DC=school,DC=local' \\
+      --password-file /root/bind-password --trust-server-cert --yes"
+    )]
+    Init(init::InitArgs),
+    /// Man pages and shell completions (for packaging).
+    #[command(subcommand, hide = true)]
+    Generate(generate::GenerateCmd),
 }
 
 /// Output format for lists.
@@ -154,5 +196,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
             crate::ops::settle::settle_before_run(&ctx).await;
             report::run(&ctx, c).await
         }
+        Command::Init(a) => init::run(cli, a).await,
+        Command::Generate(c) => generate::run(c),
     }
 }

@@ -16,12 +16,16 @@ use clap::{Subcommand, ValueEnum};
 #[derive(Debug, Subcommand)]
 pub enum PasswordsCmd {
     /// Check a password read from standard input (exit 0 pass, 1 fail).
+    #[command(
+        after_help = "Example:\n  schooltech passwords check --user jo.smith   (asks for the password; nothing is stored)"
+    )]
     Check {
         /// Judge it for this account (names, role).
         #[arg(long)]
         user: Option<String>,
     },
     /// Generate memorable passwords that pass the rules.
+    #[command(after_help = "Example:\n  schooltech passwords generate --count 5 --role pupil")]
     Generate {
         /// How many.
         #[arg(long, default_value_t = 1)]
@@ -31,6 +35,9 @@ pub enum PasswordsCmd {
         role: Option<String>,
     },
     /// Password age compliance report.
+    #[command(
+        after_help = "Examples:\n  schooltech passwords report --role staff\n  schooltech passwords report --format csv > passwords.csv"
+    )]
     Report {
         /// Only this role.
         #[arg(long)]
@@ -42,6 +49,9 @@ pub enum PasswordsCmd {
         format: FormatArg,
     },
     /// Force a change at next logon.
+    #[command(
+        after_help = "Examples:\n  schooltech passwords expire --status expired\n  schooltech passwords expire jo.smith --yes"
+    )]
     Expire {
         /// Usernames.
         users: Vec<String>,
@@ -53,6 +63,9 @@ pub enum PasswordsCmd {
         yes: bool,
     },
     /// Clear the "password never expires" flag.
+    #[command(
+        after_help = "Examples:\n  schooltech passwords clear-never-expires --all\n  schooltech passwords clear-never-expires jo.smith --yes"
+    )]
     ClearNeverExpires {
         /// Usernames.
         users: Vec<String>,
@@ -65,6 +78,9 @@ pub enum PasswordsCmd {
     },
     /// The directory's own password policy.
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech passwords policy show\n  schooltech passwords policy apply --yes"
+    )]
     Policy(PolicyCmd),
 }
 
@@ -72,8 +88,12 @@ pub enum PasswordsCmd {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCmd {
     /// Show the directory's policy next to the school's rules.
+    #[command(after_help = "Example:\n  schooltech passwords policy show")]
     Show,
     /// Bring the directory's policy in line with the school's rules.
+    #[command(
+        after_help = "Examples:\n  schooltech passwords policy apply          (dry run: what would be set)\n  schooltech passwords policy apply --yes"
+    )]
     Apply {
         /// Do it (without this, only show what would change).
         #[arg(long)]

@@ -22,6 +22,9 @@ pub enum ReportCmd {
     /// The termly compliance report for governors and inspectors: accounts, leavers, acceptable
     /// use, inventory, filtering and the action log, each with a traffic light and the command
     /// behind every figure. Exit 1 when any section is red.
+    #[command(
+        after_help = "Examples:\n  schooltech report termly                                   (this term, as text)\n  schooltech report termly --term \"Autumn 2026\" --format html --out autumn-2026.html\n  schooltech report termly --from 2026-09-01 --to 2026-12-18 --format json"
+    )]
     Termly(TermlyArgs),
 }
 

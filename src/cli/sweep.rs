@@ -45,8 +45,10 @@ pub enum TextJson {
 #[derive(Debug, Subcommand)]
 pub enum SweepCmd {
     /// The runs, newest first.
+    #[command(after_help = "Example:\n  schooltech sweep list")]
     List,
     /// What a run did, with the shared logins staff leavers knew and equipment still on loan.
+    #[command(after_help = "Example:\n  schooltech sweep report 4")]
     Report {
         /// The run id (from `sweep list`).
         run_id: String,
@@ -56,6 +58,9 @@ pub enum SweepCmd {
     },
     /// Delete suspended accounts past their grace period ([leavers] grace_days), keeping a
     /// minimal record; a dry run unless --apply --yes.
+    #[command(
+        after_help = "Examples:\n  schooltech sweep purge              (dry run)\n  schooltech sweep purge --apply --yes"
+    )]
     Purge {
         /// Carry it out (with --yes).
         #[arg(long)]

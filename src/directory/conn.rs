@@ -59,7 +59,7 @@ fn is_loopback_ip(ip: std::net::IpAddr) -> bool {
 /// The loopback address to dial for `host`, if it is one: an IP literal that is loopback, or
 /// `localhost` when every address it resolves to (the hosts file) is. Any other name is not
 /// trusted, whatever it resolves to.
-fn loopback_addr(host: &str, port: u16) -> Option<std::net::SocketAddr> {
+pub(crate) fn loopback_addr(host: &str, port: u16) -> Option<std::net::SocketAddr> {
     use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
     if let Ok(ip) = host.parse::<IpAddr>() {
         return is_loopback_ip(ip).then_some(SocketAddr::new(ip, port));
@@ -80,7 +80,7 @@ fn loopback_addr(host: &str, port: u16) -> Option<std::net::SocketAddr> {
 
 /// Parses an LDAP URL with the `url` crate, as ldap3 does before it dials: (scheme, host,
 /// port), the host as ldap3 will connect to it (an IPv6 address without brackets).
-fn parse_url(url: &str) -> Result<(String, String, u16)> {
+pub(crate) fn parse_url(url: &str) -> Result<(String, String, u16)> {
     let bad = || {
         Error::Config(format!(
             "[directory] url \"{url}\" is not an LDAP URL; write it like ldaps://dc1.school.local:636"
@@ -133,16 +133,20 @@ fn load_ca(path: &std::path::Path) -> Result<Arc<rustls::ClientConfig>> {
         )));
     }
     let mut roots = rustls::RootCertStore::empty();
-    for c in certs {
+    for c in &certs {
         roots
-            .add(c)
+            .add(c.clone())
             .map_err(|e| Error::Config(format!("ca_cert {}: {e}; {fix}", path.display())))?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // ca_cert may also hold the server's own certificate (pinned by `init --trust-server-cert`).
+    let verifier = super::pinned::PinnedOrCa::new(roots, certs, provider.clone())
+        .map_err(|e| Error::Config(format!("ca_cert {}: {e}; {fix}", path.display())))?;
     let cfg = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
-        .with_root_certificates(roots)
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     Ok(Arc::new(cfg))
 }

@@ -5,9 +5,11 @@ pub mod ad;
 pub mod attrs;
 pub mod conn;
 pub mod demo;
+pub mod discover;
 pub mod escape;
 pub mod ldif;
 pub mod openldap;
+pub mod pinned;
 
 use crate::config::DirectoryConfig;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
