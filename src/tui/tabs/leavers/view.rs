@@ -149,13 +149,13 @@ pub fn findings(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
         "Protected".to_string(),
     ];
     let widths = [
-        Constraint::Min(10),
+        Constraint::Length(16),
         Constraint::Length(7),
         Constraint::Length(13),
         Constraint::Length(8),
         Constraint::Length(12),
         Constraint::Length(11),
-        Constraint::Length(9),
+        Constraint::Min(9),
     ];
     f.render_widget(
         Table::new(rows, widths)
