@@ -326,7 +326,6 @@ pub async fn apply_with(
 /// Creates the Leavers OU (`[leavers] ou`) and any missing OU above it, each journaled and
 /// action-logged (`leaver.create-ou`). False when it already exists.
 pub async fn create_leavers_ou(ctx: &Ctx) -> Result<bool> {
-    ctx.refuse_as_of("sweep --create-ou")?;
     let ou = leavers_ou(ctx).ok_or_else(|| {
         Error::Config("[leavers] ou is empty: say which OU suspended accounts go to".into())
     })?;
