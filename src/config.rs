@@ -220,6 +220,8 @@ impl Default for LeaversConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MisConfig {
+    /// The export read when no `--mis` is given (and by the TUI's Leavers tab); empty: none.
+    pub file: String,
     /// `leavers` (rows are people who left) or `roll` (rows are everyone on roll).
     pub mode: crate::domain::leavers::mis::Mode,
     /// The MIS id column (matched to `[directory] mis_id_attribute`).
@@ -239,6 +241,7 @@ pub struct MisConfig {
 impl Default for MisConfig {
     fn default() -> Self {
         MisConfig {
+            file: String::new(),
             mode: crate::domain::leavers::mis::Mode::Leavers,
             id_column: "Id".into(),
             username_column: "Username".into(),

@@ -24,6 +24,9 @@ pub struct SweepArgs {
     /// Confirm --apply.
     #[arg(long)]
     pub yes: bool,
+    /// With --apply: create the Leavers OU ([leavers] ou) first when it does not exist.
+    #[arg(long, requires = "apply")]
+    pub create_ou: bool,
     /// Finish the last unfinished run (after a kill, a lost connection, a full disk).
     #[arg(long, conflicts_with_all = ["mis", "apply"])]
     pub resume: bool,
@@ -271,9 +274,11 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
         },
         None => {
             let export = leavers::load_mis(ctx, a.mis.as_deref())?.ok_or_else(|| {
-                Error::Usage("give the MIS export: schooltech sweep --mis FILE".into())
+                Error::Usage(
+                    "give the MIS export: schooltech sweep --mis FILE (or set [mis] file)".into(),
+                )
             })?;
-            let plan = sweep::plan(ctx, &export).await?;
+            let mut plan = sweep::plan(ctx, &export).await?;
             if !a.apply {
                 print_plan(&plan, a.format)?;
                 if !plan.accounts.is_empty() {
@@ -287,14 +292,20 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                     "--apply changes the directory: add --yes to confirm the plan above".into(),
                 ));
             }
+            if plan.ou_missing && a.create_ou && !plan.accounts.is_empty() {
+                sweep::create_leavers_ou(ctx).await?;
+                println!(
+                    "created the Leavers OU {}",
+                    plan.ou.as_deref().unwrap_or_default()
+                );
+                plan.ou_missing = false;
+                plan.notes.retain(|n| !n.starts_with("the Leavers OU"));
+            }
             for n in &plan.notes {
                 eprintln!("note: {n}");
             }
-            let source = a
-                .mis
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "demo MIS export".into());
+            let source =
+                leavers::mis_source(ctx, a.mis.as_deref()).unwrap_or_else(|| "MIS export".into());
             match sweep::apply(ctx, &plan, &source).await? {
                 None => {
                     println!("nothing to do: no account needs suspending");

@@ -670,6 +670,27 @@ impl Directory for ActiveDirectory {
         self.conn.list_ous(&self.base_dn).await
     }
 
+    async fn create_ou(&self, dn: &str) -> Result<()> {
+        let name = crate::domain::dn::first_rdn_value(dn);
+        let attr = |k: &str, v: &[&str]| {
+            (
+                k.as_bytes().to_vec(),
+                v.iter()
+                    .map(|x| x.as_bytes().to_vec())
+                    .collect::<std::collections::HashSet<_>>(),
+            )
+        };
+        self.conn
+            .add(
+                dn,
+                vec![
+                    attr("objectClass", &["top", "organizationalUnit"]),
+                    attr("ou", &[name.as_str()]),
+                ],
+            )
+            .await
+    }
+
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         let d = self
             .conn

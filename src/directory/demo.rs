@@ -1116,6 +1116,22 @@ impl Directory for DemoDirectory {
         Ok(self.list_ous_sync())
     }
 
+    async fn create_ou(&self, dn: &str) -> Result<()> {
+        let mut st = self.write();
+        let parent = crate::domain::dn::parent_dn(dn);
+        if dn_key(parent) != dn_key(&self.base_dn) && !st.entries.contains_key(&dn_key(parent)) {
+            return Err(Error::NotFound(format!("{parent} (the parent of {dn})")));
+        }
+        let mut e = Entry::new(dn);
+        e.attrs.insert(
+            "objectclass".into(),
+            vec!["top".into(), "organizationalUnit".into()],
+        );
+        e.attrs
+            .insert("ou".into(), vec![crate::domain::dn::first_rdn_value(dn)]);
+        st.insert(e).map_err(Error::Input)
+    }
+
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         Ok(self.read().policy.clone())
     }

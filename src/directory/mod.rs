@@ -159,6 +159,13 @@ pub trait Directory: Send + Sync {
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>>;
     /// Lists OUs (DNs) under the base, for move targets and filters.
     async fn list_ous(&self) -> Result<Vec<String>>;
+    /// Creates the organizational unit `dn` (its parent must exist): the Leavers OU of
+    /// `sweep --create-ou`.
+    async fn create_ou(&self, dn: &str) -> Result<()> {
+        Err(Error::Usage(format!(
+            "creating {dn} is not supported by this directory flavour; create it by hand"
+        )))
+    }
     /// Reads the directory's own password policies.
     async fn read_password_policy(&self) -> Result<DirectoryPolicy>;
     /// Writes one password policy (default when `settings.dn` is the default's DN, else a

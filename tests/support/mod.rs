@@ -268,6 +268,18 @@ impl TestServer {
         self.daemon = Some(inst.spawn_and_wait(&self.password_file));
     }
 
+    /// slapd only: stops the server, adds these (DN, attribute, value) to its entries offline
+    /// (`slapcat`, edit, `slapadd`: operational attributes such as `pwdLastSuccess` too, which
+    /// not even the relax control may write), and starts it again on the same URL.
+    pub fn slapd_add_offline(&mut self, adds: &[(String, String, String)]) {
+        assert_eq!(
+            self.flavour,
+            Flavour::OpenLdap,
+            "slapd_add_offline is for slapd"
+        );
+        slapd::add_offline(self, adds);
+    }
+
     /// The process id of the server (Samba's root process / slapd's guard), if running. It leads
     /// its own process group.
     pub fn pid(&self) -> Option<u32> {

@@ -81,6 +81,68 @@ pub(super) fn start() -> TestServer {
     server
 }
 
+/// Stops slapd, adds `adds` (DN, attribute, value: operational ones too, such as
+/// `pwdLastSuccess`) to a `slapcat` dump of its database, loads the dump back with `slapadd`
+/// into a fresh database and starts slapd again on the same URL.
+pub(super) fn add_offline(server: &mut TestServer, adds: &[(String, String, String)]) {
+    if let Some(mut d) = server.daemon.take() {
+        d.stop();
+    }
+    let conf = server.dir.join("slapd.conf");
+    let dump = server.dir.join("dump.ldif");
+    let mut cmd = Command::new("slapcat");
+    cmd.arg("-f")
+        .arg(&conf)
+        .args(["-o", "ldif-wrap=no", "-l"])
+        .arg(&dump);
+    let out = run(cmd, None, "slapcat");
+    assert!(
+        out.status.success(),
+        "slapcat failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = fs::read_to_string(&dump).expect("reading the dump");
+    let mut edited = String::new();
+    for block in text.split("\n\n") {
+        if block.trim().is_empty() {
+            continue;
+        }
+        edited.push_str(block.trim_end());
+        edited.push('\n');
+        let dn = block
+            .lines()
+            .find_map(|l| l.strip_prefix("dn: "))
+            .unwrap_or("")
+            .to_lowercase();
+        for (d, attr, value) in adds {
+            if d.to_lowercase() == dn {
+                edited.push_str(&format!("{attr}: {value}\n"));
+            }
+        }
+        edited.push('\n');
+    }
+    fs::write(&dump, edited).expect("writing the dump");
+    let db = server.dir.join("db");
+    fs::remove_dir_all(&db).expect("removing the database");
+    fs::create_dir_all(&db).expect("creating the database dir");
+    let mut cmd = Command::new("slapadd");
+    cmd.arg("-f").arg(&conf).arg("-l").arg(&dump);
+    let out = run(cmd, None, "slapadd");
+    assert!(
+        out.status.success(),
+        "slapadd failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let url = server.url.clone();
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", GUARD, "slapd-guard", "-d", "0", "-f"])
+        .arg(&conf)
+        .args(["-h", &format!("{url}/")]);
+    let mut daemon = Daemon::spawn(cmd, &server.dir.join("slapd.log"), "slapd");
+    wait_ready(&mut daemon, START_TIMEOUT, &url, || root_dse(&url));
+    server.daemon = Some(daemon);
+}
+
 /// Waits until slapd answers or exits: false if it exited (e.g. the port was taken).
 fn wait_listening(daemon: &mut Daemon, url: &str) -> bool {
     let until = Instant::now() + START_TIMEOUT;

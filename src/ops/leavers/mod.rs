@@ -252,8 +252,11 @@ fn suspensions(ctx: &Ctx) -> BTreeMap<String, Suspension> {
         .collect()
 }
 
-/// Reads `--mis FILE`, or the demo's own export on the demo.
+/// Reads `--mis FILE`, else the configured `[mis] file`, else the demo's own export on the
+/// demo; None when there is none of them.
 pub fn load_mis(ctx: &Ctx, file: Option<&std::path::Path>) -> Result<Option<MisExport>> {
+    let configured = ctx.config.mis.file.trim();
+    let file = file.or_else(|| (!configured.is_empty()).then(|| std::path::Path::new(configured)));
     match file {
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| {
@@ -263,6 +266,18 @@ pub fn load_mis(ctx: &Ctx, file: Option<&std::path::Path>) -> Result<Option<MisE
         }
         None if ctx.is_demo() => read_mis(ctx, &demo_mis(ctx.now().date_naive())).map(Some),
         None => Ok(None),
+    }
+}
+
+/// Where [`load_mis`] reads the export from, in words (`--mis FILE` first), or None when there
+/// is no export to read.
+pub fn mis_source(ctx: &Ctx, file: Option<&std::path::Path>) -> Option<String> {
+    let configured = ctx.config.mis.file.trim();
+    match file {
+        Some(p) => Some(p.display().to_string()),
+        None if !configured.is_empty() => Some(configured.to_string()),
+        None if ctx.is_demo() => Some("demo MIS export".into()),
+        None => None,
     }
 }
 

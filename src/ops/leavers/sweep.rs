@@ -92,7 +92,7 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
         p.ou_missing = !ous.iter().any(|o| norm_dn(o) == norm_dn(ou));
         if p.ou_missing {
             p.notes.push(format!(
-                "the Leavers OU {ou} does not exist: create it in the directory (or fix [leavers] ou) before --apply"
+                "the Leavers OU {ou} does not exist: `sweep --apply --yes --create-ou` creates it first (or fix [leavers] ou)"
             ));
         }
     }
@@ -224,14 +224,65 @@ pub struct RunOutcome {
     pub finished: bool,
 }
 
+/// One step of a run as it is worked through (for a progress view).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepEvent {
+    /// The run.
+    pub run_id: String,
+    /// Step number in the run.
+    pub step: i64,
+    /// The action (`leaver.disable`, ...).
+    pub action: String,
+    /// The username.
+    pub target: String,
+    /// Where it stands now.
+    pub state: StepState,
+}
+
+/// Where a step stands, as a progress view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepState {
+    /// Being done (or checked against the directory).
+    Running,
+    /// Done (now or before).
+    Done,
+    /// Failed; why.
+    Failed(String),
+}
+
+/// What hears of each step as a run is worked through.
+pub type Progress<'a> = &'a (dyn Fn(StepEvent) + Sync);
+
+fn no_progress(_: StepEvent) {}
+
+fn tell(progress: Progress<'_>, run_id: &str, e: &JournalEntry, state: StepState) {
+    progress(StepEvent {
+        run_id: run_id.into(),
+        step: e.step.unwrap_or(0),
+        action: e.action.clone(),
+        target: e.target.clone(),
+        state,
+    });
+}
+
 /// Saves the plan (run, records, journal steps) before the first change, then carries it out.
 pub async fn apply(ctx: &Ctx, plan: &Plan, source: &str) -> Result<Option<RunOutcome>> {
+    apply_with(ctx, plan, source, &no_progress).await
+}
+
+/// [`apply`], telling `progress` of every step.
+pub async fn apply_with(
+    ctx: &Ctx,
+    plan: &Plan,
+    source: &str,
+    progress: Progress<'_>,
+) -> Result<Option<RunOutcome>> {
     if plan.accounts.is_empty() {
         return Ok(None);
     }
     if plan.ou_missing {
         return Err(Error::Usage(format!(
-            "the Leavers OU {} does not exist; create it in the directory or fix [leavers] ou, then run the sweep again",
+            "the Leavers OU {} does not exist; nothing was changed. Run the sweep with --create-ou to create it first, or fix [leavers] ou",
             plan.ou.as_deref().unwrap_or("")
         )));
     }
@@ -269,22 +320,115 @@ pub async fn apply(ctx: &Ctx, plan: &Plan, source: &str) -> Result<Option<RunOut
         .map(|s| (s.action.as_str(), s.target.as_str(), s.details.clone()))
         .collect();
     store.journal_plan(&run_id, &steps, now)?;
-    execute(ctx, &store, &run_id).await.map(Some)
+    execute_with(ctx, &store, &run_id, progress).await.map(Some)
+}
+
+/// Creates the Leavers OU (`[leavers] ou`) and any missing OU above it, each journaled and
+/// action-logged (`leaver.create-ou`). False when it already exists.
+pub async fn create_leavers_ou(ctx: &Ctx) -> Result<bool> {
+    let ou = leavers_ou(ctx).ok_or_else(|| {
+        Error::Config("[leavers] ou is empty: say which OU suspended accounts go to".into())
+    })?;
+    let have: Vec<String> = ctx
+        .dir
+        .list_ous()
+        .await?
+        .iter()
+        .map(|o| norm_dn(o))
+        .collect();
+    let base = norm_dn(ctx.dir.base_dn());
+    // The OU and its ancestors below the base, top first.
+    let mut chain = Vec::new();
+    let mut dn = ou.as_str();
+    while !dn.is_empty() && norm_dn(dn) != base && norm_dn(dn).ends_with(&base) {
+        chain.push(dn.to_string());
+        dn = crate::domain::dn::parent_dn(dn);
+    }
+    chain.reverse();
+    let mut made = false;
+    for dn in chain {
+        if have.contains(&norm_dn(&dn)) {
+            continue;
+        }
+        if !dn.to_ascii_lowercase().starts_with("ou=") {
+            return Err(Error::Config(format!(
+                "[leavers] ou {ou}: {dn} is not there and is not an OU, so it cannot be created; create it by hand or fix [leavers] ou"
+            )));
+        }
+        let dir = ctx.dir.clone();
+        let d = dn.clone();
+        crate::ops::actions::journalled(
+            ctx,
+            "leaver.create-ou",
+            &dn,
+            json!({ "dn": dn }),
+            async move { dir.create_ou(&d).await },
+        )
+        .await?;
+        made = true;
+    }
+    Ok(made)
 }
 
 /// Finishes the open run, if there is one.
 pub async fn resume(ctx: &Ctx) -> Result<Option<RunOutcome>> {
+    resume_with(ctx, &no_progress).await
+}
+
+/// [`resume`], telling `progress` of every step.
+pub async fn resume_with(ctx: &Ctx, progress: Progress<'_>) -> Result<Option<RunOutcome>> {
     let store = Store::open(&ctx.config.store.path)?;
     match store.sweep_open_run()? {
         None => Ok(None),
-        Some(run) => execute(ctx, &store, &run.run_id).await.map(Some),
+        Some(run) => execute_with(ctx, &store, &run.run_id, progress)
+            .await
+            .map(Some),
     }
+}
+
+/// The last unfinished run, if there is one (what `sweep --resume` would finish).
+pub fn unfinished(ctx: &Ctx) -> Result<Option<SweepRun>> {
+    if !ctx.config.store.path.exists() {
+        return Ok(None);
+    }
+    Store::open(&ctx.config.store.path)?.sweep_open_run()
+}
+
+/// Every run, newest first (`sweep list`).
+pub fn runs(ctx: &Ctx) -> Result<Vec<SweepRun>> {
+    if !ctx.config.store.path.exists() {
+        return Ok(Vec::new());
+    }
+    Store::open(&ctx.config.store.path)?.sweep_runs()
+}
+
+/// One step of a run as the journal has it: (step, action, target, state).
+pub type StepRow = (i64, String, String, JournalState);
+
+/// A run's steps in order, for a progress view.
+pub fn run_steps(ctx: &Ctx, run_id: &str) -> Result<Vec<StepRow>> {
+    let store = Store::open(&ctx.config.store.path)?;
+    Ok(store
+        .journal_run(run_id)?
+        .into_iter()
+        .map(|e| (e.step.unwrap_or(0), e.action, e.target, e.state))
+        .collect())
 }
 
 /// Works through a run's steps in order: done ones are skipped, begun ones without an outcome
 /// are settled against the directory first, failed ones are tried again (as a new step), the
 /// rest are done.
 pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcome> {
+    execute_with(ctx, store, run_id, &no_progress).await
+}
+
+/// [`execute`], telling `progress` of every step.
+pub async fn execute_with(
+    ctx: &Ctx,
+    store: &Store,
+    run_id: &str,
+    progress: Progress<'_>,
+) -> Result<RunOutcome> {
     store.sweep_lock(run_id)?;
     let entries = store.journal_run(run_id)?;
     let mut out = RunOutcome {
@@ -307,32 +451,58 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
         let run = fresh_attribute_run(&entries[i..]);
         if run > 1 {
             let batch = &entries[i..i + run];
+            for b in batch {
+                tell(progress, run_id, b, StepState::Running);
+            }
             match do_attribute_steps(ctx, store, batch, &mut cache).await {
-                Ok(()) => out.done += run,
-                Err(err) => out.problems.push(format!(
-                    "steps {}-{} ({}): {err}",
-                    batch[0].step.unwrap_or(0),
-                    batch[run - 1].step.unwrap_or(0),
-                    e.target
-                )),
+                Ok(()) => {
+                    out.done += run;
+                    for b in batch {
+                        tell(progress, run_id, b, StepState::Done);
+                    }
+                }
+                Err(err) => {
+                    for b in batch {
+                        tell(progress, run_id, b, StepState::Failed(err.to_string()));
+                    }
+                    out.problems.push(format!(
+                        "steps {}-{} ({}): {err}",
+                        batch[0].step.unwrap_or(0),
+                        batch[run - 1].step.unwrap_or(0),
+                        e.target
+                    ))
+                }
             }
             i += run;
             continue;
         }
         i += 1;
         let step_no = e.step.unwrap_or(0);
+        // A retried step's first attempt is shown by its retry.
+        if e.state == JournalState::Failed && retried.contains(&step_no) {
+            continue;
+        }
+        if e.state != JournalState::Done {
+            tell(progress, run_id, e, StepState::Running);
+        }
         let redo = match e.state {
             JournalState::Done => {
                 out.already += 1;
+                tell(progress, run_id, e, StepState::Done);
                 false
             }
             JournalState::Failed => !retried.contains(&step_no),
             JournalState::Pending if e.pid.is_none() => {
                 match do_step(ctx, store, e, &e.details, &mut cache).await {
-                    Ok(()) => out.done += 1,
-                    Err(err) => out
-                        .problems
-                        .push(format!("step {step_no} ({} {}): {err}", e.action, e.target)),
+                    Ok(()) => {
+                        out.done += 1;
+                        tell(progress, run_id, e, StepState::Done);
+                    }
+                    Err(err) => {
+                        tell(progress, run_id, e, StepState::Failed(err.to_string()));
+                        out.problems
+                            .push(format!("step {step_no} ({} {}): {err}", e.action, e.target))
+                    }
                 }
                 false
             }
@@ -342,10 +512,12 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
                 match settle_step(ctx, store, e).await? {
                     Verdict::Done(_) => {
                         out.done += 1;
+                        tell(progress, run_id, e, StepState::Done);
                         false
                     }
                     Verdict::NotDone(_) => true,
                     Verdict::Partial(why) | Verdict::Open(why) => {
+                        tell(progress, run_id, e, StepState::Failed(why.clone()));
                         out.problems
                             .push(format!("step {step_no} ({} {}): {why}", e.action, e.target));
                         false
@@ -370,11 +542,17 @@ pub async fn execute(ctx: &Ctx, store: &Store, run_id: &str) -> Result<RunOutcom
             cache = None;
             let retry = JournalEntry { id, ..e.clone() };
             match do_step(ctx, store, &retry, &details, &mut cache).await {
-                Ok(()) => out.done += 1,
-                Err(err) => out.problems.push(format!(
-                    "step {step_no} ({} {}), tried again: {err}",
-                    e.action, e.target
-                )),
+                Ok(()) => {
+                    out.done += 1;
+                    tell(progress, run_id, e, StepState::Done);
+                }
+                Err(err) => {
+                    tell(progress, run_id, e, StepState::Failed(err.to_string()));
+                    out.problems.push(format!(
+                        "step {step_no} ({} {}), tried again: {err}",
+                        e.action, e.target
+                    ))
+                }
             }
         }
     }

@@ -14,6 +14,7 @@
 pub mod accounts;
 pub mod filtering;
 pub mod inventory;
+pub mod leavers;
 pub mod log;
 pub mod passwords;
 pub mod report;
@@ -240,6 +241,7 @@ tabs! {
     Accounts: accounts => accounts::AccountsTab,
     Passwords: passwords => passwords::PasswordsTab,
     Log: log => log::LogTab,
+    Leavers: leavers => leavers::LeaversTab,
     Inventory: inventory => inventory::InventoryTab,
     Filtering: filtering => filtering::FilteringTab,
     Report: report => report::ReportTab,
