@@ -3,6 +3,7 @@
 
 mod accounts;
 mod aup;
+mod changes;
 mod creds;
 mod doctor;
 mod filter;
@@ -44,6 +45,10 @@ pub struct Cli {
     /// More detail on stderr (-v, -vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Read the directory in full, not through the local mirror plus a delta.
+    #[arg(long = "no-mirror", global = true)]
+    pub no_mirror: bool,
 
     /// Size of a generated demo school (for benchmarks).
     #[arg(long, global = true, hide = true, env = "SCHOOLTECH_DEMO_SIZE")]
@@ -89,6 +94,8 @@ pub enum Command {
     Leavers(leavers::LeaversCmd),
     /// The leaver-day sweep: plan (dry run), apply, resume, list, report, purge.
     Sweep(sweep::SweepArgs),
+    /// Account and group changes made outside schooltech (ADUC, ldapmodify), from the mirror.
+    Changes(changes::ChangesArgs),
 }
 
 /// Output format for lists.
@@ -117,7 +124,9 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
         return Ctx::demo(cli.demo_size, cli.as_of);
     }
     let (config, path) = Config::load(cli.config.as_deref())?;
-    Ctx::from_config(config, path, cli.as_of)
+    let mut ctx = Ctx::from_config(config, path, cli.as_of)?;
+    ctx.use_mirror = !cli.no_mirror;
+    Ok(ctx)
 }
 
 /// Runs a subcommand; returns the exit code.
@@ -145,5 +154,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         }
         Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
         Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
+        Command::Changes(a) => changes::run(&context(cli)?, a).await,
     }
 }
