@@ -172,6 +172,26 @@ fn scenario(server: TestServer) {
     .ok();
     assert_eq!(later.json(), serde_json::json!([]));
 
+    // What schooltech itself does is in its action log: not an outside change.
+    let before = changes(&cfg).len();
+    st(&cfg, &["accounts", "disable", "jack.walker", "--reason", "test"], None).ok();
+    let now_rows = changes(&cfg);
+    assert_eq!(now_rows.len(), before, "schooltech's own change is explained: {now_rows:#?}");
+    let jack = list(&cfg, &["--no-mirror"]);
+    assert_eq!(same_as_full(&cfg).json(), jack.json());
+
+    // The other readers give what a full read gives.
+    for args in [
+        &["passwords", "report", "--format", "json"][..],
+        &["--as-of", "2026-11-30", "leavers", "scan", "--format", "json"][..],
+    ] {
+        let m = st(&cfg, args, None);
+        let mut full_args = vec!["--no-mirror"];
+        full_args.extend_from_slice(args);
+        let f = st(&cfg, &full_args, None);
+        assert_eq!((m.code, m.json()), (f.code, f.json()), "{args:?}");
+    }
+
     // A deletion leaves the mirror.
     server.ldapmodify(&format!("dn: {gone}\nchangetype: delete\n"));
     let after_delete = same_as_full(&cfg);
