@@ -174,16 +174,32 @@ fn scenario(server: TestServer) {
 
     // What schooltech itself does is in its action log: not an outside change.
     let before = changes(&cfg).len();
-    st(&cfg, &["accounts", "disable", "jack.walker", "--reason", "test"], None).ok();
+    st(
+        &cfg,
+        &["accounts", "disable", "jack.walker", "--reason", "test"],
+        None,
+    )
+    .ok();
     let now_rows = changes(&cfg);
-    assert_eq!(now_rows.len(), before, "schooltech's own change is explained: {now_rows:#?}");
+    assert_eq!(
+        now_rows.len(),
+        before,
+        "schooltech's own change is explained: {now_rows:#?}"
+    );
     let jack = list(&cfg, &["--no-mirror"]);
     assert_eq!(same_as_full(&cfg).json(), jack.json());
 
     // The other readers give what a full read gives.
     for args in [
         &["passwords", "report", "--format", "json"][..],
-        &["--as-of", "2026-11-30", "leavers", "scan", "--format", "json"][..],
+        &[
+            "--as-of",
+            "2026-11-30",
+            "leavers",
+            "scan",
+            "--format",
+            "json",
+        ][..],
     ] {
         let m = st(&cfg, args, None);
         let mut full_args = vec!["--no-mirror"];

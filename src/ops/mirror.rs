@@ -79,6 +79,33 @@ pub async fn search_accounts(ctx: &Ctx, query: &AccountQuery) -> Result<Listing>
     }
 }
 
+/// Accounts for `query` from the stored mirror alone, without asking the directory what
+/// changed, and when it was read: for showing something at once while [`search_accounts`]
+/// runs. None when there is no usable mirror of this directory.
+pub async fn stored(ctx: &Ctx, query: &AccountQuery) -> Result<Option<(Listing, DateTime<Utc>)>> {
+    let Some(src) = ctx.dir.changes().filter(|_| ctx.use_mirror) else {
+        return Ok(None);
+    };
+    let Loaded::Sound(meta, rows) = Store::open(&ctx.config.store.path)?.mirror_load()? else {
+        return Ok(None);
+    };
+    if meta.format != MIRROR_FORMAT
+        || meta.flavour != flavour_word(ctx.dir.flavour())
+        || meta.server != ctx.dir.server()
+        || !meta.base_dn.eq_ignore_ascii_case(ctx.dir.base_dn())
+    {
+        return Ok(None);
+    }
+    let mut accounts = Vec::with_capacity(rows.len());
+    for r in rows.iter().filter(|r| r.kind == Kind::Account.as_str()) {
+        match decode(r) {
+            Ok(m) => accounts.push(m.entry),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some((listing(src, accounts, query).await?, meta.read_at)))
+}
+
 /// Filters mirrored entries as the flavour's search filter would, and maps them.
 pub async fn listing(
     src: &dyn ChangeSource,

@@ -249,6 +249,8 @@ pub struct AccountsTab {
     pub skipped: usize,
     /// OUs that hold accounts (DNs), for the filter.
     pub ous: Vec<String>,
+    /// Rows shown are the stored mirror's, read from the directory then; a refresh runs.
+    pub cached_at: Option<DateTime<Utc>>,
 }
 
 impl AccountsTab {
@@ -354,7 +356,13 @@ impl Page for AccountsTab {
 
     fn busy(&self) -> Option<String> {
         if self.loading {
-            return Some("reading accounts".into());
+            return Some(match self.cached_at {
+                Some(t) => format!(
+                    "as read at {}, refreshing",
+                    t.with_timezone(&chrono::Local).format("%H:%M")
+                ),
+                None => "reading accounts".into(),
+            });
         }
         let dl = &self.detail_log;
         (self.detail && !dl.username.is_empty() && dl.entries.is_none())
