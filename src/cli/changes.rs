@@ -70,7 +70,12 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
             "`changes` compares the mirror with the directory; run it without --no-mirror".into(),
         ));
     }
-    let found = ops::mirror::changes(ctx, since).await?;
+    let (found, full) = ops::mirror::changes(ctx, since).await?;
+    if let Some(why) = full {
+        eprintln!(
+            "note: the directory was read in full ({why}); changes are found by comparing with the mirror as it was, so a first read is only the baseline"
+        );
+    }
     match args.format {
         Format::Json => {
             let rows: Vec<Row<'_>> = found.iter().map(row).collect();

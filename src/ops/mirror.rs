@@ -232,8 +232,54 @@ fn decode(r: &MirrorRow) -> std::result::Result<Mirrored, String> {
 
 struct Old {
     meta: MirrorMeta,
-    rows: HashMap<String, MirrorRow>,
     entries: HashMap<String, Mirrored>,
+}
+
+/// The mirror being brought up to date: the entries, and the old version of each one changed
+/// (None: it did not exist), so the old mirror can be compared or put back without a copy.
+struct Working {
+    map: HashMap<String, Mirrored>,
+    prev: HashMap<String, Option<Mirrored>>,
+}
+
+impl Working {
+    fn put(&mut self, m: Mirrored) {
+        let id = m.id.clone();
+        let old = self.map.insert(id.clone(), m);
+        self.prev.entry(id).or_insert(old);
+    }
+
+    fn remove(&mut self, id: &str) {
+        if let Some(old) = self.map.remove(id) {
+            self.prev.entry(id.to_string()).or_insert(Some(old));
+        }
+    }
+
+    /// The old mirror again (for a full read that compares with it).
+    fn restore(mut self, meta: MirrorMeta) -> Old {
+        for (id, old) in self.prev {
+            match old {
+                Some(m) => {
+                    self.map.insert(id, m);
+                }
+                None => {
+                    self.map.remove(&id);
+                }
+            }
+        }
+        Old {
+            meta,
+            entries: self.map,
+        }
+    }
+
+    /// The old versions that existed, by id.
+    fn old_versions(&self) -> HashMap<String, Mirrored> {
+        self.prev
+            .iter()
+            .filter_map(|(id, m)| Some((id.clone(), m.clone()?)))
+            .collect()
+    }
 }
 
 /// Brings the mirror up to date (delta or full read) and records what changed outside
@@ -276,7 +322,6 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
                 }
                 None => Some(Old {
                     meta: *meta,
-                    rows: rows.into_iter().map(|r| (r.id.clone(), r)).collect(),
                     entries,
                 }),
             }
@@ -299,49 +344,56 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
     if let Some(r) = d.needs_full {
         return full(ctx, src, marker, Some(&o), r, now).await;
     }
-    let mut map = o.entries.clone();
-    let mut touched: BTreeSet<String> = BTreeSet::new();
+    let Old {
+        meta: old_meta,
+        entries,
+    } = o;
+    let mut w = Working {
+        map: entries,
+        prev: HashMap::new(),
+    };
     for m in d.changed {
-        touched.insert(m.id.clone());
-        map.insert(m.id.clone(), m);
+        w.put(m);
     }
-    for id in d.deleted {
-        if map.remove(&id).is_some() {
-            touched.insert(id);
-        }
+    for id in &d.deleted {
+        w.remove(id);
     }
     if let Some(live) = &d.live_dns {
-        map.retain(|id, m| {
-            let keep = live.contains(&m.entry.dn.to_lowercase());
-            if !keep {
-                touched.insert(id.clone());
-            }
-            keep
-        });
-        let known: HashSet<String> = map.values().map(|m| m.entry.dn.to_lowercase()).collect();
+        let gone: Vec<String> = w
+            .map
+            .values()
+            .filter(|m| !live.contains(&m.entry.dn.to_lowercase()))
+            .map(|m| m.id.clone())
+            .collect();
+        for id in &gone {
+            w.remove(id);
+        }
+        let known: HashSet<String> = w.map.values().map(|m| m.entry.dn.to_lowercase()).collect();
         let unseen = live.iter().filter(|dn| !known.contains(*dn)).count();
         if unseen > 0 {
             let r = format!(
                 "{unseen} entries in the directory were neither in the mirror nor in the delta (a gap in the change marker)"
             );
+            let o = w.restore(old_meta);
             return full(ctx, src, marker, Some(&o), r, now).await;
         }
     }
     // A member added to or removed from a group changes the group, not the member: read the
     // members of changed groups again (their memberOf).
     let mut affected: HashSet<String> = HashSet::new();
-    for id in &touched {
-        for e in [o.entries.get(id), map.get(id)].into_iter().flatten() {
+    for (id, old) in &w.prev {
+        for e in [old.as_ref(), w.map.get(id)].into_iter().flatten() {
             if e.kind == Kind::Group {
                 affected.extend(members(&e.entry).into_iter().map(|m| m.to_lowercase()));
             }
         }
     }
-    let again: Vec<String> = map
+    let again: Vec<String> = w
+        .map
         .values()
         .filter(|m| {
             m.kind == Kind::Account
-                && !touched.contains(&m.id)
+                && !w.prev.contains_key(&m.id)
                 && affected.contains(&m.entry.dn.to_lowercase())
         })
         .map(|m| m.entry.dn.clone())
@@ -351,18 +403,18 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
             "{} accounts are in groups that changed; reading everything is quicker",
             again.len()
         );
+        let o = w.restore(old_meta);
         return full(ctx, src, marker, Some(&o), r, now).await;
     }
     for m in src.reread(&again).await? {
-        touched.insert(m.id.clone());
-        map.insert(m.id.clone(), m);
+        w.put(m);
     }
 
     let position = if ctx.dir.flavour() == Flavour::ActiveDirectory {
         marker.position.clone()
     } else {
         [
-            Some(o.meta.position.clone()),
+            Some(old_meta.position.clone()),
             Some(marker.position.clone()),
             d.newest_stamp,
         ]
@@ -372,58 +424,52 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
         .unwrap_or_default()
     };
     let mut acc = [0u8; 32];
-    let old_sum = &o.meta.checksum;
-    for (i, chunk) in (0..old_sum.len()).step_by(2).enumerate() {
-        if let (Some(b), Some(slot)) = (
-            old_sum
-                .get(chunk..chunk + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok()),
-            acc.get_mut(i),
-        ) {
+    let old_sum = &old_meta.checksum;
+    for (i, slot) in acc.iter_mut().enumerate() {
+        if let Some(b) = old_sum
+            .get(i * 2..i * 2 + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
             *slot = b;
         }
     }
     let mut upserts = Vec::new();
     let mut deletes = Vec::new();
-    let mut changed_n = 0;
-    let mut removed_n = 0;
+    let touched: BTreeSet<String> = w.prev.keys().cloned().collect();
     for id in &touched {
-        if let Some(r) = o.rows.get(id) {
-            xor_into(&mut acc, &row_hash(r));
+        if let Some(Some(old)) = w.prev.get(id) {
+            xor_into(&mut acc, &row_hash(&encode(old)?));
         }
-        match map.get(id) {
+        match w.map.get(id) {
             Some(m) => {
                 let row = encode(m)?;
                 xor_into(&mut acc, &row_hash(&row));
                 upserts.push(row);
-                changed_n += 1;
             }
-            None => {
-                deletes.push(id.clone());
-                removed_n += 1;
-            }
+            None => deletes.push(id.clone()),
         }
     }
+    let (changed_n, removed_n) = (upserts.len(), deletes.len());
     let store = Store::open(&ctx.config.store.path)?;
     let found = outside_changes(
         ctx,
         src,
         &store,
-        &o.entries,
-        &map,
+        &w.old_versions(),
+        &w.map,
         &touched,
-        o.meta.read_at,
+        old_meta.read_at,
         now,
     )?;
     let meta = MirrorMeta {
         position,
-        entry_count: map.len() as i64,
+        entry_count: w.map.len() as i64,
         checksum: checksum_hex(&acc),
         read_at: now,
         server: ctx.dir.server(),
-        ..o.meta.clone()
+        ..old_meta.clone()
     };
-    if !store.mirror_apply(&o.meta, &meta, &upserts, &deletes)? {
+    if !store.mirror_apply(&old_meta, &meta, &upserts, &deletes)? {
         tracing::debug!(
             "another schooltech refreshed the mirror meanwhile; this answer is still current"
         );
@@ -433,7 +479,7 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
         "mirror refreshed by a delta: {changed_n} entries read again, {removed_n} removed"
     );
     Ok(split(
-        map.into_values(),
+        w.map.into_values(),
         now,
         How::Delta {
             changed: changed_n,
@@ -789,13 +835,23 @@ fn outside_changes(
 }
 
 /// Outside changes recorded at or after `since` (all when None), after a refresh so the list
-/// includes what the directory shows now.
-pub async fn changes(ctx: &Ctx, since: Option<DateTime<Utc>>) -> Result<Vec<OutsideChange>> {
+/// includes what the directory shows now; and, when that refresh was a full read, why.
+pub async fn changes(
+    ctx: &Ctx,
+    since: Option<DateTime<Utc>>,
+) -> Result<(Vec<OutsideChange>, Option<String>)> {
     if ctx.dir.changes().is_none() {
-        return Ok(vec![]);
+        return Ok((vec![], None));
     }
-    refresh(ctx).await?;
-    Store::open(&ctx.config.store.path)?.outside_changes(since)
+    let r = refresh(ctx).await?;
+    let note = match r.how {
+        How::Full(why) => Some(why),
+        How::Delta { .. } => None,
+    };
+    Ok((
+        Store::open(&ctx.config.store.path)?.outside_changes(since)?,
+        note,
+    ))
 }
 
 /// What `doctor` says about the mirror: the deletion mechanism, and the mirror's state.
