@@ -379,7 +379,7 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
         }
     }
     // A member added to or removed from a group changes the group, not the member: read the
-    // members of changed groups again (their memberOf).
+    // members of changed groups again (their memberOf), and locked accounts.
     let mut affected: HashSet<String> = HashSet::new();
     for (id, old) in &w.prev {
         for e in [old.as_ref(), w.map.get(id)].into_iter().flatten() {
@@ -394,7 +394,7 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
         .filter(|m| {
             m.kind == Kind::Account
                 && !w.prev.contains_key(&m.id)
-                && affected.contains(&m.entry.dn.to_lowercase())
+                && (affected.contains(&m.entry.dn.to_lowercase()) || locked(&m.entry))
         })
         .map(|m| m.entry.dn.clone())
         .collect();
@@ -583,6 +583,14 @@ async fn full(
     store.mirror_replace(&meta, &rows)?;
     store.record_outside_changes(&found)?;
     Ok(split(map.into_values(), now, How::Full(reason), found))
+}
+
+/// A mirrored account that is locked out: read again on every delta, as a lockout ends by the
+/// clock without the entry changing.
+fn locked(e: &Entry) -> bool {
+    e.int("lockoutTime").ok().flatten().is_some_and(|t| t > 0)
+        || e.first("pwdAccountLockedTime")
+            .is_some_and(|v| v != crate::directory::openldap::DISABLED_LOCK)
 }
 
 /// Member DNs of a group entry (`member`, `uniqueMember`).

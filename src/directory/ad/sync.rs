@@ -247,10 +247,11 @@ impl ChangeSource for ActiveDirectory {
         let next = usn + 1;
         let nc = self.naming_context().await?;
         // Changed since the marker, anywhere in the domain (an account moved out of the base is
-        // then dropped), plus accounts with a lockout time (a lockout ends by time, without a
-        // change of uSNChanged, and msDS-User-Account-Control-Computed follows the clock).
+        // then dropped). Locked accounts are read again by the caller (a lockout ends by time,
+        // without a change of uSNChanged); asking for lockoutTime>=1 here would be an
+        // unindexed search of the whole domain (1.3 s on 20,000 accounts).
         let filter = format!(
-            "(|(&(uSNChanged>={next})(|{PERSON}(objectClass=group)(objectClass=msDS-PasswordSettings)(objectClass=domainDNS)))(&{PERSON}(lockoutTime>=1)))"
+            "(&(uSNChanged>={next})(|{PERSON}(objectClass=group)(objectClass=msDS-PasswordSettings)(objectClass=domainDNS)))"
         );
         let found = self
             .conn()
