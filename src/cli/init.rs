@@ -182,6 +182,7 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         as_of: cli.as_of,
         verbose: cli.verbose,
         demo_size: None,
+        no_mirror: cli.no_mirror,
         command: None,
     };
     super::doctor::run(

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod aup;
+mod changes;
 mod creds;
 mod doctor;
 mod filter;
@@ -47,6 +48,10 @@ pub struct Cli {
     /// More detail on stderr (-v, -vv).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Read the directory in full, not through the local mirror plus a delta.
+    #[arg(long = "no-mirror", global = true)]
+    pub no_mirror: bool,
 
     /// Size of a generated demo school (for benchmarks).
     #[arg(long, global = true, hide = true, env = "SCHOOLTECH_DEMO_SIZE")]
@@ -135,6 +140,11 @@ pub enum Command {
     /// Man pages and shell completions (for packaging).
     #[command(subcommand, hide = true)]
     Generate(generate::GenerateCmd),
+    /// Account and group changes made outside schooltech (ADUC, ldapmodify), from the mirror.
+    #[command(
+        after_help = "Examples:\n  schooltech changes\n  schooltech changes --since 2026-11-01 --format json"
+    )]
+    Changes(changes::ChangesArgs),
 }
 
 /// Output format for lists.
@@ -163,7 +173,9 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
         return Ctx::demo(cli.demo_size, cli.as_of);
     }
     let (config, path) = Config::load(cli.config.as_deref())?;
-    Ctx::from_config(config, path, cli.as_of)
+    let mut ctx = Ctx::from_config(config, path, cli.as_of)?;
+    ctx.use_mirror = !cli.no_mirror;
+    Ok(ctx)
 }
 
 /// Runs a subcommand; returns the exit code.
@@ -198,5 +210,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         }
         Command::Init(a) => init::run(cli, a).await,
         Command::Generate(c) => generate::run(c),
+        Command::Changes(a) => changes::run(&context(cli)?, a).await,
     }
 }

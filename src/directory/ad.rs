@@ -15,6 +15,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use ldap3::{Mod, Scope};
 use std::collections::HashSet;
 
+mod sync;
+
 /// userAccountControl bits.
 pub mod uac {
     /// The account is disabled.
@@ -292,6 +294,10 @@ fn pso_from_entry(e: &Entry) -> PolicySettings {
 
 #[async_trait]
 impl Directory for ActiveDirectory {
+    fn changes(&self) -> Option<&dyn super::sync::ChangeSource> {
+        Some(self)
+    }
+
     fn flavour(&self) -> Flavour {
         Flavour::ActiveDirectory
     }

@@ -34,6 +34,28 @@ impl Entry {
         }
     }
 
+    /// From an ldap3 search result, keeping the attributes named in `binary` as lower-case
+    /// hex (whether ldap3 decoded them as text or kept them as bytes); other binary values
+    /// are dropped.
+    pub fn from_ldap_hex(e: ldap3::SearchEntry, binary: &[&str]) -> Self {
+        let is_bin = |k: &str| binary.iter().any(|b| b.eq_ignore_ascii_case(k));
+        let mut attrs: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in e.attrs {
+            let v = if is_bin(&k) {
+                v.iter().map(|s| hex(s.as_bytes())).collect()
+            } else {
+                v
+            };
+            attrs.insert(k.to_ascii_lowercase(), v);
+        }
+        for (k, v) in e.bin_attrs {
+            if is_bin(&k) {
+                attrs.insert(k.to_ascii_lowercase(), v.iter().map(|b| hex(b)).collect());
+            }
+        }
+        Entry { dn: e.dn, attrs }
+    }
+
     /// The first value of an attribute, if any and not blank.
     pub fn first(&self, name: &str) -> Option<&str> {
         self.attrs
@@ -76,6 +98,17 @@ impl Entry {
             self.attrs.insert(name.to_ascii_lowercase(), values);
         }
     }
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// An attribute whose value could not be understood.

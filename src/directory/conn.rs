@@ -392,6 +392,30 @@ impl LdapConn {
         }
     }
 
+    /// [`Self::search`] with request controls (e.g. Show Deleted) and the attributes in
+    /// `binary` kept, as lower-case hex (objectGUID, invocationId).
+    pub async fn search_with(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        controls: &[ldap3::controls::RawControl],
+        binary: &[&str],
+    ) -> Result<Vec<Entry>> {
+        match self
+            .search_ctl(base, scope, filter, attrs, controls, binary)
+            .await
+        {
+            Err(e) if e.is_connection_lost() => {
+                self.drop_handle().await;
+                self.search_ctl(base, scope, filter, attrs, controls, binary)
+                    .await
+            }
+            other => other,
+        }
+    }
+
     async fn search_once(
         &self,
         base: &str,
@@ -399,7 +423,22 @@ impl LdapConn {
         filter: &str,
         attrs: &[&str],
     ) -> Result<Vec<Entry>> {
+        self.search_ctl(base, scope, filter, attrs, &[], &[]).await
+    }
+
+    async fn search_ctl(
+        &self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+        controls: &[ldap3::controls::RawControl],
+        binary: &[&str],
+    ) -> Result<Vec<Entry>> {
         let mut ldap = self.handle().await?;
+        if !controls.is_empty() {
+            ldap.with_controls(controls.to_vec());
+        }
         let doing = format!("search {base}");
         let adapters: Vec<Box<dyn Adapter<_, _>>> = vec![
             Box::new(EntriesOnly::new()),
@@ -412,7 +451,10 @@ impl LdapConn {
         let mut out = Vec::new();
         loop {
             match stream.next().await {
-                Ok(Some(re)) => out.push(Entry::from_ldap(SearchEntry::construct(re))),
+                Ok(Some(re)) if binary.is_empty() => {
+                    out.push(Entry::from_ldap(SearchEntry::construct(re)))
+                }
+                Ok(Some(re)) => out.push(Entry::from_ldap_hex(SearchEntry::construct(re), binary)),
                 Ok(None) => break,
                 Err(e) => return Err(self.transport_error(&doing, e)),
             }

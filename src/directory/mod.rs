@@ -10,6 +10,7 @@ pub mod escape;
 pub mod ldif;
 pub mod openldap;
 pub mod pinned;
+pub mod sync;
 
 use crate::config::DirectoryConfig;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
@@ -89,6 +90,10 @@ pub trait Directory: Send + Sync {
     async fn connect(&self) -> Result<()>;
     /// Checks the base DN and the attributes the program needs.
     async fn probe(&self) -> Result<Probe>;
+    /// Change tracking for the local mirror, when the flavour has it (not the demo).
+    fn changes(&self) -> Option<&dyn sync::ChangeSource> {
+        None
+    }
     /// Finds accounts (people and shared accounts; not computers).
     async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing>;
     /// One account by username, if it exists.

@@ -15,6 +15,8 @@ use chrono::{DateTime, Duration};
 use ldap3::{Mod, Scope};
 use std::collections::{HashMap, HashSet};
 
+mod sync;
+
 /// pwdAccountLockedTime value meaning "locked by an administrator until unlocked" (disabled).
 pub const DISABLED_LOCK: &str = "000001010000Z";
 
@@ -393,6 +395,10 @@ impl OpenLdap {
 
 #[async_trait]
 impl Directory for OpenLdap {
+    fn changes(&self) -> Option<&dyn super::sync::ChangeSource> {
+        Some(self)
+    }
+
     fn flavour(&self) -> Flavour {
         Flavour::Openldap
     }

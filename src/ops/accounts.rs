@@ -22,7 +22,7 @@ pub async fn list(ctx: &Ctx, query: &AccountQuery) -> Result<Listing> {
             )));
         }
     }
-    ctx.dir.search_accounts(&q).await
+    super::mirror::search_accounts(ctx, &q).await
 }
 
 /// One account by username, or a clear "not found".

@@ -101,6 +101,14 @@ pub async fn run(ctx: &Ctx) -> Report {
             r.checks
                 .push(Check::pass("bind", format!("as {}", bind_name(ctx))));
             directory_checks(ctx, &mut r).await;
+            match super::mirror::describe(ctx).await {
+                Ok(lines) => r.checks.push(Check::pass("mirror", lines.join("; "))),
+                Err(e) => r.checks.push(Check::warn(
+                    "mirror",
+                    e.to_string(),
+                    "readers fall back to full reads; see the message",
+                )),
+            }
         }
         Err(e) => {
             let (name, fix) = match &e {

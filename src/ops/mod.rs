@@ -15,6 +15,7 @@ pub mod import;
 pub mod inventory;
 pub mod leavers;
 pub mod log;
+pub mod mirror;
 pub mod passwords;
 pub mod preview;
 pub mod protect;
@@ -52,6 +53,8 @@ pub struct Ctx {
     pub operator: String,
     /// Where "now" comes from (the machine's clock, or a fixed moment in tests).
     pub clock: Clock,
+    /// Readers go through the local mirror plus a delta (`--no-mirror` turns it off).
+    pub use_mirror: bool,
     /// Keeps the demo's temporary store alive.
     _demo_dir: Option<tempfile::TempDir>,
 }
@@ -73,6 +76,7 @@ impl Ctx {
             as_of,
             operator: operator(),
             clock: Clock::System,
+            use_mirror: true,
             _demo_dir: None,
         })
     }
@@ -92,6 +96,7 @@ impl Ctx {
             as_of,
             operator: operator(),
             clock: Clock::System,
+            use_mirror: false,
             _demo_dir: None,
         }
     }

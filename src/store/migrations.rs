@@ -610,6 +610,54 @@ BEGIN
     SELECT RAISE(ABORT, 'leaver records are never deleted');
 END;
 "#,
+    r#"
+-- The local mirror of the directory (issue 14): a cache, rebuilt whenever it cannot be trusted.
+-- One meta row says which directory it mirrors and where its changes stood; entry_count and
+-- checksum (XOR of each row's SHA-256) find a truncated or edited mirror.
+CREATE TABLE mirror_meta (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    format      INTEGER NOT NULL,
+    flavour     TEXT NOT NULL,
+    server      TEXT NOT NULL,
+    base_dn     TEXT NOT NULL,
+    identity    TEXT NOT NULL,             -- AD dsServiceName / OpenLDAP suffix entryUUID
+    invocation  TEXT NOT NULL,             -- AD invocationId (hex) / ''
+    position    TEXT NOT NULL,             -- AD update sequence number / OpenLDAP newest CSN
+    entry_count INTEGER NOT NULL,
+    checksum    TEXT NOT NULL,
+    read_at     TEXT NOT NULL,             -- when the directory was last read (RFC 3339)
+    full_at     TEXT NOT NULL              -- when it was last read in full
+);
+CREATE TABLE mirror_entries (
+    id    TEXT PRIMARY KEY,                -- objectGUID (hex) / entryUUID
+    kind  TEXT NOT NULL CHECK (kind IN ('account', 'group')),
+    dn    TEXT NOT NULL,
+    stamp TEXT NOT NULL,                   -- uSNChanged / entryCSN
+    attrs TEXT NOT NULL                    -- JSON object: attribute -> [values]
+);
+-- Changes to accounts and groups that no action-log row explains, as the mirror found them.
+CREATE TABLE outside_changes (
+    id          INTEGER PRIMARY KEY,
+    detected_at TEXT NOT NULL,
+    changed_at  TEXT,                      -- whenChanged / modifyTimestamp, when known
+    kind        TEXT NOT NULL CHECK (kind IN ('account', 'group')),
+    target      TEXT NOT NULL,             -- username or group name
+    dn          TEXT NOT NULL,
+    change      TEXT NOT NULL,
+    who         TEXT,                      -- modifiersName, when the directory tells
+    stamp       TEXT NOT NULL,             -- uSNChanged / entryCSN
+    protected   INTEGER NOT NULL CHECK (protected IN (0, 1))
+);
+CREATE INDEX outside_changes_at ON outside_changes(detected_at);
+CREATE TRIGGER outside_changes_no_update BEFORE UPDATE ON outside_changes
+BEGIN
+    SELECT RAISE(ABORT, 'recorded outside changes never change');
+END;
+CREATE TRIGGER outside_changes_no_delete BEFORE DELETE ON outside_changes
+BEGIN
+    SELECT RAISE(ABORT, 'recorded outside changes are never deleted');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

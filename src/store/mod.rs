@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod journal;
 pub mod leavers;
 pub mod migrations;
+pub mod mirror;
 pub mod syslog;
 
 pub use actionlog::{operator, ActionEntry, ChainStatus, LogFilter, NewAction};

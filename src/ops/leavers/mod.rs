@@ -191,7 +191,7 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
     if ctx.is_demo() {
         demo_zombies(ctx).await?;
     }
-    let listing = ctx.dir.search_accounts(&AccountQuery::default()).await?;
+    let listing = crate::ops::mirror::search_accounts(ctx, &AccountQuery::default()).await?;
     let mut out = Scan::default();
     let verdicts: BTreeMap<String, MisVerdict> = match mis {
         Some(m) => {

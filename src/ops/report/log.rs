@@ -7,7 +7,7 @@ use crate::ops::Ctx;
 use crate::store::{ChainStatus, LogFilter, Store};
 use std::collections::BTreeMap;
 
-const RULE: &str = "Red: `log verify` finds the hash chain broken. Green: it is whole. No data: the log holds no entry.";
+const RULE: &str = "Red: `log verify` finds the hash chain broken. Amber: a protected group or one of its members was changed outside schooltech in the period (`schooltech changes`). Green: the chain is whole. No data: the log holds no entry.";
 
 /// The section for `period`.
 pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
@@ -77,6 +77,46 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         format!("schooltech log verify --anchor {anchor}"),
         Place::Log,
     ));
+    // Changes made in the directory that no entry of the log explains (the mirror finds them).
+    let mut outside_protected = 0;
+    if store.mirror_meta()?.is_some() {
+        let outside: Vec<_> = store
+            .outside_changes(Some(period.start()))?
+            .into_iter()
+            .filter(|c| c.detected_at <= period.end())
+            .collect();
+        outside_protected = outside.iter().filter(|c| c.protected).count();
+        let mut f = figure(
+            "Directory changes made outside schooltech",
+            format!(
+                "{} ({outside_protected} to protected groups or their members)",
+                outside.len()
+            ),
+            format!("schooltech changes --since {}", period.from),
+            Place::Log,
+        );
+        if outside_protected > 0 {
+            f.status = Some(Status::Amber);
+        }
+        s.figures.push(f);
+        let shown: Vec<String> = outside
+            .iter()
+            .filter(|c| c.protected)
+            .take(12)
+            .map(|c| format!("{} {}: {}", c.kind, c.target, c.change))
+            .collect();
+        if !shown.is_empty() {
+            s.evidence
+                .push(evidence("Protected changes made outside schooltech", shown));
+        }
+    } else {
+        s.figures.push(figure(
+            "Directory changes made outside schooltech",
+            "not tracked yet (the mirror is made by the first `accounts list`)".to_string(),
+            "schooltech changes",
+            Place::Log,
+        ));
+    }
     s.evidence.push(evidence(
         "Keeping the anchor",
         vec![
@@ -86,9 +126,16 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
                 .into(),
         ],
     ));
-    s.status = status;
-    s.summary = match status {
+    s.status = if status == Status::Green && outside_protected > 0 {
+        Status::Amber
+    } else {
+        status
+    };
+    s.summary = match s.status {
         Status::Red => "the action log's hash chain is broken".into(),
+        Status::Amber => format!(
+            "the chain of all {rows} entries checks out; {outside_protected} protected change(s) made outside schooltech"
+        ),
         _ => format!(
             "{} entries in the period; the chain of all {rows} checks out",
             entries.len()

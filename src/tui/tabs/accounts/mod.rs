@@ -280,6 +280,8 @@ pub struct AccountsTab {
     pub aup: Option<Result<Arc<Book>, String>>,
     /// The signatures being recorded: what each account's came to, for the report.
     pub aup_run: aup::RecordRun,
+    /// Rows shown are the stored mirror's, read from the directory then; a refresh runs.
+    pub cached_at: Option<DateTime<Utc>>,
 }
 
 impl AccountsTab {
@@ -396,7 +398,13 @@ impl Page for AccountsTab {
 
     fn busy(&self) -> Option<String> {
         if self.loading {
-            return Some("reading accounts".into());
+            return Some(match self.cached_at {
+                Some(t) => format!(
+                    "as read at {}, refreshing",
+                    t.with_timezone(&chrono::Local).format("%H:%M")
+                ),
+                None => "reading accounts".into(),
+            });
         }
         let dl = &self.detail_log;
         (self.detail && !dl.username.is_empty() && dl.entries.is_none())

@@ -46,6 +46,7 @@ pub fn on_msg(a: &mut AccountsTab, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd
                 return (Vec::new(), false);
             }
             a.loading = false;
+            a.cached_at = None;
             match result {
                 Ok(listing) => {
                     sh.now = now;
@@ -62,6 +63,20 @@ pub fn on_msg(a: &mut AccountsTab, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd
                     (Vec::new(), true)
                 }
             }
+        }
+        AccountsMsg::Cached {
+            gen,
+            listing,
+            read_at,
+            now,
+        } => {
+            if gen != a.load_gen || !a.loading {
+                return (Vec::new(), false);
+            }
+            sh.now = now;
+            a.set_accounts(listing, now, sh.body_height());
+            a.cached_at = Some(read_at);
+            (a.detail_log_cmd(sh), true)
         }
         AccountsMsg::AccountLog {
             gen,

@@ -217,6 +217,17 @@ pub enum AccountsMsg {
         /// The moment time rules are judged at.
         now: DateTime<Utc>,
     },
+    /// The accounts as the stored mirror holds them, shown while a refresh runs.
+    Cached {
+        /// Generation.
+        gen: u64,
+        /// The mirrored accounts.
+        listing: Listing,
+        /// When the mirror was read from the directory.
+        read_at: DateTime<Utc>,
+        /// The moment time rules are judged at.
+        now: DateTime<Utc>,
+    },
     /// The last log rows about one account were read.
     AccountLog {
         /// Generation.
@@ -366,6 +377,18 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
     match cmd {
         AccountsCmd::Load { gen } => {
             tokio::spawn(async move {
+                // The stored mirror first (at once), then the mirror brought up to date.
+                if let Ok(Some((listing, read_at))) =
+                    ops::mirror::stored(&ctx, &AccountQuery::default()).await
+                {
+                    let now = ctx.now();
+                    out.send(AccountsMsg::Cached {
+                        gen,
+                        listing,
+                        read_at,
+                        now,
+                    });
+                }
                 let result = ops::accounts::list(&ctx, &AccountQuery::default()).await;
                 let now = ctx.now();
                 let c = ctx.clone();
