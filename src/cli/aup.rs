@@ -318,14 +318,23 @@ pub fn print_status(rows: &[aup::StatusRow], format: Format) -> Result<()> {
             )?;
             let n = |s: crate::domain::aup::Status| rows.iter().filter(|r| r.status == s).count();
             use crate::domain::aup::Status as S;
+            // Only the counts of what is shown (with --missing, signed ones are not).
+            let parts: Vec<String> = [
+                (n(S::Signed), "signed"),
+                (n(S::Outdated), "outdated"),
+                (n(S::Missing), "missing"),
+                (n(S::NotRequired), "not required"),
+            ]
+            .iter()
+            .filter(|(c, _)| *c > 0)
+            .map(|(c, what)| format!("{c} {what}"))
+            .collect();
             writeln!(
                 w,
-                "{} accounts: {} signed, {} outdated, {} missing, {} not required",
+                "{} account(s){}{}",
                 rows.len(),
-                n(S::Signed),
-                n(S::Outdated),
-                n(S::Missing),
-                n(S::NotRequired)
+                if parts.is_empty() { "" } else { ": " },
+                parts.join(", ")
             )
         }
     })

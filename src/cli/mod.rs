@@ -167,10 +167,38 @@ pub struct FormatArg {
     pub format: Format,
 }
 
+/// The demo's zombies that its LDIF lacks (a suspended leaver past grace, a staff account whose
+/// expiry passed) and its shared logins, software titles, a loan to a leaver and a past sweep
+/// (what the termly report shows), seeded at the start so that `--demo creds report`, the software register
+/// and the TUI show them too. Its functions are async; the demo directory answers at once, so they
+/// run to the end on a small runtime of their own (this may be called inside another runtime).
+fn seed_demo_extras(ctx: &Ctx) -> Result<()> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| crate::error::Error::Input(format!("cannot start the demo: {e}")))?;
+            rt.block_on(async {
+                crate::ops::leavers::demo_zombies(ctx).await?;
+                crate::ops::report::demo::seed(ctx).await
+            })
+        })
+        .join()
+        .unwrap_or_else(|_| {
+            Err(crate::error::Error::Input(
+                "the demo's seed stopped unexpectedly".into(),
+            ))
+        })
+    })
+}
+
 /// Builds the context the command line asked for.
 pub fn context(cli: &Cli) -> Result<Ctx> {
     if cli.demo || cli.demo_size.is_some() {
-        return Ctx::demo(cli.demo_size, cli.as_of);
+        let ctx = Ctx::demo(cli.demo_size, cli.as_of)?;
+        seed_demo_extras(&ctx)?;
+        return Ok(ctx);
     }
     let (config, path) = Config::load(cli.config.as_deref())?;
     let mut ctx = Ctx::from_config(config, path, cli.as_of)?;

@@ -283,7 +283,7 @@ pub fn mis_source(ctx: &Ctx, file: Option<&std::path::Path>) -> Option<String> {
 
 /// The demo school's zombies that its LDIF does not have: a leaver suspended 60 days ago (due
 /// for purge) and a staff account whose expiry passed. Idempotent; demo only.
-async fn demo_zombies(ctx: &Ctx) -> Result<()> {
+pub(crate) async fn demo_zombies(ctx: &Ctx) -> Result<()> {
     use crate::domain::account::AccountChange;
     let today = ctx.now().date_naive();
     if let Some(a) = ctx.dir.get_account("21berrym").await? {
