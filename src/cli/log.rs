@@ -187,13 +187,13 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                     target: &e.target,
                     details,
                 };
-                store.journal_settle(e.id, &Outcome::Done, Some(row), chrono::Utc::now())?;
+                store.journal_settle(e.id, &Outcome::Done, Some(row), ctx.wall_now())?;
                 println!(
                     "journal entry {id} ({} {}) recorded as done",
                     e.action, e.target
                 );
             } else {
-                store.journal_settle(e.id, &Outcome::Failed(by_hand), None, chrono::Utc::now())?;
+                store.journal_settle(e.id, &Outcome::Failed(by_hand), None, ctx.wall_now())?;
                 println!(
                     "journal entry {id} ({} {}) recorded as not done",
                     e.action, e.target

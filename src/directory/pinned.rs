@@ -20,7 +20,6 @@ use std::sync::{Arc, Mutex};
 pub struct PinnedOrCa {
     inner: Arc<WebPkiServerVerifier>,
     pinned: Vec<CertificateDer<'static>>,
-    provider: Arc<CryptoProvider>,
 }
 
 impl PinnedOrCa {
@@ -31,13 +30,9 @@ impl PinnedOrCa {
         pinned: Vec<CertificateDer<'static>>,
         provider: Arc<CryptoProvider>,
     ) -> Result<Arc<Self>, rustls::client::VerifierBuilderError> {
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()?;
-        Ok(Arc::new(PinnedOrCa {
-            inner,
-            pinned,
-            provider,
-        }))
+        let inner =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider).build()?;
+        Ok(Arc::new(PinnedOrCa { inner, pinned }))
     }
 }
 
@@ -87,18 +82,14 @@ impl ServerCertVerifier for PinnedOrCa {
         }
     }
 
+    // The handshake's signatures are checked as the CA check does them.
     fn verify_tls12_signature(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.inner.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -107,12 +98,7 @@ impl ServerCertVerifier for PinnedOrCa {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        self.inner.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -752,7 +752,7 @@ async fn do_attribute_steps(
         let mut a = account_for(ctx, target, cache).await?;
         let changes: Vec<AccountChange> = batch
             .iter()
-            .filter_map(|e| attribute_change(&e.action, &a, &e.details))
+            .filter_map(|e| attribute_change(&e.action, &a, &e.details, ctx.wall_now()))
             .collect();
         ctx.dir.modify_account_all(&a, &changes).await?;
         for c in &changes {
@@ -846,7 +846,12 @@ async fn account_for(ctx: &Ctx, target: &str, cache: &mut Option<Account>) -> Re
 }
 
 /// The attribute change an attribute step makes on `a`, if any is still needed.
-fn attribute_change(action: &str, a: &Account, d: &Value) -> Option<AccountChange> {
+fn attribute_change(
+    action: &str,
+    a: &Account,
+    d: &Value,
+    now: DateTime<Utc>,
+) -> Option<AccountChange> {
     match action {
         "leaver.disable" => a.enabled.then_some(AccountChange::SetEnabled(false)),
         "leaver.stamp" => Some(AccountChange::SetDescription(
@@ -858,7 +863,7 @@ fn attribute_change(action: &str, a: &Account, d: &Value) -> Option<AccountChang
             let t: Option<DateTime<Utc>> = d
                 .get("expires")
                 .and_then(|v| serde_json::from_value(v.clone()).ok());
-            Some(AccountChange::SetExpires(Some(t.unwrap_or_else(Utc::now))))
+            Some(AccountChange::SetExpires(Some(t.unwrap_or(now))))
         }
         _ => None,
     }
@@ -885,7 +890,7 @@ async fn run_action(
     let dir = &ctx.dir;
     match action {
         "leaver.disable" | "leaver.stamp" | "leaver.expire" => {
-            if let Some(c) = attribute_change(action, &a, d) {
+            if let Some(c) = attribute_change(action, &a, d, ctx.wall_now()) {
                 dir.modify_account(&a, &c).await?;
                 apply_locally(&mut a, &c);
             }
