@@ -199,5 +199,41 @@ fn passwords_are_shown_or_nothing_is_changed() {
             line.split_whitespace().count() >= 4,
             "{fl}: no password in {line}"
         );
+        // Both creates were begun in one journal batch and neither outcome was recorded: the
+        // next `log pending` reads the directory and records exactly the truth.
+        let p = st(&cfg, &["log", "pending"], None);
+        assert_eq!(p.code, 0, "{fl}: {} {}", p.stdout, p.stderr);
+        let created = |user: &str| -> usize {
+            st(
+                &cfg,
+                &[
+                    "log",
+                    "show",
+                    "--action",
+                    "account.create",
+                    "--format",
+                    "json",
+                ],
+                None,
+            )
+            .ok()
+            .json()
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .filter(|r| r["target"].as_str() == Some(user))
+                    .count()
+            })
+            .unwrap_or_default()
+        };
+        assert_eq!(created("cleo.killed"), 1, "{fl}: {}", p.stdout);
+        assert_eq!(created("dev.never"), 0, "{fl}: {}", p.stdout);
+        let again = st(&cfg, &["log", "pending"], None);
+        assert_eq!(again.code, 0, "{fl}: {}", again.stdout);
+        assert!(
+            !again.stdout.contains("cleo.killed") && !again.stdout.contains("dev.never"),
+            "{fl}: still open: {}",
+            again.stdout
+        );
     }
 }

@@ -354,10 +354,11 @@ impl Directory for ActiveDirectory {
 
     async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
         let mut out = Vec::new();
-        for f in super::mis_id_filters(
+        for f in super::any_value_filters_by(
             "(objectCategory=person)(objectClass=user)",
             &self.mis_attr,
             ids,
+            super::MIS_IDS_PER_SEARCH,
         ) {
             let entries = self
                 .conn
@@ -390,7 +391,34 @@ impl Directory for ActiveDirectory {
         }
     }
 
+    async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::any_value_filters(
+            "(objectCategory=person)(objectClass=user)",
+            "sAMAccountName",
+            usernames,
+        ) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            let ctx = self.ctx();
+            out.extend(finish_listing(&entries, |e| to_account(e, &ctx), None).accounts);
+        }
+        Ok(out)
+    }
+
     async fn create_account(
+        &self,
+        new: &NewAccount,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<Account> {
+        let made = self.create_account_unread(new, password, temporary).await?;
+        Ok(super::read_back_created(self, made).await)
+    }
+
+    async fn create_account_unread(
         &self,
         new: &NewAccount,
         password: &Secret,
@@ -451,16 +479,35 @@ impl Directory for ActiveDirectory {
                 return Err(super::undo_outcome(&new.username, &dn, e, undo));
             }
         }
-        // The account is made: a failed read-back is not a failed create.
-        match self.get_account(&new.username).await {
-            Ok(Some(a)) => Ok(a),
-            _ => Ok(super::as_created(new, &dn, temporary)),
-        }
+        Ok(super::as_created(new, &dn, temporary))
     }
 
     async fn name_taken(&self, parent_dn: &str, name: &str) -> Result<bool> {
         let dn = format!("CN={},{parent_dn}", rdn_value(name));
         Ok(self.conn.read(&dn, &["cn"]).await?.is_some())
+    }
+
+    async fn names_taken(&self, parent_dn: &str, names: &[String]) -> Result<HashSet<String>> {
+        // Any kind of entry directly in the OU holds its CN, as a base read of the DN finds it.
+        let mut out = HashSet::new();
+        for f in super::any_value_filters("", "cn", names) {
+            let entries = match self
+                .conn
+                .search(parent_dn, Scope::OneLevel, &f, &["cn"])
+                .await
+            {
+                Ok(e) => e,
+                Err(Error::NotFound(_)) => return Ok(out),
+                Err(e) => return Err(e),
+            };
+            out.extend(
+                entries
+                    .iter()
+                    .filter_map(|e| e.first("cn"))
+                    .map(str::to_lowercase),
+            );
+        }
+        Ok(out)
     }
 
     async fn modify_account_all(&self, account: &Account, changes: &[AccountChange]) -> Result<()> {

@@ -449,7 +449,12 @@ impl Directory for OpenLdap {
 
     async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
         let mut out = Vec::new();
-        for f in super::mis_id_filters(PERSON_FILTER, &self.mis_attr, ids) {
+        for f in super::any_value_filters_by(
+            PERSON_FILTER,
+            &self.mis_attr,
+            ids,
+            super::MIS_IDS_PER_SEARCH,
+        ) {
             let entries = self
                 .conn
                 .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
@@ -469,7 +474,29 @@ impl Directory for OpenLdap {
         Ok(listing.accounts.into_iter().next())
     }
 
+    async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::any_value_filters(PERSON_FILTER, "uid", usernames) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            out.extend(self.map_entries(entries, None).await?.accounts);
+        }
+        Ok(out)
+    }
+
     async fn create_account(
+        &self,
+        new: &NewAccount,
+        password: &Secret,
+        temporary: bool,
+    ) -> Result<Account> {
+        let made = self.create_account_unread(new, password, temporary).await?;
+        Ok(super::read_back_created(self, made).await)
+    }
+
+    async fn create_account_unread(
         &self,
         new: &NewAccount,
         password: &Secret,
@@ -527,11 +554,7 @@ impl Directory for OpenLdap {
             let undo = self.conn.delete(&dn).await;
             return Err(super::undo_outcome(&new.username, &dn, e, undo));
         }
-        // The account is made: a failed read-back is not a failed create.
-        match self.get_account(&new.username).await {
-            Ok(Some(a)) => Ok(a),
-            _ => Ok(super::as_created(new, &dn, temporary)),
-        }
+        Ok(super::as_created(new, &dn, temporary))
     }
 
     async fn modify_account_all(&self, account: &Account, changes: &[AccountChange]) -> Result<()> {

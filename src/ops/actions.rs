@@ -621,11 +621,72 @@ pub fn add_school_days(from: NaiveDate, n: u32) -> NaiveDate {
     d
 }
 
-/// OUs and groups looked up once for a batch of new accounts.
+/// OUs, groups and username clashes looked up once for a batch of new accounts.
 #[derive(Debug, Default)]
 pub struct OuCache {
     ous: Option<Vec<String>>,
     groups: std::collections::HashMap<String, Option<String>>,
+    /// Lower-cased usernames already checked in the directory: true when taken.
+    usernames: std::collections::HashMap<String, bool>,
+}
+
+impl OuCache {
+    /// Checks `names` in the directory in a few searches, so that [`plan_create_cached`] asks
+    /// again only for those it has not seen (a clash's next candidate).
+    pub async fn check_usernames(&mut self, ctx: &Ctx, names: &[String]) -> Result<()> {
+        let fresh: Vec<String> = names
+            .iter()
+            .map(|n| n.to_lowercase())
+            .filter(|n| !self.usernames.contains_key(n))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let found: std::collections::HashSet<String> = ctx
+            .dir
+            .get_accounts(&fresh)
+            .await?
+            .into_iter()
+            .map(|a| a.username.to_lowercase())
+            .collect();
+        for n in fresh {
+            let taken = found.contains(&n);
+            self.usernames.insert(n, taken);
+        }
+        Ok(())
+    }
+
+    async fn username_taken(&mut self, ctx: &Ctx, name: &str) -> Result<bool> {
+        let key = name.to_lowercase();
+        if let Some(t) = self.usernames.get(&key) {
+            return Ok(*t);
+        }
+        let taken = ctx.dir.get_account(name).await?.is_some();
+        self.usernames.insert(key, taken);
+        Ok(taken)
+    }
+}
+
+/// The first username [`plan_create_cached`] tries for `req` (none when `req` names one, or
+/// the pattern cannot be expanded: planning says why).
+pub fn first_username(ctx: &Ctx, req: &CreateRequest) -> Option<String> {
+    if req.username.is_some() {
+        return None;
+    }
+    let base = username_base(ctx, req).ok()?;
+    Some(candidate(&base, 1))
+}
+
+fn username_base(ctx: &Ctx, req: &CreateRequest) -> Result<String> {
+    let parts = NameParts {
+        first: req.first.trim(),
+        last: req.last.trim(),
+        year: ctx.wall_now().year(),
+        mis: req.mis_id.as_deref(),
+    };
+    expand(&ctx.config.accounts.username_pattern, &parts).map_err(Error::Config)
 }
 
 /// Plans a new account (username, OU, groups) without creating it.
@@ -672,19 +733,12 @@ pub async fn plan_create_cached(
     let username = match &req.username {
         Some(u) => u.trim().to_string(),
         None => {
-            let parts = NameParts {
-                first,
-                last,
-                year: ctx.wall_now().year(),
-                mis: req.mis_id.as_deref(),
-            };
-            let base_name =
-                expand(&ctx.config.accounts.username_pattern, &parts).map_err(Error::Config)?;
+            let base_name = username_base(ctx, req)?;
             let mut found = None;
             for n in 1..=500u32 {
                 let cand = candidate(&base_name, n);
                 let clash = also_taken.iter().any(|t| t.eq_ignore_ascii_case(&cand))
-                    || ctx.dir.get_account(&cand).await?.is_some();
+                    || cache.username_taken(ctx, &cand).await?;
                 if !clash {
                     found = Some(cand);
                     break;
@@ -816,6 +870,48 @@ pub async fn create_planned_outcome(
     role: &str,
     plan: NewAccount,
 ) -> Result<CreateOutcome> {
+    let p = prepare_create(ctx, role, plan)?;
+    let dir = ctx.dir.clone();
+    let (p2, pw) = (p.plan.clone(), p.password.clone());
+    let made = match journalled(
+        ctx,
+        "account.create",
+        &p.plan.username,
+        p.details.clone(),
+        async move { dir.create_account_unread(&p2, &pw, true).await },
+    )
+    .await
+    {
+        Ok((made, _)) => made,
+        Err(error) if error.outcome_unknown() => {
+            return Ok(CreateOutcome::Unknown {
+                username: p.plan.username,
+                password: p.password,
+                error,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    let account = read_back(ctx, &p.plan.username, || made).await;
+    finish_create(ctx, &p, account).await
+}
+
+/// A new account ready to be sent: checked, its temporary password chosen, its journal details.
+#[derive(Debug)]
+pub struct PreparedCreate {
+    /// What will be created.
+    pub plan: NewAccount,
+    /// Its temporary password.
+    pub password: Secret,
+    /// The journal's and the action log's details.
+    pub details: Value,
+    /// Made disabled, waiting for its acceptable use agreement.
+    pub hold: bool,
+}
+
+/// Checks a planned account (refused when it names a protected account, OU or group) and
+/// chooses its temporary password; nothing is sent or written.
+pub fn prepare_create(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<PreparedCreate> {
     if let Some(why) = super::protect::Protection::from_ctx(ctx).check_new(&plan, false) {
         return Err(super::protect::refusal("create", &plan.username, &why));
     }
@@ -841,41 +937,206 @@ pub async fn create_planned_outcome(
         "groups": plan.groups,
         "temporary_password_set": true,
     });
-    let dir = ctx.dir.clone();
-    let (p2, pw) = (plan.clone(), password.clone());
-    let made = match journalled(ctx, "account.create", &plan.username, details, async move {
-        dir.create_account(&p2, &pw, true).await
+    Ok(PreparedCreate {
+        plan,
+        password,
+        details,
+        hold,
     })
-    .await
-    {
-        Ok((made, _)) => made,
-        Err(error) if error.outcome_unknown() => {
-            return Ok(CreateOutcome::Unknown {
-                username: plan.username,
-                password,
-                error,
-            })
-        }
-        Err(e) => return Err(e),
-    };
-    let mut account = read_back(ctx, &plan.username, || made).await;
-    if hold {
-        match hold_for_aup(ctx, &plan.username).await {
+}
+
+/// After the create is recorded: holds the account for its agreement when it must be.
+async fn finish_create(ctx: &Ctx, p: &PreparedCreate, made: Account) -> Result<CreateOutcome> {
+    let mut account = made;
+    if p.hold {
+        match hold_for_aup(ctx, &p.plan.username).await {
             Ok(a) => account = a,
             // The account is made and its password must not be lost: say so loudly instead.
             Err(e) => tracing::error!(
                 "{} was created but could not be held for its acceptable use agreement ({e}); \
                  disable it with `schooltech accounts disable {} --reason \"{}\"`",
-                plan.username,
-                plan.username,
+                p.plan.username,
+                p.plan.username,
                 crate::domain::aup::HELD_DESCRIPTION
             ),
         }
     }
     Ok(CreateOutcome::Created(Box::new(Created {
         account,
-        password,
+        password: p.password.clone(),
     })))
+}
+
+/// Creates accounts for a bulk import with the journal written per batch, not per account:
+/// the intents of a batch in one transaction before the first is sent ([`Store::journal_begin_many`]),
+/// and the outcomes with their log rows in one transaction after the last
+/// ([`Store::journal_close_many`]). The journal's guarantees hold: every create is pending before
+/// it is sent, each outcome commits with its log row, and a kill part-way leaves the batch's
+/// entries pending and interrupted, which `schooltech log pending` settles by reading the
+/// directory. The import's handout line is written as each account is made, before any of this.
+pub struct CreateBatch<'a> {
+    ctx: &'a Ctx,
+    store: Store,
+    /// Begun, not yet sent: (journal id, prepared).
+    queued: std::collections::VecDeque<(i64, PreparedCreate)>,
+    /// Sent: outcomes waiting for [`CreateBatch::flush`].
+    ended: Vec<(i64, Outcome, String, Value, bool)>,
+}
+
+impl<'a> CreateBatch<'a> {
+    /// A batch writing to the store of `ctx`.
+    pub fn new(ctx: &'a Ctx) -> Result<CreateBatch<'a>> {
+        Ok(CreateBatch {
+            ctx,
+            store: store(ctx)?,
+            queued: Default::default(),
+            ended: Vec::new(),
+        })
+    }
+
+    /// Begins the next accounts (one journal transaction); [`CreateBatch::send`] then makes them
+    /// in this order.
+    pub fn begin(&mut self, accounts: Vec<PreparedCreate>) -> Result<()> {
+        let entries: Vec<(&str, &str, Value)> = accounts
+            .iter()
+            .map(|p| {
+                (
+                    "account.create",
+                    p.plan.username.as_str(),
+                    p.details.clone(),
+                )
+            })
+            .collect();
+        let ids = self
+            .store
+            .journal_begin_many(&entries, self.ctx.wall_now())?;
+        self.queued.extend(ids.into_iter().zip(accounts));
+        crate::testpoint::pause("journal-begun");
+        Ok(())
+    }
+
+    /// Sends the next begun account; its outcome is recorded at the next flush. `None` when
+    /// none is left.
+    pub async fn send(&mut self) -> Option<Result<CreateOutcome>> {
+        let (id, p) = self.queued.pop_front()?;
+        let limit =
+            std::time::Duration::from_secs(self.ctx.config.directory.op_timeout_s.max(1) * 4);
+        let sent = tokio::time::timeout(
+            limit,
+            self.ctx
+                .dir
+                .create_account_unread(&p.plan, &p.password, true),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::NoAnswer {
+                doing: format!("account.create {}", p.plan.username),
+                detail: format!("no answer within {} s", limit.as_secs()),
+            })
+        });
+        crate::testpoint::pause("sent");
+        let target = p.plan.username.clone();
+        Some(match sent {
+            Ok(made) => {
+                self.ended
+                    .push((id, Outcome::Done, target, p.details.clone(), true));
+                if p.hold {
+                    // The hold is its own logged change: the create's row goes first.
+                    if let Err(e) = self.flush() {
+                        return Some(Err(e));
+                    }
+                }
+                finish_create(self.ctx, &p, made).await
+            }
+            Err(error) if error.outcome_unknown() => {
+                let partial = matches!(error, Error::Partial { .. });
+                let mut details = p.details.clone();
+                if let (true, Value::Object(m)) = (partial, &mut details) {
+                    m.insert("incomplete".into(), json!(error.to_string()));
+                }
+                self.ended.push((
+                    id,
+                    Outcome::Unknown(error.to_string()),
+                    target,
+                    details,
+                    partial,
+                ));
+                Ok(CreateOutcome::Unknown {
+                    username: p.plan.username,
+                    password: p.password,
+                    error,
+                })
+            }
+            Err(error) => {
+                self.ended.push((
+                    id,
+                    Outcome::Failed(error.to_string()),
+                    target,
+                    Value::Null,
+                    false,
+                ));
+                Err(error)
+            }
+        })
+    }
+
+    /// Records every outcome so far in one transaction, and closes the begun accounts not sent
+    /// (`why`, e.g. the connection was lost) as failed.
+    pub fn flush_unsent(&mut self, why: &str) -> Result<()> {
+        while let Some((id, p)) = self.queued.pop_front() {
+            self.ended.push((
+                id,
+                Outcome::Failed(format!("not sent: {why}")),
+                p.plan.username,
+                Value::Null,
+                false,
+            ));
+        }
+        self.flush()
+    }
+
+    /// Records every outcome so far (each with its log row) in one transaction. When that
+    /// fails, the accounts stay pending in the journal, and the error says how to settle them.
+    pub fn flush(&mut self) -> Result<()> {
+        if self.ended.is_empty() {
+            return Ok(());
+        }
+        let closes: Vec<(i64, Outcome, Option<NewAction<'_>>)> = self
+            .ended
+            .iter()
+            .map(|(id, outcome, target, details, log)| {
+                let row = log.then(|| NewAction {
+                    action: "account.create",
+                    target,
+                    details: details.clone(),
+                });
+                (*id, outcome.clone(), row)
+            })
+            .collect();
+        match self.store.journal_close_many(&closes, self.ctx.wall_now()) {
+            Ok(_) => {
+                self.ended.clear();
+                crate::testpoint::pause("recorded");
+                Ok(())
+            }
+            Err(e) => {
+                let made = closes
+                    .iter()
+                    .filter(|c| matches!(c.1, Outcome::Done))
+                    .count();
+                let first = closes.first().map(|c| c.0).unwrap_or_default();
+                Err(Error::Partial {
+                    done: format!("{made} account(s) were created in the directory"),
+                    failed: format!("recording them in the store failed: {e}"),
+                    fix: format!(
+                        "their journal entries (from {first}) stay pending; free the store (disk \
+                         space, other schooltech) and run `schooltech log pending`, which reads \
+                         the directory and records them"
+                    ),
+                })
+            }
+        }
+    }
 }
 
 /// A short human summary of an account's state, for confirmations.

@@ -3,7 +3,8 @@
 //! already have accounts, and writes handout sheets (mode 0600) with the temporary passwords.
 
 use super::actions::{
-    create_planned_outcome, plan_create_cached, CreateOutcome, CreateRequest, OuCache,
+    first_username, plan_create_cached, prepare_create, CreateBatch, CreateOutcome, CreateRequest,
+    OuCache,
 };
 use super::csv_reader::CsvTable;
 use super::Ctx;
@@ -194,6 +195,10 @@ pub fn read_csv_bytes(
 }
 
 /// Works out usernames and places for every row, without changing anything.
+///
+/// The directory is asked in batches, not once per row: one search per 100 MIS ids, per 100
+/// first-choice usernames and per 100 entry names in an OU; only a clash's next candidate is
+/// looked up on its own.
 pub async fn plan(
     ctx: &Ctx,
     rows: Vec<ImportRow>,
@@ -214,7 +219,18 @@ pub async fn plan(
     let mut seen_mis: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<String> = Vec::new();
     let mut ous = OuCache::default();
-    let mut names = HashSet::new();
+    let first: Vec<String> = rows
+        .iter()
+        .filter(|r| {
+            r.request
+                .mis_id
+                .as_ref()
+                .is_none_or(|m| !by_mis.contains_key(m))
+        })
+        .filter_map(|r| first_username(ctx, &r.request))
+        .collect();
+    ous.check_usernames(ctx, &first).await?;
+    let mut planned = Vec::new();
     for row in rows {
         if let Some(m) = &row.request.mis_id {
             if let Some(u) = by_mis.get(m) {
@@ -229,15 +245,22 @@ pub async fn plan(
                 continue;
             }
         }
-        let planned = match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
-            Ok(mut new) => unique_name(ctx, &mut new, &mut names).await.map(|_| new),
-            Err(e) => Err(e),
-        };
-        match planned {
+        match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
             Ok(new) => {
                 taken.push(new.username.to_lowercase());
-                plan.create.push((row, new));
+                planned.push((row, new));
             }
+            Err(e) => errors.push(RowError {
+                line: row.line,
+                message: e.to_string(),
+            }),
+        }
+    }
+    let mut names = NameChecks::default();
+    names.check(ctx, planned.iter().map(|(_, n)| n)).await?;
+    for (row, mut new) in planned {
+        match unique_name(ctx, &mut new, &mut names).await {
+            Ok(()) => plan.create.push((row, new)),
             Err(e) => errors.push(RowError {
                 line: row.line,
                 message: e.to_string(),
@@ -249,31 +272,80 @@ pub async fn plan(
     Ok(plan)
 }
 
+/// Entry names (AD's CN) in their OUs: those already planned, and those looked up in the
+/// directory (lower-cased parent DN and name; true when taken).
+#[derive(Debug, Default)]
+pub struct NameChecks {
+    planned: HashSet<(String, String)>,
+    checked: HashMap<(String, String), bool>,
+}
+
+impl NameChecks {
+    /// Looks up the names [`unique_name`] tries first for `accounts` (the display name, then
+    /// with the username), one search per OU and 100 names.
+    pub async fn check<'a>(
+        &mut self,
+        ctx: &Ctx,
+        accounts: impl Iterator<Item = &'a NewAccount>,
+    ) -> Result<()> {
+        if ctx.dir.flavour() == crate::directory::Flavour::Openldap {
+            return Ok(());
+        }
+        let mut by_ou: HashMap<&str, Vec<String>> = HashMap::new();
+        for new in accounts {
+            let base = new.rdn_name();
+            by_ou
+                .entry(new.parent_dn.as_str())
+                .or_default()
+                .extend([base.to_string(), format!("{base} ({})", new.username)]);
+        }
+        for (ou, names) in by_ou {
+            let found = ctx.dir.names_taken(ou, &names).await?;
+            let parent = ou.to_lowercase();
+            for n in names {
+                let n = n.to_lowercase();
+                let taken = found.contains(&n);
+                self.checked.insert((parent.clone(), n), taken);
+            }
+        }
+        Ok(())
+    }
+
+    async fn taken(&mut self, ctx: &Ctx, parent_dn: &str, name: &str) -> Result<bool> {
+        let key = (parent_dn.to_lowercase(), name.to_lowercase());
+        if self.planned.contains(&key) {
+            return Ok(true);
+        }
+        if let Some(t) = self.checked.get(&key) {
+            return Ok(*t);
+        }
+        let taken = ctx.dir.name_taken(parent_dn, name).await?;
+        self.checked.insert(key, taken);
+        Ok(taken)
+    }
+}
+
 /// Makes the new entry's name in its OU unique (AD's CN must be): when the display name is
-/// already taken there — in the directory or by an earlier row (`planned`: lower-cased
-/// parent DN and name of the accounts already planned) — the username is added, as in
-/// `Amir Khan (amir.khan2)`. Records the chosen name in `planned`.
-pub async fn unique_name(
-    ctx: &Ctx,
-    new: &mut NewAccount,
-    planned: &mut HashSet<(String, String)>,
-) -> Result<()> {
+/// already taken there — in the directory or by an earlier row (`names`: the accounts already
+/// planned, and names already looked up) — the username is added, as in
+/// `Amir Khan (amir.khan2)`. Records the chosen name in `names`.
+pub async fn unique_name(ctx: &Ctx, new: &mut NewAccount, names: &mut NameChecks) -> Result<()> {
     if ctx.dir.flavour() == crate::directory::Flavour::Openldap {
         return Ok(());
     }
-    let parent = new.parent_dn.to_lowercase();
     let base = new.rdn_name().to_string();
     let mut candidates = vec![base.clone(), format!("{base} ({})", new.username)];
     candidates.extend((2..=20).map(|n| format!("{base} ({} {n})", new.username)));
     for name in candidates {
-        let key = (parent.clone(), name.to_lowercase());
-        if planned.contains(&key) || ctx.dir.name_taken(&new.parent_dn, &name).await? {
+        if names.taken(ctx, &new.parent_dn, &name).await? {
             continue;
         }
         if name != base {
-            new.cn = Some(name);
+            new.cn = Some(name.clone());
         }
-        planned.insert(key);
+        names
+            .planned
+            .insert((new.parent_dn.to_lowercase(), name.to_lowercase()));
         return Ok(());
     }
     Err(Error::Input(format!(
@@ -334,65 +406,128 @@ pub async fn apply(
         ctx.wall_now().with_timezone(&chrono::Local),
     )?;
     out.handout = Some(handout.path().to_path_buf());
+    let mut batch = CreateBatch::new(ctx)?;
     let total = plan.create.len();
-    for (i, (row, new)) in plan.create.iter().enumerate() {
-        let form = if row.form.is_empty() {
-            row.request.role.clone()
-        } else {
-            row.form.clone()
-        };
-        match create_planned_outcome(ctx, &row.request.role, new.clone()).await {
-            Ok(CreateOutcome::Created(c)) => {
-                let line = HandoutLine {
-                    form,
-                    name: c.account.name().to_string(),
-                    username: c.account.username.clone(),
-                    password: c.password,
-                };
-                handout.write(&line, None)?;
-                crate::testpoint::pause("import-row-written");
-                out.created.push(line);
-            }
-            Ok(CreateOutcome::Unknown {
-                username,
-                password,
-                error,
-            }) => {
-                let line = HandoutLine {
-                    form,
-                    name: new.display_name.clone(),
-                    username,
-                    password,
-                };
-                handout.write(
-                    &line,
-                    Some("may not exist: check with `schooltech log pending`"),
-                )?;
-                let lost = error.is_connection_lost();
-                out.failed.push(RowError {
-                    line: row.line,
-                    message: error.to_string(),
-                });
-                if lost {
-                    break;
+    let mut done = 0;
+    'batches: for chunk in plan.create.chunks(JOURNAL_BATCH) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        let mut ready = Vec::with_capacity(chunk.len());
+        for (row, new) in chunk {
+            match prepare_create(ctx, &row.request.role, new.clone()) {
+                Ok(p) => {
+                    rows.push((row, new.display_name.clone()));
+                    ready.push(p);
+                }
+                Err(e) => {
+                    out.failed.push(RowError {
+                        line: row.line,
+                        message: e.to_string(),
+                    });
+                    done += 1;
+                    progress(done, total);
                 }
             }
-            Err(e) if e.is_connection_lost() => {
-                out.failed.push(RowError {
-                    line: row.line,
-                    message: e.to_string(),
-                });
-                break;
-            }
-            Err(e) => out.failed.push(RowError {
-                line: row.line,
-                message: e.to_string(),
-            }),
         }
-        progress(i + 1, total);
+        batch.begin(ready)?;
+        for (row, display_name) in rows {
+            let Some(sent) = batch.send().await else {
+                break;
+            };
+            let form = if row.form.is_empty() {
+                row.request.role.clone()
+            } else {
+                row.form.clone()
+            };
+            let mut stop = None;
+            let written = match sent {
+                Ok(CreateOutcome::Created(c)) => {
+                    let line = HandoutLine {
+                        form,
+                        name: c.account.name().to_string(),
+                        username: c.account.username.clone(),
+                        password: c.password,
+                    };
+                    let w = handout.write(&line, None);
+                    crate::testpoint::pause("import-row-written");
+                    out.created.push(line);
+                    w
+                }
+                Ok(CreateOutcome::Unknown {
+                    username,
+                    password,
+                    error,
+                }) => {
+                    let line = HandoutLine {
+                        form,
+                        name: display_name,
+                        username,
+                        password,
+                    };
+                    let w = handout.write(
+                        &line,
+                        Some("may not exist: check with `schooltech log pending`"),
+                    );
+                    if error.is_connection_lost() {
+                        stop = Some(error.to_string());
+                    }
+                    out.failed.push(RowError {
+                        line: row.line,
+                        message: error.to_string(),
+                    });
+                    w
+                }
+                Err(e) => {
+                    if e.is_connection_lost() {
+                        stop = Some(e.to_string());
+                    }
+                    out.failed.push(RowError {
+                        line: row.line,
+                        message: e.to_string(),
+                    });
+                    Ok(())
+                }
+            };
+            if let Err(e) = written {
+                batch.flush_unsent("the handout sheet could not be written")?;
+                return Err(e);
+            }
+            done += 1;
+            progress(done, total);
+            if let Some(why) = stop {
+                batch.flush_unsent(&why)?;
+                break 'batches;
+            }
+        }
+        batch.flush()?;
     }
+    confirm_created(ctx, &out.created).await;
     Ok(out)
 }
+
+/// Reads the accounts just made back from the directory, 100 to a search, and warns about any
+/// it does not find (each is made and logged; the handout has its password).
+async fn confirm_created(ctx: &Ctx, created: &[HandoutLine]) {
+    let names: Vec<String> = created.iter().map(|l| l.username.clone()).collect();
+    match ctx.dir.get_accounts(&names).await {
+        Ok(found) => {
+            let found: HashSet<String> = found.iter().map(|a| a.username.to_lowercase()).collect();
+            for n in names.iter().filter(|n| !found.contains(&n.to_lowercase())) {
+                tracing::warn!(
+                    "{n} was created and logged, but reading it back found no such account; \
+                     check it with `schooltech accounts show {n}`"
+                );
+            }
+        }
+        Err(e) => tracing::warn!(
+            "the {} new accounts were created and logged, but reading them back failed: {e}",
+            names.len()
+        ),
+    }
+}
+
+/// Accounts whose journal entries are written in one transaction (and their outcomes in
+/// another): fewer fsyncs, while a kill leaves at most this many to settle from the directory.
+const JOURNAL_BATCH: usize = 50;
 
 /// Makes the handout directory (mode 0700) when it is missing.
 pub fn prepare_handout_dir(dir: &Path) -> Result<()> {

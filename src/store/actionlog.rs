@@ -111,6 +111,12 @@ pub enum ChainStatus {
 /// uid 0 with `$SUDO_UID`) the user who ran sudo. Never taken from `$USER`, `$LOGNAME` or
 /// `$SUDO_USER`, which anyone can set. `uid N` when the id has no name, `unknown` without /proc.
 pub fn operator() -> String {
+    // The same for the whole process: looked up once (every store open asks).
+    static OPERATOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OPERATOR.get_or_init(look_up_operator).clone()
+}
+
+fn look_up_operator() -> String {
     let Some(uid) = real_uid() else {
         return "unknown".to_string();
     };

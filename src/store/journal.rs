@@ -319,6 +319,71 @@ impl Store {
         self.journal_update(id, outcome, log, now, &["pending", "unknown"], true)
     }
 
+    /// Writes the intents of several changes, each begun by this process (as
+    /// [`Store::journal_begin`] does one), in ONE transaction; returns their ids in order. A bulk
+    /// import begins a batch of creates this way: each is pending before it is sent, and those a
+    /// kill leaves pending are interrupted, settled by reading the directory.
+    pub fn journal_begin_many(
+        &self,
+        entries: &[(&str, &str, serde_json::Value)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>> {
+        for (_, _, d) in entries {
+            check_no_secrets(d).map_err(|key| secret_refusal(self, "journal", &key))?;
+        }
+        let doing = "writing to the journal";
+        let tx = self.write_tx(doing)?;
+        let mut ids = Vec::with_capacity(entries.len());
+        for (action, target, details) in entries {
+            tx.execute(
+                "INSERT INTO journal (started_at, operator, action, target, details, state, pid) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+                params![
+                    fmt_time(now.trunc_subsecs(0)),
+                    self.operator(),
+                    action,
+                    target,
+                    canonical_json(details),
+                    i64::from(std::process::id()),
+                ],
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+            ids.push(tx.last_insert_rowid());
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        Ok(ids)
+    }
+
+    /// Ends several pending attempts in ONE transaction, each with its outcome and, when given,
+    /// its action-log row (as [`Store::journal_close`] does one): all are written or none is.
+    /// Returns the log rows written, in order.
+    pub fn journal_close_many(
+        &self,
+        closes: &[(i64, Outcome, Option<NewAction<'_>>)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ActionEntry>> {
+        let doing = "writing to the journal and the action log";
+        for (_, _, log) in closes {
+            self.check_actions(log.as_slice())?;
+        }
+        let tx = self.write_tx(doing)?;
+        let mut rows = Vec::new();
+        for (id, outcome, log) in closes {
+            let log: Vec<NewAction<'_>> = log
+                .iter()
+                .map(|l| NewAction {
+                    action: l.action,
+                    target: l.target,
+                    details: l.details.clone(),
+                })
+                .collect();
+            rows.extend(self.update_in(&tx, *id, outcome, &log, now, &["pending"], false)?);
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        super::syslog::announce_for(&self.path, &rows);
+        Ok(rows)
+    }
+
     fn journal_update(
         &self,
         id: i64,
@@ -332,6 +397,25 @@ impl Store {
         self.check_actions(&logs)?;
         let doing = "writing to the journal and the action log";
         let tx = self.write_tx(doing)?;
+        let rows = self.update_in(&tx, id, outcome, &logs, now, from, settling)?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        super::syslog::announce_for(&self.path, &rows);
+        Ok(rows.into_iter().last())
+    }
+
+    /// One entry's outcome (and its log rows, unless it has one) inside the transaction `tx`.
+    #[allow(clippy::too_many_arguments)]
+    fn update_in(
+        &self,
+        tx: &rusqlite::Connection,
+        id: i64,
+        outcome: &Outcome,
+        logs: &[NewAction<'_>],
+        now: DateTime<Utc>,
+        from: &[&str],
+        settling: bool,
+    ) -> Result<Vec<ActionEntry>> {
+        let doing = "writing to the journal and the action log";
         let current: Option<(String, Option<i64>)> = tx
             .query_row(
                 "SELECT state, log_id FROM journal WHERE id = ?1",
@@ -354,7 +438,7 @@ impl Store {
             )));
         }
         let rows = if log_id.is_none() && !logs.is_empty() {
-            self.append_in(&tx, &logs, now)?
+            self.append_in(tx, logs, now)?
         } else {
             Vec::new()
         };
@@ -373,9 +457,7 @@ impl Store {
             ],
         )
         .map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
-        super::syslog::announce_for(&self.path, &rows);
-        Ok(rows.into_iter().last())
+        Ok(rows)
     }
 
     /// Marks a pending entry done (`Ok(())`) or failed (`Err(why)`), without a log row. Kept for
@@ -491,6 +573,81 @@ mod tests {
 
     fn t0() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 25, 9, 30, 0).unwrap()
+    }
+
+    #[test]
+    fn a_batch_is_begun_and_closed_in_one_transaction_each() {
+        let s = Store::open_in_memory().unwrap().with_operator("tech");
+        let ids = s
+            .journal_begin_many(
+                &[
+                    ("account.create", "ana.one", json!({"role": "pupil"})),
+                    ("account.create", "ben.two", json!({"role": "pupil"})),
+                    ("account.create", "cat.three", json!({"role": "pupil"})),
+                ],
+                t0(),
+            )
+            .unwrap();
+        assert_eq!(ids.len(), 3);
+        let open = s.journal_pending().unwrap();
+        assert_eq!(open.len(), 3);
+        assert!(open
+            .iter()
+            .all(|e| e.pid == Some(i64::from(std::process::id()))));
+        let rows = s
+            .journal_close_many(
+                &[
+                    (
+                        ids[0],
+                        Outcome::Done,
+                        Some(NewAction {
+                            action: "account.create",
+                            target: "ana.one",
+                            details: json!({"role": "pupil"}),
+                        }),
+                    ),
+                    (ids[1], Outcome::Failed("refused".into()), None),
+                    (
+                        ids[2],
+                        Outcome::Done,
+                        Some(NewAction {
+                            action: "account.create",
+                            target: "cat.three",
+                            details: json!({"role": "pupil"}),
+                        }),
+                    ),
+                ],
+                t0(),
+            )
+            .unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
+            ["ana.one", "cat.three"]
+        );
+        assert!(s.journal_pending().unwrap().is_empty());
+        let e = s.journal_entry(ids[0]).unwrap().unwrap();
+        assert_eq!((e.state, e.log_id), (JournalState::Done, Some(rows[0].id)));
+        assert_eq!(
+            s.journal_entry(ids[1]).unwrap().unwrap().state,
+            JournalState::Failed
+        );
+        assert_eq!(
+            s.verify_log().unwrap(),
+            crate::store::ChainStatus::Whole { rows: 2 }
+        );
+        // All or nothing: a close of an entry already closed fails the whole batch.
+        let more = s
+            .journal_begin_many(&[("account.create", "dan.four", json!({}))], t0())
+            .unwrap();
+        let err = s.journal_close_many(
+            &[
+                (more[0], Outcome::Done, None),
+                (ids[0], Outcome::Done, None),
+            ],
+            t0(),
+        );
+        assert!(err.is_err());
+        assert_eq!(s.journal_pending().unwrap().len(), 1);
     }
 
     #[test]
