@@ -448,17 +448,40 @@ impl LdapConn {
             .streaming_search_with(adapters, base, scope, filter, attrs.to_vec())
             .await
             .map_err(|e| self.transport_error(&doing, e))?;
-        let mut out = Vec::new();
-        loop {
+        // Entries are decoded on another thread as they arrive: the next page is asked for as
+        // soon as this one is read, not after its entries are decoded (a paged search of 20,000
+        // accounts waited ~0.2 s for that).
+        let (tx, rx) = std::sync::mpsc::channel::<ldap3::ResultEntry>();
+        let binary: Vec<String> = binary.iter().map(|b| b.to_string()).collect();
+        let decoder = tokio::task::spawn_blocking(move || {
+            let binary: Vec<&str> = binary.iter().map(String::as_str).collect();
+            rx.into_iter()
+                .map(|re| {
+                    let e = SearchEntry::construct(re);
+                    if binary.is_empty() {
+                        Entry::from_ldap(e)
+                    } else {
+                        Entry::from_ldap_hex(e, &binary)
+                    }
+                })
+                .collect::<Vec<Entry>>()
+        });
+        let read = loop {
             match stream.next().await {
-                Ok(Some(re)) if binary.is_empty() => {
-                    out.push(Entry::from_ldap(SearchEntry::construct(re)))
-                }
-                Ok(Some(re)) => out.push(Entry::from_ldap_hex(SearchEntry::construct(re), binary)),
-                Ok(None) => break,
-                Err(e) => return Err(self.transport_error(&doing, e)),
+                // The decoder ends only when `tx` is dropped, so a send cannot fail.
+                Ok(Some(re)) => _ = tx.send(re),
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(self.transport_error(&doing, e)),
             }
-        }
+        };
+        drop(tx);
+        let decoded = decoder.await;
+        read?;
+        let out = decoded.map_err(|e| Error::Directory {
+            code: 0,
+            doing: doing.clone(),
+            reason: format!("decoding the answer failed ({e})"),
+        })?;
         let res = stream.finish().await;
         match res.rc {
             0 => Ok(out),
