@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Bulk creation: `schooltech accounts import --apply` of N new pupils against `ldapadd` of the same
-# kind of entries (user, unicodePwd, enabled, must change at first logon) on the same Samba AD.
-# Usage: benches/bulk_create.sh CONFIG [N]   (CONFIG from benches/seed_ad.sh)
+# kind of entries (user, unicodePwd, enabled, must change at first logon) on the same Samba AD;
+# on OpenLDAP (flavour = "openldap"), inetOrgPerson entries with a cleartext userPassword (the
+# ppolicy overlay hashes it, as for the Password Modify schooltech uses) and pwdReset: TRUE, in
+# ou=Pupils,ou=School, where the import puts pupils when no [directory.roles] are configured.
+# Usage: benches/bulk_create.sh CONFIG [N]   (CONFIG from seed_ad.sh or seed_ldap.sh)
 set -euo pipefail
 cfg=${1:?usage: $0 CONFIG [N]}
 n=${2:-200}
 st=${ST:-target/release/schooltech}
 work=$(mktemp -d /tmp/schooltech-bulk.XXXXXX)
-val() { sed -n "s/^$1 *= *\"\\(.*\\)\"/\\1/p" "$cfg" | head -n1; }
-url=$(val url) bind=$(val bind_dn) base=$(val base_dn) pwfile=$(val bind_password_file) ca=$(val ca_cert)
+# shellcheck source=benches/flavour.sh
+. "$(dirname "${BASH_SOURCE[0]}")/flavour.sh"  # url bind base pwfile ca flavour mis
 cp "$cfg" "$work/st.toml"
 printf '\n[accounts]\nhandout_dir = "%s"\n' "$work" >> "$work/st.toml"
 tag=$(date +%s)
-python3 - "$n" "$tag" "$base" "$work" <<'PY'
+python3 - "$n" "$tag" "$base" "$work" "$flavour" "$mis" <<'PY'
 import base64, sys
 n, tag, base, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+openldap, mis = sys.argv[5] == "openldap", sys.argv[6]
 pw = base64.b64encode('"Quiet#Harbour7Falcon"'.encode("utf-16-le")).decode()
 with open(f"{work}/intake.csv", "w") as f:
     f.write("First Name,Last Name,Role,Form,MIS Id\n")
@@ -23,6 +27,12 @@ with open(f"{work}/intake.csv", "w") as f:
 with open(f"{work}/ldapadd.ldif", "w") as f:
     for i in range(n):
         u = f"lda{i}.{tag}"
+        if openldap:
+            f.write(f"dn: uid={u},ou=Pupils,ou=School,{base}\nobjectClass: inetOrgPerson\n"
+                    f"uid: {u}\ncn: Ldapadd{i} Pupil{tag}\ngivenName: Ldapadd{i}\nsn: Pupil{tag}\n"
+                    f"displayName: Ldapadd{i} Pupil{tag}\n{mis}: L{tag}{i:04d}\n"
+                    f"userPassword: Quiet#Harbour7Falcon\npwdReset: TRUE\n\n")
+            continue
         f.write(f"dn: CN=Ldapadd{i} Pupil{tag},OU=Year 7,OU=Pupils,OU=School,{base}\nobjectClass: user\n"
                 f"sAMAccountName: {u}\nuserPrincipalName: {u}@school.test\ngivenName: Ldapadd{i}\nsn: Pupil{tag}\n"
                 f"displayName: Ldapadd{i} Pupil{tag}\nemployeeID: L{tag}{i:04d}\nunicodePwd:: {pw}\n"
