@@ -20,10 +20,13 @@ import base64, sys
 n, tag, base, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 openldap, mis = sys.argv[5] == "openldap", sys.argv[6]
 pw = base64.b64encode('"Quiet#Harbour7Falcon"'.encode("utf-16-le")).decode()
+# OpenLDAP: a last name short enough that the usernames (cut to 20 characters) of one run never
+# clash with an earlier run's; a clash costs schooltech a full account read per candidate name.
+last = f"P{tag[-7:]}" if openldap else f"Pupil{tag}"
 with open(f"{work}/intake.csv", "w") as f:
     f.write("First Name,Last Name,Role,Form,MIS Id\n")
     for i in range(n):
-        f.write(f"Intake{i},Pupil{tag},pupil,7{'ABCD'[i % 4]},N{tag}{i:04d}\n")
+        f.write(f"Intake{i},{last},pupil,7{'ABCD'[i % 4]},N{tag}{i:04d}\n")
 with open(f"{work}/ldapadd.ldif", "w") as f:
     for i in range(n):
         u = f"lda{i}.{tag}"
