@@ -23,7 +23,11 @@ echo "== the mirror"
 "$here/mirror.sh" "$cfg" "$runs"
 for round in 1 2; do
   echo "== bulk creation of 200, round $round"
-  "$here/bulk_create.sh" "$cfg" 200
+  out=$("$here/bulk_create.sh" "$cfg" 200)
+  printf '%s\n' "$out" | grep -v '^work files'
+  # its work dir holds handout sheets with temporary passwords: delete it (only that one)
+  work=$(printf '%s\n' "$out" | sed -n 's/^work files .* in \(\/tmp\/schooltech-bulk\.[A-Za-z0-9]*\);.*/\1/p')
+  [ -n "$work" ] && rm -rf -- "$work"
 done
 echo "== TUI first rows, warm mirror"
 "$st" --config "$cfg" accounts list --format json >/dev/null
