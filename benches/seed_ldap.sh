@@ -120,7 +120,7 @@ CONF
 slaptest -u -f "$DIR/slapd.conf" >"$DIR/bench/slaptest.log" 2>&1 || die "slapd.conf rejected: $(cat "$DIR/bench/slaptest.log")"
 
 t=$(now)
-python3 "$HERE/gen_ldap_users.py" "$N" "$BENCH_PASSWORD" "$DIR/bench/seed.ldif" "$BASE"
+python3 -B "$HERE/gen_ldap_users.py" "$N" "$BENCH_PASSWORD" "$DIR/bench/seed.ldif" "$BASE"
 say "generated LDIF for $N pupils in $(secs "$t")"
 t=$(now)
 slapadd -q -f "$DIR/slapd.conf" -l "$DIR/bench/seed.ldif" >"$DIR/bench/slapadd.log" 2>&1 \
