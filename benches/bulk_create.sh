@@ -1,32 +1,45 @@
 #!/usr/bin/env bash
 # Bulk creation: `schooltech accounts import --apply` of N new pupils against `ldapadd` of the same
-# kind of entries (user, unicodePwd, enabled, must change at first logon) on the same Samba AD.
-# Usage: benches/bulk_create.sh CONFIG [N]   (CONFIG from benches/seed_ad.sh; N even)
+# kind of entries (user, unicodePwd, enabled, must change at first logon) on the same Samba AD;
+# on OpenLDAP (flavour = "openldap"), inetOrgPerson entries with a cleartext userPassword (the
+# ppolicy overlay hashes it, as for the Password Modify schooltech uses) and pwdReset: TRUE, in
+# ou=Pupils,ou=School, where the import puts pupils when no [directory.roles] are configured.
+# Usage: benches/bulk_create.sh CONFIG [N]   (CONFIG from seed_ad.sh or seed_ldap.sh; N even)
 set -euo pipefail
 cfg=${1:?usage: $0 CONFIG [N]}
 n=${2:-200}
 st=${ST:-target/release/schooltech}
 work=$(mktemp -d /tmp/schooltech-bulk.XXXXXX)
-val() { sed -n "s/^$1 *= *\"\\(.*\\)\"/\\1/p" "$cfg" | head -n1; }
-url=$(val url) bind=$(val bind_dn) base=$(val base_dn) pwfile=$(val bind_password_file) ca=$(val ca_cert)
+# shellcheck source=benches/flavour.sh
+. "$(dirname "${BASH_SOURCE[0]}")/flavour.sh"  # url bind base pwfile ca flavour mis
 cp "$cfg" "$work/st.toml"
 printf '\n[accounts]\nhandout_dir = "%s"\n' "$work" >> "$work/st.toml"
 tag=$(date +%s)
-# Two halves in the order ldapadd, schooltech, schooltech, ldapadd: Samba slows a little after
-# each burst of adds and as the directory grows, so whichever ran second would pay for the first.
+# Two halves in the order ldapadd, schooltech, schooltech, ldapadd: the server slows a little
+# after each burst of adds and as the directory grows, so whichever ran second would pay for it.
 half=$(( n / 2 ))
-python3 - "$n" "$tag" "$base" "$work" "$half" <<'PY'
+python3 - "$n" "$tag" "$base" "$work" "$flavour" "$mis" "$half" <<'PY'
 import base64, sys
-n, tag, base, work, half = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+n, tag, base, work = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+openldap, mis, half = sys.argv[5] == "openldap", sys.argv[6], int(sys.argv[7])
 pw = base64.b64encode('"Quiet#Harbour7Falcon"'.encode("utf-16-le")).decode()
+# OpenLDAP: a last name short enough that the usernames (cut to 20 characters) of one run never
+# clash with an earlier run's; a clash costs schooltech a full account read per candidate name.
+last = f"P{tag[-7:]}" if openldap else f"Pupil{tag}"
 for part, rows in (("a", range(half)), ("b", range(half, n))):
     with open(f"{work}/intake-{part}.csv", "w") as f:
         f.write("First Name,Last Name,Role,Form,MIS Id\n")
         for i in rows:
-            f.write(f"Intake{i},Pupil{tag},pupil,7{'ABCD'[i % 4]},N{tag}{i:04d}\n")
+            f.write(f"Intake{i},{last},pupil,7{'ABCD'[i % 4]},N{tag}{i:04d}\n")
     with open(f"{work}/ldapadd-{part}.ldif", "w") as f:
         for i in rows:
             u = f"lda{i}.{tag}"
+            if openldap:
+                f.write(f"dn: uid={u},ou=Pupils,ou=School,{base}\nobjectClass: inetOrgPerson\n"
+                        f"uid: {u}\ncn: Ldapadd{i} Pupil{tag}\ngivenName: Ldapadd{i}\nsn: Pupil{tag}\n"
+                        f"displayName: Ldapadd{i} Pupil{tag}\n{mis}: L{tag}{i:04d}\n"
+                        f"userPassword: Quiet#Harbour7Falcon\npwdReset: TRUE\n\n")
+                continue
             f.write(f"dn: CN=Ldapadd{i} Pupil{tag},OU=Year 7,OU=Pupils,OU=School,{base}\nobjectClass: user\n"
                     f"sAMAccountName: {u}\nuserPrincipalName: {u}@school.test\ngivenName: Ldapadd{i}\nsn: Pupil{tag}\n"
                     f"displayName: Ldapadd{i} Pupil{tag}\nemployeeID: L{tag}{i:04d}\nunicodePwd:: {pw}\n"

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # Times `schooltech accounts list --format json` and `passwords report --format json` against a
 # paged ldapsearch of the same attributes, in one run, on the same directory; prints ratios and
-# peak RSS. Usage: benches/list_vs_ldapsearch.sh CONFIG [RUNS]   (CONFIG from benches/seed_ad.sh)
+# peak RSS. Usage: benches/list_vs_ldapsearch.sh CONFIG [RUNS]   (CONFIG from seed_ad.sh or seed_ldap.sh)
 set -euo pipefail
 cfg=${1:?usage: $0 CONFIG [RUNS]}
 runs=${2:-3}
 st=${ST:-target/release/schooltech}
-val() { sed -n "s/^$1 *= *\"\\(.*\\)\"/\\1/p" "$cfg" | head -n1; }
-url=$(val url) bind=$(val bind_dn) base=$(val base_dn) pwfile=$(val bind_password_file) ca=$(val ca_cert)
-attrs="sAMAccountName displayName givenName sn userAccountControl msDS-User-Account-Control-Computed lockoutTime pwdLastSet msDS-UserPasswordExpiryTimeComputed lastLogonTimestamp whenCreated accountExpires memberOf description employeeID"
+# shellcheck source=benches/flavour.sh
+. "$(dirname "${BASH_SOURCE[0]}")/flavour.sh"  # url bind base pwfile ca; attrs person
+# ST_FLAGS: global options for every schooltech run, e.g. ST_FLAGS=--no-mirror (a cold full read)
+read -r -a stf <<<"${ST_FLAGS:-}"
 now() { date +%s.%N; }
-ldap() { LDAPTLS_CACERT=$ca ldapsearch -LLL -o ldif-wrap=no -x -H "$url" -D "$bind" -y "$pwfile" -b "$base" -E pr=1000/noprompt '(&(objectCategory=person)(objectClass=user))' $attrs; }
-count=$("$st" --config "$cfg" accounts list --format json | grep -c '"username"')
+ldap() { LDAPTLS_CACERT=$ca ldapsearch -LLL -o ldif-wrap=no -x -H "$url" -D "$bind" -y "$pwfile" -b "$base" -E pr=1000/noprompt "$person" $attrs; }
+count=$("$st" --config "$cfg" "${stf[@]}" accounts list --format json | grep -c '"username"')
 echo "accounts: $count"
 t0=$(now); for _ in $(seq "$runs"); do ldap > /dev/null; done; t1=$(now)
-for _ in $(seq "$runs"); do /usr/bin/time -f %M -o /tmp/st-rss-list "$st" --config "$cfg" accounts list --format json > /dev/null; done; t2=$(now)
-for _ in $(seq "$runs"); do /usr/bin/time -f %M -o /tmp/st-rss-report "$st" --config "$cfg" passwords report --format json --fail-on none > /dev/null; done; t3=$(now)
+for _ in $(seq "$runs"); do /usr/bin/time -f %M -o /tmp/st-rss-list "$st" --config "$cfg" "${stf[@]}" accounts list --format json > /dev/null; done; t2=$(now)
+for _ in $(seq "$runs"); do /usr/bin/time -f %M -o /tmp/st-rss-report "$st" --config "$cfg" "${stf[@]}" passwords report --format json --fail-on none > /dev/null; done; t3=$(now)
 python3 - "$t0" "$t1" "$t2" "$t3" "$runs" <<'PY'
 import sys
 t0, t1, t2, t3, runs = map(float, sys.argv[1:])

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
-# The local mirror on a big Samba AD (benches/seed_ad.sh), in one run: warm `accounts list` vs a
-# paged ldapsearch of the same attributes; a delta refresh with nothing changed and with 200
-# changed accounts vs a full read; the mirror's size on disk and peak RSS.
-# Usage: benches/mirror.sh CONFIG [RUNS]   (CONFIG from benches/seed_ad.sh; it changes the
+# The local mirror on a big Samba AD (benches/seed_ad.sh) or slapd (benches/seed_ldap.sh), in one
+# run: warm `accounts list` vs a paged ldapsearch of the same attributes; a delta refresh with
+# nothing changed and with 200 changed accounts vs a full read; the mirror's size on disk and
+# peak RSS.
+# Usage: benches/mirror.sh CONFIG [RUNS]   (CONFIG from seed_ad.sh or seed_ldap.sh; it changes the
 # description of 200 pupils, and uses the store that CONFIG names)
 set -euo pipefail
 cfg=${1:?usage: $0 CONFIG [RUNS]}
 runs=${2:-3}
 st=${ST:-target/release/schooltech}
-val() { sed -n "s/^$1 *= *\"\\(.*\\)\"/\\1/p" "$cfg" | head -n1; }
-url=$(val url) bind=$(val bind_dn) base=$(val base_dn) pwfile=$(val bind_password_file) ca=$(val ca_cert)
+# shellcheck source=benches/flavour.sh
+. "$(dirname "${BASH_SOURCE[0]}")/flavour.sh"  # url bind base pwfile ca; attrs person bench_filter
 store=$(sed -n '/^\[store\]/,/^\[/s/^path *= *"\(.*\)"/\1/p' "$cfg" | head -n1)
 store=${store:-$(dirname "$cfg")/schooltech.db}
-attrs="sAMAccountName displayName givenName sn userAccountControl msDS-User-Account-Control-Computed lockoutTime pwdLastSet msDS-UserPasswordExpiryTimeComputed lastLogonTimestamp whenCreated accountExpires memberOf description employeeID"
 now() { date +%s.%N; }
 ldap() { LDAPTLS_CACERT=$ca ldapsearch -LLL -o ldif-wrap=no -x -H "$url" -D "$bind" -y "$pwfile" -b "$base" -E pr=1000/noprompt "$@"; }
 per() { python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) / float(sys.argv[3]):.3f}')" "$@"; }
@@ -36,14 +36,14 @@ echo "accounts: $("$st" --config "$cfg" --no-mirror accounts list --format json 
 build=$(timed build 1 "$st" --config "$cfg" accounts list --format json)
 read -r entries bytes file <<<"$(store_size)"
 
-ls_t=$(timed ldapsearch "$runs" env LDAPTLS_CACERT="$ca" ldapsearch -LLL -o ldif-wrap=no -x -H "$url" -D "$bind" -y "$pwfile" -b "$base" -E pr=1000/noprompt '(&(objectCategory=person)(objectClass=user))' $attrs)
+ls_t=$(timed ldapsearch "$runs" env LDAPTLS_CACERT="$ca" ldapsearch -LLL -o ldif-wrap=no -x -H "$url" -D "$bind" -y "$pwfile" -b "$base" -E pr=1000/noprompt "$person" $attrs)
 full_t=$(timed full "$runs" "$st" --config "$cfg" --no-mirror accounts list --format json)
 warm_t=$(timed warm "$runs" "$st" --config "$cfg" accounts list --format json)
 # The delta alone: `changes` refreshes the mirror and lists what it recorded.
 delta0_t=$(timed delta0 "$runs" "$st" --config "$cfg" changes --format json)
 
 # 200 pupils changed behind schooltech's back.
-dns=$(ldap '(&(objectCategory=person)(objectClass=user)(employeeID=B*))' 1.1 | sed -n 's/^dn: //p' | awk 'NR <= 200')
+dns=$(ldap "$bench_filter" 1.1 | sed -n 's/^dn: //p' | awk 'NR <= 200')
 stamp=$(date +%s)
 ldif=$(while IFS= read -r dn; do printf 'dn: %s\nchangetype: modify\nreplace: description\ndescription: bench %s\n\n' "$dn" "$stamp"; done <<<"$dns")
 LDAPTLS_CACERT=$ca ldapmodify -x -H "$url" -D "$bind" -y "$pwfile" <<<"$ldif" > /dev/null
