@@ -90,6 +90,15 @@ fn scenario(server: TestServer) {
         second.stderr
     );
     assert!(changes(&cfg).is_empty(), "nothing changed yet");
+    // Nothing new: the header moves on without the rows being loaded.
+    let quiet = st(&cfg, &["-vv", "changes", "--format", "json"], None);
+    assert!(
+        quiet
+            .stderr
+            .contains("mirror refreshed by a delta: nothing changed"),
+        "a quiet delta: {}",
+        quiet.stderr
+    );
 
     // Behind schooltech's back: a name, a member of Domain Admins, a new account, never-expires.
     let harry = server.user_dn("harry.hughes");

@@ -15,7 +15,7 @@
 use super::protect::Protection;
 use super::Ctx;
 use crate::directory::attrs::{parse_generalized_time, Entry};
-use crate::directory::sync::{under, ChangeSource, Kind, Marker, Mirrored};
+use crate::directory::sync::{under, ChangeSource, Delta, Kind, Marker, Mirrored};
 use crate::directory::{escape::first_rdn_value, Flavour, Group, Listing};
 use crate::domain::account::AccountQuery;
 use crate::error::{Error, Result};
@@ -285,9 +285,89 @@ impl Working {
 /// Brings the mirror up to date (delta or full read) and records what changed outside
 /// schooltech. Errors: the directory's (unreachable, refused) and the store's.
 pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
-    let src = ctx.dir.changes().ok_or_else(|| {
+    refresh_from(ctx, None).await
+}
+
+/// A delta already fetched against the mirror whose header is `meta`.
+struct Fetched {
+    meta: MirrorMeta,
+    marker: Marker,
+    delta: Delta,
+}
+
+/// Brings the mirror up to date without loading its rows when the directory has nothing new
+/// for it (no change, no deletion, no locked account to look at again): only its header moves
+/// on. Otherwise as [`refresh`], with the delta already fetched. For `changes`, which needs the
+/// outside changes recorded, not the accounts.
+pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
+    let src = source(ctx)?;
+    let unlocked = crate::directory::openldap::DISABLED_LOCK;
+    let Some((meta, locked)) = Store::open(&ctx.config.store.path)?.mirror_header(unlocked)? else {
+        return Ok(refresh(ctx).await?.how);
+    };
+    let marker = src.marker().await?;
+    if locked > 0 || why_full(&meta, ctx, &marker).is_some() {
+        return Ok(refresh(ctx).await?.how);
+    }
+    let since = Marker {
+        identity: meta.identity.clone(),
+        invocation: meta.invocation.clone(),
+        position: meta.position.clone(),
+    };
+    let delta = src.read_since(&since).await?;
+    // OpenLDAP's delta reads again what changed shortly before the marker (its safety overlap):
+    // an entry read again exactly as mirrored is no change.
+    let mut quiet = delta.needs_full.is_none() && delta.deleted.is_empty();
+    if quiet && !delta.changed.is_empty() {
+        let ids: Vec<String> = delta.changed.iter().map(|m| m.id.clone()).collect();
+        let stored = Store::open(&ctx.config.store.path)?.mirror_rows(&ids)?;
+        let fresh = delta
+            .changed
+            .iter()
+            .map(encode)
+            .collect::<Result<Vec<_>>>()?;
+        quiet = stored.len() == fresh.len() && stored.iter().zip(&fresh).all(|(a, b)| a == b);
+    }
+    if let (true, Some(live)) = (quiet, &delta.live_dns) {
+        let known = Store::open(&ctx.config.store.path)?.mirror_dns()?;
+        quiet = known.len() == live.len() && known.iter().all(|d| live.contains(d));
+    }
+    if !quiet {
+        let pre = Fetched {
+            meta,
+            marker,
+            delta,
+        };
+        return Ok(refresh_from(ctx, Some(pre)).await?.how);
+    }
+    let next = MirrorMeta {
+        position: if ctx.dir.flavour() == Flavour::ActiveDirectory {
+            marker.position.clone()
+        } else {
+            meta.position.clone().max(marker.position.clone())
+        },
+        read_at: ctx.wall_now(),
+        server: ctx.dir.server(),
+        ..meta.clone()
+    };
+    if !Store::open(&ctx.config.store.path)?.mirror_apply(&meta, &next, &[], &[])? {
+        tracing::debug!("another schooltech refreshed the mirror meanwhile");
+    }
+    tracing::debug!("mirror refreshed by a delta: nothing changed");
+    Ok(How::Delta {
+        changed: 0,
+        removed: 0,
+    })
+}
+
+fn source(ctx: &Ctx) -> Result<&dyn ChangeSource> {
+    ctx.dir.changes().ok_or_else(|| {
         Error::Usage("this directory has no mirror (the demo is read directly)".into())
-    })?;
+    })
+}
+
+async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
+    let src = source(ctx)?;
     let now = ctx.wall_now();
     let mut why: Option<String> = None;
     // No store handle is held across an await (a Store is not Sync).
@@ -327,7 +407,16 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
             }
         }
     };
-    let marker = src.marker().await?;
+    // A delta fetched for this very mirror is used as it is; else it is fetched now.
+    let pre = pre.filter(|p| {
+        old.as_ref().is_some_and(|o| {
+            o.meta.position == p.meta.position && o.meta.checksum == p.meta.checksum
+        })
+    });
+    let (marker, fetched) = match pre {
+        Some(p) => (p.marker, Some(p.delta)),
+        None => (src.marker().await?, None),
+    };
     if let Some(o) = &old {
         why = why_full(&o.meta, ctx, &marker);
     }
@@ -340,7 +429,10 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
         invocation: o.meta.invocation.clone(),
         position: o.meta.position.clone(),
     };
-    let d = src.read_since(&since).await?;
+    let d = match fetched {
+        Some(d) => d,
+        None => src.read_since(&since).await?,
+    };
     if let Some(r) = d.needs_full {
         return full(ctx, src, marker, Some(&o), r, now).await;
     }
@@ -379,14 +471,22 @@ pub async fn refresh(ctx: &Ctx) -> Result<Refreshed> {
         }
     }
     // A member added to or removed from a group changes the group, not the member: read the
-    // members of changed groups again (their memberOf), and locked accounts.
+    // members added or removed again (their memberOf), and locked accounts. Only those: adding
+    // one pupil to a group of 20,000 must not read the other 19,999 (or the whole directory).
     let mut affected: HashSet<String> = HashSet::new();
     for (id, old) in &w.prev {
-        for e in [old.as_ref(), w.map.get(id)].into_iter().flatten() {
-            if e.kind == Kind::Group {
-                affected.extend(members(&e.entry).into_iter().map(|m| m.to_lowercase()));
-            }
-        }
+        let group_members = |m: Option<&Mirrored>| -> HashSet<String> {
+            m.filter(|m| m.kind == Kind::Group)
+                .map(|m| {
+                    members(&m.entry)
+                        .into_iter()
+                        .map(|d| d.to_lowercase())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (before, after) = (group_members(old.as_ref()), group_members(w.map.get(id)));
+        affected.extend(before.symmetric_difference(&after).cloned());
     }
     let again: Vec<String> = w
         .map
@@ -851,8 +951,7 @@ pub async fn changes(
     if ctx.dir.changes().is_none() {
         return Ok((vec![], None));
     }
-    let r = refresh(ctx).await?;
-    let note = match r.how {
+    let note = match refresh_quietly(ctx).await? {
         How::Full(why) => Some(why),
         How::Delta { .. } => None,
     };

@@ -6,6 +6,7 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 
 /// The mirror's layout; a stored mirror of another format is rebuilt.
 pub const MIRROR_FORMAT: i64 = 1;
@@ -112,10 +113,76 @@ const META_COLS: &str = "format, flavour, server, base_dn, identity, invocation,
                          entry_count, checksum, read_at, full_at";
 
 impl Store {
-    /// The stored mirror, checked against its meta (row count and checksum, readable rows).
-    pub fn mirror_load(&self) -> Result<Loaded> {
+    /// The mirror's header without its rows, when the rows are there as many as it says, and
+    /// how many mirrored accounts were locked out when last read (a delta reads those again).
+    /// For a refresh that may find nothing new: the rows' checksum is checked by every reader
+    /// that loads them ([`Store::mirror_load`]), so a damaged mirror is still never trusted.
+    pub fn mirror_header(&self, unlocked: &str) -> Result<Option<(MirrorMeta, usize)>> {
         let doing = "reading the directory mirror";
         let tx = self.read_tx(doing)?;
+        let Ok(meta) = self.header_in(&tx)? else {
+            return Ok(None);
+        };
+        let (rows, locked): (i64, i64) = tx
+            .query_row(
+                "SELECT count(*), coalesce(sum(kind = 'account' AND (\
+                   coalesce(CAST(json_extract(attrs, '$.lockouttime[0]') AS INTEGER), 0) > 0 \
+                   OR coalesce(json_extract(attrs, '$.pwdaccountlockedtime[0]'), ?1) != ?1)), 0) \
+                 FROM mirror_entries",
+                [unlocked],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        Ok((rows == meta.entry_count)
+            .then(|| (meta, usize::try_from(locked).unwrap_or(usize::MAX))))
+    }
+
+    /// The mirrored rows with these ids (those that exist).
+    pub fn mirror_rows(&self, ids: &[String]) -> Result<Vec<MirrorRow>> {
+        let doing = "reading the directory mirror";
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT id, kind, dn, stamp, attrs FROM mirror_entries WHERE id = ?1")
+            .map_err(|e| self.sql_error(doing, e))?;
+        let mut out = Vec::new();
+        for id in ids {
+            let row = stmt
+                .query_row([id], |r| {
+                    Ok(MirrorRow {
+                        id: r.get(0)?,
+                        kind: r.get(1)?,
+                        dn: r.get(2)?,
+                        stamp: r.get(3)?,
+                        attrs: r.get(4)?,
+                    })
+                })
+                .optional()
+                .map_err(|e| self.sql_error(doing, e))?;
+            out.extend(row);
+        }
+        Ok(out)
+    }
+
+    /// The DNs of the mirrored entries, lower-cased (to compare with the directory's).
+    pub fn mirror_dns(&self) -> Result<HashSet<String>> {
+        let doing = "reading the directory mirror";
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT dn FROM mirror_entries")
+            .map_err(|e| self.sql_error(doing, e))?;
+        let dns = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|it| it.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sql_error(doing, e))?;
+        Ok(dns.into_iter().map(|d| d.to_lowercase()).collect())
+    }
+
+    /// The header inside `tx`, or what the mirror is when it has none that can be read.
+    fn header_in(
+        &self,
+        tx: &rusqlite::Connection,
+    ) -> Result<std::result::Result<MirrorMeta, Loaded>> {
+        let doing = "reading the directory mirror";
         let meta = tx
             .query_row(
                 &format!("SELECT {META_COLS} FROM mirror_meta WHERE id = 1"),
@@ -143,18 +210,20 @@ impl Store {
                 let any: i64 = tx
                     .query_row("SELECT count(*) FROM mirror_entries", [], |r| r.get(0))
                     .map_err(|e| self.sql_error(doing, e))?;
-                return Ok(if any > 0 {
+                return Ok(Err(if any > 0 {
                     Loaded::Damaged("entries without a header".into())
                 } else {
                     Loaded::Empty
-                });
+                }));
             }
-            Err(e) => return Ok(Loaded::Damaged(format!("unreadable header ({e})"))),
+            Err(e) => return Ok(Err(Loaded::Damaged(format!("unreadable header ({e})")))),
         };
         let (Some(read_at), Some(full_at)) = (parse_time(&meta.9), parse_time(&meta.10)) else {
-            return Ok(Loaded::Damaged("unreadable times in the header".into()));
+            return Ok(Err(Loaded::Damaged(
+                "unreadable times in the header".into(),
+            )));
         };
-        let meta = MirrorMeta {
+        Ok(Ok(MirrorMeta {
             format: meta.0,
             flavour: meta.1,
             server: meta.2,
@@ -166,6 +235,16 @@ impl Store {
             checksum: meta.8,
             read_at,
             full_at,
+        }))
+    }
+
+    /// The stored mirror, checked against its meta (row count and checksum, readable rows).
+    pub fn mirror_load(&self) -> Result<Loaded> {
+        let doing = "reading the directory mirror";
+        let tx = self.read_tx(doing)?;
+        let meta = match self.header_in(&tx)? {
+            Ok(m) => m,
+            Err(early) => return Ok(early),
         };
         let mut stmt = tx
             .prepare("SELECT id, kind, dn, stamp, attrs FROM mirror_entries")

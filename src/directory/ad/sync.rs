@@ -250,22 +250,40 @@ impl ChangeSource for ActiveDirectory {
         // then dropped). Locked accounts are read again by the caller (a lockout ends by time,
         // without a change of uSNChanged); asking for lockoutTime>=1 here would be an
         // unindexed search of the whole domain (1.3 s on 20,000 accounts).
+        // Where the bind account may see deleted objects, the deletions come in the same search
+        // (one scan of the uSNChanged index instead of two: each is ~0.2 s on a 20,000-account
+        // Samba, even when nothing changed); a deleted object keeps its objectClass and GUID.
+        let deletions = self.deletions().await?;
+        let show = deletions == Deletions::ShowDeleted;
         let filter = format!(
-            "(&(uSNChanged>={next})(|{PERSON}(objectClass=group)(objectClass=msDS-PasswordSettings)(objectClass=domainDNS)))"
+            "(&(uSNChanged>={next})(|{}{PERSON}(objectClass=group)(objectClass=msDS-PasswordSettings)(objectClass=domainDNS)))",
+            if show { "(isDeleted=TRUE)" } else { "" }
         );
+        let mut attrs = self.all_attrs();
+        if show {
+            attrs.push("isDeleted");
+        }
+        let controls = if show { vec![show_deleted()] } else { vec![] };
         let found = self
             .conn()
             .search_with(
                 &nc,
                 Scope::Subtree,
                 &filter,
-                &self.all_attrs(),
-                &[],
+                &attrs,
+                &controls,
                 &["objectGUID"],
             )
             .await?;
         let mut delta = Delta::default();
         for e in found {
+            if show
+                && e.first("isDeleted")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("TRUE"))
+            {
+                delta.deleted.extend(e.text("objectGUID"));
+                continue;
+            }
             let inside = super::super::sync::under(&e.dn, &self.base_dn);
             match class_of(&e) {
                 Class::Policy => {
@@ -291,23 +309,8 @@ impl ChangeSource for ActiveDirectory {
                 Class::Other => {}
             }
         }
-        match self.deletions().await? {
-            Deletions::ShowDeleted => {
-                let gone = self
-                    .conn()
-                    .search_with(
-                        &nc,
-                        Scope::Subtree,
-                        &format!("(&(isDeleted=TRUE)(uSNChanged>={next}))"),
-                        &["objectGUID"],
-                        &[show_deleted()],
-                        &["objectGUID"],
-                    )
-                    .await?;
-                delta
-                    .deleted
-                    .extend(gone.into_iter().filter_map(|e| e.text("objectGUID")));
-            }
+        match deletions {
+            Deletions::ShowDeleted => {}
             Deletions::CompareDns => {
                 let mut live: HashSet<String> = self.dns_of(PERSON).await?.into_iter().collect();
                 live.extend(self.dns_of("(objectClass=group)").await?);
