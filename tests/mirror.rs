@@ -276,6 +276,37 @@ fn scenario(server: TestServer) {
     let r = same_as_full(&cfg);
     assert!(!full_read(&r), "{}", r.stderr);
 
+    // An import checks its MIS ids against the mirror after a delta: an id given to an account
+    // behind schooltech's back is seen, whatever its case.
+    let mis = server.flavour.mis_id_attribute();
+    server.ldapmodify(&format!(
+        "dn: {harry}\nchangetype: modify\nreplace: {mis}\n{mis}: MX77\n"
+    ));
+    let csv = server.dir.join("intake.csv");
+    std::fs::write(
+        &csv,
+        "First Name,Last Name,Role,MIS Id\nHarry,Again,pupil,mx77\nNew,Pupil,pupil,MX78\n",
+    )
+    .expect("csv");
+    let dry = st(
+        &cfg,
+        &["-vv", "accounts", "import", csv.to_str().expect("path")],
+        None,
+    );
+    assert!(
+        dry.stdout
+            .contains("MIS id mx77 already has the account harry.hughes")
+            && dry.stdout.contains("1 to create, 1 already exist"),
+        "{}\n{}",
+        dry.stdout,
+        dry.stderr
+    );
+    assert!(
+        dry.stderr.contains("mirror refreshed by a delta"),
+        "{}",
+        dry.stderr
+    );
+
     // doctor says how deletions are found.
     let doc = st(&cfg, &["doctor"], None);
     let expect = if ad { "Show Deleted" } else { "1.1" };

@@ -737,6 +737,12 @@ pub async fn plan_create_cached(
             let mut found = None;
             for n in 1..=500u32 {
                 let cand = candidate(&base_name, n);
+                if !cache.usernames.contains_key(&cand.to_lowercase()) {
+                    // A clash: the next candidates are looked up together, not one by one
+                    // (a common name with many earlier holders took a read each).
+                    let next: Vec<String> = (n..n + 20).map(|k| candidate(&base_name, k)).collect();
+                    cache.check_usernames(ctx, &next).await?;
+                }
                 let clash = also_taken.iter().any(|t| t.eq_ignore_ascii_case(&cand))
                     || cache.username_taken(ctx, &cand).await?;
                 if !clash {

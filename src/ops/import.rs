@@ -196,7 +196,7 @@ pub fn read_csv_bytes(
 
 /// Works out usernames and places for every row, without changing anything.
 ///
-/// The directory is asked in batches, not once per row: one search per 100 MIS ids, per 100
+/// The directory is asked in batches, not once per row: one search per 1,000 MIS ids, per 100
 /// first-choice usernames and per 100 entry names in an OU; only a clash's next candidate is
 /// looked up on its own.
 pub async fn plan(
@@ -208,13 +208,17 @@ pub async fn plan(
         .iter()
         .filter_map(|r| r.request.mis_id.clone())
         .collect();
-    let by_mis: HashMap<String, String> = ctx
-        .dir
-        .find_by_mis_ids(&ids)
-        .await?
-        .into_iter()
-        .filter_map(|a| a.mis_id.clone().map(|m| (m, a.username)))
-        .collect();
+    // Lower-cased: the directory matches MIS ids without regard to case.
+    let by_mis: HashMap<String, String> = match super::mirror::mis_holders(ctx).await? {
+        Some(held) => held,
+        None => ctx
+            .dir
+            .find_by_mis_ids(&ids)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.mis_id.clone().map(|m| (m.to_lowercase(), a.username)))
+            .collect(),
+    };
     let mut plan = ImportPlan::default();
     let mut seen_mis: HashMap<String, usize> = HashMap::new();
     let mut taken: Vec<String> = Vec::new();
@@ -225,7 +229,7 @@ pub async fn plan(
             r.request
                 .mis_id
                 .as_ref()
-                .is_none_or(|m| !by_mis.contains_key(m))
+                .is_none_or(|m| !by_mis.contains_key(&m.to_lowercase()))
         })
         .filter_map(|r| first_username(ctx, &r.request))
         .collect();
@@ -233,11 +237,11 @@ pub async fn plan(
     let mut planned = Vec::new();
     for row in rows {
         if let Some(m) = &row.request.mis_id {
-            if let Some(u) = by_mis.get(m) {
+            if let Some(u) = by_mis.get(&m.to_lowercase()) {
                 plan.existing.push((row.line, m.clone(), u.clone()));
                 continue;
             }
-            if let Some(prev) = seen_mis.insert(m.clone(), row.line) {
+            if let Some(prev) = seen_mis.insert(m.to_lowercase(), row.line) {
                 errors.push(RowError {
                     line: row.line,
                     message: format!("MIS id {m} is also on line {prev}"),

@@ -163,6 +163,39 @@ impl Store {
         Ok(out)
     }
 
+    /// For the mirrored entries of `kind` that have both: the first value of the attribute
+    /// `key` paired with the first value of `value` (attribute names lower-cased).
+    pub fn mirror_values(
+        &self,
+        kind: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let doing = "reading the directory mirror";
+        let path = |a: &str| format!("$.\"{}\"[0]", a.replace('"', ""));
+        let mut stmt = self
+            .conn()
+            .prepare(
+                "SELECT json_extract(attrs, ?2), json_extract(attrs, ?3) FROM mirror_entries \
+                 WHERE kind = ?1",
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        let pairs = stmt
+            .query_map(params![kind, path(key), path(value)], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                ))
+            })
+            .and_then(|it| it.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sql_error(doing, e))?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(k, v)| Some((k?, v?)))
+            .filter(|(k, _)| !k.trim().is_empty())
+            .collect())
+    }
+
     /// The DNs of the mirrored entries, lower-cased (to compare with the directory's).
     pub fn mirror_dns(&self) -> Result<HashSet<String>> {
         let doing = "reading the directory mirror";
