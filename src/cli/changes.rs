@@ -62,10 +62,10 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
         )),
     };
     if ctx.is_demo() {
-        eprintln!("the demo directory has no mirror, so no outside changes to show");
-        return Ok(0);
-    }
-    if !ctx.use_mirror {
+        eprintln!(
+            "the demo directory has no mirror: these are its examples of changes made outside schooltech"
+        );
+    } else if !ctx.use_mirror {
         return Err(Error::Usage(
             "`changes` compares the mirror with the directory; run it without --no-mirror".into(),
         ));

@@ -181,6 +181,7 @@ fn seed_demo_extras(ctx: &Ctx) -> Result<()> {
                 .map_err(|e| crate::error::Error::Input(format!("cannot start the demo: {e}")))?;
             rt.block_on(async {
                 crate::ops::leavers::demo_zombies(ctx).await?;
+                crate::ops::mirror::seed_demo(ctx)?;
                 crate::ops::report::demo::seed(ctx).await
             })
         })

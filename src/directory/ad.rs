@@ -16,6 +16,7 @@ use ldap3::{Mod, Scope};
 use std::collections::HashSet;
 
 mod sync;
+pub use sync::complete_members;
 
 /// userAccountControl bits.
 pub mod uac {

@@ -79,6 +79,53 @@ pub async fn search_accounts(ctx: &Ctx, query: &AccountQuery) -> Result<Listing>
     }
 }
 
+/// The demo's changes made outside schooltech (it has no mirror to find them): a member added to
+/// the protected IT Admins group, a password set to never expire and an account created by hand,
+/// so `--demo changes` shows what a real directory's would. They are dated before the current
+/// term, so the demo's termly report is unchanged.
+pub fn seed_demo(ctx: &Ctx) -> Result<()> {
+    let store = Store::open(&ctx.config.store.path)?;
+    if !store.outside_changes(None)?.is_empty() {
+        return Ok(());
+    }
+    let now = ctx.wall_now();
+    let base = ctx.dir.base_dn().to_string();
+    let at = |days: i64, n: u32| OutsideChange {
+        detected_at: now - Duration::days(days) + Duration::minutes(5),
+        changed_at: Some(now - Duration::days(days)),
+        kind: "account".into(),
+        target: String::new(),
+        dn: String::new(),
+        change: String::new(),
+        who: None,
+        stamp: format!("demo-{n}"),
+        protected: false,
+    };
+    let rows = vec![
+        OutsideChange {
+            kind: "group".into(),
+            target: "IT Admins".into(),
+            dn: format!("CN=IT Admins,OU=Groups,OU=School,{base}"),
+            change: "member added: spatel".into(),
+            protected: true,
+            ..at(130, 1)
+        },
+        OutsideChange {
+            target: "24santosl".into(),
+            dn: format!("CN=Lewis Santos,OU=Year 9,OU=Pupils,OU=School,{base}"),
+            change: "password set to never expire".into(),
+            ..at(110, 2)
+        },
+        OutsideChange {
+            target: "temp.projector".into(),
+            dn: format!("CN=Temp Projector,OU=Staff,OU=School,{base}"),
+            change: "created".into(),
+            ..at(100, 3)
+        },
+    ];
+    store.record_outside_changes(&rows)
+}
+
 /// Who holds each MIS id (lower-cased MIS id to username), from the mirror after a delta: an
 /// import's check that its MIS ids have no account yet, without searching every account for
 /// them (the MIS attribute is seldom indexed: 200 ids took ~1 s on a 20,000-account Samba).
@@ -983,7 +1030,11 @@ pub async fn changes(
     since: Option<DateTime<Utc>>,
 ) -> Result<(Vec<OutsideChange>, Option<String>)> {
     if ctx.dir.changes().is_none() {
-        return Ok((vec![], None));
+        // The demo has no mirror: what was recorded (its seeded examples) is all there is.
+        return Ok((
+            Store::open(&ctx.config.store.path)?.outside_changes(since)?,
+            None,
+        ));
     }
     let note = match refresh_quietly(ctx).await? {
         How::Full(why) => Some(why),

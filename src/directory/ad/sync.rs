@@ -111,6 +111,58 @@ impl ActiveDirectory {
     }
 }
 
+/// Completes a group entry's `member` when AD sent it in ranges: a group with more members
+/// than the DC's MaxValRange (1,500 by default on Windows) comes back as `member;range=0-1499`,
+/// the rest to be asked for as `member;range=1500-*`, and so on until a range ends in `*`.
+/// Without this a large group (all the pupils, a year group) would look empty, and a member
+/// added to it would never reach the mirror. Entries without ranges are left as they are.
+pub async fn complete_members(conn: &LdapConn, e: &mut Entry) -> Result<()> {
+    let ranged = |e: &Entry| {
+        e.attrs
+            .keys()
+            .find(|k| k.starts_with("member;range="))
+            .cloned()
+    };
+    let Some(mut key) = ranged(e) else {
+        return Ok(());
+    };
+    let mut all = e.attrs.remove(&key).unwrap_or_default();
+    while let Some(next) = next_range(&key) {
+        let attr = format!("member;range={next}-*");
+        let Some(mut more) = conn.read(&e.dn, &[attr.as_str()]).await? else {
+            return Err(malformed(
+                &e.dn,
+                "the group went away while its members were read",
+            ));
+        };
+        let Some(k) = ranged(&more) else {
+            break; // no values past the last range
+        };
+        let got = more.attrs.remove(&k).unwrap_or_default();
+        if got.is_empty() && next_range(&k).is_some() {
+            return Err(malformed(
+                &e.dn,
+                &format!("an empty range {k} of its members"),
+            ));
+        }
+        all.extend(got);
+        key = k;
+    }
+    e.attrs.entry("member".into()).or_default().extend(all);
+    Ok(())
+}
+
+/// Where the next range starts after `member;range=LOW-HIGH`; None after the last (`HIGH` is `*`)
+/// or when the range cannot be read.
+fn next_range(key: &str) -> Option<u64> {
+    let (_, range) = key.split_once("range=")?;
+    let (_, high) = range.split_once('-')?;
+    if high == "*" {
+        return None;
+    }
+    high.parse::<u64>().ok()?.checked_add(1)
+}
+
 /// What an AD entry is, by its object classes.
 enum Class {
     Account,
@@ -232,6 +284,10 @@ impl ChangeSource for ActiveDirectory {
                 &["objectGUID"],
             )
             .await?;
+        let mut groups = groups;
+        for g in &mut groups {
+            complete_members(self.conn(), g).await?;
+        }
         Ok(accounts
             .into_iter()
             .filter_map(|e| mirrored(e, Kind::Account))
@@ -276,7 +332,7 @@ impl ChangeSource for ActiveDirectory {
             )
             .await?;
         let mut delta = Delta::default();
-        for e in found {
+        for mut e in found {
             if show
                 && e.first("isDeleted")
                     .is_some_and(|v| v.eq_ignore_ascii_case("TRUE"))
@@ -305,7 +361,10 @@ impl ChangeSource for ActiveDirectory {
                     }
                 }
                 Class::Account => delta.changed.extend(mirrored(e, Kind::Account)),
-                Class::Group => delta.changed.extend(mirrored(e, Kind::Group)),
+                Class::Group => {
+                    complete_members(self.conn(), &mut e).await?;
+                    delta.changed.extend(mirrored(e, Kind::Group))
+                }
                 Class::Other => {}
             }
         }
@@ -366,5 +425,19 @@ impl ChangeSource for ActiveDirectory {
 
     fn who_when_attrs(&self) -> (&'static str, Option<&'static str>) {
         ("whenChanged", None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_range;
+
+    #[test]
+    fn ranges_go_on_until_a_star() {
+        assert_eq!(next_range("member;range=0-1499"), Some(1500));
+        assert_eq!(next_range("member;range=1500-2999"), Some(3000));
+        assert_eq!(next_range("member;range=3000-*"), None);
+        assert_eq!(next_range("member;range=junk"), None);
+        assert_eq!(next_range("member;range=0-18446744073709551615"), None);
     }
 }
