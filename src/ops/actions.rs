@@ -1047,9 +1047,14 @@ impl<'a> CreateBatch<'a> {
                 self.ended
                     .push((id, Outcome::Done, target, p.details.clone(), true));
                 if p.hold {
-                    // The hold is its own logged change: the create's row goes first.
-                    if let Err(e) = self.flush() {
-                        return Some(Err(e));
+                    // The hold is its own logged change: the create's row goes first. When that
+                    // cannot be recorded the account is made all the same: keep its password.
+                    if let Err(error) = self.flush() {
+                        return Some(Ok(CreateOutcome::Unknown {
+                            username: p.plan.username,
+                            password: p.password,
+                            error,
+                        }));
                     }
                 }
                 finish_create(self.ctx, &p, made).await
