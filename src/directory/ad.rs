@@ -207,6 +207,30 @@ impl ActiveDirectory {
         }
     }
 
+    /// The accounts whose `attr` is one of `values`, `per` values to a search.
+    async fn accounts_with(
+        &self,
+        attr: &str,
+        values: &[String],
+        per: usize,
+    ) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::any_value_filters_by(
+            "(objectCategory=person)(objectClass=user)",
+            attr,
+            values,
+            per,
+        ) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            let ctx = self.ctx();
+            out.extend(finish_listing(&entries, |e| to_account(e, &ctx), None).accounts);
+        }
+        Ok(out)
+    }
+
     fn attrs(&self) -> Vec<&str> {
         let mut a = ACCOUNT_ATTRS.to_vec();
         a.push(&self.mis_attr);
@@ -354,21 +378,8 @@ impl Directory for ActiveDirectory {
     }
 
     async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
-        let mut out = Vec::new();
-        for f in super::any_value_filters_by(
-            "(objectCategory=person)(objectClass=user)",
-            &self.mis_attr,
-            ids,
-            super::MIS_IDS_PER_SEARCH,
-        ) {
-            let entries = self
-                .conn
-                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
-                .await?;
-            let ctx = self.ctx();
-            out.extend(finish_listing(&entries, |e| to_account(e, &ctx), None).accounts);
-        }
-        Ok(out)
+        self.accounts_with(&self.mis_attr, ids, super::MIS_IDS_PER_SEARCH)
+            .await
     }
 
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
@@ -393,20 +404,8 @@ impl Directory for ActiveDirectory {
     }
 
     async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
-        let mut out = Vec::new();
-        for f in super::any_value_filters(
-            "(objectCategory=person)(objectClass=user)",
-            "sAMAccountName",
-            usernames,
-        ) {
-            let entries = self
-                .conn
-                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
-                .await?;
-            let ctx = self.ctx();
-            out.extend(finish_listing(&entries, |e| to_account(e, &ctx), None).accounts);
-        }
-        Ok(out)
+        self.accounts_with("sAMAccountName", usernames, super::VALUES_PER_SEARCH)
+            .await
     }
 
     async fn create_account(
@@ -725,24 +724,7 @@ impl Directory for ActiveDirectory {
     }
 
     async fn create_ou(&self, dn: &str) -> Result<()> {
-        let name = crate::domain::dn::first_rdn_value(dn);
-        let attr = |k: &str, v: &[&str]| {
-            (
-                k.as_bytes().to_vec(),
-                v.iter()
-                    .map(|x| x.as_bytes().to_vec())
-                    .collect::<std::collections::HashSet<_>>(),
-            )
-        };
-        self.conn
-            .add(
-                dn,
-                vec![
-                    attr("objectClass", &["top", "organizationalUnit"]),
-                    attr("ou", &[name.as_str()]),
-                ],
-            )
-            .await
+        self.conn.create_ou(dn).await
     }
 
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {

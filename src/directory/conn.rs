@@ -502,6 +502,19 @@ impl LdapConn {
         }
     }
 
+    /// Adds the organizational unit `dn` (its parent must exist).
+    pub async fn create_ou(&self, dn: &str) -> Result<()> {
+        let name = crate::domain::dn::first_rdn_value(dn);
+        self.add(
+            dn,
+            vec![
+                attr("objectClass", &["top", "organizationalUnit"]),
+                attr("ou", &[name.as_str()]),
+            ],
+        )
+        .await
+    }
+
     /// Adds an entry.
     pub async fn add(&self, dn: &str, attrs: Vec<(Vec<u8>, HashSet<Vec<u8>>)>) -> Result<()> {
         let mut ldap = self.handle().await?;

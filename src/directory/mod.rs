@@ -293,8 +293,11 @@ where
 /// `person_filter`, at most 100 ids each (one round trip per 100 instead of one per id, and
 /// short enough for any server).
 pub fn any_value_filters(person_filter: &str, mis_attr: &str, ids: &[String]) -> Vec<String> {
-    any_value_filters_by(person_filter, mis_attr, ids, 100)
+    any_value_filters_by(person_filter, mis_attr, ids, VALUES_PER_SEARCH)
 }
+
+/// Values in one filter of [`any_value_filters`] (an indexed attribute: usernames, names).
+pub const VALUES_PER_SEARCH: usize = 100;
 
 /// MIS ids in one search: the MIS id attribute is seldom indexed (see [`any_value_filters_by`]);
 /// 1,000 ids make a filter of about 30 kB, well inside AD's and slapd's request limits.

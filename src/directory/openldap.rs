@@ -303,6 +303,24 @@ impl OpenLdap {
         Ok(idx)
     }
 
+    /// The accounts whose `attr` is one of `values`, `per` values to a search.
+    async fn accounts_with(
+        &self,
+        attr: &str,
+        values: &[String],
+        per: usize,
+    ) -> Result<Vec<Account>> {
+        let mut out = Vec::new();
+        for f in super::any_value_filters_by(PERSON_FILTER, attr, values, per) {
+            let entries = self
+                .conn
+                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .await?;
+            out.extend(self.map_entries(entries, None).await?.accounts);
+        }
+        Ok(out)
+    }
+
     async fn map_entries(&self, entries: Vec<Entry>, role: Option<&str>) -> Result<Listing> {
         let groups = self.group_index().await?;
         let policies = self.policy_index().await?;
@@ -448,20 +466,8 @@ impl Directory for OpenLdap {
     }
 
     async fn find_by_mis_ids(&self, ids: &[String]) -> Result<Vec<Account>> {
-        let mut out = Vec::new();
-        for f in super::any_value_filters_by(
-            PERSON_FILTER,
-            &self.mis_attr,
-            ids,
-            super::MIS_IDS_PER_SEARCH,
-        ) {
-            let entries = self
-                .conn
-                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
-                .await?;
-            out.extend(self.map_entries(entries, None).await?.accounts);
-        }
-        Ok(out)
+        self.accounts_with(&self.mis_attr, ids, super::MIS_IDS_PER_SEARCH)
+            .await
     }
 
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
@@ -475,15 +481,8 @@ impl Directory for OpenLdap {
     }
 
     async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
-        let mut out = Vec::new();
-        for f in super::any_value_filters(PERSON_FILTER, "uid", usernames) {
-            let entries = self
-                .conn
-                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
-                .await?;
-            out.extend(self.map_entries(entries, None).await?.accounts);
-        }
-        Ok(out)
+        self.accounts_with("uid", usernames, super::VALUES_PER_SEARCH)
+            .await
     }
 
     async fn create_account(
@@ -783,24 +782,7 @@ impl Directory for OpenLdap {
     }
 
     async fn create_ou(&self, dn: &str) -> Result<()> {
-        let name = crate::domain::dn::first_rdn_value(dn);
-        let attr = |k: &str, v: &[&str]| {
-            (
-                k.as_bytes().to_vec(),
-                v.iter()
-                    .map(|x| x.as_bytes().to_vec())
-                    .collect::<std::collections::HashSet<_>>(),
-            )
-        };
-        self.conn
-            .add(
-                dn,
-                vec![
-                    attr("objectClass", &["top", "organizationalUnit"]),
-                    attr("ou", &[name.as_str()]),
-                ],
-            )
-            .await
+        self.conn.create_ou(dn).await
     }
 
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {

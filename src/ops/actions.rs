@@ -986,7 +986,18 @@ pub struct CreateBatch<'a> {
     /// Begun, not yet sent: (journal id, prepared).
     queued: std::collections::VecDeque<(i64, PreparedCreate)>,
     /// Sent: outcomes waiting for [`CreateBatch::flush`].
-    ended: Vec<(i64, Outcome, String, Value, bool)>,
+    ended: Vec<Ended>,
+}
+
+/// An attempt's outcome not yet recorded.
+struct Ended {
+    /// Its journal entry.
+    id: i64,
+    outcome: Outcome,
+    /// The username.
+    target: String,
+    /// The action-log row's details, when the outcome gets a row (done, or made in part).
+    row: Option<Value>,
 }
 
 impl<'a> CreateBatch<'a> {
@@ -1044,8 +1055,12 @@ impl<'a> CreateBatch<'a> {
         let target = p.plan.username.clone();
         Some(match sent {
             Ok(made) => {
-                self.ended
-                    .push((id, Outcome::Done, target, p.details.clone(), true));
+                self.ended.push(Ended {
+                    id,
+                    outcome: Outcome::Done,
+                    target,
+                    row: Some(p.details.clone()),
+                });
                 if p.hold {
                     // The hold is its own logged change: the create's row goes first. When that
                     // cannot be recorded the account is made all the same: keep its password.
@@ -1065,13 +1080,12 @@ impl<'a> CreateBatch<'a> {
                 if let (true, Value::Object(m)) = (partial, &mut details) {
                     m.insert("incomplete".into(), json!(error.to_string()));
                 }
-                self.ended.push((
+                self.ended.push(Ended {
                     id,
-                    Outcome::Unknown(error.to_string()),
+                    outcome: Outcome::Unknown(error.to_string()),
                     target,
-                    details,
-                    partial,
-                ));
+                    row: partial.then_some(details),
+                });
                 Ok(CreateOutcome::Unknown {
                     username: p.plan.username,
                     password: p.password,
@@ -1079,13 +1093,12 @@ impl<'a> CreateBatch<'a> {
                 })
             }
             Err(error) => {
-                self.ended.push((
+                self.ended.push(Ended {
                     id,
-                    Outcome::Failed(error.to_string()),
+                    outcome: Outcome::Failed(error.to_string()),
                     target,
-                    Value::Null,
-                    false,
-                ));
+                    row: None,
+                });
                 Err(error)
             }
         })
@@ -1095,13 +1108,12 @@ impl<'a> CreateBatch<'a> {
     /// (`why`, e.g. the connection was lost) as failed.
     pub fn flush_unsent(&mut self, why: &str) -> Result<()> {
         while let Some((id, p)) = self.queued.pop_front() {
-            self.ended.push((
+            self.ended.push(Ended {
                 id,
-                Outcome::Failed(format!("not sent: {why}")),
-                p.plan.username,
-                Value::Null,
-                false,
-            ));
+                outcome: Outcome::Failed(format!("not sent: {why}")),
+                target: p.plan.username,
+                row: None,
+            });
         }
         self.flush()
     }
@@ -1115,13 +1127,13 @@ impl<'a> CreateBatch<'a> {
         let closes: Vec<(i64, Outcome, Option<NewAction<'_>>)> = self
             .ended
             .iter()
-            .map(|(id, outcome, target, details, log)| {
-                let row = log.then(|| NewAction {
+            .map(|e| {
+                let row = e.row.as_ref().map(|details| NewAction {
                     action: "account.create",
-                    target,
+                    target: &e.target,
                     details: details.clone(),
                 });
-                (*id, outcome.clone(), row)
+                (e.id, e.outcome.clone(), row)
             })
             .collect();
         match self.store.journal_close_many(&closes, self.ctx.wall_now()) {
