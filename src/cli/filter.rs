@@ -343,7 +343,6 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
     let now = ctx.now();
     match cmd {
         FilterCmd::Request(a) => {
-            ctx.refuse_as_of("filter request")?;
             let input = RequestInput {
                 by: a.by.clone(),
                 site: a.site.clone(),
@@ -388,7 +387,6 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             verdict,
             comment,
         } => {
-            ctx.refuse_as_of("filter decide")?;
             let v = match verdict {
                 VerdictArg::Approve => Verdict::Approve,
                 VerdictArg::Reject => Verdict::Reject,
@@ -404,7 +402,6 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             Ok(0)
         }
         FilterCmd::Apply { id, by, reference } => {
-            ctx.refuse_as_of("filter apply")?;
             let (step, e) = ops::apply(ctx, id_arg(id)?, by, reference.as_deref(), now).await?;
             match step {
                 ApplyStep::Apply => println!("applied in the filter: {}", say(&e)),
@@ -413,7 +410,6 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             Ok(0)
         }
         FilterCmd::Revoke { id, by, reason } => {
-            ctx.refuse_as_of("filter revoke")?;
             let e = ops::revoke(ctx, id_arg(id)?, by, reason, now).await?;
             println!("revoked: {}", say(&e));
             if e.in_filter {
@@ -578,7 +574,6 @@ fn print_list(rows: &[Entry], format: Format) -> Result<()> {
 async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCode> {
     match cmd {
         ReviewCmd::Start { by } => {
-            ctx.refuse_as_of("filter review start")?;
             let st = ops::review_start(ctx, by, now).await?;
             println!(
                 "review #{} started by {}: {} exceptions in force to look at",
@@ -599,7 +594,6 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
             note,
             by,
         } => {
-            ctx.refuse_as_of("filter review item")?;
             let a = match action {
                 ReviewArg::Keep => ReviewAction::Keep,
                 ReviewArg::Revoke => ReviewAction::Revoke,
@@ -638,7 +632,6 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
             Ok(0)
         }
         ReviewCmd::Close { checks, note, by } => {
-            ctx.refuse_as_of("filter review close")?;
             let r = ops::review_close(ctx, checks, note, by.as_deref(), now).await?;
             println!(
                 "review #{} closed by {}",

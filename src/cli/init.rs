@@ -144,6 +144,9 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
             "init writes a configuration for a real server; leave out --demo".into(),
         ));
     }
+    if cli.as_of.is_some() {
+        return Err(Error::Usage(crate::ops::as_of_refusal("init")));
+    }
     let config = config_path(cli);
     // The package installs the example as the config: that one is not a configuration yet.
     let packaged_example = std::fs::read(&config)

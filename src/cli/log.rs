@@ -5,7 +5,7 @@ use super::{ExitCode, FormatArg};
 use crate::domain::time::{parse_date, start_of_day};
 use crate::error::{Error, Result};
 use crate::ops::{self, Ctx};
-use crate::store::{ChainStatus, LogFilter, NewAction, Outcome, Store};
+use crate::store::{ChainStatus, LogFilter};
 use clap::Subcommand;
 
 /// Action-log commands.
@@ -82,7 +82,7 @@ pub enum LogCmd {
 
 /// Runs a log command.
 pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     match cmd {
         LogCmd::Show {
             since,
@@ -164,41 +164,13 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             not_done: _,
             reason,
         } => {
-            let reason = reason.trim();
-            if reason.is_empty() {
-                return Err(Error::Usage("say what you checked (--reason TEXT)".into()));
-            }
-            let e = store
-                .journal_entry(*id)?
-                .filter(|e| e.needs_settling())
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "journal entry {id} is not open (see `schooltech log pending`)"
-                    ))
-                })?;
-            let by_hand = format!("settled by hand: {reason}");
-            if *done {
-                let mut details = e.details.clone();
-                if let serde_json::Value::Object(d) = &mut details {
-                    d.insert("settled".into(), serde_json::json!(by_hand));
-                }
-                let row = NewAction {
-                    action: &e.action,
-                    target: &e.target,
-                    details,
-                };
-                store.journal_settle(e.id, &Outcome::Done, Some(row), ctx.wall_now())?;
-                println!(
-                    "journal entry {id} ({} {}) recorded as done",
-                    e.action, e.target
-                );
-            } else {
-                store.journal_settle(e.id, &Outcome::Failed(by_hand), None, ctx.wall_now())?;
-                println!(
-                    "journal entry {id} ({} {}) recorded as not done",
-                    e.action, e.target
-                );
-            }
+            let e = ops::settle::settle_by_hand(ctx, *id, *done, reason).await?;
+            println!(
+                "journal entry {id} ({} {}) recorded as {}",
+                e.action,
+                e.target,
+                if *done { "done" } else { "not done" }
+            );
             Ok(0)
         }
         LogCmd::Anchor => {

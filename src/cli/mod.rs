@@ -197,9 +197,9 @@ fn seed_demo_extras(ctx: &Ctx) -> Result<()> {
 /// Builds the context the command line asked for.
 pub fn context(cli: &Cli) -> Result<Ctx> {
     if cli.demo || cli.demo_size.is_some() {
-        let ctx = Ctx::demo(cli.demo_size, cli.as_of)?;
+        let ctx = Ctx::demo_unsealed(cli.demo_size, cli.as_of, crate::clock::Clock::System)?;
         seed_demo_extras(&ctx)?;
-        return Ok(ctx);
+        return Ok(ctx.sealed());
     }
     let (config, path) = Config::load(cli.config.as_deref())?;
     let mut ctx = Ctx::from_config(config, path, cli.as_of)?;

@@ -10,6 +10,7 @@ pub mod escape;
 pub mod ldif;
 pub mod openldap;
 pub mod pinned;
+pub mod read_only;
 pub mod sync;
 
 use crate::config::DirectoryConfig;

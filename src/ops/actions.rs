@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 /// Opens the store for one operation.
 pub fn store(ctx: &Ctx) -> Result<Store> {
-    Store::open(&ctx.config.store.path)
+    ctx.store()
 }
 
 /// Runs one directory change under the journal and records it in the action log.

@@ -217,6 +217,7 @@ pub async fn request(
     input: &RequestInput,
     now: DateTime<Utc>,
 ) -> Result<RequestOutcome> {
+    ctx.refuse_as_of("filter request")?;
     let site = normalise(
         &input.site,
         SiteOptions {
@@ -287,6 +288,7 @@ pub async fn decide(
     comment: &str,
     now: DateTime<Utc>,
 ) -> Result<Entry> {
+    ctx.refuse_as_of("filter decide")?;
     let comment = text("--comment", comment)?;
     let roles = roles(ctx);
     let role = state::find_role(&roles, role)
@@ -322,6 +324,7 @@ pub async fn apply(
     reference: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(ApplyStep, Entry)> {
+    ctx.refuse_as_of("filter apply")?;
     let s = open(ctx, now)?;
     let (_, e) = entry_of(ctx, &s, id, now)?;
     let step = state::check_apply(&e).map_err(Error::Usage)?;
@@ -354,6 +357,7 @@ pub async fn revoke(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Entry> {
+    ctx.refuse_as_of("filter revoke")?;
     let reason = text("--reason", reason)?;
     let s = open(ctx, now)?;
     let (_, e) = entry_of(ctx, &s, id, now)?;
@@ -448,6 +452,7 @@ fn open_review(s: &Store) -> Result<Option<Review>> {
 
 /// Starts a review of every exception in force.
 pub async fn review_start(ctx: &Ctx, by: &str, now: DateTime<Utc>) -> Result<ReviewStatus> {
+    ctx.refuse_as_of("filter review start")?;
     let who = check_officer(ctx, by, now).await?;
     let s = open(ctx, now)?;
     if let Some(r) = open_review(&s)? {
@@ -497,6 +502,7 @@ pub async fn review_item(
     by: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Entry> {
+    ctx.refuse_as_of("filter review item")?;
     let note = text("--note", note)?;
     let s = open(ctx, now)?;
     let review = open_review(&s)?.ok_or_else(|| {
@@ -548,6 +554,7 @@ pub async fn review_close(
     by: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Review> {
+    ctx.refuse_as_of("filter review close")?;
     let s = open(ctx, now)?;
     let review = open_review(&s)?.ok_or_else(|| {
         Error::Usage("no review is open: start one with `filter review start --by USER`".into())

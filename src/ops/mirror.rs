@@ -84,7 +84,7 @@ pub async fn search_accounts(ctx: &Ctx, query: &AccountQuery) -> Result<Listing>
 /// so `--demo changes` shows what a real directory's would. They are dated before the current
 /// term, so the demo's termly report is unchanged.
 pub fn seed_demo(ctx: &Ctx) -> Result<()> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.demo_seed_store()?;
     if !store.outside_changes(None)?.is_empty() {
         return Ok(());
     }
@@ -135,7 +135,7 @@ pub async fn mis_holders(ctx: &Ctx) -> Result<Option<HashMap<String, String>>> {
         return Ok(None);
     }
     let unlocked = crate::directory::openldap::DISABLED_LOCK;
-    let header = match Store::open(&ctx.config.store.path).and_then(|s| s.mirror_header(unlocked)) {
+    let header = match ctx.store().and_then(|s| s.mirror_header(unlocked)) {
         Ok(h) => h,
         Err(e) => {
             tracing::warn!("the directory mirror is not usable ({e}); searching the directory");
@@ -152,7 +152,7 @@ pub async fn mis_holders(ctx: &Ctx) -> Result<Option<HashMap<String, String>>> {
     };
     let mis = ctx.config.directory.mis_id_attribute.to_ascii_lowercase();
     let held =
-        Store::open(&ctx.config.store.path)?.mirror_values(Kind::Account.as_str(), &mis, user)?;
+        ctx.store()?.mirror_values(Kind::Account.as_str(), &mis, user)?;
     Ok(Some(
         held.into_iter()
             .map(|(m, u)| (m.to_lowercase(), u))
@@ -167,7 +167,7 @@ pub async fn stored(ctx: &Ctx, query: &AccountQuery) -> Result<Option<(Listing, 
     let Some(src) = ctx.dir.changes().filter(|_| ctx.use_mirror) else {
         return Ok(None);
     };
-    let Loaded::Sound(meta, rows) = Store::open(&ctx.config.store.path)?.mirror_load()? else {
+    let Loaded::Sound(meta, rows) = ctx.store()?.mirror_load()? else {
         return Ok(None);
     };
     if meta.format != MIRROR_FORMAT
@@ -383,7 +383,7 @@ struct Fetched {
 pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
     let src = source(ctx)?;
     let unlocked = crate::directory::openldap::DISABLED_LOCK;
-    let Some((meta, locked)) = Store::open(&ctx.config.store.path)?.mirror_header(unlocked)? else {
+    let Some((meta, locked)) = ctx.store()?.mirror_header(unlocked)? else {
         return Ok(refresh(ctx).await?.how);
     };
     let marker = src.marker().await?;
@@ -401,7 +401,7 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
     let mut quiet = delta.needs_full.is_none() && delta.deleted.is_empty();
     if quiet && !delta.changed.is_empty() {
         let ids: Vec<String> = delta.changed.iter().map(|m| m.id.clone()).collect();
-        let stored = Store::open(&ctx.config.store.path)?.mirror_rows(&ids)?;
+        let stored = ctx.store()?.mirror_rows(&ids)?;
         let fresh = delta
             .changed
             .iter()
@@ -410,7 +410,7 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
         quiet = stored.len() == fresh.len() && stored.iter().zip(&fresh).all(|(a, b)| a == b);
     }
     if let (true, Some(live)) = (quiet, &delta.live_dns) {
-        let known = Store::open(&ctx.config.store.path)?.mirror_dns()?;
+        let known = ctx.store()?.mirror_dns()?;
         quiet = known.len() == live.len() && known.iter().all(|d| live.contains(d));
     }
     if !quiet {
@@ -431,7 +431,7 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
         server: ctx.dir.server(),
         ..meta.clone()
     };
-    if !Store::open(&ctx.config.store.path)?.mirror_apply(&meta, &next, &[], &[])? {
+    if !ctx.store()?.mirror_apply(&meta, &next, &[], &[])? {
         tracing::debug!("another schooltech refreshed the mirror meanwhile");
     }
     tracing::debug!("mirror refreshed by a delta: nothing changed");
@@ -452,7 +452,7 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
     let now = ctx.wall_now();
     let mut why: Option<String> = None;
     // No store handle is held across an await (a Store is not Sync).
-    let loaded = Store::open(&ctx.config.store.path)?.mirror_load()?;
+    let loaded = ctx.store()?.mirror_load()?;
     let old = match loaded {
         Loaded::Empty => {
             why = Some("there is no mirror yet".into());
@@ -631,7 +631,7 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
         }
     }
     let (changed_n, removed_n) = (upserts.len(), deletes.len());
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let found = outside_changes(
         ctx,
         src,
@@ -719,7 +719,7 @@ async fn full(
         rows.push(r);
     }
     let map: HashMap<String, Mirrored> = all.into_iter().map(|m| (m.id.clone(), m)).collect();
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     // Compare with the old mirror when it was of this same directory (another DC of it, or a
     // restored one, still holds comparable entries).
     let found = match old {
@@ -1032,7 +1032,7 @@ pub async fn changes(
     if ctx.dir.changes().is_none() {
         // The demo has no mirror: what was recorded (its seeded examples) is all there is.
         return Ok((
-            Store::open(&ctx.config.store.path)?.outside_changes(since)?,
+            ctx.store()?.outside_changes(since)?,
             None,
         ));
     }
@@ -1041,7 +1041,7 @@ pub async fn changes(
         How::Delta { .. } => None,
     };
     Ok((
-        Store::open(&ctx.config.store.path)?.outside_changes(since)?,
+        ctx.store()?.outside_changes(since)?,
         note,
     ))
 }
@@ -1054,7 +1054,7 @@ pub async fn describe(ctx: &Ctx) -> Result<Vec<String>> {
         ]);
     };
     let mut out = vec![format!("deletions: {}", src.deletions().await?.describe())];
-    let loaded = Store::open(&ctx.config.store.path)?.mirror_load()?;
+    let loaded = ctx.store()?.mirror_load()?;
     out.push(match loaded {
         Loaded::Empty => "no mirror yet: the next read is a full one".into(),
         Loaded::Damaged(d) => format!("the mirror is damaged ({d}): the next read rebuilds it"),

@@ -38,6 +38,15 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The refusal of a change under `--as-of` (a usage error: exit 2), the same words from every
+/// face and every guard.
+pub fn as_of_refusal(what: &str) -> String {
+    format!(
+        "--as-of is for reports and dry runs; {what} changes the directory or the store, so run it \
+         without --as-of"
+    )
+}
+
 /// Everything a service needs: configuration, the directory, where the store is, and the
 /// date time rules are judged at.
 pub struct Ctx {
@@ -55,6 +64,8 @@ pub struct Ctx {
     pub clock: Clock,
     /// Readers go through the local mirror plus a delta (`--no-mirror` turns it off).
     pub use_mirror: bool,
+    /// True once the directory is wrapped for `--as-of` ([`Ctx::sealed`]).
+    sealed: bool,
     /// Keeps the demo's temporary store alive.
     _demo_dir: Option<tempfile::TempDir>,
 }
@@ -77,12 +88,34 @@ impl Ctx {
             operator: operator(),
             clock: Clock::System,
             use_mirror: true,
+            sealed: false,
             _demo_dir: None,
-        })
+        }
+        .sealed())
     }
 
     /// A context over a given directory (tests, demo) with a store in `store_path`.
     pub fn with_directory(
+        config: Config,
+        dir: Arc<dyn Directory>,
+        store_path: PathBuf,
+        as_of: Option<NaiveDate>,
+    ) -> Ctx {
+        Self::unsealed(config, dir, store_path, as_of).sealed()
+    }
+
+    /// Under `--as-of`, the directory refuses every change ([`directory::read_only`]); the
+    /// store does the same by itself ([`Ctx::store`]). Every context is sealed before a
+    /// command sees it; only the demo's seeds run before.
+    pub fn sealed(mut self) -> Ctx {
+        if self.as_of.is_some() && !self.sealed {
+            self.dir = directory::read_only::ReadOnly::wrap(self.dir, as_of_refusal("this command"));
+            self.sealed = true;
+        }
+        self
+    }
+
+    fn unsealed(
         mut config: Config,
         dir: Arc<dyn Directory>,
         store_path: PathBuf,
@@ -97,6 +130,7 @@ impl Ctx {
             operator: operator(),
             clock: Clock::System,
             use_mirror: false,
+            sealed: false,
             _demo_dir: None,
         }
     }
@@ -108,6 +142,16 @@ impl Ctx {
 
     /// The demo school as it looks by `clock` (its dates move to the clock's day).
     pub fn demo_with_clock(
+        size: Option<usize>,
+        as_of: Option<NaiveDate>,
+        clock: Clock,
+    ) -> Result<Ctx> {
+        Ok(Self::demo_unsealed(size, as_of, clock)?.sealed())
+    }
+
+    /// The demo school before [`Ctx::sealed`]: its seeds may still write (the command line
+    /// seeds the rest of the demo school, then seals it).
+    pub fn demo_unsealed(
         size: Option<usize>,
         as_of: Option<NaiveDate>,
         clock: Clock,
@@ -132,17 +176,11 @@ impl Ctx {
                 roles, clock,
             )?),
         };
-        let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
+        let mut ctx = Ctx::unsealed(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx.clock = clock;
         ctx._demo_dir = Some(tmp);
-        inventory::demo::seed(
-            &crate::store::Store::open(&ctx.config.store.path)?,
-            ctx.now(),
-        )?;
-        aup::demo::seed(
-            &crate::store::Store::open(&ctx.config.store.path)?,
-            ctx.now(),
-        )?;
+        inventory::demo::seed(&ctx.demo_seed_store()?, ctx.now())?;
+        aup::demo::seed(&ctx.demo_seed_store()?, ctx.now())?;
         Ok(ctx)
     }
 
@@ -160,12 +198,32 @@ impl Ctx {
 
     /// Refuses `--as-of` for services that change things.
     pub fn refuse_as_of(&self, what: &str) -> Result<()> {
-        if self.as_of.is_some() {
-            return Err(crate::Error::Usage(format!(
-                "--as-of is for reports and dry runs; {what} changes the directory, so run it without --as-of"
-            )));
+        match self.as_of {
+            Some(_) => Err(crate::Error::Usage(as_of_refusal(what))),
+            None => Ok(()),
         }
-        Ok(())
+    }
+
+    /// The store, opened for this context: the one way ops (and nothing above it) opens it.
+    /// Under `--as-of` it refuses every write ([`crate::store::Store::read_only`]), so no
+    /// changing command of either face can write a record while time is pretended.
+    pub fn store(&self) -> Result<crate::store::Store> {
+        let store = crate::store::Store::open(&self.config.store.path)?;
+        Ok(match self.as_of {
+            Some(_) => store.read_only(as_of_refusal("this command")),
+            None => store,
+        })
+    }
+
+    /// The demo's store, writable even under `--as-of`: only for building the demo school
+    /// (its seeds), never for a change.
+    pub(crate) fn demo_seed_store(&self) -> Result<crate::store::Store> {
+        if !self.is_demo() {
+            return Err(crate::Error::Usage(
+                "only the demo school is seeded".into(),
+            ));
+        }
+        crate::store::Store::open(&self.config.store.path)
     }
 
     /// True when this is the demo directory.

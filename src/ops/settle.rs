@@ -300,7 +300,7 @@ pub async fn settle_before_run(ctx: &Ctx) {
     if ctx.is_demo() || !path.exists() {
         return;
     }
-    let Ok(store) = Store::open(path) else {
+    let Ok(store) = ctx.store() else {
         return;
     };
     match store.journal_open() {
@@ -315,6 +315,43 @@ pub async fn settle_before_run(ctx: &Ctx) {
         }
         Err(e) => tracing::warn!("could not settle interrupted changes: {e}"),
     }
+}
+
+/// Settles journal entry `id` by hand, as the technician found it in the directory (`done` or
+/// not), with what they checked. The entry it settled.
+pub async fn settle_by_hand(ctx: &Ctx, id: i64, done: bool, reason: &str) -> Result<JournalEntry> {
+    ctx.refuse_as_of("log settle")?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(crate::Error::Usage(
+            "say what you checked (--reason TEXT)".into(),
+        ));
+    }
+    let store = ctx.store()?;
+    let e = store
+        .journal_entry(id)?
+        .filter(|e| e.needs_settling())
+        .ok_or_else(|| {
+            crate::Error::Usage(format!(
+                "journal entry {id} is not open (see `schooltech log pending`)"
+            ))
+        })?;
+    let by_hand = format!("settled by hand: {reason}");
+    if done {
+        let mut details = e.details.clone();
+        if let serde_json::Value::Object(d) = &mut details {
+            d.insert("settled".into(), serde_json::json!(by_hand));
+        }
+        let row = NewAction {
+            action: &e.action,
+            target: &e.target,
+            details,
+        };
+        store.journal_settle(e.id, &Outcome::Done, Some(row), ctx.wall_now())?;
+    } else {
+        store.journal_settle(e.id, &Outcome::Failed(by_hand), None, ctx.wall_now())?;
+    }
+    Ok(e)
 }
 
 /// One line about a settled entry.

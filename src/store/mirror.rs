@@ -319,6 +319,10 @@ impl Store {
     /// Replaces the whole mirror (a full read), in one transaction.
     pub fn mirror_replace(&self, meta: &MirrorMeta, rows: &[MirrorRow]) -> Result<()> {
         let doing = "writing the directory mirror";
+        if self.is_read_only() {
+            // --as-of writes nothing, not even the cache: this answer is used, not kept.
+            return Ok(());
+        }
         let tx = self.write_tx(doing)?;
         let run = || -> rusqlite::Result<()> {
             tx.execute("DELETE FROM mirror_entries", [])?;
@@ -341,6 +345,10 @@ impl Store {
         deletes: &[String],
     ) -> Result<bool> {
         let doing = "updating the directory mirror";
+        if self.is_read_only() {
+            // --as-of writes nothing, not even the cache: this answer is used, not kept.
+            return Ok(true);
+        }
         let tx = self.write_tx(doing)?;
         let run = || -> rusqlite::Result<bool> {
             let current: Option<(String, String)> = tx
@@ -385,6 +393,10 @@ impl Store {
             return Ok(());
         }
         let doing = "recording changes made outside schooltech";
+        if self.is_read_only() {
+            // --as-of writes nothing, not even the cache: this answer is used, not kept.
+            return Ok(());
+        }
         let tx = self.write_tx(doing)?;
         let run = || -> rusqlite::Result<()> {
             let mut ins = tx.prepare(

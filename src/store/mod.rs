@@ -44,6 +44,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     operator: String,
+    /// Set when the context may only read (`--as-of`): why, for the refusal of every write.
+    read_only: Option<String>,
 }
 
 impl Store {
@@ -115,6 +117,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             operator: operator(),
+            read_only: None,
         })
     }
 
@@ -129,6 +132,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             operator: operator(),
+            read_only: None,
         })
     }
 
@@ -149,6 +153,19 @@ impl Store {
         self
     }
 
+    /// A store that refuses every write transaction with `why` (a usage error: exit 2); the
+    /// directory mirror's refreshes are used but not kept. The context opens its store this way under
+    /// `--as-of`, so no changing command, from any face, can write a record dated by it.
+    pub fn read_only(mut self, why: impl Into<String>) -> Store {
+        self.read_only = Some(why.into());
+        self
+    }
+
+    /// True when writes are refused ([`Store::read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
     /// The schema version of the open store (the number of migrations applied).
     pub fn schema_version(&self) -> Result<u32> {
         migrations::user_version(&self.conn, &self.path)
@@ -162,7 +179,13 @@ impl Store {
     /// Starts a write transaction that holds the write lock from the start (`BEGIN IMMEDIATE`), so
     /// two writers can never both read the same state and then both write. Waits up to
     /// [`BUSY_TIMEOUT`] for another writer.
+    ///
+    /// Refused on a read-only store ([`Store::read_only`]): every record, journal entry and
+    /// state change of the store passes here, so this is the one place `--as-of` is enforced.
     pub(crate) fn write_tx(&self, doing: &str) -> Result<Transaction<'_>> {
+        if let Some(why) = &self.read_only {
+            return Err(Error::Usage(format!("{why} (it was about to be {doing})")));
+        }
         Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(|e| self.sql_error(doing, e))
     }

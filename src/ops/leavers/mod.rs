@@ -12,7 +12,6 @@ use crate::domain::leavers::mis::{match_rows, parse_mis_date, MisRow, Mode};
 use crate::domain::leavers::{evaluate, Finding, MisVerdict, Reason, Rules, Suspension};
 use crate::domain::roles::absolute;
 use crate::error::{Error, Result};
-use crate::store::Store;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 
@@ -233,7 +232,7 @@ fn suspensions(ctx: &Ctx) -> BTreeMap<String, Suspension> {
     if !path.exists() {
         return BTreeMap::new();
     }
-    let Ok(store) = Store::open(path) else {
+    let Ok(store) = ctx.store() else {
         return BTreeMap::new();
     };
     store

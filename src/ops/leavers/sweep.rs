@@ -277,6 +277,7 @@ pub async fn apply_with(
     source: &str,
     progress: Progress<'_>,
 ) -> Result<Option<RunOutcome>> {
+    ctx.refuse_as_of("sweep --apply")?;
     if plan.accounts.is_empty() {
         return Ok(None);
     }
@@ -286,7 +287,7 @@ pub async fn apply_with(
             plan.ou.as_deref().unwrap_or("")
         )));
     }
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let now = ctx.wall_now();
     let run_id = format!(
         "sweep-{}-{}",
@@ -377,7 +378,8 @@ pub async fn resume(ctx: &Ctx) -> Result<Option<RunOutcome>> {
 
 /// [`resume`], telling `progress` of every step.
 pub async fn resume_with(ctx: &Ctx, progress: Progress<'_>) -> Result<Option<RunOutcome>> {
-    let store = Store::open(&ctx.config.store.path)?;
+    ctx.refuse_as_of("sweep --resume")?;
+    let store = ctx.store()?;
     match store.sweep_open_run()? {
         None => Ok(None),
         Some(run) => execute_with(ctx, &store, &run.run_id, progress)
@@ -391,7 +393,7 @@ pub fn unfinished(ctx: &Ctx) -> Result<Option<SweepRun>> {
     if !ctx.config.store.path.exists() {
         return Ok(None);
     }
-    Store::open(&ctx.config.store.path)?.sweep_open_run()
+    ctx.store()?.sweep_open_run()
 }
 
 /// Every run, newest first (`sweep list`).
@@ -399,7 +401,7 @@ pub fn runs(ctx: &Ctx) -> Result<Vec<SweepRun>> {
     if !ctx.config.store.path.exists() {
         return Ok(Vec::new());
     }
-    Store::open(&ctx.config.store.path)?.sweep_runs()
+    ctx.store()?.sweep_runs()
 }
 
 /// One step of a run as the journal has it: (step, action, target, state).
@@ -407,7 +409,7 @@ pub type StepRow = (i64, String, String, JournalState);
 
 /// A run's steps in order, for a progress view.
 pub fn run_steps(ctx: &Ctx, run_id: &str) -> Result<Vec<StepRow>> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     Ok(store
         .journal_run(run_id)?
         .into_iter()
@@ -972,7 +974,7 @@ pub struct StepReport {
 
 /// The report of one run.
 pub fn report(ctx: &Ctx, run_id: &str) -> Result<RunReport> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let run = store.sweep_run(run_id)?.ok_or_else(|| {
         Error::Usage(format!(
             "no sweep run {run_id}: see `schooltech sweep list`"
@@ -1038,10 +1040,11 @@ pub async fn plan_purge(ctx: &Ctx) -> Result<Vec<Finding>> {
 /// Deletes them in a journaled run, keeping a minimal record of each (username, name, role, MIS
 /// id, dates, reason: no groups, no description).
 pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
+    ctx.refuse_as_of("sweep purge --apply")?;
     if due.is_empty() {
         return Ok(None);
     }
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let now = ctx.wall_now();
     let run_id = format!(
         "purge-{}-{}",

@@ -7,7 +7,7 @@ use crate::domain::creds::CredStatus;
 use crate::domain::leavers::Reason;
 use crate::error::Result;
 use crate::ops::{creds, leavers, Ctx};
-use crate::store::{LogFilter, Store};
+use crate::store::LogFilter;
 use std::collections::BTreeSet;
 
 const RULE: &str = "Red: a zombie account needs an action (what makes `leavers scan` exit 1), a shared login is still known by someone who left, or staff who left still have equipment on loan. Amber: a sweep run of the period is unfinished. Green otherwise. No data: no accounts.";
@@ -79,7 +79,7 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     ));
 
     // Sweeps of the period, from the store (`sweep list`) and the action log (restores).
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let runs: Vec<_> = store
         .sweep_runs()?
         .into_iter()

@@ -4,7 +4,7 @@
 use super::{counted, evidence, figure, Period, Place, Section, Status};
 use crate::error::Result;
 use crate::ops::Ctx;
-use crate::store::{ChainStatus, LogFilter, Store};
+use crate::store::{ChainStatus, LogFilter};
 use std::collections::BTreeMap;
 
 const RULE: &str = "Red: `log verify` finds the hash chain broken. Amber: a protected group or one of its members was changed outside schooltech in the period (`schooltech changes`). Green: the chain is whole. No data: the log holds no entry.";
@@ -22,7 +22,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         charts: Vec::new(),
         tui: Place::Log,
     };
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let chain = crate::ops::log::verify(&store)?;
     let anchor = crate::ops::log::anchor(&store)?;
     let rows = match store.log_head()? {

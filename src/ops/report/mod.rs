@@ -449,7 +449,7 @@ pub async fn termly(ctx: &Ctx, period: &Period) -> Result<Report> {
         filtering::section(ctx, period, now)?,
         log::section(ctx, period)?,
     ];
-    let store = crate::store::Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let log_anchor = super::log::anchor(&store)?;
     Ok(Report {
         school: ctx.config.school.name.clone(),

@@ -222,7 +222,8 @@ impl Shell {
         match self.env.as_of {
             Some(d) => {
                 self.info(format!(
-                    "read-only: --as-of {d} is for reports and dry runs; run without it to change accounts"
+                    "read-only (--as-of {d}): {}",
+                    crate::ops::as_of_refusal("this")
                 ));
                 true
             }

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::ops::{self, Ctx};
-use crate::store::{ActionEntry, ChainStatus, LogFilter, Store};
+use crate::store::{ActionEntry, ChainStatus, LogFilter};
 use crate::tui::work::{blocking, Outbox};
 use std::sync::Arc;
 
@@ -35,7 +35,7 @@ pub enum LogMsg {
 
 /// The log rows that pass `filter` (newest first) and the chain status.
 pub fn read_log(ctx: &Ctx, filter: &LogFilter) -> Result<(Vec<ActionEntry>, ChainStatus)> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = ctx.store()?;
     let mut f = filter.clone();
     f.limit = Some(f.limit.unwrap_or(LOG_LIMIT));
     let rows = ops::log::show(&store, &f)?;
