@@ -71,26 +71,65 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
     let mis = mis.to_str().expect("utf-8");
     Some(match path {
         // Only read (or write a file the technician names, never the store or the directory).
-        "doctor" | "accounts list" | "accounts show" | "passwords check"
-        | "passwords generate" | "passwords report" | "passwords policy show" | "creds list"
-        | "creds report" | "creds show" | "log show" | "log verify" | "log anchor"
-        | "log pending" | "filter list" | "filter show" | "filter export"
-        | "filter review status" | "filter review report" | "inventory show"
-        | "inventory list" | "inventory history" | "inventory loans" | "inventory agreement"
-        | "inventory encryption" | "inventory software report" | "inventory audit report"
-        | "inventory labels" | "inventory disposal show" | "inventory disposal report"
-        | "inventory export" | "aup status" | "aup sheets" | "leavers scan" | "sweep list"
-        | "sweep report" | "report termly" | "changes" | "generate" | "generate man"
+        "doctor"
+        | "accounts list"
+        | "accounts show"
+        | "passwords check"
+        | "passwords generate"
+        | "passwords report"
+        | "passwords policy show"
+        | "creds list"
+        | "creds report"
+        | "creds show"
+        | "log show"
+        | "log verify"
+        | "log anchor"
+        | "log pending"
+        | "filter list"
+        | "filter show"
+        | "filter export"
+        | "filter review status"
+        | "filter review report"
+        | "inventory show"
+        | "inventory list"
+        | "inventory history"
+        | "inventory loans"
+        | "inventory agreement"
+        | "inventory encryption"
+        | "inventory software report"
+        | "inventory audit report"
+        | "inventory labels"
+        | "inventory disposal show"
+        | "inventory disposal report"
+        | "inventory export"
+        | "aup status"
+        | "aup sheets"
+        | "leavers scan"
+        | "sweep list"
+        | "sweep report"
+        | "report termly"
+        | "changes"
+        | "generate"
+        | "generate man"
         | "generate completions" => Class::Reads,
         // `init` writes a configuration file, not the store or the directory; it is refused
         // under --as-of too, but it is tried in its own test (it needs no server).
         "init" => Class::Reads,
 
         "accounts create" => changes(&[
-            "accounts", "create", "--role", "staff", "--first", "Gate", "--last", "Keeper",
+            "accounts",
+            "create",
+            "--role",
+            "staff",
+            "--first",
+            "Gate",
+            "--last",
+            "Keeper",
             "--show-password",
         ]),
-        "accounts reset-password" => changes(&["accounts", "reset-password", PUPIL, "--show-password"]),
+        "accounts reset-password" => {
+            changes(&["accounts", "reset-password", PUPIL, "--show-password"])
+        }
         "accounts disable" => changes(&["accounts", "disable", PUPIL, "--reason", "gate"]),
         "accounts enable" => changes(&["accounts", "enable", "gate.disabled"]),
         "accounts unlock" => changes(&["accounts", "unlock", PUPIL]),
@@ -104,55 +143,111 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
         }
         "passwords policy apply" => changes(&["passwords", "policy", "apply", "--yes"]),
         "creds add" => changes(&[
-            "creds", "add", "Gate desk", "--system", "https://gate.example", "--owner", STAFF,
+            "creds",
+            "add",
+            "Gate desk",
+            "--system",
+            "https://gate.example",
+            "--owner",
+            STAFF,
         ]),
         "creds update" => changes(&["creds", "update", "Gate login", "--owner", STAFF]),
         "creds rotated" => changes(&["creds", "rotated", "Gate login"]),
         "log settle" => changes(&["log", "settle", "1", "--done", "--reason", "gate"]),
         "filter request" => changes(&[
-            "filter", "request", "--by", STAFF, "--site", "gate.example.org", "--reason", "gate",
+            "filter",
+            "request",
+            "--by",
+            STAFF,
+            "--site",
+            "gate.example.org",
+            "--reason",
+            "gate",
         ]),
         "filter decide" => changes(&[
-            "filter", "decide", "1", "approve", "--as", "network-manager", "--by", STAFF,
-            "--comment", "gate",
+            "filter",
+            "decide",
+            "1",
+            "approve",
+            "--as",
+            "network-manager",
+            "--by",
+            STAFF,
+            "--comment",
+            "gate",
         ]),
         "filter apply" => changes(&["filter", "apply", "1", "--by", STAFF]),
         "filter revoke" => changes(&["filter", "revoke", "1", "--by", STAFF, "--reason", "gate"]),
         "filter review start" => changes(&["filter", "review", "start", "--by", STAFF]),
-        "filter review item" => {
-            changes(&["filter", "review", "item", "1", "keep", "--note", "gate", "--by", STAFF])
-        }
+        "filter review item" => changes(&[
+            "filter", "review", "item", "1", "keep", "--note", "gate", "--by", STAFF,
+        ]),
         "filter review close" => changes(&["filter", "review", "close", "--by", STAFF]),
         "inventory add" => changes(&["inventory", "add", "GATE9", "--category", "laptop"]),
         "inventory edit" => changes(&["inventory", "edit", "GATE1", "--room", "Library"]),
         "inventory loan" => changes(&["inventory", "loan", "GATE1", "--to", PUPIL]),
         "inventory return" => changes(&["inventory", "return", "GATE2"]),
         "inventory status" => changes(&["inventory", "status", "GATE1", "lost", "--note", "gate"]),
-        "inventory software add" => {
-            changes(&["inventory", "software", "add", "GateWord", "--licence", "site"])
-        }
-        "inventory software assign" => {
-            changes(&["inventory", "software", "assign", "GateSoft", "--asset", "GATE1"])
-        }
+        "inventory software add" => changes(&[
+            "inventory",
+            "software",
+            "add",
+            "GateWord",
+            "--licence",
+            "site",
+        ]),
+        "inventory software assign" => changes(&[
+            "inventory",
+            "software",
+            "assign",
+            "GateSoft",
+            "--asset",
+            "GATE1",
+        ]),
         "inventory audit start" => changes(&["inventory", "audit", "start", "--name", "Gate two"]),
         "inventory audit scan" => changes(&["inventory", "audit", "scan", "--file", scans]),
         "inventory audit close" => changes(&["inventory", "audit", "close"]),
         "inventory disposal new" => changes(&[
-            "inventory", "disposal", "new", "WEEE-GATE-2", "--carrier", "Gate Recycling",
-            "--registration", "CBDU1",
+            "inventory",
+            "disposal",
+            "new",
+            "WEEE-GATE-2",
+            "--carrier",
+            "Gate Recycling",
+            "--registration",
+            "CBDU1",
         ]),
         "inventory disposal edit" => changes(&[
-            "inventory", "disposal", "edit", "WEEE-GATE", "--transfer-note", "TN-1",
+            "inventory",
+            "disposal",
+            "edit",
+            "WEEE-GATE",
+            "--transfer-note",
+            "TN-1",
         ]),
         "inventory disposal add" => {
             changes(&["inventory", "disposal", "add", "WEEE-GATE", "GATE4"])
         }
         "inventory disposal sanitised" => changes(&[
-            "inventory", "disposal", "sanitised", "WEEE-GATE", "GATE3", "--method", "destroy",
-            "--certificate", "C1", "--verified-by", STAFF,
+            "inventory",
+            "disposal",
+            "sanitised",
+            "WEEE-GATE",
+            "GATE3",
+            "--method",
+            "destroy",
+            "--certificate",
+            "C1",
+            "--verified-by",
+            STAFF,
         ]),
         "inventory disposal close" => changes(&[
-            "inventory", "disposal", "close", "WEEE-GATE", "--signed-off-by", STAFF,
+            "inventory",
+            "disposal",
+            "close",
+            "WEEE-GATE",
+            "--signed-off-by",
+            STAFF,
         ]),
         "inventory import" => changes(&["inventory", "import", assets_csv, "--apply"]),
         "aup record" => changes(&["aup", "record", PUPIL, "--signed-on", "2026-09-01"]),
@@ -181,21 +276,104 @@ fn setup(server: &TestServer, cfg: &Path, dir: &Path) {
         server.user_dn(PUPIL)
     ));
     let s = |args: &[&str]| ok(st(cfg, args, None), &args.join(" "));
-    s(&["accounts", "create", "--role", "staff", "--first", "Gate", "--last", "Disabled",
-        "--username", "gate.disabled", "--show-password"]);
+    s(&[
+        "accounts",
+        "create",
+        "--role",
+        "staff",
+        "--first",
+        "Gate",
+        "--last",
+        "Disabled",
+        "--username",
+        "gate.disabled",
+        "--show-password",
+    ]);
     s(&["accounts", "disable", "gate.disabled", "--reason", "gate"]);
-    s(&["inventory", "add", "GATE1", "--category", "laptop", "--purchased", "2024-01-10"]);
-    s(&["inventory", "add", "GATE2", "--category", "tablet", "--purchased", "2024-01-10"]);
-    s(&["inventory", "add", "GATE3", "--category", "desktop", "--purchased", "2020-01-10"]);
-    s(&["inventory", "add", "GATE4", "--category", "display", "--purchased", "2020-01-10"]);
-    s(&["inventory", "loan", "GATE2", "--to", PUPIL, "--due", "2031-01-01"]);
-    s(&["inventory", "software", "add", "GateSoft", "--licence", "site"]);
+    s(&[
+        "inventory",
+        "add",
+        "GATE1",
+        "--category",
+        "laptop",
+        "--purchased",
+        "2024-01-10",
+    ]);
+    s(&[
+        "inventory",
+        "add",
+        "GATE2",
+        "--category",
+        "tablet",
+        "--purchased",
+        "2024-01-10",
+    ]);
+    s(&[
+        "inventory",
+        "add",
+        "GATE3",
+        "--category",
+        "desktop",
+        "--purchased",
+        "2020-01-10",
+    ]);
+    s(&[
+        "inventory",
+        "add",
+        "GATE4",
+        "--category",
+        "display",
+        "--purchased",
+        "2020-01-10",
+    ]);
+    s(&[
+        "inventory",
+        "loan",
+        "GATE2",
+        "--to",
+        PUPIL,
+        "--due",
+        "2031-01-01",
+    ]);
+    s(&[
+        "inventory",
+        "software",
+        "add",
+        "GateSoft",
+        "--licence",
+        "site",
+    ]);
     s(&["inventory", "audit", "start", "--name", "Gate one"]);
-    s(&["inventory", "disposal", "new", "WEEE-GATE", "--carrier", "Gate Recycling",
-        "--registration", "CBDU1"]);
+    s(&[
+        "inventory",
+        "disposal",
+        "new",
+        "WEEE-GATE",
+        "--carrier",
+        "Gate Recycling",
+        "--registration",
+        "CBDU1",
+    ]);
     s(&["inventory", "disposal", "add", "WEEE-GATE", "GATE3"]);
-    s(&["creds", "add", "Gate login", "--system", "https://gate.example", "--owner", STAFF]);
-    s(&["filter", "request", "--by", STAFF, "--site", "gate.example.com", "--reason", "gate"]);
+    s(&[
+        "creds",
+        "add",
+        "Gate login",
+        "--system",
+        "https://gate.example",
+        "--owner",
+        STAFF,
+    ]);
+    s(&[
+        "filter",
+        "request",
+        "--by",
+        STAFF,
+        "--site",
+        "gate.example.com",
+        "--reason",
+        "gate",
+    ]);
     std::fs::write(
         dir.join("intake.csv"),
         "First Name,Last Name,Role,Form,MIS Id\nGate,Newcomer,pupil,7A,G900001\n",
@@ -206,11 +384,7 @@ fn setup(server: &TestServer, cfg: &Path, dir: &Path) {
         format!("username,agreement,signed_on\n{PUPIL},pupil,2026-09-02\n"),
     )
     .expect("aup csv");
-    std::fs::write(
-        dir.join("assets.csv"),
-        "tag,category\nGATE8,laptop\n",
-    )
-    .expect("assets csv");
+    std::fs::write(dir.join("assets.csv"), "tag,category\nGATE8,laptop\n").expect("assets csv");
     std::fs::write(dir.join("scans.txt"), "GATE1\n").expect("scans");
     std::fs::write(
         dir.join("mis.csv"),

@@ -207,38 +207,33 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
     Ok(ctx)
 }
 
+/// The context, with what an earlier run left unknown settled first (said on stderr).
+async fn settled_context(cli: &Cli) -> Result<Ctx> {
+    let ctx = context(cli)?;
+    for s in crate::ops::settle::settle_before_run(&ctx).await {
+        eprintln!("{}", output::clean(&crate::ops::settle::describe(&s)));
+    }
+    Ok(ctx)
+}
+
 /// Runs a subcommand; returns the exit code.
 pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Doctor(a) => doctor::run(cli, a).await,
-        Command::Accounts(c) => {
-            let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
-            accounts::run(&ctx, c).await
-        }
-        Command::Passwords(c) => {
-            let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
-            passwords::run(&ctx, c).await
-        }
-        Command::Creds(c) => creds::run(&context(cli)?, c).await,
-        Command::Log(c) => log::run(&context(cli)?, c).await,
-        Command::Filter(c) => filter::run(&context(cli)?, c).await,
-        Command::Inventory(c) => inventory::run(&context(cli)?, c).await,
-        Command::Aup(c) => {
-            let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
-            aup::run(&ctx, c).await
-        }
-        Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
-        Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
-        Command::Report(c) => {
-            let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
-            report::run(&ctx, c).await
-        }
         Command::Init(a) => init::run(cli, a).await,
         Command::Generate(c) => generate::run(c),
-        Command::Changes(a) => changes::run(&context(cli)?, a).await,
+        Command::Accounts(c) => accounts::run(&settled_context(cli).await?, c).await,
+        Command::Passwords(c) => passwords::run(&settled_context(cli).await?, c).await,
+        Command::Creds(c) => creds::run(&settled_context(cli).await?, c).await,
+        // `log pending` settles and shows what it found itself.
+        Command::Log(c) => log::run(&context(cli)?, c).await,
+        Command::Filter(c) => filter::run(&settled_context(cli).await?, c).await,
+        Command::Inventory(c) => inventory::run(&settled_context(cli).await?, c).await,
+        Command::Aup(c) => aup::run(&settled_context(cli).await?, c).await,
+        Command::Leavers(c) => leavers::run(&settled_context(cli).await?, c).await,
+        // The sweep settles its own interrupted steps as it resumes them.
+        Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
+        Command::Report(c) => report::run(&settled_context(cli).await?, c).await,
+        Command::Changes(a) => changes::run(&settled_context(cli).await?, a).await,
     }
 }

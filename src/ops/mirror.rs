@@ -151,8 +151,9 @@ pub async fn mis_holders(ctx: &Ctx) -> Result<Option<HashMap<String, String>>> {
         _ => "uid",
     };
     let mis = ctx.config.directory.mis_id_attribute.to_ascii_lowercase();
-    let held =
-        ctx.store()?.mirror_values(Kind::Account.as_str(), &mis, user)?;
+    let held = ctx
+        .store()?
+        .mirror_values(Kind::Account.as_str(), &mis, user)?;
     Ok(Some(
         held.into_iter()
             .map(|(m, u)| (m.to_lowercase(), u))
@@ -1031,19 +1032,13 @@ pub async fn changes(
 ) -> Result<(Vec<OutsideChange>, Option<String>)> {
     if ctx.dir.changes().is_none() {
         // The demo has no mirror: what was recorded (its seeded examples) is all there is.
-        return Ok((
-            ctx.store()?.outside_changes(since)?,
-            None,
-        ));
+        return Ok((ctx.store()?.outside_changes(since)?, None));
     }
     let note = match refresh_quietly(ctx).await? {
         How::Full(why) => Some(why),
         How::Delta { .. } => None,
     };
-    Ok((
-        ctx.store()?.outside_changes(since)?,
-        note,
-    ))
+    Ok((ctx.store()?.outside_changes(since)?, note))
 }
 
 /// What `doctor` says about the mirror: the deletion mechanism, and the mirror's state.

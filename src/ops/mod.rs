@@ -109,7 +109,8 @@ impl Ctx {
     /// command sees it; only the demo's seeds run before.
     pub fn sealed(mut self) -> Ctx {
         if self.as_of.is_some() && !self.sealed {
-            self.dir = directory::read_only::ReadOnly::wrap(self.dir, as_of_refusal("this command"));
+            self.dir =
+                directory::read_only::ReadOnly::wrap(self.dir, as_of_refusal("this command"));
             self.sealed = true;
         }
         self
@@ -219,9 +220,7 @@ impl Ctx {
     /// (its seeds), never for a change.
     pub(crate) fn demo_seed_store(&self) -> Result<crate::store::Store> {
         if !self.is_demo() {
-            return Err(crate::Error::Usage(
-                "only the demo school is seeded".into(),
-            ));
+            return Err(crate::Error::Usage("only the demo school is seeded".into()));
         }
         crate::store::Store::open(&self.config.store.path)
     }

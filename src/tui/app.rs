@@ -43,6 +43,9 @@ pub enum Msg {
         /// Outcome.
         result: Result<()>,
     },
+    /// Changes left unknown by an earlier run were settled from the directory after connecting
+    /// (what was found, one line each: [`crate::ops::settle::describe`]).
+    Settled(Vec<String>),
     /// A typed password was judged (the password dialog).
     Verdict {
         /// Generation.
@@ -215,6 +218,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                     }
                 }
             }
+        }
+        Msg::Settled(lines) => {
+            if !lines.is_empty() {
+                state.info(lines.join("; "));
+            }
+            Vec::new()
         }
         Msg::Verdict { gen, verdict } => {
             dirty = password::on_verdict(&mut state.dialogs, gen, verdict);

@@ -107,7 +107,20 @@ impl Worker {
             Cmd::Connect { gen } => {
                 tokio::spawn(async move {
                     let result = ctx.dir.connect().await;
+                    let ok = result.is_ok();
                     let _ = tx.send(Msg::Connected { gen, result });
+                    if ok {
+                        // Settle first: what an earlier run left unknown, before any change.
+                        // The store is not Sync: settle on a blocking thread of its own.
+                        let handle = tokio::runtime::Handle::current();
+                        let lines = tokio::task::spawn_blocking(move || {
+                            let found = handle.block_on(ops::settle::settle_before_run(&ctx));
+                            found.iter().map(ops::settle::describe).collect()
+                        })
+                        .await
+                        .unwrap_or_default();
+                        let _ = tx.send(Msg::Settled(lines));
+                    }
                 });
             }
             Cmd::CheckPassword {
