@@ -8,7 +8,7 @@ mod common;
 mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::st;
+use common::{st, st_on};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -87,11 +87,12 @@ fn by_user(rows: &serde_json::Value) -> Vec<(String, String, String, bool)> {
 }
 
 /// Runs the sweep until it pauses after sending its first step, then SIGKILLs it.
-fn kill_mid_sweep(cfg: &Path, args: &[&str]) -> bool {
+fn kill_mid_sweep(cfg: &Path, day: &str, args: &[&str]) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_schooltech"))
         .arg("--config")
         .arg(cfg)
         .args(args)
+        .env("SCHOOLTECH_TEST_NOW", common::end_of(day))
         .env("SCHOOLTECH_TEST_PAUSE_AT", "sweep-step-sent")
         .env_remove("SCHOOLTECH_BIND_PASSWORD")
         .stdin(Stdio::null())
@@ -275,18 +276,11 @@ fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba() {
     ] {
         assert!(leavers.contains(u));
     }
-    let args = [
-        "--as-of",
-        d.as_str(),
-        "sweep",
-        "--mis",
-        csv_s,
-        "--apply",
-        "--yes",
-    ];
-    assert!(kill_mid_sweep(&cfg, &args), "the sweep never paused");
+    // Run "on" that day (a fixed clock): --as-of refuses changes.
+    let args = ["sweep", "--mis", csv_s, "--apply", "--yes"];
+    assert!(kill_mid_sweep(&cfg, &d, &args), "the sweep never paused");
     // Another sweep is refused while that run is unfinished.
-    let again = st(&cfg, &args, None);
+    let again = st_on(&cfg, &d, &args, None);
     assert_eq!(again.code, 2, "{}", again.stderr);
     assert!(again.stderr.contains("--resume"), "{}", again.stderr);
     let resumed = st(&cfg, &["sweep", "--resume"], None);
@@ -426,12 +420,7 @@ fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba() {
     let soon = (day + Duration::days(5)).to_string();
     let none = st(&cfg, &["--as-of", &soon, "sweep", "purge"], None).ok();
     assert!(none.stdout.contains("0 account(s)"), "{}", none.stdout);
-    st(
-        &cfg,
-        &["--as-of", &later, "sweep", "purge", "--apply", "--yes"],
-        None,
-    )
-    .ok();
+    st_on(&cfg, &later, &["sweep", "purge", "--apply", "--yes"], None).ok();
     for u in leavers.iter().filter(|u| *u != "grace.hall") {
         let e = server.ldapsearch(&format!("(sAMAccountName={u})"), &["1.1"]);
         assert!(!e.contains("dn:"), "{u} still exists: {e}");

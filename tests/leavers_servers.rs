@@ -8,7 +8,7 @@ mod common;
 mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
-use common::st;
+use common::{st, st_on};
 use std::path::{Path, PathBuf};
 use support::{Flavour, TestServer};
 
@@ -82,8 +82,9 @@ fn a_missing_leavers_ou_is_named_refused_and_created_with_create_ou() {
         assert!(said.contains("grace.hall"), "{said}");
 
         // --apply without --create-ou: refused, naming it; nothing changed, no run saved.
-        let args = ["--as-of", &d, "sweep", "--mis", csv_s, "--apply", "--yes"];
-        let r = st(&cfg, &args, None);
+        // Run "on" that day (a fixed clock): --as-of refuses changes.
+        let args = ["sweep", "--mis", csv_s, "--apply", "--yes"];
+        let r = st_on(&cfg, &d, &args, None);
         assert_eq!(r.code, 2, "{} {}", r.stdout, r.stderr);
         assert!(r.stderr.contains("--create-ou"), "{}", r.stderr);
         assert_eq!(parent_of(&server, "grace.hall"), was);
@@ -94,7 +95,7 @@ fn a_missing_leavers_ou_is_named_refused_and_created_with_create_ou() {
         // --create-ou: the OU first (journaled, logged), then the sweep into it.
         let mut with = args.to_vec();
         with.push("--create-ou");
-        let r = st(&cfg, &with, None).ok();
+        let r = st_on(&cfg, &d, &with, None).ok();
         assert!(r.stdout.contains("created the Leavers OU"), "{}", r.stdout);
         assert!(r.stdout.contains("finished"), "{}", r.stdout);
         let found =
@@ -119,7 +120,7 @@ fn a_missing_leavers_ou_is_named_refused_and_created_with_create_ou() {
         st(&cfg, &["log", "verify"], None).ok();
 
         // Again: the OU is there, nothing to do, nothing created twice.
-        let again = st(&cfg, &with, None).ok();
+        let again = st_on(&cfg, &d, &with, None).ok();
         assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
         assert_eq!(log_rows(&cfg, "leaver.create-ou").len(), 1);
     }
@@ -210,9 +211,10 @@ fn openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd() 
     // A sweep with --apply on slapd: the MIS leavers suspended, journaled and logged.
     let csv = mis(&server.dir);
     let csv_s = csv.to_str().expect("path");
-    let r = st(
+    let r = st_on(
         &cfg,
-        &["--as-of", &d, "sweep", "--mis", csv_s, "--apply", "--yes"],
+        &d,
+        &["sweep", "--mis", csv_s, "--apply", "--yes"],
         None,
     )
     .ok();
@@ -241,9 +243,10 @@ fn openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd() 
     }
     st(&cfg, &["log", "pending"], None).ok();
     st(&cfg, &["log", "verify"], None).ok();
-    let again = st(
+    let again = st_on(
         &cfg,
-        &["--as-of", &d, "sweep", "--mis", csv_s, "--apply", "--yes"],
+        &d,
+        &["sweep", "--mis", csv_s, "--apply", "--yes"],
         None,
     )
     .ok();

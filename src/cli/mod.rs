@@ -173,31 +173,17 @@ pub struct FormatArg {
 /// and the TUI show them too. Its functions are async; the demo directory answers at once, so they
 /// run to the end on a small runtime of their own (this may be called inside another runtime).
 fn seed_demo_extras(ctx: &Ctx) -> Result<()> {
-    std::thread::scope(|s| {
-        s.spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| crate::error::Error::Input(format!("cannot start the demo: {e}")))?;
-            rt.block_on(async {
-                crate::ops::leavers::demo_zombies(ctx).await?;
-                crate::ops::mirror::seed_demo(ctx)?;
-                crate::ops::report::demo::seed(ctx).await
-            })
-        })
-        .join()
-        .unwrap_or_else(|_| {
-            Err(crate::error::Error::Input(
-                "the demo's seed stopped unexpectedly".into(),
-            ))
-        })
+    crate::ops::demo_block_on(|| async {
+        crate::ops::leavers::demo_zombies(ctx).await?;
+        crate::ops::mirror::seed_demo(ctx)?;
+        crate::ops::report::demo::seed(ctx).await
     })
 }
 
 /// Builds the context the command line asked for.
 pub fn context(cli: &Cli) -> Result<Ctx> {
     if cli.demo || cli.demo_size.is_some() {
-        let ctx = Ctx::demo_unsealed(cli.demo_size, cli.as_of, crate::clock::Clock::System)?;
+        let ctx = Ctx::demo_unsealed(cli.demo_size, cli.as_of, crate::testpoint::clock())?;
         seed_demo_extras(&ctx)?;
         return Ok(ctx.sealed());
     }

@@ -118,10 +118,20 @@ fn today(now: DateTime<Utc>) -> NaiveDate {
 /// Opens the store; the demo school gets its own filter log the first time.
 fn open(ctx: &Ctx, now: DateTime<Utc>) -> Result<Store> {
     let s = store(ctx)?;
-    if ctx.is_demo() && s.filter_is_empty()? {
-        super::filter_demo::seed(&s, now)?;
+    // The demo's requests come with its first look at them (an `--as-of` demo has them from
+    // the start: its store is read-only).
+    if ctx.is_demo() && !s.is_read_only() {
+        seed_demo(&s, now)?;
     }
     Ok(s)
+}
+
+/// Seeds the demo school's filter requests (when it has none): part of building the demo.
+pub(crate) fn seed_demo(s: &Store, now: DateTime<Utc>) -> Result<()> {
+    if s.filter_is_empty()? {
+        super::filter_demo::seed(s, now)?;
+    }
+    Ok(())
 }
 
 /// Every entry as it stands on `now`, with the events they came from.

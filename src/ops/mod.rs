@@ -38,6 +38,30 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Runs one of the demo's async seeds to the end on a small runtime of its own (the demo
+/// directory answers at once; this may be called inside another runtime).
+pub fn demo_block_on<'a, F, Fut>(f: F) -> Result<()>
+where
+    F: FnOnce() -> Fut + Send + 'a,
+    Fut: std::future::Future<Output = Result<()>> + 'a,
+{
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| crate::Error::Input(format!("cannot start the demo: {e}")))?;
+            rt.block_on(f())
+        })
+        .join()
+        .unwrap_or_else(|_| {
+            Err(crate::Error::Input(
+                "the demo's seed stopped unexpectedly".into(),
+            ))
+        })
+    })
+}
+
 /// The refusal of a change under `--as-of` (a usage error: exit 2), the same words from every
 /// face and every guard.
 pub fn as_of_refusal(what: &str) -> String {
@@ -86,7 +110,7 @@ impl Ctx {
             dir,
             as_of,
             operator: operator(),
-            clock: Clock::System,
+            clock: crate::testpoint::clock(),
             use_mirror: true,
             sealed: false,
             _demo_dir: None,
@@ -182,6 +206,12 @@ impl Ctx {
         ctx._demo_dir = Some(tmp);
         inventory::demo::seed(&ctx.demo_seed_store()?, ctx.now())?;
         aup::demo::seed(&ctx.demo_seed_store()?, ctx.now())?;
+        if as_of.is_some() {
+            // What the demo otherwise makes on first look, made now: once sealed for --as-of
+            // it changes nothing.
+            filter::seed_demo(&ctx.demo_seed_store()?, ctx.now())?;
+            demo_block_on(|| leavers::demo_zombies(&ctx))?;
+        }
         Ok(ctx)
     }
 

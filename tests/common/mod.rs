@@ -44,26 +44,7 @@ pub fn st(config: &Path, args: &[&str], stdin: Option<&str>) -> Run {
 
 /// Runs `schooltech ARGS…` with optional stdin.
 pub fn run(args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schooltech"));
-    cmd.args(args)
-        .env_remove("SCHOOLTECH_CONFIG")
-        .env_remove("SCHOOLTECH_BIND_PASSWORD")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("starting schooltech");
-    if let Some(mut sin) = child.stdin.take() {
-        if let Some(text) = stdin {
-            sin.write_all(text.as_bytes()).expect("writing stdin");
-        }
-    }
-    let out = child.wait_with_output().expect("waiting for schooltech");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    run_env(args, stdin, &[])
 }
 
 /// The fixture's people: (username, role, mis_id, ou, display name).
@@ -86,4 +67,45 @@ pub fn find<'a>(list: &'a serde_json::Value, user: &str) -> Option<&'a serde_jso
             .as_str()
             .is_some_and(|u| u.eq_ignore_ascii_case(user))
     })
+}
+
+/// Runs `schooltech --config CONFIG ARGS…` with the debug build's clock fixed at the end of
+/// `day` (YYYY-MM-DD) through `$SCHOOLTECH_TEST_NOW`: a writing command "run on" that day
+/// (`--as-of` is for reports and dry runs, and refuses it).
+pub fn st_on(config: &Path, day: &str, args: &[&str], stdin: Option<&str>) -> Run {
+    let mut all = vec!["--config", config.to_str().expect("utf-8 path")];
+    all.extend_from_slice(args);
+    run_env(&all, stdin, &[("SCHOOLTECH_TEST_NOW", &end_of(day))])
+}
+
+/// `day`'s last second in UTC, as `$SCHOOLTECH_TEST_NOW` takes it.
+pub fn end_of(day: &str) -> String {
+    format!("{day}T23:59:59Z")
+}
+
+/// Runs `schooltech ARGS…` with extra environment variables.
+pub fn run_env(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_schooltech"));
+    cmd.args(args)
+        .env_remove("SCHOOLTECH_CONFIG")
+        .env_remove("SCHOOLTECH_BIND_PASSWORD")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("starting schooltech");
+    if let Some(mut sin) = child.stdin.take() {
+        if let Some(text) = stdin {
+            sin.write_all(text.as_bytes()).expect("writing stdin");
+        }
+    }
+    let out = child.wait_with_output().expect("waiting for schooltech");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }

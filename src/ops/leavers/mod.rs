@@ -187,7 +187,9 @@ impl Scan {
 pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
     let rules = rules(ctx)?;
     let now = ctx.now();
-    if ctx.is_demo() {
+    // The demo's zombies come with its first scan (an `--as-of` demo has them from the start:
+    // it changes nothing once sealed).
+    if ctx.is_demo() && ctx.as_of.is_none() {
         demo_zombies(ctx).await?;
     }
     let listing = crate::ops::mirror::search_accounts(ctx, &AccountQuery::default()).await?;
