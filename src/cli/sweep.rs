@@ -154,7 +154,7 @@ fn print_outcome(o: &RunOutcome) -> ExitCode {
 pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
     match &a.cmd {
         Some(SweepCmd::List) => {
-            let store = crate::store::Store::open(&ctx.config.store.path)?;
+            let store = crate::ops::actions::store(ctx)?;
             let runs = store.sweep_runs()?;
             let rows: Vec<Vec<String>> = runs
                 .iter()

@@ -13,9 +13,10 @@ use crate::store::{ActionEntry, NewAction, Outcome, Store};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{json, Value};
 
-/// Opens the store for one operation.
+/// Opens the store for one operation, its log rows stamped by the context's clock (never by
+/// `--as-of`). Every service opens the store through here.
 pub fn store(ctx: &Ctx) -> Result<Store> {
-    Store::open(&ctx.config.store.path)
+    Ok(Store::open(&ctx.config.store.path)?.with_clock(ctx.clock))
 }
 
 /// Runs one directory change under the journal and records it in the action log.

@@ -75,7 +75,7 @@ impl Ctx {
             dir,
             as_of,
             operator: operator(),
-            clock: Clock::System,
+            clock: Clock::process(),
             use_mirror: true,
             _demo_dir: None,
         })
@@ -103,7 +103,7 @@ impl Ctx {
 
     /// The built-in demo school with a temporary store (`size` accounts if given).
     pub fn demo(size: Option<usize>, as_of: Option<NaiveDate>) -> Result<Ctx> {
-        Self::demo_with_clock(size, as_of, Clock::System)
+        Self::demo_with_clock(size, as_of, Clock::process())
     }
 
     /// The demo school as it looks by `clock` (its dates move to the clock's day).
@@ -135,14 +135,8 @@ impl Ctx {
         let mut ctx = Ctx::with_directory(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx.clock = clock;
         ctx._demo_dir = Some(tmp);
-        inventory::demo::seed(
-            &crate::store::Store::open(&ctx.config.store.path)?,
-            ctx.now(),
-        )?;
-        aup::demo::seed(
-            &crate::store::Store::open(&ctx.config.store.path)?,
-            ctx.now(),
-        )?;
+        inventory::demo::seed(&actions::store(&ctx)?, ctx.now())?;
+        aup::demo::seed(&actions::store(&ctx)?, ctx.now())?;
         Ok(ctx)
     }
 

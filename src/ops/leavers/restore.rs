@@ -10,7 +10,6 @@ use crate::ops::passwords::PasswordChoice;
 use crate::ops::protect::norm_dn;
 use crate::ops::Ctx;
 use crate::store::leavers::LeaverRecord;
-use crate::store::Store;
 use serde_json::json;
 
 /// What a restore did.
@@ -35,7 +34,7 @@ async fn current(ctx: &Ctx, user: &str) -> Result<Account> {
 /// Puts `user` back as it was before its newest suspension.
 pub async fn restore(ctx: &Ctx, user: &str) -> Result<Restored> {
     ctx.refuse_as_of("leavers restore")?;
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     let record = store.leaver_record_latest(user)?.ok_or_else(|| {
         Error::Usage(format!(
             "schooltech has no record of suspending {user}, so it cannot say where it was; restore it by hand"

@@ -286,7 +286,7 @@ pub async fn apply_with(
             plan.ou.as_deref().unwrap_or("")
         )));
     }
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     let now = ctx.wall_now();
     let run_id = format!(
         "sweep-{}-{}",
@@ -377,7 +377,7 @@ pub async fn resume(ctx: &Ctx) -> Result<Option<RunOutcome>> {
 
 /// [`resume`], telling `progress` of every step.
 pub async fn resume_with(ctx: &Ctx, progress: Progress<'_>) -> Result<Option<RunOutcome>> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     match store.sweep_open_run()? {
         None => Ok(None),
         Some(run) => execute_with(ctx, &store, &run.run_id, progress)
@@ -407,7 +407,7 @@ pub type StepRow = (i64, String, String, JournalState);
 
 /// A run's steps in order, for a progress view.
 pub fn run_steps(ctx: &Ctx, run_id: &str) -> Result<Vec<StepRow>> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     Ok(store
         .journal_run(run_id)?
         .into_iter()
@@ -972,7 +972,7 @@ pub struct StepReport {
 
 /// The report of one run.
 pub fn report(ctx: &Ctx, run_id: &str) -> Result<RunReport> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     let run = store.sweep_run(run_id)?.ok_or_else(|| {
         Error::Usage(format!(
             "no sweep run {run_id}: see `schooltech sweep list`"
@@ -1041,7 +1041,7 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
     if due.is_empty() {
         return Ok(None);
     }
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     let now = ctx.wall_now();
     let run_id = format!(
         "purge-{}-{}",

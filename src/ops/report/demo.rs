@@ -12,7 +12,6 @@ use crate::ops::inventory::software::{self, NewTitle};
 use crate::ops::inventory::{self, LoanRequest};
 use crate::ops::{creds, Ctx};
 use crate::store::leavers::{LeaverRecord, SweepRun};
-use crate::store::Store;
 use chrono::{Duration, NaiveDate};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -44,7 +43,7 @@ pub fn config() -> ReportConfig {
 /// Seeds what the report needs and the demo lacks (each part only when its table is empty).
 pub async fn seed(ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     if store.credentials()?.is_empty() {
         for (name, system, known, period, days_ago) in [
             (

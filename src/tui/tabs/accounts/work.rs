@@ -11,7 +11,7 @@ use crate::ops::passwords::PasswordChoice;
 use crate::ops::preview::PlannedChange;
 use crate::ops::{self, Ctx};
 use crate::ops::{Listing, Secret};
-use crate::store::{ActionEntry, LogFilter, Store};
+use crate::store::{ActionEntry, LogFilter};
 use crate::tui::work::{blocking, join_error, Outbox};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::path::PathBuf;
@@ -348,7 +348,7 @@ pub async fn apply_change(ctx: &Ctx, username: &str, change: &Change) -> Result<
 
 /// The last `ACCOUNT_LOG_ROWS` log rows whose target is exactly `username`.
 pub fn account_log(ctx: &Ctx, username: &str) -> Result<Vec<ActionEntry>> {
-    let store = Store::open(&ctx.config.store.path)?;
+    let store = crate::ops::actions::store(ctx)?;
     let rows = store.log(&LogFilter {
         target: Some(username.to_string()),
         limit: Some(500),
