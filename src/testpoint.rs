@@ -22,28 +22,3 @@ pub fn pause(step: &str) {
     #[cfg(not(debug_assertions))]
     let _ = step;
 }
-
-/// The environment variable that fixes the clock of a debug build (`YYYY-MM-DD`, noon UTC, or
-/// RFC 3339): tests run a writing command "on" a day without `--as-of`, which writes nothing.
-pub const NOW_ENV: &str = "SCHOOLTECH_TEST_NOW";
-
-/// The clock a command runs by: fixed by `$SCHOOLTECH_TEST_NOW` in debug builds, else the
-/// machine's. Release builds always take the machine's.
-pub fn clock() -> crate::clock::Clock {
-    #[cfg(debug_assertions)]
-    if let Ok(v) = std::env::var(NOW_ENV) {
-        use chrono::{NaiveDate, TimeZone, Utc};
-        let v = v.trim();
-        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
-            return crate::clock::Clock::Fixed(t.with_timezone(&Utc));
-        }
-        if let Some(t) = NaiveDate::parse_from_str(v, "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(12, 0, 0))
-            .and_then(|t| Utc.from_local_datetime(&t).single())
-        {
-            return crate::clock::Clock::Fixed(t);
-        }
-    }
-    crate::clock::Clock::System
-}

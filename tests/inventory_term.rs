@@ -11,15 +11,29 @@ use std::path::Path;
 use support::TestServer;
 
 fn inv(cfg: &Path, args: &[&str]) -> Run {
-    let mut all = vec!["--as-of", "2026-09-07", "inventory"];
-    all.extend_from_slice(args);
-    st(cfg, &all, None)
+    inv_on(cfg, "2026-09-07", args)
 }
 
+/// `schooltech inventory ARGS` run on `day`: the binary's clock is fixed at noon that day
+/// (`$SCHOOLTECH_TEST_NOW`, debug builds), so what it writes is dated that day; `--as-of` only
+/// judges and never dates what is written.
 fn inv_on(cfg: &Path, day: &str, args: &[&str]) -> Run {
-    let mut all = vec!["--as-of", day, "inventory"];
+    let mut all = vec!["--config", cfg.to_str().expect("utf-8 path"), "inventory"];
     all.extend_from_slice(args);
-    st(cfg, &all, None)
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schooltech"))
+        .args(&all)
+        .env_remove("SCHOOLTECH_CONFIG")
+        .env_remove("SCHOOLTECH_BIND_PASSWORD")
+        .env("NO_COLOR", "1")
+        .env("SCHOOLTECH_TEST_NOW", format!("{day}T12:00:00Z"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("starting schooltech");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 fn refused(r: &Run, code: i32, text: &str) {
@@ -519,6 +533,19 @@ fn a_whole_term_on_samba() {
         ] {
             assert!(text.contains(action), "{action} logged");
         }
+        // Each row is dated by the clock it was written on (not by an --as-of).
+        let rows: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let at = |action: &str| {
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["action"] == action)
+                .map(|r| r["at"].as_str().unwrap_or("").to_string())
+                .next_back()
+                .unwrap_or_default()
+        };
+        assert_eq!(at("asset.add"), "2026-09-07T12:00:00Z", "{text}");
+        assert_eq!(at("audit.scan"), "2026-11-16T12:00:00Z", "{text}");
     }
     st(&cfg, &["log", "verify"], None).ok();
 }

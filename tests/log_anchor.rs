@@ -70,6 +70,44 @@ fn st(e: &Env, args: &[&str], envs: &[(&str, &str)]) -> Run {
     }
 }
 
+/// A stand-in `journalctl` first on PATH that prints `lines` (as `journalctl -o json` would);
+/// returns the PATH to run with.
+fn stand_in_journalctl(e: &Env, lines: &[String]) -> String {
+    let bin = e.dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("bin");
+    let file = e.dir.join("journal.json");
+    std::fs::write(&file, lines.join("\n") + "\n").expect("journal");
+    let jc = bin.join("journalctl");
+    std::fs::write(&jc, format!("#!/bin/sh\ncat '{}'\n", file.display())).expect("script");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&jc, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn creds_add(e: &Env, name: &str, envs: &[(&str, &str)]) -> Run {
+    st(
+        e,
+        &[
+            "creds",
+            "add",
+            name,
+            "--system",
+            "x",
+            "--known-by",
+            "a",
+            "--owner",
+            "b",
+            "--rotated",
+            "2026-11-01",
+        ],
+        envs,
+    )
+}
+
 fn record(db: &Path, n: usize) {
     let s = Store::open(db).expect("store").with_operator("tech");
     for i in 0..n {
@@ -239,24 +277,22 @@ fn syslog_keeps_a_copy_that_verify_compares() {
     assert!(got[0].starts_with("<37>schooltech["), "{}", got[0]);
     assert!(got[2].contains("row=3 hash="), "{got:?}");
 
-    // A stand-in journalctl on PATH answers with what syslog received.
-    let bin = e.dir.join("bin");
-    std::fs::create_dir(&bin).expect("bin");
-    let lines = e.dir.join("journal.txt");
-    let messages: String = got
+    // A stand-in journalctl on PATH answers with what syslog received, as journald shows an
+    // entry it took from /dev/log written by schooltech as root.
+    let lines: Vec<String> = got
         .iter()
-        .map(|m| format!("{}\n", m.split_once("]: ").map(|x| x.1).unwrap_or(m)))
+        .map(|m| {
+            json!({
+                "MESSAGE": m.split_once("]: ").map(|x| x.1).unwrap_or(m),
+                "SYSLOG_IDENTIFIER": "schooltech",
+                "_UID": "0",
+                "_COMM": "schooltech",
+                "_EXE": "/usr/bin/schooltech",
+            })
+            .to_string()
+        })
         .collect();
-    std::fs::write(&lines, messages).expect("journal");
-    let jc = bin.join("journalctl");
-    std::fs::write(&jc, format!("#!/bin/sh\ncat '{}'\n", lines.display())).expect("script");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&jc, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = stand_in_journalctl(&e, &lines);
     let ok = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
     assert_eq!(ok.code, 0, "{}", ok.stdout);
     assert!(ok.stdout.contains("3 rows"), "{}", ok.stdout);
@@ -320,8 +356,21 @@ fn the_operator_is_the_real_user_not_the_environment() {
         assert_eq!(r.code, 0, "{}", r.stdout);
         let log = st(&e, &["log", "show", "--format", "json"], &[]);
         let rows: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
-        let want = name_of("65534").unwrap_or_else(|| "uid 65534".into());
+        // A login uid (set at SSH login, kept across sudo) outranks $SUDO_UID, which anyone
+        // running as root can set; without one (a service, a container) $SUDO_UID names the user.
+        let login = std::fs::read_to_string("/proc/self/loginuid").unwrap_or_default();
+        let (want, source) = match login.trim().parse::<u32>() {
+            Ok(u) if u != u32::MAX => (
+                name_of(&u.to_string()).unwrap_or_else(|| format!("uid {u}")),
+                "loginuid",
+            ),
+            _ => (
+                name_of("65534").unwrap_or_else(|| "uid 65534".into()),
+                "sudo_uid",
+            ),
+        };
         assert_eq!(rows[0]["operator"], want.as_str(), "{rows}");
+        assert_eq!(rows[0]["details"]["operator_source"], source, "{rows}");
     }
 }
 
@@ -414,4 +463,265 @@ fn an_entry_nobody_can_settle_is_closed_by_hand_with_a_reason() {
         .code,
         2
     );
+}
+
+#[test]
+fn rows_go_to_journald_natively_and_forged_entries_are_named() {
+    let e = env();
+    let sock_path = e.dir.join("journal-socket");
+    let sock = UnixDatagram::bind(&sock_path).expect("bind");
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let sp = sock_path.to_str().expect("path");
+    for name in ["Library desk", "Exam room"] {
+        let r = creds_add(&e, name, &[("SCHOOLTECH_TEST_JOURNAL", sp)]);
+        assert_eq!(r.code, 0, "{}", r.stdout);
+    }
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 8192];
+    while got.len() < 2 {
+        let n = sock.recv(&mut buf).expect("a journal datagram per row");
+        let fields = schooltech::store::syslog::parse_native(&buf[..n]).expect("native protocol");
+        got.push(
+            fields
+                .into_iter()
+                .collect::<std::collections::BTreeMap<String, String>>(),
+        );
+    }
+    let store = std::fs::canonicalize(&e.db).expect("store");
+    assert_eq!(got[0]["SYSLOG_IDENTIFIER"], "schooltech");
+    assert_eq!(got[1]["SCHOOLTECH_ID"], "2");
+    assert_eq!(got[1]["SCHOOLTECH_STORE"], store.to_str().expect("path"));
+    assert_eq!(got[1]["SCHOOLTECH_HASH"].len(), 64);
+    assert!(got[1]["MESSAGE"].contains("row=2 hash="), "{got:?}");
+
+    // journald adds the sender's trusted fields: schooltech as root for the real rows, and an
+    // entry `logger -t schooltech` wrote as uid 1000 claiming row 2 with another hash.
+    let trusted: Vec<String> = got
+        .iter()
+        .map(|f| {
+            let mut o: serde_json::Map<String, serde_json::Value> =
+                f.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            o.insert("_UID".into(), json!("0"));
+            o.insert("_COMM".into(), json!("schooltech"));
+            o.insert("_EXE".into(), json!("/usr/bin/schooltech"));
+            serde_json::Value::Object(o).to_string()
+        })
+        .collect();
+    let forged = json!({
+        "MESSAGE": format!("action-log store={} row=2 hash={}", store.display(), "f".repeat(64)),
+        "SYSLOG_IDENTIFIER": "schooltech",
+        "_UID": "1000",
+        "_COMM": "logger",
+        "_EXE": "/usr/bin/logger",
+    })
+    .to_string();
+    let path = stand_in_journalctl(&e, &trusted);
+    let ok = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
+    assert_eq!(ok.code, 0, "{}", ok.stdout);
+    assert!(ok.stdout.contains("2 rows matches"), "{}", ok.stdout);
+
+    let mut all = trusted.clone();
+    all.push(forged.clone());
+    let path = stand_in_journalctl(&e, &all);
+    let bad = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
+    assert_eq!(bad.code, 1, "{}", bad.stdout);
+    assert!(
+        bad.stdout
+            .contains("row 2: forged: written by uid 1000 (/usr/bin/logger)"),
+        "{}",
+        bad.stdout
+    );
+    let j = st(
+        &e,
+        &["log", "verify", "--journal", "--format", "json"],
+        &[("PATH", &path)],
+    );
+    assert_eq!(j.code, 1, "{}", j.stdout);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
+    assert_eq!(v["journal"]["status"], "differs", "{v}");
+    assert!(v["findings"][0]
+        .as_str()
+        .is_some_and(|f| f.contains("forged: written by uid 1000 (/usr/bin/logger)")));
+
+    // A rebuilt chain backed only by forged entries does not pass: the forged ones are not
+    // counted, and the real ones no longer match.
+    rebuild_from(&e.db, 1);
+    let store_now = Store::open(&e.db).expect("store");
+    let new_hash = store_now.log_hash(2).expect("hash").expect("row 2");
+    drop(store_now);
+    let forged_match = json!({
+        "MESSAGE": format!("action-log store={} row=2 hash={new_hash}", store.display()),
+        "SYSLOG_IDENTIFIER": "schooltech",
+        "_UID": "1000",
+        "_EXE": "/usr/bin/logger",
+    })
+    .to_string();
+    let path = stand_in_journalctl(&e, &[forged_match]);
+    let r = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stdout.contains("forged"), "{}", r.stdout);
+    assert!(!r.stdout.contains("matches the store"), "{}", r.stdout);
+}
+
+/// Against the real journald, where this machine runs one (skipped otherwise: the stand-in
+/// above covers the classification).
+#[test]
+fn a_logger_line_in_the_real_journal_is_forged() {
+    if !Path::new(schooltech::store::syslog::JOURNAL_SOCKET).exists()
+        || !Command::new("journalctl")
+            .args(["-n", "0", "-q"])
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        eprintln!("no journald here: skipped");
+        return;
+    }
+    let e = env();
+    let store = std::fs::canonicalize(e.db.parent().expect("dir"))
+        .unwrap_or_else(|_| e.dir.join("store"))
+        .join("schooltech.db");
+    let _ = creds_add(&e, "Desk", &[]);
+    let store = std::fs::canonicalize(&e.db).unwrap_or(store);
+    let status = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "logger",
+            "-t",
+            "schooltech",
+        ])
+        .arg(format!(
+            "action-log store={} row=1 hash={}",
+            store.display(),
+            "f".repeat(64)
+        ))
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("cannot log as another user here: skipped");
+        return;
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let r = st(&e, &["log", "verify", "--journal"], &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("forged: written by uid 65534"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn an_empty_log_without_an_anchor_is_not_called_whole() {
+    let e = env();
+    record(&e.db, 3);
+    // Dropped and made again through raw SQL: no rows, no counter in sqlite_sequence.
+    let c = Connection::open(&e.db).expect("raw");
+    let sql: String = c
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'action_log'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    c.execute_batch(&format!("DROP TABLE action_log; {sql};"))
+        .expect("recreate");
+    drop(c);
+    let v = st(&e, &["log", "verify"], &[]);
+    assert_eq!(v.code, 1, "{}", v.stdout);
+    assert!(
+        v.stdout
+            .contains("empty: give --anchor to tell whole from wiped"),
+        "{}",
+        v.stdout
+    );
+    assert!(!v.stdout.contains("whole:"), "{}", v.stdout);
+    let j = st(&e, &["log", "verify", "--format", "json"], &[]);
+    assert_eq!(j.code, 1, "{}", j.stdout);
+    let jv: serde_json::Value = serde_json::from_str(&j.stdout).expect("json");
+    assert_eq!(jv["status"], "empty", "{jv}");
+    assert_eq!(
+        jv["findings"][0], "empty: give --anchor to tell whole from wiped",
+        "{jv}"
+    );
+    // With an anchor it is told: an old anchor fails, the empty anchor holds.
+    let old = st(
+        &e,
+        &[
+            "log",
+            "verify",
+            "--anchor",
+            &format!("3:{}", "a".repeat(64)),
+        ],
+        &[],
+    );
+    assert_eq!(old.code, 1, "{}", old.stdout);
+    assert!(old.stdout.contains("row 3"), "{}", old.stdout);
+    let empty = st(
+        &e,
+        &[
+            "log",
+            "verify",
+            "--anchor",
+            &format!("0:{}", "0".repeat(64)),
+        ],
+        &[],
+    );
+    assert_eq!(empty.code, 0, "{}", empty.stdout);
+    assert!(
+        empty.stdout.contains("whole: 0 entries"),
+        "{}",
+        empty.stdout
+    );
+}
+
+#[test]
+fn log_rows_take_the_clock_never_as_of() {
+    let e = env();
+    let now = "2026-12-07T10:15:00Z";
+    // A change run with --as-of: the row is dated by the clock, not the day it was judged at.
+    let r = st(
+        &e,
+        &[
+            "--as-of",
+            "2026-09-01",
+            "inventory",
+            "add",
+            "HA1",
+            "--category",
+            "laptop",
+        ],
+        &[("SCHOOLTECH_TEST_NOW", now)],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = creds_add(&e, "Desk", &[("SCHOOLTECH_TEST_NOW", now)]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let log = st(&e, &["log", "show", "--format", "json"], &[]);
+    let rows: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in rows {
+        assert_eq!(row["at"], now, "{row}");
+    }
+}
+
+#[test]
+fn the_operator_source_is_recorded() {
+    let e = env();
+    let r = creds_add(&e, "Desk", &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let log = st(&e, &["log", "show", "--format", "json"], &[]);
+    let rows: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    let login = std::fs::read_to_string("/proc/self/loginuid").unwrap_or_default();
+    let want = if login.trim().parse::<u32>().is_ok_and(|u| u != u32::MAX) {
+        "loginuid"
+    } else if std::env::var("SUDO_UID").is_ok() && real_user_name() == "root" {
+        "sudo_uid"
+    } else {
+        "uid"
+    };
+    assert_eq!(rows[0]["details"]["operator_source"], want, "{rows}");
+    // Old rows (without it) still verify, and so do the new ones.
+    assert_eq!(st(&e, &["log", "verify"], &[]).code, 0);
 }

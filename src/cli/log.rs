@@ -1,12 +1,13 @@
 //! `schooltech log …`
 
-use super::output::print_log;
-use super::{ExitCode, FormatArg};
+use super::output::{print_log, with_stdout, write_json};
+use super::{ExitCode, Format, FormatArg};
 use crate::domain::time::{parse_date, start_of_day};
 use crate::error::{Error, Result};
 use crate::ops::{self, Ctx};
 use crate::store::{ChainStatus, LogFilter};
 use clap::Subcommand;
+use std::io::Write;
 
 /// Action-log commands.
 #[derive(Debug, Subcommand)]
@@ -34,8 +35,9 @@ pub enum LogCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it. Prints
-    /// the head (row count and last hash).
+    /// Check the hash chain: exit 0 when whole, 1 naming the first entry that breaks it (or when
+    /// the log is empty and no --anchor says it should be). Prints the head (row count and last
+    /// hash).
     #[command(
         after_help = "Examples:\n  schooltech log verify\n  schooltech log verify --anchor 1200:3f9a0c... --journal"
     )]
@@ -44,9 +46,12 @@ pub enum LogCmd {
         /// missing or differs.
         #[arg(long, value_name = "N:HASH")]
         anchor: Option<String>,
-        /// Also compare every row with its copy in the system journal (syslog), when readable.
+        /// Also compare every row with its copy in the system journal, when readable. Only
+        /// entries written by root from the schooltech executable count; others are forged.
         #[arg(long)]
         journal: bool,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// Close an entry `log pending` cannot settle by itself, after checking the directory by
     /// hand: --done records it in the action log, --not-done records that nothing was changed.
@@ -177,53 +182,80 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             println!("{}", ops::log::anchor(&store)?);
             Ok(0)
         }
-        LogCmd::Verify { anchor, journal } => {
+        LogCmd::Verify {
+            anchor,
+            journal,
+            format,
+        } => {
             let wanted = anchor.as_deref().map(ops::log::parse_anchor).transpose()?;
-            let mut code = match ops::log::verify(&store)? {
-                ChainStatus::Whole { rows } => {
-                    println!(
-                        "✓ action log whole: {rows} entries, every hash matches ({})",
-                        store.path().display()
-                    );
-                    0
-                }
-                ChainStatus::Broken { id, reason } => {
-                    println!("✗ action log broken at entry {id}: {reason}");
-                    println!("  entries before {id} are intact; keep a copy of {} and find out who changed it", store.path().display());
-                    1
-                }
-            };
-            println!(
-                "  head: {}  (keep it outside this machine: `schooltech log anchor`, then \
-                 `log verify --anchor N:HASH` later)",
-                ops::log::anchor(&store)?
-            );
-            if let Some((n, hash)) = wanted {
-                match ops::log::check_anchor(&store, n, &hash)? {
-                    None => println!("✓ anchor {n}:{hash} holds"),
-                    Some(why) => {
-                        println!("✗ anchor {n}:{hash} fails: {why}");
-                        code = 1;
-                    }
-                }
-            }
-            if *journal {
-                match ops::log::check_journal(&store)? {
-                    ops::log::JournalCheck::Matches { rows } => {
-                        println!("✓ system journal: its copy of {rows} rows matches the store")
-                    }
-                    ops::log::JournalCheck::Unavailable(why) => {
-                        println!("- system journal not compared: {why}")
-                    }
-                    ops::log::JournalCheck::Differs(problems) => {
-                        for p in problems {
-                            println!("✗ system journal: {p}");
-                        }
-                        code = 1;
-                    }
-                }
-            }
+            let v = ops::log::verify_all(&store, wanted, *journal)?;
+            let code = i32::from(!v.findings.is_empty());
+            with_stdout(|w| match format.format {
+                Format::Json => write_json(w, &v),
+                _ => write_verification(w, &v),
+            })?;
             Ok(code)
         }
     }
+}
+
+/// `log verify` in words.
+fn write_verification(w: &mut dyn Write, v: &ops::log::Verification) -> std::io::Result<()> {
+    use ops::log::JournalCheck;
+    match &v.chain {
+        ChainStatus::Whole { .. } if v.status == "empty" => {
+            writeln!(
+                w,
+                "✗ action log {} ({})",
+                ops::log::EMPTY_UNANCHORED,
+                v.store
+            )?;
+            writeln!(
+                w,
+                "  a log that was dropped and made again is empty too; check it against the \
+                 anchor in the last termly report: `log verify --anchor N:HASH`"
+            )?;
+        }
+        ChainStatus::Whole { rows } => writeln!(
+            w,
+            "✓ action log whole: {rows} entries, every hash matches ({})",
+            v.store
+        )?,
+        ChainStatus::Broken { id, reason } => {
+            writeln!(w, "✗ action log broken at entry {id}: {reason}")?;
+            writeln!(
+                w,
+                "  entries before {id} are intact; keep a copy of {} and find out who changed it",
+                v.store
+            )?;
+        }
+    }
+    writeln!(
+        w,
+        "  head: {}  (keep it outside this machine: `schooltech log anchor`, then \
+         `log verify --anchor N:HASH` later)",
+        v.head
+    )?;
+    if let Some(a) = &v.anchor {
+        match &a.fails {
+            None => writeln!(w, "✓ anchor {} holds", a.anchor)?,
+            Some(why) => writeln!(w, "✗ anchor {} fails: {why}", a.anchor)?,
+        }
+    }
+    match &v.journal {
+        Some(JournalCheck::Matches { rows }) => writeln!(
+            w,
+            "✓ system journal: its copy of {rows} rows matches the store"
+        )?,
+        Some(JournalCheck::Unavailable { reason }) => {
+            writeln!(w, "- system journal not compared: {reason}")?
+        }
+        Some(JournalCheck::Differs { problems }) => {
+            for p in problems {
+                writeln!(w, "✗ system journal: {p}")?;
+            }
+        }
+        None => {}
+    }
+    Ok(())
 }

@@ -183,7 +183,7 @@ fn seed_demo_extras(ctx: &Ctx) -> Result<()> {
 /// Builds the context the command line asked for.
 pub fn context(cli: &Cli) -> Result<Ctx> {
     if cli.demo || cli.demo_size.is_some() {
-        let ctx = Ctx::demo_unsealed(cli.demo_size, cli.as_of, crate::testpoint::clock())?;
+        let ctx = Ctx::demo_unsealed(cli.demo_size, cli.as_of, crate::clock::Clock::process())?;
         seed_demo_extras(&ctx)?;
         return Ok(ctx.sealed());
     }

@@ -13,7 +13,8 @@ use crate::store::{ActionEntry, NewAction, Outcome, Store};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{json, Value};
 
-/// Opens the store for one operation.
+/// Opens the store for one operation, its log rows stamped by the context's clock (never by
+/// `--as-of`). Every service opens the store through here.
 pub fn store(ctx: &Ctx) -> Result<Store> {
     ctx.store()
 }

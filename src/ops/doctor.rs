@@ -306,8 +306,9 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
                 r.checks.push(Check::warn(
                     "syslog copy",
                     format!(
-                        "no {}: log rows are not copied to the system journal, so only an anchor \
-                         (`schooltech log anchor`) shows a rewritten log",
+                        "no journald ({}) and no {}: log rows are not copied to the system \
+                         journal, so only an anchor (`schooltech log anchor`) shows a rewritten log",
+                        crate::store::syslog::JOURNAL_SOCKET,
                         crate::store::syslog::DEV_LOG
                     ),
                     "run a syslog daemon or systemd-journald on this machine",

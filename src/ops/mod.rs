@@ -110,7 +110,7 @@ impl Ctx {
             dir,
             as_of,
             operator: operator(),
-            clock: crate::testpoint::clock(),
+            clock: Clock::process(),
             use_mirror: true,
             sealed: false,
             _demo_dir: None,
@@ -162,7 +162,7 @@ impl Ctx {
 
     /// The built-in demo school with a temporary store (`size` accounts if given).
     pub fn demo(size: Option<usize>, as_of: Option<NaiveDate>) -> Result<Ctx> {
-        Self::demo_with_clock(size, as_of, Clock::System)
+        Self::demo_with_clock(size, as_of, Clock::process())
     }
 
     /// The demo school as it looks by `clock` (its dates move to the clock's day).
@@ -239,7 +239,7 @@ impl Ctx {
     /// Under `--as-of` it refuses every write ([`crate::store::Store::read_only`]), so no
     /// changing command of either face can write a record while time is pretended.
     pub fn store(&self) -> Result<crate::store::Store> {
-        let store = crate::store::Store::open(&self.config.store.path)?;
+        let store = crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock);
         Ok(match self.as_of {
             Some(_) => store.read_only(as_of_refusal("this command")),
             None => store,
@@ -252,7 +252,7 @@ impl Ctx {
         if !self.is_demo() {
             return Err(crate::Error::Usage("only the demo school is seeded".into()));
         }
-        crate::store::Store::open(&self.config.store.path)
+        Ok(crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock))
     }
 
     /// True when this is the demo directory.

@@ -107,28 +107,86 @@ pub enum ChainStatus {
     },
 }
 
-/// Who is running schooltech: the login name of the process's real user id, or under sudo (real
-/// uid 0 with `$SUDO_UID`) the user who ran sudo. Never taken from `$USER`, `$LOGNAME` or
-/// `$SUDO_USER`, which anyone can set. `uid N` when the id has no name, `unknown` without /proc.
+/// Who is running schooltech, as a login name: the user who logged in (the kernel's login uid,
+/// `/proc/self/loginuid`, set at SSH or console login and kept across `sudo` and `su`); when that
+/// is unset (a service, a container), under sudo (real uid 0 with `$SUDO_UID`) the user who ran
+/// sudo; else the process's real user. Never taken from `$USER`, `$LOGNAME` or `$SUDO_USER`, and
+/// `$SUDO_UID` never outranks a login uid. `uid N` when the id has no name, `unknown` without
+/// /proc. Each log row records which source gave it ([`operator_source`]).
 pub fn operator() -> String {
-    // The same for the whole process: looked up once (every store open asks).
-    static OPERATOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    OPERATOR.get_or_init(look_up_operator).clone()
+    process_operator().0.clone()
 }
 
-fn look_up_operator() -> String {
-    let Some(uid) = real_uid() else {
-        return "unknown".to_string();
-    };
-    let uid = if uid == 0 {
-        std::env::var("SUDO_UID")
-            .ok()
-            .and_then(|s| s.trim().parse::<u32>().ok())
-            .unwrap_or(0)
-    } else {
-        uid
-    };
-    user_name(uid).unwrap_or_else(|| format!("uid {uid}"))
+/// Where [`operator`] came from: `loginuid`, `sudo_uid`, `uid` or `unknown`.
+pub fn operator_source() -> &'static str {
+    process_operator().1.as_str()
+}
+
+fn process_operator() -> &'static (String, OperatorSource) {
+    // The same for the whole process: looked up once (every store open asks).
+    static OPERATOR: std::sync::OnceLock<(String, OperatorSource)> = std::sync::OnceLock::new();
+    OPERATOR.get_or_init(|| {
+        let login = std::fs::read_to_string("/proc/self/loginuid").ok();
+        let sudo = std::env::var("SUDO_UID").ok();
+        match look_up_operator(login.as_deref(), sudo.as_deref(), real_uid()) {
+            Some((uid, source)) => (
+                user_name(uid).unwrap_or_else(|| format!("uid {uid}")),
+                source,
+            ),
+            None => ("unknown".to_string(), OperatorSource::Unknown),
+        }
+    })
+}
+
+/// Which of the process's ids named the operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatorSource {
+    /// The kernel's login uid (`/proc/self/loginuid`).
+    LoginUid,
+    /// `$SUDO_UID`, as root without a login uid.
+    SudoUid,
+    /// The real uid.
+    Uid,
+    /// Nothing could be read (no /proc).
+    Unknown,
+}
+
+impl OperatorSource {
+    /// As recorded in a log row's details (`operator_source`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperatorSource::LoginUid => "loginuid",
+            OperatorSource::SudoUid => "sudo_uid",
+            OperatorSource::Uid => "uid",
+            OperatorSource::Unknown => "unknown",
+        }
+    }
+}
+
+/// The kernel's "no login uid" (`(uid_t)-1`).
+pub const LOGINUID_UNSET: u32 = u32::MAX;
+
+/// Chooses the operator's uid from the contents of `/proc/self/loginuid`, `$SUDO_UID` and the
+/// real uid (pure: the caller reads them). The login uid when it is set (not 4294967295); else,
+/// only when the real uid is 0, `$SUDO_UID`; else the real uid. `None` when there is no real uid.
+pub fn look_up_operator(
+    loginuid: Option<&str>,
+    sudo_uid: Option<&str>,
+    real_uid: Option<u32>,
+) -> Option<(u32, OperatorSource)> {
+    if let Some(uid) = loginuid
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|u| *u != LOGINUID_UNSET)
+    {
+        return Some((uid, OperatorSource::LoginUid));
+    }
+    let real = real_uid?;
+    if real == 0 {
+        if let Some(uid) = sudo_uid.and_then(|s| s.trim().parse::<u32>().ok()) {
+            return Some((uid, OperatorSource::SudoUid));
+        }
+    }
+    Some((real, OperatorSource::Uid))
 }
 
 /// The real user id of this process (the first field of `Uid:` in /proc/self/status).
@@ -153,6 +211,23 @@ fn user_name(uid: u32) -> Option<String> {
         .find(|f| f.get(2) == Some(&uid.as_str()))
         .and_then(|f| f.first().map(|n| n.to_string()))
         .filter(|n| !n.is_empty())
+}
+
+/// `details` with `"operator_source": source` added (an object gains the key; anything else is
+/// kept under `"details"`). A key the caller set is left as it is.
+fn with_operator_source(details: &serde_json::Value, source: &str) -> serde_json::Value {
+    let mut map = match details {
+        serde_json::Value::Object(m) => m.clone(),
+        serde_json::Value::Null => serde_json::Map::new(),
+        other => {
+            let mut m = serde_json::Map::new();
+            m.insert("details".into(), other.clone());
+            m
+        }
+    };
+    map.entry("operator_source")
+        .or_insert_with(|| serde_json::Value::String(source.to_string()));
+    serde_json::Value::Object(map)
 }
 
 /// The hash of one row; see the module documentation for the exact bytes hashed. `details` must be
@@ -403,7 +478,9 @@ impl RawRow {
 
 impl Store {
     /// Appends one action, by [`Store::operator`], at `now` (kept to the second), in one
-    /// transaction. Refuses details that hold a password.
+    /// transaction. Refuses details that hold a password. `now` is the moment by the clock
+    /// (`ctx.wall_now()`), never `--as-of`; the store's own writers stamp rows by the store's
+    /// clock instead ([`Self::append_in`]).
     pub fn record(&self, a: NewAction<'_>, now: DateTime<Utc>) -> Result<ActionEntry> {
         let mut rows = self.record_many(std::slice::from_ref(&a), now)?;
         rows.pop()
@@ -423,17 +500,29 @@ impl Store {
         }
         let doing = "recording in the action log";
         let tx = self.write_tx(doing)?;
-        let out = self.append_in(&tx, items, now)?;
+        let out = self.append_at(&tx, items, now)?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         super::syslog::announce_for(&self.path, &out);
         Ok(out)
     }
 
     /// Appends `items` inside the caller's write transaction (so a journal outcome, or a store
-    /// change, and its log rows commit together). Refuses details that hold a password. The
+    /// change, and its log rows commit together), stamped by the store's clock
+    /// ([`Store::with_clock`]): the moment it is done, whatever `--as-of` the change was judged
+    /// at. Every store writer records through here. Refuses details that hold a password. The
     /// caller sends the rows to the system journal once it has committed
     /// ([`Self::announce_logged`]).
     pub(crate) fn append_in(
+        &self,
+        tx: &rusqlite::Connection,
+        items: &[NewAction<'_>],
+    ) -> Result<Vec<ActionEntry>> {
+        self.append_at(tx, items, self.clock().now())
+    }
+
+    /// [`Self::append_in`] at a given moment. Each row's details also say where its operator
+    /// came from (`operator_source`, see [`operator`]).
+    fn append_at(
         &self,
         tx: &rusqlite::Connection,
         items: &[NewAction<'_>],
@@ -479,7 +568,8 @@ impl Store {
                 .map_err(|e| self.sql_error(doing, e))?;
             for a in items {
                 id += 1;
-                let details = canonical_json(&a.details);
+                let kept = with_operator_source(&a.details, self.operator_source());
+                let details = canonical_json(&kept);
                 let hash = chain_hash(
                     id,
                     &at,
@@ -507,7 +597,7 @@ impl Store {
                     operator: self.operator.clone(),
                     action: a.action.to_string(),
                     target: a.target.to_string(),
-                    details: a.details.clone(),
+                    details: kept,
                     prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
                     hash,
                 });
@@ -950,13 +1040,98 @@ mod tests {
     #[test]
     fn operator_is_the_real_user_whatever_the_environment_says() {
         // Read-only: $USER and $SUDO_USER play no part, so whatever they hold the answer is the
-        // name of the real uid (or, as root under sudo, of $SUDO_UID).
+        // name of the uid the three sources give.
         let op = operator();
         assert!(!op.is_empty());
-        let uid = real_uid().unwrap();
-        if uid != 0 || std::env::var("SUDO_UID").is_err() {
-            assert_eq!(Some(op), user_name(uid).or(Some(format!("uid {uid}"))));
-        }
+        let login = std::fs::read_to_string("/proc/self/loginuid").ok();
+        let sudo = std::env::var("SUDO_UID").ok();
+        let (uid, source) =
+            look_up_operator(login.as_deref(), sudo.as_deref(), real_uid()).unwrap();
+        assert_eq!(op, user_name(uid).unwrap_or(format!("uid {uid}")));
+        assert_eq!(operator_source(), source.as_str());
+    }
+
+    #[test]
+    fn the_login_uid_outranks_sudo_uid_which_outranks_nothing_but_root() {
+        use OperatorSource::*;
+        // Logged in over SSH as 1000, then sudo: the login uid, whatever $SUDO_UID says.
+        assert_eq!(
+            look_up_operator(Some("1000\n"), Some("65534"), Some(0)),
+            Some((1000, LoginUid))
+        );
+        // su from a login as 1001 to another user: still the login uid.
+        assert_eq!(
+            look_up_operator(Some("1001"), None, Some(1002)),
+            Some((1001, LoginUid))
+        );
+        // No login uid (unset is 4294967295): $SUDO_UID, only as root.
+        assert_eq!(
+            look_up_operator(Some("4294967295"), Some("1000"), Some(0)),
+            Some((1000, SudoUid))
+        );
+        assert_eq!(
+            look_up_operator(Some("4294967295"), Some("0"), Some(1000)),
+            Some((1000, Uid))
+        );
+        // Otherwise the real uid; nonsense in either file or variable is ignored.
+        assert_eq!(look_up_operator(None, None, Some(0)), Some((0, Uid)));
+        assert_eq!(
+            look_up_operator(Some("x"), Some("nobody"), Some(0)),
+            Some((0, Uid))
+        );
+        assert_eq!(look_up_operator(None, Some("1000"), None), None);
+    }
+
+    #[test]
+    fn rows_record_where_the_operator_came_from_and_still_verify() {
+        let s = Store::open_in_memory().unwrap();
+        let e = s
+            .record(
+                NewAction {
+                    action: "account.enable",
+                    target: "a",
+                    details: json!({"k": 1}),
+                },
+                t0(),
+            )
+            .unwrap();
+        assert_eq!(e.details["operator_source"], operator_source());
+        assert_eq!(e.details["k"], 1);
+        let given = store()
+            .record(
+                NewAction {
+                    action: "account.enable",
+                    target: "a",
+                    details: json!(["x"]),
+                },
+                t0(),
+            )
+            .unwrap();
+        assert_eq!(
+            given.details,
+            json!({"details": ["x"], "operator_source": "given"})
+        );
+        assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: 1 });
+    }
+
+    #[test]
+    fn store_writers_stamp_rows_by_the_store_clock() {
+        let later = t0() + chrono::Duration::days(90);
+        let s = store().with_clock(crate::clock::Clock::Fixed(later));
+        let tx = s.write_tx("t").unwrap();
+        let rows = s
+            .append_in(
+                &tx,
+                &[NewAction {
+                    action: "asset.add",
+                    target: "HA1",
+                    details: json!({}),
+                }],
+            )
+            .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(rows[0].at, later);
+        assert_eq!(s.log(&LogFilter::default()).unwrap()[0].at, later);
     }
 
     #[test]

@@ -126,7 +126,6 @@ impl Store {
                     "ref": s.reference, "mis_id": s.mis_id,
                 }),
             }],
-            now,
         )?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         self.announce_logged(&logged);
@@ -244,7 +243,6 @@ impl Store {
                 target: agreement,
                 details: json!({ "version": version, "previous": previous }),
             }],
-            now,
         )?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         self.announce_logged(&logged);

@@ -230,7 +230,6 @@ impl Store {
                     "subdomains": r.subdomains,
                 }),
             }],
-            r.requested_at,
         )?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         self.announce_logged(&logged);
@@ -298,7 +297,6 @@ impl Store {
                 target: &target,
                 details,
             }],
-            at,
         )?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         self.announce_logged(&logged);
@@ -398,7 +396,6 @@ impl Store {
                 target: &format!("filter-review#{id}"),
                 details: json!({ "by": by, "items": items }),
             }],
-            at,
         )?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         self.announce_logged(&logged);
@@ -432,7 +429,6 @@ impl Store {
                 target: &format!("filter-review#{id}"),
                 details: json!({ "by": close.by, "checks": close.checks, "note": close.note, "summary": summary }),
             }],
-            close.at,
         )?;
         tx.commit().map_err(|e| self.sql_error(doing, e))?;
         self.announce_logged(&logged);

@@ -672,7 +672,6 @@ impl Store {
             tx,
             doing,
             at: fmt_time(now),
-            now,
             actions: Vec::new(),
         })
     }
@@ -868,7 +867,6 @@ pub struct InvTx<'s> {
     tx: Transaction<'s>,
     doing: &'static str,
     at: String,
-    now: DateTime<Utc>,
     actions: Vec<(String, String, Value)>,
 }
 
@@ -902,7 +900,7 @@ impl<'s> InvTx<'s> {
         let out = if items.is_empty() {
             Vec::new()
         } else {
-            self.store.append_in(&self.tx, &items, self.now)?
+            self.store.append_in(&self.tx, &items)?
         };
         drop(items);
         let (store, doing) = (self.store, self.doing);

@@ -438,7 +438,7 @@ impl Store {
             )));
         }
         let rows = if log_id.is_none() && !logs.is_empty() {
-            self.append_in(tx, logs, now)?
+            self.append_in(tx, logs)?
         } else {
             Vec::new()
         };

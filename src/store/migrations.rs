@@ -658,6 +658,160 @@ BEGIN
     SELECT RAISE(ABORT, 'recorded outside changes are never deleted');
 END;
 "#,
+    // 10: immutability that holds at the database (issue 23). `INSERT OR REPLACE` deletes the row
+    // whose key it takes without firing DELETE triggers, and `UPDATE OR REPLACE` deletes a row whose
+    // unique key an update takes: wherever a row may not be deleted, an insert or an update that
+    // lands on one of its keys (primary or unique) is refused. Tables whose rows never change
+    // refuse every UPDATE already, so only their inserts need the check. Legitimate writes (a
+    // journal entry's outcome, a loan's return, an asset's status before disposal, a sanitisation
+    // record redone while its batch is open) touch no other row's key and go through as before.
+    r#"
+CREATE TRIGGER asset_history_no_replace BEFORE INSERT ON asset_history
+WHEN EXISTS (SELECT 1 FROM asset_history WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'asset history is append-only');
+END;
+
+CREATE TRIGGER audit_scans_no_replace BEFORE INSERT ON audit_scans
+WHEN EXISTS (SELECT 1 FROM audit_scans WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'audit scans are append-only');
+END;
+
+CREATE TRIGGER leaver_records_no_replace BEFORE INSERT ON leaver_records
+WHEN EXISTS (SELECT 1 FROM leaver_records WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'leaver records never change');
+END;
+
+CREATE TRIGGER outside_changes_no_replace BEFORE INSERT ON outside_changes
+WHEN EXISTS (SELECT 1 FROM outside_changes WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'recorded outside changes never change');
+END;
+
+CREATE TRIGGER journal_no_replace BEFORE INSERT ON journal
+WHEN EXISTS (SELECT 1 FROM journal WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are never deleted or replaced');
+END;
+CREATE TRIGGER journal_no_replace_by_update BEFORE UPDATE OF id ON journal
+WHEN EXISTS (SELECT 1 FROM journal WHERE id = NEW.id AND id <> OLD.id)
+BEGIN
+    SELECT RAISE(ABORT, 'journal entries are never deleted or replaced');
+END;
+
+-- An asset that is disposed or in a disposal batch may not be deleted (above), so not replaced.
+CREATE TRIGGER assets_no_replace BEFORE INSERT ON assets
+WHEN EXISTS (SELECT 1 FROM assets a
+             WHERE (a.id = NEW.id OR a.tag = NEW.tag
+                    OR (NEW.serial IS NOT NULL AND a.serial = NEW.serial
+                        AND a.manufacturer = NEW.manufacturer))
+               AND (a.status = 'disposed'
+                    OR EXISTS (SELECT 1 FROM disposal_items d WHERE d.asset_id = a.id)))
+BEGIN
+    SELECT RAISE(ABORT, 'a disposed asset, or one in a disposal batch, cannot be replaced');
+END;
+CREATE TRIGGER assets_no_replace_by_update BEFORE UPDATE OF id, tag, manufacturer, serial ON assets
+WHEN EXISTS (SELECT 1 FROM assets a
+             WHERE a.id <> OLD.id
+               AND (a.id = NEW.id OR a.tag = NEW.tag
+                    OR (NEW.serial IS NOT NULL AND a.serial = NEW.serial
+                        AND a.manufacturer = NEW.manufacturer))
+               AND (a.status = 'disposed'
+                    OR EXISTS (SELECT 1 FROM disposal_items d WHERE d.asset_id = a.id)))
+BEGIN
+    SELECT RAISE(ABORT, 'a disposed asset, or one in a disposal batch, cannot be replaced');
+END;
+
+CREATE TRIGGER loans_no_replace BEFORE INSERT ON loans
+WHEN EXISTS (SELECT 1 FROM loans l
+             WHERE l.id = NEW.id
+                OR (NEW.returned_at IS NULL AND l.returned_at IS NULL AND l.asset_id = NEW.asset_id))
+BEGIN
+    SELECT RAISE(ABORT, 'loan records are kept');
+END;
+CREATE TRIGGER loans_no_replace_by_update BEFORE UPDATE OF id, asset_id, returned_at ON loans
+WHEN EXISTS (SELECT 1 FROM loans l
+             WHERE l.id <> OLD.id
+               AND (l.id = NEW.id
+                    OR (NEW.returned_at IS NULL AND l.returned_at IS NULL AND l.asset_id = NEW.asset_id)))
+BEGIN
+    SELECT RAISE(ABORT, 'loan records are kept');
+END;
+
+CREATE TRIGGER audit_rounds_no_replace BEFORE INSERT ON audit_rounds
+WHEN EXISTS (SELECT 1 FROM audit_rounds r
+             WHERE r.id = NEW.id OR r.name = NEW.name
+                OR (NEW.closed_at IS NULL AND r.closed_at IS NULL))
+BEGIN
+    SELECT RAISE(ABORT, 'audit rounds are kept');
+END;
+CREATE TRIGGER audit_rounds_no_replace_by_update BEFORE UPDATE OF id, name, closed_at ON audit_rounds
+WHEN EXISTS (SELECT 1 FROM audit_rounds r
+             WHERE r.id <> OLD.id
+               AND (r.id = NEW.id OR r.name = NEW.name
+                    OR (NEW.closed_at IS NULL AND r.closed_at IS NULL)))
+BEGIN
+    SELECT RAISE(ABORT, 'audit rounds are kept');
+END;
+
+CREATE TRIGGER disposal_batches_no_replace BEFORE INSERT ON disposal_batches
+WHEN EXISTS (SELECT 1 FROM disposal_batches b WHERE b.id = NEW.id OR b.name = NEW.name)
+BEGIN
+    SELECT RAISE(ABORT, 'disposal batches are kept');
+END;
+CREATE TRIGGER disposal_batches_no_replace_by_update BEFORE UPDATE OF id, name ON disposal_batches
+WHEN EXISTS (SELECT 1 FROM disposal_batches b
+             WHERE b.id <> OLD.id AND (b.id = NEW.id OR b.name = NEW.name))
+BEGIN
+    SELECT RAISE(ABORT, 'disposal batches are kept');
+END;
+
+CREATE TRIGGER disposal_items_no_replace BEFORE INSERT ON disposal_items
+WHEN EXISTS (SELECT 1 FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id
+             WHERE (i.id = NEW.id OR i.asset_id = NEW.asset_id) AND b.closed_at IS NOT NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its items cannot be changed');
+END;
+CREATE TRIGGER disposal_items_no_replace_by_update BEFORE UPDATE OF id, asset_id ON disposal_items
+WHEN EXISTS (SELECT 1 FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id
+             WHERE i.id <> OLD.id AND (i.id = NEW.id OR i.asset_id = NEW.asset_id)
+               AND b.closed_at IS NOT NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its items cannot be changed');
+END;
+
+CREATE TRIGGER disposal_sanitisation_no_replace BEFORE INSERT ON disposal_sanitisation
+WHEN EXISTS (SELECT 1 FROM disposal_sanitisation s
+             JOIN disposal_items i ON i.id = s.item_id JOIN disposal_batches b ON b.id = i.batch_id
+             WHERE (s.id = NEW.id OR s.item_id = NEW.item_id) AND b.closed_at IS NOT NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its sanitisation records cannot be changed');
+END;
+CREATE TRIGGER disposal_sanitisation_no_replace_by_update BEFORE UPDATE OF id, item_id ON disposal_sanitisation
+WHEN EXISTS (SELECT 1 FROM disposal_sanitisation s
+             JOIN disposal_items i ON i.id = s.item_id JOIN disposal_batches b ON b.id = i.batch_id
+             WHERE s.id <> OLD.id AND (s.id = NEW.id OR s.item_id = NEW.item_id)
+               AND b.closed_at IS NOT NULL)
+BEGIN
+    SELECT RAISE(ABORT, 'the disposal batch is closed; its sanitisation records cannot be changed');
+END;
+
+CREATE TRIGGER sweep_runs_no_replace BEFORE INSERT ON sweep_runs
+WHEN EXISTS (SELECT 1 FROM sweep_runs r
+             WHERE r.run_id = NEW.run_id OR (NEW.open IS NOT NULL AND r.open = NEW.open))
+BEGIN
+    SELECT RAISE(ABORT, 'sweep runs are never deleted or replaced');
+END;
+CREATE TRIGGER sweep_runs_no_replace_by_update BEFORE UPDATE OF run_id, open ON sweep_runs
+WHEN EXISTS (SELECT 1 FROM sweep_runs r
+             WHERE r.rowid <> OLD.rowid
+               AND (r.run_id = NEW.run_id OR (NEW.open IS NOT NULL AND r.open = NEW.open)))
+BEGIN
+    SELECT RAISE(ABORT, 'sweep runs are never deleted or replaced');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

@@ -46,6 +46,10 @@ pub struct Store {
     operator: String,
     /// Set when the context may only read (`--as-of`): why, for the refusal of every write.
     read_only: Option<String>,
+    /// Where [`operator`] came from (`loginuid`, `sudo_uid`, `uid`, `given`), kept in each log row.
+    operator_source: &'static str,
+    /// The clock new action-log rows take their time from (never `--as-of`).
+    clock: crate::clock::Clock,
 }
 
 impl Store {
@@ -118,6 +122,8 @@ impl Store {
             path: path.to_path_buf(),
             operator: operator(),
             read_only: None,
+            operator_source: actionlog::operator_source(),
+            clock: crate::clock::Clock::process(),
         })
     }
 
@@ -133,6 +139,8 @@ impl Store {
             path: path.to_path_buf(),
             operator: operator(),
             read_only: None,
+            operator_source: actionlog::operator_source(),
+            clock: crate::clock::Clock::process(),
         })
     }
 
@@ -150,6 +158,7 @@ impl Store {
     /// Records `name` as the operator of new rows instead of the one taken from the environment.
     pub fn with_operator(mut self, name: impl Into<String>) -> Store {
         self.operator = name.into();
+        self.operator_source = "given";
         self
     }
 
@@ -164,6 +173,24 @@ impl Store {
     /// True when writes are refused ([`Store::read_only`]).
     pub fn is_read_only(&self) -> bool {
         self.read_only.is_some()
+    }
+
+    /// Where the operator of new rows came from: `loginuid`, `sudo_uid`, `uid` (see
+    /// [`actionlog::look_up_operator`]) or `given` ([`Store::with_operator`]).
+    pub fn operator_source(&self) -> &'static str {
+        self.operator_source
+    }
+
+    /// Stamps new action-log rows by `clock` (the context's clock: fixed in tests) instead of
+    /// the machine's.
+    pub fn with_clock(mut self, clock: crate::clock::Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock new action-log rows take their time from.
+    pub fn clock(&self) -> crate::clock::Clock {
+        self.clock
     }
 
     /// The schema version of the open store (the number of migrations applied).

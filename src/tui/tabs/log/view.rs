@@ -10,12 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
 use ratatui::Frame;
 
-/// The details of a row in one line, without the bulky "before" and "after" states.
+/// The details of a row in one line, without the bulky "before" and "after" states and where the
+/// operator came from (`operator_source`, shown with the entry's details).
 pub fn details_summary(e: &ActionEntry) -> String {
     match &e.details {
         serde_json::Value::Object(map) => map
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "before" | "after"))
+            .filter(|(k, _)| !matches!(k.as_str(), "before" | "after" | "operator_source"))
             .map(|(k, v)| match v {
                 serde_json::Value::String(s) => format!("{k}={s}"),
                 other => format!("{k}={other}"),
