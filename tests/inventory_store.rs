@@ -13,14 +13,19 @@ use schooltech::ops::inventory::{self as inv, audit, disposal, import};
 use schooltech::ops::Ctx;
 use std::sync::Arc;
 
+/// A context on a fixed clock (the end of 25 Nov 2026): `--as-of` is for reports and dry runs,
+/// and these tests write.
 fn ctx(dir: &tempfile::TempDir) -> Ctx {
     let d = DemoDirectory::bundled(RoleMap::default()).expect("demo");
-    Ctx::with_directory(
+    let mut c = Ctx::with_directory(
         Config::default(),
         Arc::new(d),
         dir.path().join("s.db"),
-        NaiveDate::from_ymd_opt(2026, 11, 25),
-    )
+        None,
+    );
+    let day = NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+    c.clock = schooltech::clock::Clock::Fixed(schooltech::domain::time::end_of_day(day));
+    c
 }
 
 fn add(ctx: &Ctx, tag: &str, cat: Category, serial: &str, room: &str) {

@@ -234,8 +234,9 @@ pub struct AnchorCheck {
 /// The message for a log with no rows and no anchor to say whether it ever had any.
 pub const EMPTY_UNANCHORED: &str = "empty: give --anchor to tell whole from wiped";
 
-/// Runs every check `log verify` asks for. An empty log without an anchor is a finding: a log
-/// dropped and made again is empty too, and only an anchor kept elsewhere tells them apart.
+/// Runs every check `log verify` asks for. An empty log without its row counter and without an
+/// anchor is a finding: a log dropped and made again is empty too, and only an anchor kept
+/// elsewhere tells them apart. A store that never logged keeps its counter at 0 from the start.
 pub fn verify_all(
     store: &Store,
     anchor: Option<(i64, String)>,
@@ -244,7 +245,7 @@ pub fn verify_all(
     let chain = verify(store)?;
     let mut findings = Vec::new();
     let status = match &chain {
-        ChainStatus::Whole { rows: 0 } if anchor.is_none() => {
+        ChainStatus::Whole { rows: 0 } if anchor.is_none() && !store.log_counter_kept()? => {
             findings.push(EMPTY_UNANCHORED.to_string());
             "empty"
         }

@@ -825,6 +825,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// True when the log's row counter is there (`sqlite_sequence`): a store made by this
+    /// schooltech starts it at 0, so an empty log without it was dropped and made again (or
+    /// is older than the counter), and only an anchor can say it is whole.
+    pub fn log_counter_kept(&self) -> Result<bool> {
+        self.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'action_log'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| self.sql_error("reading the log's row counter", e))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

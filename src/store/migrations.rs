@@ -818,8 +818,10 @@ END;
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
 
 /// Brings the store at `conn` up to [`LATEST`], one transaction per migration. `path` is only used in
-/// messages.
-pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<()> {
+/// messages. True when this call made the store from nothing (it applied the first migration):
+/// the one process that may write the log's first row.
+pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<bool> {
+    let mut made = false;
     loop {
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
             .map_err(|e| super::sql_error(path, "starting a schema upgrade", e))?;
@@ -831,8 +833,9 @@ pub(crate) fn migrate(conn: &Connection, path: &Path) -> Result<()> {
         if current == LATEST {
             tx.commit()
                 .map_err(|e| super::sql_error(path, "finishing the schema check", e))?;
-            return Ok(());
+            return Ok(made);
         }
+        made |= current == 0;
         let next = current + 1;
         let sql = MIGRATIONS[(next - 1) as usize];
         tx.execute_batch(sql)

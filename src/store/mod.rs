@@ -116,15 +116,29 @@ impl Store {
         // bulk work that wants speed can use `record_many` (one transaction, one fsync).
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
             .map_err(|e| sql_error(path, "setting up the connection", e))?;
-        migrations::migrate(&conn, path)?;
-        Ok(Store {
+        let made = migrations::migrate(&conn, path)?;
+        let store = Store {
             conn,
             path: path.to_path_buf(),
             operator: operator(),
             read_only: None,
             operator_source: actionlog::operator_source(),
             clock: crate::clock::Clock::process(),
-        })
+        };
+        if made {
+            // The log's row counter starts with the store, at 0: a log that is empty later
+            // with no counter was dropped and made again, never "whole", and `log verify` says
+            // so (DROP TABLE takes the counter with it).
+            store
+                .conn
+                .execute(
+                    "INSERT INTO sqlite_sequence (name, seq) SELECT 'action_log', 0 \
+                     WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'action_log')",
+                    [],
+                )
+                .map_err(|e| sql_error(path, "starting the log's row counter", e))?;
+        }
+        Ok(store)
     }
 
     /// A fresh store in memory, for tests. Its `path()` is `:memory:`.
