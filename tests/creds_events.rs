@@ -337,6 +337,8 @@ fn an_old_register_becomes_one_imported_event_per_login() {
         )
         .expect("old rows");
     }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let store = Store::open(&path).expect("upgrade");
     let list = store.credentials().expect("list");
     assert_eq!(list.len(), 2);
@@ -444,7 +446,7 @@ fn real_servers_check_every_username_and_clear_an_alarm_only_by_a_rotation() {
                 "update",
                 "Library desk",
                 "--known-by",
-                "sarah.roberts,jo.thompson,ali.roberts",
+                "sarah.roberts,jo.thompson,harry.hughes",
             ],
             None,
         );
@@ -478,7 +480,7 @@ fn real_servers_check_every_username_and_clear_an_alarm_only_by_a_rotation() {
         assert_eq!(list[0]["period_days"], 90, "{fl}: {list}");
         assert_eq!(
             list[0]["known_by"],
-            serde_json::json!(["sarah.roberts", "jo.thompson", "ali.roberts"]),
+            serde_json::json!(["sarah.roberts", "jo.thompson", "harry.hughes"]),
             "{fl}"
         );
 
@@ -518,7 +520,7 @@ fn real_servers_check_every_username_and_clear_an_alarm_only_by_a_rotation() {
             .ok()
             .stdout;
         assert!(
-            table.contains("jo.thompson (left) taken off"),
+            table.contains("jo.thompson (left) taken off") && table.contains("harry.hughes added"),
             "{fl}: {table}"
         );
         st(&cfg, &["log", "verify"], None).ok();

@@ -241,20 +241,21 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                         uk_date(c.last_rotated)
                     );
                     writeln!(w, "{}\n", clean(&head))?;
-                    let rows: Vec<Vec<String>> = h
-                        .events
-                        .iter()
-                        .map(|e| {
-                            vec![
-                                e.id.to_string(),
-                                uk_date(e.at),
-                                e.event.as_str().to_string(),
-                                e.by.clone(),
-                                e.note.clone().unwrap_or_default(),
-                            ]
-                        })
-                        .collect();
-                    write_table(w, &["#", "RECORDED", "EVENT", "BY", "WHAT"], &rows)
+                    for e in &h.events {
+                        let line = format!(
+                            "#{} {} {} by {}{}",
+                            e.id,
+                            e.at.format("%-d %b %Y %H:%M UTC"),
+                            e.event.as_str(),
+                            e.by,
+                            e.note
+                                .as_deref()
+                                .map(|n| format!(": {n}"))
+                                .unwrap_or_default()
+                        );
+                        writeln!(w, "{}", clean(&line))?;
+                    }
+                    Ok(())
                 }
             })?;
             Ok(0)
