@@ -263,6 +263,7 @@ pub fn sanitised(
         return Err(closed(&b));
     }
     let asset = must_asset(&tx, tag)?;
+    check_disposable(&asset, written_off(&s, asset.id)?).map_err(Error::Usage)?;
     let item = tx
         .batch_items(b.id)?
         .into_iter()
@@ -273,7 +274,6 @@ pub fn sanitised(
                 asset.tag, b.name, b.name, asset.tag
             ))
         })?;
-    check_disposable(&asset, written_off(&s, asset.id)?).map_err(Error::Usage)?;
     if let Some(d) = done_on {
         check_record_date(
             "the sanitisation date (--on)",
