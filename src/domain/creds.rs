@@ -364,4 +364,39 @@ mod tests {
                 && validate("a", "x", 42).is_ok()
         );
     }
+
+    #[test]
+    fn an_update_keeps_the_date_and_cannot_clear_a_leavers_alarm() {
+        let (c, now) = cred(100);
+        let leavers = vec!["bob".to_string()];
+        let off = CredUpdate {
+            known_by: Some(vec!["ann".into()]),
+            ..Default::default()
+        };
+        let e = updated(&c, &off, &leavers).unwrap_err();
+        assert!(e.contains("bob") && e.contains("Rotate first"), "{e}");
+        let more = CredUpdate {
+            known_by: Some(vec!["ann".into(), "BOB".into(), "cat".into(), "cat".into()]),
+            ..Default::default()
+        };
+        let u = updated(&c, &more, &leavers).unwrap();
+        assert_eq!(u.known_by, ["ann", "BOB", "cat"]);
+        assert_eq!(
+            (u.period_days, u.last_rotated),
+            (c.period_days, c.last_rotated)
+        );
+        assert!(
+            updated(&c, &CredUpdate::default(), &leavers).is_err(),
+            "nothing to change"
+        );
+
+        // A rotation moves the date and takes the leaver off; not in the future nor backwards.
+        assert!(rotation(&c, now + Duration::days(1), now, &leavers).is_err());
+        assert!(rotation(&c, c.last_rotated - Duration::days(1), now, &leavers).is_err());
+        let r = rotation(&c, now, now, &leavers).unwrap();
+        assert_eq!(r.known_by, ["ann"]);
+        assert_eq!(r.last_rotated, now);
+        assert_eq!(assess(&r, now, 14, |u| u == "bob").status, CredStatus::Ok);
+        assert!(describe_change(&c, &r, &leavers).contains("bob (left) taken off"));
+    }
 }
