@@ -436,8 +436,11 @@ fn a_whole_term_on_samba() {
         ],
     )
     .ok();
-    inv(
+    // Collected and closed on the day (issue 23: a batch cannot close on 7 Sep as collected
+    // on 4 Dec, a day still to come).
+    inv_on(
         &cfg,
+        "2026-12-07",
         &[
             "disposal",
             "edit",
@@ -449,8 +452,9 @@ fn a_whole_term_on_samba() {
         ],
     )
     .ok();
-    inv(
+    inv_on(
         &cfg,
+        "2026-12-07",
         &[
             "disposal",
             "close",

@@ -20,10 +20,15 @@ use tui_support::{demo_at, frozen_now, redact, Harness};
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
 /// The demo school judged at the end of today, with three shared logins in its register.
-fn demo() -> Ctx {
+async fn demo() -> Ctx {
     let now = frozen_now();
     let ctx = demo_at(now, Some(now.date_naive()));
-    let add = |name: &str, known: &[&str], owner: &str, days_ago: i64| {
+    for (name, known, owner, days_ago) in [
+        ("Library desk", &["twong", "wball"][..], "wball", 3),
+        ("Maths Online", &["zcole"][..], "zcole", 35),
+        ("Printer admin", &["wball", "21andrewsc"][..], "wball", 10),
+        ("Reprographics", &["zcole"][..], "zcole", 60),
+    ] {
         creds::add(
             &ctx,
             &Credential {
@@ -34,13 +39,11 @@ fn demo() -> Ctx {
                 period_days: 42,
                 last_rotated: now - Duration::days(days_ago),
             },
+            None,
         )
+        .await
         .expect("add a credential");
-    };
-    add("Library desk", &["twong", "wball"], "wball", 3);
-    add("Maths Online", &["zcole"], "zcole", 35);
-    add("Printer admin", &["wball", "21andrewsc"], "wball", 10);
-    add("Reprographics", &["zcole"], "zcole", 60);
+    }
     ctx
 }
 
@@ -52,7 +55,7 @@ fn snap(h: &Harness, name: &str, w: u16, height: u16) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passwords_tab_and_panels() {
     for (w, ht) in SIZES {
-        let mut h = Harness::new(demo(), w, ht).await;
+        let mut h = Harness::new(demo().await, w, ht).await;
         h.key(KeyCode::Char('2')).await;
         snap(&h, "passwords", w, ht);
 
@@ -85,7 +88,7 @@ async fn passwords_tab_and_panels() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_color_means_no_colour_on_the_passwords_tab() {
-    let mut h = Harness::with_theme(demo(), 100, 30, Theme { color: false }).await;
+    let mut h = Harness::with_theme(demo().await, 100, 30, Theme { color: false }).await;
     h.key(KeyCode::Char('2')).await;
     for keys in [vec![], vec![KeyCode::Char('p')], vec![KeyCode::Char('c')]] {
         for k in keys {

@@ -1,8 +1,8 @@
 //! `schooltech creds …`: the shared-credentials register (no passwords are ever stored).
 
-use super::output::{with_stdout, write_json, write_table};
+use super::output::{clean, with_stdout, write_json, write_table};
 use super::{ExitCode, Format, FormatArg};
-use crate::domain::creds::{CredStatus, Credential};
+use crate::domain::creds::{CredStatus, CredUpdate, Credential};
 use crate::domain::time::{end_of_day, parse_date, uk_date};
 use crate::error::{Error, Result};
 use crate::ops::{creds, Ctx};
@@ -12,7 +12,7 @@ use clap::Subcommand;
 /// Shared-credential commands.
 #[derive(Debug, Subcommand)]
 pub enum CredsCmd {
-    /// Add (or update) a shared login.
+    /// Add a new shared login (a name already listed is refused: use `creds update`).
     #[command(
         after_help = "Example:\n  schooltech creds add \"Library desk\" --system \"Library PC\" --owner j.bloggs --known-by \"a.jones,b.khan\""
     )]
@@ -34,6 +34,41 @@ pub enum CredsCmd {
         /// When it was last changed (YYYY-MM-DD; default today).
         #[arg(long, value_name = "DATE")]
         rotated: Option<String>,
+        /// Directory username of who is adding it (default: you, the operator).
+        #[arg(long, value_name = "USER")]
+        by: Option<String>,
+    },
+    /// Change a shared login's owner, system, period or who knows it (never the date it was
+    /// last changed: that is `creds rotated`).
+    #[command(
+        after_help = "Examples:\n  schooltech creds update \"Library desk\" --known-by \"a.jones,b.khan,c.lee\" --by j.bloggs\n  schooltech creds update \"Library desk\" --period 90"
+    )]
+    Update {
+        /// Its name.
+        name: String,
+        /// The URL or system it is for.
+        #[arg(long)]
+        system: Option<String>,
+        /// Usernames of the staff who know it: the whole list (comma-separated or repeated).
+        #[arg(long = "known-by", value_delimiter = ',')]
+        known_by: Option<Vec<String>>,
+        /// Who is responsible for changing it.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Change it every this many days.
+        #[arg(long)]
+        period: Option<u32>,
+        /// Directory username of who is making this change (default: you, the operator).
+        #[arg(long, value_name = "USER")]
+        by: Option<String>,
+    },
+    /// One shared login and its history (who did what, when).
+    #[command(after_help = "Example:\n  schooltech creds show \"Library desk\" --format json")]
+    Show {
+        /// Its name.
+        name: String,
+        #[command(flatten)]
+        format: FormatArg,
     },
     /// List the register.
     #[command(after_help = "Example:\n  schooltech creds list")]
@@ -41,16 +76,20 @@ pub enum CredsCmd {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Record that a shared login was changed.
+    /// Record that a shared login's password was changed: the only thing that moves its date
+    /// and clears a leaver's alarm (leavers come off "known by").
     #[command(
-        after_help = "Example:\n  schooltech creds rotated \"Library desk\" --on 2026-09-01"
+        after_help = "Example:\n  schooltech creds rotated \"Library desk\" --on 2026-09-01 --by j.bloggs"
     )]
     Rotated {
         /// Its name.
         name: String,
-        /// The day it was changed (default today).
+        /// The day it was changed (default today; not in the future).
         #[arg(long, value_name = "DATE")]
         on: Option<String>,
+        /// Directory username of who changed it (default: you, the operator).
+        #[arg(long, value_name = "USER")]
+        by: Option<String>,
     },
     /// What is due: overdue rotations, and logins known by someone who has left (exit 1 if any).
     #[command(after_help = "Example:\n  schooltech creds report --format csv")]
@@ -78,6 +117,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
             owner,
             period,
             rotated,
+            by,
         } => {
             let c = Credential {
                 name: name.trim().to_string(),
@@ -89,9 +129,9 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                     .collect(),
                 owner: owner.trim().to_string(),
                 period_days: *period,
-                last_rotated: day(rotated)?.unwrap_or_else(Utc::now),
+                last_rotated: day(rotated)?.unwrap_or_else(|| ctx.now()),
             };
-            creds::add(ctx, &c)?;
+            let c = creds::add(ctx, &c, by.as_deref()).await?;
             println!(
                 "saved \"{}\": change it every {} days (no password is stored)",
                 c.name, c.period_days
@@ -132,9 +172,92 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
             })?;
             Ok(0)
         }
-        CredsCmd::Rotated { name, on } => {
-            let c = creds::rotated(ctx, name, day(on)?)?;
+        CredsCmd::Rotated { name, on, by } => {
+            let before = creds::show(ctx, name)?.current;
+            let c = creds::rotated(ctx, name, day(on)?, by.as_deref()).await?;
             println!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
+            let off: Vec<&String> = before
+                .known_by
+                .iter()
+                .filter(|k| !c.known_by.contains(k))
+                .collect();
+            if !off.is_empty() {
+                println!(
+                    "  taken off \"known by\" (left; they do not know the new password): {}",
+                    off.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            Ok(0)
+        }
+        CredsCmd::Update {
+            name,
+            system,
+            known_by,
+            owner,
+            period,
+            by,
+        } => {
+            let change = CredUpdate {
+                system: system.clone(),
+                owner: owner.clone(),
+                period_days: *period,
+                known_by: known_by.clone(),
+            };
+            let c = creds::update(ctx, name, &change, by.as_deref()).await?;
+            println!(
+                "updated \"{}\": owner {}, known by {}, change it every {} days; last changed {} (unchanged)",
+                c.name,
+                c.owner,
+                if c.known_by.is_empty() {
+                    "nobody listed".to_string()
+                } else {
+                    c.known_by.join(", ")
+                },
+                c.period_days,
+                uk_date(c.last_rotated)
+            );
+            Ok(0)
+        }
+        CredsCmd::Show { name, format } => {
+            let h = creds::show(ctx, name)?;
+            with_stdout(|w| match format.format {
+                Format::Json => write_json(w, &h),
+                _ => {
+                    let c = &h.current;
+                    let head = format!(
+                        "{}: {} · owner {} · known by {} · every {} days · last changed {}",
+                        c.name,
+                        c.system,
+                        c.owner,
+                        if c.known_by.is_empty() {
+                            "nobody listed".to_string()
+                        } else {
+                            c.known_by.join(", ")
+                        },
+                        c.period_days,
+                        uk_date(c.last_rotated)
+                    );
+                    writeln!(w, "{}\n", clean(&head))?;
+                    for e in &h.events {
+                        let line = format!(
+                            "#{} {} {} by {}{}",
+                            e.id,
+                            e.at.format("%-d %b %Y %H:%M UTC"),
+                            e.event.as_str(),
+                            e.by,
+                            e.note
+                                .as_deref()
+                                .map(|n| format!(": {n}"))
+                                .unwrap_or_default()
+                        );
+                        writeln!(w, "{}", clean(&line))?;
+                    }
+                    Ok(())
+                }
+            })?;
             Ok(0)
         }
         CredsCmd::Report { format } => {

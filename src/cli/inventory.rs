@@ -247,7 +247,7 @@ pub enum InventoryCmd {
     },
     /// Change an asset's status (in-stock, deployed, in-repair, lost, retired).
     #[command(
-        after_help = "Example:\n  schooltech inventory status DA-LAP-031 in-repair --note \"cracked screen\""
+        after_help = "Examples:\n  schooltech inventory status DA-LAP-031 in-repair --note \"cracked screen\"\n  schooltech inventory status DA-TAB-009 lost --note \"stolen from a car\" --breach-found 2026-12-04 --breach-told \"DPO (j.bloggs)\" --not-reportable \"managed iPad, wiped remotely\"\n  schooltech inventory status DA-TAB-009 retired --note \"written off: stolen, police ref 4471\""
     )]
     Status {
         /// Its tag.
@@ -255,9 +255,21 @@ pub enum InventoryCmd {
         /// The new status.
         #[arg(value_parser = status_arg)]
         status: Status,
-        /// Why.
+        /// Why (required to write off a lost device: lost -> retired).
         #[arg(long, default_value = "")]
         note: String,
+        /// Marking lost a portable device not known to be encrypted: the day the loss was found.
+        #[arg(long = "breach-found", value_name = "DATE")]
+        breach_found: Option<String>,
+        /// … who was told (e.g. the data protection officer).
+        #[arg(long = "breach-told", value_name = "WHO", default_value = "")]
+        breach_told: String,
+        /// … the ICO's reference, when it was reported.
+        #[arg(long = "ico-ref", value_name = "REF", default_value = "")]
+        ico_ref: String,
+        /// … or why it is not reportable to the ICO.
+        #[arg(long = "not-reportable", value_name = "REASON", default_value = "")]
+        not_reportable: String,
     },
     /// Portable data-bearing assets in use and not known to be encrypted (exit 1 if any).
     #[command(after_help = "Example:\n  schooltech inventory encryption --format csv")]
@@ -846,8 +858,26 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             print!("{}", inv::agreement(ctx, tag)?);
             Ok(0)
         }
-        InventoryCmd::Status { tag, status, note } => {
-            let a = inv::set_status(ctx, tag, *status, note)?;
+        InventoryCmd::Status {
+            tag,
+            status,
+            note,
+            breach_found,
+            breach_told,
+            ico_ref,
+            not_reportable,
+        } => {
+            let breach = crate::domain::inventory::records::BreachInput {
+                found_on: breach_found
+                    .as_deref()
+                    .map(crate::domain::time::parse_date)
+                    .transpose()
+                    .map_err(Error::Usage)?,
+                told: breach_told.clone(),
+                ico_reference: ico_ref.clone(),
+                not_reportable: not_reportable.clone(),
+            };
+            let a = inv::set_status_with(ctx, tag, *status, note, &breach)?;
             println!("{} is now {}", a.tag, a.status);
             Ok(0)
         }

@@ -1,82 +1,199 @@
-//! The shared-credentials register in the store (never a password).
+//! The shared-login register in the store (never a password), as events: each event carries the
+//! login as it stood after it, and the register is the last event of each name. Append-only
+//! (the triggers of its migration refuse UPDATE, DELETE and REPLACE, a second "created" of a
+//! name, and an "updated" that moves the date); every event is written with its action-log row
+//! in one transaction.
 
-use super::{fmt_time, parse_time, Store};
-use crate::domain::creds::Credential;
+use super::{fmt_time, parse_time, NewAction, Store};
+use crate::domain::creds::{CredEvent, CredEventKind, Credential};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Row};
+use serde_json::json;
+
+/// An event to record (its id is given by the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCredEvent<'a> {
+    /// What happened.
+    pub event: CredEventKind,
+    /// Who did it (a directory username, else the operator).
+    pub by: &'a str,
+    /// The login after it.
+    pub after: &'a Credential,
+    /// What it changed, in words.
+    pub note: Option<&'a str>,
+}
+
+const SELECT: &str = "SELECT id, name, at, by, event, system, known_by, owner, period_days, \
+    last_rotated, note FROM credential_events";
+
+type Raw = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    u32,
+    String,
+    Option<String>,
+);
+
+fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
+}
 
 impl Store {
-    /// Adds a credential, or replaces the one with the same name (one transaction).
-    pub fn put_credential(&self, c: &Credential, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.write_tx("save a shared credential")?;
-        let known = serde_json::to_string(&c.known_by).unwrap_or_else(|_| "[]".into());
-        tx.execute(
-            "INSERT INTO credentials(name, system, known_by, owner, period_days, last_rotated, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT(name) DO UPDATE SET system = ?2, known_by = ?3, owner = ?4, period_days = ?5, last_rotated = ?6",
-            params![c.name, c.system, known, c.owner, c.period_days, fmt_time(c.last_rotated), fmt_time(now)],
-        )
-        .map_err(|e| self.sql_error("save a shared credential", e))?;
-        tx.commit()
-            .map_err(|e| self.sql_error("save a shared credential", e))
-    }
-
-    /// All credentials, by name.
-    pub fn credentials(&self) -> Result<Vec<Credential>> {
-        let doing = "read the shared credentials";
-        let mut st = self
-            .conn()
-            .prepare("SELECT name, system, known_by, owner, period_days, last_rotated FROM credentials ORDER BY name")
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, u32>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (name, system, known, owner, period_days, rotated) =
-                row.map_err(|e| self.sql_error(doing, e))?;
-            let last_rotated = parse_time(&rotated).ok_or_else(|| {
-                self.error(format!("credential {name} has a malformed date {rotated}"))
-            })?;
-            let known_by = serde_json::from_str(&known).map_err(|_| {
-                self.error(format!("credential {name} has a malformed known_by list"))
-            })?;
-            out.push(Credential {
+    fn cred_event_from(&self, r: Raw) -> Result<CredEvent> {
+        let (id, name, at, by, event, system, known, owner, period_days, rotated, note) = r;
+        let bad = |what: &str| {
+            self.error(format!(
+                "shared-login event #{id} ({name}) has a malformed {what}"
+            ))
+        };
+        let known_by: Vec<String> =
+            serde_json::from_str(&known).map_err(|_| bad("known_by list"))?;
+        Ok(CredEvent {
+            id,
+            at: parse_time(&at).ok_or_else(|| bad("time"))?,
+            by,
+            event: CredEventKind::parse(&event).ok_or_else(|| bad("event name"))?,
+            after: Credential {
+                last_rotated: parse_time(&rotated).ok_or_else(|| bad("date"))?,
                 name,
                 system,
                 known_by,
                 owner,
                 period_days,
-                last_rotated,
-            });
+            },
+            note,
+        })
+    }
+
+    fn cred_events_where(&self, clause: &str, name: Option<&str>) -> Result<Vec<CredEvent>> {
+        let doing = "read the shared-login history";
+        let sql = format!("{SELECT} {clause} ORDER BY id");
+        let mut st = self
+            .conn()
+            .prepare(&sql)
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = match name {
+            Some(n) => st.query_map([n], raw),
+            None => st.query_map([], raw),
+        }
+        .map_err(|e| self.sql_error(doing, e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(self.cred_event_from(row.map_err(|e| self.sql_error(doing, e))?)?);
         }
         Ok(out)
     }
 
-    /// One credential by name (case-insensitive).
-    pub fn credential(&self, name: &str) -> Result<Option<Credential>> {
-        let found = self
-            .conn()
-            .query_row(
-                "SELECT name FROM credentials WHERE name = ?1",
-                [name],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error("read a shared credential", e))?;
-        match found {
-            None => Ok(None),
-            Some(n) => Ok(self.credentials()?.into_iter().find(|c| c.name == n)),
+    /// Records one event of a shared login and its action-log row (`action`, with `details`)
+    /// in one transaction; returns the event as stored.
+    pub fn add_cred_event(
+        &self,
+        ev: &NewCredEvent<'_>,
+        action: &str,
+        details: serde_json::Value,
+        at: DateTime<Utc>,
+    ) -> Result<CredEvent> {
+        let doing = "record a shared-login change";
+        let c = ev.after;
+        let tx = self.write_tx(doing)?;
+        let known = serde_json::to_string(&c.known_by)
+            .map_err(|e| self.error(format!("cannot write the known-by list: {e}")))?;
+        tx.execute(
+            "INSERT INTO credential_events (name, at, by, event, system, known_by, owner, \
+             period_days, last_rotated, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                c.name,
+                fmt_time(at),
+                ev.by,
+                ev.event.as_str(),
+                c.system,
+                known,
+                c.owner,
+                c.period_days,
+                fmt_time(c.last_rotated),
+                ev.note,
+            ],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        let id = tx.last_insert_rowid();
+        let mut details = details;
+        if let Some(o) = details.as_object_mut() {
+            o.insert("event".into(), json!(id));
+            o.insert("by".into(), json!(ev.by));
         }
+        let logged = self.append_in(
+            &tx,
+            &[NewAction {
+                action,
+                target: &c.name,
+                details,
+            }],
+        )?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        self.announce_logged(&logged);
+        Ok(CredEvent {
+            id,
+            at: parse_time(&fmt_time(at)).unwrap_or(at),
+            by: ev.by.to_string(),
+            event: ev.event,
+            after: Credential {
+                last_rotated: parse_time(&fmt_time(c.last_rotated)).unwrap_or(c.last_rotated),
+                ..c.clone()
+            },
+            note: ev.note.map(String::from),
+        })
+    }
+
+    /// Every event of the register (oldest first), or of one login (by name, without regard to
+    /// case).
+    pub fn cred_events(&self, name: Option<&str>) -> Result<Vec<CredEvent>> {
+        match name {
+            Some(_) => self.cred_events_where("WHERE name = ?1", name),
+            None => self.cred_events_where("", None),
+        }
+    }
+
+    /// The register: each login as its last event left it, by name.
+    pub fn credentials(&self) -> Result<Vec<Credential>> {
+        let mut out: Vec<Credential> = self
+            .cred_events_where(
+                "WHERE id IN (SELECT max(id) FROM credential_events GROUP BY name)",
+                None,
+            )?
+            .into_iter()
+            .map(|e| e.after)
+            .collect();
+        out.sort_by_key(|c| c.name.to_lowercase());
+        Ok(out)
+    }
+
+    /// One login by name (without regard to case).
+    pub fn credential(&self, name: &str) -> Result<Option<Credential>> {
+        Ok(self
+            .cred_events_where(
+                "WHERE id = (SELECT max(id) FROM credential_events WHERE name = ?1)",
+                Some(name),
+            )?
+            .pop()
+            .map(|e| e.after))
     }
 }

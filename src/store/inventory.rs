@@ -512,6 +512,39 @@ impl Store {
         collect(self, doing, rows)
     }
 
+    /// Every history row of `field` across assets, with the asset's tag, oldest first (e.g. the
+    /// data-breach records).
+    pub fn history_rows_of_field(&self, field: &str) -> Result<Vec<(String, HistoryRow)>> {
+        let doing = "reading the assets' history";
+        let mut st = self
+            .conn()
+            .prepare(
+                "SELECT a.tag, h.at, h.operator, h.field, h.old, h.new, h.note FROM asset_history h \
+                 JOIN assets a ON a.id = h.asset_id WHERE h.field = ?1 ORDER BY h.id",
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = st
+            .query_map([field], |r| {
+                let tag: String = r.get(0)?;
+                let at: String = r.get(1)?;
+                Ok(time_col(at).and_then(|at| {
+                    Ok((
+                        tag,
+                        HistoryRow {
+                            at,
+                            operator: r.get(2).map_err(|e| e.to_string())?,
+                            field: r.get(3).map_err(|e| e.to_string())?,
+                            old: r.get(4).map_err(|e| e.to_string())?,
+                            new: r.get(5).map_err(|e| e.to_string())?,
+                            note: r.get(6).map_err(|e| e.to_string())?,
+                        },
+                    ))
+                }))
+            })
+            .map_err(|e| self.sql_error(doing, e))?;
+        collect(self, doing, rows)
+    }
+
     /// Loans: of one asset (`asset_id`), or all; `open_only` leaves out returned ones. Newest first.
     pub fn loans(&self, asset_id: Option<i64>, open_only: bool) -> Result<Vec<Loan>> {
         let doing = "reading loans";

@@ -811,6 +811,76 @@ WHEN EXISTS (SELECT 1 FROM sweep_runs r
 BEGIN
     SELECT RAISE(ABORT, 'sweep runs are never deleted or replaced');
 END;
+    // 11: the shared-login register as events (issue 23): each event carries the login as it stood
+    // after it; the register is the last event of each name (the `credentials` view). Events
+    // are never changed, deleted or replaced; only a rotation moves the date; a name is created
+    // once. The rows of the old table become one 'imported' event each.
+    r#"
+CREATE TABLE credential_events (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    name         TEXT NOT NULL COLLATE NOCASE,
+    at           TEXT NOT NULL,          -- RFC 3339 UTC: when it was recorded
+    by           TEXT NOT NULL,          -- directory username (--by), else the operator
+    event        TEXT NOT NULL CHECK (event IN ('created', 'imported', 'updated', 'rotated')),
+    system       TEXT NOT NULL,
+    known_by     TEXT NOT NULL,          -- JSON array of usernames
+    owner        TEXT NOT NULL,
+    period_days  INTEGER NOT NULL CHECK (period_days > 0),
+    last_rotated TEXT NOT NULL,          -- RFC 3339 UTC
+    note         TEXT
+);
+CREATE INDEX credential_events_name ON credential_events(name, id);
+CREATE TRIGGER credential_events_no_update BEFORE UPDATE ON credential_events
+BEGIN
+    SELECT RAISE(ABORT, 'the shared-login history is append-only');
+END;
+CREATE TRIGGER credential_events_no_delete BEFORE DELETE ON credential_events
+BEGIN
+    SELECT RAISE(ABORT, 'the shared-login history is append-only');
+END;
+CREATE TRIGGER credential_events_no_replace BEFORE INSERT ON credential_events
+WHEN EXISTS (SELECT 1 FROM credential_events WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'the shared-login history is append-only');
+END;
+CREATE TRIGGER credential_events_created_once BEFORE INSERT ON credential_events
+WHEN NEW.event IN ('created', 'imported')
+ AND EXISTS (SELECT 1 FROM credential_events WHERE name = NEW.name)
+BEGIN
+    SELECT RAISE(ABORT, 'that shared login is already in the register');
+END;
+CREATE TRIGGER credential_events_of_a_known_login BEFORE INSERT ON credential_events
+WHEN NEW.event IN ('updated', 'rotated')
+ AND NOT EXISTS (SELECT 1 FROM credential_events WHERE name = NEW.name)
+BEGIN
+    SELECT RAISE(ABORT, 'no such shared login in the register');
+END;
+CREATE TRIGGER credential_events_update_keeps_the_date BEFORE INSERT ON credential_events
+WHEN NEW.event = 'updated'
+ AND NEW.last_rotated IS NOT (SELECT last_rotated FROM credential_events
+                              WHERE name = NEW.name ORDER BY id DESC LIMIT 1)
+BEGIN
+    SELECT RAISE(ABORT, 'only a rotation moves the date a shared login was last changed');
+END;
+CREATE TRIGGER credential_events_rotation_forward BEFORE INSERT ON credential_events
+WHEN NEW.event = 'rotated'
+ AND substr(NEW.last_rotated, 1, 10) < (SELECT substr(last_rotated, 1, 10) FROM credential_events
+                                        WHERE name = NEW.name ORDER BY id DESC LIMIT 1)
+BEGIN
+    SELECT RAISE(ABORT, 'a rotation cannot move the date back');
+END;
+INSERT INTO credential_events (name, at, by, event, system, known_by, owner, period_days,
+                               last_rotated, note)
+SELECT name, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'schooltech (schema upgrade)', 'imported',
+       system, known_by, owner, period_days, last_rotated,
+       'the register as it stood (first added ' || created_at || ')'
+FROM credentials ORDER BY name;
+DROP TABLE credentials;
+CREATE VIEW credentials AS
+SELECT e.name, e.system, e.known_by, e.owner, e.period_days, e.last_rotated,
+       (SELECT min(f.at) FROM credential_events f WHERE f.name = e.name) AS created_at
+FROM credential_events e
+WHERE e.id = (SELECT max(g.id) FROM credential_events g WHERE g.name = e.name);
 "#,
 ];
 

@@ -8,6 +8,7 @@ pub mod disposal;
 pub mod labels;
 pub mod loan;
 pub mod price;
+pub mod records;
 pub mod software;
 pub mod status;
 

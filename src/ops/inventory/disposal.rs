@@ -8,6 +8,7 @@ use crate::domain::inventory::disposal::{
     check_carrier_registration, close_blockers, retention_end, waste_code, BatchPapers, Blocker,
     Document, ItemState, Sanitisation,
 };
+use crate::domain::inventory::records::{check_disposable, check_record_date};
 use crate::domain::inventory::status::{check_transition, Via};
 use crate::domain::inventory::Status;
 use crate::error::{Error, Result};
@@ -61,6 +62,9 @@ pub fn new_batch(ctx: &Ctx, b: &NewBatch) -> Result<BatchRow> {
     let mut papers = b.papers.clone();
     papers.carrier_registration =
         check_carrier_registration(&papers.carrier_registration).map_err(Error::Usage)?;
+    if let Some(d) = papers.collected_on {
+        check_collected(d, ctx, &[])?;
+    }
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("opening a disposal batch", ctx.now())?;
     if tx.batch(name)?.is_some() {
@@ -112,6 +116,7 @@ pub fn edit_batch(ctx: &Ctx, name: &str, e: &BatchEdit) -> Result<BatchRow> {
         p.carrier_registration = check_carrier_registration(r).map_err(Error::Usage)?;
     }
     if let Some(d) = e.collected_on {
+        check_collected(d, ctx, &tx.batch_items(b.id)?)?;
         p.collected_on = Some(d);
     }
     if let Some(t) = &e.transfer_note {
@@ -128,6 +133,37 @@ pub fn edit_batch(ctx: &Ctx, name: &str, e: &BatchEdit) -> Result<BatchRow> {
     );
     tx.commit()?;
     s.batch(&b.name)?.ok_or_else(|| no_batch(name))
+}
+
+/// The day records are judged at.
+fn today(ctx: &Ctx) -> NaiveDate {
+    ctx.now().date_naive()
+}
+
+/// A collection date: not in the future, not before any item of the batch was bought.
+fn check_collected(d: NaiveDate, ctx: &Ctx, items: &[ItemRow]) -> Result<()> {
+    check_record_date("the collection date (--collected)", "", d, today(ctx), None)
+        .map_err(Error::Usage)?;
+    for i in items {
+        check_record_date(
+            "the collection date (--collected)",
+            &i.asset.tag,
+            d,
+            today(ctx),
+            i.asset.purchase_date,
+        )
+        .map_err(Error::Usage)?;
+    }
+    Ok(())
+}
+
+/// Whether the asset's last status change was lost → retired (written off as lost).
+pub(crate) fn written_off(s: &crate::store::Store, asset_id: i64) -> Result<bool> {
+    Ok(s.asset_history(asset_id)?
+        .into_iter()
+        .rev()
+        .find(|h| h.field == "status")
+        .is_some_and(|h| h.old.as_deref() == Some("lost") && h.new.as_deref() == Some("retired")))
 }
 
 fn papers_of(b: &BatchRow) -> BatchPapers {
@@ -167,6 +203,17 @@ pub fn add(ctx: &Ctx, batch: &str, tag: &str, code: &str) -> Result<ItemRow> {
     }
     if before.status == Status::Disposed {
         return Err(Error::Usage(format!("{} is already disposed", before.tag)));
+    }
+    check_disposable(&before, written_off(&s, before.id)?).map_err(Error::Usage)?;
+    if let Some(c) = b.collected_on {
+        check_record_date(
+            &format!("the batch {}'s collection date", b.name),
+            &before.tag,
+            c,
+            today(ctx),
+            before.purchase_date,
+        )
+        .map_err(Error::Usage)?;
     }
     let id = tx.insert_item(b.id, before.id, w.code)?;
     if before.status != Status::Retired {
@@ -216,6 +263,7 @@ pub fn sanitised(
         return Err(closed(&b));
     }
     let asset = must_asset(&tx, tag)?;
+    check_disposable(&asset, written_off(&s, asset.id)?).map_err(Error::Usage)?;
     let item = tx
         .batch_items(b.id)?
         .into_iter()
@@ -226,6 +274,16 @@ pub fn sanitised(
                 asset.tag, b.name, b.name, asset.tag
             ))
         })?;
+    if let Some(d) = done_on {
+        check_record_date(
+            "the sanitisation date (--on)",
+            &asset.tag,
+            d,
+            today(ctx),
+            asset.purchase_date,
+        )
+        .map_err(Error::Usage)?;
+    }
     let rec = SanitisationRow {
         method,
         certificate: certificate.trim().to_string(),
@@ -298,6 +356,22 @@ pub fn close(ctx: &Ctx, name: &str, signed_off_by: &str) -> Result<BatchView> {
         return Err(closed(&b));
     }
     let items = tx.batch_items(b.id)?;
+    if let Some(c) = b.collected_on {
+        check_collected(c, ctx, &items)?;
+    }
+    for i in &items {
+        check_disposable(&i.asset, written_off(&s, i.asset.id)?).map_err(Error::Usage)?;
+        if let Some(d) = i.sanitisation.as_ref().and_then(|x| x.done_on) {
+            check_record_date(
+                "the sanitisation date",
+                &i.asset.tag,
+                d,
+                today(ctx),
+                i.asset.purchase_date,
+            )
+            .map_err(Error::Usage)?;
+        }
+    }
     let blockers = close_blockers(&papers_of(&b), &item_states(&items), signed_off_by);
     if !blockers.is_empty() {
         return Err(Error::Usage(format!(

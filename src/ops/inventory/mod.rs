@@ -25,6 +25,10 @@ use super::actions::store;
 use super::Ctx;
 use crate::domain::inventory::asset::{check_tag, AssetFields};
 use crate::domain::inventory::loan::{agreement_text, check_borrower, Borrower, Loan};
+use crate::domain::inventory::records::{
+    check_breach, check_purchase_date, check_write_off, needs_breach_record, BreachInput,
+    BreachRecord, BREACH_FLAGS,
+};
 use crate::domain::inventory::status::{check_transition, Via};
 use crate::domain::inventory::{Asset, Category, Status};
 use crate::error::{Error, Result};
@@ -123,6 +127,31 @@ pub(crate) fn must_asset(tx: &InvTx<'_>, tag: &str) -> Result<Asset> {
     tx.asset(tag)?.ok_or_else(|| not_found(tag.trim()))
 }
 
+/// What is recorded of an asset with a date (its sanitisation, its batch's collection): a
+/// purchase date may not come after them.
+fn recorded_dates(
+    s: &crate::store::Store,
+    tx: &InvTx<'_>,
+    a: &Asset,
+) -> Result<Vec<(String, NaiveDate)>> {
+    let mut out = Vec::new();
+    if let Some(name) = tx.batch_of(a.id)? {
+        if let Some(b) = s.batch(&name)? {
+            if let Some(c) = b.collected_on {
+                out.push((format!("collection in disposal batch {name}"), c));
+            }
+            for i in s.batch_items(b.id)? {
+                if i.asset.id == a.id {
+                    if let Some(d) = i.sanitisation.and_then(|x| x.done_on) {
+                        out.push(("sanitisation".to_string(), d));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Refuses a tag or serial already in the register, naming the asset that has it.
 fn check_unique(tx: &InvTx<'_>, a: &Asset, own_id: Option<i64>) -> Result<()> {
     if let Some(other) = tx.asset(&a.tag)? {
@@ -168,6 +197,17 @@ pub fn add(ctx: &Ctx, new: &NewAsset) -> Result<Asset> {
         )));
     }
     let mut a = asset_from(&new.tag, status, &new.fields)?;
+    if status == Status::Lost && needs_breach_record(&a) {
+        return Err(Error::Usage(format!(
+            "{} would start lost, but it is a portable device that holds data and is not known to \
+             be encrypted: add it in-stock, then mark it lost with its data-breach record \
+             (`schooltech inventory status {} lost` with {BREACH_FLAGS})",
+            a.tag, a.tag
+        )));
+    }
+    if let Some(p) = a.purchase_date {
+        check_purchase_date(&a.tag, p, ctx.now().date_naive(), &[]).map_err(Error::Usage)?;
+    }
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("adding an asset", ctx.now())?;
     check_unique(&tx, &a, None)?;
@@ -214,6 +254,13 @@ pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChan
         a.data_bearing = d;
     }
     if let Some(d) = e.purchase_date {
+        check_purchase_date(
+            &a.tag,
+            d,
+            ctx.now().date_naive(),
+            &recorded_dates(&s, &tx, &a)?,
+        )
+        .map_err(Error::Usage)?;
         a.purchase_date = Some(d);
     }
     if let Some(p) = e.price_pence {
@@ -240,21 +287,96 @@ pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChan
 
 /// Changes an asset's status through the state machine (`note` says why).
 pub fn set_status(ctx: &Ctx, tag: &str, to: Status, note: &str) -> Result<Asset> {
+    set_status_with(ctx, tag, to, note, &BreachInput::default())
+}
+
+/// [`set_status`] with the data-breach record of a device marked lost: required when it is a
+/// portable device that holds data and is not known to be encrypted (refused naming the flags
+/// when missing), kept in the asset's history (field `breach`) and the action log. A lost
+/// device is written off (lost → retired) only with its reason (`note`).
+pub fn set_status_with(
+    ctx: &Ctx,
+    tag: &str,
+    to: Status,
+    note: &str,
+    breach: &BreachInput,
+) -> Result<Asset> {
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("changing an asset's status", ctx.now())?;
     let before = must_asset(&tx, tag)?;
     check_transition(before.status, to, Via::Manual)
         .map_err(|m| Error::Usage(format!("{}: {m}", before.tag)))?;
+    check_write_off(&before, to, note).map_err(Error::Usage)?;
+    let record = if to == Status::Lost {
+        check_breach(&before, breach, ctx.now().date_naive()).map_err(Error::Usage)?
+    } else if !breach.is_empty() {
+        return Err(Error::Usage(format!(
+            "a data-breach record goes with marking {} lost, not {to}",
+            before.tag
+        )));
+    } else {
+        None
+    };
     let mut a = before.clone();
     a.status = to;
     let changes = tx.update_asset(&before, &a, note)?;
+    let record_json = record
+        .as_ref()
+        .map(|r| serde_json::to_value(r).unwrap_or_default());
+    if let Some(r) = &record_json {
+        tx.history(
+            before.id,
+            BREACH_FIELD,
+            None,
+            Some(&r.to_string()),
+            "data-breach record (lost or stolen, not known to be encrypted)",
+        )?;
+    }
     tx.log(
         "asset.status",
         &a.tag,
-        json!({"old": before.status, "new": to, "note": note, "changes": changes_json(&changes)}),
+        json!({"old": before.status, "new": to, "note": note, "changes": changes_json(&changes),
+               "breach": record_json}),
     );
     tx.commit()?;
     Ok(a)
+}
+
+/// The history field that holds a data-breach record (JSON of [`BreachRecord`]).
+pub const BREACH_FIELD: &str = "breach";
+
+/// A data-breach record kept with an asset's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreachRow {
+    /// The asset's tag.
+    pub tag: String,
+    /// When it was recorded.
+    pub recorded_at: chrono::DateTime<chrono::Utc>,
+    /// Who recorded it.
+    pub operator: String,
+    /// The record.
+    pub record: BreachRecord,
+}
+
+/// Every data-breach record, oldest first (the termly report's inventory section).
+pub fn breach_records(ctx: &Ctx) -> Result<Vec<BreachRow>> {
+    let s = store(ctx)?;
+    let mut out = Vec::new();
+    for (tag, h) in s.history_rows_of_field(BREACH_FIELD)? {
+        let record: BreachRecord =
+            serde_json::from_str(h.new.as_deref().unwrap_or("")).map_err(|e| {
+                Error::Input(format!(
+                    "the data-breach record of {tag} in the store cannot be read ({e})"
+                ))
+            })?;
+        out.push(BreachRow {
+            tag,
+            recorded_at: h.at,
+            operator: h.operator,
+            record,
+        });
+    }
+    Ok(out)
 }
 
 /// A list row: an asset, its open loan, and whether that is overdue.

@@ -72,10 +72,18 @@ pub async fn seed(ctx: &Ctx) -> Result<()> {
                     period_days: period,
                     last_rotated: now - Duration::days(days_ago),
                 },
-            )?;
+                Some("spatel"),
+            )
+            .await?;
         }
         // Changed this term, after a member of staff who knew it left.
-        creds::rotated(ctx, "Guest Wi-Fi key", Some(now - Duration::days(20)))?;
+        creds::rotated(
+            ctx,
+            "Guest Wi-Fi key",
+            Some(now - Duration::days(20)),
+            Some("spatel"),
+        )
+        .await?;
     }
     if store.software()?.is_empty() {
         let today = now.date_naive();

@@ -195,6 +195,43 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         ));
     }
 
+    // Lost or stolen devices that may have held unencrypted data: their data-breach records.
+    let breaches: Vec<_> = inventory::breach_records(ctx)?
+        .into_iter()
+        .filter(|b| period.contains_day(b.record.found_on))
+        .collect();
+    s.figures.push(figure(
+        "Lost or stolen devices with a data-breach record",
+        breaches.len().to_string(),
+        "schooltech inventory history TAG",
+        Place::Inventory,
+    ));
+    if !breaches.is_empty() {
+        s.evidence.push(evidence(
+            "Data-breach records (lost or stolen, not known to be encrypted)",
+            breaches
+                .iter()
+                .map(|b| {
+                    let r = &b.record;
+                    format!(
+                        "{}: loss found {}, told {}, {} (encryption {}; recorded by {} on {})",
+                        b.tag,
+                        day(Some(r.found_on)),
+                        r.told,
+                        match (&r.ico_reference, &r.not_reportable) {
+                            (Some(i), _) => format!("reported to the ICO, reference {i}"),
+                            (None, Some(n)) => format!("not reportable: {n}"),
+                            (None, None) => "no ICO decision recorded".to_string(),
+                        },
+                        r.encrypted.as_str(),
+                        b.operator,
+                        uk_date(b.recorded_at)
+                    )
+                })
+                .collect(),
+        ));
+    }
+
     // Licences.
     let sw = software::report(ctx, LICENCE_DAYS)?;
     let mut f = figure(

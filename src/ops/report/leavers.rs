@@ -150,16 +150,25 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             .push(evidence("Sweep runs in the period", run_lines));
     }
 
-    // Shared logins: changed in the period, and still known by a leaver.
-    let rotated = store
-        .log(&LogFilter {
-            since: Some(period.start()),
-            action: Some("creds.rotated".into()),
-            ..Default::default()
-        })?
-        .into_iter()
-        .filter(|e| e.at <= period.end())
-        .count();
+    // Shared logins: changed in the period (their rotation events, by the day they were
+    // changed, not when it was typed in), and still known by a leaver.
+    let rotations = creds::rotations_between(ctx, period.start(), period.end())?;
+    let rotated = rotations
+        .iter()
+        .map(|e| e.after.name.to_lowercase())
+        .collect::<BTreeSet<_>>()
+        .len();
+    let rotation_lines: Vec<String> = rotations
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: changed on {} (recorded by {})",
+                e.after.name,
+                crate::domain::time::uk_date(e.after.last_rotated),
+                e.by
+            )
+        })
+        .collect();
     let register = creds::report(ctx).await?;
     let leaver_knows: Vec<String> = register
         .iter()
@@ -176,7 +185,7 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     s.figures.push(figure(
         "Shared logins changed in the period",
         format!("{rotated} of {} in the register", register.len()),
-        "schooltech log show --action creds.rotated",
+        "schooltech creds show NAME",
         Place::Passwords,
     ));
     let mut f = figure(
@@ -194,6 +203,12 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     if !leaver_knows.is_empty() {
         s.evidence
             .push(evidence("Shared logins to change", leaver_knows.clone()));
+    }
+    if !rotation_lines.is_empty() {
+        s.evidence.push(evidence(
+            "Shared logins changed in the period",
+            rotation_lines,
+        ));
     }
 
     // Equipment still on loan to staff who left: the sweep's records and the scan's findings.

@@ -256,6 +256,13 @@ pub fn open_status(v: &InventoryTab, sh: &mut Shell) {
         "Disposed comes only from closing a disposal batch (d, then w).".into(),
         Tone::Dim,
     ));
+    if crate::domain::inventory::records::needs_breach_record(a) {
+        intro.push((
+            "Portable, holds data, not known to be encrypted: marking it lost needs the data-breach record below."
+                .into(),
+            Tone::Warn,
+        ));
+    }
     let form = Form::new(
         &format!("Status of {}", a.tag),
         purpose(InvPurpose::Status { tag: a.tag.clone() }),
@@ -266,7 +273,19 @@ pub fn open_status(v: &InventoryTab, sh: &mut Shell) {
                 0,
                 "left/right to change",
             ),
-            Field::text("Why", "", "e.g. sent to Dell for a new screen"),
+            Field::text(
+                "Why",
+                "",
+                "e.g. sent to Dell for a new screen; needed to write off a lost device",
+            ),
+            Field::text(
+                "Loss found on",
+                "",
+                "lost, portable, not known encrypted: the data-breach record (YYYY-MM-DD)",
+            ),
+            Field::text("Who was told", "", "… e.g. the data protection officer"),
+            Field::text("ICO reference", "", "… when reported to the ICO"),
+            Field::text("Not reportable", "", "… or why it is not reportable"),
         ],
     )
     .with_intro(intro);

@@ -10,6 +10,7 @@ use crate::domain::inventory::asset::{AssetFields, Encrypted};
 use crate::domain::inventory::disposal::{BatchPapers, Sanitisation, WASTE_CODES};
 use crate::domain::inventory::labels::Layout;
 use crate::domain::inventory::price::parse_price;
+use crate::domain::inventory::records::BreachInput;
 use crate::domain::inventory::{Asset, Category, Status};
 use crate::domain::time::parse_date;
 use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
@@ -164,12 +165,27 @@ pub fn on_submit(
                 Err(e) => return refuse(sh, f, e, 0),
             };
             let note = f.text(1).trim().to_string();
+            let found_on = match opt_date(f.text(2)) {
+                Ok(d) => d,
+                Err(e) => return refuse(sh, f, e, 2),
+            };
+            let breach = BreachInput {
+                found_on,
+                told: f.text(3).trim().to_string(),
+                ico_reference: f.text(4).trim().to_string(),
+                not_reportable: f.text(5).trim().to_string(),
+            };
             send(
                 v,
                 sh,
                 f,
                 "changing the status",
-                Change::Status { tag, to, note },
+                Change::Status {
+                    tag,
+                    to,
+                    note,
+                    breach,
+                },
             )
         }
         (InvPurpose::Labels { sets }, Submitted::Form(f)) => {

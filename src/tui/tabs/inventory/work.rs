@@ -122,6 +122,8 @@ pub enum Change {
         to: Status,
         /// Why.
         note: String,
+        /// The data-breach record (marking lost a portable device not known encrypted).
+        breach: crate::domain::inventory::records::BreachInput,
     },
     /// `inventory labels`.
     Labels {
@@ -305,8 +307,13 @@ pub fn change(ctx: &Ctx, c: Change) -> Result<(String, String)> {
             };
             Ok((a.tag, said))
         }
-        Change::Status { tag, to, note } => {
-            let a = inv::set_status(ctx, &tag, to, &note)?;
+        Change::Status {
+            tag,
+            to,
+            note,
+            breach,
+        } => {
+            let a = inv::set_status_with(ctx, &tag, to, &note, &breach)?;
             let said = format!("{} is now {}", a.tag, a.status);
             Ok((a.tag, said))
         }

@@ -51,7 +51,8 @@ pub const KEYS: &[KeyRow] = {
         (P, "p",      A::PolicyPanel,   "Back to the password report", true),
         (P, "esc",    A::PolicyPanel,   "Back to the password report", false),
         (P, "c",      A::CredsPanel,    "Shared credentials register", false),
-        (C, "n",      A::AddCred,       "Add or update a shared login (no password)", true),
+        (C, "n",      A::AddCred,       "Add a new shared login (no password)", true),
+        (C, "e",      A::Edit,          "Change its owner, system, period or who knows it", true),
         (C, "m",      A::Rotated,       "Mark the shared login changed today", true),
         (C, "enter",  A::Details,       "Everything about the shared login", false),
         (C, "c",      A::CredsPanel,    "Back to the password report", true),
@@ -133,8 +134,9 @@ fn report_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usi
 
 fn creds_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usize) -> Vec<Cmd> {
     match action {
-        Action::AddCred | Action::Rotated if sh.read_only() => return Vec::new(),
+        Action::AddCred | Action::Rotated | Action::Edit if sh.read_only() => return Vec::new(),
         Action::AddCred => open_add_cred(sh),
+        Action::Edit => open_edit_cred(p, sh),
         Action::Rotated => confirm_rotated(p, sh),
         Action::Details => cred_details(p, sh),
         _ => {}
@@ -422,7 +424,7 @@ fn open_add_cred(sh: &mut Shell) {
             Field::text(
                 "Name",
                 "",
-                "e.g. Library desk; a name already listed is updated",
+                "e.g. Library desk (to change one already listed: e on it)",
             ),
             Field::text("System", "", "the URL or system it is for"),
             Field::text(
@@ -438,6 +440,52 @@ fn open_add_cred(sh: &mut Shell) {
         "No password is stored, only who knows it and when to change it.".into(),
         Tone::Dim,
     )]);
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+/// The form to change the shared login under the cursor, prefilled with what it says now.
+fn open_edit_cred(p: &PasswordsTab, sh: &mut Shell) {
+    let Some((c, v)) = p.creds.current() else {
+        sh.info("the register is empty: add a shared login first");
+        return;
+    };
+    let mut intro = vec![(
+        format!(
+            "Last changed {} (only marking it changed moves that date).",
+            uk_date(c.last_rotated)
+        ),
+        Tone::Dim,
+    )];
+    if !v.leavers.is_empty() {
+        intro.push((
+            format!(
+                "{} left and still know{} it: change the password and mark it changed ({}) to take them off.",
+                v.leavers.join(", "),
+                if v.leavers.len() == 1 { "s" } else { "" },
+                sh.keymap.keys_for(CREDS_CONTEXT, Action::Rotated)
+            ),
+            Tone::Warn,
+        ));
+    }
+    let form = Form::new(
+        &format!("Change the shared login \"{}\"", c.name),
+        purpose(PwPurpose::EditCred(c.name.clone())),
+        vec![
+            Field::text("System", &c.system, "the URL or system it is for"),
+            Field::text(
+                "Known by",
+                &c.known_by.join(", "),
+                "usernames of the staff who know it, comma-separated",
+            ),
+            Field::text("Owner", &c.owner, "who changes it (a username)"),
+            Field::text(
+                "Period (days)",
+                &c.period_days.to_string(),
+                "change it every this many days",
+            ),
+        ],
+    )
+    .with_intro(intro);
     sh.dialogs.push(Dialog::Form(form));
 }
 
@@ -520,9 +568,8 @@ fn confirm_rotated(p: &PasswordsTab, sh: &mut Shell) {
     if !v.leavers.is_empty() {
         lines.push((
             format!(
-                "{} (left) is still listed as knowing it: after the change, {} with the same name updates who knows it.",
+                "{} (left) is still listed as knowing it: marking it changed takes them off (they do not know the new password).",
                 v.leavers.join(", "),
-                sh.keymap.keys_for(CREDS_CONTEXT, Action::AddCred)
             ),
             Tone::Warn,
         ));

@@ -2,7 +2,7 @@
 //! confirmed fixes, policy changes and rotations, started in the background.
 
 use super::{status_from_word, Fix, PasswordsTab, PwCmd};
-use crate::domain::creds::Credential;
+use crate::domain::creds::{CredUpdate, Credential};
 use crate::domain::policy::PolicySettings;
 use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
@@ -15,8 +15,10 @@ use crate::tui::work::Cmd;
 pub enum PwPurpose {
     /// The report's filters (a form).
     Filter,
-    /// Add (or update) a shared credential (a form).
+    /// Add a new shared credential (a form).
     AddCred,
+    /// Change this shared credential (a form prefilled with what it says now).
+    EditCred(String),
     /// Confirmed: apply a fix to these accounts.
     Fix {
         /// Usernames.
@@ -49,6 +51,7 @@ pub fn on_submit(
             Vec::new()
         }
         (PwPurpose::AddCred, Submitted::Form(f)) => add_cred(p, sh, f),
+        (PwPurpose::EditCred(name), Submitted::Form(f)) => edit_cred(p, sh, name, f),
         (c, Submitted::Confirm(_)) => {
             sh.pop_origin();
             on_confirm(p, sh, c)
@@ -78,14 +81,9 @@ fn add_cred(p: &mut PasswordsTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
         sh.dialogs.push(Dialog::Form(f));
         return Vec::new();
     }
-    // An update keeps the date it was last changed; a new one was changed today.
-    let last_rotated = p
-        .creds
-        .rows
-        .iter()
-        .find(|(c, _)| c.name == name)
-        .map(|(c, _)| c.last_rotated)
-        .unwrap_or_else(|| sh.env.clock.now());
+    // A new one was changed today; a name already listed is refused by `creds::add`, which
+    // names the way to change it (`e` here, `creds update` on the command line).
+    let last_rotated = sh.env.clock.now();
     let cred = Credential {
         name,
         system,
@@ -100,6 +98,50 @@ fn add_cred(p: &mut PasswordsTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
     f.waiting = Some((gen, "saving"));
     sh.dialogs.push(Dialog::Form(f));
     vec![PwCmd::AddCred { gen, cred }.into()]
+}
+
+/// The edit form of `name` was submitted: only the fields that differ from what the login says
+/// now are sent, through the same `creds::update` as `schooltech creds update` (which keeps the
+/// date and refuses to take a leaver off while the alarm stands).
+fn edit_cred(p: &mut PasswordsTab, sh: &mut Shell, name: String, mut f: Form) -> Vec<Cmd> {
+    let Some(now) = p
+        .creds
+        .rows
+        .iter()
+        .find(|(c, _)| c.name == name)
+        .map(|(c, _)| c.clone())
+    else {
+        sh.info(format!("\"{name}\" is no longer in the register"));
+        return Vec::new();
+    };
+    let system = f.text(0).trim().to_string();
+    let known_by = split_names(f.text(1));
+    let owner = f.text(2).trim().to_string();
+    let period = match f.text(3).trim().parse::<u32>() {
+        Ok(d) => d,
+        Err(_) => {
+            f.error = Some("the period is a number of days, e.g. 42".into());
+            sh.dialogs.push(Dialog::Form(f));
+            return Vec::new();
+        }
+    };
+    let change = CredUpdate {
+        system: (system != now.system).then_some(system),
+        owner: (owner != now.owner).then_some(owner),
+        period_days: (period != now.period_days).then_some(period),
+        known_by: (known_by != now.known_by).then_some(known_by),
+    };
+    if change.is_empty() {
+        f.error = Some("nothing changed: edit a field, or Esc to leave it as it is".into());
+        sh.dialogs.push(Dialog::Form(f));
+        return Vec::new();
+    }
+    let gen = sh.next_gen();
+    p.creds.save_gen = gen;
+    p.creds.saving = true;
+    f.waiting = Some((gen, "saving"));
+    sh.dialogs.push(Dialog::Form(f));
+    vec![PwCmd::UpdateCred { gen, name, change }.into()]
 }
 
 /// A confirmation of the tab was answered yes.
@@ -124,6 +166,6 @@ fn on_confirm(p: &mut PasswordsTab, sh: &mut Shell, c: PwPurpose) -> Vec<Cmd> {
             p.creds.saving = true;
             vec![PwCmd::Rotated { gen, name }.into()]
         }
-        PwPurpose::Filter | PwPurpose::AddCred => Vec::new(),
+        PwPurpose::Filter | PwPurpose::AddCred | PwPurpose::EditCred(_) => Vec::new(),
     }
 }

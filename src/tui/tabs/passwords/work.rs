@@ -2,12 +2,12 @@
 //! directory's policy, and the shared-credentials register. Every call goes through the same
 //! `ops` functions the CLI uses (`ops::compliance`, `ops::creds`), so the numbers match.
 
-use crate::domain::creds::{CredVerdict, Credential};
+use crate::domain::creds::{CredUpdate, CredVerdict, Credential};
 use crate::domain::policy::{DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget};
 use crate::error::{Error, Result};
 use crate::ops::compliance::{self, ReportRow};
 use crate::ops::{creds, Ctx};
-use crate::tui::work::{blocking, Outbox};
+use crate::tui::work::Outbox;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -77,12 +77,21 @@ pub enum PwCmd {
         /// Generation.
         gen: u64,
     },
-    /// Add (or update) a shared credential.
+    /// Add a new shared credential.
     AddCred {
         /// Generation.
         gen: u64,
         /// The credential.
         cred: Credential,
+    },
+    /// Change a shared credential's owner, system, period or who knows it (never its date).
+    UpdateCred {
+        /// Generation.
+        gen: u64,
+        /// Its name.
+        name: String,
+        /// What changes.
+        change: CredUpdate,
     },
     /// Record that a shared credential was changed today.
     Rotated {
@@ -233,15 +242,23 @@ pub fn spawn(ctx: Arc<Ctx>, tx: Outbox<PwMsg>, cmd: PwCmd) {
         }
         PwCmd::AddCred { gen, cred } => {
             tokio::spawn(async move {
-                let result =
-                    blocking(move || creds::add(&ctx, &cred).map(|()| cred.name.clone())).await;
+                let result = creds::add(&ctx, &cred, None).await.map(|c| c.name);
+                tx.send(PwMsg::CredSaved { gen, result });
+            });
+        }
+        PwCmd::UpdateCred { gen, name, change } => {
+            tokio::spawn(async move {
+                let result = creds::update(&ctx, &name, &change, None)
+                    .await
+                    .map(|c| c.name);
                 tx.send(PwMsg::CredSaved { gen, result });
             });
         }
         PwCmd::Rotated { gen, name } => {
             tokio::spawn(async move {
-                let result =
-                    blocking(move || creds::rotated(&ctx, &name, None).map(|c| c.name)).await;
+                let result = creds::rotated(&ctx, &name, None, None)
+                    .await
+                    .map(|c| c.name);
                 tx.send(PwMsg::CredSaved { gen, result });
             });
         }
