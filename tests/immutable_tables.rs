@@ -38,6 +38,10 @@ INSERT INTO filter_events (id, request_id, at, actor, event, role, verdict)
     VALUES (1, 1, '{t}', 'dsl', 'decision', 'dsl', 'approve');
 INSERT INTO filter_events (id, request_id, at, actor, event) VALUES (2, 1, '{t}', 'tech', 'applied');
 INSERT INTO filter_reviews (id, started_at, started_by, items) VALUES (1, '{t}', 'tech', '[1]');
+
+INSERT INTO credential_events (id, name, at, by, event, system, known_by, owner, period_days,
+        last_rotated)
+    VALUES (1, 'Office printer', '{t}', 'tech', 'created', 'printer', '["amy.bell"]', 'tech', 42, '{t}');
 INSERT INTO filter_review_closes (review_id, closed_at, closed_by, checks, note)
     VALUES (1, '{t}', 'tech', 'tested', '');
 

@@ -88,22 +88,17 @@ fn stand_in_journalctl(e: &Env, lines: &[String]) -> String {
     )
 }
 
+/// A local change that writes one log row and needs no directory: an asset added (named after
+/// `name`). Shared logins now check their usernames against the directory.
 fn creds_add(e: &Env, name: &str, envs: &[(&str, &str)]) -> Run {
+    let tag: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_uppercase();
     st(
         e,
-        &[
-            "creds",
-            "add",
-            name,
-            "--system",
-            "x",
-            "--known-by",
-            "a",
-            "--owner",
-            "b",
-            "--rotated",
-            "2026-11-01",
-        ],
+        &["inventory", "add", &tag, "--category", "display"],
         envs,
     )
 }
@@ -645,7 +640,7 @@ fn an_empty_log_without_an_anchor_is_not_called_whole() {
 fn log_rows_take_the_clock_never_as_of() {
     let e = env();
     let now = "2026-12-07T10:15:00Z";
-    // A change run with --as-of: the row is dated by the clock, not the day it was judged at.
+    // A change under --as-of is refused (it is for reports and dry runs) and writes nothing.
     let r = st(
         &e,
         &[
@@ -657,6 +652,18 @@ fn log_rows_take_the_clock_never_as_of() {
             "--category",
             "laptop",
         ],
+        &[("SCHOOLTECH_TEST_NOW", now)],
+    );
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("--as-of is for reports and dry runs"),
+        "{}",
+        r.stdout
+    );
+    // The same change run on a clock: the row is dated by the clock.
+    let r = st(
+        &e,
+        &["inventory", "add", "HA1", "--category", "laptop"],
         &[("SCHOOLTECH_TEST_NOW", now)],
     );
     assert_eq!(r.code, 0, "{}", r.stdout);

@@ -811,6 +811,7 @@ WHEN EXISTS (SELECT 1 FROM sweep_runs r
 BEGIN
     SELECT RAISE(ABORT, 'sweep runs are never deleted or replaced');
 END;
+"#,
     // 11: the shared-login register as events (issue 23): each event carries the login as it stood
     // after it; the register is the last event of each name (the `credentials` view). Events
     // are never changed, deleted or replaced; only a rotation moves the date; a name is created
