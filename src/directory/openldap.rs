@@ -785,6 +785,43 @@ impl Directory for OpenLdap {
         self.conn.create_ou(dn).await
     }
 
+    async fn privileged(&self, seeds: &[String]) -> Result<super::Privileged> {
+        use super::privilege::{nest, seed_names, GroupNode};
+        let mut out = super::Privileged::default();
+        if seeds.iter().all(|s| s.trim().is_empty()) {
+            return Ok(out);
+        }
+        // Every group once, then member -> group -> group followed in memory.
+        let groups: Vec<GroupNode> = self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                GROUP_FILTER,
+                &["cn", "member", "uniqueMember"],
+            )
+            .await?
+            .into_iter()
+            .map(|g| GroupNode {
+                name: g.text("cn").unwrap_or_else(|| first_rdn_value(&g.dn)),
+                members: g
+                    .all("member")
+                    .iter()
+                    .chain(g.all("uniqueMember"))
+                    .cloned()
+                    .collect(),
+                dn: g.dn,
+            })
+            .collect();
+        let roots: Vec<(String, bool)> = groups
+            .iter()
+            .filter(|g| seeds.iter().any(|s| seed_names(s, &g.dn, &g.name)))
+            .map(|g| (g.dn.clone(), false))
+            .collect();
+        nest(&mut out, &groups, &roots);
+        Ok(out)
+    }
+
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         let mut out = DirectoryPolicy::default();
         for e in self.policy_entries().await? {
