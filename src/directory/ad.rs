@@ -359,6 +359,26 @@ impl ActiveDirectory {
             .collect())
     }
 
+    /// "through X": the account's own group that is nested (at any depth) into `group_dn`.
+    async fn nested_path(&self, account_dn: &str, group_dn: &str) -> Result<String> {
+        let f = format!(
+            "(&(objectClass=group)(member={})(memberOf:1.2.840.113556.1.4.1941:={}))",
+            filter_value(account_dn),
+            filter_value(group_dn)
+        );
+        let found = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
+            .await?;
+        Ok(match found.first() {
+            Some(g) => format!(
+                "through {}",
+                g.text("cn").unwrap_or_else(|| first_rdn_value(&g.dn))
+            ),
+            None => "through a nested group".to_string(),
+        })
+    }
+
     fn pso_container(&self) -> String {
         format!("CN=Password Settings Container,CN=System,{}", self.base_dn)
     }
@@ -981,7 +1001,7 @@ impl Directory for ActiveDirectory {
             {
                 Some("as its primary group".to_string())
             } else {
-                Some("through a nested group".to_string())
+                Some(self.nested_path(&account.dn, &dn).await?)
             };
             out.push(Privilege::Member {
                 group: name,

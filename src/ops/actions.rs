@@ -491,9 +491,8 @@ pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
         )));
     }
     if let Some(why) = super::protect::Protection::from_ctx(ctx).check_target_ou(&target) {
-        return Err(super::protect::refuse_logged(
-            ctx,
-            "account.move",
+        super::protect::log_refusal(ctx, "account.move", &before.username, &why);
+        return Err(super::protect::refusal(
             &format!("move {} into", before.username),
             &target,
             &why,
