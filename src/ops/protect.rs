@@ -155,10 +155,15 @@ impl Protection {
     /// directory: what a face needs to mark rows. Changes use [`Protection::load`] or
     /// [`refuse`], which add what the directory says.
     pub fn from_ctx(ctx: &Ctx) -> Protection {
-        let base = ctx.dir.base_dn().to_string();
-        let p = &ctx.config.protect;
+        Protection::from_config(&ctx.config, ctx.dir.base_dn())
+    }
+
+    /// [`Protection::from_ctx`] from a configuration and the base DN.
+    pub fn from_config(config: &crate::config::Config, base_dn: &str) -> Protection {
+        let base = base_dn.to_string();
+        let p = &config.protect;
         let builtin = ProtectConfig::default();
-        let roles = ctx.config.directory.roles.clone();
+        let roles = config.directory.roles.clone();
         let mut groups = union(&builtin.groups, &p.groups);
         let mut ous: Vec<String> = p.ous.clone();
         match roles.0.get("admin") {
@@ -175,7 +180,7 @@ impl Protection {
         }
         Protection {
             accounts: union(&builtin.accounts, &p.accounts),
-            bind_dn: ctx.config.directory.bind_dn.trim().to_string(),
+            bind_dn: config.directory.bind_dn.trim().to_string(),
             groups,
             ous: ous
                 .iter()
@@ -541,6 +546,90 @@ mod tests {
             "CN=Pupil One,OU=Pupils,DC=school,DC=test",
             &[("Pupils", "CN=Pupils,OU=Groups,DC=school,DC=test")],
         );
+        assert_eq!(p.check(&pupil), None);
+    }
+
+    #[test]
+    fn protect_lists_add_to_the_built_in_set_never_replace_it() {
+        let mut config = crate::config::Config::default();
+        config.protect = ProtectConfig {
+            accounts: vec!["svc-backup".into()],
+            groups: vec!["Exam Helpers".into()],
+            ous: vec!["OU=Service".into()],
+        };
+        let p = Protection::from_config(&config, "DC=school,DC=test");
+        for (user, dn) in [
+            (
+                "Administrator",
+                "CN=Administrator,CN=Users,DC=school,DC=test",
+            ),
+            ("krbtgt", "CN=krbtgt,CN=Users,DC=school,DC=test"),
+            ("Guest", "CN=Guest,CN=Users,DC=school,DC=test"),
+            ("svc-backup", "CN=svc-backup,OU=Staff,DC=school,DC=test"),
+        ] {
+            assert!(
+                matches!(
+                    p.check(&acct(user, dn, &[])),
+                    Some(ProtectedReason::Account(_))
+                ),
+                "{user} is not protected"
+            );
+        }
+        let da = (
+            "Domain Admins",
+            "CN=Domain Admins,CN=Users,DC=school,DC=test",
+        );
+        let boss = acct("boss", "CN=Boss,OU=Staff,DC=school,DC=test", &[da]);
+        assert!(matches!(p.check(&boss), Some(ProtectedReason::MemberOf(_))));
+        let helper = acct(
+            "helper",
+            "CN=Helper,OU=Staff,DC=school,DC=test",
+            &[("Exam Helpers", "CN=Exam Helpers,DC=school,DC=test")],
+        );
+        assert!(p.check(&helper).is_some());
+        let svc = acct("print", "CN=Print,OU=Service,DC=school,DC=test", &[]);
+        assert!(matches!(p.check(&svc), Some(ProtectedReason::InOu(_))));
+    }
+
+    #[test]
+    fn the_admin_role_is_protected_by_default() {
+        let mut config = crate::config::Config::default();
+        // Roles guessed from OU names: accounts in an "IT Admins" OU are admins, and a group
+        // called IT Admins is the admin role's.
+        let p = Protection::from_config(&config, "DC=demo,DC=school");
+        let adm = acct(
+            "adm-spatel",
+            "CN=Sam Patel (Admin),OU=IT Admins,OU=School,DC=demo,DC=school",
+            &[],
+        );
+        assert!(matches!(p.check(&adm), Some(ProtectedReason::AdminRole(_))));
+        let it = Group {
+            dn: "CN=IT Admins,OU=Groups,OU=School,DC=demo,DC=school".into(),
+            name: "IT Admins".into(),
+        };
+        assert!(p.check_group(&it).is_some());
+        assert!(p
+            .check_target_ou("OU=IT Admins,OU=School,DC=demo,DC=school")
+            .is_some());
+        // Configured: the admin role's OUs and groups.
+        config.directory.roles.0.insert(
+            "admin".into(),
+            crate::domain::roles::RoleRule {
+                ous: vec!["OU=Tech,OU=School".into()],
+                groups: vec!["Tech Admins".into()],
+                ..Default::default()
+            },
+        );
+        let p = Protection::from_config(&config, "DC=demo,DC=school");
+        let tech = acct("t1", "CN=T1,OU=Tech,OU=School,DC=demo,DC=school", &[]);
+        assert!(p.check(&tech).is_some());
+        assert!(p
+            .check_group(&Group {
+                dn: "CN=Tech Admins,DC=demo,DC=school".into(),
+                name: "Tech Admins".into()
+            })
+            .is_some());
+        let pupil = acct("p1", "CN=P1,OU=Pupils,OU=School,DC=demo,DC=school", &[]);
         assert_eq!(p.check(&pupil), None);
     }
 
