@@ -551,11 +551,13 @@ mod tests {
 
     #[test]
     fn protect_lists_add_to_the_built_in_set_never_replace_it() {
-        let mut config = crate::config::Config::default();
-        config.protect = ProtectConfig {
-            accounts: vec!["svc-backup".into()],
-            groups: vec!["Exam Helpers".into()],
-            ous: vec!["OU=Service".into()],
+        let config = crate::config::Config {
+            protect: ProtectConfig {
+                accounts: vec!["svc-backup".into()],
+                groups: vec!["Exam Helpers".into()],
+                ous: vec!["OU=Service".into()],
+            },
+            ..Default::default()
         };
         let p = Protection::from_config(&config, "DC=school,DC=test");
         for (user, dn) in [
