@@ -381,3 +381,131 @@ uniqueMember: cn=Helpdesk,ou=Groups,dc=school,dc=test
     assert_eq!(before, snapshot(&server, &["harry.hughes"]));
     let _ = Flavour::OpenLdap;
 }
+
+/// The sweep lists a protected leaver as protected and never acts on it; restore checks the OU
+/// it goes back to and every group it rejoins (a group since nested into Domain Admins, an OU
+/// since protected), refusing with a `leaver.restore.refused` row.
+#[test]
+fn samba_sweep_skips_and_restore_checks_the_target_ou_and_groups() {
+    let server = TestServer::samba();
+    let base = server.base_dn.clone();
+    let harry = server.user_dn("harry.hughes");
+    let jack = server.user_dn("jack.walker");
+    let club = format!("CN=Film Club,OU=School,{base}");
+    let helpers = format!("CN=Exam Helpers,OU=School,{base}");
+    server.ldapmodify(&format!(
+        "dn: {club}
+objectClass: group
+sAMAccountName: Film Club
+member: {harry}
+
+dn: {helpers}
+objectClass: group
+sAMAccountName: Exam Helpers
+member: {jack}
+
+dn: CN=Domain Admins,CN=Users,{base}
+changetype: modify
+add: member
+member: {helpers}
+"
+    ));
+    let cfg = server.write_config();
+    add_to_config(
+        &cfg,
+        "\n[mis]\nmode = \"leavers\"\nid_column = \"Id\"\nusername_column = \"AD Username\"\n\
+         first_name_column = \"Forename\"\nlast_name_column = \"Surname\"\nrole_column = \"Role\"\n\
+         leaving_date_column = \"Leaving Date\"\n\n[leavers]\nou = \"OU=Leavers,OU=School\"\n",
+    );
+    let csv = server.dir.join("mis.csv");
+    std::fs::write(
+        &csv,
+        "Id,AD Username,Forename,Surname,Role,Leaving Date\r\n\
+         ,harry.hughes,Harry,Hughes,Pupil,01/09/2026\r\n\
+         ,jack.walker,Jack,Walker,Pupil,01/09/2026\r\n",
+    )
+    .expect("mis");
+    let csv = csv.to_str().expect("path");
+    let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+        .expect("date")
+        .max(chrono::Utc::now().date_naive() + chrono::Duration::days(1))
+        .to_string();
+    let jack_before = snapshot(&server, &["jack.walker"]);
+    let plan = st(&cfg, &["--as-of", &d, "sweep", "--mis", csv], None);
+    let said = format!("{}{}", plan.stdout, plan.stderr);
+    assert!(
+        said.contains("jack.walker") && said.contains("protected"),
+        "{said}"
+    );
+    st(
+        &cfg,
+        &["--as-of", &d, "sweep", "--mis", csv, "--apply", "--yes"],
+        None,
+    )
+    .ok();
+    assert_eq!(
+        jack_before,
+        snapshot(&server, &["jack.walker"]),
+        "a protected leaver was acted on"
+    );
+    let rows = log_rows(&cfg);
+    assert!(
+        !rows.iter().any(|r| r["target"] == "jack.walker"
+            && !r["action"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with(".refused")),
+        "{rows:#?}"
+    );
+    assert!(rows
+        .iter()
+        .any(|r| r["target"] == "harry.hughes" && r["action"] == "leaver.disable"));
+
+    // Film Club is nested into Domain Admins after the suspension: restoring harry would add
+    // him to it. Refused, on record, nothing moved.
+    server.ldapmodify(&format!(
+        "dn: CN=Domain Admins,CN=Users,{base}
+changetype: modify
+add: member
+member: {club}
+"
+    ));
+    let suspended = server.user_dn("harry.hughes");
+    refused(
+        &cfg,
+        &["leavers", "restore", "harry.hughes", "--show-password"],
+        &["Film Club", "nested into a protected group"],
+    );
+    assert_eq!(server.user_dn("harry.hughes"), suspended);
+    server.ldapmodify(&format!(
+        "dn: CN=Domain Admins,CN=Users,{base}
+changetype: modify
+delete: member
+member: {club}
+"
+    ));
+    // The OU it goes back to is protected now: refused too.
+    add_to_config(
+        &cfg,
+        "\n[protect]\nous = [\"OU=Year 7,OU=Pupils,OU=School\"]\n",
+    );
+    refused(
+        &cfg,
+        &["leavers", "restore", "harry.hughes", "--show-password"],
+        &["protected OU"],
+    );
+    assert_eq!(server.user_dn("harry.hughes"), suspended);
+    let restores: Vec<serde_json::Value> = log_rows(&cfg)
+        .into_iter()
+        .filter(|r| {
+            r["target"] == "harry.hughes"
+                && r["action"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("leaver.restore"))
+        })
+        .collect();
+    assert_eq!(restores.len(), 2, "{restores:#?}");
+    assert!(restores
+        .iter()
+        .all(|r| r["action"] == "leaver.restore.refused"));
+}
