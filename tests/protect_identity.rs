@@ -509,3 +509,56 @@ member: {club}
         .iter()
         .all(|r| r["action"] == "leaver.restore.refused"));
 }
+
+/// `init` writes the admin groups it finds (here no admin role OU, so as `[protect] groups`),
+/// and the result protects their members.
+#[test]
+fn init_writes_the_admin_groups_it_finds() {
+    let server = TestServer::samba();
+    let base = server.base_dn.clone();
+    let harry = server.user_dn("harry.hughes");
+    server.ldapmodify(&format!(
+        "dn: CN=IT Admins,OU=School,{base}
+objectClass: group
+sAMAccountName: IT Admins
+member: {harry}
+"
+    ));
+    let tmp = server.dir.join("init");
+    std::fs::create_dir_all(&tmp).expect("dir");
+    let pw = tmp.join("pw");
+    std::fs::write(&pw, &server.bind_password).expect("pw");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).expect("mode");
+    let config = tmp.join("schooltech.toml");
+    let store = tmp.join("schooltech.db");
+    let r = common::run(
+        &[
+            "init",
+            "--url",
+            &server.url,
+            "--bind-dn",
+            &server.bind_dn,
+            "--password-file",
+            pw.to_str().expect("path"),
+            "--store",
+            store.to_str().expect("path"),
+            "--config",
+            config.to_str().expect("path"),
+            "--yes",
+            "--trust-server-cert",
+        ],
+        None,
+    );
+    let written = std::fs::read_to_string(&config)
+        .unwrap_or_else(|e| panic!("no config written ({e}): {} {}", r.stdout, r.stderr));
+    assert!(
+        written.contains("[protect]") && written.contains("CN=IT Admins,OU=School"),
+        "{written}"
+    );
+    refused(
+        &config,
+        &["accounts", "disable", "harry.hughes", "--reason", "test"],
+        &["IT Admins"],
+    );
+}

@@ -178,6 +178,11 @@ impl Protection {
             }
             None => {}
         }
+        // Group DNs may be written without the base DN, as OUs are.
+        let groups: Vec<String> = groups
+            .into_iter()
+            .map(|g| if is_dn(&g) { absolute(&g, &base) } else { g })
+            .collect();
         Protection {
             accounts: union(&builtin.accounts, &p.accounts),
             bind_dn: config.directory.bind_dn.trim().to_string(),
