@@ -254,7 +254,8 @@ pub async fn plan(
             }
         }
         match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
-            Ok(new) if protection.check_new(&new, false).is_some() => {
+            Ok(new) => {
+                // A row planned into a protected OU or group (nested ones too) is refused.
                 if let Some(why) = protection.check_new(&new, false) {
                     errors.push(RowError {
                         line: row.line,
@@ -262,9 +263,8 @@ pub async fn plan(
                             .to_string(),
                     });
                     plan.refused.push((row.line, new.username.clone(), why));
+                    continue;
                 }
-            }
-            Ok(new) => {
                 taken.push(new.username.to_lowercase());
                 planned.push((row, new));
             }

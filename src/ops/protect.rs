@@ -54,7 +54,7 @@ impl fmt::Display for ProtectedReason {
             ),
             ProtectedReason::MemberOf(g) => write!(
                 f,
-                "it is a member of the protected group {g} ([protect] groups)"
+                "it is a member of the protected group {g} ([protect] groups, the admin role's groups)"
             ),
             ProtectedReason::InOu(ou) => {
                 write!(f, "it is in the protected OU {ou} ([protect] ous)")
