@@ -253,8 +253,10 @@ impl Default for MisConfig {
     }
 }
 
-/// `[protect]`: what no changing action may touch. The bind account is always protected, and so
-/// are the groups of the `admin` role (`[directory.roles.admin] groups`), whatever this says.
+/// `[protect]`: what no changing action may touch. What is listed here ADDS to the built-in set
+/// (these defaults: Administrator, krbtgt, Guest, the privileged groups) and never removes from
+/// it; the directory's well-known accounts and privileged groups (by SID), the bind account and
+/// the `admin` role's OUs and groups are protected whatever this says.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProtectConfig {

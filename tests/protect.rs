@@ -1,7 +1,8 @@
 //! Protected accounts (`[protect]`) against real Samba AD and OpenLDAP: the domain's own
 //! accounts, the bind account and members of privileged groups are refused one by one, skipped
 //! in bulk, and nobody joins a privileged group without --allow-protected. Refused means the
-//! directory is exactly as it was and nothing is in the action log.
+//! directory is exactly as it was and the action log holds the refused attempt (a
+//! `<action>.refused` row naming the rule) and nothing else for it.
 
 mod common;
 mod support;
@@ -210,19 +211,37 @@ fn protected_accounts_and_groups_are_refused_on_both_flavours() {
                 .join("\n\n")
         };
         assert_eq!(strip(&before), strip(&after), "{fl}: directory changed");
-        // Nothing about them in the action log.
-        for row in log_rows(&cfg) {
+        // Only the refused attempts about them in the action log, each naming its rule; the
+        // attempts on Administrator and krbtgt are on record.
+        let rows = log_rows(&cfg);
+        for row in &rows {
             let t = row["target"].as_str().unwrap_or("").to_lowercase();
+            if [
+                "administrator",
+                "krbtgt",
+                "guest",
+                "admin",
+                "supply.teacher3",
+            ]
+            .contains(&t.as_str())
+            {
+                assert!(
+                    row["action"].as_str().unwrap_or("").ends_with(".refused")
+                        && row["details"]["rule"].is_string(),
+                    "{fl}: logged a change to a protected account: {row}"
+                );
+            }
+        }
+        for (target, action) in [
+            ("Administrator", "account.disable.refused"),
+            ("krbtgt", "password.reset.refused"),
+            ("supply.teacher3", "account.enable.refused"),
+            ("harry.hughes", "group.add.refused"),
+        ] {
             assert!(
-                ![
-                    "administrator",
-                    "krbtgt",
-                    "guest",
-                    "admin",
-                    "supply.teacher3"
-                ]
-                .contains(&t.as_str()),
-                "{fl}: logged a change to a protected account: {row}"
+                rows.iter()
+                    .any(|r| r["target"] == target && r["action"] == action),
+                "{fl}: no {action} row for {target}: {rows:#?}"
             );
         }
         // The bind account still works.

@@ -106,6 +106,8 @@ struct Plan {
     bind_dn: String,
     password: Password,
     roles: RoleMap,
+    /// Groups found that look like the admin role's (written as its groups, or to `[protect]`).
+    admin_groups: Vec<String>,
     store: PathBuf,
     school: Option<String>,
 }
@@ -255,6 +257,7 @@ async fn plan_from_options(args: &InitArgs, config: PathBuf) -> Result<Plan> {
         bind_dn: args.bind_dn.clone().unwrap_or_default(),
         password: Password::File(pw_path, secret),
         roles: RoleMap::default(),
+        admin_groups: Vec::new(),
         store: absolute(
             &args
                 .store
@@ -263,9 +266,11 @@ async fn plan_from_options(args: &InitArgs, config: PathBuf) -> Result<Plan> {
         ),
         school: None,
     };
-    let ous = test_bind(&plan).await?;
+    let (ous, admin_groups) = test_bind(&plan).await?;
     plan.roles = discover::propose_roles(&ous, &plan.base_dn);
+    plan.admin_groups = admin_groups;
     print_roles(&plan.roles, ous.len());
+    print_admin_groups(&plan.admin_groups);
     Ok(plan)
 }
 
@@ -283,7 +288,7 @@ fn flavour_of(disc: &Discovery, given: Option<InitFlavour>) -> Result<Flavour> {
 
 /// Binds with the plan's settings (the certificate verified as the config will have it) and
 /// lists the OUs under the base DN. Writes nothing but a temporary CA file, removed again.
-async fn test_bind(plan: &Plan) -> Result<Vec<String>> {
+async fn test_bind(plan: &Plan) -> Result<(Vec<String>, Vec<String>)> {
     let mut tmp_ca = None;
     let ca_path = match &plan.ca {
         Ca::System => None,
@@ -319,8 +324,37 @@ async fn test_bind(plan: &Plan) -> Result<Vec<String>> {
         });
     }
     let ous = conn.list_ous(&plan.base_dn).await?;
+    let any: String = ADMIN_GROUP_NAMES
+        .iter()
+        .map(|n| format!("(cn={n})"))
+        .collect();
+    let admin_groups = conn
+        .search(
+            &plan.base_dn,
+            ldap3::Scope::Subtree,
+            &format!(
+                "(&(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|{any}))"
+            ),
+            &["cn"],
+        )
+        .await?
+        .into_iter()
+        .map(|e| discover::relative(&e.dn, &plan.base_dn))
+        .collect();
     drop(tmp_ca);
-    Ok(ous)
+    Ok((ous, admin_groups))
+}
+
+/// Names of the groups that make the admin role when init finds them (IT staff's admin logons).
+const ADMIN_GROUP_NAMES: &[&str] = &["IT Admins", "Admins", "IT Administrators"];
+
+fn print_admin_groups(groups: &[String]) {
+    if !groups.is_empty() {
+        println!(
+            "Admin groups (their members and the groups themselves are protected): {}",
+            groups.join("; ")
+        );
+    }
 }
 
 fn untrusted_hint(plan: &Plan, detail: &str) -> String {
@@ -599,6 +633,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         bind_dn: String::new(),
         password: Password::Typed(Secret::new("")),
         roles: RoleMap::default(),
+        admin_groups: Vec::new(),
         store: PathBuf::from(DEFAULT_STORE_PATH),
         school: None,
     };
@@ -616,8 +651,9 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         plan.bind_dn = dn.clone();
         plan.password = Password::Typed(pw);
         match test_bind(&plan).await {
-            Ok(ous) => {
+            Ok((ous, admin_groups)) => {
                 println!("  Bind as {dn}: ok.");
+                plan.admin_groups = admin_groups;
                 break ous;
             }
             Err(e) => {
@@ -634,6 +670,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
     println!();
     let proposed = discover::propose_roles(&ous, &plan.base_dn);
     print_roles(&proposed, ous.len());
+    print_admin_groups(&plan.admin_groups);
     if !proposed.0.is_empty() {
         match yes_no("Use these roles?", true)? {
             None => return Ok(None),
@@ -726,11 +763,24 @@ fn config_text(plan: &Plan, password_file: &Path, ca: Option<&Path>) -> String {
         _ => "employeeID",
     };
     s.push_str(&format!("mis_id_attribute = {}\n", toml_str(mis)));
+    let list = |v: &[String]| v.iter().map(|o| toml_str(o)).collect::<Vec<_>>().join(", ");
+    let mut admin_written = false;
     for (role, rule) in &plan.roles.0 {
-        let ous: Vec<String> = rule.ous.iter().map(|o| toml_str(o)).collect();
         s.push_str(&format!(
             "\n[directory.roles.{role}]\nous = [{}]\n",
-            ous.join(", ")
+            list(&rule.ous)
+        ));
+        if role == "admin" && !plan.admin_groups.is_empty() {
+            // The admin role's OUs and groups are protected by default.
+            s.push_str(&format!("groups = [{}]\n", list(&plan.admin_groups)));
+            admin_written = true;
+        }
+    }
+    if !admin_written && !plan.admin_groups.is_empty() {
+        // No admin role to hang them on (roles are guessed): protect the groups by name.
+        s.push_str(&format!(
+            "\n[protect]\n# Added to the built-in protected accounts and groups, never instead of them.\ngroups = [{}]\n",
+            list(&plan.admin_groups)
         ));
     }
     s.push_str(&format!(

@@ -4,6 +4,7 @@
 use super::attrs::{parse_generalized_time, Entry, Malformed};
 use super::conn::{attr, replace, LdapConn};
 use super::escape::{filter_value, first_rdn_value, parent_dn, rdn_value, split_dn};
+use super::privilege::{self as pv, GroupNode, Privilege, Privileged};
 use super::{finish_listing, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::config::DirectoryConfig;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
@@ -278,6 +279,104 @@ impl ActiveDirectory {
                 doing,
             )
             .await
+    }
+
+    /// The domain's SID, from the base DN's `objectSid`.
+    async fn domain_sid(&self) -> Result<Option<String>> {
+        let e = self
+            .conn
+            .search_with(
+                &self.base_dn,
+                Scope::Base,
+                "(objectClass=*)",
+                &["objectSid"],
+                &[],
+                &["objectSid"],
+            )
+            .await?;
+        Ok(e.first()
+            .and_then(|e| e.first("objectSid"))
+            .and_then(pv::sid_from_hex))
+    }
+
+    /// The privileged groups' SIDs: the builtin ones and the domain's by RID.
+    fn privileged_sids(domain: Option<&str>) -> Vec<String> {
+        let mut v: Vec<String> = pv::BUILTIN_PRIVILEGED
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if let Some(d) = domain {
+            v.extend(
+                pv::DOMAIN_PRIVILEGED_RIDS
+                    .iter()
+                    .map(|r| format!("{d}-{r}")),
+            );
+        }
+        v
+    }
+
+    /// The groups with one of `sids` or named by one of `seeds`: (DN, name, SID, builtin).
+    async fn groups_by_sid_or_seed(
+        &self,
+        sids: &[String],
+        privileged: &[String],
+        seeds: &[String],
+    ) -> Result<Vec<(String, String, Option<String>, bool)>> {
+        let mut any: String = sids
+            .iter()
+            .map(|s| format!("(objectSid={})", filter_value(s)))
+            .collect();
+        for seed in seeds.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            let v = filter_value(seed);
+            if seed.contains('=') {
+                any.push_str(&format!("(distinguishedName={v})"));
+            } else {
+                any.push_str(&format!("(cn={v})(sAMAccountName={v})"));
+            }
+        }
+        if any.is_empty() {
+            return Ok(Vec::new());
+        }
+        let entries = self
+            .conn
+            .search_with(
+                &self.base_dn,
+                Scope::Subtree,
+                &format!("(&(objectClass=group)(|{any}))"),
+                &["cn", "objectSid"],
+                &[],
+                &["objectSid"],
+            )
+            .await?;
+        Ok(entries
+            .iter()
+            .map(|e| {
+                let sid = e.first("objectSid").and_then(pv::sid_from_hex);
+                let builtin = sid.as_ref().is_some_and(|s| privileged.contains(s));
+                let name = e.text("cn").unwrap_or_else(|| first_rdn_value(&e.dn));
+                (e.dn.clone(), name, sid, builtin)
+            })
+            .collect())
+    }
+
+    /// "through X": the account's own group that is nested (at any depth) into `group_dn`.
+    async fn nested_path(&self, account_dn: &str, group_dn: &str) -> Result<String> {
+        let f = format!(
+            "(&(objectClass=group)(member={})(memberOf:1.2.840.113556.1.4.1941:={}))",
+            filter_value(account_dn),
+            filter_value(group_dn)
+        );
+        let found = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &["cn"])
+            .await?;
+        Ok(match found.first() {
+            Some(g) => format!(
+                "through {}",
+                g.text("cn").unwrap_or_else(|| first_rdn_value(&g.dn))
+            ),
+            None => "through a nested group".to_string(),
+        })
     }
 
     fn pso_container(&self) -> String {
@@ -727,6 +826,192 @@ impl Directory for ActiveDirectory {
         self.conn.create_ou(dn).await
     }
 
+    async fn privileged(&self, seeds: &[String]) -> Result<Privileged> {
+        let mut out = Privileged::default();
+        let domain = self.domain_sid().await?;
+        let privileged = Self::privileged_sids(domain.as_deref());
+        let roots = self
+            .groups_by_sid_or_seed(&privileged, &privileged, seeds)
+            .await?;
+        // Every account and group nested into a root, at any depth, in one search (the in-chain
+        // matching rule), then the paths worked out from their memberOf.
+        let mut sid_of: Vec<(String, Option<String>)> = Vec::new();
+        if !roots.is_empty() {
+            let inchain: String = roots
+                .iter()
+                .map(|r| format!("(memberOf:1.2.840.113556.1.4.1941:={})", filter_value(&r.0)))
+                .collect();
+            let entries = self
+                .conn
+                .search_with(
+                    &self.base_dn,
+                    Scope::Subtree,
+                    &format!("(|{inchain})"),
+                    &["objectClass", "cn", "memberOf", "objectSid"],
+                    &[],
+                    &["objectSid"],
+                )
+                .await?;
+            let mut nodes: Vec<GroupNode> = roots
+                .iter()
+                .map(|r| GroupNode {
+                    dn: r.0.clone(),
+                    name: r.1.clone(),
+                    members: vec![],
+                })
+                .collect();
+            for e in entries.iter().filter(|e| {
+                e.all("objectClass")
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case("group"))
+            }) {
+                nodes.push(GroupNode {
+                    dn: e.dn.clone(),
+                    name: e.text("cn").unwrap_or_else(|| first_rdn_value(&e.dn)),
+                    members: vec![],
+                });
+                sid_of.push((
+                    e.dn.clone(),
+                    e.first("objectSid").and_then(pv::sid_from_hex),
+                ));
+            }
+            let index: std::collections::HashMap<String, usize> = nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (super::demo::dn_key(&n.dn), i))
+                .collect();
+            for e in &entries {
+                for g in e.all("memberOf") {
+                    if let Some(i) = index.get(&super::demo::dn_key(g)) {
+                        nodes[*i].members.push(e.dn.clone());
+                    }
+                }
+            }
+            let root_list: Vec<(String, bool)> = roots.iter().map(|r| (r.0.clone(), r.3)).collect();
+            pv::nest(&mut out, &nodes, &root_list);
+        }
+        // Primary groups: a member by primaryGroupID is in no memberOf and no in-chain answer.
+        let mut primary: std::collections::HashMap<u32, Privilege> = Default::default();
+        let groups_with_sid = roots
+            .iter()
+            .map(|r| (r.0.clone(), r.2.clone()))
+            .chain(sid_of);
+        for (dn, sid) in groups_with_sid {
+            let (Some(sid), Some(g)) = (sid, out.group(&dn).cloned()) else {
+                continue;
+            };
+            if pv::domain_of(&sid) != domain.as_deref() {
+                continue;
+            }
+            if let Some(r) = pv::rid(&sid) {
+                primary.entry(r).or_insert(Privilege::Member {
+                    via: Some(if g.name == g.root {
+                        "as its primary group".to_string()
+                    } else {
+                        format!("as its primary group {}", g.name)
+                    }),
+                    group: g.root,
+                    builtin: g.builtin,
+                });
+            }
+        }
+        let mut any = String::from("(adminCount=1)(msDS-KrbTgtLinkBl=*)(sAMAccountName=krbtgt_*)");
+        if let Some(d) = &domain {
+            for r in [500, 501, 502] {
+                any.push_str(&format!("(objectSid={d}-{r})"));
+            }
+        }
+        for r in primary.keys() {
+            any.push_str(&format!("(primaryGroupID={r})"));
+        }
+        let entries = self
+            .conn
+            .search_with(
+                &self.base_dn,
+                Scope::Subtree,
+                &format!("(&(objectCategory=person)(objectClass=user)(|{any}))"),
+                &PRIVILEGE_ATTRS,
+                &[],
+                &["objectSid"],
+            )
+            .await?;
+        for e in &entries {
+            for why in classify(e, domain.as_deref(), &primary) {
+                out.add_account(&e.dn, why);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn privilege(&self, account: &Account, seeds: &[String]) -> Result<Vec<Privilege>> {
+        let mut attrs = PRIVILEGE_ATTRS.to_vec();
+        attrs.extend(["tokenGroups", "memberOf"]);
+        let found = match self
+            .conn
+            .search_with(
+                &account.dn,
+                Scope::Base,
+                "(objectClass=*)",
+                &attrs,
+                &[],
+                &["objectSid", "tokenGroups"],
+            )
+            .await
+        {
+            Ok(v) => v,
+            Err(Error::NotFound(_)) => return Ok(vec![]),
+            Err(e) => return Err(e),
+        };
+        let Some(e) = found.first() else {
+            return Ok(vec![]);
+        };
+        let domain = e
+            .first("objectSid")
+            .and_then(pv::sid_from_hex)
+            .and_then(|s| pv::domain_of(&s).map(String::from));
+        let privileged = Self::privileged_sids(domain.as_deref());
+        let tokens: Vec<String> = e
+            .all("tokenGroups")
+            .iter()
+            .filter_map(|h| pv::sid_from_hex(h))
+            .collect();
+        let wanted: Vec<String> = tokens
+            .iter()
+            .filter(|t| privileged.contains(t))
+            .cloned()
+            .collect();
+        let primary_rid = e.int("primaryGroupID").ok().flatten();
+        let mut out = classify(e, domain.as_deref(), &Default::default());
+        let direct: Vec<String> = e
+            .all("memberOf")
+            .iter()
+            .map(|g| super::demo::dn_key(g))
+            .collect();
+        for (dn, name, sid, builtin) in self
+            .groups_by_sid_or_seed(&wanted, &privileged, seeds)
+            .await?
+        {
+            let Some(sid) = sid.filter(|s| tokens.contains(s)) else {
+                continue;
+            };
+            let via = if direct.contains(&super::demo::dn_key(&dn)) {
+                None
+            } else if pv::domain_of(&sid) == domain.as_deref()
+                && pv::rid(&sid).map(i64::from) == primary_rid
+            {
+                Some("as its primary group".to_string())
+            } else {
+                Some(self.nested_path(&account.dn, &dn).await?)
+            };
+            out.push(Privilege::Member {
+                group: name,
+                via,
+                builtin,
+            });
+        }
+        Ok(out)
+    }
+
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         let d = self
             .conn
@@ -855,6 +1140,56 @@ impl Directory for ActiveDirectory {
         }
         self.conn.add(&s.dn, attrs).await
     }
+}
+
+/// Attributes read to tell a privileged account by identity.
+const PRIVILEGE_ATTRS: [&str; 5] = [
+    "objectSid",
+    "primaryGroupID",
+    "adminCount",
+    "sAMAccountName",
+    "msDS-KrbTgtLinkBl",
+];
+
+/// Why an account entry (read with [`PRIVILEGE_ATTRS`]) is privileged by itself: a well-known
+/// RID, a read-only DC's krbtgt, `adminCount=1`, a privileged primary group (by RID).
+fn classify(
+    e: &Entry,
+    domain: Option<&str>,
+    primary: &std::collections::HashMap<u32, Privilege>,
+) -> Vec<Privilege> {
+    let mut out = Vec::new();
+    let sid = e.first("objectSid").and_then(pv::sid_from_hex);
+    let in_domain = sid
+        .as_deref()
+        .is_some_and(|s| domain.is_some() && pv::domain_of(s) == domain);
+    if let Some(w) = sid
+        .as_deref()
+        .filter(|_| in_domain)
+        .and_then(pv::rid)
+        .and_then(pv::well_known)
+    {
+        out.push(Privilege::WellKnown(w.to_string()));
+    }
+    let name = e.first("sAMAccountName").unwrap_or_default();
+    if e.first("msDS-KrbTgtLinkBl").is_some() || name.to_ascii_lowercase().starts_with("krbtgt_") {
+        out.push(Privilege::WellKnown(format!(
+            "a read-only domain controller's Kerberos account ({name})"
+        )));
+    }
+    if e.int("adminCount").ok().flatten() == Some(1) {
+        out.push(Privilege::AdminCount);
+    }
+    if let Some(p) = e
+        .int("primaryGroupID")
+        .ok()
+        .flatten()
+        .and_then(|r| u32::try_from(r).ok())
+        .and_then(|r| primary.get(&r))
+    {
+        out.push(p.clone());
+    }
+    out
 }
 
 /// The DN a new password settings object for `name` gets.

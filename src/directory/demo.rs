@@ -1132,6 +1132,34 @@ impl Directory for DemoDirectory {
         st.insert(e).map_err(Error::Input)
     }
 
+    async fn privileged(&self, seeds: &[String]) -> Result<super::Privileged> {
+        use super::privilege::{nest, seed_names, GroupNode, Privilege};
+        let st = self.read();
+        let mut out = super::Privileged::default();
+        let groups: Vec<GroupNode> = st
+            .entries
+            .values()
+            .filter(|e| is_group(e))
+            .map(|e| GroupNode {
+                dn: e.dn.clone(),
+                name: e.text("cn").unwrap_or_else(|| first_rdn_value(&e.dn)),
+                members: e.all("member").to_vec(),
+            })
+            .collect();
+        let roots: Vec<(String, bool)> = groups
+            .iter()
+            .filter(|g| seeds.iter().any(|s| seed_names(s, &g.dn, &g.name)))
+            .map(|g| (g.dn.clone(), false))
+            .collect();
+        nest(&mut out, &groups, &roots);
+        for e in st.entries.values().filter(|e| is_account(e)) {
+            if e.int("adminCount").ok().flatten() == Some(1) {
+                out.add_account(&e.dn, Privilege::AdminCount);
+            }
+        }
+        Ok(out)
+    }
+
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         Ok(self.read().policy.clone())
     }

@@ -10,6 +10,7 @@ pub mod escape;
 pub mod ldif;
 pub mod openldap;
 pub mod pinned;
+pub mod privilege;
 pub mod read_only;
 pub mod sync;
 
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 /// The secret wrapper lives in the domain; re-exported here for existing callers.
 pub use crate::domain::secret::Secret;
+pub use privilege::{Privilege, Privileged, PrivilegedGroup};
 
 /// Which kind of directory server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -205,6 +207,19 @@ pub trait Directory: Send + Sync {
         Err(Error::Usage(format!(
             "creating {dn} is not supported by this directory flavour; create it by hand"
         )))
+    }
+    /// The accounts and groups the directory itself makes privileged (well-known accounts,
+    /// privileged groups and every group nested into them, their members at any depth and by
+    /// primary group, `adminCount`), and the groups `seeds` names (the configuration's protected
+    /// groups: names or DNs) with what is nested into them. A few searches, once per run.
+    async fn privileged(&self, seeds: &[String]) -> Result<Privileged> {
+        let _ = seeds;
+        Ok(Privileged::default())
+    }
+    /// Why one account is privileged, read from the directory now (the check made just before
+    /// a change). The default looks it up in [`Directory::privileged`].
+    async fn privilege(&self, account: &Account, seeds: &[String]) -> Result<Vec<Privilege>> {
+        Ok(self.privileged(seeds).await?.account(&account.dn).to_vec())
     }
     /// Reads the directory's own password policies.
     async fn read_password_policy(&self) -> Result<DirectoryPolicy>;

@@ -785,6 +785,118 @@ impl Directory for OpenLdap {
         self.conn.create_ou(dn).await
     }
 
+    async fn privilege(
+        &self,
+        account: &Account,
+        seeds: &[String],
+    ) -> Result<Vec<super::Privilege>> {
+        use super::privilege::seed_names;
+        // Upwards from the account, one search per level of nesting (usually one or two),
+        // instead of every group of the directory.
+        let mut level: Vec<(String, Option<String>)> = vec![(account.dn.clone(), None)];
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut out = Vec::new();
+        for depth in 0..16 {
+            if level.is_empty() {
+                break;
+            }
+            let any: String = level
+                .iter()
+                .map(|(dn, _)| {
+                    let v = filter_value(dn);
+                    format!("(member={v})(uniqueMember={v})")
+                })
+                .collect();
+            let attrs: &[&str] = if depth == 0 {
+                &["cn"]
+            } else {
+                &["cn", "member", "uniqueMember"]
+            };
+            let found = self
+                .conn
+                .search(
+                    &self.base_dn,
+                    Scope::Subtree,
+                    &format!("(&{GROUP_FILTER}(|{any}))"),
+                    attrs,
+                )
+                .await?;
+            let mut next = Vec::new();
+            for g in found {
+                let key = super::demo::dn_key(&g.dn);
+                if !seen.insert(key) {
+                    continue;
+                }
+                let name = g.text("cn").unwrap_or_else(|| first_rdn_value(&g.dn));
+                // The account's own group this one is reached through.
+                let via: Option<String> = if depth == 0 {
+                    None
+                } else {
+                    let members: Vec<String> = g
+                        .all("member")
+                        .iter()
+                        .chain(g.all("uniqueMember"))
+                        .map(|m| super::demo::dn_key(m))
+                        .collect();
+                    level
+                        .iter()
+                        .find(|(dn, _)| members.contains(&super::demo::dn_key(dn)))
+                        .and_then(|(_, v)| v.clone())
+                };
+                if seeds.iter().any(|s| seed_names(s, &g.dn, &name)) {
+                    let m = super::Privilege::Member {
+                        group: name.clone(),
+                        via: via.as_ref().map(|v| format!("through {v}")),
+                        builtin: false,
+                    };
+                    if !out.contains(&m) {
+                        out.push(m);
+                    }
+                }
+                next.push((g.dn.clone(), Some(via.unwrap_or(name))));
+            }
+            level = next;
+        }
+        Ok(out)
+    }
+
+    async fn privileged(&self, seeds: &[String]) -> Result<super::Privileged> {
+        use super::privilege::{nest, seed_names, GroupNode};
+        let mut out = super::Privileged::default();
+        if seeds.iter().all(|s| s.trim().is_empty()) {
+            return Ok(out);
+        }
+        // Every group once, then member -> group -> group followed in memory.
+        let groups: Vec<GroupNode> = self
+            .conn
+            .search(
+                &self.base_dn,
+                Scope::Subtree,
+                GROUP_FILTER,
+                &["cn", "member", "uniqueMember"],
+            )
+            .await?
+            .into_iter()
+            .map(|g| GroupNode {
+                name: g.text("cn").unwrap_or_else(|| first_rdn_value(&g.dn)),
+                members: g
+                    .all("member")
+                    .iter()
+                    .chain(g.all("uniqueMember"))
+                    .cloned()
+                    .collect(),
+                dn: g.dn,
+            })
+            .collect();
+        let roots: Vec<(String, bool)> = groups
+            .iter()
+            .filter(|g| seeds.iter().any(|s| seed_names(s, &g.dn, &g.name)))
+            .map(|g| (g.dn.clone(), false))
+            .collect();
+        nest(&mut out, &groups, &roots);
+        Ok(out)
+    }
+
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         let mut out = DirectoryPolicy::default();
         for e in self.policy_entries().await? {

@@ -3,6 +3,7 @@
 //! `--as-of`, so no changing command of either face can reach the server while time is pretended,
 //! whatever guard above it was forgotten.
 
+use super::privilege::{Privilege, Privileged};
 use super::{sync, Directory, Flavour, Group, Listing, Probe, Secret};
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
 use crate::domain::policy::{DirectoryPolicy, PolicySettings};
@@ -77,6 +78,12 @@ impl Directory for ReadOnly {
     }
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         self.inner.read_password_policy().await
+    }
+    async fn privileged(&self, seeds: &[String]) -> Result<Privileged> {
+        self.inner.privileged(seeds).await
+    }
+    async fn privilege(&self, account: &Account, seeds: &[String]) -> Result<Vec<Privilege>> {
+        self.inner.privilege(account, seeds).await
     }
 
     async fn create_account(

@@ -207,7 +207,7 @@ async fn change(
 ) -> Result<Account> {
     ctx.refuse_as_of(action)?;
     let before = account(ctx, username).await?;
-    super::protect::refuse(ctx, verb(action), &before)?;
+    super::protect::refuse(ctx, action, verb(action), &before).await?;
     let mut details = json!({ "before": state(&before) });
     if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
         d.extend(x);
@@ -439,7 +439,7 @@ pub async fn reset_password_outcome(
 ) -> Result<ResetOutcome> {
     ctx.refuse_as_of("reset-password")?;
     let before = account(ctx, username).await?;
-    super::protect::refuse(ctx, "reset the password of", &before)?;
+    super::protect::refuse(ctx, "password.reset", "reset the password of", &before).await?;
     let password = choose(ctx, &before, choice)?;
     let generated = matches!(choice, PasswordChoice::Generate);
     let details = json!({
@@ -483,13 +483,21 @@ pub async fn reset_password_outcome(
 pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     ctx.refuse_as_of("move")?;
     let before = account(ctx, username).await?;
-    super::protect::refuse(ctx, "move", &before)?;
+    super::protect::refuse(ctx, "account.move", "move", &before).await?;
     let target = absolute(ou.trim(), ctx.dir.base_dn());
     let ous = ctx.dir.list_ous().await?;
     if !ous.iter().any(|o| o.eq_ignore_ascii_case(&target)) {
         return Err(Error::NotFound(format!(
             "no OU \"{target}\"; list them with the TUI's move dialog or ldapsearch"
         )));
+    }
+    if let Some(why) = super::protect::Protection::from_ctx(ctx).check_target_ou(&target) {
+        super::protect::log_refusal(ctx, "account.move", &before.username, &why);
+        return Err(super::protect::refusal(
+            &format!("move {} into", before.username),
+            &target,
+            &why,
+        ));
     }
     let details = json!({ "from": before.parent_dn(), "to": target });
     let dir = ctx.dir.clone();
@@ -532,9 +540,16 @@ pub async fn groups_with(
         ));
     }
     let before = account(ctx, username).await?;
-    let protection = super::protect::Protection::from_ctx(ctx);
-    if let Some(why) = protection.check(&before) {
-        return Err(super::protect::refusal(
+    let protection = super::protect::Protection::load(ctx).await?;
+    let action = if add.is_empty() {
+        "group.remove"
+    } else {
+        "group.add"
+    };
+    if let Some(why) = protection.check_live(ctx, &before).await? {
+        return Err(super::protect::refuse_logged(
+            ctx,
+            action,
             "change the groups of",
             &before.username,
             &why,
@@ -550,6 +565,7 @@ pub async fn groups_with(
                 .ok_or_else(|| Error::NotFound(format!("no group \"{name}\"")))?;
             let privileged = protection.check_group(&g);
             if let (true, false, Some(why)) = (adding, allow_protected, &privileged) {
+                super::protect::log_refusal(ctx, "group.add", &before.username, why);
                 return Err(super::protect::refusal(
                     &format!("add {} to", before.username),
                     &g.name,
@@ -877,6 +893,19 @@ pub async fn create_planned_outcome(
     role: &str,
     plan: NewAccount,
 ) -> Result<CreateOutcome> {
+    // Groups nested into a protected one are known only to the directory.
+    if let Some(why) = super::protect::Protection::load(ctx)
+        .await?
+        .check_new(&plan, false)
+    {
+        return Err(super::protect::refuse_logged(
+            ctx,
+            "account.create",
+            "create",
+            &plan.username,
+            &why,
+        ));
+    }
     let p = prepare_create(ctx, role, plan)?;
     let dir = ctx.dir.clone();
     let (p2, pw) = (p.plan.clone(), p.password.clone());
@@ -920,7 +949,13 @@ pub struct PreparedCreate {
 /// chooses its temporary password; nothing is sent or written.
 pub fn prepare_create(ctx: &Ctx, role: &str, plan: NewAccount) -> Result<PreparedCreate> {
     if let Some(why) = super::protect::Protection::from_ctx(ctx).check_new(&plan, false) {
-        return Err(super::protect::refusal("create", &plan.username, &why));
+        return Err(super::protect::refuse_logged(
+            ctx,
+            "account.create",
+            "create",
+            &plan.username,
+            &why,
+        ));
     }
     let mut plan = plan;
     // [aup] require_before_access: made disabled, described as waiting for its agreement.

@@ -249,7 +249,7 @@ async fn bind_account_check(ctx: &Ctx, r: &mut Report) {
         ));
         return;
     };
-    let privileged: Vec<String> = me
+    let mut privileged: Vec<String> = me
         .group_dns
         .iter()
         .enumerate()
@@ -261,6 +261,38 @@ async fn bind_account_check(ctx: &Ctx, r: &mut Report) {
             protection.check_group(&g).map(|_| g.name)
         })
         .collect();
+    // The same check as every change: nested and primary-group membership, adminCount and
+    // well-known accounts, as the directory says.
+    let mut other = Vec::new();
+    match ctx.dir.privilege(me, protection.group_seeds()).await {
+        Ok(found) => {
+            for p in found {
+                match p {
+                    crate::directory::Privilege::Member { group, via, .. } => {
+                        if !privileged.iter().any(|g| g.eq_ignore_ascii_case(&group)) {
+                            privileged.push(match via {
+                                Some(v) => format!("{group} ({v})"),
+                                None => group,
+                            });
+                        }
+                    }
+                    crate::directory::Privilege::WellKnown(w) => other.push(w),
+                    crate::directory::Privilege::AdminCount => {
+                        other.push("marked adminCount=1".to_string())
+                    }
+                }
+            }
+        }
+        Err(e) => other.push(format!("its privileges could not be read ({e})")),
+    }
+    if !other.is_empty() {
+        r.checks.push(Check::warn(
+            "bind account identity",
+            format!("the bind account {} is {}", me.username, other.join("; ")),
+            "bind as a dedicated service account with delegated rights on the school's OUs \
+             (README: \"The bind account\")",
+        ));
+    }
     if privileged.is_empty() {
         r.checks.push(Check::pass(
             name,

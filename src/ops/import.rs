@@ -43,6 +43,9 @@ pub struct ImportPlan {
     pub existing: Vec<(usize, String, String)>,
     /// Rows that cannot be imported.
     pub errors: Vec<RowError>,
+    /// Rows refused because they would make an account in a protected OU or group (line,
+    /// username, why); also among `errors`. Applying the import logs each refusal.
+    pub refused: Vec<(usize, String, crate::ops::protect::ProtectedReason)>,
 }
 
 /// Reads the CSV through the shared reader ([`crate::ops::csv_reader`]: BOM, CRLF, quoted commas,
@@ -235,6 +238,7 @@ pub async fn plan(
         .collect();
     ous.check_usernames(ctx, &first).await?;
     let mut planned = Vec::new();
+    let protection = crate::ops::protect::Protection::load(ctx).await?;
     for row in rows {
         if let Some(m) = &row.request.mis_id {
             if let Some(u) = by_mis.get(&m.to_lowercase()) {
@@ -251,6 +255,16 @@ pub async fn plan(
         }
         match plan_create_cached(ctx, &row.request, &taken, &mut ous).await {
             Ok(new) => {
+                // A row planned into a protected OU or group (nested ones too) is refused.
+                if let Some(why) = protection.check_new(&new, false) {
+                    errors.push(RowError {
+                        line: row.line,
+                        message: crate::ops::protect::refusal("create", &new.username, &why)
+                            .to_string(),
+                    });
+                    plan.refused.push((row.line, new.username.clone(), why));
+                    continue;
+                }
                 taken.push(new.username.to_lowercase());
                 planned.push((row, new));
             }
@@ -394,6 +408,9 @@ pub async fn apply(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<ImportResult> {
     ctx.refuse_as_of("import --apply")?;
+    for (_, username, why) in &plan.refused {
+        crate::ops::protect::log_refusal(ctx, "account.create", username, why);
+    }
     let mut out = ImportResult::default();
     if plan.create.is_empty() {
         return Ok(out);

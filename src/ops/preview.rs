@@ -439,7 +439,7 @@ pub async fn preview_with(
 ) -> Result<Preview> {
     let mut change = change.clone();
     let mut refusal: Option<String> = None;
-    let rules = Protection::from_ctx(ctx);
+    let rules = Protection::load(ctx).await?;
     let mut protected_groups = Vec::new();
     match &mut change {
         PlannedChange::Disable { reason } => {

@@ -209,7 +209,7 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
         None => BTreeMap::new(),
     };
     let suspensions = suspensions(ctx);
-    let protection = Protection::from_ctx(ctx);
+    let protection = Protection::load(ctx).await?;
     for a in &listing.accounts {
         let key = a.username.to_lowercase();
         let why = protection.check(a).map(|r| r.to_string());

@@ -42,9 +42,29 @@ pub async fn restore(ctx: &Ctx, user: &str) -> Result<Restored> {
     })?;
     drop(store);
     let a = current(ctx, user).await?;
-    crate::ops::protect::refuse(ctx, "restore", &a)?;
+    crate::ops::protect::refuse(ctx, "leaver.restore", "restore", &a).await?;
     let u = a.username.clone();
     let home = crate::domain::dn::parent_dn(&record.dn).to_string();
+    // The OU it goes back to and every group it rejoins pass the same check as a move and
+    // a group change: nothing is moved or added when one of them is protected.
+    let protection = crate::ops::protect::Protection::load(ctx).await?;
+    let refused = protection.check_target_ou(&home).or_else(|| {
+        record.groups.iter().find_map(|g| {
+            protection.check_group(&crate::directory::Group {
+                dn: g.clone(),
+                name: crate::directory::escape::first_rdn_value(g),
+            })
+        })
+    });
+    if let Some(why) = refused {
+        return Err(crate::ops::protect::refuse_logged(
+            ctx,
+            "leaver.restore",
+            "restore",
+            &u,
+            &why,
+        ));
+    }
     if norm_dn(a.parent_dn()) != norm_dn(&home) {
         let dir = ctx.dir.clone();
         let acc = a.clone();

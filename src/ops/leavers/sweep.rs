@@ -889,6 +889,12 @@ async fn run_action(
     cache: &mut Option<Account>,
 ) -> Result<()> {
     let mut a = account_for(ctx, target, cache).await?;
+    let what = if action == "leaver.purge" {
+        "delete"
+    } else {
+        "change"
+    };
+    crate::ops::protect::refuse(ctx, action, what, &a).await?;
     let dir = &ctx.dir;
     match action {
         "leaver.disable" | "leaver.stamp" | "leaver.expire" => {
@@ -918,7 +924,6 @@ async fn run_action(
             }
         }
         "leaver.purge" => {
-            crate::ops::protect::refuse(ctx, "delete", &a)?;
             dir.delete_account(&a).await?;
             return Ok(());
         }
