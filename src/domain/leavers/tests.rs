@@ -172,13 +172,23 @@ fn overdue_purge_by_grace_per_role() {
             today - Duration::days(days),
         ));
         a.role = Some(role.into());
-        let got = reasons(&a, None, &rules).contains(&(Reason::OverduePurge, Action::Purge));
+        let s = Suspension {
+            on: today - Duration::days(days),
+            role: Some(role.into()),
+            legacy: false,
+        };
+        let got = evaluate(&a, None, Some(&s), None, &rules, now())
+            .iter()
+            .any(|f| f.reason == Reason::OverduePurge && f.action == Action::Purge);
         assert_eq!(got, want, "{role} {days}");
+        // A stamp alone, without the sweep's record of this object, purges nothing.
+        assert!(reasons(&a, None, &rules).is_empty(), "{role} {days}");
     }
     // The store's record (role before suspension) wins over the stamp.
     let s = Suspension {
         on: today - Duration::days(40),
         role: Some("staff".into()),
+        legacy: false,
     };
     a.role = None;
     assert!(evaluate(&a, None, Some(&s), None, &rules, now()).is_empty());
