@@ -222,9 +222,14 @@ fn row_name(r: &MisRow) -> String {
 }
 
 fn who(a: &Account) -> String {
+    let name = match (&a.display_name, &a.given_name, &a.surname) {
+        (Some(d), _, _) if !d.trim().is_empty() => d.trim().to_string(),
+        (_, Some(g), Some(s)) => format!("{} {}", g.trim(), s.trim()),
+        _ => a.username.clone(),
+    };
     match a.mis_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(id) => format!("{}, {id}", a.name()),
-        None => format!("{}, who has no MIS id", a.name()),
+        Some(id) => format!("{name}, {id}"),
+        None => format!("{name}, who has no MIS id"),
     }
 }
 
