@@ -436,4 +436,74 @@ mod tests {
         s.sweep_create(&run("r2"), &[]).unwrap();
         assert_eq!(s.sweep_runs().unwrap().len(), 2);
     }
+
+    fn rec(run_id: &str, user: &str, id: Option<&str>) -> LeaverRecord {
+        LeaverRecord {
+            run_id: run_id.into(),
+            username: user.into(),
+            name: None,
+            role: Some("pupil".into()),
+            mis_id: None,
+            dn: format!("CN={user},OU=Y7,DC=s"),
+            groups: Vec::new(),
+            description: None,
+            enabled: true,
+            leaving_date: None,
+            reason: "left".into(),
+            suspended_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            object_id: id.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_restore_ends_a_suspension_by_an_appended_event() {
+        let s = Store::open_in_memory().unwrap();
+        s.sweep_create(
+            &run("r1"),
+            &[rec("r1", "ann", Some("g-1")), rec("r1", "bob", None)],
+        )
+        .unwrap();
+        s.sweep_finish("r1", Utc::now()).unwrap();
+        let open = s.leaver_open_suspensions().unwrap();
+        assert_eq!(open.len(), 2);
+        let ann = open.iter().find(|o| o.record.username == "ann").unwrap();
+        assert_eq!(ann.record.object_id.as_deref(), Some("g-1"));
+        s.leaver_end(&[ann.id], Utc::now(), "tech", "restored")
+            .unwrap();
+        let open = s.leaver_open_suspensions().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].record.username, "bob");
+        // The record itself never changes; neither does the event.
+        assert!(s
+            .conn()
+            .execute("UPDATE leaver_record_events SET why = 'x'", [])
+            .is_err());
+        assert!(s
+            .conn()
+            .execute("DELETE FROM leaver_record_events", [])
+            .is_err());
+        // A purge run's records are not suspensions.
+        let mut p = run("p1");
+        p.kind = "purge".into();
+        s.sweep_create(&p, &[rec("p1", "cy", Some("g-3"))]).unwrap();
+        assert_eq!(s.leaver_open_suspensions().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_stored_date_is_an_error_never_1970() {
+        let s = Store::open_in_memory().unwrap();
+        s.sweep_create(&run("r1"), &[rec("r1", "ann", None)])
+            .unwrap();
+        // Written by something else than schooltech: the triggers stop an UPDATE, so the
+        // damage is done the way a bad restore or a hand edit would, with the triggers off.
+        s.conn()
+            .execute_batch(
+                "DROP TRIGGER leaver_records_no_update;
+                 UPDATE leaver_records SET suspended_on = '30/11/2026';",
+            )
+            .unwrap();
+        let e = s.leaver_open_suspensions().unwrap_err().to_string();
+        assert!(e.contains("30/11/2026"), "{e}");
+        assert!(s.leaver_records_all().is_err());
+    }
 }
