@@ -63,13 +63,17 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             .iter()
             .map(|f| {
                 format!(
-                    "{} ({}): {}, {}{}; {}",
+                    "{} ({}): {}, {}{}; {}{}",
                     f.username,
                     f.role.as_deref().unwrap_or("no role"),
                     f.reason.as_str(),
                     f.action.as_str(),
                     if f.protected { " (protected)" } else { "" },
-                    f.evidence
+                    f.evidence,
+                    f.linked
+                        .iter()
+                        .map(|l| format!("; linked account {}", l.describe()))
+                        .collect::<String>()
                 )
             })
             .collect(),
