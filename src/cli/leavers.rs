@@ -142,6 +142,10 @@ pub fn print_findings(rows: &[&Finding], format: Format) -> Result<()> {
                 &table,
             )?;
             for f in rows {
+                // An MIS row held for review: why, in full (the table cuts the evidence).
+                if f.reason == Reason::Left && f.action == crate::domain::leavers::Action::Review {
+                    writeln!(w, "{}: for review: {}", f.username, f.evidence)?;
+                }
                 for x in f.extras() {
                     writeln!(w, "{}: {x}", f.username)?;
                 }
