@@ -911,6 +911,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn object_guid_reads_as_the_canonical_guid_string() {
+        // The first three parts are little-endian, as Windows shows them.
+        assert_eq!(
+            guid_string("0102030405060708090a0b0c0d0e0f10").as_deref(),
+            Some("04030201-0605-0807-090a-0b0c0d0e0f10")
+        );
+        assert_eq!(
+            guid_string("04030201-0605-0807-090A-0B0C0D0E0F10").as_deref(),
+            Some("04030201-0605-0807-090a-0b0c0d0e0f10")
+        );
+        assert_eq!(guid_string("not a guid"), None);
+        assert_eq!(guid_string("0102"), None);
+    }
+
+    #[test]
     fn filetime_roundtrip() {
         let t = Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap();
         assert_eq!(utc_to_filetime(t).and_then(filetime_to_utc), Some(t));
