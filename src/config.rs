@@ -199,6 +199,9 @@ pub struct LeaversConfig {
     pub never_used_days: u32,
     /// Days a suspended account is kept before purge, by role (pupil 30, staff 90, guest 0).
     pub grace_days: std::collections::BTreeMap<String, u32>,
+    /// A person's other accounts, by username pattern (`adm-{username}`, `{username}-admin`):
+    /// listed and suspended with the leaver, or left to disable by hand when protected.
+    pub linked: Vec<String>,
 }
 
 impl Default for LeaversConfig {
@@ -211,6 +214,7 @@ impl Default for LeaversConfig {
             replication_lag_days: 14,
             never_used_days: 30,
             grace_days: crate::domain::leavers::default_grace_days(),
+            linked: Vec::new(),
         }
     }
 }

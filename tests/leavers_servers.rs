@@ -252,3 +252,268 @@ fn openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd() 
     .ok();
     assert!(again.stdout.contains("nothing to do"), "{}", again.stdout);
 }
+
+/// `dn` (changetype add) of a person account for `server`: AD user (enabled without a password:
+/// PASSWD_NOTREQD) or inetOrgPerson, with the MIS id if given.
+fn add_user(server: &TestServer, parent: &str, user: &str, given: &str, sur: &str, display: &str) {
+    let ldif = match server.flavour {
+        Flavour::ActiveDirectory => format!(
+            "dn: CN={display},{parent}\nchangetype: add\nobjectClass: user\nsAMAccountName: {user}\n\
+             givenName: {given}\nsn: {sur}\ndisplayName: {display}\nuserAccountControl: 544\n\n"
+        ),
+        Flavour::OpenLdap => format!(
+            "dn: uid={user},{parent}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: {user}\n\
+             cn: {display}\ngivenName: {given}\nsn: {sur}\ndisplayName: {display}\n\n"
+        ),
+    };
+    server.ldapmodify(&ldif);
+}
+
+fn enabled(server: &TestServer, user: &str) -> bool {
+    let dn = server.user_dn(user);
+    let e = server.ldapsearch_in(
+        &dn,
+        "base",
+        "(objectClass=*)",
+        &["userAccountControl", "pwdAccountLockedTime"],
+    );
+    match server.flavour {
+        Flavour::ActiveDirectory => support::ldif_values(&e, "userAccountControl")
+            .iter()
+            .any(|v| v.parse::<i64>().is_ok_and(|u| u & 2 == 0)),
+        Flavour::OpenLdap => !e.contains("pwdAccountLockedTime:"),
+    }
+}
+
+fn findings(cfg: &Path, d: &str, csv: &str) -> Vec<serde_json::Value> {
+    let r = st(
+        cfg,
+        &[
+            "--as-of", d, "leavers", "scan", "--mis", csv, "--format", "json",
+        ],
+        None,
+    );
+    assert!(r.code == 0 || r.code == 1, "{} {}", r.stdout, r.stderr);
+    r.json().as_array().expect("array").clone()
+}
+
+fn finding<'a>(rows: &'a [serde_json::Value], u: &str, reason: &str) -> &'a serde_json::Value {
+    rows.iter()
+        .find(|r| r["username"].as_str() == Some(u) && r["reason"].as_str() == Some(reason))
+        .unwrap_or_else(|| panic!("no {reason} finding for {u}: {rows:?}"))
+}
+
+/// Issue 22 on both servers: MIS rows that name the wrong person (an id matching nobody, an id
+/// whose account has another name) are reviews that say why, in UTF-8 with a BOM and CRLF and
+/// in Windows-1252 alike; a leaver's linked `adm-` accounts are suspended with it or, when
+/// protected, left to disable by hand; a purge follows the suspended object, not its name:
+/// restored then disabled for another reason starts nothing, and a new account with the old
+/// username inherits nothing.
+#[test]
+fn the_right_person_their_linked_accounts_and_a_purge_that_follows_the_object() {
+    for server in TestServer::both() {
+        let cfg = config(&server, "OU=Leavers,OU=School");
+        let mut text = std::fs::read_to_string(&cfg).expect("config");
+        text.push_str(
+            "linked = [\"adm-{username}\"]\n\n[protect]\naccounts = [\"Administrator\", \"krbtgt\", \"Guest\", \"adm-sarah.roberts\"]\n",
+        );
+        std::fs::write(&cfg, text).expect("config");
+        let staff = parent_of(&server, "sarah.roberts");
+        add_user(
+            &server,
+            &staff,
+            "adm-sarah.roberts",
+            "Sarah",
+            "Roberts",
+            "Sarah Roberts (Admin)",
+        );
+        add_user(
+            &server,
+            &staff,
+            "adm-zoe.garcia",
+            "Zoe",
+            "Garcia",
+            "Zoe Garcia (Admin)",
+        );
+        let d = as_of().to_string();
+        let rows = "Id,AD Username,Forename,Surname,Role,Leaving Date\r\n\
+             P777777,harry.hughes,Jordan,Whitfield,Pupil,01/09/2026\r\n\
+             P100006,,Jordan,Whitfield,Pupil,01/09/2026\r\n\
+             P100004,,Renee,MULLER,Pupil,01/09/2026\r\n\
+             P100008,,Zoé,García,Pupil,01/09/2026\r\n\
+             S200001,,Sarah,Roberts,Staff,01/09/2026\r\n";
+        let utf8 = server.dir.join("mis-utf8.csv");
+        std::fs::write(&utf8, format!("\u{feff}{rows}")).expect("mis");
+        let cp1252 = server.dir.join("mis-1252.csv");
+        let (bytes, _, bad) = encoding_rs::WINDOWS_1252.encode(rows);
+        assert!(!bad);
+        std::fs::write(&cp1252, &bytes).expect("mis");
+        for csv in [&utf8, &cp1252] {
+            let rows = findings(&cfg, &d, csv.to_str().expect("path"));
+            let harry = finding(&rows, "harry.hughes", "left");
+            assert_eq!(harry["action"], "review", "{harry}");
+            assert!(
+                harry["evidence"].as_str().is_some_and(|e| e.contains(
+                    "the row's id P777777 matches no account; harry.hughes belongs to Harry Hughes, P100001"
+                )),
+                "{harry}"
+            );
+            let grace = finding(&rows, "grace.hall", "left");
+            assert_eq!(grace["action"], "review", "{grace}");
+            assert!(grace["evidence"].as_str().is_some_and(|e| e.contains(
+                "the row's id P100006 is grace.hall's, but the row names Jordan Whitfield"
+            )));
+            assert_eq!(finding(&rows, "renee.muller", "left")["action"], "suspend");
+            let zoe = finding(&rows, "zoe.garcia", "left");
+            assert_eq!(zoe["action"], "suspend");
+            assert_eq!(zoe["linked"][0]["username"], "adm-zoe.garcia", "{zoe}");
+            assert_eq!(zoe["linked"][0]["action"], "suspend", "{zoe}");
+            let sarah = finding(&rows, "sarah.roberts", "left");
+            assert_eq!(
+                sarah["linked"][0]["username"], "adm-sarah.roberts",
+                "{sarah}"
+            );
+            assert_eq!(sarah["linked"][0]["action"], "by-hand", "{sarah}");
+        }
+        let csv_s = utf8.to_str().expect("path");
+        let dry = st(&cfg, &["--as-of", &d, "sweep", "--mis", csv_s], None).ok();
+        assert!(
+            dry.stdout.contains("adm-sarah.roberts")
+                && dry.stdout.contains("to disable by hand: protected"),
+            "{}",
+            dry.stdout
+        );
+        assert!(
+            dry.stdout.contains("P777777 matches no account"),
+            "{}",
+            dry.stdout
+        );
+        let r = st(&cfg, &["sweep", "--mis", csv_s, "--apply", "--yes"], None).ok();
+        assert!(r.stdout.contains("finished"), "{}", r.stdout);
+        for (u, on) in [
+            ("harry.hughes", true),
+            ("grace.hall", true),
+            ("renee.muller", false),
+            ("zoe.garcia", false),
+            ("adm-zoe.garcia", false),
+            ("sarah.roberts", false),
+            ("adm-sarah.roberts", true),
+        ] {
+            assert_eq!(enabled(&server, u), on, "{u} on {:?}", server.flavour);
+        }
+        // The termly report counts the protected linked account red until it is disabled.
+        let rep = st(
+            &cfg,
+            &[
+                "report",
+                "termly",
+                "--from",
+                "2026-09-01",
+                "--to",
+                "2026-12-31",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        assert!(
+            rep.stdout.contains("Linked accounts to disable by hand")
+                && rep.stdout.contains("adm-sarah.roberts"),
+            "{} {}",
+            rep.stdout,
+            rep.stderr
+        );
+
+        // Restored, enabled, then disabled for another reason: no purge, however long after.
+        let later = (as_of() + Duration::days(400)).to_string();
+        let overdue = |u: &str| {
+            let r = st(
+                &cfg,
+                &[
+                    "--as-of",
+                    &later,
+                    "leavers",
+                    "scan",
+                    "--reason",
+                    "overdue-purge",
+                    "--format",
+                    "json",
+                ],
+                None,
+            );
+            r.json()
+                .as_array()
+                .expect("array")
+                .iter()
+                .any(|f| f["username"].as_str() == Some(u))
+        };
+        assert!(
+            overdue("sarah.roberts"),
+            "the control: sarah.roberts is due"
+        );
+        assert!(overdue("zoe.garcia"));
+        st(
+            &cfg,
+            &["leavers", "restore", "zoe.garcia", "--show-password"],
+            None,
+        )
+        .ok();
+        st(
+            &cfg,
+            &["accounts", "disable", "zoe.garcia", "--reason", "off sick"],
+            None,
+        )
+        .ok();
+        assert!(
+            !overdue("zoe.garcia"),
+            "zoe.garcia is due for deletion after a restore"
+        );
+
+        // A new account with a suspended account's username, as the sweep would have left it:
+        // another object, never purged.
+        assert!(overdue("renee.muller"));
+        let old_dn = server.user_dn("renee.muller");
+        let old = server.ldapsearch_in(&old_dn, "base", "(objectClass=*)", &["description"]);
+        let stamp = support::ldif_values(&old, "description")
+            .into_iter()
+            .next()
+            .expect("the stamp");
+        server.ldapmodify(&format!("dn: {old_dn}\nchangetype: delete\n\n"));
+        let leavers = format!("OU=Leavers,OU=School,{}", server.base_dn);
+        add_user(
+            &server,
+            &leavers,
+            "renee.muller",
+            "Renee",
+            "Muller",
+            "Renee Muller",
+        );
+        let new_dn = server.user_dn("renee.muller");
+        let disable = match server.flavour {
+            Flavour::ActiveDirectory => "replace: userAccountControl\nuserAccountControl: 546\n-\n",
+            Flavour::OpenLdap => {
+                "replace: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n-\n"
+            }
+        };
+        server.ldapmodify(&format!(
+            "dn: {new_dn}\nchangetype: modify\n{disable}replace: description\ndescription: {stamp}\n-\n\n"
+        ));
+        assert!(!enabled(&server, "renee.muller"));
+        assert!(
+            !overdue("renee.muller"),
+            "the new renee.muller inherited the old record"
+        );
+        let purge = st(&cfg, &["--as-of", &later, "sweep", "purge"], None).ok();
+        let due: Vec<&str> = purge
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once(": delete").map(|x| x.0))
+            .collect();
+        assert!(due.contains(&"sarah.roberts"), "{}", purge.stdout);
+        assert!(
+            !due.contains(&"renee.muller") && !due.contains(&"zoe.garcia"),
+            "{}",
+            purge.stdout
+        );
+    }
+}

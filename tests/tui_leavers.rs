@@ -165,8 +165,9 @@ async fn scan_filter_exclude_apply_history_and_restore() {
 
     // The store: one finished run, its records, its steps in the action log.
     let store = Store::open(&path).unwrap();
+    // Newest first: this run, then the demo's own (21berrym's suspension 60 days ago).
     let runs = store.sweep_runs().unwrap();
-    assert_eq!(runs.len(), 1);
+    assert_eq!(runs.len(), 2);
     assert!(runs[0].finished_at.is_some());
     let recs = store.leaver_records(&runs[0].run_id).unwrap();
     assert_eq!(recs.len(), n - 1);
@@ -184,11 +185,12 @@ async fn scan_filter_exclude_apply_history_and_restore() {
     h.key(KeyCode::Char('h')).await;
     let v = tab(&h);
     assert_eq!(v.panel, Panel::Runs);
-    assert_eq!(v.runs.runs.len(), 1);
+    // This run and the demo's own (21berrym's suspension 60 days before).
+    assert_eq!(v.runs.runs.len(), 2);
     let rep = v.runs.report().expect("the report");
     assert_eq!(rep.accounts.len(), n - 1);
     let first = rep.accounts[0].record.username.clone();
-    assert!(h.screen(100, 30).contains("Sweep runs (1)"));
+    assert!(h.screen(100, 30).contains("Sweep runs (2)"));
 
     // Restore the first account of the report: confirm, then the password once.
     h.key(KeyCode::Enter).await;
@@ -300,7 +302,13 @@ async fn as_of_is_read_only() {
     h.key(KeyCode::Char('R')).await;
     assert!(h.state.dialogs.is_empty());
     let store = Store::open(&path).unwrap();
-    assert!(store.sweep_runs().unwrap().is_empty());
+    // Only the demo's own run (21berrym's suspension, 60 days before): none of today.
+    let runs = store.sweep_runs().unwrap();
+    assert!(
+        runs.iter()
+            .all(|r| r.created_at < frozen_now() - chrono::Duration::days(59)),
+        "{runs:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

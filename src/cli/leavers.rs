@@ -107,7 +107,10 @@ fn day(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 pub fn print_findings(rows: &[&Finding], format: Format) -> Result<()> {
     with_stdout(|w| match format {
         Format::Json => write_json(w, &rows),
-        Format::Csv => write_csv(w, rows),
+        Format::Csv => {
+            let flat: Vec<CsvFinding<'_>> = rows.iter().map(|f| CsvFinding::of(f)).collect();
+            write_csv(w, &flat)
+        }
         Format::Table => {
             let table: Vec<Vec<String>> = rows
                 .iter()
@@ -138,7 +141,61 @@ pub fn print_findings(rows: &[&Finding], format: Format) -> Result<()> {
                 ],
                 &table,
             )?;
+            for f in rows {
+                // An MIS row held for review: why, in full (the table cuts the evidence).
+                if f.reason == Reason::Left && f.action == crate::domain::leavers::Action::Review {
+                    writeln!(w, "{}: for review: {}", f.username, f.evidence)?;
+                }
+                for x in f.extras() {
+                    writeln!(w, "{}: {x}", f.username)?;
+                }
+            }
             writeln!(w, "{} finding(s)", rows.len())
         }
     })
+}
+
+/// A finding as one CSV row: the JSON keys, lists joined with "; ".
+#[derive(serde::Serialize)]
+struct CsvFinding<'a> {
+    username: &'a str,
+    dn: &'a str,
+    role: Option<&'a str>,
+    reason: Reason,
+    evidence: &'a str,
+    last_logon: Option<chrono::DateTime<chrono::Utc>>,
+    created: Option<chrono::DateTime<chrono::Utc>>,
+    leaving_date: Option<chrono::NaiveDate>,
+    action: crate::domain::leavers::Action,
+    protected: bool,
+    object_id: Option<&'a str>,
+    linked: String,
+    loans: String,
+    shared_logins: String,
+}
+
+impl<'a> CsvFinding<'a> {
+    fn of(f: &'a Finding) -> Self {
+        CsvFinding {
+            username: &f.username,
+            dn: &f.dn,
+            role: f.role.as_deref(),
+            reason: f.reason,
+            evidence: &f.evidence,
+            last_logon: f.last_logon,
+            created: f.created,
+            leaving_date: f.leaving_date,
+            action: f.action,
+            protected: f.protected,
+            object_id: f.object_id.as_deref(),
+            linked: f
+                .linked
+                .iter()
+                .map(|l| l.describe())
+                .collect::<Vec<_>>()
+                .join("; "),
+            loans: f.loans.join("; "),
+            shared_logins: f.shared_logins.join("; "),
+        }
+    }
 }

@@ -97,6 +97,22 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             for s in &a.steps {
                 writeln!(w, "  - {}", s.describe)?;
             }
+            for x in a.finding.extras() {
+                writeln!(w, "  {x}")?;
+            }
+        }
+        if !p.by_hand.is_empty() {
+            writeln!(
+                w,
+                "\nLinked accounts to disable by hand (protected: schooltech never acts on them):"
+            )?;
+            for b in &p.by_hand {
+                writeln!(
+                    w,
+                    "  {} ({}; {}), with {}: {}",
+                    b.username, b.name, b.link, b.linked_to, b.why
+                )?;
+            }
         }
         if !p.review.is_empty() {
             writeln!(w, "\nFor review (never acted on by the sweep):")?;
@@ -108,6 +124,9 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
                     f.reason.as_str(),
                     f.evidence
                 )?;
+                for x in f.extras() {
+                    writeln!(w, "    {x}")?;
+                }
             }
         }
         if !p.protected.is_empty() {

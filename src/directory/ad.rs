@@ -152,9 +152,40 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
         groups: group_dns.iter().map(|g| first_rdn_value(g)).collect(),
         group_dns,
         mis_id: e.text(ctx.mis_attr),
+        object_id: e.first("objectGUID").and_then(guid_string),
         description: e.text("description"),
         policy: e.first("msDS-ResultantPSO").map(first_rdn_value),
     })
+}
+
+/// An `objectGUID` (kept as 32 hex digits of its 16 bytes, as the directory sends them) as the
+/// canonical GUID string Windows shows (`{0}-{1}-{2}-{3}-{4}`, the first three parts
+/// little-endian). A value already in that form is lower-cased; anything else is None.
+pub fn guid_string(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.len() == 36 && v.chars().all(|c| c == '-' || c.is_ascii_hexdigit()) {
+        return Some(v.to_ascii_lowercase());
+    }
+    if v.len() != 32 || !v.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let b: Vec<&str> = (0..16).filter_map(|i| v.get(i * 2..i * 2 + 2)).collect();
+    let part = |r: &[usize]| {
+        r.iter()
+            .filter_map(|i| b.get(*i).copied())
+            .collect::<String>()
+    };
+    Some(
+        format!(
+            "{}-{}-{}-{}-{}",
+            part(&[3, 2, 1, 0]),
+            part(&[5, 4]),
+            part(&[7, 6]),
+            part(&[8, 9]),
+            part(&[10, 11, 12, 13, 14, 15])
+        )
+        .to_ascii_lowercase(),
+    )
 }
 
 /// The unicodePwd value for a password: the UTF-16LE bytes of the password in double quotes.
@@ -223,8 +254,7 @@ impl ActiveDirectory {
             per,
         ) {
             let entries = self
-                .conn
-                .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+                .search_accounts_raw(&self.base_dn, &f, &self.attrs())
                 .await?;
             let ctx = self.ctx();
             out.extend(finish_listing(&entries, |e| to_account(e, &ctx), None).accounts);
@@ -235,7 +265,20 @@ impl ActiveDirectory {
     fn attrs(&self) -> Vec<&str> {
         let mut a = ACCOUNT_ATTRS.to_vec();
         a.push(&self.mis_attr);
+        a.push("objectGUID");
         a
+    }
+
+    /// A search for accounts, `objectGUID` kept (as hex) for [`to_account`].
+    async fn search_accounts_raw(
+        &self,
+        base: &str,
+        filter: &str,
+        attrs: &[&str],
+    ) -> Result<Vec<super::attrs::Entry>> {
+        self.conn
+            .search_with(base, Scope::Subtree, filter, attrs, &[], &["objectGUID"])
+            .await
     }
 
     /// The domain's DNS realm from the base DN (DC=school,DC=test → school.test).
@@ -457,19 +500,13 @@ impl Directory for ActiveDirectory {
     async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing> {
         let base = query.ou.clone().unwrap_or_else(|| self.base_dn.clone());
         let entries = self
-            .conn
-            .search(
-                &base,
-                Scope::Subtree,
-                &account_filter(query, &self.mis_attr),
-                &{
-                    let mut a = self.attrs();
-                    if query.with_policy {
-                        a.push("msDS-ResultantPSO");
-                    }
-                    a
-                },
-            )
+            .search_accounts_raw(&base, &account_filter(query, &self.mis_attr), &{
+                let mut a = self.attrs();
+                if query.with_policy {
+                    a.push("msDS-ResultantPSO");
+                }
+                a
+            })
             .await?;
         let ctx = self.ctx();
         let listing = finish_listing(&entries, |e| to_account(e, &ctx), query.role.as_deref());
@@ -487,8 +524,7 @@ impl Directory for ActiveDirectory {
             filter_value(username)
         );
         let entries = self
-            .conn
-            .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+            .search_accounts_raw(&self.base_dn, &f, &self.attrs())
             .await?;
         match entries.first() {
             None => Ok(None),
@@ -1208,6 +1244,21 @@ pub fn ou_of(dn: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_guid_reads_as_the_canonical_guid_string() {
+        // The first three parts are little-endian, as Windows shows them.
+        assert_eq!(
+            guid_string("0102030405060708090a0b0c0d0e0f10").as_deref(),
+            Some("04030201-0605-0807-090a-0b0c0d0e0f10")
+        );
+        assert_eq!(
+            guid_string("04030201-0605-0807-090A-0B0C0D0E0F10").as_deref(),
+            Some("04030201-0605-0807-090a-0b0c0d0e0f10")
+        );
+        assert_eq!(guid_string("not a guid"), None);
+        assert_eq!(guid_string("0102"), None);
+    }
 
     #[test]
     fn filetime_roundtrip() {

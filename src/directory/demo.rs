@@ -64,6 +64,8 @@ struct State {
     by_login: HashMap<String, String>,
     /// The password policies: the domain default and password settings objects.
     policy: DirectoryPolicy,
+    /// How many objectGUIDs were made (each entry gets its own, as AD gives it).
+    guids: u64,
 }
 
 /// Samba's default domain password policy (what `samba-tool domain provision` sets).
@@ -317,12 +319,27 @@ impl State {
             entries: HashMap::new(),
             by_login: HashMap::new(),
             policy: samba_default_policy(base_dn),
+            guids: 0,
         }
     }
 
+    /// A new stable synthetic objectGUID (hex, as the AD flavour keeps it): the same for the
+    /// bundled school's entries on every run (made in load order), a new one for each entry
+    /// made later, even with the DN of one deleted before.
+    fn new_guid(&mut self, dn: &str) -> String {
+        use sha2::{Digest, Sha256};
+        self.guids += 1;
+        let h = Sha256::digest(format!("{}#{}", dn_key(dn), self.guids).as_bytes());
+        h.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Adds an entry; fails on a DN or username already present.
-    fn insert(&mut self, e: Entry) -> std::result::Result<(), String> {
+    fn insert(&mut self, mut e: Entry) -> std::result::Result<(), String> {
         let key = dn_key(&e.dn);
+        if e.first("objectGUID").is_none() {
+            let g = self.new_guid(&e.dn);
+            e.set("objectGUID", vec![g]);
+        }
         if self.entries.contains_key(&key) {
             return Err(format!("two entries have the DN {}", e.dn));
         }

@@ -37,6 +37,7 @@ pub const ACCOUNT_ATTRS: &[&str] = &[
     "shadowExpire",
     "createTimestamp",
     "memberOf",
+    "entryUUID",
 ];
 
 const PERSON_FILTER: &str =
@@ -175,6 +176,7 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
         groups: group_dns.iter().map(|g| first_rdn_value(g)).collect(),
         group_dns,
         mis_id: e.text(ctx.mis_attr),
+        object_id: e.text("entryUUID").map(|u| u.to_ascii_lowercase()),
         description: e.text("description"),
         policy: subentry.map(first_rdn_value),
     })

@@ -47,6 +47,10 @@ pub struct Account {
     pub group_dns: Vec<String>,
     /// The school's MIS id (e.g. employeeID).
     pub mis_id: Option<String>,
+    /// The directory's stable id for the object: AD `objectGUID` as the canonical GUID string,
+    /// OpenLDAP `entryUUID`, a synthetic one in the demo. It survives renames and moves; a new
+    /// account made with the same username gets a new one.
+    pub object_id: Option<String>,
     /// Free-text description.
     pub description: Option<String>,
     /// The password policy that governs this account, as the directory names it

@@ -526,10 +526,25 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
         map: entries,
         prev: HashMap::new(),
     };
+    // One DN is one entry: an older id still at the DN of a changed entry was deleted and its
+    // DN reused (slapd's delta cannot see the delete: the DN is still live). Its stable id must
+    // not linger as a second account with the same username.
+    let mut fresh: HashMap<String, String> = HashMap::new();
     for m in d.changed {
+        fresh.insert(m.entry.dn.to_lowercase(), m.id.clone());
         w.put(m);
     }
-    for id in &d.deleted {
+    let stale: Vec<String> = w
+        .map
+        .values()
+        .filter(|m| {
+            fresh
+                .get(&m.entry.dn.to_lowercase())
+                .is_some_and(|id| *id != m.id)
+        })
+        .map(|m| m.id.clone())
+        .collect();
+    for id in d.deleted.iter().chain(&stale) {
         w.remove(id);
     }
     if let Some(live) = &d.live_dns {

@@ -191,6 +191,7 @@ impl Ctx {
         config.directory.base_dn = "DC=demo,DC=school".into();
         config.aup = aup::demo::config();
         config.leavers.ou = "OU=Leavers,OU=School".into();
+        config.leavers.linked = vec!["adm-{username}".into()];
         config.report = report::demo::config();
         let roles = config.directory.roles.clone();
         let dir: Arc<dyn Directory> = match size {

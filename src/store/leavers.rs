@@ -58,6 +58,18 @@ pub struct LeaverRecord {
     pub reason: String,
     /// The day it was suspended.
     pub suspended_on: NaiveDate,
+    /// The stable id of the account suspended (objectGUID / entryUUID); None on records made
+    /// before schooltech kept it (legacy: matched by username).
+    pub object_id: Option<String>,
+}
+
+/// A suspension the sweep made that nothing has ended yet (no restore), with its record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpenSuspension {
+    /// The record's row id (what an `ended` event names).
+    pub id: i64,
+    /// The record.
+    pub record: LeaverRecord,
 }
 
 fn alive(pid: i64) -> bool {
@@ -71,31 +83,59 @@ fn me() -> i64 {
 const RUN_COLS: &str =
     "run_id, kind, created_at, operator, source, as_of, steps, lock_pid, finished_at";
 const REC_COLS: &str = "run_id, username, name, role, mis_id, dn, groups, description, enabled, \
-     leaving_date, reason, suspended_on";
+     leaving_date, reason, suspended_on, object_id, id";
 
-fn date(s: Option<String>) -> Option<NaiveDate> {
-    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+/// A stored value that cannot be read, as a row error (never a default such as 1970).
+fn unreadable(col: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        col,
+        rusqlite::types::Type::Text,
+        format!("{what} \"{value}\" cannot be read; the store was edited or damaged: restore it from a backup or put the value right").into(),
+    )
+}
+
+fn day_at(r: &rusqlite::Row<'_>, col: usize, what: &str) -> rusqlite::Result<Option<NaiveDate>> {
+    let v: Option<String> = r.get(col)?;
+    match v {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| unreadable(col, what, &s)),
+    }
+}
+
+fn time_at(
+    r: &rusqlite::Row<'_>,
+    col: usize,
+    what: &str,
+) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let v: Option<String> = r.get(col)?;
+    match v {
+        None => Ok(None),
+        Some(s) => parse_time(&s)
+            .map(Some)
+            .ok_or_else(|| unreadable(col, what, &s)),
+    }
 }
 
 fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SweepRun> {
     let created: String = r.get(2)?;
-    let finished: Option<String> = r.get(8)?;
     Ok(SweepRun {
         run_id: r.get(0)?,
         kind: r.get(1)?,
-        created_at: parse_time(&created).unwrap_or_default(),
+        created_at: parse_time(&created)
+            .ok_or_else(|| unreadable(2, "a sweep run's time", &created))?,
         operator: r.get(3)?,
         source: r.get(4)?,
-        as_of: date(r.get(5)?),
+        as_of: day_at(r, 5, "a sweep run's --as-of day")?,
         steps: r.get(6)?,
         lock_pid: r.get(7)?,
-        finished_at: finished.as_deref().and_then(parse_time),
+        finished_at: time_at(r, 8, "a sweep run's finish time")?,
     })
 }
 
 fn rec_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LeaverRecord> {
     let groups: String = r.get(6)?;
-    let sus: String = r.get(11)?;
     Ok(LeaverRecord {
         run_id: r.get(0)?,
         username: r.get(1)?,
@@ -103,12 +143,15 @@ fn rec_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LeaverRecord> {
         role: r.get(3)?,
         mis_id: r.get(4)?,
         dn: r.get(5)?,
-        groups: serde_json::from_str(&groups).unwrap_or_default(),
+        groups: serde_json::from_str(&groups)
+            .map_err(|_| unreadable(6, "a leaver record's groups", &groups))?,
         description: r.get(7)?,
         enabled: r.get::<_, i64>(8)? != 0,
-        leaving_date: date(r.get(9)?),
+        leaving_date: day_at(r, 9, "a leaver record's leaving date")?,
         reason: r.get(10)?,
-        suspended_on: date(Some(sus)).unwrap_or_default(),
+        suspended_on: day_at(r, 11, "a leaver record's suspension day")?
+            .ok_or_else(|| unreadable(11, "a leaver record's suspension day", "(empty)"))?,
+        object_id: r.get(12)?,
     })
 }
 
@@ -152,7 +195,8 @@ impl Store {
         .map_err(|e| self.sql_error(doing, e))?;
         for r in records {
             tx.execute(
-                &format!("INSERT INTO leaver_records ({REC_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+                "INSERT INTO leaver_records (run_id, username, name, role, mis_id, dn, groups, description, enabled, \
+                 leaving_date, reason, suspended_on, object_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     r.run_id,
                     r.username,
@@ -166,6 +210,7 @@ impl Store {
                     r.leaving_date.map(|d| d.to_string()),
                     r.reason,
                     r.suspended_on.to_string(),
+                    r.object_id,
                 ],
             )
             .map_err(|e| self.sql_error(doing, e))?;
@@ -274,6 +319,52 @@ impl Store {
             .next())
     }
 
+    /// The suspensions sweeps made (records of `suspend` runs) that no restore has ended,
+    /// newest first.
+    pub fn leaver_open_suspensions(&self) -> Result<Vec<OpenSuspension>> {
+        let doing = "reading leaver records";
+        let mut stmt = self
+            .conn()
+            .prepare(&format!(
+                "SELECT {REC_COLS} FROM leaver_records \
+                 WHERE run_id IN (SELECT run_id FROM sweep_runs WHERE kind = 'suspend') \
+                 AND id NOT IN (SELECT record_id FROM leaver_record_events WHERE event = 'ended') \
+                 ORDER BY id DESC"
+            ))
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(OpenSuspension {
+                    id: r.get(13)?,
+                    record: rec_row(r)?,
+                })
+            })
+            .map_err(|e| self.sql_error(doing, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// Ends suspensions (a restore): an appended `ended` event for each record, in one
+    /// transaction; the records themselves never change.
+    pub fn leaver_end(
+        &self,
+        record_ids: &[i64],
+        at: DateTime<Utc>,
+        operator: &str,
+        why: &str,
+    ) -> Result<()> {
+        let doing = "recording the end of a suspension";
+        let tx = self.write_tx(doing)?;
+        for id in record_ids {
+            tx.execute(
+                "INSERT INTO leaver_record_events (record_id, event, at, operator, why) VALUES (?1, 'ended', ?2, ?3, ?4)",
+                params![id, fmt_time(at), operator, why],
+            )
+            .map_err(|e| self.sql_error(doing, e))?;
+        }
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
     fn rec_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<LeaverRecord>> {
         let doing = "reading leaver records";
         let mut stmt = self
@@ -323,6 +414,7 @@ mod tests {
             leaving_date: None,
             reason: "left".into(),
             suspended_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            object_id: Some("g-1".into()),
         };
         s.sweep_create(&run("r1"), std::slice::from_ref(&rec))
             .unwrap();
@@ -343,5 +435,75 @@ mod tests {
         assert!(s.conn().execute("DELETE FROM sweep_runs", []).is_err());
         s.sweep_create(&run("r2"), &[]).unwrap();
         assert_eq!(s.sweep_runs().unwrap().len(), 2);
+    }
+
+    fn rec(run_id: &str, user: &str, id: Option<&str>) -> LeaverRecord {
+        LeaverRecord {
+            run_id: run_id.into(),
+            username: user.into(),
+            name: None,
+            role: Some("pupil".into()),
+            mis_id: None,
+            dn: format!("CN={user},OU=Y7,DC=s"),
+            groups: Vec::new(),
+            description: None,
+            enabled: true,
+            leaving_date: None,
+            reason: "left".into(),
+            suspended_on: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            object_id: id.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_restore_ends_a_suspension_by_an_appended_event() {
+        let s = Store::open_in_memory().unwrap();
+        s.sweep_create(
+            &run("r1"),
+            &[rec("r1", "ann", Some("g-1")), rec("r1", "bob", None)],
+        )
+        .unwrap();
+        s.sweep_finish("r1", Utc::now()).unwrap();
+        let open = s.leaver_open_suspensions().unwrap();
+        assert_eq!(open.len(), 2);
+        let ann = open.iter().find(|o| o.record.username == "ann").unwrap();
+        assert_eq!(ann.record.object_id.as_deref(), Some("g-1"));
+        s.leaver_end(&[ann.id], Utc::now(), "tech", "restored")
+            .unwrap();
+        let open = s.leaver_open_suspensions().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(open[0].record.username, "bob");
+        // The record itself never changes; neither does the event.
+        assert!(s
+            .conn()
+            .execute("UPDATE leaver_record_events SET why = 'x'", [])
+            .is_err());
+        assert!(s
+            .conn()
+            .execute("DELETE FROM leaver_record_events", [])
+            .is_err());
+        // A purge run's records are not suspensions.
+        let mut p = run("p1");
+        p.kind = "purge".into();
+        s.sweep_create(&p, &[rec("p1", "cy", Some("g-3"))]).unwrap();
+        assert_eq!(s.leaver_open_suspensions().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_unreadable_stored_date_is_an_error_never_1970() {
+        let s = Store::open_in_memory().unwrap();
+        s.sweep_create(&run("r1"), &[rec("r1", "ann", None)])
+            .unwrap();
+        // Written by something else than schooltech: the triggers stop an UPDATE, so the
+        // damage is done the way a bad restore or a hand edit would, with the triggers off.
+        s.conn()
+            .execute_batch(
+                "DROP TRIGGER leaver_records_no_update;
+                 UPDATE leaver_records SET suspended_on = '30/11/2026';",
+            )
+            .unwrap();
+        let e = s.leaver_open_suspensions().unwrap_err().to_string();
+        assert!(e.contains("30/11/2026"), "{e}");
+        assert!(s.leaver_records_all().is_err());
     }
 }

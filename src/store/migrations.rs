@@ -883,6 +883,30 @@ SELECT e.name, e.system, e.known_by, e.owner, e.period_days, e.last_rotated,
 FROM credential_events e
 WHERE e.id = (SELECT max(g.id) FROM credential_events g WHERE g.name = e.name);
 "#,
+    // 12: a suspension follows the object, not the name. Each leaver record keeps the stable id
+    // (objectGUID / entryUUID) of the account the sweep suspended (NULL on records made before:
+    // those are matched by username, as legacy). A record never changes; what happens to the
+    // suspension afterwards (a restore ends it) is an appended event, never an UPDATE.
+    r#"
+ALTER TABLE leaver_records ADD COLUMN object_id TEXT;
+CREATE TABLE leaver_record_events (
+    id        INTEGER PRIMARY KEY,
+    record_id INTEGER NOT NULL REFERENCES leaver_records(id),
+    event     TEXT NOT NULL CHECK (event IN ('ended')),
+    at        TEXT NOT NULL,               -- RFC 3339 UTC
+    operator  TEXT NOT NULL,
+    why       TEXT NOT NULL
+);
+CREATE INDEX leaver_record_events_record ON leaver_record_events(record_id);
+CREATE TRIGGER leaver_record_events_no_update BEFORE UPDATE ON leaver_record_events
+BEGIN
+    SELECT RAISE(ABORT, 'leaver record events never change');
+END;
+CREATE TRIGGER leaver_record_events_no_delete BEFORE DELETE ON leaver_record_events
+BEGIN
+    SELECT RAISE(ABORT, 'leaver record events are never deleted');
+END;
+"#,
 ];
 
 /// The newest schema this build knows.

@@ -11,6 +11,7 @@
 //! - `never-used`: never logged on, created more than `never_used_days` (default 30) ago;
 //! - `overdue-purge`: suspended longer than the role's grace period.
 
+pub mod linked;
 pub mod mis;
 #[cfg(test)]
 mod tests;
@@ -206,13 +207,50 @@ pub enum MisVerdict {
     },
 }
 
-/// How an account was suspended, if it was (from the store, or the description stamp).
+/// How an account was suspended: the sweep's record of suspending this very object (matched
+/// by its stable id; by username only for a legacy record that has none), not yet ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suspension {
     /// The day it was suspended.
     pub on: NaiveDate,
     /// The role it had before (its role now may be none, in the Leavers OU).
     pub role: Option<String>,
+    /// True for a record made before schooltech kept object ids (matched by username).
+    pub legacy: bool,
+}
+
+/// A suspension the store holds and nothing has ended (no restore).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspendedRecord {
+    /// The username it was suspended under.
+    pub username: String,
+    /// The stable id of the object suspended; None on a legacy record.
+    pub object_id: Option<String>,
+    /// The day it was suspended.
+    pub on: NaiveDate,
+    /// The role it had before.
+    pub role: Option<String>,
+}
+
+/// The suspension of `account`, if the store holds one: the newest open record of the same
+/// object (same stable id). A legacy record (no id) counts by username, and only for an
+/// account whose id it cannot contradict. A record of another object never counts, whatever
+/// its username (a reused username inherits nothing).
+pub fn suspension_for(account: &Account, records: &[SuspendedRecord]) -> Option<Suspension> {
+    let same = |r: &SuspendedRecord| match (&r.object_id, &account.object_id) {
+        (Some(rid), Some(aid)) => rid.eq_ignore_ascii_case(aid),
+        (Some(_), None) => false,
+        (None, _) => r.username.eq_ignore_ascii_case(&account.username),
+    };
+    records
+        .iter()
+        .filter(|r| same(r))
+        .max_by_key(|r| (r.object_id.is_some(), r.on))
+        .map(|r| Suspension {
+            on: r.on,
+            role: r.role.clone(),
+            legacy: r.object_id.is_none(),
+        })
 }
 
 /// One zombie account, with evidence.
@@ -238,6 +276,34 @@ pub struct Finding {
     pub action: Action,
     /// True for a protected account (never actioned).
     pub protected: bool,
+    /// The account's stable id (objectGUID / entryUUID), what a purge checks it still is.
+    pub object_id: Option<String>,
+    /// The person's other accounts (`[leavers] linked` patterns, a shared MIS id), with
+    /// what happens to each.
+    pub linked: Vec<linked::Linked>,
+    /// Equipment on loan to the person (tag, make, model, issued).
+    pub loans: Vec<String>,
+    /// Shared logins the person knows (to change once they have gone).
+    pub shared_logins: Vec<String>,
+}
+
+impl Finding {
+    /// The lines said under a finding (CLI text, the sweep preview, the TUI): its linked
+    /// accounts, its loans, its shared logins.
+    pub fn extras(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .linked
+            .iter()
+            .map(|l| format!("linked account {}", l.describe()))
+            .collect();
+        v.extend(self.loans.iter().map(|l| format!("on loan: {l}")));
+        v.extend(
+            self.shared_logins
+                .iter()
+                .map(|c| format!("knows shared login: {c}")),
+        );
+        v
+    }
 }
 
 /// The stamp written to a suspended account's description.
@@ -292,30 +358,36 @@ pub fn evaluate(
             leaving_date: leaving,
             action,
             protected: protected.is_some(),
+            object_id: account.object_id.clone(),
+            linked: Vec::new(),
+            loans: Vec::new(),
+            shared_logins: Vec::new(),
         });
     };
     let in_leavers = rules.in_leavers_ou(account);
-    // Suspended already: only the purge rule applies.
+    // Suspended already: only the purge rule applies, and only to the object the sweep
+    // suspended, still as the sweep left it (disabled, stamped, in the Leavers OU).
     if !account.enabled {
-        let sus = suspension.cloned().or_else(|| {
-            account
-                .description
-                .as_deref()
-                .and_then(parse_stamp)
-                .map(|(_, on)| Suspension {
-                    on,
-                    role: role.clone(),
-                })
-        });
-        if let Some(s) = sus {
+        let stamped = account
+            .description
+            .as_deref()
+            .and_then(parse_stamp)
+            .is_some();
+        let placed = rules.leavers_ou.is_none() || in_leavers;
+        if let Some(s) = suspension.filter(|_| stamped && placed) {
             let grace = rules.grace_for(s.role.as_deref());
             let days = (today - s.on).num_days();
             if days > i64::from(grace) {
                 push(
                     Reason::OverduePurge,
                     format!(
-                        "suspended on {} ({days} days ago); the grace period for {} is {grace} days",
+                        "suspended by the sweep on {} ({days} days ago){}; the grace period for {} is {grace} days",
                         s.on,
+                        if s.legacy {
+                            " (a legacy record, matched by username)"
+                        } else {
+                            ""
+                        },
                         s.role.as_deref().unwrap_or("this role")
                     ),
                     None,

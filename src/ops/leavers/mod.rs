@@ -8,8 +8,11 @@ use super::csv_reader::CsvTable;
 use super::protect::Protection;
 use super::Ctx;
 use crate::domain::account::AccountQuery;
+use crate::domain::leavers::linked::{Linked, Links};
 use crate::domain::leavers::mis::{match_rows, parse_mis_date, MisRow, Mode};
-use crate::domain::leavers::{evaluate, Finding, MisVerdict, Reason, Rules, Suspension};
+use crate::domain::leavers::{
+    evaluate, suspension_for, Action, Finding, MisVerdict, Reason, Rules, SuspendedRecord,
+};
 use crate::domain::roles::absolute;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -51,6 +54,13 @@ pub fn rules(ctx: &Ctx) -> Result<Rules> {
                     "[leavers] suspend_reasons: \"{r}\" is not a reason; use inactive or never-used"
                 )))
             }
+        }
+    }
+    for p in &l.linked {
+        if p.matches("{username}").count() != 1 || p.trim() == "{username}" {
+            return Err(Error::Config(format!(
+                "[leavers] linked: \"{p}\" needs {{username}} once, with a prefix or suffix (e.g. \"adm-{{username}}\" or \"{{username}}-admin\")"
+            )));
         }
     }
     Ok(Rules {
@@ -208,7 +218,7 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
         }
         None => BTreeMap::new(),
     };
-    let suspensions = suspensions(ctx);
+    let suspended = open_suspensions(ctx)?;
     let protection = Protection::load(ctx).await?;
     for a in &listing.accounts {
         let key = a.username.to_lowercase();
@@ -216,11 +226,37 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
         out.findings.extend(evaluate(
             a,
             verdicts.get(&key),
-            suspensions.get(&key),
+            suspension_for(a, &suspended).as_ref(),
             why.as_deref(),
             &rules,
             now,
         ));
+    }
+    // A leaver's other accounts, and what they have that should come back or be changed.
+    let links = Links::new(&listing.accounts, &ctx.config.leavers.linked);
+    let by_user: std::collections::HashMap<String, &crate::domain::account::Account> = listing
+        .accounts
+        .iter()
+        .map(|a| (a.username.to_lowercase(), a))
+        .collect();
+    let kit = Kit::read(ctx)?;
+    for f in &mut out.findings {
+        if !gone(f) {
+            continue;
+        }
+        if let Some(a) = by_user.get(&f.username.to_lowercase()) {
+            if !f.protected && matches!(f.action, Action::Suspend | Action::Review) {
+                f.linked = links
+                    .of(a)
+                    .into_iter()
+                    .map(|(o, link)| {
+                        Linked::new(o, link, protection.check(o).map(|r| r.to_string()))
+                    })
+                    .collect();
+            }
+        }
+        f.loans = kit.loans(ctx, &f.username)?;
+        f.shared_logins = kit.logins(&f.username);
     }
     out.findings.sort_by(|a, b| {
         (a.reason, a.username.to_lowercase()).cmp(&(b.reason, b.username.to_lowercase()))
@@ -228,29 +264,118 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
     Ok(out)
 }
 
-/// How each suspended account was suspended, from the store (when there is one).
-fn suspensions(ctx: &Ctx) -> BTreeMap<String, Suspension> {
+/// A finding about a person who has gone (or is going): the MIS says they left, the account
+/// expired, or it waits to be removed.
+pub fn gone(f: &Finding) -> bool {
+    matches!(
+        f.reason,
+        Reason::Left | Reason::Expired | Reason::GuestExpired | Reason::OverduePurge
+    )
+}
+
+/// What people have that must come back or be changed when they go: loans and shared logins.
+struct Kit {
+    borrowers: std::collections::HashSet<String>,
+    creds: Vec<crate::domain::creds::Credential>,
+}
+
+impl Kit {
+    fn read(ctx: &Ctx) -> Result<Kit> {
+        if !ctx.config.store.path.exists() {
+            return Ok(Kit {
+                borrowers: Default::default(),
+                creds: Vec::new(),
+            });
+        }
+        let store = ctx.store()?;
+        let borrowers = store
+            .loans(None, true)?
+            .into_iter()
+            .filter_map(|l| match l.borrower {
+                crate::domain::inventory::loan::Borrower::User(u) => Some(u.to_lowercase()),
+                crate::domain::inventory::loan::Borrower::Location(_) => None,
+            })
+            .collect();
+        Ok(Kit {
+            borrowers,
+            creds: store.credentials()?,
+        })
+    }
+
+    /// Equipment on loan to `user`: "tag make model (issued YYYY-MM-DD)".
+    fn loans(&self, ctx: &Ctx, user: &str) -> Result<Vec<String>> {
+        if !self.borrowers.contains(&user.to_lowercase()) {
+            return Ok(Vec::new());
+        }
+        Ok(crate::ops::inventory::equipment_on_loan_to(ctx, user)?
+            .into_iter()
+            .map(|(l, a)| {
+                format!(
+                    "{} {} {} (issued {})",
+                    a.tag,
+                    a.manufacturer,
+                    a.model,
+                    l.issued_at.format("%Y-%m-%d")
+                )
+            })
+            .collect())
+    }
+
+    /// Shared logins `user` knows: "name (system): change it once they have gone".
+    fn logins(&self, user: &str) -> Vec<String> {
+        self.creds
+            .iter()
+            .filter(|c| c.known_by.iter().any(|k| k.eq_ignore_ascii_case(user)))
+            .map(|c| format!("{} ({}): change it once they have gone", c.name, c.system))
+            .collect()
+    }
+}
+
+/// The suspensions sweeps made that nothing has ended, from the store (when there is one). A
+/// store that cannot be read is an error: a purge is never judged without it.
+pub fn open_suspensions(ctx: &Ctx) -> Result<Vec<SuspendedRecord>> {
     let path = &ctx.config.store.path;
     if !path.exists() {
-        return BTreeMap::new();
+        return Ok(Vec::new());
     }
-    let Ok(store) = ctx.store() else {
-        return BTreeMap::new();
-    };
-    store
-        .leaver_records_all()
-        .unwrap_or_default()
+    Ok(ctx
+        .store()?
+        .leaver_open_suspensions()?
         .into_iter()
-        .map(|r| {
-            (
-                r.username.to_lowercase(),
-                Suspension {
-                    on: r.suspended_on,
-                    role: r.role,
-                },
-            )
+        .map(|o| SuspendedRecord {
+            username: o.record.username,
+            object_id: o.record.object_id,
+            on: o.record.suspended_on,
+            role: o.record.role,
         })
-        .collect()
+        .collect())
+}
+
+/// Ends the open suspensions of `account` (a restore): an appended `ended` event on each
+/// record of the same object (by stable id; a legacy record by username). The records never
+/// change. How many were ended.
+pub fn end_suspension(
+    ctx: &Ctx,
+    account: &crate::domain::account::Account,
+    why: &str,
+) -> Result<usize> {
+    let path = &ctx.config.store.path;
+    if !path.exists() {
+        return Ok(0);
+    }
+    let store = ctx.store()?;
+    let ids: Vec<i64> = store
+        .leaver_open_suspensions()?
+        .into_iter()
+        .filter(|o| match (&o.record.object_id, &account.object_id) {
+            (Some(r), Some(a)) => r.eq_ignore_ascii_case(a),
+            (Some(_), None) => false,
+            (None, _) => o.record.username.eq_ignore_ascii_case(&account.username),
+        })
+        .map(|o| o.id)
+        .collect();
+    store.leaver_end(&ids, ctx.wall_now(), &ctx.operator, why)?;
+    Ok(ids.len())
 }
 
 /// Reads `--mis FILE`, else the configured `[mis] file`, else the demo's own export on the
@@ -299,6 +424,45 @@ pub(crate) async fn demo_zombies(ctx: &Ctx) -> Result<()> {
             ctx.dir
                 .modify_account(&a, &AccountChange::SetDescription(Some(stamp)))
                 .await?;
+        }
+    }
+    // The sweep's record of suspending it (what makes its purge due), as a sweep run 60 days
+    // ago would have left it; once, in a store with no runs yet.
+    if let Some(a) = ctx.dir.get_account("21berrym").await? {
+        let store = ctx.demo_seed_store()?;
+        if store.sweep_runs()?.is_empty() {
+            use crate::store::leavers::{LeaverRecord, SweepRun};
+            let on = ctx.now() - chrono::Duration::days(60);
+            let run_id = format!("sweep-{}", on.format("%Y%m%d-%H%M%S"));
+            store.sweep_create(
+                &SweepRun {
+                    run_id: run_id.clone(),
+                    kind: "suspend".into(),
+                    created_at: on,
+                    operator: ctx.operator.clone(),
+                    source: "demo MIS export".into(),
+                    as_of: None,
+                    steps: 4,
+                    lock_pid: None,
+                    finished_at: None,
+                },
+                &[LeaverRecord {
+                    run_id: run_id.clone(),
+                    username: a.username.clone(),
+                    name: Some(a.name().to_string()),
+                    role: Some("pupil".into()),
+                    mis_id: a.mis_id.clone(),
+                    dn: a.dn.clone(),
+                    groups: Vec::new(),
+                    description: None,
+                    enabled: true,
+                    leaving_date: Some((on - chrono::Duration::days(10)).date_naive()),
+                    reason: "left".into(),
+                    suspended_on: on.date_naive(),
+                    object_id: a.object_id.clone(),
+                }],
+            )?;
+            store.sweep_finish(&run_id, on + chrono::Duration::minutes(2))?;
         }
     }
     if let Some(a) = ctx.dir.get_account("pchaudhry").await? {

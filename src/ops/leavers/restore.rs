@@ -138,6 +138,7 @@ pub async fn restore(ctx: &Ctx, user: &str) -> Result<Restored> {
     } else {
         current(ctx, user).await?
     };
+    super::end_suspension(ctx, &account, "restored")?;
     Ok(Restored {
         account,
         record,

@@ -8,6 +8,7 @@
 use super::{leavers_ou, scan, MisExport};
 use crate::directory::Flavour;
 use crate::domain::account::{Account, AccountChange};
+use crate::domain::leavers::linked::LinkedAction;
 use crate::domain::leavers::{parse_stamp, suspend_stamp, Action, Finding};
 use crate::error::{Error, Result};
 use crate::ops::protect::norm_dn;
@@ -60,6 +61,8 @@ pub struct Plan {
     pub ou: Option<String>,
     /// True when the Leavers OU does not exist.
     pub ou_missing: bool,
+    /// Linked accounts that are protected: a person disables them by hand.
+    pub by_hand: Vec<ByHand>,
 }
 
 impl Plan {
@@ -100,7 +103,11 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
     let mut seen = std::collections::HashSet::new();
     // Entry names planned into the Leavers OU (AD's CN is unique in an OU).
     let mut names_in_ou = std::collections::HashSet::new();
-    for f in s.findings {
+    // Suspended findings first: an account that is a leaver itself is planned as one, not
+    // as another leaver's linked account.
+    let mut findings = s.findings;
+    findings.sort_by_key(|f| f.action != Action::Suspend);
+    for f in findings {
         if f.protected {
             p.protected.push(f);
             continue;
@@ -114,99 +121,201 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
                 let Some(a) = ctx.dir.get_account(&f.username).await? else {
                     continue;
                 };
-                let u = a.username.clone();
                 let left = f
                     .leaving_date
                     .or(a.expires.map(|e| e.date_naive()))
                     .unwrap_or(ctx.now().date_naive());
-                let mut steps = Vec::new();
-                if a.enabled {
-                    steps.push(step(
-                        "leaver.disable",
-                        &u,
-                        json!({ "dn": a.dn }),
-                        format!("disable {u}"),
-                    ));
+                let steps = account_steps(ctx, &a, left, ou.as_deref(), &mut names_in_ou).await?;
+                let linked = f.linked.clone();
+                if !steps.is_empty() {
+                    let record = record_of(&a, f.leaving_date, f.reason.as_str(), today);
+                    p.accounts.push(AccountPlan {
+                        finding: f.clone(),
+                        steps,
+                        record,
+                    });
                 }
-                if a.description.as_deref().and_then(parse_stamp).is_none() {
-                    let d = suspend_stamp(left, today);
-                    steps.push(step(
-                        "leaver.stamp",
-                        &u,
-                        json!({ "description": d, "before": a.description }),
-                        format!("set the description to \"{d}\""),
-                    ));
-                }
-                if ctx.dir.flavour() == Flavour::ActiveDirectory
-                    && a.expires.is_none_or(|e| e > ctx.wall_now())
-                {
-                    let t = ctx.wall_now();
-                    steps.push(step(
-                        "leaver.expire",
-                        &u,
-                        json!({ "expires": t }),
-                        format!("set accountExpires to {}", t.format("%Y-%m-%d %H:%M")),
-                    ));
-                }
-                if ctx.config.leavers.remove_groups && !a.group_dns.is_empty() {
-                    steps.push(step(
-                        "leaver.groups",
-                        &u,
-                        json!({ "groups": a.group_dns }),
-                        format!("remove from {}", a.groups.join(", ")),
-                    ));
-                }
-                if let Some(ou) = &ou {
-                    if norm_dn(a.parent_dn()) != norm_dn(ou) {
-                        let cn = crate::directory::escape::first_rdn_value(&a.dn);
-                        let taken = !names_in_ou.insert(cn.to_lowercase())
-                            || ctx.dir.name_taken(ou, &cn).await?;
-                        let name = taken.then(|| format!("{cn} ({u})"));
-                        if let Some(n) = &name {
-                            names_in_ou.insert(n.to_lowercase());
+                // The person's other accounts: suspended with them, or left for a person.
+                for l in linked {
+                    match l.action {
+                        LinkedAction::ByHand => p.by_hand.push(ByHand {
+                            username: l.username.clone(),
+                            name: l.name.clone(),
+                            linked_to: a.username.clone(),
+                            link: l.link.clone(),
+                            why: l.what(),
+                        }),
+                        LinkedAction::Disabled => {}
+                        LinkedAction::Suspend => {
+                            if !seen.insert(l.username.to_lowercase()) {
+                                continue;
+                            }
+                            let Some(o) = ctx.dir.get_account(&l.username).await? else {
+                                continue;
+                            };
+                            // Asked again of the account as it is now, not as the scan saw it.
+                            if let Some(why) =
+                                crate::ops::protect::Protection::from_ctx(ctx).check(&o)
+                            {
+                                p.by_hand.push(ByHand {
+                                    username: o.username.clone(),
+                                    name: o.name().to_string(),
+                                    linked_to: a.username.clone(),
+                                    link: l.link.clone(),
+                                    why: format!("to disable by hand: protected ({why})"),
+                                });
+                                continue;
+                            }
+                            let steps =
+                                account_steps(ctx, &o, left, ou.as_deref(), &mut names_in_ou)
+                                    .await?;
+                            if steps.is_empty() {
+                                continue;
+                            }
+                            let record = record_of(&o, f.leaving_date, "linked", today);
+                            let finding = Finding {
+                                username: o.username.clone(),
+                                dn: o.dn.clone(),
+                                role: o.role.clone(),
+                                evidence: format!(
+                                    "a linked account of {} ({}): suspended with it; {}",
+                                    a.username, l.link, f.evidence
+                                ),
+                                last_logon: o.last_logon,
+                                created: o.created,
+                                object_id: o.object_id.clone(),
+                                linked: Vec::new(),
+                                loans: Vec::new(),
+                                shared_logins: Vec::new(),
+                                ..f.clone()
+                            };
+                            p.accounts.push(AccountPlan {
+                                finding,
+                                steps,
+                                record,
+                            });
                         }
-                        let describe = match &name {
-                            Some(n) => format!(
-                                "move from {} to {ou} as \"{n}\" (\"{cn}\" is taken there)",
-                                a.parent_dn()
-                            ),
-                            None => format!("move from {} to {ou}", a.parent_dn()),
-                        };
-                        steps.push(step(
-                            "leaver.move",
-                            &u,
-                            json!({ "from": a.parent_dn(), "to": ou, "name": name }),
-                            describe,
-                        ));
                     }
                 }
-                if steps.is_empty() {
-                    continue;
-                }
-                let record = LeaverRecord {
-                    run_id: String::new(),
-                    username: u.clone(),
-                    name: a.display_name.clone(),
-                    role: a.role.clone(),
-                    mis_id: a.mis_id.clone(),
-                    dn: a.dn.clone(),
-                    groups: a.group_dns.clone(),
-                    description: a.description.clone(),
-                    enabled: a.enabled,
-                    leaving_date: f.leaving_date,
-                    reason: f.reason.as_str().into(),
-                    suspended_on: today,
-                };
-                p.accounts.push(AccountPlan {
-                    finding: f,
-                    steps,
-                    record,
-                });
             }
             Action::Purge | Action::None => {}
         }
     }
     Ok(p)
+}
+
+/// What is kept of `a` before the first change.
+fn record_of(
+    a: &Account,
+    leaving_date: Option<chrono::NaiveDate>,
+    reason: &str,
+    today: chrono::NaiveDate,
+) -> LeaverRecord {
+    LeaverRecord {
+        run_id: String::new(),
+        username: a.username.clone(),
+        name: a.display_name.clone(),
+        role: a.role.clone(),
+        mis_id: a.mis_id.clone(),
+        dn: a.dn.clone(),
+        groups: a.group_dns.clone(),
+        description: a.description.clone(),
+        enabled: a.enabled,
+        leaving_date,
+        reason: reason.into(),
+        suspended_on: today,
+        object_id: a.object_id.clone(),
+    }
+}
+
+/// The steps that suspend `a`: disable, stamp, expire (AD), leave its groups, move to the
+/// Leavers OU; only those still needed.
+async fn account_steps(
+    ctx: &Ctx,
+    a: &Account,
+    left: chrono::NaiveDate,
+    ou: Option<&str>,
+    names_in_ou: &mut std::collections::HashSet<String>,
+) -> Result<Vec<PlannedStep>> {
+    let today = ctx.wall_now().date_naive();
+    let u = a.username.clone();
+    let oid = a.object_id.clone();
+    let mut steps = Vec::new();
+    if a.enabled {
+        steps.push(step(
+            "leaver.disable",
+            &u,
+            json!({ "dn": a.dn, "object_id": oid }),
+            format!("disable {u}"),
+        ));
+    }
+    if a.description.as_deref().and_then(parse_stamp).is_none() {
+        let d = suspend_stamp(left, today);
+        steps.push(step(
+            "leaver.stamp",
+            &u,
+            json!({ "description": d, "before": a.description }),
+            format!("set the description to \"{d}\""),
+        ));
+    }
+    if ctx.dir.flavour() == Flavour::ActiveDirectory && a.expires.is_none_or(|e| e > ctx.wall_now())
+    {
+        let t = ctx.wall_now();
+        steps.push(step(
+            "leaver.expire",
+            &u,
+            json!({ "expires": t }),
+            format!("set accountExpires to {}", t.format("%Y-%m-%d %H:%M")),
+        ));
+    }
+    if ctx.config.leavers.remove_groups && !a.group_dns.is_empty() {
+        steps.push(step(
+            "leaver.groups",
+            &u,
+            json!({ "groups": a.group_dns }),
+            format!("remove from {}", a.groups.join(", ")),
+        ));
+    }
+    if let Some(ou) = ou {
+        if norm_dn(a.parent_dn()) != norm_dn(ou) {
+            let cn = crate::directory::escape::first_rdn_value(&a.dn);
+            let taken =
+                !names_in_ou.insert(cn.to_lowercase()) || ctx.dir.name_taken(ou, &cn).await?;
+            let name = taken.then(|| format!("{cn} ({u})"));
+            if let Some(n) = &name {
+                names_in_ou.insert(n.to_lowercase());
+            }
+            let describe = match &name {
+                Some(n) => format!(
+                    "move from {} to {ou} as \"{n}\" (\"{cn}\" is taken there)",
+                    a.parent_dn()
+                ),
+                None => format!("move from {} to {ou}", a.parent_dn()),
+            };
+            steps.push(step(
+                "leaver.move",
+                &u,
+                json!({ "from": a.parent_dn(), "to": ou, "name": name }),
+                describe,
+            ));
+        }
+    }
+    Ok(steps)
+}
+
+/// A linked account that is protected: listed for a person to disable by hand.
+#[derive(Debug, Clone, Serialize)]
+pub struct ByHand {
+    /// Its username.
+    pub username: String,
+    /// Its name.
+    pub name: String,
+    /// The leaver it belongs with.
+    pub linked_to: String,
+    /// Why it is linked.
+    pub link: String,
+    /// What to do, and why schooltech does not.
+    pub why: String,
 }
 
 /// How a run ended (or stopped).
@@ -924,6 +1033,24 @@ async fn run_action(
             }
         }
         "leaver.purge" => {
+            // Only the object the sweep suspended, still as it left it.
+            if let Some(want) = d.get("object_id").and_then(Value::as_str) {
+                if !a
+                    .object_id
+                    .as_deref()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(want))
+                {
+                    return Err(Error::Input(format!(
+                        "{target} is no longer the account the sweep suspended (its object id is {}, not {want}); nothing was deleted",
+                        a.object_id.as_deref().unwrap_or("unknown")
+                    )));
+                }
+            }
+            if a.enabled || a.description.as_deref().and_then(parse_stamp).is_none() {
+                return Err(Error::Input(format!(
+                    "{target} is no longer as the sweep left it (enabled, or its stamp is gone); nothing was deleted"
+                )));
+            }
             dir.delete_account(&a).await?;
             return Ok(());
         }
@@ -1056,10 +1183,19 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
         now.format("%Y%m%d-%H%M%S"),
         std::process::id()
     );
+    let open = store.leaver_open_suspensions()?;
     let mut records = Vec::new();
     for f in due {
         let a = ctx.dir.get_account(&f.username).await?;
-        let kept = store.leaver_record_latest(&f.username)?;
+        // The sweep's record of this very object (by id; a legacy one by username).
+        let kept = open
+            .iter()
+            .find(|o| match (&o.record.object_id, &f.object_id) {
+                (Some(r), Some(x)) => r.eq_ignore_ascii_case(x),
+                (Some(_), None) => false,
+                (None, _) => o.record.username.eq_ignore_ascii_case(&f.username),
+            })
+            .map(|o| o.record.clone());
         let stamp = a
             .as_ref()
             .and_then(|a| a.description.as_deref())
@@ -1087,6 +1223,7 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
                 .map(|k| k.suspended_on)
                 .or(stamp.map(|s| s.1))
                 .unwrap_or(now.date_naive()),
+            object_id: f.object_id.clone(),
         });
     }
     let run = SweepRun {
@@ -1103,7 +1240,13 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
     store.sweep_create(&run, &records)?;
     let steps: Vec<(&str, &str, Value)> = due
         .iter()
-        .map(|f| ("leaver.purge", f.username.as_str(), json!({ "dn": f.dn })))
+        .map(|f| {
+            (
+                "leaver.purge",
+                f.username.as_str(),
+                json!({ "dn": f.dn, "object_id": f.object_id }),
+            )
+        })
         .collect();
     store.journal_plan(&run_id, &steps, now)?;
     execute(ctx, &store, &run_id).await.map(Some)

@@ -160,6 +160,7 @@ pub async fn seed(ctx: &Ctx) -> Result<()> {
                     leaving_date: Some((on - Duration::days(10)).date_naive()),
                     reason: "left".into(),
                     suspended_on: on.date_naive(),
+                    object_id: a.object_id.clone(),
                 }],
             )?;
             store.sweep_finish(&run_id, on + Duration::minutes(2))?;

@@ -1,6 +1,7 @@
 //! The report's Leavers section: zombies now (as `leavers scan` finds them), the sweeps of the
 //! period (`sweep list`), shared logins changed after leavers and those still due (`creds
-//! report`), equipment not returned by staff who left.
+//! report`), equipment not returned by anyone who left (pupils' laptops too), and leavers'
+//! linked accounts still to disable by hand (protected ones schooltech never touches).
 
 use super::{counted, evidence, figure, Period, Place, Section, Status};
 use crate::domain::creds::CredStatus;
@@ -10,7 +11,7 @@ use crate::ops::{creds, leavers, Ctx};
 use crate::store::LogFilter;
 use std::collections::BTreeSet;
 
-const RULE: &str = "Red: a zombie account needs an action (what makes `leavers scan` exit 1), a shared login is still known by someone who left, or staff who left still have equipment on loan. Amber: a sweep run of the period is unfinished. Green otherwise. No data: no accounts.";
+const RULE: &str = "Red: a zombie account needs an action (what makes `leavers scan` exit 1), a shared login is still known by someone who left, someone who left (any role) still has equipment on loan, or a leaver's linked account that is protected is still enabled (to disable by hand). Amber: a sweep run of the period is unfinished. Green otherwise. No data: no accounts.";
 
 /// Reasons that mean the person has gone (their loans should have come back).
 fn has_left(r: Reason) -> bool {
@@ -32,12 +33,8 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     };
     let mis = leavers::load_mis(ctx, None)?;
     let scan = leavers::scan(ctx, mis.as_ref()).await?;
-    let accounts = ctx
-        .dir
-        .search_accounts(&Default::default())
-        .await?
-        .accounts
-        .len();
+    let all = ctx.dir.search_accounts(&Default::default()).await?.accounts;
+    let accounts = all.len();
     if accounts == 0 {
         s.summary = "no accounts in the directory".into();
         return Ok(s);
@@ -66,13 +63,17 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             .iter()
             .map(|f| {
                 format!(
-                    "{} ({}): {}, {}{}; {}",
+                    "{} ({}): {}, {}{}; {}{}",
                     f.username,
                     f.role.as_deref().unwrap_or("no role"),
                     f.reason.as_str(),
                     f.action.as_str(),
                     if f.protected { " (protected)" } else { "" },
-                    f.evidence
+                    f.evidence,
+                    f.linked
+                        .iter()
+                        .map(|l| format!("; linked account {}", l.describe()))
+                        .collect::<String>()
                 )
             })
             .collect(),
@@ -211,18 +212,17 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         ));
     }
 
-    // Equipment still on loan to staff who left: the sweep's records and the scan's findings.
+    // Equipment still on loan to anyone who left: the sweep's records and the scan's findings.
     let mut gone: BTreeSet<String> = store
         .leaver_records_all()?
         .into_iter()
-        .filter(|r| r.role.as_deref() == Some("staff"))
-        .map(|r| r.username)
+        .map(|r| r.username.to_lowercase())
         .collect();
     gone.extend(
         scan.findings
             .iter()
-            .filter(|f| f.role.as_deref() == Some("staff") && has_left(f.reason))
-            .map(|f| f.username.clone()),
+            .filter(|f| has_left(f.reason))
+            .map(|f| f.username.to_lowercase()),
     );
     let mut not_returned = Vec::new();
     for u in &gone {
@@ -237,7 +237,7 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         }
     }
     let mut f = figure(
-        "Equipment not returned by staff who left",
+        "Equipment not returned by people who left",
         not_returned.len().to_string(),
         "schooltech inventory loans",
         Place::Inventory,
@@ -253,13 +253,35 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             .push(evidence("Equipment not returned", not_returned.clone()));
     }
 
-    s.status = if needs || !leaver_knows.is_empty() || !not_returned.is_empty() {
-        Status::Red
-    } else if unfinished > 0 {
-        Status::Amber
-    } else {
+    // Leavers' linked accounts that are protected and still enabled: a person disables them.
+    let by_hand = by_hand(ctx, &scan, &all)?;
+    let mut f = figure(
+        "Linked accounts to disable by hand",
+        by_hand.len().to_string(),
+        "schooltech sweep",
+        Place::Leavers,
+    );
+    f.status = Some(if by_hand.is_empty() {
         Status::Green
-    };
+    } else {
+        Status::Red
+    });
+    s.figures.push(f);
+    if !by_hand.is_empty() {
+        s.evidence.push(evidence(
+            "Linked accounts to disable by hand",
+            by_hand.clone(),
+        ));
+    }
+
+    s.status =
+        if needs || !leaver_knows.is_empty() || !not_returned.is_empty() || !by_hand.is_empty() {
+            Status::Red
+        } else if unfinished > 0 {
+            Status::Amber
+        } else {
+            Status::Green
+        };
     use crate::domain::leavers::Action;
     let acting = |a: Action| {
         scan.findings
@@ -273,12 +295,52 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     );
     s.summary = match s.status {
         Status::Red => format!(
-            "{to_act} zombie account(s) to suspend or remove and {to_review} to review; {} shared login(s) known by leavers; {} item(s) of equipment not returned",
+            "{to_act} zombie account(s) to suspend or remove and {to_review} to review; {} shared login(s) known by leavers; {} item(s) of equipment not returned; {} linked account(s) to disable by hand",
             leaver_knows.len(),
-            not_returned.len()
+            not_returned.len(),
+            by_hand.len()
         ),
         Status::Amber => format!("{unfinished} sweep run(s) unfinished"),
         _ => "no zombie accounts need an action".into(),
     };
     Ok(s)
+}
+
+/// The protected linked accounts of leavers (those found now, and those the sweep suspended and
+/// nothing restored) that are still enabled: "adm-spatel (…), with spatel: to disable by hand:
+/// protected (…)".
+fn by_hand(
+    ctx: &Ctx,
+    scan: &leavers::Scan,
+    all: &[crate::domain::account::Account],
+) -> Result<Vec<String>> {
+    use crate::domain::leavers::linked::{Linked, LinkedAction, Links};
+    let mut out: std::collections::BTreeMap<String, String> = Default::default();
+    let mut add = |l: &Linked, with: &str| {
+        if l.action == LinkedAction::ByHand {
+            out.entry(l.username.to_lowercase())
+                .or_insert_with(|| format!("{}, with {with}", l.describe()));
+        }
+    };
+    for f in &scan.findings {
+        for l in &f.linked {
+            add(l, &f.username);
+        }
+    }
+    let links = Links::new(all, &ctx.config.leavers.linked);
+    let protection = crate::ops::protect::Protection::from_ctx(ctx);
+    for r in leavers::open_suspensions(ctx)? {
+        let Some(a) = all.iter().find(|a| match (&r.object_id, &a.object_id) {
+            (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+            (Some(_), None) => false,
+            (None, _) => a.username.eq_ignore_ascii_case(&r.username),
+        }) else {
+            continue;
+        };
+        for (o, link) in links.of(a) {
+            let l = Linked::new(o, link, protection.check(o).map(|w| w.to_string()));
+            add(&l, &a.username);
+        }
+    }
+    Ok(out.into_values().collect())
 }

@@ -166,16 +166,22 @@ pub fn findings(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
     if let Some(r) = tb.current() {
         let w = usize::from(evidence.width).saturating_sub(10).max(10);
         let mut lines = Vec::new();
-        for (i, l) in wrap_text(&r.finding.evidence, w)
-            .into_iter()
-            .take(super::EVIDENCE_LINES)
-            .enumerate()
-        {
+        for (i, l) in wrap_text(&r.finding.evidence, w).into_iter().enumerate() {
             lines.push(Line::from(vec![
                 Span::styled(if i == 0 { "Evidence: " } else { "          " }, bold()),
                 Span::raw(l),
             ]));
         }
+        // Linked accounts, loans, shared logins: "Also:" lines under the evidence.
+        for x in r.finding.extras() {
+            for (i, l) in wrap_text(&x, w).into_iter().enumerate() {
+                lines.push(Line::from(vec![
+                    Span::styled(if i == 0 { "Also:     " } else { "          " }, bold()),
+                    Span::raw(l),
+                ]));
+            }
+        }
+        lines.truncate(super::EVIDENCE_LINES);
         f.render_widget(Paragraph::new(lines), evidence);
     }
 }
@@ -247,11 +253,28 @@ pub fn plan(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
     } else {
         Line::styled(
             format!(
-                "Never acted on by the sweep: {} for review (inactive, never used), {} protected.",
+                "Never acted on by the sweep: {} for review (inactive, never used), {} protected{}.",
                 plan.review.len(),
-                plan.protected.len()
+                plan.protected.len(),
+                if plan.by_hand.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", {} linked to disable by hand ({})",
+                        plan.by_hand.len(),
+                        plan.by_hand
+                            .iter()
+                            .map(|b| b.username.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
             ),
-            t.dim(),
+            if plan.by_hand.is_empty() {
+                t.dim()
+            } else {
+                t.warn()
+            },
         )
     };
     f.render_widget(Paragraph::new(note), notes);
@@ -328,6 +351,10 @@ pub fn plan(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
                     format!("    {l}")
                 }));
             }
+        }
+        // Its linked accounts (protected ones: to disable by hand), loans, shared logins.
+        for x in a.finding.extras() {
+            lines.push(Line::styled(format!(" * {x}"), t.warn()));
         }
         f.render_widget(
             Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
