@@ -426,44 +426,9 @@ pub(crate) async fn demo_zombies(ctx: &Ctx) -> Result<()> {
                 .await?;
         }
     }
-    // The sweep's record of suspending it (what makes its purge due), as a sweep run 60 days
-    // ago would have left it; once, in a store with no runs yet.
+    // The sweep's record of suspending it (what makes its purge due).
     if let Some(a) = ctx.dir.get_account("21berrym").await? {
-        let store = ctx.demo_seed_store()?;
-        if store.sweep_runs()?.is_empty() {
-            use crate::store::leavers::{LeaverRecord, SweepRun};
-            let on = ctx.now() - chrono::Duration::days(60);
-            let run_id = format!("sweep-{}", on.format("%Y%m%d-%H%M%S"));
-            store.sweep_create(
-                &SweepRun {
-                    run_id: run_id.clone(),
-                    kind: "suspend".into(),
-                    created_at: on,
-                    operator: ctx.operator.clone(),
-                    source: "demo MIS export".into(),
-                    as_of: None,
-                    steps: 4,
-                    lock_pid: None,
-                    finished_at: None,
-                },
-                &[LeaverRecord {
-                    run_id: run_id.clone(),
-                    username: a.username.clone(),
-                    name: Some(a.name().to_string()),
-                    role: Some("pupil".into()),
-                    mis_id: a.mis_id.clone(),
-                    dn: a.dn.clone(),
-                    groups: Vec::new(),
-                    description: None,
-                    enabled: true,
-                    leaving_date: Some((on - chrono::Duration::days(10)).date_naive()),
-                    reason: "left".into(),
-                    suspended_on: on.date_naive(),
-                    object_id: a.object_id.clone(),
-                }],
-            )?;
-            store.sweep_finish(&run_id, on + chrono::Duration::minutes(2))?;
-        }
+        demo_sweep_record(ctx, &ctx.demo_seed_store()?, &a)?;
     }
     if let Some(a) = ctx.dir.get_account("pchaudhry").await? {
         if a.expires.is_none() {
@@ -474,4 +439,49 @@ pub(crate) async fn demo_zombies(ctx: &Ctx) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The demo's record of the sweep that suspended 21berrym, as a sweep run 60 days ago would
+/// have left it; once, in a store with no runs yet (the demo's zombies and its termly report
+/// both need it).
+pub(crate) fn demo_sweep_record(
+    ctx: &Ctx,
+    store: &crate::store::Store,
+    a: &crate::domain::account::Account,
+) -> Result<()> {
+    use crate::store::leavers::{LeaverRecord, SweepRun};
+    if !store.sweep_runs()?.is_empty() {
+        return Ok(());
+    }
+    let on = ctx.now() - chrono::Duration::days(60);
+    let run_id = format!("sweep-{}", on.format("%Y%m%d-%H%M%S"));
+    store.sweep_create(
+        &SweepRun {
+            run_id: run_id.clone(),
+            kind: "suspend".into(),
+            created_at: on,
+            operator: ctx.operator.clone(),
+            source: "demo MIS export".into(),
+            as_of: None,
+            steps: 4,
+            lock_pid: None,
+            finished_at: None,
+        },
+        &[LeaverRecord {
+            run_id: run_id.clone(),
+            username: a.username.clone(),
+            name: Some(a.name().to_string()),
+            role: Some("pupil".into()),
+            mis_id: a.mis_id.clone(),
+            dn: a.dn.clone(),
+            groups: Vec::new(),
+            description: None,
+            enabled: true,
+            leaving_date: Some((on - chrono::Duration::days(10)).date_naive()),
+            reason: "left".into(),
+            suspended_on: on.date_naive(),
+            object_id: a.object_id.clone(),
+        }],
+    )?;
+    store.sweep_finish(&run_id, on + chrono::Duration::minutes(2))
 }

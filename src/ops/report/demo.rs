@@ -11,7 +11,6 @@ use crate::error::Result;
 use crate::ops::inventory::software::{self, NewTitle};
 use crate::ops::inventory::{self, LoanRequest};
 use crate::ops::{creds, Ctx};
-use crate::store::leavers::{LeaverRecord, SweepRun};
 use chrono::{Duration, NaiveDate};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -43,6 +42,7 @@ pub fn config() -> ReportConfig {
 /// Seeds what the report needs and the demo lacks (each part only when its table is empty).
 pub async fn seed(ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
+    let berrym = ctx.dir.get_account("21berrym").await?;
     let store = ctx.demo_seed_store()?;
     if store.credentials()?.is_empty() {
         for (name, system, known, period, days_ago) in [
@@ -131,40 +131,8 @@ pub async fn seed(ctx: &Ctx) -> Result<()> {
         )
         .await;
     }
-    if store.sweep_runs()?.is_empty() {
-        if let Some(a) = ctx.dir.get_account("21berrym").await? {
-            let on = now - Duration::days(60);
-            let run_id = format!("sweep-{}", on.format("%Y%m%d-%H%M%S"));
-            store.sweep_create(
-                &SweepRun {
-                    run_id: run_id.clone(),
-                    kind: "suspend".into(),
-                    created_at: on,
-                    operator: ctx.operator.clone(),
-                    source: "demo MIS export".into(),
-                    as_of: None,
-                    steps: 4,
-                    lock_pid: None,
-                    finished_at: None,
-                },
-                &[LeaverRecord {
-                    run_id: run_id.clone(),
-                    username: a.username.clone(),
-                    name: Some(a.name().to_string()),
-                    role: Some("pupil".into()),
-                    mis_id: a.mis_id.clone(),
-                    dn: a.dn.clone(),
-                    groups: Vec::new(),
-                    description: None,
-                    enabled: true,
-                    leaving_date: Some((on - Duration::days(10)).date_naive()),
-                    reason: "left".into(),
-                    suspended_on: on.date_naive(),
-                    object_id: a.object_id.clone(),
-                }],
-            )?;
-            store.sweep_finish(&run_id, on + Duration::minutes(2))?;
-        }
+    if let Some(a) = berrym {
+        crate::ops::leavers::demo_sweep_record(ctx, &store, &a)?;
     }
     Ok(())
 }
