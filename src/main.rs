@@ -48,7 +48,8 @@ fn main() {
         match result {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e}");
+                // The message may carry a value from outside (a CSV cell, a name): cleaned.
+                schooltech::cli::output::err_line(&format!("error: {e}"));
                 e.exit_code()
             }
         }

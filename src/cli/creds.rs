@@ -92,9 +92,10 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                 last_rotated: day(rotated)?.unwrap_or_else(Utc::now),
             };
             creds::add(ctx, &c)?;
-            println!(
+            outln!(
                 "saved \"{}\": change it every {} days (no password is stored)",
-                c.name, c.period_days
+                c.name,
+                c.period_days
             );
             Ok(0)
         }
@@ -134,7 +135,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
         }
         CredsCmd::Rotated { name, on } => {
             let c = creds::rotated(ctx, name, day(on)?)?;
-            println!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
+            outln!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
             Ok(0)
         }
         CredsCmd::Report { format } => {

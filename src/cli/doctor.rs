@@ -31,19 +31,16 @@ pub async fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitCode> {
     let ctx = match context(cli) {
         Ok(c) => c,
         Err(e) => {
-            println!("✗ FAIL {:<22} {e}", "configuration");
+            outln!("✗ FAIL {:<22} {e}", "configuration");
             return Ok(e.exit_code());
         }
     };
     let report = doctor::run(&ctx).await;
     if args.format == Format::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        super::output::with_stdout(|w| super::output::write_json(w, &report))?;
     } else {
         for c in &report.checks {
-            println!("{}", line(c));
+            outln!("{}", line(c));
         }
     }
     Ok(if report.unreachable {

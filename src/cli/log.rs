@@ -116,7 +116,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 ops::settle::settle(ctx, &store).await?
             };
             for s in &settled {
-                println!("{}", ops::settle::describe(s));
+                outln!("{}", ops::settle::describe(s));
             }
             // Still open: unknown, interrupted, or still running in another schooltech.
             let open: Vec<_> = store
@@ -125,7 +125,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 .filter(|j| j.needs_settling() || j.pid.is_some())
                 .collect();
             for j in &open {
-                println!(
+                outln!(
                     "#{}  {}  {}  {:<18} {}  {}  {}{}",
                     j.id,
                     j.started_at
@@ -148,10 +148,10 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 );
             }
             if open.is_empty() {
-                println!("no interrupted changes");
+                outln!("no interrupted changes");
                 Ok(0)
             } else {
-                println!(
+                outln!(
                     "{} changes are not known to be finished: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
                     open.len()
                 );
@@ -188,49 +188,51 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                     details,
                 };
                 store.journal_settle(e.id, &Outcome::Done, Some(row), ctx.wall_now())?;
-                println!(
+                outln!(
                     "journal entry {id} ({} {}) recorded as done",
-                    e.action, e.target
+                    e.action,
+                    e.target
                 );
             } else {
                 store.journal_settle(e.id, &Outcome::Failed(by_hand), None, ctx.wall_now())?;
-                println!(
+                outln!(
                     "journal entry {id} ({} {}) recorded as not done",
-                    e.action, e.target
+                    e.action,
+                    e.target
                 );
             }
             Ok(0)
         }
         LogCmd::Anchor => {
-            println!("{}", ops::log::anchor(&store)?);
+            outln!("{}", ops::log::anchor(&store)?);
             Ok(0)
         }
         LogCmd::Verify { anchor, journal } => {
             let wanted = anchor.as_deref().map(ops::log::parse_anchor).transpose()?;
             let mut code = match ops::log::verify(&store)? {
                 ChainStatus::Whole { rows } => {
-                    println!(
+                    outln!(
                         "✓ action log whole: {rows} entries, every hash matches ({})",
                         store.path().display()
                     );
                     0
                 }
                 ChainStatus::Broken { id, reason } => {
-                    println!("✗ action log broken at entry {id}: {reason}");
-                    println!("  entries before {id} are intact; keep a copy of {} and find out who changed it", store.path().display());
+                    outln!("✗ action log broken at entry {id}: {reason}");
+                    outln!("  entries before {id} are intact; keep a copy of {} and find out who changed it", store.path().display());
                     1
                 }
             };
-            println!(
+            outln!(
                 "  head: {}  (keep it outside this machine: `schooltech log anchor`, then \
                  `log verify --anchor N:HASH` later)",
                 ops::log::anchor(&store)?
             );
             if let Some((n, hash)) = wanted {
                 match ops::log::check_anchor(&store, n, &hash)? {
-                    None => println!("✓ anchor {n}:{hash} holds"),
+                    None => outln!("✓ anchor {n}:{hash} holds"),
                     Some(why) => {
-                        println!("✗ anchor {n}:{hash} fails: {why}");
+                        outln!("✗ anchor {n}:{hash} fails: {why}");
                         code = 1;
                     }
                 }
@@ -238,14 +240,14 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             if *journal {
                 match ops::log::check_journal(&store)? {
                     ops::log::JournalCheck::Matches { rows } => {
-                        println!("✓ system journal: its copy of {rows} rows matches the store")
+                        outln!("✓ system journal: its copy of {rows} rows matches the store")
                     }
                     ops::log::JournalCheck::Unavailable(why) => {
-                        println!("- system journal not compared: {why}")
+                        outln!("- system journal not compared: {why}")
                     }
                     ops::log::JournalCheck::Differs(problems) => {
                         for p in problems {
-                            println!("✗ system journal: {p}");
+                            outln!("✗ system journal: {p}");
                         }
                         code = 1;
                     }

@@ -1,6 +1,28 @@
 //! The command line: clap definitions and dispatch. Every command calls the same `ops`
 //! functions as the TUI.
 
+// Every line the CLI prints passes through `output` (see `output::clean`): these stand in for
+// `println!`, `eprintln!`, `print!`, `eprint!` and `wln!(w, ..)` so that no value from
+// outside can act on the terminal or make a line of its own.
+macro_rules! outln {
+    () => { $crate::cli::output::out_line("") };
+    ($($t:tt)*) => { $crate::cli::output::out_line(&format!($($t)*)) };
+}
+macro_rules! errln {
+    () => { $crate::cli::output::err_line("") };
+    ($($t:tt)*) => { $crate::cli::output::err_line(&format!($($t)*)) };
+}
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::output::out_text(&format!($($t)*)) };
+}
+macro_rules! errout {
+    ($($t:tt)*) => { $crate::cli::output::err_text(&format!($($t)*)) };
+}
+macro_rules! wln {
+    ($w:expr) => { writeln!($w) };
+    ($w:expr, $($t:tt)*) => { $crate::cli::output::write_line($w, &format!($($t)*)) };
+}
+
 mod accounts;
 mod aup;
 mod changes;
@@ -207,18 +229,25 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
     Ok(ctx)
 }
 
+/// Settles interrupted changes before a command, saying what was found on stderr.
+async fn settle(ctx: &Ctx) {
+    for line in crate::ops::settle::settle_before_run(ctx).await {
+        errln!("{line}");
+    }
+}
+
 /// Runs a subcommand; returns the exit code.
 pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     match command {
         Command::Doctor(a) => doctor::run(cli, a).await,
         Command::Accounts(c) => {
             let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
+            settle(&ctx).await;
             accounts::run(&ctx, c).await
         }
         Command::Passwords(c) => {
             let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
+            settle(&ctx).await;
             passwords::run(&ctx, c).await
         }
         Command::Creds(c) => creds::run(&context(cli)?, c).await,
@@ -227,14 +256,14 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Inventory(c) => inventory::run(&context(cli)?, c).await,
         Command::Aup(c) => {
             let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
+            settle(&ctx).await;
             aup::run(&ctx, c).await
         }
         Command::Leavers(c) => leavers::run(&context(cli)?, c).await,
         Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
         Command::Report(c) => {
             let ctx = context(cli)?;
-            crate::ops::settle::settle_before_run(&ctx).await;
+            settle(&ctx).await;
             report::run(&ctx, c).await
         }
         Command::Init(a) => init::run(cli, a).await,

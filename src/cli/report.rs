@@ -99,7 +99,7 @@ pub async fn run(ctx: &Ctx, cmd: &ReportCmd) -> Result<ExitCode> {
                             path.display()
                         ))
                     })?;
-                    eprintln!(
+                    errln!(
                         "wrote the {} report for {} to {}: overall {} {}",
                         format_name(a.format),
                         r.period().describe(),

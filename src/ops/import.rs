@@ -43,6 +43,8 @@ pub struct ImportPlan {
     pub existing: Vec<(usize, String, String)>,
     /// Rows that cannot be imported.
     pub errors: Vec<RowError>,
+    /// The file's text encoding (`UTF-8` or `windows-1252`), when read from a file.
+    pub encoding: &'static str,
 }
 
 /// Reads the CSV through the shared reader ([`crate::ops::csv_reader`]: BOM, CRLF, quoted commas,
@@ -61,6 +63,25 @@ pub fn read_csv_bytes(
     ctx: &Ctx,
     default_role: Option<&str>,
 ) -> Result<(Vec<ImportRow>, Vec<RowError>)> {
+    read_csv_file(bytes, ctx, default_role).map(|(rows, errors, _)| (rows, errors))
+}
+
+/// Reads and plans an import from a file's bytes, through the one CSV reader (UTF-8, or
+/// Windows-1252 for a legacy file); the plan says which encoding was used. The CLI and the
+/// TUI both come here.
+pub async fn plan_file(ctx: &Ctx, bytes: &[u8], default_role: Option<&str>) -> Result<ImportPlan> {
+    let (rows, errors, encoding) = read_csv_file(bytes, ctx, default_role)?;
+    let mut p = plan(ctx, rows, errors).await?;
+    p.encoding = encoding;
+    Ok(p)
+}
+
+/// [`read_csv_bytes`], with the file's encoding.
+fn read_csv_file(
+    bytes: &[u8],
+    ctx: &Ctx,
+    default_role: Option<&str>,
+) -> Result<(Vec<ImportRow>, Vec<RowError>, &'static str)> {
     let cols = &ctx.config.accounts.import;
     let table = CsvTable::read(bytes)?;
     let headers = &table.headers;
@@ -191,7 +212,7 @@ pub fn read_csv_bytes(
             form: get(form),
         });
     }
-    Ok((rows, errors))
+    Ok((rows, errors, table.encoding))
 }
 
 /// Works out usernames and places for every row, without changing anything.

@@ -8,6 +8,7 @@ pub mod aup_sheets;
 pub mod compliance;
 pub mod creds;
 pub mod csv_reader;
+pub mod csv_writer;
 pub mod doctor;
 pub mod filter;
 mod filter_demo;

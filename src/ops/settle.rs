@@ -292,28 +292,27 @@ fn not(b: bool) -> &'static str {
     }
 }
 
-/// Settles what needs settling before a command changes anything, and says what it found on
-/// stderr. Quiet when there is nothing open; never stops the command (the store may not exist
-/// yet, or be read-only for a listing).
-pub async fn settle_before_run(ctx: &Ctx) {
+/// Settles what needs settling before a command changes anything, and returns a line about
+/// each entry it settled (the face shows them; ops print nothing). Empty when there is nothing
+/// open; never stops the command (the store may not exist yet, or be read-only for a listing).
+pub async fn settle_before_run(ctx: &Ctx) -> Vec<String> {
     let path = &ctx.config.store.path;
     if ctx.is_demo() || !path.exists() {
-        return;
+        return Vec::new();
     }
     let Ok(store) = Store::open(path) else {
-        return;
+        return Vec::new();
     };
     match store.journal_open() {
         Ok(open) if open.iter().any(JournalEntry::needs_settling) => {}
-        _ => return,
+        _ => return Vec::new(),
     }
     match settle(ctx, &store).await {
-        Ok(found) => {
-            for s in found {
-                eprintln!("{}", describe(&s));
-            }
+        Ok(found) => found.iter().map(describe).collect(),
+        Err(e) => {
+            tracing::warn!("could not settle interrupted changes: {e}");
+            Vec::new()
         }
-        Err(e) => tracing::warn!("could not settle interrupted changes: {e}"),
     }
 }
 
