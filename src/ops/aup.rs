@@ -794,7 +794,7 @@ pub async fn sheets(
     } else {
         super::aup_sheets::render_text(school, &pages).into_bytes()
     };
-    std::fs::write(out, bytes).map_err(|e| Error::io(out, e))?;
+    super::files::write_private(out, &bytes).map_err(|e| Error::io(out, e))?;
     Ok(SheetsWritten {
         pages: pages.len(),
         people: rows.len(),

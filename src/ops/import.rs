@@ -591,18 +591,12 @@ impl Handout {
         school: &str,
         now: chrono::DateTime<chrono::Local>,
     ) -> Result<Handout> {
-        use std::os::unix::fs::OpenOptionsExt;
         prepare_handout_dir(dir)?;
         let stamp = now.format("%Y%m%d-%H%M%S");
         let pid = std::process::id();
         for n in 1..1000u32 {
             let path = dir.join(format!("schooltech-handout-{stamp}-{pid}-{n}.txt"));
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
+            match super::files::create_private_new(&path) {
                 Ok(file) => {
                     return Ok(Handout {
                         path,

@@ -10,6 +10,7 @@ pub mod creds;
 pub mod csv_reader;
 pub mod csv_writer;
 pub mod doctor;
+pub mod files;
 pub mod filter;
 mod filter_demo;
 pub mod import;
