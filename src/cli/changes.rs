@@ -49,8 +49,11 @@ fn row(c: &OutsideChange) -> Row<'_> {
 }
 
 fn when(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&chrono::Local);
-    format!("{} {}", uk_date(t), local.format("%H:%M"))
+    format!(
+        "{} {}",
+        uk_date(t),
+        crate::domain::time::london_format(t, "%H:%M")
+    )
 }
 
 /// Lists the changes; exit 0 (1 when a protected group or member of one changed).

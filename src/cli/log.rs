@@ -128,9 +128,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 outln!(
                     "#{}  {}  {}  {:<18} {}  {}  {}{}",
                     j.id,
-                    j.started_at
-                        .with_timezone(&chrono::Local)
-                        .format("%-d %b %Y %H:%M"),
+                    crate::domain::time::london_format(j.started_at, "%-d %b %Y %H:%M"),
                     j.operator,
                     j.action,
                     j.target,

@@ -424,9 +424,7 @@ pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
                 .map(|e| {
                     vec![
                         e.id.to_string(),
-                        e.at.with_timezone(&chrono::Local)
-                            .format("%-d %b %Y %H:%M")
-                            .to_string(),
+                        crate::domain::time::london_format(e.at, "%-d %b %Y %H:%M"),
                         e.operator.clone(),
                         e.action.clone(),
                         e.target.clone(),

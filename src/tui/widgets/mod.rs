@@ -7,7 +7,8 @@
 
 pub mod table;
 
-use chrono::{DateTime, Local, Utc};
+use crate::domain::time::london_format;
+use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -66,19 +67,19 @@ pub fn sanitise_buffer(buf: &mut Buffer) {
     }
 }
 
-/// A day in local time, UK style, day padded so columns line up: ` 5 Nov 2026`.
+/// A day in London, UK style, day padded so columns line up: ` 5 Nov 2026`.
 pub fn day(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%e %b %Y").to_string()
+    london_format(t, "%e %b %Y")
 }
 
-/// A moment in local time: ` 5 Nov 2026 09:30`.
+/// A moment in London time: ` 5 Nov 2026 09:30`.
 pub fn moment(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%e %b %Y %H:%M").to_string()
+    london_format(t, "%e %b %Y %H:%M")
 }
 
 /// A moment this year, short: ` 5 Nov 09:30`.
 pub fn short_moment(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%e %b %H:%M").to_string()
+    london_format(t, "%e %b %H:%M")
 }
 
 /// Days since `t` as "12 d", or `none` when there is no time.
