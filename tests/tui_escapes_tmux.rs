@@ -1,6 +1,7 @@
 //! The full-screen program in a real terminal (tmux) shows outside text visibly: a CSV cell
 //! holding an OSC title sequence (`ESC ] 2 ; pwned BEL`) does not change the pane's title, and
-//! the screen shows it as `\x1b]2;pwned\x07` (issue 23, part 4). Skipped when tmux is missing.
+//! the screen shows it as `\x1b]2;pwned\x07` (issue 23, part 4); and the TUI's import reads a
+//! Windows-1252 file as the CLI does (part 8). Skipped when tmux is missing.
 
 use std::process::Command;
 use std::time::Duration;
@@ -97,6 +98,60 @@ fn a_csv_cell_cannot_retitle_the_terminal() {
         title(&name).trim(),
         "before",
         "a CSV cell changed the pane title"
+    );
+    tmux(&["send-keys", "-t", &name, "Escape"]);
+    tmux(&["send-keys", "-t", &name, "Escape"]);
+    tmux(&["send-keys", "-t", &name, "q"]);
+}
+
+#[test]
+fn the_tui_import_reads_a_windows_1252_file_as_the_cli_does() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux to run this test)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("intake.csv");
+    std::fs::write(
+        &csv,
+        b"First Name,Last Name,Role,Form,MIS ID\nRen\xE9e,M\xFCller,pupil,7A,E1\n",
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_schooltech");
+    let name = format!("st-cp1252-{}", std::process::id());
+    let _session = Session(name.clone());
+    let shell = format!(
+        "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color LANG=C.UTF-8 USER=tech bash --norc --noprofile",
+        dir.path().display()
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &name,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &shell,
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    tmux(&[
+        "send-keys",
+        "-t",
+        &name,
+        &format!("{bin} --demo; echo EXIT=$?"),
+        "Enter",
+    ]);
+    wait_for(&name, " shown");
+    tmux(&["send-keys", "-t", &name, "i"]);
+    wait_for(&name, "CSV file");
+    tmux(&["send-keys", "-t", &name, "-l", csv.to_str().unwrap()]);
+    tmux(&["send-keys", "-t", &name, "Enter"]);
+    let screen = wait_for(&name, "Dry run:");
+    assert!(
+        screen.contains("1 to create") && screen.contains("file read as windows-1252"),
+        "{screen}"
     );
     tmux(&["send-keys", "-t", &name, "Escape"]);
     tmux(&["send-keys", "-t", &name, "Escape"]);

@@ -161,10 +161,11 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
                 outln!("error  {}", clean(&e.to_string()));
             }
             outln!(
-                "{} to record, {} already recorded, {} rows with errors",
+                "{} to record, {} already recorded, {} rows with errors (file read as {})",
                 plan.record.len(),
                 plan.duplicate.len(),
-                plan.errors.len()
+                plan.errors.len(),
+                plan.encoding
             );
             if !*apply {
                 outln!("dry run: nothing was recorded; run again with --apply to record them");
