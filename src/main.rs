@@ -15,7 +15,8 @@ fn init_tracing(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("schooltech={level},warn")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // Warnings quote values from outside: nothing in them may act on the terminal.
+        .with_writer(|| schooltech::cli::output::Visible::new(std::io::stderr()))
         .with_target(false)
         .without_time()
         .try_init();

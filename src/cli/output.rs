@@ -108,7 +108,10 @@ impl<W: Write> Write for Visible<W> {
                     self.put(std::str::from_utf8(&bytes[at..good]).unwrap_or_default())?;
                     match e.error_len() {
                         Some(n) => {
-                            self.0.write_all(&bytes[good..good + n])?;
+                            // Not UTF-8 (a lone 0x9b could still be read as CSI): shown.
+                            for b in &bytes[good..good + n] {
+                                write!(self.0, "\\x{b:02x}")?;
+                            }
                             at = good + n;
                         }
                         None => {
@@ -466,6 +469,7 @@ mod tests {
         write_json(&mut w, &value).unwrap();
         w.write_all(&[0xc3]).unwrap();
         w.write_all(&[0xa9, b'\t', 0x1b, b'\n']).unwrap();
+        w.write_all(&[0x9b, b'2', b'J', b'\n']).unwrap();
         w.flush().unwrap();
         let out = String::from_utf8(w.0).unwrap();
         assert!(
@@ -474,9 +478,9 @@ mod tests {
             "{out}"
         );
         let back: serde_json::Value =
-            serde_json::from_str(out.trim_end_matches("é\t\\u001b\n")).unwrap();
+            serde_json::from_str(out.trim_end_matches("é\t\\u001b\n\\x9b2J\n")).unwrap();
         assert_eq!(back, value);
-        assert!(out.ends_with("}\né\t\\u001b\n"), "{out:?}");
+        assert!(out.ends_with("}\né\t\\u001b\n\\x9b2J\n"), "{out:?}");
     }
 
     #[test]
