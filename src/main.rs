@@ -50,7 +50,7 @@ fn main() {
             Ok(code) => code,
             Err(e) => {
                 // The message may carry a value from outside (a CSV cell, a name): cleaned.
-                schooltech::cli::output::err_line(&format!("error: {e}"));
+                schooltech::cli::output::err_message(&format!("error: {e}"));
                 e.exit_code()
             }
         }

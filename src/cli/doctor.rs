@@ -13,17 +13,22 @@ pub struct DoctorArgs {
     pub format: Format,
 }
 
+/// A check's line, and its fix on a line of its own under it.
+fn lines(c: &Check) -> Vec<String> {
+    let mut v = vec![line(c)];
+    if let Some(f) = &c.fix {
+        v.push(format!("       fix: {f}"));
+    }
+    v
+}
+
 fn line(c: &Check) -> String {
     let mark = match c.outcome {
         Outcome::Pass => "✓ ok  ",
         Outcome::Warn => "! warn",
         Outcome::Fail => "✗ FAIL",
     };
-    let mut s = format!("{mark} {:<22} {}", c.name, c.detail);
-    if let Some(f) = &c.fix {
-        s.push_str(&format!("\n       fix: {f}"));
-    }
-    s
+    format!("{mark} {:<22} {}", c.name, c.detail)
 }
 
 /// Runs the checks; exit 0 all pass, 1 something failed, 3 directory unreachable / bind refused.
@@ -40,7 +45,9 @@ pub async fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitCode> {
         super::output::with_stdout(|w| super::output::write_json(w, &report))?;
     } else {
         for c in &report.checks {
-            outln!("{}", line(c));
+            for l in lines(c) {
+                outln!("{l}");
+            }
         }
     }
     Ok(if report.unreachable {

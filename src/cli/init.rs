@@ -368,9 +368,9 @@ fn print_chain(disc: &Discovery) {
         .is_some_and(|i| i.self_signed);
     if !disc.chain.is_empty() && !top_is_root {
         outln!(
-            "  The server did not send the CA that signed it: trusting pins this exact \
-             certificate\n  (run init again when it is renewed), or give the CA's PEM file instead."
+            "  The server did not send the CA that signed it: trusting pins this exact certificate"
         );
+        outln!("  (run init again when it is renewed), or give the CA's PEM file instead.");
     }
 }
 
@@ -475,7 +475,8 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         "schooltech init: a first configuration, to be written to {}",
         config.display()
     );
-    outln!("Nothing is written until the bind has worked. Ctrl-D stops.\n");
+    outln!("Nothing is written until the bind has worked. Ctrl-D stops.");
+    outln!();
     // 1. The server.
     let mut url_default = args
         .url

@@ -702,7 +702,8 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                     if let Some(b) = &d.disposal_batch {
                         wln!(w, "{:<16}{b}", "disposal batch")?;
                     }
-                    wln!(w, "\nhistory:")?;
+                    wln!(w)?;
+                    wln!(w, "history:")?;
                     for h in &d.history {
                         wln!(
                             w,
@@ -1100,13 +1101,14 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                     };
                     wln!(
                         w,
-                        "Audit round \"{}\" ({state}): {} seen, {} moved, {} not seen, {} unknown tag(s)\n",
+                        "Audit round \"{}\" ({state}): {} seen, {} moved, {} not seen, {} unknown tag(s)",
                         r.round.name,
                         r.seen.len(),
                         r.moved.len(),
                         r.not_seen.len(),
                         r.unknown.len()
                     )?;
+                    wln!(w)?;
                     wln!(
                         w,
                         "Not seen ({}) - candidates for `inventory status TAG lost`:",
@@ -1126,7 +1128,8 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                                 .unwrap_or_default()
                         )?;
                     }
-                    wln!(w, "\nMoved ({}):", r.moved.len())?;
+                    wln!(w)?;
+                    wln!(w, "Moved ({}):", r.moved.len())?;
                     for s in &r.moved {
                         wln!(
                             w,
@@ -1137,15 +1140,17 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                             s.scanned_in
                         )?;
                     }
+                    wln!(w)?;
                     wln!(
                         w,
-                        "\nUnknown tags ({}) - not in the register:",
+                        "Unknown tags ({}) - not in the register:",
                         r.unknown.len()
                     )?;
                     for (t, room, n) in &r.unknown {
                         wln!(w, "  {:<14} scanned in {} ({n}x)", t, dash(room))?;
                     }
-                    wln!(w, "\nPer room:")?;
+                    wln!(w)?;
+                    wln!(w, "Per room:")?;
                     let t: Vec<Vec<String>> = r
                         .rooms
                         .iter()
@@ -1160,9 +1165,10 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                         })
                         .collect();
                     write_table(w, &["ROOM", "SEEN", "MOVED OUT", "NOT SEEN", "UNKNOWN"], &t)?;
+                    wln!(w)?;
                     wln!(
                         w,
-                        "\nNot audited for more than {} days, or never ({}):",
+                        "Not audited for more than {} days, or never ({}):",
                         r.audit_interval_days,
                         r.overdue_audit.len()
                     )?;

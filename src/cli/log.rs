@@ -126,7 +126,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 .collect();
             for j in &open {
                 outln!(
-                    "#{}  {}  {}  {:<18} {}  {}  {}{}",
+                    "#{}  {}  {}  {:<18} {}  {}  {}",
                     j.id,
                     crate::domain::time::london_format(j.started_at, "%-d %b %Y %H:%M"),
                     j.operator,
@@ -139,11 +139,10 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                         _ => j.state.as_str().to_string(),
                     },
                     j.details,
-                    j.error
-                        .as_deref()
-                        .map(|e| format!("\n    {e}"))
-                        .unwrap_or_default()
                 );
+                if let Some(e) = j.error.as_deref() {
+                    outln!("    {e}");
+                }
             }
             if open.is_empty() {
                 outln!("no interrupted changes");

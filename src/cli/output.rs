@@ -151,6 +151,21 @@ pub fn err_line(s: &str) {
     let _ = writeln!(io::stderr().lock(), "{}", clean(s));
 }
 
+/// Writes an `error:` message to stderr: a message may go on over indented lines (a list of
+/// bad rows), so a newline followed by a space starts a line; every other newline, and every
+/// control character, is shown ([`clean`]). Outside text can thus never start a line of its
+/// own at the margin (`error: …`).
+pub fn err_message(s: &str) {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, part) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str(if part.starts_with(' ') { "\n" } else { "\\x0a" });
+        }
+        out.push_str(&clean(part));
+    }
+    let _ = writeln!(io::stderr().lock(), "{out}");
+}
+
 /// Writes text without a newline to stderr (progress, prompts), [`clean`]ed except for a
 /// leading carriage return that rewinds a progress line.
 pub fn err_text(s: &str) {

@@ -86,9 +86,10 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             p.step_count()
         )?;
         for a in &p.accounts {
+            wln!(w)?;
             wln!(
                 w,
-                "\n{} ({}) - {}: {}",
+                "{} ({}) - {}: {}",
                 a.finding.username,
                 a.finding.role.as_deref().unwrap_or("no role"),
                 a.finding.reason.as_str(),
@@ -99,7 +100,8 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             }
         }
         if !p.review.is_empty() {
-            wln!(w, "\nFor review (never acted on by the sweep):")?;
+            wln!(w)?;
+            wln!(w, "For review (never acted on by the sweep):")?;
             for f in &p.review {
                 wln!(
                     w,
@@ -111,7 +113,8 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             }
         }
         if !p.protected.is_empty() {
-            wln!(w, "\nProtected (never acted on):")?;
+            wln!(w)?;
+            wln!(w, "Protected (never acted on):")?;
             for f in &p.protected {
                 wln!(
                     w,
@@ -123,7 +126,8 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             }
         }
         for n in &p.notes {
-            wln!(w, "\nnote: {n}")?;
+            wln!(w)?;
+            wln!(w, "note: {n}")?;
         }
         Ok(())
     })
@@ -202,9 +206,10 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 )?;
                 for a in &r.accounts {
                     let rec = &a.record;
+                    wln!(w)?;
                     wln!(
                         w,
-                        "\n{} ({}) {}; left {}; was in {}",
+                        "{} ({}) {}; left {}; was in {}",
                         rec.username,
                         rec.role.as_deref().unwrap_or("no role"),
                         rec.reason,
