@@ -555,6 +555,7 @@ impl Config {
                 Error::Config(format!("cannot read {}: {e}", path.display()))
             }
         })?;
+        check_owner_and_mode(&path, "the configuration file", 0o022)?;
         Ok((Config::parse(&text, &path)?, path))
     }
 
@@ -712,7 +713,63 @@ pub fn take_bind_password_env() {
     }
 }
 
-/// Reads a password file, refusing one that group or others can read.
+/// The effective user id of this process (the second field of `Uid:` in /proc/self/status).
+fn effective_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Refuses a file that decides what the program does (the configuration, the bind password)
+/// when another user could change it: owned by someone other than the running user or root,
+/// or with any of the `forbidden` mode bits (group/other write for the configuration; any
+/// group/other access for the password). The message gives the commands that fix it.
+fn check_owner_and_mode(path: &Path, what: &str, forbidden: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::Config(format!("cannot read {what} {}: {e}", path.display())))?;
+    let (mode, owner) = (meta.mode() & 0o7777, meta.uid());
+    let me = effective_uid();
+    let wrong_owner = me.is_some_and(|me| owner != me && owner != 0);
+    let wrong_mode = mode & forbidden != 0;
+    if !wrong_owner && !wrong_mode {
+        return Ok(());
+    }
+    let quoted = format!("'{}'", path.display().to_string().replace('\'', "'\\''"));
+    let mut why = Vec::new();
+    let mut fix = Vec::new();
+    if wrong_owner {
+        why.push(format!("it is owned by another user (uid {owner})"));
+        fix.push(format!("chown {} {quoted}", me.unwrap_or(0)));
+    }
+    if wrong_mode {
+        let clear = if forbidden == 0o022 { "go-w" } else { "go-rwx" };
+        why.push(format!(
+            "other users can {} it (mode {:04o})",
+            if forbidden == 0o022 {
+                "change"
+            } else {
+                "read or change"
+            },
+            mode
+        ));
+        fix.push(format!("chmod {clear} {quoted}"));
+    }
+    Err(Error::Config(format!(
+        "refusing {what} {}: {}, so it could be used to change what this program does; run: {}",
+        path.display(),
+        why.join(" and "),
+        fix.join(" && ")
+    )))
+}
+
+/// Reads a password file, refusing one that group or others can read or that another user
+/// owns.
 pub fn read_secret_file(path: &Path) -> Result<Secret> {
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(path).map_err(|e| {
@@ -730,6 +787,7 @@ pub fn read_secret_file(path: &Path) -> Result<Secret> {
             path.display()
         )));
     }
+    check_owner_and_mode(path, "the bind password file", 0o077)?;
     // Read into a buffer of the right size (no reallocation leaves copies behind), wiped on drop.
     let mut text = zeroize::Zeroizing::new(String::with_capacity(
         usize::try_from(meta.len()).unwrap_or(0).saturating_add(1),

@@ -15,7 +15,8 @@ fn init_tracing(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("schooltech={level},warn")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        // Warnings quote values from outside: nothing in them may act on the terminal.
+        .with_writer(|| schooltech::cli::output::Visible::new(std::io::stderr()))
         .with_target(false)
         .without_time()
         .try_init();
@@ -48,7 +49,8 @@ fn main() {
         match result {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("error: {e}");
+                // The message may carry a value from outside (a CSV cell, a name): cleaned.
+                schooltech::cli::output::err_message(&format!("error: {e}"));
                 e.exit_code()
             }
         }

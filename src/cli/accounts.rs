@@ -231,7 +231,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             };
             let listing = ops::accounts::list(ctx, &q).await?;
             if listing.skipped > 0 {
-                eprintln!(
+                errln!(
                     "warning: {} directory entries were skipped because of missing or malformed attributes (run with -v to see which)",
                     listing.skipped
                 );
@@ -292,12 +292,12 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             refuse_hidden_password("create", *show_password)?;
             match actions::create_outcome(ctx, &req).await? {
                 actions::CreateOutcome::Created(c) => {
-                    println!("created {}", clean(&actions::summary(&c.account)));
+                    outln!("created {}", clean(&actions::summary(&c.account)));
                     let held = ops::aup::is_held(&c.account);
                     show_once(&c.account.username, &c.password, true);
                     let Some(r) = &aup_req else {
                         if held {
-                            println!(
+                            outln!(
                                 "it is held (disabled) until its acceptable use agreement is recorded: \
                                  schooltech aup record {} --signed-on DATE",
                                 c.account.username
@@ -307,7 +307,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     };
                     match ops::aup::record(ctx, &c.account.username, r).await {
                         Ok(out) => {
-                            println!(
+                            outln!(
                                 "recorded {} version {} for {}{}",
                                 out.agreement,
                                 out.version,
@@ -319,13 +319,13 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                                 }
                             );
                             if let Some(e) = out.release_error {
-                                eprintln!("warning: enabling the held account failed: {e}");
+                                errln!("warning: enabling the held account failed: {e}");
                                 return Ok(1);
                             }
                             Ok(0)
                         }
                         Err(e) => {
-                            eprintln!(
+                            errln!(
                                 "warning: the account was created, but recording its acceptable use agreement failed: {e}"
                             );
                             Ok(1)
@@ -337,8 +337,8 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     password,
                     error,
                 } => {
-                    eprintln!("warning: {error}");
-                    println!(
+                    errln!("warning: {error}");
+                    outln!(
                         "{} may have been created; if it was, this is its temporary password:",
                         clean(&username)
                     );
@@ -374,13 +374,13 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             let r = actions::reset_password_outcome(ctx, user, &choice, !no_temporary).await?;
             let a = &r.account;
             if let Some(e) = &r.unknown {
-                eprintln!("warning: {e}");
-                println!(
+                errln!("warning: {e}");
+                outln!(
                     "the password of {} may or may not have been reset; `schooltech log pending` checks",
                     a.username
                 );
             } else {
-                println!(
+                outln!(
                     "password of {} reset{}",
                     a.username,
                     if *no_temporary {
@@ -447,7 +447,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
         AccountsCmd::Unlock { user, .. } => done(actions::unlock(ctx, user).await?, "unlocked"),
         AccountsCmd::Move { user, to, .. } => {
             let a = actions::move_to(ctx, user, to).await?;
-            println!("moved {} to {}", clean(&a.username), clean(a.parent_dn()));
+            outln!("moved {} to {}", clean(&a.username), clean(a.parent_dn()));
             Ok(0)
         }
         AccountsCmd::Groups {
@@ -458,7 +458,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             ..
         } => {
             let a = actions::groups_with(ctx, user, add, remove, *allow_protected).await?;
-            println!(
+            outln!(
                 "{} is now in: {}",
                 a.username,
                 if a.groups.is_empty() {
@@ -488,8 +488,8 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             }
             let a = actions::set_expiry(ctx, user, day).await?;
             match a.expires {
-                Some(t) => println!("{} expires at the end of {}", a.username, uk_date(t)),
-                None => println!("{} never expires", a.username),
+                Some(t) => outln!("{} expires at the end of {}", a.username, uk_date(t)),
+                None => outln!("{} never expires", a.username),
             }
             Ok(0)
         }
@@ -511,14 +511,14 @@ async fn dry_run_one(ctx: &Ctx, user: &str, change: PlannedChange) -> Result<Exi
 pub fn print_preview(p: &ops::preview::Preview) -> Result<()> {
     use super::output::with_stdout;
     with_stdout(|w| {
-        writeln!(w, "dry run: nothing is changed")?;
+        wln!(w, "dry run: nothing is changed")?;
         let lines = p.lines();
         let n = p.accounts.len();
-        writeln!(w, "{}", clean(&lines[0].0))?;
+        wln!(w, "{}", clean(&lines[0].0))?;
         for (i, a) in p.accounts.iter().enumerate() {
-            writeln!(w, "{}", clean(&lines[i + 1].0))?;
+            wln!(w, "{}", clean(&lines[i + 1].0))?;
             for c in &a.changes {
-                writeln!(
+                wln!(
                     w,
                     "    {}: {} -> {}",
                     clean(&c.field),
@@ -528,18 +528,18 @@ pub fn print_preview(p: &ops::preview::Preview) -> Result<()> {
             }
         }
         if let Some((text, _)) = lines.get(n + 1).filter(|l| l.0.starts_with("Reason: ")) {
-            writeln!(w, "{}", clean(text))?;
+            wln!(w, "{}", clean(text))?;
         }
         if p.any_refused() {
-            writeln!(w, "the change would be refused")
+            wln!(w, "the change would be refused")
         } else {
-            writeln!(w, "run it again without --dry-run to make the change")
+            wln!(w, "run it again without --dry-run to make the change")
         }
     })
 }
 
 fn done(a: crate::domain::account::Account, what: &str) -> Result<ExitCode> {
-    println!("{what} {}", clean(&actions::summary(&a)));
+    outln!("{what} {}", clean(&actions::summary(&a)));
     Ok(0)
 }
 
@@ -577,9 +577,9 @@ pub fn refuse_hidden_password(what: &str, show_password: bool) -> Result<()> {
 pub fn show_once(user: &str, p: &Secret, force: bool) {
     use std::io::IsTerminal;
     if force || std::io::stdout().is_terminal() {
-        println!("temporary password for {user}: {}", p.expose());
-        println!("(shown once; it is not stored or logged)");
+        outln!("temporary password for {user}: {}", p.expose());
+        outln!("(shown once; it is not stored or logged)");
     } else {
-        eprintln!("the new password is not printed because output is not a terminal; use --show-password to print it");
+        errln!("the new password is not printed because output is not a terminal; use --show-password to print it");
     }
 }

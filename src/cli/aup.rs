@@ -141,7 +141,7 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
             let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
             let plan = aup::plan_import(ctx, &bytes).await?;
             for (line, a, s) in &plan.record {
-                println!(
+                outln!(
                     "{} line {line:>4}: {:<20} {} version {}, signed {} by {}",
                     if *apply { "record" } else { "would record" },
                     clean(&a.username),
@@ -152,22 +152,23 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
                 );
             }
             for (line, u) in &plan.duplicate {
-                println!(
+                outln!(
                     "skip   line {line:>4}: {} already has this signature recorded",
                     clean(u)
                 );
             }
             for e in &plan.errors {
-                println!("error  {}", clean(&e.to_string()));
+                outln!("error  {}", clean(&e.to_string()));
             }
-            println!(
-                "{} to record, {} already recorded, {} rows with errors",
+            outln!(
+                "{} to record, {} already recorded, {} rows with errors (file read as {})",
                 plan.record.len(),
                 plan.duplicate.len(),
-                plan.errors.len()
+                plan.errors.len(),
+                plan.encoding
             );
             if !*apply {
-                println!("dry run: nothing was recorded; run again with --apply to record them");
+                outln!("dry run: nothing was recorded; run again with --apply to record them");
                 return Ok(if plan.errors.is_empty() { 0 } else { 1 });
             }
             let mut code = if plan.errors.is_empty() { 0 } else { 1 };
@@ -175,12 +176,12 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
             for (line, out) in &done {
                 code = code.max(print_outcome(Some(*line), out));
             }
-            println!("recorded {} signatures", done.len());
+            outln!("recorded {} signatures", done.len());
             Ok(code)
         }
         AupCmd::Publish { name, version } => {
             let (ag, previous) = aup::publish(ctx, name, version)?;
-            println!(
+            outln!(
                 "{} is now version {} (was {}); everyone who signed {} is outdated until they sign again; \
                  set version = \"{}\" in [aup.agreements.{}] too",
                 clean(&ag),
@@ -223,7 +224,7 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
                 form: form.clone(),
             };
             let w = aup::sheets(ctx, &filter, out).await?;
-            println!(
+            outln!(
                 "wrote {} ({} pages, {} people)",
                 out.display(),
                 w.pages,
@@ -238,13 +239,13 @@ fn print_outcome(line: Option<usize>, out: &RecordOutcome) -> ExitCode {
     let at = line.map(|l| format!("line {l:>4}: ")).unwrap_or_default();
     let mut code = 0;
     match out.recorded {
-        Recorded::New(_) => println!(
+        Recorded::New(_) => outln!(
             "{at}recorded {} version {} for {}",
             clean(&out.agreement),
             clean(&out.version),
             clean(&out.username)
         ),
-        Recorded::Duplicate => println!(
+        Recorded::Duplicate => outln!(
             "{at}{} already has this signature of {} version {} recorded; nothing was added",
             clean(&out.username),
             clean(&out.agreement),
@@ -252,13 +253,13 @@ fn print_outcome(line: Option<usize>, out: &RecordOutcome) -> ExitCode {
         ),
     }
     if out.released {
-        println!(
+        outln!(
             "{at}{} was held for its acceptable use agreement and is now enabled",
             clean(&out.username)
         );
     }
     if let Some(e) = &out.release_error {
-        eprintln!(
+        errln!(
             "warning: the signature is recorded, but enabling the held account {} failed: {e}",
             out.username
         );
@@ -329,7 +330,7 @@ pub fn print_status(rows: &[aup::StatusRow], format: Format) -> Result<()> {
             .filter(|(c, _)| *c > 0)
             .map(|(c, what)| format!("{c} {what}"))
             .collect();
-            writeln!(
+            wln!(
                 w,
                 "{} account(s){}{}",
                 rows.len(),

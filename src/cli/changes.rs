@@ -49,8 +49,11 @@ fn row(c: &OutsideChange) -> Row<'_> {
 }
 
 fn when(t: DateTime<Utc>) -> String {
-    let local = t.with_timezone(&chrono::Local);
-    format!("{} {}", uk_date(t), local.format("%H:%M"))
+    format!(
+        "{} {}",
+        uk_date(t),
+        crate::domain::time::london_format(t, "%H:%M")
+    )
 }
 
 /// Lists the changes; exit 0 (1 when a protected group or member of one changed).
@@ -62,7 +65,7 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
         )),
     };
     if ctx.is_demo() {
-        eprintln!(
+        errln!(
             "the demo directory has no mirror: these are its examples of changes made outside schooltech"
         );
     } else if !ctx.use_mirror {
@@ -72,7 +75,7 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
     }
     let (found, full) = ops::mirror::changes(ctx, since).await?;
     if let Some(why) = full {
-        eprintln!(
+        errln!(
             "note: the directory was read in full ({why}); changes are found by comparing with the mirror as it was, so a first read is only the baseline"
         );
     }
@@ -87,7 +90,7 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
         }
         Format::Table => {
             if found.is_empty() {
-                println!("no changes made outside schooltech found");
+                outln!("no changes made outside schooltech found");
                 return Ok(0);
             }
             let rows: Vec<Vec<String>> = found
@@ -115,16 +118,19 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
             .map_err(|e| Error::io("standard output", e))?;
             let text = String::from_utf8_lossy(&buf);
             let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            with_stdout(|w| {
+            super::output::with_stdout_styled(|w| {
                 for (i, line) in text.lines().enumerate() {
                     let protected = i > 0 && found.get(i - 1).is_some_and(|c| c.protected);
                     if protected && colour {
-                        writeln!(w, "\x1b[31m{line}\x1b[0m")?;
+                        // Our own colour, around a line whose cells are cleaned already.
+                        w.write_all(b"\x1b[31m")?;
+                        w.write_all(super::output::clean(line).as_bytes())?;
+                        wln!(w, "\x1b[0m")?;
                     } else {
-                        writeln!(w, "{line}")?;
+                        wln!(w, "{line}")?;
                     }
                 }
-                writeln!(
+                wln!(
                     w,
                     "! = a protected group or a member of one; WHEN in brackets: when schooltech saw it"
                 )

@@ -132,9 +132,10 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                 last_rotated: day(rotated)?.unwrap_or_else(|| ctx.now()),
             };
             let c = creds::add(ctx, &c, by.as_deref()).await?;
-            println!(
+            outln!(
                 "saved \"{}\": change it every {} days (no password is stored)",
-                c.name, c.period_days
+                c.name,
+                c.period_days
             );
             Ok(0)
         }
@@ -175,14 +176,14 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
         CredsCmd::Rotated { name, on, by } => {
             let before = creds::show(ctx, name)?.current;
             let c = creds::rotated(ctx, name, day(on)?, by.as_deref()).await?;
-            println!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
+            outln!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
             let off: Vec<&String> = before
                 .known_by
                 .iter()
                 .filter(|k| !c.known_by.contains(k))
                 .collect();
             if !off.is_empty() {
-                println!(
+                outln!(
                     "  taken off \"known by\" (left; they do not know the new password): {}",
                     off.iter()
                         .map(|s| s.as_str())
@@ -207,7 +208,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                 known_by: known_by.clone(),
             };
             let c = creds::update(ctx, name, &change, by.as_deref()).await?;
-            println!(
+            outln!(
                 "updated \"{}\": owner {}, known by {}, change it every {} days; last changed {} (unchanged)",
                 c.name,
                 c.owner,
@@ -240,7 +241,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                         c.period_days,
                         uk_date(c.last_rotated)
                     );
-                    writeln!(w, "{}\n", clean(&head))?;
+                    wln!(w, "{}\n", clean(&head))?;
                     for e in &h.events {
                         let line = format!(
                             "#{} {} {} by {}{}",
@@ -253,7 +254,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                                 .map(|n| format!(": {n}"))
                                 .unwrap_or_default()
                         );
-                        writeln!(w, "{}", clean(&line))?;
+                        wln!(w, "{}", clean(&line))?;
                     }
                     Ok(())
                 }

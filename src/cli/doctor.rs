@@ -13,17 +13,22 @@ pub struct DoctorArgs {
     pub format: Format,
 }
 
+/// A check's line, and its fix on a line of its own under it.
+fn lines(c: &Check) -> Vec<String> {
+    let mut v = vec![line(c)];
+    if let Some(f) = &c.fix {
+        v.push(format!("       fix: {f}"));
+    }
+    v
+}
+
 fn line(c: &Check) -> String {
     let mark = match c.outcome {
         Outcome::Pass => "✓ ok  ",
         Outcome::Warn => "! warn",
         Outcome::Fail => "✗ FAIL",
     };
-    let mut s = format!("{mark} {:<22} {}", c.name, c.detail);
-    if let Some(f) = &c.fix {
-        s.push_str(&format!("\n       fix: {f}"));
-    }
-    s
+    format!("{mark} {:<22} {}", c.name, c.detail)
 }
 
 /// Runs the checks; exit 0 all pass, 1 something failed, 3 directory unreachable / bind refused.
@@ -31,19 +36,18 @@ pub async fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitCode> {
     let ctx = match context(cli) {
         Ok(c) => c,
         Err(e) => {
-            println!("✗ FAIL {:<22} {e}", "configuration");
+            outln!("✗ FAIL {:<22} {e}", "configuration");
             return Ok(e.exit_code());
         }
     };
     let report = doctor::run(&ctx).await;
     if args.format == Format::Json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        super::output::with_stdout(|w| super::output::write_json(w, &report))?;
     } else {
         for c in &report.checks {
-            println!("{}", line(c));
+            for l in lines(c) {
+                outln!("{l}");
+            }
         }
     }
     Ok(if report.unreachable {

@@ -355,8 +355,8 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             };
             match ops::request(ctx, &input, now).await? {
                 RequestOutcome::Recorded { entry, notes } => {
-                    println!("recorded {}", say(&entry));
-                    println!(
+                    outln!("recorded {}", say(&entry));
+                    outln!(
                         "  host {} (registrable domain {}){}",
                         entry.host,
                         entry.registrable_domain,
@@ -367,11 +367,11 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                         }
                     );
                     for n in notes {
-                        println!("  note: {n}");
+                        outln!("  note: {n}");
                     }
                 }
                 RequestOutcome::Duplicate { existing } => {
-                    println!(
+                    outln!(
                         "already requested: {}; not recorded again (see `schooltech filter show {}`)",
                         say(&existing),
                         existing.id
@@ -392,9 +392,9 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                 VerdictArg::Reject => Verdict::Reject,
             };
             let e = ops::decide(ctx, id_arg(id)?, role, by, v, comment, now).await?;
-            println!("{} by {by} recorded: {}", v.as_str(), say(&e));
+            outln!("{} by {by} recorded: {}", v.as_str(), say(&e));
             if e.status == Status::Agreed {
-                println!(
+                outln!(
                     "  agreed: make the change in the filter, then run `schooltech filter apply {} --by USER --ref REF`",
                     e.id
                 );
@@ -404,16 +404,16 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
         FilterCmd::Apply { id, by, reference } => {
             let (step, e) = ops::apply(ctx, id_arg(id)?, by, reference.as_deref(), now).await?;
             match step {
-                ApplyStep::Apply => println!("applied in the filter: {}", say(&e)),
-                ApplyStep::Remove => println!("recorded as taken out of the filter: {}", say(&e)),
+                ApplyStep::Apply => outln!("applied in the filter: {}", say(&e)),
+                ApplyStep::Remove => outln!("recorded as taken out of the filter: {}", say(&e)),
             }
             Ok(0)
         }
         FilterCmd::Revoke { id, by, reason } => {
             let e = ops::revoke(ctx, id_arg(id)?, by, reason, now).await?;
-            println!("revoked: {}", say(&e));
+            outln!("revoked: {}", say(&e));
             if e.in_filter {
-                println!(
+                outln!(
                     "  it is still in the filter: take it out, then run `schooltech filter apply {} --by USER`",
                     e.id
                 );
@@ -446,14 +446,14 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                 Format::Json => write_json(w, &h),
                 _ => {
                     let e = &h.entry;
-                    writeln!(w, "{}", say(e))?;
-                    writeln!(w, "  site as typed      {}", e.site)?;
-                    writeln!(w, "  host               {}", e.host)?;
-                    writeln!(w, "  registrable domain {}", e.registrable_domain)?;
-                    writeln!(w, "  reason             {}", e.reason)?;
-                    writeln!(w, "  until              {}", until_word(e))?;
-                    writeln!(w, "History:")?;
-                    writeln!(
+                    wln!(w, "{}", say(e))?;
+                    wln!(w, "  site as typed      {}", e.site)?;
+                    wln!(w, "  host               {}", e.host)?;
+                    wln!(w, "  registrable domain {}", e.registrable_domain)?;
+                    wln!(w, "  reason             {}", e.reason)?;
+                    wln!(w, "  until              {}", until_word(e))?;
+                    wln!(w, "History:")?;
+                    wln!(
                         w,
                         "  {}  {}  requested ({})",
                         fmt_at(e.requested_at),
@@ -465,7 +465,7 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                             .review_id
                             .map(|r| format!(" [review #{r}]"))
                             .unwrap_or_default();
-                        writeln!(
+                        wln!(
                             w,
                             "  {}  {}  {}{review}",
                             fmt_at(ev.at),
@@ -566,7 +566,7 @@ fn print_list(rows: &[Entry], format: Format) -> Result<()> {
                 ],
                 &t,
             )?;
-            writeln!(w, "{} requests", rows.len())
+            wln!(w, "{} requests", rows.len())
         }
     })
 }
@@ -575,16 +575,16 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
     match cmd {
         ReviewCmd::Start { by } => {
             let st = ops::review_start(ctx, by, now).await?;
-            println!(
+            outln!(
                 "review #{} started by {}: {} exceptions in force to look at",
                 st.review.id,
                 st.review.started_by,
                 st.remaining.len()
             );
             for e in &st.remaining {
-                println!("  {}  ({})", say(e), e.reason);
+                outln!("  {}  ({})", say(e), e.reason);
             }
-            println!("record each with `schooltech filter review item ID keep|revoke|shorten --note TEXT`, then `filter review close --checks TEXT`");
+            outln!("record each with `schooltech filter review item ID keep|revoke|shorten --note TEXT`, then `filter review close --checks TEXT`");
             Ok(0)
         }
         ReviewCmd::Item {
@@ -609,14 +609,14 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
                 now,
             )
             .await?;
-            println!("{}: {}", a.as_str(), say(&e));
+            outln!("{}: {}", a.as_str(), say(&e));
             Ok(0)
         }
         ReviewCmd::Status => {
             match ops::review_status(ctx, now)? {
-                None => println!("no review is open"),
+                None => outln!("no review is open"),
                 Some(st) => {
-                    println!(
+                    outln!(
                         "review #{} started {} by {}: {} done, {} left",
                         st.review.id,
                         fmt_at(st.review.started_at),
@@ -625,7 +625,7 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
                         st.remaining.len()
                     );
                     for e in &st.remaining {
-                        println!("  to do: {}", say(e));
+                        outln!("  to do: {}", say(e));
                     }
                 }
             }
@@ -633,7 +633,7 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
         }
         ReviewCmd::Close { checks, note, by } => {
             let r = ops::review_close(ctx, checks, note, by.as_deref(), now).await?;
-            println!(
+            outln!(
                 "review #{} closed by {}",
                 r.id,
                 r.closed.as_ref().map(|c| c.by.as_str()).unwrap_or("")

@@ -29,12 +29,12 @@ pub fn run(cmd: &GenerateCmd) -> Result<ExitCode> {
     match cmd {
         GenerateCmd::Man { dir } => {
             for p in man_pages(dir)? {
-                println!("{}", p.display());
+                outln!("{}", p.display());
             }
         }
         GenerateCmd::Completions { dir } => {
             for p in completions(dir)? {
-                println!("{}", p.display());
+                outln!("{}", p.display());
             }
         }
     }

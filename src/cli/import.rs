@@ -2,7 +2,7 @@
 
 use super::ExitCode;
 use crate::error::{Error, Result};
-use crate::ops::import::{apply, plan, read_csv_bytes};
+use crate::ops::import::{apply, plan_file};
 use crate::ops::Ctx;
 use std::io::Write;
 use std::path::Path;
@@ -10,11 +10,10 @@ use std::path::Path;
 /// Dry run (default) or apply an import.
 pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> Result<ExitCode> {
     let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-    // UTF-8, else Windows-1252 (Excel's plain "CSV"): the shared reader decides.
-    let (rows, errors) = read_csv_bytes(&bytes, ctx, role)?;
-    let p = plan(ctx, rows, errors).await?;
+    // UTF-8, or Windows-1252 for a legacy file: the shared reader decides.
+    let p = plan_file(ctx, &bytes, role).await?;
     for (row, new) in &p.create {
-        println!(
+        outln!(
             "{} line {:>4}: {:<20} {:<30} {:<8} in {}",
             if do_apply { "create" } else { "would create" },
             row.line,
@@ -24,7 +23,7 @@ pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> 
             new.parent_dn
         );
         if let Some(cn) = &new.cn {
-            println!(
+            outln!(
                 "                 \"{}\" is taken there; the entry is named \"{}\"",
                 super::output::clean(&new.display_name),
                 super::output::clean(cn)
@@ -32,33 +31,34 @@ pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> 
         }
     }
     for (line, mis, user) in &p.existing {
-        println!("skip   line {line:>4}: MIS id {mis} already has the account {user}");
+        outln!("skip   line {line:>4}: MIS id {mis} already has the account {user}");
     }
     for e in &p.errors {
-        println!("error  line {:>4}: {}", e.line, e.message);
+        outln!("error  line {:>4}: {}", e.line, e.message);
     }
-    println!(
-        "{} to create, {} already exist, {} rows with errors",
+    outln!(
+        "{} to create, {} already exist, {} rows with errors (file read as {})",
         p.create.len(),
         p.existing.len(),
-        p.errors.len()
+        p.errors.len(),
+        p.encoding
     );
     if !do_apply {
-        println!("dry run: nothing was changed; run again with --apply to create them");
+        outln!("dry run: nothing was changed; run again with --apply to create them");
         return Ok(if p.errors.is_empty() { 0 } else { 1 });
     }
     let result = apply(ctx, &p, |done, total| {
-        eprint!("\rcreating {done}/{total}");
+        errout!("\rcreating {done}/{total}");
         let _ = std::io::stderr().flush();
     })
     .await?;
-    eprintln!();
+    errln!();
     for e in &result.failed {
-        println!("failed line {:>4}: {}", e.line, e.message);
+        outln!("failed line {:>4}: {}", e.line, e.message);
     }
-    println!("created {} accounts", result.created.len());
+    outln!("created {} accounts", result.created.len());
     if let Some(h) = &result.handout {
-        println!(
+        outln!(
             "handout sheets with the temporary passwords: {} (mode 0600; print, then delete it)",
             h.display()
         );

@@ -173,14 +173,14 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         match ask(args, config).await? {
             Some(p) => p,
             None => {
-                println!("Stopped; nothing was written.");
+                outln!("Stopped; nothing was written.");
                 return Ok(2);
             }
         }
     };
     write(&plan)?;
-    println!();
-    println!("Running doctor on {}:", plan.config.display());
+    outln!();
+    outln!("Running doctor on {}:", plan.config.display());
     let check = Cli {
         demo: false,
         config: Some(plan.config.clone()),
@@ -350,7 +350,7 @@ const ADMIN_GROUP_NAMES: &[&str] = &["IT Admins", "Admins", "IT Administrators"]
 
 fn print_admin_groups(groups: &[String]) {
     if !groups.is_empty() {
-        println!(
+        outln!(
             "Admin groups (their members and the groups themselves are protected): {}",
             groups.join("; ")
         );
@@ -381,7 +381,7 @@ fn untrusted_hint(plan: &Plan, detail: &str) -> String {
 }
 
 fn print_chain(disc: &Discovery) {
-    println!(
+    outln!(
         "{} presented {} certificate{}:",
         disc.host,
         disc.chain.len(),
@@ -390,12 +390,12 @@ fn print_chain(disc: &Discovery) {
     for (i, c) in disc.chain.iter().enumerate() {
         match discover::describe(c.as_ref()) {
             Ok(info) => {
-                println!("  [{}] subject: {}", i + 1, info.subject);
-                println!("      issuer:  {}", info.issuer);
-                println!("      valid:   {} to {}", info.not_before, info.not_after);
-                println!("      SHA-256: {}", info.sha256);
+                outln!("  [{}] subject: {}", i + 1, info.subject);
+                outln!("      issuer:  {}", info.issuer);
+                outln!("      valid:   {} to {}", info.not_before, info.not_after);
+                outln!("      SHA-256: {}", info.sha256);
             }
-            Err(e) => println!("  [{}] {e}", i + 1),
+            Err(e) => outln!("  [{}] {e}", i + 1),
         }
     }
     let top_is_root = disc
@@ -404,24 +404,24 @@ fn print_chain(disc: &Discovery) {
         .and_then(|c| discover::describe(c.as_ref()).ok())
         .is_some_and(|i| i.self_signed);
     if !disc.chain.is_empty() && !top_is_root {
-        println!(
-            "  The server did not send the CA that signed it: trusting pins this exact \
-             certificate\n  (run init again when it is renewed), or give the CA's PEM file instead."
+        outln!(
+            "  The server did not send the CA that signed it: trusting pins this exact certificate"
         );
+        outln!("  (run init again when it is renewed), or give the CA's PEM file instead.");
     }
 }
 
 fn print_roles(roles: &RoleMap, ous: usize) {
     if roles.0.is_empty() {
-        println!(
+        outln!(
             "Found {ous} OUs; none is named like a role (Pupils, Staff, Supply, Generic): roles \
              are left to be guessed from OU names; set [directory.roles] later."
         );
         return;
     }
-    println!("Found {ous} OUs. Roles proposed from their names:");
+    outln!("Found {ous} OUs. Roles proposed from their names:");
     for (role, rule) in &roles.0 {
-        println!("  {role:<8} {}", rule.ous.join("; "));
+        outln!("  {role:<8} {}", rule.ous.join("; "));
     }
 }
 
@@ -431,8 +431,8 @@ fn print_roles(roles: &RoleMap, ous: usize) {
 fn prompt(question: &str, default: Option<&str>) -> Result<Option<String>> {
     tokio::task::block_in_place(|| {
         match default {
-            Some(d) if !d.is_empty() => print!("{question} [{d}]: "),
-            _ => print!("{question}: "),
+            Some(d) if !d.is_empty() => out!("{question} [{d}]: "),
+            _ => out!("{question}: "),
         }
         let _ = std::io::stdout().flush();
         let mut line = String::new();
@@ -468,7 +468,7 @@ fn yes_no(question: &str, default_yes: bool) -> Result<Option<bool>> {
 fn read_password(question: &str) -> Result<Option<Secret>> {
     use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
     tokio::task::block_in_place(|| {
-        print!("{question}: ");
+        out!("{question}: ");
         let _ = std::io::stdout().flush();
         crossterm::terminal::enable_raw_mode().map_err(|e| Error::io("terminal", e))?;
         struct Cooked;
@@ -501,18 +501,19 @@ fn read_password(question: &str) -> Result<Option<Secret>> {
             }
         };
         drop(guard);
-        println!();
+        outln!();
         Ok(done.then(|| Secret::take(&mut text)))
     })
 }
 
 /// Asks every question; `None` when the technician stopped.
 async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
-    println!(
+    outln!(
         "schooltech init: a first configuration, to be written to {}",
         config.display()
     );
-    println!("Nothing is written until the bind has worked. Ctrl-D stops.\n");
+    outln!("Nothing is written until the bind has worked. Ctrl-D stops.");
+    outln!();
     // 1. The server.
     let mut url_default = args
         .url
@@ -525,7 +526,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         match discover::discover(&url, TIMEOUT).await {
             Ok(d) => break d,
             Err(e) => {
-                println!("  {e}");
+                outln!("  {e}");
                 url_default = url;
             }
         }
@@ -548,7 +549,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
             }
         }
     };
-    println!(
+    outln!(
         "  Found {}{}{}.",
         flavour,
         disc.vendor
@@ -570,9 +571,9 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         .or_else(|| disc.suggested_base_dn())
         .unwrap_or_default();
     if disc.naming_contexts.len() > 1 {
-        println!("  Naming contexts on the server:");
+        outln!("  Naming contexts on the server:");
         for (i, n) in disc.naming_contexts.iter().enumerate() {
-            println!("    {}) {n}", i + 1);
+            outln!("    {}) {n}", i + 1);
         }
     }
     let base_dn = loop {
@@ -590,12 +591,12 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
     };
     // 3. The certificate.
     let ca = if !disc.tls {
-        println!("  Clear text on this machine's loopback: no certificate to check.");
+        outln!("  Clear text on this machine's loopback: no certificate to check.");
         Ca::System
     } else if let Some(f) = &args.ca_cert {
         Ca::File(absolute(f))
     } else {
-        println!();
+        outln!();
         print_chain(&disc);
         let target = config_dir(&config).join("ca.pem");
         let Some(a) = prompt(
@@ -614,7 +615,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         } else if a.contains('/') || a.ends_with(".pem") || a.ends_with(".crt") {
             Ca::File(absolute(Path::new(&a)))
         } else {
-            println!(
+            outln!(
                 "  Not trusted: the system's CA store will be used (the bind fails if it does \
                  not know the server's CA)."
             );
@@ -622,7 +623,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         }
     };
     // 4. The bind account, tested.
-    println!();
+    outln!();
     let mut bind_default = args.bind_dn.clone().unwrap_or_default();
     let mut plan = Plan {
         config,
@@ -652,14 +653,14 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         plan.password = Password::Typed(pw);
         match test_bind(&plan).await {
             Ok((ous, admin_groups)) => {
-                println!("  Bind as {dn}: ok.");
+                outln!("  Bind as {dn}: ok.");
                 plan.admin_groups = admin_groups;
                 break ous;
             }
             Err(e) => {
-                println!("  {e}");
+                outln!("  {e}");
                 if matches!(e, Error::Tls { .. }) {
-                    println!("  Run init again and trust the certificate or give the CA file.");
+                    outln!("  Run init again and trust the certificate or give the CA file.");
                     return Ok(None);
                 }
                 bind_default = dn;
@@ -667,7 +668,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         }
     };
     // 5. Roles.
-    println!();
+    outln!();
     let proposed = discover::propose_roles(&ous, &plan.base_dn);
     print_roles(&proposed, ous.len());
     print_admin_groups(&plan.admin_groups);
@@ -675,7 +676,7 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         match yes_no("Use these roles?", true)? {
             None => return Ok(None),
             Some(true) => plan.roles = proposed,
-            Some(false) => println!("  Left out; roles are guessed from OU names until set."),
+            Some(false) => outln!("  Left out; roles are guessed from OU names until set."),
         }
     }
     // 6. The rest.
@@ -695,10 +696,10 @@ async fn ask(args: &InitArgs, config: PathBuf) -> Result<Option<Plan>> {
         return Ok(None);
     };
     plan.school = Some(school).filter(|s| !s.trim().is_empty());
-    println!();
-    println!("Will write:");
+    outln!();
+    outln!("Will write:");
     for (what, path) in files(&plan) {
-        println!("  {what:<14} {}", path.display());
+        outln!("  {what:<14} {}", path.display());
     }
     match yes_no("Write them?", true)? {
         Some(true) => Ok(Some(plan)),
@@ -827,7 +828,7 @@ fn write(plan: &Plan) -> Result<()> {
         Password::Typed(secret) => {
             let p = dir.join("bind-password");
             write_file(&p, secret.expose().as_bytes(), 0o600)?;
-            println!("Wrote {} (mode 0600)", p.display());
+            outln!("Wrote {} (mode 0600)", p.display());
             p
         }
     };
@@ -837,7 +838,7 @@ fn write(plan: &Plan) -> Result<()> {
         Ca::Presented(pem) => {
             let p = dir.join("ca.pem");
             write_file(&p, pem.as_bytes(), 0o644)?;
-            println!(
+            outln!(
                 "Wrote {} (the certificates the server presented)",
                 p.display()
             );
@@ -848,6 +849,6 @@ fn write(plan: &Plan) -> Result<()> {
     // What is written must be what the program reads.
     crate::config::Config::parse(&text, &plan.config)?;
     write_file(&plan.config, text.as_bytes(), 0o600)?;
-    println!("Wrote {} (mode 0600)", plan.config.display());
+    outln!("Wrote {} (mode 0600)", plan.config.display());
     Ok(())
 }

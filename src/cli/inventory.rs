@@ -576,10 +576,10 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
     with_stdout(|w| match format {
         Format::Json => write_json(w, &rows),
         Format::Csv => {
-            let mut c = csv::Writer::from_writer(w);
+            let mut c = crate::ops::csv_writer::CsvOut::new(w);
             let mut header: Vec<&str> = import::HEADER.to_vec();
             header.extend(["loaned_to", "due", "overdue"]);
-            c.write_record(&header).map_err(std::io::Error::other)?;
+            c.header(&header)?;
             for r in rows {
                 let mut rec: Vec<String> = crate::store::inventory::asset_fields(&r.row.asset)
                     .into_iter()
@@ -588,7 +588,7 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
                 rec.push(r.row.loaned_to.clone().unwrap_or_default());
                 rec.push(r.row.due.map(|d| d.to_string()).unwrap_or_default());
                 rec.push(if r.overdue { "yes" } else { "no" }.into());
-                c.write_record(&rec).map_err(std::io::Error::other)?;
+                c.row(&rec)?;
             }
             c.flush()
         }
@@ -626,7 +626,7 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
                 ],
                 &t,
             )?;
-            writeln!(w, "{} assets", rows.len())
+            wln!(w, "{} assets", rows.len())
         }
     })
 }
@@ -647,7 +647,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                     fields: fields(f),
                 },
             )?;
-            println!(
+            outln!(
                 "added {} ({}, {}, {})",
                 a.tag,
                 a.category,
@@ -675,10 +675,10 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             };
             let (a, changes) = inv::edit(ctx, tag, &e)?;
             if changes.is_empty() {
-                println!("{}: nothing to change", a.tag);
+                outln!("{}: nothing to change", a.tag);
             }
             for c in changes {
-                println!(
+                outln!(
                     "{}: {} {} -> {}",
                     a.tag,
                     c.field,
@@ -698,10 +698,10 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                             ("price", Some(p)) => parse_price(&p).map(money).unwrap_or(p),
                             (_, v) => v.unwrap_or_else(|| "-".into()),
                         };
-                        writeln!(w, "{:<16}{v}", k.replace('_', " "))?;
+                        wln!(w, "{:<16}{v}", k.replace('_', " "))?;
                     }
                     if let Some(l) = &d.loan {
-                        writeln!(
+                        wln!(
                             w,
                             "{:<16}{} ({}) since {}, due {}",
                             "on loan to",
@@ -712,11 +712,12 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                         )?;
                     }
                     if let Some(b) = &d.disposal_batch {
-                        writeln!(w, "{:<16}{b}", "disposal batch")?;
+                        wln!(w, "{:<16}{b}", "disposal batch")?;
                     }
-                    writeln!(w, "\nhistory:")?;
+                    wln!(w)?;
+                    wln!(w, "history:")?;
                     for h in &d.history {
-                        writeln!(
+                        wln!(
                             w,
                             "  {}  {:<10} {:<14} {} -> {}{}",
                             h.at.format("%Y-%m-%d %H:%M"),
@@ -795,7 +796,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 },
             )
             .await?;
-            println!(
+            outln!(
                 "{} issued to {} ({}), due back {}",
                 l.tag,
                 l.borrower_name,
@@ -803,7 +804,10 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 day(l.due)
             );
             if *agreement {
-                println!("\n{}", inv::agreement(ctx, &l.tag)?);
+                outln!();
+                for line in inv::agreement(ctx, &l.tag)?.lines() {
+                    outln!("{line}");
+                }
             }
             Ok(0)
         }
@@ -813,7 +817,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             room,
         } => {
             let a = inv::return_asset(ctx, tag, condition, room.as_deref())?;
-            println!(
+            outln!(
                 "{} returned; now {} in {}",
                 a.tag,
                 a.status,
@@ -855,7 +859,9 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             Ok(i32::from(*overdue && any_overdue))
         }
         InventoryCmd::Agreement { tag } => {
-            print!("{}", inv::agreement(ctx, tag)?);
+            for line in inv::agreement(ctx, tag)?.lines() {
+                outln!("{line}");
+            }
             Ok(0)
         }
         InventoryCmd::Status {
@@ -878,7 +884,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 not_reportable: not_reportable.clone(),
             };
             let a = inv::set_status_with(ctx, tag, *status, note, &breach)?;
-            println!("{} is now {}", a.tag, a.status);
+            outln!("{} is now {}", a.tag, a.status);
             Ok(0)
         }
         InventoryCmd::Encryption { format } => {
@@ -906,9 +912,11 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 }
             };
             let w = labels::write(ctx, &sel, *layout, out)?;
-            println!(
+            outln!(
                 "wrote {} label(s) on {} sheet(s) to {}",
-                w.labels, w.sheets, w.path
+                w.labels,
+                w.sheets,
+                w.path
             );
             Ok(0)
         }
@@ -918,9 +926,9 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             let plan = import::plan(ctx, &bytes)?;
             if !plan.errors.is_empty() {
                 for e in &plan.errors {
-                    eprintln!("{}: {e}", file.display());
+                    errln!("{}: {e}", file.display());
                 }
-                eprintln!(
+                errln!(
                     "{} problem(s) in {} row(s); nothing was imported",
                     plan.errors.len(),
                     {
@@ -933,9 +941,9 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             }
             if *apply {
                 let n = import::apply(ctx, &plan, &file.display().to_string())?;
-                println!("imported {n} asset(s) ({})", plan.encoding);
+                outln!("imported {n} asset(s) ({})", plan.encoding);
             } else {
-                println!(
+                outln!(
                     "dry run: {} asset(s) would be imported ({}); run again with --apply to import them",
                     plan.assets.len(),
                     plan.encoding
@@ -980,7 +988,7 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
                     cost_pence: *cost,
                 },
             )?;
-            println!("added {} ({})", t.title, t.licence.as_str());
+            outln!("added {} ({})", t.title, t.licence.as_str());
             Ok(0)
         }
         SoftwareCmd::Assign { title, asset, user } => {
@@ -989,7 +997,7 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
                 .seats
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "unlimited".into());
-            println!("{}: {} of {seats} seat(s) used", t.title, t.used);
+            outln!("{}: {} of {seats} seat(s) used", t.title, t.used);
             Ok(0)
         }
         SoftwareCmd::Report { within, format } => {
@@ -1048,7 +1056,7 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
     match c {
         AuditCmd::Start { name } => {
             let r = audit::start(ctx, name)?;
-            println!("audit round \"{}\" open; scan with `schooltech inventory audit scan TAG --room ROOM`", r.name);
+            outln!("audit round \"{}\" open; scan with `schooltech inventory audit scan TAG --room ROOM`", r.name);
             Ok(0)
         }
         AuditCmd::Scan { tag, file, room } => {
@@ -1056,7 +1064,8 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                 (Some(t), _) => vec![t.clone()],
                 (None, Some(f)) => std::fs::read(f)
                     .map_err(|e| Error::io(f, e))
-                    .map(|b| crate::ops::csv_reader::decode(&b).0)?
+                    .and_then(|b| crate::ops::csv_reader::decode(&b))?
+                    .0
                     .lines()
                     .map(|l| l.trim().to_string())
                     .filter(|l| !l.is_empty())
@@ -1068,11 +1077,11 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
             for t in &tags {
                 let r = session.scan(t, room.as_deref(), ctx.now())?;
                 match r.outcome {
-                    ScanOutcome::Seen => println!("seen     {}", r.tag),
+                    ScanOutcome::Seen => outln!("seen     {}", r.tag),
                     ScanOutcome::Already => {
-                        println!("already  {} (scanned before in this round)", r.tag)
+                        outln!("already  {} (scanned before in this round)", r.tag)
                     }
-                    ScanOutcome::Moved => println!(
+                    ScanOutcome::Moved => outln!(
                         "MOVED    {}: registered in {}, found in {}",
                         r.tag,
                         dash(r.registered_room.as_deref().unwrap_or("")),
@@ -1080,7 +1089,7 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                     ),
                     ScanOutcome::Unknown => {
                         unknown += 1;
-                        println!("UNKNOWN  {}: not in the register (recorded)", r.tag)
+                        outln!("UNKNOWN  {}: not in the register (recorded)", r.tag)
                     }
                 }
             }
@@ -1088,7 +1097,7 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
         }
         AuditCmd::Close => {
             let r = audit::close(ctx)?;
-            println!(
+            outln!(
                 "audit round \"{}\" closed; see `schooltech inventory audit report`",
                 r.name
             );
@@ -1099,24 +1108,19 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
             with_stdout(|w| match format {
                 ReportFormat::Json => write_json(w, &r),
                 ReportFormat::Csv => {
-                    let mut c = csv::Writer::from_writer(w);
-                    c.write_record(["result", "tag", "description", "room", "scanned_in"])
-                        .map_err(std::io::Error::other)?;
+                    let mut c = crate::ops::csv_writer::CsvOut::new(w);
+                    c.header(["result", "tag", "description", "room", "scanned_in"])?;
                     for s in &r.seen {
-                        c.write_record(["seen", &s.tag, &s.description, &s.room, &s.scanned_in])
-                            .map_err(std::io::Error::other)?;
+                        c.row(["seen", &s.tag, &s.description, &s.room, &s.scanned_in])?;
                     }
                     for s in &r.moved {
-                        c.write_record(["moved", &s.tag, &s.description, &s.room, &s.scanned_in])
-                            .map_err(std::io::Error::other)?;
+                        c.row(["moved", &s.tag, &s.description, &s.room, &s.scanned_in])?;
                     }
                     for m in &r.not_seen {
-                        c.write_record(["not-seen", &m.tag, &m.description, &m.room, ""])
-                            .map_err(std::io::Error::other)?;
+                        c.row(["not-seen", &m.tag, &m.description, &m.room, ""])?;
                     }
                     for (t, room, _) in &r.unknown {
-                        c.write_record(["unknown", t, "", "", room])
-                            .map_err(std::io::Error::other)?;
+                        c.row(["unknown", t, "", "", room])?;
                     }
                     c.flush()
                 }
@@ -1125,22 +1129,23 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                         Some(t) => format!("closed {}", t.format("%-d %b %Y")),
                         None => "open".into(),
                     };
-                    writeln!(
+                    wln!(
                         w,
-                        "Audit round \"{}\" ({state}): {} seen, {} moved, {} not seen, {} unknown tag(s)\n",
+                        "Audit round \"{}\" ({state}): {} seen, {} moved, {} not seen, {} unknown tag(s)",
                         r.round.name,
                         r.seen.len(),
                         r.moved.len(),
                         r.not_seen.len(),
                         r.unknown.len()
                     )?;
-                    writeln!(
+                    wln!(w)?;
+                    wln!(
                         w,
                         "Not seen ({}) - candidates for `inventory status TAG lost`:",
                         r.not_seen.len()
                     )?;
                     for m in &r.not_seen {
-                        writeln!(
+                        wln!(
                             w,
                             "  {:<14} {:<28} {:<16} {}{}",
                             m.tag,
@@ -1153,9 +1158,10 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                                 .unwrap_or_default()
                         )?;
                     }
-                    writeln!(w, "\nMoved ({}):", r.moved.len())?;
+                    wln!(w)?;
+                    wln!(w, "Moved ({}):", r.moved.len())?;
                     for s in &r.moved {
-                        writeln!(
+                        wln!(
                             w,
                             "  {:<14} {:<28} registered {}, found in {}",
                             s.tag,
@@ -1164,15 +1170,17 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                             s.scanned_in
                         )?;
                     }
-                    writeln!(
+                    wln!(w)?;
+                    wln!(
                         w,
-                        "\nUnknown tags ({}) - not in the register:",
+                        "Unknown tags ({}) - not in the register:",
                         r.unknown.len()
                     )?;
                     for (t, room, n) in &r.unknown {
-                        writeln!(w, "  {:<14} scanned in {} ({n}x)", t, dash(room))?;
+                        wln!(w, "  {:<14} scanned in {} ({n}x)", t, dash(room))?;
                     }
-                    writeln!(w, "\nPer room:")?;
+                    wln!(w)?;
+                    wln!(w, "Per room:")?;
                     let t: Vec<Vec<String>> = r
                         .rooms
                         .iter()
@@ -1187,14 +1195,15 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
                         })
                         .collect();
                     write_table(w, &["ROOM", "SEEN", "MOVED OUT", "NOT SEEN", "UNKNOWN"], &t)?;
-                    writeln!(
+                    wln!(w)?;
+                    wln!(
                         w,
-                        "\nNot audited for more than {} days, or never ({}):",
+                        "Not audited for more than {} days, or never ({}):",
                         r.audit_interval_days,
                         r.overdue_audit.len()
                     )?;
                     for chunk in r.overdue_audit.chunks(6) {
-                        writeln!(w, "  {}", chunk.join("  "))?;
+                        wln!(w, "  {}", chunk.join("  "))?;
                     }
                     Ok(())
                 }
@@ -1208,25 +1217,26 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
 
 fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()> {
     let b = &v.batch;
-    writeln!(w, "Disposal batch {}", b.name)?;
-    writeln!(
+    wln!(w, "Disposal batch {}", b.name)?;
+    wln!(
         w,
         "  carrier           {} ({})",
-        b.carrier, b.carrier_registration
+        b.carrier,
+        b.carrier_registration
     )?;
-    writeln!(w, "  collected         {}", day(b.collected_on))?;
-    writeln!(w, "  transfer note     {}", dash(&b.transfer_note))?;
-    writeln!(w, "  consignment note  {}", dash(&b.consignment_note))?;
+    wln!(w, "  collected         {}", day(b.collected_on))?;
+    wln!(w, "  transfer note     {}", dash(&b.transfer_note))?;
+    wln!(w, "  consignment note  {}", dash(&b.consignment_note))?;
     match (&b.closed_at, &b.signed_off_by) {
-        (Some(t), Some(s)) => writeln!(
+        (Some(t), Some(s)) => wln!(
             w,
             "  closed            {} by {}, signed off by {s}",
             t.format("%-d %b %Y"),
             b.closed_by.as_deref().unwrap_or("-")
         )?,
-        _ => writeln!(w, "  state             open")?,
+        _ => wln!(w, "  state             open")?,
     }
-    writeln!(w, "  items ({}):", v.items.len())?;
+    wln!(w, "  items ({}):", v.items.len())?;
     for i in &v.items {
         let san = match &i.sanitisation {
             Some(s) => format!(
@@ -1238,7 +1248,7 @@ fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()
             None if i.asset.data_bearing => "NOT SANITISED".into(),
             None => "no data".into(),
         };
-        writeln!(
+        wln!(
             w,
             "    {:<14} {:<10} {:<28} {:<10} {san}",
             i.asset.tag,
@@ -1248,9 +1258,9 @@ fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()
         )?;
     }
     if !v.missing.is_empty() {
-        writeln!(w, "  before it can close:")?;
+        wln!(w, "  before it can close:")?;
         for m in &v.missing {
-            writeln!(w, "    - {m}")?;
+            wln!(w, "    - {m}")?;
         }
     }
     Ok(())
@@ -1280,9 +1290,11 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                     notes: String::new(),
                 },
             )?;
-            println!(
+            outln!(
                 "disposal batch {} open (carrier {}, {})",
-                b.name, b.carrier, b.carrier_registration
+                b.name,
+                b.carrier,
+                b.carrier_registration
             );
             Ok(0)
         }
@@ -1305,13 +1317,13 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                     consignment_note: consignment_note.clone(),
                 },
             )?;
-            println!("disposal batch {} updated", b.name);
+            outln!("disposal batch {} updated", b.name);
             Ok(0)
         }
         DisposalCmd::Add { name, tags, code } => {
             for t in tags {
                 let i = disposal::add(ctx, name, t, code)?;
-                println!(
+                outln!(
                     "{} added to {name} ({}){}",
                     i.asset.tag,
                     i.waste_code,
@@ -1333,7 +1345,7 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             on,
         } => {
             disposal::sanitised(ctx, name, tag, *method, certificate, verified_by, *on)?;
-            println!(
+            outln!(
                 "{tag}: {} recorded ({certificate}, verified by {verified_by})",
                 method.as_str()
             );
@@ -1352,7 +1364,7 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             signed_off_by,
         } => {
             let v = disposal::close(ctx, name, signed_off_by)?;
-            println!(
+            outln!(
                 "disposal batch {} closed, signed off by {}; {} item(s) disposed",
                 v.batch.name,
                 v.batch.signed_off_by.as_deref().unwrap_or("-"),
@@ -1367,9 +1379,9 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                 Format::Table => {
                     for b in &r {
                         print_batch(w, &b.view)?;
-                        writeln!(w, "  documents:")?;
+                        wln!(w, "  documents:")?;
                         for d in &b.documents {
-                            writeln!(
+                            wln!(
                                 w,
                                 "    {:<26} {:<20} dated {:<12} keep until {}",
                                 d.document.as_str(),
@@ -1378,9 +1390,9 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                                 day(d.keep_until)
                             )?;
                         }
-                        writeln!(w)?;
+                        wln!(w)?;
                     }
-                    writeln!(w, "{} batch(es)", r.len())
+                    wln!(w, "{} batch(es)", r.len())
                 }
             })?;
             Ok(0)

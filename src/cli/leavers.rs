@@ -59,7 +59,7 @@ pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
             let export = leavers::load_mis(ctx, mis.as_deref())?;
             let scan = leavers::scan(ctx, export.as_ref()).await?;
             for n in &scan.notes {
-                eprintln!("note: {n}");
+                errln!("note: {n}");
             }
             let needs = scan.needs_action();
             let rows: Vec<&Finding> = scan
@@ -76,7 +76,7 @@ pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
         } => {
             super::accounts::refuse_hidden_password("leavers restore", *show_password)?;
             let r = leavers::restore::restore(ctx, user).await?;
-            println!(
+            outln!(
                 "{} restored to {} ({} group(s)), {}",
                 r.account.username,
                 r.account.parent_dn(),
@@ -88,7 +88,7 @@ pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
                 }
             );
             if let Some(p) = &r.password {
-                println!(
+                outln!(
                     "temporary password (shown once, must be changed at next logon): {}",
                     p.expose()
                 );
@@ -144,13 +144,13 @@ pub fn print_findings(rows: &[&Finding], format: Format) -> Result<()> {
             for f in rows {
                 // An MIS row held for review: why, in full (the table cuts the evidence).
                 if f.reason == Reason::Left && f.action == crate::domain::leavers::Action::Review {
-                    writeln!(w, "{}: for review: {}", f.username, f.evidence)?;
+                    wln!(w, "{}: for review: {}", f.username, f.evidence)?;
                 }
                 for x in f.extras() {
-                    writeln!(w, "{}: {x}", f.username)?;
+                    wln!(w, "{}: {x}", f.username)?;
                 }
             }
-            writeln!(w, "{} finding(s)", rows.len())
+            wln!(w, "{} finding(s)", rows.len())
         }
     })
 }

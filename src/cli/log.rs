@@ -121,7 +121,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 ops::settle::settle(ctx, &store).await?
             };
             for s in &settled {
-                println!("{}", ops::settle::describe(s));
+                outln!("{}", ops::settle::describe(s));
             }
             // Still open: unknown, interrupted, or still running in another schooltech.
             let open: Vec<_> = store
@@ -130,12 +130,10 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                 .filter(|j| j.needs_settling() || j.pid.is_some())
                 .collect();
             for j in &open {
-                println!(
-                    "#{}  {}  {}  {:<18} {}  {}  {}{}",
+                outln!(
+                    "#{}  {}  {}  {:<18} {}  {}  {}",
                     j.id,
-                    j.started_at
-                        .with_timezone(&chrono::Local)
-                        .format("%-d %b %Y %H:%M"),
+                    crate::domain::time::london_format(j.started_at, "%-d %b %Y %H:%M"),
                     j.operator,
                     j.action,
                     j.target,
@@ -146,17 +144,16 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                         _ => j.state.as_str().to_string(),
                     },
                     j.details,
-                    j.error
-                        .as_deref()
-                        .map(|e| format!("\n    {e}"))
-                        .unwrap_or_default()
                 );
+                if let Some(e) = j.error.as_deref() {
+                    outln!("    {e}");
+                }
             }
             if open.is_empty() {
-                println!("no interrupted changes");
+                outln!("no interrupted changes");
                 Ok(0)
             } else {
-                println!(
+                outln!(
                     "{} changes are not known to be finished: check those accounts (e.g. `schooltech accounts show USER`) and redo what is missing",
                     open.len()
                 );
@@ -170,7 +167,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             reason,
         } => {
             let e = ops::settle::settle_by_hand(ctx, *id, *done, reason).await?;
-            println!(
+            outln!(
                 "journal entry {id} ({} {}) recorded as {}",
                 e.action,
                 e.target,
@@ -179,7 +176,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             Ok(0)
         }
         LogCmd::Anchor => {
-            println!("{}", ops::log::anchor(&store)?);
+            outln!("{}", ops::log::anchor(&store)?);
             Ok(0)
         }
         LogCmd::Verify {
@@ -222,7 +219,7 @@ fn write_verification(w: &mut dyn Write, v: &ops::log::Verification) -> std::io:
             v.store
         )?,
         ChainStatus::Broken { id, reason } => {
-            writeln!(w, "✗ action log broken at entry {id}: {reason}")?;
+            wln!(w, "✗ action log broken at entry {id}: {reason}")?;
             writeln!(
                 w,
                 "  entries before {id} are intact; keep a copy of {} and find out who changed it",
@@ -238,8 +235,8 @@ fn write_verification(w: &mut dyn Write, v: &ops::log::Verification) -> std::io:
     )?;
     if let Some(a) = &v.anchor {
         match &a.fails {
-            None => writeln!(w, "✓ anchor {} holds", a.anchor)?,
-            Some(why) => writeln!(w, "✗ anchor {} fails: {why}", a.anchor)?,
+            None => wln!(w, "✓ anchor {} holds", a.anchor)?,
+            Some(why) => wln!(w, "✗ anchor {} fails: {why}", a.anchor)?,
         }
     }
     match &v.journal {
@@ -248,11 +245,11 @@ fn write_verification(w: &mut dyn Write, v: &ops::log::Verification) -> std::io:
             "✓ system journal: its copy of {rows} rows matches the store"
         )?,
         Some(JournalCheck::Unavailable { reason }) => {
-            writeln!(w, "- system journal not compared: {reason}")?
+            wln!(w, "- system journal not compared: {reason}")?
         }
         Some(JournalCheck::Differs { problems }) => {
             for p in problems {
-                writeln!(w, "✗ system journal: {p}")?;
+                wln!(w, "✗ system journal: {p}")?;
             }
         }
         None => {}

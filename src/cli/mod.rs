@@ -1,6 +1,28 @@
 //! The command line: clap definitions and dispatch. Every command calls the same `ops`
 //! functions as the TUI.
 
+// Every line the CLI prints passes through `output` (see `output::clean`): these stand in for
+// `println!`, `eprintln!`, `print!`, `eprint!` and `wln!(w, ..)` so that no value from
+// outside can act on the terminal or make a line of its own.
+macro_rules! outln {
+    () => { $crate::cli::output::out_line("") };
+    ($($t:tt)*) => { $crate::cli::output::out_line(&format!($($t)*)) };
+}
+macro_rules! errln {
+    () => { $crate::cli::output::err_line("") };
+    ($($t:tt)*) => { $crate::cli::output::err_line(&format!($($t)*)) };
+}
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::output::out_text(&format!($($t)*)) };
+}
+macro_rules! errout {
+    ($($t:tt)*) => { $crate::cli::output::err_text(&format!($($t)*)) };
+}
+macro_rules! wln {
+    ($w:expr) => { writeln!($w) };
+    ($w:expr, $($t:tt)*) => { $crate::cli::output::write_line($w, &format!($($t)*)) };
+}
+
 mod accounts;
 mod aup;
 mod changes;
@@ -197,7 +219,7 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
 async fn settled_context(cli: &Cli) -> Result<Ctx> {
     let ctx = context(cli)?;
     for s in crate::ops::settle::settle_before_run(&ctx).await {
-        eprintln!("{}", output::clean(&crate::ops::settle::describe(&s)));
+        errln!("{}", crate::ops::settle::describe(&s));
     }
     Ok(ctx)
 }

@@ -3,6 +3,7 @@
 
 use super::Format;
 use crate::domain::account::Account;
+use crate::domain::text;
 use crate::domain::time::{days_between, uk_date};
 use crate::error::{Error, Result};
 use crate::store::ActionEntry;
@@ -15,36 +16,190 @@ fn io_err(e: io::Error) -> Error {
     Error::io("standard output", e)
 }
 
-/// Runs `f` with buffered stdout; a broken pipe is not an error.
+/// Set once stdout is found closed (`| head`): later output is dropped quietly.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn broken(e: &io::Error) -> bool {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+        true
+    } else {
+        false
+    }
+}
+
+/// Runs `f` with buffered stdout; a broken pipe is not an error (the rest of the output is
+/// dropped and the command finishes its work). Everything written passes through
+/// [`Visible`], so no control character or escape sequence reaches the terminal.
 pub fn with_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    if closed() {
+        return Ok(());
+    }
     let stdout = io::stdout();
-    let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut w = Visible::new(io::BufWriter::with_capacity(1 << 16, stdout.lock()));
     match f(&mut w).and_then(|_| w.flush()) {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if broken(&e) => Ok(()),
         other => other.map_err(io_err),
     }
 }
 
-/// Makes a string from the directory (or any outside source) safe to print on a terminal:
-/// control characters (C0, DEL, C1: a terminal escape sequence starts with one) and the
-/// bidirectional overrides are shown escaped (`\x1b`, `\u{202e}`) instead of acting.
-pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad =
-        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !s.chars().any(bad) {
-        return std::borrow::Cow::Borrowed(s);
+/// [`with_stdout`] without the [`Visible`] layer, for a table that adds its own colour to lines
+/// it has cleaned itself (every value through [`clean`] or [`wln!`]).
+pub fn with_stdout_styled(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    if closed() {
+        return Ok(());
     }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if !bad(c) {
-            out.push(c);
-        } else if (c as u32) < 0x100 {
-            out.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            out.push_str(&format!("\\u{{{:04x}}}", c as u32));
+    let stdout = io::stdout();
+    let mut w = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    match f(&mut w).and_then(|_| w.flush()) {
+        Err(e) if broken(&e) => Ok(()),
+        other => other.map_err(io_err),
+    }
+}
+
+/// The writer under every CLI output: characters that would act on a terminal (see
+/// [`text::is_unsafe`]) are written as `\uNNNN`, which is also how JSON writes them, so a JSON
+/// document keeps its meaning; newlines and tabs pass. The last line of defence: tables and
+/// lines clean each value with [`clean`] first, newlines included.
+pub struct Visible<W: Write>(pub W, Vec<u8>);
+
+impl<W: Write> Visible<W> {
+    /// Wraps `w`.
+    pub fn new(w: W) -> Self {
+        Visible(w, Vec::new())
+    }
+
+    fn put(&mut self, text: &str) -> io::Result<()> {
+        let bad = |c: char| text::is_unsafe(c) && c != '\n' && c != '\t';
+        if !text.chars().any(bad) {
+            return self.0.write_all(text.as_bytes());
         }
+        let mut out = String::with_capacity(text.len() + 16);
+        for c in text.chars() {
+            if bad(c) {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            } else {
+                out.push(c);
+            }
+        }
+        self.0.write_all(out.as_bytes())
     }
-    std::borrow::Cow::Owned(out)
+}
+
+impl<W: Write> Write for Visible<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // A character cut between two writes waits for its other half.
+        self.1.extend_from_slice(buf);
+        let mut bytes = std::mem::take(&mut self.1);
+        let mut at = 0;
+        while at < bytes.len() {
+            match std::str::from_utf8(&bytes[at..]) {
+                Ok(t) => {
+                    self.put(t)?;
+                    at = bytes.len();
+                }
+                Err(e) => {
+                    let good = at + e.valid_up_to();
+                    // The prefix is valid UTF-8 by `valid_up_to`.
+                    self.put(std::str::from_utf8(&bytes[at..good]).unwrap_or_default())?;
+                    match e.error_len() {
+                        Some(n) => {
+                            // Not UTF-8 (a lone 0x9b could still be read as CSI): shown.
+                            for b in &bytes[good..good + n] {
+                                write!(self.0, "\\x{b:02x}")?;
+                            }
+                            at = good + n;
+                        }
+                        None => {
+                            self.1 = bytes.split_off(good);
+                            at = bytes.len();
+                        }
+                    }
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let rest = std::mem::take(&mut self.1);
+        self.0.write_all(&rest)?;
+        self.0.flush()
+    }
+}
+
+/// Writes one line to stdout, [`clean`]ed whole: a newline inside the text is shown as `\x0a`,
+/// so a value can never make a line of its own. Use through `outln!`. A closed stdout is not
+/// an error.
+pub fn out_line(s: &str) {
+    if closed() {
+        return;
+    }
+    let mut w = io::stdout().lock();
+    if let Err(e) = writeln!(w, "{}", clean(s)) {
+        broken(&e);
+    }
+}
+
+/// Writes one line to stderr, [`clean`]ed whole (notes, warnings, `error:` messages). Use
+/// through `errln!`.
+pub fn err_line(s: &str) {
+    let _ = writeln!(io::stderr().lock(), "{}", clean(s));
+}
+
+/// Writes an `error:` message to stderr: a message may go on over indented lines (a list of
+/// bad rows), so a newline followed by a space starts a line; every other newline, and every
+/// control character, is shown ([`clean`]). Outside text can thus never start a line of its
+/// own at the margin (`error: …`).
+pub fn err_message(s: &str) {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, part) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str(if part.starts_with(' ') { "\n" } else { "\\x0a" });
+        }
+        out.push_str(&clean(part));
+    }
+    let _ = writeln!(io::stderr().lock(), "{out}");
+}
+
+/// Writes text without a newline to stderr (progress, prompts), [`clean`]ed except for a
+/// leading carriage return that rewinds a progress line.
+pub fn err_text(s: &str) {
+    let (cr, rest) = match s.strip_prefix('\r') {
+        Some(r) => ("\r", r),
+        None => ("", s),
+    };
+    let mut e = io::stderr().lock();
+    let _ = write!(e, "{cr}{}", clean(rest)).and_then(|_| e.flush());
+}
+
+/// Writes text without a newline to stdout, [`clean`]ed (a prompt before an answer).
+pub fn out_text(s: &str) {
+    if closed() {
+        return;
+    }
+    let mut w = io::stdout().lock();
+    if let Err(e) = write!(w, "{}", clean(s)).and_then(|_| w.flush()) {
+        broken(&e);
+    }
+}
+
+/// Writes one line into `w`, [`clean`]ed whole (a newline inside shown as `\x0a`). Use through
+/// `wln!(w, ...)` inside [`with_stdout`].
+pub fn write_line(w: &mut dyn Write, s: &str) -> io::Result<()> {
+    writeln!(w, "{}", clean(s))
+}
+
+/// Makes a string from the directory (or any outside source) safe to print on a terminal:
+/// control characters (C0, DEL, C1: a terminal escape sequence starts with one), the
+/// bidirectional overrides and zero-width characters are shown escaped (`\x1b`, `\u{202e}`)
+/// instead of acting. The one function: [`text::visible`].
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    text::visible(s)
 }
 
 /// Writes rows as aligned columns (by display width), header first. Cells are [`clean`]ed.
@@ -92,18 +247,15 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
-/// Writes serialisable rows as CSV with a header row.
+/// Writes serialisable rows as CSV with a header row, through the one CSV writer (formula
+/// cells neutralised: [`crate::ops::csv_writer`]).
 pub fn write_csv<T: Serialize>(w: &mut dyn Write, rows: &[T]) -> io::Result<()> {
-    let mut c = csv::Writer::from_writer(w);
-    for r in rows {
-        c.serialize(r).map_err(io::Error::other)?;
-    }
-    c.flush()
+    crate::ops::csv_writer::serialize(w, rows)?.flush()
 }
 
 /// Writes a JSON array.
 pub fn write_json<T: Serialize>(w: &mut dyn Write, rows: &T) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, rows).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *w, rows).map_err(io::Error::from)?;
     writeln!(w)
 }
 
@@ -290,9 +442,7 @@ pub fn print_log(entries: &[ActionEntry], format: Format) -> Result<()> {
                 .map(|e| {
                     vec![
                         e.id.to_string(),
-                        e.at.with_timezone(&chrono::Local)
-                            .format("%-d %b %Y %H:%M")
-                            .to_string(),
+                        crate::domain::time::london_format(e.at, "%-d %b %Y %H:%M"),
                         e.operator.clone(),
                         e.action.clone(),
                         e.target.clone(),
@@ -323,5 +473,42 @@ mod tests {
         let mut out = Vec::new();
         write_table(&mut out, &["NAME"], &[vec!["x\u{1b}[2J".into()]]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "NAME\nx\\x1b[2J\n");
+    }
+
+    #[test]
+    fn the_writer_under_every_output_lets_no_escape_through() {
+        // JSON keeps its meaning (the escapes are JSON's own), a character cut between two
+        // writes arrives whole, and newlines and tabs pass.
+        let value = serde_json::json!({"name": "a\u{1b}]2;x\u{7}\u{9b}\u{202e}\u{7f}é"});
+        let mut w = Visible::new(Vec::new());
+        write_json(&mut w, &value).unwrap();
+        w.write_all(&[0xc3]).unwrap();
+        w.write_all(&[0xa9, b'\t', 0x1b, b'\n']).unwrap();
+        w.write_all(&[0x9b, b'2', b'J', b'\n']).unwrap();
+        w.flush().unwrap();
+        let out = String::from_utf8(w.0).unwrap();
+        assert!(
+            !out.chars()
+                .any(|c| text::is_unsafe(c) && c != '\n' && c != '\t'),
+            "{out}"
+        );
+        let back: serde_json::Value =
+            serde_json::from_str(out.trim_end_matches("é\t\\u001b\n\\x9b2J\n")).unwrap();
+        assert_eq!(back, value);
+        assert!(out.ends_with("}\né\t\\u001b\n\\x9b2J\n"), "{out:?}");
+    }
+
+    #[test]
+    fn a_line_cannot_make_a_line_of_its_own() {
+        let mut out = Vec::new();
+        write_line(
+            &mut out,
+            "plan: disable Eve\n  would also disable nobody\u{1b}[8m",
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "plan: disable Eve\\x0a  would also disable nobody\\x1b[8m\n"
+        );
     }
 }

@@ -125,7 +125,7 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
                 while seen.len() < *count {
                     let p = generate(&rules, rules.generator, &cc, &mut rng);
                     if check(&rules, &p, &cc).is_ok() && seen.insert(p.clone()) {
-                        writeln!(w, "{p}")?;
+                        wln!(w, "{p}")?;
                     }
                 }
                 Ok(())
@@ -139,7 +139,7 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
         } => {
             let (rows, skipped) = compliance::report(ctx, role.as_deref()).await?;
             if skipped > 0 {
-                eprintln!("warning: {skipped} directory entries were skipped because of malformed attributes");
+                errln!("warning: {skipped} directory entries were skipped because of malformed attributes");
             }
             print_report(ctx, &rows, format.format)?;
             let failing = rows.iter().any(|r| match fail_on {
@@ -193,22 +193,22 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
         PasswordsCmd::Policy(PolicyCmd::Apply { yes }) => {
             let plan = compliance::policy_plan(ctx).await?;
             if plan.is_empty() {
-                println!("the directory's password policy already matches the school's rules");
+                outln!("the directory's password policy already matches the school's rules");
                 return Ok(0);
             }
             for p in &plan {
-                println!(
+                outln!(
                     "{} {}",
                     if *yes { "setting" } else { "would set" },
                     crate::ops::compliance::describe_policy_change(p)
                 );
             }
             if !yes {
-                println!("dry run: nothing was changed; run again with --yes to apply");
+                outln!("dry run: nothing was changed; run again with --yes to apply");
                 return Ok(0);
             }
             compliance::policy_apply(ctx, &plan).await?;
-            println!("done: the directory's password policy now matches the school's rules");
+            outln!("done: the directory's password policy now matches the school's rules");
             Ok(0)
         }
     }
@@ -227,14 +227,14 @@ async fn bulk(ctx: &Ctx, targets: &[String], yes: bool, what: &str, f: BulkFn) -
             "no accounts to change: give usernames (or --status / --all)".into(),
         ));
     }
-    println!(
+    outln!(
         "{} {what} {} accounts: {}",
         if yes { "going to" } else { "would" },
         targets.len(),
         targets.join(", ")
     );
     if !yes {
-        println!("dry run: nothing was changed; run again with --yes");
+        outln!("dry run: nothing was changed; run again with --yes");
         return Ok(0);
     }
     ctx.refuse_as_of(what)?;
@@ -242,18 +242,18 @@ async fn bulk(ctx: &Ctx, targets: &[String], yes: bool, what: &str, f: BulkFn) -
     let (mut failed, mut skipped) = (0, 0);
     for (u, r) in &results {
         match r {
-            Ok(()) => println!("✓ {u}"),
+            Ok(()) => outln!("✓ {u}"),
             Err(e @ Error::Protected(_)) => {
                 skipped += 1;
-                println!("– {u}: skipped: {e}");
+                outln!("– {u}: skipped: {e}");
             }
             Err(e) => {
                 failed += 1;
-                println!("✗ {u}: {e}");
+                outln!("✗ {u}: {e}");
             }
         }
     }
-    println!(
+    outln!(
         "{} changed, {skipped} skipped (protected), {failed} failed",
         results.len() - failed - skipped
     );
@@ -270,13 +270,13 @@ async fn check_cmd(ctx: &Ctx, user: Option<&str>) -> Result<ExitCode> {
         None => verdict_for(ctx, &Account::default(), pw.expose()),
     };
     if verdict.is_ok() {
-        println!(
+        outln!(
             "✓ the password meets the school's rules (strength {} of 4)",
             verdict.score
         );
         Ok(0)
     } else {
-        println!("✗ {}", refusal(&verdict));
+        outln!("✗ {}", refusal(&verdict));
         Ok(1)
     }
 }
@@ -347,15 +347,15 @@ fn print_report(ctx: &Ctx, rows: &[ReportRow], format: Format) -> Result<()> {
                 ],
                 &t,
             )?;
-            writeln!(w)?;
-            writeln!(w, "as of {}:", uk_date(ctx.now()))?;
+            wln!(w)?;
+            wln!(w, "as of {}:", uk_date(ctx.now()))?;
             for (role, s) in compliance::summarise(rows) {
                 let parts: Vec<String> = s
                     .by_status
                     .iter()
                     .map(|(k, v)| format!("{v} {k}"))
                     .collect();
-                writeln!(
+                wln!(
                     w,
                     "  {role:<10} {:>5} accounts: {}{}",
                     s.total,
@@ -376,15 +376,15 @@ async fn policy_show(ctx: &Ctx) -> Result<ExitCode> {
     let (p, d) = compliance::policy_drift(ctx).await?;
     let t = compliance::target(ctx);
     let show = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_else(|| "not set".into());
-    println!("{:<28}{:<28}school's rules", "setting", "directory");
+    outln!("{:<28}{:<28}school's rules", "setting", "directory");
     if let Some(def) = &p.default {
-        println!(
+        outln!(
             "{:<28}{:<28}{}",
             "minimum length",
             show(def.min_length),
             t.min_length
         );
-        println!(
+        outln!(
             "{:<28}{:<28}{}",
             "complexity",
             def.complexity
@@ -392,7 +392,7 @@ async fn policy_show(ctx: &Ctx) -> Result<ExitCode> {
                 .unwrap_or("n/a"),
             if t.complexity { "on" } else { "off" }
         );
-        println!(
+        outln!(
             "{:<28}{:<28}{} days",
             "maximum age",
             def.max_age_days
@@ -405,10 +405,10 @@ async fn policy_show(ctx: &Ctx) -> Result<ExitCode> {
             t.max_age_days
         );
     } else {
-        println!("{:<28}{:<28}", "default policy", "none");
+        outln!("{:<28}{:<28}", "default policy", "none");
     }
     for o in &p.others {
-        println!(
+        outln!(
             "{:<28}{:<28}",
             format!("policy {}", o.name),
             format!(
@@ -418,21 +418,25 @@ async fn policy_show(ctx: &Ctx) -> Result<ExitCode> {
             )
         );
     }
-    println!(
+    outln!(
         "{:<28}{:<28}{} days",
-        "generic accounts", "", t.generic_max_age_days
+        "generic accounts",
+        "",
+        t.generic_max_age_days
     );
     if d.is_empty() {
-        println!("✓ no drift");
+        outln!("✓ no drift");
         Ok(0)
     } else {
         for x in &d {
-            println!(
+            outln!(
                 "✗ {}: directory has {}, school needs {}",
-                x.setting, x.directory, x.school
+                x.setting,
+                x.directory,
+                x.school
             );
         }
-        println!("fix: schooltech passwords policy apply");
+        outln!("fix: schooltech passwords policy apply");
         Ok(1)
     }
 }

@@ -93,13 +93,13 @@ pub async fn run(ctx: &Ctx, cmd: &ReportCmd) -> Result<ExitCode> {
             let out = render(&r, a.format)?;
             match &a.out {
                 Some(path) => {
-                    std::fs::write(path, out.as_bytes()).map_err(|e| {
+                    crate::ops::files::write_private(path, out.as_bytes()).map_err(|e| {
                         Error::Usage(format!(
                             "cannot write the report to {}: {e}; give --out a file in a directory that exists and you can write to",
                             path.display()
                         ))
                     })?;
-                    eprintln!(
+                    errln!(
                         "wrote the {} report for {} to {}: overall {} {}",
                         format_name(a.format),
                         r.period().describe(),

@@ -79,26 +79,27 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
         if format == TextJson::Json {
             return write_json(w, p);
         }
-        writeln!(
+        wln!(
             w,
             "Sweep plan: {} account(s) to suspend, {} step(s)",
             p.accounts.len(),
             p.step_count()
         )?;
         for a in &p.accounts {
-            writeln!(
+            wln!(w)?;
+            wln!(
                 w,
-                "\n{} ({}) - {}: {}",
+                "{} ({}) - {}: {}",
                 a.finding.username,
                 a.finding.role.as_deref().unwrap_or("no role"),
                 a.finding.reason.as_str(),
                 a.finding.evidence
             )?;
             for s in &a.steps {
-                writeln!(w, "  - {}", s.describe)?;
+                wln!(w, "  - {}", s.describe)?;
             }
             for x in a.finding.extras() {
-                writeln!(w, "  {x}")?;
+                wln!(w, "  {x}")?;
             }
         }
         if !p.by_hand.is_empty() {
@@ -115,9 +116,10 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             }
         }
         if !p.review.is_empty() {
-            writeln!(w, "\nFor review (never acted on by the sweep):")?;
+            wln!(w)?;
+            wln!(w, "For review (never acted on by the sweep):")?;
             for f in &p.review {
-                writeln!(
+                wln!(
                     w,
                     "  {} - {}: {}",
                     f.username,
@@ -125,14 +127,15 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
                     f.evidence
                 )?;
                 for x in f.extras() {
-                    writeln!(w, "    {x}")?;
+                    wln!(w, "    {x}")?;
                 }
             }
         }
         if !p.protected.is_empty() {
-            writeln!(w, "\nProtected (never acted on):")?;
+            wln!(w)?;
+            wln!(w, "Protected (never acted on):")?;
             for f in &p.protected {
-                writeln!(
+                wln!(
                     w,
                     "  {} - {}: {}",
                     f.username,
@@ -142,14 +145,15 @@ fn print_plan(p: &Plan, format: TextJson) -> Result<()> {
             }
         }
         for n in &p.notes {
-            writeln!(w, "\nnote: {n}")?;
+            wln!(w)?;
+            wln!(w, "note: {n}")?;
         }
         Ok(())
     })
 }
 
 fn print_outcome(o: &RunOutcome) -> ExitCode {
-    println!(
+    outln!(
         "sweep {}: {} step(s) done now, {} done before{}",
         o.run_id,
         o.done,
@@ -161,10 +165,10 @@ fn print_outcome(o: &RunOutcome) -> ExitCode {
         }
     );
     for p in &o.problems {
-        eprintln!("problem: {p}");
+        errln!("problem: {p}");
     }
     if !o.finished {
-        eprintln!("fix what is said above, then run `schooltech sweep --resume`");
+        errln!("fix what is said above, then run `schooltech sweep --resume`");
     }
     i32::from(!o.finished)
 }
@@ -206,7 +210,7 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 if *format == TextJson::Json {
                     return write_json(w, &r);
                 }
-                writeln!(
+                wln!(
                     w,
                     "Sweep {} ({}), planned {} by {} from {}; {}",
                     r.run.run_id,
@@ -221,9 +225,10 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 )?;
                 for a in &r.accounts {
                     let rec = &a.record;
-                    writeln!(
+                    wln!(w)?;
+                    wln!(
                         w,
-                        "\n{} ({}) {}; left {}; was in {}",
+                        "{} ({}) {}; left {}; was in {}",
                         rec.username,
                         rec.role.as_deref().unwrap_or("no role"),
                         rec.reason,
@@ -233,10 +238,10 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                         crate::domain::dn::parent_dn(&rec.dn)
                     )?;
                     if !rec.groups.is_empty() {
-                        writeln!(w, "  groups before: {}", rec.groups.join("; "))?;
+                        wln!(w, "  groups before: {}", rec.groups.join("; "))?;
                     }
                     for s in &a.steps {
-                        writeln!(
+                        wln!(
                             w,
                             "  step {:>3} {:<15} {}{}",
                             s.step,
@@ -249,10 +254,10 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                         )?;
                     }
                     for c in &a.credentials_due {
-                        writeln!(w, "  shared login: {c}")?;
+                        wln!(w, "  shared login: {c}")?;
                     }
                     for e in &a.equipment_on_loan {
-                        writeln!(w, "  on loan: {e}")?;
+                        wln!(w, "  on loan: {e}")?;
                     }
                 }
                 Ok(())
@@ -262,23 +267,23 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
         Some(SweepCmd::Purge { apply, yes }) => {
             let due = sweep::plan_purge(ctx).await?;
             for f in &due {
-                println!("{}: delete ({})", f.username, f.evidence);
+                outln!("{}: delete ({})", f.username, f.evidence);
             }
             if !*apply || !*yes {
-                println!("{} account(s) past their grace period", due.len());
+                outln!("{} account(s) past their grace period", due.len());
                 if *apply {
                     return Err(Error::Usage(
                         "--apply deletes accounts: add --yes to confirm the list above".into(),
                     ));
                 }
                 if !due.is_empty() {
-                    eprintln!("dry run: nothing was deleted; run again with --apply --yes");
+                    errln!("dry run: nothing was deleted; run again with --apply --yes");
                 }
                 return Ok(0);
             }
             match sweep::purge(ctx, &due).await? {
                 None => {
-                    println!("nothing to purge");
+                    outln!("nothing to purge");
                     Ok(0)
                 }
                 Some(o) => Ok(print_outcome(&o)),
@@ -286,7 +291,7 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
         }
         None if a.resume => match sweep::resume(ctx).await? {
             None => {
-                println!("no unfinished sweep: nothing to resume");
+                outln!("no unfinished sweep: nothing to resume");
                 Ok(0)
             }
             Some(o) => Ok(print_outcome(&o)),
@@ -301,7 +306,7 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
             if !a.apply {
                 print_plan(&plan, a.format)?;
                 if !plan.accounts.is_empty() {
-                    eprintln!("dry run: nothing was changed; run again with --apply --yes to carry it out");
+                    errln!("dry run: nothing was changed; run again with --apply --yes to carry it out");
                 }
                 return Ok(0);
             }
@@ -313,7 +318,7 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
             }
             if plan.ou_missing && a.create_ou && !plan.accounts.is_empty() {
                 sweep::create_leavers_ou(ctx).await?;
-                println!(
+                outln!(
                     "created the Leavers OU {}",
                     plan.ou.as_deref().unwrap_or_default()
                 );
@@ -321,13 +326,13 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 plan.notes.retain(|n| !n.starts_with("the Leavers OU"));
             }
             for n in &plan.notes {
-                eprintln!("note: {n}");
+                errln!("note: {n}");
             }
             let source =
                 leavers::mis_source(ctx, a.mis.as_deref()).unwrap_or_else(|| "MIS export".into());
             match sweep::apply(ctx, &plan, &source).await? {
                 None => {
-                    println!("nothing to do: no account needs suspending");
+                    outln!("nothing to do: no account needs suspending");
                     Ok(0)
                 }
                 Some(o) => Ok(print_outcome(&o)),

@@ -11,5 +11,6 @@ pub mod password;
 pub mod policy;
 pub mod roles;
 pub mod secret;
+pub mod text;
 pub mod time;
 pub mod username;

@@ -1,6 +1,9 @@
-//! Dates as the school writes them, and as the program stores them.
+//! Dates as the school writes them, and as the program stores them. A school's day is a day in
+//! Europe/London (British Summer Time included: the `chrono-tz` zone, not a fixed offset):
+//! "expires on 20 Jul 2027" ends at 23:59:59 London time, 22:59:59Z in summer.
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::London;
 
 /// The years a date typed by a person may have: anything outside is a typing mistake (and
 /// beyond what the directories can hold).
@@ -40,21 +43,42 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     Ok(d)
 }
 
-/// Start of a day, in UTC.
+/// A London wall-clock time on day `d` as a moment. The clocks change at 01:00 UTC, so midnight
+/// and 23:59:59 always exist exactly once; the fallbacks are for safety only.
+fn london(d: NaiveDate, t: NaiveTime) -> DateTime<Utc> {
+    match London.from_local_datetime(&d.and_time(t)) {
+        LocalResult::Single(x) => x.with_timezone(&Utc),
+        LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
+        LocalResult::None => Utc.from_utc_datetime(&d.and_time(t)),
+    }
+}
+
+/// Start of a day in London (midnight), as a UTC moment.
 pub fn start_of_day(d: NaiveDate) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+    london(d, NaiveTime::MIN)
 }
 
-/// End of a day (the last second), in UTC; "as of" a day means at its end.
+/// End of a day in London (the last second), as a UTC moment; "as of" a day means at its end.
 pub fn end_of_day(d: NaiveDate) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&d.and_hms_opt(23, 59, 59).unwrap_or_default())
+    london(
+        d,
+        NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN),
+    )
 }
 
-/// A UK-style date for people: `25 Nov 2026`.
+/// The day a moment falls on in London.
+pub fn london_day(t: DateTime<Utc>) -> NaiveDate {
+    t.with_timezone(&London).date_naive()
+}
+
+/// A moment in London time, with a chrono format (`%-d %b %Y %H:%M`).
+pub fn london_format(t: DateTime<Utc>, fmt: &str) -> String {
+    t.with_timezone(&London).format(fmt).to_string()
+}
+
+/// A UK-style date for people, the day in London: `25 Nov 2026`.
 pub fn uk_date(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono::Local)
-        .format("%-d %b %Y")
-        .to_string()
+    london_format(t, "%-d %b %Y")
 }
 
 /// Whole days between two moments (negative if `later` is before `earlier`).
@@ -78,6 +102,31 @@ mod tests {
         );
         assert!(parse_date("2026-13-01").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse_date("31/02/2026").is_err());
+    }
+
+    #[test]
+    fn days_are_london_days_in_summer_and_winter() {
+        let utc = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let summer = NaiveDate::from_ymd_opt(2027, 7, 20).unwrap();
+        assert_eq!(end_of_day(summer), utc("2027-07-20T22:59:59Z"));
+        assert_eq!(start_of_day(summer), utc("2027-07-19T23:00:00Z"));
+        assert_eq!(uk_date(end_of_day(summer)), "20 Jul 2027");
+        assert_eq!(uk_date(start_of_day(summer)), "20 Jul 2027");
+        assert_eq!(london_day(end_of_day(summer)), summer);
+        // A second later it is 21 Jul in London.
+        assert_eq!(uk_date(utc("2027-07-20T23:00:00Z")), "21 Jul 2027");
+        let winter = NaiveDate::from_ymd_opt(2027, 1, 20).unwrap();
+        assert_eq!(end_of_day(winter), utc("2027-01-20T23:59:59Z"));
+        assert_eq!(start_of_day(winter), utc("2027-01-20T00:00:00Z"));
+        assert_eq!(uk_date(end_of_day(winter)), "20 Jan 2027");
+        // The days the clocks change (last Sundays of March and October).
+        let spring = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
+        assert_eq!(start_of_day(spring), utc("2027-03-28T00:00:00Z"));
+        assert_eq!(end_of_day(spring), utc("2027-03-28T22:59:59Z"));
+        let autumn = NaiveDate::from_ymd_opt(2027, 10, 31).unwrap();
+        assert_eq!(start_of_day(autumn), utc("2027-10-30T23:00:00Z"));
+        assert_eq!(end_of_day(autumn), utc("2027-10-31T23:59:59Z"));
+        assert_eq!(london_format(utc("2027-07-20T08:30:00Z"), "%H:%M"), "09:30");
     }
 
     #[test]

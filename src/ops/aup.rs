@@ -445,6 +445,8 @@ pub struct ImportPlan {
     pub duplicate: Vec<(usize, String)>,
     /// Rows with errors.
     pub errors: Vec<CellError>,
+    /// The file's text encoding (`UTF-8` or `windows-1252`).
+    pub encoding: &'static str,
 }
 
 /// Plans an import of signatures from CSV bytes. Columns (names matched loosely): `Username`
@@ -479,6 +481,7 @@ pub async fn plan_import(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
     let today = ctx.wall_now().date_naive();
     let mut plan = ImportPlan {
         errors: t.errors.clone(),
+        encoding: t.encoding,
         ..Default::default()
     };
     let mut seen = std::collections::HashSet::new();
@@ -794,7 +797,7 @@ pub async fn sheets(
     } else {
         super::aup_sheets::render_text(school, &pages).into_bytes()
     };
-    std::fs::write(out, bytes).map_err(|e| Error::io(out, e))?;
+    super::files::write_private(out, &bytes).map_err(|e| Error::io(out, e))?;
     Ok(SheetsWritten {
         pages: pages.len(),
         people: rows.len(),

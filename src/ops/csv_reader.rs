@@ -1,6 +1,8 @@
 //! One CSV reader for importers: a byte-order mark, CRLF, quoted fields with commas and newlines,
-//! Windows-1252 when the file is not UTF-8 (Excel's "CSV" on Windows), UK and ISO dates, header
-//! names matched without regard to case, spaces, `_` and `-`, and errors by line and column.
+//! Windows-1252 when the file is not UTF-8 and holds no UTF-8 at all (Excel's "CSV" on Windows;
+//! a UTF-8 file with a stray byte is refused, naming its line), UK and ISO dates, header names
+//! matched without regard to case, spaces, `_` and `-`, and errors by line and column. A cell
+//! our CSV writer neutralised (`'=…`, see [`crate::ops::csv_writer`]) reads back as it was.
 
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
@@ -63,15 +65,58 @@ pub fn norm_header(h: &str) -> String {
         .collect()
 }
 
-/// Text from file bytes: UTF-8 (BOM dropped), else Windows-1252.
-pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+/// Text from file bytes: UTF-8 (BOM dropped); Windows-1252 only when the file is not UTF-8 and
+/// holds no UTF-8 character of more than one byte (a legacy file). A file that is UTF-8 but for
+/// a stray byte is refused, naming the line and the byte: decoding it all as Windows-1252
+/// would mangle every accented name in it.
+pub fn decode(bytes: &[u8]) -> Result<(String, &'static str)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), "UTF-8"),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text.into_owned(), "windows-1252")
+    let err = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok((s.to_string(), "UTF-8")),
+        Err(e) => e,
+    };
+    if has_utf8_multibyte(bytes) {
+        let at = err.valid_up_to();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        let byte = bytes.get(at).copied().unwrap_or(0);
+        return Err(Error::Input(format!(
+            "line {line}: byte 0x{byte:02X} is not UTF-8, though the rest of the file is; \
+             save the file as UTF-8 (in Excel: Save As, \"CSV UTF-8\") and import it again; nothing was imported"
+        )));
+    }
+    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    Ok((text.into_owned(), "windows-1252"))
+}
+
+/// Whether `bytes` hold at least one well-formed UTF-8 character of two to four bytes.
+fn has_utf8_multibyte(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let n = match bytes[i] {
+            0xC2..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xF4 => 4,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        if let Some(seq) = bytes.get(i..i + n) {
+            if std::str::from_utf8(seq).is_ok() {
+                return true;
+            }
         }
+        i += 1;
+    }
+    false
+}
+
+/// A cell as the file means it: one that our CSV writer neutralised against spreadsheets
+/// (`'` before `=`, `+`, `-`, `@`, a tab or CR) loses the `'` again.
+fn unneutralise(s: &str) -> String {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => s.to_string(),
     }
 }
 
@@ -100,7 +145,7 @@ pub fn parse_date(s: &str) -> std::result::Result<NaiveDate, String> {
 impl CsvTable {
     /// Reads CSV bytes.
     pub fn read(bytes: &[u8]) -> Result<CsvTable> {
-        let (text, encoding) = decode(bytes);
+        let (text, encoding) = decode(bytes)?;
         // Line numbers come from byte offsets (the csv crate's own line count skips blank lines
         // and counts CRLF records one short).
         let newlines: Vec<usize> = memchr_lines(text.as_bytes());
@@ -143,7 +188,7 @@ impl CsvTable {
                     let line = r.position().map(|p| line_at(p.byte())).unwrap_or(0);
                     rows.push(CsvRow {
                         line,
-                        fields: r.iter().map(str::to_string).collect(),
+                        fields: r.iter().map(unneutralise).collect(),
                     });
                 }
                 Err(e) => errors.push(CellError {
@@ -221,6 +266,29 @@ mod tests {
         assert_eq!(t.encoding, "windows-1252");
         assert_eq!(t.rows[0].fields[1], "£199");
         assert_eq!(t.rows[1].fields[1], "café");
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_refused_by_line_and_byte() {
+        // Mostly UTF-8 (Renée, Zoë) with one Windows-1252 é on line 3: refused, not mangled.
+        let e = CsvTable::read(b"name,form\nRen\xC3\xA9e,7A\nJos\xE9,7B\nZo\xC3\xAB,7C\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 3: byte 0xE9 is not UTF-8"), "{e}");
+        assert!(e.contains("save the file as UTF-8"), "{e}");
+        // All UTF-8: read as UTF-8.
+        let t = CsvTable::read("name\nRenée\n".as_bytes()).unwrap();
+        assert_eq!(
+            (t.encoding, t.rows[0].fields[0].as_str()),
+            ("UTF-8", "Renée")
+        );
+    }
+
+    #[test]
+    fn neutralised_cells_read_back_as_written() {
+        let t = CsvTable::read(b"tag,notes\nA1,'=SUM(A1)\nA2,'-5\nA3,'quoted\nA4,it's\n").unwrap();
+        let notes: Vec<&str> = t.rows.iter().map(|r| r.fields[1].as_str()).collect();
+        assert_eq!(notes, ["=SUM(A1)", "-5", "'quoted", "it's"]);
     }
 
     #[test]

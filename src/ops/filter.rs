@@ -445,15 +445,7 @@ pub fn export(
 
 /// Rows as CSV text with a header row.
 pub fn csv_text<T: Serialize>(rows: &[T]) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(r)
-            .map_err(|e| Error::Input(format!("cannot write CSV: {e}")))?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| Error::Input(format!("cannot write CSV: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| Error::Input(format!("cannot write CSV: {e}")))
+    super::csv_writer::to_string(rows).map_err(|e| Error::Input(format!("cannot write CSV: {e}")))
 }
 
 fn open_review(s: &Store) -> Result<Option<Review>> {

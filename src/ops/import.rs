@@ -46,6 +46,8 @@ pub struct ImportPlan {
     /// Rows refused because they would make an account in a protected OU or group (line,
     /// username, why); also among `errors`. Applying the import logs each refusal.
     pub refused: Vec<(usize, String, crate::ops::protect::ProtectedReason)>,
+    /// The file's text encoding (`UTF-8` or `windows-1252`), when read from a file.
+    pub encoding: &'static str,
 }
 
 /// Reads the CSV through the shared reader ([`crate::ops::csv_reader`]: BOM, CRLF, quoted commas,
@@ -64,6 +66,25 @@ pub fn read_csv_bytes(
     ctx: &Ctx,
     default_role: Option<&str>,
 ) -> Result<(Vec<ImportRow>, Vec<RowError>)> {
+    read_csv_file(bytes, ctx, default_role).map(|(rows, errors, _)| (rows, errors))
+}
+
+/// Reads and plans an import from a file's bytes, through the one CSV reader (UTF-8, or
+/// Windows-1252 for a legacy file); the plan says which encoding was used. The CLI and the
+/// TUI both come here.
+pub async fn plan_file(ctx: &Ctx, bytes: &[u8], default_role: Option<&str>) -> Result<ImportPlan> {
+    let (rows, errors, encoding) = read_csv_file(bytes, ctx, default_role)?;
+    let mut p = plan(ctx, rows, errors).await?;
+    p.encoding = encoding;
+    Ok(p)
+}
+
+/// [`read_csv_bytes`], with the file's encoding.
+fn read_csv_file(
+    bytes: &[u8],
+    ctx: &Ctx,
+    default_role: Option<&str>,
+) -> Result<(Vec<ImportRow>, Vec<RowError>, &'static str)> {
     let cols = &ctx.config.accounts.import;
     let table = CsvTable::read(bytes)?;
     let headers = &table.headers;
@@ -194,7 +215,7 @@ pub fn read_csv_bytes(
             form: get(form),
         });
     }
-    Ok((rows, errors))
+    Ok((rows, errors, table.encoding))
 }
 
 /// Works out usernames and places for every row, without changing anything.
@@ -587,18 +608,12 @@ impl Handout {
         school: &str,
         now: chrono::DateTime<chrono::Local>,
     ) -> Result<Handout> {
-        use std::os::unix::fs::OpenOptionsExt;
         prepare_handout_dir(dir)?;
         let stamp = now.format("%Y%m%d-%H%M%S");
         let pid = std::process::id();
         for n in 1..1000u32 {
             let path = dir.join(format!("schooltech-handout-{stamp}-{pid}-{n}.txt"));
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
+            match super::files::create_private_new(&path) {
                 Ok(file) => {
                     return Ok(Handout {
                         path,

@@ -286,19 +286,18 @@ pub fn export_csv(ctx: &Ctx) -> Result<Vec<u8>> {
     let s = store(ctx)?;
     s.tune_for_bulk()?;
     let rows = s.assets(&AssetQuery::default())?;
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 96 + 200));
-    let fail = |e: csv::Error| Error::Input(format!("writing CSV: {e}"));
-    w.write_record(HEADER).map_err(fail)?;
+    let mut w = crate::ops::csv_writer::CsvOut::new(Vec::with_capacity(rows.len() * 96 + 200));
+    let fail = |e: std::io::Error| Error::Input(format!("writing CSV: {e}"));
+    w.header(HEADER).map_err(fail)?;
     for r in &rows {
-        w.write_record(
+        w.row(
             asset_fields(&r.asset)
                 .into_iter()
                 .map(|(_, v)| v.unwrap_or_default()),
         )
         .map_err(fail)?;
     }
-    w.into_inner()
-        .map_err(|e| Error::Input(format!("writing CSV: {e}")))
+    w.into_inner().map_err(fail)
 }
 
 /// The register as JSON: an array of objects with the CSV's column names (null when empty).

@@ -110,7 +110,7 @@ pub fn write(ctx: &Ctx, sel: &Selection, layout: Option<Layout>, out: &Path) -> 
             )))
         }
     };
-    std::fs::write(out, bytes).map_err(|e| Error::io(out, e))?;
+    crate::ops::files::write_private(out, &bytes).map_err(|e| Error::io(out, e))?;
     Ok(Written {
         labels: labels.len(),
         sheets: labels.len().div_ceil(layout.per_sheet()),

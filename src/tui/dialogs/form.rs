@@ -353,7 +353,10 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
         height: inner.height.saturating_sub(1),
         ..inner
     });
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(
+        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
     if let Some((x, y)) = cursor_at {
         if x < inner.width && y < inner.height {
             f.set_cursor_position((inner.x + x, inner.y + y));

@@ -93,7 +93,10 @@ pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &Shell) {
         height: inner.height.saturating_sub(1),
         ..inner
     });
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(
+        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
 }
 
 /// Draws the one-time password display.
@@ -144,5 +147,8 @@ pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &Shell) {
         height: inner.height.saturating_sub(1),
         ..inner
     });
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(
+        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
 }

@@ -121,7 +121,7 @@ pub fn frame_box(f: &mut Frame, area: Rect, w: u16, h: u16, title: &str, t: &The
     let block = Block::bordered()
         .border_style(t.border())
         .title(Line::styled(
-            format!(" {title} "),
+            format!(" {} ", crate::tui::widgets::safe(title)),
             t.border().add_modifier(ratatui::style::Modifier::BOLD),
         ));
     let inner = block.inner(r);

@@ -157,5 +157,8 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &Shell) {
         height: inner.height.saturating_sub(1),
         ..inner
     });
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(
+        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
 }

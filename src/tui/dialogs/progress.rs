@@ -50,7 +50,10 @@ pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &Shell) {
         )],
         t,
     ));
-    f.render_widget(Paragraph::new(lines), inner);
+    f.render_widget(
+        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
     if inner.height > 2 {
         let gauge_area = Rect {
             y: inner.y + 2,

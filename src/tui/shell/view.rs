@@ -8,6 +8,7 @@ use crate::tui::dialogs::{self, Dialog};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::tabs::Tab;
 pub use crate::tui::widgets::wrap_text;
+use crate::tui::widgets::{safe_line, sanitise_buffer};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -62,8 +63,14 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
-/// Draws everything.
+/// Draws everything; last, whatever a tab drew without [`crate::tui::widgets::safe`] loses
+/// any character that would act on the terminal ([`sanitise_buffer`]).
 pub fn draw(f: &mut Frame, s: &State) {
+    draw_all(f, s);
+    sanitise_buffer(f.buffer_mut());
+}
+
+fn draw_all(f: &mut Frame, s: &State) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(f, area);
@@ -177,7 +184,10 @@ fn header(f: &mut Frame, area: Rect, s: &Shell) {
     if !as_of.is_empty() {
         spans.push(Span::styled(as_of, bold));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)).style(t.header()), area);
+    f.render_widget(
+        Paragraph::new(safe_line(Line::from(spans))).style(t.header()),
+        area,
+    );
 }
 
 /// The tab labels as drawn ("[1 Accounts]" for the active one), with the columns each takes.
@@ -239,7 +249,7 @@ fn tabs(f: &mut Frame, area: Rect, s: &State) {
     if sel > 0 {
         spans.push(Span::styled(format!("{sel} selected"), t.selected()));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    f.render_widget(Paragraph::new(safe_line(Line::from(spans))), area);
 }
 
 fn status(f: &mut Frame, area: Rect, s: &State) {
@@ -256,7 +266,7 @@ fn status(f: &mut Frame, area: Rect, s: &State) {
         Some(st) => spans.push(Span::raw(st.text.clone())),
         None => {}
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    f.render_widget(Paragraph::new(safe_line(Line::from(spans))), area);
 }
 
 fn footer(f: &mut Frame, area: Rect, s: &State) {
@@ -301,5 +311,5 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
         spans.push(Span::raw(format!(" {name} ")));
         used += w;
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    f.render_widget(Paragraph::new(safe_line(Line::from(spans))), area);
 }

@@ -1,29 +1,85 @@
 //! Pieces every tab draws with: the one [`table`] (rows behind a small trait: search, sort,
 //! filters, cursor, selection, the search bar and the sort-arrow headers), list cursor
-//! helpers, text wrapping, and dates and ages in the UK form the screens show.
+//! helpers, text wrapping, and dates and ages in the UK form the screens show. Text from
+//! outside passes [`safe`] (through [`wrap_text`], [`safe_line`] or [`safe_lines`]) before it is
+//! drawn, and [`sanitise_buffer`] is the last step of every frame: no escape sequence in a
+//! name, a CSV cell or a message reaches the terminal.
 
 pub mod table;
 
-use chrono::{DateTime, Local, Utc};
+use crate::domain::time::london_format;
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::borrow::Cow;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-/// A day in local time, UK style, day padded so columns line up: ` 5 Nov 2026`.
-pub fn day(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%e %b %Y").to_string()
+/// Text from outside made safe to draw: control characters and escape sequences shown
+/// visibly (`\x1b`, `\u{202e}`), as the CLI shows them ([`crate::domain::text::visible`]).
+pub fn safe(s: &str) -> Cow<'_, str> {
+    crate::domain::text::visible(s)
 }
 
-/// A moment in local time: ` 5 Nov 2026 09:30`.
+/// A line with every span's text made [`safe`] (styles kept).
+pub fn safe_line(line: Line<'_>) -> Line<'_> {
+    let Line {
+        spans,
+        style,
+        alignment,
+    } = line;
+    Line {
+        spans: spans
+            .into_iter()
+            .map(|sp| match safe(&sp.content) {
+                Cow::Borrowed(_) => sp,
+                Cow::Owned(o) => Span::styled(o, sp.style),
+            })
+            .collect(),
+        style,
+        alignment,
+    }
+}
+
+/// [`safe_line`] on every line.
+pub fn safe_lines(lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    lines.into_iter().map(safe_line).collect()
+}
+
+/// The last step of every frame, under whatever a tab drew itself: a cell holding a character
+/// that would act on the terminal loses it (a cell that held only that shows `�`), so no escape
+/// sequence can reach the terminal even from text that skipped [`safe`].
+pub fn sanitise_buffer(buf: &mut Buffer) {
+    use crate::domain::text::is_unsafe;
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if !sym.chars().any(is_unsafe) {
+            continue;
+        }
+        let kept: String = sym.chars().filter(|&c| !is_unsafe(c)).collect();
+        if kept.is_empty() {
+            cell.set_symbol("\u{fffd}");
+        } else {
+            cell.set_symbol(&kept);
+        }
+    }
+}
+
+/// A day in London, UK style, day padded so columns line up: ` 5 Nov 2026`.
+pub fn day(t: DateTime<Utc>) -> String {
+    london_format(t, "%e %b %Y")
+}
+
+/// A moment in London time: ` 5 Nov 2026 09:30`.
 pub fn moment(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%e %b %Y %H:%M").to_string()
+    london_format(t, "%e %b %Y %H:%M")
 }
 
 /// A moment this year, short: ` 5 Nov 09:30`.
 pub fn short_moment(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%e %b %H:%M").to_string()
+    london_format(t, "%e %b %H:%M")
 }
 
 /// Days since `t` as "12 d", or `none` when there is no time.
@@ -152,11 +208,14 @@ pub fn placeholder(f: &mut Frame, area: Rect, msg: &str) {
 }
 
 /// Wraps text to `width` columns at spaces (long words are cut), keeping each line's
-/// leading indent on its continuation lines. Always at least one line.
+/// leading indent on its continuation lines. Always at least one line. Each line is made
+/// [`safe`] first (a newline starts a new line; other control characters are shown).
 pub fn wrap_text(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     for para in text.split('\n') {
+        let para = safe(para.strip_suffix('\r').unwrap_or(para));
+        let para = para.as_ref();
         let body = para.trim_start_matches(' ');
         let indent = (para.len() - body.len()).min(width.saturating_sub(1));
         let pad = " ".repeat(indent);
@@ -211,6 +270,33 @@ mod tests {
         assert_eq!(wrap_text("", 3), [""]);
         assert_eq!(wrap_text("x", 0), ["x"]);
         assert_eq!(wrap_text("  aa bb", 5), ["  aa", "  bb"]);
+    }
+
+    #[test]
+    fn outside_text_is_drawn_visibly_and_no_escape_reaches_the_terminal() {
+        use ratatui::style::{Style, Stylize};
+        assert_eq!(
+            wrap_text("Eve\u{1b}]2;pwned\u{7}", 40),
+            ["Eve\\x1b]2;pwned\\x07"]
+        );
+        let l = safe_line(Line::from(vec![
+            Span::raw("ok "),
+            Span::styled("a\u{9b}2J\u{202e}", Style::new().red()),
+        ]));
+        assert_eq!(l.spans[1].content, "a\\x9b2J\\u{202e}");
+        assert_eq!(l.spans[1].style, Style::new().red());
+        // What a tab draws without [`safe`] is still cleaned at the end of the frame.
+        let mut buf = Buffer::empty(Rect::new(0, 0, 20, 1));
+        buf.set_span(0, 0, &Span::raw("x\u{1b}]2;pwned\u{7}y"), 20);
+        buf[(5, 0)].set_symbol("\u{1b}");
+        buf[(6, 0)].set_symbol("a\u{7}");
+        sanitise_buffer(&mut buf);
+        assert!(buf
+            .content
+            .iter()
+            .all(|c| !c.symbol().chars().any(crate::domain::text::is_unsafe)));
+        assert_eq!(buf[(5, 0)].symbol(), "\u{fffd}");
+        assert_eq!(buf[(6, 0)].symbol(), "a");
     }
 
     #[test]

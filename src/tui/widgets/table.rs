@@ -634,7 +634,7 @@ impl<R: TableRow> Table<R> {
             spans.push(Span::raw(" ".repeat(room - count.len())));
             spans.push(Span::styled(count, t.dim()));
         }
-        f.render_widget(Paragraph::new(Line::from(spans)), area);
+        f.render_widget(Paragraph::new(super::safe_line(Line::from(spans))), area);
     }
 
     /// Draws what stands in the table's place when no row is shown (see [`Self::empty_text`];

@@ -401,7 +401,7 @@ impl Page for AccountsTab {
             return Some(match self.cached_at {
                 Some(t) => format!(
                     "as read at {}, refreshing",
-                    t.with_timezone(&chrono::Local).format("%H:%M")
+                    crate::domain::time::london_format(t, "%H:%M")
                 ),
                 None => "reading accounts".into(),
             });

@@ -367,10 +367,11 @@ fn on_import_planned(sh: &mut Shell, gen: u64, result: Result<ImportPlan>) {
     };
     let mut lines = vec![(
         format!(
-            "Dry run: {} to create, {} already have accounts, {} with problems.",
+            "Dry run: {} to create, {} already have accounts, {} with problems (file read as {}).",
             plan.create.len(),
             plan.existing.len(),
-            plan.errors.len()
+            plan.errors.len(),
+            plan.encoding
         ),
         Tone::Strong,
     )];

@@ -364,12 +364,12 @@ pub fn account_log(ctx: &Ctx, username: &str) -> Result<Vec<ActionEntry>> {
 /// Reads and plans a CSV import (nothing is changed).
 pub async fn import_plan(ctx: &Ctx, path: &std::path::Path) -> Result<ImportPlan> {
     let p = path.to_path_buf();
-    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&p))
+    // The bytes, not a string: the one CSV reader decides the encoding (Windows-1252 too).
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(&p))
         .await
         .map_err(join_error)?
         .map_err(|e| Error::io(path, e))?;
-    let (rows, errors) = ops::import::read_csv(&text, ctx, None)?;
-    ops::import::plan(ctx, rows, errors).await
+    ops::import::plan_file(ctx, &bytes, None).await
 }
 
 /// Starts `cmd` on a tokio task; the answer goes to `out`.

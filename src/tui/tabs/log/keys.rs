@@ -57,8 +57,7 @@ pub fn on_action(l: &mut LogTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
                     (
                         format!(
                             "When:     {}",
-                            e.at.with_timezone(&chrono::Local)
-                                .format("%-d %b %Y %H:%M:%S")
+                            crate::domain::time::london_format(e.at, "%-d %b %Y %H:%M:%S")
                         ),
                         Tone::Normal,
                     ),
