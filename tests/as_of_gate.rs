@@ -151,7 +151,7 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
             "--owner",
             STAFF,
         ]),
-        "creds update" => changes(&["creds", "update", "Gate login", "--owner", STAFF]),
+        "creds update" => changes(&["creds", "update", "Gate login", "--period", "30"]),
         "creds rotated" => changes(&["creds", "rotated", "Gate login"]),
         "log settle" => changes(&["log", "settle", "1", "--done", "--reason", "gate"]),
         "filter request" => changes(&[

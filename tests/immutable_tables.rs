@@ -84,6 +84,8 @@ INSERT INTO sweep_runs (run_id, kind, created_at, operator, source, steps, open,
            ('r2', 'suspend', '{t}', 'tech', 'mis.csv', 1, 1, NULL);
 INSERT INTO leaver_records (id, run_id, username, dn, groups, enabled, reason, suspended_on)
     VALUES (1, 'r1', 'cal.dean', 'CN=cal.dean,OU=Pupils', '[]', 1, 'left', '2026-09-07');
+INSERT INTO leaver_record_events (id, record_id, event, at, operator, why)
+    VALUES (1, 1, 'ended', '{t}', 'tech', 'restored');
 
 INSERT INTO outside_changes (id, detected_at, kind, target, dn, change, stamp, protected)
     VALUES (1, '{t}', 'account', 'dan.ely', 'CN=dan.ely,OU=Staff', 'disabled', '12', 0);

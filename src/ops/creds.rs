@@ -131,6 +131,7 @@ async fn who_left(ctx: &Ctx, names: &[String], now: DateTime<Utc>) -> Result<Vec
 /// Adds a new credential (`c.last_rotated` is when it was last changed) and logs it. A name
 /// already in the register is refused (exit 2) naming the command that changes it.
 pub async fn add(ctx: &Ctx, c: &Credential, by: Option<&str>) -> Result<Credential> {
+    ctx.refuse_as_of("creds add")?;
     let now = ctx.now();
     let mut c = Credential {
         name: c.name.trim().to_string(),
@@ -179,6 +180,7 @@ pub async fn update(
     change: &CredUpdate,
     by: Option<&str>,
 ) -> Result<Credential> {
+    ctx.refuse_as_of("creds update")?;
     if change.is_empty() {
         return Err(Error::Usage(format!(
             "say what to change: --owner, --system, --period or --known-by (see `schooltech creds update --help`); \"{}\" is unchanged",
@@ -241,6 +243,7 @@ pub async fn rotated(
     on: Option<DateTime<Utc>>,
     by: Option<&str>,
 ) -> Result<Credential> {
+    ctx.refuse_as_of("creds rotated")?;
     let now = ctx.now();
     let s = store(ctx)?;
     let before = current(&s, name)?;

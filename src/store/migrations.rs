@@ -906,6 +906,11 @@ CREATE TRIGGER leaver_record_events_no_delete BEFORE DELETE ON leaver_record_eve
 BEGIN
     SELECT RAISE(ABORT, 'leaver record events are never deleted');
 END;
+CREATE TRIGGER leaver_record_events_no_replace BEFORE INSERT ON leaver_record_events
+WHEN EXISTS (SELECT 1 FROM leaver_record_events WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'leaver record events are never deleted or replaced');
+END;
 "#,
 ];
 
