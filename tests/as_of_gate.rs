@@ -38,10 +38,8 @@ fn leaves() -> BTreeSet<String> {
             .get_subcommands()
             .filter(|c| c.get_name() != "help")
             .collect();
-        if subs.is_empty() || !cmd.is_subcommand_required_set() {
-            if !path.is_empty() {
-                out.insert(path.to_string());
-            }
+        if (subs.is_empty() || !cmd.is_subcommand_required_set()) && !path.is_empty() {
+            out.insert(path.to_string());
         }
         for s in subs {
             let p = if path.is_empty() {

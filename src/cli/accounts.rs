@@ -2,13 +2,13 @@
 
 use super::output::{clean, print_account, print_accounts};
 use super::{ExitCode, FormatArg};
-use crate::directory::Secret;
 use crate::domain::account::AccountQuery;
 use crate::domain::time::{parse_date, uk_date};
 use crate::error::{Error, Result};
 use crate::ops::actions::{self, CreateRequest};
 use crate::ops::passwords::PasswordChoice;
 use crate::ops::preview::PlannedChange;
+use crate::ops::Secret;
 use crate::ops::{self, Ctx};
 use clap::Subcommand;
 

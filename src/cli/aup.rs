@@ -7,7 +7,7 @@ use crate::domain::time::parse_date;
 use crate::error::{Error, Result};
 use crate::ops::aup::{self, RecordOutcome, RecordRequest, StatusFilter};
 use crate::ops::Ctx;
-use crate::store::aup::Recorded;
+use crate::ops::Recorded;
 use clap::Subcommand;
 use std::path::PathBuf;
 

@@ -6,11 +6,10 @@
 
 use super::{Cli, ExitCode, Format};
 use crate::config::{read_secret_file, DEFAULT_CONFIG_PATH, DEFAULT_STORE_PATH};
-use crate::directory::conn::LdapConn;
-use crate::directory::discover::{self, Discovery};
-use crate::directory::{Flavour, Secret};
 use crate::domain::roles::RoleMap;
 use crate::error::{Error, Result};
+use crate::ops::discover::{self, Discovery};
+use crate::ops::{Flavour, Secret};
 use clap::{Args, ValueEnum};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -312,35 +311,17 @@ async fn test_bind(plan: &Plan) -> Result<(Vec<String>, Vec<String>)> {
         connect_timeout_s: TIMEOUT.as_secs(),
         ..Default::default()
     };
-    let conn = LdapConn::new(&cfg, plan.password.secret().clone())?;
-    let bound = conn.handle().await.map(|_| ());
-    if let Err(e) = bound {
-        return Err(match e {
-            Error::Tls { host, detail } => Error::Tls {
-                host,
-                detail: untrusted_hint(plan, &detail),
-            },
-            other => other,
-        });
-    }
-    let ous = conn.list_ous(&plan.base_dn).await?;
-    let any: String = ADMIN_GROUP_NAMES
-        .iter()
-        .map(|n| format!("(cn={n})"))
-        .collect();
-    let admin_groups = conn
-        .search(
-            &plan.base_dn,
-            ldap3::Scope::Subtree,
-            &format!(
-                "(&(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|{any}))"
-            ),
-            &["cn"],
-        )
-        .await?
-        .into_iter()
-        .map(|e| discover::relative(&e.dn, &plan.base_dn))
-        .collect();
+    let (ous, admin_groups) =
+        match discover::survey(&cfg, plan.password.secret().clone(), ADMIN_GROUP_NAMES).await {
+            Ok(found) => found,
+            Err(Error::Tls { host, detail }) => {
+                return Err(Error::Tls {
+                    host,
+                    detail: untrusted_hint(plan, &detail),
+                })
+            }
+            Err(e) => return Err(e),
+        };
     drop(tmp_ca);
     Ok((ous, admin_groups))
 }

@@ -12,8 +12,8 @@ use crate::domain::inventory::{Category, ScanOutcome, Status};
 use crate::error::{Error, Result};
 use crate::ops::csv_reader::parse_date;
 use crate::ops::inventory::{self as inv, audit, disposal, import, labels, software};
+use crate::ops::AssetQuery;
 use crate::ops::Ctx;
-use crate::store::inventory::AssetQuery;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
@@ -581,7 +581,7 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
             header.extend(["loaned_to", "due", "overdue"]);
             c.header(&header)?;
             for r in rows {
-                let mut rec: Vec<String> = crate::store::inventory::asset_fields(&r.row.asset)
+                let mut rec: Vec<String> = crate::ops::asset_fields(&r.row.asset)
                     .into_iter()
                     .map(|(_, v)| v.unwrap_or_default())
                     .collect();
@@ -693,7 +693,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             with_stdout(|w| match format.format {
                 Format::Json | Format::Csv => write_json(w, &d),
                 Format::Table => {
-                    for (k, v) in crate::store::inventory::asset_fields(&d.asset) {
+                    for (k, v) in crate::ops::asset_fields(&d.asset) {
                         let v = match (k, v) {
                             ("price", Some(p)) => parse_price(&p).map(money).unwrap_or(p),
                             (_, v) => v.unwrap_or_else(|| "-".into()),

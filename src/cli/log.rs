@@ -5,7 +5,7 @@ use super::{ExitCode, Format, FormatArg};
 use crate::domain::time::{parse_date, start_of_day};
 use crate::error::{Error, Result};
 use crate::ops::{self, Ctx};
-use crate::store::{ChainStatus, LogFilter};
+use crate::ops::{ChainStatus, LogFilter};
 use clap::Subcommand;
 use std::io::Write;
 
@@ -138,7 +138,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
                     j.action,
                     j.target,
                     match (j.state, j.needs_settling(), j.pid) {
-                        (crate::store::JournalState::Unknown, _, _) => "unknown".to_string(),
+                        (crate::ops::JournalState::Unknown, _, _) => "unknown".to_string(),
                         (_, true, _) => "interrupted".to_string(),
                         (_, false, Some(p)) => format!("running (process {p})"),
                         _ => j.state.as_str().to_string(),

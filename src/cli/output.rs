@@ -6,7 +6,7 @@ use crate::domain::account::Account;
 use crate::domain::text;
 use crate::domain::time::{days_between, uk_date};
 use crate::error::{Error, Result};
-use crate::store::ActionEntry;
+use crate::ops::ActionEntry;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::io::{self, Write};

@@ -339,6 +339,37 @@ pub fn relative(dn: &str, base_dn: &str) -> String {
         .join(",")
 }
 
+/// Binds with `cfg` and `password` and reads what `init` proposes from: the OUs under the base
+/// DN, and the groups named one of `group_names` (relative to the base DN). Errors as a bind
+/// gives them (a TLS error says what the server presented).
+pub async fn survey(
+    cfg: &crate::config::DirectoryConfig,
+    password: crate::domain::secret::Secret,
+    group_names: &[&str],
+) -> crate::error::Result<(Vec<String>, Vec<String>)> {
+    let conn = super::conn::LdapConn::new(cfg, password)?;
+    conn.handle().await?;
+    let ous = conn.list_ous(&cfg.base_dn).await?;
+    let any: String = group_names
+        .iter()
+        .map(|n| format!("(cn={})", super::escape::filter_value(n)))
+        .collect();
+    let groups = conn
+        .search(
+            &cfg.base_dn,
+            ldap3::Scope::Subtree,
+            &format!(
+                "(&(|(objectClass=group)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|{any}))"
+            ),
+            &["cn"],
+        )
+        .await?
+        .into_iter()
+        .map(|e| relative(&e.dn, &cfg.base_dn))
+        .collect();
+    Ok((ous, groups))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

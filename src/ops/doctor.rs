@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::domain::policy::{drift, SchoolPolicyTarget};
 use crate::error::Error;
-use crate::store::{ChainStatus, Store};
+use crate::store::ChainStatus;
 use serde::Serialize;
 
 /// How a check came out.
@@ -314,7 +314,7 @@ async fn bind_account_check(ctx: &Ctx, r: &mut Report) {
 
 fn store_checks(ctx: &Ctx, r: &mut Report) {
     let path = &ctx.config.store.path;
-    match Store::open(path).and_then(|s| s.schema_version().map(|_| s)) {
+    match ctx.store().and_then(|s| s.schema_version().map(|_| s)) {
         Ok(store) => {
             r.checks
                 .push(Check::pass("store writable", path.display().to_string()));

@@ -27,8 +27,16 @@ pub mod settle;
 /// What a search of the directory gives (accounts and how many entries were skipped), for the
 /// faces: they take it from here, not from `directory`.
 pub use crate::directory::Listing;
+/// What the faces show of the directory and the store, named here: the faces depend on `ops`
+/// only, never on `directory` or `store` (a test keeps it so).
+pub use crate::directory::{discover, Flavour, Group};
 /// The password wrapper, for the faces (it lives in the domain).
 pub use crate::domain::secret::Secret;
+pub use crate::store::aup::Recorded;
+pub use crate::store::inventory::{asset_fields, AssetQuery, BatchRow};
+pub use crate::store::leavers::{LeaverRecord, SweepRun};
+pub use crate::store::mirror::OutsideChange;
+pub use crate::store::{ActionEntry, ChainStatus, JournalState, LogFilter};
 
 use crate::clock::Clock;
 use crate::config::Config;

@@ -8,7 +8,7 @@ use super::{AccountsPurpose, AccountsTab, Row};
 use crate::domain::aup::{check_signed_on, How, Signer, Status};
 use crate::error::Result;
 use crate::ops::aup::{is_held, prepare, RecordOutcome, RecordRequest};
-use crate::store::aup::Recorded;
+use crate::ops::Recorded;
 use crate::tui::dialogs::{Dialog, Field, Form, Message, Purpose, Tone};
 use crate::tui::shell::Shell;
 use crate::tui::work::Cmd;

@@ -23,8 +23,8 @@ pub use work::{account_log, apply_change, import_plan, AccountsCmd, AccountsMsg,
 
 use crate::domain::account::{Account, AccountStatus};
 use crate::ops::aup::{Book, StatusRow};
+use crate::ops::ActionEntry;
 use crate::ops::Listing;
-use crate::store::ActionEntry;
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Page, Submitted, Tab, TabPage};

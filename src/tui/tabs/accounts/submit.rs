@@ -52,7 +52,7 @@ pub enum AccountsPurpose {
 
 /// True when `name` is a protected group (`[protect] groups`, the admin role's groups).
 pub fn is_protected_group(sh: &Shell, name: &str) -> bool {
-    let g = crate::directory::Group {
+    let g = crate::ops::Group {
         dn: String::new(),
         name: name.to_string(),
     };

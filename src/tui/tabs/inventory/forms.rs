@@ -597,7 +597,7 @@ pub fn next_batch_name(v: &InventoryTab, today: NaiveDate) -> String {
 
 fn papers_fields(b: Option<&ReportBatch>) -> Vec<Field> {
     let bt = b.map(|b| &b.view.batch);
-    let t = |f: fn(&crate::store::inventory::BatchRow) -> &str| bt.map(f).unwrap_or("").to_string();
+    let t = |f: fn(&crate::ops::BatchRow) -> &str| bt.map(f).unwrap_or("").to_string();
     vec![
         Field::text(
             "Carrier",

@@ -16,7 +16,7 @@ use crate::domain::time::parse_date;
 use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
 use crate::ops::inventory::labels::Selection;
 use crate::ops::inventory::{AssetEdit, LoanRequest, NewAsset};
-use crate::store::inventory::BatchRow;
+use crate::ops::BatchRow;
 use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::Submitted;

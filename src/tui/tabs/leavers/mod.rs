@@ -21,7 +21,7 @@ pub use work::{LeaversCmd, LeaversMsg, RestoreDone, ScanResult};
 use crate::domain::leavers::{Action as FindingAction, Finding, Reason};
 use crate::error::Error;
 use crate::ops::leavers::sweep::{AccountPlan, Plan, RunOutcome, RunReport, StepState};
-use crate::store::leavers::SweepRun;
+use crate::ops::SweepRun;
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::{Job, Shell};
 use crate::tui::tabs::{Changed, Page, Submitted, Tab, TabPage};

@@ -3,7 +3,7 @@
 
 use super::{LeaversMsg, LeaversTab, Panel, Progress, StepView};
 use crate::ops::leavers::sweep::StepState;
-use crate::store::journal::JournalState;
+use crate::ops::JournalState;
 use crate::tui::dialogs::{Dialog, Message, Tone};
 use crate::tui::shell::Shell;
 use crate::tui::work::Cmd;

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::ops::leavers::sweep::{self, Plan, RunOutcome, RunReport, StepEvent, StepRow};
 use crate::ops::leavers::{self, restore};
 use crate::ops::Ctx;
-use crate::store::leavers::{LeaverRecord, SweepRun};
+use crate::ops::{LeaverRecord, SweepRun};
 use crate::tui::work::{join_error, Outbox};
 use std::future::Future;
 use std::sync::Arc;

@@ -98,7 +98,7 @@ pub fn submit_filter(l: &mut LogTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
                 operator: f.text(3).trim().into(),
             };
             let opt = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
-            l.filter = crate::store::LogFilter {
+            l.filter = crate::ops::LogFilter {
                 since,
                 action: opt(&text.action),
                 target: opt(&text.target),

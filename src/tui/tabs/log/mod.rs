@@ -10,7 +10,7 @@ pub use view::details_summary;
 pub use work::{read_log, LogCmd, LogMsg, LOG_LIMIT};
 
 use crate::error::Result;
-use crate::store::{ActionEntry, ChainStatus, LogFilter};
+use crate::ops::{ActionEntry, ChainStatus, LogFilter};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Page, Submitted, TabPage};

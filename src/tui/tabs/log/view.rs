@@ -1,7 +1,7 @@
 //! Drawing the Log tab: chain status and filters, then the rows on screen.
 
 use super::{LogTab, CONTEXT};
-use crate::store::{ActionEntry, ChainStatus};
+use crate::ops::{ActionEntry, ChainStatus};
 use crate::tui::keymap::Action;
 use crate::tui::shell::Shell;
 use crate::tui::widgets::window;

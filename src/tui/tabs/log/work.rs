@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::ops::{self, Ctx};
-use crate::store::{ActionEntry, ChainStatus, LogFilter};
+use crate::ops::{ActionEntry, ChainStatus, LogFilter};
 use crate::tui::work::{blocking, Outbox};
 use std::sync::Arc;
 
