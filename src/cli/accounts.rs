@@ -3,6 +3,7 @@
 use super::output::{clean, print_account, print_accounts};
 use super::{ExitCode, FormatArg};
 use crate::domain::account::AccountQuery;
+use crate::domain::time::LondonDate;
 use crate::domain::time::{parse_date, uk_date};
 use crate::error::{Error, Result};
 use crate::ops::actions::{self, CreateRequest};
@@ -273,7 +274,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 };
                 let store = actions::store(ctx)?;
                 let ags = ops::aup::agreements(ctx, &store)?;
-                ops::aup::prepare(&ags, &probe, r, ctx.wall_now().date_naive())
+                ops::aup::prepare(&ags, &probe, r, ctx.wall_now().london_date())
                     .map_err(Error::Usage)?;
             }
             let req = CreateRequest {

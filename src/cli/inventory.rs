@@ -9,6 +9,7 @@ use crate::domain::inventory::labels::Layout;
 use crate::domain::inventory::price::{money, parse_price};
 use crate::domain::inventory::software::Licence;
 use crate::domain::inventory::{Category, ScanOutcome, Status};
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::csv_reader::parse_date;
 use crate::ops::inventory::{self as inv, audit, disposal, import, labels, software};
@@ -738,7 +739,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             Ok(0)
         }
         InventoryCmd::List(a) => {
-            let today = ctx.now().date_naive();
+            let today = ctx.now().london_date();
             let q = AssetQuery {
                 search: a.search.clone(),
                 status: a.status,
@@ -826,7 +827,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             Ok(0)
         }
         InventoryCmd::Loans { overdue, format } => {
-            let today = ctx.now().date_naive();
+            let today = ctx.now().london_date();
             let loans = inv::loans(ctx, *overdue)?;
             let any_overdue = loans.iter().any(|(l, _)| l.is_overdue(today));
             with_stdout(|w| match format.format {
@@ -1002,7 +1003,7 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
         }
         SoftwareCmd::Report { within, format } => {
             let r = software::report(ctx, *within)?;
-            let today = ctx.now().date_naive();
+            let today = ctx.now().london_date();
             with_stdout(|w| match format.format {
                 Format::Json => write_json(w, &r),
                 _ => {

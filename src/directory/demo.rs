@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
 use crate::domain::policy::{DirectoryPolicy, PolicySettings};
 use crate::domain::roles::RoleMap;
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -480,8 +481,10 @@ impl DemoDirectory {
     /// The bundled demo school with its dates moved to the clock's day; changes made to it
     /// are stamped by the same clock.
     pub fn bundled_with_clock(roles: RoleMap, clock: Clock) -> Result<Self> {
-        let mut d = Self::from_ldif(BUNDLED_LDIF, DEMO_BASE_DN, roles, clock.now().date_naive())
-            .map_err(|e| Error::Input(format!("the bundled demo school cannot be loaded: {e}")))?;
+        let mut d = Self::from_ldif(BUNDLED_LDIF, DEMO_BASE_DN, roles, clock.now().london_date())
+            .map_err(|e| {
+            Error::Input(format!("the bundled demo school cannot be loaded: {e}"))
+        })?;
         d.clock = clock;
         Ok(d)
     }

@@ -1,6 +1,7 @@
 //! Shared credentials (a library desk login, an online resource's school account): who knows
 //! them and when they must be changed. No password is ever held.
 
+use crate::domain::time::LondonDate;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -250,13 +251,13 @@ pub fn rotation(
     leavers: &[String],
 ) -> Result<Credential, String> {
     check_not_future(on, now, "the day it was changed (--on)")?;
-    if on.date_naive() < current.last_rotated.date_naive() {
+    if on.london_date() < current.last_rotated.london_date() {
         return Err(format!(
             "{} is before the last recorded change of \"{}\" ({}): a change cannot be recorded \
              out of order; give the day it was changed, on or after that",
-            on.date_naive(),
+            on.london_date(),
             current.name,
-            current.last_rotated.date_naive()
+            current.last_rotated.london_date()
         ));
     }
     let mut next = current.clone();
@@ -267,11 +268,11 @@ pub fn rotation(
 
 /// Refuses a day after `now`'s: a thing is recorded once it has happened.
 pub fn check_not_future(on: DateTime<Utc>, now: DateTime<Utc>, what: &str) -> Result<(), String> {
-    if on.date_naive() > now.date_naive() {
+    if on.london_date() > now.london_date() {
         return Err(format!(
             "{what} {} is in the future (today is {}): record it once it has happened",
-            on.date_naive(),
-            now.date_naive()
+            on.london_date(),
+            now.london_date()
         ));
     }
     Ok(())
@@ -319,8 +320,8 @@ pub fn describe_change(before: &Credential, after: &Credential, leavers: &[Strin
     if before.last_rotated != after.last_rotated {
         parts.push(format!(
             "last changed: {} -> {}",
-            before.last_rotated.date_naive(),
-            after.last_rotated.date_naive()
+            before.last_rotated.london_date(),
+            after.last_rotated.london_date()
         ));
     }
     parts.join("; ")

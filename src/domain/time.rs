@@ -71,6 +71,19 @@ pub fn london_day(t: DateTime<Utc>) -> NaiveDate {
     t.with_timezone(&London).date_naive()
 }
 
+/// The school's day of a moment (Europe/London), as a method: `now.london_date()` where
+/// `now.date_naive()` would give the UTC day (the day before, from 23:00 to midnight in summer).
+pub trait LondonDate {
+    /// The day it is in London at this moment.
+    fn london_date(&self) -> NaiveDate;
+}
+
+impl LondonDate for DateTime<Utc> {
+    fn london_date(&self) -> NaiveDate {
+        london_day(*self)
+    }
+}
+
 /// A moment in London time, with a chrono format (`%-d %b %Y %H:%M`).
 pub fn london_format(t: DateTime<Utc>, fmt: &str) -> String {
     t.with_timezone(&London).format(fmt).to_string()
@@ -102,6 +115,22 @@ mod tests {
         );
         assert!(parse_date("2026-13-01").unwrap_err().contains("YYYY-MM-DD"));
         assert!(parse_date("31/02/2026").is_err());
+    }
+
+    #[test]
+    fn the_day_of_a_moment_is_the_london_day() {
+        use chrono::TimeZone;
+        // 23:30 UTC on 20 Jul 2027 is already 21 Jul in London (BST); in winter they agree.
+        let summer = Utc
+            .with_ymd_and_hms(2027, 7, 20, 23, 30, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(summer.london_date().to_string(), "2027-07-21");
+        let winter = Utc
+            .with_ymd_and_hms(2027, 1, 20, 23, 30, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(winter.london_date().to_string(), "2027-01-20");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::Ctx;
 use crate::directory::Secret;
 use crate::domain::account::{Account, AccountChange, NewAccount};
 use crate::domain::roles::absolute;
+use crate::domain::time::LondonDate;
 use crate::domain::time::{end_of_day, uk_date};
 use crate::domain::username::{candidate, expand, NameParts};
 use crate::error::{Error, Result};
@@ -790,7 +791,7 @@ pub async fn plan_create_cached(
     }
     let expires = req.expires.or_else(|| {
         (req.role == "guest")
-            .then(|| add_school_days(ctx.wall_now().date_naive(), ctx.config.accounts.guest_days))
+            .then(|| add_school_days(ctx.wall_now().london_date(), ctx.config.accounts.guest_days))
     });
     Ok(NewAccount {
         username,

@@ -9,6 +9,7 @@ use crate::domain::account::{Account, AccountQuery};
 use crate::domain::aup::{
     self, check_signed_on, judge, Agreement, How, Judgement, Signer, Status, HELD_DESCRIPTION,
 };
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::store::aup::{NewSignature, Recorded, SignatureRow};
 use crate::store::Store;
@@ -185,7 +186,7 @@ pub async fn status(ctx: &Ctx, filter: &StatusFilter) -> Result<Vec<StatusRow>> 
         ..Default::default()
     };
     let listing = super::accounts::list(ctx, &q).await?;
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     let mut rows: Vec<StatusRow> = listing
         .accounts
         .iter()
@@ -288,7 +289,7 @@ pub fn prepare(
             )
         })?,
     };
-    check_signed_on(signed_on, today, a.created.map(|c| c.date_naive()))?;
+    check_signed_on(signed_on, today, a.created.map(|c| c.london_date()))?;
     let given = req
         .signed_by
         .as_deref()
@@ -341,7 +342,7 @@ pub async fn record(ctx: &Ctx, user: &str, req: &RecordRequest) -> Result<Record
     let sig = {
         let store = actions::store(ctx)?;
         let agreements = agreements(ctx, &store)?;
-        let today = ctx.wall_now().date_naive();
+        let today = ctx.wall_now().london_date();
         prepare(&agreements, &a, req, today).map_err(Error::Usage)?
     };
     record_prepared(ctx, &a, sig).await
@@ -354,7 +355,7 @@ async fn record_prepared(ctx: &Ctx, a: &Account, sig: NewSignature) -> Result<Re
         let store = actions::store(ctx)?;
         let recorded = store.record_aup_signature(&sig, ctx.wall_now())?;
         let release = is_held(a)
-            && judge_account(ctx, &store, a, ctx.wall_now().date_naive())?
+            && judge_account(ctx, &store, a, ctx.wall_now().london_date())?
                 .is_some_and(|(_, j)| j.status == Status::Signed);
         (recorded, release)
     };
@@ -478,7 +479,7 @@ pub async fn plan_import(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
         .map(|s| (s.username, s.agreement, s.version, s.signed_on))
         .collect();
     let all = super::accounts::list(ctx, &AccountQuery::default()).await?;
-    let today = ctx.wall_now().date_naive();
+    let today = ctx.wall_now().london_date();
     let mut plan = ImportPlan {
         errors: t.errors.clone(),
         encoding: t.encoding,
@@ -611,7 +612,7 @@ pub fn enable_refusal(ctx: &Ctx, a: &Account) -> Result<Option<String>> {
         return Ok(None);
     }
     let book = Book::load(ctx)?;
-    let today = ctx.wall_now().date_naive();
+    let today = ctx.wall_now().london_date();
     Ok(book.blocks_enable(a, today).map(|ag| {
         format!(
             "{} has not signed the acceptable use agreement ({} version {}); record it with \
@@ -633,6 +634,7 @@ pub fn holds_role(ctx: &Ctx, role: &str) -> bool {
 pub(crate) mod demo {
     use crate::config::{AgreementConfig, AupConfig};
     use crate::domain::aup::{How, Signer};
+    use crate::domain::time::LondonDate;
     use crate::error::Result;
     use crate::store::aup::NewSignature;
     use crate::store::Store;
@@ -689,7 +691,7 @@ pub(crate) mod demo {
         if !store.aup_signatures()?.is_empty() {
             return Ok(());
         }
-        let today = now.date_naive();
+        let today = now.london_date();
         let mut rows = Vec::new();
         let (mut n_pupil, mut n_staff, mut n_guest) = (0usize, 0usize, 0usize);
         for entry in crate::directory::demo::BUNDLED_LDIF.split("\n\n") {

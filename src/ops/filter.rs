@@ -19,6 +19,7 @@ use crate::domain::filter::{
     fold, normalise, ApplyStep, Entry, Event, EventKind, Kind, Request, ReviewAction, Role, Scope,
     SiteOptions, Status, Verdict,
 };
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::store::filter::NewEvent;
 use crate::store::Store;
@@ -112,7 +113,7 @@ fn roles(ctx: &Ctx) -> Vec<Role> {
 }
 
 fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.date_naive()
+    now.london_date()
 }
 
 /// Opens the store; the demo school gets its own filter log the first time.

@@ -3,6 +3,7 @@
 
 use crate::domain::filter::review::ReviewClose;
 use crate::domain::filter::{normalise, EventKind, Kind, Request, Scope, SiteOptions, Verdict};
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::store::filter::NewEvent;
 use crate::store::Store;
@@ -54,7 +55,7 @@ impl Seeder<'_> {
             ip: n.ip,
             scope,
             reason: reason.into(),
-            until: until_days.map(|d| (self.now + Duration::days(d)).date_naive()),
+            until: until_days.map(|d| (self.now + Duration::days(d)).london_date()),
             requested_by: by.into(),
             requested_at: self.at(days_ago),
         })?;

@@ -3,6 +3,7 @@
 
 use super::model::{Event, EventKind, Kind, Scope, Verdict};
 use super::state::{Entry, Status};
+use crate::domain::time::LondonDate;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -231,7 +232,7 @@ pub fn report(
         });
     let next_due = last
         .as_ref()
-        .map(|l| l.closed_at.date_naive() + Duration::days(i64::from(interval)))
+        .map(|l| l.closed_at.london_date() + Duration::days(i64::from(interval)))
         .unwrap_or(today);
     let cutoff = last.as_ref().map(|l| l.closed_at);
     let after = |t: DateTime<Utc>| cutoff.is_none_or(|c| t > c);
@@ -298,7 +299,7 @@ pub fn render_text(r: &ReviewReport) -> String {
             let _ = writeln!(
                 s,
                 "Last review: {} by {} (review #{})",
-                l.closed_at.date_naive(),
+                l.closed_at.london_date(),
                 l.by,
                 l.id
             );
@@ -376,7 +377,7 @@ pub fn render_markdown(r: &ReviewReport) -> String {
             let _ = writeln!(
                 s,
                 "- **Last review:** {} by {} (review #{})",
-                l.closed_at.date_naive(),
+                l.closed_at.london_date(),
                 md(&l.by),
                 l.id
             );

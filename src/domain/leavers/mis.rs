@@ -7,6 +7,7 @@
 
 use super::MisVerdict;
 use crate::domain::account::Account;
+use crate::domain::time::LondonDate;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -325,7 +326,7 @@ fn match_leaver_row(
         }
     };
     if let Some(a) = hit {
-        let created_after = a.created.filter(|c| c.date_naive() > date);
+        let created_after = a.created.filter(|c| c.london_date() > date);
         match name_check(a, r) {
             NameCheck::Differs => review(
                 m,
@@ -339,7 +340,7 @@ fn match_leaver_row(
                         Some(c) => format!(
                             " (and {} was made on {}, after the row's leaving date {date})",
                             a.username,
-                            c.date_naive()
+                            c.london_date()
                         ),
                         None => format!(" and the account is {}", a.name()),
                     }
@@ -352,7 +353,7 @@ fn match_leaver_row(
                 format!(
                     "MIS export line {line}: the row's id {id} matches {}, made on {}, after the row's leaving date {date}, and there is no name to compare; check before acting",
                     a.username,
-                    created_after.map(|c| c.date_naive()).unwrap_or(date)
+                    created_after.map(|c| c.london_date()).unwrap_or(date)
                 ),
             ),
             _ => put(

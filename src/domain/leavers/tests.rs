@@ -1,5 +1,6 @@
 use super::mis::*;
 use super::*;
+use crate::domain::time::LondonDate;
 use chrono::{Duration, TimeZone};
 
 fn now() -> DateTime<Utc> {
@@ -99,7 +100,7 @@ fn left_today_past_and_future() {
         date: d,
         source: "MIS export line 2".into(),
     };
-    let today = now().date_naive();
+    let today = now().london_date();
     assert_eq!(
         reasons(&a, Some(&v(today)), &rules),
         vec![(Reason::Left, Action::Suspend)]
@@ -159,7 +160,7 @@ fn overdue_purge_by_grace_per_role() {
     let rules = Rules::default();
     let mut a = acct("o", "pupil");
     a.enabled = false;
-    let today = now().date_naive();
+    let today = now().london_date();
     for (role, days, want) in [
         ("pupil", 30, false),
         ("pupil", 31, true),
@@ -209,7 +210,7 @@ fn protected_accounts_are_listed_never_actioned() {
     assert_eq!(f.len(), 1);
     assert!(f[0].protected && f[0].action == Action::None, "{f:?}");
     let left = MisVerdict::Left {
-        date: now().date_naive(),
+        date: now().london_date(),
         source: "x".into(),
     };
     let f = evaluate(
@@ -489,7 +490,7 @@ fn record(user: &str, id: Option<&str>, on: NaiveDate) -> SuspendedRecord {
 
 #[test]
 fn a_purge_follows_the_suspended_object_not_the_name() {
-    let today = now().date_naive();
+    let today = now().london_date();
     let rules = Rules {
         leavers_ou: Some("OU=Leavers,DC=s,DC=t".into()),
         ..Rules::default()

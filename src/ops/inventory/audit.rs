@@ -3,6 +3,7 @@
 
 use crate::domain::inventory::audit::{audit_overdue, classify};
 use crate::domain::inventory::{ScanOutcome, Status};
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::actions::store;
 use crate::ops::Ctx;
@@ -114,7 +115,7 @@ impl ScanSession {
             ),
         };
         let mark =
-            matches!(outcome, ScanOutcome::Seen | ScanOutcome::Moved).then(|| now.date_naive());
+            matches!(outcome, ScanOutcome::Seen | ScanOutcome::Moved).then(|| now.london_date());
         tx.insert_scan(self.round_id, &shown, asset_id, &room, outcome, mark)?;
         tx.log(
             "audit.scan",
@@ -254,7 +255,7 @@ pub fn report(ctx: &Ctx, name: Option<&str>) -> Result<AuditReport> {
         overdue_audit: Vec::new(),
         audit_interval_days: ctx.config.inventory.audit_interval_days,
     };
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     for r in &assets {
         let a = &r.asset;
         let room = if a.room.is_empty() {

@@ -7,6 +7,7 @@ use crate::domain::inventory::asset::{AssetFields, Encrypted};
 use crate::domain::inventory::disposal::{BatchPapers, Sanitisation};
 use crate::domain::inventory::loan::Borrower;
 use crate::domain::inventory::{Category, ScanOutcome, Status};
+use crate::domain::time::LondonDate;
 use crate::error::Result;
 use crate::store::inventory::SanitisationRow;
 use crate::store::Store;
@@ -265,7 +266,7 @@ pub fn seed(store: &Store, now: DateTime<Utc>) -> Result<()> {
         return Ok(());
     }
     let started = now - Duration::days(120);
-    let today = now.date_naive();
+    let today = now.london_date();
     let tx = store.inventory_tx("setting up the demo inventory", started)?;
     let mut ids = Vec::new();
     for (tag, cat, make, model, serial, room, status, enc, price) in ASSETS {
@@ -339,7 +340,7 @@ pub fn seed(store: &Store, now: DateTime<Utc>) -> Result<()> {
             aid,
             room,
             outcome,
-            aid.map(|_| (now - Duration::days(2)).date_naive()),
+            aid.map(|_| (now - Duration::days(2)).london_date()),
         )?;
     }
     // A disposal batch still open: one item sanitised, one not yet (so it cannot close).

@@ -11,6 +11,7 @@ use crate::domain::inventory::disposal::{
 use crate::domain::inventory::records::{check_disposable, check_record_date};
 use crate::domain::inventory::status::{check_transition, Via};
 use crate::domain::inventory::Status;
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::actions::store;
 use crate::ops::Ctx;
@@ -137,7 +138,7 @@ pub fn edit_batch(ctx: &Ctx, name: &str, e: &BatchEdit) -> Result<BatchRow> {
 
 /// The day records are judged at.
 fn today(ctx: &Ctx) -> NaiveDate {
-    ctx.now().date_naive()
+    ctx.now().london_date()
 }
 
 /// A collection date: not in the future, not before any item of the batch was bought.

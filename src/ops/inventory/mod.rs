@@ -31,6 +31,7 @@ use crate::domain::inventory::records::{
 };
 use crate::domain::inventory::status::{check_transition, Via};
 use crate::domain::inventory::{Asset, Category, Status};
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::store::inventory::{AssetQuery, AssetRow, FieldChange, HistoryRow, InvTx};
 use chrono::{Duration, NaiveDate};
@@ -206,7 +207,7 @@ pub fn add(ctx: &Ctx, new: &NewAsset) -> Result<Asset> {
         )));
     }
     if let Some(p) = a.purchase_date {
-        check_purchase_date(&a.tag, p, ctx.now().date_naive(), &[]).map_err(Error::Usage)?;
+        check_purchase_date(&a.tag, p, ctx.now().london_date(), &[]).map_err(Error::Usage)?;
     }
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("adding an asset", ctx.now())?;
@@ -257,7 +258,7 @@ pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChan
         check_purchase_date(
             &a.tag,
             d,
-            ctx.now().date_naive(),
+            ctx.now().london_date(),
             &recorded_dates(&s, &tx, &a)?,
         )
         .map_err(Error::Usage)?;
@@ -308,7 +309,7 @@ pub fn set_status_with(
         .map_err(|m| Error::Usage(format!("{}: {m}", before.tag)))?;
     check_write_off(&before, to, note).map_err(Error::Usage)?;
     let record = if to == Status::Lost {
-        check_breach(&before, breach, ctx.now().date_naive()).map_err(Error::Usage)?
+        check_breach(&before, breach, ctx.now().london_date()).map_err(Error::Usage)?
     } else if !breach.is_empty() {
         return Err(Error::Usage(format!(
             "a data-breach record goes with marking {} lost, not {to}",
@@ -391,7 +392,7 @@ pub struct ListRow {
 
 /// Assets matching the query (search, status, category, room, loaned, overdue, unencrypted).
 pub fn list(ctx: &Ctx, q: &AssetQuery) -> Result<Vec<ListRow>> {
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     let s = store(ctx)?;
     s.tune_for_bulk()?;
     Ok(s.assets(q)?
@@ -477,12 +478,12 @@ pub async fn loan(ctx: &Ctx, req: &LoanRequest) -> Result<Loan> {
     let due = match (&borrower, req.due) {
         (_, Some(d)) => Some(d),
         (Borrower::User(_), None) => {
-            Some(now.date_naive() + Duration::days(i64::from(ctx.config.inventory.loan_days)))
+            Some(now.london_date() + Duration::days(i64::from(ctx.config.inventory.loan_days)))
         }
         (Borrower::Location(_), None) => None,
     };
     if let Some(d) = due {
-        if d < now.date_naive() {
+        if d < now.london_date() {
             return Err(Error::Usage(format!(
                 "the due date {d} is in the past; give a later --due"
             )));
@@ -576,7 +577,7 @@ pub fn return_asset(ctx: &Ctx, tag: &str, condition: &str, room: Option<&str>) -
 
 /// Open loans (all, or only overdue as of today), newest first, with their assets.
 pub fn loans(ctx: &Ctx, overdue_only: bool) -> Result<Vec<(Loan, Asset)>> {
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     let s = store(ctx)?;
     let mut out = Vec::new();
     for l in s.loans(None, true)? {

@@ -4,6 +4,7 @@
 use super::must_asset;
 use crate::domain::inventory::loan::check_borrower;
 use crate::domain::inventory::software::{Licence, Title};
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::actions::store;
 use crate::ops::Ctx;
@@ -134,7 +135,7 @@ pub struct SoftwareReport {
 /// Titles, over-allocated seats and licences expiring within `days` of today.
 pub fn report(ctx: &Ctx, days: u32) -> Result<SoftwareReport> {
     let titles = store(ctx)?.software()?;
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     Ok(SoftwareReport {
         over_allocated: titles
             .iter()

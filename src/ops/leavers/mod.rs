@@ -14,6 +14,7 @@ use crate::domain::leavers::{
     evaluate, suspension_for, Action, Finding, MisVerdict, Reason, Rules, SuspendedRecord,
 };
 use crate::domain::roles::absolute;
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -212,7 +213,7 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
                     m.encoding
                 ));
             }
-            let matched = match_rows(&m.rows, &listing.accounts, m.mode, now.date_naive());
+            let matched = match_rows(&m.rows, &listing.accounts, m.mode, now.london_date());
             out.notes.extend(matched.notes);
             matched.verdicts
         }
@@ -390,7 +391,7 @@ pub fn load_mis(ctx: &Ctx, file: Option<&std::path::Path>) -> Result<Option<MisE
             })?;
             read_mis(ctx, &bytes).map(Some)
         }
-        None if ctx.is_demo() => read_mis(ctx, &demo_mis(ctx.now().date_naive())).map(Some),
+        None if ctx.is_demo() => read_mis(ctx, &demo_mis(ctx.now().london_date())).map(Some),
         None => Ok(None),
     }
 }
@@ -411,7 +412,7 @@ pub fn mis_source(ctx: &Ctx, file: Option<&std::path::Path>) -> Option<String> {
 /// for purge) and a staff account whose expiry passed. Idempotent; demo only.
 pub(crate) async fn demo_zombies(ctx: &Ctx) -> Result<()> {
     use crate::domain::account::AccountChange;
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     if let Some(a) = ctx.dir.get_account("21berrym").await? {
         let stamp = crate::domain::leavers::suspend_stamp(
             today - chrono::Duration::days(70),
@@ -477,9 +478,9 @@ pub(crate) fn demo_sweep_record(
             groups: Vec::new(),
             description: None,
             enabled: true,
-            leaving_date: Some((on - chrono::Duration::days(10)).date_naive()),
+            leaving_date: Some((on - chrono::Duration::days(10)).london_date()),
             reason: "left".into(),
-            suspended_on: on.date_naive(),
+            suspended_on: on.london_date(),
             object_id: a.object_id.clone(),
         }],
     )?;

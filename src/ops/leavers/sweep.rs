@@ -10,6 +10,7 @@ use crate::directory::Flavour;
 use crate::domain::account::{Account, AccountChange};
 use crate::domain::leavers::linked::LinkedAction;
 use crate::domain::leavers::{parse_stamp, suspend_stamp, Action, Finding};
+use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::protect::norm_dn;
 use crate::ops::settle::Verdict;
@@ -99,7 +100,7 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
             ));
         }
     }
-    let today = ctx.wall_now().date_naive();
+    let today = ctx.wall_now().london_date();
     let mut seen = std::collections::HashSet::new();
     // Entry names planned into the Leavers OU (AD's CN is unique in an OU).
     let mut names_in_ou = std::collections::HashSet::new();
@@ -123,8 +124,8 @@ pub async fn plan(ctx: &Ctx, mis: &MisExport) -> Result<Plan> {
                 };
                 let left = f
                     .leaving_date
-                    .or(a.expires.map(|e| e.date_naive()))
-                    .unwrap_or(ctx.now().date_naive());
+                    .or(a.expires.map(|e| e.london_date()))
+                    .unwrap_or(ctx.now().london_date());
                 let steps = account_steps(ctx, &a, left, ou.as_deref(), &mut names_in_ou).await?;
                 let linked = f.linked.clone();
                 if !steps.is_empty() {
@@ -237,7 +238,7 @@ async fn account_steps(
     ou: Option<&str>,
     names_in_ou: &mut std::collections::HashSet<String>,
 ) -> Result<Vec<PlannedStep>> {
-    let today = ctx.wall_now().date_naive();
+    let today = ctx.wall_now().london_date();
     let u = a.username.clone();
     let oid = a.object_id.clone();
     let mut steps = Vec::new();
@@ -1222,7 +1223,7 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
                 .as_ref()
                 .map(|k| k.suspended_on)
                 .or(stamp.map(|s| s.1))
-                .unwrap_or(now.date_naive()),
+                .unwrap_or(now.london_date()),
             object_id: f.object_id.clone(),
         });
     }

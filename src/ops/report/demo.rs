@@ -7,6 +7,7 @@
 use crate::config::{ReportConfig, TermConfig};
 use crate::domain::creds::Credential;
 use crate::domain::inventory::software::Licence;
+use crate::domain::time::LondonDate;
 use crate::error::Result;
 use crate::ops::inventory::software::{self, NewTitle};
 use crate::ops::inventory::{self, LoanRequest};
@@ -86,7 +87,7 @@ pub async fn seed(ctx: &Ctx) -> Result<()> {
         .await?;
     }
     if store.software()?.is_empty() {
-        let today = now.date_naive();
+        let today = now.london_date();
         for (title, publisher, licence, seats, expires) in [
             (
                 "Microsoft 365 A3",

@@ -46,6 +46,7 @@ mod log;
 
 use super::Ctx;
 use crate::config::TermConfig;
+use crate::domain::time::LondonDate;
 use crate::domain::time::{end_of_day, start_of_day, uk_date};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -466,7 +467,7 @@ pub async fn termly(ctx: &Ctx, period: &Period) -> Result<Report> {
 /// The report for what the command line (or the TUI) asked: the period resolved from
 /// `[report] terms` at `ctx.now()`.
 pub async fn termly_for(ctx: &Ctx, req: &PeriodRequest) -> Result<Report> {
-    let today = ctx.now().date_naive();
+    let today = ctx.now().london_date();
     let period = resolve_period(&ctx.config.report.terms, req, today)?;
     if period.from > today {
         return Err(Error::Usage(format!(

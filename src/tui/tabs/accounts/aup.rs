@@ -6,6 +6,7 @@
 
 use super::{AccountsPurpose, AccountsTab, Row};
 use crate::domain::aup::{check_signed_on, How, Signer, Status};
+use crate::domain::time::LondonDate;
 use crate::error::Result;
 use crate::ops::aup::{is_held, prepare, RecordOutcome, RecordRequest};
 use crate::ops::Recorded;
@@ -220,7 +221,7 @@ pub fn open_record(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
     } else {
         "empty: the account holder's name"
     };
-    let today = sh.now.date_naive().format("%Y-%m-%d").to_string();
+    let today = sh.now.london_date().format("%Y-%m-%d").to_string();
     let hows: Vec<String> = ["paper", "form", "email"]
         .iter()
         .map(|s| s.to_string())
@@ -259,7 +260,7 @@ pub fn submit_record(
     targets: Vec<String>,
     mut f: Form,
 ) -> Vec<Cmd> {
-    let today = sh.now.date_naive();
+    let today = sh.now.london_date();
     let signed_on = match crate::domain::time::parse_date(f.text(1).trim()) {
         Ok(d) => d,
         Err(e) => {
@@ -439,7 +440,7 @@ pub fn on_record_done(
 /// override reason (as `accounts enable --override-aup REASON`); the others are confirmed as
 /// before.
 pub fn open_enable(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
-    let today = sh.now.date_naive();
+    let today = sh.now.london_date();
     let blocked: Vec<(String, String)> = match a.book() {
         Some(book) => targets
             .iter()

@@ -3,6 +3,7 @@
 
 use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
+use crate::domain::time::LondonDate;
 use crate::ops::preview::{plan_for, protect, Emphasis, Outcome, Preview};
 use crate::tui::dialogs::{Confirm, Dialog, Field, Form, PasswordDialog, Picker, Purpose, Tone};
 use crate::tui::keymap::{Action, Context, KeyRow};
@@ -201,7 +202,7 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
                 [one] => a
                     .row(one)
                     .and_then(|r| r.account.expires)
-                    .map(|e| e.date_naive().format("%Y-%m-%d").to_string())
+                    .map(|e| e.london_date().format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),
                 _ => String::new(),
             };

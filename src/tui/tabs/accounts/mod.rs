@@ -22,6 +22,7 @@ pub use submit::AccountsPurpose;
 pub use work::{account_log, apply_change, import_plan, AccountsCmd, AccountsMsg, Change};
 
 use crate::domain::account::{Account, AccountStatus};
+use crate::domain::time::LondonDate;
 use crate::ops::aup::{Book, StatusRow};
 use crate::ops::ActionEntry;
 use crate::ops::Listing;
@@ -146,7 +147,7 @@ impl Row {
         let user_lc = account.username.to_lowercase();
         let name_lc = account.name().to_lowercase();
         Row {
-            aup: book.map(|b| b.row(&account, now.date_naive())),
+            aup: book.map(|b| b.row(&account, now.london_date())),
             status: account.status(now),
             ou_lc: account.parent_dn().to_lowercase(),
             account,

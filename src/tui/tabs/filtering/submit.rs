@@ -6,6 +6,7 @@
 use super::{Change, FilterCmd, FilteringTab, STATUS_CYCLE};
 use crate::domain::filter::{normalise, Kind, ReviewAction, Scope, SiteOptions, Verdict};
 use crate::domain::time::parse_date;
+use crate::domain::time::LondonDate;
 use crate::ops::filter::RequestInput;
 use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
@@ -61,7 +62,7 @@ pub fn on_submit(
             filters(p, sh, &f);
             Vec::new()
         }
-        other => match check(&other, &f, FilteringTab::judge_now(sh).date_naive()) {
+        other => match check(&other, &f, FilteringTab::judge_now(sh).london_date()) {
             Err(e) => back(sh, f, e),
             Ok(change) => {
                 if let Some(by) = by_of(&change) {

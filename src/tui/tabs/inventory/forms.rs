@@ -10,6 +10,7 @@ use crate::domain::inventory::disposal::{Sanitisation, WASTE_CODES};
 use crate::domain::inventory::price::plain_price;
 use crate::domain::inventory::status::{check_transition, Via};
 use crate::domain::inventory::{Asset, Category, Status};
+use crate::domain::time::LondonDate;
 use crate::ops::inventory::disposal::ReportBatch;
 use crate::tui::dialogs::{Confirm, Dialog, Field, Form, Message, Picker, Tone};
 use crate::tui::keymap::Action;
@@ -317,7 +318,7 @@ pub fn open_labels(v: &InventoryTab, sh: &mut Shell) {
     }
     names.push("all (not disposed)".into());
     sets.push(None);
-    let today = sh.now.date_naive();
+    let today = sh.now.london_date();
     let out = v
         .store_dir
         .join(format!("labels-{}.pdf", today.format("%Y-%m-%d")));
@@ -381,7 +382,7 @@ pub fn open_start_round(v: &InventoryTab, sh: &mut Shell) {
         purpose(InvPurpose::StartRound),
         vec![Field::text(
             "Name",
-            &round_name(sh.now.date_naive()),
+            &round_name(sh.now.london_date()),
             "one open round at a time; e.g. Autumn 2026",
         )],
     )
@@ -631,7 +632,7 @@ fn papers_fields(b: Option<&ReportBatch>) -> Vec<Field> {
 pub fn open_new_batch(v: &InventoryTab, sh: &mut Shell) {
     let mut fields = vec![Field::text(
         "Reference",
-        &next_batch_name(v, sh.now.date_naive()),
+        &next_batch_name(v, sh.now.london_date()),
         "the batch's name on its papers",
     )];
     fields.extend(papers_fields(None));

@@ -13,6 +13,7 @@ use crate::domain::inventory::price::parse_price;
 use crate::domain::inventory::records::BreachInput;
 use crate::domain::inventory::{Asset, Category, Status};
 use crate::domain::time::parse_date;
+use crate::domain::time::LondonDate;
 use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
 use crate::ops::inventory::labels::Selection;
 use crate::ops::inventory::{AssetEdit, LoanRequest, NewAsset};
@@ -117,7 +118,7 @@ pub fn on_submit(
             filters.unencrypted = f.toggle(5);
             filters.not_audited = f
                 .toggle(6)
-                .then_some((sh.now.date_naive(), v.audit_interval_days));
+                .then_some((sh.now.london_date(), v.audit_interval_days));
             v.table.refilter_keep(page);
             v.follow_cursor(sh)
         }

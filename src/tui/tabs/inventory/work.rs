@@ -6,6 +6,7 @@
 use crate::domain::inventory::disposal::Sanitisation;
 use crate::domain::inventory::labels::Layout;
 use crate::domain::inventory::Status;
+use crate::domain::time::LondonDate;
 use crate::error::Result;
 use crate::ops::inventory::audit::{self, AuditReport, ScanResult, ScanSession};
 use crate::ops::inventory::disposal::{self, BatchEdit, NewBatch, ReportBatch};
@@ -406,7 +407,7 @@ pub fn change(ctx: &Ctx, c: Change) -> Result<(String, String)> {
                 method,
                 &certificate,
                 &verified_by,
-                Some(ctx.now().date_naive()),
+                Some(ctx.now().london_date()),
             )?;
             let said = format!(
                 "{tag}: {} recorded ({}, verified by {})",

@@ -4,6 +4,7 @@
 
 use super::{FindingSort, LeaversTab, Panel, PlanSort, CONTEXT, PLAN_CONTEXT, REPORT_CONTEXT};
 use crate::domain::leavers::Action as FindingAction;
+use crate::domain::time::LondonDate;
 use crate::ops::leavers::sweep::StepState;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::shell::Shell;
@@ -20,7 +21,7 @@ fn day(d: NaiveDate) -> String {
 }
 
 fn logon(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| day(t.date_naive()))
+    t.map(|t| day(t.london_date()))
         .unwrap_or_else(|| "never".into())
 }
 
