@@ -48,12 +48,15 @@ fn median(mut v: Vec<Duration>) -> (Duration, Duration) {
 fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = DemoDirectory::bundled(RoleMap::default()).expect("demo directory");
-    let ctx = Ctx::with_directory(
+    // Writes on a fixed clock (the end of 25 Nov 2026): --as-of is for reports and dry runs.
+    let mut ctx = Ctx::with_directory(
         Config::default(),
         Arc::new(dir),
         tmp.path().join("bench.db"),
-        NaiveDate::from_ymd_opt(2026, 11, 25),
+        None,
     );
+    let day = NaiveDate::from_ymd_opt(2026, 11, 25).expect("a date");
+    ctx.clock = schooltech::clock::Clock::Fixed(schooltech::domain::time::end_of_day(day));
     let text = csv(N);
 
     let t = Instant::now();

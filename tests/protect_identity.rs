@@ -437,12 +437,8 @@ member: {helpers}
         said.contains("jack.walker") && said.contains("protected"),
         "{said}"
     );
-    st(
-        &cfg,
-        &["--as-of", &d, "sweep", "--mis", csv, "--apply", "--yes"],
-        None,
-    )
-    .ok();
+    // Run "on" that day (a fixed clock): --as-of is for reports and dry runs.
+    common::st_on(&cfg, &d, &["sweep", "--mis", csv, "--apply", "--yes"], None).ok();
     assert_eq!(
         jack_before,
         snapshot(&server, &["jack.walker"]),

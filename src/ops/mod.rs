@@ -239,10 +239,12 @@ impl Ctx {
     }
 
     /// Refuses `--as-of` for services that change things.
+    /// Every context is sealed before a command sees it; only the demo's own seeds run
+    /// before (they build the demo school, they are not a change).
     pub fn refuse_as_of(&self, what: &str) -> Result<()> {
         match self.as_of {
-            Some(_) => Err(crate::Error::Usage(as_of_refusal(what))),
-            None => Ok(()),
+            Some(_) if self.sealed => Err(crate::Error::Usage(as_of_refusal(what))),
+            _ => Ok(()),
         }
     }
 
@@ -252,8 +254,8 @@ impl Ctx {
     pub fn store(&self) -> Result<crate::store::Store> {
         let store = crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock);
         Ok(match self.as_of {
-            Some(_) => store.read_only(as_of_refusal("this command")),
-            None => store,
+            Some(_) if self.sealed => store.read_only(as_of_refusal("this command")),
+            _ => store,
         })
     }
 
