@@ -15,7 +15,7 @@ use schooltech::domain::creds::Credential;
 use schooltech::ops::{creds, Ctx};
 use schooltech::tui::shell::view as ui;
 use schooltech::tui::theme::Theme;
-use tui_support::{demo_at, frozen_now, redact, Harness};
+use tui_support::{frozen_now, redact, Harness};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
