@@ -81,6 +81,10 @@ pub fn as_of_refusal(what: &str) -> String {
     )
 }
 
+/// The same refusal, short enough for a status line at 80 columns (the full-screen program).
+pub const AS_OF_REFUSAL_SHORT: &str =
+    "--as-of is for reports and dry runs; run without it to change";
+
 /// Everything a service needs: configuration, the directory, where the store is, and the
 /// date time rules are judged at.
 pub struct Ctx {

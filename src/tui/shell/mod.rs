@@ -220,11 +220,8 @@ impl Shell {
     /// True (and says why in the status bar) when `--as-of` makes this a read-only run.
     pub fn read_only(&mut self) -> bool {
         match self.env.as_of {
-            Some(d) => {
-                self.info(format!(
-                    "read-only (--as-of {d}): {}",
-                    crate::ops::as_of_refusal("this")
-                ));
+            Some(_) => {
+                self.info(format!("read-only: {}", crate::ops::AS_OF_REFUSAL_SHORT));
                 true
             }
             None => false,
