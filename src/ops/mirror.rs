@@ -84,7 +84,7 @@ pub async fn search_accounts(ctx: &Ctx, query: &AccountQuery) -> Result<Listing>
 /// so `--demo changes` shows what a real directory's would. They are dated before the current
 /// term, so the demo's termly report is unchanged.
 pub fn seed_demo(ctx: &Ctx) -> Result<()> {
-    let store = ctx.demo_seed_store()?;
+    let store = ctx.store()?;
     if !store.outside_changes(None)?.is_empty() {
         return Ok(());
     }

@@ -219,12 +219,12 @@ impl Ctx {
         let mut ctx = Ctx::unsealed(config, dir, tmp.path().join("schooltech.db"), as_of);
         ctx.clock = clock;
         ctx._demo_dir = Some(tmp);
-        inventory::demo::seed(&ctx.demo_seed_store()?, ctx.now())?;
-        aup::demo::seed(&ctx.demo_seed_store()?, ctx.now())?;
+        inventory::demo::seed(&ctx.store()?, ctx.now())?;
+        aup::demo::seed(&ctx.store()?, ctx.now())?;
         if as_of.is_some() {
             // What the demo otherwise makes on first look, made now: once sealed for --as-of
             // it changes nothing.
-            filter::seed_demo(&ctx.demo_seed_store()?, ctx.now())?;
+            filter::seed_demo(&ctx.store()?, ctx.now())?;
             demo_block_on(|| leavers::demo_zombies(&ctx))?;
         }
         Ok(ctx)
@@ -242,8 +242,7 @@ impl Ctx {
         self.clock.now()
     }
 
-    /// Refuses `--as-of` for services that change things.
-    /// Every context is sealed before a command sees it; only the demo's own seeds run
+    /// Refuses `--as-of` for services that change things. Every context is sealed before a command sees it; only the demo's own seeds run
     /// before (they build the demo school, they are not a change).
     pub fn refuse_as_of(&self, what: &str) -> Result<()> {
         match self.as_of {
@@ -253,23 +252,15 @@ impl Ctx {
     }
 
     /// The store, opened for this context: the one way ops (and nothing above it) opens it.
-    /// Under `--as-of` it refuses every write ([`crate::store::Store::read_only`]), so no
-    /// changing command of either face can write a record while time is pretended.
+    /// Under `--as-of` it refuses every write ([`crate::store::Store::read_only`]) once the
+    /// context is sealed, so no changing command of either face can write a record while time
+    /// is pretended; the demo's seeds, which build the demo school before the seal, can.
     pub fn store(&self) -> Result<crate::store::Store> {
         let store = crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock);
         Ok(match self.as_of {
             Some(_) if self.sealed => store.read_only(as_of_refusal("this command")),
             _ => store,
         })
-    }
-
-    /// The demo's store, writable even under `--as-of`: only for building the demo school
-    /// (its seeds), never for a change.
-    pub(crate) fn demo_seed_store(&self) -> Result<crate::store::Store> {
-        if !self.is_demo() {
-            return Err(crate::Error::Usage("only the demo school is seeded".into()));
-        }
-        Ok(crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock))
     }
 
     /// True when this is the demo directory.

@@ -429,7 +429,7 @@ pub(crate) async fn demo_zombies(ctx: &Ctx) -> Result<()> {
     }
     // The sweep's record of suspending it (what makes its purge due).
     if let Some(a) = ctx.dir.get_account("21berrym").await? {
-        demo_sweep_record(ctx, &ctx.demo_seed_store()?, &a)?;
+        demo_sweep_record(ctx, &ctx.store()?, &a)?;
     }
     if let Some(a) = ctx.dir.get_account("pchaudhry").await? {
         if a.expires.is_none() {

@@ -44,7 +44,7 @@ pub fn config() -> ReportConfig {
 pub async fn seed(ctx: &Ctx) -> Result<()> {
     let now = ctx.now();
     let berrym = ctx.dir.get_account("21berrym").await?;
-    let store = ctx.demo_seed_store()?;
+    let store = ctx.store()?;
     if store.credentials()?.is_empty() {
         for (name, system, known, period, days_ago) in [
             (
