@@ -7,7 +7,8 @@ set -euo pipefail
 # squidguard: the filter tests feed our exports to a real squidGuard as its exception lists.
 # poppler-utils (pdftoppm) and zbar-tools (zbarimg): the inventory label test renders the PDF and reads the barcodes back.
 # chromium: the termly report test prints the HTML report to PDF with headless Chromium (pdftotext checks it).
-PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard poppler-utils zbar-tools chromium)
+# postgresql: the store tests run on both engines against a cluster they make with initdb (issue 27).
+PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard poppler-utils zbar-tools chromium postgresql)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -31,7 +32,7 @@ echo "install-deps: installing ${missing[*]}"
 $SUDO apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${PACKAGES[@]}"
 
-for svc in slapd samba-ad-dc samba smbd nmbd winbind squid; do
+for svc in slapd samba-ad-dc samba smbd nmbd winbind squid postgresql; do
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     $SUDO systemctl stop "$svc" >/dev/null 2>&1 || true
     $SUDO systemctl disable "$svc" >/dev/null 2>&1 || true

@@ -518,15 +518,95 @@ impl Default for DirectoryConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreConfig {
-    /// The SQLite file.
+    /// The SQLite file: the whole store on `engine = "sqlite"`; the local directory mirror on
+    /// `engine = "postgres"`.
     pub path: PathBuf,
+    /// `sqlite` (the default, embedded) or `postgres` (a trust's shared server).
+    pub engine: StoreEngine,
+    /// PostgreSQL only: `postgres://ROLE@HOST:PORT/DATABASE`, never with a password in it.
+    pub url: Option<String>,
+    /// PostgreSQL only: the file holding the role's password (mode 0600).
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL only: the PEM file of the CA that signed the server's certificate (required
+    /// unless the server is on this machine).
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// `[store] engine`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoreEngine {
+    /// One SQLite file on this server.
+    #[default]
+    Sqlite,
+    /// A PostgreSQL database shared by the trust's schools.
+    Postgres,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             path: PathBuf::from(DEFAULT_STORE_PATH),
+            engine: StoreEngine::Sqlite,
+            url: None,
+            password_file: None,
+            ca_cert: None,
         }
+    }
+}
+
+impl StoreConfig {
+    fn validate(&self) -> std::result::Result<(), String> {
+        let pg_only = [
+            ("url", self.url.is_some()),
+            ("password_file", self.password_file.is_some()),
+            ("ca_cert", self.ca_cert.is_some()),
+        ];
+        match self.engine {
+            StoreEngine::Sqlite => match pg_only.iter().find(|(_, set)| *set) {
+                Some((key, _)) => Err(format!(
+                    "[store] {key} is for engine = \"postgres\"; remove it, or set engine = \"postgres\""
+                )),
+                None => Ok(()),
+            },
+            StoreEngine::Postgres => match &self.url {
+                Some(u) if !u.trim().is_empty() => Ok(()),
+                _ => Err("[store] engine = \"postgres\" needs url = \"postgres://ROLE@HOST:PORT/DATABASE\"".into()),
+            },
+        }
+    }
+
+    /// How to reach PostgreSQL (`engine = "postgres"`): the url, the password read from
+    /// `password_file` (refused unless it is ours and mode 0600), the CA.
+    pub fn pg_settings(&self) -> Result<crate::store::engine::postgres::PgSettings> {
+        let url =
+            self.url
+                .clone()
+                .filter(|u| !u.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::Config(
+                "[store] url is not set; write url = \"postgres://ROLE@HOST:PORT/DATABASE\"".into(),
+            )
+                })?;
+        let password = match &self.password_file {
+            Some(p) => {
+                check_owner_and_mode(p, "[store] password_file", 0o077)?;
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    Error::Config(format!(
+                        "cannot read [store] password_file {}: {e}",
+                        p.display()
+                    ))
+                })?;
+                Some(text.trim_end_matches(['\r', '\n']).to_string())
+            }
+            None => None,
+        };
+        Ok(crate::store::engine::postgres::PgSettings {
+            url,
+            password,
+            ca_cert: self.ca_cert.clone(),
+            timeout: crate::store::BUSY_TIMEOUT,
+        })
     }
 }
 
@@ -593,6 +673,9 @@ impl Config {
                  the defaults are network-manager and ict-coordinator",
                 origin.display()
             )));
+        }
+        if let Err(e) = self.store.validate() {
+            return Err(Error::Config(format!("{}: {e}", origin.display())));
         }
         if let Err(e) = self.aup.validate() {
             return Err(Error::Config(format!("{}: {e}", origin.display())));

@@ -38,6 +38,7 @@ mod log;
 pub mod output;
 mod passwords;
 pub mod report;
+mod store;
 mod sweep;
 
 use crate::config::Config;
@@ -167,6 +168,12 @@ pub enum Command {
         after_help = "Examples:\n  schooltech changes\n  schooltech changes --since 2026-11-01 --format json"
     )]
     Changes(changes::ChangesArgs),
+    /// The store on PostgreSQL: make or upgrade its schema (owner role), check a server's access.
+    #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  schooltech store check\n  schooltech store migrate --grant-to school_a"
+    )]
+    Store(store::StoreCmd),
 }
 
 /// Output format for lists.
@@ -243,5 +250,6 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
         Command::Report(c) => report::run(&settled_context(cli).await?, c).await,
         Command::Changes(a) => changes::run(&settled_context(cli).await?, a).await,
+        Command::Store(c) => store::run(cli, c),
     }
 }

@@ -9,6 +9,7 @@
 pub mod actionlog;
 pub mod aup;
 pub mod creds;
+pub mod engine;
 pub mod filter;
 pub mod inventory;
 pub mod journal;

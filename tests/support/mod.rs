@@ -34,6 +34,7 @@
 //! This module depends on no schooltech library code on purpose.
 #![allow(dead_code)]
 
+pub mod postgres;
 mod samba;
 mod slapd;
 mod tls;

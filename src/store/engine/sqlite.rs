@@ -1,0 +1,100 @@
+//! The SQLite engine of the executor interface: rusqlite, as the store has always used it
+//! (`BEGIN IMMEDIATE` for a write, `last_insert_rowid()` for a new id, a trigger's message as is).
+
+use super::{Db, DbError, DbErrorKind, Dialect, Exec, Row, Value};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, ErrorCode};
+
+fn to_sql(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Int(i) => SqlValue::Integer(*i),
+        Value::Real(f) => SqlValue::Real(*f),
+        Value::Text(s) => SqlValue::Text(s.clone()),
+        Value::Blob(b) => SqlValue::Blob(b.clone()),
+    }
+}
+
+fn from_sql(v: SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => Value::Int(i),
+        SqlValue::Real(f) => Value::Real(f),
+        SqlValue::Text(s) => Value::Text(s),
+        SqlValue::Blob(b) => Value::Blob(b),
+    }
+}
+
+/// An rusqlite error in engine-neutral words. A trigger's `RAISE(ABORT, msg)` arrives as `msg`.
+pub fn db_error(e: rusqlite::Error) -> DbError {
+    let kind = match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DbErrorKind::Busy,
+        Some(ErrorCode::ConstraintViolation) => DbErrorKind::Refused,
+        Some(ErrorCode::CannotOpen) => DbErrorKind::Unreachable,
+        _ => DbErrorKind::Other,
+    };
+    let message = match &e {
+        rusqlite::Error::SqliteFailure(_, Some(m)) => m.clone(),
+        _ => e.to_string(),
+    };
+    DbError::new(kind, message)
+}
+
+fn params(p: &[Value]) -> impl rusqlite::Params + '_ {
+    rusqlite::params_from_iter(p.iter().map(to_sql))
+}
+
+impl Exec for Connection {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str, p: &[Value]) -> Result<u64, DbError> {
+        let mut stmt = self.prepare_cached(sql).map_err(db_error)?;
+        let n = stmt.execute(params(p)).map_err(db_error)?;
+        Ok(n as u64)
+    }
+
+    fn query(&mut self, sql: &str, p: &[Value]) -> Result<Vec<Row>, DbError> {
+        let mut stmt = self.prepare_cached(sql).map_err(db_error)?;
+        let cols = stmt.column_count();
+        let rows = stmt
+            .query_map(params(p), |r| {
+                (0..cols)
+                    .map(|i| r.get::<_, SqlValue>(i).map(from_sql))
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(Row)
+            })
+            .map_err(db_error)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
+    }
+
+    fn insert_id(&mut self, sql: &str, p: &[Value]) -> Result<i64, DbError> {
+        self.prepare_cached(sql)
+            .and_then(|mut s| s.execute(params(p)))
+            .map_err(db_error)?;
+        Ok(self.last_insert_rowid())
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        self.execute_batch(sql).map_err(db_error)
+    }
+}
+
+impl Db for Connection {
+    fn begin_write(&mut self) -> Result<(), DbError> {
+        self.execute_batch("BEGIN IMMEDIATE").map_err(db_error)
+    }
+
+    fn begin_read(&mut self) -> Result<(), DbError> {
+        self.execute_batch("BEGIN DEFERRED").map_err(db_error)
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.execute_batch("COMMIT").map_err(db_error)
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.execute_batch("ROLLBACK").map_err(db_error)
+    }
+}
