@@ -109,7 +109,10 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
         | "changes"
         | "generate"
         | "generate man"
-        | "generate completions" => Class::Reads,
+        | "generate completions"
+        | "store check" => Class::Reads,
+        // Changes the PostgreSQL store's schema: refused under --as-of before it connects.
+        "store migrate" => changes(&["store", "migrate"]),
         // `init` writes a configuration file, not the store or the directory; it is refused
         // under --as-of too, but it is tried in its own test (it needs no server).
         "init" => Class::Reads,

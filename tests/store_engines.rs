@@ -104,6 +104,7 @@ on_both_engines!(
     a_failed_write_transaction_leaves_nothing,
     the_action_log_refuses_changes_in_the_same_words,
     two_writers_appending_300_rows_each_keep_one_chain,
+    bulk_rows_are_all_written_or_none,
 );
 
 fn count<D: Db>(db: &mut D, sql: &str) -> i64 {
@@ -146,6 +147,22 @@ fn sql_written_once_runs_on_both<H: Harness>(h: &H) {
         .unwrap();
     assert_eq!(n, 1);
     assert_eq!(count(&mut db, "SELECT count(*) FROM items"), 2);
+}
+
+fn bulk_rows_are_all_written_or_none<H: Harness>(h: &H) {
+    let mut db = h.open();
+    db.batch(h.items_ddl()).unwrap();
+    let insert = "INSERT INTO items (name) VALUES (?1)";
+    // More rows than one pipelined batch, the last one a duplicate (case aside) of the first.
+    let mut rows: Vec<Vec<Value>> = (0..2500).map(|i| vec![format!("n{i}").into()]).collect();
+    rows.push(vec!["N0".into()]);
+    let e = write_tx(&mut db, |db| db.execute_many(insert, &rows)).unwrap_err();
+    assert_eq!(e.kind, DbErrorKind::Refused, "{e}");
+    assert_eq!(count(&mut db, "SELECT count(*) FROM items"), 0);
+    rows.pop();
+    let n = write_tx(&mut db, |db| db.execute_many(insert, &rows)).unwrap();
+    assert_eq!(n, 2500);
+    assert_eq!(count(&mut db, "SELECT count(*) FROM items"), 2500);
 }
 
 fn a_failed_write_transaction_leaves_nothing<H: Harness>(h: &H) {
@@ -432,4 +449,115 @@ fn postgres_wrong_password_is_refused_without_echoing_it() {
     let e = PgDb::connect(&settings(&pg.db.url, "not-the-password")).unwrap_err();
     assert_eq!(e.kind, DbErrorKind::Unreachable, "{e}");
     assert!(!e.message.contains("not-the-password"), "{e}");
+}
+
+#[test]
+fn postgres_tls_is_verified_against_the_ca_and_a_stranger_is_refused() {
+    let c = PgCluster::private_tls();
+    let db = c.database();
+    let ca = c.ca.clone().unwrap();
+    let mut s = settings(&db.url, SUPERUSER_PASSWORD);
+    s.ca_cert = Some(ca);
+    let mut conn = PgDb::connect(&s).unwrap();
+    let on = conn
+        .query_one(
+            "SELECT ssl::int FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(on.int(0).unwrap(), 1, "the connection is not encrypted");
+    // Another CA did not sign the server's certificate: refused, nothing sent.
+    let other = tempfile::tempdir().unwrap();
+    s.ca_cert = Some(support::postgres::stranger_ca(other.path()));
+    let e = PgDb::connect(&s).unwrap_err();
+    assert_eq!(e.kind, DbErrorKind::Unreachable, "{e}");
+}
+
+/// Writes a config naming `url` with `password` in a 0600 file; returns its path.
+fn pg_config(dir: &std::path::Path, name: &str, url: &str, password: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let pw = dir.join(format!("{name}.pw"));
+    std::fs::write(&pw, password).unwrap();
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let cfg = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &cfg,
+        format!(
+            "[school]\nname = \"Test Academy\"\n\n[directory]\nflavour = \"openldap\"\n\
+             url = \"ldap://127.0.0.1:1\"\nbase_dn = \"dc=school,dc=test\"\n\
+             bind_dn = \"cn=admin,dc=school,dc=test\"\n\n\
+             [store]\npath = \"{}\"\nengine = \"postgres\"\nurl = \"{url}\"\npassword_file = \"{}\"\n",
+            dir.join(format!("{name}.db")).display(),
+            pw.display()
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+fn schooltech(cfg: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_schooltech"))
+        .arg("--config")
+        .arg(cfg)
+        .args(args)
+        .env_remove("SCHOOLTECH_CONFIG")
+        .env("SCHOOLTECH_BIND_PASSWORD", "unused-by-the-demo")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_store_migrate_grants_and_check_says_what_is_wrong() {
+    let db = cluster().database();
+    db.make_role("school_b", "Sch00l!B#pass");
+    let dir = tempfile::tempdir().unwrap();
+    let owner = pg_config(dir.path(), "owner", &db.url, SUPERUSER_PASSWORD);
+    let school = pg_config(
+        dir.path(),
+        "school",
+        &db.url_as("school_b"),
+        "Sch00l!B#pass",
+    );
+
+    let (code, _, err) = schooltech(&school, &["store", "check"]);
+    assert_eq!(code, 1, "{err}");
+    let (_, out, _) = schooltech(&school, &["store", "check"]);
+    assert!(out.contains("run: schooltech store migrate"), "{out}");
+
+    // --as-of never changes anything: refused before it connects.
+    let (code, _, err) = schooltech(&owner, &["--as-of", "2027-03-01", "store", "migrate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--as-of is for reports and dry runs"), "{err}");
+    assert_eq!(
+        db.psql("SELECT to_regclass('schooltech_schema') IS NULL"),
+        "t"
+    );
+
+    let (code, out, err) = schooltech(&owner, &["store", "migrate", "--grant-to", "school_b"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("schema 0 -> 1"), "{out}");
+
+    let (code, out, err) = schooltech(&school, &["store", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("ok    store grants"), "{out}");
+    assert!(out.contains("ok    store role: owns nothing"), "{out}");
+    assert!(!out.contains("Sch00l"), "a password was printed: {out}");
+
+    // The owner role is not for a school's server.
+    let (code, out, _) = schooltech(&owner, &["store", "check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("FAIL  store role"), "{out}");
+
+    // Records stay on SQLite in this build: a changing command is refused, never written to the
+    // local file unseen.
+    let (code, _, err) = schooltech(&school, &["log", "verify"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("engine = \"postgres\""), "{err}");
+    assert!(!dir.path().join("school.db").exists());
 }

@@ -313,6 +313,25 @@ async fn bind_account_check(ctx: &Ctx, r: &mut Report) {
 }
 
 fn store_checks(ctx: &Ctx, r: &mut Report) {
+    if ctx.config.store.engine == crate::config::StoreEngine::Postgres {
+        // Issue 27: connection, TLS, schema version, the role's ownership and grants.
+        match ctx.config.store.pg_settings() {
+            Ok(s) => {
+                for c in crate::store::engine::pg_check::check(&s) {
+                    r.checks.push(if c.ok {
+                        Check::pass(c.name, c.detail)
+                    } else {
+                        Check::fail(c.name, c.detail, c.fix)
+                    });
+                }
+            }
+            Err(e) => r.checks.push(Check::fail(
+                "store connection",
+                e.to_string(),
+                "fix [store] in the configuration",
+            )),
+        }
+    }
     let path = &ctx.config.store.path;
     match ctx.store().and_then(|s| s.schema_version().map(|_| s)) {
         Ok(store) => {

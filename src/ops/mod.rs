@@ -19,6 +19,7 @@ pub mod leavers;
 pub mod log;
 pub mod mirror;
 pub mod passwords;
+pub mod pg_store;
 pub mod preview;
 pub mod protect;
 pub mod report;

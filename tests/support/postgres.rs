@@ -92,6 +92,8 @@ pub struct PgCluster {
     pub dir: PathBuf,
     /// The TCP port on 127.0.0.1.
     pub port: u16,
+    /// With TLS (`private_tls`): the PEM of the CA that signed the server's certificate.
+    pub ca: Option<PathBuf>,
     daemon: Mutex<Option<Child>>,
     _tempdir: tempfile::TempDir,
     _owner_lock: File,
@@ -108,6 +110,16 @@ pub fn cluster() -> &'static PgCluster {
 impl PgCluster {
     /// A new cluster of its own (initdb, start), for a test that stops and starts it.
     pub fn private() -> PgCluster {
+        PgCluster::make(false)
+    }
+
+    /// A new cluster of its own serving TLS (`ssl = on`) with a certificate for 127.0.0.1 signed
+    /// by a throwaway CA (`ca`).
+    pub fn private_tls() -> PgCluster {
+        PgCluster::make(true)
+    }
+
+    fn make(tls: bool) -> PgCluster {
         let (tempdir, owner_lock) = server_dir("pg-");
         let dir = tempdir.path().to_path_buf();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).expect("chmod pg dir");
@@ -144,8 +156,38 @@ impl PgCluster {
             String::from_utf8_lossy(&out.stderr)
         );
         let _ = fs::remove_file(&pwfile);
+        let mut ca = None;
+        if tls {
+            let certs = super::tls::generate(&dir.join("tls"), std::net::Ipv4Addr::LOCALHOST);
+            fs::copy(&certs.cert, data.join("server.crt")).expect("copying the cert");
+            fs::copy(&certs.key, data.join("server.key")).expect("copying the key");
+            fs::set_permissions(data.join("server.key"), fs::Permissions::from_mode(0o600))
+                .expect("chmod key");
+            if is_root() {
+                let st = Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(data.join("server.crt"))
+                    .arg(data.join("server.key"))
+                    .status()
+                    .expect("chown");
+                assert!(st.success(), "chown of the TLS files failed");
+            }
+            fs::write(
+                data.join("postgresql.auto.conf"),
+                "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+            )
+            .expect("writing postgresql.auto.conf");
+            if is_root() {
+                let _ = Command::new("chown")
+                    .args(["postgres:postgres"])
+                    .arg(data.join("postgresql.auto.conf"))
+                    .status();
+            }
+            ca = Some(certs.ca);
+        }
         let mut c = PgCluster {
             dir,
+            ca,
             port: 0,
             daemon: Mutex::new(None),
             _tempdir: tempdir,
@@ -293,4 +335,9 @@ impl PgDatabase<'_> {
              CREATE ROLE {role} LOGIN PASSWORD '{password}'; END IF; END $$"
         ));
     }
+}
+
+/// A CA of its own in `dir` that signed nothing PostgreSQL serves (for refusals).
+pub fn stranger_ca(dir: &Path) -> PathBuf {
+    super::tls::generate(dir, std::net::Ipv4Addr::LOCALHOST).ca
 }

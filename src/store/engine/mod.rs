@@ -9,6 +9,7 @@
 //! ([`pg_schema`]: a case-insensitive collation named `nocase`, so `COLLATE NOCASE` reads the same
 //! in both, and an `instr(text, text)` function).
 
+pub mod pg_check;
 pub mod pg_schema;
 pub mod postgres;
 pub mod sqlite;
@@ -204,6 +205,16 @@ pub trait Exec {
     /// The first row of a query, `None` when it has none.
     fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// Runs one statement once per parameter row (bulk imports): on PostgreSQL the rows go in
+    /// pipelined batches, not one round trip each. Returns the rows changed in all.
+    fn execute_many(&mut self, sql: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
+        let mut n = 0;
+        for p in rows {
+            n += self.execute(sql, p)?;
+        }
+        Ok(n)
     }
 
     /// Runs an `INSERT` (shared form, no `RETURNING`) into a table whose key is `id`, and returns

@@ -67,8 +67,12 @@ impl LiveKey {
     }
 }
 
+/// How many rows of an `execute_many` go to the server in one pipelined batch.
+const PIPELINE: usize = 1000;
+
 enum Op {
     Execute(String, Vec<Value>),
+    ExecuteMany(String, Vec<Vec<Value>>),
     Query(String, Vec<Value>),
     Batch(String),
 }
@@ -288,6 +292,23 @@ async fn serve(client: Client, mut jobs: tokio::sync::mpsc::UnboundedReceiver<Jo
                 .await
                 .map(|()| Reply::Done)
                 .map_err(db_error),
+            Op::ExecuteMany(sql, rows) => {
+                if !prepared.contains_key(&sql) {
+                    match client.prepare(&sql).await {
+                        Ok(st) => {
+                            prepared.insert(sql.clone(), st);
+                        }
+                        Err(e) => {
+                            let _ = reply.send(Err(db_error(e)));
+                            continue;
+                        }
+                    }
+                }
+                match prepared.get(&sql) {
+                    Some(st) => run_many(&client, st, &rows).await,
+                    None => Err(DbError::other("statement not prepared")),
+                }
+            }
             Op::Execute(sql, params) | Op::Query(sql, params) => {
                 if !prepared.contains_key(&sql) {
                     match client.prepare(&sql).await {
@@ -326,6 +347,22 @@ async fn run(client: &Client, st: &Statement, params: Vec<Value>) -> Result<Repl
             .collect::<Result<Vec<_>, _>>()
             .map(Reply::Rows)
     }
+}
+
+/// Runs a prepared statement for every row, all sent before the first answer is awaited (one
+/// connection pipelines them), so a batch costs about one round trip, not one per row.
+async fn run_many(client: &Client, st: &Statement, rows: &[Vec<Value>]) -> Result<Reply, DbError> {
+    let refs: Vec<Vec<&(dyn ToSql + Sync)>> = rows
+        .iter()
+        .map(|p| p.iter().map(|v| v as &(dyn ToSql + Sync)).collect())
+        .collect();
+    let futs = refs.iter().map(|r| client.execute(st, r));
+    let done = futures_util::future::join_all(futs).await;
+    let mut n = 0;
+    for d in done {
+        n += d.map_err(db_error)?;
+    }
+    Ok(Reply::Count(n))
 }
 
 impl PgDb {
@@ -514,6 +551,17 @@ impl Exec for PgDb {
             Reply::Rows(r) => Ok(r.len() as u64),
             Reply::Done => Ok(0),
         }
+    }
+
+    fn execute_many(&mut self, sql: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
+        let sql = Dialect::Postgres.sql(sql);
+        let mut n = 0;
+        for chunk in rows.chunks(PIPELINE) {
+            if let Reply::Count(c) = self.call(Op::ExecuteMany(sql.clone(), chunk.to_vec()))? {
+                n += c;
+            }
+        }
+        Ok(n)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
