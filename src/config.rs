@@ -996,6 +996,52 @@ path = "/tmp/x.db"
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert_eq!(read_secret_file(&p).unwrap().expose(), "secret");
     }
+
+    #[test]
+    fn store_engine_keys_are_checked() {
+        let parse = |store: &str| {
+            Config::parse(
+                &format!("[directory]\nflavour = \"demo\"\n\n[store]\n{store}"),
+                Path::new("t.toml"),
+            )
+        };
+        let c = parse("").unwrap();
+        assert_eq!(c.store.engine, StoreEngine::Sqlite);
+        let e = parse("url = \"postgres://a@db/st\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[store] url is for engine = \"postgres\""),
+            "{e}"
+        );
+        let e = parse("engine = \"postgres\"\n").unwrap_err().to_string();
+        assert!(e.contains("needs url"), "{e}");
+        let e = parse("engine = \"mysql\"\n").unwrap_err().to_string();
+        assert!(e.contains("expected `sqlite` or `postgres`"), "{e}");
+        let c = parse("engine = \"postgres\"\nurl = \"postgres://a@db/st\"\n").unwrap();
+        assert_eq!(c.store.engine, StoreEngine::Postgres);
+    }
+
+    #[test]
+    fn store_password_file_must_be_private_and_is_never_echoed() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("pgpw");
+        std::fs::write(&p, "Pg-secret\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = StoreConfig {
+            engine: StoreEngine::Postgres,
+            url: Some("postgres://a@127.0.0.1/st".into()),
+            password_file: Some(p.clone()),
+            ..StoreConfig::default()
+        };
+        let e = store.pg_settings().unwrap_err().to_string();
+        assert!(e.contains("chmod go-rwx"), "{e}");
+        assert!(!e.contains("Pg-secret"), "{e}");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let s = store.pg_settings().unwrap();
+        assert_eq!(s.password.as_deref(), Some("Pg-secret"));
+    }
 }
 
 #[cfg(test)]
