@@ -24,6 +24,7 @@ fn env() -> Env {
         guest_days: 5,
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
         protection: Default::default(),
+        expiry: Default::default(),
     }
 }
 

@@ -237,12 +237,38 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     listing.skipped
                 );
             }
-            print_accounts(&listing.accounts, format.format, ctx.now())?;
+            // One answer for each password's expiry (ops::compliance), as the report gives it.
+            let now = ctx.now();
+            let with: Vec<_> = listing
+                .accounts
+                .iter()
+                .map(|a| ops::compliance::with_expiry(ctx, a, now))
+                .collect();
+            if format.format == super::Format::Json {
+                super::output::with_stdout(|w| super::output::write_json(w, &with))?;
+            } else {
+                let accounts: Vec<_> = with.into_iter().map(|x| x.account).collect();
+                print_accounts(&accounts, format.format, now)?;
+            }
             Ok(0)
         }
         AccountsCmd::Show { user, format } => {
             let a = ops::accounts::get(ctx, user).await?;
-            print_account(&a, format.format, ctx.now())?;
+            // One answer for the password's expiry (ops::compliance), as the report gives it.
+            let now = ctx.now();
+            let with = ops::compliance::with_expiry(ctx, &a, now);
+            match format.format {
+                super::Format::Json => {
+                    super::output::with_stdout(|w| super::output::write_json(w, &with))?
+                }
+                super::Format::Table => {
+                    print_account(&with.account, format.format, now)?;
+                    super::output::with_stdout(|w| {
+                        wln!(w, "password expiry: {}", clean(&with.password_expiry.words))
+                    })?;
+                }
+                _ => print_account(&with.account, format.format, now)?,
+            }
             Ok(0)
         }
         AccountsCmd::Create {

@@ -50,6 +50,8 @@ pub struct Env {
     pub clock: Clock,
     /// The protected accounts and groups (`[protect]`), so previews show what will be refused.
     pub protection: Protection,
+    /// What a password's expiry is judged by (the one answer the details show).
+    pub expiry: crate::ops::compliance::ExpiryRules,
 }
 
 impl Env {
@@ -64,6 +66,7 @@ impl Env {
             guest_days: ctx.config.accounts.guest_days,
             clock: ctx.clock,
             protection: Protection::from_ctx(ctx),
+            expiry: crate::ops::compliance::ExpiryRules::from_ctx(ctx),
         }
     }
 }
