@@ -56,7 +56,14 @@ fn samba_expiry_past_the_window_writes_nothing() {
     // Used to write garbage to accountExpires (FILETIME overflow).
     let r = st(
         &cfg,
-        &["accounts", "expire", "harry.hughes", "--on", "+40000-01-01"],
+        &[
+            "accounts",
+            "expire",
+            "harry.hughes",
+            "--on",
+            "+40000-01-01",
+            "--yes",
+        ],
         None,
     );
     assert_eq!(r.code, 2, "{} {}", r.stdout, r.stderr);
@@ -64,7 +71,14 @@ fn samba_expiry_past_the_window_writes_nothing() {
     assert_eq!(read(), before, "accountExpires changed");
     st(
         &cfg,
-        &["accounts", "expire", "harry.hughes", "--on", "2200-12-31"],
+        &[
+            "accounts",
+            "expire",
+            "harry.hughes",
+            "--on",
+            "2200-12-31",
+            "--yes",
+        ],
         None,
     )
     .ok();
