@@ -277,6 +277,7 @@ fn stale_report_results_are_dropped() {
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
         protection: Default::default(),
         expiry: Default::default(),
+        move_roles: Default::default(),
     };
     let mut s = State::new(env, Theme { color: true }, (100, 30), frozen_now());
     let first = app::update(&mut s, key(KeyCode::Char('2')));

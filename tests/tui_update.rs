@@ -25,6 +25,7 @@ fn env() -> Env {
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
         protection: Default::default(),
         expiry: Default::default(),
+        move_roles: Default::default(),
     }
 }
 

@@ -52,6 +52,8 @@ pub struct Env {
     pub protection: Protection,
     /// What a password's expiry is judged by (the one answer the details show).
     pub expiry: crate::ops::compliance::ExpiryRules,
+    /// What a move's new role is judged by (the move preview says when the role changes).
+    pub move_roles: crate::ops::preview::MoveRoles,
 }
 
 impl Env {
@@ -67,6 +69,7 @@ impl Env {
             clock: ctx.clock,
             protection: Protection::from_ctx(ctx),
             expiry: crate::ops::compliance::ExpiryRules::from_ctx(ctx),
+            move_roles: crate::ops::preview::MoveRoles::from_ctx(ctx),
         }
     }
 }

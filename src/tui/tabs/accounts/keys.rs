@@ -333,6 +333,9 @@ pub fn preview(
                 plan.line = format!("{u}: (not in the list; read again with r)");
             }
             let rules = &sh.env.protection;
+            // A move that changes the role says so (the same words as the CLI's dry run).
+            let plan =
+                crate::ops::preview::role_change(&sh.env.move_roles, plan, account, &planned);
             protect(plan, account, &planned, rules, &protected_groups, allow)
         })
         .collect();
