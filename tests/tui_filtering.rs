@@ -180,7 +180,7 @@ async fn request_decide_apply_revoke() {
     let screen = h.screen(120, 40);
     assert!(
         screen.contains("Record this filter request?")
-            && screen.contains("the whole site www.bbc.co.uk (every page)")
+            && screen.contains("the whole site bbc.co.uk (every page)")
             && screen.contains("permanent: until it is revoked"),
         "{screen}"
     );

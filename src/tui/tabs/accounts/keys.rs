@@ -356,6 +356,17 @@ pub fn preview(
             (text, tone)
         })
         .collect();
+    if let Change::Expiry { on: Some(d) } = change {
+        if let Some(why) = crate::domain::time::unusual_expiry(*d, sh.now.london_date()) {
+            lines.insert(
+                1.min(lines.len()),
+                (
+                    format!("The new expiry is {why}: check it before you confirm."),
+                    Tone::Warn,
+                ),
+            );
+        }
+    }
     if allow && !protected_groups.is_empty() {
         lines.insert(
             1,
