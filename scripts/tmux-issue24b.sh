@@ -94,6 +94,51 @@ if grep -qF "Apply the password policy?" "$OUT/pane.txt"; then
 fi
 step "policy apply keeps the stricter 42 days"
 
+# 6. Filtering: a page's address needs the choice; the request is confirmed before recording.
+keys 6
+waitfor "Filtering]" 80 || waitfor "shown" 80 || fail "the Filtering tab did not open"
+keys n
+waitfor "New filter request" 50 || fail "n does not open a new request"
+keys -l jsmith
+keys Tab
+keys -l "https://www.YouTube.com/watch?v=x"
+keys Enter
+waitfor "is the address of" 50 || fail "a page's address is not refused without the page-or-site choice"
+step "filter request: a page's address needs the page-or-site choice"
+keys Tab
+keys -l "KS3 media studies"
+keys Tab; keys Tab; keys Tab; keys Tab
+keys Right
+keys Enter
+waitfor "Record this filter request?" 50 || fail "the request is not shown for confirmation"
+grep -qF "only (not the rest of the site)" "$OUT/pane.txt" || fail "the confirmation does not say it is the page only"
+grep -qF "permanent" "$OUT/pane.txt" || fail "the confirmation does not say its expiry"
+keys Enter
+sleep 0.5; cap
+grep -qF "Record this filter request?" "$OUT/pane.txt" || grep -qF "recorded #" "$OUT/pane.txt" || fail "the confirmation vanished without y or recording"
+keys y
+waitfor "recorded #" 50 || fail "y did not record the request"
+step "filter request: confirmed with y, recorded as the page"
+
+# 11. Audit scan mode: rooms from the register; noise refused; Tab ends a scan.
+keys 5
+waitfor "Inventory]" 80 || fail "the Inventory tab did not open"
+keys a
+waitfor "Audit scan mode" 50 || fail "a does not open scan mode"
+waitfor "(no room)" 20 || fail "the Room is not a choice from the register's rooms"
+keys Right
+keys Enter
+waitfor "scanned" 50 || waitfor "Scan" 50 || fail "scan mode did not start"
+keys -l "]C1 noise!"
+keys Enter
+waitfor "not an asset tag" 50 || fail "noise is not refused"
+step "scan mode: noise refused"
+keys -l "DA-TAB-001"
+keys Tab
+waitfor "DA-TAB-001" 50 || fail "a Tab-ended scan is not recorded"
+step "scan mode: Tab ends a scan"
+keys Escape
+
 keys q
 waitfor "EXIT=0" 50 || fail "q did not quit with status 0"
 step "quits"
