@@ -153,7 +153,7 @@ pub fn row_with(er: &ExpiryRules, a: &Account, now: DateTime<Utc>) -> ReportRow 
 /// policy domain default: 1 Feb 2027)", "directory policy domain default and school rule".
 pub fn expiry_source(r: &ReportRow) -> String {
     let day = |t: Option<DateTime<Utc>>| {
-        t.map(|t| crate::domain::time::uk_date(t))
+        t.map(crate::domain::time::uk_date)
             .unwrap_or_else(|| "never".into())
     };
     let school = format!("school rule, {} days", r.max_age_days);
