@@ -131,7 +131,7 @@ fn report_fixes_and_policy_on_both_flavours() {
         .ok()
         .stdout;
         assert!(
-            table.contains("password expiry:") && table.contains("school rule, 90 days"),
+            table.contains("password expiry:") && table.contains("school's 90 d"),
             "{fl}: {table}"
         );
         assert_eq!(

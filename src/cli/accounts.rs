@@ -522,7 +522,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             };
             if *dry_run {
                 if let Some(why) = day.and_then(|d| unusual_expiry(d, ctx.now().london_date())) {
-                    outln!("note: the new expiry is {why}");
+                    errln!("note: the new expiry is {why}");
                 }
                 return dry_run_one(ctx, user, PlannedChange::Expire { on: day }).await;
             }

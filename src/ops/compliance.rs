@@ -148,26 +148,26 @@ pub fn row_with(er: &ExpiryRules, a: &Account, now: DateTime<Utc>) -> ReportRow 
     }
 }
 
-/// Whose rule an expiry comes from, in words, naming both when they differ: "directory policy
-/// domain default (the school's 90 days: 25 Dec 2026)", "school rule, 90 days (directory
-/// policy domain default: 1 Feb 2027)", "directory policy domain default and school rule".
+/// Whose rule an expiry comes from, in words, naming both when they differ: "by domain
+/// default; school's 90 d: 25 Dec 2026", "by school's 90 d; domain default: 1 Feb 2027",
+/// "by domain default and school's 90 d".
 pub fn expiry_source(r: &ReportRow) -> String {
     let day = |t: Option<DateTime<Utc>>| {
         t.map(crate::domain::time::uk_date)
             .unwrap_or_else(|| "never".into())
     };
-    let school = format!("school rule, {} days", r.max_age_days);
-    let dir = format!("directory policy {}", r.policy);
+    let school = format!("school's {} d", r.max_age_days);
+    let dir = &r.policy;
     match r.expiry_from {
-        ExpiryFrom::Directory => format!("{dir} (the {school}: {})", day(r.school_expires_on)),
-        ExpiryFrom::School => format!("{school} ({dir}: {})", day(r.directory_expires_on)),
-        ExpiryFrom::Both => format!("{dir} and {school}"),
+        ExpiryFrom::Directory => format!("by {dir}; {school}: {}", day(r.school_expires_on)),
+        ExpiryFrom::School => format!("by {school}; {dir}: {}", day(r.directory_expires_on)),
+        ExpiryFrom::Both => format!("by {dir} and {school}"),
         ExpiryFrom::None => "no expiry".into(),
     }
 }
 
-/// A password's expiry in words, the one answer every face shows: "7 Nov 2026 (expired),
-/// directory policy domain default (the school rule, 90 days: 25 Dec 2026)".
+/// A password's expiry in words, the one answer every face shows: "7 Nov 2026 (expired) by
+/// domain default; school's 90 d: 25 Dec 2026".
 pub fn expiry_words(r: &ReportRow, now: DateTime<Utc>) -> String {
     let Some(on) = r.expires_on else {
         return if r.password_last_set.is_none() {
@@ -182,7 +182,7 @@ pub fn expiry_words(r: &ReportRow, now: DateTime<Utc>) -> String {
         format!("in {} d", (on - now).num_days())
     };
     let mut out = format!(
-        "{} ({when}), {}",
+        "{} ({when}) {}",
         crate::domain::time::uk_date(on),
         expiry_source(r)
     );
