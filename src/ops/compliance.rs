@@ -154,7 +154,7 @@ pub fn row_with(er: &ExpiryRules, a: &Account, now: DateTime<Utc>) -> ReportRow 
 pub fn expiry_source(r: &ReportRow) -> String {
     let day = |t: Option<DateTime<Utc>>| {
         t.map(crate::domain::time::uk_date)
-            .unwrap_or_else(|| "never".into())
+            .unwrap_or_else(|| "no expiry".into())
     };
     let school = format!("school's {} d", r.max_age_days);
     let dir = &r.policy;
