@@ -147,7 +147,14 @@ fn every_account_action_reaches_the_directory_and_the_log() {
         st(&cfg, &["accounts", "unlock", "harry.hughes"], None).ok();
         st(
             &cfg,
-            &["accounts", "expire", "harry.hughes", "--on", "2030-01-31"],
+            &[
+                "accounts",
+                "expire",
+                "harry.hughes",
+                "--on",
+                "2030-01-31",
+                "--yes",
+            ],
             None,
         )
         .ok();

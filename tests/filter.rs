@@ -198,7 +198,53 @@ fn the_whole_flow_on_both_flavours() {
             "{fl}: refusals recorded nothing"
         );
 
-        let os = request(&cfg, "https://www.ordnancesurvey.co.uk/mapzone", &[]);
+        // An address with a path: the page or the whole site, said (issue 24, item 6).
+        let r = f(
+            &cfg,
+            &[
+                "request",
+                "--by",
+                BY,
+                "--site",
+                "https://www.YouTube.com/watch?v=x",
+                "--reason",
+                "x",
+            ],
+        );
+        assert_eq!(
+            r.code, 2,
+            "{fl}: a page without --page/--whole-site: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("--page") && r.stderr.contains("--whole-site"),
+            "{fl}: names both flags: {}",
+            r.stderr
+        );
+        let r = f(
+            &cfg,
+            &[
+                "request",
+                "--by",
+                BY,
+                "--site",
+                "https://www.YouTube.com/watch?v=x",
+                "--reason",
+                "x",
+                "--page",
+                "--whole-site",
+            ],
+        );
+        assert_eq!(r.code, 2, "{fl}: both flags: {}", r.stderr);
+        assert!(
+            list(&cfg, &[]).is_empty(),
+            "{fl}: a request without the choice records nothing"
+        );
+        let os = request(
+            &cfg,
+            "https://www.ordnancesurvey.co.uk/mapzone",
+            &["--whole-site"],
+        );
         let qz = request(&cfg, "quizlet.com", &["--until", "2031-01-10"]);
         let page = request(
             &cfg,
@@ -570,7 +616,7 @@ fn squidguard(conf: &Path, urls: &[&str]) -> Vec<String> {
 fn squidguard_lets_only_agreed_sites_through() {
     let server = TestServer::slapd();
     let cfg = server.write_config();
-    let agreed = request(&cfg, "https://www.bbc.co.uk/bitesize", &[]);
+    let agreed = request(&cfg, "https://www.bbc.co.uk/bitesize", &["--whole-site"]);
     agree(&cfg, agreed);
     let page = request(
         &cfg,

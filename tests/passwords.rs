@@ -88,8 +88,52 @@ fn report_fixes_and_policy_on_both_flavours() {
         ] {
             assert!(harry.get(k).is_some(), "{fl}: key {k}");
         }
-        assert_eq!(harry["status"], "ok", "{fl}: {harry}");
+        // One answer (issue 24, item 5): the fixture's directory policy (42 days) expires the
+        // password before the school's rule (90): at +30 days it is expiring, by the
+        // directory's day, and both days are named.
+        assert_eq!(harry["status"], "expiring", "{fl}: {harry}");
+        assert_eq!(harry["expiry_from"], "directory", "{fl}: {harry}");
+        assert_eq!(harry["expires_on"], harry["directory_expires_on"], "{fl}");
+        assert_ne!(harry["expires_on"], harry["school_expires_on"], "{fl}");
         assert_eq!(harry["max_age_days"], 90);
+        // `accounts show` gives the same day as the report.
+        let shown = st(
+            &cfg,
+            &[
+                "--as-of",
+                &day(30),
+                "accounts",
+                "show",
+                "harry.hughes",
+                "--format",
+                "json",
+            ],
+            None,
+        )
+        .ok()
+        .json();
+        let same_day =
+            |v: &serde_json::Value| v.as_str().unwrap_or("").get(..10).map(str::to_string);
+        assert_eq!(
+            same_day(&shown["password_expires"]),
+            same_day(&harry["expires_on"]),
+            "{fl}: accounts show {shown}"
+        );
+        assert_eq!(
+            shown["password_expiry"]["expiry_from"], "directory",
+            "{fl}: {shown}"
+        );
+        let table = st(
+            &cfg,
+            &["--as-of", &day(30), "accounts", "show", "harry.hughes"],
+            None,
+        )
+        .ok()
+        .stdout;
+        assert!(
+            table.contains("password expiry:") && table.contains("school's 90 d"),
+            "{fl}: {table}"
+        );
         assert_eq!(
             find(&r100, "harry.hughes").expect("harry")["status"],
             "expired",
@@ -108,22 +152,20 @@ fn report_fixes_and_policy_on_both_flavours() {
             "disabled",
             "{fl}"
         );
-        // Generic accounts expire at 42 days, others do not yet.
+        // Generic accounts expire at 42 days by the school's rule; the fixture's directory
+        // policy expires everyone's at 42 days, so at 50 days harry's is expired too, by the
+        // directory's day (the school's 90 days are named beside it).
         let r50 = report(50);
         assert_eq!(
             find(&r50, "exam.room").expect("exam.room")["status"],
             "expired",
             "{fl}"
         );
+        let h50 = find(&r50, "harry.hughes").expect("harry");
         assert_eq!(
-            find(&r50, "harry.hughes").expect("harry")["status"],
-            "ok",
-            "{fl}"
-        );
-        assert_eq!(
-            find(&report(80), "harry.hughes").expect("harry")["status"],
-            "expiring",
-            "{fl}"
+            (&h50["status"], &h50["expiry_from"]),
+            (&"expired".into(), &"directory".into()),
+            "{fl}: {h50}"
         );
         let exit = st(
             &cfg,
@@ -220,6 +262,23 @@ fn report_fixes_and_policy_on_both_flavours() {
         );
         let dry = st(&cfg, &["passwords", "policy", "apply"], None).ok();
         assert!(dry.stdout.contains("would set"), "{fl}: {}", dry.stdout);
+        // Never loosened: the directory's 42 days stay (stricter than the school's 90), and
+        // what the apply changes is listed (the minimum length), not the maximum age.
+        assert!(
+            dry.stdout.contains("maximum age 42 days"),
+            "{fl}: {}",
+            dry.stdout
+        );
+        assert!(
+            dry.stdout.contains("because:") && dry.stdout.contains("minimum length 7 → 8"),
+            "{fl}: {}",
+            dry.stdout
+        );
+        assert!(
+            !dry.stdout.contains("default: maximum age"),
+            "{fl}: {}",
+            dry.stdout
+        );
         st(&cfg, &["passwords", "policy", "apply", "--yes"], None).ok();
         let shown = st(&cfg, &["passwords", "policy", "show"], None);
         assert_eq!(shown.code, 0, "{fl}: {}", shown.stdout);
@@ -233,7 +292,7 @@ fn report_fixes_and_policy_on_both_flavours() {
                 &["minPwdLength", "maxPwdAge"],
             );
             assert!(
-                base.contains("minPwdLength: 8") && base.contains("maxPwdAge: -77760000000000"),
+                base.contains("minPwdLength: 8") && base.contains("maxPwdAge: -36288000000000"),
                 "{base}"
             );
             let pso = server.ldapsearch(
@@ -246,7 +305,7 @@ fn report_fixes_and_policy_on_both_flavours() {
             );
         } else {
             let p = server.ldapsearch(
-                "(&(objectClass=pwdPolicy)(pwdMinLength=8)(pwdMaxAge=7776000))",
+                "(&(objectClass=pwdPolicy)(pwdMinLength=8)(pwdMaxAge=3628800))",
                 &["dn"],
             );
             assert!(p.contains("dn:"), "{p}");

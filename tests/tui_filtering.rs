@@ -152,18 +152,39 @@ async fn request_decide_apply_revoke() {
         "nothing recorded"
     );
 
-    // Someone not in the directory is refused by the ops layer, into the form.
+    // A page's address: the page or the whole site must be chosen (issue 24, item 6).
     h.key(KeyCode::BackTab).await;
     retype(&mut h, "https://www.bbc.co.uk/bitesize").await;
+    h.key(KeyCode::Enter).await;
+    let err = form_error(&h).expect("page or site not chosen");
+    assert!(err.contains("is the address of a page"), "{err}");
+    for _ in 0..5 {
+        h.key(KeyCode::Tab).await; // to Page or site
+    }
+    h.key(KeyCode::Right).await;
+    h.key(KeyCode::Right).await; // whole site
+    for _ in 0..5 {
+        h.key(KeyCode::BackTab).await;
+    }
+    // Someone not in the directory is refused by the ops layer, into the form.
     h.key(KeyCode::BackTab).await;
     retype(&mut h, "nobody").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("refused");
     assert!(err.contains("nobody is not in the directory"), "{err}");
 
-    // Recorded.
+    // Recorded, after the confirmation that shows its scope and expiry.
     retype(&mut h, "jsmith").await;
     h.key(KeyCode::Enter).await;
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("Record this filter request?")
+            && screen.contains("the whole site bbc.co.uk (every page)")
+            && screen.contains("permanent: until it is revoked"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('y')).await; // the confirmation
     assert!(!top_is_form(&h), "the form closes: {:?}", form_error(&h));
     assert_eq!(h.state.tabs.filtering.table.rows().len(), 10);
     assert_eq!(status_of(&h, 10), Some(Status::Pending));
@@ -184,6 +205,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("Revision").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     assert_eq!(h.state.tabs.filtering.table.rows().len(), 10);
     let screen = h.screen(120, 40);
     assert!(screen.contains("Already requested"), "{screen}");
@@ -199,6 +221,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await; // Comment
     h.type_text("Fine").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("self-approval refused");
     assert!(
         err.contains("jsmith asked for #10, so cannot approve it"),
@@ -209,6 +232,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::BackTab).await;
     retype(&mut h, "spatel").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     assert!(!top_is_form(&h), "{:?}", form_error(&h));
     assert_eq!(status_of(&h, 10), Some(Status::Pending));
 
@@ -220,6 +244,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("Curriculum need confirmed").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("one person for both roles refused");
     assert!(
         err.contains("one person cannot decide for both roles"),
@@ -229,6 +254,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::BackTab).await;
     retype(&mut h, "kmensah").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     assert!(!top_is_form(&h), "{:?}", form_error(&h));
     assert_eq!(status_of(&h, 10), Some(Status::Agreed));
 
@@ -240,6 +266,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("again").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("deciding twice refused");
     assert!(err.contains("already agreed"), "{err}");
     h.key(KeyCode::Esc).await;
@@ -250,6 +277,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("SW-9000").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     assert!(!top_is_form(&h), "{:?}", form_error(&h));
     assert_eq!(status_of(&h, 10), Some(Status::Applied));
 
@@ -259,6 +287,7 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("Bitesize is now on the allow list").await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await; // the confirmation
     assert!(!top_is_form(&h), "{:?}", form_error(&h));
     assert_eq!(status_of(&h, 10), Some(Status::Revoked));
     assert!(h

@@ -287,11 +287,24 @@ async fn loan_refuses_an_unknown_user_accepts_a_demo_one_and_the_asset_comes_bac
     assert!(h.screen(100, 30).contains("is not on loan"));
 }
 
+/// Picks `room` in the scan form's Room choice (rooms the register knows).
+async fn choose_room(h: &mut Harness, room: &str) {
+    for _ in 0..40 {
+        if let Some(schooltech::tui::dialogs::Dialog::Form(f)) = h.state.dialogs.last() {
+            if f.choice(0) == room {
+                return;
+            }
+        }
+        h.key(KeyCode::Right).await;
+    }
+    panic!("no room {room} in the scan form");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scan_mode_counts_flashes_and_records_every_tag() {
     let (mut h, path) = open(100, 30).await;
     h.key(KeyCode::Char('a')).await;
-    h.type_text("Library").await;
+    choose_room(&mut h, "Library").await;
     h.key(KeyCode::Enter).await;
     let v = inv_tab(&h);
     assert!(v.scan.on, "scan mode is on: {:?}", h.state.dialogs);
@@ -341,6 +354,33 @@ async fn scan_mode_counts_flashes_and_records_every_tag() {
     let one = audit::scan(&ctx2, "DA-TAB-001", Some("Library")).unwrap();
     assert_eq!(one.outcome, ScanOutcome::Already);
 
+    // Scanner noise is not a tag: refused (with a beep), not recorded as unknown (issue 24,
+    // item 11); in ops too.
+    scan_fast(&mut h, &["]C1 noise!"]).await;
+    let s = &inv_tab(&h).scan;
+    assert_eq!((s.count, s.unknown), (6, 1), "noise not recorded");
+    assert!(
+        matches!(&s.last, Some(Err(e)) if e.contains("not an asset tag")),
+        "{:?}",
+        s.last
+    );
+    assert!(audit::scan(&ctx2, "]C1 noise!", Some("Library")).is_err());
+    assert!(!audit::report(&ctx2, None)
+        .unwrap()
+        .unknown
+        .iter()
+        .any(|(t, _, _)| t.contains("noise")));
+    // A scanner that ends a label with Tab: the scan is recorded like Enter.
+    for c in "DA-OTH-001".chars() {
+        h.feed(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    h.feed(Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    h.settle().await;
+    assert_eq!(inv_tab(&h).scan.count, 7, "Tab ends a scan");
+
     // Esc leaves; the list is read again (last audited).
     h.key(KeyCode::Esc).await;
     let v = inv_tab(&h);
@@ -363,6 +403,7 @@ async fn scan_mode_without_an_open_round_says_how_and_can_start_one() {
     let err = form_error(&h).expect("no open round");
     assert!(err.contains("no audit round is open"), "{err}");
     h.key(KeyCode::Tab).await;
+    h.key(KeyCode::Tab).await; // past New room
     h.type_text("Spring 2027").await;
     h.key(KeyCode::Enter).await;
     let v = inv_tab(&h);
@@ -419,7 +460,7 @@ async fn inventory_snapshots() {
         snap(&h, "inventory_detail", w, hh);
         h.key(KeyCode::Esc).await;
         h.key(KeyCode::Char('a')).await;
-        h.type_text("Library").await;
+        choose_room(&mut h, "Library").await;
         h.key(KeyCode::Enter).await;
         scan_fast(&mut h, &["DA-TAB-001", "DA-PRN-001"]).await;
         snap(&h, "inventory_scan_moved", w, hh);
@@ -754,7 +795,7 @@ async fn audit_round_report_scan_close_and_a_new_round() {
     );
     // Scan mode from the panel: over the assets; back in the report afterwards.
     h.key(KeyCode::Char('a')).await;
-    h.type_text("Library").await;
+    choose_room(&mut h, "Library").await;
     h.key(KeyCode::Enter).await;
     assert!(inv_tab(&h).scan.on);
     assert_eq!(inv_tab(&h).panel, Panel::Assets);

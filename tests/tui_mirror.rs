@@ -22,6 +22,8 @@ fn env() -> Env {
         guest_days: 5,
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
         protection: Default::default(),
+        expiry: Default::default(),
+        move_roles: Default::default(),
     }
 }
 

@@ -276,6 +276,8 @@ fn stale_report_results_are_dropped() {
         guest_days: 5,
         clock: schooltech::clock::Clock::Fixed(frozen_now()),
         protection: Default::default(),
+        expiry: Default::default(),
+        move_roles: Default::default(),
     };
     let mut s = State::new(env, Theme { color: true }, (100, 30), frozen_now());
     let first = app::update(&mut s, key(KeyCode::Char('2')));
@@ -307,6 +309,9 @@ fn stale_report_results_are_dropped() {
         flags: vec![],
         policy: "domain default".into(),
         max_age_days: 90,
+        directory_expires_on: None,
+        school_expires_on: None,
+        expiry_from: schooltech::domain::password::ExpiryFrom::None,
     };
     s.dirty = false;
     app::update(

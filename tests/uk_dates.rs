@@ -16,7 +16,7 @@ fn expiry_reads_back_as_the_day(server: TestServer) {
     ] {
         st(
             &cfg,
-            &["accounts", "expire", "harry.hughes", "--on", on],
+            &["accounts", "expire", "harry.hughes", "--on", on, "--yes"],
             None,
         )
         .ok();
@@ -47,4 +47,60 @@ fn samba_expiry_on_a_summer_day_is_that_day_in_london() {
 #[test]
 fn slapd_expiry_on_a_summer_day_is_that_day_in_london() {
     expiry_reads_back_as_the_day(TestServer::slapd());
+}
+
+/// Issue 24, item 8: an expiry in the past or more than a year away is refused without
+/// `--yes` when not in a terminal, naming the day spelled out; nothing is written.
+#[test]
+fn slapd_unusual_expiry_needs_yes_and_names_the_day() {
+    let server = TestServer::slapd();
+    let cfg = server.write_config();
+    let expires = || {
+        st(
+            &cfg,
+            &["accounts", "show", "harry.hughes", "--format", "json"],
+            None,
+        )
+        .ok()
+        .json()["expires"]
+            .clone()
+    };
+    let before = expires();
+    for (on, words) in [
+        ("2020-01-01", "Wednesday 1 January 2020, in the past"),
+        (
+            "2199-01-01",
+            "Tuesday 1 January 2199, more than a year away",
+        ),
+    ] {
+        let r = st(
+            &cfg,
+            &["accounts", "expire", "harry.hughes", "--on", on],
+            None,
+        );
+        assert_eq!(r.code, 2, "{on}: {} {}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(words) && r.stderr.contains("--yes"),
+            "{on}: {}",
+            r.stderr
+        );
+        assert_eq!(expires(), before, "{on}: nothing written");
+    }
+    st(
+        &cfg,
+        &[
+            "accounts",
+            "expire",
+            "harry.hughes",
+            "--on",
+            "2020-01-01",
+            "--yes",
+        ],
+        None,
+    )
+    .ok();
+    assert!(
+        expires().as_str().unwrap_or("").starts_with("2020-01-01"),
+        "with --yes it is set"
+    );
 }

@@ -4,7 +4,7 @@ use super::output::{clean, print_account, print_accounts};
 use super::{ExitCode, FormatArg};
 use crate::domain::account::AccountQuery;
 use crate::domain::time::LondonDate;
-use crate::domain::time::{parse_date, uk_date};
+use crate::domain::time::{parse_date, uk_date, unusual_expiry};
 use crate::error::{Error, Result};
 use crate::ops::actions::{self, CreateRequest};
 use crate::ops::passwords::PasswordChoice;
@@ -64,6 +64,9 @@ pub enum AccountsCmd {
         /// Account expiry day (YYYY-MM-DD); guests get one by default.
         #[arg(long, value_name = "DATE")]
         expires: Option<String>,
+        /// Go on with an expiry in the past or more than a year away (asked in a terminal).
+        #[arg(long)]
+        yes: bool,
         /// Use this username instead of the configured pattern.
         #[arg(long)]
         username: Option<String>,
@@ -193,6 +196,9 @@ pub enum AccountsCmd {
         /// The account never expires.
         #[arg(long)]
         never: bool,
+        /// Go on with a day in the past or more than a year away (asked in a terminal).
+        #[arg(long)]
+        yes: bool,
         /// Show what would change (before -> after) and change nothing.
         #[arg(long)]
         dry_run: bool,
@@ -237,12 +243,38 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     listing.skipped
                 );
             }
-            print_accounts(&listing.accounts, format.format, ctx.now())?;
+            // One answer for each password's expiry (ops::compliance), as the report gives it.
+            let now = ctx.now();
+            let with: Vec<_> = listing
+                .accounts
+                .iter()
+                .map(|a| ops::compliance::with_expiry(ctx, a, now))
+                .collect();
+            if format.format == super::Format::Json {
+                super::output::with_stdout(|w| super::output::write_json(w, &with))?;
+            } else {
+                let accounts: Vec<_> = with.into_iter().map(|x| x.account).collect();
+                print_accounts(&accounts, format.format, now)?;
+            }
             Ok(0)
         }
         AccountsCmd::Show { user, format } => {
             let a = ops::accounts::get(ctx, user).await?;
-            print_account(&a, format.format, ctx.now())?;
+            // One answer for the password's expiry (ops::compliance), as the report gives it.
+            let now = ctx.now();
+            let with = ops::compliance::with_expiry(ctx, &a, now);
+            match format.format {
+                super::Format::Json => {
+                    super::output::with_stdout(|w| super::output::write_json(w, &with))?
+                }
+                super::Format::Table => {
+                    print_account(&with.account, format.format, now)?;
+                    super::output::with_stdout(|w| {
+                        wln!(w, "password expiry: {}", clean(&with.password_expiry.words))
+                    })?;
+                }
+                _ => print_account(&with.account, format.format, now)?,
+            }
             Ok(0)
         }
         AccountsCmd::Create {
@@ -251,6 +283,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             last,
             mis_id,
             expires,
+            yes,
             username,
             show_password,
             aup_signed_on,
@@ -290,6 +323,8 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 username: username.clone(),
                 description: None,
             };
+            ctx.refuse_as_of("accounts create")?;
+            confirm_unusual_expiry(ctx, req.expires, *yes)?;
             refuse_hidden_password("create", *show_password)?;
             match actions::create_outcome(ctx, &req).await? {
                 actions::CreateOutcome::Created(c) => {
@@ -474,6 +509,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             user,
             on,
             never,
+            yes,
             dry_run,
         } => {
             let day = if *never {
@@ -485,8 +521,13 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     .map_err(Error::Usage)?
             };
             if *dry_run {
+                if let Some(why) = day.and_then(|d| unusual_expiry(d, ctx.now().london_date())) {
+                    errln!("note: the new expiry is {why}");
+                }
                 return dry_run_one(ctx, user, PlannedChange::Expire { on: day }).await;
             }
+            ctx.refuse_as_of("accounts expire")?;
+            confirm_unusual_expiry(ctx, day, *yes)?;
             let a = actions::set_expiry(ctx, user, day).await?;
             match a.expires {
                 Some(t) => outln!("{} expires at the end of {}", a.username, uk_date(t)),
@@ -583,4 +624,33 @@ pub fn show_once(user: &str, p: &Secret, force: bool) {
     } else {
         errln!("the new password is not printed because output is not a terminal; use --show-password to print it");
     }
+}
+
+/// An expiry in the past or more than a year away is not taken by reflex: with `--yes` it goes
+/// on; in a terminal the day is spelled out and `y` asked for; otherwise it is refused, naming
+/// the day and the flag (nothing is changed).
+fn confirm_unusual_expiry(ctx: &Ctx, day: Option<chrono::NaiveDate>, yes: bool) -> Result<()> {
+    use std::io::IsTerminal;
+    let Some(why) = day.and_then(|d| unusual_expiry(d, ctx.now().london_date())) else {
+        return Ok(());
+    };
+    if yes {
+        return Ok(());
+    }
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        errln!("the expiry is {why}: type y and Enter to go on, anything else to stop");
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::Usage(format!("could not read the answer: {e}")))?;
+        if answer.trim().eq_ignore_ascii_case("y") {
+            return Ok(());
+        }
+        return Err(Error::Usage(format!(
+            "stopped: the expiry {why} was not confirmed; nothing was changed"
+        )));
+    }
+    Err(Error::Usage(format!(
+        "the expiry is {why}: nothing was changed; if that day is meant, run again with --yes"
+    )))
 }

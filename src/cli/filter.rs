@@ -99,7 +99,8 @@ pub enum FilterCmd {
     /// The list the web filter imports: agreed and applied exceptions only.
     #[command(after_help = "Example:\n  schooltech filter export --format csv > exceptions.csv")]
     Export {
-        /// domains (one per line), urls (page exceptions), csv or json.
+        /// domains (whole-site exceptions, one per line), urls (page exceptions, host/path), csv
+        /// or json.
         #[arg(long, value_enum, default_value_t = ExportArg::Domains)]
         format: ExportArg,
         /// The filter profile: school (default: whole-school exceptions), staff, pupils, year-N,
@@ -142,9 +143,13 @@ pub struct RequestArgs {
     /// Accept an IP address (shown as such).
     #[arg(long)]
     pub allow_ip: bool,
-    /// For this page only: keep the path (else the whole site is asked for).
+    /// For this page only: keep the path. An address with a path needs this or --whole-site.
     #[arg(long)]
     pub page: bool,
+    /// For the whole site (its registrable domain, every page) although the address names a
+    /// page. An address with a path needs this or --page.
+    #[arg(long, conflicts_with = "page")]
+    pub whole_site: bool,
 }
 
 /// Review commands.
@@ -248,9 +253,10 @@ pub enum StatusArg {
 /// Export formats.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ExportArg {
-    /// One domain per line (squidGuard domainlist, e2guardian exceptionsitelist).
+    /// One domain per line (squidGuard domainlist, e2guardian exceptionsitelist): whole-site
+    /// exceptions only (page exceptions go in urls).
     Domains,
-    /// One host/path per line (squidGuard urllist).
+    /// One host/path per line (squidGuard urllist): page exceptions only.
     Urls,
     /// CSV with full detail.
     Csv,
@@ -352,6 +358,7 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                 kind: a.kind.kind(),
                 allow_ip: a.allow_ip,
                 page: a.page,
+                whole_site: a.whole_site,
             };
             match ops::request(ctx, &input, now).await? {
                 RequestOutcome::Recorded { entry, notes } => {

@@ -191,7 +191,7 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
         }
         PasswordsCmd::Policy(PolicyCmd::Show) => policy_show(ctx).await,
         PasswordsCmd::Policy(PolicyCmd::Apply { yes }) => {
-            let plan = compliance::policy_plan(ctx).await?;
+            let (plan, why) = compliance::policy_plan_explained(ctx).await?;
             if plan.is_empty() {
                 outln!("the directory's password policy already matches the school's rules");
                 return Ok(0);
@@ -202,6 +202,12 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
                     if *yes { "setting" } else { "would set" },
                     crate::ops::compliance::describe_policy_change(p)
                 );
+            }
+            if !why.is_empty() {
+                outln!("because:");
+                for (policy, c) in &why {
+                    outln!("  {}", compliance::describe_setting_change(policy, c));
+                }
             }
             if !yes {
                 outln!("dry run: nothing was changed; run again with --yes to apply");
@@ -296,6 +302,9 @@ struct CsvRow<'a> {
     flags: String,
     policy: &'a str,
     max_age_days: u32,
+    directory_expires_on: String,
+    school_expires_on: String,
+    expiry_from: crate::domain::password::ExpiryFrom,
 }
 
 fn print_report(ctx: &Ctx, rows: &[ReportRow], format: Format) -> Result<()> {
@@ -319,6 +328,9 @@ fn print_report(ctx: &Ctx, rows: &[ReportRow], format: Format) -> Result<()> {
                     flags: r.flags.join(";"),
                     policy: &r.policy,
                     max_age_days: r.max_age_days,
+                    directory_expires_on: rfc(r.directory_expires_on),
+                    school_expires_on: rfc(r.school_expires_on),
+                    expiry_from: r.expiry_from,
                 })
                 .collect::<Vec<_>>(),
         ),

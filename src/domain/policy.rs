@@ -129,6 +129,75 @@ fn default_drift(d: &PolicySettings, target: &SchoolPolicyTarget, out: &mut Vec<
     }
 }
 
+/// The default policy's settings that meet the school's rules without loosening anything the
+/// directory already has stricter: a longer minimum length stays, complexity already on stays
+/// on, a shorter (non-zero) maximum age stays (the directory's 42 days is stricter than the
+/// school's 90). Name and DN are the caller's.
+pub fn tightened(current: Option<&PolicySettings>, target: &SchoolPolicyTarget) -> PolicySettings {
+    let cur = current.cloned().unwrap_or_default();
+    PolicySettings {
+        min_length: Some(
+            cur.min_length
+                .map_or(target.min_length, |m| m.max(target.min_length)),
+        ),
+        complexity: Some(cur.complexity == Some(true) || target.complexity),
+        max_age_days: Some(match cur.max_age_days {
+            Some(a) if a > 0 && a <= target.max_age_days => a,
+            _ => target.max_age_days,
+        }),
+        must_change_after_reset: Some(true),
+        ..cur
+    }
+}
+
+/// What writing `new` over `current` changes, one line per setting whose value differs
+/// (`directory` is the value now, `school` the value after): the "Because:" of a policy apply.
+pub fn changes(current: Option<&PolicySettings>, new: &PolicySettings) -> Vec<PolicyDrift> {
+    let cur = current.cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    let days = |v: Option<u32>| match v {
+        Some(0) => "never expires".to_string(),
+        Some(a) => format!("{a} days"),
+        None => "not set".into(),
+    };
+    let onoff = |v: Option<bool>| match v {
+        Some(true) => "on".to_string(),
+        Some(false) => "off".into(),
+        None => "not set".into(),
+    };
+    if new.min_length.is_some() && new.min_length != cur.min_length {
+        out.push(PolicyDrift {
+            setting: "minimum length",
+            directory: show(cur.min_length),
+            school: show(new.min_length),
+        });
+    }
+    if new.complexity.is_some() && new.complexity != cur.complexity {
+        out.push(PolicyDrift {
+            setting: "complexity",
+            directory: onoff(cur.complexity),
+            school: onoff(new.complexity),
+        });
+    }
+    if new.max_age_days.is_some() && new.max_age_days != cur.max_age_days {
+        out.push(PolicyDrift {
+            setting: "maximum age",
+            directory: days(cur.max_age_days),
+            school: days(new.max_age_days),
+        });
+    }
+    if new.must_change_after_reset.is_some()
+        && new.must_change_after_reset != cur.must_change_after_reset
+    {
+        out.push(PolicyDrift {
+            setting: "must change after a reset",
+            directory: onoff(cur.must_change_after_reset),
+            school: onoff(new.must_change_after_reset),
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +250,31 @@ mod tests {
         assert!(drift(&p, &SchoolPolicyTarget::default())
             .iter()
             .any(|d| d.setting == "maximum age" && d.directory == "never expires"));
+    }
+
+    /// The demo's case: max age 42 is stricter than the school's 90, so tightening the
+    /// minimum length keeps 42; only the length is listed as a change.
+    #[test]
+    fn tightening_never_loosens() {
+        let cur = pol(7, true, 42);
+        let t = tightened(Some(&cur), &SchoolPolicyTarget::default());
+        assert_eq!(t.max_age_days, Some(42));
+        assert_eq!(t.min_length, Some(8));
+        let longer = tightened(Some(&pol(12, true, 180)), &SchoolPolicyTarget::default());
+        assert_eq!(
+            (longer.min_length, longer.max_age_days),
+            (Some(12), Some(90))
+        );
+        let never = tightened(Some(&pol(8, false, 0)), &SchoolPolicyTarget::default());
+        assert_eq!(
+            (never.complexity, never.max_age_days),
+            (Some(true), Some(90))
+        );
+        let mut cur2 = cur.clone();
+        cur2.must_change_after_reset = Some(true);
+        let c = changes(Some(&cur2), &t);
+        let names: Vec<_> = c.iter().map(|d| d.setting).collect();
+        assert_eq!(names, ["minimum length"]);
+        assert_eq!((c[0].directory.as_str(), c[0].school.as_str()), ("7", "8"));
     }
 }

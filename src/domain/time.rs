@@ -99,6 +99,27 @@ pub fn days_between(earlier: DateTime<Utc>, later: DateTime<Utc>) -> i64 {
     (later - earlier).num_days()
 }
 
+/// A day spelled out: "Thursday 1 January 2026".
+pub fn spelled_date(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+/// Why an expiry or last day needs a deliberate confirmation, with the day spelled out: a day
+/// in the past ("Thursday 1 January 2026, in the past") or more than a year after `today`
+/// ("…, more than a year away"); None for an ordinary day.
+pub fn unusual_expiry(d: NaiveDate, today: NaiveDate) -> Option<String> {
+    if d < today {
+        Some(format!("{}, in the past", spelled_date(d)))
+    } else if today
+        .checked_add_signed(chrono::TimeDelta::days(366))
+        .is_some_and(|limit| d >= limit)
+    {
+        Some(format!("{}, more than a year away", spelled_date(d)))
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,9 @@ use super::actions::{set_must_change, set_never_expires};
 use super::Ctx;
 use crate::directory::Flavour;
 use crate::domain::account::{Account, AccountQuery};
-use crate::domain::password::{assess, AgeFacts, PasswordStatus};
+use crate::domain::password::{assess, AgeFacts, ExpiryFrom, PasswordRules, PasswordStatus};
 use crate::domain::policy::{
-    drift, DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget,
+    changes, drift, tightened, DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget,
 };
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -25,7 +25,8 @@ pub struct ReportRow {
     pub password_last_set: Option<DateTime<Utc>>,
     /// Whole days since then.
     pub age_days: Option<i64>,
-    /// When it expires under the school's rules.
+    /// When it expires: the earlier of the directory's effective policy and the school's rule
+    /// (the one answer every face shows; see `expiry_from`).
     pub expires_on: Option<DateTime<Utc>>,
     /// ok, expiring, expired, must-change, never-set.
     pub status: PasswordStatus,
@@ -35,6 +36,43 @@ pub struct ReportRow {
     pub policy: String,
     /// The school's age limit applied (90, or 42 for generic accounts).
     pub max_age_days: u32,
+    /// When the directory's effective policy (`policy`) expires it, if it says.
+    pub directory_expires_on: Option<DateTime<Utc>>,
+    /// When the school's rule (`max_age_days` after it was set) expires it.
+    pub school_expires_on: Option<DateTime<Utc>>,
+    /// Which gives `expires_on`: directory, school, both or none.
+    pub expiry_from: ExpiryFrom,
+}
+
+/// What judging a password's expiry needs from the context: the school's rules and the
+/// directory's flavour (for the default policy's name). Cheap to clone, so a face that draws
+/// without a context (the TUI) holds one.
+#[derive(Debug, Clone)]
+pub struct ExpiryRules {
+    /// `[passwords]`.
+    pub passwords: PasswordRules,
+    /// The directory's flavour.
+    pub flavour: Flavour,
+}
+
+impl Default for ExpiryRules {
+    /// The default `[passwords]` on Active Directory.
+    fn default() -> Self {
+        ExpiryRules {
+            passwords: PasswordRules::default(),
+            flavour: Flavour::ActiveDirectory,
+        }
+    }
+}
+
+impl ExpiryRules {
+    /// The rules of a context.
+    pub fn from_ctx(ctx: &Ctx) -> ExpiryRules {
+        ExpiryRules {
+            passwords: ctx.config.passwords.clone(),
+            flavour: ctx.dir.flavour(),
+        }
+    }
 }
 
 /// Counts per role and status.
@@ -49,8 +87,8 @@ pub struct RoleSummary {
 }
 
 /// The governing policy's name for an account.
-fn policy_name(ctx: &Ctx, a: &Account) -> String {
-    match (&a.policy, ctx.dir.flavour()) {
+fn policy_name(flavour: Flavour, a: &Account) -> String {
+    match (&a.policy, flavour) {
         (Some(p), _) => p.clone(),
         (None, Flavour::ActiveDirectory) => "domain default".into(),
         (None, Flavour::Openldap) => "ppolicy default".into(),
@@ -60,7 +98,13 @@ fn policy_name(ctx: &Ctx, a: &Account) -> String {
 
 /// Judges one account at `now`.
 pub fn row(ctx: &Ctx, a: &Account, now: DateTime<Utc>) -> ReportRow {
-    let rules = &ctx.config.passwords;
+    row_with(&ExpiryRules::from_ctx(ctx), a, now)
+}
+
+/// Judges one account at `now` under `rules`: the one function that gives a password's
+/// expiry (the report, `accounts show`, the Passwords tab and the Accounts details all use it).
+pub fn row_with(er: &ExpiryRules, a: &Account, now: DateTime<Utc>) -> ReportRow {
+    let rules = &er.passwords;
     let role = a.role.as_deref();
     let max_age = rules.max_age_for(role);
     let warn = rules.effective(role).expiry_warning_days;
@@ -96,8 +140,112 @@ pub fn row(ctx: &Ctx, a: &Account, now: DateTime<Utc>) -> ReportRow {
         expires_on: v.expires_on,
         status: v.status,
         flags,
-        policy: policy_name(ctx, a),
+        policy: policy_name(er.flavour, a),
         max_age_days: v.max_age_days,
+        directory_expires_on: v.directory_expires_on,
+        school_expires_on: v.school_expires_on,
+        expiry_from: v.expiry_from,
+    }
+}
+
+/// Whose rule an expiry comes from, in words, naming both when they differ: "by domain
+/// default; school's 90 d: 25 Dec 2026", "by school's 90 d; domain default: 1 Feb 2027",
+/// "by domain default and school's 90 d".
+pub fn expiry_source(r: &ReportRow) -> String {
+    let day = |t: Option<DateTime<Utc>>| {
+        t.map(crate::domain::time::uk_date)
+            .unwrap_or_else(|| "no expiry".into())
+    };
+    let school = format!("school's {} d", r.max_age_days);
+    let dir = &r.policy;
+    match r.expiry_from {
+        ExpiryFrom::Directory => format!("by {dir}; {school}: {}", day(r.school_expires_on)),
+        ExpiryFrom::School => format!("by {school}; {dir}: {}", day(r.directory_expires_on)),
+        ExpiryFrom::Both => format!("by {dir} and {school}"),
+        ExpiryFrom::None => "no expiry".into(),
+    }
+}
+
+/// A password's expiry in words, the one answer every face shows: "7 Nov 2026 (expired) by
+/// domain default; school's 90 d: 25 Dec 2026".
+pub fn expiry_words(r: &ReportRow, now: DateTime<Utc>) -> String {
+    let Some(on) = r.expires_on else {
+        return if r.password_last_set.is_none() {
+            "- (never set)".into()
+        } else {
+            "never".into()
+        };
+    };
+    let when = if on <= now {
+        "expired".to_string()
+    } else {
+        format!("in {} d", (on - now).num_days())
+    };
+    let mut out = format!(
+        "{} ({when}) {}",
+        crate::domain::time::uk_date(on),
+        expiry_source(r)
+    );
+    if r.status == PasswordStatus::MustChange {
+        out.push_str("; must change at next logon");
+    }
+    if r.flags.contains(&"never-expires") {
+        out.push_str("; never-expires flag set in the directory");
+    }
+    out
+}
+
+/// A password's expiry as `accounts show` and `accounts list` give it (the same answer as the
+/// report's `expires_on`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PasswordExpiry {
+    /// The one answer: the earlier of the two below.
+    pub expires_on: Option<DateTime<Utc>>,
+    /// Which gives it: directory, school, both or none.
+    pub expiry_from: ExpiryFrom,
+    /// ok, expiring, expired, must-change, never-set.
+    pub status: PasswordStatus,
+    /// The directory's effective policy by name.
+    pub policy: String,
+    /// When that policy expires it.
+    pub directory_expires_on: Option<DateTime<Utc>>,
+    /// The school's maximum age for the account's role.
+    pub max_age_days: u32,
+    /// When the school's rule expires it.
+    pub school_expires_on: Option<DateTime<Utc>>,
+    /// The same in words.
+    pub words: String,
+}
+
+/// An account with its password's one expiry: `password_expires` becomes the one answer
+/// (the earlier of the directory's effective policy and the school's rule) and the details
+/// sit beside it under `password_expiry`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountWithExpiry {
+    /// The account as the directory has it, `password_expires` made the one answer.
+    #[serde(flatten)]
+    pub account: Account,
+    /// Where that answer comes from.
+    pub password_expiry: PasswordExpiry,
+}
+
+/// [`AccountWithExpiry`] for one account at `now`.
+pub fn with_expiry(ctx: &Ctx, a: &Account, now: DateTime<Utc>) -> AccountWithExpiry {
+    let r = row(ctx, a, now);
+    let mut account = a.clone();
+    account.password_expires = r.expires_on;
+    AccountWithExpiry {
+        password_expiry: PasswordExpiry {
+            expires_on: r.expires_on,
+            expiry_from: r.expiry_from,
+            status: r.status,
+            words: expiry_words(&r, now),
+            policy: r.policy,
+            directory_expires_on: r.directory_expires_on,
+            max_age_days: r.max_age_days,
+            school_expires_on: r.school_expires_on,
+        },
+        account,
     }
 }
 
@@ -206,14 +354,13 @@ pub async fn policy_plan(ctx: &Ctx) -> Result<Vec<PolicySettings>> {
     if d.iter()
         .any(|x| x.setting != "generic accounts maximum age")
     {
+        // Never loosen what the directory already has stricter (its 42 days stay 42).
         plan.push(PolicySettings {
             name: "default".into(),
             dn: default_dn,
-            min_length: Some(t.min_length),
-            complexity: Some(t.complexity),
-            max_age_days: Some(t.max_age_days),
-            must_change_after_reset: Some(true),
-            ..Default::default()
+            applies_to: Vec::new(),
+            precedence: None,
+            ..tightened(current.default.as_ref(), &t)
         });
     }
     if d.iter()
@@ -293,6 +440,46 @@ pub async fn policy_apply(ctx: &Ctx, plan: &[PolicySettings]) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The plan and what it would change (see [`policy_changes`]), for both faces.
+pub type PolicyPlan = (Vec<PolicySettings>, Vec<(String, PolicyDrift)>);
+
+/// [`policy_plan`] with [`policy_changes`].
+pub async fn policy_plan_explained(ctx: &Ctx) -> Result<PolicyPlan> {
+    let plan = policy_plan(ctx).await?;
+    let why = policy_changes(ctx, &plan).await?;
+    Ok((plan, why))
+}
+
+/// One line of a "Because:": "default: maximum age 42 days → 90 days".
+pub fn describe_setting_change(policy: &str, c: &PolicyDrift) -> String {
+    format!("{policy}: {} {} → {}", c.setting, c.directory, c.school)
+}
+
+/// What each planned policy would change, setting by setting (before → after): the
+/// "Because:" both faces list before an apply. A new policy lists every setting it sets.
+pub async fn policy_changes(
+    ctx: &Ctx,
+    plan: &[PolicySettings],
+) -> Result<Vec<(String, PolicyDrift)>> {
+    let current = ctx.dir.read_password_policy().await?;
+    let mut out = Vec::new();
+    for p in plan {
+        let before = if p.name == "default" {
+            current.default.clone()
+        } else {
+            current
+                .others
+                .iter()
+                .find(|o| o.dn.eq_ignore_ascii_case(&p.dn))
+                .cloned()
+        };
+        for c in changes(before.as_ref(), p) {
+            out.push((p.name.clone(), c));
+        }
+    }
+    Ok(out)
 }
 
 /// A policy change in words, as the CLI and the TUI both show it: "policy NAME (DN): minimum

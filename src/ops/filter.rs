@@ -16,8 +16,8 @@ use crate::domain::filter::export::{self, ExportQuery};
 use crate::domain::filter::review::{self, Review, ReviewClose, ReviewItem, ReviewReport};
 use crate::domain::filter::state::{self, check_until};
 use crate::domain::filter::{
-    fold, normalise, ApplyStep, Entry, Event, EventKind, Kind, Request, ReviewAction, Role, Scope,
-    SiteOptions, Status, Verdict,
+    check_page_choice, fold, normalise, ApplyStep, Entry, Event, EventKind, Kind, Request,
+    ReviewAction, Role, Scope, SiteOptions, Status, Verdict,
 };
 use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
@@ -45,6 +45,9 @@ pub struct RequestInput {
     pub allow_ip: bool,
     /// One page only (keeps the path).
     pub page: bool,
+    /// The whole site (the registrable domain) although the address names a page. An address
+    /// with a path needs `page` or this.
+    pub whole_site: bool,
 }
 
 /// What came of a request.
@@ -229,6 +232,8 @@ pub async fn request(
     now: DateTime<Utc>,
 ) -> Result<RequestOutcome> {
     ctx.refuse_as_of("filter request")?;
+    check_page_choice(&input.site, input.page, input.whole_site)
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let site = normalise(
         &input.site,
         SiteOptions {
@@ -287,6 +292,51 @@ pub async fn request(
         entry,
         notes: site.notes,
     })
+}
+
+/// The request in words before it is recorded, for both faces' confirmation: what, which
+/// scope (the page only, or every page of the site), for whom, until when. Checks what can be
+/// checked without the directory (the site, the page-or-site choice, the scope, the last day).
+pub fn describe_request(input: &RequestInput, today: NaiveDate) -> Result<Vec<String>> {
+    check_page_choice(&input.site, input.page, input.whole_site)
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let site = normalise(
+        &input.site,
+        SiteOptions {
+            allow_ip: input.allow_ip,
+            page: input.page,
+        },
+    )
+    .map_err(|e| Error::Usage(e.to_string()))?;
+    let scope = match input.scope.as_deref() {
+        None => Scope::School,
+        Some(s) => Scope::parse(s).map_err(Error::Usage)?,
+    };
+    check_until(input.until, today).map_err(Error::Usage)?;
+    let what = match (&site.path, site.subdomains) {
+        (Some(p), _) => format!(
+            "the page {}{p} only (not the rest of the site)",
+            site.host_unicode
+        ),
+        (None, true) => format!("{} and all its subdomains (every page)", site.host_unicode),
+        (None, false) => format!("the whole site {} (every page)", site.host_unicode),
+    };
+    let who = match &scope {
+        Scope::School => "everyone in the school".to_string(),
+        other => other.to_string(),
+    };
+    let until = match input.until {
+        None => "permanent: until it is revoked".to_string(),
+        Some(d) => format!("until {}", crate::domain::time::spelled_date(d)),
+    };
+    let mut out = vec![
+        format!("{}: {what}", input.kind.as_str()),
+        format!("for: {who}"),
+        until,
+        format!("asked by: {}", input.by.trim()),
+    ];
+    out.extend(site.notes.into_iter().map(|n| format!("note: {n}")));
+    Ok(out)
 }
 
 /// Records one approver's decision.

@@ -503,12 +503,76 @@ pub async fn preview_with(
             &protected_groups,
             allow_protected,
         );
+        let p = with_role_change(ctx, p, a.as_ref(), &change);
         accounts.push(match &refusal {
             Some(why) if p.outcome != Outcome::Refused => refuse(p, why.clone()),
             _ => p,
         });
     }
     Ok(Preview { change, accounts })
+}
+
+/// What judging a move's new role needs: the role rules and the directory's base DN. Cheap to
+/// clone, so the TUI holds one and its preview says what the CLI's dry run says.
+#[derive(Debug, Clone, Default)]
+pub struct MoveRoles {
+    /// `[directory.roles]`.
+    pub roles: crate::domain::roles::RoleMap,
+    /// The directory's base DN.
+    pub base_dn: String,
+}
+
+impl MoveRoles {
+    /// The rules of a context.
+    pub fn from_ctx(ctx: &Ctx) -> MoveRoles {
+        MoveRoles {
+            roles: ctx.config.directory.roles.clone(),
+            base_dn: ctx.dir.base_dn().to_string(),
+        }
+    }
+}
+
+fn with_role_change(
+    ctx: &Ctx,
+    p: AccountPlan,
+    a: Option<&Account>,
+    change: &PlannedChange,
+) -> AccountPlan {
+    role_change(&MoveRoles::from_ctx(ctx), p, a, change)
+}
+
+/// A move that changes the account's role (the role comes from where it sits: OU=Staff makes
+/// a guest staff) says so in its plan: a "role" change and "(role: guest → staff)" on its line.
+pub fn role_change(
+    mr: &MoveRoles,
+    mut p: AccountPlan,
+    a: Option<&Account>,
+    change: &PlannedChange,
+) -> AccountPlan {
+    let (PlannedChange::Move { ou }, Some(a)) = (change, a) else {
+        return p;
+    };
+    if p.outcome != Outcome::Changes {
+        return p;
+    }
+    let Some(rdn) = crate::domain::dn::split_dn(&a.dn).into_iter().next() else {
+        return p;
+    };
+    let new_dn = format!("{rdn},{ou}");
+    let new_role = mr.roles.role_for(&new_dn, &a.group_dns, &mr.base_dn);
+    if new_role.as_deref().map(str::to_lowercase) == a.role.as_deref().map(str::to_lowercase) {
+        return p;
+    }
+    let b = a.role.clone().unwrap_or_else(|| "none".into());
+    let x = new_role.unwrap_or_else(|| "none".into());
+    p.changes.push(field("role", b.as_str(), x.as_str()));
+    p.line.push_str(&format!(" (role: {b} → {x})"));
+    let says = format!("the move changes the role: {b} → {x}");
+    p.note = Some(match p.note.take() {
+        Some(n) => format!("{n}; {says}"),
+        None => says,
+    });
+    p
 }
 
 #[cfg(test)]
@@ -660,5 +724,45 @@ mod tests {
         assert_eq!(lines[3].0, "Reason: left");
         assert!(lines.last().unwrap().0.contains("the others go on"));
         assert!(pv.any_refused());
+    }
+
+    /// Issue 24, item 9: moving a guest into OU=Staff makes her staff, and the plan says so.
+    #[test]
+    fn a_move_that_changes_the_role_says_so() {
+        let guest = Account {
+            username: "g.visitor".into(),
+            dn: "CN=G Visitor,OU=Guests,DC=school,DC=test".into(),
+            role: Some("guest".into()),
+            enabled: true,
+            ..Default::default()
+        };
+        let mr = MoveRoles {
+            roles: Default::default(),
+            base_dn: "DC=school,DC=test".into(),
+        };
+        let change = PlannedChange::Move {
+            ou: "OU=Staff,DC=school,DC=test".into(),
+        };
+        let p = role_change(
+            &mr,
+            plan_for("g.visitor", Some(&guest), &change),
+            Some(&guest),
+            &change,
+        );
+        assert!(p.line.contains("(role: guest → staff)"), "{}", p.line);
+        assert!(p
+            .changes
+            .iter()
+            .any(|c| c.field == "role" && c.after == "staff"));
+        let same = PlannedChange::Move {
+            ou: "OU=Guests,DC=school,DC=test".into(),
+        };
+        let p = role_change(
+            &mr,
+            plan_for("g.visitor", Some(&guest), &same),
+            Some(&guest),
+            &same,
+        );
+        assert!(!p.line.contains("role:"), "{}", p.line);
     }
 }

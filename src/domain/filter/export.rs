@@ -48,12 +48,23 @@ fn header(school: &str, today: NaiveDate, q: &ExportQuery, what: &str, n: usize)
 /// go in [`urls`]. A domain list matches subdomains too, so `*.example.com` is written
 /// `example.com`.
 pub fn domains(entries: &[Entry], q: &ExportQuery, school: &str, today: NaiveDate) -> String {
-    let lines: BTreeSet<&str> = select(entries, q)
+    let chosen = select(entries, q);
+    let pages = chosen.iter().filter(|e| e.path.is_some()).count();
+    let lines: BTreeSet<&str> = chosen
         .into_iter()
         .filter(|e| e.path.is_none())
         .map(|e| e.host.as_str())
         .collect();
     let mut out = header(school, today, q, "domains", lines.len());
+    if pages > 0 {
+        // A domain list cannot hold a page: saying so keeps a page exception from being
+        // mistaken for missing (or from being widened to its whole site by hand).
+        out.push_str(&format!(
+            "# whole-site exceptions only: {pages} page exception{} (host/path) {} in `schooltech filter export --format urls`\n",
+            if pages == 1 { "" } else { "s" },
+            if pages == 1 { "is" } else { "are" },
+        ));
+    }
     for l in lines {
         out.push_str(l);
         out.push('\n');

@@ -13,5 +13,7 @@ pub mod state;
 mod tests;
 
 pub use model::{Event, EventKind, Kind, Request, Scope, Verdict};
-pub use site::{normalise, IpRange, Site, SiteError, SiteOptions};
+pub use site::{
+    check_page_choice, has_page_path, normalise, IpRange, Site, SiteError, SiteOptions,
+};
 pub use state::{fold, ApplyStep, Entry, ReviewAction, Role, Status};

@@ -119,11 +119,42 @@ pub enum SiteError {
     /// `--page` without a path.
     #[error("--page is for one page, but \"{0}\" has no path: give the page's address (https://example.com/page), or leave out --page for the whole site")]
     PageWithoutPath(String),
+    /// An address with a path, and neither `--page` nor `--whole-site`.
+    #[error("\"{0}\" is the address of a page: say which is meant, --page (this page only) or --whole-site (every page of the site)")]
+    PathNeedsScope(String),
+    /// Both `--page` and `--whole-site`.
+    #[error("--page and --whole-site were both given: give one (--page for this page only, --whole-site for every page of the site)")]
+    PageAndWholeSite,
     /// `--page` with `*.`.
     #[error(
         "\"{0}\": *. is for a whole domain and its subdomains, so it cannot be used with --page"
     )]
     PageWithWildcard(String),
+}
+
+/// Whether the address names a page (it has a path beyond `/`), so a request for it must say
+/// whether it is for the page or the whole site.
+pub fn has_page_path(input: &str) -> bool {
+    normalise(
+        input,
+        SiteOptions {
+            allow_ip: true,
+            page: true,
+        },
+    )
+    .is_ok_and(|s| s.path.is_some())
+}
+
+/// Checks the page-or-site choice for `input`: a page address needs one of the two; both at
+/// once are refused.
+pub fn check_page_choice(input: &str, page: bool, whole_site: bool) -> Result<(), SiteError> {
+    if page && whole_site {
+        return Err(SiteError::PageAndWholeSite);
+    }
+    if !page && !whole_site && has_page_path(input) {
+        return Err(SiteError::PathNeedsScope(input.trim().to_string()));
+    }
+    Ok(())
 }
 
 /// Normalises what the technician typed.

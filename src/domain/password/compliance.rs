@@ -32,9 +32,26 @@ pub struct AgeFacts {
     /// The directory's "password never expires" flag. Reported separately by callers; it
     /// does not change the school's verdict.
     pub never_expires: bool,
-    /// When the directory itself will expire the password, if it says. Carried for
-    /// reporting; the school's rule decides [`AgeVerdict::expires_on`].
+    /// When the directory itself will expire the password under its effective policy (the
+    /// domain default or a PSO on AD, ppolicy on OpenLDAP), if it says. The earlier of this and
+    /// the school's rule is [`AgeVerdict::expires_on`].
     pub directory_expires: Option<DateTime<Utc>>,
+}
+
+/// Which rule gives a password's expiry.
+///
+/// Serialized as `directory`, `school`, `both` (the same day) or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpiryFrom {
+    /// The directory's effective policy expires it first.
+    Directory,
+    /// The school's rule expires it first.
+    School,
+    /// Both give the same day.
+    Both,
+    /// Neither gives a date.
+    None,
 }
 
 /// The school's verdict on one password's age.
@@ -49,10 +66,37 @@ pub struct AgeVerdict {
     pub expires_on: Option<DateTime<Utc>>,
     /// The maximum age applied, in days (0: no maximum).
     pub max_age_days: u32,
+    /// When the directory's effective policy expires it (None: it does not say, or never).
+    pub directory_expires_on: Option<DateTime<Utc>>,
+    /// When the school's rule expires it: `last_set` + `max_age_days`.
+    pub school_expires_on: Option<DateTime<Utc>>,
+    /// Which of the two gives `expires_on`.
+    pub expiry_from: ExpiryFrom,
 }
 
-/// Judges a password's age against the school's rule: it expires `max_age_days` after it was
-/// set, and is `expiring` in the `warning_days` before that.
+/// The one answer to "when does this password expire": the earlier of the directory's
+/// effective policy and the school's rule (a password the directory expires first cannot be
+/// used past that day, whatever the school allows), and which of them gives it.
+pub fn effective_expiry(
+    directory: Option<DateTime<Utc>>,
+    school: Option<DateTime<Utc>>,
+) -> (Option<DateTime<Utc>>, ExpiryFrom) {
+    match (directory, school) {
+        (None, None) => (None, ExpiryFrom::None),
+        (Some(d), None) => (Some(d), ExpiryFrom::Directory),
+        (None, Some(s)) => (Some(s), ExpiryFrom::School),
+        // The same day counts as agreeing (the directory's computed time has seconds).
+        (Some(d), Some(s)) if d.date_naive() == s.date_naive() => {
+            (Some(d.min(s)), ExpiryFrom::Both)
+        }
+        (Some(d), Some(s)) if d < s => (Some(d), ExpiryFrom::Directory),
+        (Some(_), Some(s)) => (Some(s), ExpiryFrom::School),
+    }
+}
+
+/// Judges a password's age: under the school's rule it expires `max_age_days` after it was
+/// set; when the directory's effective policy expires it earlier, that day is the expiry (see
+/// [`effective_expiry`]). It is `expiring` in the `warning_days` before the expiry.
 ///
 /// Order: must-change (if the flag is set), never-set, expired (`now >= expires_on`),
 /// expiring (`now >= expires_on - warning_days`), ok. The directory's never-expires flag
@@ -64,10 +108,12 @@ pub fn assess(
     now: DateTime<Utc>,
 ) -> AgeVerdict {
     let age_days = facts.last_set.map(|set| (now - set).num_days());
-    let expires_on = facts
+    let school_expires_on = facts
         .last_set
         .filter(|_| max_age_days > 0)
         .and_then(|set| set.checked_add_signed(TimeDelta::days(i64::from(max_age_days))));
+    let directory_expires_on = facts.directory_expires.filter(|_| facts.last_set.is_some());
+    let (expires_on, expiry_from) = effective_expiry(directory_expires_on, school_expires_on);
     let status = if facts.must_change {
         PasswordStatus::MustChange
     } else if facts.last_set.is_none() {
@@ -90,6 +136,9 @@ pub fn assess(
         age_days,
         expires_on,
         max_age_days,
+        directory_expires_on,
+        school_expires_on,
+        expiry_from,
     }
 }
 
@@ -165,7 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn directory_expiry_does_not_decide() {
+    fn a_later_directory_expiry_does_not_excuse() {
         let f = AgeFacts {
             directory_expires: Some(after(500, 0)),
             ..facts()
@@ -173,6 +222,32 @@ mod tests {
         let v = assess(&f, 90, 14, after(95, 0));
         assert_eq!(v.status, PasswordStatus::Expired);
         assert_eq!(v.expires_on, Some(after(90, 0)));
+        assert_eq!(v.expiry_from, ExpiryFrom::School);
+        assert_eq!(v.directory_expires_on, Some(after(500, 0)));
+    }
+
+    /// The jmcallister case: the directory (42 days) expires the password before the school's
+    /// rule (90 days): one answer, the directory's day, expired; the school's day is kept.
+    #[test]
+    fn an_earlier_directory_expiry_is_the_answer() {
+        let f = AgeFacts {
+            directory_expires: Some(after(42, 0)),
+            ..facts()
+        };
+        let v = assess(&f, 90, 14, after(60, 0));
+        assert_eq!(v.status, PasswordStatus::Expired);
+        assert_eq!(v.expires_on, Some(after(42, 0)));
+        assert_eq!(v.expiry_from, ExpiryFrom::Directory);
+        assert_eq!(v.school_expires_on, Some(after(90, 0)));
+        let same = AgeFacts {
+            directory_expires: Some(after(90, 5)),
+            ..facts()
+        };
+        let v = assess(&same, 90, 14, after(10, 0));
+        assert_eq!(
+            (v.expiry_from, v.expires_on),
+            (ExpiryFrom::Both, Some(after(90, 0)))
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ mod words;
 mod tests;
 
 pub use check::{check, CheckContext, Failure, Verdict};
-pub use compliance::{assess, AgeFacts, AgeVerdict, PasswordStatus};
+pub use compliance::{assess, effective_expiry, AgeFacts, AgeVerdict, ExpiryFrom, PasswordStatus};
 pub use generator::{generate, DIGITS, SYMBOLS};
 pub use rules::{
     CharClass, EffectiveRules, GeneratorStyle, PasswordRules, RoleRules, RulesError, MAX_LENGTH,

@@ -97,6 +97,9 @@ impl ScanSession {
         if tag.is_empty() {
             return Err(Error::Usage("an empty scan; scan the label again".into()));
         }
+        // Scanner noise is refused, not recorded as an unknown tag.
+        let tag = check_scan_tag(tag).map_err(Error::Usage)?;
+        let tag = tag.as_str();
         let room = room.map(str::trim).unwrap_or("").to_string();
         let mut tx = self.store.inventory_tx("recording a scan", now)?;
         let found = tx.scan_lookup(self.round_id, tag)?;
@@ -130,6 +133,14 @@ impl ScanSession {
             room,
         })
     }
+}
+
+/// Whether a scan is an asset tag at all (the register's tag rule: 1 to 20 letters, digits and
+/// `- _ . /`): what is not (scanner noise, a stray keystroke run) is refused and not recorded,
+/// while a tag of the right form that the register lacks is recorded as unknown.
+pub fn check_scan_tag(tag: &str) -> std::result::Result<String, String> {
+    crate::domain::inventory::asset::check_tag(tag)
+        .map_err(|e| format!("not an asset tag, not recorded ({e}); scan the label again"))
 }
 
 /// One scan in the open round (opens the store for it).

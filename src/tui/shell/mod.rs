@@ -50,6 +50,10 @@ pub struct Env {
     pub clock: Clock,
     /// The protected accounts and groups (`[protect]`), so previews show what will be refused.
     pub protection: Protection,
+    /// What a password's expiry is judged by (the one answer the details show).
+    pub expiry: crate::ops::compliance::ExpiryRules,
+    /// What a move's new role is judged by (the move preview says when the role changes).
+    pub move_roles: crate::ops::preview::MoveRoles,
 }
 
 impl Env {
@@ -64,6 +68,8 @@ impl Env {
             guest_days: ctx.config.accounts.guest_days,
             clock: ctx.clock,
             protection: Protection::from_ctx(ctx),
+            expiry: crate::ops::compliance::ExpiryRules::from_ctx(ctx),
+            move_roles: crate::ops::preview::MoveRoles::from_ctx(ctx),
         }
     }
 }

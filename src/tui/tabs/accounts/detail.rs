@@ -131,15 +131,10 @@ fn fields(s: &Shell, row: &Row, width: usize) -> Vec<Line<'static>> {
     );
     add(
         "Pw expires",
-        if acc.password_never_expires {
-            "never (exempt)".into()
-        } else {
-            match acc.password_expires {
-                Some(p) if p < now => format!("{} (expired)", uk_date(p)),
-                Some(p) => format!("{} (in {} d)", uk_date(p), (p - now).num_days()),
-                None => "-".into(),
-            }
-        },
+        crate::ops::compliance::expiry_words(
+            &crate::ops::compliance::row_with(&s.env.expiry, acc, now),
+            now,
+        ),
         if acc.password_never_expires {
             t.warn()
         } else {

@@ -333,6 +333,9 @@ pub fn preview(
                 plan.line = format!("{u}: (not in the list; read again with r)");
             }
             let rules = &sh.env.protection;
+            // A move that changes the role says so (the same words as the CLI's dry run).
+            let plan =
+                crate::ops::preview::role_change(&sh.env.move_roles, plan, account, &planned);
             protect(plan, account, &planned, rules, &protected_groups, allow)
         })
         .collect();
@@ -353,6 +356,17 @@ pub fn preview(
             (text, tone)
         })
         .collect();
+    if let Change::Expiry { on: Some(d) } = change {
+        if let Some(why) = crate::domain::time::unusual_expiry(*d, sh.now.london_date()) {
+            lines.insert(
+                1.min(lines.len()),
+                (
+                    format!("The new expiry is {why}: check it before you confirm."),
+                    Tone::Warn,
+                ),
+            );
+        }
+    }
     if allow && !protected_groups.is_empty() {
         lines.insert(
             1,

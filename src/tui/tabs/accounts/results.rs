@@ -186,7 +186,7 @@ fn on_planned(
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            let lines = vec![
+            let mut lines = vec![
                 ("A new account will be created:".to_string(), Tone::Strong),
                 (format!("  Username:   {}", plan.username), Tone::Normal),
                 (format!("  Name:       {}", plan.display_name), Tone::Normal),
@@ -205,6 +205,9 @@ fn on_planned(
                     Tone::Dim,
                 ),
             ];
+            if let Some(l) = unusual_expiry_line(plan.expires, sh.now) {
+                lines.insert(8.min(lines.len()), l);
+            }
             sh.dialogs.push(Dialog::Confirm(Confirm::new(
                 "Create account?",
                 lines,
@@ -214,6 +217,23 @@ fn on_planned(
         }
     }
     Vec::new()
+}
+
+/// Issue 24, item 8: an expiry in the past or more than a year away is spelled out in the
+/// confirmation ("Thursday 1 January 2026, in the past"), so it is not confirmed by reflex.
+pub fn unusual_expiry_line(
+    expires: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<(String, Tone)> {
+    use crate::domain::time::LondonDate;
+    expires
+        .and_then(|t| crate::domain::time::unusual_expiry(t.london_date(), now.london_date()))
+        .map(|why| {
+            (
+                format!("  ! The expiry is {why}: check it before you confirm."),
+                Tone::Warn,
+            )
+        })
 }
 
 /// An account was created.

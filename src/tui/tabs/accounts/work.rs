@@ -106,7 +106,7 @@ impl Change {
             Change::Enable { .. } => "enabled",
             Change::Unlock => "unlocked",
             Change::Move { .. } => "moved",
-            Change::Groups { .. } => "groups changed",
+            Change::Groups { .. } => "given the group changes",
             Change::Expiry { .. } => "expiry set",
             Change::Password { .. } => "password reset",
         }

@@ -218,7 +218,16 @@ fn open_request(p: &FilteringTab, sh: &mut Shell) {
                 0,
                 "unblock (an exception) or block (an addition)",
             ),
-            Field::toggle("This page only", false, "keep the path (a page request)"),
+            Field::choice(
+                "Page or site",
+                vec![
+                    super::submit::NOT_CHOSEN.into(),
+                    super::submit::PAGE_ONLY.into(),
+                    super::submit::WHOLE_SITE.into(),
+                ],
+                0,
+                "an address with a path: this page only, or the whole site",
+            ),
         ],
     )
     .with_intro(vec![(
@@ -276,6 +285,15 @@ fn facts_lines(e: &Entry) -> Vec<(String, Tone)> {
     v
 }
 
+/// Whether `by` may decide on `e` as far as the tab can tell: not its requester and not one who
+/// has already decided (ops checks it again, with the directory).
+fn may_decide(e: &Entry, by: &str) -> bool {
+    let by = by.trim();
+    !by.is_empty()
+        && !e.requested_by.eq_ignore_ascii_case(by)
+        && !e.decisions.iter().any(|d| d.by.eq_ignore_ascii_case(by))
+}
+
 fn need_row(p: &FilteringTab, sh: &mut Shell) -> Option<Entry> {
     match p.current() {
         Some(r) => Some(r.entry.clone()),
@@ -307,7 +325,17 @@ fn open_decide(p: &FilteringTab, sh: &mut Shell) {
                 role_i,
                 "the approver role acted in (left/right to change)",
             ),
-            Field::text("By", &p.last_by, "the approver's directory username"),
+            Field::text(
+                "By",
+                // Never prefilled with someone who may not act: the requester, or someone who
+                // has already decided on it.
+                if may_decide(&e, &p.last_by) {
+                    &p.last_by
+                } else {
+                    ""
+                },
+                "the approver's directory username",
+            ),
             Field::choice(
                 "Decision",
                 vec!["approve".into(), "reject".into()],

@@ -8,11 +8,18 @@ use crate::domain::filter::{normalise, Kind, ReviewAction, Scope, SiteOptions, V
 use crate::domain::time::parse_date;
 use crate::domain::time::LondonDate;
 use crate::ops::filter::RequestInput;
-use crate::tui::dialogs::{Dialog, Form};
+use crate::tui::dialogs::{Confirm, Dialog, Form, Purpose, Tone};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::Submitted;
 use crate::tui::work::Cmd;
 use chrono::NaiveDate;
+
+/// "Page or site": the page only.
+pub const PAGE_ONLY: &str = "this page only";
+/// "Page or site": every page of the site.
+pub const WHOLE_SITE: &str = "whole site";
+/// "Page or site": not chosen (fine for an address without a path).
+pub const NOT_CHOSEN: &str = "not chosen";
 
 /// What a dialog of the Filtering tab is for.
 #[derive(Debug, Clone)]
@@ -45,6 +52,8 @@ pub enum FilterPurpose {
     },
     /// Close the review.
     ReviewClose,
+    /// A request, decision, apply or revoke confirmed (its form waits below the question).
+    Confirmed(Box<Change>),
 }
 
 /// A dialog of the tab was submitted.
@@ -54,6 +63,18 @@ pub fn on_submit(
     purpose: FilterPurpose,
     d: Submitted,
 ) -> Vec<Cmd> {
+    if let FilterPurpose::Confirmed(change) = purpose {
+        // The confirmation said yes: the form below it waits for the answer.
+        return match sh.dialogs.pop() {
+            Some(Dialog::Form(f)) => start(p, sh, f, *change),
+            other => {
+                if let Some(d) = other {
+                    sh.dialogs.push(d);
+                }
+                Vec::new()
+            }
+        };
+    }
     let Submitted::Form(f) = d else {
         return Vec::new();
     };
@@ -68,7 +89,21 @@ pub fn on_submit(
                 if let Some(by) = by_of(&change) {
                     p.last_by = by.to_string();
                 }
-                start(p, sh, f, change)
+                match confirmation(p, &change, FilteringTab::judge_now(sh).london_date()) {
+                    // Shown and confirmed with `y` before anything is recorded.
+                    Some(Ok((title, lines, yes))) => {
+                        sh.dialogs.push(Dialog::Form(f));
+                        sh.dialogs.push(Dialog::Confirm(Confirm::new(
+                            &title,
+                            lines,
+                            &yes,
+                            Purpose::Filtering(FilterPurpose::Confirmed(Box::new(change))),
+                        )));
+                        Vec::new()
+                    }
+                    Some(Err(e)) => back(sh, f, e),
+                    None => start(p, sh, f, change),
+                }
             }
         },
     }
@@ -84,6 +119,95 @@ fn filters(p: &mut FilteringTab, sh: &mut Shell, f: &Form) {
     fl.scope = Some(f.choice(2).to_string()).filter(|s| s != "any");
     fl.due = f.toggle(3);
     p.table.refilter_keep(page);
+}
+
+/// The question asked before a request, decision, apply or revoke is recorded: title, what
+/// will be recorded, and what yes does. None for the review's steps (they confirm in place).
+#[allow(clippy::type_complexity)]
+fn confirmation(
+    p: &FilteringTab,
+    c: &Change,
+    today: NaiveDate,
+) -> Option<Result<(String, Vec<(String, Tone)>, String), String>> {
+    let entry = |id: i64| {
+        p.table
+            .rows()
+            .iter()
+            .find(|r| r.entry.id == id)
+            .map(|r| super::keys::facts(&r.entry))
+            .unwrap_or_default()
+    };
+    let note = |s: &str| (s.to_string(), Tone::Dim);
+    Some(Ok(match c {
+        Change::Request(i) => {
+            let lines = match crate::ops::filter::describe_request(i, today) {
+                Ok(l) => l,
+                Err(e) => return Some(Err(e.to_string())),
+            };
+            let mut v: Vec<(String, Tone)> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(n, l)| (l, if n == 0 { Tone::Strong } else { Tone::Normal }))
+                .collect();
+            v.push(note(
+                "Recorded as a request: nothing changes in the filter until two approvers agree.",
+            ));
+            (
+                "Record this filter request?".into(),
+                v,
+                "record the request".into(),
+            )
+        }
+        Change::Decide {
+            id,
+            role,
+            by,
+            verdict,
+            comment,
+        } => {
+            let mut v = entry(*id);
+            v.push((
+                format!("{by} {} as {role}: {comment}", verdict.as_str()),
+                Tone::Strong,
+            ));
+            v.push(note(
+                "A decision is a record: it cannot be changed afterwards.",
+            ));
+            (
+                format!("Record this decision on #{id}?"),
+                v,
+                format!("{} #{id}", verdict.as_str()),
+            )
+        }
+        Change::Apply { id, by, reference } => {
+            let mut v = entry(*id);
+            v.push((
+                format!(
+                    "{by} made the change in the filter{}",
+                    reference
+                        .as_deref()
+                        .map(|r| format!(" (reference {r})"))
+                        .unwrap_or_default()
+                ),
+                Tone::Strong,
+            ));
+            v.push(note("A record: it cannot be changed afterwards."));
+            (
+                format!("Record #{id} as done in the filter?"),
+                v,
+                format!("record #{id} done"),
+            )
+        }
+        Change::Revoke { id, by, reason } => {
+            let mut v = entry(*id);
+            v.push((format!("{by} revokes it: {reason}"), Tone::Strong));
+            v.push(note(
+                "It ends now; it must then be taken out of the filter. A record: it cannot be undone.",
+            ));
+            (format!("Revoke #{id}?"), v, format!("revoke #{id}"))
+        }
+        _ => return None,
+    }))
 }
 
 fn back(sh: &mut Shell, mut f: Form, e: String) -> Vec<Cmd> {
@@ -123,11 +247,20 @@ fn date(v: &str) -> Result<Option<NaiveDate>, String> {
 fn check(purpose: &FilterPurpose, f: &Form, today: NaiveDate) -> Result<Change, String> {
     let by = || need("By", f.text(0), "give a directory username");
     Ok(match purpose {
-        FilterPurpose::Filter => return Err("nothing to record".into()),
+        FilterPurpose::Filter | FilterPurpose::Confirmed(_) => {
+            return Err("nothing to record".into())
+        }
         FilterPurpose::Request => {
             let by = by()?;
-            let page = f.toggle(6);
             let site = f.text(1).trim().to_string();
+            let page = f.choice(6) == PAGE_ONLY;
+            let whole_site = f.choice(6) == WHOLE_SITE;
+            // An address with a path: the page or the whole site, said by the requester.
+            if !page && !whole_site && crate::domain::filter::has_page_path(&site) {
+                return Err(format!(
+                    "\"{site}\" is the address of a page: set Page or site to \"{PAGE_ONLY}\" or \"{WHOLE_SITE}\" (left/right)"
+                ));
+            }
             // The site as the normaliser reads it: its refusal is the form's problem.
             normalise(
                 &site,
@@ -157,6 +290,7 @@ fn check(purpose: &FilterPurpose, f: &Form, today: NaiveDate) -> Result<Change, 
                 kind,
                 allow_ip: false,
                 page,
+                whole_site,
             })
         }
         FilterPurpose::Decide { id } => {

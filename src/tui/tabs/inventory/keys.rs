@@ -43,7 +43,7 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "u",       Action::AuditPanel,    "Audit round: report, start, close", true),
     (CONTEXT, "d",       Action::Dispose,       "Add the selected (or this) to a disposal batch", false),
     (CONTEXT, "w",       Action::DisposalPanel, "WEEE disposal batches and what they lack", true),
-    (SCAN_CONTEXT, "enter", Action::Submit,     "Record the tag typed (the scanner sends Enter)", true),
+    (SCAN_CONTEXT, "enter", Action::Submit,     "Record the tag typed (the scanner sends Enter; Tab too)", true),
     (SCAN_CONTEXT, "esc",   Action::Cancel,     "Leave scan mode", true),
     (AUDIT_CONTEXT, "n",   Action::NewAccount,  "Start a new round (one open at a time)", true),
     (AUDIT_CONTEXT, "a",   Action::ScanMode,    "Audit scan mode: scan labels into the open round", true),
@@ -109,7 +109,7 @@ pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cm
             Vec::new()
         }
         Action::ScanMode => {
-            open_scan(sh);
+            open_scan(v, sh);
             Vec::new()
         }
         Action::DisposalPanel => {
@@ -207,7 +207,7 @@ fn audit_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd
         }
         Action::NewAccount => forms::open_start_round(v, sh),
         Action::Close => forms::open_close_round(v, sh),
-        Action::ScanMode => open_scan(sh),
+        Action::ScanMode => open_scan(v, sh),
         Action::Up => a.scroll = a.scroll.saturating_sub(1),
         Action::Down => a.scroll += 1,
         Action::PageUp => a.scroll = a.scroll.saturating_sub(page),
@@ -364,16 +364,33 @@ fn open_return(v: &InventoryTab, sh: &mut Shell) {
     sh.dialogs.push(Dialog::Form(form));
 }
 
-fn open_scan(sh: &mut Shell) {
+/// The terminal bell (BEL): heard at the scanner when a scan is refused.
+fn beep() {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+}
+
+/// "Room" in scan mode: no room (nothing is flagged moved).
+pub const NO_ROOM: &str = "(no room)";
+/// "Room" in scan mode: a room the register does not know yet, named in "New room".
+pub const NEW_ROOM: &str = "new room (type it below)";
+
+fn open_scan(v: &InventoryTab, sh: &mut Shell) {
+    let mut rooms = vec![NO_ROOM.to_string()];
+    rooms.extend(v.rooms());
+    rooms.push(NEW_ROOM.to_string());
     let form = Form::new(
         "Audit scan mode",
         purpose(InvPurpose::Scan),
         vec![
-            Field::text(
+            Field::choice(
                 "Room",
-                "",
-                "where you scan; empty: none (nothing flagged moved)",
+                rooms,
+                0,
+                "left/right: where you scan, from the register's rooms (or a new room)",
             ),
+            Field::text("New room", "", "only with \"new room\": its name"),
             Field::text(
                 "New round",
                 "",
@@ -383,11 +400,12 @@ fn open_scan(sh: &mut Shell) {
     )
     .with_intro(vec![
         (
-            "Scan each label: the scanner types the tag and Enter.".into(),
+            "Scan each label: the scanner types the tag and Enter (or Tab).".into(),
             Tone::Normal,
         ),
         (
-            "Unknown tags are recorded; a tag seen in another room".into(),
+            "Unknown tags are recorded (what is not a tag beeps); a tag seen in another room"
+                .into(),
             Tone::Normal,
         ),
         ("than its own is flagged as moved.".into(), Tone::Normal),
@@ -403,10 +421,17 @@ pub fn scan_key(v: &mut InventoryTab, sh: &mut Shell, key: &KeyEvent, combo: Key
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match (key.code, sh.keymap.lookup(SCAN_CONTEXT, combo)) {
         (_, Some(Action::Cancel)) => return v.leave_scan(sh),
-        (_, Some(Action::Submit)) => {
+        // A scanner ends a label with Enter or with Tab: both end the scan.
+        (KeyCode::Tab, _) | (_, Some(Action::Submit)) => {
             let tag = std::mem::take(&mut v.scan.typed);
             let tag = tag.trim();
             if tag.is_empty() {
+                return Vec::new();
+            }
+            // Not a tag at all: refused with a beep, not recorded as an unknown tag.
+            if let Err(why) = crate::ops::inventory::audit::check_scan_tag(tag) {
+                beep();
+                v.scan.last = Some(Err(why));
                 return Vec::new();
             }
             match &v.scan.feed {

@@ -148,8 +148,46 @@ pub fn on_submit(
             .into()]
         }
         (InvPurpose::Scan, Submitted::Form(mut f)) => {
-            let room = f.text(0).trim().to_string();
-            let start = Some(f.text(1).trim().to_string()).filter(|n| !n.is_empty());
+            // A room the register knows, or a new room chosen as such (so "it office" does not
+            // become a room of its own beside "IT Office").
+            let typed = f.text(1).trim().to_string();
+            let room = match f.choice(0) {
+                super::keys::NEW_ROOM => {
+                    if typed.is_empty() {
+                        f.error = Some("type the new room's name in New room".into());
+                        sh.dialogs.push(Dialog::Form(f));
+                        return Vec::new();
+                    }
+                    if let Some(known) = v
+                        .rooms()
+                        .into_iter()
+                        .find(|r| r.eq_ignore_ascii_case(&typed))
+                    {
+                        f.error = Some(format!(
+                            "\"{typed}\" is the register's room \"{known}\": choose it in Room (left/right)"
+                        ));
+                        sh.dialogs.push(Dialog::Form(f));
+                        return Vec::new();
+                    }
+                    typed
+                }
+                other => {
+                    if !typed.is_empty() {
+                        f.error = Some(
+                            "New room is only for \"new room\": choose it in Room, or clear New room"
+                                .into(),
+                        );
+                        sh.dialogs.push(Dialog::Form(f));
+                        return Vec::new();
+                    }
+                    if other == super::keys::NO_ROOM {
+                        String::new()
+                    } else {
+                        other.to_string()
+                    }
+                }
+            };
+            let start = Some(f.text(2).trim().to_string()).filter(|n| !n.is_empty());
             let gen = sh.next_gen();
             v.scan.gen = gen;
             v.scan.opening = true;

@@ -229,7 +229,10 @@ fn details(p: &PasswordsTab, sh: &mut Shell) {
             Tone::Normal,
         ),
         (
-            format!("Expires on:    {}", day(r.expires_on, "-")),
+            format!(
+                "Expires on:    {}",
+                crate::ops::compliance::expiry_words(r, sh.now)
+            ),
             Tone::Normal,
         ),
         (

@@ -603,6 +603,9 @@ mod tests {
             flags: flags.to_vec(),
             policy: "domain default".into(),
             max_age_days: 90,
+            directory_expires_on: None,
+            school_expires_on: None,
+            expiry_from: crate::domain::password::ExpiryFrom::None,
         }
     }
 

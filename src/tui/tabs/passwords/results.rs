@@ -2,7 +2,6 @@
 //! a fix and its end, the policy and its plan and apply, the register and its saves).
 
 use super::{plan_lines, PasswordsTab, PolicyView, PwMsg, PwPurpose};
-use crate::domain::policy::PolicySettings;
 use crate::tui::dialogs::{Confirm, Dialog, Message, Purpose, Tone};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Tab};
@@ -83,7 +82,7 @@ pub fn on_msg(p: &mut PasswordsTab, state: &mut Shell, msg: PwMsg) -> (Vec<Cmd>,
                 return (Vec::new(), false);
             }
             panel.planning = false;
-            on_planned(p, state, result);
+            on_planned(state, result);
             (Vec::new(), true)
         }
         PwMsg::PolicyApplied { gen, result } => {
@@ -139,12 +138,8 @@ pub fn on_msg(p: &mut PasswordsTab, state: &mut Shell, msg: PwMsg) -> (Vec<Cmd>,
     }
 }
 
-fn on_planned(
-    p: &PasswordsTab,
-    state: &mut Shell,
-    result: crate::error::Result<Vec<PolicySettings>>,
-) {
-    let plan = match result {
+fn on_planned(state: &mut Shell, result: crate::error::Result<crate::ops::compliance::PolicyPlan>) {
+    let (plan, why) = match result {
         Err(e) => {
             state.note_error(&e);
             state.dialogs.push(Dialog::Message(Message::error(
@@ -170,18 +165,18 @@ fn on_planned(
         Tone::Strong,
     )];
     lines.extend(plan_lines(&plan).into_iter().map(|l| (l, Tone::Normal)));
-    if let Some(Ok(v)) = &p.policy.data {
-        if !v.drift.is_empty() {
-            lines.push(("Because:".into(), Tone::Strong));
-            for d in &v.drift {
-                lines.push((
-                    format!(
-                        "  {}: directory has {}, school needs {}",
-                        d.setting, d.directory, d.school
-                    ),
-                    Tone::Normal,
-                ));
-            }
+    // What the apply changes, setting by setting (the same list `passwords policy apply`
+    // prints); a setting the directory has stricter is kept and not listed.
+    if !why.is_empty() {
+        lines.push(("Because:".into(), Tone::Strong));
+        for (policy, c) in &why {
+            lines.push((
+                format!(
+                    "  {}",
+                    crate::ops::compliance::describe_setting_change(policy, c)
+                ),
+                Tone::Normal,
+            ));
         }
     }
     lines.push(("".into(), Tone::Normal));

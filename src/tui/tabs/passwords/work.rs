@@ -143,8 +143,8 @@ pub enum PwMsg {
     PolicyPlanned {
         /// Generation.
         gen: u64,
-        /// The plan (empty: nothing to do).
-        result: Result<Vec<PolicySettings>>,
+        /// The plan (empty: nothing to do) and what it would change.
+        result: Result<compliance::PolicyPlan>,
     },
     /// The policy changes were applied (or not).
     PolicyApplied {
@@ -224,7 +224,7 @@ pub fn spawn(ctx: Arc<Ctx>, tx: Outbox<PwMsg>, cmd: PwCmd) {
         }
         PwCmd::PlanPolicy { gen } => {
             tokio::spawn(async move {
-                let result = compliance::policy_plan(&ctx).await;
+                let result = compliance::policy_plan_explained(&ctx).await;
                 tx.send(PwMsg::PolicyPlanned { gen, result });
             });
         }
