@@ -8,6 +8,8 @@ set -euo pipefail
 # poppler-utils (pdftoppm) and zbar-tools (zbarimg): the inventory label test renders the PDF and reads the barcodes back.
 # chromium: the termly report test prints the HTML report to PDF with headless Chromium (pdftotext checks it).
 PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard poppler-utils zbar-tools chromium)
+# lintian and systemd-analyze (systemd): scripts/test-deb.sh checks the .deb and its units.
+PACKAGES+=(lintian systemd)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
