@@ -9,6 +9,8 @@ set -euo pipefail
 # chromium: the termly report test prints the HTML report to PDF with headless Chromium (pdftotext checks it).
 # postgresql: the store tests run on both engines against a cluster they make with initdb (issue 27).
 PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind krb5-user ldb-tools tmux openssl squidguard poppler-utils zbar-tools chromium postgresql)
+# lintian and systemd-analyze (systemd): scripts/test-deb.sh checks the .deb and its units.
+PACKAGES+=(lintian systemd)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

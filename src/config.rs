@@ -16,6 +16,9 @@ pub const DEFAULT_STORE_PATH: &str = "/var/lib/schooltech/schooltech.db";
 pub const DEFAULT_HANDOUT_DIR: &str = "/var/lib/schooltech/handouts";
 /// Environment variable that may hold the bind password.
 pub const BIND_PASSWORD_ENV: &str = "SCHOOLTECH_BIND_PASSWORD";
+/// The systemd credential with the bind password (`LoadCredential=bind-password:FILE` in the
+/// packaged units), read from `$CREDENTIALS_DIRECTORY` before anything else.
+pub const BIND_PASSWORD_CREDENTIAL: &str = "bind-password";
 
 /// The whole configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -755,9 +758,13 @@ fn parse_error(text: &str, origin: &Path, e: &toml::de::Error) -> Error {
 }
 
 impl DirectoryConfig {
-    /// Reads the bind password: from `bind_password_file` (which must not be readable by
-    /// group or others), else from `$SCHOOLTECH_BIND_PASSWORD`.
+    /// Reads the bind password: from the systemd credential `bind-password` when the unit
+    /// passed one (`$CREDENTIALS_DIRECTORY`), else from `bind_password_file` (which must not be
+    /// readable by group or others), else from `$SCHOOLTECH_BIND_PASSWORD`.
     pub fn bind_password(&self) -> Result<Secret> {
+        if let Some(path) = credential_file(std::env::var_os("CREDENTIALS_DIRECTORY")) {
+            return read_secret_file(&path);
+        }
         if let Some(path) = &self.bind_password_file {
             return read_secret_file(path);
         }
@@ -773,6 +780,12 @@ impl DirectoryConfig {
             ))),
         }
     }
+}
+
+/// The bind password credential in systemd's credentials directory, when there is one.
+fn credential_file(dir: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    let path = Path::new(&dir?).join(BIND_PASSWORD_CREDENTIAL);
+    path.is_file().then_some(path)
 }
 
 /// `$SCHOOLTECH_BIND_PASSWORD`, once taken out of the environment (wiped when replaced).
@@ -1041,6 +1054,21 @@ path = "/tmp/x.db"
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
         let s = store.pg_settings().unwrap();
         assert_eq!(s.password.as_deref(), Some("Pg-secret"));
+    }
+
+    /// The packaged units pass the bind password by `LoadCredential=bind-password:FILE`.
+    #[test]
+    fn the_systemd_credential_is_found_in_its_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(credential_file(None), None);
+        assert_eq!(credential_file(Some(dir.path().into())), None);
+        let p = dir.path().join(BIND_PASSWORD_CREDENTIAL);
+        std::fs::write(&p, "s3cret\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o400)).unwrap();
+        let found = credential_file(Some(dir.path().into())).unwrap();
+        assert_eq!(found, p);
+        assert_eq!(read_secret_file(&found).unwrap().expose(), "s3cret");
     }
 }
 

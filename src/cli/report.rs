@@ -46,6 +46,10 @@ pub struct TermlyArgs {
     /// Write it to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Only when today (London) is the last day of a term of `[report] terms`: then the report
+    /// covers that term; on any other day exit 0 and write nothing (for a daily timer).
+    #[arg(long, conflicts_with_all = ["term", "from", "to"])]
+    pub if_term_end: bool,
 }
 
 fn date_arg(s: &str) -> std::result::Result<NaiveDate, String> {
@@ -84,8 +88,15 @@ pub fn render(r: &Report, format: ReportFormat) -> Result<String> {
 pub async fn run(ctx: &Ctx, cmd: &ReportCmd) -> Result<ExitCode> {
     match cmd {
         ReportCmd::Termly(a) => {
+            let mut term = a.term.clone();
+            if a.if_term_end {
+                match report::term_ending_today(ctx) {
+                    Some(t) => term = Some(t.name.clone()),
+                    None => return Ok(0),
+                }
+            }
             let req = PeriodRequest {
-                term: a.term.clone(),
+                term,
                 from: a.from,
                 to: a.to,
             };

@@ -19,6 +19,7 @@ pub mod leavers;
 pub mod log;
 pub mod mirror;
 pub mod passwords;
+pub mod pdf_font;
 pub mod pg_store;
 pub mod preview;
 pub mod protect;
@@ -46,7 +47,7 @@ use crate::domain::time::end_of_day;
 use crate::error::Result;
 use crate::store::operator;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Runs one of the demo's async seeds to the end on a small runtime of its own (the demo
@@ -202,6 +203,8 @@ impl Ctx {
             .map_err(|e| crate::Error::io(std::env::temp_dir(), e))?;
         let mut config = Config::default();
         config.school.name = "Demo Academy".into();
+        // The demo writes nothing outside its own temporary folder: handouts go there too.
+        config.accounts.handout_dir = Some(tmp.path().join("handouts"));
         config.directory.flavour = directory::Flavour::Demo;
         config.directory.base_dn = "DC=demo,DC=school".into();
         config.aup = aup::demo::config();
@@ -229,6 +232,11 @@ impl Ctx {
             demo_block_on(|| leavers::demo_zombies(&ctx))?;
         }
         Ok(ctx)
+    }
+
+    /// The demo's own temporary folder (removed when the demo ends); `None` outside the demo.
+    pub fn demo_dir(&self) -> Option<&Path> {
+        self._demo_dir.as_ref().map(|d| d.path())
     }
 
     /// The moment time rules are judged at: the end of the `--as-of` day, else now.

@@ -464,6 +464,17 @@ pub async fn termly(ctx: &Ctx, period: &Period) -> Result<Report> {
     })
 }
 
+/// The term of `terms` whose last day is `today`, if any: the daily report timer's question
+/// (`report termly --if-term-end`), so the timer never repeats the term dates.
+pub fn term_ending_on(terms: &[TermConfig], today: NaiveDate) -> Option<&TermConfig> {
+    terms.iter().find(|t| t.to == today)
+}
+
+/// The term ending on the context's day (London), if any.
+pub fn term_ending_today(ctx: &Ctx) -> Option<&TermConfig> {
+    term_ending_on(&ctx.config.report.terms, ctx.now().london_date())
+}
+
 /// The report for what the command line (or the TUI) asked: the period resolved from
 /// `[report] terms` at `ctx.now()`.
 pub async fn termly_for(ctx: &Ctx, req: &PeriodRequest) -> Result<Report> {
@@ -486,6 +497,18 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_timer_asks_whether_today_ends_a_term() {
+        let t = terms();
+        assert_eq!(
+            term_ending_on(&t, d(2026, 7, 22)).map(|t| t.name.as_str()),
+            Some("Summer 2026")
+        );
+        assert!(term_ending_on(&t, d(2026, 7, 21)).is_none());
+        assert!(term_ending_on(&t, d(2026, 7, 23)).is_none());
+        assert!(term_ending_on(&[], d(2026, 7, 22)).is_none());
     }
 
     fn terms() -> Vec<TermConfig> {
