@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod preview;
 pub mod protect;
 pub mod report;
+pub mod runner;
 pub mod settle;
 
 /// What a search of the directory gives (accounts and how many entries were skipped), for the
