@@ -102,6 +102,17 @@ pub trait Directory: Send + Sync {
     async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing>;
     /// One account by username, if it exists.
     async fn get_account(&self, username: &str) -> Result<Option<Account>>;
+    /// One account by its stable id (`Account::object_id`: objectGUID on AD, entryUUID on
+    /// OpenLDAP), wherever it is now and whatever it is called; None when no account has it.
+    /// The default searches every account (directories that can, search by the id).
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        let all = self.search_accounts(&AccountQuery::default()).await?;
+        Ok(all.accounts.into_iter().find(|a| {
+            a.object_id
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(object_id))
+        }))
+    }
     /// Creates an account (disabled until a password is set, then enabled).
     async fn create_account(
         &self,

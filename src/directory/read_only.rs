@@ -58,6 +58,9 @@ impl Directory for ReadOnly {
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
         self.inner.get_account(username).await
     }
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        self.inner.get_by_id(object_id).await
+    }
     async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
         self.inner.get_accounts(usernames).await
     }

@@ -201,8 +201,11 @@ pub struct RunOutcome {
     pub done: usize,
     /// Steps already done before this process.
     pub already: usize,
-    /// Problems: steps that failed, were refused or could not be settled (the run stays open).
+    /// Problems: steps that failed or could not be settled (the run stays open).
     pub problems: Vec<String>,
+    /// Steps refused because their account is no longer the one planned (gone, replaced,
+    /// renamed): recorded as failed with the reason and never tried again; the run can finish.
+    pub refused: Vec<String>,
     /// True when the run is finished.
     pub finished: bool,
 }
@@ -269,6 +272,19 @@ pub trait Executor: Send {
     fn forget(&mut self) {}
 }
 
+/// How the journal's error of a step refused as no longer the object planned begins: such a
+/// step is never tried again.
+pub const REFUSED: &str = "refused: ";
+
+/// Notes a step (or steps) that did not work: refused, or a problem that keeps the run open.
+fn note(out: &mut RunOutcome, what: String, err: &Error) {
+    if matches!(err, Error::NotPlanned(_)) {
+        out.refused.push(what);
+    } else {
+        out.problems.push(what);
+    }
+}
+
 /// Runs `work` within four times the directory's operation timeout; no answer is an error whose
 /// outcome is unknown.
 pub async fn within_limit<F, T>(ctx: &Ctx, doing: &str, work: F) -> Result<T>
@@ -288,7 +304,9 @@ where
 /// How an attempt that did not work ends in the journal: unknown when it may have been made
 /// (with an action-log row for the part known to be made), else failed.
 fn failure(err: &Error, details: &Value) -> (Outcome, Option<Value>) {
-    if err.outcome_unknown() {
+    if matches!(err, Error::NotPlanned(_)) {
+        (Outcome::Failed(format!("{REFUSED}{err}")), None)
+    } else if err.outcome_unknown() {
         let row = matches!(err, Error::Partial { .. }).then(|| {
             let mut d = details.clone();
             if let Value::Object(m) = &mut d {
@@ -731,12 +749,13 @@ pub async fn execute(
                                 StepState::Failed(err.to_string()),
                             );
                         }
-                        out.problems.push(format!(
+                        let what = format!(
                             "steps {}-{} ({}): {err}",
                             batch[0].entry.step.unwrap_or(0),
                             batch[n - 1].entry.step.unwrap_or(0),
                             batch[0].target()
-                        ))
+                        );
+                        note(&mut out, what, &err);
                     }
                 }
                 i += n;
@@ -760,7 +779,20 @@ pub async fn execute(
                 tell(progress, run_id, e, StepState::Done);
                 false
             }
-            JournalState::Failed => !retried.contains(&step_no),
+            JournalState::Failed => match e.error.as_deref() {
+                // Refused as no longer the object planned: never tried again.
+                Some(why) if why.starts_with(REFUSED) => {
+                    tell(progress, run_id, e, StepState::Failed(why.to_string()));
+                    out.refused.push(format!(
+                        "step {step_no} ({} {}): {}",
+                        e.action,
+                        e.target,
+                        &why[REFUSED.len()..]
+                    ));
+                    false
+                }
+                _ => !retried.contains(&step_no),
+            },
             JournalState::Pending if e.pid.is_none() => {
                 match do_steps(ctx, store, exec, std::slice::from_ref(s)).await {
                     Ok(()) => {
@@ -769,8 +801,8 @@ pub async fn execute(
                     }
                     Err(err) => {
                         tell(progress, run_id, e, StepState::Failed(err.to_string()));
-                        out.problems
-                            .push(format!("step {step_no} ({} {}): {err}", e.action, e.target))
+                        let what = format!("step {step_no} ({} {}): {err}", e.action, e.target);
+                        note(&mut out, what, &err);
                     }
                 }
                 false
@@ -825,10 +857,11 @@ pub async fn execute(
                 }
                 Err(err) => {
                     tell(progress, run_id, e, StepState::Failed(err.to_string()));
-                    out.problems.push(format!(
+                    let what = format!(
                         "step {step_no} ({} {}), tried again: {err}",
                         e.action, e.target
-                    ))
+                    );
+                    note(&mut out, what, &err);
                 }
             }
         }

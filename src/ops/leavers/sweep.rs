@@ -12,6 +12,7 @@ use crate::domain::leavers::linked::LinkedAction;
 use crate::domain::leavers::{parse_stamp, suspend_stamp, Action, Finding};
 use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
+use crate::ops::identity::{recheck, target_of, Depends};
 use crate::ops::protect::norm_dn;
 use crate::ops::runner::{self, no_progress, Executor, Planned, RunStep, Step, Target};
 pub use crate::ops::runner::{Progress, RunOutcome, StepEvent, StepState};
@@ -86,15 +87,6 @@ fn step(target: &str, step: Step, describe: String) -> PlannedStep {
         details,
         describe,
         step,
-    }
-}
-
-/// The object `a` as a step's target: its DN and stable id.
-fn target_of(a: &Account) -> Target {
-    Target {
-        dn: Some(a.dn.clone()),
-        object_id: a.object_id.clone(),
-        retry_of: None,
     }
 }
 
@@ -564,12 +556,22 @@ impl Executor for Sweeper {
 
     async fn check(&mut self, ctx: &Ctx, s: &RunStep) -> Verdict {
         let target = s.target();
-        match ctx.dir.get_account(target).await {
+        let planned = s.step.target();
+        // The object planned, by its id (the username may belong to another account now).
+        let found = match &planned.object_id {
+            Some(id) => ctx.dir.get_by_id(id).await,
+            None => ctx.dir.get_account(target).await,
+        };
+        match found {
             Ok(a) if matches!(s.step, Step::LeaverPurge { .. }) => {
                 purge_verdict(target, a.is_none())
             }
             Ok(Some(a)) => step_verdict(&s.step, &a),
-            Ok(None) => Verdict::Open(format!("{target} is no longer in the directory")),
+            // The object planned is gone: nothing more can be done to it; trying the step again
+            // refuses it with the reason.
+            Ok(None) => Verdict::NotDone(format!(
+                "not in the directory: the account planned as {target} is gone"
+            )),
             Err(err) => Verdict::Open(format!("could not read {target}: {err}")),
         }
     }
@@ -664,11 +666,10 @@ async fn account_for(ctx: &Ctx, s: &RunStep, cache: &mut Option<Account>) -> Res
             return Ok(a);
         }
     }
-    ctx.dir.get_account(target).await?.ok_or_else(|| {
-        Error::Input(format!(
-            "{target} is no longer in the directory; nothing was done"
-        ))
-    })
+    // The object planned, found again by its id wherever it is now (a move or a new entry
+    // name is followed: the sweep suspends the person's account, not a place); refused when it
+    // is gone or another account holds its username.
+    recheck(ctx, target, s.step.target(), Depends::Object).await
 }
 
 /// The attribute change an attribute step makes on `a`, if any is still needed.
