@@ -497,6 +497,18 @@ impl Directory for OpenLdap {
         Ok(listing.accounts.into_iter().next())
     }
 
+    fn policy_dn(&self, name: &str) -> String {
+        policy_dn(name, &self.base_dn)
+    }
+
+    fn default_policy_dn(&self) -> String {
+        self.default_policy_dn.clone()
+    }
+
+    fn default_policy_name(&self) -> &'static str {
+        "ppolicy default"
+    }
+
     async fn create_account(
         &self,
         new: &NewAccount,

@@ -149,6 +149,26 @@ impl Directory for ReadOnly {
     async fn write_password_policy(&self, _settings: &PolicySettings) -> Result<()> {
         self.refuse("write a password policy")
     }
+    fn policy_dn(&self, name: &str) -> String {
+        self.inner.policy_dn(name)
+    }
+    fn default_policy_dn(&self) -> String {
+        self.inner.default_policy_dn()
+    }
+    fn default_policy_name(&self) -> &'static str {
+        self.inner.default_policy_name()
+    }
+    fn entry_locked(&self, e: &super::attrs::Entry) -> bool {
+        self.inner.entry_locked(e)
+    }
+    fn describe_change(
+        &self,
+        attr: &str,
+        before: &[String],
+        after: &[String],
+    ) -> Option<Vec<String>> {
+        self.inner.describe_change(attr, before, after)
+    }
 }
 
 #[cfg(test)]

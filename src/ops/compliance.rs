@@ -3,7 +3,6 @@
 
 use super::actions::{set_must_change, set_never_expires};
 use super::Ctx;
-use crate::directory::Flavour;
 use crate::domain::account::{Account, AccountQuery};
 use crate::domain::password::{assess, AgeFacts, PasswordStatus};
 use crate::domain::policy::{
@@ -50,11 +49,9 @@ pub struct RoleSummary {
 
 /// The governing policy's name for an account.
 fn policy_name(ctx: &Ctx, a: &Account) -> String {
-    match (&a.policy, ctx.dir.flavour()) {
-        (Some(p), _) => p.clone(),
-        (None, Flavour::ActiveDirectory) => "domain default".into(),
-        (None, Flavour::Openldap) => "ppolicy default".into(),
-        (None, Flavour::Demo) => "domain default".into(),
+    match &a.policy {
+        Some(p) => p.clone(),
+        None => ctx.dir.default_policy_name().into(),
     }
 }
 
@@ -188,21 +185,12 @@ pub async fn policy_plan(ctx: &Ctx) -> Result<Vec<PolicySettings>> {
         return Ok(vec![]);
     }
     let t = target(ctx);
-    let base = ctx.dir.base_dn().to_string();
     let mut plan = Vec::new();
     let default_dn = current
         .default
         .as_ref()
         .map(|p| p.dn.clone())
-        .unwrap_or_else(|| match ctx.dir.flavour() {
-            Flavour::Openldap => ctx
-                .config
-                .directory
-                .ppolicy_default_dn
-                .clone()
-                .unwrap_or_else(|| format!("cn=default,ou=Policies,{base}")),
-            _ => base.clone(),
-        });
+        .unwrap_or_else(|| ctx.dir.default_policy_dn());
     if d.iter()
         .any(|x| x.setting != "generic accounts maximum age")
     {
@@ -242,10 +230,7 @@ pub async fn policy_plan(ctx: &Ctx) -> Result<Vec<PolicySettings>> {
                     .map(|a| a.dn),
             );
         }
-        let dn = match ctx.dir.flavour() {
-            Flavour::Openldap => crate::directory::openldap::policy_dn("generic", &base),
-            _ => crate::directory::ad::pso_dn("schooltech-generic", &base),
-        };
+        let dn = ctx.dir.policy_dn("generic");
         plan.push(PolicySettings {
             name: "generic".into(),
             dn,
