@@ -122,6 +122,12 @@ pub enum Error {
     /// The target is protected (`[protect]`): refused before anything was sent.
     #[error("{0}")]
     Protected(String),
+
+    /// The object a planned change names (by its stable id) is no longer the one planned:
+    /// gone, replaced by another account with the username, renamed, or moved when the change
+    /// depends on where it was. Refused before anything was sent.
+    #[error("{0}")]
+    NotPlanned(String),
 }
 
 impl Error {

@@ -76,3 +76,27 @@ fn the_store_is_opened_only_by_the_store_and_the_context() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// Flavour knowledge lives in `directory/` only: the services never name a flavour's
+/// account-control attributes (they ask the directory what a change means, whether an entry is
+/// locked) nor build its policy DNs (issue 21, item 6).
+#[test]
+fn flavour_attributes_stay_in_the_directory() {
+    let mut all = Vec::new();
+    files(&src().join("ops"), &mut all);
+    let mut bad = Vec::new();
+    for f in all {
+        let c = code(&f).to_lowercase();
+        for word in [
+            "useraccountcontrol",
+            "pwdaccountlockedtime",
+            "ad::pso_dn",
+            "openldap::policy_dn",
+        ] {
+            if c.contains(word) {
+                bad.push(format!("{} names {word}", f.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{bad:#?}");
+}

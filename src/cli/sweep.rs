@@ -167,10 +167,13 @@ fn print_outcome(o: &RunOutcome) -> ExitCode {
     for p in &o.problems {
         errln!("problem: {p}");
     }
+    for r in &o.refused {
+        errln!("refused: {r}");
+    }
     if !o.finished {
         errln!("fix what is said above, then run `schooltech sweep --resume`");
     }
-    i32::from(!o.finished)
+    i32::from(!o.finished || !o.refused.is_empty())
 }
 
 /// Runs `sweep`.

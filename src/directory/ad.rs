@@ -188,6 +188,20 @@ pub fn guid_string(v: &str) -> Option<String> {
     )
 }
 
+/// The LDAP filter value that matches an `objectGUID` given as [`guid_string`] makes it (the
+/// canonical string, or 32 hex digits as sent): its 16 bytes in the order the directory keeps
+/// them, each escaped (`\\xx`). None when it is not a GUID.
+pub fn guid_filter_value(id: &str) -> Option<String> {
+    let hex: String = guid_string(id)?.chars().filter(|c| *c != '-').collect();
+    let byte = |i: usize| hex.get(i * 2..i * 2 + 2);
+    // The canonical form's first three parts are little-endian: back to the stored order.
+    let order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+    order
+        .iter()
+        .map(|i| byte(*i).map(|b| format!("\\{b}")))
+        .collect()
+}
+
 /// The unicodePwd value for a password: the UTF-16LE bytes of the password in double quotes.
 pub fn unicode_pwd(password: &Secret) -> Vec<u8> {
     format!("\"{}\"", password.expose())
@@ -541,6 +555,26 @@ impl Directory for ActiveDirectory {
     async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
         self.accounts_with("sAMAccountName", usernames, super::VALUES_PER_SEARCH)
             .await
+    }
+
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        let Some(v) = guid_filter_value(object_id) else {
+            return Ok(None);
+        };
+        let f = format!("(&(objectCategory=person)(objectClass=user)(objectGUID={v}))");
+        let entries = self
+            .search_accounts_raw(&self.base_dn, &f, &self.attrs())
+            .await?;
+        match entries.first() {
+            None => Ok(None),
+            Some(e) => to_account(e, &self.ctx())
+                .map(Some)
+                .map_err(|m| Error::Directory {
+                    code: 0,
+                    doing: format!("read the account with objectGUID {object_id}"),
+                    reason: m.to_string(),
+                }),
+        }
     }
 
     async fn create_account(
@@ -1257,6 +1291,12 @@ mod tests {
             Some("04030201-0605-0807-090a-0b0c0d0e0f10")
         );
         assert_eq!(guid_string("not a guid"), None);
+        // Back to the bytes as stored, for a search by objectGUID.
+        assert_eq!(
+            guid_filter_value("04030201-0605-0807-090a-0b0c0d0e0f10").as_deref(),
+            Some("\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10")
+        );
+        assert_eq!(guid_filter_value("not a guid"), None);
         assert_eq!(guid_string("0102"), None);
     }
 

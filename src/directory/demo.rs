@@ -1081,6 +1081,20 @@ impl Directory for DemoDirectory {
         self.get_sync(username)
     }
 
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        let st = self.read();
+        for e in st.by_login.values().filter_map(|k| st.entries.get(k)) {
+            let a = self.map(e, &format!("read the account with id {object_id}"))?;
+            if a.object_id
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(object_id))
+            {
+                return Ok(Some(a));
+            }
+        }
+        Ok(None)
+    }
+
     async fn create_account(
         &self,
         new: &NewAccount,

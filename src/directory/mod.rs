@@ -13,6 +13,7 @@ pub mod pinned;
 pub mod privilege;
 pub mod read_only;
 pub mod sync;
+pub mod words;
 
 use crate::config::DirectoryConfig;
 use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
@@ -102,6 +103,17 @@ pub trait Directory: Send + Sync {
     async fn search_accounts(&self, query: &AccountQuery) -> Result<Listing>;
     /// One account by username, if it exists.
     async fn get_account(&self, username: &str) -> Result<Option<Account>>;
+    /// One account by its stable id (`Account::object_id`: objectGUID on AD, entryUUID on
+    /// OpenLDAP), wherever it is now and whatever it is called; None when no account has it.
+    /// The default searches every account (directories that can, search by the id).
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        let all = self.search_accounts(&AccountQuery::default()).await?;
+        Ok(all.accounts.into_iter().find(|a| {
+            a.object_id
+                .as_deref()
+                .is_some_and(|x| x.eq_ignore_ascii_case(object_id))
+        }))
+    }
     /// Creates an account (disabled until a password is set, then enabled).
     async fn create_account(
         &self,
@@ -226,6 +238,33 @@ pub trait Directory: Send + Sync {
     /// Writes one password policy (default when `settings.dn` is the default's DN, else a
     /// fine-grained one, created if missing and applied to `settings.applies_to`).
     async fn write_password_policy(&self, settings: &PolicySettings) -> Result<()>;
+    /// The DN of schooltech's own password policy `name` (AD: a PSO `schooltech-NAME` in the
+    /// Password Settings Container).
+    fn policy_dn(&self, name: &str) -> String {
+        ad::pso_dn(&format!("schooltech-{name}"), self.base_dn())
+    }
+    /// The DN of the policy that governs an account no other policy names (AD: the domain).
+    fn default_policy_dn(&self) -> String {
+        self.base_dn().to_string()
+    }
+    /// What the policy governing an account no other policy names is called.
+    fn default_policy_name(&self) -> &'static str {
+        "domain default"
+    }
+    /// True when a (mirrored) account entry is locked out.
+    fn entry_locked(&self, e: &attrs::Entry) -> bool {
+        words::locked(e)
+    }
+    /// What a change of one of the directory's account-control attributes (`attr`, lower
+    /// case) did, in words; None when `attr` is not one of them.
+    fn describe_change(
+        &self,
+        attr: &str,
+        before: &[String],
+        after: &[String],
+    ) -> Option<Vec<String>> {
+        words::describe(attr, before, after)
+    }
 }
 
 /// After creating `dn` for `username`, a later step failed with `err` and `undo` (deleting it)

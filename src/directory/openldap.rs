@@ -487,6 +487,28 @@ impl Directory for OpenLdap {
             .await
     }
 
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        let f = format!("(&{PERSON_FILTER}(entryUUID={}))", filter_value(object_id));
+        let entries = self
+            .conn
+            .search(&self.base_dn, Scope::Subtree, &f, &self.attrs())
+            .await?;
+        let listing = self.map_entries(entries, None).await?;
+        Ok(listing.accounts.into_iter().next())
+    }
+
+    fn policy_dn(&self, name: &str) -> String {
+        policy_dn(name, &self.base_dn)
+    }
+
+    fn default_policy_dn(&self) -> String {
+        self.default_policy_dn.clone()
+    }
+
+    fn default_policy_name(&self) -> &'static str {
+        "ppolicy default"
+    }
+
     async fn create_account(
         &self,
         new: &NewAccount,

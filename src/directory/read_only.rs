@@ -58,6 +58,9 @@ impl Directory for ReadOnly {
     async fn get_account(&self, username: &str) -> Result<Option<Account>> {
         self.inner.get_account(username).await
     }
+    async fn get_by_id(&self, object_id: &str) -> Result<Option<Account>> {
+        self.inner.get_by_id(object_id).await
+    }
     async fn get_accounts(&self, usernames: &[String]) -> Result<Vec<Account>> {
         self.inner.get_accounts(usernames).await
     }
@@ -145,6 +148,26 @@ impl Directory for ReadOnly {
     }
     async fn write_password_policy(&self, _settings: &PolicySettings) -> Result<()> {
         self.refuse("write a password policy")
+    }
+    fn policy_dn(&self, name: &str) -> String {
+        self.inner.policy_dn(name)
+    }
+    fn default_policy_dn(&self) -> String {
+        self.inner.default_policy_dn()
+    }
+    fn default_policy_name(&self) -> &'static str {
+        self.inner.default_policy_name()
+    }
+    fn entry_locked(&self, e: &super::attrs::Entry) -> bool {
+        self.inner.entry_locked(e)
+    }
+    fn describe_change(
+        &self,
+        attr: &str,
+        before: &[String],
+        after: &[String],
+    ) -> Option<Vec<String>> {
+        self.inner.describe_change(attr, before, after)
     }
 }
 

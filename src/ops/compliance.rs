@@ -3,7 +3,6 @@
 
 use super::actions::{set_must_change, set_never_expires};
 use super::Ctx;
-use crate::directory::Flavour;
 use crate::domain::account::{Account, AccountQuery};
 use crate::domain::password::{assess, AgeFacts, ExpiryFrom, PasswordRules, PasswordStatus};
 use crate::domain::policy::{
@@ -45,14 +44,14 @@ pub struct ReportRow {
 }
 
 /// What judging a password's expiry needs from the context: the school's rules and the
-/// directory's flavour (for the default policy's name). Cheap to clone, so a face that draws
+/// name the directory gives its default policy. Cheap to clone, so a face that draws
 /// without a context (the TUI) holds one.
 #[derive(Debug, Clone)]
 pub struct ExpiryRules {
     /// `[passwords]`.
     pub passwords: PasswordRules,
-    /// The directory's flavour.
-    pub flavour: Flavour,
+    /// The directory's default policy's name ("domain default", "ppolicy default").
+    pub default_policy: &'static str,
 }
 
 impl Default for ExpiryRules {
@@ -60,7 +59,7 @@ impl Default for ExpiryRules {
     fn default() -> Self {
         ExpiryRules {
             passwords: PasswordRules::default(),
-            flavour: Flavour::ActiveDirectory,
+            default_policy: "domain default",
         }
     }
 }
@@ -70,7 +69,7 @@ impl ExpiryRules {
     pub fn from_ctx(ctx: &Ctx) -> ExpiryRules {
         ExpiryRules {
             passwords: ctx.config.passwords.clone(),
-            flavour: ctx.dir.flavour(),
+            default_policy: ctx.dir.default_policy_name(),
         }
     }
 }
@@ -87,12 +86,10 @@ pub struct RoleSummary {
 }
 
 /// The governing policy's name for an account.
-fn policy_name(flavour: Flavour, a: &Account) -> String {
-    match (&a.policy, flavour) {
-        (Some(p), _) => p.clone(),
-        (None, Flavour::ActiveDirectory) => "domain default".into(),
-        (None, Flavour::Openldap) => "ppolicy default".into(),
-        (None, Flavour::Demo) => "domain default".into(),
+fn policy_name(er: &ExpiryRules, a: &Account) -> String {
+    match &a.policy {
+        Some(p) => p.clone(),
+        None => er.default_policy.into(),
     }
 }
 
@@ -140,7 +137,7 @@ pub fn row_with(er: &ExpiryRules, a: &Account, now: DateTime<Utc>) -> ReportRow 
         expires_on: v.expires_on,
         status: v.status,
         flags,
-        policy: policy_name(er.flavour, a),
+        policy: policy_name(er, a),
         max_age_days: v.max_age_days,
         directory_expires_on: v.directory_expires_on,
         school_expires_on: v.school_expires_on,
@@ -336,21 +333,12 @@ pub async fn policy_plan(ctx: &Ctx) -> Result<Vec<PolicySettings>> {
         return Ok(vec![]);
     }
     let t = target(ctx);
-    let base = ctx.dir.base_dn().to_string();
     let mut plan = Vec::new();
     let default_dn = current
         .default
         .as_ref()
         .map(|p| p.dn.clone())
-        .unwrap_or_else(|| match ctx.dir.flavour() {
-            Flavour::Openldap => ctx
-                .config
-                .directory
-                .ppolicy_default_dn
-                .clone()
-                .unwrap_or_else(|| format!("cn=default,ou=Policies,{base}")),
-            _ => base.clone(),
-        });
+        .unwrap_or_else(|| ctx.dir.default_policy_dn());
     if d.iter()
         .any(|x| x.setting != "generic accounts maximum age")
     {
@@ -389,10 +377,7 @@ pub async fn policy_plan(ctx: &Ctx) -> Result<Vec<PolicySettings>> {
                     .map(|a| a.dn),
             );
         }
-        let dn = match ctx.dir.flavour() {
-            Flavour::Openldap => crate::directory::openldap::policy_dn("generic", &base),
-            _ => crate::directory::ad::pso_dn("schooltech-generic", &base),
-        };
+        let dn = ctx.dir.policy_dn("generic");
         plan.push(PolicySettings {
             name: "generic".into(),
             dn,

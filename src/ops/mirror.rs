@@ -591,7 +591,10 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
         .filter(|m| {
             m.kind == Kind::Account
                 && !w.prev.contains_key(&m.id)
-                && (affected.contains(&m.entry.dn.to_lowercase()) || locked(&m.entry))
+                && (affected.contains(&m.entry.dn.to_lowercase())
+                    // Locked out: read again on every delta, as a lockout ends by the clock
+                    // without the entry changing.
+                    || ctx.dir.entry_locked(&m.entry))
         })
         .map(|m| m.entry.dn.clone())
         .collect();
@@ -782,14 +785,6 @@ async fn full(
     Ok(split(map.into_values(), now, How::Full(reason), found))
 }
 
-/// A mirrored account that is locked out: read again on every delta, as a lockout ends by the
-/// clock without the entry changing.
-fn locked(e: &Entry) -> bool {
-    e.int("lockoutTime").ok().flatten().is_some_and(|t| t > 0)
-        || e.first("pwdAccountLockedTime")
-            .is_some_and(|v| v != crate::directory::openldap::DISABLED_LOCK)
-}
-
 /// Member DNs of a group entry (`member`, `uniqueMember`).
 fn members(e: &Entry) -> Vec<String> {
     e.all("member")
@@ -838,8 +833,13 @@ fn short(v: &[String]) -> String {
     }
 }
 
-/// What changed between two versions of an account entry, in words.
-pub fn account_changes(old: Option<&Entry>, new: Option<&Entry>) -> Vec<String> {
+/// What changed between two versions of an account entry, in words (the directory says what
+/// its own account-control attributes mean).
+pub fn account_changes(
+    dir: &dyn crate::directory::Directory,
+    old: Option<&Entry>,
+    new: Option<&Entry>,
+) -> Vec<String> {
     let (o, n) = match (old, new) {
         (None, Some(_)) => return vec!["created".into()],
         (Some(_), None) => return vec!["deleted".into()],
@@ -859,52 +859,9 @@ pub fn account_changes(old: Option<&Entry>, new: Option<&Entry>) -> Vec<String> 
         if a == b {
             continue;
         }
-        match k.as_str() {
-            "useraccountcontrol" => {
-                use crate::directory::ad::uac;
-                let num = |v: &[String]| {
-                    v.first()
-                        .and_then(|s| s.trim().parse::<i64>().ok())
-                        .unwrap_or(0)
-                };
-                let (x, y) = (num(a), num(b));
-                let bit = |m: i64| (x & m != 0, y & m != 0);
-                match bit(uac::DONT_EXPIRE_PASSWORD) {
-                    (false, true) => out.push("password set to never expire".into()),
-                    (true, false) => out.push("password never-expires cleared".into()),
-                    _ => {}
-                }
-                match bit(uac::ACCOUNTDISABLE) {
-                    (false, true) => out.push("disabled".into()),
-                    (true, false) => out.push("enabled".into()),
-                    _ => {}
-                }
-                match bit(uac::PASSWD_NOTREQD) {
-                    (false, true) => out.push("password-not-required set".into()),
-                    (true, false) => out.push("password-not-required cleared".into()),
-                    _ => {}
-                }
-                let rest = !(uac::DONT_EXPIRE_PASSWORD | uac::ACCOUNTDISABLE | uac::PASSWD_NOTREQD);
-                if x & rest != y & rest {
-                    out.push(format!("userAccountControl {x} → {y}"));
-                }
-            }
-            "pwdlastset" if b.first().map(String::as_str) == Some("0") => {
-                out.push("must change password at next logon".into())
-            }
-            "pwdlastset" | "pwdchangedtime" => out.push("password set".into()),
-            "pwdaccountlockedtime" => {
-                let dis = |v: &[String]| {
-                    v.iter()
-                        .any(|s| s == crate::directory::openldap::DISABLED_LOCK)
-                };
-                match (dis(a), dis(b)) {
-                    (false, true) => out.push("disabled".into()),
-                    (true, false) => out.push("enabled".into()),
-                    _ => {}
-                }
-            }
-            _ => out.push(format!("{k}: {} → {}", short(a), short(b))),
+        match dir.describe_change(k, a, b) {
+            Some(words) => out.extend(words),
+            None => out.push(format!("{k}: {} → {}", short(a), short(b))),
         }
     }
     out
@@ -987,7 +944,8 @@ fn outside_changes(
                     .all("memberOf")
                     .iter()
                     .any(|g| group_protected(g, &first_rdn_value(g)));
-                for c in account_changes(o.map(|m| &m.entry), n.map(|m| &m.entry)) {
+                for c in account_changes(ctx.dir.as_ref(), o.map(|m| &m.entry), n.map(|m| &m.entry))
+                {
                     push("account", username.clone(), c, protected);
                 }
             }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod actions;
 pub mod aup;
 pub mod aup_sheets;
+pub mod change;
 pub mod compliance;
 pub mod creds;
 pub mod csv_reader;
@@ -13,6 +14,7 @@ pub mod doctor;
 pub mod files;
 pub mod filter;
 mod filter_demo;
+pub mod identity;
 pub mod import;
 pub mod inventory;
 pub mod leavers;
@@ -24,6 +26,7 @@ pub mod pg_store;
 pub mod preview;
 pub mod protect;
 pub mod report;
+pub mod runner;
 pub mod settle;
 
 /// What a search of the directory gives (accounts and how many entries were skipped), for the
