@@ -114,12 +114,12 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         expect(
             &["enable", user],
             0,
-            &["harry.hughes (Harry Hughes): already enabled"],
+            &["harry.hughes (Harry Hughes): already enabled: nothing to do"],
         );
         expect(
             &["unlock", user],
             0,
-            &["harry.hughes (Harry Hughes): not locked (no change)"],
+            &["harry.hughes (Harry Hughes): not locked: nothing to do"],
         );
         let base = &server.base_dn;
         expect(
@@ -214,7 +214,7 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         let r = dry(&["disable", user, "--reason", "left school"], None);
         assert!(
             r.stdout
-                .contains("harry.hughes (Harry Hughes): already disabled (logged again)"),
+                .contains("harry.hughes (Harry Hughes): already disabled: nothing to do"),
             "{fl}: {}",
             r.stdout
         );

@@ -73,7 +73,7 @@ pub fn draw(f: &mut Frame, s: &State) {
 fn draw_all(f: &mut Frame, s: &State) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(f, area);
+        too_small(f, area, !s.dialogs.is_empty());
         return;
     }
     let a = areas(area);
@@ -93,15 +93,28 @@ fn draw_all(f: &mut Frame, s: &State) {
             Dialog::Progress(gen) => dialogs::progress::draw(f, area, *gen, sh),
             Dialog::Message(m) => dialogs::message::draw(f, area, m, sh),
             Dialog::Secret(m) => dialogs::message::draw_secret(f, area, m, sh),
+            Dialog::Scope(q) => dialogs::confirm::draw_scope(f, area, q, sh),
         }
     }
 }
 
+/// True when the terminal is below 80×24: only the "too small" message is drawn, and only a
+/// resize, `q` and Ctrl-C act.
+pub fn too_small_now(size: (u16, u16)) -> bool {
+    size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT
+}
+
 /// The message shown below 80×24.
-pub fn too_small(f: &mut Frame, area: Rect) {
+pub fn too_small(f: &mut Frame, area: Rect, waiting: bool) {
     let text = format!(
-        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}). Make the window bigger.",
-        area.width, area.height
+        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}). Make the window bigger.{} Keys do nothing until then (q quits).",
+        area.width,
+        area.height,
+        if waiting {
+            " A dialog is open and waits for you."
+        } else {
+            ""
+        }
     );
     let lines = wrap_text(&text, usize::from(area.width.max(1)));
     let h = (lines.len() as u16).min(area.height);
