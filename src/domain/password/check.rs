@@ -92,7 +92,8 @@ pub enum Failure {
 pub fn untypeable(candidate: &str) -> Option<Failure> {
     let mut bad = String::new();
     for c in candidate.chars() {
-        if !(c == ' ' || c.is_ascii_graphic()) && !c.is_control() && !bad.contains(c) {
+        let typeable = c == ' ' || c.is_ascii_graphic() || c.is_control();
+        if !typeable && !bad.contains(c) {
             bad.push(c);
         }
     }

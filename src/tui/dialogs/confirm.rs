@@ -295,7 +295,14 @@ pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, s: &Shell) {
     let v = km.keys_for(Context::DIALOG, Action::Visible);
     let a = km.keys_for(Context::DIALOG, Action::AllSelected);
     let c = km.keys_for(Context::DIALOG, Action::Cancel);
-    let v_what = format!("the {visible} visible (unselects the hidden {})", q.hidden);
+    let v_what = if visible == 0 {
+        format!(
+            "unselect the hidden {} (the row under the cursor instead)",
+            q.hidden
+        )
+    } else {
+        format!("the {visible} visible (unselects the hidden {})", q.hidden)
+    };
     let a_what = format!("all {} (clears the search to show them)", q.selected);
     lines.push(hints(&[(&v, &v_what)], t));
     lines.push(hints(&[(&a, &a_what)], t));

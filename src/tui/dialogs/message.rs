@@ -145,10 +145,7 @@ pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &Shell) {
         }
     }
     lines.push(hints(
-        &[(
-            &noted,
-            "noted: close (the password is then forgotten; only this key closes it)",
-        )],
+        &[(&noted, "noted: close (the password is then forgotten)")],
         t,
     ));
     let height = (lines.len() as u16).saturating_add(3);

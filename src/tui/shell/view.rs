@@ -305,15 +305,30 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
             s.keymap.footer(s.key_context())
         }
     } else {
-        [
-            (Action::Submit, "submit"),
-            (Action::Cancel, "cancel/close"),
-            (Action::NextField, "next field"),
-            (Action::Toggle, "change"),
-        ]
-        .into_iter()
-        .map(|(a, what)| (s.keymap.keys_for(Context::DIALOG, a), what))
-        .collect()
+        // The keys of the dialog on top: a confirmation and the shown-once password say their
+        // own deliberate key, never "enter submit".
+        let keys: &[(Action, &str)] = match s.dialogs.last() {
+            Some(Dialog::Confirm(_)) => &[
+                (Action::Yes, "yes"),
+                (Action::Cancel, "cancel"),
+                (Action::PageDown, "page"),
+            ],
+            Some(Dialog::Secret(_)) => &[(Action::No, "noted (closes)")],
+            Some(Dialog::Scope(_)) => &[
+                (Action::Visible, "visible"),
+                (Action::AllSelected, "all"),
+                (Action::Cancel, "cancel"),
+            ],
+            _ => &[
+                (Action::Submit, "submit"),
+                (Action::Cancel, "cancel/close"),
+                (Action::NextField, "next field"),
+                (Action::Toggle, "change"),
+            ],
+        };
+        keys.iter()
+            .map(|(a, what)| (s.keymap.keys_for(Context::DIALOG, *a), *what))
+            .collect()
     };
     for (k, name) in items {
         let w = k.width() + name.width() + 3;
