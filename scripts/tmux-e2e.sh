@@ -62,6 +62,8 @@ waitfor "Temporary password:" 80 || fail "the generated password was not shown"
 grep -qF "$pupil" "$OUT/pane.txt" || fail "the one-time display does not name $pupil"
 step "password reset, shown once"
 keys Escape
+waitfor "press n once" || fail "Esc closed the shown-once password (only n, noted, may)"
+keys n
 waitfor "password reset" || fail "the status bar does not say the password was reset"
 cap
 grep -q "Temporary password:" "$OUT/pane.txt" && fail "the password is still on screen after closing"

@@ -384,13 +384,24 @@ impl Default for InventoryConfig {
 }
 
 /// `[tui]`
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TuiConfig {
     /// `[tui.keys.PLACE]` `"KEY" = "ACTION"`: key overrides. PLACE is one of the keymap's places
     /// (global, each tab's, search, dialog: checked when the program starts); see `?` in the
     /// program for action names.
     pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// A change to more than this many targets is confirmed by typing their count (default 20).
+    pub type_to_confirm: usize,
+}
+
+impl Default for TuiConfig {
+    fn default() -> Self {
+        TuiConfig {
+            keys: Default::default(),
+            type_to_confirm: 20,
+        }
+    }
 }
 
 /// `[accounts]`

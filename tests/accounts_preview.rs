@@ -65,12 +65,19 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         let fl = server.flavour.config_name();
         let cfg = config(&server);
         let user = "harry.hughes";
-        // One real change first, so the log is not empty and a new row would show.
-        st(&cfg, &["accounts", "unlock", user], None).ok();
+        // Real changes first, so the log is not empty and a new row would show (an unlock of
+        // an account that is not locked is nothing to do and writes no row).
+        st(
+            &cfg,
+            &["accounts", "disable", user, "--reason", "preview test"],
+            None,
+        )
+        .ok();
+        st(&cfg, &["accounts", "enable", user], None).ok();
         let before_dir = snapshot(&server, user);
         let before_log = records(&cfg);
         assert!(
-            before_log.0.contains("account.unlock"),
+            before_log.0.contains("account.enable"),
             "{fl}: {:?}",
             before_log
         );
@@ -114,12 +121,12 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         expect(
             &["enable", user],
             0,
-            &["harry.hughes (Harry Hughes): already enabled"],
+            &["harry.hughes (Harry Hughes): already enabled: nothing to do"],
         );
         expect(
             &["unlock", user],
             0,
-            &["harry.hughes (Harry Hughes): not locked (no change)"],
+            &["harry.hughes (Harry Hughes): not locked: nothing to do"],
         );
         let base = &server.base_dn;
         expect(
@@ -214,7 +221,7 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         let r = dry(&["disable", user, "--reason", "left school"], None);
         assert!(
             r.stdout
-                .contains("harry.hughes (Harry Hughes): already disabled (logged again)"),
+                .contains("harry.hughes (Harry Hughes): already disabled: nothing to do"),
             "{fl}: {}",
             r.stdout
         );

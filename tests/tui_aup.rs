@@ -220,6 +220,8 @@ async fn record_one_account_from_the_dialog() {
     h.key(KeyCode::Tab).await;
     h.type_text("sheet 7").await;
     h.key(KeyCode::Enter).await;
+    // A signature is permanent: confirmed with y like every change.
+    h.key(KeyCode::Char('y')).await;
     let report = top_message(&h);
     assert!(
         report.contains("1 recorded, 0 already recorded, 0 refused"),
@@ -263,6 +265,7 @@ async fn record_every_selected_account() {
     search(&mut h, &first).await;
     h.key(KeyCode::Char('a')).await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
     assert!(
         top_message(&h).contains("1 recorded"),
         "{}",
@@ -279,6 +282,15 @@ async fn record_every_selected_account() {
     h.key(KeyCode::Char('A')).await;
     let n = h.state.tabs.accounts.target_names().len();
     assert_eq!(n, ahmeds.len() + 1);
+    // 21andrewsc is selected but hidden by the search: asked first, all of them chosen (the
+    // search clears to show them).
+    h.key(KeyCode::Char('a')).await;
+    let Some(Dialog::Scope(q)) = h.state.dialogs.last() else {
+        panic!("the hidden-selection question, got {:?}", h.state.dialogs)
+    };
+    assert_eq!((q.selected, q.hidden), (n, 1));
+    h.key(KeyCode::Char('a')).await;
+    h.key(KeyCode::Esc).await;
     for (w, ht) in SIZES {
         resize(&mut h, w, ht).await;
         h.key(KeyCode::Char('a')).await;
@@ -288,6 +300,7 @@ async fn record_every_selected_account() {
     resize(&mut h, 120, 40).await;
     h.key(KeyCode::Char('a')).await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
     let report = top_message(&h);
     assert!(
         report.contains(&format!(
@@ -333,7 +346,7 @@ async fn held_accounts_show_and_enable_needs_an_override() {
     let Some(Dialog::Secret(_)) = h.state.dialogs.last() else {
         panic!("the new password, got {:?}", h.state.dialogs)
     };
-    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('n')).await;
     let row = h.state.tabs.accounts.row("zara.quinn").expect("created");
     assert!(!row.account.enabled);
     assert!(row.aup.as_ref().unwrap().held);
@@ -418,7 +431,7 @@ async fn recording_releases_a_held_account() {
     h.type_text("Supply").await;
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('y')).await;
-    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('n')).await;
     let user = h.state.tabs.accounts.cursor_username().expect("the guest");
     assert!(
         h.state
@@ -433,6 +446,7 @@ async fn recording_releases_a_held_account() {
     );
     h.key(KeyCode::Char('a')).await;
     h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
     let report = top_message(&h);
     assert!(report.contains("was held, now enabled"), "{report}");
     let row = h.state.tabs.accounts.row(&user).unwrap();

@@ -204,7 +204,10 @@ async fn scan_filter_exclude_apply_history_and_restore() {
     }
     let screen = h.screen(100, 30);
     assert!(screen.contains("Temporary password"), "{screen}");
+    // Only n ("noted") closes the shown-once password.
     h.key(KeyCode::Esc).await;
+    assert!(matches!(h.state.dialogs.last(), Some(Dialog::Secret(_))));
+    h.key(KeyCode::Char('n')).await;
     assert!(h.state.dialogs.is_empty());
     let store = Store::open(&path).unwrap();
     let log = store

@@ -175,7 +175,11 @@ async fn force_change_previews_exactly_who_then_reports_a_failure_and_goes_on() 
     assert!(h.state.dialogs.is_empty());
     assert!(h.state.jobs.is_empty());
     h.key(KeyCode::Char('x')).await;
+    // 27 accounts, over [tui] type_to_confirm (20): y only says to type the count.
     h.key(KeyCode::Char('y')).await;
+    assert!(confirm_text(&h).contains("amir.okafor"));
+    h.type_text("27").await;
+    h.key(KeyCode::Enter).await;
     let report = message_text(&h);
     assert!(
         report.contains(&format!(
@@ -241,7 +245,7 @@ async fn selection_wins_and_clear_never_expires_leaves_out_who_has_no_flag() {
     assert!(text.contains("on 1 account (the selection)"), "{text}");
     assert!(text.contains("aa.never (staff): never expires -> expires by policy"));
     assert!(text.contains("Left out, nothing to change (no never-expires flag): ab.plain"));
-    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
     assert!(h.state.dialogs.is_empty(), "one account: no report dialog");
     assert!(h
         .state

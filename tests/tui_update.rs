@@ -176,6 +176,7 @@ fn q_quits_at_once_when_idle_and_asks_while_changes_run() {
         ok: 1,
         failures: vec![],
         done_word: "disabled".into(),
+        unchanged: 0,
     });
     let cmds = app::update(&mut s, key(KeyCode::Char('q')));
     assert!(cmds.is_empty());
@@ -191,9 +192,12 @@ fn q_quits_at_once_when_idle_and_asks_while_changes_run() {
 fn help_opens_from_the_keymap_and_closes() {
     let mut s = bare_state();
     app::update(&mut s, key(KeyCode::Char('?')));
-    assert!(matches!(s.dialogs.last(), Some(Dialog::Help(0))));
+    // Help opens at the keys of the tab shown (issue 24, item 12).
+    let at = schooltech::tui::dialogs::help::section(&s, schooltech::tui::tabs::accounts::CONTEXT);
+    assert!(at > 0);
+    assert!(matches!(s.dialogs.last(), Some(Dialog::Help(n)) if *n == at));
     app::update(&mut s, key(KeyCode::Down));
-    assert!(matches!(s.dialogs.last(), Some(Dialog::Help(1))));
+    assert!(matches!(s.dialogs.last(), Some(Dialog::Help(n)) if *n == at + 1));
     app::update(&mut s, key(KeyCode::Esc));
     assert!(s.dialogs.is_empty());
     // Every action of the table appears in the help text.
@@ -350,7 +354,13 @@ async fn generated_password_is_shown_once_and_then_forgotten() {
     let password = s.password.expose().to_string();
     assert!(password.len() >= 8);
     assert!(h.screen(100, 30).contains(&password));
-    h.key(KeyCode::Enter).await;
+    // Enter, Esc and q only remind which key closes it; n ("noted") does.
+    for k in [KeyCode::Enter, KeyCode::Esc, KeyCode::Char('q')] {
+        h.key(k).await;
+        assert!(matches!(h.state.dialogs.last(), Some(Dialog::Secret(_))));
+    }
+    assert!(h.screen(100, 30).contains("press n once"));
+    h.key(KeyCode::Char('n')).await;
     assert!(h.state.dialogs.is_empty());
     // Nothing in the state, on screen or in the log holds it any more.
     assert!(!format!("{:?}", h.state).contains(&password));
@@ -428,7 +438,12 @@ async fn bulk_disable_reports_a_failure_and_goes_on() {
     let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
         panic!("preview expected")
     };
-    assert!(c.lines[0].0.contains("3 accounts"));
+    assert!(
+        c.lines[0].0.starts_with("To change 3, refused 0"),
+        "{:?}",
+        c.lines[0]
+    );
+    assert!(c.lines[1].0.contains("3 accounts"));
     h.key(KeyCode::Char('y')).await;
     let Some(Dialog::Message(m)) = h.state.dialogs.last() else {
         panic!("report expected, got {:?}", h.state.dialogs)
@@ -505,7 +520,7 @@ async fn create_shows_the_plan_then_the_password_once() {
         panic!("one-time display expected, got {:?}", h.state.dialogs)
     };
     assert_eq!(s.username, "zara.quinn");
-    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Char('n')).await;
     assert!(h.state.dialogs.is_empty());
     assert!(h.state.tabs.accounts.row("zara.quinn").is_some());
 }
@@ -668,6 +683,10 @@ async fn filters_by_role_and_status() {
 async fn details_pane_shows_the_model_and_recent_log() {
     let (ctx, _dir, _tmp) = fake_ctx(20);
     let mut h = Harness::new(ctx, 120, 40).await;
+    // dev.khan is locked (an unlock of an unlocked account is nothing to do, not logged).
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("dev.khan").await;
+    h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('u')).await;
     h.key(KeyCode::Char('y')).await;
     h.key(KeyCode::Enter).await;

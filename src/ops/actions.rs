@@ -89,6 +89,10 @@ async fn change(
     ctx.refuse_as_of(action)?;
     let before = account(ctx, username).await?;
     super::protect::refuse(ctx, action, verb(action), &before).await?;
+    if nothing_to_do(&before, &c).is_some() {
+        // Already so: nothing is sent and no log row is written (issue 24, item 10).
+        return Ok(before);
+    }
     let mut details = json!({ "before": state(&before) });
     if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
         d.extend(x);
@@ -107,6 +111,37 @@ async fn change(
     )
     .await?;
     Ok(read_back(ctx, username, || expected_after(&before, &c)).await)
+}
+
+/// Why `c` would change nothing on `a`, in words ("already disabled: nothing to do"). Such a
+/// change is not sent and writes no action-log row; the CLI and the TUI say these words.
+pub fn nothing_to_do(a: &Account, c: &AccountChange) -> Option<String> {
+    let already = match c {
+        AccountChange::SetEnabled(true) if a.enabled => "already enabled".to_string(),
+        AccountChange::SetEnabled(false) if !a.enabled => "already disabled".to_string(),
+        AccountChange::Unlock if !a.locked => "not locked".to_string(),
+        AccountChange::SetExpires(t) if a.expires == *t => match t {
+            Some(t) => format!("already expires {}", uk_date(*t)),
+            None => "already never expires".to_string(),
+        },
+        AccountChange::SetMustChangePassword(on) if a.must_change_password == *on => {
+            format!(
+                "must change password already {}",
+                if *on { "on" } else { "off" }
+            )
+        }
+        AccountChange::SetPasswordNeverExpires(on) if a.password_never_expires == *on => {
+            format!(
+                "password never expires already {}",
+                if *on { "on" } else { "off" }
+            )
+        }
+        AccountChange::SetDescription(d) if a.description == *d => {
+            "description already so".to_string()
+        }
+        _ => return None,
+    };
+    Some(format!("{already}: nothing to do"))
 }
 
 /// What the account looks like after `c`, as far as schooltech's own fields go.

@@ -40,7 +40,12 @@ pub fn verdict_for(ctx: &Ctx, account: &Account, candidate: &str) -> Verdict {
         account.given_name.as_deref(),
         account.surname.as_deref(),
     );
-    check(&rules, candidate, &cc)
+    let mut v = check(&rules, candidate, &cc);
+    // A typed password must be typeable at a logon screen (printable ASCII only).
+    if let Some(f) = crate::domain::password::untypeable(candidate) {
+        v.failures.insert(0, f);
+    }
+    v
 }
 
 /// A verdict as one message listing every broken rule and the advice.

@@ -86,7 +86,8 @@ pub struct FieldChange {
 pub enum Outcome {
     /// The fields listed in `changes` would change.
     Changes,
-    /// Nothing would change (already so); the action would still run and be logged.
+    /// Nothing would change (already so): nothing is sent and no log row is written (a move
+    /// or a group change still runs).
     NoChange,
     /// The change would be refused (see `note`): nothing would be sent.
     Refused,
@@ -244,8 +245,8 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
             } else {
                 (
                     Outcome::NoChange,
-                    Some("already disabled (logged again)".to_string()),
-                    format!("{head}: already disabled (logged again)"),
+                    Some("already disabled: nothing to do".to_string()),
+                    format!("{head}: already disabled: nothing to do"),
                 )
             }
         }
@@ -253,8 +254,8 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
             if a.enabled {
                 (
                     Outcome::NoChange,
-                    Some("already enabled".to_string()),
-                    format!("{head}: already enabled"),
+                    Some("already enabled: nothing to do".to_string()),
+                    format!("{head}: already enabled: nothing to do"),
                 )
             } else {
                 changes.push(field("account", "disabled", "enabled"));
@@ -276,8 +277,8 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
             } else {
                 (
                     Outcome::NoChange,
-                    Some("not locked (no change)".to_string()),
-                    format!("{head}: not locked (no change)"),
+                    Some("not locked: nothing to do".to_string()),
+                    format!("{head}: not locked: nothing to do"),
                 )
             }
         }

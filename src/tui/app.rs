@@ -161,8 +161,11 @@ impl State {
         cmds
     }
 
-    /// Shows a tab.
+    /// Shows a tab (the status line of the tab left is cleared).
     pub fn switch_tab(&mut self, tab: Tab) -> Vec<Cmd> {
+        if self.shell.tab != tab {
+            self.shell.status = None;
+        }
         self.shell.tab = tab;
         self.tabs.page_mut(tab).on_show(&mut self.shell)
     }
@@ -243,8 +246,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     // A tab asked to show another (the Report tab's Enter): the shell switches, as for its key.
     if let Some(a) = state.shell.goto.take() {
         dirty = true;
+        let drill = state.shell.drill.take();
         match Tab::ALL.iter().find(|t| state.tabs.page(**t).goto() == a) {
-            Some(t) => cmds.extend(state.switch_tab(*t)),
+            Some(t) => {
+                cmds.extend(state.switch_tab(*t));
+                // A drill-down from the Report tab: filtered to what the figure counts.
+                if let Some(what) = drill {
+                    let tab = *t;
+                    if let Some(words) = state.tabs.page_mut(tab).drill(&mut state.shell, what) {
+                        state.info(format!("from the report: {words}"));
+                    }
+                }
+            }
             None => state.info(format!("there is no {} tab in this version", a.name())),
         }
     }
@@ -260,8 +273,30 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Cmd> {
     if ctrl_c {
         return state.quit();
     }
+    if super::shell::view::too_small_now(state.size) {
+        // Nothing acts unseen: below the minimum only q (and Ctrl-C, above) do anything, and
+        // not while a shown-once password waits (it would be lost).
+        let q = state.keymap.lookup(Context::GLOBAL, combo) == Some(Action::Quit)
+            && combo.code == KeyCode::Char('q');
+        let secret = state
+            .dialogs
+            .iter()
+            .any(|d| matches!(d, super::dialogs::Dialog::Secret(_)));
+        return if q && !secret {
+            state.quit()
+        } else {
+            Vec::new()
+        };
+    }
     if !state.dialogs.is_empty() {
-        return dialog_key(&mut state.shell, &mut state.tabs, key, combo);
+        let mut cmds = dialog_key(&mut state.shell, &mut state.tabs, key, combo);
+        if let Some((action, visible_only)) = state.shell.again.take() {
+            let tab = state.tab;
+            let page = state.tabs.page_mut(tab);
+            page.narrow_selection(&mut state.shell, visible_only);
+            cmds.extend(on_action(state, action));
+        }
+        return cmds;
     }
     let tab = state.tab;
     if state.tabs.page(tab).typing() {
@@ -287,7 +322,9 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
     match action {
         Action::Quit => return state.quit(),
         Action::Help => {
-            state.dialogs.push(super::dialogs::Dialog::Help(0));
+            // Help opens at the keys of what is shown.
+            let at = super::dialogs::help::section(&state.shell, state.key_context());
+            state.dialogs.push(super::dialogs::Dialog::Help(at));
             return Vec::new();
         }
         Action::NextTab | Action::PrevTab => {
@@ -323,11 +360,25 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         return state.switch_tab(*t);
     }
     let tab = state.tab;
+    if action.acts_on_selection() {
+        // Selected rows a search hides are never acted on unseen: ask which ones first.
+        let (selected, hidden) = state.tabs.page(tab).hidden_selection();
+        if hidden > 0 {
+            state
+                .dialogs
+                .push(super::dialogs::Dialog::Scope(super::dialogs::Scope {
+                    action,
+                    selected,
+                    hidden,
+                }));
+            return Vec::new();
+        }
+    }
     state.tabs.page_mut(tab).on_action(&mut state.shell, action)
 }
 
 fn on_mouse(state: &mut State, m: MouseEvent) -> Vec<Cmd> {
-    if !state.dialogs.is_empty() {
+    if !state.dialogs.is_empty() || super::shell::view::too_small_now(state.size) {
         return Vec::new();
     }
     match m.kind {

@@ -150,6 +150,39 @@ actions! {
     Toggle => "toggle",
     Yes => "yes",
     No => "no",
+    Visible => "visible",
+    AllSelected => "all-selected",
+    ScrollDown => "scroll-down",
+    ScrollUp => "scroll-up",
+}
+
+impl Action {
+    /// True for an action that acts on a tab's selected rows (a change): when a search hides
+    /// some of them, the shell asks which ones first.
+    pub fn acts_on_selection(self) -> bool {
+        use Action as A;
+        matches!(
+            self,
+            A::ResetPassword
+                | A::Disable
+                | A::Enable
+                | A::Unlock
+                | A::Move
+                | A::Groups
+                | A::Expiry
+                | A::RecordAup
+                | A::StatusCycle
+                | A::ForceChange
+                | A::ClearNeverExpires
+                | A::Loan
+                | A::ReturnAsset
+                | A::Edit
+                | A::Labels
+                | A::Dispose
+                | A::Sanitised
+                | A::Restore
+        )
+    }
 }
 
 /// A key with its modifiers, normalised (Shift is part of the character, not a modifier).
@@ -331,8 +364,12 @@ const SHELL_KEYS: &[KeyRow] = {
         (Dialog,   "left",    A::ChoicePrev,    "Previous choice", false),
         (Dialog,   "right",   A::ChoiceNext,    "Next choice", false),
         (Dialog,   "space",   A::Toggle,        "Tick a box or change a choice", false),
-        (Dialog,   "y",       A::Yes,           "Yes, go ahead (confirmations)", false),
-        (Dialog,   "n",       A::No,            "No (confirmations)", false),
+        (Dialog,   "home",    A::Top,           "First line (help, reports, previews)", false),
+        (Dialog,   "end",     A::Bottom,        "Last line (help, reports, previews)", false),
+        (Dialog,   "y",       A::Yes,           "Yes, go ahead (confirmations; enter never confirms)", false),
+        (Dialog,   "n",       A::No,            "No (confirmations); noted (closes a shown-once password)", false),
+        (Dialog,   "v",       A::Visible,       "Act on the visible selected rows only (when a search hides some)", false),
+        (Dialog,   "a",       A::AllSelected,   "Act on every selected row, hidden ones too (clears the search)", false),
     ]
 };
 

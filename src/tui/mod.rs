@@ -189,6 +189,7 @@ pub async fn run(ctx: Ctx) -> Result<i32> {
     let mut keymap = keymap::Keymap::default();
     apply_key_overrides(&mut keymap, &ctx.config.tui.keys)?;
     let env = app::Env::from_ctx(&ctx);
+    let ctx_type_to_confirm = ctx.config.tui.type_to_confirm;
     let theme = theme::Theme::from_env();
     let now = ctx.now();
 
@@ -199,6 +200,7 @@ pub async fn run(ctx: Ctx) -> Result<i32> {
     let size = terminal.size().map_err(io_err)?;
     let mut state = State::new(env, theme, (size.width, size.height), now);
     state.keymap = keymap;
+    state.type_to_confirm = ctx_type_to_confirm;
 
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx.clone(), stop.clone());

@@ -77,6 +77,27 @@ pub enum Failure {
         /// The name part as written in the directory, e.g. `Smith`.
         name: String,
     },
+    /// Holds characters outside printable ASCII (accents, emoji), which a Windows or
+    /// Chromebook logon screen may not let the user type. See [`untypeable`].
+    Untypeable {
+        /// The characters (each once, in order).
+        chars: String,
+    },
+}
+
+/// The rule for a password a person types at a logon screen: only printable ASCII (letters,
+/// digits, punctuation and space), which every Windows and Chromebook keyboard layout can
+/// type. `Some` names the characters that break it. Applied to typed passwords (CLI and TUI)
+/// by `ops::passwords::verdict_for`; [`check`] itself judges any text.
+pub fn untypeable(candidate: &str) -> Option<Failure> {
+    let mut bad = String::new();
+    for c in candidate.chars() {
+        let typeable = c == ' ' || c.is_ascii_graphic() || c.is_control();
+        if !typeable && !bad.contains(c) {
+            bad.push(c);
+        }
+    }
+    (!bad.is_empty()).then_some(Failure::Untypeable { chars: bad })
 }
 
 impl fmt::Display for Failure {
@@ -102,6 +123,11 @@ impl fmt::Display for Failure {
                 write!(f, "contains the username \"{username}\"")
             }
             Failure::ContainsName { name } => write!(f, "contains the name \"{name}\""),
+            Failure::Untypeable { chars } => write!(
+                f,
+                "contains {chars:?}, which cannot be typed at a Windows or Chromebook logon \
+                 (use letters A-Z a-z, digits, punctuation and spaces only)"
+            ),
         }
     }
 }

@@ -24,7 +24,7 @@ mod words;
 #[cfg(test)]
 mod tests;
 
-pub use check::{check, CheckContext, Failure, Verdict};
+pub use check::{check, untypeable, CheckContext, Failure, Verdict};
 pub use compliance::{assess, effective_expiry, AgeFacts, AgeVerdict, ExpiryFrom, PasswordStatus};
 pub use generator::{generate, DIGITS, SYMBOLS};
 pub use rules::{

@@ -505,3 +505,16 @@ fn config_reads_from_toml_and_refuses_unknown_keys() {
     assert!(toml::from_str::<PasswordRules>("[roles.x]\nmax_age = 9").is_err());
     assert!(toml::from_str::<PasswordRules>("required_classes = [\"Upper\"]").is_err());
 }
+
+#[test]
+fn a_typed_password_is_printable_ascii_only() {
+    assert_eq!(super::untypeable("Walrus Quilt-7 Ember!~"), None);
+    let f = super::untypeable("Otter🦊Lantern7Vié🦊").expect("refused");
+    assert_eq!(
+        f,
+        Failure::Untypeable {
+            chars: "🦊é".to_owned()
+        }
+    );
+    assert!(f.to_string().contains("Windows or Chromebook logon"));
+}

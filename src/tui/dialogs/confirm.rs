@@ -1,13 +1,23 @@
-//! A confirmation: exactly what will change, then yes or no. Long previews scroll.
+//! A confirmation: exactly what will change, then a deliberate key. One style for every tab:
+//! `y` confirms, Enter on a confirmation does nothing but say which key does (so a reflex
+//! Enter Enter never confirms unread), Esc or `n` cancel. A change to more targets than
+//! `[tui] type_to_confirm` is confirmed by typing how many, then Enter. A record that cannot be
+//! undone (an append-only one) says so. Long previews scroll by a line or by a page
+//! (PgUp/PgDn, Home/End).
 
 use super::{frame_box, hints, pad, Purpose, Reply, Tone};
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
 use crate::tui::shell::Shell;
 use crate::tui::widgets::wrap_text;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+
+/// What a confirmation says under its preview when the record it makes is permanent.
+pub const PERMANENT: &str =
+    "This record is permanent: once made it cannot be undone, edited or deleted (append-only).";
 
 /// A confirmation.
 #[derive(Debug, Clone)]
@@ -22,6 +32,34 @@ pub struct Confirm {
     pub yes: String,
     /// What it is for.
     pub purpose: Purpose,
+    /// How many targets the change has (a bulk change over the threshold is confirmed by
+    /// typing this number).
+    pub targets: usize,
+    /// What has been typed of the count.
+    pub typed: String,
+    /// The record made cannot be undone (append-only): the dialog says so.
+    pub permanent: bool,
+    /// A key that does not confirm was pressed: this says which key does.
+    pub reminder: Option<String>,
+}
+
+/// "To change 3, refused 2 (protected: 2), unchanged 1": the first line of a bulk preview.
+/// `refused` is (why, how many), grouped by why.
+pub fn summary_line(change: usize, refused: &[(String, usize)], unchanged: usize) -> String {
+    let n: usize = refused.iter().map(|r| r.1).sum();
+    let why = if refused.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            refused
+                .iter()
+                .map(|(w, k)| format!("{w}: {k}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    format!("To change {change}, refused {n}{why}, unchanged {unchanged}.")
 }
 
 impl Confirm {
@@ -33,16 +71,89 @@ impl Confirm {
             scroll: 0,
             yes: yes.into(),
             purpose,
+            targets: 1,
+            typed: String::new(),
+            permanent: false,
+            reminder: None,
         }
     }
 
-    /// Handles a key.
-    pub fn key(&mut self, combo: KeyCombo, km: &Keymap) -> Reply {
-        match km.lookup(Context::DIALOG, combo) {
-            Some(Action::Yes | Action::Submit) => Reply::Submit,
+    /// The change has `n` targets (over `[tui] type_to_confirm`, the count is typed).
+    pub fn targets(mut self, n: usize) -> Confirm {
+        self.targets = n;
+        self
+    }
+
+    /// The record made cannot be undone: the dialog says so.
+    pub fn permanent(mut self) -> Confirm {
+        self.permanent = true;
+        self
+    }
+
+    /// True when this confirmation is made by typing the count (`threshold`:
+    /// `[tui] type_to_confirm`).
+    pub fn needs_count(&self, threshold: usize) -> bool {
+        self.targets > threshold
+    }
+
+    /// Handles a key: `threshold` is `[tui] type_to_confirm`, `page` the lines a page key
+    /// scrolls.
+    pub fn key(
+        &mut self,
+        key: &KeyEvent,
+        combo: KeyCombo,
+        km: &Keymap,
+        threshold: usize,
+        page: usize,
+    ) -> Reply {
+        let action = km.lookup(Context::DIALOG, combo);
+        let last = self.lines.len().saturating_sub(1);
+        let page = page.max(1);
+        if self.needs_count(threshold) {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            match key.code {
+                KeyCode::Char(c) if plain && c.is_ascii_digit() => {
+                    if self.typed.len() < 9 {
+                        self.typed.push(c);
+                    }
+                    self.reminder = None;
+                    return Reply::None;
+                }
+                KeyCode::Backspace => {
+                    self.typed.pop();
+                    return Reply::None;
+                }
+                _ => {}
+            }
+            match action {
+                Some(Action::Submit) if self.typed == self.targets.to_string() => {
+                    return Reply::Submit
+                }
+                Some(Action::Submit | Action::Yes) => {
+                    self.reminder = Some(format!(
+                        "type {} (how many this changes), then enter; esc cancels",
+                        self.targets
+                    ));
+                    return Reply::None;
+                }
+                _ => {}
+            }
+        }
+        match action {
+            Some(Action::Yes) if !self.needs_count(threshold) => Reply::Submit,
+            Some(Action::Submit) => {
+                self.reminder = Some(format!(
+                    "press {} to confirm, {} to cancel",
+                    km.keys_for(Context::DIALOG, Action::Yes),
+                    km.keys_for(Context::DIALOG, Action::Cancel)
+                ));
+                Reply::None
+            }
             Some(Action::No | Action::Cancel) => Reply::Cancel,
             Some(Action::NextField) => {
-                self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
+                self.scroll = (self.scroll + 1).min(last);
                 Reply::None
             }
             Some(Action::PrevField) => {
@@ -50,16 +161,30 @@ impl Confirm {
                 Reply::None
             }
             Some(Action::PageDown) => {
-                self.scroll = (self.scroll + 10).min(self.lines.len().saturating_sub(1));
+                self.scroll = (self.scroll + page).min(last);
                 Reply::None
             }
             Some(Action::PageUp) => {
-                self.scroll = self.scroll.saturating_sub(10);
+                self.scroll = self.scroll.saturating_sub(page);
+                Reply::None
+            }
+            Some(Action::Top) => {
+                self.scroll = 0;
+                Reply::None
+            }
+            Some(Action::Bottom) => {
+                self.scroll = last;
                 Reply::None
             }
             _ => Reply::None,
         }
     }
+}
+
+/// The lines of preview a confirmation shows at once on a screen `height` rows tall (what a
+/// page key scrolls).
+pub fn page_lines(height: u16) -> usize {
+    usize::from(height.saturating_sub(2).saturating_sub(9)).max(1)
 }
 
 /// Draws a confirmation.
@@ -73,41 +198,117 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
             body.push(Line::styled(l, tone.style(t)));
         }
     }
+    let km = &s.keymap;
+    let counted = c.needs_count(s.type_to_confirm);
+    // Below the preview, always on screen: what cannot be undone, how to confirm, a reminder.
+    let mut tail: Vec<Line> = vec![Line::raw("")];
+    if c.permanent {
+        for l in wrap_text(PERMANENT, text_w) {
+            tail.push(Line::styled(l, t.warn()));
+        }
+    }
+    if counted {
+        tail.push(Line::styled(
+            format!(
+                "This changes {} items: type {} then enter to confirm: {}_",
+                c.targets, c.targets, c.typed
+            ),
+            t.focus(),
+        ));
+    }
+    if let Some(r) = &c.reminder {
+        for l in wrap_text(r, text_w) {
+            tail.push(Line::styled(l, t.warn()));
+        }
+    }
     let max_h = area.height.saturating_sub(2);
-    let room = usize::from(max_h.saturating_sub(6)).max(1);
+    let room = usize::from(max_h.saturating_sub(5 + tail.len() as u16)).max(1);
     let total = body.len();
     let scroll = c.scroll.min(total.saturating_sub(room));
     let shown: Vec<Line> = body.into_iter().skip(scroll).take(room).collect();
     let shown_n = shown.len();
-    let km = &s.keymap;
-    let yes_keys = format!(
-        "{} {}",
-        km.keys_for(Context::DIALOG, Action::Yes),
-        km.keys_for(Context::DIALOG, Action::Submit)
-    );
     let no_keys = format!(
         "{} {}",
         km.keys_for(Context::DIALOG, Action::No),
         km.keys_for(Context::DIALOG, Action::Cancel)
     );
     let mut lines = shown;
-    lines.push(Line::raw(""));
     if total > room {
         lines.push(Line::styled(
             format!(
-                "lines {}-{} of {total}; {} to scroll",
+                "lines {}-{} of {total}; {} {} {} {} to scroll",
                 scroll + 1,
                 scroll + shown_n,
-                km.keys_for(Context::DIALOG, Action::NextField)
+                km.keys_for(Context::DIALOG, Action::NextField),
+                km.keys_for(Context::DIALOG, Action::PageDown),
+                km.keys_for(Context::DIALOG, Action::Top),
+                km.keys_for(Context::DIALOG, Action::Bottom),
             ),
             t.dim(),
         ));
-    } else {
-        lines.push(Line::raw(""));
     }
+    lines.extend(tail);
+    let yes_keys = if counted {
+        format!(
+            "type {} {}",
+            c.targets,
+            km.keys_for(Context::DIALOG, Action::Submit)
+        )
+    } else {
+        km.keys_for(Context::DIALOG, Action::Yes)
+    };
     lines.push(hints(&[(&yes_keys, &c.yes), (&no_keys, "cancel")], t));
     let height = (lines.len() as u16).saturating_add(3).min(max_h.max(3));
     let inner = frame_box(f, area, width, height, &c.title, t);
+    let inner = pad(Rect {
+        y: inner.y.saturating_add(1).min(inner.y + inner.height),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    });
+    f.render_widget(
+        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
+}
+
+/// Draws the question about selected rows a search hides: "3 selected, 2 of them hidden by the
+/// search", and the two keys (the visible ones, or all).
+pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, s: &Shell) {
+    let t = &s.theme;
+    let km = &s.keymap;
+    let width = 76u16.min(area.width.saturating_sub(4)).max(20);
+    let text_w = usize::from(width.saturating_sub(4));
+    let visible = q.selected.saturating_sub(q.hidden);
+    let mut lines: Vec<Line> = Vec::new();
+    for l in wrap_text(
+        &format!(
+            "{} selected, {} of them hidden by the search or filters. {} acts on which?",
+            q.selected,
+            q.hidden,
+            q.action.name()
+        ),
+        text_w,
+    ) {
+        lines.push(Line::styled(l, t.warn()));
+    }
+    lines.push(Line::raw(""));
+    let v = km.keys_for(Context::DIALOG, Action::Visible);
+    let a = km.keys_for(Context::DIALOG, Action::AllSelected);
+    let c = km.keys_for(Context::DIALOG, Action::Cancel);
+    let v_what = if visible == 0 {
+        format!(
+            "unselect the hidden {} (the row under the cursor instead)",
+            q.hidden
+        )
+    } else {
+        format!("the {visible} visible (unselects the hidden {})", q.hidden)
+    };
+    let a_what = format!("all {} (clears the search to show them)", q.selected);
+    lines.push(hints(&[(&v, &v_what)], t));
+    lines.push(hints(&[(&a, &a_what)], t));
+    lines.push(hints(&[(&c, "cancel")], t));
+    let height = (lines.len() as u16).saturating_add(3);
+    let inner = frame_box(f, area, width, height, "Which selected rows?", t);
     let inner = pad(Rect {
         y: inner.y.saturating_add(1).min(inner.y + inner.height),
         height: inner.height.saturating_sub(1),

@@ -30,6 +30,32 @@ pub fn lines(s: &Shell) -> Vec<Line<'static>> {
     out
 }
 
+/// The first help line at or after `from` that holds `query` (any case).
+pub fn find(s: &Shell, from: usize, query: &str) -> Option<usize> {
+    let q = query.trim().to_lowercase();
+    if q.is_empty() {
+        return None;
+    }
+    lines(s)
+        .iter()
+        .enumerate()
+        .skip(from)
+        .find(|(_, l)| l.to_string().to_lowercase().contains(&q))
+        .map(|(i, _)| i)
+}
+
+/// The line where the help about `place` starts (the help opens there).
+pub fn section(s: &Shell, place: Context) -> usize {
+    let mut at = 0;
+    for ctx in s.keymap.contexts() {
+        if ctx == place {
+            return at;
+        }
+        at += s.keymap.help_rows(ctx).len() + 2;
+    }
+    0
+}
+
 /// How many lines the help has (for scrolling).
 pub fn line_count(s: &Shell) -> usize {
     lines(s).len()
@@ -55,13 +81,33 @@ pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &Shell) {
         shown.push(Line::raw(""));
     }
     let km = &s.keymap;
-    shown.push(hints(
-        &[
-            (&km.keys_for(Context::DIALOG, Action::NextField), "scroll"),
-            (&km.keys_for(Context::DIALOG, Action::PageDown), "page"),
-            (&km.keys_for(Context::DIALOG, Action::Cancel), "close"),
-        ],
-        t,
-    ));
+    let (query, typing) = &s.help_search;
+    if *typing {
+        shown.push(Line::styled(
+            format!("Search the help: {query}_"),
+            t.focus(),
+        ));
+    } else {
+        let pg = format!(
+            "{} {}",
+            km.keys_for(Context::DIALOG, Action::PageUp),
+            km.keys_for(Context::DIALOG, Action::PageDown)
+        );
+        let ends = format!(
+            "{} {}",
+            km.keys_for(Context::DIALOG, Action::Top),
+            km.keys_for(Context::DIALOG, Action::Bottom)
+        );
+        let next = format!("next \"{query}\"");
+        let mut items: Vec<(&str, &str)> =
+            vec![(&pg, "page"), (&ends, "first/last"), ("/", "search")];
+        let n_key = km.keys_for(Context::DIALOG, Action::No);
+        if !query.is_empty() {
+            items.push((&n_key, &next));
+        }
+        let close = km.keys_for(Context::DIALOG, Action::Cancel);
+        items.push((&close, "close"));
+        shown.push(hints(&items, t));
+    }
     f.render_widget(Paragraph::new(shown), inner);
 }

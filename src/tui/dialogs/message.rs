@@ -50,6 +50,8 @@ pub struct SecretShow {
     pub username: String,
     /// The password.
     pub password: Secret,
+    /// A key that does not close it was pressed: say which key does.
+    pub reminder: bool,
 }
 
 /// Draws a message.
@@ -131,13 +133,19 @@ pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &Shell) {
     }
     lines.push(Line::raw(""));
     let km = &s.keymap;
-    let close = format!(
-        "{} {}",
-        km.keys_for(Context::DIALOG, Action::Submit),
-        km.keys_for(Context::DIALOG, Action::Cancel)
-    );
+    let noted = km.keys_for(Context::DIALOG, Action::No);
+    if m.reminder {
+        for l in wrap_text(
+            &format!(
+                "Enter, Esc and q do not close this: press {noted} once the password is noted."
+            ),
+            text_w,
+        ) {
+            lines.push(Line::styled(l, t.warn().add_modifier(Modifier::BOLD)));
+        }
+    }
     lines.push(hints(
-        &[(&close, "close (the password is then forgotten)")],
+        &[(&noted, "noted: close (the password is then forgotten)")],
         t,
     ));
     let height = (lines.len() as u16).saturating_add(3);

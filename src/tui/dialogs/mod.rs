@@ -88,6 +88,19 @@ pub enum Dialog {
     Message(Message),
     /// A generated password, shown once.
     Secret(SecretShow),
+    /// A search hides some of the selected rows: act on the visible ones or on all?
+    Scope(Scope),
+}
+
+/// The question asked when an action would act on selected rows a search hides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// The action asked for.
+    pub action: crate::tui::keymap::Action,
+    /// Rows selected.
+    pub selected: usize,
+    /// Of them, hidden by the search or filters.
+    pub hidden: usize,
 }
 
 impl Dialog {

@@ -38,6 +38,8 @@ pub struct PasswordDialog {
     pub error: Option<String>,
     /// What it is for (the tab that opened it decides what submitting means).
     pub purpose: Purpose,
+    /// The typed password is shown as typed (ctrl-r), not masked.
+    pub reveal: bool,
 }
 
 impl PasswordDialog {
@@ -54,6 +56,7 @@ impl PasswordDialog {
             verdict_gen: 0,
             checking: false,
             error: None,
+            reveal: false,
         }
     }
 
@@ -67,6 +70,14 @@ impl PasswordDialog {
 
     /// Handles a key. `Edited` means the typed password changed (judge it again).
     pub fn key(&mut self, key: &KeyEvent, combo: KeyCombo, km: &Keymap) -> Reply {
+        if !self.generate
+            && key.code == KeyCode::Char('r')
+            && key.modifiers.contains(KeyModifiers::CONTROL)
+        {
+            // Show or hide the typed password, to check it before it is set.
+            self.reveal = !self.reveal;
+            return Reply::None;
+        }
         if self.focus == 1 && !self.generate {
             let plain_char = matches!(key.code, KeyCode::Char(_))
                 && !key
@@ -193,7 +204,9 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &Shell) {
     let mut cursor_at = None;
     if !p.generate {
         let w = text_w.saturating_sub(20).max(4);
-        let (shown, col) = p.input.visible(w);
+        let mut typed = p.input.clone();
+        typed.masked = !p.reveal;
+        let (shown, col) = typed.visible(w);
         if p.focus == 1 {
             cursor_at = Some(((18 + col) as u16, lines.len() as u16));
         }
@@ -202,6 +215,15 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &Shell) {
             label(1, "Password"),
             Span::styled(format!("{shown}{}", "_".repeat(pad_n)), t.focus()),
         ]));
+    }
+    if !p.generate {
+        let note = format!(
+            "ctrl-r {} it. Only A-Z a-z 0-9, punctuation and space: others cannot be typed at a Windows or Chromebook logon.",
+            if p.reveal { "hides" } else { "shows" }
+        );
+        for l in wrap_text(&note, text_w.saturating_sub(2)) {
+            lines.push(Line::styled(format!("  {l}"), t.dim()));
+        }
     }
     lines.push(Line::from(vec![
         label(2, "Temporary"),

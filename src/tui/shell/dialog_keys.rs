@@ -7,10 +7,12 @@ use crate::tui::dialogs::{help, Dialog, Reply};
 use crate::tui::keymap::{Action, Context, KeyCombo};
 use crate::tui::tabs::{Submitted, Tabs};
 use crate::tui::work::Cmd;
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 
-/// Lines a page key scrolls in dialogs.
-const PAGE: usize = 10;
+/// Lines a page key scrolls in a dialog as tall as the screen allows.
+fn page(sh: &Shell) -> usize {
+    crate::tui::dialogs::confirm::page_lines(sh.size.1)
+}
 
 /// A key while a dialog is open.
 pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyCombo) -> Vec<Cmd> {
@@ -24,19 +26,58 @@ pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyComb
         Dialog::Help(scroll) => {
             let last = help::line_count(sh).saturating_sub(1);
             let scroll = scroll.min(last);
+            // The help pages by what it shows at once.
+            let page = sh.body_height().saturating_sub(3).max(1);
+            if sh.help_search.1 {
+                // Typing a search in the help: enter finds it, esc stops.
+                match (key.code, action) {
+                    (_, Some(Action::Cancel)) => sh.help_search = (String::new(), false),
+                    (_, Some(Action::Submit)) => {
+                        sh.help_search.1 = false;
+                        let found = help::find(sh, scroll, &sh.help_search.0.clone());
+                        sh.dialogs.push(Dialog::Help(found.unwrap_or(scroll)));
+                        if found.is_none() {
+                            sh.info(format!("help: no line has \"{}\"", sh.help_search.0));
+                        }
+                        return Vec::new();
+                    }
+                    (KeyCode::Backspace, _) => {
+                        sh.help_search.0.pop();
+                    }
+                    (KeyCode::Char(c), _) => sh.help_search.0.push(c),
+                    _ => {}
+                }
+                sh.dialogs.push(Dialog::Help(scroll));
+                return Vec::new();
+            }
             match action {
                 Some(Action::NextField) => sh.dialogs.push(Dialog::Help((scroll + 1).min(last))),
                 Some(Action::PrevField) => sh.dialogs.push(Dialog::Help(scroll.saturating_sub(1))),
-                Some(Action::PageDown) => sh.dialogs.push(Dialog::Help((scroll + PAGE).min(last))),
-                Some(Action::PageUp) => sh.dialogs.push(Dialog::Help(scroll.saturating_sub(PAGE))),
-                Some(Action::Cancel | Action::Submit) => {}
-                _ if global == Some(Action::Help) || global == Some(Action::Quit) => {}
+                Some(Action::PageDown) => sh.dialogs.push(Dialog::Help((scroll + page).min(last))),
+                Some(Action::PageUp) => sh.dialogs.push(Dialog::Help(scroll.saturating_sub(page))),
+                Some(Action::Top) => sh.dialogs.push(Dialog::Help(0)),
+                Some(Action::Bottom) => sh.dialogs.push(Dialog::Help(last)),
+                Some(Action::Cancel | Action::Submit) => sh.help_search = (String::new(), false),
+                Some(Action::No) if !sh.help_search.0.is_empty() => {
+                    // n: the next line with the search.
+                    let q = sh.help_search.0.clone();
+                    let found = help::find(sh, scroll + 1, &q);
+                    sh.dialogs.push(Dialog::Help(found.unwrap_or(scroll)));
+                }
+                _ if key.code == KeyCode::Char('/') => {
+                    sh.help_search = (String::new(), true);
+                    sh.dialogs.push(Dialog::Help(scroll));
+                }
+                _ if global == Some(Action::Help) || global == Some(Action::Quit) => {
+                    sh.help_search = (String::new(), false);
+                }
                 _ => sh.dialogs.push(Dialog::Help(scroll)),
             }
             Vec::new()
         }
         Dialog::Message(mut m) => {
             let last = m.lines.len().saturating_sub(1);
+            let page = page(sh);
             match action {
                 Some(Action::Cancel | Action::Submit) => {}
                 _ if global == Some(Action::Quit) => {}
@@ -49,22 +90,39 @@ pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyComb
                     sh.dialogs.push(Dialog::Message(m));
                 }
                 Some(Action::PageDown) => {
-                    m.scroll = (m.scroll + PAGE).min(last);
+                    m.scroll = (m.scroll + page).min(last);
                     sh.dialogs.push(Dialog::Message(m));
                 }
                 Some(Action::PageUp) => {
-                    m.scroll = m.scroll.saturating_sub(PAGE);
+                    m.scroll = m.scroll.saturating_sub(page);
+                    sh.dialogs.push(Dialog::Message(m));
+                }
+                Some(Action::Top) => {
+                    m.scroll = 0;
+                    sh.dialogs.push(Dialog::Message(m));
+                }
+                Some(Action::Bottom) => {
+                    m.scroll = last;
                     sh.dialogs.push(Dialog::Message(m));
                 }
                 _ => sh.dialogs.push(Dialog::Message(m)),
             }
             Vec::new()
         }
-        Dialog::Secret(s) => {
-            if global != Some(Action::Quit)
-                && !matches!(action, Some(Action::Cancel | Action::Submit))
-            {
+        Dialog::Secret(mut s) => {
+            // Only the key that says the password was noted closes it; any other key says so.
+            if action != Some(Action::No) {
+                s.reminder = true;
                 sh.dialogs.push(Dialog::Secret(s));
+            }
+            Vec::new()
+        }
+        Dialog::Scope(q) => {
+            match action {
+                Some(Action::Visible) => sh.again = Some((q.action, true)),
+                Some(Action::AllSelected) => sh.again = Some((q.action, false)),
+                Some(Action::Cancel | Action::No) => {}
+                _ => sh.dialogs.push(Dialog::Scope(q)),
             }
             Vec::new()
         }
@@ -76,7 +134,7 @@ pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyComb
             }
             Vec::new()
         }
-        Dialog::Confirm(mut c) => match c.key(combo, km) {
+        Dialog::Confirm(mut c) => match c.key(&key, combo, km, sh.type_to_confirm, page(sh)) {
             Reply::Submit => {
                 let purpose = c.purpose.clone();
                 tabs.on_submit(sh, purpose, Submitted::Confirm(c))

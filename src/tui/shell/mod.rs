@@ -100,6 +100,8 @@ pub struct Job {
     pub failures: Vec<(String, String)>,
     /// What was done, for the status line ("disabled").
     pub done_word: String,
+    /// Items already so: nothing sent, no log row (counted in `ok` too).
+    pub unchanged: usize,
 }
 
 /// Everything but the tabs.
@@ -139,6 +141,17 @@ pub struct Shell {
     pub announced: Vec<Changed>,
     /// A tab asked to show another tab (by that tab's number-key action), after this message.
     pub goto: Option<crate::tui::keymap::Action>,
+    /// A change to more targets than this is confirmed by typing the count (`[tui]
+    /// type_to_confirm`).
+    pub type_to_confirm: usize,
+    /// An action to run again once the question about hidden selected rows was answered:
+    /// (the action, act on the visible ones only).
+    pub again: Option<(crate::tui::keymap::Action, bool)>,
+    /// With `goto`: the report section whose figures the tab shown next is to be filtered to
+    /// (its stable key: `acceptable-use`, `leavers`, …); see `Page::drill`.
+    pub drill: Option<&'static str>,
+    /// The help's search (`/` in help) and whether it is being typed.
+    pub help_search: (String, bool),
 }
 
 impl Shell {
@@ -162,6 +175,10 @@ impl Shell {
             dirty: true,
             announced: Vec::new(),
             goto: None,
+            type_to_confirm: 20,
+            again: None,
+            drill: None,
+            help_search: (String::new(), false),
         }
     }
 
@@ -246,6 +263,7 @@ impl Shell {
             ok: 0,
             failures: Vec::new(),
             done_word: done_word.into(),
+            unchanged: 0,
         });
         if total > 1 {
             self.dialogs.push(Dialog::Progress(gen));
@@ -257,6 +275,21 @@ impl Shell {
     pub fn take_job(&mut self, gen: u64) -> Option<Job> {
         let i = self.jobs.iter().position(|j| j.gen == gen)?;
         Some(self.jobs.remove(i))
+    }
+
+    /// Counts one item of a job that was already so (nothing sent, no log row); `why` is the
+    /// ops layer's words ("already disabled: nothing to do"). False when nobody waits.
+    pub fn job_unchanged(&mut self, gen: u64, who: &str, why: &str) -> bool {
+        let Some(job) = self.jobs.iter_mut().find(|j| j.gen == gen) else {
+            return false;
+        };
+        job.done += 1;
+        job.ok += 1;
+        job.unchanged += 1;
+        if job.total == 1 {
+            self.info(format!("{who}: {why}"));
+        }
+        true
     }
 
     /// Counts one item of a job as done (`Err` with why it failed); for a job of one item, a
@@ -322,7 +355,17 @@ impl Shell {
             return;
         }
         let mut lines = vec![(
-            format!("{} of {} accounts {}.", job.ok, job.total, job.done_word),
+            format!(
+                "{} of {} accounts {}.{}",
+                job.ok - job.unchanged.min(job.ok),
+                job.total,
+                job.done_word,
+                if job.unchanged > 0 {
+                    format!(" {} already so: nothing to do (not logged).", job.unchanged)
+                } else {
+                    String::new()
+                }
+            ),
             if job.failures.is_empty() {
                 Tone::Good
             } else {
@@ -360,6 +403,7 @@ impl Shell {
             lines,
             username: a.username.clone(),
             password: p,
+            reminder: false,
         }));
     }
 

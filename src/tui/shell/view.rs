@@ -73,7 +73,7 @@ pub fn draw(f: &mut Frame, s: &State) {
 fn draw_all(f: &mut Frame, s: &State) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(f, area);
+        too_small(f, area, !s.dialogs.is_empty());
         return;
     }
     let a = areas(area);
@@ -93,15 +93,28 @@ fn draw_all(f: &mut Frame, s: &State) {
             Dialog::Progress(gen) => dialogs::progress::draw(f, area, *gen, sh),
             Dialog::Message(m) => dialogs::message::draw(f, area, m, sh),
             Dialog::Secret(m) => dialogs::message::draw_secret(f, area, m, sh),
+            Dialog::Scope(q) => dialogs::confirm::draw_scope(f, area, q, sh),
         }
     }
 }
 
+/// True when the terminal is below 80×24: only the "too small" message is drawn, and only a
+/// resize, `q` and Ctrl-C act.
+pub fn too_small_now(size: (u16, u16)) -> bool {
+    size.0 < MIN_WIDTH || size.1 < MIN_HEIGHT
+}
+
 /// The message shown below 80×24.
-pub fn too_small(f: &mut Frame, area: Rect) {
+pub fn too_small(f: &mut Frame, area: Rect, waiting: bool) {
     let text = format!(
-        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}). Make the window bigger.",
-        area.width, area.height
+        "Terminal too small (need {MIN_WIDTH}x{MIN_HEIGHT}, have {}x{}). Make the window bigger.{} Keys do nothing until then (q quits).",
+        area.width,
+        area.height,
+        if waiting {
+            " A dialog is open and waits for you."
+        } else {
+            ""
+        }
     );
     let lines = wrap_text(&text, usize::from(area.width.max(1)));
     let h = (lines.len() as u16).min(area.height);
@@ -292,15 +305,30 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
             s.keymap.footer(s.key_context())
         }
     } else {
-        [
-            (Action::Submit, "submit"),
-            (Action::Cancel, "cancel/close"),
-            (Action::NextField, "next field"),
-            (Action::Toggle, "change"),
-        ]
-        .into_iter()
-        .map(|(a, what)| (s.keymap.keys_for(Context::DIALOG, a), what))
-        .collect()
+        // The keys of the dialog on top: a confirmation and the shown-once password say their
+        // own deliberate key, never "enter submit".
+        let keys: &[(Action, &str)] = match s.dialogs.last() {
+            Some(Dialog::Confirm(_)) => &[
+                (Action::Yes, "yes"),
+                (Action::Cancel, "cancel"),
+                (Action::PageDown, "page"),
+            ],
+            Some(Dialog::Secret(_)) => &[(Action::No, "noted (closes)")],
+            Some(Dialog::Scope(_)) => &[
+                (Action::Visible, "visible"),
+                (Action::AllSelected, "all"),
+                (Action::Cancel, "cancel"),
+            ],
+            _ => &[
+                (Action::Submit, "submit"),
+                (Action::Cancel, "cancel/close"),
+                (Action::NextField, "next field"),
+                (Action::Toggle, "change"),
+            ],
+        };
+        keys.iter()
+            .map(|(a, what)| (s.keymap.keys_for(Context::DIALOG, *a), *what))
+            .collect()
     };
     for (k, name) in items {
         let w = k.width() + name.width() + 3;

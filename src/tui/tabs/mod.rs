@@ -71,6 +71,20 @@ pub trait Page {
     fn selected(&self) -> usize {
         0
     }
+    /// (selected rows, of them hidden by the search or filters): an action on the selection
+    /// asks first when some are hidden.
+    fn hidden_selection(&self) -> (usize, usize) {
+        (0, 0)
+    }
+    /// The answer to that question: keep only the visible selected rows (`visible_only`), or
+    /// show them all (clear the search and filters).
+    fn narrow_selection(&mut self, _sh: &mut Shell, _visible_only: bool) {}
+    /// Shown from a Report tab drill-down: filter to what the section `what` counts (its
+    /// stable key). Returns what the filter is, in words, for the status line; None when the
+    /// tab has no such filter.
+    fn drill(&mut self, _sh: &mut Shell, _what: &str) -> Option<String> {
+        None
+    }
     /// True while the tab takes typed text (a search box, a scan mode): keys go to
     /// [`Page::on_text`] first.
     fn typing(&self) -> bool {

@@ -110,6 +110,76 @@ impl SearchIndex {
     }
 }
 
+/// How much a column matters when a table is narrow: columns that change what a row means
+/// (status, Kind, Enc, AUP) must stay; the others go least important first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Never dropped.
+    Always,
+    /// Dropped when room is short; a higher number goes first.
+    Drop(u8),
+}
+
+/// A column's declaration: the width it needs and how much it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// Columns it needs (its minimum).
+    pub width: u16,
+    /// Must stay, or its drop priority.
+    pub keep: Keep,
+}
+
+impl Column {
+    /// A column that must stay.
+    pub const fn keep(width: u16) -> Column {
+        Column {
+            width,
+            keep: Keep::Always,
+        }
+    }
+
+    /// A column dropped when room is short (`priority`: higher goes first).
+    pub const fn drop(width: u16, priority: u8) -> Column {
+        Column {
+            width,
+            keep: Keep::Drop(priority),
+        }
+    }
+}
+
+/// Which of `cols` are shown in `width` columns (one column of space between each): every
+/// column when they fit; else the droppable ones go, highest priority first, until the rest
+/// fit. The must-stay ones are always shown.
+pub fn fit_columns(cols: &[Column], width: u16) -> Vec<bool> {
+    let mut shown = vec![true; cols.len()];
+    let need = |shown: &[bool]| -> u32 {
+        let n = shown.iter().filter(|s| **s).count() as u32;
+        cols.iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| u32::from(c.width))
+            .sum::<u32>()
+            + n.saturating_sub(1)
+    };
+    let mut order: Vec<(u8, usize)> = cols
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c.keep {
+            Keep::Drop(p) => Some((p, i)),
+            Keep::Always => None,
+        })
+        .collect();
+    // Highest priority first; of equal ones, the rightmost.
+    order.sort_by(|a, b| b.cmp(a));
+    for (_, i) in order {
+        if need(&shown) <= u32::from(width) {
+            break;
+        }
+        shown[i] = false;
+    }
+    shown
+}
+
 /// Which rows an action applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -430,6 +500,38 @@ impl<R: TableRow> Table<R> {
         }
     }
 
+    /// (selected rows, of them not shown by the search and filters).
+    pub fn hidden_selection(&self) -> (usize, usize) {
+        if self.selected.is_empty() {
+            return (0, 0);
+        }
+        let visible = self
+            .shown()
+            .filter(|r| self.selected.contains(r.key()))
+            .count();
+        let all = self
+            .selected
+            .iter()
+            .filter(|k| self.by_key.contains_key(*k))
+            .count();
+        (all, all.saturating_sub(visible))
+    }
+
+    /// Answers [`Self::hidden_selection`]: unselects the hidden rows (`visible_only`), or
+    /// clears the search and filters so every selected row is shown.
+    pub fn narrow_selection(&mut self, visible_only: bool, page: usize) {
+        if visible_only {
+            let shown: HashSet<String> = self
+                .shown()
+                .filter(|r| self.selected.contains(r.key()))
+                .map(|r| r.key().to_string())
+                .collect();
+            self.selected = shown;
+        } else {
+            self.clear_all(page);
+        }
+    }
+
     /// True if the row is selected.
     pub fn is_selected(&self, row: &R) -> bool {
         !self.selected.is_empty() && self.selected.contains(row.key())
@@ -462,6 +564,16 @@ impl<R: TableRow> Table<R> {
             }
         }
         true
+    }
+
+    /// `/`: a new search (the old text goes; the rows it hid come back until something is
+    /// typed).
+    pub fn start_search(&mut self, page: usize) {
+        self.searching = true;
+        if !self.search.value().is_empty() {
+            self.search.clear();
+            self.refilter_keep(page);
+        }
     }
 
     /// Esc outside the search box: clears the search, else the selection. True if it did.
@@ -500,7 +612,7 @@ impl<R: TableRow> Table<R> {
             Action::Select => self.toggle_select(page),
             Action::SelectAll => self.select_all(),
             Action::ClearFilters => self.clear_all(page),
-            Action::Search => self.searching = true,
+            Action::Search => self.start_search(page),
             _ => return false,
         }
         true
@@ -748,6 +860,38 @@ mod tests {
         assert_eq!(keys(&t), ["amir", "bea"]);
         assert!(t.narrowed());
         assert_eq!(t.bulk_targets().1, Scope::Shown);
+    }
+
+    #[test]
+    fn columns_that_change_the_meaning_stay() {
+        let cols = [
+            Column::keep(10),
+            Column::drop(10, 1),
+            Column::keep(5),
+            Column::drop(10, 2),
+        ];
+        assert_eq!(fit_columns(&cols, 80), [true; 4]);
+        assert_eq!(fit_columns(&cols, 30), [true, true, true, false]);
+        assert_eq!(fit_columns(&cols, 12), [true, false, true, false]);
+        assert_eq!(fit_columns(&cols, 1), [true, false, true, false]);
+    }
+
+    #[test]
+    fn a_hidden_selection_is_counted_and_answered() {
+        let mut t = table();
+        t.selected.insert("amir".into());
+        t.selected.insert("zoe".into());
+        assert_eq!(t.hidden_selection(), (2, 0));
+        t.search.insert('b');
+        t.refilter_search(10);
+        assert_eq!(t.hidden_selection(), (2, 2));
+        t.start_search(10);
+        assert_eq!(t.needle(), "");
+        t.search.insert('z');
+        t.refilter_search(10);
+        assert_eq!(t.hidden_selection(), (2, 1));
+        t.narrow_selection(true, 10);
+        assert_eq!(t.selection().len(), 1);
     }
 
     #[test]

@@ -290,6 +290,62 @@ pub fn submit_record(
         sh.dialogs.push(Dialog::Form(f));
         return Vec::new();
     }
+    // A signature is a permanent record: confirmed with y like every change, and says so.
+    let n = targets.len();
+    let who = if n == 1 {
+        targets[0].clone()
+    } else {
+        format!("{n} accounts")
+    };
+    let lines = vec![
+        (
+            format!("Record a signed acceptable use agreement for {who}:"),
+            Tone::Strong,
+        ),
+        (
+            format!(
+                "  Agreement: {}",
+                req.agreement
+                    .as_deref()
+                    .unwrap_or("each account's own current one")
+            ),
+            Tone::Normal,
+        ),
+        (
+            format!("  Signed on: {}", signed_on.format("%-d %b %Y")),
+            Tone::Normal,
+        ),
+        (
+            format!(
+                "  Signed by: {}",
+                req.signed_by.as_deref().unwrap_or("the account holder")
+            ),
+            Tone::Normal,
+        ),
+        (format!("  How:       {}", req.how.as_str()), Tone::Normal),
+    ];
+    sh.dialogs.push(Dialog::Form(f));
+    sh.dialogs.push(Dialog::Confirm(
+        crate::tui::dialogs::Confirm::new(
+            "Record the agreement?",
+            lines,
+            &format!("record for {who}"),
+            crate::tui::dialogs::Purpose::Accounts(AccountsPurpose::ConfirmAup(targets, req)),
+        )
+        .targets(n)
+        .permanent(),
+    ));
+    Vec::new()
+}
+
+/// The record of signatures was confirmed: starts recording.
+pub fn start_record(
+    a: &mut AccountsTab,
+    sh: &mut Shell,
+    targets: Vec<String>,
+    req: RecordRequest,
+) -> Vec<Cmd> {
+    sh.pop_origin();
     let n = targets.len();
     let title = if n == 1 {
         format!("Record the agreement of {}", targets[0])

@@ -123,9 +123,12 @@ fn fields(s: &Shell, row: &Row, width: usize) -> Vec<Line<'static>> {
     add("Expires", date(acc.expires, "never"), plain);
     add(
         "Password set",
-        match acc.password_last_set {
-            Some(p) => format!("{} ({} old)", uk_date(p), age(now, Some(p), "")),
-            None => "never".into(),
+        // A temporary password (after a reset) reads as what it is, not as "never".
+        match (acc.password_last_set, acc.must_change_password) {
+            (Some(p), false) => format!("{} ({} old)", uk_date(p), age(now, Some(p), "")),
+            (Some(p), true) => format!("{}; must change at next logon", uk_date(p)),
+            (None, true) => "temporary: must change at next logon".into(),
+            (None, false) => "never".into(),
         },
         plain,
     );
@@ -258,12 +261,18 @@ pub fn draw(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
         };
         let l = fields(s, row, usize::from(left_w.saturating_sub(1)));
         let r = place_groups_log(s, a, &row.account, usize::from(right.width), true);
-        f.render_widget(Paragraph::new(l), left);
-        f.render_widget(Paragraph::new(r), right);
+        let scroll = (a.detail_scroll, 0);
+        f.render_widget(Paragraph::new(l).scroll(scroll), left);
+        f.render_widget(Paragraph::new(r).scroll(scroll), right);
     } else {
         let w = usize::from(inside.width).max(1);
         let mut lines = fields(s, row, w);
         lines.extend(place_groups_log(s, a, &row.account, w, false));
-        f.render_widget(Paragraph::new(lines), inside);
+        // Scrolled by J/K, never past the last line.
+        let last = (lines.len() as u16).saturating_sub(inside.height);
+        f.render_widget(
+            Paragraph::new(lines).scroll((a.detail_scroll.min(last), 0)),
+            inside,
+        );
     }
 }

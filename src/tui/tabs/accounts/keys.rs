@@ -5,7 +5,9 @@ use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
 use crate::domain::time::LondonDate;
 use crate::ops::preview::{plan_for, protect, Emphasis, Outcome, Preview};
-use crate::tui::dialogs::{Confirm, Dialog, Field, Form, PasswordDialog, Picker, Purpose, Tone};
+use crate::tui::dialogs::{
+    Confirm, Dialog, Field, Form, Message, PasswordDialog, Picker, Purpose, Tone,
+};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::work::Cmd;
@@ -19,11 +21,13 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "/",       Action::Search,        "Search username, name or MIS id as you type", true),
     (CONTEXT, "esc",     Action::ClearSearch,   "Close details, else clear search, else selection", false),
     (CONTEXT, "enter",   Action::Details,       "Show or hide the account's details", true),
+    (CONTEXT, "J",       Action::ScrollDown,    "Scroll the details pane down", false),
+    (CONTEXT, "K",       Action::ScrollUp,      "Scroll the details pane up", false),
     (CONTEXT, "s",       Action::SortNext,      "Sort by the next column", false),
     (CONTEXT, "S",       Action::SortReverse,   "Reverse the sort", false),
     (CONTEXT, "f",       Action::Filter,        "Filter by role, OU, status and AUP", true),
     (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
-    (CONTEXT, "space",   Action::Select,        "Select or unselect (for bulk actions)", false),
+    (CONTEXT, "space",   Action::Select,        "Select or unselect this row, then move down (bulk actions)", false),
     (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear selection)", false),
     (CONTEXT, "n",       Action::NewAccount,    "New account (role, names, MIS id)", true),
     (CONTEXT, "G",       Action::NewGuest,      "New guest account for supply staff", false),
@@ -64,7 +68,7 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
     let page = AccountsTab::page(sh.body_height());
     match action {
         Action::Search => {
-            a.table.searching = true;
+            a.table.start_search(AccountsTab::page(sh.body_height()));
             return Vec::new();
         }
         Action::ClearSearch => {
@@ -75,7 +79,12 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
             }
             return Vec::new();
         }
-        Action::Details => a.detail = !a.detail,
+        Action::Details => {
+            a.detail = !a.detail;
+            a.detail_scroll = 0;
+        }
+        Action::ScrollDown if a.detail => a.detail_scroll = a.detail_scroll.saturating_add(5),
+        Action::ScrollUp if a.detail => a.detail_scroll = a.detail_scroll.saturating_sub(5),
         Action::Filter => open_filter(a, sh),
         Action::NewAccount => open_create(sh, "pupil"),
         Action::NewGuest => open_create(sh, "guest"),
@@ -105,7 +114,9 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
         | Action::Expiry
         | Action::RecordAup => return account_action(a, sh, action),
         other => {
-            a.table.on_move(other, page);
+            if a.table.on_move(other, page) {
+                a.detail_scroll = 0;
+            }
         }
     }
     a.detail_log_cmd(sh)
@@ -301,14 +312,15 @@ fn open_create(sh: &mut Shell, role: &str) {
 
 pub use crate::ops::preview::fmt_expiry;
 
-/// The preview of a change: one line per account, before → after. The plan is the one
-/// `ops::preview` makes for the CLI's `--dry-run`, from the accounts as this tab read them.
-pub fn preview(
+/// The plan of a change over `targets`, as `ops::preview` makes it for the CLI's `--dry-run`,
+/// from the accounts as this tab read them; with the protected groups it adds and whether the
+/// override is given.
+fn plan(
     a: &AccountsTab,
     sh: &Shell,
     targets: &[String],
     change: &Change,
-) -> Vec<(String, Tone)> {
+) -> (Preview, Vec<String>, bool) {
     let planned = change.planned();
     let (protected_groups, allow) = match change {
         Change::Groups {
@@ -339,10 +351,51 @@ pub fn preview(
             protect(plan, account, &planned, rules, &protected_groups, allow)
         })
         .collect();
-    let p = Preview {
-        change: planned,
-        accounts,
-    };
+    (
+        Preview {
+            change: planned,
+            accounts,
+        },
+        protected_groups,
+        allow,
+    )
+}
+
+/// (to change, refused grouped by why, unchanged) of a plan.
+fn counts(p: &Preview) -> (usize, Vec<(String, usize)>, usize) {
+    let mut change = 0;
+    let mut unchanged = 0;
+    let mut refused: Vec<(String, usize)> = Vec::new();
+    for acc in &p.accounts {
+        let why = match acc.outcome {
+            Outcome::Changes => {
+                change += 1;
+                continue;
+            }
+            Outcome::NoChange => {
+                unchanged += 1;
+                continue;
+            }
+            Outcome::NotFound => "not found".to_string(),
+            Outcome::Refused => {
+                let note = acc.note.clone().unwrap_or_else(|| "refused".into());
+                // Grouped by the reason's first words ("protected", "member of Domain Admins").
+                note.split([':', ';', '('])
+                    .next()
+                    .unwrap_or("refused")
+                    .trim()
+                    .to_string()
+            }
+        };
+        match refused.iter_mut().find(|r| r.0 == why) {
+            Some(r) => r.1 += 1,
+            None => refused.push((why, 1)),
+        }
+    }
+    (change, refused, unchanged)
+}
+
+fn preview_lines(p: &Preview, protected_groups: &[String], allow: bool) -> Vec<(String, Tone)> {
     let mut lines: Vec<(String, Tone)> = p
         .lines()
         .into_iter()
@@ -382,25 +435,58 @@ pub fn preview(
     lines
 }
 
-/// Opens the confirmation of a change, showing its preview.
+/// Opens the confirmation of a change, showing its preview (a bulk one opens with how many
+/// change, are refused and why, and are already so). When nothing would change (every
+/// target refused or already so) there is nothing to confirm: the preview is shown with its
+/// reasons and no "y" prompt.
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
-    let lines = preview(a, sh, &targets, &change);
+    let (p, protected_groups, allow) = plan(a, sh, &targets, &change);
+    let (to_change, refused, unchanged) = counts(&p);
+    let mut lines = preview_lines(&p, &protected_groups, allow);
+    let moves = matches!(change, Change::Move { .. } | Change::Groups { .. });
+    if targets.len() > 1 {
+        lines.insert(
+            0,
+            (
+                crate::tui::dialogs::confirm::summary_line(to_change, &refused, unchanged),
+                Tone::Strong,
+            ),
+        );
+    }
+    if to_change == 0 && !(moves && unchanged > 0) {
+        let title = if refused.is_empty() {
+            format!("{}: nothing to do", change.verb())
+        } else {
+            format!("{}: refused", change.verb())
+        };
+        // The footnotes about logging are for a change; here nothing is sent.
+        lines.retain(|(l, _)| {
+            !l.is_empty() && !l.starts_with("Each change is") && !l.starts_with("If one account")
+        });
+        lines.push(("Nothing is sent and nothing is logged.".into(), Tone::Dim));
+        sh.dialogs
+            .push(Dialog::Message(Message::new(&title, lines)));
+        return;
+    }
     let yes = format!(
         "{} {}",
         change.verb().to_lowercase(),
         if targets.len() == 1 {
             targets[0].clone()
         } else {
-            format!("{} accounts", targets.len())
+            format!("{to_change} accounts")
         }
     );
     let title = format!("{}?", change.verb());
-    sh.dialogs.push(Dialog::Confirm(Confirm::new(
-        &title,
-        lines,
-        &yes,
-        purpose(AccountsPurpose::Apply { targets, change }),
-    )));
+    sh.dialogs.push(Dialog::Confirm(
+        Confirm::new(
+            &title,
+            lines,
+            &yes,
+            purpose(AccountsPurpose::Apply { targets, change }),
+        )
+        .targets(to_change),
+    ));
 }
 
 /// Comma-separated names, trimmed, empties dropped.

@@ -262,6 +262,8 @@ pub struct AccountsTab {
     pub table: Table<Row>,
     /// The details pane is open.
     pub detail: bool,
+    /// Lines the details pane is scrolled by (J/K); back to 0 on another account.
+    pub detail_scroll: u16,
     /// Log rows for the details pane.
     pub detail_log: DetailLog,
     /// Generation of the load in flight or answered.
@@ -414,6 +416,29 @@ impl Page for AccountsTab {
 
     fn selected(&self) -> usize {
         self.table.selected.len()
+    }
+
+    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
+        // The acceptable use section counts accounts whose agreement is missing.
+        let page = AccountsTab::page(sh.body_height());
+        match what {
+            "acceptable-use" => {
+                self.table.clear_all(page);
+                self.table.filters.aup = Some(AupFilter::Missing);
+                self.table.refilter_keep(page);
+                Some("accounts whose acceptable use agreement is missing (F clears)".into())
+            }
+            _ => None,
+        }
+    }
+
+    fn hidden_selection(&self) -> (usize, usize) {
+        self.table.hidden_selection()
+    }
+
+    fn narrow_selection(&mut self, sh: &mut Shell, visible_only: bool) {
+        let page = AccountsTab::page(sh.body_height());
+        self.table.narrow_selection(visible_only, page);
     }
 
     fn typing(&self) -> bool {

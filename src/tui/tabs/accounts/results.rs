@@ -261,7 +261,7 @@ fn on_created(
                 ),
                 (format!("Why: {error}"), Tone::Dim),
                 (
-                    "If it was, this is its temporary password. `schooltech log pending` checks and settles it."
+                    "outcome unknown: check before giving this password out. If it was created, this is its temporary password; reconnecting (r) settles what is pending."
                         .into(),
                     Tone::Normal,
                 ),
@@ -317,12 +317,20 @@ fn on_applied(
             account,
             password,
             unknown,
+            nothing,
         }) => {
             let stepped = match &unknown {
+                None if nothing.is_some() => {
+                    sh.job_unchanged(gen, &username, nothing.as_deref().unwrap_or_default())
+                }
                 None => sh.job_step(gen, &username, Ok(())),
                 Some(why) => {
                     let e = crate::error::Error::Input(format!(
-                        "outcome unknown ({why}); `schooltech log pending` settles it"
+                        "outcome unknown ({why}); {} (reconnect) reads the directory and settles it",
+                        sh.keymap.keys_for(
+                            crate::tui::keymap::Context::GLOBAL,
+                            crate::tui::keymap::Action::Retry
+                        )
                     ));
                     sh.job_step(gen, &username, Err(&e))
                 }
@@ -331,36 +339,44 @@ fn on_applied(
                 return Vec::new();
             }
             if let Some(p) = password {
-                let head = match &unknown {
-                    None => (
-                        format!("Password reset for {}", summary(&account)),
-                        Tone::Good,
-                    ),
-                    Some(_) => (
-                        format!(
-                            "The password of {} may or may not have been reset; if it was, it is this one.",
-                            account.username
+                // Each fact once; an unknown outcome never sits beside a success line.
+                let lines = match &unknown {
+                    None => vec![
+                        (
+                            format!("Password reset for {}", summary(&account)),
+                            Tone::Good,
                         ),
-                        Tone::Warn,
-                    ),
+                        (
+                            if account.must_change_password {
+                                "They must choose a new password at next logon."
+                            } else {
+                                "This password is not temporary."
+                            }
+                            .to_string(),
+                            Tone::Normal,
+                        ),
+                    ],
+                    Some(why) => vec![
+                        (
+                            "outcome unknown: check before giving this password out".to_string(),
+                            Tone::Warn,
+                        ),
+                        (
+                            format!(
+                                "The directory did not say whether the password of {} was reset; if it was, it is this one.",
+                                account.username
+                            ),
+                            Tone::Normal,
+                        ),
+                        (format!("Why: {why}"), Tone::Dim),
+                    ],
                 };
-                let lines = vec![
-                    head,
-                    (
-                        format!("Password reset for {}", summary(&account)),
-                        Tone::Good,
-                    ),
-                    (
-                        if account.must_change_password {
-                            "They must choose a new password at next logon."
-                        } else {
-                            "This password is not temporary."
-                        }
-                        .to_string(),
-                        Tone::Normal,
-                    ),
-                ];
-                sh.show_secret("New password", lines, &account, p);
+                let title = if unknown.is_some() {
+                    "Outcome unknown"
+                } else {
+                    "New password"
+                };
+                sh.show_secret(title, lines, &account, p);
             }
             tab.replace_account(account, sh.now);
         }

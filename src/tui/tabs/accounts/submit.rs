@@ -48,6 +48,8 @@ pub enum AccountsPurpose {
     RecordAup(Vec<String>),
     /// Enable these accounts although their agreement is missing (the form asks the reason).
     EnableOverride(Vec<String>),
+    /// Confirmed: record this signature for these accounts.
+    ConfirmAup(Vec<String>, crate::ops::aup::RecordRequest),
 }
 
 /// True when `name` is a protected group (`[protect] groups`, the admin role's groups).
@@ -78,6 +80,9 @@ pub fn on_submit(
         (AccountsPurpose::Apply { targets, change }, Submitted::Confirm(_)) => {
             sh.pop_origin();
             start_apply(sh, targets, change)
+        }
+        (AccountsPurpose::ConfirmAup(targets, req), Submitted::Confirm(_)) => {
+            super::aup::start_record(a, sh, targets, req)
         }
         (AccountsPurpose::ConfirmCreate(req), Submitted::Confirm(_)) => {
             sh.pop_origin();
@@ -136,10 +141,16 @@ fn submit_form(
                 "" => Ok(None),
                 t => parse_date(t).map(Some),
             };
+            // Every problem at once, not one per submit.
+            let mut problems = Vec::new();
+            if first.is_empty() && last.is_empty() {
+                problems.push("give a first or last name".to_string());
+            }
+            if let Err(e) = &expires {
+                problems.push(format!("Expires on: {e}"));
+            }
             match expires {
-                _ if first.is_empty() && last.is_empty() => {
-                    f.error = Some("give a first or last name".into())
-                }
+                _ if !problems.is_empty() => f.error = Some(problems.join("; ")),
                 Err(e) => f.error = Some(e),
                 Ok(expires) => {
                     let req = CreateRequest {

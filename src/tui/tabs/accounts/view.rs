@@ -4,6 +4,7 @@ use super::aup::{aup_cell, held};
 use super::{detail, AccountsTab, SortKey, CONTEXT};
 use crate::tui::shell::Shell;
 use crate::tui::theme::status_mark;
+use crate::tui::widgets::table::{fit_columns, Column};
 use crate::tui::widgets::{age, ago};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
@@ -71,64 +72,84 @@ fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
     }
     let page = usize::from(area.height - 1);
     let now = s.now;
-    // Narrow tables leave out the last logon (below 100 columns) and the agreement (below
-    // 80, beside the details pane, which shows it).
-    let with_logon = area.width >= 100;
-    let with_aup = area.width >= 80;
+    // Columns by meaning: status and the agreement stay; the last logon, the role, the
+    // password's age and the name go first, in that order, when room is short.
+    let show = fit_columns(&COLUMNS, area.width);
+    let keep = |v: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        v.into_iter()
+            .zip(&show)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c)
+            .collect()
+    };
     let rows = tb.page_rows(page).map(|(at_cursor, r)| {
         let acc = &r.account;
         let sel = tb.is_selected(r);
         let status_style = t.status(r.status);
-        let mut cells = vec![
+        let (text, tone) = aup_cell(r);
+        let cells = vec![
             Cell::from(if sel { "*" } else { " " }),
             Cell::from(acc.username.clone()),
             Cell::from(acc.name().to_string()),
             Cell::from(acc.role.clone().unwrap_or_else(|| "-".into())),
             Cell::from(Span::styled(status_text(r), status_style)),
+            Cell::from(Span::styled(text, tone.style(t))),
+            Cell::from(age(now, acc.password_last_set, "never")),
+            Cell::from(ago(now, acc.last_logon)),
         ];
-        if with_aup {
-            let (text, tone) = aup_cell(r);
-            cells.push(Cell::from(Span::styled(text, tone.style(t))));
-        }
-        cells.push(Cell::from(age(now, acc.password_last_set, "never")));
-        if with_logon {
-            cells.push(Cell::from(ago(now, acc.last_logon)));
-        }
-        let row = Row::new(cells);
-        let row = if at_cursor {
+        let row = Row::new(keep(cells));
+        if at_cursor {
             row.style(t.cursor())
         } else if sel {
             row.style(t.selected())
         } else {
             row
-        };
-        row
+        }
     });
-    let mut titles = vec![
+    let titles: Vec<String> = [
         String::new(),
         tb.title(SortKey::Username),
         tb.title(SortKey::Name),
         tb.title(SortKey::Role),
         tb.title(SortKey::Status),
-    ];
-    let mut widths = vec![
+        tb.title(SortKey::Aup),
+        tb.title(SortKey::PasswordAge),
+        tb.title(SortKey::LastLogon),
+    ]
+    .into_iter()
+    .zip(&show)
+    .filter(|(_, s)| **s)
+    .map(|(t, _)| t)
+    .collect();
+    let widths: Vec<Constraint> = [
         Constraint::Length(1),
         Constraint::Length(20),
         Constraint::Min(8),
         Constraint::Length(7),
         Constraint::Length(10),
-    ];
-    if with_aup {
-        titles.push(tb.title(SortKey::Aup));
-        widths.push(Constraint::Length(AUP_WIDTH));
-    }
-    titles.push(tb.title(SortKey::PasswordAge));
-    widths.push(Constraint::Length(7));
-    if with_logon {
-        titles.push(tb.title(SortKey::LastLogon));
-        widths.push(Constraint::Length(11));
-    }
+        Constraint::Length(AUP_WIDTH),
+        Constraint::Length(7),
+        Constraint::Length(11),
+    ]
+    .into_iter()
+    .zip(&show)
+    .filter(|(_, s)| **s)
+    .map(|(w, _)| w)
+    .collect();
     let header = Row::new(titles).style(t.table_header());
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     f.render_widget(table, area);
 }
+
+/// The table's columns in order (selection mark, username, name, role, status, agreement,
+/// password age, last logon): what must stay and what goes first.
+const COLUMNS: [Column; 8] = [
+    Column::keep(1),
+    Column::keep(20),
+    Column::drop(8, 1),
+    Column::drop(7, 3),
+    Column::keep(10),
+    Column::keep(AUP_WIDTH),
+    Column::drop(7, 2),
+    Column::drop(11, 4),
+];

@@ -2,7 +2,7 @@
 //! OUs; plan and create an account; make a change to one account after another; plan and
 //! apply a new intake. Every call goes through the same `ops` functions as the CLI.
 
-use crate::domain::account::{Account, AccountQuery, NewAccount};
+use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
 use crate::error::{Error, Result};
 use crate::ops::actions::{CreateOutcome, CreateRequest};
 use crate::ops::aup::{Book, RecordOutcome, RecordRequest};
@@ -311,6 +311,8 @@ pub struct Applied {
     pub password: Option<Secret>,
     /// Set when the change may or may not have been made.
     pub unknown: Option<String>,
+    /// Set when it was already so (nothing sent, no log row): the ops layer's words.
+    pub nothing: Option<String>,
 }
 
 /// Makes one change through the ops layer. A reset keeps its generated password whatever
@@ -321,7 +323,28 @@ pub async fn apply_change(ctx: &Ctx, username: &str, change: &Change) -> Result<
         account,
         password: None,
         unknown: None,
+        nothing: None,
     };
+    // A change to what is already so sends nothing and logs nothing (ops decides); the words
+    // for it come from the same function, on the account as it is now.
+    let simple = match change {
+        Change::Disable { .. } => Some(AccountChange::SetEnabled(false)),
+        Change::Enable { .. } => Some(AccountChange::SetEnabled(true)),
+        Change::Unlock => Some(AccountChange::Unlock),
+        Change::Expiry { on } => Some(AccountChange::SetExpires(
+            on.map(crate::domain::time::end_of_day),
+        )),
+        _ => None,
+    };
+    if let Some(c) = simple {
+        if let Ok(Some(now)) = ctx.dir.get_account(username).await {
+            if let Some(why) = act::nothing_to_do(&now, &c) {
+                let mut a = done(act_after(ctx, username, change).await?);
+                a.nothing = Some(why);
+                return Ok(a);
+            }
+        }
+    }
     Ok(match change {
         Change::Disable { reason } => done(act::disable(ctx, username, reason).await?),
         Change::Enable { override_aup } => {
@@ -341,9 +364,24 @@ pub async fn apply_change(ctx: &Ctx, username: &str, change: &Change) -> Result<
                 account: r.account,
                 password: r.password,
                 unknown: r.unknown.map(|e| e.to_string()),
+                nothing: None,
             }
         }
     })
+}
+
+/// A simple change through the ops layer (which refuses, or does nothing when already so).
+async fn act_after(ctx: &Ctx, username: &str, change: &Change) -> Result<Account> {
+    use ops::actions as act;
+    match change {
+        Change::Disable { reason } => act::disable(ctx, username, reason).await,
+        Change::Enable { override_aup } => {
+            act::enable_with(ctx, username, override_aup.as_deref()).await
+        }
+        Change::Unlock => act::unlock(ctx, username).await,
+        Change::Expiry { on } => act::set_expiry(ctx, username, *on).await,
+        _ => Err(Error::Input("not a simple change".into())),
+    }
 }
 
 /// The last `ACCOUNT_LOG_ROWS` log rows whose target is exactly `username`.

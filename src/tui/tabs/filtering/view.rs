@@ -19,10 +19,6 @@ use ratatui::Frame;
 pub const SIDE_BY_SIDE: u16 = 120;
 /// Width of the detail pane beside the table.
 pub const DETAIL_WIDTH: u16 = 54;
-/// From this width the queue shows the kind and who asked.
-pub const WITH_KIND: u16 = 96;
-/// From this width the queue shows when it was asked for.
-pub const WITH_REQUESTED: u16 = 110;
 
 fn status_style(t: &Theme, e: &Entry) -> Style {
     if e.due {
@@ -35,6 +31,22 @@ fn status_style(t: &Theme, e: &Entry) -> Style {
         Status::Expired | Status::Revoked | Status::Rejected => t.dim(),
     }
 }
+
+/// The queue's columns (id, kind, site, scope, status, days left, asked by, requested): what
+/// must stay at 80 columns and what goes first.
+const COLUMNS: [crate::tui::widgets::table::Column; 8] = {
+    use crate::tui::widgets::table::Column as C;
+    [
+        C::keep(5),
+        C::keep(7),
+        C::keep(16),
+        C::keep(9),
+        C::keep(14),
+        C::keep(11),
+        C::drop(10, 2),
+        C::drop(13, 1),
+    ]
+};
 
 /// Draws the queue into `area`.
 pub fn draw(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
@@ -120,8 +132,10 @@ fn table(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         return;
     }
     let page = usize::from(area.height - 1);
-    let kind = area.width >= WITH_KIND;
-    let requested = area.width >= WITH_REQUESTED;
+    // Columns by meaning (widgets::table::fit_columns): Kind stays (a block request must not
+    // look like an exception); who asked and when go first.
+    let fit = crate::tui::widgets::table::fit_columns(&COLUMNS, area.width);
+    let (kind, asked, requested) = (fit[1], fit[6], fit[7]);
     let roles = p.roles.len();
     let rows = tb.page_rows(page).map(|(at_cursor, r)| {
         let mut cells = vec![Cell::from(Line::raw(r.id.to_string()).right_aligned())];
@@ -135,7 +149,7 @@ fn table(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
             status_style(t, r),
         )));
         cells.push(Cell::from(Line::raw(days_word(r)).right_aligned()));
-        if kind {
+        if asked {
             cells.push(Cell::from(r.requested_by.clone()));
         }
         if requested {
@@ -164,7 +178,7 @@ fn table(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         Line::raw(tb.title(FSort::DaysLeft)).right_aligned(),
     ));
     widths.push(Constraint::Length(11));
-    if kind {
+    if asked {
         titles.push(Cell::from("Asked by"));
         widths.push(Constraint::Length(10));
     }

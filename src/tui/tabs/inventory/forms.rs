@@ -431,12 +431,15 @@ pub fn open_close_round(v: &InventoryTab, sh: &mut Shell) {
             Tone::Warn,
         ),
     ];
-    sh.dialogs.push(Dialog::Confirm(Confirm::new(
-        "Close the audit round",
-        lines,
-        "Close the round",
-        purpose(InvPurpose::CloseRound),
-    )));
+    sh.dialogs.push(Dialog::Confirm(
+        Confirm::new(
+            "Close the audit round",
+            lines,
+            "Close the round",
+            purpose(InvPurpose::CloseRound),
+        )
+        .permanent(),
+    ));
 }
 
 /// Up to three tags, then how many more.

@@ -31,7 +31,7 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "S",       Action::SortReverse,   "Reverse the sort", false),
     (CONTEXT, "f",       Action::Filter,        "Filter: status, category, room, loaned, overdue, unencrypted, not audited", false),
     (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
-    (CONTEXT, "space",   Action::Select,        "Select or unselect (for labels and disposal)", false),
+    (CONTEXT, "space",   Action::Select,        "Select or unselect this row, then move down (labels, disposal)", false),
     (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear the selection)", false),
     (CONTEXT, "n",       Action::NewAccount,    "Add an asset (tag, category, make, model, room, price, …)", true),
     (CONTEXT, "e",       Action::Edit,          "Edit the asset's details", false),

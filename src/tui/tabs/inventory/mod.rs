@@ -522,6 +522,15 @@ impl InventoryTab {
 }
 
 impl Page for InventoryTab {
+    fn hidden_selection(&self) -> (usize, usize) {
+        self.table.hidden_selection()
+    }
+
+    fn narrow_selection(&mut self, sh: &mut Shell, visible_only: bool) {
+        let page = self.page(sh.body_height());
+        self.table.narrow_selection(visible_only, page);
+    }
+
     fn title(&self) -> &'static str {
         "Inventory"
     }

@@ -85,7 +85,16 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         return;
     }
     let page = usize::from(area.height - 1);
-    let wide = area.width >= 100;
+    // Columns by meaning (widgets::table::fit_columns): status and Enc stay, make and model
+    // when it fits; due back, borrower, room and category go first.
+    let show = crate::tui::widgets::table::fit_columns(&COLUMNS, area.width);
+    fn keep<T>(v: Vec<T>, show: &[bool]) -> Vec<T> {
+        v.into_iter()
+            .zip(show)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c)
+            .collect()
+    }
     let rows = tb.page_rows(page).map(|(at_cursor, r)| {
         let a = &r.row.asset;
         let what = format!("{} {}", a.manufacturer, a.model);
@@ -99,66 +108,76 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         } else {
             a.tag.clone()
         };
-        let mut cells = vec![
+        let enc = if super::unencrypted(a) {
+            Span::styled("NO!", t.warn())
+        } else {
+            Span::raw(match a.encrypted {
+                crate::domain::inventory::asset::Encrypted::Yes => "yes",
+                crate::domain::inventory::asset::Encrypted::No => "no",
+                crate::domain::inventory::asset::Encrypted::Unknown => "?",
+            })
+        };
+        let cells = vec![
             Cell::from(tag),
             Cell::from(a.category.as_str()),
+            Cell::from(what),
             Cell::from(Span::styled(a.status.as_str(), status_style(s, a.status))),
             Cell::from(a.room.clone()),
             Cell::from(r.row.loaned_to.clone().unwrap_or_default()),
             due,
+            Cell::from(enc),
         ];
-        if wide {
-            let enc = if super::unencrypted(a) {
-                Span::styled("NO!", t.warn())
-            } else {
-                Span::raw(match a.encrypted {
-                    crate::domain::inventory::asset::Encrypted::Yes => "yes",
-                    crate::domain::inventory::asset::Encrypted::No => "no",
-                    crate::domain::inventory::asset::Encrypted::Unknown => "?",
-                })
-            };
-            cells.insert(2, Cell::from(what));
-            cells.push(Cell::from(enc));
-        }
-        let row = Row::new(cells);
+        let row = Row::new(keep(cells, &show));
         if at_cursor {
             row.style(t.cursor())
         } else {
             row
         }
     });
-    let mut titles = vec![
+    let titles = vec![
         tb.title(InvSort::Tag),
         tb.title(InvSort::Category),
+        "Make and model".to_string(),
         tb.title(InvSort::Status),
         tb.title(InvSort::Room),
         tb.title(InvSort::Borrower),
         "Due back".to_string(),
+        "Enc".to_string(),
     ];
-    let mut widths = vec![
+    let widths = vec![
         Constraint::Length(12),
         Constraint::Length(10),
+        Constraint::Min(14),
         Constraint::Length(10),
         Constraint::Min(8),
-        Constraint::Length(14),
+        Constraint::Length(12),
         Constraint::Length(13),
+        Constraint::Length(4),
     ];
-    if wide {
-        widths[3] = Constraint::Length(12);
-    }
-    if wide {
-        titles.insert(2, "Make and model".into());
-        widths.insert(2, Constraint::Min(14));
-        titles.push("Enc".into());
-        widths.push(Constraint::Length(4));
-        widths[4] = Constraint::Length(12);
-    }
-    let header = Row::new(titles).style(t.table_header());
+    let header = Row::new(keep(titles, &show)).style(t.table_header());
     f.render_widget(
-        Table::new(rows, widths).header(header).column_spacing(1),
+        Table::new(rows, keep(widths, &show))
+            .header(header)
+            .column_spacing(1),
         area,
     );
 }
+
+/// The register's columns (tag, category, make and model, status, room, borrower, due back,
+/// Enc): what must stay at 80 columns and what goes first.
+const COLUMNS: [crate::tui::widgets::table::Column; 8] = {
+    use crate::tui::widgets::table::Column as C;
+    [
+        C::keep(12),
+        C::drop(10, 3),
+        C::drop(14, 1),
+        C::keep(10),
+        C::drop(8, 2),
+        C::drop(12, 4),
+        C::drop(13, 5),
+        C::keep(4),
+    ]
+};
 
 /// The flash: reverse video and a word, so it shows without colour and without sound.
 fn flash_style() -> Style {

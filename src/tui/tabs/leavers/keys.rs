@@ -342,16 +342,22 @@ fn open_apply(v: &mut LeaversTab, sh: &mut Shell) {
         return;
     }
     let n = plan.accounts.len();
-    let mut lines = vec![(
-        format!(
-            "Suspend {n} account{} in {} step{}, from {}:",
-            if n == 1 { "" } else { "s" },
-            plan.step_count(),
-            if plan.step_count() == 1 { "" } else { "s" },
-            v.plan.source
+    let mut lines = vec![
+        (
+            crate::tui::dialogs::confirm::summary_line(n, &[], v.plan.excluded.len()),
+            Tone::Strong,
         ),
-        Tone::Strong,
-    )];
+        (
+            format!(
+                "Suspend {n} account{} in {} step{}, from {}:",
+                if n == 1 { "" } else { "s" },
+                plan.step_count(),
+                if plan.step_count() == 1 { "" } else { "s" },
+                v.plan.source
+            ),
+            Tone::Strong,
+        ),
+    ];
     if plan.ou_missing {
         lines.push((
             format!(
@@ -385,12 +391,15 @@ fn open_apply(v: &mut LeaversTab, sh: &mut Shell) {
         "Every step is journaled and logged; if it stops, resume finishes it.".into(),
         Tone::Dim,
     ));
-    sh.dialogs.push(Dialog::Confirm(Confirm::new(
-        "Apply the sweep?",
-        lines,
-        &format!("suspend {n} account{}", if n == 1 { "" } else { "s" }),
-        purpose(LeaversPurpose::Apply),
-    )));
+    sh.dialogs.push(Dialog::Confirm(
+        Confirm::new(
+            "Apply the sweep?",
+            lines,
+            &format!("suspend {n} account{}", if n == 1 { "" } else { "s" }),
+            purpose(LeaversPurpose::Apply),
+        )
+        .targets(n),
+    ));
 }
 
 fn open_resume(v: &mut LeaversTab, sh: &mut Shell) -> Vec<Cmd> {
@@ -493,6 +502,7 @@ pub fn start_restore(v: &mut LeaversTab, sh: &mut Shell, user: String) -> Vec<Cm
         ok: 0,
         failures: Vec::new(),
         done_word: "restored".into(),
+        unchanged: 0,
     });
     vec![LeaversCmd::Restore { gen, user }.into()]
 }

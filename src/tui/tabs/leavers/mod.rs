@@ -556,6 +556,7 @@ impl LeaversTab {
             ok: 0,
             failures: Vec::new(),
             done_word: "done".into(),
+            unchanged: 0,
         });
     }
 

@@ -180,7 +180,7 @@ pub async fn scan(ctx: &Ctx) -> Result<ScanResult> {
 pub async fn plan(ctx: &Ctx) -> Result<(Plan, String)> {
     let export = leavers::load_mis(ctx, None)?.ok_or_else(|| {
         crate::error::Error::Usage(
-            "no MIS export: name it in the configuration ([mis] file = \"/path/to/leavers.csv\") or run `schooltech sweep --mis FILE`".into(),
+            "no MIS export: name it in the configuration ([mis] file = \"/path/to/leavers.csv\") and start the program again".into(),
         )
     })?;
     let source = leavers::mis_source(ctx, None).unwrap_or_else(|| "MIS export".into());

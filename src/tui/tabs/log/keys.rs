@@ -13,6 +13,8 @@ pub const CONTEXT: Context = Context::new("log", "Log");
 /// The Log tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = &[
+    (CONTEXT, "/",     Action::Search,       "Search the rows shown as you type (a new search each time)", true),
+    (CONTEXT, "esc",   Action::ClearSearch,  "Clear the search", false),
     (CONTEXT, "f",     Action::Filter,       "Filter by since, action, target, operator", true),
     (CONTEXT, "F",     Action::ClearFilters, "Clear the filters", false),
     (CONTEXT, "enter", Action::Details,      "Show the entry's details", true),
@@ -21,15 +23,19 @@ pub const KEYS: &[KeyRow] = &[
 /// Keys of the Log tab.
 pub fn on_action(l: &mut LogTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
     let page = LogTab::page(sh.body_height());
-    let step = page as isize;
-    let len = l.entries.len();
     match action {
-        Action::Up => l.list.move_by(-1, len, page),
-        Action::Down => l.list.move_by(1, len, page),
-        Action::PageUp => l.list.move_by(-step, len, page),
-        Action::PageDown => l.list.move_by(step, len, page),
-        Action::Top => l.list.jump(false, len, page),
-        Action::Bottom => l.list.jump(true, len, page),
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom
+        | Action::Search => {
+            l.table.on_move(action, page);
+        }
+        Action::ClearSearch => {
+            l.table.clear_search_or_selection(page);
+        }
         Action::Filter => {
             let t = l.filter_text.clone();
             let form = Form::new(
@@ -47,7 +53,7 @@ pub fn on_action(l: &mut LogTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
         Action::ClearFilters => {
             l.filter = Default::default();
             l.filter_text = Default::default();
-            l.list.reset();
+            l.table.clear_all(page);
             return vec![l.request(sh)];
         }
         Action::Details => {
@@ -106,7 +112,7 @@ pub fn submit_filter(l: &mut LogTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
                 limit: None,
             };
             l.filter_text = text;
-            l.list.reset();
+            l.table.clear_all(LogTab::page(sh.body_height()));
             vec![l.request(sh)]
         }
     }

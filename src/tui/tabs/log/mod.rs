@@ -14,7 +14,7 @@ use crate::ops::{ActionEntry, ChainStatus, LogFilter};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
-use crate::tui::widgets::ListCursor;
+use crate::tui::widgets::table::{FilterSet, SortColumn, Table, TableRow};
 use crate::tui::work::{Cmd, Outbox};
 use ratatui::layout::Rect;
 use ratatui::Frame;
@@ -31,6 +31,74 @@ pub struct LogFilterText {
     pub target: String,
     /// Operator, exactly.
     pub operator: String,
+}
+
+/// One row of the log as the shared table holds it (newest first).
+#[derive(Debug)]
+pub struct LogRow {
+    key: String,
+    /// The entry.
+    pub entry: ActionEntry,
+}
+
+impl LogRow {
+    fn new(entry: ActionEntry) -> LogRow {
+        // Newest first by the table's tie-break on the key.
+        LogRow {
+            key: format!("{:020}", i64::MAX.saturating_sub(entry.id)),
+            entry,
+        }
+    }
+}
+
+/// The log's one order: newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogSort {
+    /// When it was written.
+    #[default]
+    When,
+}
+
+impl SortColumn for LogSort {
+    const ALL: &'static [LogSort] = &[LogSort::When];
+    fn title(self) -> &'static str {
+        "When"
+    }
+}
+
+/// The log is filtered by the filter form (which reads it again), not in the table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoFilters;
+
+impl FilterSet for NoFilters {
+    fn describe(&self) -> String {
+        String::new()
+    }
+}
+
+impl TableRow for LogRow {
+    type Sort = LogSort;
+    type Filters = NoFilters;
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn search_text(&self) -> String {
+        let e = &self.entry;
+        format!(
+            "{}\n{}\n{}\n{}",
+            e.operator,
+            e.action,
+            e.target,
+            view::details_summary(e)
+        )
+        .to_lowercase()
+    }
+    fn compare(&self, _other: &Self, _by: LogSort) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+    fn passes(&self, _f: &NoFilters) -> bool {
+        true
+    }
 }
 
 /// What the Log tab's dialogs are for.
@@ -51,8 +119,8 @@ pub struct LogTab {
     pub filter: LogFilter,
     /// The filter as typed.
     pub filter_text: LogFilterText,
-    /// Cursor and first row shown.
-    pub list: ListCursor,
+    /// The rows in the shared table: search (`/`), cursor, paging.
+    pub table: Table<LogRow>,
     /// Generation of the load in flight or answered.
     pub load_gen: u64,
     /// A load is running.
@@ -89,10 +157,13 @@ impl LogTab {
         self.loaded = true;
         match result {
             Ok((entries, chain)) => {
+                self.table.set_rows(
+                    entries.iter().cloned().map(LogRow::new).collect(),
+                    Self::page(0),
+                );
                 self.entries = entries;
                 self.chain = Some(chain);
                 self.error = None;
-                self.list.cursor = self.list.cursor.min(self.entries.len().saturating_sub(1));
             }
             Err(e) => self.error = Some(e.to_string()),
         }
@@ -106,7 +177,7 @@ impl LogTab {
 
     /// The row under the cursor.
     pub fn current(&self) -> Option<&ActionEntry> {
-        self.entries.get(self.list.cursor)
+        self.table.current().map(|r| &r.entry)
     }
 }
 
@@ -125,6 +196,26 @@ impl Page for LogTab {
 
     fn busy(&self) -> Option<String> {
         self.loading.then(|| "reading the action log".to_string())
+    }
+
+    fn typing(&self) -> bool {
+        self.table.searching
+    }
+
+    fn on_text(
+        &mut self,
+        sh: &mut Shell,
+        key: &crossterm::event::KeyEvent,
+        combo: crate::tui::keymap::KeyCombo,
+    ) -> Vec<Cmd> {
+        let action = sh.keymap.lookup(Context::SEARCH, combo);
+        self.table
+            .search_key(key, action, Self::page(sh.body_height()));
+        Vec::new()
+    }
+
+    fn on_resize(&mut self, body: usize) {
+        self.table.keep_cursor_visible(Self::page(body));
     }
 
     fn on_show(&mut self, sh: &mut Shell) -> Vec<Cmd> {
@@ -157,7 +248,7 @@ impl Page for LogTab {
     fn on_click(&mut self, sh: &mut Shell, row: usize) -> Vec<Cmd> {
         if row >= 2 {
             let page = Self::page(sh.body_height());
-            self.list.click(row - 2, self.entries.len(), page);
+            self.table.click(row - 2, page);
         }
         Vec::new()
     }

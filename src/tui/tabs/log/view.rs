@@ -4,7 +4,6 @@ use super::{LogTab, CONTEXT};
 use crate::ops::{ActionEntry, ChainStatus};
 use crate::tui::keymap::Action;
 use crate::tui::shell::Shell;
-use crate::tui::widgets::window;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table};
@@ -64,19 +63,28 @@ pub fn draw(f: &mut Frame, area: Rect, l: &LogTab, s: &Shell) {
             t.warn(),
         ));
     }
+    if l.table.searching {
+        let (text, _) = l.table.search.visible(24);
+        spans.push(Span::styled(format!("   Search: {text}_"), t.focus()));
+    } else if !l.table.needle().is_empty() {
+        let (text, _) = l.table.search.visible(24);
+        spans.push(Span::raw(format!("   Search: {text}")));
+    }
     spans.push(Span::styled(
-        format!("   shown: {}", l.entries.len()),
+        format!("   shown: {}", l.table.view.len()),
         t.dim(),
     ));
     f.render_widget(Paragraph::new(Line::from(spans)), bar);
     if rest.height < 2 {
         return;
     }
-    if l.entries.is_empty() {
+    if l.table.view.is_empty() {
         let msg = if let Some(e) = &l.error {
             format!("Could not read the action log: {e}")
         } else if !l.loaded {
             "Reading the action log…".into()
+        } else if !l.entries.is_empty() {
+            "No row matches the search (esc clears it).".into()
         } else if filters.is_empty() {
             "Nothing logged yet: every change made with schooltech appears here.".into()
         } else {
@@ -89,9 +97,8 @@ pub fn draw(f: &mut Frame, area: Rect, l: &LogTab, s: &Shell) {
         return;
     }
     let page = usize::from(rest.height - 1);
-    let off = window(l.list.offset, l.list.cursor, page, l.entries.len());
-    let end = (off + page).min(l.entries.len());
-    let rows = l.entries[off..end].iter().enumerate().map(|(i, e)| {
+    let rows = l.table.page_rows(page).map(|(at_cursor, r)| {
+        let e = &r.entry;
         // Day padded like every date column, so the columns do not move on the 1st.
         let when = crate::tui::widgets::moment(e.at);
         let row = Row::new(vec![
@@ -101,7 +108,7 @@ pub fn draw(f: &mut Frame, area: Rect, l: &LogTab, s: &Shell) {
             e.target.clone(),
             details_summary(e),
         ]);
-        if off + i == l.list.cursor {
+        if at_cursor {
             row.style(t.cursor())
         } else {
             row

@@ -41,7 +41,7 @@ pub const KEYS: &[KeyRow] = {
         (R, "t",      A::StatusCycle,   "Next status filter: expired, expiring, …, ok, all", false),
         (R, "f",      A::Filter,        "Filter by status, role and flag", true),
         (R, "F",      A::ClearFilters,  "Clear search and filters", false),
-        (R, "space",  A::Select,        "Select or unselect (for bulk fixes)", false),
+        (R, "space",  A::Select,        "Select or unselect this row, then move down (bulk fixes)", false),
         (R, "A",      A::SelectAll,     "Select all shown (again: clear selection)", false),
         (R, "x",      A::ForceChange,   "Force a change at next logon (preview lists who)", true),
         (R, "N",      A::ClearNeverExpires, "Clear never-expires (preview lists who)", true),
@@ -389,12 +389,10 @@ fn confirm_fix(p: &PasswordsTab, sh: &mut Shell, fix: Fix) {
         [one] => format!("{yes} {one}"),
         many => format!("{yes} {} accounts", many.len()),
     };
-    sh.dialogs.push(Dialog::Confirm(Confirm::new(
-        title,
-        lines,
-        &yes,
-        purpose(PwPurpose::Fix { targets, fix }),
-    )));
+    let n = targets.len();
+    sh.dialogs.push(Dialog::Confirm(
+        Confirm::new(title, lines, &yes, purpose(PwPurpose::Fix { targets, fix })).targets(n),
+    ));
 }
 
 fn plan_policy(p: &mut PasswordsTab, sh: &mut Shell) -> Vec<Cmd> {

@@ -465,6 +465,15 @@ impl Page for PasswordsTab {
         self.table.selected.len()
     }
 
+    fn hidden_selection(&self) -> (usize, usize) {
+        self.table.hidden_selection()
+    }
+
+    fn narrow_selection(&mut self, sh: &mut Shell, visible_only: bool) {
+        let page = self.page(sh.body_height());
+        self.table.narrow_selection(visible_only, page);
+    }
+
     fn typing(&self) -> bool {
         self.panel == Panel::Report && self.table.searching
     }

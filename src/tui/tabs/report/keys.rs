@@ -39,6 +39,7 @@ pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> 
         Action::Details => {
             if let Some(s) = r.current() {
                 sh.goto = Some(tab_action(s.tui));
+                sh.drill = Some(s.name);
             }
         }
         _ => {}

@@ -1,0 +1,306 @@
+//! Issue 24: the full-screen program is safe to use tired, in a real terminal (tmux), at
+//! 80×24 and 100×30 (and 60×20 for "too small"), on the demo school. Each test fails on the
+//! program before the fix. Skipped when tmux is missing.
+
+use std::process::Command;
+use std::time::Duration;
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().expect("tmux");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn have_tmux() -> bool {
+    let ok = Command::new("tmux").arg("-V").output().is_ok();
+    if !ok {
+        eprintln!("SKIPPED: tmux is not installed (apt-get install tmux to run this test)");
+    }
+    ok
+}
+
+/// The program in a tmux session of its own (killed when dropped).
+struct Tui {
+    name: String,
+    _home: tempfile::TempDir,
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
+    }
+}
+
+impl Tui {
+    fn start(tag: &str, w: u16, h: u16) -> Tui {
+        let home = tempfile::tempdir().expect("home");
+        let name = format!("st-safe-{tag}-{w}x{h}-{}", std::process::id());
+        let shell = format!(
+            "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color LANG=C.UTF-8 USER=tech bash --norc --noprofile",
+            home.path().display()
+        );
+        let (ws, hs) = (w.to_string(), h.to_string());
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            &ws,
+            "-y",
+            &hs,
+            &shell,
+        ]);
+        tmux(&["set-option", "-t", &name, "window-size", "manual"]);
+        std::thread::sleep(Duration::from_millis(300));
+        let bin = env!("CARGO_BIN_EXE_schooltech");
+        let t = Tui { name, _home: home };
+        t.literal(&format!("{bin} --demo; echo EXIT=$?"));
+        t.keys(&["Enter"]);
+        t
+    }
+
+    fn keys(&self, k: &[&str]) {
+        for key in k {
+            tmux(&["send-keys", "-t", &self.name, key]);
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn literal(&self, text: &str) {
+        tmux(&["send-keys", "-t", &self.name, "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.name])
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let mut screen = String::new();
+        for _ in 0..100 {
+            screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{text:?} did not appear; the screen:\n{screen}");
+    }
+
+    fn resize(&self, w: u16, h: u16) {
+        tmux(&[
+            "resize-window",
+            "-t",
+            &self.name,
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+        std::thread::sleep(Duration::from_millis(400));
+    }
+
+    /// Searches one account and leaves the search box.
+    fn find(&self, user: &str) {
+        self.keys(&["/"]);
+        self.literal(user);
+        self.keys(&["Enter"]);
+        self.wait_for(&format!("Search: {user}"));
+    }
+
+    /// The line of the table that shows `user`.
+    fn row(&self, user: &str) -> String {
+        self.screen()
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{user} ")))
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (100, 30)];
+
+/// Item 1: below the minimum, keys act on nothing; a shown-once password waits and is shown
+/// again when the terminal is big enough.
+#[test]
+fn too_small_keys_act_on_nothing_and_the_password_waits() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("small", 60, 20);
+        t.wait_for("Terminal too small");
+        t.keys(&["/"]);
+        t.literal("21laner");
+        t.keys(&["Enter", "d"]);
+        t.literal("blind");
+        t.keys(&["Enter", "y", "Enter"]);
+        t.resize(w, h);
+        t.wait_for(" shown");
+        let s = t.screen();
+        assert!(!s.contains("Disable"), "a dialog opened unseen:\n{s}");
+        t.find("21laner");
+        assert!(t.row("21laner").contains("active"), "{}", t.screen());
+        // A shown-once password survives a shrink and the keys pressed meanwhile.
+        t.keys(&["p"]);
+        t.wait_for("Reset password: 21laner");
+        t.keys(&["Enter"]);
+        t.wait_for("Temporary password:");
+        t.resize(60, 20);
+        t.wait_for("Terminal too small");
+        t.keys(&["Enter", "Escape", "q", "n"]);
+        t.resize(w, h);
+        let s = t.wait_for("Temporary password:");
+        assert!(!s.contains("EXIT="), "{s}");
+        t.keys(&["n"]);
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 2: Enter never confirms; y does; a bulk change over 20 is confirmed by typing the
+/// count, and its preview opens with a summary.
+#[test]
+fn enter_never_confirms_and_a_bulk_change_types_its_count() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("confirm", w, h);
+        t.wait_for(" shown");
+        t.find("21laner");
+        t.keys(&["d"]);
+        t.wait_for("Reason");
+        t.literal("blind");
+        t.keys(&["Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("Disable?"), "{s}");
+        t.keys(&["Escape", "Escape"]);
+        assert!(t.row("21laner").contains("active"), "{}", t.screen());
+        t.keys(&["d"]);
+        t.literal("left");
+        t.keys(&["Enter", "y"]);
+        t.wait_for("21laner: disabled");
+        assert!(t.row("21laner").contains("disabled"), "{}", t.screen());
+        // Every account shown, all selected: a bulk disable types its count.
+        t.keys(&["Escape", "A", "d"]);
+        t.literal("test");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("To change ");
+        assert!(s.contains("refused") && s.contains("unchanged"), "{s}");
+        t.keys(&["y", "Enter"]);
+        t.wait_for("then enter");
+        let s = t.screen();
+        assert!(s.contains("Disable?"), "{s}");
+        t.keys(&["End", "Escape", "Escape"]);
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 3: selected rows a search hides are never acted on unseen; `/` starts a new search.
+#[test]
+fn hidden_selected_rows_are_asked_about() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("hidden", w, h);
+        t.wait_for(" shown");
+        t.keys(&["Space", "Space"]);
+        t.wait_for("2 selected");
+        t.find("21laner");
+        t.keys(&["Space", "d"]);
+        let s = t.wait_for("3 selected, 2 of them hidden");
+        assert!(s.contains("visible"), "{s}");
+        t.keys(&["v"]);
+        let s = t.wait_for("Disable 21laner");
+        assert!(!s.contains("selected accounts"), "{s}");
+        t.keys(&["Escape"]);
+        // `/` starts afresh: the old text goes.
+        t.keys(&["/"]);
+        let s = t.wait_for("Search: _");
+        assert!(!s.contains("Search: 21laner"), "{s}");
+        t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 4: the shown-once box closes only on n, says its facts once; the details show the
+/// temporary password; a typed password outside printable ASCII is refused with why.
+#[test]
+fn the_shown_once_box_closes_only_when_noted() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("secret", w, h);
+        t.wait_for(" shown");
+        t.find("21laner");
+        t.keys(&["p", "Enter"]);
+        let s = t.wait_for("Temporary password:");
+        assert_eq!(s.matches("Password reset for").count(), 1, "{s}");
+        t.keys(&["Enter", "Escape", "q"]);
+        let s = t.wait_for("press n once");
+        assert!(s.contains("Temporary password:"), "{s}");
+        t.keys(&["n"]);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!t.screen().contains("Temporary password:"));
+        t.keys(&["Enter"]);
+        t.wait_for("temporary: must change");
+        t.keys(&["Escape", "p", "Space"]);
+        t.literal("Otter🦊Lantern7Violet");
+        t.wait_for("x the password contains");
+        t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 10: a refused action shows why and no y prompt; a no-op says "nothing to do".
+#[test]
+fn refusals_and_no_ops_offer_no_yes() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("refused", w, h);
+        t.wait_for(" shown");
+        t.find("administrator");
+        t.keys(&["d"]);
+        t.literal("test");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("Disable: refused");
+        assert!(!s.contains("y disable"), "{s}");
+        t.keys(&["Escape", "Escape"]);
+        t.find("21andrewsc");
+        t.keys(&["u"]);
+        let s = t.wait_for("nothing to do");
+        assert!(!s.contains("y unlock"), "{s}");
+        t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 12: the status line clears on a tab switch; help opens at the tab's keys.
+#[test]
+fn status_clears_on_tab_switch_and_help_opens_at_the_tab() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("polish", w, h);
+        t.wait_for(" shown");
+        t.keys(&["M"]);
+        t.wait_for("mouse on");
+        t.keys(&["M", "3"]);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!t.screen().contains("mouse off"), "{}", t.screen());
+        t.keys(&["1", "?"]);
+        let s = t.wait_for("Help: keys");
+        assert!(s.contains("Search username"), "{s}");
+        t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
