@@ -395,7 +395,13 @@ fn counts(p: &Preview) -> (usize, Vec<(String, usize)>, usize) {
     (change, refused, unchanged)
 }
 
-fn preview_lines(p: &Preview, protected_groups: &[String], allow: bool) -> Vec<(String, Tone)> {
+fn preview_lines(
+    p: &Preview,
+    change: &Change,
+    today: chrono::NaiveDate,
+    protected_groups: &[String],
+    allow: bool,
+) -> Vec<(String, Tone)> {
     let mut lines: Vec<(String, Tone)> = p
         .lines()
         .into_iter()
@@ -410,7 +416,7 @@ fn preview_lines(p: &Preview, protected_groups: &[String], allow: bool) -> Vec<(
         })
         .collect();
     if let Change::Expiry { on: Some(d) } = change {
-        if let Some(why) = crate::domain::time::unusual_expiry(*d, sh.now.london_date()) {
+        if let Some(why) = crate::domain::time::unusual_expiry(*d, today) {
             lines.insert(
                 1.min(lines.len()),
                 (
@@ -442,7 +448,7 @@ fn preview_lines(p: &Preview, protected_groups: &[String], allow: bool) -> Vec<(
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
     let (p, protected_groups, allow) = plan(a, sh, &targets, &change);
     let (to_change, refused, unchanged) = counts(&p);
-    let mut lines = preview_lines(&p, &protected_groups, allow);
+    let mut lines = preview_lines(&p, &change, sh.now.london_date(), &protected_groups, allow);
     let moves = matches!(change, Change::Move { .. } | Change::Groups { .. });
     if targets.len() > 1 {
         lines.insert(
