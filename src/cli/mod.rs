@@ -39,6 +39,7 @@ pub mod output;
 mod passwords;
 pub mod report;
 mod sweep;
+mod sync;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
@@ -167,6 +168,12 @@ pub enum Command {
         after_help = "Examples:\n  schooltech changes\n  schooltech changes --since 2026-11-01 --format json"
     )]
     Changes(changes::ChangesArgs),
+    /// Keep the directory in step with the MIS roll: joiners, movers, name changes, leavers in
+    /// stages, returners (a dry run unless --apply --yes).
+    #[command(
+        after_help = "Examples:\n  schooltech sync --mis roll.csv                 (plan: a dry run)\n  schooltech sync --mis roll.csv --apply --yes --slips slips.pdf\n  schooltech sync --learn --mis roll.csv --yes   (learn the layout rules)\n  schooltech sync --resume"
+    )]
+    Sync(sync::SyncArgs),
 }
 
 /// Output format for lists.
@@ -243,5 +250,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
         Command::Report(c) => report::run(&settled_context(cli).await?, c).await,
         Command::Changes(a) => changes::run(&settled_context(cli).await?, a).await,
+        // The sync settles its own interrupted steps as it resumes them.
+        Command::Sync(a) => sync::run(&context(cli)?, a).await,
     }
 }
