@@ -132,10 +132,14 @@ pub fn fits_username(template: &str, username: &str, given: &str, surname: &str)
     let trimmed = u.trim_end_matches(|c: char| c.is_ascii_digit());
     let pre = |a: &str, full: &str| !a.is_empty() && full.starts_with(a);
     match template {
-        "{given}.{surname}" | "{given}.{surname}{yy}" => match trimmed.split_once('.') {
-            Some((a, b)) => pre(a, &g) && pre(b, &s),
-            None => false,
-        },
+        "{given}.{surname}" | "{given}.{surname}{yy}" => {
+            let yy = u.len() - trimmed.len() == 2;
+            (template == "{given}.{surname}" || yy)
+                && match trimmed.split_once('.') {
+                    Some((a, b)) => pre(a, &g) && pre(b, &s),
+                    None => false,
+                }
+        }
         "{yy}{surname}{initial}" => {
             let t = trimmed;
             t.len() > 3
@@ -255,7 +259,10 @@ pub fn learn(samples: &[Sample<'_>]) -> Option<Learned> {
                 .count();
             (t, fit)
         })
-        .max_by_key(|(_, f)| *f)
+        .fold(None::<(&&str, usize)>, |best, (t, f)| match best {
+            Some((_, b)) if b >= f => best,
+            _ => Some((t, f)),
+        })
         .filter(|(_, f)| *f > 0);
     let layout = Layout {
         ou: ou.clone(),

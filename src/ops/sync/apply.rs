@@ -466,6 +466,10 @@ async fn execute(
     slip: &mut (dyn FnMut(&SlipLine) -> Result<()> + Send),
 ) -> Result<RunOutcome> {
     store.sync_lock(run_id)?;
+    let mut guard = Guard {
+        protection: crate::ops::protect::Protection::load(ctx).await?,
+        seen: HashMap::new(),
+    };
     let entries = store.journal_run(run_id)?;
     let total = entries.iter().filter_map(|e| e.step).max().unwrap_or(0) as usize;
     let mut out = RunOutcome {
@@ -500,7 +504,7 @@ async fn execute(
             }
             JournalState::Failed => !retried.contains(&step_no),
             JournalState::Pending if e.pid.is_none() => {
-                match do_step(ctx, store, e, &e.details, slip).await {
+                match do_step(ctx, store, e, &e.details, slip, &mut guard).await {
                     Ok(()) => out.done += 1,
                     Err(err) => {
                         if err.is_connection_lost() {
@@ -545,7 +549,7 @@ async fn execute(
             )?;
             next += 1;
             let retry = JournalEntry { id, ..e.clone() };
-            if let Err(err) = do_step(ctx, store, &retry, &details, slip).await {
+            if let Err(err) = do_step(ctx, store, &retry, &details, slip, &mut guard).await {
                 if err.is_connection_lost() {
                     stop = Some(err.to_string());
                 }
@@ -613,6 +617,32 @@ async fn settle_step(ctx: &Ctx, store: &Store, e: &JournalEntry) -> Result<Verdi
     Ok(v)
 }
 
+/// Protection for a run: the privileged set read from the directory once when the run (or its
+/// resume) begins, and each account decided once.
+struct Guard {
+    protection: crate::ops::protect::Protection,
+    seen: HashMap<String, Option<crate::ops::protect::ProtectedReason>>,
+}
+
+impl Guard {
+    async fn check(
+        &mut self,
+        ctx: &Ctx,
+        a: &Account,
+    ) -> Result<Option<crate::ops::protect::ProtectedReason>> {
+        let key = a.username.to_lowercase();
+        if let Some(r) = self.seen.get(&key) {
+            return Ok(r.clone());
+        }
+        // The privileged set was read from the directory when the run began (one read for the
+        // run: per account, AD's transitive-membership search costs seconds on Samba).
+        let _ = ctx;
+        let r = self.protection.check(a);
+        self.seen.insert(key, r.clone());
+        Ok(r)
+    }
+}
+
 /// Carries out one step under the journal.
 async fn do_step(
     ctx: &Ctx,
@@ -620,6 +650,7 @@ async fn do_step(
     e: &JournalEntry,
     details: &Value,
     slip: &mut (dyn FnMut(&SlipLine) -> Result<()> + Send),
+    guard: &mut Guard,
 ) -> Result<()> {
     let (id, action, target) = (e.id, e.action.as_str(), e.target.as_str());
     // Read first (nothing sent yet): an account that is gone or now protected fails the step.
@@ -633,11 +664,7 @@ async fn do_step(
         });
         match a {
             Ok(a) => {
-                if let Some(why) = crate::ops::protect::Protection::load(ctx)
-                    .await?
-                    .check_live(ctx, &a)
-                    .await?
-                {
+                if let Some(why) = guard.check(ctx, &a).await? {
                     let err =
                         crate::ops::protect::refuse_logged(ctx, action, "change", target, &why);
                     store.journal_close(
