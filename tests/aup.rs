@@ -387,7 +387,7 @@ async fn sign_off_sheets_for_a_form() {
     }
 
     // Two forms: two pages at least, each form on its own page; names outside the
-    // Windows-1252 range are not lost silently (the PDF uses WinAnsi: é, ł, ö fit).
+    // Windows-1252 range are not lost silently (the PDF embeds DejaVu Sans: every letter prints).
     let filter = StatusFilter {
         missing: true,
         role: Some("pupil".into()),

@@ -795,7 +795,7 @@ pub async fn sheets(
     });
     let school = &ctx.config.school.name;
     let bytes = if pdf {
-        super::aup_sheets::render_pdf(school, &pages)
+        super::aup_sheets::render_pdf(school, &pages)?
     } else {
         super::aup_sheets::render_text(school, &pages).into_bytes()
     };

@@ -1,10 +1,13 @@
 //! Sign-off sheets for acceptable use agreements: one page per form group (more when a group
 //! does not fit), each person's name, the agreement's title and version, a signature line and a
-//! date line. As PDF (A4, Helvetica) or plain text.
+//! date line. As PDF (A4, DejaVu Sans embedded: `pdf_font`) or plain text.
 
 use super::aup::StatusRow;
 use crate::domain::aup::Signer;
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Finish, Pdf, Rect, Ref};
+
+use super::pdf_font::{Fonts, Style};
+use crate::error::Result;
 
 /// People per page.
 pub const PER_PAGE: usize = 32;
@@ -105,86 +108,58 @@ pub fn render_text(school: &str, pages: &[Page]) -> String {
     out
 }
 
-/// Text in the PDF's WinAnsi encoding; a letter it lacks (ł, ő, ș) is written without its
-/// accent rather than as a character reference.
-fn win1252(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4];
-    for c in s.chars() {
-        let (bytes, _, bad) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
-        if !bad {
-            out.extend_from_slice(&bytes);
-            continue;
-        }
-        let plain = crate::domain::username::fold(&c.to_string());
-        let plain = if c.is_uppercase() {
-            plain.to_uppercase()
-        } else {
-            plain
-        };
-        out.extend_from_slice(if plain.is_empty() {
-            b"?"
-        } else {
-            plain.as_bytes()
-        });
-    }
-    out
-}
-
-/// The pages as a PDF (A4, one page each; an empty sheet still has one page saying so).
-pub fn render_pdf(school: &str, pages: &[Page]) -> Vec<u8> {
+/// The pages as a PDF (A4, one page each; an empty sheet still has one page saying so), in
+/// DejaVu Sans embedded as a subset, so every name prints with its own letters.
+pub fn render_pdf(school: &str, pages: &[Page]) -> Result<Vec<u8>> {
     let pt = 72.0 / 25.4;
     let (pw, ph) = (210.0 * pt, 297.0 * pt);
     let n = pages.len().max(1);
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let font = Ref::new(3);
-    let bold = Ref::new(4);
-    let page_ids: Vec<Ref> = (0..n).map(|i| Ref::new(5 + 2 * i as i32)).collect();
+    let mut next = Ref::new(1);
+    let catalog = next.bump();
+    let tree = next.bump();
+    let page_ids: Vec<(Ref, Ref)> = (0..n).map(|_| (next.bump(), next.bump())).collect();
+    let mut fonts = Fonts::new(&mut next)?;
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
-        .kids(page_ids.iter().copied())
+        .kids(page_ids.iter().map(|(p, _)| *p))
         .count(n as i32);
-    pdf.type1_font(font)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    for (i, page) in page_ids.iter().enumerate() {
-        let content_id = Ref::new(page.get() + 1);
+    for (i, (page, content_id)) in page_ids.iter().enumerate() {
         let mut c = Content::new();
-        let text = |c: &mut Content, f: &[u8], size: f32, x_mm: f32, y_mm: f32, s: &str| {
-            c.begin_text();
-            c.set_font(Name(f), size);
-            c.next_line(x_mm * pt, ph - y_mm * pt);
-            c.show(Str(&win1252(s)));
-            c.end_text();
+        // Each piece of text fits before the next column (a long name or school name is drawn
+        // smaller, and shortened only past 6 pt).
+        let mut text = |c: &mut Content, style: Style, size: f32, x_mm: f32, y_mm: f32, s: &str| {
+            let room = match x_mm {
+                x if x < 90.0 && y_mm >= 64.0 => (88.0 - x) * pt,
+                x => (195.0 - x) * pt,
+            };
+            let size = fonts.size_to_fit(style, s, size, 6.0, room);
+            let s = fonts.fit(style, s, size, room);
+            fonts.show(c, style, size, x_mm * pt, ph - y_mm * pt, &s);
         };
         match pages.get(i) {
-            None => text(&mut c, b"F1", 12.0, 20.0, 30.0, "Nobody to list."),
+            None => text(&mut c, Style::Regular, 12.0, 20.0, 30.0, "Nobody to list."),
             Some(p) => {
                 let [h1, h2, h3] = heading(school, p);
-                text(&mut c, b"F2", 14.0, 20.0, 22.0, &h1);
-                text(&mut c, b"F2", 12.0, 20.0, 30.0, &h2);
-                text(&mut c, b"F1", 11.0, 20.0, 37.0, &h3);
+                text(&mut c, Style::Bold, 14.0, 20.0, 22.0, &h1);
+                text(&mut c, Style::Bold, 12.0, 20.0, 30.0, &h2);
+                text(&mut c, Style::Regular, 11.0, 20.0, 37.0, &h3);
                 text(
                     &mut c,
-                    b"F1",
+                    Style::Regular,
                     9.0,
                     20.0,
                     44.0,
                     "I have read the agreement and will follow it. Return this sheet to the school office.",
                 );
-                text(&mut c, b"F2", 10.0, 20.0, 56.0, "Name");
-                text(&mut c, b"F2", 10.0, 90.0, 56.0, who(p));
-                text(&mut c, b"F2", 10.0, 160.0, 56.0, "Date");
+                text(&mut c, Style::Bold, 10.0, 20.0, 56.0, "Name");
+                text(&mut c, Style::Bold, 10.0, 90.0, 56.0, who(p));
+                text(&mut c, Style::Bold, 10.0, 160.0, 56.0, "Date");
                 c.set_stroke_gray(0.0);
                 c.set_line_width(0.5);
                 for (k, name) in p.names.iter().enumerate() {
                     let y = 64.0 + k as f32 * 7.0;
-                    text(&mut c, b"F1", 10.0, 20.0, y, name);
+                    text(&mut c, Style::Regular, 10.0, 20.0, y, name);
                     for (x0, x1) in [(90.0, 155.0), (160.0, 190.0)] {
                         c.move_to(x0 * pt, ph - (y + 1.0) * pt);
                         c.line_to(x1 * pt, ph - (y + 1.0) * pt);
@@ -197,17 +172,13 @@ pub fn render_pdf(school: &str, pages: &[Page]) -> Vec<u8> {
         let mut pg = pdf.page(*page);
         pg.parent(tree)
             .media_box(Rect::new(0.0, 0.0, pw, ph))
-            .contents(content_id);
-        {
-            let mut res = pg.resources();
-            let mut fonts = res.fonts();
-            fonts.pair(Name(b"F1"), font);
-            fonts.pair(Name(b"F2"), bold);
-        }
+            .contents(*content_id);
+        fonts.add_to_page(&mut pg.resources());
         pg.finish();
-        pdf.stream(content_id, &data);
+        pdf.stream(*content_id, &data);
     }
-    pdf.finish()
+    fonts.write(&mut pdf, &mut next)?;
+    Ok(pdf.finish())
 }
 
 #[cfg(test)]
@@ -250,8 +221,44 @@ mod tests {
         assert!(
             t.contains("Signature of parent or carer") && t.contains("Pupil AUP, version 2026")
         );
-        let pdf = render_pdf("Test School", &p);
+        let pdf = render_pdf("Test School", &p).unwrap();
         assert!(String::from_utf8_lossy(&pdf).contains("/Count 3"));
-        assert_eq!(win1252("Mikołaj Zoë Łucja"), b"Mikolaj Zo\xEB Lucja");
+    }
+
+    /// Names outside Latin-1 come back from the PDF exactly (they lost their letters under
+    /// Helvetica/WinAnsi): poppler's pdftotext reads the embedded font's ToUnicode map.
+    #[test]
+    fn pdftotext_gives_every_name_back_exactly() {
+        let names = [
+            "Łukasz Wójcik",
+            "Şenol Yılmaz",
+            "Nguyễn Thị",
+            "Zoë Ó Súilleabháin",
+        ];
+        let rows: Vec<StatusRow> = names.iter().map(|n| row(n, "7Ł")).collect();
+        let p = pages(&rows, |_| Signer::Parent);
+        let pdf = render_pdf("Ysgol Gymraeg Aberystwyth – Ŵ", &p).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheet.pdf");
+        std::fs::write(&path, &pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout", "-enc", "UTF-8"])
+            .arg(&path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils; scripts/install-deps.sh installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        for n in names {
+            assert!(text.contains(n), "{n} missing from:\n{text}");
+        }
+        assert!(
+            text.contains("Ysgol Gymraeg Aberystwyth – Ŵ") && text.contains("Form: 7Ł"),
+            "{text}"
+        );
     }
 }

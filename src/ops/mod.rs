@@ -19,6 +19,7 @@ pub mod leavers;
 pub mod log;
 pub mod mirror;
 pub mod passwords;
+pub mod pdf_font;
 pub mod preview;
 pub mod protect;
 pub mod report;

@@ -8,7 +8,9 @@ use crate::ops::actions::store;
 use crate::ops::Ctx;
 use crate::store::inventory::AssetQuery;
 use chrono::NaiveDate;
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Finish, Pdf, Rect, Ref};
+
+use crate::ops::pdf_font::{Fonts, Style};
 use std::path::Path;
 
 /// Which assets get labels.
@@ -101,7 +103,7 @@ pub fn write(ctx: &Ctx, sel: &Selection, layout: Option<Layout>, out: &Path) -> 
         .unwrap_or_default();
     let school = &ctx.config.school.name;
     let bytes = match ext.as_str() {
-        "pdf" => render_pdf(school, layout, &labels),
+        "pdf" => render_pdf(school, layout, &labels)?,
         "svg" => render_svg(school, layout, &labels).into_bytes(),
         _ => {
             return Err(Error::Usage(format!(
@@ -179,12 +181,8 @@ fn bar_runs(modules: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-fn win1252(s: &str) -> Vec<u8> {
-    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(s);
-    bytes.into_owned()
-}
-
-/// Shortens text to about what fits in `width_mm` at `size_pt` in Helvetica.
+/// Shortens text to about what fits in `width_mm` at `size_pt` (the SVG's estimate; the PDF
+/// measures its embedded font: `Fonts::fit`).
 fn fit_text(s: &str, width_mm: f32, size_pt: f32) -> String {
     let max = (width_mm / (size_pt * 25.4 / 72.0 * 0.55)).floor() as usize;
     if s.chars().count() <= max {
@@ -194,27 +192,24 @@ fn fit_text(s: &str, width_mm: f32, size_pt: f32) -> String {
     }
 }
 
-/// The label sheets as a PDF (A4 pages, Helvetica, vector bars).
-pub fn render_pdf(school: &str, layout: Layout, labels: &[Label]) -> Vec<u8> {
+/// The label sheets as a PDF (A4 pages, DejaVu Sans embedded as a subset, vector bars).
+pub fn render_pdf(school: &str, layout: Layout, labels: &[Label]) -> Result<Vec<u8>> {
     let g = layout.geometry();
     let per = layout.per_sheet();
     let sheets = labels.len().div_ceil(per).max(1);
     let pt = 72.0 / 25.4;
     let (pw, ph) = (A4_MM.0 * pt, A4_MM.1 * pt);
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let font = Ref::new(3);
-    let page_ids: Vec<Ref> = (0..sheets).map(|i| Ref::new(4 + 2 * i as i32)).collect();
+    let mut next = Ref::new(1);
+    let catalog = next.bump();
+    let tree = next.bump();
+    let page_ids: Vec<(Ref, Ref)> = (0..sheets).map(|_| (next.bump(), next.bump())).collect();
+    let mut fonts = Fonts::new(&mut next)?;
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
-        .kids(page_ids.iter().copied())
+        .kids(page_ids.iter().map(|(p, _)| *p))
         .count(sheets as i32);
-    pdf.type1_font(font)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    for (sheet, page) in page_ids.iter().enumerate() {
-        let content_id = Ref::new(page.get() + 1);
+    for (sheet, (page, content_id)) in page_ids.iter().enumerate() {
         let mut c = Content::new();
         c.set_fill_gray(0.0);
         for (i, l) in labels.iter().enumerate().skip(sheet * per).take(per) {
@@ -231,29 +226,39 @@ pub fn render_pdf(school: &str, layout: Layout, labels: &[Label]) -> Vec<u8> {
                 );
             }
             c.fill_nonzero();
-            let avail = g.width - 2.0 * p.pad;
-            c.begin_text();
-            c.set_font(Name(b"F1"), p.name_size_pt);
-            c.next_line((lx + p.pad) * pt, y(p.name_y));
-            c.show(Str(&win1252(&fit_text(school, avail, p.name_size_pt))));
-            c.end_text();
-            c.begin_text();
-            c.set_font(Name(b"F1"), p.text_size_pt);
-            c.next_line((lx + p.pad) * pt, y(p.text_y));
+            let avail = (g.width - 2.0 * p.pad) * pt;
+            let x = (lx + p.pad) * pt;
+            let name = fonts.fit(Style::Regular, school, p.name_size_pt, avail);
+            fonts.show(
+                &mut c,
+                Style::Regular,
+                p.name_size_pt,
+                x,
+                y(p.name_y),
+                &name,
+            );
             let words = format!("{}  {}", l.tag, l.category);
-            c.show(Str(&win1252(&fit_text(&words, avail, p.text_size_pt))));
-            c.end_text();
+            let words = fonts.fit(Style::Regular, &words, p.text_size_pt, avail);
+            fonts.show(
+                &mut c,
+                Style::Regular,
+                p.text_size_pt,
+                x,
+                y(p.text_y),
+                &words,
+            );
         }
         let data = c.finish();
         let mut pg = pdf.page(*page);
         pg.parent(tree)
             .media_box(Rect::new(0.0, 0.0, pw, ph))
-            .contents(content_id);
-        pg.resources().fonts().pair(Name(b"F1"), font);
+            .contents(*content_id);
+        fonts.add_to_page(&mut pg.resources());
         pg.finish();
-        pdf.stream(content_id, &data);
+        pdf.stream(*content_id, &data);
     }
-    pdf.finish()
+    fonts.write(&mut pdf, &mut next)?;
+    Ok(pdf.finish())
 }
 
 fn xml(s: &str) -> String {
@@ -322,7 +327,7 @@ mod tests {
     #[test]
     fn pdf_has_one_page_per_sheet() {
         let labels: Vec<Label> = (0..70).map(|i| label(&format!("HA{i:06}"))).collect();
-        let pdf = render_pdf("St Example's", Layout::L65, &labels);
+        let pdf = render_pdf("St Example's", Layout::L65, &labels).unwrap();
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.starts_with("%PDF-"));
         assert!(text.contains("/Count 2"), "two sheets");
