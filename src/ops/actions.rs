@@ -10,7 +10,7 @@ use crate::domain::time::LondonDate;
 use crate::domain::time::{end_of_day, uk_date};
 use crate::domain::username::{candidate, expand, NameParts};
 use crate::error::{Error, Result};
-use crate::store::{ActionEntry, NewAction, Outcome, Store};
+use crate::store::{ActionEntry, Store};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde_json::{json, Value};
 
@@ -20,17 +20,8 @@ pub fn store(ctx: &Ctx) -> Result<Store> {
     ctx.store()
 }
 
-/// Runs one directory change under the journal and records it in the action log.
-///
-/// The journal row says "pending" while the change is in flight, so a run killed mid-way leaves
-/// a trace of exactly what may not have finished. Then:
-/// - the change worked: the journal's "done" and the action-log row commit in ONE transaction;
-/// - it failed before anything was sent, or the server refused it: "failed", no log row;
-/// - it was sent and no answer came (or was made only in part): "unknown" (with a log row for
-///   the part known to be made), and the error says so; `ops::settle` reads the directory later.
-///
-/// The whole change may take at most `op_timeout_s` × 4 (it may be several requests); past that
-/// its outcome is unknown. Read-backs belong after this returns: the change is recorded by then.
+/// Runs one directory change under the journal and records it in the action log (see
+/// [`super::runner::one`], the one runner every change goes through).
 pub async fn journalled<F, T>(
     ctx: &Ctx,
     action: &str,
@@ -41,7 +32,7 @@ pub async fn journalled<F, T>(
 where
     F: std::future::Future<Output = Result<T>>,
 {
-    journalled_with(ctx, action, target, details, change, |_| None).await
+    super::runner::one(ctx, action, target, details, change, |_| None).await
 }
 
 /// [`journalled`], adding `after(result)` (e.g. the account's new state) to the logged details.
@@ -56,118 +47,7 @@ pub async fn journalled_with<F, T>(
 where
     F: std::future::Future<Output = Result<T>>,
 {
-    run_journalled(ctx, None, action, target, details, change, after).await
-}
-
-/// [`journalled_with`] for a step already saved in the journal by [`Store::journal_plan`] (or a
-/// new attempt from [`Store::journal_retry_step`]): `id` is marked begun instead of a new entry
-/// being written. For multi-step plans such as the leaver sweep.
-pub async fn journalled_step<F, T>(
-    ctx: &Ctx,
-    id: i64,
-    action: &str,
-    target: &str,
-    details: Value,
-    change: F,
-    after: impl FnOnce(&T) -> Option<Value>,
-) -> Result<(T, ActionEntry)>
-where
-    F: std::future::Future<Output = Result<T>>,
-{
-    run_journalled(ctx, Some(id), action, target, details, change, after).await
-}
-
-async fn run_journalled<F, T>(
-    ctx: &Ctx,
-    step: Option<i64>,
-    action: &str,
-    target: &str,
-    details: Value,
-    change: F,
-    after: impl FnOnce(&T) -> Option<Value>,
-) -> Result<(T, ActionEntry)>
-where
-    F: std::future::Future<Output = Result<T>>,
-{
-    let store = store(ctx)?;
-    let jid = match step {
-        Some(id) => {
-            store.journal_begin_step(id, ctx.wall_now())?;
-            id
-        }
-        None => store.journal_begin(action, target, &details, ctx.wall_now())?,
-    };
-    crate::testpoint::pause("journal-begun");
-    let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
-    let result = match tokio::time::timeout(limit, change).await {
-        Ok(r) => r,
-        Err(_) => Err(Error::NoAnswer {
-            doing: format!("{action} {target}"),
-            detail: format!("no answer within {} s", limit.as_secs()),
-        }),
-    };
-    crate::testpoint::pause("sent");
-    let entry = match result {
-        Ok(v) => {
-            let mut details = details;
-            if let (Value::Object(d), Some(a)) = (&mut details, after(&v)) {
-                d.insert("after".into(), a);
-            }
-            let row = NewAction {
-                action,
-                target,
-                details,
-            };
-            let entry = store
-                .journal_close(jid, &Outcome::Done, Some(row), ctx.wall_now())
-                .map_err(|e| not_recorded(action, target, jid, e))?
-                .ok_or_else(|| not_recorded(action, target, jid, Error::Input("no row".into())))?;
-            crate::testpoint::pause("recorded");
-            return Ok((v, entry));
-        }
-        Err(e) => e,
-    };
-    let err = entry;
-    if err.outcome_unknown() {
-        // A part may be known to be made (Partial): log that part now; settling finishes it.
-        let row = matches!(err, Error::Partial { .. }).then(|| {
-            let mut d = details.clone();
-            if let Value::Object(m) = &mut d {
-                m.insert("incomplete".into(), json!(err.to_string()));
-            }
-            d
-        });
-        let logged = row.map(|details| NewAction {
-            action,
-            target,
-            details,
-        });
-        if let Err(e) = store.journal_close(
-            jid,
-            &Outcome::Unknown(err.to_string()),
-            logged,
-            ctx.wall_now(),
-        ) {
-            tracing::warn!("journal entry {jid} stays pending: {e}");
-        }
-    } else if let Err(e) =
-        store.journal_close(jid, &Outcome::Failed(err.to_string()), None, ctx.wall_now())
-    {
-        tracing::warn!("journal entry {jid} stays pending: {e}");
-    }
-    Err(err)
-}
-
-/// The error for a change the directory made that the store could not record.
-fn not_recorded(action: &str, target: &str, jid: i64, e: Error) -> Error {
-    Error::Partial {
-        done: format!("{action} {target} was done in the directory"),
-        failed: format!("recording it in the store failed: {e}"),
-        fix: format!(
-            "journal entry {jid} stays pending; free the store (disk space, other schooltech) and \
-             run `schooltech log pending`, which reads the directory and records it"
-        ),
-    }
+    super::runner::one(ctx, action, target, details, change, after).await
 }
 
 /// The verb for a refusal message.
@@ -1028,22 +908,10 @@ async fn finish_create(ctx: &Ctx, p: &PreparedCreate, made: Account) -> Result<C
 /// directory. The import's handout line is written as each account is made, before any of this.
 pub struct CreateBatch<'a> {
     ctx: &'a Ctx,
-    store: Store,
+    /// The runner's batch: the journal, one transaction per begin and per flush.
+    journal: super::runner::Batch,
     /// Begun, not yet sent: (journal id, prepared).
     queued: std::collections::VecDeque<(i64, PreparedCreate)>,
-    /// Sent: outcomes waiting for [`CreateBatch::flush`].
-    ended: Vec<Ended>,
-}
-
-/// An attempt's outcome not yet recorded.
-struct Ended {
-    /// Its journal entry.
-    id: i64,
-    outcome: Outcome,
-    /// The username.
-    target: String,
-    /// The action-log row's details, when the outcome gets a row (done, or made in part).
-    row: Option<Value>,
 }
 
 impl<'a> CreateBatch<'a> {
@@ -1051,9 +919,8 @@ impl<'a> CreateBatch<'a> {
     pub fn new(ctx: &'a Ctx) -> Result<CreateBatch<'a>> {
         Ok(CreateBatch {
             ctx,
-            store: store(ctx)?,
+            journal: super::runner::Batch::new(ctx)?,
             queued: Default::default(),
-            ended: Vec::new(),
         })
     }
 
@@ -1070,11 +937,8 @@ impl<'a> CreateBatch<'a> {
                 )
             })
             .collect();
-        let ids = self
-            .store
-            .journal_begin_many(&entries, self.ctx.wall_now())?;
+        let ids = self.journal.begin(self.ctx, &entries)?;
         self.queued.extend(ids.into_iter().zip(accounts));
-        crate::testpoint::pause("journal-begun");
         Ok(())
     }
 
@@ -1082,31 +946,20 @@ impl<'a> CreateBatch<'a> {
     /// none is left.
     pub async fn send(&mut self) -> Option<Result<CreateOutcome>> {
         let (id, p) = self.queued.pop_front()?;
-        let limit =
-            std::time::Duration::from_secs(self.ctx.config.directory.op_timeout_s.max(1) * 4);
-        let sent = tokio::time::timeout(
-            limit,
+        let target = p.plan.username.clone();
+        let sent = super::runner::within_limit(
+            self.ctx,
+            &format!("account.create {target}"),
             self.ctx
                 .dir
                 .create_account_unread(&p.plan, &p.password, true),
         )
-        .await
-        .unwrap_or_else(|_| {
-            Err(Error::NoAnswer {
-                doing: format!("account.create {}", p.plan.username),
-                detail: format!("no answer within {} s", limit.as_secs()),
-            })
-        });
+        .await;
         crate::testpoint::pause("sent");
-        let target = p.plan.username.clone();
+        self.journal
+            .ended(id, "account.create", &target, &p.details, &sent);
         Some(match sent {
             Ok(made) => {
-                self.ended.push(Ended {
-                    id,
-                    outcome: Outcome::Done,
-                    target,
-                    row: Some(p.details.clone()),
-                });
                 if p.hold {
                     // The hold is its own logged change: the create's row goes first. When that
                     // cannot be recorded the account is made all the same: keep its password.
@@ -1120,33 +973,12 @@ impl<'a> CreateBatch<'a> {
                 }
                 finish_create(self.ctx, &p, made).await
             }
-            Err(error) if error.outcome_unknown() => {
-                let partial = matches!(error, Error::Partial { .. });
-                let mut details = p.details.clone();
-                if let (true, Value::Object(m)) = (partial, &mut details) {
-                    m.insert("incomplete".into(), json!(error.to_string()));
-                }
-                self.ended.push(Ended {
-                    id,
-                    outcome: Outcome::Unknown(error.to_string()),
-                    target,
-                    row: partial.then_some(details),
-                });
-                Ok(CreateOutcome::Unknown {
-                    username: p.plan.username,
-                    password: p.password,
-                    error,
-                })
-            }
-            Err(error) => {
-                self.ended.push(Ended {
-                    id,
-                    outcome: Outcome::Failed(error.to_string()),
-                    target,
-                    row: None,
-                });
-                Err(error)
-            }
+            Err(error) if error.outcome_unknown() => Ok(CreateOutcome::Unknown {
+                username: p.plan.username,
+                password: p.password,
+                error,
+            }),
+            Err(error) => Err(error),
         })
     }
 
@@ -1154,12 +986,8 @@ impl<'a> CreateBatch<'a> {
     /// (`why`, e.g. the connection was lost) as failed.
     pub fn flush_unsent(&mut self, why: &str) -> Result<()> {
         while let Some((id, p)) = self.queued.pop_front() {
-            self.ended.push(Ended {
-                id,
-                outcome: Outcome::Failed(format!("not sent: {why}")),
-                target: p.plan.username,
-                row: None,
-            });
+            self.journal
+                .not_sent(id, "account.create", &p.plan.username, why);
         }
         self.flush()
     }
@@ -1167,44 +995,7 @@ impl<'a> CreateBatch<'a> {
     /// Records every outcome so far (each with its log row) in one transaction. When that
     /// fails, the accounts stay pending in the journal, and the error says how to settle them.
     pub fn flush(&mut self) -> Result<()> {
-        if self.ended.is_empty() {
-            return Ok(());
-        }
-        let closes: Vec<(i64, Outcome, Option<NewAction<'_>>)> = self
-            .ended
-            .iter()
-            .map(|e| {
-                let row = e.row.as_ref().map(|details| NewAction {
-                    action: "account.create",
-                    target: &e.target,
-                    details: details.clone(),
-                });
-                (e.id, e.outcome.clone(), row)
-            })
-            .collect();
-        match self.store.journal_close_many(&closes, self.ctx.wall_now()) {
-            Ok(_) => {
-                self.ended.clear();
-                crate::testpoint::pause("recorded");
-                Ok(())
-            }
-            Err(e) => {
-                let made = closes
-                    .iter()
-                    .filter(|c| matches!(c.1, Outcome::Done))
-                    .count();
-                let first = closes.first().map(|c| c.0).unwrap_or_default();
-                Err(Error::Partial {
-                    done: format!("{made} account(s) were created in the directory"),
-                    failed: format!("recording them in the store failed: {e}"),
-                    fix: format!(
-                        "their journal entries (from {first}) stay pending; free the store (disk \
-                         space, other schooltech) and run `schooltech log pending`, which reads \
-                         the directory and records them"
-                    ),
-                })
-            }
-        }
+        self.journal.flush(self.ctx)
     }
 }
 

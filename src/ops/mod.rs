@@ -23,6 +23,7 @@ pub mod pdf_font;
 pub mod preview;
 pub mod protect;
 pub mod report;
+pub mod runner;
 pub mod settle;
 pub mod sync;
 

@@ -6,9 +6,9 @@ use super::Ctx;
 use crate::domain::account::Account;
 use crate::domain::roles::absolute;
 use crate::error::Result;
-use crate::store::{JournalEntry, NewAction, Outcome, Store};
+use crate::store::{JournalEntry, Store};
 use chrono::{DateTime, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// What reading the directory said about one open entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,65 +44,13 @@ pub async fn settle(ctx: &Ctx, store: &Store) -> Result<Vec<Settled>> {
             continue;
         }
         let verdict = check(ctx, &e).await;
-        let now = ctx.wall_now();
-        let log_id = match &verdict {
-            Verdict::Done(why) => {
-                let mut details = e.details.clone();
-                if let Value::Object(d) = &mut details {
-                    d.insert(
-                        "settled".into(),
-                        json!(format!("{why} (journal entry {})", e.id)),
-                    );
-                }
-                store
-                    .journal_settle(
-                        e.id,
-                        &Outcome::Done,
-                        Some(NewAction {
-                            action: &e.action,
-                            target: &e.target,
-                            details,
-                        }),
-                        now,
-                    )?
-                    .map(|r| r.id)
-                    .or(e.log_id)
-            }
-            Verdict::NotDone(why) => {
-                store.journal_settle(e.id, &Outcome::Failed(why.clone()), None, now)?;
-                e.log_id
-            }
-            Verdict::Partial(why) => {
-                let mut details = e.details.clone();
-                if let Value::Object(d) = &mut details {
-                    d.insert("incomplete".into(), json!(why));
-                }
-                store
-                    .journal_settle(
-                        e.id,
-                        &Outcome::Unknown(format!("made in part: {why}")),
-                        Some(NewAction {
-                            action: &e.action,
-                            target: &e.target,
-                            details,
-                        }),
-                        now,
-                    )?
-                    .map(|r| r.id)
-                    .or(e.log_id)
-            }
-            Verdict::Open(why) => {
-                if e.interrupted() {
-                    store.journal_settle(
-                        e.id,
-                        &Outcome::Unknown(format!("interrupted; {why}")),
-                        None,
-                        now,
-                    )?;
-                }
-                e.log_id
-            }
-        };
+        let log_id = super::runner::record_settled(
+            ctx,
+            store,
+            &e,
+            &verdict,
+            super::runner::SettledBy::Reading,
+        )?;
         out.push(Settled {
             entry: e,
             verdict,
@@ -343,20 +291,18 @@ pub async fn settle_by_hand(ctx: &Ctx, id: i64, done: bool, reason: &str) -> Res
             ))
         })?;
     let by_hand = format!("settled by hand: {reason}");
-    if done {
-        let mut details = e.details.clone();
-        if let serde_json::Value::Object(d) = &mut details {
-            d.insert("settled".into(), serde_json::json!(by_hand));
-        }
-        let row = NewAction {
-            action: &e.action,
-            target: &e.target,
-            details,
-        };
-        store.journal_settle(e.id, &Outcome::Done, Some(row), ctx.wall_now())?;
+    let verdict = if done {
+        Verdict::Done(by_hand)
     } else {
-        store.journal_settle(e.id, &Outcome::Failed(by_hand), None, ctx.wall_now())?;
-    }
+        Verdict::NotDone(by_hand)
+    };
+    super::runner::record_settled(
+        ctx,
+        &store,
+        &e,
+        &verdict,
+        super::runner::SettledBy::Hand(reason),
+    )?;
     Ok(e)
 }
 

@@ -13,11 +13,13 @@ use crate::domain::leavers::{parse_stamp, suspend_stamp, Action, Finding};
 use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::protect::norm_dn;
+use crate::ops::runner::{self, no_progress, Executor, Planned, RunStep, Step, Target};
+pub use crate::ops::runner::{Progress, RunOutcome, StepEvent, StepState};
 use crate::ops::settle::Verdict;
 use crate::ops::Ctx;
 use crate::store::journal::JournalState;
 use crate::store::leavers::{LeaverRecord, SweepRun};
-use crate::store::{JournalEntry, NewAction, Outcome, Store};
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -34,6 +36,9 @@ pub struct PlannedStep {
     pub details: Value,
     /// In words.
     pub describe: String,
+    /// The step itself (what `action` and `details` are the journal's form of).
+    #[serde(skip)]
+    pub step: Step,
 }
 
 /// What the sweep does to one account.
@@ -73,12 +78,23 @@ impl Plan {
     }
 }
 
-fn step(action: &str, target: &str, details: Value, describe: String) -> PlannedStep {
+fn step(target: &str, step: Step, describe: String) -> PlannedStep {
+    let (action, details) = step.to_journal();
     PlannedStep {
-        action: action.into(),
+        action,
         target: target.into(),
         details,
         describe,
+        step,
+    }
+}
+
+/// The object `a` as a step's target: its DN and stable id.
+fn target_of(a: &Account) -> Target {
+    Target {
+        dn: Some(a.dn.clone()),
+        object_id: a.object_id.clone(),
+        retry_of: None,
     }
 }
 
@@ -240,22 +256,25 @@ async fn account_steps(
 ) -> Result<Vec<PlannedStep>> {
     let today = ctx.wall_now().london_date();
     let u = a.username.clone();
-    let oid = a.object_id.clone();
     let mut steps = Vec::new();
     if a.enabled {
         steps.push(step(
-            "leaver.disable",
             &u,
-            json!({ "dn": a.dn, "object_id": oid }),
+            Step::LeaverDisable {
+                target: target_of(a),
+            },
             format!("disable {u}"),
         ));
     }
     if a.description.as_deref().and_then(parse_stamp).is_none() {
         let d = suspend_stamp(left, today);
         steps.push(step(
-            "leaver.stamp",
             &u,
-            json!({ "description": d, "before": a.description }),
+            Step::LeaverStamp {
+                description: d.clone(),
+                before: a.description.clone(),
+                target: target_of(a),
+            },
             format!("set the description to \"{d}\""),
         ));
     }
@@ -263,17 +282,21 @@ async fn account_steps(
     {
         let t = ctx.wall_now();
         steps.push(step(
-            "leaver.expire",
             &u,
-            json!({ "expires": t }),
+            Step::LeaverExpire {
+                expires: t,
+                target: target_of(a),
+            },
             format!("set accountExpires to {}", t.format("%Y-%m-%d %H:%M")),
         ));
     }
     if ctx.config.leavers.remove_groups && !a.group_dns.is_empty() {
         steps.push(step(
-            "leaver.groups",
             &u,
-            json!({ "groups": a.group_dns }),
+            Step::LeaverGroups {
+                groups: a.group_dns.clone(),
+                target: target_of(a),
+            },
             format!("remove from {}", a.groups.join(", ")),
         ));
     }
@@ -294,9 +317,13 @@ async fn account_steps(
                 None => format!("move from {} to {ou}", a.parent_dn()),
             };
             steps.push(step(
-                "leaver.move",
                 &u,
-                json!({ "from": a.parent_dn(), "to": ou, "name": name }),
+                Step::LeaverMove {
+                    from: a.parent_dn().to_string(),
+                    to: ou.to_string(),
+                    name,
+                    target: target_of(a),
+                },
                 describe,
             ));
         }
@@ -317,62 +344,6 @@ pub struct ByHand {
     pub link: String,
     /// What to do, and why schooltech does not.
     pub why: String,
-}
-
-/// How a run ended (or stopped).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RunOutcome {
-    /// The run.
-    pub run_id: String,
-    /// Steps done by this process (including steps found done when settled).
-    pub done: usize,
-    /// Steps already done before this process.
-    pub already: usize,
-    /// Problems: steps that failed or could not be settled (the run stays open).
-    pub problems: Vec<String>,
-    /// True when the run is finished.
-    pub finished: bool,
-}
-
-/// One step of a run as it is worked through (for a progress view).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepEvent {
-    /// The run.
-    pub run_id: String,
-    /// Step number in the run.
-    pub step: i64,
-    /// The action (`leaver.disable`, ...).
-    pub action: String,
-    /// The username.
-    pub target: String,
-    /// Where it stands now.
-    pub state: StepState,
-}
-
-/// Where a step stands, as a progress view shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StepState {
-    /// Being done (or checked against the directory).
-    Running,
-    /// Done (now or before).
-    Done,
-    /// Failed; why.
-    Failed(String),
-}
-
-/// What hears of each step as a run is worked through.
-pub type Progress<'a> = &'a (dyn Fn(StepEvent) + Sync);
-
-fn no_progress(_: StepEvent) {}
-
-fn tell(progress: Progress<'_>, run_id: &str, e: &JournalEntry, state: StepState) {
-    progress(StepEvent {
-        run_id: run_id.into(),
-        step: e.step.unwrap_or(0),
-        action: e.action.clone(),
-        target: e.target.clone(),
-        state,
-    });
 }
 
 /// Saves the plan (run, records, journal steps) before the first change, then carries it out.
@@ -424,13 +395,16 @@ pub async fn apply_with(
         finished_at: None,
     };
     store.sweep_create(&run, &records)?;
-    let steps: Vec<(&str, &str, Value)> = plan
+    let steps: Vec<Planned> = plan
         .accounts
         .iter()
         .flat_map(|a| a.steps.iter())
-        .map(|s| (s.action.as_str(), s.target.as_str(), s.details.clone()))
+        .map(|s| Planned {
+            target: s.target.clone(),
+            step: s.step.clone(),
+        })
         .collect();
-    store.journal_plan(&run_id, &steps, now)?;
+    runner::plan_run(ctx, &store, &run_id, &steps)?;
     execute_with(ctx, &store, &run_id, progress).await.map(Some)
 }
 
@@ -541,196 +515,68 @@ pub async fn execute_with(
     run_id: &str,
     progress: Progress<'_>,
 ) -> Result<RunOutcome> {
-    store.sweep_lock(run_id)?;
-    let entries = store.journal_run(run_id)?;
-    let mut out = RunOutcome {
-        run_id: run_id.into(),
-        ..RunOutcome::default()
-    };
-    let retried: std::collections::HashSet<i64> = entries
-        .iter()
-        .filter_map(|e| e.details.get("retry_of").and_then(Value::as_i64))
-        .collect();
-    let mut next = entries.iter().filter_map(|e| e.step).max().unwrap_or(0) + 1;
-    // The account the last fresh step acted on, as it now stands: the next step of the same
-    // account uses it instead of reading it again (the plan's steps for one account are
-    // consecutive). Anything else (a settle, a retry, an error) reads the directory afresh.
-    let mut cache: Option<Account> = None;
-    let mut i = 0;
-    while i < entries.len() {
-        let e = &entries[i];
-        // A fresh run of attribute steps for one account (disable, stamp, expire): one modify.
-        let run = fresh_attribute_run(&entries[i..]);
-        if run > 1 {
-            let batch = &entries[i..i + run];
-            for b in batch {
-                tell(progress, run_id, b, StepState::Running);
-            }
-            match do_attribute_steps(ctx, store, batch, &mut cache).await {
-                Ok(()) => {
-                    out.done += run;
-                    for b in batch {
-                        tell(progress, run_id, b, StepState::Done);
-                    }
-                }
-                Err(err) => {
-                    for b in batch {
-                        tell(progress, run_id, b, StepState::Failed(err.to_string()));
-                    }
-                    out.problems.push(format!(
-                        "steps {}-{} ({}): {err}",
-                        batch[0].step.unwrap_or(0),
-                        batch[run - 1].step.unwrap_or(0),
-                        e.target
-                    ))
-                }
-            }
-            i += run;
-            continue;
-        }
-        i += 1;
-        let step_no = e.step.unwrap_or(0);
-        // A retried step's first attempt is shown by its retry.
-        if e.state == JournalState::Failed && retried.contains(&step_no) {
-            continue;
-        }
-        if e.state != JournalState::Done {
-            tell(progress, run_id, e, StepState::Running);
-        }
-        let redo = match e.state {
-            JournalState::Done => {
-                out.already += 1;
-                tell(progress, run_id, e, StepState::Done);
-                false
-            }
-            JournalState::Failed => !retried.contains(&step_no),
-            JournalState::Pending if e.pid.is_none() => {
-                match do_step(ctx, store, e, &e.details, &mut cache).await {
-                    Ok(()) => {
-                        out.done += 1;
-                        tell(progress, run_id, e, StepState::Done);
-                    }
-                    Err(err) => {
-                        tell(progress, run_id, e, StepState::Failed(err.to_string()));
-                        out.problems
-                            .push(format!("step {step_no} ({} {}): {err}", e.action, e.target))
-                    }
-                }
-                false
-            }
-            // Begun and never recorded (killed), or sent without an answer: read the directory.
-            JournalState::Pending | JournalState::Unknown => {
-                cache = None;
-                match settle_step(ctx, store, e).await? {
-                    Verdict::Done(_) => {
-                        out.done += 1;
-                        tell(progress, run_id, e, StepState::Done);
-                        false
-                    }
-                    Verdict::NotDone(_) => true,
-                    Verdict::Partial(why) | Verdict::Open(why) => {
-                        tell(progress, run_id, e, StepState::Failed(why.clone()));
-                        out.problems
-                            .push(format!("step {step_no} ({} {}): {why}", e.action, e.target));
-                        false
-                    }
-                }
-            }
+    runner::execute(ctx, store, run_id, &mut Sweeper::default(), progress).await
+}
+
+/// Carries out the sweep's and the purge's steps for the runner.
+#[derive(Default)]
+struct Sweeper {
+    /// The account the last fresh step acted on, as it now stands: the next step of the same
+    /// account uses it instead of reading it again (the plan's steps for one account are
+    /// consecutive). Anything else (a settle, a retry, an error) reads the directory afresh.
+    cache: Option<Account>,
+}
+
+#[async_trait::async_trait]
+impl Executor for Sweeper {
+    async fn run(&mut self, ctx: &Ctx, s: &RunStep) -> Result<()> {
+        run_action(ctx, s, &mut self.cache).await
+    }
+
+    /// Fresh attribute steps of one account (disable, stamp, expire): one modify.
+    fn batch_len(&self, fresh: &[RunStep]) -> usize {
+        let Some(first) = fresh.first() else {
+            return 0;
         };
-        if redo {
-            let mut details = e.details.clone();
-            if let Value::Object(d) = &mut details {
-                d.insert("retry_of".into(), json!(step_no));
-            }
-            let id = store.journal_add_step(
-                run_id,
-                next,
-                &e.action,
-                &e.target,
-                &details,
-                ctx.wall_now(),
-            )?;
-            next += 1;
-            cache = None;
-            let retry = JournalEntry { id, ..e.clone() };
-            match do_step(ctx, store, &retry, &details, &mut cache).await {
-                Ok(()) => {
-                    out.done += 1;
-                    tell(progress, run_id, e, StepState::Done);
-                }
-                Err(err) => {
-                    tell(progress, run_id, e, StepState::Failed(err.to_string()));
-                    out.problems.push(format!(
-                        "step {step_no} ({} {}), tried again: {err}",
-                        e.action, e.target
-                    ))
-                }
-            }
-        }
+        fresh
+            .iter()
+            .take_while(|s| is_attribute(&s.step) && s.target() == first.target())
+            .count()
     }
-    if out.problems.is_empty() {
-        store.sweep_finish(run_id, ctx.wall_now())?;
-        out.finished = true;
-    }
-    Ok(out)
-}
 
-/// Settles one begun step by reading the directory; records what it shows.
-async fn settle_step(ctx: &Ctx, store: &Store, e: &JournalEntry) -> Result<Verdict> {
-    let v = match ctx.dir.get_account(&e.target).await {
-        Ok(a) if e.action == "leaver.purge" => purge_verdict(&e.target, a.is_none()),
-        Ok(Some(a)) => verdict(&e.action, &a, &e.details),
-        Ok(None) => Verdict::Open(format!("{} is no longer in the directory", e.target)),
-        Err(err) => Verdict::Open(format!("could not read {}: {err}", e.target)),
-    };
-    let now = ctx.wall_now();
-    match &v {
-        Verdict::Done(why) => {
-            let mut details = e.details.clone();
-            if let Value::Object(d) = &mut details {
-                d.insert(
-                    "settled".into(),
-                    json!(format!("{why} (journal entry {})", e.id)),
-                );
-            }
-            store.journal_settle(
-                e.id,
-                &Outcome::Done,
-                Some(NewAction {
-                    action: &e.action,
-                    target: &e.target,
-                    details,
-                }),
-                now,
-            )?;
+    /// Several attribute steps of one account as one modify (all take effect or none).
+    async fn run_batch(&mut self, ctx: &Ctx, batch: &[RunStep]) -> Result<()> {
+        let Some(first) = batch.first() else {
+            return Ok(());
+        };
+        let mut a = account_for(ctx, first, &mut self.cache).await?;
+        let changes: Vec<AccountChange> = batch
+            .iter()
+            .filter_map(|s| attribute_change(&s.step, &a, ctx.wall_now()))
+            .collect();
+        ctx.dir.modify_account_all(&a, &changes).await?;
+        for c in &changes {
+            apply_locally(&mut a, c);
         }
-        Verdict::NotDone(why) => {
-            store.journal_settle(e.id, &Outcome::Failed(why.clone()), None, now)?;
-        }
-        Verdict::Partial(why) | Verdict::Open(why) => {
-            if e.state == JournalState::Pending {
-                store.journal_settle(
-                    e.id,
-                    &Outcome::Unknown(format!("interrupted; {why}")),
-                    None,
-                    now,
-                )?;
+        self.cache = Some(a);
+        Ok(())
+    }
+
+    async fn check(&mut self, ctx: &Ctx, s: &RunStep) -> Verdict {
+        let target = s.target();
+        match ctx.dir.get_account(target).await {
+            Ok(a) if matches!(s.step, Step::LeaverPurge { .. }) => {
+                purge_verdict(target, a.is_none())
             }
+            Ok(Some(a)) => step_verdict(&s.step, &a),
+            Ok(None) => Verdict::Open(format!("{target} is no longer in the directory")),
+            Err(err) => Verdict::Open(format!("could not read {target}: {err}")),
         }
     }
-    Ok(v)
-}
 
-fn groups_of(d: &Value) -> Vec<String> {
-    d.get("groups")
-        .and_then(Value::as_array)
-        .map(|g| {
-            g.iter()
-                .filter_map(Value::as_str)
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
+    fn forget(&mut self) {
+        self.cache = None;
+    }
 }
 
 /// What the directory shows of a purge step: the account is gone, or not.
@@ -743,7 +589,15 @@ pub fn purge_verdict(who: &str, gone: bool) -> Verdict {
 }
 
 /// What the directory shows of one sweep step on `a` (also used by `log pending`).
-pub fn verdict(action: &str, a: &crate::domain::account::Account, d: &Value) -> Verdict {
+pub fn verdict(action: &str, a: &Account, d: &Value) -> Verdict {
+    match Step::from_journal(action, d) {
+        Ok(step) => step_verdict(&step, a),
+        Err(e) => Verdict::Open(e.to_string()),
+    }
+}
+
+/// What the directory shows of `step` on `a`.
+fn step_verdict(step: &Step, a: &Account) -> Verdict {
     let who = &a.username;
     let yes = |done: bool, what: String| {
         if done {
@@ -752,35 +606,29 @@ pub fn verdict(action: &str, a: &crate::domain::account::Account, d: &Value) -> 
             Verdict::NotDone(format!("not in the directory: {what}"))
         }
     };
-    match action {
-        "leaver.disable" => yes(
+    match step {
+        Step::LeaverDisable { .. } => yes(
             !a.enabled,
             format!(
                 "{who} is {}",
                 if a.enabled { "enabled" } else { "disabled" }
             ),
         ),
-        "leaver.stamp" => {
-            let want = d.get("description").and_then(Value::as_str);
-            yes(
-                a.description.as_deref() == want,
-                format!("{who}'s description is {:?}", a.description),
-            )
-        }
-        "leaver.expire" => {
-            let want: Option<DateTime<Utc>> = d
-                .get("expires")
-                .and_then(|v| serde_json::from_value(v.clone()).ok());
-            let ok = match (a.expires, want) {
-                (Some(e), Some(w)) => (e - w).num_seconds().abs() <= 120,
-                _ => false,
-            };
+        Step::LeaverStamp { description, .. } => yes(
+            a.description.as_deref() == Some(description.as_str()),
+            format!("{who}'s description is {:?}", a.description),
+        ),
+        Step::LeaverExpire { expires, .. } => {
+            let ok = a
+                .expires
+                .is_some_and(|e| (e - *expires).num_seconds().abs() <= 120);
             yes(ok, format!("{who} expires {:?}", a.expires))
         }
-        "leaver.groups" => {
-            let left: Vec<String> = groups_of(d)
-                .into_iter()
+        Step::LeaverGroups { groups, .. } => {
+            let left: Vec<&str> = groups
+                .iter()
                 .filter(|g| a.group_dns.iter().any(|x| norm_dn(x) == norm_dn(g)))
+                .map(String::as_str)
                 .collect();
             yes(
                 left.is_empty(),
@@ -791,160 +639,26 @@ pub fn verdict(action: &str, a: &crate::domain::account::Account, d: &Value) -> 
                 },
             )
         }
-        "leaver.move" => {
-            let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
-            yes(
-                norm_dn(a.parent_dn()) == norm_dn(to),
-                format!("{who} is in {}", a.parent_dn()),
-            )
-        }
-        other => Verdict::Open(format!("\"{other}\" is not a sweep step")),
+        Step::LeaverMove { to, .. } => yes(
+            norm_dn(a.parent_dn()) == norm_dn(to),
+            format!("{who} is in {}", a.parent_dn()),
+        ),
+        Step::LeaverPurge { .. } => purge_verdict(who, false),
     }
-}
-
-/// Carries out one planned step under the journal: begun, then done (with its action-log row, in
-/// one transaction), failed, or unknown.
-async fn do_step(
-    ctx: &Ctx,
-    store: &Store,
-    e: &JournalEntry,
-    details: &Value,
-    cache: &mut Option<Account>,
-) -> Result<()> {
-    let (id, action, target) = (e.id, e.action.as_str(), e.target.as_str());
-    store.journal_begin_step(id, ctx.wall_now())?;
-    crate::testpoint::pause("sweep-step-begun");
-    let result = within_limit(
-        ctx,
-        &format!("{action} {target}"),
-        run_action(ctx, action, target, details, cache),
-    )
-    .await;
-    crate::testpoint::pause("sweep-step-sent");
-    close_steps(ctx, store, &[(id, action, details)], target, result)
 }
 
 /// The plain attribute steps, which one LDAP modify can carry together.
-const ATTRIBUTE_STEPS: [&str; 3] = ["leaver.disable", "leaver.stamp", "leaver.expire"];
-
-/// How many entries from the first are planned, never begun, attribute steps of one account.
-fn fresh_attribute_run(entries: &[JournalEntry]) -> usize {
-    let fresh = |e: &JournalEntry| {
-        e.state == JournalState::Pending
-            && e.pid.is_none()
-            && ATTRIBUTE_STEPS.contains(&e.action.as_str())
-    };
-    match entries.first() {
-        Some(first) if fresh(first) => entries
-            .iter()
-            .take_while(|e| fresh(e) && e.target == first.target)
-            .count(),
-        _ => 0,
-    }
-}
-
-/// Carries out several attribute steps of one account as one modify (all take effect or none),
-/// each journaled on its own: all begun, then all done (each with its action-log row), failed or
-/// unknown. After a kill in between, resume settles each against the directory as usual.
-async fn do_attribute_steps(
-    ctx: &Ctx,
-    store: &Store,
-    batch: &[JournalEntry],
-    cache: &mut Option<Account>,
-) -> Result<()> {
-    let Some(first) = batch.first() else {
-        return Ok(());
-    };
-    let target = first.target.as_str();
-    for e in batch {
-        store.journal_begin_step(e.id, ctx.wall_now())?;
-    }
-    crate::testpoint::pause("sweep-step-begun");
-    let work = async {
-        let mut a = account_for(ctx, target, cache).await?;
-        let changes: Vec<AccountChange> = batch
-            .iter()
-            .filter_map(|e| attribute_change(&e.action, &a, &e.details, ctx.wall_now()))
-            .collect();
-        ctx.dir.modify_account_all(&a, &changes).await?;
-        for c in &changes {
-            apply_locally(&mut a, c);
-        }
-        *cache = Some(a);
-        Ok(())
-    };
-    let result = within_limit(ctx, &format!("suspend {target}"), work).await;
-    if result.is_err() {
-        *cache = None;
-    }
-    crate::testpoint::pause("sweep-step-sent");
-    let steps: Vec<(i64, &str, &Value)> = batch
-        .iter()
-        .map(|e| (e.id, e.action.as_str(), &e.details))
-        .collect();
-    close_steps(ctx, store, &steps, target, result)
-}
-
-/// Runs `work` within four times the directory's operation timeout; no answer is an error whose
-/// outcome is unknown.
-async fn within_limit<F: std::future::Future<Output = Result<()>>>(
-    ctx: &Ctx,
-    doing: &str,
-    work: F,
-) -> Result<()> {
-    let limit = std::time::Duration::from_secs(ctx.config.directory.op_timeout_s.max(1) * 4);
-    match tokio::time::timeout(limit, work).await {
-        Ok(r) => r,
-        Err(_) => Err(Error::NoAnswer {
-            doing: doing.to_string(),
-            detail: format!("no answer within {} s", limit.as_secs()),
-        }),
-    }
-}
-
-/// Records how begun steps ended: done (each with its action-log row), failed or unknown.
-fn close_steps(
-    ctx: &Ctx,
-    store: &Store,
-    steps: &[(i64, &str, &Value)],
-    target: &str,
-    result: Result<()>,
-) -> Result<()> {
-    match result {
-        Ok(()) => {
-            for (id, action, details) in steps {
-                store.journal_close(
-                    *id,
-                    &Outcome::Done,
-                    Some(NewAction {
-                        action,
-                        target,
-                        details: (*details).clone(),
-                    }),
-                    ctx.wall_now(),
-                )?;
-            }
-            Ok(())
-        }
-        Err(e) => {
-            let outcome = if e.outcome_unknown() {
-                Outcome::Unknown(e.to_string())
-            } else {
-                Outcome::Failed(e.to_string())
-            };
-            for (id, _, _) in steps {
-                if let Err(j) = store.journal_close(*id, &outcome, None, ctx.wall_now()) {
-                    tracing::warn!("journal entry {id} stays pending: {j}");
-                }
-            }
-            Err(e)
-        }
-    }
+fn is_attribute(s: &Step) -> bool {
+    matches!(
+        s,
+        Step::LeaverDisable { .. } | Step::LeaverStamp { .. } | Step::LeaverExpire { .. }
+    )
 }
 
 /// The account a step acts on: the one the previous step of the same account left (as it now
 /// stands), else read from the directory.
-async fn account_for(ctx: &Ctx, target: &str, cache: &mut Option<Account>) -> Result<Account> {
+async fn account_for(ctx: &Ctx, s: &RunStep, cache: &mut Option<Account>) -> Result<Account> {
+    let target = s.target();
     if let Some(a) = cache.take() {
         if a.username.eq_ignore_ascii_case(target) {
             return Ok(a);
@@ -958,25 +672,13 @@ async fn account_for(ctx: &Ctx, target: &str, cache: &mut Option<Account>) -> Re
 }
 
 /// The attribute change an attribute step makes on `a`, if any is still needed.
-fn attribute_change(
-    action: &str,
-    a: &Account,
-    d: &Value,
-    now: DateTime<Utc>,
-) -> Option<AccountChange> {
-    match action {
-        "leaver.disable" => a.enabled.then_some(AccountChange::SetEnabled(false)),
-        "leaver.stamp" => Some(AccountChange::SetDescription(
-            d.get("description")
-                .and_then(Value::as_str)
-                .map(String::from),
-        )),
-        "leaver.expire" => {
-            let t: Option<DateTime<Utc>> = d
-                .get("expires")
-                .and_then(|v| serde_json::from_value(v.clone()).ok());
-            Some(AccountChange::SetExpires(Some(t.unwrap_or(now))))
+fn attribute_change(step: &Step, a: &Account, _now: DateTime<Utc>) -> Option<AccountChange> {
+    match step {
+        Step::LeaverDisable { .. } => a.enabled.then_some(AccountChange::SetEnabled(false)),
+        Step::LeaverStamp { description, .. } => {
+            Some(AccountChange::SetDescription(Some(description.clone())))
         }
+        Step::LeaverExpire { expires, .. } => Some(AccountChange::SetExpires(Some(*expires))),
         _ => None,
     }
 }
@@ -991,35 +693,27 @@ fn apply_locally(a: &mut Account, c: &AccountChange) {
     }
 }
 
-async fn run_action(
-    ctx: &Ctx,
-    action: &str,
-    target: &str,
-    d: &Value,
-    cache: &mut Option<Account>,
-) -> Result<()> {
-    let mut a = account_for(ctx, target, cache).await?;
-    let what = if action == "leaver.purge" {
-        "delete"
-    } else {
-        "change"
-    };
-    crate::ops::protect::refuse(ctx, action, what, &a).await?;
+async fn run_action(ctx: &Ctx, s: &RunStep, cache: &mut Option<Account>) -> Result<()> {
+    let target = s.target();
+    let mut a = account_for(ctx, s, cache).await?;
+    let purge = matches!(s.step, Step::LeaverPurge { .. });
+    let what = if purge { "delete" } else { "change" };
+    crate::ops::protect::refuse(ctx, s.action(), what, &a).await?;
     let dir = &ctx.dir;
-    match action {
-        "leaver.disable" | "leaver.stamp" | "leaver.expire" => {
-            if let Some(c) = attribute_change(action, &a, d, ctx.wall_now()) {
+    match &s.step {
+        Step::LeaverDisable { .. } | Step::LeaverStamp { .. } | Step::LeaverExpire { .. } => {
+            if let Some(c) = attribute_change(&s.step, &a, ctx.wall_now()) {
                 dir.modify_account(&a, &c).await?;
                 apply_locally(&mut a, &c);
             }
         }
-        "leaver.groups" => {
+        Step::LeaverGroups { groups, .. } => {
             let mut removed = 0;
-            for g in groups_of(d) {
-                if !a.group_dns.iter().any(|x| norm_dn(x) == norm_dn(&g)) {
+            for g in groups {
+                if !a.group_dns.iter().any(|x| norm_dn(x) == norm_dn(g)) {
                     continue;
                 }
-                if let Err(e) = dir.remove_from_group(&a, &g).await {
+                if let Err(e) = dir.remove_from_group(&a, g).await {
                     if removed == 0 && !e.outcome_unknown() {
                         return Err(e);
                     }
@@ -1029,13 +723,13 @@ async fn run_action(
                         fix: "run `schooltech sweep --resume`, which finishes it".into(),
                     });
                 }
-                a.group_dns.retain(|x| norm_dn(x) != norm_dn(&g));
+                a.group_dns.retain(|x| norm_dn(x) != norm_dn(g));
                 removed += 1;
             }
         }
-        "leaver.purge" => {
+        Step::LeaverPurge { target: t } => {
             // Only the object the sweep suspended, still as it left it.
-            if let Some(want) = d.get("object_id").and_then(Value::as_str) {
+            if let Some(want) = &t.object_id {
                 if !a
                     .object_id
                     .as_deref()
@@ -1055,16 +749,13 @@ async fn run_action(
             dir.delete_account(&a).await?;
             return Ok(());
         }
-        "leaver.move" => {
-            let to = d.get("to").and_then(Value::as_str).unwrap_or_default();
+        Step::LeaverMove { to, name, .. } => {
             if norm_dn(a.parent_dn()) != norm_dn(to) {
-                let name = d.get("name").and_then(Value::as_str);
-                dir.move_account_as(&a, to, name).await?;
+                dir.move_account_as(&a, to, name.as_deref()).await?;
             }
             // Its DN changed: the next step reads it again.
             return Ok(());
         }
-        other => return Err(Error::Input(format!("\"{other}\" is not a sweep step"))),
     }
     *cache = Some(a);
     Ok(())
@@ -1239,16 +930,19 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
         finished_at: None,
     };
     store.sweep_create(&run, &records)?;
-    let steps: Vec<(&str, &str, Value)> = due
+    let steps: Vec<Planned> = due
         .iter()
-        .map(|f| {
-            (
-                "leaver.purge",
-                f.username.as_str(),
-                json!({ "dn": f.dn, "object_id": f.object_id }),
-            )
+        .map(|f| Planned {
+            target: f.username.clone(),
+            step: Step::LeaverPurge {
+                target: Target {
+                    dn: Some(f.dn.clone()),
+                    object_id: f.object_id.clone(),
+                    retry_of: None,
+                },
+            },
         })
         .collect();
-    store.journal_plan(&run_id, &steps, now)?;
+    runner::plan_run(ctx, &store, &run_id, &steps)?;
     execute(ctx, &store, &run_id).await.map(Some)
 }
