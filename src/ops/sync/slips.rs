@@ -4,36 +4,12 @@
 
 use super::apply::SlipLine;
 use crate::error::{Error, Result};
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
+use crate::ops::pdf_font::{Fonts, Style};
+use pdf_writer::{Content, Finish, Pdf, Rect, Ref};
 use std::path::Path;
 
 /// Slips a page: two columns, five rows.
 pub const PER_PAGE: usize = 10;
-
-/// Text in the PDF's WinAnsi encoding (letters it lacks written without their accent).
-fn win1252(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4];
-    for c in s.chars() {
-        let (bytes, _, bad) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut buf));
-        if !bad {
-            out.extend_from_slice(&bytes);
-            continue;
-        }
-        let plain = crate::domain::username::fold(&c.to_string());
-        let plain = if c.is_uppercase() {
-            plain.to_uppercase()
-        } else {
-            plain
-        };
-        out.extend_from_slice(if plain.is_empty() {
-            b"?"
-        } else {
-            plain.as_bytes()
-        });
-    }
-    out
-}
 
 /// Breaks `text` into lines of at most `width` characters.
 fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -54,47 +30,37 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-/// The slips as a PDF (A4; an empty set still has one page saying so).
-pub fn render_pdf(school: &str, text: &str, lines: &[SlipLine]) -> Vec<u8> {
+/// The slips as a PDF (A4; an empty set still has one page saying so), in DejaVu Sans embedded
+/// as a subset, so Łukasz Wójcik, Şenol Yılmaz and Nguyễn print with their own letters.
+pub fn render_pdf(school: &str, text: &str, lines: &[SlipLine]) -> Result<Vec<u8>> {
     let pt = 72.0 / 25.4;
     let (pw, ph) = (210.0 * pt, 297.0 * pt);
     let n = lines.len().div_ceil(PER_PAGE).max(1);
-    let catalog = Ref::new(1);
-    let tree = Ref::new(2);
-    let font = Ref::new(3);
-    let bold = Ref::new(4);
-    let mono = Ref::new(5);
-    let page_ids: Vec<Ref> = (0..n).map(|i| Ref::new(6 + 2 * i as i32)).collect();
+    let mut next = Ref::new(1);
+    let catalog = next.bump();
+    let tree = next.bump();
+    let page_ids: Vec<(Ref, Ref)> = (0..n).map(|_| (next.bump(), next.bump())).collect();
+    let mut fonts = Fonts::new(&mut next)?;
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
-        .kids(page_ids.iter().copied())
+        .kids(page_ids.iter().map(|(p, _)| *p))
         .count(n as i32);
-    for (r, name) in [
-        (font, &b"Helvetica"[..]),
-        (bold, &b"Helvetica-Bold"[..]),
-        (mono, &b"Courier-Bold"[..]),
-    ] {
-        pdf.type1_font(r)
-            .base_font(Name(name))
-            .encoding_predefined(Name(b"WinAnsiEncoding"));
-    }
-    let logon = wrap(text, 48);
-    for (i, page) in page_ids.iter().enumerate() {
-        let content_id = Ref::new(page.get() + 1);
+    let logon = wrap(text, 52);
+    for (i, (page, content_id)) in page_ids.iter().enumerate() {
         let mut c = Content::new();
-        let put = |c: &mut Content, f: &[u8], size: f32, x_mm: f32, y_mm: f32, s: &str| {
-            c.begin_text();
-            c.set_font(Name(f), size);
-            c.next_line(x_mm * pt, ph - y_mm * pt);
-            c.show(Str(&win1252(s)));
-            c.end_text();
+        // Each piece of text fits in its slip (drawn smaller, shortened only past 6 pt).
+        let mut put = |c: &mut Content, style: Style, size: f32, x_mm: f32, y_mm: f32, s: &str| {
+            let room = (92.0 - (x_mm - 15.0) % 95.0) * pt;
+            let size = fonts.size_to_fit(style, s, size, 6.0, room);
+            let s = fonts.fit(style, s, size, room);
+            fonts.show(c, style, size, x_mm * pt, ph - y_mm * pt, &s);
         };
         let chunk: &[SlipLine] = lines.chunks(PER_PAGE).nth(i).unwrap_or_default();
         if chunk.is_empty() {
             put(
                 &mut c,
-                b"F1",
+                Style::Regular,
                 12.0,
                 20.0,
                 30.0,
@@ -116,47 +82,49 @@ pub fn render_pdf(school: &str, text: &str, lines: &[SlipLine]) -> Vec<u8> {
         for (k, s) in chunk.iter().enumerate() {
             let x = 15.0 + (k % 2) as f32 * 95.0;
             let y = 20.0 + (k / 2) as f32 * 55.4;
-            put(&mut c, b"F1", 8.0, x, y, school);
-            put(&mut c, b"F2", 12.0, x, y + 7.0, &s.name);
+            put(&mut c, Style::Regular, 8.0, x, y, school);
+            put(&mut c, Style::Bold, 12.0, x, y + 7.0, &s.name);
             put(
                 &mut c,
-                b"F1",
+                Style::Regular,
                 9.0,
                 x,
                 y + 12.5,
                 &format!("Form: {}", s.form),
             );
-            put(&mut c, b"F1", 10.0, x, y + 19.5, "Username:");
-            put(&mut c, b"F3", 11.0, x + 20.0, y + 19.5, &s.username);
-            put(&mut c, b"F1", 10.0, x, y + 26.0, "Password:");
-            put(&mut c, b"F3", 11.0, x + 20.0, y + 26.0, s.password.expose());
+            put(&mut c, Style::Regular, 10.0, x, y + 19.5, "Username:");
+            put(&mut c, Style::Bold, 11.0, x + 20.0, y + 19.5, &s.username);
+            put(&mut c, Style::Regular, 10.0, x, y + 26.0, "Password:");
+            put(
+                &mut c,
+                Style::Bold,
+                11.0,
+                x + 20.0,
+                y + 26.0,
+                s.password.expose(),
+            );
             for (j, l) in logon.iter().take(4).enumerate() {
-                put(&mut c, b"F1", 7.5, x, y + 33.0 + j as f32 * 3.6, l);
+                put(&mut c, Style::Regular, 7.5, x, y + 33.0 + j as f32 * 3.6, l);
             }
         }
         let data = c.finish();
         let mut pg = pdf.page(*page);
         pg.parent(tree)
             .media_box(Rect::new(0.0, 0.0, pw, ph))
-            .contents(content_id);
-        {
-            let mut res = pg.resources();
-            let mut fonts = res.fonts();
-            fonts.pair(Name(b"F1"), font);
-            fonts.pair(Name(b"F2"), bold);
-            fonts.pair(Name(b"F3"), mono);
-        }
+            .contents(*content_id);
+        fonts.add_to_page(&mut pg.resources());
         pg.finish();
-        pdf.stream(content_id, &data);
+        pdf.stream(*content_id, &data);
     }
-    pdf.finish()
+    fonts.write(&mut pdf, &mut next)?;
+    Ok(pdf.finish())
 }
 
 /// Writes the slips to `path` (a new file, mode 0600; an existing file is refused, never
 /// overwritten).
 pub fn write(path: &Path, school: &str, text: &str, lines: &[SlipLine]) -> Result<()> {
     use std::io::Write;
-    let bytes = render_pdf(school, text, lines);
+    let bytes = render_pdf(school, text, lines)?;
     let mut f = crate::ops::files::create_private_new(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             Error::Usage(format!(
@@ -301,7 +269,7 @@ pub async fn reset_class(
         }
     }
     use std::io::Write;
-    let bytes = render_pdf(&ctx.config.school.name, &ctx.config.sync.slip_text, &lines);
+    let bytes = render_pdf(&ctx.config.school.name, &ctx.config.sync.slip_text, &lines)?;
     file.write_all(&bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| Error::io(path, e))?;
@@ -323,7 +291,7 @@ mod tests {
                 password: Secret::new("Otter&Lantern9"),
             })
             .collect();
-        let pdf = render_pdf("School", "Log on, then choose your own password.", &lines);
+        let pdf = render_pdf("School", "Log on, then choose your own password.", &lines).unwrap();
         assert!(String::from_utf8_lossy(&pdf).contains("/Count 2"));
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("s.pdf");
