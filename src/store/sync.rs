@@ -160,6 +160,21 @@ impl Store {
         tx.commit().map_err(|e| self.sql_error(doing, e))
     }
 
+    /// The live process (not this one) holding the lock of `run_id`, if any.
+    pub fn sync_lock_holder(&self, run_id: &str) -> Result<Option<i64>> {
+        let doing = "reading the sync run's lock";
+        let pid: Option<Option<i64>> = self
+            .conn()
+            .query_row(
+                "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        Ok(pid.flatten().filter(|p| *p != me() && alive(*p)))
+    }
+
     /// Closes a run: every step is done.
     pub fn sync_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
         let doing = "closing the sync run";

@@ -131,7 +131,35 @@ pub async fn resume(
         return Ok(None);
     }
     let store = ctx.store()?;
+    // Another schooltech still working on the run (a terminal closed under it, a kill that
+    // reached only its parent): wait for it, then finish what it left.
+    let mut waited = false;
+    let start = std::time::Instant::now();
+    while let Some(run) = store.sync_open_run()? {
+        let Some(pid) = store.sync_lock_holder(&run.run_id)? else {
+            break;
+        };
+        if start.elapsed() > std::time::Duration::from_secs(3600) {
+            return Err(Error::Usage(format!(
+                "another schooltech (process {pid}) is still running sync {} after an hour; stop it, then run `schooltech sync --resume`",
+                run.run_id
+            )));
+        }
+        if !waited {
+            tracing::warn!(
+                "another schooltech (process {pid}) is running sync {}; waiting for it to finish",
+                run.run_id
+            );
+            waited = true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     match store.sync_open_run()? {
+        None if waited => Ok(Some(RunOutcome {
+            run_id: "(finished by the other process)".into(),
+            finished: true,
+            ..RunOutcome::default()
+        })),
         None => Ok(None),
         Some(run) => {
             let mut out = execute(ctx, &store, &run.run_id, progress, slip).await?;
