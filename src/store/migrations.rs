@@ -925,9 +925,10 @@ CREATE TABLE sync_runs (
     source      TEXT NOT NULL,
     summary     TEXT NOT NULL,          -- JSON: counts by kind, summary by year
     steps       INTEGER NOT NULL,
-    open        INTEGER CHECK (open = 1) UNIQUE,
+    open        INTEGER UNIQUE CHECK (open IS NULL OR open = 1),
     lock_pid    INTEGER,
-    finished_at TEXT
+    finished_at TEXT,
+    CHECK ((open IS NULL) = (finished_at IS NOT NULL))
 );
 CREATE TRIGGER sync_runs_closed BEFORE UPDATE ON sync_runs
 WHEN OLD.open IS NULL
@@ -941,6 +942,19 @@ END;
 CREATE TRIGGER sync_runs_no_delete BEFORE DELETE ON sync_runs
 BEGIN
     SELECT RAISE(ABORT, 'sync runs are never deleted');
+END;
+CREATE TRIGGER sync_runs_no_replace BEFORE INSERT ON sync_runs
+WHEN EXISTS (SELECT 1 FROM sync_runs r
+             WHERE r.run_id = NEW.run_id OR (NEW.open IS NOT NULL AND r.open = NEW.open))
+BEGIN
+    SELECT RAISE(ABORT, 'sync runs are never deleted or replaced');
+END;
+CREATE TRIGGER sync_runs_no_replace_by_update BEFORE UPDATE OF run_id, open ON sync_runs
+WHEN EXISTS (SELECT 1 FROM sync_runs r
+             WHERE r.rowid <> OLD.rowid
+               AND (r.run_id = NEW.run_id OR (NEW.open IS NOT NULL AND r.open = NEW.open)))
+BEGIN
+    SELECT RAISE(ABORT, 'sync runs are never deleted or replaced');
 END;
 CREATE TABLE sync_marks (
     mis_id      TEXT PRIMARY KEY COLLATE NOCASE,
