@@ -63,6 +63,9 @@ pub struct Config {
     /// `[report]`: the termly compliance report.
     #[serde(default)]
     pub report: ReportConfig,
+    /// `[sync]`: keeping the directory in step with the MIS roll (`schooltech sync`).
+    #[serde(default)]
+    pub sync: SyncConfig,
 }
 
 /// `[report]`: the termly compliance report (`schooltech report termly`).
@@ -243,6 +246,12 @@ pub struct MisConfig {
     pub role_column: String,
     /// Leaving date (leavers mode).
     pub leaving_date_column: String,
+    /// NC year (`sync`: the year in the layout rules); empty or absent: none.
+    pub year_column: String,
+    /// Form / registration group (`sync`); empty or absent: none.
+    pub form_column: String,
+    /// Preferred first name (`sync`: used instead of the first name when filled); empty: none.
+    pub preferred_first_name_column: String,
 }
 
 impl Default for MisConfig {
@@ -256,6 +265,9 @@ impl Default for MisConfig {
             last_name_column: "Surname".into(),
             role_column: "Role".into(),
             leaving_date_column: "Leaving Date".into(),
+            year_column: "NC Year".into(),
+            form_column: "Form".into(),
+            preferred_first_name_column: String::new(),
         }
     }
 }
@@ -418,6 +430,8 @@ pub struct AccountsConfig {
     pub handout_dir: Option<PathBuf>,
     /// `[accounts.import]`: CSV column names for `accounts import`.
     pub import: ImportColumns,
+    /// `doctor` warns about handout and slip files older than this many days (default 14).
+    pub handout_days: u32,
 }
 
 impl Default for AccountsConfig {
@@ -427,6 +441,7 @@ impl Default for AccountsConfig {
             guest_days: 5,
             handout_dir: None,
             import: ImportColumns::default(),
+            handout_days: 14,
         }
     }
 }
@@ -1186,4 +1201,60 @@ mod example_tests {
         assert_eq!(c.filter.review_days(), 365);
         assert_eq!(c.filter.roles().len(), 2);
     }
+}
+
+/// `[sync]`: `schooltech sync` (the MIS roll against the directory).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// Days an account missing from the roll keeps working before the leaver scan takes it, by
+    /// role (`{ pupil = 30, staff = 60 }`); roles not named: pupil 30, staff 60, others 30.
+    pub tolerate_days: std::collections::BTreeMap<String, u32>,
+    /// A roll on which more than this percentage of a role's accounts are missing is refused as
+    /// a probable bad export (default 20).
+    pub max_missing_percent: f64,
+    /// A changed name changes the username too (default false: the username stays).
+    pub rename_usernames: bool,
+    /// The logon text printed on password slips.
+    pub slip_text: String,
+    /// `[sync.layout.ROLE]`: where a role's accounts live, their groups and usernames.
+    pub layout: std::collections::BTreeMap<String, LayoutConfig>,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            tolerate_days: [("pupil".to_string(), 30), ("staff".to_string(), 60)]
+                .into_iter()
+                .collect(),
+            max_missing_percent: 20.0,
+            rename_usernames: false,
+            slip_text: "Log on with this username and temporary password; you will be asked to choose your own.".into(),
+            layout: std::collections::BTreeMap::new(),
+        }
+    }
+}
+
+impl SyncConfig {
+    /// The days an account of `role` missing from the roll is tolerated.
+    pub fn tolerate_for(&self, role: &str) -> u32 {
+        self.tolerate_days
+            .get(role)
+            .copied()
+            .unwrap_or(if role == "staff" { 60 } else { 30 })
+    }
+}
+
+/// `[sync.layout.ROLE]`: templates with `{year}`, `{form}` (OU and groups) and `{given}`,
+/// `{surname}`, `{initial}`, `{yy}` (year of entry), or the `[accounts] username_pattern`
+/// tokens (username).
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LayoutConfig {
+    /// The OU, e.g. `OU=Year {year},OU=Pupils,OU=School` (with or without the base DN).
+    pub ou: String,
+    /// Groups (names), e.g. `["Pupils", "Year {year}", "Form {form}"]`.
+    pub groups: Vec<String>,
+    /// The username template, e.g. `{given}.{surname}` or `{yy}{surname}{initial}`.
+    pub username: String,
 }

@@ -82,6 +82,9 @@ INSERT INTO aup_versions (id, agreement, version, published_at, operator)
 INSERT INTO sweep_runs (run_id, kind, created_at, operator, source, steps, open, finished_at)
     VALUES ('r1', 'suspend', '{t}', 'tech', 'mis.csv', 1, NULL, '{t}'),
            ('r2', 'suspend', '{t}', 'tech', 'mis.csv', 1, 1, NULL);
+INSERT INTO sync_runs (run_id, created_at, operator, source, summary, steps, open, finished_at)
+    VALUES ('s1', '{t}', 'tech', 'roll.csv', '{{}}', 1, NULL, '{t}'),
+           ('s2', '{t}', 'tech', 'roll.csv', '{{}}', 1, 1, NULL);
 INSERT INTO leaver_records (id, run_id, username, dn, groups, enabled, reason, suspended_on)
     VALUES (1, 'r1', 'cal.dean', 'CN=cal.dean,OU=Pupils', '[]', 1, 'left', '2026-09-07');
 INSERT INTO leaver_record_events (id, record_id, event, at, operator, why)

@@ -90,8 +90,22 @@ pub enum AccountsCmd {
         after_help = "Examples:\n  schooltech accounts reset-password jo.smith --generate --show-password\n  schooltech accounts reset-password jo.smith --dry-run"
     )]
     ResetPassword {
-        /// Username.
-        user: String,
+        /// Username (or --form / --group for a whole class).
+        #[arg(required_unless_present_any = ["form", "group"], conflicts_with_all = ["form", "group"])]
+        user: Option<String>,
+        /// Reset every member of this form's group (the layout rule's `Form {form}` group, e.g.
+        /// `--form 7B`), with --slips.
+        #[arg(long, conflicts_with = "group", requires = "slips")]
+        form: Option<String>,
+        /// Reset every member of this group, with --slips.
+        #[arg(long, requires = "slips")]
+        group: Option<String>,
+        /// With --form/--group: write password slips (PDF, mode 0600) for the class.
+        #[arg(long, value_name = "FILE.pdf")]
+        slips: Option<std::path::PathBuf>,
+        /// With --form/--group: reset without asking.
+        #[arg(long)]
+        yes: bool,
         /// Generate a memorable password that passes the rules (the default).
         #[arg(long, conflicts_with = "stdin")]
         generate: bool,
@@ -385,12 +399,49 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
         }
         AccountsCmd::ResetPassword {
             user,
+            form,
+            group,
+            slips,
+            yes,
             generate: _,
             stdin,
             no_temporary,
             show_password,
             dry_run,
         } => {
+            let Some(user) = user else {
+                let (Some(path), false) = (slips, *stdin) else {
+                    return Err(crate::error::Error::Usage(
+                        "a class reset (--form/--group) generates the passwords and needs --slips FILE.pdf".into(),
+                    ));
+                };
+                let class =
+                    crate::ops::sync::slips::class(ctx, form.as_deref(), group.as_deref()).await?;
+                for a in &class.members {
+                    outln!("{} ({})", a.username, a.name());
+                }
+                outln!("{} account(s) in {}", class.members.len(), class.group);
+                if *dry_run || !*yes {
+                    if !*dry_run {
+                        return Err(crate::error::Error::Usage(
+                            "this resets every password listed above: add --yes to confirm".into(),
+                        ));
+                    }
+                    return Ok(0);
+                }
+                let r =
+                    crate::ops::sync::slips::reset_class(ctx, &class, path, !*no_temporary).await?;
+                outln!(
+                    "{} password(s) reset; {} slip(s) written to {} (mode 0600): print them, then delete the file",
+                    r.done,
+                    r.done,
+                    path.display()
+                );
+                for p in &r.problems {
+                    errln!("problem: {p}");
+                }
+                return Ok(i32::from(!r.problems.is_empty()));
+            };
             if *dry_run {
                 let change = PlannedChange::ResetPassword {
                     generated: !*stdin,

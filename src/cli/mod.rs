@@ -40,6 +40,7 @@ mod passwords;
 pub mod report;
 mod store;
 mod sweep;
+mod sync;
 
 use crate::config::Config;
 use crate::domain::time::parse_date;
@@ -174,6 +175,12 @@ pub enum Command {
         after_help = "Examples:\n  schooltech store check\n  schooltech store migrate --grant-to school_a"
     )]
     Store(store::StoreCmd),
+    /// Keep the directory in step with the MIS roll: joiners, movers, name changes, leavers in
+    /// stages, returners (a dry run unless --apply --yes).
+    #[command(
+        after_help = "Examples:\n  schooltech sync --mis roll.csv                 (plan: a dry run)\n  schooltech sync --mis roll.csv --apply --yes --slips slips.pdf\n  schooltech sync --learn --mis roll.csv --yes   (learn the layout rules)\n  schooltech sync --resume"
+    )]
+    Sync(sync::SyncArgs),
 }
 
 /// Output format for lists.
@@ -251,5 +258,7 @@ pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
         Command::Report(c) => report::run(&settled_context(cli).await?, c).await,
         Command::Changes(a) => changes::run(&settled_context(cli).await?, a).await,
         Command::Store(c) => store::run(cli, c),
+        // The sync settles its own interrupted steps as it resumes them.
+        Command::Sync(a) => sync::run(&context(cli)?, a).await,
     }
 }

@@ -725,6 +725,11 @@ impl Directory for ActiveDirectory {
                     Some(d) if !d.is_empty() => replace("description", &[d]),
                     _ => Mod::Replace(b"description".to_vec(), HashSet::new()),
                 }),
+                AccountChange::SetNames {
+                    given,
+                    surname,
+                    display,
+                } => mods.extend(name_mods(given, surname, display)),
             }
         }
         if mods.is_empty() {
@@ -804,6 +809,19 @@ impl Directory for ActiveDirectory {
                 };
                 self.conn
                     .modify(&account.dn, vec![m], &format!("set description of {who}"))
+                    .await
+            }
+            AccountChange::SetNames {
+                given,
+                surname,
+                display,
+            } => {
+                self.conn
+                    .modify(
+                        &account.dn,
+                        name_mods(given, surname, display),
+                        &format!("set the names of {who}"),
+                    )
                     .await
             }
         }
@@ -1273,6 +1291,24 @@ pub fn pso_dn(name: &str, base_dn: &str) -> String {
 /// The OU an account sits in, for display.
 pub fn ou_of(dn: &str) -> &str {
     parent_dn(dn)
+}
+
+/// The modifications that set an account's names (an empty one is cleared).
+fn name_mods(given: &str, surname: &str, display: &str) -> Vec<Mod<Vec<u8>>> {
+    [
+        ("givenName", given),
+        ("sn", surname),
+        ("displayName", display),
+    ]
+    .into_iter()
+    .map(|(k, v)| {
+        if v.trim().is_empty() {
+            Mod::Replace(k.as_bytes().to_vec(), HashSet::new())
+        } else {
+            replace(k, &[v])
+        }
+    })
+    .collect()
 }
 
 #[cfg(test)]

@@ -821,6 +821,25 @@ impl DemoDirectory {
                 "description",
                 d.iter().filter(|d| !d.is_empty()).cloned().collect(),
             ),
+            AccountChange::SetNames {
+                given,
+                surname,
+                display,
+            } => {
+                for (k, v) in [
+                    ("givenName", given),
+                    ("sn", surname),
+                    ("displayName", display),
+                ] {
+                    e.set(
+                        k,
+                        Some(v.clone())
+                            .filter(|v| !v.is_empty())
+                            .into_iter()
+                            .collect(),
+                    );
+                }
+            }
         }
         st.refresh(&key);
         Ok(())

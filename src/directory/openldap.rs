@@ -649,6 +649,14 @@ impl Directory for OpenLdap {
             AccountChange::SetPasswordNeverExpires(true) => Err(Error::Usage(
                 "OpenLDAP has no per-account never-expires flag; assign a password policy without pwdMaxAge instead".into(),
             )),
+            AccountChange::SetNames { given, surname, display } => {
+                // sn is required by inetOrgPerson: never cleared.
+                let mut mods = vec![replace("sn", &[if surname.trim().is_empty() { who.as_str() } else { surname.as_str() }])];
+                for (k, v) in [("givenName", given), ("displayName", display)] {
+                    mods.push(if v.trim().is_empty() { Mod::Replace(k.as_bytes().to_vec(), std::collections::HashSet::new()) } else { replace(k, &[v]) });
+                }
+                self.conn.modify(dn, mods, &format!("set the names of {who}")).await
+            }
             AccountChange::SetDescription(d) => match d.as_deref().filter(|d| !d.is_empty()) {
                 Some(d) => self.conn.modify(dn, vec![replace("description", &[d])], &format!("set description of {who}")).await,
                 None => self.clear(dn, "description", &format!("clear description of {who}")).await,

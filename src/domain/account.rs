@@ -195,4 +195,13 @@ pub enum AccountChange {
     SetPasswordNeverExpires(bool),
     /// Set the description.
     SetDescription(Option<String>),
+    /// Set the names (`sync`: the MIS roll's name changed): given name, surname, display name.
+    SetNames {
+        /// Given name.
+        given: String,
+        /// Surname.
+        surname: String,
+        /// Display name.
+        display: String,
+    },
 }

@@ -11,6 +11,7 @@ pub mod password;
 pub mod policy;
 pub mod roles;
 pub mod secret;
+pub mod sync;
 pub mod text;
 pub mod time;
 pub mod username;

@@ -25,6 +25,19 @@ pub fn fold(name: &str) -> String {
             'ł' => "l",
             'đ' | 'ð' => "d",
             'þ' => "th",
+            'ı' => "i",
+            'ğ' => "g",
+            'ț' | 'ţ' | 'ť' => "t",
+            'ș' => "s",
+            'ř' => "r",
+            'ď' => "d",
+            'ň' => "n",
+            'ů' | 'ű' | 'ų' | 'ư' => "u",
+            'ě' | 'ė' => "e",
+            'ő' | 'ơ' => "o",
+            'ą' | 'ă' => "a",
+            'į' => "i",
+            c if ('\u{1EA0}'..='\u{1EF9}').contains(&c) => vietnamese(c),
             _ => "",
         };
         if !mapped.is_empty() {
@@ -34,6 +47,19 @@ pub fn fold(name: &str) -> String {
         }
     }
     out
+}
+
+/// The base letter of a Vietnamese letter with its tone mark (U+1EA0 to U+1EF9: ạ ấ ễ ộ ự ỹ …).
+fn vietnamese(c: char) -> &'static str {
+    let i = c as u32;
+    match i {
+        0x1EA0..=0x1EB7 => "a",
+        0x1EB8..=0x1EC7 => "e",
+        0x1EC8..=0x1ECB => "i",
+        0x1ECC..=0x1EE3 => "o",
+        0x1EE4..=0x1EF1 => "u",
+        _ => "y",
+    }
 }
 
 /// What a pattern can use.

@@ -154,6 +154,15 @@ fn expected_after(before: &Account, c: &AccountChange) -> Account {
         AccountChange::SetMustChangePassword(on) => a.must_change_password = *on,
         AccountChange::SetPasswordNeverExpires(on) => a.password_never_expires = *on,
         AccountChange::SetDescription(d) => a.description = d.clone(),
+        AccountChange::SetNames {
+            given,
+            surname,
+            display,
+        } => {
+            a.given_name = Some(given.clone());
+            a.surname = Some(surname.clone());
+            a.display_name = Some(display.clone());
+        }
     }
     a
 }

@@ -101,6 +101,7 @@ pub async fn run(ctx: &Ctx) -> Report {
             r.checks
                 .push(Check::pass("bind", format!("as {}", bind_name(ctx))));
             directory_checks(ctx, &mut r).await;
+            layout_check(ctx, &mut r).await;
             match super::mirror::describe(ctx).await {
                 Ok(lines) => r.checks.push(Check::pass("mirror", lines.join("; "))),
                 Err(e) => r.checks.push(Check::warn(
@@ -138,6 +139,7 @@ pub async fn run(ctx: &Ctx) -> Report {
         }
     }
     store_checks(ctx, &mut r);
+    handout_check(ctx, &mut r);
     r
 }
 
@@ -380,5 +382,93 @@ fn store_checks(ctx: &Ctx, r: &mut Report) {
             e.to_string(),
             "set [store] path to a writable location",
         )),
+    }
+}
+
+/// How many accounts on the configured roll do not fit the `[sync.layout]` rules (OU or groups).
+async fn layout_check(ctx: &Ctx, r: &mut Report) {
+    if ctx.config.sync.layout.is_empty() || ctx.config.mis.file.trim().is_empty() {
+        return;
+    }
+    let roll = match super::sync::read_roll_file(ctx, None) {
+        Ok(roll) => roll,
+        Err(e) => {
+            r.checks.push(Check::warn(
+                "layout rules",
+                format!("the roll [mis] file could not be read: {e}"),
+                "fix [mis] file or the export",
+            ));
+            return;
+        }
+    };
+    match super::sync::learn::misfits(ctx, &roll).await {
+        Ok(found) => {
+            let bad: usize = found.iter().map(|(_, _, b)| b).sum();
+            let text: Vec<String> = found
+                .iter()
+                .map(|(role, n, b)| format!("{role}: {b} of {n} do not fit"))
+                .collect();
+            if bad == 0 {
+                r.checks.push(Check::pass("layout rules", text.join("; ")));
+            } else {
+                r.checks.push(Check::warn(
+                    "layout rules",
+                    text.join("; "),
+                    "`schooltech sync --mis ROLL.csv` plans the moves that make them fit",
+                ));
+            }
+        }
+        Err(e) => r.checks.push(Check::warn(
+            "layout rules",
+            e.to_string(),
+            "see the message",
+        )),
+    }
+}
+
+/// Handout and slip files (they hold passwords) older than `[accounts] handout_days`.
+fn handout_check(ctx: &Ctx, r: &mut Report) {
+    let dir = ctx
+        .config
+        .accounts
+        .handout_dir
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(crate::config::DEFAULT_HANDOUT_DIR));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let days = u64::from(ctx.config.accounts.handout_days);
+    let now = std::time::SystemTime::from(ctx.wall_now());
+    let old: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().to_lowercase();
+            name.starts_with("schooltech-handout-") || name.ends_with(".pdf")
+        })
+        .filter(|e| {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| now.duration_since(t).ok())
+                .is_some_and(|age| age.as_secs() > days * 86_400)
+        })
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if old.is_empty() {
+        r.checks.push(Check::pass(
+            "handout files",
+            format!("none older than {days} days in {}", dir.display()),
+        ));
+    } else {
+        r.checks.push(Check::warn(
+            "handout files",
+            format!(
+                "{} file(s) with passwords older than {days} days in {}: {}",
+                old.len(),
+                dir.display(),
+                old.join(", ")
+            ),
+            "hand them out and delete them (or raise [accounts] handout_days)",
+        ));
     }
 }

@@ -28,6 +28,7 @@ pub mod protect;
 pub mod report;
 pub mod runner;
 pub mod settle;
+pub mod sync;
 
 /// What a search of the directory gives (accounts and how many entries were skipped), for the
 /// faces: they take it from here, not from `directory`.

@@ -114,6 +114,12 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
             ))
         };
     }
+    if e.action == "sync.create" {
+        return match a {
+            Some(a) => super::sync::apply::verdict("sync.create", &a, d),
+            None => Verdict::NotDone(format!("not in the directory: {who} does not exist")),
+        };
+    }
     if e.action == "leaver.purge" {
         return super::leavers::sweep::purge_verdict(who, a.is_none());
     }
@@ -218,6 +224,7 @@ pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
             )
         }
         act if act.starts_with("leaver.") => super::leavers::sweep::verdict(act, &a, d),
+        act if act.starts_with("sync.") => super::sync::apply::verdict(act, &a, d),
         other => Verdict::Open(format!(
             "schooltech cannot check \"{other}\" by itself: look at {who} in the directory"
         )),

@@ -912,6 +912,59 @@ BEGIN
     SELECT RAISE(ABORT, 'leaver record events are never deleted or replaced');
 END;
 "#,
+    // 13: `schooltech sync`. A sync run (its plan's steps are journal entries under its run_id)
+    // is a record: only its lock and its closing change, and it is never deleted. A tolerated
+    // mark is state, not a record: it says since when an account has been missing from the roll
+    // (the first and last roll that missed it) and goes when the account is back or gone; what
+    // was done about it is in the action log.
+    r#"
+CREATE TABLE sync_runs (
+    run_id      TEXT PRIMARY KEY,
+    created_at  TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    summary     TEXT NOT NULL,          -- JSON: counts by kind, summary by year
+    steps       INTEGER NOT NULL,
+    open        INTEGER UNIQUE CHECK (open IS NULL OR open = 1),
+    lock_pid    INTEGER,
+    finished_at TEXT,
+    CHECK ((open IS NULL) = (finished_at IS NOT NULL))
+);
+CREATE TRIGGER sync_runs_closed BEFORE UPDATE ON sync_runs
+WHEN OLD.open IS NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a finished sync run never changes');
+END;
+CREATE TRIGGER sync_runs_fixed BEFORE UPDATE OF run_id, created_at, operator, source, summary, steps ON sync_runs
+BEGIN
+    SELECT RAISE(ABORT, 'a sync run''s plan never changes');
+END;
+CREATE TRIGGER sync_runs_no_delete BEFORE DELETE ON sync_runs
+BEGIN
+    SELECT RAISE(ABORT, 'sync runs are never deleted');
+END;
+CREATE TRIGGER sync_runs_no_replace BEFORE INSERT ON sync_runs
+WHEN EXISTS (SELECT 1 FROM sync_runs r
+             WHERE r.run_id = NEW.run_id OR (NEW.open IS NOT NULL AND r.open = NEW.open))
+BEGIN
+    SELECT RAISE(ABORT, 'sync runs are never deleted or replaced');
+END;
+CREATE TRIGGER sync_runs_no_replace_by_update BEFORE UPDATE OF run_id, open ON sync_runs
+WHEN EXISTS (SELECT 1 FROM sync_runs r
+             WHERE r.rowid <> OLD.rowid
+               AND (r.run_id = NEW.run_id OR (NEW.open IS NOT NULL AND r.open = NEW.open)))
+BEGIN
+    SELECT RAISE(ABORT, 'sync runs are never deleted or replaced');
+END;
+CREATE TABLE sync_marks (
+    mis_id      TEXT PRIMARY KEY COLLATE NOCASE,
+    username    TEXT NOT NULL,
+    first_missed TEXT NOT NULL,         -- YYYY-MM-DD: the first roll that missed it
+    last_missed  TEXT NOT NULL,         -- the last roll that missed it
+    first_run   TEXT NOT NULL,
+    last_run    TEXT NOT NULL
+);
+"#,
 ];
 
 /// The newest schema this build knows.

@@ -16,6 +16,7 @@ pub mod journal;
 pub mod leavers;
 pub mod migrations;
 pub mod mirror;
+pub mod sync;
 pub mod syslog;
 
 pub use actionlog::{operator, ActionEntry, ChainStatus, LogFilter, NewAction};

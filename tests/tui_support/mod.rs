@@ -223,6 +223,15 @@ impl Directory for FakeDir {
             AccountChange::SetMustChangePassword(on) => a.must_change_password = on,
             AccountChange::SetPasswordNeverExpires(on) => a.password_never_expires = on,
             AccountChange::SetDescription(d) => a.description = d,
+            AccountChange::SetNames {
+                given,
+                surname,
+                display,
+            } => {
+                a.given_name = Some(given);
+                a.surname = Some(surname);
+                a.display_name = Some(display);
+            }
         })
     }
     async fn set_password(&self, account: &Account, _p: &Secret, temporary: bool) -> Result<()> {

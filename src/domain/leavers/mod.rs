@@ -39,17 +39,20 @@ pub enum Reason {
     NeverUsed,
     /// Suspended longer than the grace period: due to be removed.
     OverduePurge,
+    /// Missing from the MIS roll for longer than `[sync] tolerate_days` (`sync` marked it).
+    LeftRoll,
 }
 
 impl Reason {
     /// Every reason, in report order.
-    pub const ALL: [Reason; 6] = [
+    pub const ALL: [Reason; 7] = [
         Reason::Left,
         Reason::Expired,
         Reason::GuestExpired,
         Reason::Inactive,
         Reason::NeverUsed,
         Reason::OverduePurge,
+        Reason::LeftRoll,
     ];
 
     /// The word used in output and configuration.
@@ -61,6 +64,7 @@ impl Reason {
             Reason::Inactive => "inactive",
             Reason::NeverUsed => "never-used",
             Reason::OverduePurge => "overdue-purge",
+            Reason::LeftRoll => "left-roll",
         }
     }
 
@@ -158,7 +162,9 @@ impl Rules {
     /// The default action for `reason`.
     pub fn action_for(&self, reason: Reason) -> Action {
         match reason {
-            Reason::Left | Reason::Expired | Reason::GuestExpired => Action::Suspend,
+            Reason::Left | Reason::LeftRoll | Reason::Expired | Reason::GuestExpired => {
+                Action::Suspend
+            }
             Reason::OverduePurge => Action::Purge,
             Reason::Inactive | Reason::NeverUsed => {
                 if self.suspend_reasons.contains(&reason) {

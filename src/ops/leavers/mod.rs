@@ -205,7 +205,7 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
     }
     let listing = crate::ops::mirror::search_accounts(ctx, &AccountQuery::default()).await?;
     let mut out = Scan::default();
-    let verdicts: BTreeMap<String, MisVerdict> = match mis {
+    let mut verdicts: BTreeMap<String, MisVerdict> = match mis {
         Some(m) => {
             if m.encoding != "UTF-8" {
                 out.notes.push(format!(
@@ -219,19 +219,37 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
         }
         None => BTreeMap::new(),
     };
+    // The roll's stages: an account missing from the roll is tolerated (marked by `sync`) for
+    // [sync] tolerate_days, then it has left (left-roll), with the rolls that missed it.
+    let roll_mode = mis.is_some_and(|m| m.mode == Mode::Roll);
+    let left_roll = stages(
+        ctx,
+        &listing.accounts,
+        &mut verdicts,
+        roll_mode,
+        &mut out.notes,
+    )?;
     let suspended = open_suspensions(ctx)?;
     let protection = Protection::load(ctx).await?;
     for a in &listing.accounts {
         let key = a.username.to_lowercase();
         let why = protection.check(a).map(|r| r.to_string());
-        out.findings.extend(evaluate(
+        let mut found = evaluate(
             a,
             verdicts.get(&key),
             suspension_for(a, &suspended).as_ref(),
             why.as_deref(),
             &rules,
             now,
-        ));
+        );
+        if left_roll.contains(&key) {
+            for f in &mut found {
+                if f.reason == Reason::Left {
+                    f.reason = Reason::LeftRoll;
+                }
+            }
+        }
+        out.findings.extend(found);
     }
     // A leaver's other accounts, and what they have that should come back or be changed.
     let links = Links::new(&listing.accounts, &ctx.config.leavers.linked);
@@ -270,7 +288,11 @@ pub async fn scan(ctx: &Ctx, mis: Option<&MisExport>) -> Result<Scan> {
 pub fn gone(f: &Finding) -> bool {
     matches!(
         f.reason,
-        Reason::Left | Reason::Expired | Reason::GuestExpired | Reason::OverduePurge
+        Reason::Left
+            | Reason::LeftRoll
+            | Reason::Expired
+            | Reason::GuestExpired
+            | Reason::OverduePurge
     )
 }
 
@@ -485,4 +507,69 @@ pub(crate) fn demo_sweep_record(
         }],
     )?;
     store.sweep_finish(&run_id, on + chrono::Duration::minutes(2))
+}
+
+/// The roll's stages over the verdicts: an account the sync has marked as missing for longer than
+/// its role's `[sync] tolerate_days` has left (reason left-roll, evidence: the first and last
+/// roll that missed it); in roll mode an account missing from this export that is not yet past
+/// its tolerance is no leaver yet (one bad export suspends nobody). Returns the usernames (lower
+/// case) that left the roll.
+fn stages(
+    ctx: &Ctx,
+    accounts: &[crate::domain::account::Account],
+    verdicts: &mut BTreeMap<String, MisVerdict>,
+    roll_mode: bool,
+    notes: &mut Vec<String>,
+) -> Result<std::collections::HashSet<String>> {
+    let marks = crate::ops::sync::marks(ctx)?;
+    let today = ctx.now().london_date();
+    let by_id: std::collections::HashMap<String, &crate::domain::sync::Mark> = marks
+        .iter()
+        .map(|m| (m.mis_id.trim().to_lowercase(), m))
+        .collect();
+    let mut left = std::collections::HashSet::new();
+    let mut waiting = 0;
+    for a in accounts {
+        let key = a.username.to_lowercase();
+        let mark = a
+            .mis_id
+            .as_deref()
+            .and_then(|m| by_id.get(&m.trim().to_lowercase()));
+        let days = i64::from(
+            ctx.config
+                .sync
+                .tolerate_for(a.role.as_deref().unwrap_or("pupil")),
+        );
+        match mark {
+            Some(m) if (today - m.first).num_days() > days => {
+                let date = m.first + chrono::Duration::days(days);
+                if !matches!(verdicts.get(&key), Some(MisVerdict::Review { .. })) {
+                    verdicts.insert(
+                        key.clone(),
+                        MisVerdict::Left {
+                            date,
+                            source: format!(
+                                "the MIS roll (left-roll: missing from every roll from {} to {}, tolerated {days} days)",
+                                m.first, m.last
+                            ),
+                        },
+                    );
+                    left.insert(key);
+                }
+            }
+            _ if roll_mode => {
+                if let Some(MisVerdict::Left { .. }) = verdicts.get(&key) {
+                    verdicts.remove(&key);
+                    waiting += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if waiting > 0 {
+        notes.push(format!(
+            "{waiting} account(s) missing from the roll are not leavers yet: `schooltech sync` tolerates them for [sync] tolerate_days first"
+        ));
+    }
+    Ok(left)
 }

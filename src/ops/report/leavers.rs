@@ -15,7 +15,10 @@ const RULE: &str = "Red: a zombie account needs an action (what makes `leavers s
 
 /// Reasons that mean the person has gone (their loans should have come back).
 fn has_left(r: Reason) -> bool {
-    matches!(r, Reason::Left | Reason::Expired | Reason::OverduePurge)
+    matches!(
+        r,
+        Reason::Left | Reason::LeftRoll | Reason::Expired | Reason::OverduePurge
+    )
 }
 
 /// The section for `period`.

@@ -1,0 +1,247 @@
+//! `schooltech sync`: its runs (at most one open, locked by the process working on it; the
+//! steps are journal entries under the run id) and the tolerated marks (accounts missing from
+//! the roll: since when, and the last roll that missed them).
+
+use super::{fmt_time, parse_time, Store};
+use crate::domain::sync::Mark;
+use crate::error::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// One sync run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SyncRun {
+    /// Its id (`sync-YYYYMMDD-HHMMSS-PID`).
+    pub run_id: String,
+    /// When it was planned.
+    pub created_at: DateTime<Utc>,
+    /// Who planned it.
+    pub operator: String,
+    /// The roll it came from.
+    pub source: String,
+    /// Counts by kind and the summary by year (JSON).
+    pub summary: serde_json::Value,
+    /// How many steps were planned.
+    pub steps: i64,
+    /// The process working on it, if any.
+    pub lock_pid: Option<i64>,
+    /// When it finished (None: open).
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+fn alive(pid: i64) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn me() -> i64 {
+    i64::from(std::process::id())
+}
+
+const COLS: &str = "run_id, created_at, operator, source, summary, steps, lock_pid, finished_at";
+
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRun> {
+    let created: String = r.get(1)?;
+    let summary: String = r.get(4)?;
+    let finished: Option<String> = r.get(7)?;
+    Ok(SyncRun {
+        run_id: r.get(0)?,
+        created_at: parse_time(&created).unwrap_or_default(),
+        operator: r.get(2)?,
+        source: r.get(3)?,
+        summary: serde_json::from_str(&summary).unwrap_or_default(),
+        steps: r.get(5)?,
+        lock_pid: r.get(6)?,
+        finished_at: finished.as_deref().and_then(parse_time),
+    })
+}
+
+impl Store {
+    /// Saves a new run with its marks (tolerated accounts marked, accounts back on the roll
+    /// cleared) in one transaction; refused while another run is open.
+    pub fn sync_create(
+        &self,
+        run: &SyncRun,
+        marked: &[Mark],
+        cleared: &[String],
+        today: NaiveDate,
+    ) -> Result<()> {
+        let doing = "saving the sync plan";
+        let tx = self.write_tx(doing)?;
+        let open: Option<(String, Option<i64>)> = tx
+            .query_row(
+                "SELECT run_id, lock_pid FROM sync_runs WHERE open = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        if let Some((id, pid)) = open {
+            return Err(match pid.filter(|p| *p != me() && alive(*p)) {
+                Some(p) => Error::Usage(format!(
+                    "another schooltech (process {p}) is running sync {id}; wait for it to finish"
+                )),
+                None => Error::Usage(format!(
+                    "sync {id} did not finish; run `schooltech sync --resume` to finish it first"
+                )),
+            });
+        }
+        tx.execute(
+            &format!("INSERT INTO sync_runs ({COLS}, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, NULL, 1)"),
+            params![
+                run.run_id,
+                fmt_time(run.created_at),
+                run.operator,
+                run.source,
+                run.summary.to_string(),
+                run.steps,
+            ],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        write_marks(&tx, marked, cleared, &run.run_id, today)
+            .map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// The open run, if any.
+    pub fn sync_open_run(&self) -> Result<Option<SyncRun>> {
+        Ok(self.sync_query("WHERE open = 1", [])?.into_iter().next())
+    }
+
+    /// Every run, newest first.
+    pub fn sync_runs(&self) -> Result<Vec<SyncRun>> {
+        self.sync_query("ORDER BY created_at DESC, run_id DESC", [])
+    }
+
+    fn sync_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<SyncRun>> {
+        let doing = "reading sync runs";
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {COLS} FROM sync_runs {rest}"))
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map(p, run_row)
+            .map_err(|e| self.sql_error(doing, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// Takes the lock of an open run for this process; refused while another live process
+    /// holds it.
+    pub fn sync_lock(&self, run_id: &str) -> Result<()> {
+        let doing = "locking the sync run";
+        let tx = self.write_tx(doing)?;
+        let pid: Option<Option<i64>> = tx
+            .query_row(
+                "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        match pid {
+            None => {
+                return Err(Error::Usage(format!(
+                    "sync {run_id} is not open (finished, or no such run)"
+                )))
+            }
+            Some(Some(p)) if p != me() && alive(p) => {
+                return Err(Error::Usage(format!(
+                "another schooltech (process {p}) is running sync {run_id}; wait for it to finish"
+            )))
+            }
+            _ => {}
+        }
+        tx.execute(
+            "UPDATE sync_runs SET lock_pid = ?1 WHERE run_id = ?2",
+            params![me(), run_id],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// The live process (not this one) holding the lock of `run_id`, if any.
+    pub fn sync_lock_holder(&self, run_id: &str) -> Result<Option<i64>> {
+        let doing = "reading the sync run's lock";
+        let pid: Option<Option<i64>> = self
+            .conn()
+            .query_row(
+                "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sql_error(doing, e))?;
+        Ok(pid.flatten().filter(|p| *p != me() && alive(*p)))
+    }
+
+    /// Closes a run: every step is done.
+    pub fn sync_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
+        let doing = "closing the sync run";
+        let tx = self.write_tx(doing)?;
+        tx.execute(
+            "UPDATE sync_runs SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
+            params![fmt_time(now), run_id],
+        )
+        .map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// The tolerated marks.
+    pub fn sync_marks(&self) -> Result<Vec<Mark>> {
+        let doing = "reading the tolerated marks";
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT mis_id, username, first_missed, last_missed FROM sync_marks ORDER BY mis_id")
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let f: String = r.get(2)?;
+                let l: String = r.get(3)?;
+                Ok(Mark {
+                    mis_id: r.get(0)?,
+                    username: r.get(1)?,
+                    first: f.parse().unwrap_or_default(),
+                    last: l.parse().unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.sql_error(doing, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+
+    /// Marks and clears without a run (a roll with nothing to apply but marks to keep).
+    pub fn sync_write_marks(
+        &self,
+        marked: &[Mark],
+        cleared: &[String],
+        run_id: &str,
+        today: NaiveDate,
+    ) -> Result<()> {
+        let doing = "saving the tolerated marks";
+        let tx = self.write_tx(doing)?;
+        write_marks(&tx, marked, cleared, run_id, today).map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.sql_error(doing, e))
+    }
+}
+
+fn write_marks(
+    tx: &rusqlite::Transaction<'_>,
+    marked: &[Mark],
+    cleared: &[String],
+    run_id: &str,
+    today: NaiveDate,
+) -> rusqlite::Result<()> {
+    for id in cleared {
+        tx.execute("DELETE FROM sync_marks WHERE mis_id = ?1", [id])?;
+    }
+    for m in marked {
+        tx.execute(
+            "INSERT INTO sync_marks (mis_id, username, first_missed, last_missed, first_run, last_run) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
+             ON CONFLICT (mis_id) DO UPDATE SET username = excluded.username, last_missed = ?4, last_run = ?5",
+            params![m.mis_id, m.username, m.first.to_string(), today.to_string(), run_id],
+        )?;
+    }
+    Ok(())
+}
