@@ -101,9 +101,6 @@ pub enum AccountsCmd {
         /// Print a generated password even when stdout is not a terminal.
         #[arg(long)]
         show_password: bool,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Disable an account.
     #[command(
@@ -115,9 +112,6 @@ pub enum AccountsCmd {
         /// Why (kept in the action log).
         #[arg(long)]
         reason: String,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Enable an account.
     #[command(after_help = "Example:\n  schooltech accounts enable jo.smith")]
@@ -128,18 +122,12 @@ pub enum AccountsCmd {
         /// require_before_access); the reason goes in the action log.
         #[arg(long = "override-aup", value_name = "REASON")]
         override_aup: Option<String>,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Clear a lockout.
     #[command(after_help = "Example:\n  schooltech accounts unlock jo.smith")]
     Unlock {
         /// Username.
         user: String,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Move an account to another OU.
     #[command(
@@ -151,9 +139,6 @@ pub enum AccountsCmd {
         /// Target OU (DN, with or without the base DN).
         #[arg(long, value_name = "OU")]
         to: String,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Add or remove groups.
     #[command(
@@ -171,9 +156,6 @@ pub enum AccountsCmd {
         /// Allow joining a protected group ([protect] groups, e.g. Domain Admins); logged.
         #[arg(long)]
         allow_protected: bool,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Set or clear the account's expiry.
     #[command(
@@ -193,9 +175,6 @@ pub enum AccountsCmd {
         /// The account never expires.
         #[arg(long)]
         never: bool,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Create many accounts from a CSV (dry run unless --apply).
     #[command(
@@ -354,9 +333,8 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             stdin,
             no_temporary,
             show_password,
-            dry_run,
         } => {
-            if *dry_run {
+            if ctx.dry_run {
                 let change = PlannedChange::ResetPassword {
                     generated: !*stdin,
                     temporary: !*no_temporary,
@@ -396,37 +374,27 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             }
             Ok(if r.unknown.is_some() { 1 } else { 0 })
         }
-        AccountsCmd::Disable {
-            user,
-            reason,
-            dry_run: true,
-        } => {
+        AccountsCmd::Disable { user, reason } if ctx.dry_run => {
             let change = PlannedChange::Disable {
                 reason: reason.clone(),
             };
             dry_run_one(ctx, user, change).await
         }
-        AccountsCmd::Enable {
-            user,
-            dry_run: true,
-            ..
-        } => dry_run_one(ctx, user, PlannedChange::Enable).await,
-        AccountsCmd::Unlock {
-            user,
-            dry_run: true,
-        } => dry_run_one(ctx, user, PlannedChange::Unlock).await,
-        AccountsCmd::Move {
-            user,
-            to,
-            dry_run: true,
-        } => dry_run_one(ctx, user, PlannedChange::Move { ou: to.clone() }).await,
+        AccountsCmd::Enable { user, .. } if ctx.dry_run => {
+            dry_run_one(ctx, user, PlannedChange::Enable).await
+        }
+        AccountsCmd::Unlock { user } if ctx.dry_run => {
+            dry_run_one(ctx, user, PlannedChange::Unlock).await
+        }
+        AccountsCmd::Move { user, to } if ctx.dry_run => {
+            dry_run_one(ctx, user, PlannedChange::Move { ou: to.clone() }).await
+        }
         AccountsCmd::Groups {
             user,
             add,
             remove,
-            dry_run: true,
             allow_protected,
-        } => {
+        } if ctx.dry_run => {
             let change = PlannedChange::Groups {
                 add: add.clone(),
                 remove: remove.clone(),
@@ -470,12 +438,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             );
             Ok(0)
         }
-        AccountsCmd::Expire {
-            user,
-            on,
-            never,
-            dry_run,
-        } => {
+        AccountsCmd::Expire { user, on, never } => {
             let day = if *never {
                 None
             } else {
@@ -484,7 +447,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     .transpose()
                     .map_err(Error::Usage)?
             };
-            if *dry_run {
+            if ctx.dry_run {
                 return dry_run_one(ctx, user, PlannedChange::Expire { on: day }).await;
             }
             let a = actions::set_expiry(ctx, user, day).await?;
@@ -495,7 +458,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             Ok(0)
         }
         AccountsCmd::Import { file, apply, role } => {
-            super::import::run(ctx, file, *apply, role.as_deref()).await
+            super::import::run(ctx, file, *apply && !ctx.dry_run, role.as_deref()).await
         }
     }
 }
