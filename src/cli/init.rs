@@ -454,6 +454,8 @@ fn yes_no(question: &str, default_yes: bool) -> Result<Option<bool>> {
 }
 
 /// Reads a password from the terminal in raw mode: nothing is echoed, not even stars.
+/// Kept rather than `rpassword`: Esc, Ctrl-C and Ctrl-D stop the question (nothing written)
+/// and the text lives only in a zeroized buffer, where rpassword returns a plain `String`.
 fn read_password(question: &str) -> Result<Option<Secret>> {
     use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
     tokio::task::block_in_place(|| {
