@@ -92,7 +92,7 @@ pub enum CredsCmd {
         by: Option<String>,
     },
     /// What is due: overdue rotations, and logins known by someone who has left (exit 1 if any).
-    #[command(after_help = "Example:\n  schooltech creds report --format csv")]
+    #[command(after_help = "Example:\n  schooltech creds report --format json")]
     Report {
         #[command(flatten)]
         format: super::TableJsonArg,
