@@ -128,21 +128,107 @@ pub enum Error {
     /// depends on where it was. Refused before anything was sent.
     #[error("{0}")]
     NotPlanned(String),
+    /// `--dry-run`: the command stopped at its first change (`doing`), before anything was
+    /// written to the directory or the store. Not a failure: the process exits 0.
+    #[error("dry run: nothing was changed; {0}")]
+    DryRun(String),
+}
+
+/// The documented exit codes (README "Exit codes", every man page's EXIT STATUS): the one
+/// place they are defined.
+pub mod exit {
+    /// Done, or nothing found.
+    pub const OK: i32 = 0;
+    /// A check or report found something.
+    pub const FINDINGS: i32 = 1;
+    /// Bad usage or input (a changing command under `--as-of` included).
+    pub const USAGE: i32 = 2;
+    /// The directory is unreachable or refused the bind.
+    pub const DIRECTORY: i32 = 3;
+    /// Refused by policy: a protected target or group.
+    pub const REFUSED: i32 = 4;
+    /// A local failure: the store, the disk, permissions.
+    pub const LOCAL: i32 = 5;
+    /// The table for man pages and `--help`: (code, meaning).
+    pub const TABLE: [(i32, &str); 6] = [
+        (OK, "done, or nothing found"),
+        (FINDINGS, "a check or report found something (findings)"),
+        (
+            USAGE,
+            "bad usage or input (a changing command under --as-of included)",
+        ),
+        (
+            DIRECTORY,
+            "the directory is unreachable or refused the bind",
+        ),
+        (REFUSED, "refused by policy (a protected target or group)"),
+        (LOCAL, "local failure (the store, the disk, permissions)"),
+    ];
 }
 
 impl Error {
-    /// The process exit code for this error: 2 usage/config, 3 directory unreachable or
-    /// authentication failed, 1 otherwise.
+    /// The process exit code for this error ([`exit`]): 2 usage, configuration or input;
+    /// 3 the directory unreachable, bind refused or the change not completed there; 4 refused
+    /// by policy (protected); 5 a local failure (store, disk, permissions); 0 a dry run's stop.
+    /// Never 1: that code means "a check found something".
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Config(_) | Error::Usage(_) | Error::Protected(_) => 2,
+            Error::Config(_) | Error::Usage(_) | Error::Input(_) | Error::NotFound(_) => {
+                exit::USAGE
+            }
+            // The server refused the request itself (a constraint, a name taken, no such
+            // entry): the input. Refused for lack of rights: the bind account, like a refused bind.
+            Error::Directory { code, .. } if *code == 50 => exit::DIRECTORY,
+            Error::Directory { .. } => exit::USAGE,
             Error::Unreachable { .. }
             | Error::AuthFailed { .. }
             | Error::Tls { .. }
             | Error::Timeout { .. }
-            | Error::NoAnswer { .. } => 3,
-            _ => 1,
+            | Error::NoAnswer { .. }
+            | Error::Partial { .. }
+            | Error::Undone { .. } => exit::DIRECTORY,
+            // The object planned is gone or is no longer the one planned: refused, like a
+            // protected target, before anything was sent.
+            Error::Protected(_) | Error::NotPlanned(_) => exit::REFUSED,
+            Error::Store { .. } | Error::Io { .. } => exit::LOCAL,
+            Error::DryRun(_) => exit::OK,
         }
+    }
+
+    /// A short, stable name for the kind of error (the `kind` of a JSON error object).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config",
+            Error::Usage(_) => "usage",
+            Error::Unreachable { .. } => "unreachable",
+            Error::AuthFailed { .. } => "bind_refused",
+            Error::Tls { .. } => "tls",
+            Error::Timeout { .. } => "timeout",
+            Error::Directory { .. } => "directory",
+            Error::NotFound(_) => "not_found",
+            Error::Store { .. } => "store",
+            Error::Io { .. } => "io",
+            Error::Input(_) => "input",
+            Error::NoAnswer { .. } => "no_answer",
+            Error::Partial { .. } => "partial",
+            Error::Undone { .. } => "undone",
+            Error::Protected(_) => "protected",
+            Error::NotPlanned(_) => "not_planned",
+            Error::DryRun(_) => "dry_run",
+        }
+    }
+
+    /// True when the directory cannot be used now (unreachable, bind refused, TLS, no answer
+    /// in time): the full-screen program shows itself offline.
+    pub fn is_offline(&self) -> bool {
+        matches!(
+            self,
+            Error::Unreachable { .. }
+                | Error::AuthFailed { .. }
+                | Error::Tls { .. }
+                | Error::Timeout { .. }
+                | Error::NoAnswer { .. }
+        )
     }
 
     /// Wraps an I/O error with the path it concerns.

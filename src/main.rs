@@ -1,6 +1,7 @@
-//! The `schooltech` binary: parse the command line, run, turn errors into exit codes.
-//! 0 ok; 1 a check or report found problems; 2 usage or configuration; 3 directory
-//! unreachable or authentication failed.
+//! The `schooltech` binary: parse the command line, run, turn errors into exit codes
+//! (`schooltech::error::exit`): 0 done or nothing found; 1 a check or report found something;
+//! 2 bad usage or input; 3 directory unreachable or bind refused; 4 refused by policy
+//! (protected); 5 local failure (store, disk, permissions).
 
 use clap::Parser;
 use schooltech::cli::{self, Cli};
@@ -35,7 +36,7 @@ fn main() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            std::process::exit(1);
+            std::process::exit(schooltech::error::exit::LOCAL);
         }
     };
     let code = runtime.block_on(async {
@@ -48,11 +49,7 @@ fn main() {
         };
         match result {
             Ok(code) => code,
-            Err(e) => {
-                // The message may carry a value from outside (a CSV cell, a name): cleaned.
-                schooltech::cli::output::err_message(&format!("error: {e}"));
-                e.exit_code()
-            }
+            Err(e) => schooltech::cli::output::report_error(&e, cli.json_errors()),
         }
     });
     drop(runtime);

@@ -359,8 +359,8 @@ fn every_account_action_reaches_the_directory_and_the_log() {
         assert!(show(&cfg, "harry.hughes")["username"] == "harry.hughes");
         assert_eq!(
             st(&cfg, &["accounts", "show", "amy.smithjr"], None).code,
-            1,
-            "{fl}: dry run created an account"
+            2,
+            "{fl}: dry run created an account (no such account: exit 2)"
         );
         let applied = st(&cfg, &["accounts", "import", f, "--apply"], None);
         assert!(

@@ -179,7 +179,7 @@ fn lists_shows_and_searches_on_both_flavours() {
             "{fl}: table"
         );
         let unknown = st(&cfg, &["accounts", "show", "nobody.here"], None);
-        assert_eq!(unknown.code, 1);
+        assert_eq!(unknown.code, 2, "no such account: bad input");
         assert!(unknown.stderr.contains("no account"), "{}", unknown.stderr);
 
         // doctor: reachable, bound, TLS, base DN; the fixture's policy (7 characters, 42 days) drifts.

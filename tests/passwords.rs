@@ -428,7 +428,7 @@ fn shared_credentials_register() {
         "{list}"
     );
     let r = st(&cfg, &["creds", "rotated", "No Such Login"], None);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 2, "no such login: bad input");
     assert!(r.stderr.contains("creds list"), "{}", r.stderr);
     st(&cfg, &["log", "verify"], None).ok();
 }

@@ -118,9 +118,6 @@ pub enum AccountsCmd {
         /// Print a generated password even when stdout is not a terminal.
         #[arg(long)]
         show_password: bool,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Disable an account.
     #[command(
@@ -132,9 +129,6 @@ pub enum AccountsCmd {
         /// Why (kept in the action log).
         #[arg(long)]
         reason: String,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Enable an account.
     #[command(after_help = "Example:\n  schooltech accounts enable jo.smith")]
@@ -145,18 +139,12 @@ pub enum AccountsCmd {
         /// require_before_access); the reason goes in the action log.
         #[arg(long = "override-aup", value_name = "REASON")]
         override_aup: Option<String>,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Clear a lockout.
     #[command(after_help = "Example:\n  schooltech accounts unlock jo.smith")]
     Unlock {
         /// Username.
         user: String,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Move an account to another OU.
     #[command(
@@ -168,9 +156,6 @@ pub enum AccountsCmd {
         /// Target OU (DN, with or without the base DN).
         #[arg(long, value_name = "OU")]
         to: String,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Add or remove groups.
     #[command(
@@ -188,9 +173,6 @@ pub enum AccountsCmd {
         /// Allow joining a protected group ([protect] groups, e.g. Domain Admins); logged.
         #[arg(long)]
         allow_protected: bool,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Set or clear the account's expiry.
     #[command(
@@ -213,9 +195,6 @@ pub enum AccountsCmd {
         /// Go on with a day in the past or more than a year away (asked in a terminal).
         #[arg(long)]
         yes: bool,
-        /// Show what would change (before -> after) and change nothing.
-        #[arg(long)]
-        dry_run: bool,
     },
     /// Create many accounts from a CSV (dry run unless --apply).
     #[command(
@@ -407,7 +386,6 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             stdin,
             no_temporary,
             show_password,
-            dry_run,
         } => {
             let Some(user) = user else {
                 let (Some(path), false) = (slips, *stdin) else {
@@ -421,8 +399,8 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     outln!("{} ({})", a.username, a.name());
                 }
                 outln!("{} account(s) in {}", class.members.len(), class.group);
-                if *dry_run || !*yes {
-                    if !*dry_run {
+                if ctx.dry_run || !*yes {
+                    if !ctx.dry_run {
                         return Err(crate::error::Error::Usage(
                             "this resets every password listed above: add --yes to confirm".into(),
                         ));
@@ -442,7 +420,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 }
                 return Ok(i32::from(!r.problems.is_empty()));
             };
-            if *dry_run {
+            if ctx.dry_run {
                 let change = PlannedChange::ResetPassword {
                     generated: !*stdin,
                     temporary: !*no_temporary,
@@ -482,37 +460,27 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             }
             Ok(if r.unknown.is_some() { 1 } else { 0 })
         }
-        AccountsCmd::Disable {
-            user,
-            reason,
-            dry_run: true,
-        } => {
+        AccountsCmd::Disable { user, reason } if ctx.dry_run => {
             let change = PlannedChange::Disable {
                 reason: reason.clone(),
             };
             dry_run_one(ctx, user, change).await
         }
-        AccountsCmd::Enable {
-            user,
-            dry_run: true,
-            ..
-        } => dry_run_one(ctx, user, PlannedChange::Enable).await,
-        AccountsCmd::Unlock {
-            user,
-            dry_run: true,
-        } => dry_run_one(ctx, user, PlannedChange::Unlock).await,
-        AccountsCmd::Move {
-            user,
-            to,
-            dry_run: true,
-        } => dry_run_one(ctx, user, PlannedChange::Move { ou: to.clone() }).await,
+        AccountsCmd::Enable { user, .. } if ctx.dry_run => {
+            dry_run_one(ctx, user, PlannedChange::Enable).await
+        }
+        AccountsCmd::Unlock { user } if ctx.dry_run => {
+            dry_run_one(ctx, user, PlannedChange::Unlock).await
+        }
+        AccountsCmd::Move { user, to } if ctx.dry_run => {
+            dry_run_one(ctx, user, PlannedChange::Move { ou: to.clone() }).await
+        }
         AccountsCmd::Groups {
             user,
             add,
             remove,
-            dry_run: true,
             allow_protected,
-        } => {
+        } if ctx.dry_run => {
             let change = PlannedChange::Groups {
                 add: add.clone(),
                 remove: remove.clone(),
@@ -561,7 +529,6 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             on,
             never,
             yes,
-            dry_run,
         } => {
             let day = if *never {
                 None
@@ -571,7 +538,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     .transpose()
                     .map_err(Error::Usage)?
             };
-            if *dry_run {
+            if ctx.dry_run {
                 if let Some(why) = day.and_then(|d| unusual_expiry(d, ctx.now().london_date())) {
                     errln!("note: the new expiry is {why}");
                 }
@@ -587,7 +554,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             Ok(0)
         }
         AccountsCmd::Import { file, apply, role } => {
-            super::import::run(ctx, file, *apply, role.as_deref()).await
+            super::import::run(ctx, file, *apply && !ctx.dry_run, role.as_deref()).await
         }
     }
 }

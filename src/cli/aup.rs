@@ -138,6 +138,7 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
             Ok(print_outcome(None, &out))
         }
         AupCmd::Import { file, apply } => {
+            let apply = &(*apply && !ctx.dry_run);
             let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
             let plan = aup::plan_import(ctx, &bytes).await?;
             for (line, a, s) in &plan.record {

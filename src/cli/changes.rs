@@ -8,7 +8,6 @@ use crate::ops::OutsideChange;
 use crate::ops::{self, Ctx};
 use chrono::{DateTime, Utc};
 use clap::Args;
-use std::io::IsTerminal;
 
 /// `changes` options.
 #[derive(Debug, Args)]
@@ -117,15 +116,18 @@ pub async fn run(ctx: &Ctx, args: &ChangesArgs) -> Result<ExitCode> {
             )
             .map_err(|e| Error::io("standard output", e))?;
             let text = String::from_utf8_lossy(&buf);
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            // anstream decides (a terminal, NO_COLOR, CLICOLOR_FORCE), as clap does for help.
+            let colour =
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            let red = anstyle::Style::new().fg_color(Some(anstyle::AnsiColor::Red.into()));
             super::output::with_stdout_styled(|w| {
                 for (i, line) in text.lines().enumerate() {
                     let protected = i > 0 && found.get(i - 1).is_some_and(|c| c.protected);
                     if protected && colour {
                         // Our own colour, around a line whose cells are cleaned already.
-                        w.write_all(b"\x1b[31m")?;
+                        write!(w, "{red}")?;
                         w.write_all(super::output::clean(line).as_bytes())?;
-                        wln!(w, "\x1b[0m")?;
+                        writeln!(w, "{red:#}")?;
                     } else {
                         wln!(w, "{line}")?;
                     }

@@ -1,7 +1,7 @@
 //! `schooltech creds …`: the shared-credentials register (no passwords are ever stored).
 
 use super::output::{clean, with_stdout, write_json, write_table};
-use super::{ExitCode, Format, FormatArg};
+use super::{ExitCode, Format};
 use crate::domain::creds::{CredStatus, CredUpdate, Credential};
 use crate::domain::time::{end_of_day, parse_date, uk_date};
 use crate::error::{Error, Result};
@@ -68,13 +68,13 @@ pub enum CredsCmd {
         /// Its name.
         name: String,
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
     /// List the register.
     #[command(after_help = "Example:\n  schooltech creds list")]
     List {
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
     /// Record that a shared login's password was changed: the only thing that moves its date
     /// and clears a leaver's alarm (leavers come off "known by").
@@ -92,10 +92,10 @@ pub enum CredsCmd {
         by: Option<String>,
     },
     /// What is due: overdue rotations, and logins known by someone who has left (exit 1 if any).
-    #[command(after_help = "Example:\n  schooltech creds report --format csv")]
+    #[command(after_help = "Example:\n  schooltech creds report --format json")]
     Report {
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
 }
 
@@ -141,7 +141,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
         }
         CredsCmd::List { format } => {
             let list = creds::list(ctx)?;
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json => write_json(w, &list),
                 _ => {
                     let rows: Vec<Vec<String>> = list
@@ -224,7 +224,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
         }
         CredsCmd::Show { name, format } => {
             let h = creds::show(ctx, name)?;
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json => write_json(w, &h),
                 _ => {
                     let c = &h.current;
@@ -266,7 +266,7 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
             let due = rows
                 .iter()
                 .any(|(_, v)| matches!(v.status, CredStatus::Overdue | CredStatus::LeaverKnows));
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json => {
                     let v: Vec<serde_json::Value> = rows
                         .iter()

@@ -1,6 +1,6 @@
 //! `schooltech doctor`
 
-use super::{context, Cli, ExitCode, Format};
+use super::{context, Cli, ExitCode};
 use crate::error::Result;
 use crate::ops::doctor::{self, Check, Outcome};
 use clap::Args;
@@ -9,8 +9,8 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
     /// Output format (table or json).
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = super::TableJson::Table)]
+    pub format: super::TableJson,
 }
 
 /// A check's line, and its fix on a line of its own under it.
@@ -41,7 +41,7 @@ pub async fn run(cli: &Cli, args: &DoctorArgs) -> Result<ExitCode> {
         }
     };
     let report = doctor::run(&ctx).await;
-    if args.format == Format::Json {
+    if args.format == super::TableJson::Json {
         super::output::with_stdout(|w| super::output::write_json(w, &report))?;
     } else {
         for c in &report.checks {

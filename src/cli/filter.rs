@@ -93,8 +93,8 @@ pub enum FilterCmd {
         /// The request's number.
         id: String,
         /// Output format (table or json).
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = super::TableJson::Table)]
+        format: super::TableJson,
     },
     /// The list the web filter imports: agreed and applied exceptions only.
     #[command(after_help = "Example:\n  schooltech filter export --format csv > exceptions.csv")]
@@ -110,6 +110,10 @@ pub enum FilterCmd {
         /// unblock (the pass list, default) or block (the block list).
         #[arg(long, value_enum, default_value_t = KindArg::Unblock)]
         kind: KindArg,
+        /// Write to FILE (atomically: a temporary file beside it, synced, renamed; on any error
+        /// the old file stays as it was) instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
     },
     /// Reviews of the exceptions in force, and the governors' report.
     #[command(subcommand)]
@@ -278,7 +282,8 @@ pub enum ReviewArg {
 /// Report formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReportArg {
-    /// Plain text.
+    /// Plain text (`text` is the same).
+    #[value(name = "table", alias = "text")]
     Text,
     /// Markdown.
     Markdown,
@@ -449,7 +454,7 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
         }
         FilterCmd::Show { id, format } => {
             let h = ops::show(ctx, id_arg(id)?, now)?;
-            with_stdout(|w| match format {
+            with_stdout(|w| match Format::from(*format) {
                 Format::Json => write_json(w, &h),
                 _ => {
                     let e = &h.entry;
@@ -489,7 +494,9 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             format,
             scope,
             kind,
+            out,
         } => {
+            let file = super::output::OutFile::start(out.as_deref());
             let scope = if scope.trim().eq_ignore_ascii_case("all") {
                 None
             } else {
@@ -507,6 +514,7 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             };
             let text = ops::export(ctx, f, &q, now)?;
             with_stdout(|w| w.write_all(text.as_bytes()))?;
+            file.commit()?;
             Ok(0)
         }
         FilterCmd::Review(r) => review(ctx, r, now).await,

@@ -76,8 +76,12 @@ pub fn man_pages(dir: &Path) -> Result<Vec<PathBuf>> {
     clap_mangen::Man::new(root.clone())
         .render(&mut buf)
         .map_err(|e| Error::io(&path, e))?;
+    buf.extend_from_slice(common_sections().as_bytes());
     buf.extend_from_slice(see_also(&root).as_bytes());
     std::fs::write(&path, buf).map_err(|e| Error::io(&path, e))?;
+    out.push(path);
+    let path = dir.join("schooltech.toml.5");
+    std::fs::write(&path, config_page()).map_err(|e| Error::io(&path, e))?;
     out.push(path);
     for group in root
         .get_subcommands()
@@ -98,7 +102,120 @@ fn see_also(root: &Command) -> String {
         .filter(|s| !s.is_hide_set() && s.get_name() != "help")
         .map(|s| format!("\\fBschooltech\\-{}\\fR(1)", roff(s.get_name())))
         .collect();
-    format!(".SH \"SEE ALSO\"\n{}\n", pages.join(", "))
+    format!(
+        ".SH \"SEE ALSO\"\n{}, \\fBschooltech.toml\\fR(5), \\fBldapsearch\\fR(1), \\fBsamba\\-tool\\fR(8)\n",
+        pages.join(", ")
+    )
+}
+
+/// EXIT STATUS, ENVIRONMENT and FILES: the same on schooltech(1) and every subcommand's page.
+/// The exit codes come from [`crate::error::exit::TABLE`], the one mapping.
+pub fn common_sections() -> String {
+    let mut s = String::from(".SH \"EXIT STATUS\"\n");
+    for (code, meaning) in crate::error::exit::TABLE {
+        s.push_str(&format!(".TP\n.B {code}\n{}\n", roff(meaning)));
+    }
+    s.push_str(&roff(
+        "With --format json an error is also one JSON object on standard error: \
+         {\"error\": {\"code\": N, \"kind\": \"...\", \"message\": \"...\"}}. \
+         A --dry-run that stops before its first change exits 0.",
+    ));
+    s.push('\n');
+    s.push_str(".SH ENVIRONMENT\n");
+    for (var, what) in [
+        (
+            "SCHOOLTECH_CONFIG",
+            "the configuration file when --config is not given",
+        ),
+        (
+            "SCHOOLTECH_BIND_PASSWORD",
+            "the bind password when [directory] bind_password_file is not set (read once, then \
+             removed from the environment)",
+        ),
+        (
+            "SCHOOLTECH_LOG",
+            "log filter for -v output (e.g. schooltech=debug)",
+        ),
+        ("NO_COLOR", "when set, no colour in tables"),
+    ] {
+        s.push_str(&format!(".TP\n.B {}\n{}\n", roff(var), roff(what)));
+    }
+    s.push_str(".SH FILES\n");
+    for (file, what) in [
+        (
+            crate::config::DEFAULT_CONFIG_PATH,
+            "the configuration (see schooltech.toml(5)); written by schooltech init",
+        ),
+        (
+            crate::config::DEFAULT_STORE_PATH,
+            "the local store: action log, journal, mirror, inventory, filter requests",
+        ),
+        (
+            crate::config::DEFAULT_HANDOUT_DIR,
+            "handouts with temporary passwords (mode 0600; print, then delete)",
+        ),
+    ] {
+        s.push_str(&format!(".TP\n.I {}\n{}\n", roff(file), roff(what)));
+    }
+    s
+}
+
+/// The documented configuration: the example shipped with the package, each key with the
+/// comment above it. `schooltech.toml(5)` is made from it, so the page and the example cannot
+/// drift; a test checks that every field the configuration accepts is on the page.
+pub const EXAMPLE_CONFIG: &str = include_str!("../../config/schooltech.example.toml");
+
+/// `schooltech.toml(5)`, from [`EXAMPLE_CONFIG`]: every `[section]`, and in it every key
+/// (set or shown commented out) with its comment and example value.
+pub fn config_page() -> String {
+    let mut s = String::from(
+        ".TH SCHOOLTECH.TOML 5 \"\" \"schooltech\" \"File Formats\"\n\
+         .SH NAME\nschooltech.toml \\- configuration of schooltech\n\
+         .SH DESCRIPTION\n",
+    );
+    s.push_str(&roff(
+        "TOML. Unknown or misspelt keys are refused with the key and line named (exit 2). \
+         The sections and keys below are those of the example configuration \
+         (/usr/share/doc/schooltech/schooltech.example.toml).",
+    ));
+    s.push('\n');
+    let mut comment: Vec<String> = Vec::new();
+    for line in EXAMPLE_CONFIG.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            comment.clear();
+            continue;
+        }
+        if t.starts_with('[') {
+            s.push_str(&format!(".SH \"{}\"\n", roff(t)));
+            if !comment.is_empty() {
+                s.push_str(&roff(&comment.join(" ")));
+                s.push('\n');
+            }
+            comment.clear();
+            continue;
+        }
+        let body = t.trim_start_matches('#').trim();
+        let key = body.split_once('=').map(|(k, _)| k.trim()).filter(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '"')
+        });
+        match key {
+            Some(k) => {
+                s.push_str(&format!(".TP\n.B {}\n", roff(k)));
+                if !comment.is_empty() {
+                    s.push_str(&roff(&comment.join(" ")));
+                    s.push('\n');
+                }
+                s.push_str(&format!("Example: {}\n", roff(body)));
+                comment.clear();
+            }
+            None => comment.push(body.to_string()),
+        }
+    }
+    s.push_str(".SH \"SEE ALSO\"\n\\fBschooltech\\fR(1), \\fBschooltech\\-init\\fR(1)\n");
+    s
 }
 
 /// A page for one subcommand group: its own synopsis and options, then every command under it
@@ -134,7 +251,11 @@ fn group_page(group: &Command, name: &str) -> std::io::Result<Vec<u8>> {
         writeln!(buf, ".SH EXAMPLES")?;
         write_example(&mut buf, &ex.to_string())?;
     }
-    writeln!(buf, ".SH \"SEE ALSO\"\n\\fBschooltech\\fR(1)")?;
+    buf.write_all(common_sections().as_bytes())?;
+    writeln!(
+        buf,
+        ".SH \"SEE ALSO\"\n\\fBschooltech\\fR(1), \\fBschooltech.toml\\fR(5)"
+    )?;
     Ok(buf)
 }
 

@@ -4,7 +4,6 @@ use super::ExitCode;
 use crate::error::{Error, Result};
 use crate::ops::import::{apply, plan_file};
 use crate::ops::Ctx;
-use std::io::Write;
 use std::path::Path;
 
 /// Dry run (default) or apply an import.
@@ -47,12 +46,10 @@ pub async fn run(ctx: &Ctx, file: &Path, do_apply: bool, role: Option<&str>) -> 
         outln!("dry run: nothing was changed; run again with --apply to create them");
         return Ok(if p.errors.is_empty() { 0 } else { 1 });
     }
-    let result = apply(ctx, &p, |done, total| {
-        errout!("\rcreating {done}/{total}");
-        let _ = std::io::stderr().flush();
-    })
-    .await?;
-    errln!();
+    let progress = super::progress::Progress::new("creating accounts", p.create.len() as u64);
+    let result = apply(ctx, &p, |done, _total| progress.set(done as u64)).await;
+    progress.finish();
+    let result = result?;
     for e in &result.failed {
         outln!("failed line {:>4}: {}", e.line, e.message);
     }

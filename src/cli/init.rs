@@ -4,7 +4,7 @@
 //! Nothing is written until the bind worked: a wrong URL, password or certificate leaves the
 //! machine as it was.
 
-use super::{Cli, ExitCode, Format};
+use super::{Cli, ExitCode};
 use crate::config::{read_secret_file, DEFAULT_CONFIG_PATH, DEFAULT_STORE_PATH};
 use crate::domain::roles::RoleMap;
 use crate::error::{Error, Result};
@@ -44,7 +44,7 @@ pub struct InitArgs {
     #[arg(long, value_name = "PATH")]
     pub store: Option<PathBuf>,
     /// Do not ask: take everything from the options (for scripts).
-    #[arg(long)]
+    #[arg(long, short = 'y')]
     pub yes: bool,
     /// Replace an existing configuration.
     #[arg(long)]
@@ -177,6 +177,13 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
             }
         }
     };
+    if cli.dry_run {
+        outln!(
+            "dry run: nothing was written; without --dry-run the configuration would be written to {}",
+            plan.config.display()
+        );
+        return Ok(0);
+    }
     write(&plan)?;
     outln!();
     outln!("Running doctor on {}:", plan.config.display());
@@ -187,12 +194,13 @@ pub async fn run(cli: &Cli, args: &InitArgs) -> Result<ExitCode> {
         verbose: cli.verbose,
         demo_size: None,
         no_mirror: cli.no_mirror,
+        dry_run: false,
         command: None,
     };
     super::doctor::run(
         &check,
         &super::doctor::DoctorArgs {
-            format: Format::Table,
+            format: super::TableJson::Table,
         },
     )
     .await
@@ -446,6 +454,8 @@ fn yes_no(question: &str, default_yes: bool) -> Result<Option<bool>> {
 }
 
 /// Reads a password from the terminal in raw mode: nothing is echoed, not even stars.
+/// Kept rather than `rpassword`: Esc, Ctrl-C and Ctrl-D stop the question (nothing written)
+/// and the text lives only in a zeroized buffer, where rpassword returns a plain `String`.
 fn read_password(question: &str) -> Result<Option<Secret>> {
     use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
     tokio::task::block_in_place(|| {

@@ -129,8 +129,9 @@ pub struct ListArgs {
 /// Report output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ReportFormat {
-    /// Words for people.
+    /// Words for people (`text` is the same).
     #[default]
+    #[value(name = "table", alias = "text")]
     Text,
     /// CSV.
     Csv,
@@ -177,7 +178,7 @@ pub enum InventoryCmd {
         /// Its tag.
         tag: String,
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
     /// List assets (search and filters).
     #[command(
@@ -236,7 +237,7 @@ pub enum InventoryCmd {
         #[arg(long)]
         overdue: bool,
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
     /// Print the loan agreement of an asset's open loan (plain text to print and sign).
     #[command(
@@ -332,6 +333,10 @@ pub enum InventoryCmd {
         /// csv or json.
         #[arg(long, value_enum)]
         format: ExportFormat,
+        /// Write to FILE (atomically; on any error the old file stays as it was) instead of
+        /// stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -382,7 +387,7 @@ pub enum SoftwareCmd {
         #[arg(long, default_value_t = 60)]
         within: u32,
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
 }
 
@@ -517,7 +522,7 @@ pub enum DisposalCmd {
         /// The batch.
         name: String,
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
     /// Close a batch: items become disposed; the batch can no longer change.
     #[command(
@@ -537,7 +542,7 @@ pub enum DisposalCmd {
         #[arg(long)]
         year: Option<i32>,
         #[command(flatten)]
-        format: FormatArg,
+        format: super::TableJsonArg,
     },
 }
 
@@ -691,7 +696,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
         }
         InventoryCmd::Show { tag, format } => {
             let d = inv::detail(ctx, tag)?;
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json | Format::Csv => write_json(w, &d),
                 Format::Table => {
                     for (k, v) in crate::ops::asset_fields(&d.asset) {
@@ -830,7 +835,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             let today = ctx.now().london_date();
             let loans = inv::loans(ctx, *overdue)?;
             let any_overdue = loans.iter().any(|(l, _)| l.is_overdue(today));
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json => write_json(w, &loans.iter().map(|(l, _)| l).collect::<Vec<_>>()),
                 _ => {
                     let t: Vec<Vec<String>> = loans
@@ -940,7 +945,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 );
                 return Ok(2);
             }
-            if *apply {
+            if *apply && !ctx.dry_run {
                 let n = import::apply(ctx, &plan, &file.display().to_string())?;
                 outln!("imported {n} asset(s) ({})", plan.encoding);
             } else {
@@ -952,7 +957,8 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             }
             Ok(0)
         }
-        InventoryCmd::Export { format } => {
+        InventoryCmd::Export { format, out } => {
+            let file = super::output::OutFile::start(out.as_deref());
             match format {
                 ExportFormat::Csv => {
                     let bytes = import::export_csv(ctx)?;
@@ -963,6 +969,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                     with_stdout(|w| write_json(w, &v))?;
                 }
             }
+            file.commit()?;
             Ok(0)
         }
     }
@@ -1004,7 +1011,7 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
         SoftwareCmd::Report { within, format } => {
             let r = software::report(ctx, *within)?;
             let today = ctx.now().london_date();
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json => write_json(w, &r),
                 _ => {
                     let t: Vec<Vec<String>> = r
@@ -1354,7 +1361,7 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
         }
         DisposalCmd::Show { name, format } => {
             let v = disposal::view(ctx, name)?;
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json | Format::Csv => write_json(w, &v),
                 Format::Table => print_batch(w, &v),
             })?;
@@ -1375,7 +1382,7 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
         }
         DisposalCmd::Report { year, format } => {
             let r = disposal::report(ctx, *year)?;
-            with_stdout(|w| match format.format {
+            with_stdout(|w| match Format::from(format.format) {
                 Format::Json | Format::Csv => write_json(w, &r),
                 Format::Table => {
                     for b in &r {

@@ -26,6 +26,10 @@ pub enum LeaversCmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Write the findings to FILE (atomically; on any error the old file stays as it was)
+        /// instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Put a suspended account back as it was (OU, groups, description, enabled) with a
     /// temporary password (shown once).
@@ -46,7 +50,9 @@ pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
             mis,
             reason,
             format,
+            out,
         } => {
+            let file = super::output::OutFile::start(out.as_deref());
             let only = match reason {
                 Some(r) => Some(Reason::parse(r).ok_or_else(|| {
                     Error::Usage(format!(
@@ -68,6 +74,7 @@ pub async fn run(ctx: &Ctx, cmd: &LeaversCmd) -> Result<ExitCode> {
                 .filter(|f| only.is_none_or(|r| f.reason == r))
                 .collect();
             print_findings(&rows, *format)?;
+            file.commit()?;
             Ok(i32::from(needs))
         }
         LeaversCmd::Restore {

@@ -37,6 +37,7 @@ mod leavers;
 mod log;
 pub mod output;
 mod passwords;
+pub mod progress;
 pub mod report;
 mod store;
 mod sweep;
@@ -77,6 +78,11 @@ pub struct Cli {
     #[arg(long = "no-mirror", global = true)]
     pub no_mirror: bool,
 
+    /// Change nothing: show what the command would do (the plan, where it has one) and stop
+    /// before its first change to the directory or the store. Every command accepts it.
+    #[arg(short = 'n', long = "dry-run", global = true)]
+    pub dry_run: bool,
+
     /// Size of a generated demo school (for benchmarks).
     #[arg(long, global = true, hide = true, env = "SCHOOLTECH_DEMO_SIZE")]
     pub demo_size: Option<usize>,
@@ -84,6 +90,20 @@ pub struct Cli {
     /// The command (none opens the full-screen program).
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// True when the command line asks for JSON output (`--format json`): errors are then a
+    /// JSON object on stderr as well as a line of text.
+    pub fn json_errors(&self) -> bool {
+        let args: Vec<String> = std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        args.iter().enumerate().any(|(i, a)| {
+            a == "--format=json"
+                || (a == "--format" && args.get(i + 1).is_some_and(|v| v == "json"))
+        })
+    }
 }
 
 fn parse_as_of(s: &str) -> std::result::Result<NaiveDate, String> {
@@ -186,13 +206,43 @@ pub enum Command {
 /// Output format for lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum Format {
-    /// Aligned columns for people.
+    /// Aligned columns for people (`text` is the same).
     #[default]
+    #[value(alias = "text")]
     Table,
     /// CSV with a header row.
     Csv,
     /// A JSON array.
     Json,
+}
+
+/// Output format of a command that has no CSV form (one record, or a report in sections):
+/// `--format csv` is refused (exit 2), never answered in another format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum TableJson {
+    /// For people (`text` is the same).
+    #[default]
+    #[value(alias = "text")]
+    Table,
+    /// JSON.
+    Json,
+}
+
+impl From<TableJson> for Format {
+    fn from(f: TableJson) -> Format {
+        match f {
+            TableJson::Table => Format::Table,
+            TableJson::Json => Format::Json,
+        }
+    }
+}
+
+/// `--format` (table or json).
+#[derive(Debug, Args, Clone, Copy)]
+pub struct TableJsonArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableJson::Table)]
+    pub format: TableJson,
 }
 
 /// `--format`
@@ -221,12 +271,21 @@ pub fn context(cli: &Cli) -> Result<Ctx> {
     if cli.demo || cli.demo_size.is_some() {
         let ctx = Ctx::demo_unsealed(cli.demo_size, cli.as_of, crate::clock::Clock::process())?;
         seed_demo_extras(&ctx)?;
-        return Ok(ctx.sealed());
+        return Ok(dry(cli, ctx.sealed()));
     }
     let (config, path) = Config::load(cli.config.as_deref())?;
     let mut ctx = Ctx::from_config(config, path, cli.as_of)?;
     ctx.use_mirror = !cli.no_mirror;
-    Ok(ctx)
+    Ok(dry(cli, ctx))
+}
+
+/// `--dry-run` seals the context so that no change is made (see [`Ctx::dry_run`]).
+fn dry(cli: &Cli, ctx: Ctx) -> Ctx {
+    if cli.dry_run {
+        ctx.dry_run()
+    } else {
+        ctx
+    }
 }
 
 /// The context, with what an earlier run left unknown settled first (said on stderr).
@@ -236,6 +295,34 @@ async fn settled_context(cli: &Cli) -> Result<Ctx> {
         errln!("{}", crate::ops::settle::describe(&s));
     }
     Ok(ctx)
+}
+
+/// Whether a bulk command that is dry unless `--apply` goes ahead: never under `--dry-run` or
+/// without `--apply`; with `--yes` at once; else it asks on a terminal (stdin and stderr),
+/// and where there is none it refuses with `refusal` (exit 2) so a script must say `--yes`.
+/// A "no" is a dry run (false).
+pub(crate) fn go_ahead(ctx: &Ctx, apply: bool, yes: bool, refusal: &str) -> Result<bool> {
+    use std::io::IsTerminal;
+    if ctx.dry_run || !apply {
+        return Ok(false);
+    }
+    if yes {
+        return Ok(true);
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        let why = if refusal.contains("--yes") {
+            refusal.to_string()
+        } else {
+            format!("{refusal}: add --yes to confirm (there is no terminal to ask on)")
+        };
+        return Err(crate::Error::Usage(why));
+    }
+    errout!("Go ahead? [y/N] ");
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| crate::Error::io("standard input", e))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
 /// Runs a subcommand; returns the exit code.

@@ -23,6 +23,70 @@ fn closed() -> bool {
     STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// What a command with `--out FILE` has written so far, instead of stdout ([`OutFile`]).
+static CAPTURE: std::sync::Mutex<Option<Vec<u8>>> = std::sync::Mutex::new(None);
+
+/// Runs `f` on the capture when one is on; false when there is none (write to stdout).
+fn captured(f: impl FnOnce(&mut Vec<u8>)) -> bool {
+    match CAPTURE.lock() {
+        Ok(mut g) => match g.as_mut() {
+            Some(buf) => {
+                f(buf);
+                true
+            }
+            None => false,
+        },
+        Err(_) => false,
+    }
+}
+
+/// `--out FILE`: what the command prints to stdout goes into FILE instead, written only when
+/// the command finished ([`OutFile::commit`]): a temporary file beside it, synced, renamed
+/// ([`crate::ops::files::write_private`]). When the command fails first, the capture is
+/// dropped and the old file stays as it was, byte for byte. `None`: stdout as usual.
+pub struct OutFile {
+    path: Option<std::path::PathBuf>,
+}
+
+impl OutFile {
+    /// Starts capturing stdout for `path` (nothing when `None`).
+    pub fn start(path: Option<&std::path::Path>) -> OutFile {
+        if path.is_some() {
+            if let Ok(mut g) = CAPTURE.lock() {
+                *g = Some(Vec::new());
+            }
+        }
+        OutFile {
+            path: path.map(|p| p.to_path_buf()),
+        }
+    }
+
+    /// Writes what was captured to the file, atomically; says where on stderr.
+    pub fn commit(mut self) -> Result<()> {
+        let Some(path) = self.path.take() else {
+            return Ok(());
+        };
+        let bytes = CAPTURE
+            .lock()
+            .ok()
+            .and_then(|mut g| g.take())
+            .unwrap_or_default();
+        crate::ops::files::write_private(&path, &bytes).map_err(|e| crate::Error::io(&path, e))?;
+        err_line(&format!("wrote {}", path.display()));
+        Ok(())
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if self.path.is_some() {
+            if let Ok(mut g) = CAPTURE.lock() {
+                *g = None;
+            }
+        }
+    }
+}
+
 fn broken(e: &io::Error) -> bool {
     if e.kind() == io::ErrorKind::BrokenPipe {
         STDOUT_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -36,6 +100,17 @@ fn broken(e: &io::Error) -> bool {
 /// dropped and the command finishes its work). Everything written passes through
 /// [`Visible`], so no control character or escape sequence reaches the terminal.
 pub fn with_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let mut res = Ok(());
+    let mut f = Some(f);
+    if captured(|buf| {
+        let mut w = Visible::new(buf);
+        if let Some(f) = f.take() {
+            res = f(&mut w).and_then(|_| w.flush());
+        }
+    }) {
+        return res.map_err(io_err);
+    }
+    let Some(f) = f else { return Ok(()) };
     if closed() {
         return Ok(());
     }
@@ -50,6 +125,10 @@ pub fn with_stdout(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(
 /// [`with_stdout`] without the [`Visible`] layer, for a table that adds its own colour to lines
 /// it has cleaned itself (every value through [`clean`] or [`wln!`]).
 pub fn with_stdout_styled(f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    if CAPTURE.lock().is_ok_and(|g| g.is_some()) {
+        // A file gets no colour.
+        return with_stdout(f);
+    }
     if closed() {
         return Ok(());
     }
@@ -136,6 +215,12 @@ impl<W: Write> Write for Visible<W> {
 /// so a value can never make a line of its own. Use through `outln!`. A closed stdout is not
 /// an error.
 pub fn out_line(s: &str) {
+    if captured(|buf| {
+        buf.extend_from_slice(clean(s).as_bytes());
+        buf.push(b'\n');
+    }) {
+        return;
+    }
     if closed() {
         return;
     }
@@ -166,6 +251,28 @@ pub fn err_message(s: &str) {
     let _ = writeln!(io::stderr().lock(), "{out}");
 }
 
+/// Reports an error that ends the run and returns the process exit code (`Error::exit_code`,
+/// the one mapping). A dry run's stop is said as such (exit 0). With `json`, the error is also
+/// one JSON object on stderr: `{"error": {"code": N, "kind": "...", "message": "..."}}`.
+pub fn report_error(e: &crate::Error, json: bool) -> i32 {
+    let code = e.exit_code();
+    let text = e.to_string();
+    if let crate::Error::DryRun(_) = e {
+        err_message(&text);
+    } else {
+        // The message may carry a value from outside (a CSV cell, a name): cleaned.
+        err_message(&format!("error: {text}"));
+    }
+    if json {
+        let obj = serde_json::json!({
+            "error": { "code": code, "kind": e.kind(), "message": text }
+        });
+        // serde_json escapes every control character: nothing in it acts on the terminal.
+        let _ = writeln!(io::stderr().lock(), "{obj}");
+    }
+    code
+}
+
 /// Writes text without a newline to stderr (progress, prompts), [`clean`]ed except for a
 /// leading carriage return that rewinds a progress line.
 pub fn err_text(s: &str) {
@@ -179,6 +286,9 @@ pub fn err_text(s: &str) {
 
 /// Writes text without a newline to stdout, [`clean`]ed (a prompt before an answer).
 pub fn out_text(s: &str) {
+    if captured(|buf| buf.extend_from_slice(clean(s).as_bytes())) {
+        return;
+    }
     if closed() {
         return;
     }

@@ -58,8 +58,11 @@ pub enum PasswordsCmd {
         /// Instead of usernames: every account in this status (e.g. expired).
         #[arg(long, value_name = "STATUS")]
         status: Option<String>,
-        /// Do it (without this, only show what would change).
+        /// Do it (asks on a terminal; without it, only show what would change).
         #[arg(long)]
+        apply: bool,
+        /// Do it without asking (also --apply; needed where there is no terminal).
+        #[arg(long, short = 'y')]
         yes: bool,
     },
     /// Clear the "password never expires" flag.
@@ -72,8 +75,11 @@ pub enum PasswordsCmd {
         /// Every account that has the flag.
         #[arg(long)]
         all: bool,
-        /// Do it (without this, only show what would change).
+        /// Do it (asks on a terminal; without it, only show what would change).
         #[arg(long)]
+        apply: bool,
+        /// Do it without asking (also --apply; needed where there is no terminal).
+        #[arg(long, short = 'y')]
         yes: bool,
     },
     /// The directory's own password policy.
@@ -95,8 +101,11 @@ pub enum PolicyCmd {
         after_help = "Examples:\n  schooltech passwords policy apply          (dry run: what would be set)\n  schooltech passwords policy apply --yes"
     )]
     Apply {
-        /// Do it (without this, only show what would change).
+        /// Do it (asks on a terminal; without it, only show what would change).
         #[arg(long)]
+        apply: bool,
+        /// Do it without asking (also --apply; needed where there is no terminal).
+        #[arg(long, short = 'y')]
         yes: bool,
     },
 }
@@ -149,7 +158,12 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
             });
             Ok(i32::from(failing))
         }
-        PasswordsCmd::Expire { users, status, yes } => {
+        PasswordsCmd::Expire {
+            users,
+            status,
+            apply,
+            yes,
+        } => {
             let targets = match status {
                 Some(s) => {
                     let (rows, _) = compliance::report(ctx, None).await?;
@@ -163,13 +177,18 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
             bulk(
                 ctx,
                 &targets,
-                *yes,
+                (*apply, *yes),
                 "force a password change at next logon for",
                 |c, t| Box::pin(compliance::expire_users(c, t)),
             )
             .await
         }
-        PasswordsCmd::ClearNeverExpires { users, all, yes } => {
+        PasswordsCmd::ClearNeverExpires {
+            users,
+            all,
+            apply,
+            yes,
+        } => {
             let targets: Vec<String> = if *all {
                 let l = ops::accounts::list(ctx, &Default::default()).await?;
                 l.accounts
@@ -183,23 +202,27 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
             bulk(
                 ctx,
                 &targets,
-                *yes,
+                (*apply, *yes),
                 "clear \"password never expires\" on",
                 |c, t| Box::pin(compliance::clear_never_expires(c, t)),
             )
             .await
         }
         PasswordsCmd::Policy(PolicyCmd::Show) => policy_show(ctx).await,
-        PasswordsCmd::Policy(PolicyCmd::Apply { yes }) => {
+        PasswordsCmd::Policy(PolicyCmd::Apply { apply, yes }) => {
             let (plan, why) = compliance::policy_plan_explained(ctx).await?;
             if plan.is_empty() {
                 outln!("the directory's password policy already matches the school's rules");
+                if ctx.dry_run {
+                    outln!("dry run: nothing was changed");
+                }
                 return Ok(0);
             }
+            let asked = (*apply || *yes) && !ctx.dry_run;
             for p in &plan {
                 outln!(
                     "{} {}",
-                    if *yes { "setting" } else { "would set" },
+                    if asked { "setting" } else { "would set" },
                     crate::ops::compliance::describe_policy_change(p)
                 );
             }
@@ -209,8 +232,8 @@ pub async fn run(ctx: &Ctx, cmd: &PasswordsCmd) -> Result<ExitCode> {
                     outln!("  {}", compliance::describe_setting_change(policy, c));
                 }
             }
-            if !yes {
-                outln!("dry run: nothing was changed; run again with --yes to apply");
+            if !super::go_ahead(ctx, *apply || *yes, *yes, "passwords policy apply")? {
+                outln!("dry run: nothing was changed; run again with --apply --yes to apply");
                 return Ok(0);
             }
             compliance::policy_apply(ctx, &plan).await?;
@@ -227,20 +250,32 @@ type BulkFn = for<'a> fn(
     Box<dyn std::future::Future<Output = Vec<(String, Result<()>)>> + Send + 'a>,
 >;
 
-async fn bulk(ctx: &Ctx, targets: &[String], yes: bool, what: &str, f: BulkFn) -> Result<ExitCode> {
+/// `(apply, yes)`: `--yes` alone applies too (its old spelling); `--apply` asks on a terminal.
+async fn bulk(
+    ctx: &Ctx,
+    targets: &[String],
+    (apply, yes): (bool, bool),
+    what: &str,
+    f: BulkFn,
+) -> Result<ExitCode> {
     if targets.is_empty() {
         return Err(Error::Usage(
             "no accounts to change: give usernames (or --status / --all)".into(),
         ));
     }
+    let apply = apply || yes;
     outln!(
         "{} {what} {} accounts: {}",
-        if yes { "going to" } else { "would" },
+        if yes && !ctx.dry_run {
+            "going to"
+        } else {
+            "would"
+        },
         targets.len(),
         targets.join(", ")
     );
-    if !yes {
-        outln!("dry run: nothing was changed; run again with --yes");
+    if !super::go_ahead(ctx, apply, yes, what)? {
+        outln!("dry run: nothing was changed; run again with --apply --yes");
         return Ok(0);
     }
     ctx.refuse_as_of(what)?;

@@ -59,7 +59,8 @@ fn date_arg(s: &str) -> std::result::Result<NaiveDate, String> {
 /// The report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
-    /// Plain text with small bars.
+    /// Plain text with small bars (`text` is the same).
+    #[value(name = "table", alias = "text")]
     Text,
     /// Markdown, for pasting.
     Markdown,

@@ -21,8 +21,8 @@ pub struct SweepArgs {
     /// Carry out the plan (with --yes); without it the plan is only printed.
     #[arg(long)]
     pub apply: bool,
-    /// Confirm --apply.
-    #[arg(long)]
+    /// Confirm --apply without asking (needed where there is no terminal).
+    #[arg(long, short = 'y')]
     pub yes: bool,
     /// With --apply: create the Leavers OU ([leavers] ou) first when it does not exist.
     #[arg(long, requires = "apply")]
@@ -38,7 +38,8 @@ pub struct SweepArgs {
 /// Text or JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TextJson {
-    /// For people.
+    /// For people (`text` is the same).
+    #[value(name = "table", alias = "text")]
     Text,
     /// JSON.
     Json,
@@ -68,8 +69,8 @@ pub enum SweepCmd {
         /// Carry it out (with --yes).
         #[arg(long)]
         apply: bool,
-        /// Confirm --apply.
-        #[arg(long)]
+        /// Confirm --apply without asking (needed where there is no terminal).
+        #[arg(long, short = 'y')]
         yes: bool,
     },
 }
@@ -272,14 +273,18 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
             for f in &due {
                 outln!("{}: delete ({})", f.username, f.evidence);
             }
-            if !*apply || !*yes {
+            if !*apply || !*yes || ctx.dry_run {
                 outln!("{} account(s) past their grace period", due.len());
-                if *apply {
-                    return Err(Error::Usage(
-                        "--apply deletes accounts: add --yes to confirm the list above".into(),
-                    ));
-                }
-                if !due.is_empty() {
+            }
+            let go = due.is_empty()
+                || super::go_ahead(
+                    ctx,
+                    *apply,
+                    *yes,
+                    "--apply deletes accounts: add --yes to confirm the list above",
+                )?;
+            if !go || !*apply || ctx.dry_run {
+                if !due.is_empty() || ctx.dry_run {
                     errln!("dry run: nothing was deleted; run again with --apply --yes");
                 }
                 return Ok(0);
@@ -306,18 +311,19 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 )
             })?;
             let mut plan = sweep::plan(ctx, &export).await?;
-            if !a.apply {
+            if !a.apply || !a.yes || ctx.dry_run {
                 print_plan(&plan, a.format)?;
-                if !plan.accounts.is_empty() {
+            }
+            if !super::go_ahead(
+                ctx,
+                a.apply,
+                a.yes,
+                "--apply changes the directory: add --yes to confirm the plan above",
+            )? {
+                if !plan.accounts.is_empty() || ctx.dry_run {
                     errln!("dry run: nothing was changed; run again with --apply --yes to carry it out");
                 }
                 return Ok(0);
-            }
-            if !a.yes {
-                print_plan(&plan, a.format)?;
-                return Err(Error::Usage(
-                    "--apply changes the directory: add --yes to confirm the plan above".into(),
-                ));
             }
             if plan.ou_missing && a.create_ou && !plan.accounts.is_empty() {
                 sweep::create_leavers_ou(ctx).await?;
@@ -333,7 +339,21 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
             }
             let source =
                 leavers::mis_source(ctx, a.mis.as_deref()).unwrap_or_else(|| "MIS export".into());
-            match sweep::apply(ctx, &plan, &source).await? {
+            // One unit per account: counted when its first step is over (the steps per account vary).
+            let progress =
+                super::progress::Progress::new("suspending leavers", plan.accounts.len() as u64);
+            let seen = std::sync::Mutex::new(std::collections::BTreeSet::new());
+            let tell = |e: sweep::StepEvent| {
+                if e.state != sweep::StepState::Running {
+                    if let Ok(mut s) = seen.lock() {
+                        s.insert(e.target);
+                        progress.set(s.len() as u64);
+                    }
+                }
+            };
+            let result = sweep::apply_with(ctx, &plan, &source, &tell).await;
+            progress.finish();
+            match result? {
                 None => {
                     outln!("nothing to do: no account needs suspending");
                     Ok(0)

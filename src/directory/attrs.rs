@@ -116,13 +116,7 @@ impl Entry {
 
 /// Bytes as lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    data_encoding::HEXLOWER.encode(bytes)
 }
 
 /// An attribute whose value could not be understood.

@@ -6,16 +6,12 @@ pub use crate::domain::dn::{
 };
 
 /// Escapes a value for use inside an LDAP search filter (RFC 4515): `* ( ) \ NUL`
-/// become `\XX`.
+/// become `\XX` (ldap3's `ldap_escape`, the one escaper; the test below proves it).
+///
+/// DN values keep ours ([`crate::domain::dn::rdn_value`]): it writes `\,` as AD and slapd
+/// return DNs, where ldap3's `dn_escape` writes `\2c`, so DNs we build compare equal to theirs.
 pub fn filter_value(v: &str) -> String {
-    let mut out = String::with_capacity(v.len() + 8);
-    for c in v.chars() {
-        match c {
-            '*' | '(' | ')' | '\\' | '\0' => out.push_str(&format!("\\{:02x}", c as u32)),
-            _ => out.push(c),
-        }
-    }
-    out
+    ldap3::ldap_escape(v).into_owned()
 }
 
 #[cfg(test)]

@@ -208,43 +208,23 @@ fn value_text(l: &Logical, rest: &str) -> Result<Option<String>, LdifError> {
     Ok(Some(rest.trim_start_matches(' ').to_string()))
 }
 
-/// Decodes standard base64 (RFC 4648 alphabet, `=` padding optional).
+/// Decodes standard base64 (RFC 4648 alphabet, `=` padding optional), by data-encoding.
 pub fn decode_base64(s: &str) -> Result<Vec<u8>, String> {
-    fn sextet(c: u8) -> Option<u32> {
-        match c {
-            b'A'..=b'Z' => Some(u32::from(c - b'A')),
-            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
-            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
-            b'+' => Some(62),
-            b'/' => Some(63),
-            _ => None,
-        }
-    }
     let body = s.trim_end_matches('=');
     if s.len() - body.len() > 2 {
         return Err("base64 value has too much \"=\" padding".into());
     }
-    let mut out = Vec::with_capacity(body.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for (i, c) in body.bytes().enumerate() {
-        let v = sextet(c).ok_or_else(|| {
-            format!(
+    data_encoding::BASE64_NOPAD
+        .decode(body.as_bytes())
+        .map_err(|e| match e.kind {
+            data_encoding::DecodeKind::Symbol => format!(
                 "base64 value has an invalid character {:?} at position {}",
-                char::from(c),
-                i + 1
-            )
-        })?;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xff) as u8);
-        }
-    }
-    if body.len() % 4 == 1 {
-        return Err("base64 value is truncated".into());
-    }
-    Ok(out)
+                body[e.position..].chars().next().unwrap_or('?'),
+                e.position + 1
+            ),
+            data_encoding::DecodeKind::Length => "base64 value is truncated".into(),
+            _ => format!("base64 value is not valid: {e}"),
+        })
 }
 
 #[cfg(test)]
@@ -252,24 +232,7 @@ mod tests {
     use super::*;
 
     fn b64(s: &str) -> String {
-        // Tiny encoder for the tests only.
-        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let b = s.as_bytes();
-        let mut out = String::new();
-        for chunk in b.chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |acc, (i, &x)| acc | (u32::from(x) << (16 - 8 * i)));
-            for i in 0..4 {
-                if i <= chunk.len() {
-                    out.push(char::from(A[((n >> (18 - 6 * i)) & 63) as usize]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
+        data_encoding::BASE64.encode(s.as_bytes())
     }
 
     #[test]

@@ -16,15 +16,35 @@ use std::sync::Arc;
 pub struct ReadOnly {
     inner: Arc<dyn Directory>,
     why: String,
+    /// `--dry-run`: a write stops the command with [`Error::DryRun`] (exit 0), not a refusal.
+    dry_run: bool,
 }
 
 impl ReadOnly {
     /// Wraps `inner`; writes are refused with `why`.
     pub fn wrap(inner: Arc<dyn Directory>, why: String) -> Arc<dyn Directory> {
-        Arc::new(ReadOnly { inner, why })
+        Arc::new(ReadOnly {
+            inner,
+            why,
+            dry_run: false,
+        })
+    }
+
+    /// Wraps `inner` for `--dry-run`: the first write stops the command, nothing sent.
+    pub fn wrap_dry_run(inner: Arc<dyn Directory>) -> Arc<dyn Directory> {
+        Arc::new(ReadOnly {
+            inner,
+            why: String::new(),
+            dry_run: true,
+        })
     }
 
     fn refuse<T>(&self, doing: &str) -> Result<T> {
+        if self.dry_run {
+            return Err(Error::DryRun(format!(
+                "it stopped where it would {doing} in the directory"
+            )));
+        }
         Err(Error::Usage(format!(
             "{} (it was about to {doing})",
             self.why

@@ -108,6 +108,9 @@ pub struct Ctx {
     pub clock: Clock,
     /// Readers go through the local mirror plus a delta (`--no-mirror` turns it off).
     pub use_mirror: bool,
+    /// `--dry-run`: the directory and the store refuse every change with
+    /// [`crate::Error::DryRun`] ([`Ctx::dry_run`]); commands with a plan show it instead.
+    pub dry_run: bool,
     /// True once the directory is wrapped for `--as-of` ([`Ctx::sealed`]).
     sealed: bool,
     /// Keeps the demo's temporary store alive.
@@ -132,6 +135,7 @@ impl Ctx {
             operator: operator(),
             clock: Clock::process(),
             use_mirror: true,
+            dry_run: false,
             sealed: false,
             _demo_dir: None,
         }
@@ -160,6 +164,17 @@ impl Ctx {
         self
     }
 
+    /// `--dry-run`: from now on every change to the directory ([`directory::read_only`]) or
+    /// the store stops the command with [`crate::Error::DryRun`] (exit 0) before it is made,
+    /// whatever guard above was forgotten; [`Ctx::refuse_as_of`] stops there too.
+    pub fn dry_run(mut self) -> Ctx {
+        if !self.dry_run {
+            self.dir = directory::read_only::ReadOnly::wrap_dry_run(self.dir);
+            self.dry_run = true;
+        }
+        self
+    }
+
     fn unsealed(
         mut config: Config,
         dir: Arc<dyn Directory>,
@@ -175,6 +190,7 @@ impl Ctx {
             operator: operator(),
             clock: Clock::System,
             use_mirror: false,
+            dry_run: false,
             sealed: false,
             _demo_dir: None,
         }
@@ -260,6 +276,9 @@ impl Ctx {
     pub fn refuse_as_of(&self, what: &str) -> Result<()> {
         match self.as_of {
             Some(_) if self.sealed => Err(crate::Error::Usage(as_of_refusal(what))),
+            _ if self.dry_run => Err(crate::Error::DryRun(format!(
+                "it stopped before `{what}` changed anything"
+            ))),
             _ => Ok(()),
         }
     }
@@ -281,6 +300,7 @@ impl Ctx {
         let store = crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock);
         Ok(match self.as_of {
             Some(_) if self.sealed => store.read_only(as_of_refusal("this command")),
+            _ if self.dry_run => store.dry_run(),
             _ => store,
         })
     }

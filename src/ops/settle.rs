@@ -252,7 +252,7 @@ fn not(b: bool) -> &'static str {
 /// `--as-of` (which writes nothing); never stops the command (the store may not exist yet).
 pub async fn settle_before_run(ctx: &Ctx) -> Vec<Settled> {
     let path = &ctx.config.store.path;
-    if ctx.is_demo() || !path.exists() || ctx.as_of.is_some() {
+    if ctx.is_demo() || !path.exists() || ctx.as_of.is_some() || ctx.dry_run {
         return Vec::new();
     }
     let Ok(store) = ctx.store() else {

@@ -308,13 +308,7 @@ fn push_json_string(out: &mut String, s: &str) {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    s
+    data_encoding::HEXLOWER.encode(bytes)
 }
 
 /// Key names (lower case, without `_`, `-`, `.` and spaces) whose string or number values are

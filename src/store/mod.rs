@@ -54,6 +54,9 @@ pub struct Store {
     clock: crate::clock::Clock,
 }
 
+/// The read-only reason that marks a `--dry-run` store ([`Store::dry_run`]).
+const DRY_RUN: &str = "--dry-run";
+
 impl Store {
     /// Opens the store at `path`, creating it (and its parent directory, mode 0700; the file itself
     /// mode 0600) when missing, and upgrading its schema to the newest this build knows.
@@ -191,6 +194,12 @@ impl Store {
         self.read_only.is_some()
     }
 
+    /// `--dry-run`: read-only, and a write stops the command with [`Error::DryRun`] (exit 0).
+    pub fn dry_run(mut self) -> Store {
+        self.read_only = Some(DRY_RUN.into());
+        self
+    }
+
     /// Where the operator of new rows came from: `loginuid`, `sudo_uid`, `uid` (see
     /// [`actionlog::look_up_operator`]) or `given` ([`Store::with_operator`]).
     pub fn operator_source(&self) -> &'static str {
@@ -227,6 +236,11 @@ impl Store {
     /// state change of the store passes here, so this is the one place `--as-of` is enforced.
     pub(crate) fn write_tx(&self, doing: &str) -> Result<Transaction<'_>> {
         if let Some(why) = &self.read_only {
+            if why == DRY_RUN {
+                return Err(Error::DryRun(format!(
+                    "it stopped where the store would be {doing}"
+                )));
+            }
             return Err(Error::Usage(format!("{why} (it was about to be {doing})")));
         }
         Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)

@@ -214,7 +214,7 @@ impl Shell {
 
     /// Marks the connection lost if `e` says so.
     pub fn note_error(&mut self, e: &Error) {
-        if e.exit_code() == 3 {
+        if e.is_offline() {
             self.conn = Conn::Offline(e.to_string());
         }
     }

@@ -473,7 +473,7 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
                 let mut stopped = None;
                 for username in &targets {
                     let result = apply_change(&ctx, username, &change).await;
-                    let lost = matches!(&result, Err(e) if e.exit_code() == 3);
+                    let lost = matches!(&result, Err(e) if e.is_offline());
                     let msg = result.as_ref().err().map(|e| e.to_string());
                     out.send(AccountsMsg::Applied {
                         gen,
@@ -493,7 +493,7 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
                 let mut stopped = None;
                 for username in &targets {
                     let result = ops::aup::record(&ctx, username, &req).await;
-                    let lost = matches!(&result, Err(e) if e.exit_code() == 3);
+                    let lost = matches!(&result, Err(e) if e.is_offline());
                     let msg = result.as_ref().err().map(|e| e.to_string());
                     out.send(AccountsMsg::AupRecorded {
                         gen,

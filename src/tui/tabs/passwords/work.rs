@@ -196,7 +196,7 @@ pub fn spawn(ctx: Arc<Ctx>, tx: Outbox<PwMsg>, cmd: PwCmd) {
                 let mut stopped = None;
                 for username in targets {
                     let result = fix_one(&ctx, &username, fix).await;
-                    let lost = matches!(&result, Err(e) if e.exit_code() == 3);
+                    let lost = matches!(&result, Err(e) if e.is_offline());
                     let why = result.as_ref().err().map(|e| e.to_string());
                     tx.send(PwMsg::Fixed {
                         gen,
