@@ -23,11 +23,16 @@ BIN=$CARGO_TARGET_DIR/release/schooltech
 
 STAGE=$ROOT/debian/staging
 rm -rf "$STAGE"
-mkdir -p "$STAGE/man" "$STAGE/completions" "$STAGE/systemd"
+mkdir -p "$STAGE/man" "$STAGE/man5" "$STAGE/completions" "$STAGE/systemd"
 
 say "man pages and completions"
 "$BIN" generate man "$STAGE/man" >/dev/null || fail "schooltech generate man failed"
 gzip -9n "$STAGE"/man/*.1
+# schooltech.toml(5) goes in section 5, the rest in section 1.
+if [ -f "$STAGE/man/schooltech.toml.5" ]; then
+    mv "$STAGE/man/schooltech.toml.5" "$STAGE/man5/"
+    gzip -9n "$STAGE"/man5/*.5
+fi
 "$BIN" generate completions "$STAGE/completions" >/dev/null || fail "schooltech generate completions failed"
 
 say "systemd units"

@@ -138,6 +138,7 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
         "accounts groups" => changes(&["accounts", "groups", PUPIL, "--add", "Staff"]),
         "accounts expire" => changes(&["accounts", "expire", PUPIL, "--on", "2031-07-20"]),
         "accounts import" => changes(&["accounts", "import", csv, "--apply"]),
+        "sync" => changes(&["sync", "--mis", mis, "--apply", "--yes"]),
         "passwords expire" => changes(&["passwords", "expire", PUPIL, "--yes"]),
         "passwords clear-never-expires" => {
             changes(&["passwords", "clear-never-expires", PUPIL, "--yes"])

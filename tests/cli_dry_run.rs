@@ -107,7 +107,9 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
         | "changes"
         | "generate"
         | "generate man"
-        | "generate completions" => Class::Reads,
+        | "generate completions"
+        | "store check" => Class::Reads,
+        "store migrate" => changes(&["store", "migrate"]),
         // `init` writes a configuration file, not the store or the directory; it is refused
         // under --as-of too, but it is tried in its own test (it needs no server).
         "init" => Class::Reads,
@@ -133,6 +135,7 @@ fn classify(path: &str, dir: &Path) -> Option<Class> {
         "accounts groups" => changes(&["accounts", "groups", PUPIL, "--add", "Staff"]),
         "accounts expire" => changes(&["accounts", "expire", PUPIL, "--on", "2031-07-20"]),
         "accounts import" => changes(&["accounts", "import", csv, "--apply"]),
+        "sync" => changes(&["sync", "--mis", mis, "--apply", "--yes"]),
         "passwords expire" => changes(&["passwords", "expire", PUPIL, "--yes"]),
         "passwords clear-never-expires" => {
             changes(&["passwords", "clear-never-expires", PUPIL, "--yes"])

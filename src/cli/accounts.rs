@@ -2,7 +2,7 @@
 
 use super::output::{clean, print_account, print_accounts};
 use super::{ExitCode, FormatArg};
-use crate::domain::account::AccountQuery;
+use crate::domain::account::{AccountChange, AccountQuery};
 use crate::domain::time::LondonDate;
 use crate::domain::time::{parse_date, uk_date, unusual_expiry};
 use crate::error::{Error, Result};
@@ -491,6 +491,17 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             Ok(if p.any_refused() { 1 } else { 0 })
         }
         AccountsCmd::Disable { user, reason, .. } => {
+            if let Some(why) = actions::already(
+                ctx,
+                user,
+                "account.disable",
+                &AccountChange::SetEnabled(false),
+            )
+            .await?
+            {
+                outln!("{}: {why}", clean(user));
+                return Ok(0);
+            }
             done(actions::disable(ctx, user, reason).await?, "disabled")
         }
         AccountsCmd::Enable {
@@ -499,7 +510,15 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             actions::enable_with(ctx, user, override_aup.as_deref()).await?,
             "enabled",
         ),
-        AccountsCmd::Unlock { user, .. } => done(actions::unlock(ctx, user).await?, "unlocked"),
+        AccountsCmd::Unlock { user, .. } => {
+            if let Some(why) =
+                actions::already(ctx, user, "account.unlock", &AccountChange::Unlock).await?
+            {
+                outln!("{}: {why}", clean(user));
+                return Ok(0);
+            }
+            done(actions::unlock(ctx, user).await?, "unlocked")
+        }
         AccountsCmd::Move { user, to, .. } => {
             let a = actions::move_to(ctx, user, to).await?;
             outln!("moved {} to {}", clean(&a.username), clean(a.parent_dn()));

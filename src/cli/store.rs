@@ -36,6 +36,11 @@ pub fn run(cli: &Cli, cmd: &StoreCmd) -> Result<ExitCode> {
     if cli.as_of.is_some() && matches!(cmd, StoreCmd::Migrate { .. }) {
         return Err(Error::Usage(crate::ops::as_of_refusal("store migrate")));
     }
+    if cli.dry_run && matches!(cmd, StoreCmd::Migrate { .. }) {
+        return Err(Error::DryRun(
+            "it stopped before `store migrate` changed the schema".into(),
+        ));
+    }
     let (config, _) = Config::load(cli.config.as_deref())?;
     match cmd {
         StoreCmd::Migrate { grant_to, schema } => {

@@ -218,6 +218,15 @@ fn finish(
 
 /// Runs `sync`.
 pub async fn run(ctx: &Ctx, a: &SyncArgs) -> Result<ExitCode> {
+    // Guards first: a changing sync is refused under --as-of (and stops a --dry-run) before the
+    // roll is read, with the gate's own words.
+    if a.resume {
+        ctx.refuse_as_of("sync --resume")?;
+    } else if a.apply {
+        ctx.refuse_as_of("sync --apply")?;
+    } else if a.learn && a.yes {
+        ctx.refuse_as_of("sync --learn --yes")?;
+    }
     if let Some(p) = &a.slips {
         if !a.apply && !a.resume {
             return Err(Error::Usage(
@@ -290,9 +299,15 @@ pub async fn run(ctx: &Ctx, a: &SyncArgs) -> Result<ExitCode> {
     }
     if !a.yes {
         print_plan(&plan, a.format)?;
-        return Err(Error::Usage(
-            "--apply changes the directory: add --yes to confirm the plan above".into(),
-        ));
+    }
+    if !super::go_ahead(
+        ctx,
+        a.apply,
+        a.yes,
+        "--apply changes the directory: add --yes to confirm the plan above",
+    )? {
+        errln!("dry run: nothing was changed");
+        return Ok(i32::from(plan.plan.has_work()));
     }
     let q = &plan.plan;
     outln!(

@@ -144,6 +144,22 @@ pub fn nothing_to_do(a: &Account, c: &AccountChange) -> Option<String> {
     Some(format!("{already}: nothing to do"))
 }
 
+/// Whether `c` on `username` would change nothing, in the words both faces say ("already
+/// disabled: nothing to do"), after the same guards as the change itself (`--as-of`,
+/// protection), so a protected account is refused rather than called a no-op. Such a change
+/// is not sent and writes no log row when it is made.
+pub async fn already(
+    ctx: &Ctx,
+    username: &str,
+    action: &str,
+    c: &AccountChange,
+) -> Result<Option<String>> {
+    ctx.refuse_as_of(action)?;
+    let before = account(ctx, username).await?;
+    super::protect::refuse(ctx, action, verb(action), &before).await?;
+    Ok(nothing_to_do(&before, c))
+}
+
 /// What the account looks like after `c`, as far as schooltech's own fields go.
 fn expected_after(before: &Account, c: &AccountChange) -> Account {
     let mut a = before.clone();
