@@ -289,7 +289,17 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 }
                 return Ok(0);
             }
-            match sweep::purge(ctx, &due).await? {
+            let progress = super::progress::Progress::new("purging leavers", due.len() as u64);
+            let done = std::sync::atomic::AtomicU64::new(0);
+            let tell = |e: sweep::StepEvent| {
+                if e.state != sweep::StepState::Running {
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    progress.set(n);
+                }
+            };
+            let result = sweep::purge_with(ctx, &due, &tell).await;
+            progress.finish();
+            match result? {
                 None => {
                     outln!("nothing to purge");
                     Ok(0)
@@ -297,7 +307,7 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
                 Some(o) => Ok(print_outcome(&o)),
             }
         }
-        None if a.resume => match sweep::resume(ctx).await? {
+        None if a.resume => match resume_showing_progress(ctx).await? {
             None => {
                 outln!("no unfinished sweep: nothing to resume");
                 Ok(0)
@@ -362,4 +372,26 @@ pub async fn run(ctx: &Ctx, a: &SweepArgs) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// `sweep --resume` with its progress shown: one unit per step still to finish.
+async fn resume_showing_progress(ctx: &Ctx) -> Result<Option<sweep::RunOutcome>> {
+    let total = match sweep::unfinished(ctx)? {
+        Some(run) => sweep::run_steps(ctx, &run.run_id)?
+            .iter()
+            .filter(|(_, _, _, state)| state.as_str() != "done")
+            .count() as u64,
+        None => 0,
+    };
+    let progress = super::progress::Progress::new("finishing the sweep", total);
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let tell = |e: sweep::StepEvent| {
+        if e.state != sweep::StepState::Running {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            progress.set(n.min(total));
+        }
+    };
+    let result = sweep::resume_with(ctx, &tell).await;
+    progress.finish();
+    result
 }

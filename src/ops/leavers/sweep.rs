@@ -865,6 +865,15 @@ pub async fn plan_purge(ctx: &Ctx) -> Result<Vec<Finding>> {
 /// Deletes them in a journaled run, keeping a minimal record of each (username, name, role, MIS
 /// id, dates, reason: no groups, no description).
 pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
+    purge_with(ctx, due, &no_progress).await
+}
+
+/// [`purge`], telling `progress` of every step.
+pub async fn purge_with(
+    ctx: &Ctx,
+    due: &[Finding],
+    progress: Progress<'_>,
+) -> Result<Option<RunOutcome>> {
     ctx.refuse_as_of("sweep purge --apply")?;
     if due.is_empty() {
         return Ok(None);
@@ -945,5 +954,5 @@ pub async fn purge(ctx: &Ctx, due: &[Finding]) -> Result<Option<RunOutcome>> {
         })
         .collect();
     runner::plan_run(ctx, &store, &run_id, &steps)?;
-    execute(ctx, &store, &run_id).await.map(Some)
+    execute_with(ctx, &store, &run_id, progress).await.map(Some)
 }
