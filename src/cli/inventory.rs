@@ -917,7 +917,18 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                     ))
                 }
             };
-            let w = labels::write(ctx, &sel, *layout, out)?;
+            // Sheets drawn (the total is known once the first is drawn).
+            let bar: std::sync::OnceLock<super::progress::Progress> = std::sync::OnceLock::new();
+            let w = labels::write_with(ctx, &sel, *layout, out, &|done, total| {
+                bar.get_or_init(|| {
+                    super::progress::Progress::new("drawing label sheets", total as u64)
+                })
+                .set(done as u64)
+            });
+            if let Some(b) = bar.get() {
+                b.finish();
+            }
+            let w = w?;
             outln!(
                 "wrote {} label(s) on {} sheet(s) to {}",
                 w.labels,
@@ -946,7 +957,13 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 return Ok(2);
             }
             if *apply && !ctx.dry_run {
-                let n = import::apply(ctx, &plan, &file.display().to_string())?;
+                let progress =
+                    super::progress::Progress::new("importing assets", plan.assets.len() as u64);
+                let n = import::apply_with(ctx, &plan, &file.display().to_string(), &|done, _| {
+                    progress.set(done as u64)
+                });
+                progress.finish();
+                let n = n?;
                 outln!("imported {n} asset(s) ({})", plan.encoding);
             } else {
                 outln!(

@@ -256,6 +256,16 @@ pub fn plan(ctx: &Ctx, bytes: &[u8]) -> Result<ImportPlan> {
 
 /// Writes the planned assets, all in one transaction. Refuses a plan with errors (nothing written).
 pub fn apply(ctx: &Ctx, plan: &ImportPlan, source: &str) -> Result<usize> {
+    apply_with(ctx, plan, source, &|_, _| {})
+}
+
+/// [`apply`], telling `progress(done, total)` as rows go into the (one) transaction.
+pub fn apply_with(
+    ctx: &Ctx,
+    plan: &ImportPlan,
+    source: &str,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<usize> {
     if !plan.errors.is_empty() {
         return Err(Error::Input(format!(
             "the file has {} problem(s); nothing was imported. Fix them and run the import again",
@@ -266,9 +276,13 @@ pub fn apply(ctx: &Ctx, plan: &ImportPlan, source: &str) -> Result<usize> {
     s.tune_for_bulk()?;
     let mut tx = s.inventory_tx("importing assets", ctx.now())?;
     let note = format!("import {source}");
-    for (line, a) in &plan.assets {
+    let total = plan.assets.len();
+    for (i, (line, a)) in plan.assets.iter().enumerate() {
         tx.insert_asset(a, &note)
             .map_err(|e| Error::Input(format!("line {line}: {e}; nothing was imported")))?;
+        if (i + 1) % 1000 == 0 || i + 1 == total {
+            progress(i + 1, total);
+        }
     }
     tx.log(
         "asset.import",

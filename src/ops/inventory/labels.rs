@@ -89,6 +89,17 @@ pub fn labels_for(ctx: &Ctx, sel: &Selection) -> Result<Vec<Label>> {
 
 /// Writes a label sheet to `out` (`.pdf` or `.svg`).
 pub fn write(ctx: &Ctx, sel: &Selection, layout: Option<Layout>, out: &Path) -> Result<Written> {
+    write_with(ctx, sel, layout, out, &|_, _| {})
+}
+
+/// [`write`], telling `progress(sheets done, sheets)` while a PDF is drawn.
+pub fn write_with(
+    ctx: &Ctx,
+    sel: &Selection,
+    layout: Option<Layout>,
+    out: &Path,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Written> {
     let layout = layout.unwrap_or(ctx.config.inventory.label_layout);
     let labels = labels_for(ctx, sel)?;
     if labels.is_empty() {
@@ -103,7 +114,7 @@ pub fn write(ctx: &Ctx, sel: &Selection, layout: Option<Layout>, out: &Path) -> 
         .unwrap_or_default();
     let school = &ctx.config.school.name;
     let bytes = match ext.as_str() {
-        "pdf" => render_pdf(school, layout, &labels)?,
+        "pdf" => render_pdf_with(school, layout, &labels, progress)?,
         "svg" => render_svg(school, layout, &labels).into_bytes(),
         _ => {
             return Err(Error::Usage(format!(
@@ -194,6 +205,16 @@ fn fit_text(s: &str, width_mm: f32, size_pt: f32) -> String {
 
 /// The label sheets as a PDF (A4 pages, DejaVu Sans embedded as a subset, vector bars).
 pub fn render_pdf(school: &str, layout: Layout, labels: &[Label]) -> Result<Vec<u8>> {
+    render_pdf_with(school, layout, labels, &|_, _| {})
+}
+
+/// [`render_pdf`], telling `progress(sheets done, sheets)` as each sheet is drawn.
+pub fn render_pdf_with(
+    school: &str,
+    layout: Layout,
+    labels: &[Label],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<u8>> {
     let g = layout.geometry();
     let per = layout.per_sheet();
     let sheets = labels.len().div_ceil(per).max(1);
@@ -210,6 +231,7 @@ pub fn render_pdf(school: &str, layout: Layout, labels: &[Label]) -> Result<Vec<
         .kids(page_ids.iter().map(|(p, _)| *p))
         .count(sheets as i32);
     for (sheet, (page, content_id)) in page_ids.iter().enumerate() {
+        progress(sheet + 1, sheets);
         let mut c = Content::new();
         c.set_fill_gray(0.0);
         for (i, l) in labels.iter().enumerate().skip(sheet * per).take(per) {
