@@ -327,6 +327,7 @@ pub(crate) fn go_ahead(ctx: &Ctx, apply: bool, yes: bool, refusal: &str) -> Resu
 
 /// Runs a subcommand; returns the exit code.
 pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
+    progress::watch_directory_reads();
     match command {
         Command::Doctor(a) => doctor::run(cli, a).await,
         Command::Init(a) => init::run(cli, a).await,

@@ -65,3 +65,56 @@ impl Progress {
         }
     }
 }
+
+/// Shows how far a full read of the directory (the mirror's) has come while a command waits
+/// for it: on a terminal a spinner with the count and rate once the read has lasted a second;
+/// off a terminal one plain line per 5,000 entries (a small directory says nothing). Runs on a
+/// thread of its own for the life of the process.
+pub fn watch_directory_reads() {
+    let terminal = std::io::stderr().is_terminal();
+    let spawned = std::thread::Builder::new()
+        .name("directory-read-progress".into())
+        .spawn(move || {
+            let tick = std::time::Duration::from_millis(250);
+            // (bar, entries last said, ticks this read has lasted)
+            let mut current: Option<(Option<ProgressBar>, u64, u32)> = None;
+            loop {
+                std::thread::sleep(tick);
+                match crate::ops::mirror::full_read_progress() {
+                    Some(n) => {
+                        let (bar, said, ticks) = current.get_or_insert((None, 0, 0));
+                        *ticks += 1;
+                        if terminal {
+                            if bar.is_none() && *ticks >= 4 {
+                                let b = ProgressBar::with_draw_target(
+                                    None,
+                                    ProgressDrawTarget::stderr(),
+                                );
+                                if let Ok(style) = ProgressStyle::with_template(
+                                    "{spinner} reading the directory in full: {pos} entries ({per_sec})",
+                                ) {
+                                    b.set_style(style);
+                                }
+                                *bar = Some(b);
+                            }
+                            if let Some(b) = bar {
+                                b.set_position(n);
+                                b.tick();
+                            }
+                        } else if n / 5000 > *said / 5000 {
+                            *said = n;
+                            errln!("reading the directory in full: {n} entries");
+                        }
+                    }
+                    None => {
+                        if let Some((Some(b), _, _)) = current.take() {
+                            b.finish_and_clear();
+                        }
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::debug!("no progress display for directory reads: {e}");
+    }
+}

@@ -10,8 +10,13 @@ use ldap3::{
     Ldap, LdapConnAsync, LdapConnSettings, LdapError, LdapResult, Mod, Scope, SearchEntry,
 };
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// Entries received by every search of this process, counted as they arrive: how far a long
+/// read (the mirror's full read) has come, for a progress display.
+pub static ENTRIES_RECEIVED: AtomicU64 = AtomicU64::new(0);
 use tokio::sync::Mutex;
 
 /// Page size for searches.
@@ -469,7 +474,10 @@ impl LdapConn {
         let read = loop {
             match stream.next().await {
                 // The decoder ends only when `tx` is dropped, so a send cannot fail.
-                Ok(Some(re)) => _ = tx.send(re),
+                Ok(Some(re)) => {
+                    ENTRIES_RECEIVED.fetch_add(1, Ordering::Relaxed);
+                    _ = tx.send(re)
+                }
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(self.transport_error(&doing, e)),
             }

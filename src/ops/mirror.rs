@@ -26,6 +26,42 @@ use crate::store::mirror::{
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// While a full read of the directory runs: the entries counter when it began (`u64::MAX`
+/// when none runs).
+static FULL_READ_FROM: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// How far a full read of the directory has come: the entries received so far, or None when
+/// none is running. For the faces' progress displays (a full read of 20,000 accounts takes a
+/// while; a delta does not).
+pub fn full_read_progress() -> Option<u64> {
+    let from = FULL_READ_FROM.load(Ordering::Relaxed);
+    (from != u64::MAX).then(|| {
+        crate::directory::conn::ENTRIES_RECEIVED
+            .load(Ordering::Relaxed)
+            .saturating_sub(from)
+    })
+}
+
+/// Marks a full read as running for as long as it lives (ended on drop, also when cancelled).
+struct FullReading;
+
+impl FullReading {
+    fn start() -> FullReading {
+        FULL_READ_FROM.store(
+            crate::directory::conn::ENTRIES_RECEIVED.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        FullReading
+    }
+}
+
+impl Drop for FullReading {
+    fn drop(&mut self) {
+        FULL_READ_FROM.store(u64::MAX, Ordering::Relaxed);
+    }
+}
 
 /// More accounts than this to re-read after group changes: read everything instead.
 pub const REREAD_LIMIT: usize = 2000;
@@ -720,7 +756,10 @@ async fn full(
     now: DateTime<Utc>,
 ) -> Result<Refreshed> {
     tracing::info!("reading the directory in full for the mirror: {reason}");
-    let all = src.read_all().await?;
+    let reading = FullReading::start();
+    let all = src.read_all().await;
+    drop(reading);
+    let all = all?;
     let position = if ctx.dir.flavour() == Flavour::ActiveDirectory {
         marker.position.clone()
     } else {
