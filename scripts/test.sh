@@ -9,7 +9,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 bash scripts/install-deps.sh
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo test --all-targets --no-fail-fast
 # The Debian package: build, dpkg -i, run, remove, purge (needs root; CI runs as root).
 if [ "$(id -u)" = 0 ]; then
     bash scripts/test-deb.sh

@@ -647,10 +647,13 @@ mod tests {
         assert_eq!(p.outcome, Outcome::Changes);
         assert_eq!(p.changes[0].before, "enabled");
         let p = plan_for("amir.khan", Some(&a), &PlannedChange::Enable);
-        assert_eq!(p.line, "amir.khan (Amir Khan): already enabled");
+        assert_eq!(
+            p.line,
+            "amir.khan (Amir Khan): already enabled: nothing to do"
+        );
         assert_eq!(p.emphasis(), Emphasis::Dim);
         let p = plan_for("amir.khan", Some(&a), &PlannedChange::Unlock);
-        assert_eq!(p.line, "amir.khan (Amir Khan): not locked (no change)");
+        assert_eq!(p.line, "amir.khan (Amir Khan): not locked: nothing to do");
         let p = plan_for(
             "amir.khan",
             Some(&a),
