@@ -272,7 +272,7 @@ fn a_whole_term_on_samba() {
             &cfg,
             &["labels", "--tags", "NOPE1", "--out", pdf.to_str().unwrap()],
         ),
-        1,
+        2,
         "no asset with tag NOPE1",
     );
 

@@ -2,7 +2,7 @@
 
 use super::output::{clean, print_account, print_accounts};
 use super::{ExitCode, FormatArg};
-use crate::domain::account::{AccountChange, AccountQuery};
+use crate::domain::account::AccountQuery;
 use crate::domain::time::LondonDate;
 use crate::domain::time::{parse_date, uk_date, unusual_expiry};
 use crate::error::{Error, Result};
@@ -490,20 +490,10 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             print_preview(&p)?;
             Ok(if p.any_refused() { 1 } else { 0 })
         }
-        AccountsCmd::Disable { user, reason, .. } => {
-            if let Some(why) = actions::already(
-                ctx,
-                user,
-                "account.disable",
-                &AccountChange::SetEnabled(false),
-            )
-            .await?
-            {
-                outln!("{}: {why}", clean(user));
-                return Ok(0);
-            }
-            done(actions::disable(ctx, user, reason).await?, "disabled")
-        }
+        AccountsCmd::Disable { user, reason, .. } => applied(
+            actions::disable_noting(ctx, user, reason).await?,
+            "disabled",
+        ),
         AccountsCmd::Enable {
             user, override_aup, ..
         } => done(
@@ -511,13 +501,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             "enabled",
         ),
         AccountsCmd::Unlock { user, .. } => {
-            if let Some(why) =
-                actions::already(ctx, user, "account.unlock", &AccountChange::Unlock).await?
-            {
-                outln!("{}: {why}", clean(user));
-                return Ok(0);
-            }
-            done(actions::unlock(ctx, user).await?, "unlocked")
+            applied(actions::unlock_noting(ctx, user).await?, "unlocked")
         }
         AccountsCmd::Move { user, to, .. } => {
             let a = actions::move_to(ctx, user, to).await?;
@@ -615,6 +599,17 @@ pub fn print_preview(p: &ops::preview::Preview) -> Result<()> {
             wln!(w, "run it again without --dry-run to make the change")
         }
     })
+}
+
+/// What a change came to: done, or already so (nothing sent, nothing logged).
+fn applied(a: actions::Applied, what: &str) -> Result<ExitCode> {
+    match &a.nothing_to_do {
+        Some(why) => {
+            outln!("{}: {why}", clean(&a.account.username));
+            Ok(0)
+        }
+        None => done(a.account, what),
+    }
 }
 
 fn done(a: crate::domain::account::Account, what: &str) -> Result<ExitCode> {

@@ -37,14 +37,7 @@ pub struct SyncArgs {
     pub format: TableJson,
 }
 
-/// Table or JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TableJson {
-    /// For people.
-    Table,
-    /// JSON.
-    Json,
-}
+use super::TableJson;
 
 fn print_plan(p: &SyncPlan, format: TableJson) -> Result<()> {
     with_stdout(|w| {

@@ -86,12 +86,38 @@ async fn change(
     c: AccountChange,
     extra: Value,
 ) -> Result<Account> {
+    Ok(change_noting(ctx, username, action, c, extra)
+        .await?
+        .account)
+}
+
+/// What a single account change came to: the account after it, and when it was already so,
+/// the words both faces say ("already disabled: nothing to do"): nothing was sent and no log
+/// row was written.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The account after the change (read back), or as it was when nothing was to do.
+    pub account: Account,
+    /// Why nothing was done, when it was already so.
+    pub nothing_to_do: Option<String>,
+}
+
+async fn change_noting(
+    ctx: &Ctx,
+    username: &str,
+    action: &str,
+    c: AccountChange,
+    extra: Value,
+) -> Result<Applied> {
     ctx.refuse_as_of(action)?;
     let before = account(ctx, username).await?;
     super::protect::refuse(ctx, action, verb(action), &before).await?;
-    if nothing_to_do(&before, &c).is_some() {
+    if let Some(why) = nothing_to_do(&before, &c) {
         // Already so: nothing is sent and no log row is written (issue 24, item 10).
-        return Ok(before);
+        return Ok(Applied {
+            account: before,
+            nothing_to_do: Some(why),
+        });
     }
     let mut details = json!({ "before": state(&before) });
     if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
@@ -110,7 +136,10 @@ async fn change(
         |_| Some(state(&expected)),
     )
     .await?;
-    Ok(read_back(ctx, username, || expected_after(&before, &c)).await)
+    Ok(Applied {
+        account: read_back(ctx, username, || expected_after(&before, &c)).await,
+        nothing_to_do: None,
+    })
 }
 
 /// Why `c` would change nothing on `a`, in words ("already disabled: nothing to do"). Such a
@@ -142,22 +171,6 @@ pub fn nothing_to_do(a: &Account, c: &AccountChange) -> Option<String> {
         _ => return None,
     };
     Some(format!("{already}: nothing to do"))
-}
-
-/// Whether `c` on `username` would change nothing, in the words both faces say ("already
-/// disabled: nothing to do"), after the same guards as the change itself (`--as-of`,
-/// protection), so a protected account is refused rather than called a no-op. Such a change
-/// is not sent and writes no log row when it is made.
-pub async fn already(
-    ctx: &Ctx,
-    username: &str,
-    action: &str,
-    c: &AccountChange,
-) -> Result<Option<String>> {
-    ctx.refuse_as_of(action)?;
-    let before = account(ctx, username).await?;
-    super::protect::refuse(ctx, action, verb(action), &before).await?;
-    Ok(nothing_to_do(&before, c))
 }
 
 /// What the account looks like after `c`, as far as schooltech's own fields go.
@@ -205,13 +218,18 @@ async fn read_back(ctx: &Ctx, username: &str, fallback: impl FnOnce() -> Account
 
 /// Disables an account, with the reason in the action log.
 pub async fn disable(ctx: &Ctx, username: &str, reason: &str) -> Result<Account> {
+    Ok(disable_noting(ctx, username, reason).await?.account)
+}
+
+/// [`disable`], saying when the account was already disabled (nothing sent, nothing logged).
+pub async fn disable_noting(ctx: &Ctx, username: &str, reason: &str) -> Result<Applied> {
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(Error::Usage(
             "say why the account is disabled (--reason TEXT)".into(),
         ));
     }
-    change(
+    change_noting(
         ctx,
         username,
         "account.disable",
@@ -295,7 +313,12 @@ pub async fn release_aup_hold(
 
 /// Clears a lockout.
 pub async fn unlock(ctx: &Ctx, username: &str) -> Result<Account> {
-    change(
+    Ok(unlock_noting(ctx, username).await?.account)
+}
+
+/// [`unlock`], saying when the account was not locked (nothing sent, nothing logged).
+pub async fn unlock_noting(ctx: &Ctx, username: &str) -> Result<Applied> {
+    change_noting(
         ctx,
         username,
         "account.unlock",
