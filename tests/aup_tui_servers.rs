@@ -95,6 +95,8 @@ async fn flow(server: &TestServer) {
     // Record one: released in the directory.
     h.key(KeyCode::Char('a')).await;
     h.key(KeyCode::Enter).await;
+    // Recording is confirmed with y (the record cannot be undone).
+    h.key(KeyCode::Char('y')).await;
     let report = top_message(&h);
     assert!(report.contains("was held, now enabled"), "{fl}: {report}");
     h.key(KeyCode::Esc).await;
@@ -112,6 +114,8 @@ async fn flow(server: &TestServer) {
     assert_eq!(h.state.tabs.accounts.target_names().len(), 3, "{fl}");
     h.key(KeyCode::Char('a')).await;
     h.key(KeyCode::Enter).await;
+    // Recording is confirmed with y (the record cannot be undone).
+    h.key(KeyCode::Char('y')).await;
     let report = top_message(&h);
     assert!(
         report.contains("2 recorded, 1 already recorded, 0 refused"),
