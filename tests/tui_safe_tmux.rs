@@ -304,3 +304,60 @@ fn status_clears_on_tab_switch_and_help_opens_at_the_tab() {
         t.wait_for("EXIT=0");
     }
 }
+
+/// Item 2 in the Inventory tab: a loan, its return and a status change go through the shared
+/// confirmation (Enter only reminds, `y` records, each says it is permanent); the loan is not
+/// recorded before `y`.
+#[test]
+fn inventory_loans_and_status_changes_confirm_with_y() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("inv", w, h);
+        t.wait_for(" shown");
+        t.keys(&["5"]);
+        t.wait_for("DA-LAP-004");
+        t.find("DA-LAP-004");
+        t.keys(&["l"]);
+        t.wait_for("Narrow:");
+        t.literal("loconnor");
+        t.keys(&["Enter"]);
+        t.wait_for("Lend DA-LAP-004");
+        t.keys(&["Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("to loconnor") && s.contains("permanent"), "{s}");
+        t.keys(&["Escape", "Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!t.row("DA-LAP-004").contains("loconnor"), "{}", t.screen());
+        t.keys(&["l"]);
+        t.wait_for("Narrow:");
+        t.literal("loconnor");
+        t.keys(&["Enter", "Enter"]);
+        t.wait_for("lend to loconnor");
+        t.keys(&["y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(t.row("DA-LAP-004").contains("loconnor"), "{}", t.screen());
+        // The return: the same question, answered with y.
+        t.keys(&["R"]);
+        t.literal("good");
+        t.keys(&["Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("Take DA-LAP-004 back from loconnor"), "{s}");
+        t.keys(&["y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!t.row("DA-LAP-004").contains("loconnor"), "{}", t.screen());
+        // A status change: in-stock -> deployed, said and confirmed with y only.
+        t.keys(&["t", "Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(
+            s.contains("status in-stock -> deployed") && s.contains("permanent"),
+            "{s}"
+        );
+        t.keys(&["y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(t.row("DA-LAP-004").contains("deployed"), "{}", t.screen());
+        t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
