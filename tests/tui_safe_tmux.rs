@@ -361,3 +361,49 @@ fn inventory_loans_and_status_changes_confirm_with_y() {
         t.wait_for("EXIT=0");
     }
 }
+
+/// Item 9: adding to a protected group (Domain Admins, the demo's IT Admins) is never
+/// confirmed with y or Enter; only the override key, shown only then, would.
+#[test]
+fn a_protected_group_needs_the_override_not_y_or_enter() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("groups", w, h);
+        t.wait_for(" shown");
+        for group in ["Domain Admins", "IT Admins"] {
+            t.find("21laner");
+            t.keys(&["g"]);
+            t.wait_for("Groups of 21laner");
+            t.literal(group);
+            t.keys(&["Enter"]);
+            let s = t.wait_for("override: add to a protected group");
+            assert!(s.contains("Protected group"), "{s}");
+            assert!(!s.contains("y change groups"), "y is not offered:\n{s}");
+            t.keys(&["y", "Enter"]);
+            let s = t.wait_for("this needs the override");
+            assert!(s.contains("Change groups?"), "still asking:\n{s}");
+            assert!(!s.contains(" y yes"), "the footer offers no y:\n{s}");
+            t.keys(&["Escape", "Escape"]);
+            std::thread::sleep(Duration::from_millis(300));
+            let s = t.screen();
+            assert!(!s.contains("Change groups"), "{s}");
+            assert!(!s.contains("changed"), "nothing was sent:\n{s}");
+            t.keys(&["Enter"]);
+            let s = t.wait_for("Groups (");
+            assert!(!s.contains(group), "{group} was joined:\n{s}");
+            t.keys(&["Escape"]);
+        }
+        // An ordinary change has no override key and confirms with y.
+        t.find("21laner");
+        t.keys(&["g"]);
+        t.wait_for("Groups of 21laner");
+        t.literal("x");
+        t.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(!t.screen().contains("override:"), "{}", t.screen());
+        t.keys(&["Escape", "Escape", "Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
