@@ -34,10 +34,19 @@ impl Drop for Tui {
 
 impl Tui {
     fn start(tag: &str, w: u16, h: u16) -> Tui {
+        Tui::start_env(tag, w, h, "")
+    }
+
+    /// The program with the clock fixed at `now` (RFC 3339), so dates do not depend on today.
+    fn start_at(tag: &str, w: u16, h: u16, now: &str) -> Tui {
+        Tui::start_env(tag, w, h, &format!("SCHOOLTECH_TEST_NOW={now}"))
+    }
+
+    fn start_env(tag: &str, w: u16, h: u16, env: &str) -> Tui {
         let home = tempfile::tempdir().expect("home");
         let name = format!("st-safe-{tag}-{w}x{h}-{}", std::process::id());
         let shell = format!(
-            "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color LANG=C.UTF-8 USER=tech bash --norc --noprofile",
+            "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color LANG=C.UTF-8 USER=tech {env} bash --norc --noprofile",
             home.path().display()
         );
         let (ws, hs) = (w.to_string(), h.to_string());
@@ -404,6 +413,79 @@ fn a_protected_group_needs_the_override_not_y_or_enter() {
         std::thread::sleep(Duration::from_millis(400));
         assert!(!t.screen().contains("override:"), "{}", t.screen());
         t.keys(&["Escape", "Escape", "Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 7: at 80 columns the columns that carry the meaning stay: Kind in Filtering, Status and
+/// Enc in Inventory.
+#[test]
+fn meaning_columns_stay_at_80_columns() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("columns", w, h);
+        t.wait_for(" shown");
+        t.keys(&["6"]);
+        // The Kind column (a block request must not look like an exception).
+        t.wait_for("Kind");
+        t.keys(&["5"]);
+        let s = t.wait_for("DA-LAP-004");
+        let head = s
+            .lines()
+            .find(|l| l.contains("Tag"))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            head.contains("Enc") && head.contains("Status"),
+            "Enc and Status stay at {w} columns:\n{s}"
+        );
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 8: a new guest expiring on a past day, and `x` with 2020-01-01, show the day spelled out
+/// as in the past and need y (Enter does not confirm). The clock is fixed.
+#[test]
+fn past_expiry_dates_are_spelled_out_and_need_y() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start_at("dates", w, h, "2026-12-07T10:00:00Z");
+        t.wait_for(" shown");
+        t.keys(&["G"]);
+        t.wait_for("New guest account");
+        t.literal("Supply");
+        t.keys(&["Tab"]);
+        t.literal("Teacher");
+        t.keys(&["Tab", "Tab"]);
+        t.literal("01/01/2026");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("Create account?");
+        let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Thursday 1 January 2026, in the past"), "{s}");
+        t.keys(&["Enter"]);
+        t.wait_for("press y to confirm");
+        t.keys(&["Escape", "Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        t.find("21laner");
+        t.keys(&["x"]);
+        t.wait_for("Expires on");
+        t.literal("2020-01-01");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("Set expiry?");
+        let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Wednesday 1 January 2020, in the past"),
+            "{s}"
+        );
+        t.keys(&["Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("Wednesday 1"), "still asking:\n{s}");
+        t.keys(&["Escape", "Escape", "q"]);
         t.wait_for("EXIT=0");
     }
 }
