@@ -229,6 +229,11 @@ async fn loan_refuses_an_unknown_user_accepts_a_demo_one_and_the_asset_comes_bac
     backspaces(&mut h, 8).await;
     h.type_text("nosuchperson").await;
     h.key(KeyCode::Enter).await;
+    let said = confirm_y(&mut h, true).await;
+    assert!(
+        said.contains("Lend DA-LAP-004") && said.contains("to nosuchperson"),
+        "{said}"
+    );
     let err = form_error(&h).expect("the refusal is shown in the form");
     assert!(err.contains("nosuchperson"), "{err}");
     let ctx2 = store_ctx(&path);
@@ -240,12 +245,14 @@ async fn loan_refuses_an_unknown_user_accepts_a_demo_one_and_the_asset_comes_bac
     backspaces(&mut h, 12).await;
     h.type_text("boakes").await;
     h.key(KeyCode::Enter).await;
+    confirm_y(&mut h, true).await;
     assert!(form_error(&h).is_some(), "a disabled borrower is refused");
 
     // A demo member of staff: lent, logged, the list read again.
     backspaces(&mut h, 6).await;
     h.type_text("loconnor").await;
     h.key(KeyCode::Enter).await;
+    confirm_y(&mut h, true).await;
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     let row = inv_tab(&h).row("da-lap-004").expect("row");
     assert_eq!(row.row.asset.status, Status::OnLoan);
@@ -272,6 +279,11 @@ async fn loan_refuses_an_unknown_user_accepts_a_demo_one_and_the_asset_comes_bac
     h.key(KeyCode::Tab).await;
     h.type_text("Room 9").await;
     h.key(KeyCode::Enter).await;
+    let said = confirm_y(&mut h, true).await;
+    assert!(
+        said.contains("Take DA-LAP-004 back from loconnor") && said.contains("Room 9"),
+        "{said}"
+    );
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     let d = inv::detail(&ctx2, "DA-LAP-004").unwrap();
     assert_eq!(
@@ -552,6 +564,29 @@ async fn clear_field(h: &mut Harness) {
     h.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL).await;
 }
 
+/// The shared confirmation is on top: Enter only reminds which key confirms, `y` does.
+/// Returns the confirmation's text.
+async fn confirm_y(h: &mut Harness, permanent: bool) -> String {
+    let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
+        panic!("a confirmation expected, got {:?}", h.state.dialogs.last());
+    };
+    assert_eq!(c.permanent, permanent, "{}", c.title);
+    let text: String = c
+        .lines
+        .iter()
+        .map(|(l, _)| l.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    h.key(KeyCode::Enter).await;
+    assert!(
+        matches!(h.state.dialogs.last(), Some(Dialog::Confirm(c)) if c.reminder.is_some()),
+        "Enter does not confirm: {:?}",
+        h.state.dialogs.last()
+    );
+    h.key(KeyCode::Char('y')).await;
+    text
+}
+
 fn top_form(h: &Harness) -> &schooltech::tui::dialogs::Form {
     match h.state.dialogs.last() {
         Some(Dialog::Form(f)) => f,
@@ -668,6 +703,19 @@ async fn add_edit_and_status_go_through_ops_with_their_refusals() {
     tabs(&mut h, 1).await;
     h.type_text("new screen").await;
     h.key(KeyCode::Enter).await;
+    // Esc on the confirmation goes back to the form, nothing changed.
+    h.key(KeyCode::Esc).await;
+    assert_eq!(top_form(&h).title, "Status of DA-LAP-099");
+    assert_eq!(
+        inv::detail(&ctx2, "DA-LAP-099").unwrap().asset.status,
+        Status::InStock
+    );
+    h.key(KeyCode::Enter).await;
+    let said = confirm_y(&mut h, true).await;
+    assert!(
+        said.contains("DA-LAP-099: status in-stock -> in-repair"),
+        "{said}"
+    );
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     let d = inv::detail(&ctx2, "DA-LAP-099").unwrap();
     assert_eq!(d.asset.status, Status::InRepair);
@@ -945,6 +993,11 @@ async fn disposal_batch_from_new_to_closed_with_its_paperwork() {
     let f = top_form(&h);
     assert_eq!(f.choice(0), "WEEE-2026-1", "the newest open batch first");
     h.key(KeyCode::Enter).await;
+    let said = confirm_y(&mut h, false).await;
+    assert!(
+        said.starts_with("To change 2, refused 0, unchanged 0.") && said.contains("DA-PRN-002"),
+        "{said}"
+    );
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     assert!(
         status_text(&h).contains("added DA-OTH-001, DA-PRN-002 to WEEE-2026-1"),
@@ -976,6 +1029,11 @@ async fn disposal_batch_from_new_to_closed_with_its_paperwork() {
     assert_eq!(form_error(&h).as_deref(), Some("say who verified it"));
     h.type_text("A Head").await;
     h.key(KeyCode::Enter).await;
+    let said = confirm_y(&mut h, false).await;
+    assert!(
+        said.contains("CERT-2026-044") && said.contains("A Head"),
+        "{said}"
+    );
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     let b = disposal_view(&ctx2, "WEEE-2026-1");
     assert!(b.blockers.is_empty(), "{:?}", b.missing);
@@ -988,6 +1046,12 @@ async fn disposal_batch_from_new_to_closed_with_its_paperwork() {
     assert!(form_error(&h).unwrap().contains("who signs"));
     h.type_text("J Bursar").await;
     h.key(KeyCode::Enter).await;
+    let said = confirm_y(&mut h, true).await;
+    assert!(
+        said.contains("Close the WEEE batch WEEE-2026-1, signed off by J Bursar")
+            && said.contains("2 items become disposed"),
+        "{said}"
+    );
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     assert!(
         status_text(&h).contains("closed, signed off by J Bursar; 2 items disposed"),

@@ -49,6 +49,14 @@ async fn the_report_tab_shows_the_lights_and_jumps_to_the_detail() {
     // Enter on Accounts and passwords: the Passwords tab.
     h.key(KeyCode::Enter).await;
     assert_eq!(h.state.tab, Tab::Passwords);
+    // Issue 24 item 12: a drill-down opens filtered to what the figure counts.
+    assert_eq!(
+        h.state.tabs.passwords.table.filters.status,
+        Some(schooltech::domain::password::PasswordStatus::Expired)
+    );
+    assert!(h
+        .screen(100, 30)
+        .contains("from the report: accounts whose password has expired"));
     // Back, down to Inventory: the Inventory tab.
     h.key(KeyCode::Char('7')).await;
     for _ in 0..3 {
@@ -61,11 +69,19 @@ async fn the_report_tab_shows_the_lights_and_jumps_to_the_detail() {
     );
     h.key(KeyCode::Enter).await;
     assert_eq!(h.state.tab, Tab::Inventory);
+    assert!(h.state.tabs.inventory.table.filters.unencrypted);
+    h.settle().await;
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("4 of 21"),
+        "the 4 the figure counts:\n{screen}"
+    );
     // Filtering and the log.
     h.key(KeyCode::Char('7')).await;
     h.key(KeyCode::Down).await;
     h.key(KeyCode::Enter).await;
     assert_eq!(h.state.tab, Tab::Filtering);
+    assert!(h.state.tabs.filtering.table.filters.in_force);
     h.key(KeyCode::Char('7')).await;
     h.key(KeyCode::Down).await;
     h.key(KeyCode::Down).await;

@@ -34,10 +34,19 @@ impl Drop for Tui {
 
 impl Tui {
     fn start(tag: &str, w: u16, h: u16) -> Tui {
+        Tui::start_env(tag, w, h, "")
+    }
+
+    /// The program with the clock fixed at `now` (RFC 3339), so dates do not depend on today.
+    fn start_at(tag: &str, w: u16, h: u16, now: &str) -> Tui {
+        Tui::start_env(tag, w, h, &format!("SCHOOLTECH_TEST_NOW={now}"))
+    }
+
+    fn start_env(tag: &str, w: u16, h: u16, env: &str) -> Tui {
         let home = tempfile::tempdir().expect("home");
         let name = format!("st-safe-{tag}-{w}x{h}-{}", std::process::id());
         let shell = format!(
-            "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color LANG=C.UTF-8 USER=tech bash --norc --noprofile",
+            "env -i PATH=/usr/bin:/bin HOME={} TERM=xterm-256color LANG=C.UTF-8 USER=tech {env} bash --norc --noprofile",
             home.path().display()
         );
         let (ws, hs) = (w.to_string(), h.to_string());
@@ -301,6 +310,182 @@ fn status_clears_on_tab_switch_and_help_opens_at_the_tab() {
         let s = t.wait_for("Help: keys");
         assert!(s.contains("Search username"), "{s}");
         t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 2 in the Inventory tab: a loan, its return and a status change go through the shared
+/// confirmation (Enter only reminds, `y` records, each says it is permanent); the loan is not
+/// recorded before `y`.
+#[test]
+fn inventory_loans_and_status_changes_confirm_with_y() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("inv", w, h);
+        t.wait_for(" shown");
+        t.keys(&["5"]);
+        t.wait_for("DA-LAP-004");
+        t.find("DA-LAP-004");
+        t.keys(&["l"]);
+        t.wait_for("Narrow:");
+        t.literal("loconnor");
+        t.keys(&["Enter"]);
+        t.wait_for("Lend DA-LAP-004");
+        t.keys(&["Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("to loconnor") && s.contains("permanent"), "{s}");
+        t.keys(&["Escape", "Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!t.row("DA-LAP-004").contains("loconnor"), "{}", t.screen());
+        t.keys(&["l"]);
+        t.wait_for("Narrow:");
+        t.literal("loconnor");
+        t.keys(&["Enter", "Enter"]);
+        t.wait_for("lend to loconnor");
+        t.keys(&["y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(t.row("DA-LAP-004").contains("loconnor"), "{}", t.screen());
+        // The return: the same question, answered with y.
+        t.keys(&["R"]);
+        t.literal("good");
+        t.keys(&["Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("Take DA-LAP-004 back from loconnor"), "{s}");
+        t.keys(&["y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(!t.row("DA-LAP-004").contains("loconnor"), "{}", t.screen());
+        // A status change: in-stock -> deployed, said and confirmed with y only.
+        t.keys(&["t", "Enter", "Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(
+            s.contains("status in-stock -> deployed") && s.contains("permanent"),
+            "{s}"
+        );
+        t.keys(&["y"]);
+        std::thread::sleep(Duration::from_millis(500));
+        assert!(t.row("DA-LAP-004").contains("deployed"), "{}", t.screen());
+        t.keys(&["Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 9: adding to a protected group (Domain Admins, the demo's IT Admins) is never
+/// confirmed with y or Enter; only the override key, shown only then, would.
+#[test]
+fn a_protected_group_needs_the_override_not_y_or_enter() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("groups", w, h);
+        t.wait_for(" shown");
+        for group in ["Domain Admins", "IT Admins"] {
+            t.find("21laner");
+            t.keys(&["g"]);
+            t.wait_for("Groups of 21laner");
+            t.literal(group);
+            t.keys(&["Enter"]);
+            let s = t.wait_for("override: add to a protected group");
+            assert!(s.contains("Protected group"), "{s}");
+            assert!(!s.contains("y change groups"), "y is not offered:\n{s}");
+            t.keys(&["y", "Enter"]);
+            let s = t.wait_for("this needs the override");
+            assert!(s.contains("Change groups?"), "still asking:\n{s}");
+            assert!(!s.contains(" y yes"), "the footer offers no y:\n{s}");
+            t.keys(&["Escape", "Escape"]);
+            std::thread::sleep(Duration::from_millis(300));
+            let s = t.screen();
+            assert!(!s.contains("Change groups"), "{s}");
+            assert!(!s.contains("changed"), "nothing was sent:\n{s}");
+            t.keys(&["Enter"]);
+            let s = t.wait_for("Groups (");
+            assert!(!s.contains(group), "{group} was joined:\n{s}");
+            t.keys(&["Escape"]);
+        }
+        // An ordinary change has no override key and confirms with y.
+        t.find("21laner");
+        t.keys(&["g"]);
+        t.wait_for("Groups of 21laner");
+        t.literal("x");
+        t.keys(&["Enter"]);
+        std::thread::sleep(Duration::from_millis(400));
+        assert!(!t.screen().contains("override:"), "{}", t.screen());
+        t.keys(&["Escape", "Escape", "Escape", "q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 7: at 80 columns the columns that carry the meaning stay: Kind in Filtering, Status and
+/// Enc in Inventory.
+#[test]
+fn meaning_columns_stay_at_80_columns() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start("columns", w, h);
+        t.wait_for(" shown");
+        t.keys(&["6"]);
+        // The Kind column (a block request must not look like an exception).
+        t.wait_for("Kind");
+        t.keys(&["5"]);
+        let s = t.wait_for("DA-LAP-004");
+        let head = s
+            .lines()
+            .find(|l| l.contains("Tag"))
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            head.contains("Enc") && head.contains("Status"),
+            "Enc and Status stay at {w} columns:\n{s}"
+        );
+        t.keys(&["q"]);
+        t.wait_for("EXIT=0");
+    }
+}
+
+/// Item 8: a new guest expiring on a past day, and `x` with 2020-01-01, show the day spelled out
+/// as in the past and need y (Enter does not confirm). The clock is fixed.
+#[test]
+fn past_expiry_dates_are_spelled_out_and_need_y() {
+    if !have_tmux() {
+        return;
+    }
+    for (w, h) in SIZES {
+        let t = Tui::start_at("dates", w, h, "2026-12-07T10:00:00Z");
+        t.wait_for(" shown");
+        t.keys(&["G"]);
+        t.wait_for("New guest account");
+        t.literal("Supply");
+        t.keys(&["Tab"]);
+        t.literal("Teacher");
+        t.keys(&["Tab", "Tab"]);
+        t.literal("01/01/2026");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("Create account?");
+        let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("Thursday 1 January 2026, in the past"), "{s}");
+        t.keys(&["Enter"]);
+        t.wait_for("press y to confirm");
+        t.keys(&["Escape", "Escape"]);
+        std::thread::sleep(Duration::from_millis(300));
+        t.find("21laner");
+        t.keys(&["x"]);
+        t.wait_for("Expires on");
+        t.literal("2020-01-01");
+        t.keys(&["Enter"]);
+        let s = t.wait_for("Set expiry?");
+        let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("Wednesday 1 January 2020, in the past"),
+            "{s}"
+        );
+        t.keys(&["Enter"]);
+        let s = t.wait_for("press y to confirm");
+        assert!(s.contains("Wednesday 1"), "still asking:\n{s}");
+        t.keys(&["Escape", "Escape", "q"]);
         t.wait_for("EXIT=0");
     }
 }

@@ -815,4 +815,44 @@ async fn protected_accounts_and_groups_are_shown_before_confirming() {
         screen.contains("Protected group: Domain Admins"),
         "the confirmation says the group is protected:\n{screen}"
     );
+    h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Esc).await;
+    // y and Enter never add to a protected group; only the override key does.
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("21laner").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('g')).await;
+    h.type_text("IT Admins").await;
+    h.key(KeyCode::Enter).await;
+    h.key(KeyCode::Char('y')).await;
+    h.key(KeyCode::Enter).await;
+    let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
+        panic!("still asking, got {:?}", h.state.dialogs.last());
+    };
+    assert!(c.reminder.as_deref().unwrap_or("").contains("override"));
+    let joined = |h: &Harness| {
+        h.state
+            .tabs
+            .accounts
+            .row("21laner")
+            .is_some_and(|r| r.account.groups.iter().any(|g| g.contains("IT Admins")))
+    };
+    assert!(!joined(&h));
+    h.key(KeyCode::Char('o')).await;
+    assert!(
+        !matches!(h.state.dialogs.last(), Some(Dialog::Confirm(_))),
+        "{:?}",
+        h.state.dialogs.last()
+    );
+    for _ in 0..20 {
+        if joined(&h) {
+            break;
+        }
+        h.settle().await;
+    }
+    assert!(
+        joined(&h),
+        "the override adds: {:?}",
+        h.state.dialogs.last()
+    );
 }

@@ -41,7 +41,16 @@ pub struct Confirm {
     pub permanent: bool,
     /// A key that does not confirm was pressed: this says which key does.
     pub reminder: Option<String>,
+    /// The change needs an explicit override (e.g. adding to a protected group): `y` and Enter
+    /// do nothing but say so, and only [`OVERRIDE_KEY`] confirms. What the override does, in
+    /// words.
+    pub override_what: Option<String>,
+    /// The change was confirmed with the override key.
+    pub overridden: bool,
 }
+
+/// The key that confirms a change needing an explicit override (shown only then).
+pub const OVERRIDE_KEY: char = 'o';
 
 /// "To change 3, refused 2 (protected: 2), unchanged 1": the first line of a bulk preview.
 /// `refused` is (why, how many), grouped by why.
@@ -75,7 +84,16 @@ impl Confirm {
             typed: String::new(),
             permanent: false,
             reminder: None,
+            override_what: None,
+            overridden: false,
         }
+    }
+
+    /// The change needs an explicit override: only [`OVERRIDE_KEY`] confirms it; `what` says
+    /// what the override does ("override: add to a protected group").
+    pub fn needs_override(mut self, what: &str) -> Confirm {
+        self.override_what = Some(what.into());
+        self
     }
 
     /// The change has `n` targets (over `[tui] type_to_confirm`, the count is typed).
@@ -109,6 +127,44 @@ impl Confirm {
         let action = km.lookup(Context::DIALOG, combo);
         let last = self.lines.len().saturating_sub(1);
         let page = page.max(1);
+        if let Some(what) = &self.override_what {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            let counted = self.needs_count(threshold);
+            if key.code == KeyCode::Char(OVERRIDE_KEY) && plain {
+                if counted && self.typed != self.targets.to_string() {
+                    self.reminder = Some(format!(
+                        "type {} (how many this changes), then {OVERRIDE_KEY}; esc cancels",
+                        self.targets
+                    ));
+                    return Reply::None;
+                }
+                self.overridden = true;
+                return Reply::Submit;
+            }
+            if counted {
+                if let KeyCode::Char(c) = key.code {
+                    if plain && c.is_ascii_digit() {
+                        if self.typed.len() < 9 {
+                            self.typed.push(c);
+                        }
+                        return Reply::None;
+                    }
+                }
+                if key.code == KeyCode::Backspace {
+                    self.typed.pop();
+                    return Reply::None;
+                }
+            }
+            if matches!(action, Some(Action::Yes | Action::Submit)) {
+                self.reminder = Some(format!(
+                    "this needs the override: press {OVERRIDE_KEY} ({what}), or {} to cancel",
+                    km.keys_for(Context::DIALOG, Action::Cancel)
+                ));
+                return Reply::None;
+            }
+        }
         if self.needs_count(threshold) {
             let plain = !key
                 .modifiers
@@ -208,9 +264,14 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
         }
     }
     if counted {
+        let then = if c.override_what.is_some() {
+            OVERRIDE_KEY.to_string()
+        } else {
+            "enter".into()
+        };
         tail.push(Line::styled(
             format!(
-                "This changes {} items: type {} then enter to confirm: {}_",
+                "This changes {} items: type {} then {then} to confirm: {}_",
                 c.targets, c.targets, c.typed
             ),
             t.focus(),
@@ -248,6 +309,10 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
         ));
     }
     lines.extend(tail);
+    let over = c
+        .override_what
+        .as_ref()
+        .map(|what| (OVERRIDE_KEY.to_string(), what.clone()));
     let yes_keys = if counted {
         format!(
             "type {} {}",
@@ -257,7 +322,18 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
     } else {
         km.keys_for(Context::DIALOG, Action::Yes)
     };
-    lines.push(hints(&[(&yes_keys, &c.yes), (&no_keys, "cancel")], t));
+    match &over {
+        // Only the override confirms: y is not offered.
+        Some((k, what)) => {
+            let k = if counted {
+                format!("type {} {k}", c.targets)
+            } else {
+                k.clone()
+            };
+            lines.push(hints(&[(&k, what), (&no_keys, "cancel")], t));
+        }
+        None => lines.push(hints(&[(&yes_keys, &c.yes), (&no_keys, "cancel")], t)),
+    }
     let height = (lines.len() as u16).saturating_add(3).min(max_h.max(3));
     let inner = frame_box(f, area, width, height, &c.title, t);
     let inner = pad(Rect {

@@ -308,6 +308,10 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
         // The keys of the dialog on top: a confirmation and the shown-once password say their
         // own deliberate key, never "enter submit".
         let keys: &[(Action, &str)] = match s.dialogs.last() {
+            // Only the override confirms it: y is not offered.
+            Some(Dialog::Confirm(c)) if c.override_what.is_some() => {
+                &[(Action::Cancel, "cancel"), (Action::PageDown, "page")]
+            }
             Some(Dialog::Confirm(_)) => &[
                 (Action::Yes, "yes"),
                 (Action::Cancel, "cancel"),
@@ -326,9 +330,20 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
                 (Action::Toggle, "change"),
             ],
         };
-        keys.iter()
+        let mut v: Vec<(String, &str)> = keys
+            .iter()
             .map(|(a, what)| (s.keymap.keys_for(Context::DIALOG, *a), *what))
-            .collect()
+            .collect();
+        if matches!(s.dialogs.last(), Some(Dialog::Confirm(c)) if c.override_what.is_some()) {
+            v.insert(
+                0,
+                (
+                    dialogs::confirm::OVERRIDE_KEY.to_string(),
+                    "override (protected)",
+                ),
+            );
+        }
+        v
     };
     for (k, name) in items {
         let w = k.width() + name.width() + 3;

@@ -431,7 +431,7 @@ fn preview_lines(
             1,
             (
                 format!(
-                    "Protected group: {} gives administrator rights. Confirming adds anyway and the log records that you allowed it.",
+                    "Protected group: {} gives administrator rights. Only the override (o) adds anyway, and the log records that you allowed it.",
                     protected_groups.join(", ")
                 ),
                 Tone::Warn,
@@ -483,16 +483,21 @@ pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, cha
             format!("{to_change} accounts")
         }
     );
-    let title = format!("{}?", change.verb());
-    sh.dialogs.push(Dialog::Confirm(
-        Confirm::new(
-            &title,
-            lines,
-            &yes,
-            purpose(AccountsPurpose::Apply { targets, change }),
-        )
-        .targets(to_change),
-    ));
+    let title = format!("{}?", change.verb().trim_end_matches(" of"));
+    let c = Confirm::new(
+        &title,
+        lines,
+        &yes,
+        purpose(AccountsPurpose::Apply { targets, change }),
+    )
+    .targets(to_change);
+    // Joining a protected group is never confirmed by y or Enter: only the explicit override.
+    let c = if allow && !protected_groups.is_empty() {
+        c.needs_override("override: add to a protected group")
+    } else {
+        c
+    };
+    sh.dialogs.push(Dialog::Confirm(c));
 }
 
 /// Comma-separated names, trimmed, empties dropped.

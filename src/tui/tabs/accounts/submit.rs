@@ -77,7 +77,18 @@ pub fn on_submit(
     d: Submitted,
 ) -> Vec<Cmd> {
     match (purpose, d) {
-        (AccountsPurpose::Apply { targets, change }, Submitted::Confirm(_)) => {
+        (AccountsPurpose::Apply { targets, change }, Submitted::Confirm(c)) => {
+            // A protected group is joined only through the confirmation's explicit override.
+            if matches!(
+                change,
+                Change::Groups {
+                    allow_protected: true,
+                    ..
+                }
+            ) && !c.overridden
+            {
+                return Vec::new();
+            }
             sh.pop_origin();
             start_apply(sh, targets, change)
         }

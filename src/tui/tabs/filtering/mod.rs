@@ -458,6 +458,20 @@ impl FilteringTab {
 }
 
 impl Page for FilteringTab {
+    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
+        // The filtering section's "Exceptions in force".
+        let page = FilteringTab::page(sh.body_height());
+        match what {
+            "filtering" => {
+                self.table.clear_all(page);
+                self.table.filters.in_force = true;
+                self.table.refilter_keep(page);
+                Some("exceptions in force (F clears)".into())
+            }
+            _ => None,
+        }
+    }
+
     fn title(&self) -> &'static str {
         "Filtering"
     }

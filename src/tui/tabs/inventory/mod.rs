@@ -522,6 +522,21 @@ impl InventoryTab {
 }
 
 impl Page for InventoryTab {
+    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
+        // The inventory section's red figure: portable data-bearing devices in use not known
+        // to be encrypted.
+        let page = self.page(sh.body_height());
+        match what {
+            "inventory" => {
+                self.table.clear_all(page);
+                self.table.filters.unencrypted = true;
+                self.table.refilter_keep(page);
+                Some("portable data-bearing devices not known to be encrypted (F clears)".into())
+            }
+            _ => None,
+        }
+    }
+
     fn hidden_selection(&self) -> (usize, usize) {
         self.table.hidden_selection()
     }

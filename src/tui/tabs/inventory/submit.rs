@@ -18,7 +18,7 @@ use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
 use crate::ops::inventory::labels::Selection;
 use crate::ops::inventory::{AssetEdit, LoanRequest, NewAsset};
 use crate::ops::BatchRow;
-use crate::tui::dialogs::{Dialog, Form};
+use crate::tui::dialogs::{Confirm, Dialog, Form, Tone};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::Submitted;
 use crate::tui::work::Cmd;
@@ -97,6 +97,32 @@ pub enum InvPurpose {
         /// The batch.
         name: String,
     },
+    /// A loan, return, status change, sanitisation or batch close was confirmed with `y` (its
+    /// form waits below the question and shows a refusal).
+    Confirmed {
+        /// What the form says while it waits.
+        doing: &'static str,
+        /// What is sent.
+        work: Box<Pending>,
+    },
+}
+
+/// What a confirmed form sends.
+#[derive(Debug, Clone)]
+pub enum Pending {
+    /// A change.
+    Change(Change),
+    /// A loan.
+    Loan(LoanRequest),
+    /// A return.
+    Return {
+        /// The asset's tag.
+        tag: String,
+        /// Its condition.
+        condition: String,
+        /// Where it goes now.
+        room: Option<String>,
+    },
 }
 
 /// A dialog of the tab was submitted.
@@ -106,6 +132,18 @@ pub fn on_submit(
     purpose: InvPurpose,
     d: Submitted,
 ) -> Vec<Cmd> {
+    if let InvPurpose::Confirmed { doing, work } = purpose {
+        // The confirmation said yes: the form below it waits for the answer.
+        return match sh.dialogs.pop() {
+            Some(Dialog::Form(f)) => start_pending(v, sh, f, doing, *work),
+            other => {
+                if let Some(d) = other {
+                    sh.dialogs.push(d);
+                }
+                Vec::new()
+            }
+        };
+    }
     match (purpose, d) {
         (InvPurpose::Filter, Submitted::Form(f)) => {
             let page = v.page(sh.body_height());
@@ -133,19 +171,45 @@ pub fn on_submit(
             Vec::new()
         }
         (InvPurpose::Loan { tag }, Submitted::Form(f)) => loan(v, sh, tag, f),
-        (InvPurpose::Return { tag }, Submitted::Form(mut f)) => {
+        (InvPurpose::Return { tag }, Submitted::Form(f)) => {
             let condition = f.text(0).trim().to_string();
             let room = Some(f.text(1).trim().to_string()).filter(|r| !r.is_empty());
-            let gen = start_save(v, sh);
-            f.waiting = Some((gen, "taking the asset back"));
-            sh.dialogs.push(Dialog::Form(f));
-            vec![InvCmd::Return {
-                gen,
-                tag,
-                condition,
-                room,
-            }
-            .into()]
+            let from = v
+                .row(&tag)
+                .and_then(|r| r.row.loaned_to.clone())
+                .unwrap_or_else(|| "its borrower".into());
+            let mut lines = vec![(format!("Take {tag} back from {from}."), Tone::Strong)];
+            lines.push((
+                format!(
+                    "  Condition: {}",
+                    if condition.is_empty() {
+                        "(not given)"
+                    } else {
+                        &condition
+                    }
+                ),
+                Tone::Normal,
+            ));
+            lines.push((
+                format!("  Room:      {}", room.as_deref().unwrap_or("(unchanged)")),
+                Tone::Normal,
+            ));
+            ask(
+                sh,
+                f,
+                (
+                    &format!("Take {tag} back?"),
+                    lines,
+                    &format!("take {tag} back"),
+                ),
+                (1, true),
+                "taking the asset back",
+                Pending::Return {
+                    tag,
+                    condition,
+                    room,
+                },
+            )
         }
         (InvPurpose::Scan, Submitted::Form(mut f)) => {
             // A room the register knows, or a new room chosen as such (so "it office" does not
@@ -214,17 +278,56 @@ pub fn on_submit(
                 ico_reference: f.text(4).trim().to_string(),
                 not_reportable: f.text(5).trim().to_string(),
             };
-            send(
-                v,
+            let from = v
+                .row(&tag)
+                .map(|r| r.row.asset.status.as_str().to_string())
+                .unwrap_or_else(|| "?".into());
+            let mut lines = vec![(
+                format!("{tag}: status {from} -> {}.", to.as_str()),
+                Tone::Strong,
+            )];
+            if !note.is_empty() {
+                lines.push((format!("  Note: {note}"), Tone::Normal));
+            }
+            for (k, val) in [
+                (
+                    "Loss found on",
+                    breach.found_on.map(spelled).unwrap_or_default(),
+                ),
+                ("Told", breach.told.clone()),
+                ("ICO reference", breach.ico_reference.clone()),
+                ("Not reportable", breach.not_reportable.clone()),
+            ] {
+                if !val.is_empty() {
+                    lines.push((format!("  {k}: {val}"), Tone::Normal));
+                }
+            }
+            if to == Status::Disposed {
+                lines.push((
+                    "Disposed is final: the asset can never change again.".into(),
+                    Tone::Warn,
+                ));
+            }
+            lines.push((
+                "The change goes into the asset's history and the action log.".into(),
+                Tone::Dim,
+            ));
+            ask(
                 sh,
                 f,
+                (
+                    &format!("Change the status of {tag}?"),
+                    lines,
+                    &format!("mark {tag} {}", to.as_str()),
+                ),
+                (1, true),
                 "changing the status",
-                Change::Status {
+                Pending::Change(Change::Status {
                     tag,
                     to,
                     note,
                     breach,
-                },
+                }),
             )
         }
         (InvPurpose::Labels { sets }, Submitted::Form(f)) => {
@@ -292,12 +395,48 @@ pub fn on_submit(
                     0,
                 );
             }
-            send(
-                v,
+            let n = tags.len();
+            let mut lines = Vec::new();
+            if n > 1 {
+                lines.push((
+                    crate::tui::dialogs::confirm::summary_line(n, &[], 0),
+                    Tone::Strong,
+                ));
+            }
+            lines.push((
+                format!(
+                    "Add {n} asset{} to the WEEE batch {batch} as {code}:",
+                    if n == 1 { "" } else { "s" }
+                ),
+                Tone::Strong,
+            ));
+            for t in &tags {
+                let what = v
+                    .row(t)
+                    .map(|r| {
+                        format!(
+                            "  {t}  {} -> retired  {} {}",
+                            r.row.asset.status.as_str(),
+                            r.row.asset.manufacturer,
+                            r.row.asset.model
+                        )
+                    })
+                    .unwrap_or_else(|| format!("  {t}"));
+                lines.push((what.trim_end().to_string(), Tone::Normal));
+            }
+            lines.push((
+                "Each one that holds data needs a sanitisation record before the batch can close."
+                    .into(),
+                Tone::Dim,
+            ));
+            let yes = format!("add {n} to {batch}");
+            ask(
                 sh,
                 f,
+                ("Add to the disposal batch?", lines, &yes),
+                (n, false),
                 "adding to the batch",
-                Change::DisposalAdd { batch, tags, code },
+                Pending::Change(Change::DisposalAdd { batch, tags, code }),
             )
         }
         (InvPurpose::NewBatch, Submitted::Form(f)) => {
@@ -370,18 +509,37 @@ pub fn on_submit(
             if verified_by.is_empty() {
                 return refuse(sh, f, "say who verified it".into(), 3);
             }
-            send(
-                v,
+            let lines = vec![
+                (
+                    format!("Record the sanitisation of {tag} in {batch}:"),
+                    Tone::Strong,
+                ),
+                (format!("  Method:      {}", method.as_str()), Tone::Normal),
+                (format!("  Certificate: {certificate}"), Tone::Normal),
+                (format!("  Verified by: {verified_by}"), Tone::Normal),
+                (
+                    "It can be recorded again while the batch is open; closing the batch makes it permanent."
+                        .into(),
+                    Tone::Dim,
+                ),
+            ];
+            ask(
                 sh,
                 f,
+                (
+                    "Record the sanitisation?",
+                    lines,
+                    &format!("record it for {tag}"),
+                ),
+                (1, false),
                 "recording the sanitisation",
-                Change::Sanitised {
+                Pending::Change(Change::Sanitised {
                     batch,
                     tag,
                     method,
                     certificate,
                     verified_by,
-                },
+                }),
             )
         }
         (InvPurpose::CloseBatch { name }, Submitted::Form(f)) => {
@@ -389,19 +547,110 @@ pub fn on_submit(
             if signed_off_by.is_empty() {
                 return refuse(sh, f, "say who signs the batch off: their name".into(), 0);
             }
-            send(
-                v,
+            let items = v
+                .disposal
+                .batches
+                .iter()
+                .find(|b| b.view.batch.name == name)
+                .map(|b| b.view.items.len())
+                .unwrap_or(0);
+            let lines = vec![
+                (
+                    format!("Close the WEEE batch {name}, signed off by {signed_off_by}."),
+                    Tone::Strong,
+                ),
+                (
+                    format!(
+                        "{items} item{} become{} disposed (final).",
+                        if items == 1 { "" } else { "s" },
+                        if items == 1 { "s" } else { "" }
+                    ),
+                    Tone::Warn,
+                ),
+                (
+                    "Then the batch, its items and their sanitisation records cannot change."
+                        .into(),
+                    Tone::Warn,
+                ),
+            ];
+            ask(
                 sh,
                 f,
+                (&format!("Close {name}?"), lines, &format!("close {name}")),
+                (1, true),
                 "closing the batch",
-                Change::CloseBatch {
+                Pending::Change(Change::CloseBatch {
                     name,
                     signed_off_by,
-                },
+                }),
             )
         }
         _ => Vec::new(),
     }
+}
+
+/// A day spelled out ("Monday 7 December 2026").
+fn spelled(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+/// Puts the form back under a confirmation (title, lines, what yes does); `y` sends `work` and
+/// the form waits for the answer, Esc goes back to the form. `targets`: how many it changes
+/// (over `[tui] type_to_confirm` the count is typed); `permanent`: the record made is
+/// append-only and the confirmation says so.
+fn ask(
+    sh: &mut Shell,
+    f: Form,
+    (title, lines, yes): (&str, Vec<(String, Tone)>, &str),
+    (targets, permanent): (usize, bool),
+    doing: &'static str,
+    work: Pending,
+) -> Vec<Cmd> {
+    sh.dialogs.push(Dialog::Form(f));
+    let c = Confirm::new(
+        title,
+        lines,
+        yes,
+        super::keys::purpose(InvPurpose::Confirmed {
+            doing,
+            work: Box::new(work),
+        }),
+    );
+    let c = c.targets(targets);
+    sh.dialogs
+        .push(Dialog::Confirm(if permanent { c.permanent() } else { c }));
+    Vec::new()
+}
+
+/// Sends what was confirmed; the form waits (and shows a refusal) until the answer comes.
+fn start_pending(
+    v: &mut InventoryTab,
+    sh: &mut Shell,
+    mut f: Form,
+    doing: &'static str,
+    work: Pending,
+) -> Vec<Cmd> {
+    let gen = start_save(v, sh);
+    f.waiting = Some((gen, doing));
+    sh.dialogs.push(Dialog::Form(f));
+    vec![match work {
+        Pending::Change(change) => InvCmd::Change {
+            gen,
+            change: Box::new(change),
+        },
+        Pending::Loan(req) => InvCmd::Loan { gen, req },
+        Pending::Return {
+            tag,
+            condition,
+            room,
+        } => InvCmd::Return {
+            gen,
+            tag,
+            condition,
+            room,
+        },
+    }
+    .into()]
 }
 
 /// Puts the form back with a problem, the field at fault focused; nothing is sent.
@@ -613,8 +862,39 @@ fn loan(v: &mut InventoryTab, sh: &mut Shell, tag: String, mut f: Form) -> Vec<C
         due: due.ok().flatten(),
         notes: f.text(2).trim().to_string(),
     };
-    let gen = start_save(v, sh);
-    f.waiting = Some((gen, "checking the borrower and saving the loan"));
-    sh.dialogs.push(Dialog::Form(f));
-    vec![InvCmd::Loan { gen, req }.into()]
+    let what = v
+        .row(&req.tag)
+        .map(|r| format!("{} {}", r.row.asset.manufacturer, r.row.asset.model))
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| format!(" ({})", m.trim()))
+        .unwrap_or_default();
+    let who = req.user.clone().unwrap_or_default();
+    let mut lines = vec![(format!("Lend {}{what} to {who}.", req.tag), Tone::Strong)];
+    lines.push((
+        format!(
+            "  Due back: {}",
+            req.due
+                .map(spelled)
+                .unwrap_or_else(|| "the school's usual loan length from today".into())
+        ),
+        Tone::Normal,
+    ));
+    if !req.notes.is_empty() {
+        lines.push((format!("  Notes:    {}", req.notes), Tone::Normal));
+    }
+    lines.push((
+        "The borrower is checked in the directory (exists, enabled, not expired) when you confirm."
+            .into(),
+        Tone::Dim,
+    ));
+    let title = format!("Lend {}?", req.tag);
+    let yes = format!("lend to {who}");
+    ask(
+        sh,
+        f,
+        (&title, lines, &yes),
+        (1, true),
+        "checking the borrower and saving the loan",
+        Pending::Loan(req),
+    )
 }

@@ -69,7 +69,7 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let t = &s.theme;
     let tb = &v.table;
     let nothing = format!(
-        "The register is empty: {} adds an asset (or import a CSV with `schooltech inventory import`).",
+        "The register is empty: {} adds an asset.",
         s.keymap.keys_for(CONTEXT, Action::NewAccount)
     );
     if tb.draw_if_empty(

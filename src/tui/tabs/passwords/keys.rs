@@ -311,14 +311,23 @@ pub fn fix_preview(p: &PasswordsTab, fix: Fix) -> (Vec<String>, Vec<(String, Ton
         }
         Scope::Cursor => String::new(),
     };
-    let mut lines = vec![(
+    let mut lines = Vec::new();
+    if n + left.len() > 1 {
+        // A bulk preview opens with its summary (nothing is refused here: a fix that does not
+        // apply leaves the account unchanged).
+        lines.push((
+            crate::tui::dialogs::confirm::summary_line(n, &[], left.len()),
+            Tone::Strong,
+        ));
+    }
+    lines.push((
         format!(
             "{} {n} account{}{whence}:",
             fix.verb(),
             if n == 1 { "" } else { "s" }
         ),
         Tone::Strong,
-    )];
+    ));
     for r in &change {
         let head = format!(
             "  {} ({})",

@@ -441,6 +441,20 @@ impl PasswordsTab {
 }
 
 impl Page for PasswordsTab {
+    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
+        // The accounts section's "passwords needing a change": the expired ones first.
+        let page = self.page(sh.body_height());
+        match what {
+            "accounts" => {
+                self.table.clear_all(page);
+                self.table.filters.status = Some(PasswordStatus::Expired);
+                self.table.refilter_keep(page);
+                Some("accounts whose password has expired (F changes or clears)".into())
+            }
+            _ => None,
+        }
+    }
+
     fn title(&self) -> &'static str {
         "Passwords"
     }
