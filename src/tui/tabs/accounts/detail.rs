@@ -132,18 +132,32 @@ fn fields(s: &Shell, row: &Row, width: usize) -> Vec<Line<'static>> {
         },
         plain,
     );
-    add(
-        "Pw expires",
-        crate::ops::compliance::expiry_words(
-            &crate::ops::compliance::row_with(&s.env.expiry, acc, now),
-            now,
-        ),
-        if acc.password_never_expires {
-            t.warn()
-        } else {
-            plain
-        },
+    // The one answer (ops::compliance): the day and state on one row, whose rule on the next,
+    // so a long rule name never wraps the day.
+    let words = crate::ops::compliance::expiry_words(
+        &crate::ops::compliance::row_with(&s.env.expiry, acc, now),
+        now,
     );
+    let (day, from) = match words.split_once(") ") {
+        Some((day, from)) => (format!("{day})"), Some(from.to_string())),
+        None => (words, None),
+    };
+    let expiry_style = if acc.password_never_expires {
+        t.warn()
+    } else {
+        plain
+    };
+    // A one-digit day is padded like the other date columns (" 7 Nov 2026").
+    let day =
+        if day.as_bytes().get(1) == Some(&b' ') && day.starts_with(|c: char| c.is_ascii_digit()) {
+            format!(" {day}")
+        } else {
+            day
+        };
+    add("Pw expires", day, expiry_style);
+    if let Some(from) = from {
+        add("Expiry rule", from, plain);
+    }
     add("Must change", yes(acc.must_change_password).into(), plain);
     if acc.password_not_required {
         add(
