@@ -238,13 +238,19 @@ pub async fn run(ctx: &Ctx, a: &SyncArgs) -> Result<ExitCode> {
         handout: None,
         lines: Vec::new(),
     };
+    // The same bar as the other long runs on a terminal, plain lines off it (made once the
+    // total is known, at the first step).
+    let bar: std::sync::OnceLock<super::progress::Progress> = std::sync::OnceLock::new();
     let progress = |step: usize, total: usize, _: &str, _: &str| {
-        if step.is_multiple_of(100) {
-            errln!("  {step} of {total} steps");
-        }
+        bar.get_or_init(|| super::progress::Progress::new("sync steps", total as u64))
+            .set(step as u64);
     };
     if a.resume {
-        return match sync::apply::resume(ctx, &progress, &mut |l| pw.take(l)).await? {
+        let r = sync::apply::resume(ctx, &progress, &mut |l| pw.take(l)).await;
+        if let Some(b) = bar.get() {
+            b.finish();
+        }
+        return match r? {
             None => {
                 outln!("no unfinished sync: nothing to resume");
                 Ok(0)
@@ -313,7 +319,11 @@ pub async fn run(ctx: &Ctx, a: &SyncArgs) -> Result<ExitCode> {
         q.review.len(),
         q.unchanged
     );
-    match sync::apply::apply_with(ctx, &plan, &progress, &mut |l| pw.take(l)).await? {
+    let r = sync::apply::apply_with(ctx, &plan, &progress, &mut |l| pw.take(l)).await;
+    if let Some(b) = bar.get() {
+        b.finish();
+    }
+    match r? {
         None => {
             outln!(
                 "nothing to change; {} tolerated mark(s) kept",
