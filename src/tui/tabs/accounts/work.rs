@@ -13,56 +13,16 @@ use crate::ops::{self, Ctx};
 use crate::ops::{ActionEntry, LogFilter};
 use crate::ops::{Listing, Secret};
 use crate::tui::work::{blocking, join_error, Outbox};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// How many log rows about one account the details pane shows.
 pub const ACCOUNT_LOG_ROWS: usize = 10;
 
-/// A change to one account, made through `ops::actions`.
-#[derive(Debug, Clone)]
-pub enum Change {
-    /// Disable, with the reason for the log.
-    Disable {
-        /// Why.
-        reason: String,
-    },
-    /// Enable; an override reason lets an account whose acceptable use agreement is missing
-    /// be enabled (logged), as `accounts enable --override-aup`.
-    Enable {
-        /// Why it is enabled without the agreement.
-        override_aup: Option<String>,
-    },
-    /// Clear a lockout.
-    Unlock,
-    /// Move to another OU (DN).
-    Move {
-        /// The OU's DN.
-        ou: String,
-    },
-    /// Add and remove groups (names).
-    Groups {
-        /// Groups to join.
-        add: Vec<String>,
-        /// Groups to leave.
-        remove: Vec<String>,
-        /// The technician confirmed joining a protected group (logged as such).
-        allow_protected: bool,
-    },
-    /// Set (end of that day) or clear the account expiry.
-    Expiry {
-        /// The day, or None for never.
-        on: Option<NaiveDate>,
-    },
-    /// Reset the password.
-    Password {
-        /// Generated or typed.
-        choice: PasswordChoice,
-        /// Must change at next logon.
-        temporary: bool,
-    },
-}
+/// A change to one account: the ops-owned type (its words for the TUI are below), so the
+/// preview's plan and the change applied are one value.
+pub use crate::ops::change::Change;
 
 impl Change {
     /// What the change is, for titles ("Disable", "Move", …).
