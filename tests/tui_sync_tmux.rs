@@ -33,10 +33,6 @@ impl Drop for Tui {
 }
 
 impl Tui {
-    fn start(tag: &str, w: u16, h: u16) -> Tui {
-        Tui::start_env(tag, w, h, "")
-    }
-
     /// The program with the clock fixed at `now` (RFC 3339), so dates do not depend on today.
     fn start_at(tag: &str, w: u16, h: u16, now: &str) -> Tui {
         Tui::start_env(tag, w, h, &format!("SCHOOLTECH_TEST_NOW={now}"))
@@ -96,19 +92,6 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("{text:?} did not appear; the screen:\n{screen}");
-    }
-
-    fn resize(&self, w: u16, h: u16) {
-        tmux(&[
-            "resize-window",
-            "-t",
-            &self.name,
-            "-x",
-            &w.to_string(),
-            "-y",
-            &h.to_string(),
-        ]);
-        std::thread::sleep(Duration::from_millis(400));
     }
 }
 

@@ -489,3 +489,6 @@ impl SyncPlan {
         n
     }
 }
+
+/// A sync run as the store keeps it (for the faces, which go through `ops`).
+pub use crate::store::sync::SyncRun;

@@ -6,9 +6,9 @@
 
 use crate::error::Result;
 use crate::ops::sync::apply::{RunOutcome, SlipLine};
+use crate::ops::sync::SyncRun;
 use crate::ops::sync::{self, SyncPlan};
 use crate::ops::Ctx;
-use crate::store::sync::SyncRun;
 use crate::tui::work::Outbox;
 use std::path::PathBuf;
 use std::sync::Arc;
