@@ -27,9 +27,11 @@ async fn open_sync_with(
 ) -> (
     Harness,
     std::sync::Arc<dyn schooltech::directory::Directory>,
+    std::path::PathBuf,
 ) {
     let ctx = demo_at(frozen_now(), None);
     let dir = ctx.dir.clone();
+    let path = ctx.config.store.path.clone();
     let mut h = Harness::new(ctx, w, hh).await;
     h.key(KeyCode::Char('4')).await;
     assert_eq!(h.state.tab, Tab::Leavers);
@@ -37,7 +39,7 @@ async fn open_sync_with(
     assert_eq!(tab(&h).panel, Panel::Sync);
     let s = &tab(&h).sync;
     assert!(s.loaded.is_some(), "no plan: {:?}", s.error);
-    (h, dir)
+    (h, dir, path)
 }
 
 fn snap(h: &Harness, name: &str, w: u16, hh: u16) {
@@ -91,7 +93,7 @@ async fn sync_snapshots() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_left_out_joiner_is_not_made_and_the_apply_says_so() {
-    let (mut h, dir) = open_sync_with(100, 30).await;
+    let (mut h, dir, store) = open_sync_with(100, 30).await;
     let joiners: Vec<String> = tab(&h)
         .sync
         .plan()
@@ -115,6 +117,23 @@ async fn a_left_out_joiner_is_not_made_and_the_apply_says_so() {
     h.key(KeyCode::Char(' ')).await;
     assert_eq!(tab(&h).sync.counts().1, 1);
     assert!(h.screen(100, 30).contains("✗ out"));
+    // And one tolerated pupil (Tolerate is the fourth kind): not marked.
+    h.key(KeyCode::Esc).await;
+    for _ in 0..3 {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Enter).await;
+    assert_eq!(tab(&h).sync.kind, SyncKind::Tolerate);
+    let unmarked = tab(&h)
+        .sync
+        .table
+        .current()
+        .expect("a tolerated pupil")
+        .item
+        .mis_id
+        .clone();
+    h.key(KeyCode::Char(' ')).await;
+    assert_eq!(tab(&h).sync.counts().1, 2);
     h.key(KeyCode::Char('a')).await;
     let Some(Dialog::Confirm(c)) = h.state.shell.dialogs.last() else {
         panic!("no confirmation: {:?}", h.state.shell.dialogs.last());
@@ -122,7 +141,7 @@ async fn a_left_out_joiner_is_not_made_and_the_apply_says_so() {
     assert!(
         c.lines
             .iter()
-            .any(|(l, _)| l.contains("1 item(s) left out")),
+            .any(|(l, _)| l.contains("2 item(s) left out")),
         "{:?}",
         c.lines
     );
@@ -146,7 +165,7 @@ async fn a_left_out_joiner_is_not_made_and_the_apply_says_so() {
     assert!(
         status
             .as_deref()
-            .is_some_and(|s| s.contains("finished") && s.contains("1 item(s) left out")),
+            .is_some_and(|s| s.contains("finished") && s.contains("2 item(s) left out")),
         "{status:?}"
     );
     assert!(
@@ -159,6 +178,15 @@ async fn a_left_out_joiner_is_not_made_and_the_apply_says_so() {
             "{u} was not made"
         );
     }
+    let marks = schooltech::store::Store::open(&store)
+        .expect("store")
+        .sync_marks()
+        .expect("marks");
+    assert!(!marks.is_empty(), "no tolerated pupil was marked");
+    assert!(
+        marks.iter().all(|m| m.mis_id != unmarked),
+        "{unmarked} was left out but marked"
+    );
     // Planned again: the left-out joiner is still to create, the rest are done.
     let q = tab(&h).sync.plan().expect("planned again");
     let left: Vec<&str> = q.create.iter().map(|e| e.item.username.as_str()).collect();

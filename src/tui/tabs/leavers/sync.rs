@@ -297,6 +297,10 @@ impl SyncPanel {
 
     /// Fills the table with the items of `kind`.
     pub fn show_kind(&mut self, kind: Kind, page: usize) {
+        // Another kind starts with a fresh table (search, sort, cursor).
+        if self.kind != kind {
+            self.table = Table::default();
+        }
         self.kind = kind;
         let rows: Vec<SyncRow> = self
             .plan()
@@ -308,9 +312,6 @@ impl SyncPanel {
                     .collect()
             })
             .unwrap_or_default();
-        if self.table.rows().is_empty() || self.kind != kind {
-            self.table = Table::default();
-        }
         self.table.set_rows(rows, page);
     }
 }
