@@ -473,3 +473,126 @@ fn the_command_writes_each_format_and_exits_1_when_a_section_is_red() {
         .expect("schooltech runs");
     assert_eq!(run.status.code(), Some(2));
 }
+
+/// Issue 25 item 7: the demo's September rollover (a finished sync run seeded 80 days before
+/// the frozen day) gives the Leavers section its joiners, movers, leavers and returners, each
+/// traced to the run (id, day, roll file), in every format.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joiners_movers_leavers_and_returners_trace_to_the_sync_run() {
+    let r = demo_report().await;
+    let l = section(&r, "leavers");
+    let run = "sync-20260906-120000-1 (6 Sep 2026, demo-roll-september.csv)";
+    assert_eq!(
+        value(l, "Joiners from the MIS roll"),
+        format!("4: 4 in {run}")
+    );
+    assert_eq!(value(l, "Movers"), format!("118: 118 in {run}"));
+    assert_eq!(
+        value(l, "Leavers (first missing from the roll"),
+        format!("1: 1 in {run}")
+    );
+    assert_eq!(value(l, "Returners"), format!("1: 1 in {run}"));
+    let runs = l
+        .evidence
+        .iter()
+        .find(|e| e.title == "Sync runs in the period")
+        .expect("the runs");
+    assert_eq!(
+        runs.items,
+        [format!(
+            "sync-20260906-120000-1 on 6 Sep 2026 by {}, roll demo-roll-september.csv: 4 joiner(s), 118 mover(s), 1 leaver(s), 1 returner(s)",
+            schooltech::store::operator()
+        )]
+    );
+    let gone = l
+        .evidence
+        .iter()
+        .find(|e| e.title == "Leavers from the roll")
+        .expect("the leavers");
+    assert_eq!(
+        gone.items,
+        ["21hollandk (P099911): missing from the roll since 6 Sep 2026 (sync-20260906-120000-1)"]
+    );
+    assert_eq!(
+        (
+            r.roll.joiners,
+            r.roll.movers,
+            r.roll.leavers,
+            r.roll.returners
+        ),
+        (4, 118, 1, 1)
+    );
+    assert_eq!(r.roll.runs[0].run_id, "sync-20260906-120000-1");
+    assert_eq!(r.roll.runs[0].roll, "demo-roll-september.csv");
+    for format in [
+        ReportFormat::Text,
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+    ] {
+        let out = render(&r, format).expect("render");
+        assert!(out.contains("Joiners from the MIS roll"), "{format:?}");
+        assert!(out.contains("sync-20260906-120000-1"), "{format:?}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&r, ReportFormat::Json).expect("json")).expect("valid");
+    assert_eq!(json["roll"]["joiners"], 4);
+    assert_eq!(json["roll"]["runs"][0]["date"], "2026-09-06");
+    // Outside the period: none.
+    let summer = report::termly_for(
+        &demo_at(frozen_now(), None),
+        &PeriodRequest {
+            term: Some("Summer 2026".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("summer");
+    assert_eq!(
+        value(section(&summer, "leavers"), "Joiners from the MIS roll"),
+        "0"
+    );
+}
+
+/// A sync applied on the demo (clock fixed): the report counts what that run did, by its id
+/// and roll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_applied_sync_is_counted_in_the_term_by_its_run() {
+    use schooltech::ops::sync;
+    let ctx = demo_at(frozen_now(), None);
+    let roll = sync::read_roll_file(&ctx, None).expect("the demo roll");
+    let plan = sync::plan(&ctx, &roll).await.expect("plan");
+    let q = &plan.plan;
+    let (joiners, movers, missed, back) = (
+        q.create.len(),
+        q.moves.len(),
+        q.tolerate.len(),
+        q.reactivate.len(),
+    );
+    assert!(joiners > 0 && movers > 0 && missed > 0 && back > 0);
+    let out = sync::apply::apply(&ctx, &plan)
+        .await
+        .expect("apply")
+        .expect("a run");
+    assert!(out.finished, "{:?}", out.problems);
+    let r = report::termly_for(&ctx, &autumn()).await.expect("report");
+    assert_eq!(
+        (
+            r.roll.joiners,
+            r.roll.movers,
+            r.roll.leavers,
+            r.roll.returners
+        ),
+        (joiners, movers, missed, back)
+    );
+    assert_eq!(r.roll.runs.len(), 1, "{:?}", r.roll.runs);
+    let run = &r.roll.runs[0];
+    assert_eq!(run.run_id, out.run_id);
+    assert_eq!(run.roll, "the demo roll");
+    assert_eq!(run.date.to_string(), "2026-11-25");
+    assert!(
+        value(section(&r, "leavers"), "Joiners from the MIS roll").contains(&format!(
+            "{joiners} in {} (25 Nov 2026, the demo roll)",
+            out.run_id
+        ))
+    );
+}

@@ -71,6 +71,7 @@ fn is_panel(a: Action) -> bool {
             | Action::AuditPanel
             | Action::RunsPanel
             | Action::SweepPlan
+            | Action::SyncPanel
             | Action::StatusCycle
             | Action::Details
     )

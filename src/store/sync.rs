@@ -245,3 +245,32 @@ fn write_marks(
     }
     Ok(())
 }
+
+impl Store {
+    /// The tolerated marks with the run that first missed each (`first_run`), oldest first:
+    /// the termly report's leavers from the roll.
+    pub fn sync_marks_first_runs(&self) -> Result<Vec<(Mark, String)>> {
+        let doing = "reading the tolerated marks";
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT mis_id, username, first_missed, last_missed, first_run FROM sync_marks ORDER BY first_missed, mis_id")
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let f: String = r.get(2)?;
+                let l: String = r.get(3)?;
+                Ok((
+                    Mark {
+                        mis_id: r.get(0)?,
+                        username: r.get(1)?,
+                        first: f.parse().unwrap_or_default(),
+                        last: l.parse().unwrap_or_default(),
+                    },
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(|e| self.sql_error(doing, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql_error(doing, e))
+    }
+}

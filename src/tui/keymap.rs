@@ -154,6 +154,7 @@ actions! {
     AllSelected => "all-selected",
     ScrollDown => "scroll-down",
     ScrollUp => "scroll-up",
+    SyncPanel => "sync",
 }
 
 impl Action {

@@ -135,5 +135,52 @@ pub async fn seed(ctx: &Ctx) -> Result<()> {
     if let Some(a) = berrym {
         crate::ops::leavers::demo_sweep_record(ctx, &store, &a)?;
     }
+    demo_sync_record(ctx, &store)?;
     Ok(())
+}
+
+/// The demo's record of the September rollover, as a sync run 80 days ago would have left it
+/// (joiners, movers, a returner, and a pupil missing from the roll whose account has since gone),
+/// so the report's joiners, movers, leavers and returners trace to a run. Once, in a store with
+/// no sync runs yet.
+fn demo_sync_record(ctx: &Ctx, store: &crate::store::Store) -> Result<()> {
+    use crate::domain::sync::Mark;
+    use crate::store::sync::SyncRun;
+    if !store.sync_runs()?.is_empty() {
+        return Ok(());
+    }
+    let on = ctx.now() - Duration::days(80);
+    let day = on.london_date();
+    let run_id = format!("sync-{}-1", on.format("%Y%m%d-%H%M%S"));
+    let summary = serde_json::json!({
+        "create": 4,
+        "move": 118,
+        "rename": 1,
+        "tolerate": 1,
+        "reactivate": 1,
+        "review": 0,
+        "unchanged": 561,
+        "by_year": ["Year 7 → Year 8: 118 accounts", "others: 1 tolerated"],
+    });
+    store.sync_create(
+        &SyncRun {
+            run_id: run_id.clone(),
+            created_at: on,
+            operator: ctx.operator.clone(),
+            source: "demo-roll-september.csv".into(),
+            summary,
+            steps: 130,
+            lock_pid: None,
+            finished_at: None,
+        },
+        &[Mark {
+            mis_id: "P099911".into(),
+            username: "21hollandk".into(),
+            first: day,
+            last: day,
+        }],
+        &[],
+        day,
+    )?;
+    store.sync_finish(&run_id, on + Duration::minutes(3))
 }

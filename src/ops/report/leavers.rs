@@ -22,7 +22,11 @@ fn has_left(r: Reason) -> bool {
 }
 
 /// The section for `period`.
-pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
+pub async fn section(
+    ctx: &Ctx,
+    period: &Period,
+    roll: &super::roll::RollChanges,
+) -> Result<Section> {
     let mut s = Section {
         name: "leavers",
         title: "Leavers",
@@ -153,6 +157,8 @@ pub async fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         s.evidence
             .push(evidence("Sweep runs in the period", run_lines));
     }
+    // Joiners, movers, leavers and returners from the MIS roll's sync runs.
+    super::roll::add_to(roll, &mut s);
 
     // Shared logins: changed in the period (their rotation events, by the day they were
     // changed, not when it was typed in), and still known by a leaver.

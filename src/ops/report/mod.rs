@@ -43,6 +43,7 @@ mod filtering;
 mod inventory;
 mod leavers;
 mod log;
+pub mod roll;
 
 use super::Ctx;
 use crate::config::TermConfig;
@@ -365,6 +366,9 @@ pub struct Report {
     pub overall: Status,
     /// The sections, in order.
     pub sections: Vec<Section>,
+    /// Joiners, movers, leavers and returners of the period from the MIS roll's sync runs,
+    /// with the runs behind them (also figures of the Leavers section).
+    pub roll: roll::RollChanges,
 }
 
 impl Report {
@@ -442,9 +446,10 @@ pub async fn termly(ctx: &Ctx, period: &Period) -> Result<Report> {
         demo::seed(ctx).await?;
     }
     let now = ctx.now();
+    let roll = roll::changes(&ctx.store()?, period)?;
     let sections = vec![
         accounts::section(ctx, now).await?,
-        leavers::section(ctx, period).await?,
+        leavers::section(ctx, period, &roll).await?,
         acceptable::section(ctx).await?,
         inventory::section(ctx, period)?,
         filtering::section(ctx, period, now)?,
@@ -461,6 +466,7 @@ pub async fn termly(ctx: &Ctx, period: &Period) -> Result<Report> {
         log_anchor,
         overall: worst(sections.iter().map(|s| s.status)),
         sections,
+        roll,
     })
 }
 

@@ -454,3 +454,41 @@ pub fn plan_json(p: &SyncPlan) -> serde_json::Value {
         "encoding": p.encoding,
     })
 }
+
+/// The kinds of a plan that `apply` acts on, in the JSON's words (review is never acted on).
+pub const ACTED_KINDS: [&str; 5] = ["create", "move", "rename", "tolerate", "reactivate"];
+
+impl SyncPlan {
+    /// Leaves out the items `out` picks, by kind (the JSON's word: `create`, `move`, `rename`,
+    /// `tolerate`, `reactivate`) and item: applying the plan then skips them (a tolerated one is
+    /// not marked). Review items are never acted on and stay. Returns how many were left out.
+    pub fn leave_out(&mut self, out: &dyn Fn(&str, &Item) -> bool) -> usize {
+        let mut n = 0;
+        let mut unmarked: Vec<String> = Vec::new();
+        let p = &mut self.plan;
+        for (kind, list) in [
+            ("create", &mut p.create),
+            ("move", &mut p.moves),
+            ("rename", &mut p.rename),
+            ("tolerate", &mut p.tolerate),
+            ("reactivate", &mut p.reactivate),
+        ] {
+            list.retain(|e| {
+                let drop = out(kind, &e.item);
+                if drop {
+                    n += 1;
+                    if kind == "tolerate" {
+                        unmarked.push(e.item.mis_id.to_lowercase());
+                    }
+                }
+                !drop
+            });
+        }
+        self.marks
+            .retain(|m| !unmarked.contains(&m.mis_id.to_lowercase()));
+        n
+    }
+}
+
+/// A sync run as the store keeps it (for the faces, which go through `ops`).
+pub use crate::store::sync::SyncRun;

@@ -1,7 +1,7 @@
 //! Keys of the Leavers tab: the findings (search, sort, filter, evidence), the sweep preview
 //! (include/exclude, apply), the progress view, the runs and a run's report (restore).
 
-use super::{LeaversCmd, LeaversPurpose, LeaversTab, Panel};
+use super::{LeaversCmd, LeaversPurpose, LeaversTab, Panel, SYNC_CONTEXT, SYNC_KIND_CONTEXT};
 use crate::domain::leavers::Reason;
 use crate::tui::dialogs::{Confirm, Dialog, Field, Form, Message, Purpose, Tone};
 use crate::tui::keymap::{Action, Context, KeyRow};
@@ -46,6 +46,20 @@ pub const KEYS: &[KeyRow] = &[
     (RUNS_CONTEXT, "esc",   Action::Cancel,   "Back to the findings", true),
     (REPORT_CONTEXT, "e",   Action::Restore,  "Restore the account (OU, groups, description, enabled)", true),
     (REPORT_CONTEXT, "esc", Action::Cancel,   "Back to the runs", true),
+    (CONTEXT, "m",     Action::SyncPanel,    "Sync with the MIS roll: joiners, movers, leavers, returners", true),
+    (SYNC_CONTEXT, "enter", Action::Details,      "The items of the kind under the cursor", true),
+    (SYNC_CONTEXT, "i",     Action::Import,       "Read another roll (a path; empty: the configured one)", true),
+    (SYNC_CONTEXT, "a",     Action::ApplyChange,  "Apply the plan, less the items left out (asks first)", true),
+    (SYNC_CONTEXT, "R",     Action::Resume,       "Resume the unfinished sync run", false),
+    (SYNC_CONTEXT, "esc",   Action::Cancel,       "Back to the findings", true),
+    (SYNC_KIND_CONTEXT, "space", Action::Select,      "Leave the item out of the apply (again: put it back)", true),
+    (SYNC_KIND_CONTEXT, "A",     Action::SelectAll,   "Leave every item of the kind out (again: put them back)", false),
+    (SYNC_KIND_CONTEXT, "enter", Action::Details,     "The item in full", true),
+    (SYNC_KIND_CONTEXT, "/",     Action::Search,      "Search username, MIS id, name, from, to, reason", false),
+    (SYNC_KIND_CONTEXT, "s",     Action::SortNext,    "Sort by the next column", false),
+    (SYNC_KIND_CONTEXT, "S",     Action::SortReverse, "Reverse the sort", false),
+    (SYNC_KIND_CONTEXT, "a",     Action::ApplyChange, "Apply the plan, less the items left out (asks first)", true),
+    (SYNC_KIND_CONTEXT, "esc",   Action::Cancel,      "Back to the plan by kind", true),
 ];
 
 pub(super) fn purpose(p: LeaversPurpose) -> Purpose {
@@ -61,6 +75,9 @@ pub fn on_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd>
     {
         return Vec::new();
     }
+    if matches!(v.panel, Panel::Sync | Panel::SyncKind) {
+        return super::sync::on_action(v, sh, action);
+    }
     if action == Action::Resume {
         return open_resume(v, sh);
     }
@@ -70,6 +87,7 @@ pub fn on_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd>
         Panel::Progress => progress_action(v, sh, action),
         Panel::Runs => runs_action(v, sh, action),
         Panel::Report => report_action(v, sh, action),
+        Panel::Sync | Panel::SyncKind => Vec::new(),
     }
 }
 
@@ -83,6 +101,7 @@ fn findings_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cm
         Action::Filter => open_filter(v, sh),
         Action::SweepPlan => return open_plan(v, sh),
         Action::RunsPanel => return open_runs(v, sh),
+        Action::SyncPanel => return super::sync::open(v, sh),
         // One finding at a time: there is no selection here.
         Action::Select | Action::SelectAll => {}
         other => {

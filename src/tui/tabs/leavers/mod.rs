@@ -11,11 +11,16 @@
 mod keys;
 mod results;
 mod submit;
+mod sync;
+mod sync_view;
+mod sync_work;
 mod view;
 mod work;
 
 pub use keys::{CONTEXT, KEYS, PLAN_CONTEXT, PROGRESS_CONTEXT, REPORT_CONTEXT, RUNS_CONTEXT};
 pub use submit::LeaversPurpose;
+pub use sync::{Kind as SyncKind, SYNC_CONTEXT, SYNC_KIND_CONTEXT};
+pub use sync_work::{SyncCmd, SyncMsg};
 pub use work::{LeaversCmd, LeaversMsg, RestoreDone, ScanResult};
 
 use crate::domain::leavers::{Action as FindingAction, Finding, Reason};
@@ -49,6 +54,10 @@ pub enum Panel {
     Runs,
     /// The report's accounts (to restore one).
     Report,
+    /// The sync with the MIS roll: the plan by kind.
+    Sync,
+    /// The sync: one kind's items.
+    SyncKind,
 }
 
 /// The columns the findings sort by.
@@ -422,6 +431,8 @@ pub struct LeaversTab {
     pub restore_gen: u64,
     /// A restore is running.
     pub restoring: bool,
+    /// The sync with the MIS roll.
+    pub sync: sync::SyncPanel,
 }
 
 impl LeaversTab {
@@ -563,6 +574,10 @@ impl LeaversTab {
     fn busy_word(&self) -> Option<&'static str> {
         if self.sweeping() {
             Some("sweeping leavers")
+        } else if self.sync.running {
+            Some("applying the sync")
+        } else if self.sync.loading {
+            Some("reading the roll and planning the sync")
         } else if self.restoring {
             Some("restoring the account")
         } else if self.scanning {
@@ -616,6 +631,8 @@ impl Page for LeaversTab {
             Panel::Progress => PROGRESS_CONTEXT,
             Panel::Runs => RUNS_CONTEXT,
             Panel::Report => REPORT_CONTEXT,
+            Panel::Sync => SYNC_CONTEXT,
+            Panel::SyncKind => SYNC_KIND_CONTEXT,
         }
     }
 
@@ -634,12 +651,18 @@ impl Page for LeaversTab {
     fn typing(&self) -> bool {
         match self.panel {
             Panel::Findings => self.table.searching,
+            Panel::SyncKind => self.sync.table.searching,
             _ => false,
         }
     }
 
     fn on_text(&mut self, sh: &mut Shell, key: &KeyEvent, combo: KeyCombo) -> Vec<Cmd> {
         let action = sh.keymap.lookup(Context::SEARCH, combo);
+        if self.panel == Panel::SyncKind {
+            let page = sync::kind_page(sh.body_height());
+            self.sync.table.search_key(key, action, page);
+            return Vec::new();
+        }
         let page = self.page(sh.body_height());
         self.table.search_key(key, action, page);
         Vec::new()
@@ -689,6 +712,7 @@ impl Page for LeaversTab {
         self.table.keep_cursor_visible(page);
         let page = self.plan_page(body);
         self.plan.table.keep_cursor_visible(page);
+        self.sync.table.keep_cursor_visible(sync::kind_page(body));
         if let Some(p) = &mut self.progress {
             let n = p.accounts.len();
             let page = view::progress_page(body);
@@ -714,6 +738,8 @@ impl Page for LeaversTab {
             Panel::Plan => view::plan(f, area, self, sh),
             Panel::Progress => view::progress(f, area, self, sh),
             Panel::Runs | Panel::Report => view::runs(f, area, self, sh),
+            Panel::Sync => sync_view::kinds(f, area, self, sh),
+            Panel::SyncKind => sync_view::kind(f, area, self, sh),
         }
     }
 }

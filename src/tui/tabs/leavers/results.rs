@@ -12,6 +12,7 @@ use crate::tui::work::Cmd;
 pub fn on_msg(v: &mut LeaversTab, sh: &mut Shell, msg: LeaversMsg) -> (Vec<Cmd>, bool) {
     let body = sh.body_height();
     match msg {
+        LeaversMsg::Sync(m) => super::sync::on_msg(v, sh, m),
         LeaversMsg::Scanned { gen, result } => {
             if gen != v.scan_gen {
                 return (Vec::new(), false);

@@ -21,6 +21,12 @@ pub enum LeaversPurpose {
         /// The username.
         user: String,
     },
+    /// Read another roll (a form).
+    SyncRoll,
+    /// Apply the sync (a confirmation).
+    SyncApply,
+    /// Resume the unfinished sync run (a confirmation).
+    SyncResume,
 }
 
 /// A dialog of the tab was submitted.
@@ -30,6 +36,12 @@ pub fn on_submit(
     purpose: LeaversPurpose,
     d: Submitted,
 ) -> Vec<Cmd> {
+    if matches!(
+        purpose,
+        LeaversPurpose::SyncRoll | LeaversPurpose::SyncApply | LeaversPurpose::SyncResume
+    ) {
+        return super::sync::on_submit(v, sh, purpose, d);
+    }
     match (purpose, d) {
         (LeaversPurpose::Filter, Submitted::Form(f)) => {
             let page = v.page(sh.body_height());

@@ -86,6 +86,8 @@ pub enum LeaversCmd {
         /// The username.
         user: String,
     },
+    /// The Sync view's work.
+    Sync(super::sync_work::SyncCmd),
 }
 
 /// Answers for the Leavers tab (moved once, through the channel: no boxing of the big ones).
@@ -150,11 +152,13 @@ pub enum LeaversMsg {
         /// What it did.
         result: Result<RestoreDone>,
     },
+    /// The Sync view's answers.
+    Sync(super::sync_work::SyncMsg),
 }
 
 /// Runs `fut` on a blocking thread that drives the runtime: for work that holds the store (not
 /// `Sync`) across directory calls, as the sweep does.
-async fn local<T: Send + 'static>(
+pub(super) async fn local<T: Send + 'static>(
     fut: impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = Result<T>>>> + Send + 'static,
 ) -> Result<T> {
     let handle = tokio::runtime::Handle::current();
@@ -190,6 +194,7 @@ pub async fn plan(ctx: &Ctx) -> Result<(Plan, String)> {
 /// Starts `cmd` on a tokio task.
 pub fn spawn(ctx: Arc<Ctx>, out: Outbox<LeaversMsg>, cmd: LeaversCmd) {
     match cmd {
+        LeaversCmd::Sync(c) => super::sync_work::spawn(ctx, out, c),
         LeaversCmd::Scan { gen } => {
             tokio::spawn(async move {
                 let result = local(move || Box::pin(async move { scan(&ctx).await })).await;
