@@ -100,3 +100,79 @@ fn flavour_attributes_stay_in_the_directory() {
     }
     assert!(bad.is_empty(), "{bad:#?}");
 }
+
+/// The code of a file without its comment lines (doc comments may name what a face shows;
+/// the code may not).
+fn code_only(p: &Path) -> String {
+    code(p)
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The TUI's ground floor (issue 21, item 7): widgets, dialogs, the keymap, the theme, text
+/// input and the ground value they draw with stand below the shell and the tabs. They name
+/// nothing of `tabs`, `shell`, `app` or `work` (dialogs carry a tab's purpose as a type
+/// parameter; the keymap is given the tabs' key tables), so the TUI is no import loop.
+#[test]
+fn the_tui_ground_floor_names_no_tab_and_no_shell() {
+    let tui = src().join("tui");
+    let mut all = Vec::new();
+    files(&tui.join("widgets"), &mut all);
+    files(&tui.join("dialogs"), &mut all);
+    for f in ["ground.rs", "keymap.rs", "theme.rs", "input.rs"] {
+        all.push(tui.join(f));
+    }
+    let mut bad = Vec::new();
+    for f in all {
+        let c = code_only(&f);
+        for word in [
+            "tabs::", "::tabs", "shell::", "::shell", "app::", "::app", "work::", "::work", "Shell",
+        ] {
+            if c.contains(word) {
+                bad.push(format!("{} names {word}", f.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// The services give facts; the faces word them. Nothing under `src/ops` or `src/domain`
+/// names a TUI tab or a key to press (the report's "Passwords tab (2)" is the TUI's words,
+/// and the CLI's own): issue 21, item 7.
+#[test]
+fn ops_and_domain_name_no_tui_tab_or_key() {
+    let mut all = Vec::new();
+    files(&src().join("ops"), &mut all);
+    files(&src().join("domain"), &mut all);
+    let mut bad = Vec::new();
+    for f in all {
+        let c = code_only(&f);
+        for tab in [
+            "Accounts",
+            "Passwords",
+            "Log",
+            "Leavers",
+            "Inventory",
+            "Filtering",
+            "Report",
+            "Sync",
+        ] {
+            for word in [format!("{tab} tab"), format!("{} tab", tab.to_lowercase())] {
+                if c.contains(&word) {
+                    bad.push(format!("{} names the {word}", f.display()));
+                }
+            }
+        }
+        let lower = c.to_lowercase();
+        for word in [
+            "press ", "ctrl-", "(esc)", "(enter)", "esc:", "enter:", "tab (",
+        ] {
+            if lower.contains(word) {
+                bad.push(format!("{} names a key: {word:?}", f.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

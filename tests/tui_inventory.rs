@@ -587,7 +587,7 @@ async fn confirm_y(h: &mut Harness, permanent: bool) -> String {
     text
 }
 
-fn top_form(h: &Harness) -> &schooltech::tui::dialogs::Form {
+fn top_form(h: &Harness) -> &schooltech::tui::tabs::Form {
     match h.state.dialogs.last() {
         Some(Dialog::Form(f)) => f,
         other => panic!("a form expected, got {other:?}"),

@@ -193,7 +193,10 @@ fn help_opens_from_the_keymap_and_closes() {
     let mut s = bare_state();
     app::update(&mut s, key(KeyCode::Char('?')));
     // Help opens at the keys of the tab shown (issue 24, item 12).
-    let at = schooltech::tui::dialogs::help::section(&s, schooltech::tui::tabs::accounts::CONTEXT);
+    let at = schooltech::tui::dialogs::help::section(
+        &s.ground(),
+        schooltech::tui::tabs::accounts::CONTEXT,
+    );
     assert!(at > 0);
     assert!(matches!(s.dialogs.last(), Some(Dialog::Help(n)) if *n == at));
     app::update(&mut s, key(KeyCode::Down));
@@ -201,7 +204,7 @@ fn help_opens_from_the_keymap_and_closes() {
     app::update(&mut s, key(KeyCode::Esc));
     assert!(s.dialogs.is_empty());
     // Every action of the table appears in the help text.
-    let text: String = schooltech::tui::dialogs::help::lines(&s)
+    let text: String = schooltech::tui::dialogs::help::lines(&s.ground())
         .iter()
         .map(|l| l.to_string() + "\n")
         .collect();

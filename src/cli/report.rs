@@ -136,6 +136,20 @@ fn format_name(f: ReportFormat) -> &'static str {
     }
 }
 
+/// Where a figure's detail is in the full-screen program, in the report's words (its default
+/// number key): "Passwords tab (2)". The services give the place; each face words it.
+pub fn place(p: report::Place) -> &'static str {
+    use report::Place;
+    match p {
+        Place::Accounts => "Accounts tab (1)",
+        Place::Passwords => "Passwords tab (2)",
+        Place::Log => "Log tab (3)",
+        Place::Leavers => "Leavers tab (4)",
+        Place::Inventory => "Inventory tab (5)",
+        Place::Filtering => "Filtering tab (6)",
+    }
+}
+
 /// "1 Dec 2026 23:59 UTC".
 pub fn moment(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%-d %b %Y %H:%M UTC").to_string()

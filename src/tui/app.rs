@@ -323,7 +323,7 @@ pub fn on_action(state: &mut State, action: Action) -> Vec<Cmd> {
         Action::Quit => return state.quit(),
         Action::Help => {
             // Help opens at the keys of what is shown.
-            let at = super::dialogs::help::section(&state.shell, state.key_context());
+            let at = super::dialogs::help::section(&state.shell.ground(), state.key_context());
             state.dialogs.push(super::dialogs::Dialog::Help(at));
             return Vec::new();
         }

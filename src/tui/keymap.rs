@@ -42,27 +42,33 @@ pub type KeyRow = (Context, &'static str, Action, &'static str, bool);
 
 macro_rules! actions {
     ($($variant:ident => $name:literal),* $(,)?) => {
-        /// Something a key can do.
+        /// Something a key can do: one of the shell-wide actions (quitting, help, switching
+        /// tabs, moving, searching, sorting, selecting, dialog keys) or a verb of one tab
+        /// ([`Action::Verb`]: each tab's verbs are its own enum, made with [`verbs!`]).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Action {
             $(
                 #[doc = concat!("`", $name, "`")]
                 $variant,
             )*
+            /// A verb of one tab (its own enum gives it its meaning).
+            Verb(Verb),
         }
 
         impl Action {
-            /// Every action.
+            /// Every shell-wide action (the tabs' verbs are theirs).
             pub const ALL: &'static [Action] = &[$(Action::$variant),*];
 
             /// The action's name, as the footer shows it and a configuration names it.
             pub fn name(self) -> &'static str {
                 match self {
                     $(Action::$variant => $name,)*
+                    Action::Verb(v) => v.name(),
                 }
             }
 
-            /// The action with this name.
+            /// The shell-wide action with this name (a tab's verb is found by the keymap,
+            /// which is given the tabs' verbs).
             pub fn from_name(name: &str) -> Option<Action> {
                 match name.trim() {
                     $($name => Some(Action::$variant),)*
@@ -102,45 +108,6 @@ actions! {
     ClearFilters => "unfilter",
     Select => "select",
     SelectAll => "select-all",
-    NewAccount => "new",
-    NewGuest => "guest",
-    ResetPassword => "password",
-    Disable => "disable",
-    Enable => "enable",
-    Unlock => "unlock",
-    Move => "move",
-    Groups => "groups",
-    Expiry => "expiry",
-    Import => "import",
-    RecordAup => "record-aup",
-    StatusCycle => "status",
-    ForceChange => "force-change",
-    ClearNeverExpires => "clear-never",
-    PolicyPanel => "policy",
-    ApplyPolicy => "apply-policy",
-    CredsPanel => "creds",
-    AddCred => "add-cred",
-    Rotated => "rotated",
-    Decide => "decide",
-    ApplyChange => "apply",
-    Revoke => "revoke",
-    ReviewPanel => "review",
-    ReviewStart => "review-start",
-    ReviewClose => "review-close",
-    Loan => "loan",
-    ReturnAsset => "return",
-    ScanMode => "scan",
-    DisposalPanel => "disposal",
-    Edit => "edit",
-    Labels => "labels",
-    AuditPanel => "audit",
-    Dispose => "dispose",
-    Sanitised => "sanitised",
-    Close => "close",
-    SweepPlan => "sweep-plan",
-    Resume => "resume",
-    RunsPanel => "runs",
-    Restore => "restore",
     Submit => "submit",
     Cancel => "cancel",
     NextField => "next-field",
@@ -159,32 +126,111 @@ actions! {
 
 impl Action {
     /// True for an action that acts on a tab's selected rows (a change): when a search hides
-    /// some of them, the shell asks which ones first.
+    /// some of them, the shell asks which ones first. Only a tab's verb does, when its tab
+    /// says so.
     pub fn acts_on_selection(self) -> bool {
-        use Action as A;
-        matches!(
-            self,
-            A::ResetPassword
-                | A::Disable
-                | A::Enable
-                | A::Unlock
-                | A::Move
-                | A::Groups
-                | A::Expiry
-                | A::RecordAup
-                | A::StatusCycle
-                | A::ForceChange
-                | A::ClearNeverExpires
-                | A::Loan
-                | A::ReturnAsset
-                | A::Edit
-                | A::Labels
-                | A::Dispose
-                | A::Sanitised
-                | A::Restore
-        )
+        matches!(self, Action::Verb(v) if v.acts_on_selection())
     }
 }
+
+/// A verb of one tab as the keymap carries it: its name (which a configuration binds and the
+/// footer shows) and whether it acts on the tab's selected rows. Each tab declares its verbs
+/// as an enum of its own with [`verbs!`], which turns them into these and back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Verb {
+    name: &'static str,
+    on_selection: bool,
+}
+
+impl Verb {
+    /// A verb named `name`; `on_selection` when it acts on the selected rows.
+    pub const fn new(name: &'static str, on_selection: bool) -> Verb {
+        Verb { name, on_selection }
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        self.name
+    }
+
+    /// True when it acts on the tab's selected rows.
+    pub fn acts_on_selection(self) -> bool {
+        self.on_selection
+    }
+}
+
+/// Declares a tab's own verbs: an enum whose variants are the verbs, each with the name a
+/// configuration binds (and `[selection]` when it acts on the selected rows). The enum gets
+/// `ALL`, `VERBS` (for [`TabKeys`]), `action()` (for its key rows: `V::Disable.action()`),
+/// `of(action)` (the verb a key's action is, if it is one of these) and `Into<Action>`.
+///
+/// ```ignore
+/// verbs! {
+///     /// The Accounts tab's verbs.
+///     pub enum AccountsVerb {
+///         NewAccount => "new",
+///         Disable => "disable" [selection],
+///     }
+/// }
+/// ```
+macro_rules! verbs {
+    (@sel) => { false };
+    (@sel $s:ident) => { true };
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $Name:ident {
+            $($V:ident => $name:literal $([$sel:ident])?),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $Name {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $V,
+            )*
+        }
+
+        impl $Name {
+            /// Every verb of the tab.
+            pub const ALL: &'static [$Name] = &[$($Name::$V),*];
+            /// Every verb, as the keymap carries them.
+            pub const VERBS: &'static [$crate::tui::keymap::Verb] = &[$($Name::$V.verb()),*];
+
+            /// The verb as the keymap carries it.
+            pub const fn verb(self) -> $crate::tui::keymap::Verb {
+                match self {
+                    $($Name::$V => $crate::tui::keymap::Verb::new(
+                        $name,
+                        $crate::tui::keymap::verbs!(@sel $($sel)?),
+                    ),)*
+                }
+            }
+
+            /// The verb as a key's action (for the tab's key rows).
+            pub const fn action(self) -> $crate::tui::keymap::Action {
+                $crate::tui::keymap::Action::Verb(self.verb())
+            }
+
+            /// The verb a key's action is, when it is one of this tab's.
+            pub fn of(action: $crate::tui::keymap::Action) -> Option<$Name> {
+                match action {
+                    $crate::tui::keymap::Action::Verb(v) => {
+                        Self::ALL.iter().copied().find(|x| x.verb().name() == v.name())
+                    }
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<$Name> for $crate::tui::keymap::Action {
+            fn from(v: $Name) -> $crate::tui::keymap::Action {
+                v.action()
+            }
+        }
+    };
+}
+pub(crate) use verbs;
 
 /// A key with its modifiers, normalised (Shift is part of the character, not a modifier).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -315,7 +361,7 @@ pub struct Binding {
 }
 
 /// The shell's default keys: everywhere, the search box and dialogs. Each tab's keys are in
-/// its folder and are added after these (see [`Keymap::default`]).
+/// its folder and is given to [`Keymap::new`] by the shell.
 #[rustfmt::skip]
 const SHELL_KEYS: &[KeyRow] = {
     use Action as A;
@@ -374,22 +420,35 @@ const SHELL_KEYS: &[KeyRow] = {
     ]
 };
 
+/// One tab's part of the keymap, handed to [`Keymap::new`] by whoever knows the tabs (the
+/// keymap itself does not): its default key rows and its own verbs (so a configuration can
+/// bind a verb its rows leave unbound).
+#[derive(Debug, Clone, Copy)]
+pub struct TabKeys {
+    /// Its default keys.
+    pub rows: &'static [KeyRow],
+    /// Its own verbs.
+    pub verbs: &'static [Verb],
+}
+
 /// The keymap: an ordered list of bindings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
     bindings: Vec<Binding>,
+    /// The verbs of every tab, with the places the tab's rows use (a verb's name is looked
+    /// up in its own tab's places first).
+    verbs: Vec<(Vec<Context>, Verb)>,
 }
 
-impl Default for Keymap {
-    /// The shell's keys everywhere, then each tab's (in tab order), then the search box and
-    /// dialogs: that is also the order of the help screen.
-    fn default() -> Self {
+impl Keymap {
+    /// The shell's keys everywhere, then each tab's (in the order given: the tab order), then
+    /// the search box and dialogs: that is also the order of the help screen.
+    pub fn new(tabs: &[TabKeys]) -> Keymap {
         let (global, rest): (Vec<&KeyRow>, Vec<&KeyRow>) =
             SHELL_KEYS.iter().partition(|r| r.0 == Context::GLOBAL);
-        let tabs = crate::tui::tabs::key_tables();
         let rows = global
             .into_iter()
-            .chain(tabs.iter().flat_map(|t| t.iter()))
+            .chain(tabs.iter().flat_map(|t| t.rows.iter()))
             .chain(rest);
         let bindings = rows
             .filter_map(|(context, key, action, description, footer)| {
@@ -402,11 +461,40 @@ impl Default for Keymap {
                 })
             })
             .collect();
-        Keymap { bindings }
+        let mut verbs = Vec::new();
+        for t in tabs {
+            let mut places: Vec<Context> = Vec::new();
+            for r in t.rows {
+                if !places.contains(&r.0) {
+                    places.push(r.0);
+                }
+            }
+            for v in t.verbs {
+                verbs.push((places.clone(), *v));
+            }
+        }
+        Keymap { bindings, verbs }
     }
-}
 
-impl Keymap {
+    /// The action a configuration names in `context`: a shell-wide action, else a verb of the
+    /// tab that owns the place, else any tab's verb of that name.
+    fn action_named(&self, context: Context, name: &str) -> Option<Action> {
+        let name = name.trim();
+        Action::from_name(name)
+            .or_else(|| {
+                self.verbs
+                    .iter()
+                    .find(|(places, v)| places.contains(&context) && v.name() == name)
+                    .map(|(_, v)| Action::Verb(*v))
+            })
+            .or_else(|| {
+                self.verbs
+                    .iter()
+                    .find(|(_, v)| v.name() == name)
+                    .map(|(_, v)| Action::Verb(*v))
+            })
+    }
+
     /// Every place that has bindings, in table order (the help screen's order).
     pub fn contexts(&self) -> Vec<Context> {
         let mut out: Vec<Context> = Vec::new();
@@ -441,20 +529,23 @@ impl Keymap {
     /// there). The description is the action's first description in the table.
     pub fn bind(&mut self, context: Context, key: &str, action: &str) -> Result<(), String> {
         let key = KeyCombo::parse(key)?;
-        let action = Action::from_name(action).ok_or_else(|| {
+        let action = self.action_named(context, action).ok_or_else(|| {
+            let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+            for (_, v) in &self.verbs {
+                if !names.contains(&v.name()) {
+                    names.push(v.name());
+                }
+            }
             format!(
                 "unknown action \"{action}\"; use one of: {}",
-                Action::ALL
-                    .iter()
-                    .map(|a| a.name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names.join(", ")
             )
         })?;
         let (description, footer) = self
             .bindings
             .iter()
-            .find(|b| b.action == action)
+            .find(|b| b.context == context && b.action == action)
+            .or_else(|| self.bindings.iter().find(|b| b.action == action))
             .map(|b| (b.description.clone(), b.footer))
             .unwrap_or_else(|| (action.name().to_string(), false));
         self.bindings
@@ -469,8 +560,9 @@ impl Keymap {
         Ok(())
     }
 
-    /// The keys for `action` in `context`, as shown ("up k").
-    pub fn keys_for(&self, context: Context, action: Action) -> String {
+    /// The keys for `action` (shell-wide or a tab's verb) in `context`, as shown ("up k").
+    pub fn keys_for(&self, context: Context, action: impl Into<Action>) -> String {
+        let action = action.into();
         self.bindings
             .iter()
             .filter(|b| b.context == context && b.action == action)
@@ -520,6 +612,46 @@ impl Keymap {
 mod tests {
     use super::*;
 
+    const PLACE: Context = Context::new("place", "A tab");
+    const OTHER: Context = Context::new("other", "Another tab");
+
+    verbs! {
+        /// A tab's verbs, for these tests.
+        enum TestVerb {
+            Disable => "disable" [selection],
+            Enable => "enable" [selection],
+            New => "new",
+        }
+    }
+
+    verbs! {
+        /// Another tab's verbs: a name the first tab uses too.
+        enum OtherVerb {
+            New => "new",
+            Loan => "loan",
+        }
+    }
+
+    const ROWS: &[KeyRow] = &[
+        (PLACE, "d", TestVerb::Disable.action(), "Disable it", true),
+        (PLACE, "n", TestVerb::New.action(), "New thing", false),
+        (PLACE, "/", Action::Search, "Search", true),
+    ];
+    const OTHER_ROWS: &[KeyRow] = &[(OTHER, "n", OtherVerb::New.action(), "New other", true)];
+
+    fn keymap() -> Keymap {
+        Keymap::new(&[
+            TabKeys {
+                rows: ROWS,
+                verbs: TestVerb::VERBS,
+            },
+            TabKeys {
+                rows: OTHER_ROWS,
+                verbs: OtherVerb::VERBS,
+            },
+        ])
+    }
+
     #[test]
     fn keys_parse_and_print_round_trip() {
         for k in [
@@ -532,42 +664,31 @@ mod tests {
     }
 
     #[test]
-    fn every_default_binding_parses_and_is_unique() {
-        let km = Keymap::default();
-        let tab_rows: usize = crate::tui::tabs::key_tables().iter().map(|t| t.len()).sum();
-        assert_eq!(km.bindings().len(), SHELL_KEYS.len() + tab_rows);
-        for (i, a) in km.bindings().iter().enumerate() {
-            for b in &km.bindings()[i + 1..] {
-                assert!(
-                    !(a.context == b.context && a.key == b.key),
-                    "{} bound twice in {:?}",
-                    a.key,
-                    a.context
-                );
-            }
-        }
+    fn the_tables_given_are_the_bindings_in_order() {
+        let km = keymap();
+        assert_eq!(
+            km.bindings().len(),
+            SHELL_KEYS.len() + ROWS.len() + OTHER_ROWS.len()
+        );
+        let names: Vec<&str> = km.contexts().iter().map(|c| c.name).collect();
+        assert_eq!(names, ["global", "place", "other", "search", "dialog"]);
+        assert_eq!(km.context_named("place"), Some(PLACE));
+        assert_eq!(km.keys_for(PLACE, TestVerb::Disable), "d");
+        assert_eq!(km.footer(PLACE)[0], ("d".to_string(), "disable"));
     }
 
     #[test]
-    fn every_place_has_a_unique_name_the_configuration_can_use() {
-        let km = Keymap::default();
-        let names: Vec<&str> = km.contexts().iter().map(|c| c.name).collect();
-        for n in [
-            "global",
-            "accounts",
-            "passwords",
-            "passwords-policy",
-            "passwords-creds",
-            "log",
-            "search",
-            "dialog",
-        ] {
-            assert!(names.contains(&n), "{n} missing from {names:?}");
-            assert_eq!(km.context_named(n).map(|c| c.name), Some(n));
-        }
-        let mut unique = names.clone();
-        unique.dedup();
-        assert_eq!(unique.len(), names.len());
+    fn a_verb_comes_back_as_its_tab_s_own_and_only_there() {
+        let km = keymap();
+        let d = km.lookup(PLACE, KeyCombo::parse("d").unwrap()).unwrap();
+        assert_eq!(TestVerb::of(d), Some(TestVerb::Disable));
+        assert_eq!(OtherVerb::of(d), None);
+        assert!(d.acts_on_selection());
+        let n = km.lookup(OTHER, KeyCombo::parse("n").unwrap()).unwrap();
+        assert_eq!(OtherVerb::of(n), Some(OtherVerb::New));
+        assert!(!n.acts_on_selection());
+        assert!(!Action::Search.acts_on_selection());
+        assert_eq!(TestVerb::of(Action::Search), None);
     }
 
     #[test]
@@ -588,18 +709,27 @@ mod tests {
 
     #[test]
     fn rebinding_replaces_and_names_are_checked() {
-        let mut km = Keymap::default();
-        let accounts = crate::tui::tabs::accounts::CONTEXT;
-        km.bind(accounts, "ctrl-d", "disable").unwrap();
+        let mut km = keymap();
+        km.bind(PLACE, "ctrl-d", "disable").unwrap();
         assert_eq!(
-            km.lookup(accounts, KeyCombo::parse("ctrl-d").unwrap()),
-            Some(Action::Disable)
+            km.lookup(PLACE, KeyCombo::parse("ctrl-d").unwrap()),
+            Some(TestVerb::Disable.action())
         );
-        km.bind(accounts, "d", "enable").unwrap();
+        km.bind(PLACE, "d", "enable").unwrap();
         assert_eq!(
-            km.lookup(accounts, KeyCombo::parse("d").unwrap()),
-            Some(Action::Enable)
+            km.lookup(PLACE, KeyCombo::parse("d").unwrap()),
+            Some(TestVerb::Enable.action())
         );
-        assert!(km.bind(accounts, "z", "explode").is_err());
+        // A verb no row binds by default is still known by name.
+        km.bind(OTHER, "l", "loan").unwrap();
+        let l = km.lookup(OTHER, KeyCombo::parse("l").unwrap()).unwrap();
+        assert_eq!(OtherVerb::of(l), Some(OtherVerb::Loan));
+        km.bind(PLACE, "x", "quit").unwrap();
+        assert_eq!(
+            km.lookup(PLACE, KeyCombo::parse("x").unwrap()),
+            Some(Action::Quit)
+        );
+        let e = km.bind(PLACE, "z", "explode").unwrap_err();
+        assert!(e.contains("unknown action") && e.contains("loan"), "{e}");
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod app;
 pub mod dialogs;
+pub mod ground;
 pub mod input;
 pub mod keymap;
 pub mod shell;
@@ -186,7 +187,7 @@ pub fn apply_key_overrides(
 pub async fn run(ctx: Ctx) -> Result<i32> {
     let ctx = Arc::new(ctx);
     // Key overrides from [tui.keys] are checked before the screen is taken over.
-    let mut keymap = keymap::Keymap::default();
+    let mut keymap = tabs::keymap();
     apply_key_overrides(&mut keymap, &ctx.config.tui.keys)?;
     let env = app::Env::from_ctx(&ctx);
     let ctx_type_to_confirm = ctx.config.tui.type_to_confirm;
@@ -301,7 +302,7 @@ mod key_override_tests {
 
     #[test]
     fn config_overrides_bind_and_bad_ones_name_the_problem() {
-        let mut km = keymap::Keymap::default();
+        let mut km = tabs::keymap();
         apply_key_overrides(&mut km, &keys("accounts", "ctrl-d", "disable")).expect("bind");
         let combo = keymap::KeyCombo::parse("ctrl-d").expect("combo");
         assert_eq!(

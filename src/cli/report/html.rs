@@ -6,7 +6,7 @@
 //! outside value passes [`esc`] (tested with hostile names); a proc-macro template would add a
 //! compile step to every 2-core build for no change in output.
 
-use super::moment;
+use super::{moment, place};
 use crate::ops::report::{Chart, Report, Section, Status};
 use std::fmt::Write;
 
@@ -205,7 +205,7 @@ fn section(out: &mut String, s: &Section) {
                 esc(&f.label),
                 esc(&f.value),
                 esc(&f.command),
-                f.tui.describe()
+                place(f.tui)
             );
         }
         out.push_str("</tbody></table>\n");

@@ -1,8 +1,8 @@
 //! The report as markdown, for pasting into minutes or a governors' portal: a summary table,
 //! then each section with a table of figures and the command behind each, charts as tables.
 
-use super::moment;
 use super::text::{bar, light};
+use super::{moment, place};
 use crate::ops::report::{Chart, Report, Section};
 use std::fmt::Write;
 
@@ -58,7 +58,7 @@ fn section(out: &mut String, s: &Section) {
             cell(&f.label),
             cell(&f.value),
             cell(&f.command),
-            f.tui.describe()
+            place(f.tui)
         );
     }
     let _ = writeln!(out);

@@ -1,7 +1,7 @@
 //! The report as plain text: a summary of the lights, then each section with its figures (and
 //! the command behind each), charts as small bars, evidence lists and the rule of its light.
 
-use super::{cells, moment};
+use super::{cells, moment, place};
 use crate::cli::output::clean;
 use crate::ops::report::{Chart, Report, Section, Status};
 use std::fmt::Write;
@@ -78,7 +78,7 @@ fn section(out: &mut String, s: &Section) {
             out,
             "      detail: `{}` · {}",
             clean(&f.command),
-            f.tui.describe()
+            place(f.tui)
         );
     }
     for c in &s.charts {

@@ -99,36 +99,23 @@ impl Status {
     }
 }
 
-/// Where the TUI shows a figure's detail.
+/// Which view of the program holds a figure's detail (a fact: each face words it, the
+/// full-screen program with its own key for it, the report files in theirs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Place {
-    /// Accounts tab (1).
+    /// The accounts.
     Accounts,
-    /// Passwords tab (2).
+    /// Password compliance.
     Passwords,
-    /// Log tab (3).
+    /// The action log.
     Log,
-    /// Leavers tab (4).
+    /// Leavers.
     Leavers,
-    /// Inventory tab (5).
+    /// The inventory.
     Inventory,
-    /// Filtering tab (6).
+    /// Web filtering.
     Filtering,
-}
-
-impl Place {
-    /// "Passwords tab (2)".
-    pub fn describe(self) -> &'static str {
-        match self {
-            Place::Accounts => "Accounts tab (1)",
-            Place::Passwords => "Passwords tab (2)",
-            Place::Log => "Log tab (3)",
-            Place::Leavers => "Leavers tab (4)",
-            Place::Inventory => "Inventory tab (5)",
-            Place::Filtering => "Filtering tab (6)",
-        }
-    }
 }
 
 /// One figure: what it counts, its value, and where its detail is.
@@ -140,7 +127,7 @@ pub struct Figure {
     pub value: String,
     /// The command that shows the detail (`schooltech leavers scan`).
     pub command: String,
-    /// The TUI place that shows it.
+    /// The view that shows its detail.
     pub tui: Place,
     /// This figure's own light, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -204,7 +191,7 @@ pub struct Section {
     pub evidence: Vec<Evidence>,
     /// Its charts.
     pub charts: Vec<Chart>,
-    /// The TUI tab that shows its detail.
+    /// The view that shows its detail.
     pub tui: Place,
 }
 

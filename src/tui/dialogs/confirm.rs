@@ -5,9 +5,9 @@
 //! undone (an append-only one) says so. Long previews scroll by a line or by a page
 //! (PgUp/PgDn, Home/End).
 
-use super::{frame_box, hints, pad, Purpose, Reply, Tone};
+use super::{frame_box, hints, pad, Reply, Tone};
+use crate::tui::ground::Ground;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
-use crate::tui::shell::Shell;
 use crate::tui::widgets::wrap_text;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -21,7 +21,7 @@ pub const PERMANENT: &str =
 
 /// A confirmation.
 #[derive(Debug, Clone)]
-pub struct Confirm {
+pub struct Confirm<P> {
     /// Title.
     pub title: String,
     /// What will change.
@@ -31,7 +31,7 @@ pub struct Confirm {
     /// What "yes" does, in words ("Disable 3 accounts").
     pub yes: String,
     /// What it is for.
-    pub purpose: Purpose,
+    pub purpose: P,
     /// How many targets the change has (a bulk change over the threshold is confirmed by
     /// typing this number).
     pub targets: usize,
@@ -71,9 +71,9 @@ pub fn summary_line(change: usize, refused: &[(String, usize)], unchanged: usize
     format!("To change {change}, refused {n}{why}, unchanged {unchanged}.")
 }
 
-impl Confirm {
+impl<P> Confirm<P> {
     /// A confirmation.
-    pub fn new(title: &str, lines: Vec<(String, Tone)>, yes: &str, purpose: Purpose) -> Confirm {
+    pub fn new(title: &str, lines: Vec<(String, Tone)>, yes: &str, purpose: P) -> Self {
         Confirm {
             title: title.into(),
             lines,
@@ -91,19 +91,19 @@ impl Confirm {
 
     /// The change needs an explicit override: only [`OVERRIDE_KEY`] confirms it; `what` says
     /// what the override does ("override: add to a protected group").
-    pub fn needs_override(mut self, what: &str) -> Confirm {
+    pub fn needs_override(mut self, what: &str) -> Self {
         self.override_what = Some(what.into());
         self
     }
 
     /// The change has `n` targets (over `[tui] type_to_confirm`, the count is typed).
-    pub fn targets(mut self, n: usize) -> Confirm {
+    pub fn targets(mut self, n: usize) -> Self {
         self.targets = n;
         self
     }
 
     /// The record made cannot be undone: the dialog says so.
-    pub fn permanent(mut self) -> Confirm {
+    pub fn permanent(mut self) -> Self {
         self.permanent = true;
         self
     }
@@ -244,8 +244,8 @@ pub fn page_lines(height: u16) -> usize {
 }
 
 /// Draws a confirmation.
-pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
-    let t = &s.theme;
+pub fn draw<P>(f: &mut Frame, area: Rect, c: &Confirm<P>, g: &Ground, type_to_confirm: usize) {
+    let t = g.theme;
     let width = 96u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
     let mut body: Vec<Line> = Vec::new();
@@ -254,8 +254,8 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
             body.push(Line::styled(l, tone.style(t)));
         }
     }
-    let km = &s.keymap;
-    let counted = c.needs_count(s.type_to_confirm);
+    let km = g.keymap;
+    let counted = c.needs_count(type_to_confirm);
     // Below the preview, always on screen: what cannot be undone, how to confirm, a reminder.
     let mut tail: Vec<Line> = vec![Line::raw("")];
     if c.permanent {
@@ -349,9 +349,9 @@ pub fn draw(f: &mut Frame, area: Rect, c: &Confirm, s: &Shell) {
 
 /// Draws the question about selected rows a search hides: "3 selected, 2 of them hidden by the
 /// search", and the two keys (the visible ones, or all).
-pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, s: &Shell) {
-    let t = &s.theme;
-    let km = &s.keymap;
+pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, g: &Ground) {
+    let t = g.theme;
+    let km = g.keymap;
     let width = 76u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
     let visible = q.selected.saturating_sub(q.hidden);

@@ -1,9 +1,9 @@
 //! A form: text fields, choices and check boxes, with an error line.
 
-use super::{frame_box, hints, pad, Purpose, Reply, Tone};
+use super::{frame_box, hints, pad, Reply, Tone};
+use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo};
-use crate::tui::shell::Shell;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -69,7 +69,7 @@ impl Field {
 
 /// A form.
 #[derive(Debug, Clone)]
-pub struct Form {
+pub struct Form<P> {
     /// Title.
     pub title: String,
     /// Lines above the fields (what the form is about).
@@ -81,14 +81,14 @@ pub struct Form {
     /// The last problem with what was entered.
     pub error: Option<String>,
     /// What it is for.
-    pub purpose: Purpose,
+    pub purpose: P,
     /// Waiting for background work (generation, what).
     pub waiting: Option<(u64, &'static str)>,
 }
 
-impl Form {
+impl<P> Form<P> {
     /// A form with these fields.
-    pub fn new(title: &str, purpose: Purpose, fields: Vec<Field>) -> Form {
+    pub fn new(title: &str, purpose: P, fields: Vec<Field>) -> Self {
         Form {
             title: title.into(),
             intro: Vec::new(),
@@ -101,7 +101,7 @@ impl Form {
     }
 
     /// Adds intro lines.
-    pub fn with_intro(mut self, intro: Vec<(String, Tone)>) -> Form {
+    pub fn with_intro(mut self, intro: Vec<(String, Tone)>) -> Self {
         self.intro = intro;
         self
     }
@@ -219,8 +219,8 @@ impl Form {
 }
 
 /// Draws a form.
-pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
-    let t = &s.theme;
+pub fn draw<P>(f: &mut Frame, area: Rect, form: &Form<P>, g: &Ground) {
+    let t = g.theme;
     let width = 72u16.min(area.width.saturating_sub(4)).max(20);
     let label_w = form
         .fields
@@ -302,10 +302,7 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
     let head_len = lines.len();
     lines.push(Line::raw(""));
     if let Some((_, what)) = form.waiting {
-        lines.push(Line::styled(
-            format!("{} {what}…", crate::tui::shell::view::spinner(s.spinner)),
-            t.warn(),
-        ));
+        lines.push(Line::styled(format!("{} {what}…", g.spin()), t.warn()));
     } else if let Some(e) = &form.error {
         for l in crate::tui::widgets::wrap_text(
             &format!("Problem: {e}"),
@@ -316,7 +313,7 @@ pub fn draw(f: &mut Frame, area: Rect, form: &Form, s: &Shell) {
     } else {
         lines.push(Line::raw(""));
     }
-    let km = &s.keymap;
+    let km = g.keymap;
     lines.push(hints(
         &[
             (&km.keys_for(Context::DIALOG, Action::Submit), "go on"),

@@ -1,8 +1,8 @@
 //! Help: every binding of the keymap, by context. Generated, so it cannot drift.
 
 use super::{hints, pad};
+use crate::tui::ground::Ground;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::shell::Shell;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -10,15 +10,15 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
 /// The help text, one line per binding.
-pub fn lines(s: &Shell) -> Vec<Line<'static>> {
-    let t = &s.theme;
+pub fn lines(g: &Ground) -> Vec<Line<'static>> {
+    let t = g.theme;
     let mut out = Vec::new();
-    for ctx in s.keymap.contexts() {
+    for ctx in g.keymap.contexts() {
         out.push(Line::styled(
             ctx.title().to_string(),
             t.table_header().add_modifier(Modifier::UNDERLINED),
         ));
-        for (keys, name, desc) in s.keymap.help_rows(ctx) {
+        for (keys, name, desc) in g.keymap.help_rows(ctx) {
             out.push(Line::from(vec![
                 Span::styled(format!("{keys:<14}"), t.key()),
                 Span::styled(format!("{name:<13}"), t.dim()),
@@ -31,12 +31,12 @@ pub fn lines(s: &Shell) -> Vec<Line<'static>> {
 }
 
 /// The first help line at or after `from` that holds `query` (any case).
-pub fn find(s: &Shell, from: usize, query: &str) -> Option<usize> {
+pub fn find(g: &Ground, from: usize, query: &str) -> Option<usize> {
     let q = query.trim().to_lowercase();
     if q.is_empty() {
         return None;
     }
-    lines(s)
+    lines(g)
         .iter()
         .enumerate()
         .skip(from)
@@ -45,25 +45,26 @@ pub fn find(s: &Shell, from: usize, query: &str) -> Option<usize> {
 }
 
 /// The line where the help about `place` starts (the help opens there).
-pub fn section(s: &Shell, place: Context) -> usize {
+pub fn section(g: &Ground, place: Context) -> usize {
     let mut at = 0;
-    for ctx in s.keymap.contexts() {
+    for ctx in g.keymap.contexts() {
         if ctx == place {
             return at;
         }
-        at += s.keymap.help_rows(ctx).len() + 2;
+        at += g.keymap.help_rows(ctx).len() + 2;
     }
     0
 }
 
 /// How many lines the help has (for scrolling).
-pub fn line_count(s: &Shell) -> usize {
-    lines(s).len()
+pub fn line_count(g: &Ground) -> usize {
+    lines(g).len()
 }
 
-/// Draws help over the whole body.
-pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &Shell) {
-    let t = &s.theme;
+/// Draws help over the whole body; `search` is the help's search and whether it is being
+/// typed.
+pub fn draw(f: &mut Frame, area: Rect, scroll: usize, g: &Ground, search: (&str, bool)) {
+    let t = g.theme;
     f.render_widget(Clear, area);
     let block = Block::bordered()
         .border_style(t.border())
@@ -73,16 +74,16 @@ pub fn draw(f: &mut Frame, area: Rect, scroll: usize, s: &Shell) {
         ));
     let inner = pad(block.inner(area));
     f.render_widget(block, area);
-    let all = lines(s);
+    let all = lines(g);
     let room = usize::from(inner.height.saturating_sub(1));
     let scroll = scroll.min(all.len().saturating_sub(room));
     let mut shown: Vec<Line> = all.into_iter().skip(scroll).take(room).collect();
     while shown.len() < room {
         shown.push(Line::raw(""));
     }
-    let km = &s.keymap;
-    let (query, typing) = &s.help_search;
-    if *typing {
+    let km = g.keymap;
+    let (query, typing) = search;
+    if typing {
         shown.push(Line::styled(
             format!("Search the help: {query}_"),
             t.focus(),

@@ -3,8 +3,8 @@
 
 use super::{frame_box, hints, pad, Tone};
 use crate::domain::secret::Secret;
+use crate::tui::ground::Ground;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::shell::Shell;
 use crate::tui::widgets::wrap_text;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -55,8 +55,8 @@ pub struct SecretShow {
 }
 
 /// Draws a message.
-pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &Shell) {
-    let t = &s.theme;
+pub fn draw(f: &mut Frame, area: Rect, m: &Message, g: &Ground) {
+    let t = g.theme;
     let width = 90u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
     let mut body: Vec<Line> = Vec::new();
@@ -71,7 +71,7 @@ pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &Shell) {
     let scroll = m.scroll.min(total.saturating_sub(room));
     let mut lines: Vec<Line> = body.into_iter().skip(scroll).take(room).collect();
     lines.push(Line::raw(""));
-    let km = &s.keymap;
+    let km = g.keymap;
     let close = format!(
         "{} {}",
         km.keys_for(Context::DIALOG, Action::Submit),
@@ -102,8 +102,8 @@ pub fn draw(f: &mut Frame, area: Rect, m: &Message, s: &Shell) {
 }
 
 /// Draws the one-time password display.
-pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &Shell) {
-    let t = &s.theme;
+pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, g: &Ground) {
+    let t = g.theme;
     let width = 72u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
@@ -132,7 +132,7 @@ pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, s: &Shell) {
         lines.push(Line::styled(l, t.warn()));
     }
     lines.push(Line::raw(""));
-    let km = &s.keymap;
+    let km = g.keymap;
     let noted = km.keys_for(Context::DIALOG, Action::No);
     if m.reminder {
         for l in wrap_text(

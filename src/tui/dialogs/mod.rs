@@ -1,7 +1,8 @@
 //! Dialogs: forms, confirmations, pickers, the password dialog, progress, messages, the
 //! one-time password display and help. Each file holds one kind, with its keys and drawing.
-//! A dialog reports what happened ([`Reply`]); the tab that opened it (named by its
-//! [`Purpose`]) decides what that means.
+//! A dialog reports what happened ([`Reply`]); the tab that opened it (named by its purpose,
+//! the `P` every kind carries without looking at it: the tabs' `Purpose`) decides what that
+//! means. Dialogs draw with the [`Ground`](crate::tui::ground::Ground), never the shell.
 
 pub mod confirm;
 pub mod form;
@@ -12,7 +13,6 @@ pub mod picker;
 pub mod progress;
 
 use super::theme::Theme;
-pub use crate::tui::tabs::Purpose;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::Line;
@@ -69,19 +69,19 @@ impl Tone {
     }
 }
 
-/// An open dialog.
+/// An open dialog; `P` says what it is for.
 #[derive(Debug)]
-pub enum Dialog {
+pub enum Dialog<P> {
     /// The key help, scrolled by this many lines.
     Help(usize),
     /// A form.
-    Form(Form),
+    Form(Form<P>),
     /// A confirmation showing what will change.
-    Confirm(Confirm),
+    Confirm(Confirm<P>),
     /// Pick one of a list.
-    Picker(Picker),
+    Picker(Picker<P>),
     /// Reset a password.
-    Password(Box<PasswordDialog>),
+    Password(Box<PasswordDialog<P>>),
     /// Progress of the job with this generation.
     Progress(u64),
     /// A message or report.
@@ -103,7 +103,7 @@ pub struct Scope {
     pub hidden: usize,
 }
 
-impl Dialog {
+impl<P> Dialog<P> {
     /// What the dialog waits for in the background, if anything.
     pub fn waiting_label(&self) -> Option<&'static str> {
         match self {

@@ -1,13 +1,13 @@
 //! Reset a password: generate one (shown once afterwards) or type one, masked, judged by the
 //! school's rules as it is typed. Temporary (must change at next logon) by default.
 
-use super::{frame_box, hints, pad, Dialog, Purpose, Reply, Tone};
+use super::{frame_box, hints, pad, Dialog, Reply, Tone};
 use crate::domain::account::Account;
 use crate::domain::password::Verdict;
 use crate::ops::actions::summary;
+use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
-use crate::tui::shell::Shell;
 use crate::tui::widgets::wrap_text;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -17,7 +17,7 @@ use ratatui::Frame;
 
 /// The reset-password dialog.
 #[derive(Debug, Clone)]
-pub struct PasswordDialog {
+pub struct PasswordDialog<P> {
     /// Whose password.
     pub account: Account,
     /// Generate (true) or type (false).
@@ -37,14 +37,14 @@ pub struct PasswordDialog {
     /// Why it cannot go ahead yet.
     pub error: Option<String>,
     /// What it is for (the tab that opened it decides what submitting means).
-    pub purpose: Purpose,
+    pub purpose: P,
     /// The typed password is shown as typed (ctrl-r), not masked.
     pub reveal: bool,
 }
 
-impl PasswordDialog {
+impl<P> PasswordDialog<P> {
     /// The dialog for an account.
-    pub fn new(account: Account, purpose: Purpose) -> PasswordDialog {
+    pub fn new(account: Account, purpose: P) -> Self {
         PasswordDialog {
             purpose,
             account,
@@ -157,7 +157,7 @@ impl PasswordDialog {
 }
 
 /// Takes a verdict for the top password dialog; false if nobody waits for it.
-pub fn on_verdict(dialogs: &mut [Dialog], gen: u64, verdict: Verdict) -> bool {
+pub fn on_verdict<P>(dialogs: &mut [Dialog<P>], gen: u64, verdict: Verdict) -> bool {
     for d in dialogs.iter_mut().rev() {
         if let Dialog::Password(p) = d {
             if p.verdict_gen == gen {
@@ -171,8 +171,8 @@ pub fn on_verdict(dialogs: &mut [Dialog], gen: u64, verdict: Verdict) -> bool {
 }
 
 /// Draws the dialog.
-pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &Shell) {
-    let t = &s.theme;
+pub fn draw<P>(f: &mut Frame, area: Rect, p: &PasswordDialog<P>, g: &Ground) {
+    let t = g.theme;
     let width = 80u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
     let mut lines: Vec<Line> = Vec::new();
@@ -244,10 +244,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &Shell) {
             ));
         } else if p.verdict.is_none() {
             verdict.push(Line::styled(
-                format!(
-                    "{} checking against the school's rules…",
-                    crate::tui::shell::view::spinner(s.spinner)
-                ),
+                format!("{} checking against the school's rules…", g.spin()),
                 t.warn(),
             ));
         } else if let Some(v) = &p.verdict {
@@ -299,7 +296,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &PasswordDialog, s: &Shell) {
         }
     }
     lines.push(Line::raw(""));
-    let km = &s.keymap;
+    let km = g.keymap;
     lines.push(hints(
         &[
             (&km.keys_for(Context::DIALOG, Action::Submit), "reset"),

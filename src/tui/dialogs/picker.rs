@@ -1,9 +1,9 @@
 //! Pick one of a list (OUs for a move), narrowing it by typing.
 
-use super::{frame_box, hints, pad, Purpose, Reply, Tone};
+use super::{frame_box, hints, pad, Reply, Tone};
+use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
-use crate::tui::shell::Shell;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,7 +12,7 @@ use ratatui::Frame;
 
 /// A picker.
 #[derive(Debug, Clone)]
-pub struct Picker {
+pub struct Picker<P> {
     /// Title.
     pub title: String,
     /// Lines above the list.
@@ -24,16 +24,16 @@ pub struct Picker {
     /// Cursor in the narrowed list.
     pub cursor: usize,
     /// What it is for.
-    pub purpose: Purpose,
+    pub purpose: P,
     /// Waiting for the options (generation).
     pub waiting: Option<u64>,
     /// Why the options could not be read.
     pub error: Option<String>,
 }
 
-impl Picker {
+impl<P> Picker<P> {
     /// A picker waiting for its options.
-    pub fn loading(title: &str, intro: Vec<(String, Tone)>, purpose: Purpose, gen: u64) -> Picker {
+    pub fn loading(title: &str, intro: Vec<(String, Tone)>, purpose: P, gen: u64) -> Self {
         Picker {
             title: title.into(),
             intro,
@@ -94,8 +94,8 @@ impl Picker {
 }
 
 /// Draws a picker.
-pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &Shell) {
-    let t = &s.theme;
+pub fn draw<P>(f: &mut Frame, area: Rect, p: &Picker<P>, g: &Ground) {
+    let t = g.theme;
     let width = 96u16.min(area.width.saturating_sub(4)).max(20);
     let max_h = area.height.saturating_sub(2);
     let mut lines: Vec<Line> = p
@@ -114,10 +114,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &Shell) {
         .max(1);
     let shown = p.shown();
     if let Some(_gen) = p.waiting {
-        lines.push(Line::styled(
-            format!("{} reading…", crate::tui::shell::view::spinner(s.spinner)),
-            t.warn(),
-        ));
+        lines.push(Line::styled(format!("{} reading…", g.spin()), t.warn()));
     } else if let Some(e) = &p.error {
         lines.push(Line::styled(format!("Problem: {e}"), t.error()));
     } else if shown.is_empty() {
@@ -134,7 +131,7 @@ pub fn draw(f: &mut Frame, area: Rect, p: &Picker, s: &Shell) {
         }
     }
     lines.push(Line::raw(""));
-    let km = &s.keymap;
+    let km = g.keymap;
     lines.push(hints(
         &[
             (&km.keys_for(Context::DIALOG, Action::Submit), "pick"),

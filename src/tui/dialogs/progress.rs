@@ -1,19 +1,38 @@
 //! Progress of a change running in the background (bulk actions, imports).
 
 use super::{frame_box, hints, pad};
+use crate::tui::ground::Ground;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::shell::Shell;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Gauge, Paragraph};
 use ratatui::Frame;
 
-/// Draws the progress of job `gen`.
-pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &Shell) {
-    let t = &s.theme;
-    let Some(job) = s.jobs.iter().find(|j| j.gen == gen) else {
-        return;
-    };
+/// A change running in the background, as its progress shows it (the shell counts its items;
+/// the quit question counts the jobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Generation of the command.
+    pub gen: u64,
+    /// What it is, for the progress dialog.
+    pub title: String,
+    /// Items in all.
+    pub total: usize,
+    /// Items done (ok or not).
+    pub done: usize,
+    /// Items changed.
+    pub ok: usize,
+    /// (username or line, error) of each failure.
+    pub failures: Vec<(String, String)>,
+    /// What was done, for the status line ("disabled").
+    pub done_word: String,
+    /// Items already so: nothing sent, no log row (counted in `ok` too).
+    pub unchanged: usize,
+}
+
+/// Draws the progress of `job`.
+pub fn draw(f: &mut Frame, area: Rect, job: &Job, g: &Ground) {
+    let t = g.theme;
     let width = 72u16.min(area.width.saturating_sub(4)).max(20);
     let inner = frame_box(f, area, width, 9, &job.title, t);
     let inner = pad(Rect {
@@ -28,7 +47,7 @@ pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &Shell) {
     };
     let mut lines = vec![Line::raw(format!(
         "{} {} of {} done, {} failed",
-        crate::tui::shell::view::spinner(s.spinner),
+        g.spin(),
         job.done,
         job.total,
         job.failures.len()
@@ -45,7 +64,7 @@ pub fn draw(f: &mut Frame, area: Rect, gen: u64, s: &Shell) {
     lines.push(Line::raw(""));
     lines.push(hints(
         &[(
-            &s.keymap.keys_for(Context::DIALOG, Action::Cancel),
+            &g.keymap.keys_for(Context::DIALOG, Action::Cancel),
             "hide (it keeps running; the status bar shows it)",
         )],
         t,

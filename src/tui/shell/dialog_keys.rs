@@ -24,7 +24,7 @@ pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyComb
     let global = km.lookup(Context::GLOBAL, combo);
     match dialog {
         Dialog::Help(scroll) => {
-            let last = help::line_count(sh).saturating_sub(1);
+            let last = help::line_count(&sh.ground()).saturating_sub(1);
             let scroll = scroll.min(last);
             // The help pages by what it shows at once.
             let page = sh.body_height().saturating_sub(3).max(1);
@@ -34,7 +34,7 @@ pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyComb
                     (_, Some(Action::Cancel)) => sh.help_search = (String::new(), false),
                     (_, Some(Action::Submit)) => {
                         sh.help_search.1 = false;
-                        let found = help::find(sh, scroll, &sh.help_search.0.clone());
+                        let found = help::find(&sh.ground(), scroll, &sh.help_search.0.clone());
                         sh.dialogs.push(Dialog::Help(found.unwrap_or(scroll)));
                         if found.is_none() {
                             sh.info(format!("help: no line has \"{}\"", sh.help_search.0));
@@ -61,7 +61,7 @@ pub fn dialog_key(sh: &mut Shell, tabs: &mut Tabs, key: KeyEvent, combo: KeyComb
                 Some(Action::No) if !sh.help_search.0.is_empty() => {
                     // n: the next line with the search.
                     let q = sh.help_search.0.clone();
-                    let found = help::find(sh, scroll + 1, &q);
+                    let found = help::find(&sh.ground(), scroll + 1, &q);
                     sh.dialogs.push(Dialog::Help(found.unwrap_or(scroll)));
                 }
                 _ if key.code == KeyCode::Char('/') => {

@@ -12,9 +12,10 @@ use crate::domain::secret::Secret;
 use crate::error::Error;
 use crate::ops::protect::Protection;
 use crate::ops::Ctx;
-use crate::tui::dialogs::{Confirm, Dialog, Form, Message, SecretShow, Tone};
+use crate::tui::dialogs::{Message, SecretShow, Tone};
+use crate::tui::ground::Ground;
 use crate::tui::keymap::Keymap;
-use crate::tui::tabs::{Changed, Purpose, Tab};
+use crate::tui::tabs::{Changed, Confirm, Dialog, Form, Purpose, Tab};
 use crate::tui::theme::Theme;
 use crate::tui::work::Cmd;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -83,26 +84,9 @@ pub struct Status {
     pub error: bool,
 }
 
-/// Background work that changes things (the quit question counts these).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job {
-    /// Generation of the command.
-    pub gen: u64,
-    /// What it is, for the progress dialog.
-    pub title: String,
-    /// Items in all.
-    pub total: usize,
-    /// Items done (ok or not).
-    pub done: usize,
-    /// Items changed.
-    pub ok: usize,
-    /// (username or line, error) of each failure.
-    pub failures: Vec<(String, String)>,
-    /// What was done, for the status line ("disabled").
-    pub done_word: String,
-    /// Items already so: nothing sent, no log row (counted in `ok` too).
-    pub unchanged: usize,
-}
+/// Background work that changes things (the quit question counts these; the progress dialog
+/// shows one).
+pub use crate::tui::dialogs::progress::Job;
 
 /// Everything but the tabs.
 #[derive(Debug)]
@@ -159,7 +143,7 @@ impl Shell {
     pub fn new(env: Env, theme: Theme, size: (u16, u16), now: DateTime<Utc>) -> Shell {
         Shell {
             env,
-            keymap: Keymap::default(),
+            keymap: crate::tui::tabs::keymap(),
             theme,
             size,
             now,
@@ -224,20 +208,23 @@ impl Shell {
         usize::from(self.size.1.saturating_sub(4))
     }
 
+    /// What widgets and dialogs draw with, made afresh for each frame.
+    pub fn ground(&self) -> Ground<'_> {
+        Ground {
+            theme: &self.theme,
+            keymap: &self.keymap,
+            spinner: self.spinner,
+            offline: match &self.conn {
+                Conn::Offline(why) => Some(why.as_str()),
+                _ => None,
+            },
+        }
+    }
+
     /// Why a tab has nothing to show yet: its last read failed, the connection is down, or
     /// the read is still running. `what` is what it reads ("the password report").
     pub fn not_loaded(&self, error: Option<&String>, what: &str) -> String {
-        let retry = self.keymap.keys_for(
-            crate::tui::keymap::Context::GLOBAL,
-            crate::tui::keymap::Action::Retry,
-        );
-        match (error, &self.conn) {
-            (Some(e), _) => format!("Could not read {what}: {e}. {retry} tries again."),
-            (None, Conn::Offline(why)) => {
-                format!("Not connected to the directory: {why}. {retry} tries again.")
-            }
-            _ => format!("Reading {what}…"),
-        }
+        self.ground().not_loaded(error, what)
     }
 
     /// True (and says why in the status bar) when `--as-of` makes this a read-only run.

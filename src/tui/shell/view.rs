@@ -21,13 +21,7 @@ pub const MIN_WIDTH: u16 = 80;
 /// The smallest terminal the screens are made for.
 pub const MIN_HEIGHT: u16 = 24;
 
-/// Spinner frames (ASCII, for any terminal).
-const SPINNER: [&str; 4] = ["|", "/", "-", "\\"];
-
-/// The spinner frame for a tick count.
-pub fn spinner(tick: usize) -> &'static str {
-    SPINNER[tick % SPINNER.len()]
-}
+pub use crate::tui::ground::spinner;
 
 /// Areas of the screen.
 #[derive(Debug, Clone, Copy)]
@@ -83,17 +77,25 @@ fn draw_all(f: &mut Frame, s: &State) {
     s.tabs.page(sh.tab).draw(f, a.body, sh);
     status(f, a.status, s);
     footer(f, a.footer, s);
+    let g = &sh.ground();
     for d in &sh.dialogs {
         match d {
-            Dialog::Help(scroll) => dialogs::help::draw(f, a.body, *scroll, sh),
-            Dialog::Form(form) => dialogs::form::draw(f, area, form, sh),
-            Dialog::Confirm(c) => dialogs::confirm::draw(f, area, c, sh),
-            Dialog::Picker(p) => dialogs::picker::draw(f, area, p, sh),
-            Dialog::Password(p) => dialogs::password::draw(f, area, p, sh),
-            Dialog::Progress(gen) => dialogs::progress::draw(f, area, *gen, sh),
-            Dialog::Message(m) => dialogs::message::draw(f, area, m, sh),
-            Dialog::Secret(m) => dialogs::message::draw_secret(f, area, m, sh),
-            Dialog::Scope(q) => dialogs::confirm::draw_scope(f, area, q, sh),
+            Dialog::Help(scroll) => {
+                let search = (sh.help_search.0.as_str(), sh.help_search.1);
+                dialogs::help::draw(f, a.body, *scroll, g, search)
+            }
+            Dialog::Form(form) => dialogs::form::draw(f, area, form, g),
+            Dialog::Confirm(c) => dialogs::confirm::draw(f, area, c, g, sh.type_to_confirm),
+            Dialog::Picker(p) => dialogs::picker::draw(f, area, p, g),
+            Dialog::Password(p) => dialogs::password::draw(f, area, p, g),
+            Dialog::Progress(gen) => {
+                if let Some(job) = sh.jobs.iter().find(|j| j.gen == *gen) {
+                    dialogs::progress::draw(f, area, job, g)
+                }
+            }
+            Dialog::Message(m) => dialogs::message::draw(f, area, m, g),
+            Dialog::Secret(m) => dialogs::message::draw_secret(f, area, m, g),
+            Dialog::Scope(q) => dialogs::confirm::draw_scope(f, area, q, g),
         }
     }
 }

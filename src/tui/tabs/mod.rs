@@ -20,14 +20,26 @@ pub mod passwords;
 pub mod report;
 
 use crate::ops::Ctx;
-use crate::tui::dialogs::{Confirm, Form, PasswordDialog, Picker};
-use crate::tui::keymap::{Action, KeyCombo, KeyRow};
+use crate::tui::dialogs;
+use crate::tui::keymap::{Action, KeyCombo, KeyRow, Keymap, TabKeys, Verb};
 use crate::tui::shell::Shell;
 use crate::tui::work::{Cmd, Outbox};
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::sync::Arc;
+
+/// A dialog as the shell holds it: each kind carries the [`Purpose`] that names the tab which
+/// opened it (the kinds themselves, in [`dialogs`], know nothing of the tabs).
+pub type Dialog = dialogs::Dialog<Purpose>;
+/// A form of a tab.
+pub type Form = dialogs::Form<Purpose>;
+/// A confirmation of a tab.
+pub type Confirm = dialogs::Confirm<Purpose>;
+/// A picker of a tab.
+pub type Picker = dialogs::Picker<Purpose>;
+/// The password dialog of a tab.
+pub type PasswordDialog = dialogs::PasswordDialog<Purpose>;
 
 /// A change one tab made, announced to every tab: each decides itself whether what it shows
 /// is now stale. No tab calls another tab.
@@ -128,6 +140,9 @@ pub trait TabPage: Page + Default {
     type Purpose: std::fmt::Debug + Clone;
     /// Its default keys: rows of the one keymap table.
     const KEYS: &'static [KeyRow];
+    /// Its own verbs (its `verbs!` enum's `VERBS`): the keymap's central actions are only
+    /// the shell-wide ones.
+    const VERBS: &'static [Verb] = &[];
     /// An answer from the background; returns the work to start and whether to redraw.
     fn on_msg(&mut self, sh: &mut Shell, msg: Self::Msg) -> (Vec<Cmd>, bool);
     /// One of its dialogs was submitted.
@@ -235,9 +250,12 @@ macro_rules! tabs {
             }
         }
 
-        /// Each tab's default keys, in tab order.
-        pub fn key_tables() -> Vec<&'static [KeyRow]> {
-            vec![$(<$ty as TabPage>::KEYS),+]
+        /// Each tab's default keys and verbs, in tab order (what the keymap is made from).
+        pub fn key_tables() -> Vec<TabKeys> {
+            vec![$(TabKeys {
+                rows: <$ty as TabPage>::KEYS,
+                verbs: <$ty as TabPage>::VERBS,
+            }),+]
         }
 
         $(
@@ -259,4 +277,98 @@ tabs! {
     Inventory: inventory => inventory::InventoryTab,
     Filtering: filtering => filtering::FilteringTab,
     Report: report => report::ReportTab,
+}
+
+/// The default keymap: the shell's keys and every tab's.
+pub fn keymap() -> Keymap {
+    Keymap::new(&key_tables())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::{Context, KeyCombo};
+
+    #[test]
+    fn every_default_binding_parses_and_is_unique() {
+        let km = keymap();
+        let tab_rows: usize = key_tables().iter().map(|t| t.rows.len()).sum();
+        let shell_rows = Keymap::new(&[]).bindings().len();
+        assert_eq!(km.bindings().len(), shell_rows + tab_rows);
+        for (i, a) in km.bindings().iter().enumerate() {
+            for b in &km.bindings()[i + 1..] {
+                assert!(
+                    !(a.context == b.context && a.key == b.key),
+                    "{} bound twice in {:?}",
+                    a.key,
+                    a.context
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_place_has_a_unique_name_the_configuration_can_use() {
+        let km = keymap();
+        let names: Vec<&str> = km.contexts().iter().map(|c| c.name).collect();
+        for n in [
+            "global",
+            "accounts",
+            "passwords",
+            "passwords-policy",
+            "passwords-creds",
+            "log",
+            "search",
+            "dialog",
+        ] {
+            assert!(names.contains(&n), "{n} missing from {names:?}");
+            assert_eq!(km.context_named(n).map(|c| c.name), Some(n));
+        }
+        let mut unique = names.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len());
+    }
+
+    #[test]
+    fn every_verb_a_tab_binds_is_one_it_declares_and_none_is_shell_wide() {
+        for t in key_tables() {
+            for (place, key, action, ..) in t.rows {
+                if let Action::Verb(v) = action {
+                    assert!(
+                        t.verbs.contains(v),
+                        "{} in {} is not among its tab's verbs",
+                        v.name(),
+                        place.name
+                    );
+                }
+                let _ = KeyCombo::parse(key).expect("key parses");
+            }
+            for v in t.verbs {
+                assert!(
+                    Action::from_name(v.name()).is_none(),
+                    "{} is both a tab verb and a shell-wide action",
+                    v.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rebinding_a_tab_s_verb_by_name() {
+        let mut km = keymap();
+        let accounts = accounts::CONTEXT;
+        km.bind(accounts, "ctrl-d", "disable").unwrap();
+        let a = km.lookup(accounts, KeyCombo::parse("ctrl-d").unwrap());
+        assert_eq!(a.map(|a| a.name()), Some("disable"));
+        assert!(a.is_some_and(|a| a.acts_on_selection()));
+        km.bind(accounts, "d", "enable").unwrap();
+        assert_eq!(
+            km.lookup(accounts, KeyCombo::parse("d").unwrap())
+                .map(|a| a.name()),
+            Some("enable")
+        );
+        assert!(km.bind(accounts, "z", "explode").is_err());
+        assert!(km.bind(Context::GLOBAL, "z", "help").is_ok());
+    }
 }

@@ -7,9 +7,9 @@
 //! Searching works on one contiguous buffer of pre-lower-cased keys and, while a search only
 //! grows, on the previous view, so a keystroke stays cheap with 50,000 rows.
 
+use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context};
-use crate::tui::shell::Shell;
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -709,12 +709,12 @@ impl<R: TableRow> Table<R> {
         &self,
         f: &mut Frame,
         area: Rect,
-        sh: &Shell,
+        g: &Ground,
         place: Context,
         loaded: bool,
         skipped: usize,
     ) {
-        let t = &sh.theme;
+        let t = g.theme;
         let mut spans = Vec::new();
         if self.searching {
             let (text, col) = self.search.visible(30);
@@ -725,7 +725,7 @@ impl<R: TableRow> Table<R> {
                 f.set_cursor_position((x, area.y));
             }
         } else if self.search.value().is_empty() {
-            let key = sh.keymap.keys_for(place, Action::Search);
+            let key = g.keymap.keys_for(place, Action::Search);
             spans.push(Span::styled(format!("{key} to search"), t.dim()));
         } else {
             let (text, _) = self.search.visible(30);
@@ -758,7 +758,7 @@ impl<R: TableRow> Table<R> {
         &self,
         f: &mut Frame,
         area: Rect,
-        sh: &Shell,
+        g: &Ground,
         place: Context,
         (loaded, error): (bool, Option<&String>),
         what: &str,
@@ -767,10 +767,10 @@ impl<R: TableRow> Table<R> {
     ) -> bool {
         let empty = self.empty_text(
             loaded,
-            sh.not_loaded(error, what),
+            g.not_loaded(error, what),
             nothing,
             noun,
-            &sh.keymap.keys_for(place, Action::ClearFilters),
+            &g.keymap.keys_for(place, Action::ClearFilters),
         );
         self.draw_empty(f, area, empty)
     }

@@ -10,8 +10,9 @@ use crate::domain::time::LondonDate;
 use crate::error::Result;
 use crate::ops::aup::{is_held, prepare, RecordOutcome, RecordRequest};
 use crate::ops::Recorded;
-use crate::tui::dialogs::{Dialog, Field, Form, Message, Purpose, Tone};
+use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Dialog, Form, Purpose};
 use crate::tui::work::Cmd;
 
 /// The AUP filter: the standing an account must have.
@@ -330,7 +331,7 @@ pub fn submit_record(
             "Record the agreement?",
             lines,
             &format!("record for {who}"),
-            crate::tui::dialogs::Purpose::Accounts(AccountsPurpose::ConfirmAup(targets, req)),
+            crate::tui::tabs::Purpose::Accounts(AccountsPurpose::ConfirmAup(targets, req)),
         )
         .targets(n)
         .permanent(),

@@ -5,15 +5,32 @@ use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
 use crate::domain::time::LondonDate;
 use crate::ops::preview::{plan_for, protect, Emphasis, Outcome, Preview};
-use crate::tui::dialogs::{
-    Confirm, Dialog, Field, Form, Message, PasswordDialog, Picker, Purpose, Tone,
-};
-use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::dialogs::{Field, Message, Tone};
+use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Confirm, Dialog, Form, PasswordDialog, Picker, Purpose};
 use crate::tui::work::Cmd;
 
 /// The Accounts tab's place in the keymap (`[tui.keys.accounts]`).
 pub const CONTEXT: Context = Context::new("accounts", "Accounts");
+
+verbs! {
+    /// The Accounts tab's own verbs (the keymap's central actions are only the shell's).
+    pub enum AccountsVerb {
+        NewAccount => "new",
+        NewGuest => "guest",
+        ResetPassword => "password" [selection],
+        Disable => "disable" [selection],
+        Enable => "enable" [selection],
+        Unlock => "unlock" [selection],
+        Move => "move" [selection],
+        Groups => "groups" [selection],
+        Expiry => "expiry" [selection],
+        Import => "import",
+        RecordAup => "record-aup" [selection],
+    }
+}
+use AccountsVerb as V;
 
 /// The Accounts tab's keys.
 #[rustfmt::skip]
@@ -29,17 +46,17 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
     (CONTEXT, "space",   Action::Select,        "Select or unselect this row, then move down (bulk actions)", false),
     (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear selection)", false),
-    (CONTEXT, "n",       Action::NewAccount,    "New account (role, names, MIS id)", true),
-    (CONTEXT, "G",       Action::NewGuest,      "New guest account for supply staff", false),
-    (CONTEXT, "p",       Action::ResetPassword, "Reset the password", true),
-    (CONTEXT, "d",       Action::Disable,       "Disable (with a reason)", true),
-    (CONTEXT, "e",       Action::Enable,        "Enable", false),
-    (CONTEXT, "u",       Action::Unlock,        "Unlock after failed logons", false),
-    (CONTEXT, "m",       Action::Move,          "Move to another OU", false),
-    (CONTEXT, "g",       Action::Groups,        "Add or remove groups", false),
-    (CONTEXT, "x",       Action::Expiry,        "Set or clear the account expiry date", false),
-    (CONTEXT, "i",       Action::Import,        "New intake: import a CSV of accounts", false),
-    (CONTEXT, "a",       Action::RecordAup,     "Record a signed acceptable use agreement", false),
+    (CONTEXT, "n",       V::NewAccount.action(),    "New account (role, names, MIS id)", true),
+    (CONTEXT, "G",       V::NewGuest.action(),      "New guest account for supply staff", false),
+    (CONTEXT, "p",       V::ResetPassword.action(), "Reset the password", true),
+    (CONTEXT, "d",       V::Disable.action(),       "Disable (with a reason)", true),
+    (CONTEXT, "e",       V::Enable.action(),        "Enable", false),
+    (CONTEXT, "u",       V::Unlock.action(),        "Unlock after failed logons", false),
+    (CONTEXT, "m",       V::Move.action(),          "Move to another OU", false),
+    (CONTEXT, "g",       V::Groups.action(),        "Add or remove groups", false),
+    (CONTEXT, "x",       V::Expiry.action(),        "Set or clear the account expiry date", false),
+    (CONTEXT, "i",       V::Import.action(),        "New intake: import a CSV of accounts", false),
+    (CONTEXT, "a",       V::RecordAup.action(),     "Record a signed acceptable use agreement", false),
 ];
 
 fn purpose(p: AccountsPurpose) -> Purpose {
@@ -48,19 +65,22 @@ fn purpose(p: AccountsPurpose) -> Purpose {
 
 /// Keys of the Accounts tab (outside dialogs and the search box).
 pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let verb = AccountsVerb::of(action);
     let changes = matches!(
-        action,
-        Action::NewAccount
-            | Action::NewGuest
-            | Action::Import
-            | Action::ResetPassword
-            | Action::Disable
-            | Action::Enable
-            | Action::Unlock
-            | Action::Move
-            | Action::Groups
-            | Action::Expiry
-            | Action::RecordAup
+        verb,
+        Some(
+            V::NewAccount
+                | V::NewGuest
+                | V::Import
+                | V::ResetPassword
+                | V::Disable
+                | V::Enable
+                | V::Unlock
+                | V::Move
+                | V::Groups
+                | V::Expiry
+                | V::RecordAup
+        )
     );
     if changes && sh.read_only() {
         return Vec::new();
@@ -86,33 +106,29 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
         Action::ScrollDown if a.detail => a.detail_scroll = a.detail_scroll.saturating_add(5),
         Action::ScrollUp if a.detail => a.detail_scroll = a.detail_scroll.saturating_sub(5),
         Action::Filter => open_filter(a, sh),
-        Action::NewAccount => open_create(sh, "pupil"),
-        Action::NewGuest => open_create(sh, "guest"),
-        Action::Import => {
-            let form = Form::new(
-                "New intake: import a CSV",
-                purpose(AccountsPurpose::Import),
-                vec![Field::text(
-                    "CSV file",
-                    "",
-                    "columns: First Name, Last Name, Role, Form, MIS Id",
-                )],
-            )
-            .with_intro(vec![(
-                "First a dry run lists what would be made; nothing changes until you confirm."
-                    .into(),
-                Tone::Normal,
-            )]);
-            sh.dialogs.push(Dialog::Form(form));
-        }
-        Action::ResetPassword
-        | Action::Disable
-        | Action::Enable
-        | Action::Unlock
-        | Action::Move
-        | Action::Groups
-        | Action::Expiry
-        | Action::RecordAup => return account_action(a, sh, action),
+        Action::Verb(_) => match verb {
+            Some(V::NewAccount) => open_create(sh, "pupil"),
+            Some(V::NewGuest) => open_create(sh, "guest"),
+            Some(V::Import) => {
+                let form = Form::new(
+                    "New intake: import a CSV",
+                    purpose(AccountsPurpose::Import),
+                    vec![Field::text(
+                        "CSV file",
+                        "",
+                        "columns: First Name, Last Name, Role, Form, MIS Id",
+                    )],
+                )
+                .with_intro(vec![(
+                    "First a dry run lists what would be made; nothing changes until you confirm."
+                        .into(),
+                    Tone::Normal,
+                )]);
+                sh.dialogs.push(Dialog::Form(form));
+            }
+            Some(v) => return account_action(a, sh, v),
+            None => {}
+        },
         other => {
             if a.table.on_move(other, page) {
                 a.detail_scroll = 0;
@@ -133,15 +149,15 @@ pub fn who(a: &AccountsTab, targets: &[String]) -> String {
     }
 }
 
-fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+fn account_action(a: &mut AccountsTab, sh: &mut Shell, verb: AccountsVerb) -> Vec<Cmd> {
     let targets = a.target_names();
     if targets.is_empty() {
         sh.info("no account here: clear the search or filters (F)");
         return Vec::new();
     }
     let whom = who(a, &targets);
-    match action {
-        Action::ResetPassword => {
+    match verb {
+        V::ResetPassword => {
             if targets.len() > 1 {
                 sh.info("reset passwords one at a time: clear the selection first (esc)");
                 return Vec::new();
@@ -152,7 +168,7 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
                 sh.dialogs.push(Dialog::Password(Box::new(d)));
             }
         }
-        Action::Disable => {
+        V::Disable => {
             let form = Form::new(
                 &format!("Disable {whom}"),
                 purpose(AccountsPurpose::Disable(targets)),
@@ -164,10 +180,10 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
             );
             sh.dialogs.push(Dialog::Form(form));
         }
-        Action::Enable => super::aup::open_enable(a, sh, targets),
-        Action::RecordAup => super::aup::open_record(a, sh, targets),
-        Action::Unlock => confirm_change(a, sh, targets, Change::Unlock),
-        Action::Move => {
+        V::Enable => super::aup::open_enable(a, sh, targets),
+        V::RecordAup => super::aup::open_record(a, sh, targets),
+        V::Unlock => confirm_change(a, sh, targets, Change::Unlock),
+        V::Move => {
             let gen = sh.next_gen();
             let p = Picker::loading(
                 &format!("Move {whom} to"),
@@ -178,7 +194,7 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
             sh.dialogs.push(Dialog::Picker(p));
             return vec![super::AccountsCmd::LoadOus { gen }.into()];
         }
-        Action::Groups => {
+        V::Groups => {
             let mut intro = Vec::new();
             if let [one] = targets.as_slice() {
                 let groups = a
@@ -208,7 +224,7 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
             .with_intro(intro);
             sh.dialogs.push(Dialog::Form(form));
         }
-        Action::Expiry => {
+        V::Expiry => {
             let current = match targets.as_slice() {
                 [one] => a
                     .row(one)

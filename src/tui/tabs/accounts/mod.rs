@@ -17,7 +17,7 @@ mod view;
 mod work;
 
 pub use aup::{aup_cell, AupFilter};
-pub use keys::{split_names, CONTEXT, KEYS};
+pub use keys::{split_names, AccountsVerb, CONTEXT, KEYS};
 pub use submit::AccountsPurpose;
 pub use work::{account_log, apply_change, import_plan, AccountsCmd, AccountsMsg, Change};
 
@@ -504,6 +504,7 @@ impl TabPage for AccountsTab {
     type Msg = AccountsMsg;
     type Purpose = AccountsPurpose;
     const KEYS: &'static [KeyRow] = KEYS;
+    const VERBS: &'static [crate::tui::keymap::Verb] = AccountsVerb::VERBS;
 
     fn on_msg(&mut self, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd>, bool) {
         results::on_msg(self, sh, msg)

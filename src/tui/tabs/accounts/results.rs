@@ -10,9 +10,9 @@ use crate::domain::time::uk_date;
 use crate::error::Result;
 use crate::ops::actions::{summary, CreateOutcome, CreateRequest};
 use crate::ops::import::{ImportPlan, ImportResult};
-use crate::tui::dialogs::{Confirm, Dialog, Message, Purpose, Tone};
+use crate::tui::dialogs::{Message, Tone};
 use crate::tui::shell::{Conn, Shell};
-use crate::tui::tabs::{Changed, Tab};
+use crate::tui::tabs::{Changed, Confirm, Dialog, Purpose, Tab};
 use crate::tui::work::Cmd;
 
 /// An answer from the background; returns the work to start and whether to redraw.

@@ -9,9 +9,8 @@ use crate::domain::time::parse_date;
 use crate::ops::actions::CreateRequest;
 use crate::ops::import::ImportPlan;
 use crate::ops::passwords::PasswordChoice;
-use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::Submitted;
+use crate::tui::tabs::{Dialog, Form, Submitted};
 use crate::tui::work::Cmd;
 
 /// What a dialog of the Accounts tab is for.

@@ -50,7 +50,7 @@ pub fn draw(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
 
 fn search_bar(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
     a.table
-        .draw_search_bar(f, area, s, CONTEXT, a.loaded, a.skipped);
+        .draw_search_bar(f, area, &s.ground(), CONTEXT, a.loaded, a.skipped);
 }
 
 fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
@@ -61,7 +61,7 @@ fn table(f: &mut Frame, area: Rect, a: &AccountsTab, s: &Shell) {
     if tb.draw_if_empty(
         f,
         area,
-        s,
+        &s.ground(),
         CONTEXT,
         state,
         "the accounts",

@@ -3,9 +3,10 @@
 
 use super::{FilterPurpose, FilteringTab, Panel, SCOPES, STATUS_CYCLE};
 use crate::domain::filter::{Entry, Status};
-use crate::tui::dialogs::{Dialog, Field, Form, Purpose, Tone};
-use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::dialogs::{Field, Tone};
+use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Dialog, Form, Purpose};
 use crate::tui::work::Cmd;
 
 /// The queue's place in the keymap (`[tui.keys.filtering]`).
@@ -15,6 +16,21 @@ pub const REVIEW_CONTEXT: Context = Context::new(
     "filtering-review",
     "Filtering: review of the exceptions in force",
 );
+
+verbs! {
+    /// The Filtering tab's own verbs (the keymap's central actions are only the shell's).
+    pub enum FilteringVerb {
+        StatusCycle => "status",
+        NewAccount => "new",
+        Decide => "decide",
+        ApplyChange => "apply",
+        Revoke => "revoke",
+        ReviewPanel => "review",
+        ReviewStart => "review-start",
+        ReviewClose => "review-close",
+    }
+}
+use FilteringVerb as V;
 
 /// The Filtering tab's keys.
 #[rustfmt::skip]
@@ -28,19 +44,19 @@ pub const KEYS: &[KeyRow] = {
         (Q, "enter",  A::Details,       "Detail pane: the request's whole history", true),
         (Q, "s",      A::SortNext,      "Sort by the next column (#, site, status, requested, days left)", false),
         (Q, "S",      A::SortReverse,   "Reverse the sort", false),
-        (Q, "t",      A::StatusCycle,   "Next status filter: pending, agreed, …, rejected, all", false),
+        (Q, "t",      V::StatusCycle.action(),   "Next status filter: pending, agreed, …, rejected, all", false),
         (Q, "f",      A::Filter,        "Filter by status, kind, scope, due for removal", true),
         (Q, "F",      A::ClearFilters,  "Clear search and filters", false),
-        (Q, "n",      A::NewAccount,    "New request (site, reason, scope, until, kind)", true),
-        (Q, "d",      A::Decide,        "Decide: approve or reject in an approver role", true),
-        (Q, "a",      A::ApplyChange,   "Record the change made in the filter (or taken out)", true),
-        (Q, "x",      A::Revoke,        "Revoke the request or exception", true),
-        (Q, "v",      A::ReviewPanel,   "Review of the exceptions in force", true),
+        (Q, "n",      V::NewAccount.action(),    "New request (site, reason, scope, until, kind)", true),
+        (Q, "d",      V::Decide.action(),        "Decide: approve or reject in an approver role", true),
+        (Q, "a",      V::ApplyChange.action(),   "Record the change made in the filter (or taken out)", true),
+        (Q, "x",      V::Revoke.action(),        "Revoke the request or exception", true),
+        (Q, "v",      V::ReviewPanel.action(),   "Review of the exceptions in force", true),
         (R, "enter",  A::Details,       "Keep, revoke or shorten this exception (with a note)", true),
-        (R, "b",      A::ReviewStart,   "Start a review (by a directory username)", true),
-        (R, "c",      A::ReviewClose,   "Close the review with the checks made", true),
-        (R, "v",      A::ReviewPanel,   "Back to the requests", true),
-        (R, "esc",    A::ReviewPanel,   "Back to the requests", false),
+        (R, "b",      V::ReviewStart.action(),   "Start a review (by a directory username)", true),
+        (R, "c",      V::ReviewClose.action(),   "Close the review with the checks made", true),
+        (R, "v",      V::ReviewPanel.action(),   "Back to the requests", true),
+        (R, "esc",    V::ReviewPanel.action(),   "Back to the requests", false),
     ]
 };
 
@@ -50,7 +66,7 @@ fn purpose(p: FilterPurpose) -> Purpose {
 
 /// Keys of the tab (outside dialogs and the search box).
 pub fn on_action(p: &mut FilteringTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
-    if action == Action::ReviewPanel {
+    if FilteringVerb::of(action) == Some(V::ReviewPanel) {
         p.panel = match p.panel {
             Panel::Queue => Panel::Review,
             Panel::Review => Panel::Queue,
@@ -75,7 +91,7 @@ fn queue_action(p: &mut FilteringTab, sh: &mut Shell, action: Action) -> Vec<Cmd
         Action::Details => {
             p.detail = !p.detail;
         }
-        Action::StatusCycle => {
+        _ if FilteringVerb::of(action) == Some(V::StatusCycle) => {
             p.cycle_status(body);
             let what = p
                 .table
@@ -86,26 +102,13 @@ fn queue_action(p: &mut FilteringTab, sh: &mut Shell, action: Action) -> Vec<Cmd
             sh.info(what);
         }
         Action::Filter => open_filter(p, sh),
-        Action::NewAccount => {
-            if !sh.read_only() {
-                open_request(p, sh);
-            }
-        }
-        Action::Decide => {
-            if !sh.read_only() {
-                open_decide(p, sh);
-            }
-        }
-        Action::ApplyChange => {
-            if !sh.read_only() {
-                open_apply(p, sh);
-            }
-        }
-        Action::Revoke => {
-            if !sh.read_only() {
-                open_revoke(p, sh);
-            }
-        }
+        Action::Verb(_) => match FilteringVerb::of(action) {
+            Some(V::NewAccount) if !sh.read_only() => open_request(p, sh),
+            Some(V::Decide) if !sh.read_only() => open_decide(p, sh),
+            Some(V::ApplyChange) if !sh.read_only() => open_apply(p, sh),
+            Some(V::Revoke) if !sh.read_only() => open_revoke(p, sh),
+            _ => {}
+        },
         other => {
             p.table.on_move(other, page);
         }
@@ -117,6 +120,7 @@ fn review_action(p: &mut FilteringTab, sh: &mut Shell, action: Action) -> Vec<Cm
     let page = FilteringTab::review_page(sh.body_height());
     let len = p.review_items().len();
     let step = page as isize;
+    let verb = FilteringVerb::of(action);
     match action {
         Action::Up => p.review_list.move_by(-1, len, page),
         Action::Down => p.review_list.move_by(1, len, page),
@@ -124,9 +128,9 @@ fn review_action(p: &mut FilteringTab, sh: &mut Shell, action: Action) -> Vec<Cm
         Action::PageDown => p.review_list.move_by(step, len, page),
         Action::Top => p.review_list.jump(false, len, page),
         Action::Bottom => p.review_list.jump(true, len, page),
-        Action::ReviewStart if !sh.read_only() => open_review_start(p, sh),
+        _ if verb == Some(V::ReviewStart) && !sh.read_only() => open_review_start(p, sh),
         Action::Details if !sh.read_only() => open_review_item(p, sh),
-        Action::ReviewClose if !sh.read_only() => open_review_close(p, sh),
+        _ if verb == Some(V::ReviewClose) && !sh.read_only() => open_review_close(p, sh),
         _ => {}
     }
     Vec::new()

@@ -570,6 +570,7 @@ impl TabPage for FilteringTab {
     type Msg = FilterMsg;
     type Purpose = FilterPurpose;
     const KEYS: &'static [KeyRow] = KEYS;
+    const VERBS: &'static [crate::tui::keymap::Verb] = keys::FilteringVerb::VERBS;
 
     fn on_msg(&mut self, sh: &mut Shell, msg: FilterMsg) -> (Vec<Cmd>, bool) {
         results::on_msg(self, sh, msg)

@@ -2,9 +2,9 @@
 //! change recorded or refused).
 
 use super::{FilterMsg, FilteringTab, HistoryPane};
-use crate::tui::dialogs::{Dialog, Message, Tone};
+use crate::tui::dialogs::{Message, Tone};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::Changed;
+use crate::tui::tabs::{Changed, Dialog};
 use crate::tui::work::Cmd;
 
 /// An answer from the background; returns the work to start and whether to redraw.

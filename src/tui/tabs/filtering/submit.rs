@@ -8,9 +8,9 @@ use crate::domain::filter::{normalise, Kind, ReviewAction, Scope, SiteOptions, V
 use crate::domain::time::parse_date;
 use crate::domain::time::LondonDate;
 use crate::ops::filter::RequestInput;
-use crate::tui::dialogs::{Confirm, Dialog, Form, Purpose, Tone};
+use crate::tui::dialogs::Tone;
 use crate::tui::shell::Shell;
-use crate::tui::tabs::Submitted;
+use crate::tui::tabs::{Confirm, Dialog, Form, Purpose, Submitted};
 use crate::tui::work::Cmd;
 use chrono::NaiveDate;
 

@@ -1,6 +1,7 @@
 //! Drawing the Filtering tab: the search bar, the queue (only the rows on screen; columns by
 //! width), the detail pane with a request's whole history, and the review panel.
 
+use super::keys::FilteringVerb;
 use super::{
     days_word, status_mark, status_short, status_word, FSort, FilteringTab, CONTEXT, REVIEW_CONTEXT,
 };
@@ -60,7 +61,8 @@ pub fn draw(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
         Constraint::Length(sum_h),
     ])
     .areas(area);
-    p.table.draw_search_bar(f, bar, s, CONTEXT, p.loaded, 0);
+    p.table
+        .draw_search_bar(f, bar, &s.ground(), CONTEXT, p.loaded, 0);
     if sum.height > 0 && p.loaded {
         summary(f, sum, p, s);
     }
@@ -102,7 +104,7 @@ fn summary(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
                 " · review #{}: {} left ({})",
                 r.review.id,
                 r.remaining.len(),
-                s.keymap.keys_for(CONTEXT, Action::ReviewPanel)
+                s.keymap.keys_for(CONTEXT, FilteringVerb::ReviewPanel)
             ),
             t.warn(),
         ));
@@ -117,12 +119,12 @@ fn table(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
     let tb = &p.table;
     let nothing = format!(
         "No filter requests yet. {} records one (a member of staff asking for a site to be unblocked or blocked).",
-        s.keymap.keys_for(CONTEXT, Action::NewAccount)
+        s.keymap.keys_for(CONTEXT, FilteringVerb::NewAccount)
     );
     if tb.draw_if_empty(
         f,
         area,
-        s,
+        &s.ground(),
         CONTEXT,
         (p.loaded, p.error.as_ref()),
         "the filter log",
@@ -380,13 +382,13 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
     let keys: Vec<(Context, Action, &str)> = if p.review.is_some() {
         vec![
             (REVIEW_CONTEXT, Action::Details, "verdict"),
-            (REVIEW_CONTEXT, Action::ReviewClose, "close"),
-            (REVIEW_CONTEXT, Action::ReviewPanel, "back"),
+            (REVIEW_CONTEXT, FilteringVerb::ReviewClose.action(), "close"),
+            (REVIEW_CONTEXT, FilteringVerb::ReviewPanel.action(), "back"),
         ]
     } else {
         vec![
-            (REVIEW_CONTEXT, Action::ReviewStart, "start"),
-            (REVIEW_CONTEXT, Action::ReviewPanel, "back"),
+            (REVIEW_CONTEXT, FilteringVerb::ReviewStart.action(), "start"),
+            (REVIEW_CONTEXT, FilteringVerb::ReviewPanel.action(), "back"),
         ]
     };
     heading(f, bar, s, "Review of the exceptions in force", &keys);
@@ -439,8 +441,8 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
             rest,
             &format!(
                 "{} starts a review: each of the {in_force} exceptions in force is kept, revoked or shortened with a note, then {} closes it with the checks made (what was tested, e.g. a sample of blocked categories).",
-                s.keymap.keys_for(REVIEW_CONTEXT, Action::ReviewStart),
-                s.keymap.keys_for(REVIEW_CONTEXT, Action::ReviewClose)
+                s.keymap.keys_for(REVIEW_CONTEXT, FilteringVerb::ReviewStart),
+                s.keymap.keys_for(REVIEW_CONTEXT, FilteringVerb::ReviewClose)
             ),
         );
         return;
@@ -480,7 +482,8 @@ pub fn review(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
             msg,
             &format!(
                 "Every exception has been looked at. {} closes the review with the checks made.",
-                s.keymap.keys_for(REVIEW_CONTEXT, Action::ReviewClose)
+                s.keymap
+                    .keys_for(REVIEW_CONTEXT, FilteringVerb::ReviewClose)
             ),
         );
         looked_at(f, done_area, r, s);

@@ -3,7 +3,7 @@
 //! assets with their List of Waste code, sanitisation, close). What submitting them does is in
 //! `submit.rs`; every check that matters is made again by `ops::inventory`.
 
-use super::keys::{purpose, CONTEXT, DISPOSAL_CONTEXT};
+use super::keys::{purpose, InventoryVerb, CONTEXT, DISPOSAL_CONTEXT};
 use super::{InvPurpose, InventoryTab};
 use crate::domain::inventory::asset::Encrypted;
 use crate::domain::inventory::disposal::{Sanitisation, WASTE_CODES};
@@ -12,9 +12,9 @@ use crate::domain::inventory::status::{check_transition, Via};
 use crate::domain::inventory::{Asset, Category, Status};
 use crate::domain::time::LondonDate;
 use crate::ops::inventory::disposal::ReportBatch;
-use crate::tui::dialogs::{Confirm, Dialog, Field, Form, Message, Picker, Tone};
-use crate::tui::keymap::Action;
+use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Confirm, Dialog, Form, Picker};
 use crate::tui::work::Cmd;
 use chrono::{Datelike, NaiveDate};
 
@@ -248,7 +248,7 @@ pub fn open_status(v: &InventoryTab, sh: &mut Shell) {
         intro.push((
             format!(
                 "On loan: only lost is possible; take it back first ({}).",
-                sh.keymap.keys_for(CONTEXT, Action::ReturnAsset)
+                sh.keymap.keys_for(CONTEXT, InventoryVerb::ReturnAsset)
             ),
             Tone::Dim,
         ));
@@ -373,7 +373,7 @@ pub fn open_start_round(v: &InventoryTab, sh: &mut Shell) {
             "the audit round \"{}\" is still open; close it first ({})",
             r.round.name,
             sh.keymap
-                .keys_for(super::keys::AUDIT_CONTEXT, Action::Close)
+                .keys_for(super::keys::AUDIT_CONTEXT, InventoryVerb::Close)
         ));
         return;
     }
@@ -484,7 +484,7 @@ pub fn open_dispose(v: &mut InventoryTab, sh: &mut Shell) -> Vec<Cmd> {
             "{} on loan: take {} back first ({}); nothing was changed",
             on_loan.join(", "),
             if on_loan.len() == 1 { "it" } else { "them" },
-            sh.keymap.keys_for(CONTEXT, Action::ReturnAsset)
+            sh.keymap.keys_for(CONTEXT, InventoryVerb::ReturnAsset)
         ));
         return Vec::new();
     }
@@ -571,7 +571,8 @@ fn open_batch<'a>(v: &'a InventoryTab, sh: &mut Shell) -> Option<&'a ReportBatch
     let Some(b) = current_batch(v) else {
         sh.info(format!(
             "no disposal batch yet: {} opens one",
-            sh.keymap.keys_for(DISPOSAL_CONTEXT, Action::NewAccount)
+            sh.keymap
+                .keys_for(DISPOSAL_CONTEXT, InventoryVerb::NewAccount)
         ));
         return None;
     };
@@ -579,7 +580,8 @@ fn open_batch<'a>(v: &'a InventoryTab, sh: &mut Shell) -> Option<&'a ReportBatch
         sh.info(format!(
             "the disposal batch {} is closed and is kept as it is; {} opens a new one",
             b.view.batch.name,
-            sh.keymap.keys_for(DISPOSAL_CONTEXT, Action::NewAccount)
+            sh.keymap
+                .keys_for(DISPOSAL_CONTEXT, InventoryVerb::NewAccount)
         ));
         return None;
     }
@@ -741,8 +743,8 @@ pub fn open_close_batch(v: &InventoryTab, sh: &mut Shell) {
         lines.push((
             format!(
                 "In the TUI: {} edits the papers, {} records a sanitisation; a loan is taken back with R.",
-                sh.keymap.keys_for(DISPOSAL_CONTEXT, Action::Edit),
-                sh.keymap.keys_for(DISPOSAL_CONTEXT, Action::Sanitised)
+                sh.keymap.keys_for(DISPOSAL_CONTEXT, InventoryVerb::Edit),
+                sh.keymap.keys_for(DISPOSAL_CONTEXT, InventoryVerb::Sanitised)
             ),
             Tone::Dim,
         ));

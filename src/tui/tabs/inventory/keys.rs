@@ -5,9 +5,10 @@
 use super::forms;
 use super::{InvCmd, InvPurpose, InventoryTab, Panel};
 use crate::domain::inventory::{Category, Status};
-use crate::tui::dialogs::{Dialog, Field, Form, Picker, Purpose, Tone};
-use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
+use crate::tui::dialogs::{Field, Tone};
+use crate::tui::keymap::{verbs, Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Dialog, Form, Picker, Purpose};
 use crate::tui::work::Cmd;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -21,6 +22,25 @@ pub const DISPOSAL_CONTEXT: Context =
 /// The audit round's report (`[tui.keys.inventory-audit]`).
 pub const AUDIT_CONTEXT: Context = Context::new("inventory-audit", "Inventory: audit round");
 
+verbs! {
+    /// The Inventory tab's own verbs (the keymap's central actions are only the shell's).
+    pub enum InventoryVerb {
+        NewAccount => "new",
+        Edit => "edit" [selection],
+        StatusCycle => "status" [selection],
+        Loan => "loan" [selection],
+        ReturnAsset => "return" [selection],
+        Labels => "labels" [selection],
+        ScanMode => "scan",
+        AuditPanel => "audit",
+        Dispose => "dispose" [selection],
+        DisposalPanel => "disposal",
+        Sanitised => "sanitised" [selection],
+        Close => "close",
+    }
+}
+use InventoryVerb as V;
+
 /// The Inventory tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = &[
@@ -33,31 +53,31 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "F",       Action::ClearFilters,  "Clear search and filters", false),
     (CONTEXT, "space",   Action::Select,        "Select or unselect this row, then move down (labels, disposal)", false),
     (CONTEXT, "A",       Action::SelectAll,     "Select all shown (again: clear the selection)", false),
-    (CONTEXT, "n",       Action::NewAccount,    "Add an asset (tag, category, make, model, room, price, …)", true),
-    (CONTEXT, "e",       Action::Edit,          "Edit the asset's details", false),
-    (CONTEXT, "t",       Action::StatusCycle,   "Change the status (in-repair, lost, retired, …)", false),
-    (CONTEXT, "l",       Action::Loan,          "Lend the asset to a directory user", true),
-    (CONTEXT, "R",       Action::ReturnAsset,   "Take the asset back (condition, room)", true),
-    (CONTEXT, "p",       Action::Labels,        "Print labels (PDF) for the selected, shown, this or all", true),
-    (CONTEXT, "a",       Action::ScanMode,      "Audit scan mode (a barcode scanner types tags)", true),
-    (CONTEXT, "u",       Action::AuditPanel,    "Audit round: report, start, close", true),
-    (CONTEXT, "d",       Action::Dispose,       "Add the selected (or this) to a disposal batch", false),
-    (CONTEXT, "w",       Action::DisposalPanel, "WEEE disposal batches and what they lack", true),
+    (CONTEXT, "n",       V::NewAccount.action(),    "Add an asset (tag, category, make, model, room, price, …)", true),
+    (CONTEXT, "e",       V::Edit.action(),          "Edit the asset's details", false),
+    (CONTEXT, "t",       V::StatusCycle.action(),   "Change the status (in-repair, lost, retired, …)", false),
+    (CONTEXT, "l",       V::Loan.action(),          "Lend the asset to a directory user", true),
+    (CONTEXT, "R",       V::ReturnAsset.action(),   "Take the asset back (condition, room)", true),
+    (CONTEXT, "p",       V::Labels.action(),        "Print labels (PDF) for the selected, shown, this or all", true),
+    (CONTEXT, "a",       V::ScanMode.action(),      "Audit scan mode (a barcode scanner types tags)", true),
+    (CONTEXT, "u",       V::AuditPanel.action(),    "Audit round: report, start, close", true),
+    (CONTEXT, "d",       V::Dispose.action(),       "Add the selected (or this) to a disposal batch", false),
+    (CONTEXT, "w",       V::DisposalPanel.action(), "WEEE disposal batches and what they lack", true),
     (SCAN_CONTEXT, "enter", Action::Submit,     "Record the tag typed (the scanner sends Enter; Tab too)", true),
     (SCAN_CONTEXT, "esc",   Action::Cancel,     "Leave scan mode", true),
-    (AUDIT_CONTEXT, "n",   Action::NewAccount,  "Start a new round (one open at a time)", true),
-    (AUDIT_CONTEXT, "a",   Action::ScanMode,    "Audit scan mode: scan labels into the open round", true),
-    (AUDIT_CONTEXT, "c",   Action::Close,       "Close the open round (asks first)", true),
-    (AUDIT_CONTEXT, "u",   Action::AuditPanel,  "Back to the assets", true),
+    (AUDIT_CONTEXT, "n",   V::NewAccount.action(),  "Start a new round (one open at a time)", true),
+    (AUDIT_CONTEXT, "a",   V::ScanMode.action(),    "Audit scan mode: scan labels into the open round", true),
+    (AUDIT_CONTEXT, "c",   V::Close.action(),       "Close the open round (asks first)", true),
+    (AUDIT_CONTEXT, "u",   V::AuditPanel.action(),  "Back to the assets", true),
     (AUDIT_CONTEXT, "esc", Action::ClearSearch, "Back to the assets", false),
-    (AUDIT_CONTEXT, "w",   Action::DisposalPanel, "The disposal batches", false),
-    (DISPOSAL_CONTEXT, "n",   Action::NewAccount,    "New batch (carrier, CBDU/CBDL number, papers)", true),
-    (DISPOSAL_CONTEXT, "e",   Action::Edit,          "The batch's papers (collected, transfer/consignment note)", true),
-    (DISPOSAL_CONTEXT, "s",   Action::Sanitised,     "Record how a data-bearing item was sanitised", true),
-    (DISPOSAL_CONTEXT, "c",   Action::Close,         "Close the batch (signed off); refused while anything is missing", true),
-    (DISPOSAL_CONTEXT, "w",   Action::DisposalPanel, "Back to the assets", true),
+    (AUDIT_CONTEXT, "w",   V::DisposalPanel.action(), "The disposal batches", false),
+    (DISPOSAL_CONTEXT, "n",   V::NewAccount.action(),    "New batch (carrier, CBDU/CBDL number, papers)", true),
+    (DISPOSAL_CONTEXT, "e",   V::Edit.action(),          "The batch's papers (collected, transfer/consignment note)", true),
+    (DISPOSAL_CONTEXT, "s",   V::Sanitised.action(),     "Record how a data-bearing item was sanitised", true),
+    (DISPOSAL_CONTEXT, "c",   V::Close.action(),         "Close the batch (signed off); refused while anything is missing", true),
+    (DISPOSAL_CONTEXT, "w",   V::DisposalPanel.action(), "Back to the assets", true),
     (DISPOSAL_CONTEXT, "esc", Action::ClearSearch,   "Back to the assets", false),
-    (DISPOSAL_CONTEXT, "u",   Action::AuditPanel,    "The audit round", false),
+    (DISPOSAL_CONTEXT, "u",   V::AuditPanel.action(),    "The audit round", false),
 ];
 
 pub(super) fn purpose(p: InvPurpose) -> Purpose {
@@ -71,15 +91,18 @@ pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cm
         Panel::Audit => return audit_action(v, sh, action),
         Panel::Assets => {}
     }
+    let verb = InventoryVerb::of(action);
     let changes = matches!(
-        action,
-        Action::Loan
-            | Action::ReturnAsset
-            | Action::ScanMode
-            | Action::NewAccount
-            | Action::Edit
-            | Action::StatusCycle
-            | Action::Dispose
+        verb,
+        Some(
+            V::Loan
+                | V::ReturnAsset
+                | V::ScanMode
+                | V::NewAccount
+                | V::Edit
+                | V::StatusCycle
+                | V::Dispose
+        )
     );
     if changes && sh.read_only() {
         return Vec::new();
@@ -103,41 +126,44 @@ pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cm
             open_filter(v, sh);
             Vec::new()
         }
-        Action::Loan => open_loan(v, sh),
-        Action::ReturnAsset => {
-            open_return(v, sh);
-            Vec::new()
-        }
-        Action::ScanMode => {
-            open_scan(v, sh);
-            Vec::new()
-        }
-        Action::DisposalPanel => {
-            v.panel = Panel::Disposal;
-            if v.disposal.loading {
+        Action::Verb(_) => match verb {
+            Some(V::Loan) => open_loan(v, sh),
+            Some(V::ReturnAsset) => {
+                open_return(v, sh);
                 Vec::new()
-            } else {
-                vec![v.request_disposal(sh)]
             }
-        }
-        Action::NewAccount => {
-            sh.dialogs.push(Dialog::Form(forms::add_form()));
-            Vec::new()
-        }
-        Action::Edit => {
-            forms::open_edit(v, sh);
-            Vec::new()
-        }
-        Action::StatusCycle => {
-            forms::open_status(v, sh);
-            Vec::new()
-        }
-        Action::Labels => {
-            forms::open_labels(v, sh);
-            Vec::new()
-        }
-        Action::Dispose => forms::open_dispose(v, sh),
-        Action::AuditPanel => forms::show_audit(v, sh),
+            Some(V::ScanMode) => {
+                open_scan(v, sh);
+                Vec::new()
+            }
+            Some(V::DisposalPanel) => {
+                v.panel = Panel::Disposal;
+                if v.disposal.loading {
+                    Vec::new()
+                } else {
+                    vec![v.request_disposal(sh)]
+                }
+            }
+            Some(V::NewAccount) => {
+                sh.dialogs.push(Dialog::Form(forms::add_form()));
+                Vec::new()
+            }
+            Some(V::Edit) => {
+                forms::open_edit(v, sh);
+                Vec::new()
+            }
+            Some(V::StatusCycle) => {
+                forms::open_status(v, sh);
+                Vec::new()
+            }
+            Some(V::Labels) => {
+                forms::open_labels(v, sh);
+                Vec::new()
+            }
+            Some(V::Dispose) => forms::open_dispose(v, sh),
+            Some(V::AuditPanel) => forms::show_audit(v, sh),
+            _ => Vec::new(),
+        },
         // Selection is for labels and disposal (the loan, return, edit and status are for
         // the asset under the cursor).
         Action::Select => {
@@ -156,26 +182,28 @@ pub fn on_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cm
 }
 
 fn disposal_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    let verb = InventoryVerb::of(action);
     let changes = matches!(
-        action,
-        Action::NewAccount | Action::Edit | Action::Sanitised | Action::Close
+        verb,
+        Some(V::NewAccount | V::Edit | V::Sanitised | V::Close)
     );
     if changes && sh.read_only() {
         return Vec::new();
     }
-    match action {
-        Action::NewAccount => forms::open_new_batch(v, sh),
-        Action::Edit => forms::open_edit_batch(v, sh),
-        Action::Sanitised => forms::open_sanitise(v, sh),
-        Action::Close => forms::open_close_batch(v, sh),
-        Action::AuditPanel => return forms::show_audit(v, sh),
+    match verb {
+        Some(V::NewAccount) => forms::open_new_batch(v, sh),
+        Some(V::Edit) => forms::open_edit_batch(v, sh),
+        Some(V::Sanitised) => forms::open_sanitise(v, sh),
+        Some(V::Close) => forms::open_close_batch(v, sh),
+        Some(V::AuditPanel) => return forms::show_audit(v, sh),
         _ => {}
     }
     let d = &mut v.disposal;
     let len = d.batches.len();
     let page = len.max(1);
     match action {
-        Action::DisposalPanel | Action::ClearSearch => v.panel = Panel::Assets,
+        _ if verb == Some(V::DisposalPanel) => v.panel = Panel::Assets,
+        Action::ClearSearch => v.panel = Panel::Assets,
         Action::Up => d.list.move_by(-1, len, page),
         Action::Down => d.list.move_by(1, len, page),
         Action::Top | Action::PageUp => d.list.jump(false, len, page),
@@ -186,18 +214,17 @@ fn disposal_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<
 }
 
 fn audit_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
-    let changes = matches!(
-        action,
-        Action::NewAccount | Action::Close | Action::ScanMode
-    );
+    let verb = InventoryVerb::of(action);
+    let changes = matches!(verb, Some(V::NewAccount | V::Close | V::ScanMode));
     if changes && sh.read_only() {
         return Vec::new();
     }
     let a = &mut v.audit;
     let page = sh.body_height().saturating_sub(1).max(1);
     match action {
-        Action::AuditPanel | Action::ClearSearch => v.panel = Panel::Assets,
-        Action::DisposalPanel => {
+        _ if verb == Some(V::AuditPanel) => v.panel = Panel::Assets,
+        Action::ClearSearch => v.panel = Panel::Assets,
+        _ if verb == Some(V::DisposalPanel) => {
             v.panel = Panel::Disposal;
             return if v.disposal.loading {
                 Vec::new()
@@ -205,9 +232,9 @@ fn audit_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd
                 vec![v.request_disposal(sh)]
             };
         }
-        Action::NewAccount => forms::open_start_round(v, sh),
-        Action::Close => forms::open_close_round(v, sh),
-        Action::ScanMode => open_scan(v, sh),
+        _ if verb == Some(V::NewAccount) => forms::open_start_round(v, sh),
+        _ if verb == Some(V::Close) => forms::open_close_round(v, sh),
+        _ if verb == Some(V::ScanMode) => open_scan(v, sh),
         Action::Up => a.scroll = a.scroll.saturating_sub(1),
         Action::Down => a.scroll += 1,
         Action::PageUp => a.scroll = a.scroll.saturating_sub(page),
@@ -285,7 +312,7 @@ fn open_loan(v: &mut InventoryTab, sh: &mut Shell) -> Vec<Cmd> {
         sh.info(format!(
             "{} is already on loan to {who}: take it back first ({})",
             a.tag,
-            sh.keymap.keys_for(CONTEXT, Action::ReturnAsset)
+            sh.keymap.keys_for(CONTEXT, V::ReturnAsset)
         ));
         return Vec::new();
     }

@@ -654,6 +654,7 @@ impl TabPage for InventoryTab {
     type Msg = InvMsg;
     type Purpose = InvPurpose;
     const KEYS: &'static [KeyRow] = KEYS;
+    const VERBS: &'static [crate::tui::keymap::Verb] = keys::InventoryVerb::VERBS;
 
     fn on_msg(&mut self, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, bool) {
         results::on_msg(self, sh, msg)

@@ -4,9 +4,8 @@
 
 use super::{InvMsg, InventoryTab, Panel};
 use crate::domain::inventory::ScanOutcome;
-use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::Changed;
+use crate::tui::tabs::{Changed, Dialog, Form};
 use crate::tui::work::Cmd;
 
 /// An answer from the background; returns the work to start and whether to redraw.

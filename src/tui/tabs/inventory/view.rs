@@ -1,6 +1,7 @@
 //! Drawing the Inventory tab: the search bar, the scan banner in scan mode, the assets (only
 //! the rows on screen), the detail pane, and the disposal batches.
 
+use super::keys::InventoryVerb;
 use super::{InvSort, InventoryTab, AUDIT_CONTEXT, CONTEXT, DISPOSAL_CONTEXT, SCAN_CONTEXT};
 use crate::domain::inventory::{ScanOutcome, Status};
 use crate::tui::keymap::Action;
@@ -36,7 +37,8 @@ pub fn draw(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         Constraint::Min(0),
     ])
     .areas(area);
-    v.table.draw_search_bar(f, bar, s, CONTEXT, v.loaded, 0);
+    v.table
+        .draw_search_bar(f, bar, &s.ground(), CONTEXT, v.loaded, 0);
     if v.scan.on {
         scan_banner(f, banner, v, s);
     }
@@ -70,12 +72,12 @@ fn table(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let tb = &v.table;
     let nothing = format!(
         "The register is empty: {} adds an asset.",
-        s.keymap.keys_for(CONTEXT, Action::NewAccount)
+        s.keymap.keys_for(CONTEXT, InventoryVerb::NewAccount)
     );
     if tb.draw_if_empty(
         f,
         area,
-        s,
+        &s.ground(),
         CONTEXT,
         (v.loaded, v.error.as_ref()),
         "the inventory",
@@ -442,7 +444,9 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let t = &s.theme;
     let d = &v.disposal;
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    let back = s.keymap.keys_for(DISPOSAL_CONTEXT, Action::DisposalPanel);
+    let back = s
+        .keymap
+        .keys_for(DISPOSAL_CONTEXT, InventoryVerb::DisposalPanel);
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(
@@ -469,7 +473,8 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         } else {
             format!(
                 "No disposal batch yet: {} opens one.",
-                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::NewAccount)
+                s.keymap
+                    .keys_for(DISPOSAL_CONTEXT, InventoryVerb::NewAccount)
             )
         };
         crate::tui::widgets::placeholder(f, rest, &msg);
@@ -580,7 +585,7 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
         lines.push(Line::styled(
             format!(
                 "Nothing missing: {} closes it (asks who signs it off).",
-                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::Close)
+                s.keymap.keys_for(DISPOSAL_CONTEXT, InventoryVerb::Close)
             ),
             t.ok(),
         ));
@@ -590,8 +595,9 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
                 "Cannot close yet, {} thing{} missing ({} papers, {} sanitisation):",
                 b.view.missing.len(),
                 if b.view.missing.len() == 1 { "" } else { "s" },
-                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::Edit),
-                s.keymap.keys_for(DISPOSAL_CONTEXT, Action::Sanitised),
+                s.keymap.keys_for(DISPOSAL_CONTEXT, InventoryVerb::Edit),
+                s.keymap
+                    .keys_for(DISPOSAL_CONTEXT, InventoryVerb::Sanitised),
             ),
             t.warn().add_modifier(Modifier::BOLD),
         ));
@@ -635,7 +641,7 @@ pub fn disposal(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
 pub fn audit_lines(v: &InventoryTab, s: &Shell) -> Vec<Line<'static>> {
     let t = &s.theme;
     let bold = Style::new().add_modifier(Modifier::BOLD);
-    let key = |a: Action| s.keymap.keys_for(AUDIT_CONTEXT, a);
+    let key = |a: InventoryVerb| s.keymap.keys_for(AUDIT_CONTEXT, a);
     let a = &v.audit;
     let Some(r) = &a.report else {
         let mut lines = Vec::new();
@@ -647,8 +653,8 @@ pub fn audit_lines(v: &InventoryTab, s: &Shell) -> Vec<Line<'static>> {
             }
             lines.push(Line::raw(format!(
                 "{} starts a round; then {} scans labels into it.",
-                key(Action::NewAccount),
-                key(Action::ScanMode)
+                key(InventoryVerb::NewAccount),
+                key(InventoryVerb::ScanMode)
             )));
         }
         return lines;
@@ -789,17 +795,17 @@ pub fn audit_scroll(scroll: usize, total: usize, page: usize) -> usize {
 pub fn audit(f: &mut Frame, area: Rect, v: &InventoryTab, s: &Shell) {
     let t = &s.theme;
     let [bar, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    let key = |a: Action| s.keymap.keys_for(AUDIT_CONTEXT, a);
+    let key = |a: InventoryVerb| s.keymap.keys_for(AUDIT_CONTEXT, a);
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled("Audit round", Style::new().add_modifier(Modifier::BOLD)),
             Span::styled(
                 format!(
                     "   {} new round, {} scan, {} close, {} back",
-                    key(Action::NewAccount),
-                    key(Action::ScanMode),
-                    key(Action::Close),
-                    key(Action::AuditPanel)
+                    key(InventoryVerb::NewAccount),
+                    key(InventoryVerb::ScanMode),
+                    key(InventoryVerb::Close),
+                    key(InventoryVerb::AuditPanel)
                 ),
                 t.dim(),
             ),

@@ -3,9 +3,10 @@
 
 use super::{LeaversCmd, LeaversPurpose, LeaversTab, Panel, SYNC_CONTEXT, SYNC_KIND_CONTEXT};
 use crate::domain::leavers::Reason;
-use crate::tui::dialogs::{Confirm, Dialog, Field, Form, Message, Purpose, Tone};
-use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::dialogs::{Field, Message, Tone};
+use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Confirm, Dialog, Form, Purpose};
 use crate::tui::work::Cmd;
 
 /// The findings (`[tui.keys.leavers]`).
@@ -19,6 +20,20 @@ pub const RUNS_CONTEXT: Context = Context::new("leavers-runs", "Leavers: sweep r
 /// A run's report (`[tui.keys.leavers-report]`).
 pub const REPORT_CONTEXT: Context = Context::new("leavers-report", "Leavers: a run's report");
 
+verbs! {
+    /// The Leavers tab's own verbs (the keymap's central actions are only the shell's).
+    pub enum LeaversVerb {
+        SweepPlan => "sweep-plan",
+        RunsPanel => "runs",
+        Resume => "resume",
+        ApplyChange => "apply",
+        Restore => "restore",
+        SyncPanel => "sync",
+        Import => "import",
+    }
+}
+use LeaversVerb as V;
+
 /// The Leavers tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = &[
@@ -29,28 +44,28 @@ pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "S",     Action::SortReverse,  "Reverse the sort", false),
     (CONTEXT, "f",     Action::Filter,       "Filter by reason, role, protected", true),
     (CONTEXT, "F",     Action::ClearFilters, "Clear search and filters", false),
-    (CONTEXT, "p",     Action::SweepPlan,    "Sweep preview: the plan, every step, include/exclude", true),
-    (CONTEXT, "h",     Action::RunsPanel,    "Sweep runs and their reports (restore)", true),
-    (CONTEXT, "R",     Action::Resume,       "Resume the unfinished sweep run", false),
+    (CONTEXT, "p",     V::SweepPlan.action(),    "Sweep preview: the plan, every step, include/exclude", true),
+    (CONTEXT, "h",     V::RunsPanel.action(),    "Sweep runs and their reports (restore)", true),
+    (CONTEXT, "R",     V::Resume.action(),       "Resume the unfinished sweep run", false),
     (PLAN_CONTEXT, "space", Action::Select,      "Include or exclude the account", true),
     (PLAN_CONTEXT, "A",     Action::SelectAll,   "Include all (again: exclude all)", false),
-    (PLAN_CONTEXT, "a",     Action::ApplyChange, "Apply the sweep to the accounts included (asks first)", true),
+    (PLAN_CONTEXT, "a",     V::ApplyChange.action(), "Apply the sweep to the accounts included (asks first)", true),
     (PLAN_CONTEXT, "s",     Action::SortNext,    "Sort by the next column", false),
     (PLAN_CONTEXT, "S",     Action::SortReverse, "Reverse the sort", false),
-    (PLAN_CONTEXT, "R",     Action::Resume,      "Resume the unfinished sweep run", false),
+    (PLAN_CONTEXT, "R",     V::Resume.action(),      "Resume the unfinished sweep run", false),
     (PLAN_CONTEXT, "esc",   Action::Cancel,      "Back to the findings", true),
-    (PROGRESS_CONTEXT, "h",   Action::RunsPanel, "Sweep runs and their reports", true),
+    (PROGRESS_CONTEXT, "h",   V::RunsPanel.action(), "Sweep runs and their reports", true),
     (PROGRESS_CONTEXT, "esc", Action::Cancel,    "Back to the findings (once the run ended)", true),
     (RUNS_CONTEXT, "enter", Action::Details,  "Pick an account of the run's report", true),
-    (RUNS_CONTEXT, "R",     Action::Resume,   "Resume the unfinished sweep run", false),
+    (RUNS_CONTEXT, "R",     V::Resume.action(),   "Resume the unfinished sweep run", false),
     (RUNS_CONTEXT, "esc",   Action::Cancel,   "Back to the findings", true),
-    (REPORT_CONTEXT, "e",   Action::Restore,  "Restore the account (OU, groups, description, enabled)", true),
+    (REPORT_CONTEXT, "e",   V::Restore.action(),  "Restore the account (OU, groups, description, enabled)", true),
     (REPORT_CONTEXT, "esc", Action::Cancel,   "Back to the runs", true),
-    (CONTEXT, "m",     Action::SyncPanel,    "Sync with the MIS roll: joiners, movers, leavers, returners", true),
+    (CONTEXT, "m",     V::SyncPanel.action(),    "Sync with the MIS roll: joiners, movers, leavers, returners", true),
     (SYNC_CONTEXT, "enter", Action::Details,      "The items of the kind under the cursor", true),
-    (SYNC_CONTEXT, "i",     Action::Import,       "Read another roll (a path; empty: the configured one)", true),
-    (SYNC_CONTEXT, "a",     Action::ApplyChange,  "Apply the plan, less the items left out (asks first)", true),
-    (SYNC_CONTEXT, "R",     Action::Resume,       "Resume the unfinished sync run", false),
+    (SYNC_CONTEXT, "i",     V::Import.action(),       "Read another roll (a path; empty: the configured one)", true),
+    (SYNC_CONTEXT, "a",     V::ApplyChange.action(),  "Apply the plan, less the items left out (asks first)", true),
+    (SYNC_CONTEXT, "R",     V::Resume.action(),       "Resume the unfinished sync run", false),
     (SYNC_CONTEXT, "esc",   Action::Cancel,       "Back to the findings", true),
     (SYNC_KIND_CONTEXT, "space", Action::Select,      "Leave the item out of the apply (again: put it back)", true),
     (SYNC_KIND_CONTEXT, "A",     Action::SelectAll,   "Leave every item of the kind out (again: put them back)", false),
@@ -58,7 +73,7 @@ pub const KEYS: &[KeyRow] = &[
     (SYNC_KIND_CONTEXT, "/",     Action::Search,      "Search username, MIS id, name, from, to, reason", false),
     (SYNC_KIND_CONTEXT, "s",     Action::SortNext,    "Sort by the next column", false),
     (SYNC_KIND_CONTEXT, "S",     Action::SortReverse, "Reverse the sort", false),
-    (SYNC_KIND_CONTEXT, "a",     Action::ApplyChange, "Apply the plan, less the items left out (asks first)", true),
+    (SYNC_KIND_CONTEXT, "a",     V::ApplyChange.action(), "Apply the plan, less the items left out (asks first)", true),
     (SYNC_KIND_CONTEXT, "esc",   Action::Cancel,      "Back to the plan by kind", true),
 ];
 
@@ -68,17 +83,14 @@ pub(super) fn purpose(p: LeaversPurpose) -> Purpose {
 
 /// Keys of the Leavers tab (outside dialogs and the search box).
 pub fn on_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
-    if matches!(
-        action,
-        Action::ApplyChange | Action::Resume | Action::Restore
-    ) && sh.read_only()
-    {
+    let verb = LeaversVerb::of(action);
+    if matches!(verb, Some(V::ApplyChange | V::Resume | V::Restore)) && sh.read_only() {
         return Vec::new();
     }
     if matches!(v.panel, Panel::Sync | Panel::SyncKind) {
         return super::sync::on_action(v, sh, action);
     }
-    if action == Action::Resume {
+    if verb == Some(V::Resume) {
         return open_resume(v, sh);
     }
     match v.panel {
@@ -99,9 +111,9 @@ fn findings_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cm
         }
         Action::Details => open_details(v, sh),
         Action::Filter => open_filter(v, sh),
-        Action::SweepPlan => return open_plan(v, sh),
-        Action::RunsPanel => return open_runs(v, sh),
-        Action::SyncPanel => return super::sync::open(v, sh),
+        _ if LeaversVerb::of(action) == Some(V::SweepPlan) => return open_plan(v, sh),
+        _ if LeaversVerb::of(action) == Some(V::RunsPanel) => return open_runs(v, sh),
+        _ if LeaversVerb::of(action) == Some(V::SyncPanel) => return super::sync::open(v, sh),
         // One finding at a time: there is no selection here.
         Action::Select | Action::SelectAll => {}
         other => {
@@ -156,7 +168,7 @@ fn plan_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
                 v.plan.excluded.clear();
             }
         }
-        Action::ApplyChange => open_apply(v, sh),
+        _ if LeaversVerb::of(action) == Some(V::ApplyChange) => open_apply(v, sh),
         other => {
             v.plan.table.on_move(other, page);
         }
@@ -179,7 +191,7 @@ fn progress_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cm
             sh.info("the sweep is running: it cannot be stopped half-way from here; wait for it");
         }
         Action::Cancel => v.panel = Panel::Findings,
-        Action::RunsPanel if !running => return open_runs(v, sh),
+        _ if LeaversVerb::of(action) == Some(V::RunsPanel) && !running => return open_runs(v, sh),
         Action::Up => p.list.move_by(-1, n, page),
         Action::Down => p.list.move_by(1, n, page),
         Action::PageUp => p.list.move_by(-(page as isize), n, page),
@@ -221,7 +233,7 @@ fn report_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd>
     let page = n.max(1);
     match action {
         Action::Cancel => v.panel = Panel::Runs,
-        Action::Restore => open_restore(v, sh),
+        _ if LeaversVerb::of(action) == Some(V::Restore) => open_restore(v, sh),
         Action::Up => v.runs.accounts.move_by(-1, n, page),
         Action::Down => v.runs.accounts.move_by(1, n, page),
         Action::Top | Action::PageUp => v.runs.accounts.jump(false, n, page),
@@ -352,7 +364,7 @@ fn open_apply(v: &mut LeaversTab, sh: &mut Shell) {
         sh.info(format!(
             "run {} did not finish: resume it first ({})",
             run.run_id,
-            sh.keymap.keys_for(PLAN_CONTEXT, Action::Resume)
+            sh.keymap.keys_for(PLAN_CONTEXT, V::Resume)
         ));
         return;
     }

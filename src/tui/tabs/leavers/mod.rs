@@ -749,6 +749,7 @@ impl TabPage for LeaversTab {
     type Msg = LeaversMsg;
     type Purpose = LeaversPurpose;
     const KEYS: &'static [KeyRow] = KEYS;
+    const VERBS: &'static [crate::tui::keymap::Verb] = keys::LeaversVerb::VERBS;
 
     fn on_msg(&mut self, sh: &mut Shell, msg: LeaversMsg) -> (Vec<Cmd>, bool) {
         results::on_msg(self, sh, msg)

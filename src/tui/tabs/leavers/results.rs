@@ -4,8 +4,9 @@
 use super::{LeaversMsg, LeaversTab, Panel, Progress, StepView};
 use crate::ops::leavers::sweep::StepState;
 use crate::ops::JournalState;
-use crate::tui::dialogs::{Dialog, Message, Tone};
+use crate::tui::dialogs::{Message, Tone};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::Dialog;
 use crate::tui::work::Cmd;
 
 /// An answer from the background; returns the work to start and whether to redraw.

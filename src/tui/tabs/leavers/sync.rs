@@ -7,13 +7,15 @@
 //!
 //! Drawing is in `sync_view.rs`, background work in `sync_work.rs`.
 
+use super::keys::LeaversVerb;
 use super::sync_work::{Ended, Loaded, SyncCmd, SyncMsg};
 use super::{LeaversCmd, LeaversPurpose, LeaversTab, NoFilters, Panel};
 use crate::domain::sync::{Entry, Item, Plan};
-use crate::tui::dialogs::{Confirm, Dialog, Field, Form, Message, Purpose, Tone};
+use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Submitted, Tab};
+use crate::tui::tabs::{Confirm, Dialog, Form, Purpose};
 use crate::tui::widgets::table::{SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::Cmd;
@@ -345,14 +347,14 @@ pub fn open(v: &mut LeaversTab, sh: &mut Shell) -> Vec<Cmd> {
 
 /// Keys of the Sync view (the gate for changing keys is the tab's, before this).
 pub fn on_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
-    match (v.panel, action) {
-        (_, Action::Resume) => open_resume(v, sh),
-        (_, Action::ApplyChange) => {
+    match (v.panel, LeaversVerb::of(action)) {
+        (_, Some(LeaversVerb::Resume)) => open_resume(v, sh),
+        (_, Some(LeaversVerb::ApplyChange)) => {
             open_apply(v, sh);
             Vec::new()
         }
-        (Panel::Sync, a) => kinds_action(v, sh, a),
-        (_, a) => kind_action(v, sh, a),
+        (Panel::Sync, _) => kinds_action(v, sh, action),
+        (_, _) => kind_action(v, sh, action),
     }
 }
 
@@ -361,7 +363,7 @@ fn kinds_action(v: &mut LeaversTab, sh: &mut Shell, action: Action) -> Vec<Cmd> 
     let c = &mut v.sync.kinds;
     match action {
         Action::Cancel | Action::ClearSearch => v.panel = Panel::Findings,
-        Action::Import => open_roll(v, sh),
+        _ if LeaversVerb::of(action) == Some(LeaversVerb::Import) => open_roll(v, sh),
         Action::Details => {
             if v.sync.plan().is_none() {
                 sh.info("the plan is not read yet");
@@ -501,7 +503,7 @@ fn open_apply(v: &mut LeaversTab, sh: &mut Shell) {
         sh.info(format!(
             "sync {} did not finish: resume it first ({})",
             run.run_id,
-            sh.keymap.keys_for(SYNC_CONTEXT, Action::Resume)
+            sh.keymap.keys_for(SYNC_CONTEXT, LeaversVerb::Resume)
         ));
         return;
     }

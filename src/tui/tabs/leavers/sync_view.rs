@@ -1,6 +1,7 @@
 //! Drawing the Leavers tab's Sync view: the plan by kind with counts and the summary by year,
 //! and one kind's items (left-out ones marked in words, not colour alone).
 
+use super::keys::LeaversVerb;
 use super::sync::{kind_page, Kind, SyncSort, SYNC_CONTEXT, SYNC_KIND_CONTEXT};
 use super::LeaversTab;
 use crate::tui::keymap::Action;
@@ -40,8 +41,8 @@ fn head(v: &LeaversTab, s: &Shell, place: crate::tui::keymap::Context) -> Line<'
         Span::styled(
             format!(
                 "  {} apply, {} another roll",
-                s.keymap.keys_for(place, Action::ApplyChange),
-                s.keymap.keys_for(SYNC_CONTEXT, Action::Import)
+                s.keymap.keys_for(place, LeaversVerb::ApplyChange),
+                s.keymap.keys_for(SYNC_CONTEXT, LeaversVerb::Import)
             ),
             t.dim(),
         ),
@@ -62,7 +63,7 @@ fn note(v: &LeaversTab, s: &Shell, place: crate::tui::keymap::Context) -> Line<'
                     " sync {} ({} steps) did not finish: {} resumes it",
                     run.run_id,
                     run.steps,
-                    s.keymap.keys_for(place, Action::Resume)
+                    s.keymap.keys_for(place, LeaversVerb::Resume)
                 ),
                 t.warn(),
             ),
@@ -212,7 +213,8 @@ pub fn kind(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
                 format!(
                     "  {} out/in, {} apply, {} back",
                     s.keymap.keys_for(SYNC_KIND_CONTEXT, Action::Select),
-                    s.keymap.keys_for(SYNC_KIND_CONTEXT, Action::ApplyChange),
+                    s.keymap
+                        .keys_for(SYNC_KIND_CONTEXT, LeaversVerb::ApplyChange),
                     s.keymap.keys_for(SYNC_KIND_CONTEXT, Action::Cancel)
                 ),
                 t.dim(),
@@ -221,11 +223,18 @@ pub fn kind(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
         top,
     );
     let tb = &p.table;
-    tb.draw_search_bar(f, bar, s, SYNC_KIND_CONTEXT, p.loaded.is_some(), 0);
+    tb.draw_search_bar(
+        f,
+        bar,
+        &s.ground(),
+        SYNC_KIND_CONTEXT,
+        p.loaded.is_some(),
+        0,
+    );
     if tb.draw_if_empty(
         f,
         rest,
-        s,
+        &s.ground(),
         SYNC_KIND_CONTEXT,
         (p.loaded.is_some(), p.error.as_ref()),
         "the sync plan",

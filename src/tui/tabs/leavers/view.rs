@@ -2,6 +2,7 @@
 //! the steps of the account under the cursor, the progress of a run (which step each account
 //! is on), and the runs with the report of the one under the cursor.
 
+use super::keys::LeaversVerb;
 use super::{FindingSort, LeaversTab, Panel, PlanSort, CONTEXT, PLAN_CONTEXT, REPORT_CONTEXT};
 use crate::domain::leavers::Action as FindingAction;
 use crate::domain::time::LondonDate;
@@ -37,7 +38,7 @@ fn banner(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell, place: Context) 
     if area.height == 0 {
         return;
     }
-    let key = s.keymap.keys_for(place, Action::Resume);
+    let key = s.keymap.keys_for(place, LeaversVerb::Resume);
     f.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(
@@ -67,7 +68,8 @@ pub fn findings(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
         Constraint::Length(super::EVIDENCE_LINES as u16),
     ])
     .areas(area);
-    v.table.draw_search_bar(f, bar, s, CONTEXT, v.loaded, 0);
+    v.table
+        .draw_search_bar(f, bar, &s.ground(), CONTEXT, v.loaded, 0);
     let mis_line = match &v.source {
         _ if !v.loaded => Line::styled("", t.dim()),
         Some(src) => {
@@ -103,7 +105,7 @@ pub fn findings(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
     if tb.draw_if_empty(
         f,
         rest,
-        s,
+        &s.ground(),
         CONTEXT,
         (v.loaded, v.error.as_ref()),
         "the zombie-account scan",
@@ -236,7 +238,7 @@ pub fn plan(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
                 format!(
                     "  {} in/out, {} apply",
                     s.keymap.keys_for(PLAN_CONTEXT, Action::Select),
-                    s.keymap.keys_for(PLAN_CONTEXT, Action::ApplyChange)
+                    s.keymap.keys_for(PLAN_CONTEXT, LeaversVerb::ApplyChange)
                 ),
                 t.dim(),
             ),
@@ -505,7 +507,7 @@ pub fn runs(f: &mut Frame, area: Rect, v: &LeaversTab, s: &Shell) {
     let hint = if picking {
         format!(
             "up/down picks an account, {} restores it, {} back to the runs",
-            s.keymap.keys_for(REPORT_CONTEXT, Action::Restore),
+            s.keymap.keys_for(REPORT_CONTEXT, LeaversVerb::Restore),
             s.keymap.keys_for(REPORT_CONTEXT, Action::Cancel)
         )
     } else {

@@ -2,9 +2,10 @@
 
 use super::{LogFilterText, LogPurpose, LogTab};
 use crate::domain::time::{parse_date, start_of_day};
-use crate::tui::dialogs::{Dialog, Field, Form, Message, Purpose, Tone};
+use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Dialog, Form, Purpose};
 use crate::tui::work::Cmd;
 
 /// The Log tab's place in the keymap (`[tui.keys.log]`).

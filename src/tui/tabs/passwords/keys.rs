@@ -7,9 +7,10 @@ use crate::domain::password::PasswordStatus;
 use crate::domain::policy::PolicySettings;
 use crate::domain::time::uk_date;
 use crate::ops::compliance::status_word;
-use crate::tui::dialogs::{Confirm, Dialog, Field, Form, Message, Purpose, Tone};
-use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::dialogs::{Field, Message, Tone};
+use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::{Confirm, Dialog, Form, Purpose};
 use crate::tui::widgets::table::FilterSet;
 use crate::tui::work::Cmd;
 
@@ -25,6 +26,24 @@ pub const POLICY_CONTEXT: Context =
 pub const CREDS_CONTEXT: Context =
     Context::new("passwords-creds", "Passwords: shared credentials panel");
 
+verbs! {
+    /// The Passwords tab's own verbs (the keymap's central actions are only the shell's).
+    /// Only the fixes act on the selected rows: `status` cycles a filter, and `edit` is the
+    /// shared login under the cursor of the register.
+    pub enum PasswordsVerb {
+        StatusCycle => "status",
+        ForceChange => "force-change" [selection],
+        ClearNeverExpires => "clear-never" [selection],
+        PolicyPanel => "policy",
+        ApplyPolicy => "apply-policy",
+        CredsPanel => "creds",
+        AddCred => "add-cred",
+        Edit => "edit",
+        Rotated => "rotated",
+    }
+}
+use PasswordsVerb as V;
+
 /// The Passwords tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = {
@@ -38,26 +57,26 @@ pub const KEYS: &[KeyRow] = {
         (R, "enter",  A::Details,       "Everything about the account's password", false),
         (R, "s",      A::SortNext,      "Sort by the next column", false),
         (R, "S",      A::SortReverse,   "Reverse the sort", false),
-        (R, "t",      A::StatusCycle,   "Next status filter: expired, expiring, …, ok, all", false),
+        (R, "t",      V::StatusCycle.action(),   "Next status filter: expired, expiring, …, ok, all", false),
         (R, "f",      A::Filter,        "Filter by status, role and flag", true),
         (R, "F",      A::ClearFilters,  "Clear search and filters", false),
         (R, "space",  A::Select,        "Select or unselect this row, then move down (bulk fixes)", false),
         (R, "A",      A::SelectAll,     "Select all shown (again: clear selection)", false),
-        (R, "x",      A::ForceChange,   "Force a change at next logon (preview lists who)", true),
-        (R, "N",      A::ClearNeverExpires, "Clear never-expires (preview lists who)", true),
-        (R, "p",      A::PolicyPanel,   "Directory policy next to the school's rules", true),
-        (R, "c",      A::CredsPanel,    "Shared credentials register", true),
-        (P, "a",      A::ApplyPolicy,   "Bring the directory's policy in line (preview)", true),
-        (P, "p",      A::PolicyPanel,   "Back to the password report", true),
-        (P, "esc",    A::PolicyPanel,   "Back to the password report", false),
-        (P, "c",      A::CredsPanel,    "Shared credentials register", false),
-        (C, "n",      A::AddCred,       "Add a new shared login (no password)", true),
-        (C, "e",      A::Edit,          "Change its owner, system, period or who knows it", true),
-        (C, "m",      A::Rotated,       "Mark the shared login changed today", true),
+        (R, "x",      V::ForceChange.action(),   "Force a change at next logon (preview lists who)", true),
+        (R, "N",      V::ClearNeverExpires.action(), "Clear never-expires (preview lists who)", true),
+        (R, "p",      V::PolicyPanel.action(),   "Directory policy next to the school's rules", true),
+        (R, "c",      V::CredsPanel.action(),    "Shared credentials register", true),
+        (P, "a",      V::ApplyPolicy.action(),   "Bring the directory's policy in line (preview)", true),
+        (P, "p",      V::PolicyPanel.action(),   "Back to the password report", true),
+        (P, "esc",    V::PolicyPanel.action(),   "Back to the password report", false),
+        (P, "c",      V::CredsPanel.action(),    "Shared credentials register", false),
+        (C, "n",      V::AddCred.action(),       "Add a new shared login (no password)", true),
+        (C, "e",      V::Edit.action(),          "Change its owner, system, period or who knows it", true),
+        (C, "m",      V::Rotated.action(),       "Mark the shared login changed today", true),
         (C, "enter",  A::Details,       "Everything about the shared login", false),
-        (C, "c",      A::CredsPanel,    "Back to the password report", true),
-        (C, "esc",    A::CredsPanel,    "Back to the password report", false),
-        (C, "p",      A::PolicyPanel,   "Directory policy panel", false),
+        (C, "c",      V::CredsPanel.action(),    "Back to the password report", true),
+        (C, "esc",    V::CredsPanel.action(),    "Back to the password report", false),
+        (C, "p",      V::PolicyPanel.action(),   "Directory policy panel", false),
     ]
 };
 
@@ -74,15 +93,16 @@ pub fn creds_page(body: usize) -> usize {
 /// Keys of the Passwords tab (outside dialogs and the search box).
 pub fn on_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
     let body = sh.body_height();
-    match action {
-        Action::PolicyPanel => return toggle_panel(p, sh, Panel::Policy),
-        Action::CredsPanel => return toggle_panel(p, sh, Panel::Creds),
+    let verb = PasswordsVerb::of(action);
+    match verb {
+        Some(V::PolicyPanel) => return toggle_panel(p, sh, Panel::Policy),
+        Some(V::CredsPanel) => return toggle_panel(p, sh, Panel::Creds),
         _ => {}
     }
     match p.panel {
         Panel::Report => report_action(p, sh, action, body),
         Panel::Policy => {
-            if action == Action::ApplyPolicy && !sh.read_only() {
+            if verb == Some(V::ApplyPolicy) && !sh.read_only() {
                 return plan_policy(p, sh);
             }
             Vec::new()
@@ -111,7 +131,7 @@ fn report_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usi
         Action::ClearSearch => {
             p.table.clear_search_or_selection(page);
         }
-        Action::StatusCycle => {
+        _ if PasswordsVerb::of(action) == Some(V::StatusCycle) => {
             p.cycle_status(body);
             let what = p
                 .table
@@ -123,8 +143,11 @@ fn report_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usi
         }
         Action::Filter => open_filter(p, sh),
         Action::Details => details(p, sh),
-        Action::ForceChange => confirm_fix(p, sh, Fix::ForceChange),
-        Action::ClearNeverExpires => confirm_fix(p, sh, Fix::ClearNeverExpires),
+        Action::Verb(_) => match PasswordsVerb::of(action) {
+            Some(V::ForceChange) => confirm_fix(p, sh, Fix::ForceChange),
+            Some(V::ClearNeverExpires) => confirm_fix(p, sh, Fix::ClearNeverExpires),
+            _ => {}
+        },
         other => {
             p.table.on_move(other, page);
         }
@@ -133,12 +156,13 @@ fn report_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usi
 }
 
 fn creds_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usize) -> Vec<Cmd> {
-    match action {
-        Action::AddCred | Action::Rotated | Action::Edit if sh.read_only() => return Vec::new(),
-        Action::AddCred => open_add_cred(sh),
-        Action::Edit => open_edit_cred(p, sh),
-        Action::Rotated => confirm_rotated(p, sh),
-        Action::Details => cred_details(p, sh),
+    let verb = PasswordsVerb::of(action);
+    match verb {
+        Some(V::AddCred | V::Rotated | V::Edit) if sh.read_only() => return Vec::new(),
+        Some(V::AddCred) => open_add_cred(sh),
+        Some(V::Edit) => open_edit_cred(p, sh),
+        Some(V::Rotated) => confirm_rotated(p, sh),
+        _ if action == Action::Details => cred_details(p, sh),
         _ => {}
     }
     let page = creds_page(body);
@@ -266,8 +290,8 @@ fn details(p: &PasswordsTab, sh: &mut Shell) {
         (
             format!(
                 "{} forces a change at next logon; {} clears never-expires.",
-                km.keys_for(CONTEXT, Action::ForceChange),
-                km.keys_for(CONTEXT, Action::ClearNeverExpires)
+                km.keys_for(CONTEXT, V::ForceChange),
+                km.keys_for(CONTEXT, V::ClearNeverExpires)
             ),
             Tone::Dim,
         ),
@@ -472,7 +496,7 @@ fn open_edit_cred(p: &PasswordsTab, sh: &mut Shell) {
                 "{} left and still know{} it: change the password and mark it changed ({}) to take them off.",
                 v.leavers.join(", "),
                 if v.leavers.len() == 1 { "s" } else { "" },
-                sh.keymap.keys_for(CREDS_CONTEXT, Action::Rotated)
+                sh.keymap.keys_for(CREDS_CONTEXT, V::Rotated)
             ),
             Tone::Warn,
         ));

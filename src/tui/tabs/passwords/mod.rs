@@ -591,6 +591,7 @@ impl TabPage for PasswordsTab {
     type Msg = PwMsg;
     type Purpose = PwPurpose;
     const KEYS: &'static [KeyRow] = KEYS;
+    const VERBS: &'static [crate::tui::keymap::Verb] = keys::PasswordsVerb::VERBS;
 
     fn on_msg(&mut self, sh: &mut Shell, msg: PwMsg) -> (Vec<Cmd>, bool) {
         results::on_msg(self, sh, msg)

@@ -2,6 +2,7 @@
 //! school's rules (as `schooltech passwords policy show` prints it), and the
 //! shared-credentials register (as `schooltech creds report` judges it).
 
+use super::keys::PasswordsVerb;
 use super::view::date;
 use super::{PasswordsTab, PolicyView, CREDS_CONTEXT, POLICY_CONTEXT};
 use crate::domain::creds::{CredStatus, CredVerdict, Credential};
@@ -133,8 +134,8 @@ pub fn policy(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
         s,
         &format!("Directory password policy ({})", s.env.flavour),
         &[
-            (POLICY_CONTEXT, Action::ApplyPolicy, "apply"),
-            (POLICY_CONTEXT, Action::PolicyPanel, "back"),
+            (POLICY_CONTEXT, PasswordsVerb::ApplyPolicy.action(), "apply"),
+            (POLICY_CONTEXT, PasswordsVerb::PolicyPanel.action(), "back"),
         ],
     );
     let v = match &panel.data {
@@ -217,7 +218,7 @@ pub fn policy(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
         text.push((
             format!(
                 "{} brings the directory in line: the changes are shown first and nothing changes until you confirm.",
-                s.keymap.keys_for(POLICY_CONTEXT, Action::ApplyPolicy)
+                s.keymap.keys_for(POLICY_CONTEXT, PasswordsVerb::ApplyPolicy.action())
             ),
             t.dim(),
         ));
@@ -289,9 +290,13 @@ pub fn creds(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
         s,
         "Shared credentials (no password is ever stored)",
         &[
-            (CREDS_CONTEXT, Action::AddCred, "add"),
-            (CREDS_CONTEXT, Action::Rotated, "changed today"),
-            (CREDS_CONTEXT, Action::CredsPanel, "back"),
+            (CREDS_CONTEXT, PasswordsVerb::AddCred.action(), "add"),
+            (
+                CREDS_CONTEXT,
+                PasswordsVerb::Rotated.action(),
+                "changed today",
+            ),
+            (CREDS_CONTEXT, PasswordsVerb::CredsPanel.action(), "back"),
         ],
     );
     if !c.loaded {
@@ -307,7 +312,7 @@ pub fn creds(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
             Some(e) => format!("Could not read the shared credentials: {e}"),
             None => format!(
                 "The register is empty. {} adds a shared login (a library desk login, an online resource's school account): who knows it, who changes it, how often. No password is ever stored.",
-                s.keymap.keys_for(CREDS_CONTEXT, Action::AddCred)
+                s.keymap.keys_for(CREDS_CONTEXT, PasswordsVerb::AddCred.action())
             ),
         };
         placeholder(f, rest, &msg);

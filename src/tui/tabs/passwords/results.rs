@@ -2,9 +2,9 @@
 //! a fix and its end, the policy and its plan and apply, the register and its saves).
 
 use super::{plan_lines, PasswordsTab, PolicyView, PwMsg, PwPurpose};
-use crate::tui::dialogs::{Confirm, Dialog, Message, Purpose, Tone};
+use crate::tui::dialogs::{Message, Tone};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Tab};
+use crate::tui::tabs::{Changed, Confirm, Dialog, Purpose, Tab};
 use crate::tui::work::Cmd;
 
 /// An answer from the background; returns the work to start and whether to redraw.

@@ -4,10 +4,9 @@
 use super::{status_from_word, Fix, PasswordsTab, PwCmd};
 use crate::domain::creds::{CredUpdate, Credential};
 use crate::domain::policy::PolicySettings;
-use crate::tui::dialogs::{Dialog, Form};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::accounts::split_names;
-use crate::tui::tabs::Submitted;
+use crate::tui::tabs::{Dialog, Form, Submitted};
 use crate::tui::work::Cmd;
 
 /// What a dialog of the Passwords tab is for.

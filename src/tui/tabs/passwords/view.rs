@@ -69,7 +69,7 @@ fn report(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
 
 fn search_bar(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     p.table
-        .draw_search_bar(f, area, s, CONTEXT, p.loaded, p.skipped);
+        .draw_search_bar(f, area, &s.ground(), CONTEXT, p.loaded, p.skipped);
 }
 
 fn table(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
@@ -80,7 +80,7 @@ fn table(f: &mut Frame, area: Rect, p: &PasswordsTab, s: &Shell) {
     if tb.draw_if_empty(
         f,
         area,
-        s,
+        &s.ground(),
         CONTEXT,
         state,
         "the password report",

@@ -2,7 +2,7 @@
 
 use super::ReportTab;
 use crate::ops::report::Place;
-use crate::tui::keymap::{Action, Context, KeyRow};
+use crate::tui::keymap::{Action, Context, KeyRow, Keymap};
 use crate::tui::shell::Shell;
 use crate::tui::work::Cmd;
 
@@ -24,6 +24,24 @@ pub fn tab_action(p: Place) -> Action {
         Place::Leavers => Action::TabLeavers,
         Place::Inventory => Action::TabInventory,
         Place::Filtering => Action::TabFiltering,
+    }
+}
+
+/// Where a place is, in the full-screen program's words, with the key that shows it as the
+/// keymap binds it now: "Passwords tab (2)". (The services name the place; the words are the
+/// TUI's.)
+pub fn place_words(p: Place, km: &Keymap) -> String {
+    let name = match p {
+        Place::Accounts => "Accounts",
+        Place::Passwords => "Passwords",
+        Place::Log => "Log",
+        Place::Leavers => "Leavers",
+        Place::Inventory => "Inventory",
+        Place::Filtering => "Filtering",
+    };
+    match km.keys_for(Context::GLOBAL, tab_action(p)) {
+        keys if keys.is_empty() => format!("{name} tab"),
+        keys => format!("{name} tab ({keys})"),
     }
 }
 

@@ -2,9 +2,10 @@
 //! and symbol, coloured when colour is on), and the figures of the section under the cursor
 //! with the command behind each.
 
+use super::keys::place_words;
 use super::{ReportTab, CONTEXT};
 use crate::ops::report::{Section, Status};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Keymap};
 use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::wrap_text;
@@ -28,7 +29,7 @@ fn light(s: Status) -> String {
     format!("{} {:<7}", s.symbol(), s.word())
 }
 
-fn detail(s: &Section, width: usize, t: &Theme, enter: &str) -> Vec<Line<'static>> {
+fn detail(s: &Section, width: usize, t: &Theme, enter: &str, km: &Keymap) -> Vec<Line<'static>> {
     let mut out = vec![Line::from(vec![
         Span::styled(
             format!("{} {}", s.status.symbol(), s.status.word()),
@@ -40,7 +41,7 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str) -> Vec<Line<'static
         ),
     ])];
     out.push(Line::styled(
-        format!("{enter}: open the {}", s.tui.describe()),
+        format!("{enter}: open the {}", place_words(s.tui, km)),
         t.key(),
     ));
     for l in wrap_text(&s.summary, width) {
@@ -64,7 +65,10 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str) -> Vec<Line<'static
                 out.push(Line::raw(format!("  {l}")));
             }
         }
-        for l in wrap_text(&format!("    {} · {}", f.command, f.tui.describe()), width) {
+        for l in wrap_text(
+            &format!("    {} · {}", f.command, place_words(f.tui, km)),
+            width,
+        ) {
             out.push(Line::styled(l, t.dim()));
         }
     }
@@ -132,7 +136,13 @@ pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     f.render_widget(Paragraph::new(lines), left);
     if let Some(s) = r.current() {
         let enter = sh.keymap.keys_for(CONTEXT, Action::Details);
-        let text = detail(s, usize::from(right.width.saturating_sub(1)), t, &enter);
+        let text = detail(
+            s,
+            usize::from(right.width.saturating_sub(1)),
+            t,
+            &enter,
+            &sh.keymap,
+        );
         f.render_widget(
             Paragraph::new(text),
             Rect {
