@@ -122,6 +122,9 @@ impl Directory for Faulty {
     fn flavour(&self) -> Flavour {
         self.inner.flavour()
     }
+    fn username_attribute(&self) -> &'static str {
+        self.inner.username_attribute()
+    }
     fn server(&self) -> String {
         self.inner.server()
     }

@@ -7,8 +7,8 @@ use crate::domain::time::LondonDate;
 use crate::domain::time::{parse_date, uk_date, unusual_expiry};
 use crate::error::{Error, Result};
 use crate::ops::actions::{self, CreateRequest};
+use crate::ops::change::{self, Change};
 use crate::ops::passwords::PasswordChoice;
-use crate::ops::preview::PlannedChange;
 use crate::ops::Secret;
 use crate::ops::{self, Ctx};
 use clap::Subcommand;
@@ -420,23 +420,27 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 }
                 return Ok(i32::from(!r.problems.is_empty()));
             };
-            if ctx.dry_run {
-                let change = PlannedChange::ResetPassword {
-                    generated: !*stdin,
-                    temporary: !*no_temporary,
-                };
-                return dry_run_one(ctx, user, change).await;
-            }
-            let choice = if *stdin {
-                read_password_stdin().map(PasswordChoice::Given)
+            // A dry run reads no password: its plan says where the password would come from.
+            let choice = if !*stdin {
+                PasswordChoice::Generate
+            } else if ctx.dry_run {
+                PasswordChoice::Given(Secret::new(String::new()))
             } else {
-                Ok(PasswordChoice::Generate)
+                PasswordChoice::Given(read_password_stdin()?)
             };
-            let choice = choice?;
-            if matches!(choice, PasswordChoice::Generate) {
+            let generated = matches!(choice, PasswordChoice::Generate);
+            let change = Change::Password {
+                choice,
+                temporary: !*no_temporary,
+            };
+            let plan = match planned(ctx, user, change).await? {
+                Planned::Apply(p) => p,
+                Planned::Shown(code) => return Ok(code),
+            };
+            if generated {
                 refuse_hidden_password("reset-password", *show_password)?;
             }
-            let r = actions::reset_password_outcome(ctx, user, &choice, !no_temporary).await?;
+            let r = change::apply(ctx, &plan).await?;
             let a = &r.account;
             if let Some(e) = &r.unknown {
                 errln!("warning: {e}");
@@ -460,51 +464,36 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             }
             Ok(if r.unknown.is_some() { 1 } else { 0 })
         }
-        AccountsCmd::Disable { user, reason } if ctx.dry_run => {
-            let change = PlannedChange::Disable {
+        AccountsCmd::Disable { user, reason } => {
+            let change = Change::Disable {
                 reason: reason.clone(),
             };
-            dry_run_one(ctx, user, change).await
+            match planned(ctx, user, change).await? {
+                Planned::Apply(plan) => applied(change::apply(ctx, &plan).await?, "disabled"),
+                Planned::Shown(code) => Ok(code),
+            }
         }
-        AccountsCmd::Enable { user, .. } if ctx.dry_run => {
-            dry_run_one(ctx, user, PlannedChange::Enable).await
-        }
-        AccountsCmd::Unlock { user } if ctx.dry_run => {
-            dry_run_one(ctx, user, PlannedChange::Unlock).await
-        }
-        AccountsCmd::Move { user, to } if ctx.dry_run => {
-            dry_run_one(ctx, user, PlannedChange::Move { ou: to.clone() }).await
-        }
-        AccountsCmd::Groups {
-            user,
-            add,
-            remove,
-            allow_protected,
-        } if ctx.dry_run => {
-            let change = PlannedChange::Groups {
-                add: add.clone(),
-                remove: remove.clone(),
+        AccountsCmd::Enable { user, override_aup } => {
+            let change = Change::Enable {
+                override_aup: override_aup.clone(),
             };
-            let p = ops::preview::preview_with(ctx, &[user.to_string()], &change, *allow_protected)
-                .await?;
-            print_preview(&p)?;
-            Ok(if p.any_refused() { 1 } else { 0 })
+            match planned(ctx, user, change).await? {
+                // An account already enabled is said so (nothing sent, nothing logged).
+                Planned::Apply(plan) => applied(change::apply(ctx, &plan).await?, "enabled"),
+                Planned::Shown(code) => Ok(code),
+            }
         }
-        AccountsCmd::Disable { user, reason, .. } => applied(
-            actions::disable_noting(ctx, user, reason).await?,
-            "disabled",
-        ),
-        AccountsCmd::Enable {
-            user, override_aup, ..
-        } => done(
-            actions::enable_with(ctx, user, override_aup.as_deref()).await?,
-            "enabled",
-        ),
-        AccountsCmd::Unlock { user, .. } => {
-            applied(actions::unlock_noting(ctx, user).await?, "unlocked")
-        }
-        AccountsCmd::Move { user, to, .. } => {
-            let a = actions::move_to(ctx, user, to).await?;
+        AccountsCmd::Unlock { user } => match planned(ctx, user, Change::Unlock).await? {
+            Planned::Apply(plan) => applied(change::apply(ctx, &plan).await?, "unlocked"),
+            Planned::Shown(code) => Ok(code),
+        },
+        AccountsCmd::Move { user, to } => {
+            let change = Change::Move { ou: to.clone() };
+            let plan = match planned(ctx, user, change).await? {
+                Planned::Apply(p) => p,
+                Planned::Shown(code) => return Ok(code),
+            };
+            let a = change::apply(ctx, &plan).await?.account;
             outln!("moved {} to {}", clean(&a.username), clean(a.parent_dn()));
             Ok(0)
         }
@@ -513,9 +502,17 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
             add,
             remove,
             allow_protected,
-            ..
         } => {
-            let a = actions::groups_with(ctx, user, add, remove, *allow_protected).await?;
+            let change = Change::Groups {
+                add: add.clone(),
+                remove: remove.clone(),
+                allow_protected: *allow_protected,
+            };
+            let plan = match planned(ctx, user, change).await? {
+                Planned::Apply(p) => p,
+                Planned::Shown(code) => return Ok(code),
+            };
+            let a = change::apply(ctx, &plan).await?.account;
             outln!(
                 "{} is now in: {}",
                 a.username,
@@ -545,11 +542,15 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                 if let Some(why) = day.and_then(|d| unusual_expiry(d, ctx.now().london_date())) {
                     errln!("note: the new expiry is {why}");
                 }
-                return dry_run_one(ctx, user, PlannedChange::Expire { on: day }).await;
+            } else {
+                ctx.refuse_as_of("accounts expire")?;
+                confirm_unusual_expiry(ctx, day, *yes)?;
             }
-            ctx.refuse_as_of("accounts expire")?;
-            confirm_unusual_expiry(ctx, day, *yes)?;
-            let a = actions::set_expiry(ctx, user, day).await?;
+            let plan = match planned(ctx, user, Change::Expiry { on: day }).await? {
+                Planned::Apply(p) => p,
+                Planned::Shown(code) => return Ok(code),
+            };
+            let a = change::apply(ctx, &plan).await?.account;
             match a.expires {
                 Some(t) => outln!("{} expires at the end of {}", a.username, uk_date(t)),
                 None => outln!("{} never expires", a.username),
@@ -562,36 +563,35 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
     }
 }
 
-/// `--dry-run`: prints the plan (before -> after) and changes nothing. Exit 0, or 1 when the
-/// change would be refused (the real command would fail).
-async fn dry_run_one(ctx: &Ctx, user: &str, change: PlannedChange) -> Result<ExitCode> {
-    let preview = ops::preview::preview(ctx, &[user.to_string()], &change).await?;
-    print_preview(&preview)?;
-    Ok(if preview.any_refused() { 1 } else { 0 })
+/// What [`planned`] gave: on `--dry-run`, the plan was printed and this is the exit (0, or 1
+/// when the change would be refused: the real command would fail); else the plan to apply.
+enum Planned {
+    Shown(ExitCode),
+    Apply(Box<change::Plan>),
 }
 
-/// Prints a preview: the heading, a line per account with each field before -> after.
-pub fn print_preview(p: &ops::preview::Preview) -> Result<()> {
+/// Plans `change` on `user` (reading the directory; nothing is changed) and prints the plan
+/// on `--dry-run`.
+async fn planned(ctx: &Ctx, user: &str, change: Change) -> Result<Planned> {
+    let plans = change::plan_many(ctx, &[user.to_string()], change).await?;
+    if ctx.dry_run {
+        print_plans(&plans)?;
+        return Ok(Planned::Shown(i32::from(plans.any_refused())));
+    }
+    match plans.plans.into_iter().next() {
+        Some(p) => Ok(Planned::Apply(Box::new(p))),
+        None => Err(Error::Input(format!("nothing was planned for {user}"))),
+    }
+}
+
+/// Prints a plan on `--dry-run`: its lines (the same the TUI's confirmation shows) between the
+/// dry run's heading and what to do next.
+pub fn print_plans(p: &change::Plans) -> Result<()> {
     use super::output::with_stdout;
     with_stdout(|w| {
         wln!(w, "dry run: nothing is changed")?;
-        let lines = p.lines();
-        let n = p.accounts.len();
-        wln!(w, "{}", clean(&lines[0].0))?;
-        for (i, a) in p.accounts.iter().enumerate() {
-            wln!(w, "{}", clean(&lines[i + 1].0))?;
-            for c in &a.changes {
-                wln!(
-                    w,
-                    "    {}: {} -> {}",
-                    clean(&c.field),
-                    clean(&c.before),
-                    clean(&c.after)
-                )?;
-            }
-        }
-        if let Some((text, _)) = lines.get(n + 1).filter(|l| l.0.starts_with("Reason: ")) {
-            wln!(w, "{}", clean(text))?;
+        for (text, _) in p.lines() {
+            wln!(w, "{}", clean(&text))?;
         }
         if p.any_refused() {
             wln!(w, "the change would be refused")
@@ -602,8 +602,8 @@ pub fn print_preview(p: &ops::preview::Preview) -> Result<()> {
 }
 
 /// What a change came to: done, or already so (nothing sent, nothing logged).
-fn applied(a: actions::Applied, what: &str) -> Result<ExitCode> {
-    match &a.nothing_to_do {
+fn applied(a: change::Applied, what: &str) -> Result<ExitCode> {
+    match &a.nothing {
         Some(why) => {
             outln!("{}: {why}", clean(&a.account.username));
             Ok(0)

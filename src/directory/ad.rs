@@ -483,6 +483,10 @@ impl Directory for ActiveDirectory {
         Flavour::ActiveDirectory
     }
 
+    fn username_attribute(&self) -> &'static str {
+        "samaccountname"
+    }
+
     fn server(&self) -> String {
         self.conn.url().to_string()
     }

@@ -87,6 +87,11 @@ pub struct Probe {
 pub trait Directory: Send + Sync {
     /// Which flavour this is.
     fn flavour(&self) -> Flavour;
+    /// The attribute that holds the username, lowercased as the stored mirror keeps attribute
+    /// names (`uid`; Active Directory: `samaccountname`).
+    fn username_attribute(&self) -> &'static str {
+        "uid"
+    }
     /// The server (URL) for headers and logs.
     fn server(&self) -> String;
     /// The base DN.

@@ -57,6 +57,9 @@ impl Directory for ReadOnly {
     fn flavour(&self) -> Flavour {
         self.inner.flavour()
     }
+    fn username_attribute(&self) -> &'static str {
+        self.inner.username_attribute()
+    }
     fn server(&self) -> String {
         self.inner.server()
     }

@@ -1,22 +1,35 @@
-//! One change to one account, planned then applied. The plan names the account by its stable
-//! id (objectGUID on AD, entryUUID on OpenLDAP) beside its DN and username, as it was read for
-//! the preview; [`apply`] reads it again by that id and refuses, with the reason and nothing
-//! done, when it is no longer the object planned (deleted, replaced by another account with the
-//! same username, renamed), when it was moved and the change depends on where it was (a move),
-//! or when its enabled state changed and the change depends on it (disable, enable).
+//! One change to accounts, planned then applied: the one command type of every account action
+//! for both faces. The CLI builds a [`Change`], plans it with [`plan`] (or [`plan_many`]),
+//! prints the plan's [`Plans::lines`] on `--dry-run` and applies each [`Plan`] with [`apply`];
+//! the TUI plans the same change from the accounts it read ([`plan_read`]), shows the same
+//! lines in its confirmation and carries those plans to `y`.
+//!
+//! A plan names the account by its stable id (objectGUID on AD, entryUUID on OpenLDAP) beside
+//! its DN and username, as it was read for the preview; [`apply`] reads it again by that id and
+//! refuses, with the reason and nothing done, when it is no longer the object planned (deleted,
+//! replaced by another account with the same username, renamed), when it was moved and the
+//! change depends on where it was (a move), or when its enabled state changed and the change
+//! depends on it (disable, enable).
 
 use super::actions;
 use super::identity::{recheck, target_of, Depends};
 use super::passwords::PasswordChoice;
+use super::preview::{
+    plan_for, protect, refuse, role_change, AccountPlan, Emphasis, MoveRoles, Outcome,
+};
+use super::protect::Protection;
 use super::runner::Target;
 use super::Ctx;
 use crate::directory::Secret;
-use crate::domain::account::Account;
+use crate::domain::account::{Account, AccountChange};
+use crate::domain::roles::absolute;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
+use serde::Serialize;
 
 /// A change to one account.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Change {
     /// Disable, with the reason for the log.
     Disable {
@@ -51,7 +64,7 @@ pub enum Change {
     },
     /// Reset the password.
     Password {
-        /// Generated or typed.
+        /// Generated or typed (serialised as where it comes from, never the password).
         choice: PasswordChoice,
         /// Must change at next logon.
         temporary: bool,
@@ -66,39 +79,265 @@ impl Change {
             _ => Depends::Object,
         }
     }
+
+    /// What the change is, for headings and titles ("Disable", "Move", …).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Disable { .. } => "Disable",
+            Change::Enable { .. } => "Enable",
+            Change::Unlock => "Unlock",
+            Change::Move { .. } => "Move",
+            Change::Groups { .. } => "Change groups of",
+            Change::Expiry { .. } => "Set expiry of",
+            Change::Password { .. } => "Reset password of",
+        }
+    }
+
+    /// What was done, for a status line ("disabled", …).
+    pub fn done(&self) -> &'static str {
+        match self {
+            Change::Disable { .. } => "disabled",
+            Change::Enable { .. } => "enabled",
+            Change::Unlock => "unlocked",
+            Change::Move { .. } => "moved",
+            Change::Groups { .. } => "given the group changes",
+            Change::Expiry { .. } => "expiry set",
+            Change::Password { .. } => "password reset",
+        }
+    }
+
+    /// The directory change when it is a single attribute (it may already be so).
+    fn simple(&self) -> Option<AccountChange> {
+        Some(match self {
+            Change::Disable { .. } => AccountChange::SetEnabled(false),
+            Change::Enable { .. } => AccountChange::SetEnabled(true),
+            Change::Unlock => AccountChange::Unlock,
+            Change::Expiry { on } => {
+                AccountChange::SetExpires(on.map(crate::domain::time::end_of_day))
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// A change planned on one account, as it was when planned.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The username planned.
+    /// The username planned (the directory's spelling when found).
     pub username: String,
-    /// The account planned: its DN and stable id.
-    pub target: Target,
-    /// The account as it was read for the plan.
-    pub before: Account,
+    /// The account planned: its DN and stable id (None: it was not found).
+    pub target: Option<Target>,
+    /// The account as it was read for the plan (None: not found).
+    pub before: Option<Account>,
     /// The change.
     pub change: Change,
+    /// What will happen, in words: before → after, or why nothing, or why it is refused.
+    pub words: AccountPlan,
+}
+
+/// One change planned over some accounts: what the CLI's `--dry-run` prints and the TUI's
+/// confirmation shows, and what `y` (or the command without `--dry-run`) applies.
+#[derive(Debug, Clone)]
+pub struct Plans {
+    /// The change (as checked: a trimmed reason, the OU as the directory spells it).
+    pub change: Change,
+    /// One plan per account, in the order asked.
+    pub plans: Vec<Plan>,
+}
+
+impl Plans {
+    /// True when some account's change would be refused or the account does not exist.
+    pub fn any_refused(&self) -> bool {
+        self.plans
+            .iter()
+            .any(|p| matches!(p.words.outcome, Outcome::Refused | Outcome::NotFound))
+    }
+
+    /// The plan in words, for both faces (the one renderer): a heading, one line per account
+    /// (with each field before -> after when there is one account), and a disable's reason.
+    /// The CLI frames it with "dry run: …"; the TUI adds its footnotes ([`Plans::footnotes`]).
+    pub fn lines(&self) -> Vec<(String, Emphasis)> {
+        let n = self.plans.len();
+        let mut lines = vec![(
+            format!(
+                "{} {n} account{}:",
+                self.change.verb(),
+                if n == 1 { "" } else { "s" }
+            ),
+            Emphasis::Strong,
+        )];
+        for p in &self.plans {
+            lines.push((format!("  {}", p.words.line), p.words.emphasis()));
+            if n == 1 {
+                for c in &p.words.changes {
+                    lines.push((
+                        format!("    {}: {} -> {}", c.field, c.before, c.after),
+                        Emphasis::Normal,
+                    ));
+                }
+            }
+        }
+        if let Change::Disable { reason } = &self.change {
+            lines.push((format!("Reason: {reason}"), Emphasis::Normal));
+        }
+        lines
+    }
+
+    /// What a confirmation says under the plan: every change is logged; in bulk, one failure
+    /// does not stop the others.
+    pub fn footnotes(&self) -> Vec<(String, Emphasis)> {
+        let mut lines = vec![(
+            "Each change is written to the action log.".to_string(),
+            Emphasis::Dim,
+        )];
+        if self.plans.len() > 1 {
+            lines.push((
+                "If one account fails, it is reported and the others go on.".into(),
+                Emphasis::Dim,
+            ));
+        }
+        lines
+    }
+}
+
+/// What judging a plan needs besides the account: the protection rules, the role rules (a move
+/// may change the role), the protected groups a group change adds, and a refusal of the whole
+/// change (no such OU or group). The CLI reads them from the directory ([`plan_many`]); the TUI
+/// holds the rules and gives what it knows.
+#[derive(Debug, Clone, Copy)]
+pub struct Judge<'a> {
+    /// `[protect]` and what the directory says is privileged.
+    pub protection: &'a Protection,
+    /// The role rules.
+    pub move_roles: &'a MoveRoles,
+    /// The protected groups the change adds.
+    pub protected_groups: &'a [String],
+    /// Why the whole change would be refused, if it would.
+    pub refusal: Option<&'a str>,
+}
+
+/// True when `name` names a protected group (`[protect] groups`, the admin role's groups).
+pub fn is_protected_group(protection: &Protection, name: &str) -> bool {
+    let g = crate::directory::Group {
+        dn: String::new(),
+        name: name.to_string(),
+    };
+    protection.check_group(&g).is_some()
+}
+
+/// Plans `change` on `account` as a face read it (None: not found); pure.
+pub fn plan_read(
+    judge: Judge<'_>,
+    username: &str,
+    account: Option<Account>,
+    change: &Change,
+) -> Plan {
+    let a = account.as_ref();
+    let words = plan_for(username, a, change);
+    let words = role_change(judge.move_roles, words, a, change);
+    let words = protect(words, a, change, judge.protection, judge.protected_groups);
+    let words = match judge.refusal {
+        Some(why) if words.outcome != Outcome::Refused => refuse(words, why.to_string()),
+        _ => words,
+    };
+    Plan {
+        username: account
+            .as_ref()
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| username.to_string()),
+        target: account.as_ref().map(target_of),
+        before: account,
+        change: change.clone(),
+        words,
+    }
 }
 
 /// Plans `change` on the account `username` as it is now (nothing is changed).
 pub async fn plan(ctx: &Ctx, username: &str, change: Change) -> Result<Plan> {
-    let before = super::accounts::get(ctx, username).await?;
-    Ok(plan_on(before, change))
+    let mut all = plan_many(ctx, &[username.to_string()], change).await?;
+    all.plans
+        .pop()
+        .ok_or_else(|| Error::Input("nothing was planned".into()))
 }
 
-/// Plans `change` on `account` as a face read it (its preview shows it).
-pub fn plan_on(account: Account, change: Change) -> Plan {
-    Plan {
-        username: account.username.clone(),
-        target: target_of(&account),
-        before: account,
-        change,
+/// Reads the accounts (and the OU or groups the change names) and plans the change for each.
+/// Changes nothing. What the real change would refuse for an account (it does not exist, the
+/// OU or a group does not exist, it is protected) is a refused plan, not an error; a change
+/// refused as a whole (a disable without a reason, groups without any) is a usage error, and
+/// so is an unreachable directory.
+pub async fn plan_many(ctx: &Ctx, usernames: &[String], change: Change) -> Result<Plans> {
+    let mut change = change;
+    let mut refusal: Option<String> = None;
+    let protection = Protection::load(ctx).await?;
+    let mut protected_groups = Vec::new();
+    match &mut change {
+        Change::Disable { reason } => {
+            *reason = reason.trim().to_string();
+            if reason.is_empty() {
+                return Err(Error::Usage(
+                    "say why the account is disabled (--reason TEXT)".into(),
+                ));
+            }
+        }
+        Change::Move { ou } => {
+            let target = absolute(ou.trim(), ctx.dir.base_dn());
+            let ous = ctx.dir.list_ous().await?;
+            match ous.iter().find(|o| o.eq_ignore_ascii_case(&target)) {
+                Some(found) => *ou = found.clone(),
+                None => {
+                    refusal = Some(format!("no OU \"{target}\""));
+                    *ou = target;
+                }
+            }
+        }
+        Change::Groups { add, remove, .. } => {
+            if add.is_empty() && remove.is_empty() {
+                return Err(Error::Usage(
+                    "give --add GROUP and/or --remove GROUP".into(),
+                ));
+            }
+            let mut missing = Vec::new();
+            for g in add.iter().chain(remove.iter()) {
+                if ctx.dir.find_group(g).await?.is_none() {
+                    missing.push(format!("no group \"{g}\""));
+                }
+            }
+            for g in add.iter() {
+                if let Some(group) = ctx.dir.find_group(g).await? {
+                    if protection.check_group(&group).is_some() {
+                        protected_groups.push(group.name.clone());
+                    }
+                }
+            }
+            if !missing.is_empty() {
+                refusal = Some(missing.join("; "));
+            }
+        }
+        _ => {}
     }
+    let move_roles = MoveRoles::from_ctx(ctx);
+    let judge = Judge {
+        protection: &protection,
+        move_roles: &move_roles,
+        protected_groups: &protected_groups,
+        refusal: refusal.as_deref(),
+    };
+    let mut plans = Vec::with_capacity(usernames.len());
+    for u in usernames {
+        let u = u.trim();
+        let a = if u.is_empty() {
+            None
+        } else {
+            ctx.dir.get_account(u).await?
+        };
+        plans.push(plan_read(judge, u, a, &change));
+    }
+    Ok(Plans { change, plans })
 }
 
-/// What applying a plan gave: the account after it, a generated password to show once, and
-/// why the outcome is unknown when the directory did not answer (`log pending` settles it).
+/// What applying a plan gave: the account after it, a generated password to show once, why
+/// nothing was done when it was already so, and why the outcome is unknown when the directory
+/// did not answer (`log pending` settles it).
 #[derive(Debug)]
 pub struct Applied {
     /// The account after the change (as it was, when reading it back failed).
@@ -107,29 +346,49 @@ pub struct Applied {
     pub password: Option<Secret>,
     /// Set when the change may or may not have been made.
     pub unknown: Option<Error>,
+    /// Set when it was already so (nothing sent, no log row): the words both faces say.
+    pub nothing: Option<String>,
 }
 
 /// Applies `plan`: the account is read again by its id and the change refused (nothing done)
-/// when it is no longer the one planned; else made through the journal runner.
+/// when it is no longer the one planned; else made through the journal runner, whose guards
+/// (read-only under `--as-of`, protection, journal and log) are the authority: a plan's
+/// refusal is its preview.
 pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Applied> {
-    ctx.refuse_as_of("this change")?;
-    let now = recheck(ctx, &plan.username, &plan.target, plan.change.depends()).await?;
     let u = plan.username.as_str();
+    ctx.refuse_as_of(&format!("{} {u}", plan.change.verb().to_lowercase()))?;
+    let (Some(target), Some(before)) = (&plan.target, &plan.before) else {
+        // Not found when planned: said as the directory says it now.
+        let a = super::accounts::get(ctx, u).await?;
+        return Err(Error::NotPlanned(format!(
+            "{} was not in the directory when this was planned; nothing was done — look at it \
+             again",
+            a.username
+        )));
+    };
+    let now = recheck(ctx, u, target, plan.change.depends()).await?;
     let on_off = |want_before: bool| -> Result<()> {
-        if plan.before.enabled == want_before && now.enabled != want_before {
+        if before.enabled == want_before && now.enabled != want_before {
             return Err(Error::NotPlanned(format!(
                 "{u} was {} when this was planned and is {} now (changed since); nothing was \
                  done — look at it again",
-                word(plan.before.enabled),
+                word(before.enabled),
                 word(now.enabled)
             )));
         }
         Ok(())
     };
+    // A change to what is already so sends nothing and logs nothing (the action decides and
+    // still refuses what it refuses); the words for it, on the account as it is now.
+    let nothing = plan
+        .change
+        .simple()
+        .and_then(|c| actions::nothing_to_do(&now, &c));
     let done = |account: Account| Applied {
         account,
         password: None,
         unknown: None,
+        nothing: nothing.clone(),
     };
     Ok(match &plan.change {
         Change::Disable { reason } => {
@@ -154,6 +413,7 @@ pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Applied> {
                 account: r.account,
                 password: r.password,
                 unknown: r.unknown,
+                nothing: None,
             }
         }
     })
@@ -164,5 +424,82 @@ fn word(enabled: bool) -> &'static str {
         "enabled"
     } else {
         "disabled"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pupil() -> Account {
+        Account {
+            username: "amir.khan".into(),
+            dn: "CN=Amir Khan,OU=Year 7,DC=school,DC=test".into(),
+            display_name: Some("Amir Khan".into()),
+            object_id: Some("id-1".into()),
+            enabled: true,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lines_have_heading_fields_reason_and_footnotes() {
+        let (protection, move_roles) = (Protection::default(), MoveRoles::default());
+        let judge = Judge {
+            protection: &protection,
+            move_roles: &move_roles,
+            protected_groups: &[],
+            refusal: None,
+        };
+        let change = Change::Disable {
+            reason: "left".into(),
+        };
+        let one = Plans {
+            plans: vec![plan_read(judge, "amir.khan", Some(pupil()), &change)],
+            change: change.clone(),
+        };
+        let text: Vec<String> = one.lines().into_iter().map(|l| l.0).collect();
+        assert_eq!(
+            text,
+            [
+                "Disable 1 account:",
+                "  amir.khan (Amir Khan): enabled -> disabled",
+                "    account: enabled -> disabled",
+                "Reason: left",
+            ]
+        );
+        assert_eq!(
+            one.plans[0]
+                .target
+                .as_ref()
+                .and_then(|t| t.object_id.as_deref()),
+            Some("id-1")
+        );
+        let two = Plans {
+            plans: vec![
+                plan_read(judge, "amir.khan", Some(pupil()), &change),
+                plan_read(judge, "x", None, &change),
+            ],
+            change,
+        };
+        let text: Vec<String> = two.lines().into_iter().map(|l| l.0).collect();
+        assert_eq!(text[0], "Disable 2 accounts:");
+        assert_eq!(text[2], "  x: not found in the directory");
+        assert_eq!(text[3], "Reason: left");
+        assert!(two.any_refused());
+        assert_eq!(two.footnotes().len(), 2);
+    }
+
+    #[test]
+    fn serialised_without_the_password() {
+        let c = Change::Password {
+            choice: PasswordChoice::Given(Secret::new("Otter&Lantern9Violet")),
+            temporary: true,
+        };
+        let j = serde_json::to_string(&c).unwrap();
+        assert_eq!(
+            j,
+            r#"{"action":"password","choice":"given","temporary":true}"#
+        );
     }
 }

@@ -182,10 +182,7 @@ pub async fn mis_holders(ctx: &Ctx) -> Result<Option<HashMap<String, String>>> {
         return Ok(None);
     }
     refresh_quietly(ctx).await?;
-    let user = match ctx.dir.flavour() {
-        Flavour::ActiveDirectory => "samaccountname",
-        _ => "uid",
-    };
+    let user = ctx.dir.username_attribute();
     let mis = ctx.config.directory.mis_id_attribute.to_ascii_lowercase();
     let held = ctx
         .store()?

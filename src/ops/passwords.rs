@@ -15,6 +15,16 @@ pub enum PasswordChoice {
     Given(Secret),
 }
 
+/// Where the password comes from, never the password itself: `"generate"` or `"given"`.
+impl serde::Serialize for PasswordChoice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            PasswordChoice::Generate => "generate",
+            PasswordChoice::Given(_) => "given",
+        })
+    }
+}
+
 /// The names a password must not contain, for an account.
 pub fn check_context<'a>(
     ctx: &'a Ctx,

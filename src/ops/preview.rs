@@ -2,72 +2,19 @@
 //! the TUI's confirmation show the same plan. Computing a plan changes nothing: no directory
 //! change, no journal row, no log row, no password generated.
 //!
-//! [`plan_for`] is pure (an account as already read, and the change); [`preview`] reads the
-//! accounts, the OUs and the groups from the directory and then calls it.
+//! These are the words of a plan: [`plan_for`] is pure (an account as already read, and the
+//! change); `ops::change` plans with it ([`crate::ops::change::plan_many`] reads the accounts,
+//! the OUs and the groups first) and renders the plan once for both faces.
 
+use super::change::Change;
+use super::passwords::PasswordChoice;
 use super::protect::Protection;
 use super::Ctx;
 use crate::domain::account::Account;
 use crate::domain::dn::first_rdn_value;
-use crate::domain::roles::absolute;
 use crate::domain::time::{end_of_day, uk_date};
-use crate::error::{Error, Result};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-
-/// A change to preview (the same choices the account actions take).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "kebab-case")]
-pub enum PlannedChange {
-    /// Disable, with the reason for the log.
-    Disable {
-        /// Why.
-        reason: String,
-    },
-    /// Enable.
-    Enable,
-    /// Clear a lockout.
-    Unlock,
-    /// Move to another OU (DN; [`preview`] accepts it without the base DN too).
-    Move {
-        /// The OU.
-        ou: String,
-    },
-    /// Join and leave groups (names or DNs).
-    Groups {
-        /// Groups to join.
-        add: Vec<String>,
-        /// Groups to leave.
-        remove: Vec<String>,
-    },
-    /// Set (end of that day) or clear the account expiry.
-    Expire {
-        /// The last day, or None for never.
-        on: Option<NaiveDate>,
-    },
-    /// Reset the password.
-    ResetPassword {
-        /// Generated (true) or typed by the technician.
-        generated: bool,
-        /// The user must change it at next logon.
-        temporary: bool,
-    },
-}
-
-impl PlannedChange {
-    /// What the change is, for titles ("Disable", "Move", …); the TUI's words.
-    pub fn verb(&self) -> &'static str {
-        match self {
-            PlannedChange::Disable { .. } => "Disable",
-            PlannedChange::Enable => "Enable",
-            PlannedChange::Unlock => "Unlock",
-            PlannedChange::Move { .. } => "Move",
-            PlannedChange::Groups { .. } => "Change groups of",
-            PlannedChange::Expire { .. } => "Set expiry of",
-            PlannedChange::ResetPassword { .. } => "Reset password of",
-        }
-    }
-}
 
 /// One field of an account, before and after the change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -139,56 +86,6 @@ impl AccountPlan {
     }
 }
 
-/// The preview of one change over some accounts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Preview {
-    /// The change.
-    pub change: PlannedChange,
-    /// One plan per account, in the order asked.
-    pub accounts: Vec<AccountPlan>,
-}
-
-impl Preview {
-    /// True when some account's change would be refused or the account does not exist.
-    pub fn any_refused(&self) -> bool {
-        self.accounts
-            .iter()
-            .any(|p| matches!(p.outcome, Outcome::Refused | Outcome::NotFound))
-    }
-
-    /// The whole preview as the TUI's confirmation shows it: a heading, one line per account,
-    /// the reason of a disable, and the footnotes.
-    pub fn lines(&self) -> Vec<(String, Emphasis)> {
-        let n = self.accounts.len();
-        let mut lines = vec![(
-            format!(
-                "{} {n} account{}:",
-                self.change.verb(),
-                if n == 1 { "" } else { "s" }
-            ),
-            Emphasis::Strong,
-        )];
-        for p in &self.accounts {
-            lines.push((format!("  {}", p.line), p.emphasis()));
-        }
-        if let PlannedChange::Disable { reason } = &self.change {
-            lines.push((format!("Reason: {reason}"), Emphasis::Normal));
-        }
-        lines.push((String::new(), Emphasis::Normal));
-        lines.push((
-            "Each change is written to the action log.".into(),
-            Emphasis::Dim,
-        ));
-        if n > 1 {
-            lines.push((
-                "If one account fails, it is reported and the others go on.".into(),
-                Emphasis::Dim,
-            ));
-        }
-        lines
-    }
-}
-
 /// An expiry as people read it: `25 Nov 2026` or `never`.
 pub fn fmt_expiry(e: Option<DateTime<Utc>>) -> String {
     e.map(uk_date).unwrap_or_else(|| "never".into())
@@ -219,7 +116,7 @@ fn member_of(a: &Account, g: &str) -> bool {
 
 /// The plan for one account: pure, from the account as read (None: not found) and the change.
 /// For a move, `ou` is compared as given (a full DN).
-pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChange) -> AccountPlan {
+pub fn plan_for(username: &str, account: Option<&Account>, change: &Change) -> AccountPlan {
     let Some(a) = account else {
         return AccountPlan {
             username: username.to_string(),
@@ -234,7 +131,7 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
     let head = format!("{} ({})", a.username, a.name());
     let mut changes = Vec::new();
     let (outcome, note, line) = match change {
-        PlannedChange::Disable { .. } => {
+        Change::Disable { .. } => {
             if a.enabled {
                 changes.push(field("account", "enabled", "disabled"));
                 (
@@ -250,7 +147,7 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
                 )
             }
         }
-        PlannedChange::Enable => {
+        Change::Enable { .. } => {
             if a.enabled {
                 (
                     Outcome::NoChange,
@@ -266,7 +163,7 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
                 )
             }
         }
-        PlannedChange::Unlock => {
+        Change::Unlock => {
             if a.locked {
                 changes.push(field("lockout", "locked", "unlocked"));
                 (
@@ -282,7 +179,7 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
                 )
             }
         }
-        PlannedChange::Move { ou } => {
+        Change::Move { ou } => {
             if a.parent_dn().eq_ignore_ascii_case(ou) {
                 (
                     Outcome::NoChange,
@@ -298,7 +195,7 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
                 )
             }
         }
-        PlannedChange::Groups { add, remove } => {
+        Change::Groups { add, remove, .. } => {
             let mut parts = Vec::new();
             let mut notes = Vec::new();
             for g in add {
@@ -327,7 +224,7 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
             let note = (!notes.is_empty()).then(|| notes.join("; "));
             (outcome, note, format!("{head}: {}", parts.join(", ")))
         }
-        PlannedChange::Expire { on } => {
+        Change::Expiry { on } => {
             let after = on.map(end_of_day);
             let (b, x) = (fmt_expiry(a.expires), fmt_expiry(after));
             let line = format!("{head}: expires {b} -> {x}");
@@ -342,11 +239,8 @@ pub fn plan_for(username: &str, account: Option<&Account>, change: &PlannedChang
                 (Outcome::Changes, None, line)
             }
         }
-        PlannedChange::ResetPassword {
-            generated,
-            temporary,
-        } => {
-            let new = if *generated {
+        Change::Password { choice, temporary } => {
+            let new = if matches!(choice, PasswordChoice::Generate) {
                 "a new generated password (shown once)"
             } else {
                 "a new password from standard input"
@@ -400,10 +294,9 @@ pub fn refuse(mut p: AccountPlan, why: String) -> AccountPlan {
 pub fn protect(
     p: AccountPlan,
     account: Option<&Account>,
-    change: &PlannedChange,
+    change: &Change,
     rules: &Protection,
     protected_groups: &[String],
-    allow_protected: bool,
 ) -> AccountPlan {
     let Some(a) = account else {
         return p;
@@ -411,8 +304,13 @@ pub fn protect(
     if let Some(why) = rules.check(a) {
         return refuse(p, format!("protected: {why}"));
     }
-    if let (PlannedChange::Groups { .. }, false, Some(g)) =
-        (change, allow_protected, protected_groups.first())
+    if let (
+        Change::Groups {
+            allow_protected: false,
+            ..
+        },
+        Some(g),
+    ) = (change, protected_groups.first())
     {
         return refuse(
             p,
@@ -420,97 +318,6 @@ pub fn protect(
         );
     }
     p
-}
-
-/// Reads the accounts (and the OU or groups the change names) and plans the change for each.
-/// Changes nothing. What the real action would refuse for an account (it does not exist, the
-/// OU or a group does not exist) is a refused plan, not an error; a request the action would
-/// refuse as a whole (a disable without a reason, groups without any) is a usage error, as
-/// there, and so is an unreachable directory.
-pub async fn preview(ctx: &Ctx, usernames: &[String], change: &PlannedChange) -> Result<Preview> {
-    preview_with(ctx, usernames, change, false).await
-}
-
-/// [`preview`], with `allow_protected` as the real action takes it (joining a protected group).
-pub async fn preview_with(
-    ctx: &Ctx,
-    usernames: &[String],
-    change: &PlannedChange,
-    allow_protected: bool,
-) -> Result<Preview> {
-    let mut change = change.clone();
-    let mut refusal: Option<String> = None;
-    let rules = Protection::load(ctx).await?;
-    let mut protected_groups = Vec::new();
-    match &mut change {
-        PlannedChange::Disable { reason } => {
-            *reason = reason.trim().to_string();
-            if reason.is_empty() {
-                return Err(Error::Usage(
-                    "say why the account is disabled (--reason TEXT)".into(),
-                ));
-            }
-        }
-        PlannedChange::Move { ou } => {
-            let target = absolute(ou.trim(), ctx.dir.base_dn());
-            let ous = ctx.dir.list_ous().await?;
-            match ous.iter().find(|o| o.eq_ignore_ascii_case(&target)) {
-                Some(found) => *ou = found.clone(),
-                None => {
-                    refusal = Some(format!("no OU \"{target}\""));
-                    *ou = target;
-                }
-            }
-        }
-        PlannedChange::Groups { add, remove } => {
-            if add.is_empty() && remove.is_empty() {
-                return Err(Error::Usage(
-                    "give --add GROUP and/or --remove GROUP".into(),
-                ));
-            }
-            let mut missing = Vec::new();
-            for g in add.iter().chain(remove.iter()) {
-                if ctx.dir.find_group(g).await?.is_none() {
-                    missing.push(format!("no group \"{g}\""));
-                }
-            }
-            for g in add.iter() {
-                if let Some(group) = ctx.dir.find_group(g).await? {
-                    if rules.check_group(&group).is_some() {
-                        protected_groups.push(group.name.clone());
-                    }
-                }
-            }
-            if !missing.is_empty() {
-                refusal = Some(missing.join("; "));
-            }
-        }
-        _ => {}
-    }
-    let mut accounts = Vec::with_capacity(usernames.len());
-    for u in usernames {
-        let u = u.trim();
-        let a = if u.is_empty() {
-            None
-        } else {
-            ctx.dir.get_account(u).await?
-        };
-        let p = plan_for(u, a.as_ref(), &change);
-        let p = protect(
-            p,
-            a.as_ref(),
-            &change,
-            &rules,
-            &protected_groups,
-            allow_protected,
-        );
-        let p = with_role_change(ctx, p, a.as_ref(), &change);
-        accounts.push(match &refusal {
-            Some(why) if p.outcome != Outcome::Refused => refuse(p, why.clone()),
-            _ => p,
-        });
-    }
-    Ok(Preview { change, accounts })
 }
 
 /// What judging a move's new role needs: the role rules and the directory's base DN. Cheap to
@@ -533,24 +340,15 @@ impl MoveRoles {
     }
 }
 
-fn with_role_change(
-    ctx: &Ctx,
-    p: AccountPlan,
-    a: Option<&Account>,
-    change: &PlannedChange,
-) -> AccountPlan {
-    role_change(&MoveRoles::from_ctx(ctx), p, a, change)
-}
-
 /// A move that changes the account's role (the role comes from where it sits: OU=Staff makes
 /// a guest staff) says so in its plan: a "role" change and "(role: guest → staff)" on its line.
 pub fn role_change(
     mr: &MoveRoles,
     mut p: AccountPlan,
     a: Option<&Account>,
-    change: &PlannedChange,
+    change: &Change,
 ) -> AccountPlan {
-    let (PlannedChange::Move { ou }, Some(a)) = (change, a) else {
+    let (Change::Move { ou }, Some(a)) = (change, a) else {
         return p;
     };
     if p.outcome != Outcome::Changes {
@@ -597,29 +395,30 @@ mod tests {
         let rules = Protection::default();
         let mut admin = pupil();
         admin.username = "Administrator".into();
-        let change = PlannedChange::Enable;
+        let change = Change::Enable { override_aup: None };
         // Default rules protect nobody by name; a protected group join is refused unless allowed.
-        let g = PlannedChange::Groups {
+        let groups = |allow_protected| Change::Groups {
             add: vec!["Domain Admins".into()],
             remove: vec![],
+            allow_protected,
         };
+        let g = groups(false);
         let p = protect(
             plan_for("amir.khan", Some(&pupil()), &g),
             Some(&pupil()),
             &g,
             &rules,
             &["Domain Admins".to_string()],
-            false,
         );
         assert_eq!(p.outcome, Outcome::Refused);
         assert!(p.line.contains("--allow-protected"), "{}", p.line);
+        let g = groups(true);
         let p = protect(
             plan_for("amir.khan", Some(&pupil()), &g),
             Some(&pupil()),
             &g,
             &rules,
             &["Domain Admins".to_string()],
-            true,
         );
         assert_eq!(p.outcome, Outcome::Changes);
         let p = protect(
@@ -628,7 +427,6 @@ mod tests {
             &change,
             &rules,
             &[],
-            false,
         );
         assert_ne!(p.outcome, Outcome::Refused);
     }
@@ -639,25 +437,29 @@ mod tests {
         let p = plan_for(
             "amir.khan",
             Some(&a),
-            &PlannedChange::Disable {
+            &Change::Disable {
                 reason: "left".into(),
             },
         );
         assert_eq!(p.line, "amir.khan (Amir Khan): enabled -> disabled");
         assert_eq!(p.outcome, Outcome::Changes);
         assert_eq!(p.changes[0].before, "enabled");
-        let p = plan_for("amir.khan", Some(&a), &PlannedChange::Enable);
+        let p = plan_for(
+            "amir.khan",
+            Some(&a),
+            &Change::Enable { override_aup: None },
+        );
         assert_eq!(
             p.line,
             "amir.khan (Amir Khan): already enabled: nothing to do"
         );
         assert_eq!(p.emphasis(), Emphasis::Dim);
-        let p = plan_for("amir.khan", Some(&a), &PlannedChange::Unlock);
+        let p = plan_for("amir.khan", Some(&a), &Change::Unlock);
         assert_eq!(p.line, "amir.khan (Amir Khan): not locked: nothing to do");
         let p = plan_for(
             "amir.khan",
             Some(&a),
-            &PlannedChange::Move {
+            &Change::Move {
                 ou: "OU=Year 8,DC=school,DC=test".into(),
             },
         );
@@ -668,9 +470,10 @@ mod tests {
         let p = plan_for(
             "amir.khan",
             Some(&a),
-            &PlannedChange::Groups {
+            &Change::Groups {
                 add: vec!["year 7".into(), "Library".into()],
                 remove: vec!["Staff".into()],
+                allow_protected: false,
             },
         );
         assert_eq!(
@@ -678,7 +481,7 @@ mod tests {
             "amir.khan (Amir Khan): +year 7 (already), +Library, -Staff (not a member)"
         );
         assert_eq!(p.changes.len(), 1);
-        let p = plan_for("nobody", None, &PlannedChange::Enable);
+        let p = plan_for("nobody", None, &Change::Enable { override_aup: None });
         assert_eq!(p.outcome, Outcome::NotFound);
         assert_eq!(p.emphasis(), Emphasis::Warn);
     }
@@ -686,48 +489,24 @@ mod tests {
     #[test]
     fn expiry_and_password() {
         let a = pupil();
-        let day = NaiveDate::from_ymd_opt(2027, 7, 23).unwrap();
-        let p = plan_for(
-            "amir.khan",
-            Some(&a),
-            &PlannedChange::Expire { on: Some(day) },
-        );
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 7, 23).unwrap();
+        let p = plan_for("amir.khan", Some(&a), &Change::Expiry { on: Some(day) });
         assert_eq!(p.changes[0].before, "never");
         assert!(p
             .line
             .starts_with("amir.khan (Amir Khan): expires never -> "));
-        let p = plan_for("amir.khan", Some(&a), &PlannedChange::Expire { on: None });
+        let p = plan_for("amir.khan", Some(&a), &Change::Expiry { on: None });
         assert_eq!(p.outcome, Outcome::NoChange);
         let p = plan_for(
             "amir.khan",
             Some(&a),
-            &PlannedChange::ResetPassword {
-                generated: true,
+            &Change::Password {
+                choice: crate::ops::passwords::PasswordChoice::Generate,
                 temporary: true,
             },
         );
         assert_eq!(p.changes.len(), 2);
         assert_eq!(p.changes[1].after, "yes");
-    }
-
-    #[test]
-    fn whole_preview_has_heading_reason_and_footnotes() {
-        let a = pupil();
-        let change = PlannedChange::Disable {
-            reason: "left".into(),
-        };
-        let pv = Preview {
-            accounts: vec![
-                plan_for("amir.khan", Some(&a), &change),
-                plan_for("x", None, &change),
-            ],
-            change,
-        };
-        let lines = pv.lines();
-        assert_eq!(lines[0], ("Disable 2 accounts:".into(), Emphasis::Strong));
-        assert_eq!(lines[3].0, "Reason: left");
-        assert!(lines.last().unwrap().0.contains("the others go on"));
-        assert!(pv.any_refused());
     }
 
     /// Issue 24, item 9: moving a guest into OU=Staff makes her staff, and the plan says so.
@@ -744,7 +523,7 @@ mod tests {
             roles: Default::default(),
             base_dn: "DC=school,DC=test".into(),
         };
-        let change = PlannedChange::Move {
+        let change = Change::Move {
             ou: "OU=Staff,DC=school,DC=test".into(),
         };
         let p = role_change(
@@ -758,7 +537,7 @@ mod tests {
             .changes
             .iter()
             .any(|c| c.field == "role" && c.after == "staff"));
-        let same = PlannedChange::Move {
+        let same = Change::Move {
             ou: "OU=Guests,DC=school,DC=test".into(),
         };
         let p = role_change(

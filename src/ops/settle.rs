@@ -84,7 +84,13 @@ fn yes_no(done: bool, what: String) -> Verdict {
 
 /// What the directory shows for one entry.
 pub async fn check(ctx: &Ctx, e: &JournalEntry) -> Verdict {
-    let a: Option<Account> = match ctx.dir.get_account(&e.target).await {
+    // The object planned, by its stable id where the journal has it (another account may hold
+    // the username now, or the one planned may have been renamed); by username otherwise.
+    let read = match e.details.get("object_id").and_then(Value::as_str) {
+        Some(id) if !id.is_empty() => ctx.dir.get_by_id(id).await,
+        _ => ctx.dir.get_account(&e.target).await,
+    };
+    let a: Option<Account> = match read {
         Ok(a) => a,
         Err(err) => return Verdict::Open(format!("could not read {}: {err}", e.target)),
     };

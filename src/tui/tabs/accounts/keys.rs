@@ -1,10 +1,12 @@
 //! Keys of the Accounts tab: moving, searching, sorting, selecting, filtering, and the
 //! forms and confirmations of every account action, which show exactly what will change.
 
+use super::Plans;
 use super::{AccountsPurpose, AccountsTab, Change};
 use crate::domain::roles::KNOWN_ROLES;
 use crate::domain::time::LondonDate;
-use crate::ops::preview::{plan_for, protect, Emphasis, Outcome, Preview};
+use crate::ops::change;
+use crate::ops::preview::{Emphasis, Outcome};
 use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
@@ -328,61 +330,58 @@ fn open_create(sh: &mut Shell, role: &str) {
 
 pub use crate::ops::preview::fmt_expiry;
 
-/// The plan of a change over `targets`, as `ops::preview` makes it for the CLI's `--dry-run`,
-/// from the accounts as this tab read them; with the protected groups it adds and whether the
-/// override is given.
-fn plan(
-    a: &AccountsTab,
-    sh: &Shell,
-    targets: &[String],
-    change: &Change,
-) -> (Preview, Vec<String>, bool) {
-    let planned = change.planned();
-    let (protected_groups, allow) = match change {
+/// The plans of a change over `targets`, made by `ops::change` as for the CLI's `--dry-run`,
+/// from the accounts as this tab read them (a key handler never awaits the directory); the
+/// confirmation shows them and `y` applies them.
+pub fn plan(a: &AccountsTab, sh: &Shell, targets: &[String], change: &Change) -> Plans {
+    let (protected_groups, _) = protected_groups(sh, change);
+    let judge = change::Judge {
+        protection: &sh.env.protection,
+        move_roles: &sh.env.move_roles,
+        protected_groups: &protected_groups,
+        refusal: None,
+    };
+    let plans = targets
+        .iter()
+        .map(|u| {
+            let account = a.row(u).map(|r| r.account.clone());
+            let mut plan = change::plan_read(judge, u, account, change);
+            if plan.words.outcome == Outcome::NotFound {
+                plan.words.line = format!("{u}: (not in the list; read again with r)");
+            }
+            plan
+        })
+        .collect();
+    Plans {
+        change: change.clone(),
+        plans,
+    }
+}
+
+/// The protected groups a group change adds, and whether the override was asked for.
+fn protected_groups(sh: &Shell, change: &Change) -> (Vec<String>, bool) {
+    match change {
         Change::Groups {
             add,
             allow_protected,
             ..
         } => (
             add.iter()
-                .filter(|g| super::submit::is_protected_group(sh, g))
+                .filter(|g| change::is_protected_group(&sh.env.protection, g))
                 .cloned()
-                .collect::<Vec<_>>(),
+                .collect(),
             *allow_protected,
         ),
         _ => (Vec::new(), false),
-    };
-    let accounts = targets
-        .iter()
-        .map(|u| {
-            let account = a.row(u).map(|r| &r.account);
-            let mut plan = plan_for(u, account, &planned);
-            if plan.outcome == Outcome::NotFound {
-                plan.line = format!("{u}: (not in the list; read again with r)");
-            }
-            let rules = &sh.env.protection;
-            // A move that changes the role says so (the same words as the CLI's dry run).
-            let plan =
-                crate::ops::preview::role_change(&sh.env.move_roles, plan, account, &planned);
-            protect(plan, account, &planned, rules, &protected_groups, allow)
-        })
-        .collect();
-    (
-        Preview {
-            change: planned,
-            accounts,
-        },
-        protected_groups,
-        allow,
-    )
+    }
 }
 
 /// (to change, refused grouped by why, unchanged) of a plan.
-fn counts(p: &Preview) -> (usize, Vec<(String, usize)>, usize) {
+fn counts(p: &Plans) -> (usize, Vec<(String, usize)>, usize) {
     let mut change = 0;
     let mut unchanged = 0;
     let mut refused: Vec<(String, usize)> = Vec::new();
-    for acc in &p.accounts {
+    for acc in p.plans.iter().map(|p| &p.words) {
         let why = match acc.outcome {
             Outcome::Changes => {
                 change += 1;
@@ -411,15 +410,19 @@ fn counts(p: &Preview) -> (usize, Vec<(String, usize)>, usize) {
     (change, refused, unchanged)
 }
 
-fn preview_lines(
-    p: &Preview,
-    change: &Change,
+/// The confirmation's lines: the plan's lines (the words the CLI's `--dry-run` prints), a
+/// blank line and the footnotes, with the tab's own warnings.
+pub fn preview_lines(
+    p: &Plans,
     today: chrono::NaiveDate,
     protected_groups: &[String],
     allow: bool,
 ) -> Vec<(String, Tone)> {
-    let mut lines: Vec<(String, Tone)> = p
-        .lines()
+    let change = &p.change;
+    let mut body = p.lines();
+    body.push((String::new(), Emphasis::Normal));
+    body.extend(p.footnotes());
+    let mut lines: Vec<(String, Tone)> = body
         .into_iter()
         .map(|(text, e)| {
             let tone = match e {
@@ -462,9 +465,10 @@ fn preview_lines(
 /// target refused or already so) there is nothing to confirm: the preview is shown with its
 /// reasons and no "y" prompt.
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
-    let (p, protected_groups, allow) = plan(a, sh, &targets, &change);
+    let p = plan(a, sh, &targets, &change);
+    let (protected_groups, allow) = protected_groups(sh, &change);
     let (to_change, refused, unchanged) = counts(&p);
-    let mut lines = preview_lines(&p, &change, sh.now.london_date(), &protected_groups, allow);
+    let mut lines = preview_lines(&p, sh.now.london_date(), &protected_groups, allow);
     let moves = matches!(change, Change::Move { .. } | Change::Groups { .. });
     if targets.len() > 1 {
         lines.insert(
@@ -504,7 +508,7 @@ pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, cha
         &title,
         lines,
         &yes,
-        purpose(AccountsPurpose::Apply { targets, change }),
+        purpose(AccountsPurpose::Apply(Box::new(p))),
     )
     .targets(to_change);
     // Joining a protected group is never confirmed by y or Enter: only the explicit override.
@@ -524,19 +528,14 @@ pub fn split_names(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Starts a change on accounts (a job, with a progress dialog for more than one).
-pub fn start_apply(sh: &mut Shell, targets: Vec<String>, change: Change) -> Vec<Cmd> {
-    let n = targets.len();
-    let title = if n == 1 {
-        format!("{} {}", change.verb(), targets[0])
-    } else {
-        format!("{} {n} accounts", change.verb())
+/// Starts applying the plans confirmed (a job, with a progress dialog for more than one).
+pub fn start_apply(sh: &mut Shell, plans: Box<Plans>) -> Vec<Cmd> {
+    let n = plans.plans.len();
+    let verb = plans.change.verb();
+    let title = match plans.plans.first() {
+        Some(p) if n == 1 => format!("{verb} {}", p.username),
+        _ => format!("{verb} {n} accounts"),
     };
-    let gen = sh.start_job(title, n, change.done());
-    vec![super::AccountsCmd::Apply {
-        gen,
-        targets,
-        change,
-    }
-    .into()]
+    let gen = sh.start_job(title, n, plans.change.done());
+    vec![super::AccountsCmd::Apply { gen, plans }.into()]
 }

@@ -17,9 +17,9 @@ mod view;
 mod work;
 
 pub use aup::{aup_cell, AupFilter};
-pub use keys::{split_names, AccountsVerb, CONTEXT, KEYS};
+pub use keys::{confirm_change, plan as plan_change, split_names, AccountsVerb, CONTEXT, KEYS};
 pub use submit::AccountsPurpose;
-pub use work::{account_log, apply_change, import_plan, AccountsCmd, AccountsMsg, Change};
+pub use work::{account_log, import_plan, AccountsCmd, AccountsMsg, Change, Plans};
 
 use crate::domain::account::{Account, AccountStatus};
 use crate::domain::time::LondonDate;

@@ -2,7 +2,7 @@
 //! start the work in the background.
 
 use super::keys::{confirm_change, split_names, start_apply};
-use super::{AccountsCmd, AccountsTab, Change};
+use super::{AccountsCmd, AccountsTab, Change, Plans};
 use crate::domain::account::AccountStatus;
 use crate::domain::secret::Secret;
 use crate::domain::time::parse_date;
@@ -32,13 +32,8 @@ pub enum AccountsPurpose {
     Move(Vec<String>),
     /// Reset the password of the dialog's account.
     Password,
-    /// Confirmed: make a change to these accounts.
-    Apply {
-        /// Usernames.
-        targets: Vec<String>,
-        /// The change.
-        change: Change,
-    },
+    /// Confirmed: apply these plans (the preview shown).
+    Apply(Box<Plans>),
     /// Confirmed: create this account.
     ConfirmCreate(CreateRequest),
     /// Confirmed: apply this import.
@@ -53,11 +48,7 @@ pub enum AccountsPurpose {
 
 /// True when `name` is a protected group (`[protect] groups`, the admin role's groups).
 pub fn is_protected_group(sh: &Shell, name: &str) -> bool {
-    let g = crate::ops::Group {
-        dn: String::new(),
-        name: name.to_string(),
-    };
-    sh.env.protection.check_group(&g).is_some()
+    crate::ops::change::is_protected_group(&sh.env.protection, name)
 }
 
 /// `~/x.csv` with the home directory.
@@ -76,10 +67,10 @@ pub fn on_submit(
     d: Submitted,
 ) -> Vec<Cmd> {
     match (purpose, d) {
-        (AccountsPurpose::Apply { targets, change }, Submitted::Confirm(c)) => {
+        (AccountsPurpose::Apply(plans), Submitted::Confirm(c)) => {
             // A protected group is joined only through the confirmation's explicit override.
             if matches!(
-                change,
+                plans.change,
                 Change::Groups {
                     allow_protected: true,
                     ..
@@ -89,7 +80,7 @@ pub fn on_submit(
                 return Vec::new();
             }
             sh.pop_origin();
-            start_apply(sh, targets, change)
+            start_apply(sh, plans)
         }
         (AccountsPurpose::ConfirmAup(targets, req), Submitted::Confirm(_)) => {
             super::aup::start_record(a, sh, targets, req)
@@ -127,7 +118,10 @@ pub fn on_submit(
                 choice,
                 temporary: p.temporary,
             };
-            start_apply(sh, vec![p.account.username.clone()], change)
+            // The dialog was the confirmation: its account as this tab read it is the plan.
+            let plans =
+                super::keys::plan(a, sh, std::slice::from_ref(&p.account.username), &change);
+            start_apply(sh, Box::new(plans))
         }
         (purpose, Submitted::Form(f)) => submit_form(a, sh, purpose, f),
         _ => Vec::new(),

@@ -2,16 +2,14 @@
 //! OUs; plan and create an account; make a change to one account after another; plan and
 //! apply a new intake. Every call goes through the same `ops` functions as the CLI.
 
-use crate::domain::account::{Account, AccountChange, AccountQuery, NewAccount};
+use crate::domain::account::{AccountQuery, NewAccount};
 use crate::error::{Error, Result};
 use crate::ops::actions::{CreateOutcome, CreateRequest};
 use crate::ops::aup::{Book, RecordOutcome, RecordRequest};
 use crate::ops::import::{ImportPlan, ImportResult};
-use crate::ops::passwords::PasswordChoice;
-use crate::ops::preview::PlannedChange;
+use crate::ops::Listing;
 use crate::ops::{self, Ctx};
 use crate::ops::{ActionEntry, LogFilter};
-use crate::ops::{Listing, Secret};
 use crate::tui::work::{blocking, join_error, Outbox};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -20,58 +18,9 @@ use std::sync::Arc;
 /// How many log rows about one account the details pane shows.
 pub const ACCOUNT_LOG_ROWS: usize = 10;
 
-/// A change to one account: the ops-owned type (its words for the TUI are below), so the
-/// preview's plan and the change applied are one value.
-pub use crate::ops::change::Change;
-
-impl Change {
-    /// What the change is, for titles ("Disable", "Move", …).
-    pub fn verb(&self) -> &'static str {
-        match self {
-            Change::Disable { .. } => "Disable",
-            Change::Enable { .. } => "Enable",
-            Change::Unlock => "Unlock",
-            Change::Move { .. } => "Move",
-            Change::Groups { .. } => "Change groups of",
-            Change::Expiry { .. } => "Set expiry of",
-            Change::Password { .. } => "Reset password of",
-        }
-    }
-
-    /// The change as `ops::preview` plans it (the CLI's `--dry-run` shows the same).
-    pub fn planned(&self) -> PlannedChange {
-        match self {
-            Change::Disable { reason } => PlannedChange::Disable {
-                reason: reason.clone(),
-            },
-            Change::Enable { .. } => PlannedChange::Enable,
-            Change::Unlock => PlannedChange::Unlock,
-            Change::Move { ou } => PlannedChange::Move { ou: ou.clone() },
-            Change::Groups { add, remove, .. } => PlannedChange::Groups {
-                add: add.clone(),
-                remove: remove.clone(),
-            },
-            Change::Expiry { on } => PlannedChange::Expire { on: *on },
-            Change::Password { choice, temporary } => PlannedChange::ResetPassword {
-                generated: matches!(choice, PasswordChoice::Generate),
-                temporary: *temporary,
-            },
-        }
-    }
-
-    /// What was done, for the status line ("disabled", …).
-    pub fn done(&self) -> &'static str {
-        match self {
-            Change::Disable { .. } => "disabled",
-            Change::Enable { .. } => "enabled",
-            Change::Unlock => "unlocked",
-            Change::Move { .. } => "moved",
-            Change::Groups { .. } => "given the group changes",
-            Change::Expiry { .. } => "expiry set",
-            Change::Password { .. } => "password reset",
-        }
-    }
-}
+/// A change to accounts: the ops-owned type, planned and rendered by `ops::change` (the
+/// CLI's `--dry-run` prints the same plan).
+pub use crate::ops::change::{Applied, Change, Plans};
 
 /// Work for the Accounts tab.
 #[derive(Debug)]
@@ -107,14 +56,13 @@ pub enum AccountsCmd {
         /// What to create.
         req: CreateRequest,
     },
-    /// Make one change to each of several accounts, one after another.
+    /// Apply the plans confirmed (one change over some accounts), one after another: each
+    /// account is read again by its id and refused when it is no longer the one planned.
     Apply {
         /// Generation.
         gen: u64,
-        /// Usernames.
-        targets: Vec<String>,
-        /// The change.
-        change: Change,
+        /// The plans the confirmation showed.
+        plans: Box<Plans>,
     },
     /// Read a CSV and plan the import (dry run).
     ImportPlan {
@@ -261,89 +209,6 @@ pub enum AccountsMsg {
     },
 }
 
-/// One change made: the account after it, a generated password to show once, and why the
-/// outcome is unknown when the directory did not answer (`log pending` settles it).
-#[derive(Debug)]
-pub struct Applied {
-    /// The account after the change (as it was, when reading it back failed).
-    pub account: Account,
-    /// A generated password, to show once.
-    pub password: Option<Secret>,
-    /// Set when the change may or may not have been made.
-    pub unknown: Option<String>,
-    /// Set when it was already so (nothing sent, no log row): the ops layer's words.
-    pub nothing: Option<String>,
-}
-
-/// Makes one change through the ops layer. A reset keeps its generated password whatever
-/// happens after it was sent.
-pub async fn apply_change(ctx: &Ctx, username: &str, change: &Change) -> Result<Applied> {
-    use ops::actions as act;
-    let done = |account: Account| Applied {
-        account,
-        password: None,
-        unknown: None,
-        nothing: None,
-    };
-    // A change to what is already so sends nothing and logs nothing (ops decides); the words
-    // for it come from the same function, on the account as it is now.
-    let simple = match change {
-        Change::Disable { .. } => Some(AccountChange::SetEnabled(false)),
-        Change::Enable { .. } => Some(AccountChange::SetEnabled(true)),
-        Change::Unlock => Some(AccountChange::Unlock),
-        Change::Expiry { on } => Some(AccountChange::SetExpires(
-            on.map(crate::domain::time::end_of_day),
-        )),
-        _ => None,
-    };
-    if let Some(c) = simple {
-        if let Ok(Some(now)) = ctx.dir.get_account(username).await {
-            if let Some(why) = act::nothing_to_do(&now, &c) {
-                let mut a = done(act_after(ctx, username, change).await?);
-                a.nothing = Some(why);
-                return Ok(a);
-            }
-        }
-    }
-    Ok(match change {
-        Change::Disable { reason } => done(act::disable(ctx, username, reason).await?),
-        Change::Enable { override_aup } => {
-            done(act::enable_with(ctx, username, override_aup.as_deref()).await?)
-        }
-        Change::Unlock => done(act::unlock(ctx, username).await?),
-        Change::Move { ou } => done(act::move_to(ctx, username, ou).await?),
-        Change::Groups {
-            add,
-            remove,
-            allow_protected,
-        } => done(act::groups_with(ctx, username, add, remove, *allow_protected).await?),
-        Change::Expiry { on } => done(act::set_expiry(ctx, username, *on).await?),
-        Change::Password { choice, temporary } => {
-            let r = act::reset_password_outcome(ctx, username, choice, *temporary).await?;
-            Applied {
-                account: r.account,
-                password: r.password,
-                unknown: r.unknown.map(|e| e.to_string()),
-                nothing: None,
-            }
-        }
-    })
-}
-
-/// A simple change through the ops layer (which refuses, or does nothing when already so).
-async fn act_after(ctx: &Ctx, username: &str, change: &Change) -> Result<Account> {
-    use ops::actions as act;
-    match change {
-        Change::Disable { reason } => act::disable(ctx, username, reason).await,
-        Change::Enable { override_aup } => {
-            act::enable_with(ctx, username, override_aup.as_deref()).await
-        }
-        Change::Unlock => act::unlock(ctx, username).await,
-        Change::Expiry { on } => act::set_expiry(ctx, username, *on).await,
-        _ => Err(Error::Input("not a simple change".into())),
-    }
-}
-
 /// The last `ACCOUNT_LOG_ROWS` log rows whose target is exactly `username`.
 pub fn account_log(ctx: &Ctx, username: &str) -> Result<Vec<ActionEntry>> {
     let store = ctx.store()?;
@@ -424,15 +289,12 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
                 out.send(AccountsMsg::Created { gen, result });
             });
         }
-        AccountsCmd::Apply {
-            gen,
-            targets,
-            change,
-        } => {
+        AccountsCmd::Apply { gen, plans } => {
             tokio::spawn(async move {
                 let mut stopped = None;
-                for username in &targets {
-                    let result = apply_change(&ctx, username, &change).await;
+                for plan in &plans.plans {
+                    let username = &plan.username;
+                    let result = ops::change::apply(&ctx, plan).await;
                     let lost = matches!(&result, Err(e) if e.is_offline());
                     let msg = result.as_ref().err().map(|e| e.to_string());
                     out.send(AccountsMsg::Applied {
