@@ -180,6 +180,7 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
         }
         Action::Groups => {
             let mut intro = Vec::new();
+            let many = targets.len() > 1;
             if let [one] = targets.as_slice() {
                 let groups = a
                     .row(one)
@@ -197,16 +198,25 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cm
                     Tone::Normal,
                 ));
             }
-            let form = Form::new(
+            intro.push((
+                if many {
+                    "Type to narrow the directory's groups; Enter on one asks: add or remove."
+                } else {
+                    "Type to narrow the directory's groups; Enter on one adds it (removes it when already a member)."
+                }
+                .to_string(),
+                Tone::Dim,
+            ));
+            let gen = sh.next_gen();
+            let p = Picker::loading(
                 &format!("Groups of {whom}"),
+                intro,
                 purpose(AccountsPurpose::Groups(targets)),
-                vec![
-                    Field::text("Add to", "", "group names, separated by commas"),
-                    Field::text("Remove from", "", "group names, separated by commas"),
-                ],
+                gen,
             )
-            .with_intro(intro);
-            sh.dialogs.push(Dialog::Form(form));
+            .with_typed("not in the list: the preview says so");
+            sh.dialogs.push(Dialog::Picker(p));
+            return vec![super::AccountsCmd::LoadGroups { gen }.into()];
         }
         Action::Expiry => {
             let current = match targets.as_slice() {
@@ -329,13 +339,14 @@ fn plan(
             ..
         } => (
             add.iter()
-                .filter(|g| super::submit::is_protected_group(sh, g))
+                .filter(|g| super::submit::is_protected_group(a, sh, g))
                 .cloned()
                 .collect::<Vec<_>>(),
             *allow_protected,
         ),
         _ => (Vec::new(), false),
     };
+    let unknown = unknown_groups(a, change);
     let accounts = targets
         .iter()
         .map(|u| {
@@ -348,7 +359,12 @@ fn plan(
             // A move that changes the role says so (the same words as the CLI's dry run).
             let plan =
                 crate::ops::preview::role_change(&sh.env.move_roles, plan, account, &planned);
-            protect(plan, account, &planned, rules, &protected_groups, allow)
+            let plan = protect(plan, account, &planned, rules, &protected_groups, allow);
+            if unknown.is_empty() || plan.outcome == Outcome::Refused {
+                plan
+            } else {
+                crate::ops::preview::refuse(plan, unknown.join("; "))
+            }
         })
         .collect();
     (
@@ -359,6 +375,22 @@ fn plan(
         protected_groups,
         allow,
     )
+}
+
+/// What is said of each group a change names that the directory does not have (as the groups
+/// dialog read them): an error of the whole preview, which is not confirmed while it is there
+/// (the words `accounts groups` refuses with).
+fn unknown_groups(a: &AccountsTab, change: &Change) -> Vec<String> {
+    match (change, &a.groups) {
+        (Change::Groups { add, remove, .. }, Some(known)) => {
+            let names: Vec<String> = add.iter().chain(remove.iter()).cloned().collect();
+            crate::ops::groups::unknown(known, &names)
+                .into_iter()
+                .map(crate::ops::groups::no_such_group)
+                .collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// (to change, refused grouped by why, unchanged) of a plan.
@@ -450,6 +482,15 @@ pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, cha
     let (to_change, refused, unchanged) = counts(&p);
     let mut lines = preview_lines(&p, &change, sh.now.london_date(), &protected_groups, allow);
     let moves = matches!(change, Change::Move { .. } | Change::Groups { .. });
+    for (i, why) in unknown_groups(a, &change).into_iter().enumerate() {
+        lines.insert(
+            i,
+            (
+                format!("Error: {why}: pick a group from the list (g)."),
+                Tone::Bad,
+            ),
+        );
+    }
     if targets.len() > 1 {
         lines.insert(
             0,
