@@ -102,11 +102,12 @@ waitfor "New filter request" 50 || fail "n does not open a new request"
 keys -l jsmith
 keys Tab
 keys -l "https://www.YouTube.com/watch?v=x"
+# The reason too: an empty field would be listed first (every problem at once).
+keys Tab
+keys -l "KS3 media studies"
 keys Enter
 waitfor "is the address of" 50 || fail "a page's address is not refused without the page-or-site choice"
 step "filter request: a page's address needs the page-or-site choice"
-keys Tab
-keys -l "KS3 media studies"
 keys Tab; keys Tab; keys Tab; keys Tab
 keys Right
 keys Enter

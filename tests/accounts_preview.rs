@@ -153,7 +153,7 @@ fn dry_run_shows_before_and_after_and_changes_nothing() {
         expect(
             &["groups", user, "--add", "No Such Group"],
             1,
-            &["refused: no group \"No Such Group\""],
+            &["refused: no group named \"No Such Group\" in the directory"],
         );
         let r = dry(&["groups", user], None);
         assert_eq!(r.code, 2, "{fl}: groups without any: {}", r.stderr);

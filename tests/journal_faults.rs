@@ -171,6 +171,9 @@ impl Directory for Faulty {
     async fn list_ous(&self) -> Result<Vec<String>> {
         self.step("list OUs", self.inner.list_ous()).await
     }
+    async fn list_groups(&self) -> Result<Vec<schooltech::directory::GroupInfo>> {
+        self.step("list groups", self.inner.list_groups()).await
+    }
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         self.inner.read_password_policy().await
     }

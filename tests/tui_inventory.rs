@@ -1026,7 +1026,11 @@ async fn disposal_batch_from_new_to_closed_with_its_paperwork() {
     tabs(&mut h, 2).await;
     h.type_text("CERT-2026-044").await;
     h.key(KeyCode::Enter).await;
-    assert_eq!(form_error(&h).as_deref(), Some("say who verified it"));
+    // Each problem names its field (every one listed at once).
+    assert_eq!(
+        form_error(&h).as_deref(),
+        Some("Verified by: say who verified it")
+    );
     h.type_text("A Head").await;
     h.key(KeyCode::Enter).await;
     let said = confirm_y(&mut h, false).await;

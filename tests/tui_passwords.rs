@@ -445,12 +445,16 @@ async fn credentials_add_judge_leavers_and_mark_rotated() {
     assert!(h.screen(100, 30).contains("The register is empty"));
     h.key(KeyCode::Char('n')).await;
     h.type_text("Library desk").await;
-    h.key(KeyCode::Enter).await; // no system yet
+    h.key(KeyCode::Enter).await;
+    // No system yet: every problem at once (system, owner), the first field at fault focused.
     match h.state.dialogs.last() {
-        Some(Dialog::Form(f)) => assert!(f.error.as_deref().unwrap_or("").contains("system")),
+        Some(Dialog::Form(f)) => {
+            let e = f.error.as_deref().unwrap_or("");
+            assert!(e.contains("system") && e.contains("owner"), "{e}");
+            assert_eq!(f.focus, 1, "the System field is focused");
+        }
         other => panic!("form expected, got {other:?}"),
     }
-    h.key(KeyCode::Tab).await;
     h.type_text("https://library.example").await;
     h.key(KeyCode::Tab).await;
     h.type_text(&format!("{stayer}, {leaver}")).await;

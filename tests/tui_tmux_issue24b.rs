@@ -5,7 +5,9 @@
 use std::process::Command;
 
 fn run_at(w: u16, h: u16) {
-    let bin = env!("CARGO_BIN_EXE_schooltech");
+    // SCHOOLTECH_BIN runs these against another build (the before/after proof).
+    let bin = std::env::var("SCHOOLTECH_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_schooltech").to_string());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/tmux-issue24b.sh");
     let out = Command::new("bash")
         .arg(script)

@@ -910,6 +910,12 @@ impl Directory for ActiveDirectory {
         self.conn.find_group(&self.base_dn, name_or_dn, &f).await
     }
 
+    async fn list_groups(&self) -> Result<Vec<super::GroupInfo>> {
+        self.conn
+            .list_groups(&self.base_dn, "(objectClass=group)")
+            .await
+    }
+
     async fn list_ous(&self) -> Result<Vec<String>> {
         self.conn.list_ous(&self.base_dn).await
     }

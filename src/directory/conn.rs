@@ -603,18 +603,48 @@ impl LdapConn {
         name_or_dn: &str,
         name_filter: &str,
     ) -> Result<Option<super::Group>> {
-        let found = if name_or_dn.contains('=') {
-            self.read(name_or_dn, &["cn"]).await?
+        // A name may hold "=" (a hostile or just odd group name): read as a DN first, and when
+        // it is no entry, or no DN at all (the server refuses its syntax), look for the name.
+        let by_dn = if name_or_dn.contains('=') {
+            match self.read(name_or_dn, &["cn"]).await {
+                Ok(found) => found,
+                Err(Error::Directory { .. }) => None,
+                Err(e) => return Err(e),
+            }
         } else {
-            self.search(base, Scope::Subtree, name_filter, &["cn"])
+            None
+        };
+        let found = match by_dn {
+            Some(e) => Some(e),
+            None => self
+                .search(base, Scope::Subtree, name_filter, &["cn"])
                 .await?
                 .into_iter()
-                .next()
+                .next(),
         };
         Ok(found.map(|e| super::Group {
             name: super::escape::first_rdn_value(&e.dn),
             dn: e.dn,
         }))
+    }
+
+    /// Every entry `filter` finds under `base` as a group (paged), sorted by name. The filter is
+    /// the flavour's constant group filter: no outside text enters it.
+    pub async fn list_groups(&self, base: &str, filter: &str) -> Result<Vec<super::GroupInfo>> {
+        let mut v: Vec<super::GroupInfo> = self
+            .search(base, Scope::Subtree, filter, &["cn", "description"])
+            .await?
+            .into_iter()
+            .map(|e| super::GroupInfo {
+                name: e
+                    .text("cn")
+                    .unwrap_or_else(|| super::escape::first_rdn_value(&e.dn)),
+                description: e.text("description"),
+                dn: e.dn,
+            })
+            .collect();
+        super::sort_groups(&mut v);
+        Ok(v)
     }
 
     /// What `doctor` needs: the base DN exists, and the attributes in `required` are readable

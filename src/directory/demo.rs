@@ -973,11 +973,14 @@ impl DemoDirectory {
             name: first_rdn_value(&e.dn),
         };
         if name_or_dn.contains('=') {
-            return st
+            if let Some(g) = st
                 .entries
                 .get(&dn_key(name_or_dn))
                 .filter(|e| is_group(e))
-                .map(group);
+                .map(group)
+            {
+                return Some(g);
+            }
         }
         let want = name_or_dn.trim().to_lowercase();
         st.entries
@@ -1167,6 +1170,22 @@ impl Directory for DemoDirectory {
 
     async fn list_ous(&self) -> Result<Vec<String>> {
         Ok(self.list_ous_sync())
+    }
+
+    async fn list_groups(&self) -> Result<Vec<super::GroupInfo>> {
+        let st = self.read();
+        let mut v: Vec<super::GroupInfo> = st
+            .entries
+            .values()
+            .filter(|e| is_group(e))
+            .map(|e| super::GroupInfo {
+                dn: e.dn.clone(),
+                name: e.text("cn").unwrap_or_else(|| first_rdn_value(&e.dn)),
+                description: e.text("description"),
+            })
+            .collect();
+        super::sort_groups(&mut v);
+        Ok(v)
     }
 
     async fn create_ou(&self, dn: &str) -> Result<()> {

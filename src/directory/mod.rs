@@ -69,6 +69,22 @@ pub struct Group {
     pub name: String,
 }
 
+/// A group as the directory lists it (the groups dialog's picker, `accounts groups`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GroupInfo {
+    /// DN.
+    pub dn: String,
+    /// Name (CN).
+    pub name: String,
+    /// Its description, when it has one.
+    pub description: Option<String>,
+}
+
+/// Sorts a group listing by name (case folded), then DN, as every flavour lists it.
+pub fn sort_groups(groups: &mut [GroupInfo]) {
+    groups.sort_by_cached_key(|g| (g.name.to_lowercase(), g.dn.to_lowercase()));
+}
+
 /// What `doctor` learns from a probe of the directory.
 #[derive(Debug, Clone, Default)]
 pub struct Probe {
@@ -216,6 +232,11 @@ pub trait Directory: Send + Sync {
     async fn remove_from_group(&self, account: &Account, group_dn: &str) -> Result<()>;
     /// Finds a group by name (CN) or DN.
     async fn find_group(&self, name_or_dn: &str) -> Result<Option<Group>>;
+
+    /// Every group under the base DN (a paged search on a server), sorted by name. Whether a
+    /// group is protected is decided in `ops` (`ops::groups::list`), from the same rules as
+    /// every other check.
+    async fn list_groups(&self) -> Result<Vec<GroupInfo>>;
     /// Lists OUs (DNs) under the base, for move targets and filters.
     async fn list_ous(&self) -> Result<Vec<String>>;
     /// Creates the organizational unit `dn` (its parent must exist): the Leavers OU of

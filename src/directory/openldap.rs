@@ -809,6 +809,10 @@ impl Directory for OpenLdap {
         self.conn.find_group(&self.base_dn, name_or_dn, &f).await
     }
 
+    async fn list_groups(&self) -> Result<Vec<super::GroupInfo>> {
+        self.conn.list_groups(&self.base_dn, GROUP_FILTER).await
+    }
+
     async fn list_ous(&self) -> Result<Vec<String>> {
         self.conn.list_ous(&self.base_dn).await
     }

@@ -102,6 +102,9 @@ impl Directory for ReadOnly {
     async fn list_ous(&self) -> Result<Vec<String>> {
         self.inner.list_ous().await
     }
+    async fn list_groups(&self) -> Result<Vec<super::GroupInfo>> {
+        self.inner.list_groups().await
+    }
     async fn read_password_policy(&self) -> Result<DirectoryPolicy> {
         self.inner.read_password_policy().await
     }

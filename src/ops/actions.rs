@@ -519,14 +519,20 @@ pub async fn groups_with(
             &why,
         ));
     }
+    // Every unknown name at once, in the words the preview uses (exit 2).
+    let (to_add, mut missing) = super::groups::find_all(ctx, add).await?;
+    let (to_remove, missing_remove) = super::groups::find_all(ctx, remove).await?;
+    for m in missing_remove {
+        if !missing.contains(&m) {
+            missing.push(m);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::NotFound(missing.join("; ")));
+    }
     let mut found = Vec::new();
-    for (names, adding) in [(add, true), (remove, false)] {
-        for name in names {
-            let g = ctx
-                .dir
-                .find_group(name)
-                .await?
-                .ok_or_else(|| Error::NotFound(format!("no group \"{name}\"")))?;
+    for (groups, adding) in [(to_add, true), (to_remove, false)] {
+        for g in groups {
             let privileged = protection.check_group(&g);
             if let (true, false, Some(why)) = (adding, allow_protected, &privileged) {
                 super::protect::log_refusal(ctx, "group.add", &before.username, why);

@@ -296,17 +296,17 @@ pub async fn plan_many(ctx: &Ctx, usernames: &[String], change: Change) -> Resul
                     "give --add GROUP and/or --remove GROUP".into(),
                 ));
             }
-            let mut missing = Vec::new();
-            for g in add.iter().chain(remove.iter()) {
-                if ctx.dir.find_group(g).await?.is_none() {
-                    missing.push(format!("no group \"{g}\""));
+            // The one check of the names (`accounts groups` refuses with the same words).
+            let (_, mut missing) = super::groups::find_all(ctx, remove).await?;
+            let (adding, missing_add) = super::groups::find_all(ctx, add).await?;
+            for m in missing_add {
+                if !missing.contains(&m) {
+                    missing.push(m);
                 }
             }
-            for g in add.iter() {
-                if let Some(group) = ctx.dir.find_group(g).await? {
-                    if protection.check_group(&group).is_some() {
-                        protected_groups.push(group.name.clone());
-                    }
+            for group in &adding {
+                if protection.check_group(group).is_some() {
+                    protected_groups.push(group.name.clone());
                 }
             }
             if !missing.is_empty() {

@@ -14,6 +14,7 @@ pub mod doctor;
 pub mod files;
 pub mod filter;
 mod filter_demo;
+pub mod groups;
 pub mod identity;
 pub mod import;
 pub mod inventory;

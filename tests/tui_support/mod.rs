@@ -280,6 +280,17 @@ impl Directory for FakeDir {
                 name: g.to_string(),
             }))
     }
+    async fn list_groups(&self) -> Result<Vec<schooltech::directory::GroupInfo>> {
+        self.check()?;
+        Ok(["Library", "Pupils", "Staff", "Year 7"]
+            .iter()
+            .map(|g| schooltech::directory::GroupInfo {
+                dn: format!("CN={g},OU=Groups,{BASE}"),
+                name: g.to_string(),
+                description: None,
+            })
+            .collect())
+    }
     async fn list_ous(&self) -> Result<Vec<String>> {
         self.check()?;
         Ok(vec![ou("Pupils"), ou("Staff"), ou("Supply"), ou("Leavers")])

@@ -84,6 +84,8 @@ pub struct Form<P> {
     pub purpose: P,
     /// Waiting for background work (generation, what).
     pub waiting: Option<(u64, &'static str)>,
+    /// The fields named in `error` (marked `!` beside their label).
+    pub faults: Vec<usize>,
 }
 
 impl<P> Form<P> {
@@ -97,7 +99,33 @@ impl<P> Form<P> {
             error: None,
             purpose,
             waiting: None,
+            faults: Vec::new(),
         }
+    }
+
+    /// Shows every problem found at once, each naming its field, the first field at fault
+    /// focused; true when there was any. Forms check every field before calling this, so a
+    /// technician fixes them all in one go, never one per submit.
+    pub fn problems(&mut self, found: Vec<(usize, String)>) -> bool {
+        self.faults = found.iter().map(|(i, _)| *i).collect();
+        let named: Vec<String> = found
+            .iter()
+            .map(|(i, why)| match self.fields.get(*i) {
+                Some(f) => format!("{}: {why}", f.label),
+                None => why.clone(),
+            })
+            .collect();
+        if let Some(first) = self.faults.iter().min() {
+            if *first < self.fields.len() {
+                self.focus = *first;
+            }
+        }
+        self.error = match named.as_slice() {
+            [] => None,
+            [one] => Some(one.clone()),
+            many => Some(format!("{} problems:\n{}", many.len(), many.join("\n"))),
+        };
+        self.error.is_some()
     }
 
     /// Adds intro lines.
@@ -180,6 +208,7 @@ impl<P> Form<P> {
             if editing {
                 input.handle(key);
                 self.error = None;
+                self.faults.clear();
                 return Reply::Edited;
             }
         }
@@ -204,6 +233,7 @@ impl<P> Form<P> {
                             (*index + 1) % len
                         };
                         self.error = None;
+                        self.faults.clear();
                         Reply::Edited
                     }
                     Some(FieldKind::Toggle(on)) => {
@@ -243,7 +273,11 @@ pub fn draw<P>(f: &mut Frame, area: Rect, form: &Form<P>, g: &Ground) {
     let mut cursor_at: Option<(u16, u16)> = None;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus && form.waiting.is_none();
-        let mark = if focused { "> " } else { "  " };
+        let mark = match (focused, form.faults.contains(&i)) {
+            (true, _) => "> ",
+            (false, true) => "! ",
+            (false, false) => "  ",
+        };
         let label = format!("{mark}{:<label_w$}  ", field.label);
         let label_style = if focused {
             t.focus()
@@ -304,11 +338,16 @@ pub fn draw<P>(f: &mut Frame, area: Rect, form: &Form<P>, g: &Ground) {
     if let Some((_, what)) = form.waiting {
         lines.push(Line::styled(format!("{} {what}…", g.spin()), t.warn()));
     } else if let Some(e) = &form.error {
-        for l in crate::tui::widgets::wrap_text(
-            &format!("Problem: {e}"),
-            usize::from(width.saturating_sub(4)),
-        ) {
-            lines.push(Line::styled(l, t.error()));
+        // Several problems are one list, a line each (see `Form::problems`).
+        let text = if e.contains('\n') {
+            e.clone()
+        } else {
+            format!("Problem: {e}")
+        };
+        for part in text.lines() {
+            for l in crate::tui::widgets::wrap_text(part, usize::from(width.saturating_sub(4))) {
+                lines.push(Line::styled(l, t.error()));
+            }
         }
     } else {
         lines.push(Line::raw(""));
@@ -358,5 +397,44 @@ pub fn draw<P>(f: &mut Frame, area: Rect, form: &Form<P>, g: &Ground) {
         if x < inner.width && y < inner.height {
             f.set_cursor_position((inner.x + x, inner.y + y));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> Form<()> {
+        Form::new(
+            "New",
+            (),
+            vec![
+                Field::text("Name", "", ""),
+                Field::text("Owner", "", ""),
+                Field::text("Period", "x", ""),
+            ],
+        )
+    }
+
+    #[test]
+    fn every_problem_is_listed_at_once_each_naming_its_field() {
+        let mut f = form();
+        f.focus = 2;
+        assert!(f.problems(vec![
+            (1, "say who changes it".into()),
+            (2, "a number of days".into()),
+        ]));
+        assert_eq!(
+            f.error.as_deref(),
+            Some("2 problems:\nOwner: say who changes it\nPeriod: a number of days")
+        );
+        assert_eq!(f.faults, vec![1, 2]);
+        assert_eq!(f.focus, 1, "the first field at fault is focused");
+        // One problem is one line; none clears.
+        assert!(f.problems(vec![(0, "give a name".into())]));
+        assert_eq!(f.error.as_deref(), Some("Name: give a name"));
+        assert!(!f.problems(Vec::new()));
+        assert_eq!(f.error, None);
+        assert!(f.faults.is_empty());
     }
 }

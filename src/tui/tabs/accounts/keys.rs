@@ -198,6 +198,7 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, verb: AccountsVerb) -> Ve
         }
         V::Groups => {
             let mut intro = Vec::new();
+            let many = targets.len() > 1;
             if let [one] = targets.as_slice() {
                 let groups = a
                     .row(one)
@@ -215,16 +216,25 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, verb: AccountsVerb) -> Ve
                     Tone::Normal,
                 ));
             }
-            let form = Form::new(
+            intro.push((
+                if many {
+                    "Type to narrow the directory's groups; Enter on one asks: add or remove."
+                } else {
+                    "Type to narrow the directory's groups; Enter on one adds it (removes it when already a member)."
+                }
+                .to_string(),
+                Tone::Dim,
+            ));
+            let gen = sh.next_gen();
+            let p = Picker::loading(
                 &format!("Groups of {whom}"),
+                intro,
                 purpose(AccountsPurpose::Groups(targets)),
-                vec![
-                    Field::text("Add to", "", "group names, separated by commas"),
-                    Field::text("Remove from", "", "group names, separated by commas"),
-                ],
+                gen,
             )
-            .with_intro(intro);
-            sh.dialogs.push(Dialog::Form(form));
+            .with_typed("not in the list: the preview says so");
+            sh.dialogs.push(Dialog::Picker(p));
+            return vec![super::AccountsCmd::LoadGroups { gen }.into()];
         }
         V::Expiry => {
             let current = match targets.as_slice() {
@@ -334,12 +344,14 @@ pub use crate::ops::preview::fmt_expiry;
 /// from the accounts as this tab read them (a key handler never awaits the directory); the
 /// confirmation shows them and `y` applies them.
 pub fn plan(a: &AccountsTab, sh: &Shell, targets: &[String], change: &Change) -> Plans {
-    let (protected_groups, _) = protected_groups(sh, change);
+    let (protected_groups, _) = protected_groups(a, sh, change);
+    // A group the directory does not have refuses the whole change (as `accounts groups` does).
+    let unknown = unknown_groups(a, change).join("; ");
     let judge = change::Judge {
         protection: &sh.env.protection,
         move_roles: &sh.env.move_roles,
         protected_groups: &protected_groups,
-        refusal: None,
+        refusal: (!unknown.is_empty()).then_some(unknown.as_str()),
     };
     let plans = targets
         .iter()
@@ -359,7 +371,7 @@ pub fn plan(a: &AccountsTab, sh: &Shell, targets: &[String], change: &Change) ->
 }
 
 /// The protected groups a group change adds, and whether the override was asked for.
-fn protected_groups(sh: &Shell, change: &Change) -> (Vec<String>, bool) {
+fn protected_groups(a: &AccountsTab, sh: &Shell, change: &Change) -> (Vec<String>, bool) {
     match change {
         Change::Groups {
             add,
@@ -367,12 +379,28 @@ fn protected_groups(sh: &Shell, change: &Change) -> (Vec<String>, bool) {
             ..
         } => (
             add.iter()
-                .filter(|g| change::is_protected_group(&sh.env.protection, g))
+                .filter(|g| super::submit::is_protected_group(a, sh, g))
                 .cloned()
                 .collect(),
             *allow_protected,
         ),
         _ => (Vec::new(), false),
+    }
+}
+
+/// What is said of each group a change names that the directory does not have (as the groups
+/// dialog read them): an error of the whole preview, which is not confirmed while it is there
+/// (the words `accounts groups` refuses with).
+fn unknown_groups(a: &AccountsTab, change: &Change) -> Vec<String> {
+    match (change, &a.groups) {
+        (Change::Groups { add, remove, .. }, Some(known)) => {
+            let names: Vec<String> = add.iter().chain(remove.iter()).cloned().collect();
+            crate::ops::groups::unknown(known, &names)
+                .into_iter()
+                .map(crate::ops::groups::no_such_group)
+                .collect()
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -466,10 +494,19 @@ pub fn preview_lines(
 /// reasons and no "y" prompt.
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
     let p = plan(a, sh, &targets, &change);
-    let (protected_groups, allow) = protected_groups(sh, &change);
+    let (protected_groups, allow) = protected_groups(a, sh, &change);
     let (to_change, refused, unchanged) = counts(&p);
     let mut lines = preview_lines(&p, sh.now.london_date(), &protected_groups, allow);
     let moves = matches!(change, Change::Move { .. } | Change::Groups { .. });
+    for (i, why) in unknown_groups(a, &change).into_iter().enumerate() {
+        lines.insert(
+            i,
+            (
+                format!("Error: {why}: pick a group from the list (g)."),
+                Tone::Bad,
+            ),
+        );
+    }
     if targets.len() > 1 {
         lines.insert(
             0,

@@ -285,6 +285,8 @@ pub struct AccountsTab {
     pub aup_run: aup::RecordRun,
     /// Rows shown are the stored mirror's, read from the directory then; a refresh runs.
     pub cached_at: Option<DateTime<Utc>>,
+    /// The directory's groups as last read for the groups dialog (None: not read yet).
+    pub groups: Option<Vec<crate::ops::groups::GroupEntry>>,
 }
 
 impl AccountsTab {

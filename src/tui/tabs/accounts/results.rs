@@ -90,6 +90,10 @@ pub fn on_msg(a: &mut AccountsTab, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd
             a.detail_log.entries = Some(result.map_err(|e| e.to_string()));
             (Vec::new(), true)
         }
+        AccountsMsg::GroupsLoaded { gen, result } => {
+            on_groups(a, sh, gen, result);
+            (Vec::new(), true)
+        }
         AccountsMsg::OusLoaded { gen, result } => {
             on_ous(sh, gen, result);
             (Vec::new(), true)
@@ -135,6 +139,62 @@ fn changed(sh: &mut Shell) {
 }
 
 /// The OUs for a move picker arrived.
+/// The directory's groups arrived: the groups picker lists them, each marked when the one
+/// account is a member, when it is protected, with its description.
+fn on_groups(
+    a: &mut AccountsTab,
+    sh: &mut Shell,
+    gen: u64,
+    result: Result<Vec<crate::ops::groups::GroupEntry>>,
+) {
+    let mut err = None;
+    for d in sh.dialogs.iter_mut() {
+        let Dialog::Picker(p) = d else { continue };
+        if p.waiting != Some(gen) {
+            continue;
+        }
+        p.waiting = None;
+        match result {
+            Ok(groups) => {
+                let member_of: Vec<String> = match &p.purpose {
+                    Purpose::Accounts(AccountsPurpose::Groups(t)) if t.len() == 1 => a
+                        .row(&t[0])
+                        .map(|r| r.account.group_dns.clone())
+                        .unwrap_or_default(),
+                    _ => Vec::new(),
+                };
+                p.options = groups.iter().map(|g| g.name.clone()).collect();
+                p.labels = groups
+                    .iter()
+                    .map(|g| {
+                        let mut l = g.name.clone();
+                        if member_of.iter().any(|m| m.eq_ignore_ascii_case(&g.dn)) {
+                            l.push_str("  [member: Enter removes]");
+                        }
+                        if g.protected.is_some() {
+                            l.push_str("  [protected]");
+                        }
+                        if let Some(d) = &g.description {
+                            l.push_str(" - ");
+                            l.push_str(d);
+                        }
+                        l
+                    })
+                    .collect();
+                a.groups = Some(groups);
+            }
+            Err(e) => {
+                p.error = Some(e.to_string());
+                err = Some(e);
+            }
+        }
+        break;
+    }
+    if let Some(e) = err {
+        sh.note_error(&e);
+    }
+}
+
 fn on_ous(sh: &mut Shell, gen: u64, result: Result<Vec<String>>) {
     let mut err = None;
     for d in sh.dialogs.iter_mut() {

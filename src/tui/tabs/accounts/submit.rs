@@ -1,7 +1,7 @@
 //! What submitting the Accounts tab's dialogs does: check what was typed, then confirm, or
 //! start the work in the background.
 
-use super::keys::{confirm_change, split_names, start_apply};
+use super::keys::{confirm_change, start_apply};
 use super::{AccountsCmd, AccountsTab, Change, Plans};
 use crate::domain::account::AccountStatus;
 use crate::domain::secret::Secret;
@@ -22,8 +22,10 @@ pub enum AccountsPurpose {
     Disable(Vec<String>),
     /// Set the expiry of these accounts.
     Expiry(Vec<String>),
-    /// Add or remove groups of these accounts.
+    /// Add or remove groups of these accounts (the group picker).
     Groups(Vec<String>),
+    /// Add these accounts to the group, or remove them from it (asked for more than one).
+    GroupsHow(Vec<String>, String),
     /// New intake: the CSV path.
     Import,
     /// The filters.
@@ -46,9 +48,36 @@ pub enum AccountsPurpose {
     ConfirmAup(Vec<String>, crate::ops::aup::RecordRequest),
 }
 
-/// True when `name` is a protected group (`[protect] groups`, the admin role's groups).
-pub fn is_protected_group(sh: &Shell, name: &str) -> bool {
-    crate::ops::change::is_protected_group(&sh.env.protection, name)
+/// True when `name` is a protected group: as the directory's group list says (privileged by
+/// SID, nested into one), or by name (`[protect] groups`, the admin role's groups).
+pub fn is_protected_group(a: &AccountsTab, sh: &Shell, name: &str) -> bool {
+    let listed = a
+        .groups
+        .iter()
+        .flatten()
+        .any(|g| g.is(name) && g.protected.is_some());
+    let g = crate::ops::Group {
+        dn: String::new(),
+        name: name.to_string(),
+    };
+    listed || sh.env.protection.check_group(&g).is_some()
+}
+
+/// The change the groups dialog makes with `group`: for one account, add it (remove it when
+/// already a member); for more, `adding` says which.
+fn groups_change(a: &AccountsTab, sh: &Shell, group: String, adding: bool) -> Change {
+    let (add, remove) = if adding {
+        (vec![group], Vec::new())
+    } else {
+        (Vec::new(), vec![group])
+    };
+    // Joining a protected group is asked about in the confirmation, which says so.
+    let allow_protected = add.iter().any(|g| is_protected_group(a, sh, g));
+    Change::Groups {
+        add,
+        remove,
+        allow_protected,
+    }
 }
 
 /// `~/x.csv` with the home directory.
@@ -100,6 +129,46 @@ pub fn on_submit(
             }
             vec![AccountsCmd::ImportApply { gen, plan }.into()]
         }
+        (AccountsPurpose::Groups(targets), Submitted::Picker(p)) => {
+            let Some(group) = p.chosen().map(str::to_string) else {
+                sh.dialogs.push(Dialog::Picker(p));
+                return Vec::new();
+            };
+            sh.dialogs.push(Dialog::Picker(p));
+            if let [one] = targets.as_slice() {
+                let member = a.row(one).is_some_and(|r| {
+                    r.account
+                        .groups
+                        .iter()
+                        .chain(r.account.group_dns.iter())
+                        .any(|g| g.eq_ignore_ascii_case(group.trim()))
+                });
+                let change = groups_change(a, sh, group, !member);
+                confirm_change(a, sh, targets, change);
+            } else {
+                let gen = sh.next_gen();
+                let mut how = crate::tui::dialogs::Picker::loading(
+                    &format!("{group}: add or remove {} accounts", targets.len()),
+                    Vec::new(),
+                    crate::tui::tabs::Purpose::Accounts(AccountsPurpose::GroupsHow(
+                        targets,
+                        group.clone(),
+                    )),
+                    gen,
+                );
+                how.waiting = None;
+                how.options = vec![format!("Add to {group}"), format!("Remove from {group}")];
+                sh.dialogs.push(Dialog::Picker(how));
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::GroupsHow(targets, group), Submitted::Picker(p)) => {
+            let adding = p.cursor == 0;
+            sh.dialogs.push(Dialog::Picker(p));
+            let change = groups_change(a, sh, group, adding);
+            confirm_change(a, sh, targets, change);
+            Vec::new()
+        }
         (AccountsPurpose::Move(targets), Submitted::Picker(p)) => {
             let chosen = p.chosen().map(str::to_string);
             sh.dialogs.push(Dialog::Picker(p));
@@ -145,16 +214,16 @@ fn submit_form(
                 "" => Ok(None),
                 t => parse_date(t).map(Some),
             };
-            // Every problem at once, not one per submit.
+            // Every problem at once, each naming its field, not one per submit.
             let mut problems = Vec::new();
             if first.is_empty() && last.is_empty() {
-                problems.push("give a first or last name".to_string());
+                problems.push((1, "give a first or last name".to_string()));
             }
             if let Err(e) = &expires {
-                problems.push(format!("Expires on: {e}"));
+                problems.push((4, e.clone()));
             }
             match expires {
-                _ if !problems.is_empty() => f.error = Some(problems.join("; ")),
+                _ if f.problems(problems) => {}
                 Err(e) => f.error = Some(e),
                 Ok(expires) => {
                     let req = CreateRequest {
@@ -193,24 +262,6 @@ fn submit_form(
                     return cmds;
                 }
                 Err(e) => f.error = Some(e),
-            }
-        }
-        AccountsPurpose::Groups(targets) => {
-            let add = split_names(f.text(0));
-            let remove = split_names(f.text(1));
-            if add.is_empty() && remove.is_empty() {
-                f.error = Some("name a group to add or to remove".into());
-            } else {
-                sh.dialogs.push(Dialog::Form(f));
-                // Joining a protected group is asked about in the confirmation, which says so.
-                let allow_protected = add.iter().any(|g| is_protected_group(sh, g));
-                let change = Change::Groups {
-                    add,
-                    remove,
-                    allow_protected,
-                };
-                confirm_change(a, sh, targets, change);
-                return cmds;
             }
         }
         AccountsPurpose::Import => {

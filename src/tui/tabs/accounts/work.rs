@@ -37,6 +37,11 @@ pub enum AccountsCmd {
         /// Whose.
         username: String,
     },
+    /// Read the directory's groups (the groups dialog's picker).
+    LoadGroups {
+        /// Generation.
+        gen: u64,
+    },
     /// Read the OUs (move targets).
     LoadOus {
         /// Generation.
@@ -144,6 +149,13 @@ pub enum AccountsMsg {
         username: String,
         /// Outcome.
         result: Result<Vec<ActionEntry>>,
+    },
+    /// The directory's groups were read.
+    GroupsLoaded {
+        /// Generation.
+        gen: u64,
+        /// Outcome.
+        result: Result<Vec<ops::groups::GroupEntry>>,
     },
     /// The OUs were read.
     OusLoaded {
@@ -269,6 +281,12 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
                     username,
                     result,
                 });
+            });
+        }
+        AccountsCmd::LoadGroups { gen } => {
+            tokio::spawn(async move {
+                let result = ops::groups::list(&ctx).await;
+                out.send(AccountsMsg::GroupsLoaded { gen, result });
             });
         }
         AccountsCmd::LoadOus { gen } => {

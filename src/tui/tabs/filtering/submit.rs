@@ -83,6 +83,13 @@ pub fn on_submit(
             filters(p, sh, &f);
             Vec::new()
         }
+        // Every empty or unreadable field at once, each named.
+        other if every_field(&other, &f).is_some() => {
+            let mut f = f;
+            f.problems(every_field(&other, &f).unwrap_or_default());
+            sh.dialogs.push(Dialog::Form(f));
+            Vec::new()
+        }
         other => match check(&other, &f, FilteringTab::judge_now(sh).london_date()) {
             Err(e) => back(sh, f, e),
             Ok(change) => {
@@ -225,6 +232,51 @@ fn by_of(c: &Change) -> Option<&str> {
         | Change::ReviewStart { by } => Some(by),
         Change::ReviewItem { .. } | Change::ReviewClose { .. } => None,
     }
+}
+
+/// Every field of the form that is empty but needed, or is no date where a date goes, at
+/// once (field, why); None when there is none. The rules between fields are then [`check`]'s.
+fn every_field(purpose: &FilterPurpose, f: &Form) -> Option<Vec<(usize, String)>> {
+    let (needed, dates): (&[(usize, &str)], &[usize]) = match purpose {
+        FilterPurpose::Request => (
+            &[
+                (0, "give a directory username"),
+                (1, "give the site or address"),
+                (2, "say what the site is needed for"),
+            ],
+            &[4],
+        ),
+        FilterPurpose::Decide { .. } => (
+            &[
+                (1, "give the approver's directory username"),
+                (3, "say why"),
+            ],
+            &[],
+        ),
+        FilterPurpose::Apply { .. } | FilterPurpose::ReviewStart => {
+            (&[(0, "give a directory username")], &[])
+        }
+        FilterPurpose::Revoke { .. } => (
+            &[(0, "give a directory username"), (1, "say why it ends")],
+            &[],
+        ),
+        FilterPurpose::ReviewItem { .. } => (&[(2, "say what was found")], &[1]),
+        FilterPurpose::ReviewClose => (&[(0, "say what was tested")], &[]),
+        FilterPurpose::Filter | FilterPurpose::Confirmed(_) => (&[], &[]),
+    };
+    let mut problems: Vec<(usize, String)> = Vec::new();
+    for (i, hint) in needed {
+        if f.text(*i).trim().is_empty() {
+            problems.push((*i, format!("must not be empty: {hint}")));
+        }
+    }
+    for i in dates {
+        if let Err(e) = date(f.text(*i)) {
+            problems.push((*i, e));
+        }
+    }
+    problems.sort_by_key(|p| p.0);
+    (!problems.is_empty()).then_some(problems)
 }
 
 fn need(what: &str, v: &str, hint: &str) -> Result<String, String> {

@@ -490,25 +490,34 @@ pub fn on_submit(
                 Change::EditBatch { name, edit },
             )
         }
-        (InvPurpose::Sanitise { batch }, Submitted::Form(f)) => {
+        (InvPurpose::Sanitise { batch }, Submitted::Form(mut f)) => {
             let tag = f
                 .choice(0)
                 .split_whitespace()
                 .next()
                 .unwrap_or("")
                 .to_string();
-            let method = match Sanitisation::parse(f.choice(1)) {
-                Ok(m) => m,
-                Err(e) => return refuse(sh, f, e, 1),
-            };
+            let method = Sanitisation::parse(f.choice(1));
             let certificate = f.text(2).trim().to_string();
             let verified_by = f.text(3).trim().to_string();
+            // Every problem at once, each naming its field.
+            let mut problems = Vec::new();
+            if let Err(e) = &method {
+                problems.push((1, e.clone()));
+            }
             if certificate.is_empty() {
-                return refuse(sh, f, "give the certificate or reference number".into(), 2);
+                problems.push((2, "give the certificate or reference number".to_string()));
             }
             if verified_by.is_empty() {
-                return refuse(sh, f, "say who verified it".into(), 3);
+                problems.push((3, "say who verified it".to_string()));
             }
+            let method = match (method, f.problems(problems)) {
+                (Ok(m), false) => m,
+                _ => {
+                    sh.dialogs.push(Dialog::Form(f));
+                    return Vec::new();
+                }
+            };
             let lines = vec![
                 (
                     format!("Record the sanitisation of {tag} in {batch}:"),
@@ -712,20 +721,31 @@ struct Parsed {
     category: Option<Category>,
 }
 
-fn parse_common(f: &Form) -> Result<Parsed, (String, usize)> {
-    let date =
-        |l: &str| opt_date(text_of(f, l)).map_err(|e| (format!("{l}: {e}"), field_index(f, l)));
-    let purchased = date(label::PURCHASED)?;
-    let warranty = date(label::WARRANTY)?;
+/// The fields every asset form shares, or every problem with them at once (field, why).
+fn parse_common(f: &Form) -> Result<Parsed, Vec<(usize, String)>> {
+    let mut problems = Vec::new();
+    let mut date = |l: &str| match opt_date(text_of(f, l)) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push((field_index(f, l), e));
+            None
+        }
+    };
+    let purchased = date(label::PURCHASED);
+    let warranty = date(label::WARRANTY);
     let price = match text_of(f, label::PRICE) {
         "" => None,
-        t => Some(parse_price(t).map_err(|e| {
-            (
-                format!("{}: {e}", label::PRICE),
-                field_index(f, label::PRICE),
-            )
-        })?),
+        t => match parse_price(t) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                problems.push((field_index(f, label::PRICE), e));
+                None
+            }
+        },
     };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let encrypted = Encrypted::parse(choice_of(f, label::ENCRYPTED)).unwrap_or_default();
     let category = Category::parse(choice_of(f, label::CATEGORY)).ok();
     Ok(Parsed {
@@ -737,10 +757,17 @@ fn parse_common(f: &Form) -> Result<Parsed, (String, usize)> {
     })
 }
 
+/// Puts the form back with every problem listed; nothing is sent.
+fn refuse_all(sh: &mut Shell, mut f: Form, problems: Vec<(usize, String)>) -> Vec<Cmd> {
+    f.problems(problems);
+    sh.dialogs.push(Dialog::Form(f));
+    Vec::new()
+}
+
 fn add(v: &mut InventoryTab, sh: &mut Shell, f: Form) -> Vec<Cmd> {
     let p = match parse_common(&f) {
         Ok(p) => p,
-        Err((e, i)) => return refuse(sh, f, e, i),
+        Err(problems) => return refuse_all(sh, f, problems),
     };
     let status = START_STATUSES
         .get(f.choice_index(field_index(&f, label::STATUS)))
@@ -777,7 +804,7 @@ fn add(v: &mut InventoryTab, sh: &mut Shell, f: Form) -> Vec<Cmd> {
 fn edit(v: &mut InventoryTab, sh: &mut Shell, a: &Asset, f: Form) -> Vec<Cmd> {
     let p = match parse_common(&f) {
         Ok(p) => p,
-        Err((e, i)) => return refuse(sh, f, e, i),
+        Err(problems) => return refuse_all(sh, f, problems),
     };
     let cleared = [
         (
@@ -845,13 +872,15 @@ fn loan(v: &mut InventoryTab, sh: &mut Shell, tag: String, mut f: Form) -> Vec<C
         "" => Ok(None),
         t => parse_date(t).map(Some),
     };
-    let problem = if user.is_empty() {
-        Some("say who borrows it: a directory username".to_string())
-    } else {
-        due.as_ref().err().cloned()
-    };
-    if let Some(e) = problem {
-        f.error = Some(e);
+    // Every problem at once, each naming its field.
+    let mut problems = Vec::new();
+    if user.is_empty() {
+        problems.push((0, "say who borrows it: a directory username".to_string()));
+    }
+    if let Err(e) = &due {
+        problems.push((1, e.clone()));
+    }
+    if f.problems(problems) {
         sh.dialogs.push(Dialog::Form(f));
         return Vec::new();
     }

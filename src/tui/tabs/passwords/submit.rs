@@ -65,18 +65,28 @@ fn add_cred(p: &mut PasswordsTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
     let known_by = split_names(f.text(2));
     let owner = f.text(3).trim().to_string();
     let period = f.text(4).trim().parse::<u32>();
-    let problem = match &period {
-        Err(_) => Some("the period is a number of days, e.g. 42".to_string()),
-        Ok(days) => crate::domain::creds::validate(&name, &system, *days)
-            .err()
-            .or_else(|| {
-                owner
-                    .is_empty()
-                    .then(|| "say who changes it (the owner)".to_string())
-            }),
-    };
-    if let Some(e) = problem {
-        f.error = Some(e.replace(" (--system)", ""));
+    // Every problem at once, each naming its field: the domain's rule asked of one field at
+    // a time (the others given a value it takes).
+    let rule = crate::domain::creds::validate;
+    let mut problems = Vec::new();
+    if let Err(e) = rule(&name, "x", 42) {
+        problems.push((0, e));
+    }
+    if let Err(e) = rule("x", &system, 42) {
+        problems.push((1, e.replace(" (--system)", "")));
+    }
+    if owner.is_empty() {
+        problems.push((3, "say who changes it (the owner)".to_string()));
+    }
+    match &period {
+        Err(_) => problems.push((4, "the period is a number of days, e.g. 42".to_string())),
+        Ok(days) => {
+            if let Err(e) = rule("x", "x", *days) {
+                problems.push((4, e));
+            }
+        }
+    }
+    if f.problems(problems) {
         sh.dialogs.push(Dialog::Form(f));
         return Vec::new();
     }
