@@ -107,3 +107,70 @@ fn samba_import_names_each_entry_uniquely_in_its_ou() {
     .len();
     assert_eq!(n, 4);
 }
+
+/// With layout rules for pupils (`[sync.layout.pupil]`), `accounts import` places a new Year 7
+/// pupil as `sync` would (and as the school's pupils are): in `OU=Year 7,OU=Pupils,OU=School`,
+/// in groups `Pupils` and `Year 7`, named by the template (`26smithe`: the year it entered
+/// Year 7). A role without rules (staff) is made as before. On Samba AD and slapd.
+#[test]
+fn import_places_pupils_by_the_layout_rules_on_both_servers() {
+    for server in TestServer::both() {
+        let fl = format!("{:?}", server.flavour);
+        let cfg = server.write_config();
+        let mut text = std::fs::read_to_string(&cfg).expect("config");
+        text.push_str(&format!(
+            "\n[accounts]\nhandout_dir = \"{}\"\n\n[sync.layout.pupil]\n\
+             ou = \"OU=Year {{year}},OU=Pupils,OU=School\"\ngroups = [\"Pupils\", \"Year {{year}}\"]\n\
+             username = \"{{yy}}{{surname}}{{initial}}\"\n",
+            server.dir.display()
+        ));
+        std::fs::write(&cfg, text).expect("config");
+        let base = &server.base_dn;
+        let (group_dn, add) = match server.flavour {
+            support::Flavour::ActiveDirectory => (
+                format!("CN=Year 7,OU=School,{base}"),
+                "objectClass: group\nsAMAccountName: Year 7\n".to_string(),
+            ),
+            support::Flavour::OpenLdap => (
+                format!("cn=Year 7,ou=Groups,{base}"),
+                format!(
+                    "objectClass: groupOfNames\ncn: Year 7\nmember: {}\n",
+                    server.user_dn("harry.hughes")
+                ),
+            ),
+        };
+        server.ldapmodify(&format!("dn: {group_dn}\nchangetype: add\n{add}"));
+        let csv = server.dir.join("intake.csv");
+        std::fs::write(
+            &csv,
+            "First Name,Last Name,Role,Form,MIS Id\nEmma,Smith,pupil,7B,P777001\nTom,Baker,staff,,S777002\n",
+        )
+        .expect("csv");
+        let f = csv.to_str().expect("utf-8");
+        let r = common::st_on(
+            &cfg,
+            "2026-12-07",
+            &["accounts", "import", f, "--apply"],
+            None,
+        );
+        assert_eq!(r.code, 0, "{fl}: {}\n{}", r.stdout, r.stderr);
+        let dn = server.user_dn("26smithe");
+        assert!(
+            dn.to_lowercase().ends_with(&format!(
+                "ou=year 7,ou=pupils,ou=school,{}",
+                base.to_lowercase()
+            )),
+            "{fl}: {dn}"
+        );
+        for g in ["Pupils", "Year 7"] {
+            let members = server.ldapsearch(&format!("(cn={g})"), &["member"]);
+            assert!(
+                members.to_lowercase().contains(&dn.to_lowercase()),
+                "{fl}: 26smithe in {g}: {members}"
+            );
+        }
+        // Staff have no rules here: made as before ([accounts] username_pattern, the staff OU).
+        let staff = server.user_dn("tom.baker");
+        assert!(staff.to_lowercase().contains("ou=staff,"), "{fl}: {staff}");
+    }
+}

@@ -248,7 +248,16 @@ fn sync_plans_applies_refuses_and_resumes_on_both_servers() {
             "--apply",
             "--yes",
         ];
-        assert!(kill_at(&cfg, &args, "sync-step-sent"), "{fl}: never paused");
+        // Killed once the first step is begun (nothing sent), then its resume killed after
+        // a step was sent: the runner's test points stop a sync run as they stop a sweep.
+        assert!(
+            kill_at(&cfg, &args, "sweep-step-begun"),
+            "{fl}: never paused"
+        );
+        assert!(
+            kill_at(&cfg, &["sync", "--resume"], "sweep-step-sent"),
+            "{fl}: the resume never paused"
+        );
         let r = run_env(
             &["--config", cfg.to_str().expect("p"), "sync", "--resume"],
             None,

@@ -315,6 +315,7 @@ pub async fn run(ctx: &Ctx, cmd: &AccountsCmd) -> Result<ExitCode> {
                     .map_err(Error::Usage)?,
                 username: username.clone(),
                 description: None,
+                place: None,
             };
             ctx.refuse_as_of("accounts create")?;
             confirm_unusual_expiry(ctx, req.expires, *yes)?;

@@ -200,6 +200,9 @@ fn finish(
             o.lost_passwords.join(", ")
         );
     }
+    for r in &o.refused {
+        errln!("refused (no longer the account planned; nothing was done to it): {r}");
+    }
     for p in &o.problems {
         errln!("problem: {p}");
     }

@@ -584,6 +584,43 @@ pub struct CreateRequest {
     pub username: Option<String>,
     /// Description.
     pub description: Option<String>,
+    /// Where the layout rules (`[sync.layout.ROLE]`) put it, when they do: `sync`'s joiners
+    /// and `accounts import` with rules for the role. `None`: the role's OU and groups and
+    /// `[accounts] username_pattern`.
+    pub place: Option<Box<Place>>,
+}
+
+/// Where the layout rules put a new account (see [`crate::domain::sync::layout::place_new`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The OU (absolute); `None`: the role's (and then the role's groups too).
+    pub ou: Option<String>,
+    /// Group names.
+    pub groups: Vec<String>,
+    /// The username template (`{yy}{surname}{initial}`); empty: `[accounts] username_pattern`.
+    pub username: String,
+    /// NC year (`{yy}` is the year it entered Year 7).
+    pub year: Option<u32>,
+}
+
+impl Place {
+    /// The place the rules give a person of `role` in `year` and `form`; `None` when the
+    /// school has no rules for the role.
+    pub fn by_rules(ctx: &Ctx, role: &str, year: Option<u32>, form: &str) -> Option<Place> {
+        // Configured rules only (the demo's own rules stay with its sync).
+        if ctx.config.sync.layout.is_empty() {
+            return None;
+        }
+        let rules = super::sync::layouts(ctx);
+        let layout = rules.get(&role.to_lowercase())?;
+        let (ou, groups) = crate::domain::sync::layout::place_new(layout, year, form);
+        Some(Place {
+            ou,
+            groups,
+            username: layout.username.clone(),
+            year,
+        })
+    }
 }
 
 /// What creating an account gave: the account and its temporary password (show once).
@@ -667,13 +704,43 @@ pub fn first_username(ctx: &Ctx, req: &CreateRequest) -> Option<String> {
 }
 
 fn username_base(ctx: &Ctx, req: &CreateRequest) -> Result<String> {
-    let parts = NameParts {
-        first: req.first.trim(),
-        last: req.last.trim(),
-        year: ctx.wall_now().year(),
-        mis: req.mis_id.as_deref(),
+    username_base_for(
+        ctx,
+        req.first.trim(),
+        req.last.trim(),
+        req.mis_id.as_deref(),
+        req.place.as_deref(),
+    )
+}
+
+/// The first-choice username of a new account (before the clash rule adds a digit): the
+/// layout's template when its place has one, else `[accounts] username_pattern`; `{yy}` is the
+/// year a pupil placed by the rules entered Year 7 (else this year). The one rule for `accounts
+/// create`, `accounts import` and `sync`.
+pub fn username_base_for(
+    ctx: &Ctx,
+    first: &str,
+    last: &str,
+    mis: Option<&str>,
+    place: Option<&Place>,
+) -> Result<String> {
+    let pattern = match place {
+        Some(p) if !p.username.trim().is_empty() => {
+            crate::domain::sync::layout::username_pattern(&p.username)
+        }
+        _ => ctx.config.accounts.username_pattern.clone(),
     };
-    expand(&ctx.config.accounts.username_pattern, &parts).map_err(Error::Config)
+    let year = match place {
+        Some(p) => crate::domain::sync::layout::entry_year(ctx.now().london_date(), p.year),
+        None => ctx.wall_now().year(),
+    };
+    let parts = NameParts {
+        first,
+        last,
+        year,
+        mis,
+    };
+    expand(&pattern, &parts).map_err(Error::Config)
 }
 
 /// Plans a new account (username, OU, groups) without creating it.
@@ -708,9 +775,11 @@ pub async fn plan_create_cached(
     }
     let base = ctx.dir.base_dn().to_string();
     let roles = &ctx.config.directory.roles;
-    let parent = match roles.create_in(&req.role, &base) {
-        Some(p) => p,
-        None => {
+    let placed_ou = req.place.as_ref().and_then(|p| p.ou.clone());
+    let parent = match (&placed_ou, roles.create_in(&req.role, &base)) {
+        (Some(ou), _) => ou.clone(),
+        (None, Some(p)) => p,
+        (None, None) => {
             if cache.ous.is_none() {
                 cache.ous = Some(ctx.dir.list_ous().await?);
             }
@@ -745,7 +814,21 @@ pub async fn plan_create_cached(
         }
     };
     let mut groups = Vec::new();
-    for g in roles.default_groups(&req.role) {
+    // The layout's groups, and the role's when the layout does not place it.
+    let mut names: Vec<String> = req
+        .place
+        .as_ref()
+        .map(|p| p.groups.clone())
+        .unwrap_or_default();
+    if placed_ou.is_none() {
+        names.extend(roles.default_groups(&req.role));
+    }
+    let placed: Vec<String> = req
+        .place
+        .as_ref()
+        .map(|p| p.groups.iter().map(|g| g.to_lowercase()).collect())
+        .unwrap_or_default();
+    for g in names {
         let found = match cache.groups.get(&g) {
             Some(f) => f.clone(),
             None => {
@@ -754,8 +837,13 @@ pub async fn plan_create_cached(
                 f
             }
         };
-        if let Some(dn) = found {
-            groups.push(dn);
+        match found {
+            Some(dn) if !groups.contains(&dn) => groups.push(dn),
+            Some(_) => {}
+            None if placed.contains(&g.to_lowercase()) => tracing::warn!(
+                "no group \"{g}\" in the directory: the layout rules name it; create it, or fix [sync.layout]"
+            ),
+            None => {}
         }
     }
     let expires = req.expires.or_else(|| {

@@ -136,6 +136,13 @@ fn read_csv_file(
             "employee id",
         ],
     );
+    // The NC year, for the layout rules (`[sync.layout.ROLE]`): the `[mis] year_column`, else
+    // the year the form names (`7B`).
+    let year_col = [ctx.config.mis.year_column.trim(), "nc year", "year group"]
+        .into_iter()
+        .filter(|n| !n.is_empty())
+        .find_map(|n| table.column(&[n]))
+        .filter(|c| Some(*c) != form);
     let mut missing = Vec::new();
     if first.is_none() {
         missing.push(cols.first_name.as_str());
@@ -203,6 +210,21 @@ fn read_csv_file(
             continue;
         }
         let mis_id = Some(get(mis)).filter(|m| !m.is_empty());
+        let form_v = get(form);
+        let year = match year_col.map(|c| get(Some(c))) {
+            Some(v) if !v.trim().is_empty() => match super::sync::parse_year(&v) {
+                Ok(y) => y,
+                Err(e) => {
+                    errors.push(RowError {
+                        line,
+                        message: format!("column {}: {e}", table.header(year_col.unwrap_or(0))),
+                    });
+                    continue;
+                }
+            },
+            _ => super::sync::year_of_form(&form_v),
+        };
+        let place = super::actions::Place::by_rules(ctx, &r, year, &form_v).map(Box::new);
         rows.push(ImportRow {
             line,
             request: CreateRequest {
@@ -210,9 +232,10 @@ fn read_csv_file(
                 first: f,
                 last: l,
                 mis_id,
+                place,
                 ..Default::default()
             },
-            form: get(form),
+            form: form_v,
         });
     }
     Ok((rows, errors, table.encoding))

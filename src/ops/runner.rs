@@ -109,6 +109,134 @@ pub enum Step {
         #[serde(flatten)]
         target: Target,
     },
+    /// `sync`: make a joiner's account (its temporary password goes to the slips).
+    #[serde(rename = "sync.create")]
+    SyncCreate {
+        /// MIS id.
+        #[serde(default)]
+        mis_id: Option<String>,
+        /// Role.
+        #[serde(default)]
+        role: String,
+        /// Given name.
+        #[serde(default)]
+        given: String,
+        /// Surname.
+        #[serde(default)]
+        surname: String,
+        /// Display name.
+        #[serde(default)]
+        display: String,
+        /// The OU it is made in.
+        #[serde(default)]
+        parent_dn: String,
+        /// Its entry name when not the display name.
+        #[serde(default)]
+        cn: Option<String>,
+        /// Group DNs.
+        #[serde(default)]
+        groups: Vec<String>,
+        /// NC year.
+        #[serde(default)]
+        year: Option<u32>,
+        /// Form.
+        #[serde(default)]
+        form: String,
+        /// Always true: a temporary password is set.
+        #[serde(default)]
+        temporary_password_set: bool,
+        /// Whom (nothing known before it is made; a retry's step).
+        #[serde(flatten)]
+        target: Target,
+    },
+    /// `sync`: move to the OU of its year (as `name` when the entry name is taken there).
+    #[serde(rename = "sync.move")]
+    SyncMove {
+        /// The OU it was in.
+        #[serde(default)]
+        from: String,
+        /// The OU it goes to.
+        to: String,
+        /// The entry name to take when its own is taken.
+        #[serde(default)]
+        name: Option<String>,
+        /// Whom.
+        #[serde(flatten)]
+        target: Target,
+    },
+    /// `sync`: join and leave groups (DNs).
+    #[serde(rename = "sync.groups")]
+    SyncGroups {
+        /// Groups it joins.
+        #[serde(default)]
+        add: Vec<String>,
+        /// Groups it leaves.
+        #[serde(default)]
+        remove: Vec<String>,
+        /// Whom.
+        #[serde(flatten)]
+        target: Target,
+    },
+    /// `sync`: new names (the username stays).
+    #[serde(rename = "sync.rename")]
+    SyncRename {
+        /// MIS id.
+        #[serde(default)]
+        mis_id: Option<String>,
+        /// Given name.
+        #[serde(default)]
+        given: String,
+        /// Surname.
+        #[serde(default)]
+        surname: String,
+        /// Display name.
+        #[serde(default)]
+        display: String,
+        /// The names it had (`given`, `surname`, `display`).
+        #[serde(default)]
+        before: Value,
+        /// Whom.
+        #[serde(flatten)]
+        target: Target,
+    },
+    /// `sync`: enable a returner (and clear the sweep's expiry and stamp).
+    #[serde(rename = "sync.enable")]
+    SyncEnable {
+        /// MIS id.
+        #[serde(default)]
+        mis_id: Option<String>,
+        /// Clear its expiry.
+        #[serde(default)]
+        clear_expiry: bool,
+        /// Clear its description.
+        #[serde(default)]
+        clear_description: bool,
+        /// Why.
+        #[serde(default)]
+        reason: String,
+        /// Whom.
+        #[serde(flatten)]
+        target: Target,
+    },
+    /// `sync`: a new temporary password for a returner (to the slips).
+    #[serde(rename = "sync.password")]
+    SyncPassword {
+        /// MIS id.
+        #[serde(default)]
+        mis_id: Option<String>,
+        /// Always true.
+        #[serde(default)]
+        temporary: bool,
+        /// The person's name.
+        #[serde(default)]
+        name: String,
+        /// Form (for the slip).
+        #[serde(default)]
+        form: String,
+        /// Whom.
+        #[serde(flatten)]
+        target: Target,
+    },
 }
 
 impl Step {
@@ -147,7 +275,13 @@ impl Step {
             | Step::LeaverExpire { target, .. }
             | Step::LeaverGroups { target, .. }
             | Step::LeaverMove { target, .. }
-            | Step::LeaverPurge { target } => target,
+            | Step::LeaverPurge { target }
+            | Step::SyncCreate { target, .. }
+            | Step::SyncMove { target, .. }
+            | Step::SyncGroups { target, .. }
+            | Step::SyncRename { target, .. }
+            | Step::SyncEnable { target, .. }
+            | Step::SyncPassword { target, .. } => target,
         }
     }
 
@@ -158,7 +292,13 @@ impl Step {
             | Step::LeaverExpire { target, .. }
             | Step::LeaverGroups { target, .. }
             | Step::LeaverMove { target, .. }
-            | Step::LeaverPurge { target } => target,
+            | Step::LeaverPurge { target }
+            | Step::SyncCreate { target, .. }
+            | Step::SyncMove { target, .. }
+            | Step::SyncGroups { target, .. }
+            | Step::SyncRename { target, .. }
+            | Step::SyncEnable { target, .. }
+            | Step::SyncPassword { target, .. } => target,
         }
     }
 }
@@ -270,6 +410,40 @@ pub trait Executor: Send {
 
     /// Forgets anything remembered between steps (after a settle, a retry or an error).
     fn forget(&mut self) {}
+
+    /// Which kind of run it works through: the table holding the run's lock and its end.
+    fn kind(&self) -> RunKind {
+        RunKind::Sweep
+    }
+
+    /// Told after `steps` were done and recorded (e.g. a new account held for its acceptable
+    /// use agreement, itself a journalled change, after its create is in the log).
+    async fn recorded(&mut self, _ctx: &Ctx, _steps: &[RunStep]) {}
+}
+
+/// The kinds of run, each with its own table of runs (lock, open, finished).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// The leaver sweep and `sweep purge` (`sweep_runs`).
+    Sweep,
+    /// `schooltech sync` (`sync_runs`).
+    Sync,
+}
+
+impl RunKind {
+    fn lock(self, store: &Store, run_id: &str) -> Result<()> {
+        match self {
+            RunKind::Sweep => store.sweep_lock(run_id),
+            RunKind::Sync => store.sync_lock(run_id),
+        }
+    }
+
+    fn finish(self, store: &Store, run_id: &str, now: DateTime<Utc>) -> Result<()> {
+        match self {
+            RunKind::Sweep => store.sweep_finish(run_id, now),
+            RunKind::Sync => store.sync_finish(run_id, now),
+        }
+    }
 }
 
 /// How the journal's error of a step refused as no longer the object planned begins: such a
@@ -277,7 +451,11 @@ pub trait Executor: Send {
 pub const REFUSED: &str = "refused: ";
 
 /// Notes a step (or steps) that did not work: refused, or a problem that keeps the run open.
-fn note(out: &mut RunOutcome, what: String, err: &Error) {
+/// A lost connection stops the run (`stop`): the steps after it are not tried.
+fn note(out: &mut RunOutcome, stop: &mut Option<String>, what: String, err: &Error) {
+    if err.is_connection_lost() {
+        *stop = Some(err.to_string());
+    }
     if matches!(err, Error::NotPlanned(_)) {
         out.refused.push(what);
     } else {
@@ -677,6 +855,9 @@ async fn do_steps(
         .map(|s| (s.entry.id, s.action(), s.entry.details.clone()))
         .collect();
     close(ctx, store, &entries, first.target(), result.as_ref().err())?;
+    if result.is_ok() {
+        exec.recorded(ctx, steps).await;
+    }
     result
 }
 
@@ -691,7 +872,8 @@ pub async fn execute(
     exec: &mut dyn Executor,
     progress: Progress<'_>,
 ) -> Result<RunOutcome> {
-    store.sweep_lock(run_id)?;
+    let kind = exec.kind();
+    kind.lock(store, run_id)?;
     let entries = store.journal_run(run_id)?;
     let mut out = RunOutcome {
         run_id: run_id.into(),
@@ -723,7 +905,23 @@ pub async fn execute(
         .collect();
     let mut next = steps.iter().filter_map(|s| s.entry.step).max().unwrap_or(0) + 1;
     let mut i = 0;
+    // Set when the connection to the directory is lost: the rest is left for the resume.
+    let mut stop: Option<String> = None;
     while i < steps.len() {
+        if let Some(why) = &stop {
+            let e = &steps[i].entry;
+            i += 1;
+            let step_no = e.step.unwrap_or(0);
+            match e.state {
+                JournalState::Done => out.already += 1,
+                JournalState::Failed if retried.contains(&step_no) => {}
+                _ => out.problems.push(format!(
+                    "step {step_no} ({} {}): not tried: {why}",
+                    e.action, e.target
+                )),
+            }
+            continue;
+        }
         // Fresh steps the executor does together (e.g. one modify for one account).
         let fresh_len = steps[i..].iter().take_while(|s| fresh(&s.entry)).count();
         if fresh_len > 1 {
@@ -755,7 +953,7 @@ pub async fn execute(
                             batch[n - 1].entry.step.unwrap_or(0),
                             batch[0].target()
                         );
-                        note(&mut out, what, &err);
+                        note(&mut out, &mut stop, what, &err);
                     }
                 }
                 i += n;
@@ -802,7 +1000,7 @@ pub async fn execute(
                     Err(err) => {
                         tell(progress, run_id, e, StepState::Failed(err.to_string()));
                         let what = format!("step {step_no} ({} {}): {err}", e.action, e.target);
-                        note(&mut out, what, &err);
+                        note(&mut out, &mut stop, what, &err);
                     }
                 }
                 false
@@ -861,13 +1059,13 @@ pub async fn execute(
                         "step {step_no} ({} {}), tried again: {err}",
                         e.action, e.target
                     );
-                    note(&mut out, what, &err);
+                    note(&mut out, &mut stop, what, &err);
                 }
             }
         }
     }
     if out.problems.is_empty() {
-        store.sweep_finish(run_id, ctx.wall_now())?;
+        kind.finish(store, run_id, ctx.wall_now())?;
         out.finished = true;
     }
     Ok(out)
@@ -905,6 +1103,40 @@ mod tests {
             (
                 "leaver.purge",
                 json!({"dn": "CN=A,DC=x", "object_id": null}),
+            ),
+            // As main's own sync loop wrote them (before sync ran on this runner).
+            (
+                "sync.create",
+                json!({"mis_id": "P1", "role": "pupil", "given": "Ann", "surname": "Lee",
+                       "display": "Ann Lee", "parent_dn": "OU=Year 7,DC=x", "cn": null,
+                       "groups": ["CN=G,DC=x"], "year": 7, "form": "7B",
+                       "temporary_password_set": true}),
+            ),
+            (
+                "sync.move",
+                json!({"from": "OU=Year 7,DC=x", "to": "OU=Year 8,DC=x", "name": null}),
+            ),
+            (
+                "sync.groups",
+                json!({"add": ["CN=Y8,DC=x"], "remove": ["CN=Y7,DC=x"]}),
+            ),
+            (
+                "sync.groups",
+                json!({"add": [], "remove": ["CN=Y7,DC=x"], "retry_of": 3}),
+            ),
+            (
+                "sync.rename",
+                json!({"mis_id": "P1", "given": "Ann", "surname": "Li", "display": "Ann Li",
+                       "before": {"given": "Ann", "surname": "Lee", "display": "Ann Lee"}}),
+            ),
+            (
+                "sync.enable",
+                json!({"mis_id": "P1", "clear_expiry": true, "clear_description": false,
+                       "reason": "back on the roll"}),
+            ),
+            (
+                "sync.password",
+                json!({"mis_id": "P1", "temporary": true, "name": "Ann Li", "form": "Year 8"}),
             ),
         ];
         for (action, details) in old {

@@ -32,6 +32,21 @@ pub fn expand(template: &str, year: Option<u32>, form: &str) -> Option<String> {
     Some(out)
 }
 
+/// Where a new account of a role with these rules goes: the OU (absolute; `None` when the rules
+/// name none or it needs a year or form the person lacks) and the group names. The one rule for
+/// a joiner, whether `sync` or `accounts import` makes it.
+pub fn place_new(layout: &Layout, year: Option<u32>, form: &str) -> (Option<String>, Vec<String>) {
+    let ou = Some(layout.ou.trim())
+        .filter(|o| !o.is_empty())
+        .and_then(|o| expand(o, year, form));
+    let groups = layout
+        .groups
+        .iter()
+        .filter_map(|g| expand(g, year, form))
+        .collect();
+    (ou, groups)
+}
+
 /// The value of the one `{year}` or `{form}` in `template` that makes it `text` (case-insensitive),
 /// with the variable's name.
 pub fn extract<'a>(template: &str, text: &'a str) -> Option<(&'static str, &'a str)> {

@@ -477,14 +477,8 @@ pub fn plan(input: &Input<'_>, base_dn: &str) -> Plan {
                     continue;
                 }
             }
-            let ou = lay.and_then(|l| expand(&l.ou, r.year, &r.form));
-            let groups: Vec<String> = lay
-                .map(|l| {
-                    l.groups
-                        .iter()
-                        .filter_map(|g| expand(g, r.year, &r.form))
-                        .collect()
-                })
+            let (ou, groups) = lay
+                .map(|l| layout::place_new(l, r.year, &r.form))
                 .unwrap_or_default();
             let to = match &ou {
                 Some(o) => short(o, base_dn),

@@ -646,6 +646,7 @@ fn step_verdict(step: &Step, a: &Account) -> Verdict {
             format!("{who} is in {}", a.parent_dn()),
         ),
         Step::LeaverPurge { .. } => purge_verdict(who, false),
+        other => Verdict::Open(format!("\"{}\" is not a sweep step", other.action())),
     }
 }
 
@@ -756,6 +757,12 @@ async fn run_action(ctx: &Ctx, s: &RunStep, cache: &mut Option<Account>) -> Resu
             }
             // Its DN changed: the next step reads it again.
             return Ok(());
+        }
+        other => {
+            return Err(Error::Input(format!(
+                "\"{}\" is not a sweep step; settle it by hand with `schooltech log settle`",
+                other.action()
+            )))
         }
     }
     *cache = Some(a);

@@ -39,8 +39,21 @@ pub fn role_word(s: &str) -> String {
     }
 }
 
+/// The NC year a form names: `7B`, `10XY`, `Year 7`, `7`; none when it names no year.
+pub(crate) fn year_of_form(form: &str) -> Option<u32> {
+    if let Ok(y) = parse_year(form) {
+        return y;
+    }
+    let digits: String = form
+        .trim()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse::<u32>().ok().filter(|n| (1..=14).contains(n))
+}
+
 /// The NC year in a cell: `7`, `Year 7`, `Y7`; empty: none. Anything else is an error.
-fn parse_year(s: &str) -> std::result::Result<Option<u32>, String> {
+pub(crate) fn parse_year(s: &str) -> std::result::Result<Option<u32>, String> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -358,11 +371,7 @@ pub async fn plan(ctx: &Ctx, roll: &Roll) -> Result<SyncPlan> {
 /// Gives each joiner its username (the layout's template, or `[accounts] username_pattern`,
 /// with the clash rule: a digit added) and, on AD, a free entry name in its OU.
 async fn name_joiners(ctx: &Ctx, plan: &mut Plan, accounts: &[Account]) -> Result<()> {
-    use crate::domain::username::{candidate, expand, NameParts};
-    let today = {
-        use crate::domain::time::LondonDate;
-        ctx.now().london_date()
-    };
+    use crate::domain::username::candidate;
     let mut taken: std::collections::HashSet<String> =
         accounts.iter().map(|a| a.username.to_lowercase()).collect();
     // First choices looked up together (names outside the listing: groups, computers).
@@ -380,18 +389,18 @@ async fn name_joiners(ctx: &Ctx, plan: &mut Plan, accounts: &[Account]) -> Resul
             let base = if *named {
                 username.clone()
             } else {
-                let pattern = if username.trim().is_empty() {
-                    ctx.config.accounts.username_pattern.clone()
-                } else {
-                    crate::domain::sync::layout::username_pattern(username)
+                let place = crate::ops::actions::Place {
+                    username: username.clone(),
+                    year: *year,
+                    ..Default::default()
                 };
-                let parts = NameParts {
-                    first: given.split_whitespace().next().unwrap_or(given),
-                    last: surname,
-                    year: crate::domain::sync::layout::entry_year(today, *year),
-                    mis: Some(e.item.mis_id.as_str()),
-                };
-                expand(&pattern, &parts).map_err(Error::Config)?
+                crate::ops::actions::username_base_for(
+                    ctx,
+                    given.split_whitespace().next().unwrap_or(given),
+                    surname,
+                    Some(e.item.mis_id.as_str()),
+                    Some(&place),
+                )?
             };
             bases.push(base);
         }
