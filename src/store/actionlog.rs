@@ -31,11 +31,12 @@
 //! The log must never hold a password: [`Store::record`] refuses details with a password-like key
 //! (see [`check_no_secrets`]).
 
+use super::engine::{Dialect, Exec};
 use super::{fmt_time, parse_time, Store};
 use crate::error::Result;
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::types::ValueRef;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -508,7 +509,7 @@ impl Store {
     /// ([`Self::announce_logged`]).
     pub(crate) fn append_in(
         &self,
-        tx: &rusqlite::Connection,
+        tx: &dyn Exec,
         items: &[NewAction<'_>],
     ) -> Result<Vec<ActionEntry>> {
         self.append_at(tx, items, self.clock().now())
@@ -518,7 +519,7 @@ impl Store {
     /// came from (`operator_source`, see [`operator`]).
     fn append_at(
         &self,
-        tx: &rusqlite::Connection,
+        tx: &dyn Exec,
         items: &[NewAction<'_>],
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
@@ -533,33 +534,31 @@ impl Store {
         let now = now.trunc_subsecs(0);
         let at = fmt_time(now);
         let doing = "recording in the action log";
-        // Under BEGIN IMMEDIATE no other writer can append between this read and our insert.
-        let last: Option<(i64, String)> = tx
-            .query_row(
+        let err = |e| self.db_error(doing, e);
+        // Under the write lock no other writer can append between this read and our insert.
+        let last = tx
+            .query_one(
                 "SELECT id, hash FROM action_log ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
-        let seq: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'action_log'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
+        let last: Option<(i64, String)> = match last {
+            Some(r) => Some((r.int(0).map_err(err)?, r.string(1).map_err(err)?)),
+            None => None,
+        };
+        // The highest id the log ever had: SQLite's sequence, PostgreSQL's head table.
+        let head_sql = match tx.dialect() {
+            Dialect::Sqlite => "SELECT seq FROM sqlite_sequence WHERE name = 'action_log'",
+            Dialect::Postgres => crate::store::engine::pg_schema::LOG_HEAD,
+        };
+        let seq = match tx.query_one(head_sql, &[]).map_err(err)? {
+            Some(r) => r.opt_int(0).map_err(err)?,
+            None => None,
+        };
         let (last_id, mut prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
         let mut id = last_id.max(seq.unwrap_or(0));
         let mut out = Vec::with_capacity(items.len());
         {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(|e| self.sql_error(doing, e))?;
             for a in items {
                 id += 1;
                 let kept = with_operator_source(&a.details, self.operator_source());
@@ -573,18 +572,21 @@ impl Store {
                     &details,
                     &prev_hash,
                 );
-                insert
-                    .execute(params![
+                tx.execute(
+                    "INSERT INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    crate::db_params![
                         id,
-                        at,
-                        self.operator,
+                        at.as_str(),
+                        self.operator.as_str(),
                         a.action,
                         a.target,
-                        details,
-                        prev_hash,
-                        hash
-                    ])
-                    .map_err(|e| self.sql_error(doing, e))?;
+                        details.as_str(),
+                        prev_hash.as_str(),
+                        hash.as_str()
+                    ],
+                )
+                .map_err(err)?;
                 out.push(ActionEntry {
                     id,
                     at: now,

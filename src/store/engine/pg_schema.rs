@@ -159,7 +159,7 @@ pub fn grants_sql(role: &str, schema: &str) -> Result<String, String> {
 }
 
 /// The schema version of the store in `db` (0: no schooltech schema there yet).
-pub fn version<D: Db + ?Sized>(db: &mut D) -> Result<i64, DbError> {
+pub fn version<D: Db + ?Sized>(db: &D) -> Result<i64, DbError> {
     let exists = db
         .query_one("SELECT to_regclass('schooltech_schema') IS NOT NULL", &[])?
         .map(|r| r.int(0))
@@ -179,7 +179,7 @@ pub fn version<D: Db + ?Sized>(db: &mut D) -> Result<i64, DbError> {
 }
 
 /// Refuses a store whose schema is not the one this build uses, naming the command to run.
-pub fn check_version<D: Db + ?Sized>(db: &mut D) -> Result<i64, DbError> {
+pub fn check_version<D: Db + ?Sized>(db: &D) -> Result<i64, DbError> {
     let v = version(db)?;
     if v > LATEST {
         return Err(DbError::new(
@@ -204,7 +204,7 @@ pub fn check_version<D: Db + ?Sized>(db: &mut D) -> Result<i64, DbError> {
 /// version in one write transaction with its record, and grants `school_role` its rights.
 /// Refuses a newer store. Returns the version before and after.
 pub fn migrate<D: Db + ?Sized>(
-    db: &mut D,
+    db: &D,
     schema: &str,
     school_role: Option<&str>,
 ) -> Result<(i64, i64), DbError> {
