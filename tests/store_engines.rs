@@ -71,8 +71,8 @@ fn settings(url: &str, password: &str) -> PgSettings {
 impl Pg {
     fn new() -> Pg {
         let db = cluster().database();
-        let mut owner = PgDb::connect(&settings(&db.url, SUPERUSER_PASSWORD)).unwrap();
-        pg_schema::migrate(&mut owner, "public", None).unwrap();
+        let owner = PgDb::connect(&settings(&db.url, SUPERUSER_PASSWORD)).unwrap();
+        pg_schema::migrate(&owner, "public", None).unwrap();
         Pg { db }
     }
 }
@@ -263,7 +263,7 @@ fn two_writers_appending_300_rows_each_keep_one_chain<H: Harness>(h: &H) {
     for w in writers {
         w.join().unwrap();
     }
-    assert_one_chain(&mut h.open(), 600);
+    assert_one_chain(&h.open(), 600);
 }
 
 // ---- PostgreSQL only ----
@@ -290,8 +290,8 @@ fn postgres_truncate_is_refused_on_every_append_only_table() {
 fn postgres_school_role_can_append_but_never_change_and_owns_nothing() {
     let pg = Pg::new();
     pg.db.make_role("school_a", "Sch00l!A#pass");
-    let mut owner = superuser(&pg.db);
-    pg_schema::migrate(&mut owner, "public", Some("school_a")).unwrap();
+    let owner = superuser(&pg.db);
+    pg_schema::migrate(&owner, "public", Some("school_a")).unwrap();
     let school = PgDb::connect(&settings(&pg.db.url_as("school_a"), "Sch00l!A#pass")).unwrap();
     write_tx(&school, |db| append(db).and_then(|_| append(db))).unwrap();
     for sql in [
@@ -317,7 +317,7 @@ fn postgres_school_role_can_append_but_never_change_and_owns_nothing() {
          OR has_table_privilege('school_a', 'action_log_head', 'INSERT')",
     );
     assert_eq!(rights, "f");
-    assert_one_chain(&mut owner, 2);
+    assert_one_chain(&owner, 2);
 }
 
 #[test]
@@ -358,14 +358,14 @@ fn postgres_rows_cut_or_a_wipe_by_a_superuser_still_show_in_the_head() {
 #[test]
 fn postgres_write_lock_waits_for_the_holder_then_gives_up_as_busy() {
     let pg = Pg::new();
-    let mut holder = pg.open();
+    let holder = pg.open();
     let waiter = PgDb::connect(&PgSettings {
         timeout: Duration::from_millis(500),
         ..settings(&pg.db.url, SUPERUSER_PASSWORD)
     })
     .unwrap();
     holder.begin_write().unwrap();
-    append(&mut holder).unwrap();
+    append(&holder).unwrap();
     let e = write_tx(&waiter, append).unwrap_err();
     assert_eq!(e.kind, DbErrorKind::Busy, "{e}");
     holder.commit().unwrap();
@@ -403,30 +403,30 @@ fn postgres_liveness_is_seen_from_another_connection_and_ends_with_the_holder() 
 fn postgres_schema_older_or_newer_is_refused_naming_the_command() {
     let c = cluster();
     let db = c.database();
-    let mut owner = superuser(&db);
-    let e = pg_schema::check_version(&mut owner).unwrap_err();
+    let owner = superuser(&db);
+    let e = pg_schema::check_version(&owner).unwrap_err();
     assert!(e.message.contains("run: schooltech store migrate"), "{e}");
     assert_eq!(
-        pg_schema::migrate(&mut owner, "public", None).unwrap(),
+        pg_schema::migrate(&owner, "public", None).unwrap(),
         (0, pg_schema::LATEST)
     );
     // Twice is a no-op.
     assert_eq!(
-        pg_schema::migrate(&mut owner, "public", None).unwrap(),
+        pg_schema::migrate(&owner, "public", None).unwrap(),
         (pg_schema::LATEST, pg_schema::LATEST)
     );
     db.psql("INSERT INTO schooltech_schema (version) VALUES (99)");
-    let e = pg_schema::check_version(&mut owner).unwrap_err();
+    let e = pg_schema::check_version(&owner).unwrap_err();
     assert!(e.message.contains("upgrade schooltech"), "{e}");
-    assert!(pg_schema::migrate(&mut owner, "public", None).is_err());
+    assert!(pg_schema::migrate(&owner, "public", None).is_err());
 }
 
 #[test]
 fn postgres_stopped_mid_run_refuses_the_next_write_as_unreachable() {
     let c = PgCluster::private();
     let db = c.database();
-    let mut owner = superuser(&db);
-    pg_schema::migrate(&mut owner, "public", None).unwrap();
+    let owner = superuser(&db);
+    pg_schema::migrate(&owner, "public", None).unwrap();
     write_tx(&owner, append).unwrap();
     c.stop();
     let e = write_tx(&owner, append).unwrap_err();
@@ -439,8 +439,8 @@ fn postgres_stopped_mid_run_refuses_the_next_write_as_unreachable() {
     );
     // Back up: nothing was half-written.
     c.start();
-    let mut again = superuser(&db);
-    assert_one_chain(&mut again, 1);
+    let again = superuser(&db);
+    assert_one_chain(&again, 1);
 }
 
 #[test]

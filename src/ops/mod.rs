@@ -293,7 +293,9 @@ impl Ctx {
             // modules move onto the executor interface next. Until then refuse, never fall back
             // to the local file unseen.
             return Err(crate::Error::Config(
-                "[store] engine = \"postgres\": this build runs `schooltech store migrate` and                  `store check` on PostgreSQL, but keeps the records themselves in SQLite; set                  engine = \"sqlite\" (or remove it) to use this server"
+                "[store] engine = \"postgres\": this build runs `schooltech store migrate` and \
+                 `store check` on PostgreSQL, but keeps the records themselves in SQLite; set \
+                 engine = \"sqlite\" (or remove it) to use this server"
                     .into(),
             ));
         }

@@ -63,6 +63,9 @@ CREATE INDEX action_log_at ON action_log(at);
 CREATE TABLE action_log_head (
     seq bigint PRIMARY KEY
 );
+-- The head starts at 0 with the store, as SQLite's counter does: an empty head later was
+-- emptied outside schooltech, and `log verify` says so.
+INSERT INTO action_log_head (seq) VALUES (0);
 
 CREATE OR REPLACE FUNCTION action_log_append() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -185,7 +188,8 @@ pub fn check_version<D: Db + ?Sized>(db: &D) -> Result<i64, DbError> {
         return Err(DbError::new(
             DbErrorKind::Refused,
             format!(
-                "the PostgreSQL store is at schema {v}, newer than this schooltech knows                  ({LATEST}); upgrade schooltech on this server"
+                "the PostgreSQL store is at schema {v}, newer than this schooltech knows \
+                 ({LATEST}); upgrade schooltech on this server"
             ),
         ));
     }
@@ -193,7 +197,8 @@ pub fn check_version<D: Db + ?Sized>(db: &D) -> Result<i64, DbError> {
         return Err(DbError::new(
             DbErrorKind::Refused,
             format!(
-                "the PostgreSQL store is at schema {v}, older than this schooltech needs                  ({LATEST}); run: schooltech store migrate (as the owner role)"
+                "the PostgreSQL store is at schema {v}, older than this schooltech needs \
+                 ({LATEST}); run: schooltech store migrate (as the owner role)"
             ),
         ));
     }
@@ -212,7 +217,8 @@ pub fn migrate<D: Db + ?Sized>(
     let before = version(db)?;
     if before > LATEST {
         return Err(refused(format!(
-            "the PostgreSQL store is at schema {before}, newer than this schooltech knows              ({LATEST}); upgrade schooltech before migrating"
+            "the PostgreSQL store is at schema {before}, newer than this schooltech knows \
+                 ({LATEST}); upgrade schooltech before migrating"
         )));
     }
     for (v, sql) in upgrade_sql(before, schema).map_err(refused)? {

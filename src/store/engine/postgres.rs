@@ -51,7 +51,8 @@ pub struct PgSettings {
 /// What a liveness lock stands for: the kind of work (journal entry, sweep run) and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveKey {
-    /// 1 = a journal entry, 2 = a sweep run (more kinds append).
+    /// 1 = a journal entry, 2 = a sweep run, 3 = a schooltech process (its worker token; more
+    /// kinds append).
     pub kind: u8,
     /// The entry's or run's id.
     pub id: i64,

@@ -15,13 +15,19 @@ fn to_sql(v: &Value) -> SqlValue {
     }
 }
 
-fn from_sql(v: SqlValue) -> Value {
+/// A column as read. Text that is not UTF-8 (a file edited by hand) comes back as bytes, for
+/// the store module to name, instead of rusqlite's panic in its own conversion.
+fn from_ref(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
     match v {
-        SqlValue::Null => Value::Null,
-        SqlValue::Integer(i) => Value::Int(i),
-        SqlValue::Real(f) => Value::Real(f),
-        SqlValue::Text(s) => Value::Text(s),
-        SqlValue::Blob(b) => Value::Blob(b),
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(s) => Value::Text(s.to_string()),
+            Err(_) => Value::Blob(t.to_vec()),
+        },
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
 
@@ -66,7 +72,7 @@ impl Exec for Connection {
         let rows = stmt
             .query_map(params(p), |r| {
                 (0..cols)
-                    .map(|i| r.get::<_, SqlValue>(i).map(from_sql))
+                    .map(|i| r.get_ref(i).map(from_ref))
                     .collect::<rusqlite::Result<Vec<_>>>()
                     .map(Row)
             })
