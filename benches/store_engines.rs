@@ -81,7 +81,7 @@ fn small_writes<D: Db>(db: &D) -> (Duration, Duration) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lite = rusqlite::Connection::open(dir.path().join("bench.db")).unwrap();
+    let lite = rusqlite::Connection::open(dir.path().join("bench.db")).unwrap();
     lite.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")
         .unwrap();
     lite.execute_batch(SQLITE_ASSETS).unwrap();
@@ -96,7 +96,7 @@ fn main() {
     .unwrap();
     pg.batch(PG_ASSETS).unwrap();
 
-    let li = import(&mut lite);
+    let li = import(&lite);
     let pi = import(&pg);
     println!(
         "import {N} rows, one transaction: sqlite {:.2} s, postgres {:.2} s, ratio {:.2}x",
@@ -104,7 +104,7 @@ fn main() {
         pi.as_secs_f64(),
         pi.as_secs_f64() / li.as_secs_f64()
     );
-    let (lm, lp) = small_writes(&mut lite);
+    let (lm, lp) = small_writes(&lite);
     let (pm, pp) = small_writes(&pg);
     println!(
         "one-row write transaction ({TXS}): sqlite median {:.2} ms p99 {:.2} ms; \
