@@ -294,7 +294,9 @@ impl Ctx {
                 &self.config.store.pg_settings()?,
                 &self.config.store.path,
             )?,
-            crate::config::StoreEngine::Sqlite => crate::store::Store::open(&self.config.store.path)?,
+            crate::config::StoreEngine::Sqlite => {
+                crate::store::Store::open(&self.config.store.path)?
+            }
         }
         .with_clock(self.clock);
         Ok(match self.as_of {

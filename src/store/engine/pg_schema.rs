@@ -859,7 +859,10 @@ mod tests {
                 .lines()
                 .find(|l| l.starts_with("GRANT") && l.contains(&format!(".{t} TO")))
                 .unwrap();
-            assert!(!line.contains("UPDATE") && !line.contains("DELETE"), "{line}");
+            assert!(
+                !line.contains("UPDATE") && !line.contains("DELETE"),
+                "{line}"
+            );
         }
         assert!(g.contains("GRANT SELECT, INSERT ON \"public\".action_log TO \"school_a\""));
     }
