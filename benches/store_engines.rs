@@ -33,7 +33,7 @@ const PG_ASSETS: &str = "CREATE COLLATION IF NOT EXISTS nocase (provider = icu, 
     model text NOT NULL, status text NOT NULL); \
     CREATE TABLE log (id bigint PRIMARY KEY, prev text NOT NULL, at text NOT NULL)";
 
-fn import<D: Db>(db: &mut D) -> Duration {
+fn import<D: Db>(db: &D) -> Duration {
     let t0 = Instant::now();
     let rows: Vec<Vec<Value>> = (1..=N)
         .map(|i| {
@@ -57,7 +57,7 @@ fn import<D: Db>(db: &mut D) -> Duration {
     t0.elapsed()
 }
 
-fn small_writes<D: Db>(db: &mut D) -> (Duration, Duration) {
+fn small_writes<D: Db>(db: &D) -> (Duration, Duration) {
     let mut times = Vec::with_capacity(TXS);
     for _ in 0..TXS {
         let t0 = Instant::now();
@@ -81,13 +81,13 @@ fn small_writes<D: Db>(db: &mut D) -> (Duration, Duration) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let mut lite = rusqlite::Connection::open(dir.path().join("bench.db")).unwrap();
+    let lite = rusqlite::Connection::open(dir.path().join("bench.db")).unwrap();
     lite.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;")
         .unwrap();
     lite.execute_batch(SQLITE_ASSETS).unwrap();
 
     let pg_db = cluster().database();
-    let mut pg = PgDb::connect(&PgSettings {
+    let pg = PgDb::connect(&PgSettings {
         url: pg_db.url.clone(),
         password: Some(SUPERUSER_PASSWORD.into()),
         ca_cert: None,
@@ -96,16 +96,16 @@ fn main() {
     .unwrap();
     pg.batch(PG_ASSETS).unwrap();
 
-    let li = import(&mut lite);
-    let pi = import(&mut pg);
+    let li = import(&lite);
+    let pi = import(&pg);
     println!(
         "import {N} rows, one transaction: sqlite {:.2} s, postgres {:.2} s, ratio {:.2}x",
         li.as_secs_f64(),
         pi.as_secs_f64(),
         pi.as_secs_f64() / li.as_secs_f64()
     );
-    let (lm, lp) = small_writes(&mut lite);
-    let (pm, pp) = small_writes(&mut pg);
+    let (lm, lp) = small_writes(&lite);
+    let (pm, pp) = small_writes(&pg);
     println!(
         "one-row write transaction ({TXS}): sqlite median {:.2} ms p99 {:.2} ms; \
          postgres median {:.2} ms p99 {:.2} ms; added {:.2} ms median",

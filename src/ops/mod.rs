@@ -289,16 +289,17 @@ impl Ctx {
     /// context is sealed, so no changing command of either face can write a record while time
     /// is pretended; the demo's seeds, which build the demo school before the seal, can.
     pub fn store(&self) -> Result<crate::store::Store> {
-        if self.config.store.engine == crate::config::StoreEngine::Postgres {
-            // Issue 27: the engine, schema, guarantees and `schooltech store` are in; the store's
-            // modules move onto the executor interface next. Until then refuse, never fall back
-            // to the local file unseen.
-            return Err(crate::Error::Config(
-                "[store] engine = \"postgres\": this build runs `schooltech store migrate` and                  `store check` on PostgreSQL, but keeps the records themselves in SQLite; set                  engine = \"sqlite\" (or remove it) to use this server"
-                    .into(),
-            ));
+        let store = match self.config.store.engine {
+            // The records on the trust's PostgreSQL, the directory mirror in the local file.
+            crate::config::StoreEngine::Postgres => crate::store::Store::open_postgres(
+                &self.config.store.pg_settings()?,
+                &self.config.store.path,
+            )?,
+            crate::config::StoreEngine::Sqlite => {
+                crate::store::Store::open(&self.config.store.path)?
+            }
         }
-        let store = crate::store::Store::open(&self.config.store.path)?.with_clock(self.clock);
+        .with_clock(self.clock);
         Ok(match self.as_of {
             Some(_) if self.sealed => store.read_only(as_of_refusal("this command")),
             _ if self.dry_run => store.dry_run(),

@@ -42,10 +42,10 @@ pub fn migrate(config: &Config, schema: &str, grant_to: Option<&str>) -> Result<
         return Err(not_postgres());
     }
     let settings = config.store.pg_settings()?;
-    let mut db = PgDb::connect(&settings).map_err(|e| store_error(&settings.url, e.message))?;
+    let db = PgDb::connect(&settings).map_err(|e| store_error(&settings.url, e.message))?;
     let label = db.label().to_string();
-    let (before, after) = pg_schema::migrate(&mut db, schema, grant_to)
-        .map_err(|e| store_error(&label, e.message))?;
+    let (before, after) =
+        pg_schema::migrate(&db, schema, grant_to).map_err(|e| store_error(&label, e.message))?;
     Ok(Migrated {
         label,
         before,

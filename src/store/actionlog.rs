@@ -31,11 +31,11 @@
 //! The log must never hold a password: [`Store::record`] refuses details with a password-like key
 //! (see [`check_no_secrets`]).
 
+use super::engine::{DbError, Row, Value};
+use super::engine::{Dialect, Exec};
 use super::{fmt_time, parse_time, Store};
 use crate::error::Result;
 use chrono::{DateTime, SubsecRound, Utc};
-use rusqlite::types::ValueRef;
-use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -403,16 +403,28 @@ const SELECT_ROW: &str =
     "SELECT id, at, operator, action, target, details, prev_hash, hash FROM action_log";
 
 /// Reads a row; the inner `Err` says which column is not text (the file was edited by hand).
-fn read_raw(row: &Row<'_>) -> rusqlite::Result<std::result::Result<RawRow, (i64, String)>> {
-    let id: i64 = row.get(0)?;
-    let text = |i: usize, name: &str| -> rusqlite::Result<std::result::Result<String, String>> {
-        Ok(match row.get_ref(i)? {
-            ValueRef::Text(b) => String::from_utf8(b.to_vec())
-                .map_err(|_| format!("its {name} is not valid UTF-8 text")),
-            other => Err(format!(
-                "its {name} holds {:?} instead of text",
-                other.data_type()
+fn read_raw(row: &Row) -> std::result::Result<std::result::Result<RawRow, (i64, String)>, DbError> {
+    let id: i64 = row.int(0)?;
+    let text = |i: usize,
+                name: &str|
+     -> std::result::Result<std::result::Result<String, String>, DbError> {
+        Ok(match row.0.get(i) {
+            Some(Value::Text(t)) => Ok(t.clone()),
+            // The SQLite engine gives text that is not UTF-8 as bytes.
+            Some(Value::Blob(b)) if std::str::from_utf8(b).is_err() => {
+                Err(format!("its {name} is not valid UTF-8 text"))
+            }
+            Some(other) => Err(format!(
+                "its {name} holds {} instead of text",
+                match other {
+                    Value::Null => "Null",
+                    Value::Int(_) => "Integer",
+                    Value::Real(_) => "Real",
+                    Value::Text(_) => "Text",
+                    Value::Blob(_) => "Blob",
+                }
             )),
+            None => return Err(DbError::other(format!("the query has no column {i}"))),
         })
     };
     let mut cols = Vec::with_capacity(7);
@@ -493,9 +505,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let doing = "recording in the action log";
-        let tx = self.write_tx(doing)?;
-        let out = self.append_at(&tx, items, now)?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        let tx = self.write(doing)?;
+        let out = self.append_at(&*tx, items, now)?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         super::syslog::announce_for(&self.path, &out);
         Ok(out)
     }
@@ -508,7 +520,7 @@ impl Store {
     /// ([`Self::announce_logged`]).
     pub(crate) fn append_in(
         &self,
-        tx: &rusqlite::Connection,
+        tx: &dyn Exec,
         items: &[NewAction<'_>],
     ) -> Result<Vec<ActionEntry>> {
         self.append_at(tx, items, self.clock().now())
@@ -518,7 +530,7 @@ impl Store {
     /// came from (`operator_source`, see [`operator`]).
     fn append_at(
         &self,
-        tx: &rusqlite::Connection,
+        tx: &dyn Exec,
         items: &[NewAction<'_>],
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
@@ -533,33 +545,24 @@ impl Store {
         let now = now.trunc_subsecs(0);
         let at = fmt_time(now);
         let doing = "recording in the action log";
-        // Under BEGIN IMMEDIATE no other writer can append between this read and our insert.
-        let last: Option<(i64, String)> = tx
-            .query_row(
+        let err = |e| self.db_error(doing, e);
+        // Under the write lock no other writer can append between this read and our insert.
+        let last = tx
+            .query_one(
                 "SELECT id, hash FROM action_log ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
-        let seq: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'action_log'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
+        let last: Option<(i64, String)> = match last {
+            Some(r) => Some((r.int(0).map_err(err)?, r.string(1).map_err(err)?)),
+            None => None,
+        };
+        // The highest id the log ever had: SQLite's sequence, PostgreSQL's head table.
+        let seq = log_seq(tx).map_err(err)?;
         let (last_id, mut prev_hash) = last.unwrap_or((0, GENESIS_HASH.to_string()));
         let mut id = last_id.max(seq.unwrap_or(0));
         let mut out = Vec::with_capacity(items.len());
         {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(|e| self.sql_error(doing, e))?;
             for a in items {
                 id += 1;
                 let kept = with_operator_source(&a.details, self.operator_source());
@@ -573,18 +576,21 @@ impl Store {
                     &details,
                     &prev_hash,
                 );
-                insert
-                    .execute(params![
+                tx.execute(
+                    "INSERT INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    crate::db_params![
                         id,
-                        at,
-                        self.operator,
+                        at.as_str(),
+                        self.operator.as_str(),
                         a.action,
                         a.target,
-                        details,
-                        prev_hash,
-                        hash
-                    ])
-                    .map_err(|e| self.sql_error(doing, e))?;
+                        details.as_str(),
+                        prev_hash.as_str(),
+                        hash.as_str()
+                    ],
+                )
+                .map_err(err)?;
                 out.push(ActionEntry {
                     id,
                     at: now,
@@ -617,7 +623,7 @@ impl Store {
     pub fn log(&self, f: &LogFilter) -> Result<Vec<ActionEntry>> {
         let doing = "reading the action log";
         let mut sql = format!("{SELECT_ROW} WHERE 1 = 1");
-        let mut args: Vec<String> = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
         if let Some(since) = f.since {
             // Round a fraction of a second up: a row at 09:30:00 is before 09:30:00.5.
             let since = if since.trunc_subsecs(0) < since {
@@ -625,15 +631,15 @@ impl Store {
             } else {
                 since
             };
-            args.push(fmt_time(since));
+            args.push(fmt_time(since).into());
             sql.push_str(&format!(" AND at >= ?{}", args.len()));
         }
         if let Some(action) = &f.action {
-            args.push(action.clone());
+            args.push(action.into());
             sql.push_str(&format!(" AND action = ?{}", args.len()));
         }
         if let Some(op) = &f.operator {
-            args.push(op.clone());
+            args.push(op.into());
             sql.push_str(&format!(" AND operator = ?{}", args.len()));
         }
         sql.push_str(" ORDER BY id DESC");
@@ -641,20 +647,17 @@ impl Store {
         let needle = f.target.as_ref().map(|t| t.to_lowercase());
         let limit = f.limit.unwrap_or(usize::MAX);
 
-        let mut stmt = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let mut rows = stmt
-            .query(rusqlite::params_from_iter(args.iter()))
-            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = self
+            .db()
+            .query(&sql, &args)
+            .map_err(|e| self.db_error(doing, e))?;
         let mut out = Vec::new();
-        while out.len() < limit {
-            let Some(row) = rows.next().map_err(|e| self.sql_error(doing, e))? else {
+        for row in &rows {
+            if out.len() >= limit {
                 break;
-            };
+            }
             let entry = read_raw(row)
-                .map_err(|e| self.sql_error(doing, e))?
+                .map_err(|e| self.db_error(doing, e))?
                 .and_then(RawRow::into_entry)
                 .map_err(|(id, reason)| {
                     self.error(format!(
@@ -681,43 +684,53 @@ impl Store {
     /// hash; `None` for an empty log. Paste it into the termly report (`schooltech log anchor`).
     pub fn log_head(&self) -> Result<Option<(i64, String)>> {
         let doing = "reading the action log";
-        self.conn()
-            .query_row(
+        let err = |e| self.db_error(doing, e);
+        match self
+            .db()
+            .query_one(
                 "SELECT id, hash FROM action_log ORDER BY id DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))
+            .map_err(err)?
+        {
+            Some(r) => Ok(Some((r.int(0).map_err(err)?, r.string(1).map_err(err)?))),
+            None => Ok(None),
+        }
     }
 
     /// The stored hash of row `id`, if the row exists.
     pub fn log_hash(&self, id: i64) -> Result<Option<String>> {
         let doing = "reading the action log";
-        self.conn()
-            .query_row("SELECT hash FROM action_log WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))
+        let err = |e| self.db_error(doing, e);
+        match self
+            .db()
+            .query_one(
+                "SELECT hash FROM action_log WHERE id = ?1",
+                crate::db_params![id],
+            )
+            .map_err(err)?
+        {
+            Some(r) => Ok(Some(r.string(0).map_err(err)?)),
+            None => Ok(None),
+        }
     }
 
     /// Recomputes the chain from the first row and reports the first row that does not check out.
     /// `Err` only when the store cannot be read at all.
     pub fn verify_log(&self) -> Result<ChainStatus> {
         let doing = "verifying the action log";
-        let tx = self.read_tx(doing)?;
+        let tx = self.read(doing)?;
+        let err = |e| self.db_error(doing, e);
         let broken = |id: i64, reason: String| Ok(ChainStatus::Broken { id, reason });
         let mut rows_checked = 0usize;
         let mut prev_id = 0i64;
         let mut prev_hash = GENESIS_HASH.to_string();
         {
-            let mut stmt = tx
-                .prepare(&format!("{SELECT_ROW} ORDER BY id"))
-                .map_err(|e| self.sql_error(doing, e))?;
-            let mut rows = stmt.query([]).map_err(|e| self.sql_error(doing, e))?;
-            while let Some(row) = rows.next().map_err(|e| self.sql_error(doing, e))? {
-                let r = match read_raw(row).map_err(|e| self.sql_error(doing, e))? {
+            let rows = tx
+                .query(&format!("{SELECT_ROW} ORDER BY id"), &[])
+                .map_err(err)?;
+            for row in &rows {
+                let r = match read_raw(row).map_err(err)? {
                     Ok(r) => r,
                     Err((id, reason)) => return broken(id, reason),
                 };
@@ -778,14 +791,8 @@ impl Store {
                 rows_checked += 1;
             }
         }
-        let seq: Option<i64> = tx
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'action_log'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+        let seq = log_seq(&*tx).map_err(err)?;
+        drop(tx);
         match seq {
             Some(s) if s > 0 && prev_id == 0 => broken(
                 1,
@@ -824,14 +831,35 @@ impl Store {
     /// schooltech starts it at 0, so an empty log without it was dropped and made again (or
     /// is older than the counter), and only an anchor can say it is whole.
     pub fn log_counter_kept(&self) -> Result<bool> {
-        self.conn()
-            .query_row(
+        let doing = "reading the log's row counter";
+        let db = self.db();
+        let kept = match db.dialect() {
+            Dialect::Sqlite => db.query_one(
                 "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'action_log'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .map(|n| n > 0)
-            .map_err(|e| self.sql_error("reading the log's row counter", e))
+                &[],
+            ),
+            // The head starts with the schema at 0, as SQLite's counter does with the store.
+            Dialect::Postgres => db.query_one("SELECT COUNT(*) FROM action_log_head", &[]),
+        };
+        let n = match kept.map_err(|e| self.db_error(doing, e))? {
+            Some(r) => r.int(0).map_err(|e| self.db_error(doing, e))?,
+            None => 0,
+        };
+        Ok(n > 0)
+    }
+}
+
+/// The highest id the log has ever had: SQLite's `sqlite_sequence` row (`None` when the row is
+/// gone), PostgreSQL's head table (`None` when empty; it only grows, so an empty head with rows in
+/// the log means it was emptied outside schooltech).
+pub(crate) fn log_seq(db: &dyn Exec) -> std::result::Result<Option<i64>, DbError> {
+    let sql = match db.dialect() {
+        Dialect::Sqlite => "SELECT seq FROM sqlite_sequence WHERE name = 'action_log'",
+        Dialect::Postgres => crate::store::engine::pg_schema::LOG_HEAD,
+    };
+    match db.query_one(sql, &[])? {
+        Some(r) => r.opt_int(0),
+        None => Ok(None),
     }
 }
 
@@ -1128,10 +1156,10 @@ mod tests {
     fn store_writers_stamp_rows_by_the_store_clock() {
         let later = t0() + chrono::Duration::days(90);
         let s = store().with_clock(crate::clock::Clock::Fixed(later));
-        let tx = s.write_tx("t").unwrap();
+        let tx = s.write("t").unwrap();
         let rows = s
             .append_in(
-                &tx,
+                &*tx,
                 &[NewAction {
                     action: "asset.add",
                     target: "HA1",
@@ -1156,8 +1184,8 @@ mod tests {
             t0(),
         )
         .unwrap();
-        s.conn()
-            .execute_batch("DROP TRIGGER action_log_no_delete; DELETE FROM action_log;")
+        s.db()
+            .batch("DROP TRIGGER action_log_no_delete; DELETE FROM action_log;")
             .unwrap();
         match s.verify_log().unwrap() {
             ChainStatus::Broken { reason, .. } => assert!(reason.contains("wiped"), "{reason}"),

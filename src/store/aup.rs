@@ -3,10 +3,10 @@
 //! here is also written to the action log in the same transaction.
 
 use super::{fmt_time, NewAction, Store};
+use crate::db_params;
 use crate::domain::aup::{How, Signature};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde_json::json;
 
 /// A signature to record.
@@ -83,40 +83,44 @@ impl Store {
     pub fn record_aup_signature(&self, s: &NewSignature, now: DateTime<Utc>) -> Result<Recorded> {
         let doing = "recording an acceptable use signature";
         let user = s.username.to_lowercase();
-        let tx = self.write_tx(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
         let day = s.signed_on.format("%Y-%m-%d").to_string();
-        let exists: Option<i64> = tx
-            .query_row(
+        let exists = tx
+            .query_one(
                 "SELECT id FROM aup_signatures WHERE username = ?1 AND agreement = ?2 \
                  AND version = ?3 AND signed_on = ?4",
-                params![user, s.agreement, s.version, day],
-                |r| r.get(0),
+                db_params![
+                    user.as_str(),
+                    s.agreement.as_str(),
+                    s.version.as_str(),
+                    day.as_str()
+                ],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
         if exists.is_some() {
             return Ok(Recorded::Duplicate);
         }
-        tx.execute(
-            "INSERT INTO aup_signatures (recorded_at, operator, username, mis_id, agreement, version, \
-             signed_on, signed_by, how, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                fmt_time(now),
-                self.operator(),
-                user,
-                s.mis_id,
-                s.agreement,
-                s.version,
-                day,
-                s.signed_by,
-                s.how.as_str(),
-                s.reference
-            ],
-        )
-        .map_err(|e| self.sql_error(doing, e))?;
-        let id = tx.last_insert_rowid();
+        let id = tx
+            .insert_id(
+                "INSERT INTO aup_signatures (recorded_at, operator, username, mis_id, agreement, version, \
+                 signed_on, signed_by, how, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                db_params![
+                    fmt_time(now),
+                    self.operator(),
+                    user.as_str(),
+                    s.mis_id.as_deref(),
+                    s.agreement.as_str(),
+                    s.version.as_str(),
+                    day.as_str(),
+                    s.signed_by.as_str(),
+                    s.how.as_str(),
+                    s.reference.as_str()
+                ],
+            )
+            .map_err(err)?;
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action: "aup.record",
                 target: &user,
@@ -127,7 +131,7 @@ impl Store {
                 }),
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(err)?;
         self.announce_logged(&logged);
         Ok(Recorded::New(id))
     }
@@ -140,61 +144,68 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let doing = "setting up the demo agreements";
-        let tx = self.write_tx(doing)?;
-        for s in rows {
-            tx.execute(
-                "INSERT INTO aup_signatures (recorded_at, operator, username, mis_id, agreement, version, \
-                 signed_on, signed_by, how, reference) VALUES (?1, 'demo', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    fmt_time(now),
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
+        let at = fmt_time(now);
+        let params: Vec<Vec<super::engine::Value>> = rows
+            .iter()
+            .map(|s| {
+                db_params![
+                    at.as_str(),
                     s.username.to_lowercase(),
-                    s.mis_id,
-                    s.agreement,
-                    s.version,
+                    s.mis_id.as_deref(),
+                    s.agreement.as_str(),
+                    s.version.as_str(),
                     s.signed_on.format("%Y-%m-%d").to_string(),
-                    s.signed_by,
+                    s.signed_by.as_str(),
                     s.how.as_str(),
-                    s.reference
-                ],
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-        }
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+                    s.reference.as_str()
+                ]
+                .to_vec()
+            })
+            .collect();
+        tx.execute_many(
+            "INSERT INTO aup_signatures (recorded_at, operator, username, mis_id, agreement, version, \
+             signed_on, signed_by, how, reference) VALUES (?1, 'demo', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            &params,
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     /// Every signature, oldest first.
     pub fn aup_signatures(&self) -> Result<Vec<SignatureRow>> {
         let doing = "reading the acceptable use signatures";
-        let mut st = self
-            .conn()
-            .prepare(
+        let err = |e| self.db_error(doing, e);
+        let rows = self
+            .db()
+            .query(
                 "SELECT id, recorded_at, operator, username, mis_id, agreement, version, signed_on, \
                  signed_by, how, reference FROM aup_signatures ORDER BY id",
+                &[],
             )
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([], |r| {
-                Ok((
-                    SignatureRow {
-                        id: r.get(0)?,
-                        recorded_at: r.get(1)?,
-                        operator: r.get(2)?,
-                        username: r.get(3)?,
-                        mis_id: r.get(4)?,
-                        agreement: r.get(5)?,
-                        version: r.get(6)?,
-                        signed_on: NaiveDate::MIN,
-                        signed_by: r.get(8)?,
-                        how: r.get(9)?,
-                        reference: r.get(10)?,
-                    },
-                    r.get::<_, String>(7)?,
-                ))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
+        let read = |r: &super::engine::Row| -> std::result::Result<_, super::engine::DbError> {
+            Ok((
+                SignatureRow {
+                    id: r.int(0)?,
+                    recorded_at: r.string(1)?,
+                    operator: r.string(2)?,
+                    username: r.string(3)?,
+                    mis_id: r.opt_string(4)?,
+                    agreement: r.string(5)?,
+                    version: r.string(6)?,
+                    signed_on: NaiveDate::MIN,
+                    signed_by: r.string(8)?,
+                    how: r.string(9)?,
+                    reference: r.string(10)?,
+                },
+                r.string(7)?,
+            ))
+        };
         let mut out = Vec::new();
-        for row in rows {
-            let (mut s, day) = row.map_err(|e| self.sql_error(doing, e))?;
+        for row in &rows {
+            let (mut s, day) = read(row).map_err(err)?;
             s.signed_on = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| {
                 self.error(format!(
                     "signature {} has the date \"{day}\", which schooltech did not write; \
@@ -217,15 +228,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let doing = "publishing an agreement version";
-        let tx = self.write_tx(doing)?;
-        let exists: Option<i64> = tx
-            .query_row(
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
+        let exists = tx
+            .query_one(
                 "SELECT id FROM aup_versions WHERE agreement = ?1 AND version = ?2",
-                params![agreement, version],
-                |r| r.get(0),
+                db_params![agreement, version],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
         if exists.is_some() {
             return Err(crate::Error::Usage(format!(
                 "version {version} of {agreement} was published before; give a new version"
@@ -233,18 +243,18 @@ impl Store {
         }
         tx.execute(
             "INSERT INTO aup_versions (agreement, version, published_at, operator) VALUES (?1, ?2, ?3, ?4)",
-            params![agreement, version, fmt_time(now), self.operator()],
+            db_params![agreement, version, fmt_time(now), self.operator()],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
+        .map_err(err)?;
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action: "aup.publish",
                 target: agreement,
                 details: json!({ "version": version, "previous": previous }),
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(err)?;
         self.announce_logged(&logged);
         Ok(())
     }
@@ -252,16 +262,17 @@ impl Store {
     /// The newest published version of each agreement (by name).
     pub fn aup_published(&self) -> Result<std::collections::BTreeMap<String, String>> {
         let doing = "reading the published agreement versions";
-        let mut st = self
-            .conn()
-            .prepare("SELECT agreement, version FROM aup_versions ORDER BY id")
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(|e| self.sql_error(doing, e))?;
+        let err = |e| self.db_error(doing, e);
+        let rows = self
+            .db()
+            .query(
+                "SELECT agreement, version FROM aup_versions ORDER BY id",
+                &[],
+            )
+            .map_err(err)?;
         let mut out = std::collections::BTreeMap::new();
-        for r in rows {
-            let (a, v) = r.map_err(|e| self.sql_error(doing, e))?;
+        for r in &rows {
+            let (a, v) = (r.string(0).map_err(err)?, r.string(1).map_err(err)?);
             out.insert(a, v);
         }
         Ok(out)
@@ -331,7 +342,7 @@ mod tests {
         s.record_aup_signature(&sig("amy.bell"), now()).unwrap();
         s.publish_aup_version("pupil", "2027", "2026", now())
             .unwrap();
-        let c = s.conn();
+        let c = s.db();
         for sql in [
             "UPDATE aup_signatures SET version = '2027'",
             "DELETE FROM aup_signatures",
@@ -340,7 +351,7 @@ mod tests {
             "UPDATE aup_versions SET version = '2028'",
             "DELETE FROM aup_versions",
         ] {
-            let err = c.execute_batch(sql).unwrap_err().to_string();
+            let err = c.batch(sql).unwrap_err().to_string();
             assert!(err.contains("append-only"), "{sql}: {err}");
         }
         assert_eq!(s.aup_signatures().unwrap().len(), 1);

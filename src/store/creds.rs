@@ -4,11 +4,12 @@
 //! name, and an "updated" that moves the date); every event is written with its action-log row
 //! in one transaction.
 
+use super::engine::{DbError, Row};
 use super::{fmt_time, parse_time, NewAction, Store};
+use crate::db_params;
 use crate::domain::creds::{CredEvent, CredEventKind, Credential};
 use crate::error::Result;
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Row};
 use serde_json::json;
 
 /// An event to record (its id is given by the store).
@@ -41,19 +42,21 @@ type Raw = (
     Option<String>,
 );
 
-fn raw(r: &Row<'_>) -> rusqlite::Result<Raw> {
+fn raw(r: &Row) -> std::result::Result<Raw, DbError> {
+    let period = r.int(8)?;
     Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
+        r.int(0)?,
+        r.string(1)?,
+        r.string(2)?,
+        r.string(3)?,
+        r.string(4)?,
+        r.string(5)?,
+        r.string(6)?,
+        r.string(7)?,
+        u32::try_from(period)
+            .map_err(|_| DbError::other(format!("period_days {period} is out of range")))?,
+        r.string(9)?,
+        r.opt_string(10)?,
     ))
 }
 
@@ -87,18 +90,17 @@ impl Store {
     fn cred_events_where(&self, clause: &str, name: Option<&str>) -> Result<Vec<CredEvent>> {
         let doing = "read the shared-login history";
         let sql = format!("{SELECT} {clause} ORDER BY id");
-        let mut st = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = match name {
-            Some(n) => st.query_map([n], raw),
-            None => st.query_map([], raw),
-        }
-        .map_err(|e| self.sql_error(doing, e))?;
+        let params = match name {
+            Some(n) => vec![n.into()],
+            None => Vec::new(),
+        };
+        let rows = self
+            .db()
+            .query(&sql, &params)
+            .map_err(|e| self.db_error(doing, e))?;
         let mut out = Vec::new();
         for row in rows {
-            out.push(self.cred_event_from(row.map_err(|e| self.sql_error(doing, e))?)?);
+            out.push(self.cred_event_from(raw(&row).map_err(|e| self.db_error(doing, e))?)?);
         }
         Ok(out)
     }
@@ -114,41 +116,41 @@ impl Store {
     ) -> Result<CredEvent> {
         let doing = "record a shared-login change";
         let c = ev.after;
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         let known = serde_json::to_string(&c.known_by)
             .map_err(|e| self.error(format!("cannot write the known-by list: {e}")))?;
-        tx.execute(
-            "INSERT INTO credential_events (name, at, by, event, system, known_by, owner, \
+        let id = tx
+            .insert_id(
+                "INSERT INTO credential_events (name, at, by, event, system, known_by, owner, \
              period_days, last_rotated, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                c.name,
-                fmt_time(at),
-                ev.by,
-                ev.event.as_str(),
-                c.system,
-                known,
-                c.owner,
-                c.period_days,
-                fmt_time(c.last_rotated),
-                ev.note,
-            ],
-        )
-        .map_err(|e| self.sql_error(doing, e))?;
-        let id = tx.last_insert_rowid();
+                db_params![
+                    c.name.as_str(),
+                    fmt_time(at),
+                    ev.by,
+                    ev.event.as_str(),
+                    c.system.as_str(),
+                    known,
+                    c.owner.as_str(),
+                    c.period_days,
+                    fmt_time(c.last_rotated),
+                    ev.note,
+                ],
+            )
+            .map_err(|e| self.db_error(doing, e))?;
         let mut details = details;
         if let Some(o) = details.as_object_mut() {
             o.insert("event".into(), json!(id));
             o.insert("by".into(), json!(ev.by));
         }
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action,
                 target: &c.name,
                 details,
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         self.announce_logged(&logged);
         Ok(CredEvent {
             id,

@@ -2,12 +2,13 @@
 //! triggers of migration 4 refuse UPDATE and DELETE); every row written here is also written to
 //! the action log in the same transaction.
 
+use super::engine::{DbError, Row};
 use super::{fmt_time, parse_time, NewAction, Store};
+use crate::db_params;
 use crate::domain::filter::review::{Review, ReviewClose};
 use crate::domain::filter::{Event, EventKind, IpRange, Kind, Request, Scope, Verdict};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension, Row};
 use serde_json::json;
 
 /// An event to record (its id and time are given by the store).
@@ -70,22 +71,22 @@ type RawRequest = (
     Option<String>,
 );
 
-fn raw_request(r: &Row<'_>) -> rusqlite::Result<RawRequest> {
+fn raw_request(r: &Row) -> std::result::Result<RawRequest, DbError> {
     Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
-        r.get(11)?,
-        r.get(12)?,
-        r.get(13)?,
+        r.int(0)?,
+        r.string(1)?,
+        r.string(2)?,
+        r.string(3)?,
+        r.string(4)?,
+        r.string(5)?,
+        r.string(6)?,
+        r.string(7)?,
+        r.bool(8)?,
+        r.opt_string(9)?,
+        r.opt_string(10)?,
+        r.string(11)?,
+        r.string(12)?,
+        r.opt_string(13)?,
     ))
 }
 
@@ -110,19 +111,19 @@ type RawEvent = (
 const SELECT_EVENT: &str = "SELECT id, request_id, at, actor, event, role, verdict, until, \
     reference, note, review_id FROM filter_events";
 
-fn raw_event(r: &Row<'_>) -> rusqlite::Result<RawEvent> {
+fn raw_event(r: &Row) -> std::result::Result<RawEvent, DbError> {
     Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-        r.get(8)?,
-        r.get(9)?,
-        r.get(10)?,
+        r.int(0)?,
+        r.int(1)?,
+        r.string(2)?,
+        r.string(3)?,
+        r.string(4)?,
+        r.opt_string(5)?,
+        r.opt_string(6)?,
+        r.opt_string(7)?,
+        r.opt_string(8)?,
+        r.string(9)?,
+        r.opt_int(10)?,
     ))
 }
 
@@ -194,32 +195,32 @@ impl Store {
     /// one transaction; returns it with its id.
     pub fn add_filter_request(&self, r: &Request) -> Result<Request> {
         let doing = "recording a filter request";
-        let tx = self.write_tx(doing)?;
-        tx.execute(
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
+        let id = tx.insert_id(
             "INSERT INTO filter_requests (requested_at, requested_by, kind, site, host, host_unicode, \
              registrable_domain, subdomains, path, ip, scope, reason, until) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
+            db_params![
                 fmt_time(r.requested_at),
-                r.requested_by,
+                r.requested_by.as_str(),
                 r.kind.as_str(),
-                r.site,
-                r.host,
-                r.host_unicode,
-                r.registrable_domain,
+                r.site.as_str(),
+                r.host.as_str(),
+                r.host_unicode.as_str(),
+                r.registrable_domain.as_str(),
                 r.subdomains,
-                r.path,
+                r.path.as_deref(),
                 r.ip.map(IpRange::as_str),
                 r.scope.to_string(),
-                r.reason,
+                r.reason.as_str(),
                 r.until.map(|u| u.to_string()),
             ],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
-        let id = tx.last_insert_rowid();
+        .map_err(err)?;
         let target = format!("filter#{id}");
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action: "filter.request",
                 target: &target,
@@ -231,7 +232,7 @@ impl Store {
                 }),
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(err)?;
         self.announce_logged(&logged);
         Ok(Request { id, ..r.clone() })
     }
@@ -239,7 +240,8 @@ impl Store {
     /// Records an event and its action-log row in one transaction.
     pub fn add_filter_event(&self, ev: &NewEvent, at: DateTime<Utc>) -> Result<Event> {
         let doing = "recording a filter event";
-        let tx = self.write_tx(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
         let (mut role, mut verdict, mut until, mut reference, mut note) =
             (None, None, None, None, String::new());
         match &ev.kind {
@@ -262,24 +264,24 @@ impl Store {
             }
             EventKind::Kept { note: n } => note = n.clone(),
         }
-        tx.execute(
-            "INSERT INTO filter_events (request_id, at, actor, event, role, verdict, until, reference, note, review_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                ev.request_id,
-                fmt_time(at),
-                ev.by,
-                ev.kind.name(),
-                role,
-                verdict,
-                until,
-                reference,
-                note,
-                ev.review_id
-            ],
-        )
-        .map_err(|e| self.sql_error(doing, e))?;
-        let id = tx.last_insert_rowid();
+        let id = tx
+            .insert_id(
+                "INSERT INTO filter_events (request_id, at, actor, event, role, verdict, until, reference, note, review_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                db_params![
+                    ev.request_id,
+                    fmt_time(at),
+                    ev.by.as_str(),
+                    ev.kind.name(),
+                    role,
+                    verdict,
+                    until,
+                    reference,
+                    note,
+                    ev.review_id
+                ],
+            )
+            .map_err(err)?;
         let target = format!("filter#{}", ev.request_id);
         let action = format!("filter.{}", ev.kind.name());
         let mut details = serde_json::to_value(&ev.kind).unwrap_or_else(|_| json!({}));
@@ -291,14 +293,14 @@ impl Store {
             }
         }
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action: &action,
                 target: &target,
                 details,
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(err)?;
         self.announce_logged(&logged);
         Ok(Event {
             id,
@@ -313,16 +315,14 @@ impl Store {
     /// Every request, by id.
     pub fn filter_requests(&self) -> Result<Vec<Request>> {
         let doing = "reading the filter requests";
-        let mut st = self
-            .conn()
-            .prepare(&format!("{SELECT_REQUEST} ORDER BY id"))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([], raw_request)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(self.request_from(r.map_err(|e| self.sql_error(doing, e))?)?);
+        let err = |e| self.db_error(doing, e);
+        let rows = self
+            .db()
+            .query(&format!("{SELECT_REQUEST} ORDER BY id"), &[])
+            .map_err(err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(self.request_from(raw_request(r).map_err(err)?)?);
         }
         Ok(out)
     }
@@ -330,45 +330,47 @@ impl Store {
     /// One request.
     pub fn filter_request(&self, id: i64) -> Result<Option<Request>> {
         let doing = "reading a filter request";
-        let raw = self
-            .conn()
-            .query_row(
-                &format!("{SELECT_REQUEST} WHERE id = ?1"),
-                [id],
-                raw_request,
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
-        raw.map(|r| self.request_from(r)).transpose()
+        let err = |e| self.db_error(doing, e);
+        let row = self
+            .db()
+            .query_one(&format!("{SELECT_REQUEST} WHERE id = ?1"), db_params![id])
+            .map_err(err)?;
+        match row {
+            Some(r) => self.request_from(raw_request(&r).map_err(err)?).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// Every event (all requests, or one), by id.
     pub fn filter_events(&self, request: Option<i64>) -> Result<Vec<Event>> {
         let doing = "reading the filter events";
-        let sql = match request {
-            Some(_) => format!("{SELECT_EVENT} WHERE request_id = ?1 ORDER BY id"),
-            None => format!("{SELECT_EVENT} WHERE ?1 IS NULL ORDER BY id"),
-        };
-        let mut st = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([request], raw_event)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let mut out = Vec::new();
-        for r in rows {
-            out.push(self.event_from(r.map_err(|e| self.sql_error(doing, e))?)?);
+        let err = |e| self.db_error(doing, e);
+        let rows = match request {
+            Some(id) => self.db().query(
+                &format!("{SELECT_EVENT} WHERE request_id = ?1 ORDER BY id"),
+                db_params![id],
+            ),
+            None => self.db().query(&format!("{SELECT_EVENT} ORDER BY id"), &[]),
+        }
+        .map_err(err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.push(self.event_from(raw_event(r).map_err(err)?)?);
         }
         Ok(out)
     }
 
     /// True when no filter request has been recorded.
     pub fn filter_is_empty(&self) -> Result<bool> {
-        let n: i64 = self
-            .conn()
-            .query_row("SELECT count(*) FROM filter_requests", [], |r| r.get(0))
-            .map_err(|e| self.sql_error("reading the filter requests", e))?;
+        let err = |e| self.db_error("reading the filter requests", e);
+        let row = self
+            .db()
+            .query_one("SELECT count(*) FROM filter_requests", &[])
+            .map_err(err)?;
+        let n = match row {
+            Some(r) => r.int(0).map_err(err)?,
+            None => 0,
+        };
         Ok(n == 0)
     }
 
@@ -381,23 +383,24 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Review> {
         let doing = "starting a filter review";
-        let tx = self.write_tx(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
         let list = serde_json::to_string(items).unwrap_or_else(|_| "[]".into());
-        tx.execute(
-            "INSERT INTO filter_reviews (started_at, started_by, items) VALUES (?1, ?2, ?3)",
-            params![fmt_time(at), by, list],
-        )
-        .map_err(|e| self.sql_error(doing, e))?;
-        let id = tx.last_insert_rowid();
+        let id = tx
+            .insert_id(
+                "INSERT INTO filter_reviews (started_at, started_by, items) VALUES (?1, ?2, ?3)",
+                db_params![fmt_time(at), by, list],
+            )
+            .map_err(err)?;
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action: "filter.review.start",
                 target: &format!("filter-review#{id}"),
                 details: json!({ "by": by, "items": items }),
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(err)?;
         self.announce_logged(&logged);
         Ok(Review {
             id,
@@ -416,21 +419,28 @@ impl Store {
         summary: serde_json::Value,
     ) -> Result<()> {
         let doing = "closing a filter review";
-        let tx = self.write_tx(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let tx = self.write(doing)?;
         tx.execute(
             "INSERT INTO filter_review_closes (review_id, closed_at, closed_by, checks, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, fmt_time(close.at), close.by, close.checks, close.note],
+            db_params![
+                id,
+                fmt_time(close.at),
+                close.by.as_str(),
+                close.checks.as_str(),
+                close.note.as_str()
+            ],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
+        .map_err(err)?;
         let logged = self.append_in(
-            &tx,
+            &*tx,
             &[NewAction {
                 action: "filter.review.close",
                 target: &format!("filter-review#{id}"),
                 details: json!({ "by": close.by, "checks": close.checks, "note": close.note, "summary": summary }),
             }],
         )?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(err)?;
         self.announce_logged(&logged);
         Ok(())
     }
@@ -438,41 +448,31 @@ impl Store {
     /// Every review, oldest first.
     pub fn filter_reviews(&self) -> Result<Vec<Review>> {
         let doing = "reading the filter reviews";
-        let mut st = self
-            .conn()
-            .prepare(
+        let err = |e| self.db_error(doing, e);
+        let rows = self
+            .db()
+            .query(
                 "SELECT r.id, r.started_at, r.started_by, r.items, c.closed_at, c.closed_by, c.checks, c.note \
                  FROM filter_reviews r LEFT JOIN filter_review_closes c ON c.review_id = r.id ORDER BY r.id",
+                &[],
             )
-            .map_err(|e| self.sql_error(doing, e))?;
-        type Raw = (
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows = st
-            .query_map([], |r| -> rusqlite::Result<Raw> {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                    r.get(7)?,
-                ))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
         let mut out = Vec::new();
-        for row in rows {
+        for r in &rows {
+            let read = || -> std::result::Result<_, DbError> {
+                Ok((
+                    r.int(0)?,
+                    r.string(1)?,
+                    r.string(2)?,
+                    r.string(3)?,
+                    r.opt_string(4)?,
+                    r.opt_string(5)?,
+                    r.opt_string(6)?,
+                    r.opt_string(7)?,
+                ))
+            };
             let (id, started, by, items, closed_at, closed_by, checks, note) =
-                row.map_err(|e| self.sql_error(doing, e))?;
+                read().map_err(err)?;
             let bad =
                 |what: &str| self.error(format!("filter review #{id} has a malformed {what}"));
             let closed = match closed_at {

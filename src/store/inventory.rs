@@ -3,7 +3,9 @@
 //! write transaction that also appends the action-log rows, so a change and its log are written
 //! together or not at all.
 
+use super::engine::{DbError, Dialect, Exec, Row, Tx};
 use super::{fmt_time, parse_time, ActionEntry, NewAction, Store};
+use crate::db_params;
 use crate::domain::inventory::asset::Encrypted;
 use crate::domain::inventory::disposal::Sanitisation;
 use crate::domain::inventory::loan::{Borrower, Loan};
@@ -11,7 +13,6 @@ use crate::domain::inventory::software::{Licence, Title};
 use crate::domain::inventory::{Asset, Category, ScanOutcome, Status};
 use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -34,37 +35,39 @@ fn parse_date_col(s: Option<String>) -> std::result::Result<Option<NaiveDate>, S
     }
 }
 
+/// A row's typed reads, for the malformed-row messages: a column of the wrong type is told as
+/// the database's own words.
+type Read<T> = std::result::Result<std::result::Result<T, String>, DbError>;
+
 /// Reads an asset from the columns of [`ASSET_COLS`] starting at `at`.
-fn asset_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<std::result::Result<Asset, String>> {
-    let tag: String = r.get(at + 1)?;
-    let cat: String = r.get(at + 3)?;
-    let status: String = r.get(at + 9)?;
-    let enc: String = r.get(at + 15)?;
-    let pd: Option<String> = r.get(at + 10)?;
-    let we: Option<String> = r.get(at + 13)?;
-    let la: Option<String> = r.get(at + 16)?;
+fn asset_from_row(r: &Row, at: usize) -> Read<Asset> {
+    let tag = r.string(at + 1)?;
+    let cat = r.string(at + 3)?;
+    let status = r.string(at + 9)?;
+    let enc = r.string(at + 15)?;
+    let pd = r.opt_string(at + 10)?;
+    let we = r.opt_string(at + 13)?;
+    let la = r.opt_string(at + 16)?;
+    let s = |e: DbError| e.to_string();
     let build = || -> std::result::Result<Asset, String> {
         Ok(Asset {
-            id: r.get(at).map_err(|e| e.to_string())?,
-            serial: r
-                .get::<_, Option<String>>(at + 2)
-                .map_err(|e| e.to_string())?
-                .unwrap_or_default(),
+            id: r.int(at).map_err(s)?,
+            serial: r.opt_string(at + 2).map_err(s)?.unwrap_or_default(),
             category: Category::parse(&cat)?,
-            manufacturer: r.get(at + 4).map_err(|e| e.to_string())?,
-            model: r.get(at + 5).map_err(|e| e.to_string())?,
-            data_bearing: r.get::<_, i64>(at + 6).map_err(|e| e.to_string())? != 0,
-            site: r.get(at + 7).map_err(|e| e.to_string())?,
-            room: r.get(at + 8).map_err(|e| e.to_string())?,
+            manufacturer: r.string(at + 4).map_err(s)?,
+            model: r.string(at + 5).map_err(s)?,
+            data_bearing: r.bool(at + 6).map_err(s)?,
+            site: r.string(at + 7).map_err(s)?,
+            room: r.string(at + 8).map_err(s)?,
             status: Status::parse(&status)?,
             purchase_date: parse_date_col(pd.clone())?,
-            price_pence: r.get(at + 11).map_err(|e| e.to_string())?,
-            supplier: r.get(at + 12).map_err(|e| e.to_string())?,
+            price_pence: r.opt_int(at + 11).map_err(s)?,
+            supplier: r.string(at + 12).map_err(s)?,
             warranty_end: parse_date_col(we.clone())?,
-            funding: r.get(at + 14).map_err(|e| e.to_string())?,
+            funding: r.string(at + 14).map_err(s)?,
             encrypted: Encrypted::parse(&enc)?,
             last_audited: parse_date_col(la.clone())?,
-            notes: r.get(at + 17).map_err(|e| e.to_string())?,
+            notes: r.string(at + 17).map_err(s)?,
             tag: tag.clone(),
         })
     };
@@ -225,42 +228,44 @@ fn time_col(s: String) -> std::result::Result<DateTime<Utc>, String> {
     parse_time(&s).ok_or_else(|| format!("malformed time \"{s}\""))
 }
 
-fn batch_from_row(r: &Row<'_>) -> rusqlite::Result<std::result::Result<BatchRow, String>> {
-    let collected: Option<String> = r.get(4)?;
-    let created: String = r.get(8)?;
-    let closed: Option<String> = r.get(9)?;
-    let name: String = r.get(1)?;
+fn batch_from_row(r: &Row) -> Read<BatchRow> {
+    let collected = r.opt_string(4)?;
+    let created = r.string(8)?;
+    let closed = r.opt_string(9)?;
+    let name = r.string(1)?;
+    let s = |e: DbError| e.to_string();
     let out = (|| -> std::result::Result<BatchRow, String> {
         Ok(BatchRow {
-            id: r.get(0).map_err(|e| e.to_string())?,
+            id: r.int(0).map_err(s)?,
             name: name.clone(),
-            carrier: r.get(2).map_err(|e| e.to_string())?,
-            carrier_registration: r.get(3).map_err(|e| e.to_string())?,
+            carrier: r.string(2).map_err(s)?,
+            carrier_registration: r.string(3).map_err(s)?,
             collected_on: parse_date_col(collected)?,
-            transfer_note: r.get(5).map_err(|e| e.to_string())?,
-            consignment_note: r.get(6).map_err(|e| e.to_string())?,
-            notes: r.get(7).map_err(|e| e.to_string())?,
+            transfer_note: r.string(5).map_err(s)?,
+            consignment_note: r.string(6).map_err(s)?,
+            notes: r.string(7).map_err(s)?,
             created_at: time_col(created)?,
             closed_at: closed.map(time_col).transpose()?,
-            closed_by: r.get(10).map_err(|e| e.to_string())?,
-            signed_off_by: r.get(11).map_err(|e| e.to_string())?,
+            closed_by: r.opt_string(10).map_err(s)?,
+            signed_off_by: r.opt_string(11).map_err(s)?,
         })
     })();
     Ok(out.map_err(|e| format!("disposal batch {name}: {e}")))
 }
 
-fn round_from_row(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Round, String>> {
-    let started: String = r.get(2)?;
-    let closed: Option<String> = r.get(4)?;
-    let name: String = r.get(1)?;
+fn round_from_row(r: &Row) -> Read<Round> {
+    let started = r.string(2)?;
+    let closed = r.opt_string(4)?;
+    let name = r.string(1)?;
+    let s = |e: DbError| e.to_string();
     Ok((|| -> std::result::Result<Round, String> {
         Ok(Round {
-            id: r.get(0).map_err(|e| e.to_string())?,
+            id: r.int(0).map_err(s)?,
             name: name.clone(),
             started_at: time_col(started)?,
-            started_by: r.get(3).map_err(|e| e.to_string())?,
+            started_by: r.string(3).map_err(s)?,
             closed_at: closed.map(time_col).transpose()?,
-            closed_by: r.get(5).map_err(|e| e.to_string())?,
+            closed_by: r.opt_string(5).map_err(s)?,
         })
     })()
     .map_err(|e| format!("audit round {name}: {e}")))
@@ -269,44 +274,46 @@ fn round_from_row(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Round, St
 const LOAN_COLS: &str = "l.id, a.tag, l.borrower_kind, l.borrower, l.borrower_name, l.issued_at, \
     l.issued_by, l.due, l.returned_at, l.returned_by, l.condition, l.notes";
 
-fn loan_from_row(r: &Row<'_>) -> rusqlite::Result<std::result::Result<Loan, String>> {
-    let kind: String = r.get(2)?;
-    let who: String = r.get(3)?;
-    let issued: String = r.get(5)?;
-    let due: Option<String> = r.get(7)?;
-    let returned: Option<String> = r.get(8)?;
-    let id: i64 = r.get(0)?;
+fn loan_from_row(r: &Row) -> Read<Loan> {
+    let kind = r.string(2)?;
+    let who = r.string(3)?;
+    let issued = r.string(5)?;
+    let due = r.opt_string(7)?;
+    let returned = r.opt_string(8)?;
+    let id = r.int(0)?;
+    let s = |e: DbError| e.to_string();
     Ok((|| -> std::result::Result<Loan, String> {
         Ok(Loan {
             id,
-            tag: r.get(1).map_err(|e| e.to_string())?,
+            tag: r.string(1).map_err(s)?,
             borrower: if kind == "user" {
                 Borrower::User(who.clone())
             } else {
                 Borrower::Location(who.clone())
             },
-            borrower_name: r.get(4).map_err(|e| e.to_string())?,
+            borrower_name: r.string(4).map_err(s)?,
             issued_at: time_col(issued)?,
-            issued_by: r.get(6).map_err(|e| e.to_string())?,
+            issued_by: r.string(6).map_err(s)?,
             due: parse_date_col(due)?,
             returned_at: returned.map(time_col).transpose()?,
-            returned_by: r.get(9).map_err(|e| e.to_string())?,
-            condition: r.get(10).map_err(|e| e.to_string())?,
-            notes: r.get(11).map_err(|e| e.to_string())?,
+            returned_by: r.opt_string(9).map_err(s)?,
+            condition: r.string(10).map_err(s)?,
+            notes: r.string(11).map_err(s)?,
         })
     })()
     .map_err(|e| format!("loan {id}: {e}")))
 }
 
-/// Collects rows of a query whose row reader returns an inner `Result` (a malformed row).
+/// Reads every row of a query with `read`; a malformed row stops it with the words to restore.
 fn collect<T>(
     store: &Store,
     doing: &str,
-    rows: impl Iterator<Item = rusqlite::Result<std::result::Result<T, String>>>,
+    rows: &[Row],
+    read: impl Fn(&Row) -> Read<T>,
 ) -> Result<Vec<T>> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        match r.map_err(|e| store.sql_error(doing, e))? {
+        match read(r).map_err(|e| store.db_error(doing, e))? {
             Ok(v) => out.push(v),
             Err(msg) => {
                 return Err(store.error(format!(
@@ -318,6 +325,21 @@ fn collect<T>(
     Ok(out)
 }
 
+/// Runs a query for [`collect`].
+fn query_all<T>(
+    store: &Store,
+    db: &dyn Exec,
+    doing: &str,
+    sql: &str,
+    params: &[super::engine::Value],
+    read: impl Fn(&Row) -> Read<T>,
+) -> Result<Vec<T>> {
+    let rows = db
+        .query(sql, params)
+        .map_err(|e| store.db_error(doing, e))?;
+    collect(store, doing, &rows, read)
+}
+
 impl Store {
     /// Assets matching `q`, by tag, each with its open loan.
     pub fn assets(&self, q: &AssetQuery) -> Result<Vec<AssetRow>> {
@@ -327,23 +349,24 @@ impl Store {
         let mut loans: std::collections::HashMap<i64, (String, Option<String>)> =
             std::collections::HashMap::new();
         {
-            let mut st = self
-                .conn()
-                .prepare_cached(
+            let err = |e| self.db_error(doing, e);
+            let rows = self
+                .db()
+                .query(
                     "SELECT asset_id, borrower, due FROM loans WHERE returned_at IS NULL",
+                    &[],
                 )
-                .map_err(|e| self.sql_error(doing, e))?;
-            let mut rows = st.query([]).map_err(|e| self.sql_error(doing, e))?;
-            while let Some(r) = rows.next().map_err(|e| self.sql_error(doing, e))? {
-                let id: i64 = r.get(0).map_err(|e| self.sql_error(doing, e))?;
-                let who: String = r.get(1).map_err(|e| self.sql_error(doing, e))?;
-                let due: Option<String> = r.get(2).map_err(|e| self.sql_error(doing, e))?;
+                .map_err(err)?;
+            for r in &rows {
+                let id = r.int(0).map_err(err)?;
+                let who = r.string(1).map_err(err)?;
+                let due = r.opt_string(2).map_err(err)?;
                 loans.insert(id, (who, due));
             }
         }
         let mut sql = format!("SELECT {ASSET_COLS} FROM assets a WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+        let mut args: Vec<super::engine::Value> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: super::engine::Value| {
             args.push(v);
             sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
         };
@@ -405,32 +428,25 @@ impl Store {
         if let Some(n) = q.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
-        let mut st = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map(rusqlite::params_from_iter(args), |r| {
-                let a = asset_from_row(r, 0)?;
-                Ok(a.and_then(|asset| {
-                    let (loaned_to, due) = match loans.get(&asset.id) {
-                        Some((w, d)) => (Some(w.clone()), parse_date_col(d.clone())?),
-                        None => (None, None),
-                    };
-                    Ok(AssetRow {
-                        asset,
-                        loaned_to,
-                        due,
-                    })
-                }))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        query_all(self, self.db(), doing, &sql, &args, |r| {
+            let a = asset_from_row(r, 0)?;
+            Ok(a.and_then(|asset| {
+                let (loaned_to, due) = match loans.get(&asset.id) {
+                    Some((w, d)) => (Some(w.clone()), parse_date_col(d.clone())?),
+                    None => (None, None),
+                };
+                Ok(AssetRow {
+                    asset,
+                    loaned_to,
+                    due,
+                })
+            }))
+        })
     }
 
     /// One asset by tag (any case).
     pub fn asset(&self, tag: &str) -> Result<Option<Asset>> {
-        asset_by_tag(self, self.conn(), tag.trim())
+        asset_by_tag(self, self.db(), tag.trim())
     }
 
     /// Assets added on or after `day`, by tag.
@@ -438,14 +454,14 @@ impl Store {
         let doing = "reading the inventory";
         let sql =
             format!("SELECT {ASSET_COLS} FROM assets a WHERE a.created_at >= ?1 ORDER BY a.tag");
-        let mut st = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([fmt_date(day)], |r| asset_from_row(r, 0))
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        query_all(
+            self,
+            self.db(),
+            doing,
+            &sql,
+            db_params![fmt_date(day)],
+            |r| asset_from_row(r, 0),
+        )
     }
 
     /// Every asset with this serial from this manufacturer (any case): at most one.
@@ -454,95 +470,78 @@ impl Store {
         let sql = format!(
             "SELECT {ASSET_COLS} FROM assets a WHERE a.manufacturer = ?1 AND a.serial = ?2"
         );
-        let mut st = self
-            .conn()
-            .prepare_cached(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map(params![manufacturer.trim(), serial.trim()], |r| {
-                asset_from_row(r, 0)
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        Ok(collect(self, doing, rows)?.pop())
+        let p = db_params![manufacturer.trim(), serial.trim()];
+        Ok(query_all(self, self.db(), doing, &sql, p, |r| asset_from_row(r, 0))?.pop())
     }
 
     /// Every tag and (manufacturer, serial) in the register, for duplicate checks.
     pub fn asset_keys(&self) -> Result<Vec<AssetKey>> {
         let doing = "reading asset tags";
-        let mut st = self
-            .conn()
-            .prepare("SELECT tag, manufacturer, serial FROM assets")
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([], |r| {
-                let tag: String = r.get(0)?;
-                let m: String = r.get(1)?;
-                let s: Option<String> = r.get(2)?;
-                Ok(Ok((tag, s.map(|s| (m.to_lowercase(), s.to_lowercase())))))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let sql = "SELECT tag, manufacturer, serial FROM assets";
+        query_all(self, self.db(), doing, sql, &[], |r| {
+            let tag = r.string(0)?;
+            let m = r.string(1)?;
+            let s = r.opt_string(2)?;
+            Ok(Ok((tag, s.map(|s| (m.to_lowercase(), s.to_lowercase())))))
+        })
     }
 
     /// The history of an asset, oldest first.
     pub fn asset_history(&self, asset_id: i64) -> Result<Vec<HistoryRow>> {
         let doing = "reading an asset's history";
-        let mut st = self
-            .conn()
-            .prepare(
-                "SELECT at, operator, field, old, new, note FROM asset_history \
-                 WHERE asset_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([asset_id], |r| {
-                let at: String = r.get(0)?;
-                Ok(time_col(at).and_then(|at| {
-                    Ok(HistoryRow {
-                        at,
-                        operator: r.get(1).map_err(|e| e.to_string())?,
-                        field: r.get(2).map_err(|e| e.to_string())?,
-                        old: r.get(3).map_err(|e| e.to_string())?,
-                        new: r.get(4).map_err(|e| e.to_string())?,
-                        note: r.get(5).map_err(|e| e.to_string())?,
-                    })
-                }))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let sql = "SELECT at, operator, field, old, new, note FROM asset_history \
+                   WHERE asset_id = ?1 ORDER BY id";
+        query_all(self, self.db(), doing, sql, db_params![asset_id], |r| {
+            let at = r.string(0)?;
+            let row = (
+                r.string(1)?,
+                r.string(2)?,
+                r.opt_string(3)?,
+                r.opt_string(4)?,
+                r.string(5)?,
+            );
+            Ok(time_col(at).map(|at| HistoryRow {
+                at,
+                operator: row.0,
+                field: row.1,
+                old: row.2,
+                new: row.3,
+                note: row.4,
+            }))
+        })
     }
 
     /// Every history row of `field` across assets, with the asset's tag, oldest first (e.g. the
     /// data-breach records).
     pub fn history_rows_of_field(&self, field: &str) -> Result<Vec<(String, HistoryRow)>> {
         let doing = "reading the assets' history";
-        let mut st = self
-            .conn()
-            .prepare(
-                "SELECT a.tag, h.at, h.operator, h.field, h.old, h.new, h.note FROM asset_history h \
-                 JOIN assets a ON a.id = h.asset_id WHERE h.field = ?1 ORDER BY h.id",
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([field], |r| {
-                let tag: String = r.get(0)?;
-                let at: String = r.get(1)?;
-                Ok(time_col(at).and_then(|at| {
-                    Ok((
-                        tag,
-                        HistoryRow {
-                            at,
-                            operator: r.get(2).map_err(|e| e.to_string())?,
-                            field: r.get(3).map_err(|e| e.to_string())?,
-                            old: r.get(4).map_err(|e| e.to_string())?,
-                            new: r.get(5).map_err(|e| e.to_string())?,
-                            note: r.get(6).map_err(|e| e.to_string())?,
-                        },
-                    ))
-                }))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let sql =
+            "SELECT a.tag, h.at, h.operator, h.field, h.old, h.new, h.note FROM asset_history h \
+                   JOIN assets a ON a.id = h.asset_id WHERE h.field = ?1 ORDER BY h.id";
+        query_all(self, self.db(), doing, sql, db_params![field], |r| {
+            let tag = r.string(0)?;
+            let at = r.string(1)?;
+            let row = (
+                r.string(2)?,
+                r.string(3)?,
+                r.opt_string(4)?,
+                r.opt_string(5)?,
+                r.string(6)?,
+            );
+            Ok(time_col(at).map(|at| {
+                (
+                    tag,
+                    HistoryRow {
+                        at,
+                        operator: row.0,
+                        field: row.1,
+                        old: row.2,
+                        new: row.3,
+                        note: row.4,
+                    },
+                )
+            }))
+        })
     }
 
     /// Loans: of one asset (`asset_id`), or all; `open_only` leaves out returned ones. Newest first.
@@ -558,16 +557,11 @@ impl Store {
             sql.push_str(" AND l.asset_id = ?1");
         }
         sql.push_str(" ORDER BY l.id DESC");
-        let mut st = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = match asset_id {
-            Some(id) => st.query_map([id], loan_from_row),
-            None => st.query_map([], loan_from_row),
-        }
-        .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let p = match asset_id {
+            Some(id) => vec![id.into()],
+            None => Vec::new(),
+        };
+        query_all(self, self.db(), doing, &sql, &p, loan_from_row)
     }
 
     /// The open audit round, if any.
@@ -589,117 +583,84 @@ impl Store {
             "SELECT id, name, started_at, started_by, closed_at, closed_by FROM audit_rounds \
              WHERE {cond} ORDER BY id DESC LIMIT 1"
         );
-        let mut st = self
-            .conn()
-            .prepare(&sql)
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = match arg {
-            Some(a) => st.query_map([a], round_from_row),
-            None => st.query_map([], round_from_row),
-        }
-        .map_err(|e| self.sql_error(doing, e))?;
-        Ok(collect(self, doing, rows)?.pop())
+        let p = match arg {
+            Some(a) => vec![a.into()],
+            None => Vec::new(),
+        };
+        Ok(query_all(self, self.db(), doing, &sql, &p, round_from_row)?.pop())
     }
 
     /// Every scan of a round, in order.
     pub fn scans(&self, round_id: i64) -> Result<Vec<ScanRow>> {
         let doing = "reading audit scans";
-        let mut st = self
-            .conn()
-            .prepare(
-                "SELECT at, tag, asset_id, room, outcome FROM audit_scans WHERE round_id = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([round_id], |r| {
-                let at: String = r.get(0)?;
-                let outcome: String = r.get(4)?;
-                Ok(time_col(at).and_then(|at| {
-                    Ok(ScanRow {
-                        at,
-                        tag: r.get(1).map_err(|e| e.to_string())?,
-                        asset_id: r.get(2).map_err(|e| e.to_string())?,
-                        room: r.get(3).map_err(|e| e.to_string())?,
-                        outcome: ScanOutcome::parse(&outcome)
-                            .ok_or_else(|| format!("unknown scan outcome {outcome}"))?,
-                    })
-                }))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let sql = "SELECT at, tag, asset_id, room, outcome FROM audit_scans WHERE round_id = ?1 ORDER BY id";
+        query_all(self, self.db(), doing, sql, db_params![round_id], |r| {
+            let at = r.string(0)?;
+            let outcome = r.string(4)?;
+            let (tag, asset_id, room) = (r.string(1)?, r.opt_int(2)?, r.string(3)?);
+            Ok(time_col(at).and_then(|at| {
+                Ok(ScanRow {
+                    at,
+                    tag,
+                    asset_id,
+                    room,
+                    outcome: ScanOutcome::parse(&outcome)
+                        .ok_or_else(|| format!("unknown scan outcome {outcome}"))?,
+                })
+            }))
+        })
     }
 
     /// Disposal batches, oldest first.
     pub fn batches(&self) -> Result<Vec<BatchRow>> {
         let doing = "reading disposal batches";
-        let mut st = self
-            .conn()
-            .prepare(&format!(
-                "SELECT {BATCH_COLS} FROM disposal_batches ORDER BY id"
-            ))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([], batch_from_row)
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let sql = format!("SELECT {BATCH_COLS} FROM disposal_batches ORDER BY id");
+        query_all(self, self.db(), doing, &sql, &[], batch_from_row)
     }
 
     /// A disposal batch by name (any case).
     pub fn batch(&self, name: &str) -> Result<Option<BatchRow>> {
-        batch_by_name(self, self.conn(), name)
+        batch_by_name(self, self.db(), name)
     }
 
     /// The items of a batch with their sanitisation records.
     pub fn batch_items(&self, batch_id: i64) -> Result<Vec<ItemRow>> {
-        batch_items(self, self.conn(), batch_id)
+        batch_items(self, self.db(), batch_id)
     }
 
     /// The batch an asset is in, if any.
     pub fn batch_of(&self, asset_id: i64) -> Result<Option<String>> {
-        self.conn()
-            .query_row(
-                "SELECT b.name FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id WHERE i.asset_id = ?1",
-                [asset_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error("reading disposal items", e))
+        batch_of(self, self.db(), "reading disposal items", asset_id)
     }
 
     /// Software titles with how many installations each has, by title.
     pub fn software(&self) -> Result<Vec<Title>> {
-        software_titles(self, self.conn(), None)
+        software_titles(self, self.db(), None)
     }
 
     /// One title (any case).
     pub fn software_title(&self, title: &str) -> Result<Option<Title>> {
-        Ok(software_titles(self, self.conn(), Some(title.trim()))?.pop())
+        Ok(software_titles(self, self.db(), Some(title.trim()))?.pop())
     }
 
     /// Installations of a title: (asset tag or username, kind).
     pub fn installs(&self, software_id: i64) -> Result<Vec<(String, &'static str)>> {
         let doing = "reading installations";
-        let mut st = self
-            .conn()
-            .prepare(
-                "SELECT coalesce(a.tag, i.username), i.asset_id IS NOT NULL FROM software_installs i \
-                 LEFT JOIN assets a ON a.id = i.asset_id WHERE i.software_id = ?1 ORDER BY i.id",
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = st
-            .query_map([software_id], |r| {
-                let who: String = r.get(0)?;
-                let dev: bool = r.get(1)?;
-                Ok(Ok((who, if dev { "asset" } else { "user" })))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
-        collect(self, doing, rows)
+        let sql =
+            "SELECT coalesce(a.tag, i.username), CASE WHEN i.asset_id IS NULL THEN 0 ELSE 1 END \
+                   FROM software_installs i LEFT JOIN assets a ON a.id = i.asset_id \
+                   WHERE i.software_id = ?1 ORDER BY i.id";
+        query_all(self, self.db(), doing, sql, db_params![software_id], |r| {
+            let who = r.string(0)?;
+            let dev = r.bool(1)?;
+            Ok(Ok((who, if dev { "asset" } else { "user" })))
+        })
     }
 
     /// Starts an inventory change: one write transaction (BEGIN IMMEDIATE) that also carries the
     /// action-log rows added with [`InvTx::log`]. Nothing is written unless [`InvTx::commit`] runs.
     pub fn inventory_tx(&self, doing: &'static str, now: DateTime<Utc>) -> Result<InvTx<'_>> {
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         Ok(InvTx {
             store: self,
             tx,
@@ -711,98 +672,104 @@ impl Store {
 
     /// Gives this connection room for work on the whole register (a 100,000-asset import or list):
     /// a 64 MB page cache and memory-mapped reads, instead of SQLite's 2 MB default.
+    /// On PostgreSQL the server's own settings rule, and nothing is done.
     pub fn tune_for_bulk(&self) -> Result<()> {
-        self.conn()
-            .execute_batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")
-            .map_err(|e| self.sql_error("setting up the connection", e))
+        if self.db().dialect() != Dialect::Sqlite {
+            return Ok(());
+        }
+        self.db()
+            .batch("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;")
+            .map_err(|e| self.db_error("setting up the connection", e))
     }
 
     /// Sets how hard SQLite waits for the disk on this connection. The store opens with FULL
     /// (every commit on disk when it returns); an audit scan session may choose NORMAL, which in
     /// WAL mode survives a crash of the program but may lose the last scans on a power cut.
+    /// On PostgreSQL the server's durability settings rule, and nothing is done.
     pub fn set_synchronous_normal(&self) -> Result<()> {
-        self.conn()
-            .execute_batch("PRAGMA synchronous = NORMAL")
-            .map_err(|e| self.sql_error("setting up an audit scan session", e))
+        if self.db().dialect() != Dialect::Sqlite {
+            return Ok(());
+        }
+        self.db()
+            .batch("PRAGMA synchronous = NORMAL")
+            .map_err(|e| self.db_error("setting up an audit scan session", e))
     }
 }
 
-fn asset_by_tag(store: &Store, conn: &rusqlite::Connection, tag: &str) -> Result<Option<Asset>> {
+fn asset_by_tag(store: &Store, db: &dyn Exec, tag: &str) -> Result<Option<Asset>> {
     let doing = "looking up an asset";
     let sql = format!("SELECT {ASSET_COLS} FROM assets a WHERE a.tag = ?1");
-    let mut st = conn
-        .prepare_cached(&sql)
-        .map_err(|e| store.sql_error(doing, e))?;
-    let rows = st
-        .query_map([tag], |r| asset_from_row(r, 0))
-        .map_err(|e| store.sql_error(doing, e))?;
-    Ok(collect(store, doing, rows)?.pop())
+    Ok(query_all(store, db, doing, &sql, db_params![tag], |r| {
+        asset_from_row(r, 0)
+    })?
+    .pop())
 }
 
-fn batch_by_name(
-    store: &Store,
-    conn: &rusqlite::Connection,
-    name: &str,
-) -> Result<Option<BatchRow>> {
+fn batch_by_name(store: &Store, db: &dyn Exec, name: &str) -> Result<Option<BatchRow>> {
     let doing = "reading a disposal batch";
-    let mut st = conn
-        .prepare_cached(&format!(
-            "SELECT {BATCH_COLS} FROM disposal_batches WHERE name = ?1"
-        ))
-        .map_err(|e| store.sql_error(doing, e))?;
-    let rows = st
-        .query_map([name.trim()], batch_from_row)
-        .map_err(|e| store.sql_error(doing, e))?;
-    Ok(collect(store, doing, rows)?.pop())
+    let sql = format!("SELECT {BATCH_COLS} FROM disposal_batches WHERE name = ?1");
+    Ok(query_all(
+        store,
+        db,
+        doing,
+        &sql,
+        db_params![name.trim()],
+        batch_from_row,
+    )?
+    .pop())
 }
 
-fn batch_items(store: &Store, conn: &rusqlite::Connection, batch_id: i64) -> Result<Vec<ItemRow>> {
+fn batch_of(store: &Store, db: &dyn Exec, doing: &str, asset_id: i64) -> Result<Option<String>> {
+    let err = |e| store.db_error(doing, e);
+    let row = db
+        .query_one(
+            "SELECT b.name FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id WHERE i.asset_id = ?1",
+            db_params![asset_id],
+        )
+        .map_err(err)?;
+    row.map(|r| r.string(0)).transpose().map_err(err)
+}
+
+fn batch_items(store: &Store, db: &dyn Exec, batch_id: i64) -> Result<Vec<ItemRow>> {
     let doing = "reading disposal items";
     let sql = format!(
         "SELECT i.id, i.waste_code, s.method, s.certificate, s.verified_by, s.done_on, \
-         EXISTS (SELECT 1 FROM loans l WHERE l.asset_id = a.id AND l.returned_at IS NULL), {ASSET_COLS} \
+         CASE WHEN EXISTS (SELECT 1 FROM loans l WHERE l.asset_id = a.id AND l.returned_at IS NULL) \
+         THEN 1 ELSE 0 END, {ASSET_COLS} \
          FROM disposal_items i JOIN assets a ON a.id = i.asset_id \
          LEFT JOIN disposal_sanitisation s ON s.item_id = i.id WHERE i.batch_id = ?1 ORDER BY a.tag"
     );
-    let mut st = conn.prepare(&sql).map_err(|e| store.sql_error(doing, e))?;
-    let rows = st
-        .query_map([batch_id], |r| {
-            let asset = asset_from_row(r, 7)?;
-            let method: Option<String> = r.get(2)?;
-            let done: Option<String> = r.get(5)?;
-            let id: i64 = r.get(0)?;
-            let code: String = r.get(1)?;
-            let cert: Option<String> = r.get(3)?;
-            let ver: Option<String> = r.get(4)?;
-            let on_loan: bool = r.get(6)?;
-            Ok(asset.and_then(|asset| {
-                let sanitisation = match method {
-                    None => None,
-                    Some(m) => Some(SanitisationRow {
-                        method: Sanitisation::parse(&m)?,
-                        certificate: cert.unwrap_or_default(),
-                        verified_by: ver.unwrap_or_default(),
-                        done_on: parse_date_col(done)?,
-                    }),
-                };
-                Ok(ItemRow {
-                    id,
-                    asset,
-                    waste_code: code,
-                    sanitisation,
-                    on_loan,
-                })
-            }))
-        })
-        .map_err(|e| store.sql_error(doing, e))?;
-    collect(store, doing, rows)
+    query_all(store, db, doing, &sql, db_params![batch_id], |r| {
+        let asset = asset_from_row(r, 7)?;
+        let method = r.opt_string(2)?;
+        let done = r.opt_string(5)?;
+        let id = r.int(0)?;
+        let code = r.string(1)?;
+        let cert = r.opt_string(3)?;
+        let ver = r.opt_string(4)?;
+        let on_loan = r.bool(6)?;
+        Ok(asset.and_then(|asset| {
+            let sanitisation = match method {
+                None => None,
+                Some(m) => Some(SanitisationRow {
+                    method: Sanitisation::parse(&m)?,
+                    certificate: cert.unwrap_or_default(),
+                    verified_by: ver.unwrap_or_default(),
+                    done_on: parse_date_col(done)?,
+                }),
+            };
+            Ok(ItemRow {
+                id,
+                asset,
+                waste_code: code,
+                sanitisation,
+                on_loan,
+            })
+        }))
+    })
 }
 
-fn software_titles(
-    store: &Store,
-    conn: &rusqlite::Connection,
-    title: Option<&str>,
-) -> Result<Vec<Title>> {
+fn software_titles(store: &Store, db: &dyn Exec, title: Option<&str>) -> Result<Vec<Title>> {
     let doing = "reading software titles";
     let mut sql = String::from(
         "SELECT s.id, s.title, s.publisher, s.licence, s.seats, s.expires, s.cost_pence, \
@@ -812,33 +779,31 @@ fn software_titles(
         sql.push_str(" WHERE s.title = ?1");
     }
     sql.push_str(" ORDER BY s.title");
-    let mut st = conn.prepare(&sql).map_err(|e| store.sql_error(doing, e))?;
-    let read = |r: &Row<'_>| -> rusqlite::Result<std::result::Result<Title, String>> {
-        let lic: String = r.get(3)?;
-        let exp: Option<String> = r.get(5)?;
-        let name: String = r.get(1)?;
-        let seats: Option<i64> = r.get(4)?;
-        let used: i64 = r.get(7)?;
+    let p = match title {
+        Some(t) => vec![t.into()],
+        None => Vec::new(),
+    };
+    query_all(store, db, doing, &sql, &p, |r| {
+        let lic = r.string(3)?;
+        let exp = r.opt_string(5)?;
+        let name = r.string(1)?;
+        let seats = r.opt_int(4)?;
+        let used = r.int(7)?;
+        let s = |e: DbError| e.to_string();
         Ok((|| -> std::result::Result<Title, String> {
             Ok(Title {
-                id: r.get(0).map_err(|e| e.to_string())?,
+                id: r.int(0).map_err(s)?,
                 title: name.clone(),
-                publisher: r.get(2).map_err(|e| e.to_string())?,
+                publisher: r.string(2).map_err(s)?,
                 licence: Licence::parse(&lic)?,
                 seats: seats.map(|s| u32::try_from(s).unwrap_or(u32::MAX)),
                 expires: parse_date_col(exp)?,
-                cost_pence: r.get(6).map_err(|e| e.to_string())?,
+                cost_pence: r.opt_int(6).map_err(s)?,
                 used: u32::try_from(used).unwrap_or(u32::MAX),
             })
         })()
         .map_err(|e| format!("software {name}: {e}")))
-    };
-    let rows = match title {
-        Some(t) => st.query_map([t], read),
-        None => st.query_map([], read),
-    }
-    .map_err(|e| store.sql_error(doing, e))?;
-    collect(store, doing, rows)
+    })
 }
 
 /// A field that changed: name, before, after (as text).
@@ -897,15 +862,15 @@ pub fn diff(before: &Asset, after: &Asset) -> Vec<FieldChange> {
 /// it. Dropped without [`InvTx::commit`], nothing is written.
 pub struct InvTx<'s> {
     store: &'s Store,
-    tx: Transaction<'s>,
+    tx: Tx<'s>,
     doing: &'static str,
     at: String,
     actions: Vec<(String, String, Value)>,
 }
 
 impl<'s> InvTx<'s> {
-    fn err(&self, e: rusqlite::Error) -> crate::Error {
-        self.store.sql_error(self.doing, e)
+    fn err(&self, e: DbError) -> crate::Error {
+        self.store.db_error(self.doing, e)
     }
 
     /// The operator recorded on rows.
@@ -933,66 +898,46 @@ impl<'s> InvTx<'s> {
         let out = if items.is_empty() {
             Vec::new()
         } else {
-            self.store.append_in(&self.tx, &items)?
+            self.store.append_in(&*self.tx, &items)?
         };
         drop(items);
         let (store, doing) = (self.store, self.doing);
-        self.tx.commit().map_err(|e| store.sql_error(doing, e))?;
+        self.tx.commit().map_err(|e| store.db_error(doing, e))?;
         store.announce_logged(&out);
         Ok(out)
     }
 
     /// An asset by tag, read inside this transaction.
     pub fn asset(&self, tag: &str) -> Result<Option<Asset>> {
-        asset_by_tag(self.store, &self.tx, tag.trim())
+        asset_by_tag(self.store, &*self.tx, tag.trim())
     }
 
     /// The asset with this serial from this manufacturer, if any.
     pub fn asset_by_serial(&self, manufacturer: &str, serial: &str) -> Result<Option<String>> {
-        self.tx
-            .query_row(
+        let row = self
+            .tx
+            .query_one(
                 "SELECT tag FROM assets WHERE manufacturer = ?1 AND serial = ?2",
-                params![manufacturer, serial],
-                |r| r.get(0),
+                db_params![manufacturer, serial],
             )
-            .optional()
+            .map_err(|e| self.err(e))?;
+        row.map(|r| r.string(0))
+            .transpose()
             .map_err(|e| self.err(e))
     }
 
     /// Inserts a new asset (its `id` is ignored) with a `created` history row; returns its id.
     pub fn insert_asset(&self, a: &Asset, note: &str) -> Result<i64> {
-        let mut ins = self
+        let id = self
             .tx
-            .prepare_cached(
+            .insert_id(
                 "INSERT INTO assets (tag, serial, category, manufacturer, model, data_bearing, site, \
                  room, status, purchase_date, price_pence, supplier, warranty_end, funding, encrypted, \
                  last_audited, notes, search, created_at, updated_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+                &asset_params(a, &self.at),
             )
             .map_err(|e| self.err(e))?;
-        ins.execute(params![
-            a.tag,
-            (!a.serial.is_empty()).then_some(&a.serial),
-            a.category.as_str(),
-            a.manufacturer,
-            a.model,
-            a.data_bearing,
-            a.site,
-            a.room,
-            a.status.as_str(),
-            a.purchase_date.map(fmt_date),
-            a.price_pence,
-            a.supplier,
-            a.warranty_end.map(fmt_date),
-            a.funding,
-            a.encrypted.as_str(),
-            a.last_audited.map(fmt_date),
-            a.notes,
-            a.search_text(),
-            self.at,
-        ])
-        .map_err(|e| self.err(e))?;
-        let id = self.tx.last_insert_rowid();
         self.history(id, "created", None, Some(a.status.as_str()), note)?;
         Ok(id)
     }
@@ -1009,39 +954,17 @@ impl<'s> InvTx<'s> {
         if changes.is_empty() {
             return Ok(changes);
         }
-        let mut up = self
-            .tx
-            .prepare_cached(
+        let mut p = vec![before.id.into()];
+        p.extend(asset_params(after, &self.at));
+        self.tx
+            .execute(
                 "UPDATE assets SET tag = ?2, serial = ?3, category = ?4, manufacturer = ?5, model = ?6, \
                  data_bearing = ?7, site = ?8, room = ?9, status = ?10, purchase_date = ?11, \
                  price_pence = ?12, supplier = ?13, warranty_end = ?14, funding = ?15, encrypted = ?16, \
                  last_audited = ?17, notes = ?18, search = ?19, updated_at = ?20 WHERE id = ?1",
+                &p,
             )
             .map_err(|e| self.err(e))?;
-        let a = after;
-        up.execute(params![
-            before.id,
-            a.tag,
-            (!a.serial.is_empty()).then_some(&a.serial),
-            a.category.as_str(),
-            a.manufacturer,
-            a.model,
-            a.data_bearing,
-            a.site,
-            a.room,
-            a.status.as_str(),
-            a.purchase_date.map(fmt_date),
-            a.price_pence,
-            a.supplier,
-            a.warranty_end.map(fmt_date),
-            a.funding,
-            a.encrypted.as_str(),
-            a.last_audited.map(fmt_date),
-            a.notes,
-            a.search_text(),
-            self.at,
-        ])
-        .map_err(|e| self.err(e))?;
         for c in &changes {
             self.history(before.id, c.field, c.old.as_deref(), c.new.as_deref(), note)?;
         }
@@ -1057,23 +980,21 @@ impl<'s> InvTx<'s> {
         new: Option<&str>,
         note: &str,
     ) -> Result<()> {
-        let mut ins = self
-            .tx
-            .prepare_cached(
+        self.tx
+            .execute(
                 "INSERT INTO asset_history (asset_id, at, operator, field, old, new, note) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                db_params![
+                    asset_id,
+                    self.at.as_str(),
+                    self.store.operator(),
+                    field,
+                    old,
+                    new,
+                    note
+                ],
             )
             .map_err(|e| self.err(e))?;
-        ins.execute(params![
-            asset_id,
-            self.at,
-            self.store.operator(),
-            field,
-            old,
-            new,
-            note
-        ])
-        .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -1084,11 +1005,8 @@ impl<'s> InvTx<'s> {
             "SELECT {LOAN_COLS} FROM loans l JOIN assets a ON a.id = l.asset_id \
              WHERE l.asset_id = ?1 AND l.returned_at IS NULL"
         );
-        let mut st = self.tx.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map([asset_id], loan_from_row)
-            .map_err(|e| self.err(e))?;
-        Ok(collect(self.store, doing, rows)?.pop())
+        let p = db_params![asset_id];
+        Ok(query_all(self.store, &*self.tx, doing, &sql, p, loan_from_row)?.pop())
     }
 
     /// Writes a new loan; returns its id.
@@ -1101,22 +1019,21 @@ impl<'s> InvTx<'s> {
         notes: &str,
     ) -> Result<i64> {
         self.tx
-            .execute(
+            .insert_id(
                 "INSERT INTO loans (asset_id, borrower_kind, borrower, borrower_name, issued_at, issued_by, due, notes) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
+                db_params![
                     asset_id,
                     borrower.kind(),
                     borrower.name(),
                     borrower_name,
-                    self.at,
+                    self.at.as_str(),
                     self.store.operator(),
                     due.map(fmt_date),
                     notes
                 ],
             )
-            .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+            .map_err(|e| self.err(e))
     }
 
     /// Marks a loan returned.
@@ -1124,7 +1041,7 @@ impl<'s> InvTx<'s> {
         self.tx
             .execute(
                 "UPDATE loans SET returned_at = ?2, returned_by = ?3, condition = ?4 WHERE id = ?1",
-                params![loan_id, self.at, self.store.operator(), condition],
+                db_params![loan_id, self.at.as_str(), self.store.operator(), condition],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -1133,12 +1050,11 @@ impl<'s> InvTx<'s> {
     /// Opens an audit round; returns its id.
     pub fn start_round(&self, name: &str) -> Result<i64> {
         self.tx
-            .execute(
+            .insert_id(
                 "INSERT INTO audit_rounds (name, started_at, started_by) VALUES (?1, ?2, ?3)",
-                params![name, self.at, self.store.operator()],
+                db_params![name, self.at.as_str(), self.store.operator()],
             )
-            .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+            .map_err(|e| self.err(e))
     }
 
     /// Closes an audit round.
@@ -1146,7 +1062,7 @@ impl<'s> InvTx<'s> {
         self.tx
             .execute(
                 "UPDATE audit_rounds SET closed_at = ?2, closed_by = ?3 WHERE id = ?1",
-                params![id, self.at, self.store.operator()],
+                db_params![id, self.at.as_str(), self.store.operator()],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -1154,28 +1070,41 @@ impl<'s> InvTx<'s> {
 
     /// The open round's id and name.
     pub fn open_round(&self) -> Result<Option<(i64, String)>> {
-        self.tx
-            .prepare_cached("SELECT id, name FROM audit_rounds WHERE closed_at IS NULL")
-            .and_then(|mut st| st.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        let row = self
+            .tx
+            .query_one(
+                "SELECT id, name FROM audit_rounds WHERE closed_at IS NULL",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        row.map(|r| Ok((r.int(0)?, r.string(1)?)))
+            .transpose()
             .map_err(|e| self.err(e))
     }
 
     /// The registered room and status of the asset with this tag, and whether it was already seen
     /// in the round: (asset id, tag as registered, room, status, already).
     pub fn scan_lookup(&self, round_id: i64, tag: &str) -> Result<Option<ScanHit>> {
-        self.tx
-            .prepare_cached(
-                "SELECT a.id, a.tag, a.room, a.status, EXISTS (SELECT 1 FROM audit_scans s \
+        let row = self
+            .tx
+            .query_one(
+                "SELECT a.id, a.tag, a.room, a.status, CASE WHEN EXISTS (SELECT 1 FROM audit_scans s \
                  WHERE s.round_id = ?1 AND s.asset_id = a.id AND s.outcome IN ('seen', 'moved')) \
-                 FROM assets a WHERE a.tag = ?2",
+                 THEN 1 ELSE 0 END FROM assets a WHERE a.tag = ?2",
+                db_params![round_id, tag],
             )
-            .and_then(|mut st| {
-                st.query_row(params![round_id, tag], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()
-            })
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        row.map(|r| {
+            Ok((
+                r.int(0)?,
+                r.string(1)?,
+                r.string(2)?,
+                r.string(3)?,
+                r.bool(4)?,
+            ))
+        })
+        .transpose()
+        .map_err(|e| self.err(e))
     }
 
     /// Records one scan; for a first sighting also sets the asset's last-audited day.
@@ -1189,26 +1118,26 @@ impl<'s> InvTx<'s> {
         mark_audited: Option<NaiveDate>,
     ) -> Result<()> {
         self.tx
-            .prepare_cached(
+            .execute(
                 "INSERT INTO audit_scans (round_id, at, operator, tag, asset_id, room, outcome) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
+                db_params![
                     round_id,
-                    self.at,
+                    self.at.as_str(),
                     self.store.operator(),
                     tag,
                     asset_id,
                     room,
                     outcome.as_str()
-                ])
-            })
+                ],
+            )
             .map_err(|e| self.err(e))?;
         if let (Some(id), Some(day)) = (asset_id, mark_audited) {
             self.tx
-                .prepare_cached("UPDATE assets SET last_audited = ?2, updated_at = ?3 WHERE id = ?1 AND status <> 'disposed'")
-                .and_then(|mut st| st.execute(params![id, fmt_date(day), self.at]))
+                .execute(
+                    "UPDATE assets SET last_audited = ?2, updated_at = ?3 WHERE id = ?1 AND status <> 'disposed'",
+                    db_params![id, fmt_date(day), self.at.as_str()],
+                )
                 .map_err(|e| self.err(e))?;
         }
         Ok(())
@@ -1216,24 +1145,17 @@ impl<'s> InvTx<'s> {
 
     /// A batch by name, read inside this transaction.
     pub fn batch(&self, name: &str) -> Result<Option<BatchRow>> {
-        batch_by_name(self.store, &self.tx, name)
+        batch_by_name(self.store, &*self.tx, name)
     }
 
     /// The items of a batch, read inside this transaction.
     pub fn batch_items(&self, batch_id: i64) -> Result<Vec<ItemRow>> {
-        batch_items(self.store, &self.tx, batch_id)
+        batch_items(self.store, &*self.tx, batch_id)
     }
 
     /// The batch an asset is in, if any.
     pub fn batch_of(&self, asset_id: i64) -> Result<Option<String>> {
-        self.tx
-            .query_row(
-                "SELECT b.name FROM disposal_items i JOIN disposal_batches b ON b.id = i.batch_id WHERE i.asset_id = ?1",
-                [asset_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        batch_of(self.store, &*self.tx, self.doing, asset_id)
     }
 
     /// Writes a new batch; returns its id.
@@ -1244,23 +1166,22 @@ impl<'s> InvTx<'s> {
         notes: &str,
     ) -> Result<i64> {
         self.tx
-            .execute(
+            .insert_id(
                 "INSERT INTO disposal_batches (name, carrier, carrier_reg, collected_on, transfer_note, \
                  consignment_note, notes, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
+                db_params![
                     name,
-                    papers.carrier,
-                    papers.carrier_registration,
+                    papers.carrier.as_str(),
+                    papers.carrier_registration.as_str(),
                     papers.collected_on.map(fmt_date),
-                    papers.transfer_note,
-                    papers.consignment_note,
+                    papers.transfer_note.as_str(),
+                    papers.consignment_note.as_str(),
                     notes,
-                    self.at,
+                    self.at.as_str(),
                     self.store.operator()
                 ],
             )
-            .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+            .map_err(|e| self.err(e))
     }
 
     /// Rewrites a batch's papers (refused by the database once it is closed).
@@ -1273,13 +1194,13 @@ impl<'s> InvTx<'s> {
             .execute(
                 "UPDATE disposal_batches SET carrier = ?2, carrier_reg = ?3, collected_on = ?4, \
                  transfer_note = ?5, consignment_note = ?6 WHERE id = ?1",
-                params![
+                db_params![
                     id,
-                    papers.carrier,
-                    papers.carrier_registration,
+                    papers.carrier.as_str(),
+                    papers.carrier_registration.as_str(),
                     papers.collected_on.map(fmt_date),
-                    papers.transfer_note,
-                    papers.consignment_note
+                    papers.transfer_note.as_str(),
+                    papers.consignment_note.as_str()
                 ],
             )
             .map_err(|e| self.err(e))?;
@@ -1289,12 +1210,11 @@ impl<'s> InvTx<'s> {
     /// Adds an asset to a batch.
     pub fn insert_item(&self, batch_id: i64, asset_id: i64, waste_code: &str) -> Result<i64> {
         self.tx
-            .execute(
+            .insert_id(
                 "INSERT INTO disposal_items (batch_id, asset_id, waste_code, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![batch_id, asset_id, waste_code, self.at, self.store.operator()],
+                db_params![batch_id, asset_id, waste_code, self.at.as_str(), self.store.operator()],
             )
-            .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+            .map_err(|e| self.err(e))
     }
 
     /// Records (or replaces, while the batch is open) an item's sanitisation.
@@ -1304,13 +1224,13 @@ impl<'s> InvTx<'s> {
                 "INSERT INTO disposal_sanitisation (item_id, method, certificate, verified_by, done_on, recorded_at, recorded_by) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(item_id) DO UPDATE SET method = ?2, \
                  certificate = ?3, verified_by = ?4, done_on = ?5, recorded_at = ?6, recorded_by = ?7",
-                params![
+                db_params![
                     item_id,
                     s.method.as_str(),
-                    s.certificate,
-                    s.verified_by,
+                    s.certificate.as_str(),
+                    s.verified_by.as_str(),
                     s.done_on.map(fmt_date),
-                    self.at,
+                    self.at.as_str(),
                     self.store.operator()
                 ],
             )
@@ -1323,7 +1243,7 @@ impl<'s> InvTx<'s> {
         self.tx
             .execute(
                 "UPDATE disposal_batches SET closed_at = ?2, closed_by = ?3, signed_off_by = ?4 WHERE id = ?1",
-                params![id, self.at, self.store.operator(), signed_off_by],
+                db_params![id, self.at.as_str(), self.store.operator(), signed_off_by],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -1332,27 +1252,26 @@ impl<'s> InvTx<'s> {
     /// Adds a software title; returns its id.
     pub fn insert_software(&self, t: &Title, notes: &str) -> Result<i64> {
         self.tx
-            .execute(
+            .insert_id(
                 "INSERT INTO software (title, publisher, licence, seats, expires, cost_pence, notes, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    t.title,
-                    t.publisher,
+                db_params![
+                    t.title.as_str(),
+                    t.publisher.as_str(),
                     t.licence.as_str(),
                     t.seats,
                     t.expires.map(fmt_date),
                     t.cost_pence,
                     notes,
-                    self.at
+                    self.at.as_str()
                 ],
             )
-            .map_err(|e| self.err(e))?;
-        Ok(self.tx.last_insert_rowid())
+            .map_err(|e| self.err(e))
     }
 
     /// A title by name, read inside this transaction.
     pub fn software_title(&self, title: &str) -> Result<Option<Title>> {
-        Ok(software_titles(self.store, &self.tx, Some(title.trim()))?.pop())
+        Ok(software_titles(self.store, &*self.tx, Some(title.trim()))?.pop())
     }
 
     /// Assigns a title to an asset or a user.
@@ -1365,7 +1284,7 @@ impl<'s> InvTx<'s> {
         self.tx
             .execute(
                 "INSERT INTO software_installs (software_id, asset_id, username, at, operator) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![software_id, asset_id, username, self.at, self.store.operator()],
+                db_params![software_id, asset_id, username, self.at.as_str(), self.store.operator()],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -1374,6 +1293,36 @@ impl<'s> InvTx<'s> {
     /// Runs raw SQL in this transaction (tests of the triggers only).
     #[doc(hidden)]
     pub fn raw_execute(&self, sql: &str) -> Result<usize> {
-        self.tx.execute(sql, []).map_err(|e| self.err(e))
+        self.tx
+            .execute(sql, &[])
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+            .map_err(|e| self.err(e))
     }
+}
+
+/// The parameters `?1`..`?19` of an asset's insert (and `?2`..`?20` of its update): its fields,
+/// its search text and the time written.
+fn asset_params(a: &Asset, at: &str) -> Vec<super::engine::Value> {
+    db_params![
+        a.tag.as_str(),
+        (!a.serial.is_empty()).then_some(a.serial.as_str()),
+        a.category.as_str(),
+        a.manufacturer.as_str(),
+        a.model.as_str(),
+        a.data_bearing,
+        a.site.as_str(),
+        a.room.as_str(),
+        a.status.as_str(),
+        a.purchase_date.map(fmt_date),
+        a.price_pence,
+        a.supplier.as_str(),
+        a.warranty_end.map(fmt_date),
+        a.funding.as_str(),
+        a.encrypted.as_str(),
+        a.last_audited.map(fmt_date),
+        a.notes.as_str(),
+        a.search_text(),
+        at,
+    ]
+    .to_vec()
 }

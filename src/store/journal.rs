@@ -23,10 +23,11 @@
 //! resume skips done steps, settles unknown ones against the directory, and redoes the rest.
 
 use super::actionlog::{canonical_json, check_no_secrets, secret_refusal};
+use super::engine::{Exec, Value};
 use super::{fmt_time, parse_time, ActionEntry, NewAction, Store};
+use crate::db_params;
 use crate::error::Result;
 use chrono::{DateTime, SubsecRound, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// Where a journal entry stands.
@@ -123,6 +124,10 @@ pub struct JournalEntry {
     pub run_id: Option<String>,
     /// Its step number in that run.
     pub step: Option<i64>,
+    /// Whether the holder (`pid`) was alive when the entry was read, as the store saw it (on
+    /// PostgreSQL its session lock, never the local `/proc`); `None`: not looked at.
+    #[serde(skip)]
+    pub(crate) holder_live: Option<bool>,
 }
 
 impl JournalEntry {
@@ -131,7 +136,10 @@ impl JournalEntry {
     pub fn interrupted(&self) -> bool {
         self.state == JournalState::Pending
             && match self.pid {
-                Some(p) => p != i64::from(std::process::id()) && !process_alive(p),
+                Some(p) => match self.holder_live {
+                    Some(live) => !live,
+                    None => p != i64::from(std::process::id()) && !process_alive(p),
+                },
                 // Begun by a schooltech older than the pid column: long gone.
                 None => self.run_id.is_none(),
             }
@@ -175,26 +183,27 @@ impl Store {
             check_no_secrets(d).map_err(|key| secret_refusal(self, "journal", &key))?;
         }
         let doing = "saving a plan in the journal";
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         let mut ids = Vec::with_capacity(steps.len());
         for (i, (action, target, details)) in steps.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO journal (started_at, operator, action, target, details, state, run_id, step) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
-                params![
-                    fmt_time(now.trunc_subsecs(0)),
-                    self.operator(),
-                    action,
-                    target,
-                    canonical_json(details),
-                    run_id,
-                    i as i64 + 1
-                ],
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-            ids.push(tx.last_insert_rowid());
+            let id = tx
+                .insert_id(
+                    "INSERT INTO journal (started_at, operator, action, target, details, state, run_id, step) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
+                    db_params![
+                        fmt_time(now.trunc_subsecs(0)),
+                        self.operator(),
+                        *action,
+                        *target,
+                        canonical_json(details),
+                        run_id,
+                        i as i64 + 1
+                    ],
+                )
+                .map_err(|e| self.db_error(doing, e))?;
+            ids.push(id);
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         Ok(ids)
     }
 
@@ -214,23 +223,19 @@ impl Store {
     /// Marks a planned step as begun by this process (just before it is sent).
     pub fn journal_begin_step(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         let doing = "writing to the journal";
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         let n = tx
             .execute(
                 "UPDATE journal SET pid = ?1, started_at = ?2 WHERE id = ?3 AND state = 'pending'",
-                params![
-                    i64::from(std::process::id()),
-                    fmt_time(now.trunc_subsecs(0)),
-                    id
-                ],
+                db_params![self.worker(), fmt_time(now.trunc_subsecs(0)), id],
             )
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(|e| self.db_error(doing, e))?;
         if n == 0 {
             return Err(self.error(format!(
                 "journal entry {id} is not a pending step; report this bug"
             )));
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        tx.commit().map_err(|e| self.db_error(doing, e))
     }
 
     /// A new attempt at step `step` of `run_id` (its last attempt failed, or was settled as not
@@ -240,7 +245,7 @@ impl Store {
         let last = self
             .journal_query(
                 "WHERE run_id = ?1 AND step = ?2 ORDER BY id DESC LIMIT 1",
-                params![run_id, step],
+                db_params![run_id, step],
             )?
             .pop()
             .ok_or_else(|| {
@@ -273,24 +278,24 @@ impl Store {
     ) -> Result<i64> {
         check_no_secrets(details).map_err(|key| secret_refusal(self, "journal", &key))?;
         let doing = "writing to the journal";
-        let tx = self.write_tx(doing)?;
-        tx.execute(
-            "INSERT INTO journal (started_at, operator, action, target, details, state, pid, run_id, step) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
-            params![
-                fmt_time(now.trunc_subsecs(0)),
-                self.operator(),
-                action,
-                target,
-                canonical_json(details),
-                begun.then(|| i64::from(std::process::id())),
-                run.map(|r| r.0),
-                run.map(|r| r.1),
-            ],
-        )
-        .map_err(|e| self.sql_error(doing, e))?;
-        let id = tx.last_insert_rowid();
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        let tx = self.write(doing)?;
+        let id = tx
+            .insert_id(
+                "INSERT INTO journal (started_at, operator, action, target, details, state, pid, run_id, step) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
+                db_params![
+                    fmt_time(now.trunc_subsecs(0)),
+                    self.operator(),
+                    action,
+                    target,
+                    canonical_json(details),
+                    begun.then(|| self.worker()),
+                    run.map(|r| r.0),
+                    run.map(|r| r.1),
+                ],
+            )
+            .map_err(|e| self.db_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         Ok(id)
     }
 
@@ -332,25 +337,26 @@ impl Store {
             check_no_secrets(d).map_err(|key| secret_refusal(self, "journal", &key))?;
         }
         let doing = "writing to the journal";
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         let mut ids = Vec::with_capacity(entries.len());
         for (action, target, details) in entries {
-            tx.execute(
-                "INSERT INTO journal (started_at, operator, action, target, details, state, pid) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
-                params![
-                    fmt_time(now.trunc_subsecs(0)),
-                    self.operator(),
-                    action,
-                    target,
-                    canonical_json(details),
-                    i64::from(std::process::id()),
-                ],
-            )
-            .map_err(|e| self.sql_error(doing, e))?;
-            ids.push(tx.last_insert_rowid());
+            let id = tx
+                .insert_id(
+                    "INSERT INTO journal (started_at, operator, action, target, details, state, pid) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)",
+                    db_params![
+                        fmt_time(now.trunc_subsecs(0)),
+                        self.operator(),
+                        *action,
+                        *target,
+                        canonical_json(details),
+                        self.worker(),
+                    ],
+                )
+                .map_err(|e| self.db_error(doing, e))?;
+            ids.push(id);
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         Ok(ids)
     }
 
@@ -366,7 +372,7 @@ impl Store {
         for (_, _, log) in closes {
             self.check_actions(log.as_slice())?;
         }
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         let mut rows = Vec::new();
         for (id, outcome, log) in closes {
             let log: Vec<NewAction<'_>> = log
@@ -377,9 +383,9 @@ impl Store {
                     details: l.details.clone(),
                 })
                 .collect();
-            rows.extend(self.update_in(&tx, *id, outcome, &log, now, &["pending"], false)?);
+            rows.extend(self.update_in(&*tx, *id, outcome, &log, now, &["pending"], false)?);
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         super::syslog::announce_for(&self.path, &rows);
         Ok(rows)
     }
@@ -396,9 +402,9 @@ impl Store {
         let logs: Vec<NewAction<'_>> = log.into_iter().collect();
         self.check_actions(&logs)?;
         let doing = "writing to the journal and the action log";
-        let tx = self.write_tx(doing)?;
-        let rows = self.update_in(&tx, id, outcome, &logs, now, from, settling)?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))?;
+        let tx = self.write(doing)?;
+        let rows = self.update_in(&*tx, id, outcome, &logs, now, from, settling)?;
+        tx.commit().map_err(|e| self.db_error(doing, e))?;
         super::syslog::announce_for(&self.path, &rows);
         Ok(rows.into_iter().last())
     }
@@ -407,7 +413,7 @@ impl Store {
     #[allow(clippy::too_many_arguments)]
     fn update_in(
         &self,
-        tx: &rusqlite::Connection,
+        tx: &dyn Exec,
         id: i64,
         outcome: &Outcome,
         logs: &[NewAction<'_>],
@@ -416,14 +422,17 @@ impl Store {
         settling: bool,
     ) -> Result<Vec<ActionEntry>> {
         let doing = "writing to the journal and the action log";
-        let current: Option<(String, Option<i64>)> = tx
-            .query_row(
+        let err = |e| self.db_error(doing, e);
+        let current: Option<(String, Option<i64>)> = match tx
+            .query_one(
                 "SELECT state, log_id FROM journal WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                db_params![id],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?
+        {
+            Some(r) => Some((r.string(0).map_err(err)?, r.opt_int(1).map_err(err)?)),
+            None => None,
+        };
         let (state, log_id) = match current {
             None => {
                 return Err(self.error(format!(
@@ -447,7 +456,7 @@ impl Store {
         tx.execute(
             "UPDATE journal SET state = ?1, finished_at = ?2, error = ?3, log_id = ?4, \
              settled_at = CASE WHEN ?5 THEN ?2 ELSE settled_at END WHERE id = ?6",
-            params![
+            db_params![
                 outcome.state().as_str(),
                 t,
                 outcome.error(),
@@ -456,7 +465,7 @@ impl Store {
                 id
             ],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
+        .map_err(err)?;
         Ok(rows)
     }
 
@@ -477,61 +486,60 @@ impl Store {
 
     /// Entries still open: pending (running, planned or interrupted) and unknown, oldest first.
     pub fn journal_open(&self) -> Result<Vec<JournalEntry>> {
-        self.journal_query("WHERE state IN ('pending', 'unknown') ORDER BY id", [])
+        self.journal_query("WHERE state IN ('pending', 'unknown') ORDER BY id", &[])
     }
 
     /// Entries begun and never finished, oldest first (see [`Store::journal_open`] for the
     /// unknown ones too).
     pub fn journal_pending(&self) -> Result<Vec<JournalEntry>> {
-        self.journal_query("WHERE state = 'pending' ORDER BY id", [])
+        self.journal_query("WHERE state = 'pending' ORDER BY id", &[])
     }
 
     /// One entry by id.
     pub fn journal_entry(&self, id: i64) -> Result<Option<JournalEntry>> {
-        Ok(self.journal_query("WHERE id = ?1", [id])?.pop())
+        Ok(self.journal_query("WHERE id = ?1", db_params![id])?.pop())
     }
 
     /// The steps of a run, in step order (a retried step: its attempts, oldest first; the last
     /// one is where the step stands).
     pub fn journal_run(&self, run_id: &str) -> Result<Vec<JournalEntry>> {
-        self.journal_query("WHERE run_id = ?1 ORDER BY step, id", [run_id])
+        self.journal_query("WHERE run_id = ?1 ORDER BY step, id", db_params![run_id])
     }
 
-    fn journal_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<JournalEntry>> {
+    fn journal_query(&self, rest: &str, p: &[Value]) -> Result<Vec<JournalEntry>> {
         let doing = "reading the journal";
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("{SELECT_JOURNAL} {rest}"))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = stmt
-            .query_map(p, |r| {
-                Ok((
-                    (
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, String>(6)?,
-                    ),
-                    (
-                        r.get::<_, Option<String>>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                        r.get::<_, Option<i64>>(9)?,
-                        r.get::<_, Option<i64>>(10)?,
-                        r.get::<_, Option<String>>(11)?,
-                        r.get::<_, Option<i64>>(12)?,
-                    ),
-                ))
-            })
-            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = self
+            .db()
+            .query(&format!("{SELECT_JOURNAL} {rest}"), p)
+            .map_err(|e| self.db_error(doing, e))?;
         let mut out = Vec::new();
         for row in rows {
+            let r = &row;
             let (
                 (id, started, operator, action, target, details, state),
                 (finished, error, pid, log_id, run_id, step),
-            ) = row.map_err(|e| self.sql_error(doing, e))?;
+            ) = (|| {
+                Ok((
+                    (
+                        r.int(0)?,
+                        r.string(1)?,
+                        r.string(2)?,
+                        r.string(3)?,
+                        r.string(4)?,
+                        r.string(5)?,
+                        r.string(6)?,
+                    ),
+                    (
+                        r.opt_string(7)?,
+                        r.opt_string(8)?,
+                        r.opt_int(9)?,
+                        r.opt_int(10)?,
+                        r.opt_string(11)?,
+                        r.opt_int(12)?,
+                    ),
+                ))
+            })()
+            .map_err(|e| self.db_error(doing, e))?;
             let bad = |what: &str| {
                 self.error(format!(
                     "journal entry {id} cannot be read: {what}; the file was changed outside \
@@ -542,7 +550,12 @@ impl Store {
                 None => None,
                 Some(s) => Some(parse_time(&s).ok_or_else(|| bad("its finish time is malformed"))?),
             };
+            let holder_live = match (state.as_str(), pid) {
+                ("pending", Some(p)) => Some(self.worker_alive(p)?),
+                _ => None,
+            };
             out.push(JournalEntry {
+                holder_live,
                 id,
                 started_at: parse_time(&started)
                     .ok_or_else(|| bad("its start time is malformed"))?,
@@ -681,12 +694,15 @@ mod tests {
         let again = s.journal_finish(a, Ok(()), t0()).unwrap_err().to_string();
         assert!(again.contains("already done"), "{again}");
         assert!(s.journal_finish(999, Ok(()), t0()).is_err());
-        let (state, err): (String, Option<String>) = s
-            .conn()
-            .query_row("SELECT state, error FROM journal WHERE id = ?1", [c], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+        let r = s
+            .db()
+            .query_one(
+                "SELECT state, error FROM journal WHERE id = ?1",
+                db_params![c],
+            )
+            .unwrap()
             .unwrap();
+        let (state, err) = (r.string(0).unwrap(), r.opt_string(1).unwrap());
         assert_eq!(state, "failed");
         assert_eq!(err.as_deref(), Some("server said no"));
     }
@@ -720,11 +736,12 @@ mod tests {
         assert_eq!(e.state, JournalState::Done);
         assert_eq!(e.log_id, Some(logged.id));
         // A finished entry never changes, even by hand.
-        let by_hand = s
-            .conn()
-            .execute("UPDATE journal SET state = 'failed' WHERE id = ?1", [a]);
+        let by_hand = s.db().execute(
+            "UPDATE journal SET state = 'failed' WHERE id = ?1",
+            db_params![a],
+        );
         assert!(by_hand.is_err());
-        assert!(s.conn().execute("DELETE FROM journal", []).is_err());
+        assert!(s.db().execute("DELETE FROM journal", &[]).is_err());
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! record of each suspended account (where it was, its groups, its old description), written
 //! before the first change and never changed (triggers enforce both).
 
+use super::engine::{DbError, Row, Value};
 use super::{fmt_time, parse_time, Store};
+use crate::db_params;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// One sweep run.
@@ -72,86 +73,70 @@ pub struct OpenSuspension {
     pub record: LeaverRecord,
 }
 
-fn alive(pid: i64) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
-}
-
-fn me() -> i64 {
-    i64::from(std::process::id())
-}
-
 const RUN_COLS: &str =
     "run_id, kind, created_at, operator, source, as_of, steps, lock_pid, finished_at";
 const REC_COLS: &str = "run_id, username, name, role, mis_id, dn, groups, description, enabled, \
      leaving_date, reason, suspended_on, object_id, id";
 
 /// A stored value that cannot be read, as a row error (never a default such as 1970).
-fn unreadable(col: usize, what: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        col,
-        rusqlite::types::Type::Text,
-        format!("{what} \"{value}\" cannot be read; the store was edited or damaged: restore it from a backup or put the value right").into(),
-    )
+fn unreadable(col: usize, what: &str, value: &str) -> DbError {
+    DbError::other(format!(
+        "column {col}: {what} \"{value}\" cannot be read; the store was edited or damaged: restore it from a backup or put the value right"
+    ))
 }
 
-fn day_at(r: &rusqlite::Row<'_>, col: usize, what: &str) -> rusqlite::Result<Option<NaiveDate>> {
-    let v: Option<String> = r.get(col)?;
-    match v {
+fn day_at(r: &Row, col: usize, what: &str) -> std::result::Result<Option<NaiveDate>, DbError> {
+    match r.opt_text(col)? {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
             .map(Some)
-            .map_err(|_| unreadable(col, what, &s)),
+            .map_err(|_| unreadable(col, what, s)),
     }
 }
 
-fn time_at(
-    r: &rusqlite::Row<'_>,
-    col: usize,
-    what: &str,
-) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let v: Option<String> = r.get(col)?;
-    match v {
+fn time_at(r: &Row, col: usize, what: &str) -> std::result::Result<Option<DateTime<Utc>>, DbError> {
+    match r.opt_text(col)? {
         None => Ok(None),
-        Some(s) => parse_time(&s)
+        Some(s) => parse_time(s)
             .map(Some)
-            .ok_or_else(|| unreadable(col, what, &s)),
+            .ok_or_else(|| unreadable(col, what, s)),
     }
 }
 
-fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SweepRun> {
-    let created: String = r.get(2)?;
+fn run_row(r: &Row) -> std::result::Result<SweepRun, DbError> {
+    let created = r.text(2)?;
     Ok(SweepRun {
-        run_id: r.get(0)?,
-        kind: r.get(1)?,
-        created_at: parse_time(&created)
-            .ok_or_else(|| unreadable(2, "a sweep run's time", &created))?,
-        operator: r.get(3)?,
-        source: r.get(4)?,
+        run_id: r.string(0)?,
+        kind: r.string(1)?,
+        created_at: parse_time(created)
+            .ok_or_else(|| unreadable(2, "a sweep run's time", created))?,
+        operator: r.string(3)?,
+        source: r.string(4)?,
         as_of: day_at(r, 5, "a sweep run's --as-of day")?,
-        steps: r.get(6)?,
-        lock_pid: r.get(7)?,
+        steps: r.int(6)?,
+        lock_pid: r.opt_int(7)?,
         finished_at: time_at(r, 8, "a sweep run's finish time")?,
     })
 }
 
-fn rec_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LeaverRecord> {
-    let groups: String = r.get(6)?;
+fn rec_row(r: &Row) -> std::result::Result<LeaverRecord, DbError> {
+    let groups = r.text(6)?;
     Ok(LeaverRecord {
-        run_id: r.get(0)?,
-        username: r.get(1)?,
-        name: r.get(2)?,
-        role: r.get(3)?,
-        mis_id: r.get(4)?,
-        dn: r.get(5)?,
-        groups: serde_json::from_str(&groups)
-            .map_err(|_| unreadable(6, "a leaver record's groups", &groups))?,
-        description: r.get(7)?,
-        enabled: r.get::<_, i64>(8)? != 0,
+        run_id: r.string(0)?,
+        username: r.string(1)?,
+        name: r.opt_string(2)?,
+        role: r.opt_string(3)?,
+        mis_id: r.opt_string(4)?,
+        dn: r.string(5)?,
+        groups: serde_json::from_str(groups)
+            .map_err(|_| unreadable(6, "a leaver record's groups", groups))?,
+        description: r.opt_string(7)?,
+        enabled: r.bool(8)?,
         leaving_date: day_at(r, 9, "a leaver record's leaving date")?,
-        reason: r.get(10)?,
+        reason: r.string(10)?,
         suspended_on: day_at(r, 11, "a leaver record's suspension day")?
             .ok_or_else(|| unreadable(11, "a leaver record's suspension day", "(empty)"))?,
-        object_id: r.get(12)?,
+        object_id: r.opt_string(12)?,
     })
 }
 
@@ -160,19 +145,23 @@ impl Store {
     /// transaction. Refused while another run is open.
     pub fn sweep_create(&self, run: &SweepRun, records: &[LeaverRecord]) -> Result<()> {
         let doing = "saving the sweep plan";
-        let tx = self.write_tx(doing)?;
-        let open: Option<(String, Option<i64>)> = tx
-            .query_row(
+        let tx = self.write(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let open: Option<(String, Option<i64>)> = match tx
+            .query_one(
                 "SELECT run_id, lock_pid FROM sweep_runs WHERE open = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                &[],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?
+        {
+            Some(r) => Some((r.string(0).map_err(err)?, r.opt_int(1).map_err(err)?)),
+            None => None,
+        };
         if let Some((id, pid)) = open {
-            return Err(match pid.filter(|p| *p != me() && alive(*p)) {
+            return Err(match self.other_live_worker(pid)? {
                 Some(p) => Error::Usage(format!(
-                    "another schooltech (process {p}) is running sweep {id}; wait for it to finish"
+                    "another schooltech ({}) is running sweep {id}; wait for it to finish",
+                    self.worker_name(p)
                 )),
                 None => Error::Usage(format!(
                     "sweep {id} did not finish; run `schooltech sweep --resume` to finish it first"
@@ -181,131 +170,131 @@ impl Store {
         }
         tx.execute(
             &format!("INSERT INTO sweep_runs ({RUN_COLS}, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, 1)"),
-            params![
-                run.run_id,
-                run.kind,
+            db_params![
+                run.run_id.as_str(),
+                run.kind.as_str(),
                 fmt_time(run.created_at),
-                run.operator,
-                run.source,
+                run.operator.as_str(),
+                run.source.as_str(),
                 run.as_of.map(|d| d.to_string()),
                 run.steps,
-                me(),
+                self.worker(),
             ],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
+        .map_err(err)?;
         for r in records {
             tx.execute(
                 "INSERT INTO leaver_records (run_id, username, name, role, mis_id, dn, groups, description, enabled, \
                  leaving_date, reason, suspended_on, object_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                params![
-                    r.run_id,
-                    r.username,
-                    r.name,
-                    r.role,
-                    r.mis_id,
-                    r.dn,
+                db_params![
+                    r.run_id.as_str(),
+                    r.username.as_str(),
+                    r.name.as_deref(),
+                    r.role.as_deref(),
+                    r.mis_id.as_deref(),
+                    r.dn.as_str(),
                     serde_json::to_string(&r.groups).unwrap_or_else(|_| "[]".into()),
-                    r.description,
+                    r.description.as_deref(),
                     i64::from(r.enabled),
                     r.leaving_date.map(|d| d.to_string()),
-                    r.reason,
+                    r.reason.as_str(),
                     r.suspended_on.to_string(),
-                    r.object_id,
+                    r.object_id.as_deref(),
                 ],
             )
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?;
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        tx.commit().map_err(err)
     }
 
     /// The open run, if one is.
     pub fn sweep_open_run(&self) -> Result<Option<SweepRun>> {
-        Ok(self.sweep_query("WHERE open = 1", [])?.into_iter().next())
+        Ok(self.sweep_query("WHERE open = 1", &[])?.into_iter().next())
     }
 
     /// One run by id.
     pub fn sweep_run(&self, run_id: &str) -> Result<Option<SweepRun>> {
         Ok(self
-            .sweep_query("WHERE run_id = ?1", [run_id])?
+            .sweep_query("WHERE run_id = ?1", db_params![run_id])?
             .into_iter()
             .next())
     }
 
     /// Every run, newest first.
     pub fn sweep_runs(&self) -> Result<Vec<SweepRun>> {
-        self.sweep_query("ORDER BY created_at DESC, run_id DESC", [])
+        self.sweep_query("ORDER BY created_at DESC, run_id DESC", &[])
     }
 
-    fn sweep_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<SweepRun>> {
+    fn sweep_query(&self, rest: &str, p: &[Value]) -> Result<Vec<SweepRun>> {
         let doing = "reading sweep runs";
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("SELECT {RUN_COLS} FROM sweep_runs {rest}"))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = stmt
-            .query_map(p, run_row)
-            .map_err(|e| self.sql_error(doing, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.sql_error(doing, e))
+        self.db()
+            .query(&format!("SELECT {RUN_COLS} FROM sweep_runs {rest}"), p)
+            .and_then(|rows| rows.iter().map(run_row).collect())
+            .map_err(|e| self.db_error(doing, e))
     }
 
     /// Takes the lock of an open run for this process; refused while another live process
     /// holds it.
     pub fn sweep_lock(&self, run_id: &str) -> Result<()> {
         let doing = "locking the sweep run";
-        let tx = self.write_tx(doing)?;
-        let pid: Option<Option<i64>> = tx
-            .query_row(
+        let tx = self.write(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let pid: Option<Option<i64>> = match tx
+            .query_one(
                 "SELECT lock_pid FROM sweep_runs WHERE run_id = ?1 AND open = 1",
-                [run_id],
-                |r| r.get(0),
+                db_params![run_id],
             )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(err)?
+        {
+            Some(r) => Some(r.opt_int(0).map_err(err)?),
+            None => None,
+        };
         match pid {
             None => {
                 return Err(Error::Usage(format!(
                     "sweep {run_id} is not open (finished, or no such run): see `schooltech sweep list`"
                 )))
             }
-            Some(Some(p)) if p != me() && alive(p) => {
-                return Err(Error::Usage(format!(
-                    "another schooltech (process {p}) is running sweep {run_id}; wait for it to finish"
-                )))
+            Some(holder) => {
+                if let Some(p) = self.other_live_worker(holder)? {
+                    return Err(Error::Usage(format!(
+                        "another schooltech ({}) is running sweep {run_id}; wait for it to finish",
+                        self.worker_name(p)
+                    )));
+                }
             }
-            _ => {}
         }
         tx.execute(
             "UPDATE sweep_runs SET lock_pid = ?1 WHERE run_id = ?2",
-            params![me(), run_id],
+            db_params![self.worker(), run_id],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        .map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     /// Closes a run: it never changes again.
     pub fn sweep_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
         let doing = "closing the sweep run";
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         tx.execute(
             "UPDATE sweep_runs SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
-            params![fmt_time(now), run_id],
+            db_params![fmt_time(now), run_id],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        .map_err(|e| self.db_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))
     }
 
     /// The leaver records of a run, by username.
     pub fn leaver_records(&self, run_id: &str) -> Result<Vec<LeaverRecord>> {
         self.rec_query(
             "WHERE run_id = ?1 ORDER BY username COLLATE NOCASE",
-            [run_id],
+            db_params![run_id],
         )
     }
 
     /// Every leaver record, oldest first.
     pub fn leaver_records_all(&self) -> Result<Vec<LeaverRecord>> {
-        self.rec_query("ORDER BY id", [])
+        self.rec_query("ORDER BY id", &[])
     }
 
     /// The newest record of `username`, if any.
@@ -313,7 +302,7 @@ impl Store {
         Ok(self
             .rec_query(
                 "WHERE username = ?1 COLLATE NOCASE ORDER BY id DESC LIMIT 1",
-                [username],
+                db_params![username],
             )?
             .into_iter()
             .next())
@@ -323,25 +312,27 @@ impl Store {
     /// newest first.
     pub fn leaver_open_suspensions(&self) -> Result<Vec<OpenSuspension>> {
         let doing = "reading leaver records";
-        let mut stmt = self
-            .conn()
-            .prepare(&format!(
-                "SELECT {REC_COLS} FROM leaver_records \
-                 WHERE run_id IN (SELECT run_id FROM sweep_runs WHERE kind = 'suspend') \
-                 AND id NOT IN (SELECT record_id FROM leaver_record_events WHERE event = 'ended') \
-                 ORDER BY id DESC"
-            ))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(OpenSuspension {
-                    id: r.get(13)?,
-                    record: rec_row(r)?,
-                })
+        self.db()
+            .query(
+                &format!(
+                    "SELECT {REC_COLS} FROM leaver_records \
+                     WHERE run_id IN (SELECT run_id FROM sweep_runs WHERE kind = 'suspend') \
+                     AND id NOT IN (SELECT record_id FROM leaver_record_events WHERE event = 'ended') \
+                     ORDER BY id DESC"
+                ),
+                &[],
+            )
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        Ok(OpenSuspension {
+                            id: r.int(13)?,
+                            record: rec_row(r)?,
+                        })
+                    })
+                    .collect()
             })
-            .map_err(|e| self.sql_error(doing, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.sql_error(doing, e))
+            .map_err(|e| self.db_error(doing, e))
     }
 
     /// Ends suspensions (a restore): an appended `ended` event for each record, in one
@@ -354,28 +345,23 @@ impl Store {
         why: &str,
     ) -> Result<()> {
         let doing = "recording the end of a suspension";
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         for id in record_ids {
             tx.execute(
                 "INSERT INTO leaver_record_events (record_id, event, at, operator, why) VALUES (?1, 'ended', ?2, ?3, ?4)",
-                params![id, fmt_time(at), operator, why],
+                db_params![*id, fmt_time(at), operator, why],
             )
-            .map_err(|e| self.sql_error(doing, e))?;
+            .map_err(|e| self.db_error(doing, e))?;
         }
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        tx.commit().map_err(|e| self.db_error(doing, e))
     }
 
-    fn rec_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<LeaverRecord>> {
+    fn rec_query(&self, rest: &str, p: &[Value]) -> Result<Vec<LeaverRecord>> {
         let doing = "reading leaver records";
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("SELECT {REC_COLS} FROM leaver_records {rest}"))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = stmt
-            .query_map(p, rec_row)
-            .map_err(|e| self.sql_error(doing, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.sql_error(doing, e))
+        self.db()
+            .query(&format!("SELECT {REC_COLS} FROM leaver_records {rest}"), p)
+            .and_then(|rows| rows.iter().map(rec_row).collect())
+            .map_err(|e| self.db_error(doing, e))
     }
 }
 
@@ -423,16 +409,16 @@ mod tests {
         s.sweep_lock("r1").unwrap();
         assert_eq!(s.leaver_record_latest("ANN").unwrap(), Some(rec));
         assert!(s
-            .conn()
-            .execute("UPDATE leaver_records SET dn = 'x'", [])
+            .db()
+            .execute("UPDATE leaver_records SET dn = 'x'", &[])
             .is_err());
         s.sweep_finish("r1", Utc::now()).unwrap();
         assert!(s.sweep_open_run().unwrap().is_none());
         assert!(s
-            .conn()
-            .execute("UPDATE sweep_runs SET source = 'x'", [])
+            .db()
+            .execute("UPDATE sweep_runs SET source = 'x'", &[])
             .is_err());
-        assert!(s.conn().execute("DELETE FROM sweep_runs", []).is_err());
+        assert!(s.db().execute("DELETE FROM sweep_runs", &[]).is_err());
         s.sweep_create(&run("r2"), &[]).unwrap();
         assert_eq!(s.sweep_runs().unwrap().len(), 2);
     }
@@ -475,12 +461,12 @@ mod tests {
         assert_eq!(open[0].record.username, "bob");
         // The record itself never changes; neither does the event.
         assert!(s
-            .conn()
-            .execute("UPDATE leaver_record_events SET why = 'x'", [])
+            .db()
+            .execute("UPDATE leaver_record_events SET why = 'x'", &[])
             .is_err());
         assert!(s
-            .conn()
-            .execute("DELETE FROM leaver_record_events", [])
+            .db()
+            .execute("DELETE FROM leaver_record_events", &[])
             .is_err());
         // A purge run's records are not suspensions.
         let mut p = run("p1");
@@ -496,8 +482,8 @@ mod tests {
             .unwrap();
         // Written by something else than schooltech: the triggers stop an UPDATE, so the
         // damage is done the way a bad restore or a hand edit would, with the triggers off.
-        s.conn()
-            .execute_batch(
+        s.db()
+            .batch(
                 "DROP TRIGGER leaver_records_no_update;
                  UPDATE leaver_records SET suspended_on = '30/11/2026';",
             )

@@ -43,7 +43,12 @@ const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 /// A `Store` is `Send` but not `Sync`: give each thread its own handle (`Store::open` again).
 #[derive(Debug)]
 pub struct Store {
+    /// The local SQLite file at `[store] path`: the whole store on SQLite; on PostgreSQL only the
+    /// directory mirror (a per-server cache).
     conn: Connection,
+    /// The PostgreSQL store (`[store] engine = "postgres"`); `None` on SQLite.
+    pg: Option<engine::postgres::PgDb>,
+    /// The store file, or on PostgreSQL its address (`postgres://HOST:PORT/DB`), for messages.
     path: PathBuf,
     operator: String,
     /// Set when the context may only read (`--as-of`): why, for the refusal of every write.
@@ -52,6 +57,10 @@ pub struct Store {
     operator_source: &'static str,
     /// The clock new action-log rows take their time from (never `--as-of`).
     clock: crate::clock::Clock,
+    /// What this process writes as the holder of work it begins (a journal entry's `pid`, a
+    /// run's `lock_pid`): its process id on SQLite; on PostgreSQL its worker token, a session
+    /// lock held for the life of the process ([`Store::worker_alive`]).
+    worker: i64,
 }
 
 /// The read-only reason that marks a `--dry-run` store ([`Store::dry_run`]).
@@ -124,11 +133,13 @@ impl Store {
         let made = migrations::migrate(&conn, path)?;
         let store = Store {
             conn,
+            pg: None,
             path: path.to_path_buf(),
             operator: operator(),
             read_only: None,
             operator_source: actionlog::operator_source(),
             clock: crate::clock::Clock::process(),
+            worker: i64::from(std::process::id()),
         };
         if made {
             // The log's row counter starts with the store, at 0: a log that is empty later
@@ -146,6 +157,76 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the store on PostgreSQL (`[store] engine = "postgres"`), with the directory mirror
+    /// in the local SQLite file at `local` (`[store] path`), opened as [`Store::open`] does.
+    ///
+    /// Runs no DDL (the school's role has no right to): a store whose schema is older or newer
+    /// than this build's is refused with the command to run (`schooltech store migrate` as the
+    /// owner role, or an upgrade of schooltech). An unreachable server is refused here, before
+    /// any command has sent anything to the directory.
+    pub fn open_postgres(settings: &engine::postgres::PgSettings, local: &Path) -> Result<Store> {
+        let pg = engine::postgres::PgDb::connect(settings).map_err(|e| {
+            db_error(
+                Path::new(&settings.url),
+                "connecting to the PostgreSQL store",
+                e,
+            )
+        })?;
+        let label = PathBuf::from(pg.label());
+        engine::pg_schema::check_version(&pg)
+            .map_err(|e| db_error(&label, "checking the PostgreSQL store's schema", e))?;
+        let worker = pg_worker(settings)
+            .map_err(|e| db_error(&label, "taking this process's session lock", e))?;
+        let mut store = Store::open(local)?;
+        store.pg = Some(pg);
+        store.path = label;
+        store.worker = worker;
+        Ok(store)
+    }
+
+    /// What this process writes as the holder of the work it begins (see the field).
+    pub(crate) fn worker(&self) -> i64 {
+        self.worker
+    }
+
+    /// True when the holder `id` of some work (a journal entry's `pid`, a run's `lock_pid`) is
+    /// alive: this process, or on SQLite a process of this machine (`/proc`), on PostgreSQL a
+    /// session holding that worker's lock on any server (`pg_locks`), never the local `/proc`.
+    pub(crate) fn worker_alive(&self, id: i64) -> Result<bool> {
+        if id == self.worker {
+            return Ok(true);
+        }
+        match &self.pg {
+            Some(pg) => pg
+                .is_live(worker_key(id))
+                .map_err(|e| self.db_error("reading who holds the work", e)),
+            None => Ok(Path::new(&format!("/proc/{id}")).exists()),
+        }
+    }
+
+    /// `holder` when it is another live worker (not this process), for a refusal.
+    pub(crate) fn other_live_worker(&self, holder: Option<i64>) -> Result<Option<i64>> {
+        match holder {
+            Some(p) if p != self.worker && self.worker_alive(p)? => Ok(Some(p)),
+            _ => Ok(None),
+        }
+    }
+
+    /// How a holder is named in messages: `process N` on SQLite, `session N` on PostgreSQL
+    /// (a worker token, possibly on another server).
+    pub(crate) fn worker_name(&self, id: i64) -> String {
+        if self.pg.is_some() {
+            format!("session {id} of the PostgreSQL store")
+        } else {
+            format!("process {id}")
+        }
+    }
+
+    /// True when the store is on PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
     /// A fresh store in memory, for tests. Its `path()` is `:memory:`.
     pub fn open_in_memory() -> Result<Store> {
         let path = Path::new(":memory:");
@@ -155,11 +236,13 @@ impl Store {
         migrations::migrate(&conn, path)?;
         Ok(Store {
             conn,
+            pg: None,
             path: path.to_path_buf(),
             operator: operator(),
             read_only: None,
             operator_source: actionlog::operator_source(),
             clock: crate::clock::Clock::process(),
+            worker: i64::from(std::process::id()),
         })
     }
 
@@ -220,12 +303,63 @@ impl Store {
 
     /// The schema version of the open store (the number of migrations applied).
     pub fn schema_version(&self) -> Result<u32> {
-        migrations::user_version(&self.conn, &self.path)
+        match &self.pg {
+            Some(pg) => engine::pg_schema::version(pg)
+                .map_err(|e| self.db_error("reading the schema version", e))
+                .and_then(|v| {
+                    u32::try_from(v)
+                        .map_err(|_| self.error(format!("schema version {v} is out of range")))
+                }),
+            None => migrations::user_version(&self.conn, &self.path),
+        }
     }
 
-    /// The connection, for the other store modules.
+    /// The local SQLite connection (`[store] path`): the whole store on SQLite, the directory
+    /// mirror on PostgreSQL. Store modules not on the engine interface yet use it.
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// The database, through the engine interface every store module writes to (issue 27):
+    /// PostgreSQL when the store is there, else the SQLite file.
+    pub(crate) fn db(&self) -> &dyn engine::Db {
+        match &self.pg {
+            Some(pg) => pg,
+            None => &self.conn,
+        }
+    }
+
+    /// Refuses when the store may not be written (`--as-of`, `--dry-run`), saying what it was
+    /// about to do.
+    fn refuse_if_read_only(&self, doing: &str) -> Result<()> {
+        if let Some(why) = &self.read_only {
+            if why == DRY_RUN {
+                return Err(Error::DryRun(format!(
+                    "it stopped where the store would be {doing}"
+                )));
+            }
+            return Err(Error::Usage(format!("{why} (it was about to be {doing})")));
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction on the engine that holds the store's single write lock from its
+    /// first statement (SQLite `BEGIN IMMEDIATE`; PostgreSQL an advisory transaction lock).
+    /// Refused on a read-only store, like [`Store::write_tx`]. Rolled back unless committed.
+    pub(crate) fn write(&self, doing: &str) -> Result<engine::Tx<'_>> {
+        self.refuse_if_read_only(doing)?;
+        engine::Tx::write(self.db()).map_err(|e| self.db_error(doing, e))
+    }
+
+    /// Starts a read transaction on the engine: one consistent snapshot for several queries.
+    #[allow(dead_code)] // the modules still on rusqlite use read_tx; removed when they move
+    pub(crate) fn read(&self, doing: &str) -> Result<engine::Tx<'_>> {
+        engine::Tx::read(self.db()).map_err(|e| self.db_error(doing, e))
+    }
+
+    /// An engine error while `doing` something, in the same words as [`Store::sql_error`].
+    pub(crate) fn db_error(&self, doing: &str, e: engine::DbError) -> Error {
+        db_error(&self.path, doing, e)
     }
 
     /// Starts a write transaction that holds the write lock from the start (`BEGIN IMMEDIATE`), so
@@ -235,14 +369,7 @@ impl Store {
     /// Refused on a read-only store ([`Store::read_only`]): every record, journal entry and
     /// state change of the store passes here, so this is the one place `--as-of` is enforced.
     pub(crate) fn write_tx(&self, doing: &str) -> Result<Transaction<'_>> {
-        if let Some(why) = &self.read_only {
-            if why == DRY_RUN {
-                return Err(Error::DryRun(format!(
-                    "it stopped where the store would be {doing}"
-                )));
-            }
-            return Err(Error::Usage(format!("{why} (it was about to be {doing})")));
-        }
+        self.refuse_if_read_only(doing)?;
         Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(|e| self.sql_error(doing, e))
     }
@@ -265,6 +392,41 @@ impl Store {
             detail: detail.into(),
         }
     }
+}
+
+/// The liveness lock of a worker token (kind 3 of [`engine::postgres::LiveKey`]).
+fn worker_key(id: i64) -> engine::postgres::LiveKey {
+    engine::postgres::LiveKey { kind: 3, id }
+}
+
+/// This process's worker token on the PostgreSQL store at `settings`: a number no live process
+/// holds, taken as a session advisory lock on a connection kept for the life of the process (the
+/// server gives it back when the process ends, killed or not). One per store address.
+fn pg_worker(settings: &engine::postgres::PgSettings) -> std::result::Result<i64, engine::DbError> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Held = HashMap<String, (engine::postgres::PgDb, i64)>;
+    static HELD: OnceLock<Mutex<Held>> = OnceLock::new();
+    let mut held = HELD
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, token)) = held.get(&settings.url) {
+        return Ok(*token);
+    }
+    let db = engine::postgres::PgDb::connect(settings)?;
+    let mut candidate = i64::from(std::process::id()).max(1);
+    for _ in 0..64 {
+        if db.hold_live(worker_key(candidate))? {
+            held.insert(settings.url.clone(), (db, candidate));
+            return Ok(candidate);
+        }
+        // Another server's process has that number: try another one.
+        candidate = i64::from(rand::random::<u32>() >> 1).max(1);
+    }
+    Err(engine::DbError::other(
+        "no free worker number for this process on the PostgreSQL store; try again",
+    ))
 }
 
 /// Puts the store in WAL mode (a no-op when it already is); returns the journal mode SQLite chose.
@@ -400,6 +562,38 @@ pub(crate) fn sql_error(path: &Path, doing: &str, e: rusqlite::Error) -> Error {
             format!("{doing}: the disk reported an I/O error ({e}); check the disk and free space")
         }
         _ => format!("{doing}: {e}"),
+    };
+    store_err(path, &detail)
+}
+
+/// An engine error while `doing` something, turned into the same words as [`sql_error`] gives
+/// for SQLite (and for PostgreSQL's unreachable server, the fix to make).
+pub(crate) fn db_error(path: &Path, doing: &str, e: engine::DbError) -> Error {
+    use engine::DbErrorKind as K;
+    let m = &e.message;
+    let detail = match e.kind {
+        K::NotOurs => return not_ours_error(path),
+        K::Busy => format!(
+            "{doing}: another schooltech held the store for more than {} s; wait for it to finish \
+             and try again",
+            BUSY_TIMEOUT.as_secs()
+        ),
+        K::Denied => format!(
+            "{doing}: the store cannot be written ({m}); run schooltech as the account that owns \
+             the file (mode 0600) and its directory (mode 0700)"
+        ),
+        K::Full => format!("{doing}: the disk is full; free some space and try again"),
+        K::Damaged => format!(
+            "{doing}: the store is damaged ({m}); move it aside and restore it from the last backup"
+        ),
+        K::Io => {
+            format!("{doing}: the disk reported an I/O error ({m}); check the disk and free space")
+        }
+        K::Unreachable => format!(
+            "{doing}: the store cannot be reached ({m}); check [store] in the configuration and \
+             that the database server is running (`schooltech doctor`)"
+        ),
+        K::Refused | K::Other => format!("{doing}: {m}"),
     };
     store_err(path, &detail)
 }

@@ -2,11 +2,12 @@
 //! steps are journal entries under the run id) and the tolerated marks (accounts missing from
 //! the roll: since when, and the last roll that missed them).
 
+use super::engine::{DbError, Exec, Row, Value};
 use super::{fmt_time, parse_time, Store};
+use crate::db_params;
 use crate::domain::sync::Mark;
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// One sync run.
@@ -30,29 +31,21 @@ pub struct SyncRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-fn alive(pid: i64) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
-}
-
-fn me() -> i64 {
-    i64::from(std::process::id())
-}
-
 const COLS: &str = "run_id, created_at, operator, source, summary, steps, lock_pid, finished_at";
 
-fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRun> {
-    let created: String = r.get(1)?;
-    let summary: String = r.get(4)?;
-    let finished: Option<String> = r.get(7)?;
+fn run_row(r: &Row) -> std::result::Result<SyncRun, DbError> {
+    let created = r.text(1)?;
+    let summary = r.text(4)?;
+    let finished = r.opt_text(7)?;
     Ok(SyncRun {
-        run_id: r.get(0)?,
-        created_at: parse_time(&created).unwrap_or_default(),
-        operator: r.get(2)?,
-        source: r.get(3)?,
-        summary: serde_json::from_str(&summary).unwrap_or_default(),
-        steps: r.get(5)?,
-        lock_pid: r.get(6)?,
-        finished_at: finished.as_deref().and_then(parse_time),
+        run_id: r.string(0)?,
+        created_at: parse_time(created).unwrap_or_default(),
+        operator: r.string(2)?,
+        source: r.string(3)?,
+        summary: serde_json::from_str(summary).unwrap_or_default(),
+        steps: r.int(5)?,
+        lock_pid: r.opt_int(6)?,
+        finished_at: finished.and_then(parse_time),
     })
 }
 
@@ -67,19 +60,20 @@ impl Store {
         today: NaiveDate,
     ) -> Result<()> {
         let doing = "saving the sync plan";
-        let tx = self.write_tx(doing)?;
-        let open: Option<(String, Option<i64>)> = tx
-            .query_row(
-                "SELECT run_id, lock_pid FROM sync_runs WHERE open = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+        let tx = self.write(doing)?;
+        let err = |e| self.db_error(doing, e);
+        let open: Option<(String, Option<i64>)> = match tx
+            .query_one("SELECT run_id, lock_pid FROM sync_runs WHERE open = 1", &[])
+            .map_err(err)?
+        {
+            Some(r) => Some((r.string(0).map_err(err)?, r.opt_int(1).map_err(err)?)),
+            None => None,
+        };
         if let Some((id, pid)) = open {
-            return Err(match pid.filter(|p| *p != me() && alive(*p)) {
+            return Err(match self.other_live_worker(pid)? {
                 Some(p) => Error::Usage(format!(
-                    "another schooltech (process {p}) is running sync {id}; wait for it to finish"
+                    "another schooltech ({}) is running sync {id}; wait for it to finish",
+                    self.worker_name(p)
                 )),
                 None => Error::Usage(format!(
                     "sync {id} did not finish; run `schooltech sync --resume` to finish it first"
@@ -88,126 +82,126 @@ impl Store {
         }
         tx.execute(
             &format!("INSERT INTO sync_runs ({COLS}, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, NULL, 1)"),
-            params![
-                run.run_id,
+            db_params![
+                run.run_id.as_str(),
                 fmt_time(run.created_at),
-                run.operator,
-                run.source,
+                run.operator.as_str(),
+                run.source.as_str(),
                 run.summary.to_string(),
                 run.steps,
             ],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
-        write_marks(&tx, marked, cleared, &run.run_id, today)
-            .map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        .map_err(err)?;
+        write_marks(&*tx, marked, cleared, &run.run_id, today).map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     /// The open run, if any.
     pub fn sync_open_run(&self) -> Result<Option<SyncRun>> {
-        Ok(self.sync_query("WHERE open = 1", [])?.into_iter().next())
+        Ok(self.sync_query("WHERE open = 1", &[])?.into_iter().next())
     }
 
     /// Every run, newest first.
     pub fn sync_runs(&self) -> Result<Vec<SyncRun>> {
-        self.sync_query("ORDER BY created_at DESC, run_id DESC", [])
+        self.sync_query("ORDER BY created_at DESC, run_id DESC", &[])
     }
 
-    fn sync_query<P: rusqlite::Params>(&self, rest: &str, p: P) -> Result<Vec<SyncRun>> {
+    fn sync_query(&self, rest: &str, p: &[Value]) -> Result<Vec<SyncRun>> {
         let doing = "reading sync runs";
-        let mut stmt = self
-            .conn()
-            .prepare(&format!("SELECT {COLS} FROM sync_runs {rest}"))
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = stmt
-            .query_map(p, run_row)
-            .map_err(|e| self.sql_error(doing, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.sql_error(doing, e))
+        self.db()
+            .query(&format!("SELECT {COLS} FROM sync_runs {rest}"), p)
+            .and_then(|rows| rows.iter().map(run_row).collect())
+            .map_err(|e| self.db_error(doing, e))
+    }
+
+    /// The lock of the open run `run_id`: `None` when no such open run, else its `lock_pid`.
+    fn sync_lock_pid(
+        &self,
+        db: &dyn Exec,
+        run_id: &str,
+    ) -> std::result::Result<Option<Option<i64>>, DbError> {
+        match db.query_one(
+            "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
+            db_params![run_id],
+        )? {
+            Some(r) => Ok(Some(r.opt_int(0)?)),
+            None => Ok(None),
+        }
     }
 
     /// Takes the lock of an open run for this process; refused while another live process
     /// holds it.
     pub fn sync_lock(&self, run_id: &str) -> Result<()> {
         let doing = "locking the sync run";
-        let tx = self.write_tx(doing)?;
-        let pid: Option<Option<i64>> = tx
-            .query_row(
-                "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
-                [run_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
+        let tx = self.write(doing)?;
+        let pid = self
+            .sync_lock_pid(&*tx, run_id)
+            .map_err(|e| self.db_error(doing, e))?;
         match pid {
             None => {
                 return Err(Error::Usage(format!(
                     "sync {run_id} is not open (finished, or no such run)"
                 )))
             }
-            Some(Some(p)) if p != me() && alive(p) => {
-                return Err(Error::Usage(format!(
-                "another schooltech (process {p}) is running sync {run_id}; wait for it to finish"
-            )))
+            Some(holder) => {
+                if let Some(p) = self.other_live_worker(holder)? {
+                    return Err(Error::Usage(format!(
+                        "another schooltech ({}) is running sync {run_id}; wait for it to finish",
+                        self.worker_name(p)
+                    )));
+                }
             }
-            _ => {}
         }
         tx.execute(
             "UPDATE sync_runs SET lock_pid = ?1 WHERE run_id = ?2",
-            params![me(), run_id],
+            db_params![self.worker(), run_id],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        .map_err(|e| self.db_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))
     }
 
     /// The live process (not this one) holding the lock of `run_id`, if any.
     pub fn sync_lock_holder(&self, run_id: &str) -> Result<Option<i64>> {
         let doing = "reading the sync run's lock";
-        let pid: Option<Option<i64>> = self
-            .conn()
-            .query_row(
-                "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
-                [run_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.sql_error(doing, e))?;
-        Ok(pid.flatten().filter(|p| *p != me() && alive(*p)))
+        let pid = self
+            .sync_lock_pid(self.db(), run_id)
+            .map_err(|e| self.db_error(doing, e))?;
+        self.other_live_worker(pid.flatten())
     }
 
     /// Closes a run: every step is done.
     pub fn sync_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
         let doing = "closing the sync run";
-        let tx = self.write_tx(doing)?;
+        let tx = self.write(doing)?;
         tx.execute(
             "UPDATE sync_runs SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
-            params![fmt_time(now), run_id],
+            db_params![fmt_time(now), run_id],
         )
-        .map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        .map_err(|e| self.db_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))
     }
 
     /// The tolerated marks.
     pub fn sync_marks(&self) -> Result<Vec<Mark>> {
         let doing = "reading the tolerated marks";
-        let mut stmt = self
-            .conn()
-            .prepare("SELECT mis_id, username, first_missed, last_missed FROM sync_marks ORDER BY mis_id")
-            .map_err(|e| self.sql_error(doing, e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let f: String = r.get(2)?;
-                let l: String = r.get(3)?;
-                Ok(Mark {
-                    mis_id: r.get(0)?,
-                    username: r.get(1)?,
-                    first: f.parse().unwrap_or_default(),
-                    last: l.parse().unwrap_or_default(),
-                })
+        self.db()
+            .query(
+                "SELECT mis_id, username, first_missed, last_missed FROM sync_marks ORDER BY mis_id",
+                &[],
+            )
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        Ok(Mark {
+                            mis_id: r.string(0)?,
+                            username: r.string(1)?,
+                            first: r.text(2)?.parse().unwrap_or_default(),
+                            last: r.text(3)?.parse().unwrap_or_default(),
+                        })
+                    })
+                    .collect()
             })
-            .map_err(|e| self.sql_error(doing, e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.sql_error(doing, e))
+            .map_err(|e| self.db_error(doing, e))
     }
 
     /// Marks and clears without a run (a roll with nothing to apply but marks to keep).
@@ -219,28 +213,34 @@ impl Store {
         today: NaiveDate,
     ) -> Result<()> {
         let doing = "saving the tolerated marks";
-        let tx = self.write_tx(doing)?;
-        write_marks(&tx, marked, cleared, run_id, today).map_err(|e| self.sql_error(doing, e))?;
-        tx.commit().map_err(|e| self.sql_error(doing, e))
+        let tx = self.write(doing)?;
+        write_marks(&*tx, marked, cleared, run_id, today).map_err(|e| self.db_error(doing, e))?;
+        tx.commit().map_err(|e| self.db_error(doing, e))
     }
 }
 
 fn write_marks(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &dyn Exec,
     marked: &[Mark],
     cleared: &[String],
     run_id: &str,
     today: NaiveDate,
-) -> rusqlite::Result<()> {
+) -> std::result::Result<(), DbError> {
     for id in cleared {
-        tx.execute("DELETE FROM sync_marks WHERE mis_id = ?1", [id])?;
+        tx.execute("DELETE FROM sync_marks WHERE mis_id = ?1", db_params![id])?;
     }
     for m in marked {
         tx.execute(
             "INSERT INTO sync_marks (mis_id, username, first_missed, last_missed, first_run, last_run) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?5) \
              ON CONFLICT (mis_id) DO UPDATE SET username = excluded.username, last_missed = ?4, last_run = ?5",
-            params![m.mis_id, m.username, m.first.to_string(), today.to_string(), run_id],
+            db_params![
+                m.mis_id.as_str(),
+                m.username.as_str(),
+                m.first.to_string(),
+                today.to_string(),
+                run_id
+            ],
         )?;
     }
     Ok(())

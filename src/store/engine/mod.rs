@@ -38,6 +38,42 @@ impl From<i64> for Value {
     }
 }
 
+impl From<i32> for Value {
+    fn from(v: i32) -> Value {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<u32> for Value {
+    fn from(v: u32) -> Value {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<f64> for Value {
+    fn from(v: f64) -> Value {
+        Value::Real(v)
+    }
+}
+
+impl From<&String> for Value {
+    fn from(v: &String) -> Value {
+        Value::Text(v.clone())
+    }
+}
+
+impl From<Vec<u8>> for Value {
+    fn from(v: Vec<u8>) -> Value {
+        Value::Blob(v)
+    }
+}
+
 impl From<&str> for Value {
     fn from(v: &str) -> Value {
         Value::Text(v.to_string())
@@ -83,6 +119,47 @@ impl Row {
             Value::Text(v) => Ok(v),
             v => Err(DbError::other(format!("column {i} is {v:?}, not text"))),
         }
+    }
+
+    /// Column `i` as an integer, `None` for NULL.
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.int(i).map(Some),
+        }
+    }
+
+    /// Column `i` as a boolean (an integer, 0 is false).
+    pub fn bool(&self, i: usize) -> Result<bool, DbError> {
+        self.int(i).map(|v| v != 0)
+    }
+
+    /// Column `i` as a floating-point number (an integer is widened).
+    pub fn real(&self, i: usize) -> Result<f64, DbError> {
+        match self.at(i)? {
+            Value::Real(v) => Ok(*v),
+            Value::Int(v) => Ok(*v as f64),
+            v => Err(DbError::other(format!("column {i} is {v:?}, not a number"))),
+        }
+    }
+
+    /// Column `i` as bytes (text is taken as its UTF-8 bytes).
+    pub fn blob(&self, i: usize) -> Result<&[u8], DbError> {
+        match self.at(i)? {
+            Value::Blob(v) => Ok(v),
+            Value::Text(v) => Ok(v.as_bytes()),
+            v => Err(DbError::other(format!("column {i} is {v:?}, not bytes"))),
+        }
+    }
+
+    /// Column `i` as owned text.
+    pub fn string(&self, i: usize) -> Result<String, DbError> {
+        self.text(i).map(str::to_string)
+    }
+
+    /// Column `i` as owned text, `None` for NULL.
+    pub fn opt_string(&self, i: usize) -> Result<Option<String>, DbError> {
+        Ok(self.opt_text(i)?.map(str::to_string))
     }
 
     /// Column `i` as text, `None` for NULL.
@@ -156,6 +233,16 @@ pub enum DbErrorKind {
     Refused,
     /// The database cannot be reached (connection refused, dropped, TLS or login failed).
     Unreachable,
+    /// The disk is full.
+    Full,
+    /// The database file is damaged.
+    Damaged,
+    /// The file is not a database this engine can read.
+    NotOurs,
+    /// The store cannot be written (permissions, a read-only file system).
+    Denied,
+    /// The disk reported an I/O error.
+    Io,
     /// Anything else.
     Other,
 }
@@ -197,19 +284,19 @@ pub trait Exec {
     fn dialect(&self) -> Dialect;
 
     /// Runs one statement written in the shared form; returns the rows it changed.
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
 
     /// Runs one query written in the shared form; returns all its rows.
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError>;
 
     /// The first row of a query, `None` when it has none.
-    fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
+    fn query_one(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, DbError> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
     /// Runs one statement once per parameter row (bulk imports): on PostgreSQL the rows go in
     /// pipelined batches, not one round trip each. Returns the rows changed in all.
-    fn execute_many(&mut self, sql: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
+    fn execute_many(&self, sql: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
         let mut n = 0;
         for p in rows {
             n += self.execute(sql, p)?;
@@ -219,10 +306,10 @@ pub trait Exec {
 
     /// Runs an `INSERT` (shared form, no `RETURNING`) into a table whose key is `id`, and returns
     /// the new row's id: `last_insert_rowid()` on SQLite, `RETURNING id` on PostgreSQL.
-    fn insert_id(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError>;
+    fn insert_id(&self, sql: &str, params: &[Value]) -> Result<i64, DbError>;
 
     /// Runs several statements of the engine's own SQL, without parameters (schema, DDL).
-    fn batch(&mut self, sql: &str) -> Result<(), DbError>;
+    fn batch(&self, sql: &str) -> Result<(), DbError>;
 }
 
 /// Transactions on top of [`Exec`].
@@ -230,18 +317,18 @@ pub trait Db: Exec {
     /// Starts a write transaction holding the store's single write lock from its first statement
     /// (SQLite `BEGIN IMMEDIATE`; PostgreSQL `BEGIN` then `pg_advisory_xact_lock`, READ
     /// COMMITTED, so every later statement sees every write committed before the lock was had).
-    fn begin_write(&mut self) -> Result<(), DbError>;
+    fn begin_write(&self) -> Result<(), DbError>;
     /// Starts a read transaction (one snapshot on SQLite; on PostgreSQL REPEATABLE READ).
-    fn begin_read(&mut self) -> Result<(), DbError>;
+    fn begin_read(&self) -> Result<(), DbError>;
     /// Commits the open transaction.
-    fn commit(&mut self) -> Result<(), DbError>;
+    fn commit(&self) -> Result<(), DbError>;
     /// Rolls the open transaction back.
-    fn rollback(&mut self) -> Result<(), DbError>;
+    fn rollback(&self) -> Result<(), DbError>;
 }
 
 /// Runs `f` in one write transaction: committed when it returns `Ok`, rolled back otherwise
 /// (also when the commit itself fails, so nothing half-done stays).
-pub fn write_tx<D, R, E>(db: &mut D, f: impl FnOnce(&mut D) -> Result<R, E>) -> Result<R, E>
+pub fn write_tx<D, R, E>(db: &D, f: impl FnOnce(&D) -> Result<R, E>) -> Result<R, E>
 where
     D: Db + ?Sized,
     E: From<DbError>,
@@ -262,6 +349,62 @@ where
             Err(e)
         }
     }
+}
+
+/// An open transaction of a [`Db`] (from `Store::write` or `Store::read`): statements run on it
+/// through [`Exec`] (it derefs to the database); nothing is kept unless [`Tx::commit`] runs; dropped
+/// without it, the transaction is rolled back.
+pub struct Tx<'a> {
+    db: &'a dyn Db,
+    open: bool,
+}
+
+impl<'a> Tx<'a> {
+    /// Begins a write transaction (`Db::begin_write`) on `db`.
+    pub fn write(db: &'a dyn Db) -> Result<Tx<'a>, DbError> {
+        db.begin_write()?;
+        Ok(Tx { db, open: true })
+    }
+
+    /// Begins a read transaction (`Db::begin_read`) on `db`.
+    pub fn read(db: &'a dyn Db) -> Result<Tx<'a>, DbError> {
+        db.begin_read()?;
+        Ok(Tx { db, open: true })
+    }
+
+    /// Commits; on failure the transaction is rolled back.
+    pub fn commit(mut self) -> Result<(), DbError> {
+        self.open = false;
+        self.db.commit().inspect_err(|_| {
+            let _ = self.db.rollback();
+        })
+    }
+}
+
+impl<'a> std::ops::Deref for Tx<'a> {
+    type Target = dyn Db + 'a;
+    fn deref(&self) -> &Self::Target {
+        self.db
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // A rollback's own failure (a dropped connection) changes nothing: the server
+            // rolls back a transaction whose connection is gone.
+            let _ = self.db.rollback();
+        }
+    }
+}
+
+/// Parameters for a statement: `params![a, b, c]` turns each into a [`Value`].
+#[macro_export]
+macro_rules! db_params {
+    () => { &[] as &[$crate::store::engine::Value] };
+    ($($v:expr),+ $(,)?) => {
+        &[$($crate::store::engine::Value::from($v)),+]
+    };
 }
 
 #[cfg(test)]

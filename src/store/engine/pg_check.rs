@@ -36,7 +36,7 @@ fn fail(name: &'static str, detail: String, fix: &str) -> PgCheck {
     }
 }
 
-fn int(db: &mut PgDb, sql: &str) -> Result<i64, DbError> {
+fn int(db: &PgDb, sql: &str) -> Result<i64, DbError> {
     Ok(db
         .query_one(sql, &[])?
         .map(|r| r.int(0))
@@ -46,7 +46,7 @@ fn int(db: &mut PgDb, sql: &str) -> Result<i64, DbError> {
 
 /// Connects with `settings` and checks the store; a connection that fails is one finding.
 pub fn check(settings: &PgSettings) -> Vec<PgCheck> {
-    let mut db = match PgDb::connect(settings) {
+    let db = match PgDb::connect(settings) {
         Ok(db) => db,
         Err(e) => {
             return vec![fail(
@@ -62,7 +62,7 @@ pub fn check(settings: &PgSettings) -> Vec<PgCheck> {
         "plain (the server is on this machine)"
     };
     let mut out = vec![pass("store connection", format!("{}, {tls}", db.label()))];
-    out.push(match pg_schema::check_version(&mut db) {
+    out.push(match pg_schema::check_version(&db) {
         Ok(v) => pass("store schema", format!("version {v}, current")),
         Err(e) => fail(
             "store schema",
@@ -70,7 +70,7 @@ pub fn check(settings: &PgSettings) -> Vec<PgCheck> {
             "run the command named, with the owner role's config",
         ),
     });
-    match roles(&mut db) {
+    match roles(&db) {
         Ok(mut found) => out.append(&mut found),
         Err(e) => out.push(fail(
             "store role",
@@ -81,7 +81,7 @@ pub fn check(settings: &PgSettings) -> Vec<PgCheck> {
     out
 }
 
-fn roles(db: &mut PgDb) -> Result<Vec<PgCheck>, DbError> {
+fn roles(db: &PgDb) -> Result<Vec<PgCheck>, DbError> {
     let mut out = Vec::new();
     let owned = int(
         db,

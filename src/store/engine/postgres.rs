@@ -51,7 +51,8 @@ pub struct PgSettings {
 /// What a liveness lock stands for: the kind of work (journal entry, sweep run) and its id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LiveKey {
-    /// 1 = a journal entry, 2 = a sweep run (more kinds append).
+    /// 1 = a journal entry, 2 = a sweep run, 3 = a schooltech process (its worker token; more
+    /// kinds append).
     pub kind: u8,
     /// The entry's or run's id.
     pub id: i64,
@@ -506,7 +507,7 @@ impl PgDb {
 
     /// Takes the liveness lock of `key` for this session (`pg_try_advisory_lock`); false when
     /// another session holds it, i.e. a live process elsewhere is doing that work.
-    pub fn hold_live(&mut self, key: LiveKey) -> Result<bool, DbError> {
+    pub fn hold_live(&self, key: LiveKey) -> Result<bool, DbError> {
         let (a, b) = key.keys()?;
         let row = self.query_one(
             "SELECT pg_try_advisory_lock(?1, ?2)",
@@ -516,7 +517,7 @@ impl PgDb {
     }
 
     /// Gives back the liveness lock of `key` (also given back when the connection ends).
-    pub fn release_live(&mut self, key: LiveKey) -> Result<(), DbError> {
+    pub fn release_live(&self, key: LiveKey) -> Result<(), DbError> {
         let (a, b) = key.keys()?;
         self.query(
             "SELECT pg_advisory_unlock(?1, ?2)",
@@ -527,7 +528,7 @@ impl PgDb {
 
     /// True when some session, on any server, holds the liveness lock of `key` (`pg_locks`):
     /// the work is being done now and must not be settled or resumed by anyone else.
-    pub fn is_live(&mut self, key: LiveKey) -> Result<bool, DbError> {
+    pub fn is_live(&self, key: LiveKey) -> Result<bool, DbError> {
         let (a, b) = key.keys()?;
         // The two-key form shows as classid / objid with objsubid 2; oids are unsigned.
         let row = self.query_one(
@@ -545,7 +546,7 @@ impl Exec for PgDb {
         Dialect::Postgres
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
         match self.call(Op::Execute(Dialect::Postgres.sql(sql), params.to_vec()))? {
             Reply::Count(n) => Ok(n),
             Reply::Rows(r) => Ok(r.len() as u64),
@@ -553,7 +554,7 @@ impl Exec for PgDb {
         }
     }
 
-    fn execute_many(&mut self, sql: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
+    fn execute_many(&self, sql: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
         let sql = Dialect::Postgres.sql(sql);
         let mut n = 0;
         for chunk in rows.chunks(PIPELINE) {
@@ -564,27 +565,27 @@ impl Exec for PgDb {
         Ok(n)
     }
 
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+    fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
         match self.call(Op::Query(Dialect::Postgres.sql(sql), params.to_vec()))? {
             Reply::Rows(r) => Ok(r),
             Reply::Count(_) | Reply::Done => Ok(Vec::new()),
         }
     }
 
-    fn insert_id(&mut self, sql: &str, params: &[Value]) -> Result<i64, DbError> {
+    fn insert_id(&self, sql: &str, params: &[Value]) -> Result<i64, DbError> {
         let sql = format!("{} RETURNING id", sql.trim_end().trim_end_matches(';'));
         self.query_one(&sql, params)?
             .ok_or_else(|| DbError::other("the insert returned no id"))?
             .int(0)
     }
 
-    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+    fn batch(&self, sql: &str) -> Result<(), DbError> {
         self.call(Op::Batch(sql.to_string())).map(|_| ())
     }
 }
 
 impl Db for PgDb {
-    fn begin_write(&mut self) -> Result<(), DbError> {
+    fn begin_write(&self) -> Result<(), DbError> {
         self.batch(&format!(
             "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
         ))
@@ -594,15 +595,15 @@ impl Db for PgDb {
         })
     }
 
-    fn begin_read(&mut self) -> Result<(), DbError> {
+    fn begin_read(&self) -> Result<(), DbError> {
         self.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
     }
 
-    fn commit(&mut self) -> Result<(), DbError> {
+    fn commit(&self) -> Result<(), DbError> {
         self.batch("COMMIT")
     }
 
-    fn rollback(&mut self) -> Result<(), DbError> {
+    fn rollback(&self) -> Result<(), DbError> {
         self.batch("ROLLBACK")
     }
 }

@@ -15,13 +15,19 @@ fn to_sql(v: &Value) -> SqlValue {
     }
 }
 
-fn from_sql(v: SqlValue) -> Value {
+/// A column as read. Text that is not UTF-8 (a file edited by hand) comes back as bytes, for
+/// the store module to name, instead of rusqlite's panic in its own conversion.
+fn from_ref(v: rusqlite::types::ValueRef<'_>) -> Value {
+    use rusqlite::types::ValueRef;
     match v {
-        SqlValue::Null => Value::Null,
-        SqlValue::Integer(i) => Value::Int(i),
-        SqlValue::Real(f) => Value::Real(f),
-        SqlValue::Text(s) => Value::Text(s),
-        SqlValue::Blob(b) => Value::Blob(b),
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(s) => Value::Text(s.to_string()),
+            Err(_) => Value::Blob(t.to_vec()),
+        },
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
 
@@ -31,6 +37,11 @@ pub fn db_error(e: rusqlite::Error) -> DbError {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => DbErrorKind::Busy,
         Some(ErrorCode::ConstraintViolation) => DbErrorKind::Refused,
         Some(ErrorCode::CannotOpen) => DbErrorKind::Unreachable,
+        Some(ErrorCode::DiskFull) => DbErrorKind::Full,
+        Some(ErrorCode::DatabaseCorrupt) => DbErrorKind::Damaged,
+        Some(ErrorCode::NotADatabase) => DbErrorKind::NotOurs,
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => DbErrorKind::Denied,
+        Some(ErrorCode::SystemIoFailure) => DbErrorKind::Io,
         _ => DbErrorKind::Other,
     };
     let message = match &e {
@@ -49,19 +60,19 @@ impl Exec for Connection {
         Dialect::Sqlite
     }
 
-    fn execute(&mut self, sql: &str, p: &[Value]) -> Result<u64, DbError> {
+    fn execute(&self, sql: &str, p: &[Value]) -> Result<u64, DbError> {
         let mut stmt = self.prepare_cached(sql).map_err(db_error)?;
         let n = stmt.execute(params(p)).map_err(db_error)?;
         Ok(n as u64)
     }
 
-    fn query(&mut self, sql: &str, p: &[Value]) -> Result<Vec<Row>, DbError> {
+    fn query(&self, sql: &str, p: &[Value]) -> Result<Vec<Row>, DbError> {
         let mut stmt = self.prepare_cached(sql).map_err(db_error)?;
         let cols = stmt.column_count();
         let rows = stmt
             .query_map(params(p), |r| {
                 (0..cols)
-                    .map(|i| r.get::<_, SqlValue>(i).map(from_sql))
+                    .map(|i| r.get_ref(i).map(from_ref))
                     .collect::<rusqlite::Result<Vec<_>>>()
                     .map(Row)
             })
@@ -69,32 +80,56 @@ impl Exec for Connection {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_error)
     }
 
-    fn insert_id(&mut self, sql: &str, p: &[Value]) -> Result<i64, DbError> {
+    fn insert_id(&self, sql: &str, p: &[Value]) -> Result<i64, DbError> {
         self.prepare_cached(sql)
             .and_then(|mut s| s.execute(params(p)))
             .map_err(db_error)?;
         Ok(self.last_insert_rowid())
     }
 
-    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+    fn batch(&self, sql: &str) -> Result<(), DbError> {
         self.execute_batch(sql).map_err(db_error)
     }
 }
 
 impl Db for Connection {
-    fn begin_write(&mut self) -> Result<(), DbError> {
+    fn begin_write(&self) -> Result<(), DbError> {
         self.execute_batch("BEGIN IMMEDIATE").map_err(db_error)
     }
 
-    fn begin_read(&mut self) -> Result<(), DbError> {
+    fn begin_read(&self) -> Result<(), DbError> {
         self.execute_batch("BEGIN DEFERRED").map_err(db_error)
     }
 
-    fn commit(&mut self) -> Result<(), DbError> {
+    fn commit(&self) -> Result<(), DbError> {
         self.execute_batch("COMMIT").map_err(db_error)
     }
 
-    fn rollback(&mut self) -> Result<(), DbError> {
+    fn rollback(&self) -> Result<(), DbError> {
         self.execute_batch("ROLLBACK").map_err(db_error)
+    }
+}
+
+/// A rusqlite transaction is its connection for statements, so store code not yet moved onto
+/// [`super::Tx`] can pass its `rusqlite::Transaction` wherever `&dyn Exec` is asked.
+impl Exec for rusqlite::Transaction<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&self, sql: &str, p: &[Value]) -> Result<u64, DbError> {
+        Exec::execute(&**self, sql, p)
+    }
+
+    fn query(&self, sql: &str, p: &[Value]) -> Result<Vec<Row>, DbError> {
+        Exec::query(&**self, sql, p)
+    }
+
+    fn insert_id(&self, sql: &str, p: &[Value]) -> Result<i64, DbError> {
+        Exec::insert_id(&**self, sql, p)
+    }
+
+    fn batch(&self, sql: &str) -> Result<(), DbError> {
+        Exec::batch(&**self, sql)
     }
 }
