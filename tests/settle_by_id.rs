@@ -24,6 +24,7 @@ fn entry(target: &str, details: serde_json::Value) -> JournalEntry {
         log_id: None,
         run_id: None,
         step: None,
+        holder_live: None,
     }
 }
 

@@ -127,7 +127,7 @@ pub struct JournalEntry {
     /// Whether the holder (`pid`) was alive when the entry was read, as the store saw it (on
     /// PostgreSQL its session lock, never the local `/proc`); `None`: not looked at.
     #[serde(skip)]
-    pub(crate) holder_live: Option<bool>,
+    pub holder_live: Option<bool>,
 }
 
 impl JournalEntry {
