@@ -121,7 +121,6 @@ actions! {
     AllSelected => "all-selected",
     ScrollDown => "scroll-down",
     ScrollUp => "scroll-up",
-    SyncPanel => "sync",
 }
 
 impl Action {
