@@ -45,17 +45,7 @@ fn print_plan(p: &SyncPlan, format: TableJson) -> Result<()> {
             return write_json(w, &sync::plan_json(p));
         }
         let q = &p.plan;
-        wln!(
-            w,
-            "Sync plan: {} to create, {} to move, {} to rename, {} tolerated, {} to reactivate, {} for review, {} unchanged",
-            q.create.len(),
-            q.moves.len(),
-            q.rename.len(),
-            q.tolerate.len(),
-            q.reactivate.len(),
-            q.review.len(),
-            q.unchanged
-        )?;
+        wln!(w, "Sync plan: {}", sync::counts_line(q))?;
         if p.encoding != "UTF-8" && !p.encoding.is_empty() {
             wln!(
                 w,
@@ -115,39 +105,15 @@ fn print_plan(p: &SyncPlan, format: TableJson) -> Result<()> {
 
 /// Passwords as they are set: a handout file (0600) written line by line, and the slips kept
 /// in memory for the PDF at the end.
+/// The passwords set: into the handout as they come, and kept for the slips.
 struct Passwords<'a> {
-    ctx: &'a Ctx,
-    handout: Option<crate::ops::import::Handout>,
+    handout: sync::SyncHandout<'a>,
     lines: Vec<SlipLine>,
 }
 
 impl Passwords<'_> {
     fn take(&mut self, l: &SlipLine) -> Result<()> {
-        if self.handout.is_none() {
-            let dir = self
-                .ctx
-                .config
-                .accounts
-                .handout_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_HANDOUT_DIR));
-            self.handout = Some(crate::ops::import::Handout::create(
-                &dir,
-                &self.ctx.config.school.name,
-                self.ctx.wall_now().with_timezone(&chrono::Local),
-            )?);
-        }
-        if let Some(h) = &mut self.handout {
-            h.write(
-                &crate::ops::import::HandoutLine {
-                    form: l.form.clone(),
-                    name: l.name.clone(),
-                    username: l.username.clone(),
-                    password: l.password.clone(),
-                },
-                None,
-            )?;
-        }
+        self.handout.take(l)?;
         self.lines.push(l.clone());
         Ok(())
     }
@@ -173,11 +139,10 @@ fn finish(
             "; NOT finished"
         }
     );
-    if let Some(h) = &pw.handout {
+    if let Some((path, n)) = pw.handout.written() {
         outln!(
-            "{} temporary password(s) written to {} (mode 0600); hand them out, then delete it",
-            pw.lines.len(),
-            h.path().display()
+            "{n} temporary password(s) written to {} (mode 0600); hand them out, then delete it",
+            path.display()
         );
     }
     if let Some(path) = slips {
@@ -237,8 +202,7 @@ pub async fn run(ctx: &Ctx, a: &SyncArgs) -> Result<ExitCode> {
         }
     }
     let mut pw = Passwords {
-        ctx,
-        handout: None,
+        handout: sync::SyncHandout::new(ctx),
         lines: Vec::new(),
     };
     // The same bar as the other long runs on a terminal, plain lines off it (made once the

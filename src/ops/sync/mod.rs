@@ -501,3 +501,75 @@ impl SyncPlan {
 
 /// A sync run as the store keeps it (for the faces, which go through `ops`).
 pub use crate::store::sync::SyncRun;
+
+/// The temporary passwords of a sync run as they are set: into one handout file (mode 0600 in
+/// `[accounts] handout_dir`), opened at the first password, line by line. Both faces use it.
+pub struct SyncHandout<'a> {
+    ctx: &'a Ctx,
+    file: Option<super::import::Handout>,
+    written: usize,
+}
+
+impl<'a> SyncHandout<'a> {
+    /// A handout not yet opened.
+    pub fn new(ctx: &'a Ctx) -> Self {
+        SyncHandout {
+            ctx,
+            file: None,
+            written: 0,
+        }
+    }
+
+    /// Writes one password's line (opening the file at the first).
+    pub fn take(&mut self, l: &apply::SlipLine) -> Result<()> {
+        let h = match &mut self.file {
+            Some(h) => h,
+            None => {
+                let dir = self
+                    .ctx
+                    .config
+                    .accounts
+                    .handout_dir
+                    .clone()
+                    .unwrap_or_else(|| {
+                        std::path::PathBuf::from(crate::config::DEFAULT_HANDOUT_DIR)
+                    });
+                self.file.insert(super::import::Handout::create(
+                    &dir,
+                    &self.ctx.config.school.name,
+                    self.ctx.wall_now().with_timezone(&chrono::Local),
+                )?)
+            }
+        };
+        h.write(
+            &super::import::HandoutLine {
+                form: l.form.clone(),
+                name: l.name.clone(),
+                username: l.username.clone(),
+                password: l.password.clone(),
+            },
+            None,
+        )?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Where the handout went and how many passwords it holds (None: no password was set).
+    pub fn written(&self) -> Option<(&std::path::Path, usize)> {
+        self.file.as_ref().map(|f| (f.path(), self.written))
+    }
+}
+
+/// The plan's counts in the words both faces print ("3 to create, 1 to move, …").
+pub fn counts_line(q: &Plan) -> String {
+    format!(
+        "{} to create, {} to move, {} to rename, {} tolerated, {} to reactivate, {} for review, {} unchanged",
+        q.create.len(),
+        q.moves.len(),
+        q.rename.len(),
+        q.tolerate.len(),
+        q.reactivate.len(),
+        q.review.len(),
+        q.unchanged
+    )
+}

@@ -112,20 +112,6 @@ impl Kind {
     }
 }
 
-/// The line the command prints first ("Sync plan: 3 to create, …"), the same words.
-pub fn plan_line(q: &Plan) -> String {
-    format!(
-        "{} to create, {} to move, {} to rename, {} tolerated, {} to reactivate, {} for review, {} unchanged",
-        q.create.len(),
-        q.moves.len(),
-        q.rename.len(),
-        q.tolerate.len(),
-        q.reactivate.len(),
-        q.review.len(),
-        q.unchanged
-    )
-}
-
 /// The columns an item table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SyncSort {
@@ -537,7 +523,10 @@ fn open_apply(v: &mut LeaversTab, sh: &mut Shell) {
             ),
             Tone::Strong,
         ),
-        (format!("Sync: {}", plan_line(q)), Tone::Strong),
+        (
+            format!("Sync: {}", crate::ops::sync::counts_line(q)),
+            Tone::Strong,
+        ),
         (format!("From {}.", kept.source), Tone::Normal),
     ];
     if out > 0 {

@@ -5,7 +5,7 @@
 //! the screen only says where.
 
 use crate::error::Result;
-use crate::ops::sync::apply::{RunOutcome, SlipLine};
+use crate::ops::sync::apply::RunOutcome;
 use crate::ops::sync::SyncRun;
 use crate::ops::sync::{self, SyncPlan};
 use crate::ops::Ctx;
@@ -106,49 +106,11 @@ pub async fn plan(ctx: &Ctx, path: Option<PathBuf>) -> Result<Loaded> {
     })
 }
 
-/// The passwords as they are set: into a handout file (0600), line by line.
-struct Handout<'a> {
-    ctx: &'a Ctx,
-    file: Option<crate::ops::import::Handout>,
-    n: usize,
-}
-
-impl Handout<'_> {
-    fn take(&mut self, l: &SlipLine) -> Result<()> {
-        if self.file.is_none() {
-            let dir = self
-                .ctx
-                .config
-                .accounts
-                .handout_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(crate::config::DEFAULT_HANDOUT_DIR));
-            self.file = Some(crate::ops::import::Handout::create(
-                &dir,
-                &self.ctx.config.school.name,
-                self.ctx.wall_now().with_timezone(&chrono::Local),
-            )?);
-        }
-        if let Some(h) = &mut self.file {
-            h.write(
-                &crate::ops::import::HandoutLine {
-                    form: l.form.clone(),
-                    name: l.name.clone(),
-                    username: l.username.clone(),
-                    password: l.password.clone(),
-                },
-                None,
-            )?;
-            self.n += 1;
-        }
-        Ok(())
-    }
-
-    fn ended(self, outcome: Option<RunOutcome>) -> Ended {
-        Ended {
-            outcome,
-            handout: self.file.map(|f| (f.path().to_path_buf(), self.n)),
-        }
+/// What a finished run tells the view: its outcome and where the passwords went.
+fn ended(h: &sync::SyncHandout<'_>, outcome: Option<RunOutcome>) -> Ended {
+    Ended {
+        outcome,
+        handout: h.written().map(|(p, n)| (p.to_path_buf(), n)),
     }
 }
 
@@ -171,14 +133,10 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<LeaversMsg>, cmd: SyncCmd) {
                         let tell = move |step: usize, total: usize, _: &str, _: &str| {
                             steps.send(SyncMsg::Step { gen, step, total }.into())
                         };
-                        let mut h = Handout {
-                            ctx: &ctx,
-                            file: None,
-                            n: 0,
-                        };
+                        let mut h = sync::SyncHandout::new(&ctx);
                         let o =
                             sync::apply::apply_with(&ctx, &plan, &tell, &mut |l| h.take(l)).await?;
-                        Ok(h.ended(o))
+                        Ok(ended(&h, o))
                     })
                 })
                 .await;
@@ -193,13 +151,9 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<LeaversMsg>, cmd: SyncCmd) {
                         let tell = move |step: usize, total: usize, _: &str, _: &str| {
                             steps.send(SyncMsg::Step { gen, step, total }.into())
                         };
-                        let mut h = Handout {
-                            ctx: &ctx,
-                            file: None,
-                            n: 0,
-                        };
+                        let mut h = sync::SyncHandout::new(&ctx);
                         let o = sync::apply::resume(&ctx, &tell, &mut |l| h.take(l)).await?;
-                        Ok(h.ended(o))
+                        Ok(ended(&h, o))
                     })
                 })
                 .await;
