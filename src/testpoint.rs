@@ -6,8 +6,13 @@
 /// The environment variable naming the step to stop at.
 pub const PAUSE_ENV: &str = "SCHOOLTECH_TEST_PAUSE_AT";
 
+/// With [`PAUSE_ENV`]: a file whose appearance lets the paused process go on (a test changes
+/// the world while it waits, e.g. stops PostgreSQL, then lets it run into that).
+pub const RESUME_ENV: &str = "SCHOOLTECH_TEST_RESUME_WHEN";
+
 /// Stops this process for good (until killed) when `$SCHOOLTECH_TEST_PAUSE_AT` is `step`,
-/// after saying so on stderr (`schooltech: paused at STEP`). Debug builds only.
+/// after saying so on stderr (`schooltech: paused at STEP`); with `$SCHOOLTECH_TEST_RESUME_WHEN`
+/// only until that file exists. Debug builds only.
 pub fn pause(step: &str) {
     #[cfg(debug_assertions)]
     if std::env::var(PAUSE_ENV).is_ok_and(|v| v == step) {
@@ -15,8 +20,13 @@ pub fn pause(step: &str) {
         let mut err = std::io::stderr();
         let _ = writeln!(err, "schooltech: paused at {step}");
         let _ = err.flush();
+        let resume = std::env::var_os(RESUME_ENV).map(std::path::PathBuf::from);
         loop {
-            std::thread::sleep(std::time::Duration::from_secs(3600));
+            match &resume {
+                Some(f) if f.exists() => return,
+                Some(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
+                None => std::thread::sleep(std::time::Duration::from_secs(3600)),
+            }
         }
     }
     #[cfg(not(debug_assertions))]

@@ -21,7 +21,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use support::engines::Engine;
 use support::TestServer;
+
+support::engines::both_engines!(
+    a_fault_at_any_step_leaves_the_truth_in_journal_and_log,
+    a_reset_whose_read_back_fails_still_gives_the_password,
+    a_half_made_change_is_recorded_and_reported_never_dropped,
+);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -192,8 +199,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The test config: op timeout 1 s (a hang becomes "no answer" after 4 s), pupils created in
 /// Year 7 and put in the Pupils group.
-fn config(server: &TestServer) -> PathBuf {
+fn config(server: &TestServer, engine: &Engine) -> PathBuf {
     let cfg = server.write_config();
+    engine.configure(&cfg);
     let mut text = std::fs::read_to_string(&cfg).expect("config");
     text = text.replace(
         "tls_verify = true\n",
@@ -259,12 +267,12 @@ const MODES: [Mode; 4] = [
     Mode::HangAfter,
 ];
 
-#[test]
-fn a_fault_at_any_step_leaves_the_truth_in_journal_and_log() {
+fn a_fault_at_any_step_leaves_the_truth_in_journal_and_log(engine: &Engine) {
     let rt = runtime();
     for server in TestServer::both() {
+        let engine = engine.another();
         let fl = server.flavour.config_name();
-        let cfg = config(&server);
+        let cfg = config(&server, &engine);
         let (config, dir) = real(&cfg);
         let store = config.store.path.clone();
         let ctx_with = |faulty: Arc<dyn Directory>| {
@@ -383,12 +391,12 @@ fn a_fault_at_any_step_leaves_the_truth_in_journal_and_log() {
     }
 }
 
-#[test]
-fn a_reset_whose_read_back_fails_still_gives_the_password() {
+fn a_reset_whose_read_back_fails_still_gives_the_password(engine: &Engine) {
     let rt = runtime();
     for server in TestServer::both() {
+        let engine = engine.another();
         let fl = server.flavour.config_name();
-        let cfg = config(&server);
+        let cfg = config(&server, &engine);
         let (config, dir) = real(&cfg);
         let store = config.store.path.clone();
         // Calls: 1 read the account, 2 set the password, 3 read it back (fails).
@@ -431,12 +439,12 @@ fn a_reset_whose_read_back_fails_still_gives_the_password() {
     }
 }
 
-#[test]
-fn a_half_made_change_is_recorded_and_reported_never_dropped() {
+fn a_half_made_change_is_recorded_and_reported_never_dropped(engine: &Engine) {
     let rt = runtime();
     for server in TestServer::both() {
+        let engine = engine.another();
         let fl = server.flavour.config_name();
-        let cfg = config(&server);
+        let cfg = config(&server, &engine);
         let (config, dir) = real(&cfg);
         let store = config.store.path.clone();
 

@@ -8,14 +8,17 @@ mod common;
 mod support;
 
 use common::st;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::engines::Engine;
+use support::pause::kill_at;
 use support::{Flavour, TestServer};
 
-fn config(server: &TestServer) -> PathBuf {
+support::engines::both_engines!(killed_at_each_step_the_next_run_tells_the_truth);
+
+fn config(server: &TestServer, engine: &Engine) -> PathBuf {
     let cfg = server.write_config();
+    engine.configure(&cfg);
     let mut text = std::fs::read_to_string(&cfg).expect("config");
     text.push_str(
         "\n[directory.roles.pupil]\nous = [\"OU=Pupils,OU=School\"]\n\
@@ -27,43 +30,6 @@ fn config(server: &TestServer) -> PathBuf {
     ));
     std::fs::write(&cfg, text).expect("config");
     cfg
-}
-
-/// Runs schooltech until it says it paused at `step`, then kills it with SIGKILL. Returns false
-/// when it finished without reaching the step.
-fn kill_at(cfg: &Path, args: &[&str], step: &str) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schooltech"))
-        .arg("--config")
-        .arg(cfg)
-        .args(args)
-        .env("SCHOOLTECH_TEST_PAUSE_AT", step)
-        .env_remove("SCHOOLTECH_BIND_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting schooltech");
-    let err = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(|l| l.ok()) {
-            if line.contains("paused at") {
-                let _ = tx.send(true);
-            }
-        }
-        let _ = tx.send(false);
-    });
-    let start = Instant::now();
-    let paused = loop {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(p) => break p,
-            Err(_) if start.elapsed() > Duration::from_secs(60) => break false,
-            Err(_) => continue,
-        }
-    };
-    child.kill().expect("kill -9"); // SIGKILL
-    child.wait().expect("reaping");
-    paused
 }
 
 fn log_rows(cfg: &Path, action: &str, target: &str) -> Vec<serde_json::Value> {
@@ -96,11 +62,11 @@ fn pwd_time(server: &TestServer, user: &str) -> String {
         .to_string()
 }
 
-#[test]
-fn killed_at_each_step_the_next_run_tells_the_truth() {
+fn killed_at_each_step_the_next_run_tells_the_truth(engine: &Engine) {
     for server in TestServer::both() {
+        let engine = engine.another();
         let fl = server.flavour.config_name();
-        let cfg = config(&server);
+        let cfg = config(&server, &engine);
         let ol = server.flavour == Flavour::OpenLdap;
 
         // Create.

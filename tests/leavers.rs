@@ -10,10 +10,10 @@ mod support;
 use chrono::{Duration, NaiveDate, Utc};
 use common::{st, st_on};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Instant;
+use support::engines::Engine;
+use support::pause::Paused;
 use support::TestServer;
 
 /// The day the rules are judged at: a fixed day, or the fixture's own day when later (its
@@ -86,45 +86,31 @@ fn by_user(rows: &serde_json::Value) -> Vec<(String, String, String, bool)> {
         .collect()
 }
 
-/// Runs the sweep until it pauses after sending its first step, then SIGKILLs it.
-fn kill_mid_sweep(cfg: &Path, day: &str, args: &[&str]) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schooltech"))
-        .arg("--config")
-        .arg(cfg)
-        .args(args)
-        .env("SCHOOLTECH_TEST_NOW", common::end_of(day))
-        .env("SCHOOLTECH_TEST_PAUSE_AT", "sweep-step-sent")
-        .env_remove("SCHOOLTECH_BIND_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting schooltech");
-    let err = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(|l| l.ok()) {
-            if line.contains("paused at") {
-                let _ = tx.send(true);
-            }
-        }
-        let _ = tx.send(false);
-    });
-    let start = Instant::now();
-    let paused = loop {
-        match rx.recv_timeout(std::time::Duration::from_millis(100)) {
-            Ok(p) => break p,
-            Err(_) if start.elapsed() > std::time::Duration::from_secs(90) => break false,
-            Err(_) => continue,
-        }
-    };
-    child.kill().expect("kill -9");
-    child.wait().expect("reaping");
-    paused
+/// Starts the sweep "on" `day` and leaves it paused (alive) after sending its first step.
+fn pause_mid_sweep(cfg: &Path, day: &str, args: &[&str]) -> Paused {
+    let now = common::end_of(day);
+    Paused::start(
+        cfg,
+        args,
+        "sweep-step-sent",
+        &[("SCHOOLTECH_TEST_NOW", now.as_str())],
+    )
 }
 
-#[test]
-fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba() {
+/// Advisory locks held in the test's PostgreSQL database (the running workers' liveness).
+fn pg_live_locks(engine: &Engine) -> i64 {
+    engine
+        .superuser_sql(
+            "SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
+             WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()",
+        )
+        .parse()
+        .expect("a count")
+}
+
+support::engines::both_engines!(scan_then_sweep_killed_with_kill_9_and_resumed_on_samba);
+
+fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba(engine: &Engine) {
     let mut server = TestServer::samba();
     let day = as_of();
     set_last_logon(
@@ -136,6 +122,7 @@ fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba() {
         ],
     );
     let cfg = config(&server);
+    engine.configure(&cfg);
     let csv = mis(&server.dir);
     let d = day.to_string();
     let csv_s = csv.to_str().expect("path");
@@ -278,7 +265,43 @@ fn scan_then_sweep_killed_with_kill_9_and_resumed_on_samba() {
     }
     // Run "on" that day (a fixed clock): --as-of refuses changes.
     let args = ["sweep", "--mis", csv_s, "--apply", "--yes"];
-    assert!(kill_mid_sweep(&cfg, &d, &args), "the sweep never paused");
+    let running = pause_mid_sweep(&cfg, &d, &args);
+    assert!(running.paused, "the sweep never paused");
+    // While it is alive (paused at the test point), nobody else resumes it: on PostgreSQL its
+    // liveness is its session's advisory lock, seen in pg_locks, never this host's /proc.
+    let busy = st(&cfg, &["sweep", "--resume"], None);
+    assert_ne!(busy.code, 0, "{} {}", busy.stdout, busy.stderr);
+    assert!(
+        busy.stderr.contains("another schooltech") && busy.stderr.contains("wait for it to finish"),
+        "{}",
+        busy.stderr
+    );
+    if engine.is_postgres() {
+        assert!(
+            busy.stderr.contains("session") && busy.stderr.contains("PostgreSQL store"),
+            "{}",
+            busy.stderr
+        );
+        assert!(pg_live_locks(engine) >= 1, "the live sweep holds no lock");
+    } else {
+        assert!(
+            busy.stderr.contains(&format!("process {}", running.pid())),
+            "{}",
+            busy.stderr
+        );
+    }
+    assert!(running.kill(), "kill -9");
+    if engine.is_postgres() {
+        // Its connection closed with it: the lock is gone, for any server.
+        let t0 = Instant::now();
+        while pg_live_locks(engine) > 0 {
+            assert!(
+                t0.elapsed() < std::time::Duration::from_secs(10),
+                "the lock outlived the killed sweep"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
     // Another sweep is refused while that run is unfinished.
     let again = st_on(&cfg, &d, &args, None);
     assert_eq!(again.code, 2, "{}", again.stderr);

@@ -10,7 +10,15 @@ mod support;
 use chrono::{Duration, NaiveDate, Utc};
 use common::{st, st_on};
 use std::path::{Path, PathBuf};
+use support::engines::Engine;
+use support::pause::Paused;
 use support::{Flavour, TestServer};
+
+support::engines::both_engines!(
+    a_missing_leavers_ou_is_named_refused_and_created_with_create_ou,
+    openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd,
+    the_right_person_their_linked_accounts_and_a_purge_that_follows_the_object,
+);
 
 /// A day after the fixture was made (its accounts are made the day the harness provisions it).
 fn as_of() -> NaiveDate {
@@ -18,8 +26,9 @@ fn as_of() -> NaiveDate {
     fixed.max(Utc::now().date_naive() + Duration::days(1))
 }
 
-fn config(server: &TestServer, ou: &str) -> PathBuf {
+fn config(server: &TestServer, ou: &str, engine: &Engine) -> PathBuf {
     let cfg = server.write_config();
+    engine.configure(&cfg);
     let mut text = std::fs::read_to_string(&cfg).expect("config");
     text.push_str(&format!(
         "\n[mis]\nmode = \"leavers\"\nid_column = \"Id\"\nusername_column = \"AD Username\"\n\
@@ -61,11 +70,11 @@ fn log_rows(cfg: &Path, action: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[test]
-fn a_missing_leavers_ou_is_named_refused_and_created_with_create_ou() {
+fn a_missing_leavers_ou_is_named_refused_and_created_with_create_ou(engine: &Engine) {
     for server in TestServer::both() {
+        let engine = engine.another();
         let ou = "OU=Old Leavers,OU=School";
-        let cfg = config(&server, ou);
+        let cfg = config(&server, ou, &engine);
         let csv = mis(&server.dir);
         let csv_s = csv.to_str().expect("path");
         let d = as_of().to_string();
@@ -130,8 +139,7 @@ fn gt(d: NaiveDate) -> String {
     d.format("%Y%m%d120000Z").to_string()
 }
 
-#[test]
-fn openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd() {
+fn openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd(engine: &Engine) {
     let mut server = TestServer::slapd();
     assert_eq!(server.flavour, Flavour::OpenLdap);
     // Far enough ahead that every fixture account was made before the inactivity window.
@@ -157,7 +165,7 @@ fn openldap_last_logon_is_judged_on_the_boundary_and_a_sweep_applies_on_slapd() 
         })
         .collect();
     server.slapd_add_offline(&adds);
-    let cfg = config(&server, "OU=Leavers,OU=School");
+    let cfg = config(&server, "OU=Leavers,OU=School", engine);
 
     let scan = st(
         &cfg,
@@ -309,10 +317,10 @@ fn finding<'a>(rows: &'a [serde_json::Value], u: &str, reason: &str) -> &'a serd
 /// protected, left to disable by hand; a purge follows the suspended object, not its name:
 /// restored then disabled for another reason starts nothing, and a new account with the old
 /// username inherits nothing.
-#[test]
-fn the_right_person_their_linked_accounts_and_a_purge_that_follows_the_object() {
+fn the_right_person_their_linked_accounts_and_a_purge_that_follows_the_object(engine: &Engine) {
     for server in TestServer::both() {
-        let cfg = config(&server, "OU=Leavers,OU=School");
+        let engine = engine.another();
+        let cfg = config(&server, "OU=Leavers,OU=School", &engine);
         let mut text = std::fs::read_to_string(&cfg).expect("config");
         text.push_str(
             "linked = [\"adm-{username}\"]\n\n[protect]\naccounts = [\"Administrator\", \"krbtgt\", \"Guest\", \"adm-sarah.roberts\"]\n",
@@ -516,4 +524,99 @@ fn the_right_person_their_linked_accounts_and_a_purge_that_follows_the_object() 
             purge.stdout
         );
     }
+}
+
+/// PostgreSQL stopped in the middle of a run (issue 27; `store_engines.rs` proves the engine
+/// refuses a write once the server is gone, this proves the CLI and the directory): a sweep is
+/// held after its first step was sent, the harness stops PostgreSQL, the sweep goes on and
+/// cannot record that step, so it stops, saying the store cannot be reached, before sending
+/// anything more; the next change (`accounts disable`) is refused the same way before anything
+/// is sent. The directory is unchanged from the moment PostgreSQL went (an ldapsearch of the
+/// targets before and after). With PostgreSQL back, `sweep --resume` finishes it, nothing twice.
+#[test]
+fn postgres_stopped_mid_run_refuses_the_next_change_and_the_directory_is_unchanged() {
+    let server = TestServer::slapd();
+    let (engine, pg) = Engine::postgres_private();
+    let cfg = config(&server, "OU=Leavers,OU=School", &engine);
+    let csv = mis(&server.dir);
+    let csv_s = csv.to_str().expect("path");
+    let d = as_of().to_string();
+    let now = common::end_of(&d);
+    let go = server.dir.join("go-on");
+    let go_s = go.to_str().expect("path");
+    let targets = "(|(uid=grace.hall)(uid=harry.hughes)(uid=jack.walker))";
+    let snapshot = || server.ldapsearch(targets, &["*", "+"]);
+
+    let sweep = Paused::start(
+        &cfg,
+        &["sweep", "--mis", csv_s, "--apply", "--yes"],
+        "sweep-step-sent",
+        &[
+            ("SCHOOLTECH_TEST_NOW", now.as_str()),
+            ("SCHOOLTECH_TEST_RESUME_WHEN", go_s),
+        ],
+    );
+    assert!(sweep.paused, "the sweep never reached its first step");
+    pg.stop();
+    let before = snapshot();
+    std::fs::write(&go, "").expect("letting the sweep go on");
+    let (code, said) = sweep.finish();
+    assert_ne!(code, 0, "the sweep went on without its store: {said}");
+    assert!(
+        said.contains("PostgreSQL") || said.contains("postgres://"),
+        "{said}"
+    );
+    assert_eq!(
+        snapshot(),
+        before,
+        "the sweep changed the directory after PostgreSQL went"
+    );
+
+    let r = st(
+        &cfg,
+        &[
+            "accounts",
+            "disable",
+            "jack.walker",
+            "--reason",
+            "left school",
+        ],
+        None,
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("cannot reach the store") && r.stderr.contains("PostgreSQL is running"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("Sch00l"),
+        "a password was printed: {}",
+        r.stderr
+    );
+    assert_eq!(
+        snapshot(),
+        before,
+        "the refused change reached the directory"
+    );
+
+    // PostgreSQL back: the sweep is resumed and finished, every step once; jack.walker untouched.
+    pg.start();
+    let resumed = st(&cfg, &["sweep", "--resume"], None);
+    assert_eq!(resumed.code, 0, "{} {}", resumed.stdout, resumed.stderr);
+    for u in ["grace.hall", "harry.hughes"] {
+        for a in ["leaver.disable", "leaver.stamp", "leaver.move"] {
+            let n = log_rows(&cfg, a)
+                .iter()
+                .filter(|r| r["target"].as_str() == Some(u))
+                .count();
+            assert_eq!(n, 1, "{a} {u}");
+        }
+    }
+    assert!(log_rows(&cfg, "account.disable").is_empty());
+    assert!(!server
+        .ldapsearch("(uid=jack.walker)", &["pwdAccountLockedTime"])
+        .contains("pwdAccountLockedTime:"));
+    st(&cfg, &["log", "pending"], None).ok();
+    st(&cfg, &["log", "verify"], None).ok();
 }

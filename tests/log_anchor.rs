@@ -1,24 +1,43 @@
 //! A tamper-evident action log from outside the store file: the head (row count and last hash)
 //! printed by `log verify` and `log anchor`, checked by `log verify --anchor N:HASH`; a copy of
 //! every row's id and hash in syslog, compared by `log verify --journal`; a wiped log is
-//! "wiped", not "whole"; the operator is the real user, never `$USER`.
+//! "wiped", not "whole"; the operator is the real user, never `$USER`. Every test runs on both
+//! store engines (`both_engines!`): on PostgreSQL the tampering is a superuser's, the head is
+//! the `action_log_head` table instead of `sqlite_sequence`, and the messages are the same.
+
+mod support;
 
 use rusqlite::Connection;
 use schooltech::store::actionlog::chain_hash;
-use schooltech::store::{NewAction, Store};
+use schooltech::store::NewAction;
 use serde_json::json;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::engines::Engine;
 
-struct Env {
+support::engines::both_engines!(
+    the_head_and_an_anchor_catch_truncation_and_rewriting,
+    a_rebuilt_chain_fails_the_anchor_and_a_wiped_log_is_wiped,
+    syslog_keeps_a_copy_that_verify_compares,
+    the_operator_is_the_real_user_not_the_environment,
+    an_entry_nobody_can_settle_is_closed_by_hand_with_a_reason,
+    rows_go_to_journald_natively_and_forged_entries_are_named,
+    a_logger_line_in_the_real_journal_is_forged,
+    an_empty_log_without_an_anchor_is_not_called_whole,
+    log_rows_take_the_clock_never_as_of,
+    the_operator_source_is_recorded,
+);
+
+struct Env<'a> {
+    engine: &'a Engine,
     _dir: tempfile::TempDir,
     dir: PathBuf,
     cfg: PathBuf,
     db: PathBuf,
 }
 
-fn env() -> Env {
+fn env(engine: &Engine) -> Env<'_> {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().to_path_buf();
     let pw = dir.join("pw");
@@ -37,7 +56,9 @@ fn env() -> Env {
         ),
     )
     .expect("config");
+    engine.configure(&cfg);
     Env {
+        engine,
         _dir: tmp,
         dir,
         cfg,
@@ -103,8 +124,8 @@ fn creds_add(e: &Env, name: &str, envs: &[(&str, &str)]) -> Run {
     )
 }
 
-fn record(db: &Path, n: usize) {
-    let s = Store::open(db).expect("store").with_operator("tech");
+fn record(e: &Env, n: usize) {
+    let s = e.engine.open(&e.db).expect("store").with_operator("tech");
     for i in 0..n {
         let t = format!("user{i}");
         s.record(
@@ -125,10 +146,54 @@ fn anchor(e: &Env) -> String {
     r.stdout.trim().to_string()
 }
 
+/// Runs `sql` behind the store's back: with sqlite3 on the file, or as a PostgreSQL superuser.
+fn raw_sql(e: &Env, sql: &str) {
+    match e.engine {
+        Engine::Sqlite => Connection::open(&e.db)
+            .expect("raw")
+            .execute_batch(sql)
+            .expect("raw sql"),
+        Engine::Postgres(p) => {
+            p.db.psql(sql);
+        }
+    }
+}
+
 /// Rewrites rows `from..` with new targets and recomputes every hash and link, as someone with
-/// sqlite3 and the documented hash rule could.
-fn rebuild_from(db: &Path, from: i64) {
-    let c = Connection::open(db).expect("raw");
+/// sqlite3 (or a PostgreSQL superuser) and the documented hash rule could.
+fn rebuild_from(e: &Env, from: i64) {
+    if let Engine::Postgres(p) = e.engine {
+        p.db.psql("ALTER TABLE action_log DISABLE TRIGGER action_log_no_change");
+        let rows = p.db.psql(
+            "SELECT concat_ws(chr(31), id, at, operator, action, target, details, prev_hash) \
+             FROM action_log ORDER BY id",
+        );
+        let mut prev = String::new();
+        let mut sql = String::new();
+        for line in rows.lines() {
+            let f: Vec<&str> = line.split('\u{1f}').collect();
+            let id: i64 = f[0].parse().expect("id");
+            let prev_hash = if id < from {
+                f[6].to_string()
+            } else {
+                prev.clone()
+            };
+            let target = if id >= from {
+                format!("{}-rewritten", f[4])
+            } else {
+                f[4].to_string()
+            };
+            let hash = chain_hash(id, f[1], f[2], f[3], &target, f[5], &prev_hash);
+            sql.push_str(&format!(
+                "UPDATE action_log SET target = '{target}', prev_hash = '{prev_hash}', \
+                 hash = '{hash}' WHERE id = {id}; "
+            ));
+            prev = hash;
+        }
+        p.db.psql(&sql);
+        return;
+    }
+    let c = Connection::open(&e.db).expect("raw");
     c.execute_batch(
         "DROP TRIGGER IF EXISTS action_log_no_update; DROP TRIGGER IF EXISTS action_log_no_delete;",
     )
@@ -170,10 +235,9 @@ fn rebuild_from(db: &Path, from: i64) {
     }
 }
 
-#[test]
-fn the_head_and_an_anchor_catch_truncation_and_rewriting() {
-    let e = env();
-    record(&e.db, 5);
+fn the_head_and_an_anchor_catch_truncation_and_rewriting(engine: &Engine) {
+    let e = env(engine);
+    record(&e, 5);
     let v = st(&e, &["log", "verify"], &[]);
     assert_eq!(v.code, 0, "{}", v.stdout);
     let a = anchor(&e);
@@ -190,29 +254,35 @@ fn the_head_and_an_anchor_catch_truncation_and_rewriting() {
     assert_eq!(bad.code, 2, "{}", bad.stdout);
 
     // More rows later: the old anchor still holds (row 5 is still what it was).
-    record(&e.db, 2);
+    record(&e, 2);
     assert_eq!(st(&e, &["log", "verify", "--anchor", &a], &[]).code, 0);
 
     // Truncation with the counter fixed: the chain alone looks whole, the anchor does not.
-    let c = Connection::open(&e.db).expect("raw");
-    c.execute_batch(
-        "DROP TRIGGER action_log_no_delete; DELETE FROM action_log WHERE id > 3; \
-         UPDATE sqlite_sequence SET seq = 3 WHERE name = 'action_log';",
-    )
-    .expect("truncate");
-    drop(c);
+    raw_sql(
+        &e,
+        match engine {
+            Engine::Sqlite => {
+                "DROP TRIGGER action_log_no_delete; DELETE FROM action_log WHERE id > 3; \
+                 UPDATE sqlite_sequence SET seq = 3 WHERE name = 'action_log';"
+            }
+            Engine::Postgres(_) => {
+                "ALTER TABLE action_log DISABLE TRIGGER action_log_no_change; \
+                 ALTER TABLE action_log_head DISABLE TRIGGER action_log_head_no_change; \
+                 DELETE FROM action_log WHERE id > 3; DELETE FROM action_log_head WHERE seq > 3"
+            }
+        },
+    );
     assert_eq!(st(&e, &["log", "verify"], &[]).code, 0);
     let t = st(&e, &["log", "verify", "--anchor", &a], &[]);
     assert_eq!(t.code, 1, "{}", t.stdout);
     assert!(t.stdout.contains("row 5"), "{}", t.stdout);
 }
 
-#[test]
-fn a_rebuilt_chain_fails_the_anchor_and_a_wiped_log_is_wiped() {
-    let e = env();
-    record(&e.db, 5);
+fn a_rebuilt_chain_fails_the_anchor_and_a_wiped_log_is_wiped(engine: &Engine) {
+    let e = env(engine);
+    record(&e, 5);
     let a = anchor(&e);
-    rebuild_from(&e.db, 3);
+    rebuild_from(&e, 3);
     assert_eq!(
         st(&e, &["log", "verify"], &[]).code,
         0,
@@ -226,17 +296,14 @@ fn a_rebuilt_chain_fails_the_anchor_and_a_wiped_log_is_wiped() {
         r.stdout
     );
 
-    let c = Connection::open(&e.db).expect("raw");
-    c.execute_batch("DELETE FROM action_log;").expect("wipe");
-    drop(c);
+    raw_sql(&e, "DELETE FROM action_log;");
     let w = st(&e, &["log", "verify"], &[]);
     assert_eq!(w.code, 1, "{}", w.stdout);
     assert!(w.stdout.contains("wiped"), "{}", w.stdout);
 }
 
-#[test]
-fn syslog_keeps_a_copy_that_verify_compares() {
-    let e = env();
+fn syslog_keeps_a_copy_that_verify_compares(engine: &Engine) {
+    let e = env(engine);
     let sock_path = e.dir.join("devlog");
     let sock = UnixDatagram::bind(&sock_path).expect("bind");
     sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
@@ -282,16 +349,15 @@ fn syslog_keeps_a_copy_that_verify_compares() {
     assert!(ok.stdout.contains("3 rows"), "{}", ok.stdout);
 
     // The whole chain rebuilt with other contents: the journal's copy does not match.
-    rebuild_from(&e.db, 2);
+    rebuild_from(&e, 2);
     assert_eq!(st(&e, &["log", "verify"], &[]).code, 0);
     let bad = st(&e, &["log", "verify", "--journal"], &[("PATH", &path)]);
     assert_eq!(bad.code, 1, "{}", bad.stdout);
     assert!(bad.stdout.contains("row 2"), "{}", bad.stdout);
 }
 
-#[test]
-fn the_operator_is_the_real_user_not_the_environment() {
-    let e = env();
+fn the_operator_is_the_real_user_not_the_environment(engine: &Engine) {
+    let e = env(engine);
     let me = real_user_name();
     let r = st(
         &e,
@@ -361,12 +427,11 @@ fn real_user_name() -> String {
         .expect("in passwd")
 }
 
-#[test]
-fn an_entry_nobody_can_settle_is_closed_by_hand_with_a_reason() {
+fn an_entry_nobody_can_settle_is_closed_by_hand_with_a_reason(engine: &Engine) {
     use schooltech::store::Outcome;
-    let e = env();
+    let e = env(engine);
     let id = {
-        let s = Store::open(&e.db).expect("store").with_operator("tech");
+        let s = e.engine.open(&e.db).expect("store").with_operator("tech");
         let id = s
             .journal_begin(
                 "account.disable",
@@ -425,9 +490,8 @@ fn an_entry_nobody_can_settle_is_closed_by_hand_with_a_reason() {
     );
 }
 
-#[test]
-fn rows_go_to_journald_natively_and_forged_entries_are_named() {
-    let e = env();
+fn rows_go_to_journald_natively_and_forged_entries_are_named(engine: &Engine) {
+    let e = env(engine);
     let sock_path = e.dir.join("journal-socket");
     let sock = UnixDatagram::bind(&sock_path).expect("bind");
     sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
@@ -448,7 +512,7 @@ fn rows_go_to_journald_natively_and_forged_entries_are_named() {
                 .collect::<std::collections::BTreeMap<String, String>>(),
         );
     }
-    let store = std::fs::canonicalize(&e.db).expect("store");
+    let store = PathBuf::from(engine.store_name(&e.db));
     assert_eq!(got[0]["SYSLOG_IDENTIFIER"], "schooltech");
     assert_eq!(got[1]["SCHOOLTECH_ID"], "2");
     assert_eq!(got[1]["SCHOOLTECH_STORE"], store.to_str().expect("path"));
@@ -506,8 +570,8 @@ fn rows_go_to_journald_natively_and_forged_entries_are_named() {
 
     // A rebuilt chain backed only by forged entries does not pass: the forged ones are not
     // counted, and the real ones no longer match.
-    rebuild_from(&e.db, 1);
-    let store_now = Store::open(&e.db).expect("store");
+    rebuild_from(&e, 1);
+    let store_now = engine.open(&e.db).expect("store");
     let new_hash = store_now.log_hash(2).expect("hash").expect("row 2");
     drop(store_now);
     let forged_match = json!({
@@ -526,8 +590,7 @@ fn rows_go_to_journald_natively_and_forged_entries_are_named() {
 
 /// Against the real journald, where this machine runs one (skipped otherwise: the stand-in
 /// above covers the classification).
-#[test]
-fn a_logger_line_in_the_real_journal_is_forged() {
+fn a_logger_line_in_the_real_journal_is_forged(engine: &Engine) {
     if !Path::new(schooltech::store::syslog::JOURNAL_SOCKET).exists()
         || !Command::new("journalctl")
             .args(["-n", "0", "-q"])
@@ -537,12 +600,15 @@ fn a_logger_line_in_the_real_journal_is_forged() {
         eprintln!("no journald here: skipped");
         return;
     }
-    let e = env();
+    let e = env(engine);
     let store = std::fs::canonicalize(e.db.parent().expect("dir"))
         .unwrap_or_else(|_| e.dir.join("store"))
         .join("schooltech.db");
     let _ = creds_add(&e, "Desk", &[]);
-    let store = std::fs::canonicalize(&e.db).unwrap_or(store);
+    let store = match engine {
+        Engine::Sqlite => std::fs::canonicalize(&e.db).unwrap_or(store),
+        Engine::Postgres(_) => PathBuf::from(engine.store_name(&e.db)),
+    };
     let status = Command::new("setpriv")
         .args([
             "--reuid=65534",
@@ -572,22 +638,32 @@ fn a_logger_line_in_the_real_journal_is_forged() {
     );
 }
 
-#[test]
-fn an_empty_log_without_an_anchor_is_not_called_whole() {
-    let e = env();
-    record(&e.db, 3);
-    // Dropped and made again through raw SQL: no rows, no counter in sqlite_sequence.
-    let c = Connection::open(&e.db).expect("raw");
-    let sql: String = c
-        .query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'action_log'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("schema");
-    c.execute_batch(&format!("DROP TABLE action_log; {sql};"))
-        .expect("recreate");
-    drop(c);
+fn an_empty_log_without_an_anchor_is_not_called_whole(engine: &Engine) {
+    let e = env(engine);
+    record(&e, 3);
+    // Dropped and made again through raw SQL: no rows, no counter in sqlite_sequence (on
+    // PostgreSQL: the log and its head table both emptied by a superuser).
+    if let Engine::Postgres(p) = engine {
+        p.db.psql(
+            "ALTER TABLE action_log DISABLE TRIGGER USER; \
+             ALTER TABLE action_log_head DISABLE TRIGGER USER; \
+             DELETE FROM action_log; DELETE FROM action_log_head; \
+             ALTER TABLE action_log ENABLE TRIGGER USER; \
+             ALTER TABLE action_log_head ENABLE TRIGGER USER",
+        );
+    } else {
+        let c = Connection::open(&e.db).expect("raw");
+        let sql: String = c
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'action_log'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("schema");
+        c.execute_batch(&format!("DROP TABLE action_log; {sql};"))
+            .expect("recreate");
+        drop(c);
+    }
     let v = st(&e, &["log", "verify"], &[]);
     assert_eq!(v.code, 1, "{}", v.stdout);
     assert!(
@@ -636,9 +712,8 @@ fn an_empty_log_without_an_anchor_is_not_called_whole() {
     );
 }
 
-#[test]
-fn log_rows_take_the_clock_never_as_of() {
-    let e = env();
+fn log_rows_take_the_clock_never_as_of(engine: &Engine) {
+    let e = env(engine);
     let now = "2026-12-07T10:15:00Z";
     // A change under --as-of is refused (it is for reports and dry runs) and writes nothing.
     let r = st(
@@ -678,9 +753,8 @@ fn log_rows_take_the_clock_never_as_of() {
     }
 }
 
-#[test]
-fn the_operator_source_is_recorded() {
-    let e = env();
+fn the_operator_source_is_recorded(engine: &Engine) {
+    let e = env(engine);
     let r = creds_add(&e, "Desk", &[]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     let log = st(&e, &["log", "show", "--format", "json"], &[]);

@@ -1,5 +1,9 @@
-//! The store against real SQLite files: opening, refusing what is not ours, the action log's
-//! append-only triggers, tamper detection, and concurrent writers.
+//! The store against real SQLite files and a real PostgreSQL (issue 27): opening, refusing what
+//! is not ours, the action log's append-only triggers, tamper detection, and concurrent writers.
+//! The engine-neutral tests run on both engines (`both_engines!`); those about the SQLite file
+//! itself (its header, modes, PRAGMAs, WAL) stay SQLite-only and say why.
+
+mod support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rusqlite::Connection;
@@ -8,6 +12,20 @@ use schooltech::store::{ChainStatus, LogFilter, NewAction, Store};
 use serde_json::json;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use support::engines::Engine;
+
+support::engines::both_engines!(
+    a_chain_of_100_rows_verifies_and_survives_reopening,
+    update_delete_and_replace_are_refused_by_the_triggers,
+    a_changed_row_is_named,
+    a_changed_row_with_a_recomputed_hash_breaks_the_next_link,
+    a_deleted_middle_row_is_named,
+    rows_cut_from_the_end_are_seen_even_after_new_appends,
+    passwords_in_details_are_refused_and_never_reach_the_file,
+    two_writers_on_one_file_keep_the_chain_whole,
+    several_processes_creating_the_store_at_once_all_succeed,
+    the_journal_survives_a_restart,
+);
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 9, 30, 0).unwrap()
@@ -29,8 +47,8 @@ fn action(i: usize) -> NewAction<'static> {
     }
 }
 
-fn store_with(path: &Path, rows: usize) -> Store {
-    let s = Store::open(path).unwrap().with_operator("tech");
+fn store_with(engine: &Engine, path: &Path, rows: usize) -> Store {
+    let s = engine.open(path).unwrap().with_operator("tech");
     for i in 0..rows {
         s.record(action(i), t0() + Duration::seconds(i as i64))
             .unwrap();
@@ -47,28 +65,48 @@ fn raw(path: &Path) -> Connection {
     Connection::open(path).unwrap()
 }
 
-fn drop_triggers(c: &Connection) {
-    c.execute_batch(
-        "DROP TRIGGER action_log_no_update; DROP TRIGGER action_log_no_delete; \
-         DROP TRIGGER action_log_no_replace;",
-    )
-    .unwrap();
+/// The schema version this build makes on the engine.
+fn latest(engine: &Engine) -> u32 {
+    match engine {
+        Engine::Sqlite => LATEST,
+        Engine::Postgres(_) => schooltech::store::engine::pg_schema::LATEST as u32,
+    }
+}
+
+/// Runs `sql` behind the store's back, as someone with the sqlite3 tool, or a PostgreSQL
+/// superuser, would: Err with the engine's words when it is refused.
+fn raw_exec(engine: &Engine, path: &Path, sql: &str) -> Result<(), String> {
+    match engine {
+        Engine::Sqlite => raw(path).execute_batch(sql).map_err(|e| e.to_string()),
+        Engine::Postgres(p) => p.db.try_psql(sql).map(|_| ()),
+    }
+}
+
+/// Switches the action log's append-only triggers off, as a tamperer would.
+fn drop_triggers(engine: &Engine, path: &Path) {
+    let sql = match engine {
+        Engine::Sqlite => {
+            "DROP TRIGGER action_log_no_update; DROP TRIGGER action_log_no_delete; \
+             DROP TRIGGER action_log_no_replace;"
+        }
+        Engine::Postgres(_) => "ALTER TABLE action_log DISABLE TRIGGER USER",
+    };
+    raw_exec(engine, path, sql).unwrap();
 }
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
-#[test]
-fn a_chain_of_100_rows_verifies_and_survives_reopening() {
+fn a_chain_of_100_rows_verifies_and_survives_reopening(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = store_with(&path, 100);
+    let s = store_with(engine, &path, 100);
     assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: 100 });
     drop(s);
 
-    let s = Store::open(&path).unwrap();
-    assert_eq!(s.schema_version().unwrap(), LATEST);
+    let s = engine.open(&path).unwrap();
+    assert_eq!(s.schema_version().unwrap(), latest(engine));
     assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: 100 });
     let rows = s.log(&LogFilter::default()).unwrap();
     assert_eq!(rows.len(), 100);
@@ -84,35 +122,39 @@ fn a_chain_of_100_rows_verifies_and_survives_reopening() {
     assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: 101 });
 }
 
-#[test]
-fn update_delete_and_replace_are_refused_by_the_triggers() {
+fn update_delete_and_replace_are_refused_by_the_triggers(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let _s = store_with(&path, 3);
-    let c = raw(&path);
+    let _s = store_with(engine, &path, 3);
+    // SQLite's INSERT OR REPLACE is PostgreSQL's INSERT … ON CONFLICT DO UPDATE.
+    let replace = match engine {
+        Engine::Sqlite => "INSERT OR REPLACE INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
+         SELECT id, at, operator, action, 'someone.else', details, prev_hash, hash FROM action_log WHERE id = 2",
+        Engine::Postgres(_) => "INSERT INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
+         SELECT id, at, operator, action, 'someone.else', details, prev_hash, hash FROM action_log WHERE id = 2 \
+         ON CONFLICT (id) DO UPDATE SET target = excluded.target",
+    };
     for sql in [
         "UPDATE action_log SET target = 'someone.else' WHERE id = 2",
         "DELETE FROM action_log WHERE id = 2",
         "DELETE FROM action_log",
-        "INSERT OR REPLACE INTO action_log (id, at, operator, action, target, details, prev_hash, hash) \
-         SELECT id, at, operator, action, 'someone.else', details, prev_hash, hash FROM action_log WHERE id = 2",
+        replace,
     ] {
-        let e = c.execute(sql, []).unwrap_err().to_string();
+        let e = raw_exec(engine, &path, sql).unwrap_err();
         assert!(e.contains("the action log is append-only"), "{sql}: {e}");
     }
     assert_eq!(_s.verify_log().unwrap(), ChainStatus::Whole { rows: 3 });
 }
 
-#[test]
-fn a_changed_row_is_named() {
+fn a_changed_row_is_named(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = store_with(&path, 100);
-    let c = raw(&path);
-    drop_triggers(&c);
-    c.execute(
+    let s = store_with(engine, &path, 100);
+    drop_triggers(engine, &path);
+    raw_exec(
+        engine,
+        &path,
         "UPDATE action_log SET target = 'innocent.pupil' WHERE id = 37",
-        [],
     )
     .unwrap();
     match s.verify_log().unwrap() {
@@ -124,25 +166,39 @@ fn a_changed_row_is_named() {
     }
 }
 
-#[test]
-fn a_changed_row_with_a_recomputed_hash_breaks_the_next_link() {
+fn a_changed_row_with_a_recomputed_hash_breaks_the_next_link(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = store_with(&path, 10);
-    let c = raw(&path);
-    drop_triggers(&c);
-    let (at, op, act, det, prev): (String, String, String, String, String) = c
-        .query_row(
-            "SELECT at, operator, action, details, prev_hash FROM action_log WHERE id = 4",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .unwrap();
+    let s = store_with(engine, &path, 10);
+    drop_triggers(engine, &path);
+    let read = "SELECT at, operator, action, details, prev_hash FROM action_log WHERE id = 4";
+    let (at, op, act, det, prev): (String, String, String, String, String) = match engine {
+        Engine::Sqlite => raw(&path)
+            .query_row(read, [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap(),
+        Engine::Postgres(p) => {
+            let row = p.db.psql(&format!(
+                "SELECT concat_ws(chr(31), at, operator, action, details, prev_hash) \
+                 FROM ({read}) r"
+            ));
+            let f: Vec<String> = row.split('\u{1f}').map(String::from).collect();
+            (
+                f[0].clone(),
+                f[1].clone(),
+                f[2].clone(),
+                f[3].clone(),
+                f[4].clone(),
+            )
+        }
+    };
     let forged =
         schooltech::store::actionlog::chain_hash(4, &at, &op, &act, "innocent", &det, &prev);
-    c.execute(
-        "UPDATE action_log SET target = 'innocent', hash = ?1 WHERE id = 4",
-        [forged],
+    raw_exec(
+        engine,
+        &path,
+        &format!("UPDATE action_log SET target = 'innocent', hash = '{forged}' WHERE id = 4"),
     )
     .unwrap();
     match s.verify_log().unwrap() {
@@ -154,15 +210,12 @@ fn a_changed_row_with_a_recomputed_hash_breaks_the_next_link() {
     }
 }
 
-#[test]
-fn a_deleted_middle_row_is_named() {
+fn a_deleted_middle_row_is_named(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = store_with(&path, 20);
-    let c = raw(&path);
-    drop_triggers(&c);
-    c.execute("DELETE FROM action_log WHERE id = 12", [])
-        .unwrap();
+    let s = store_with(engine, &path, 20);
+    drop_triggers(engine, &path);
+    raw_exec(engine, &path, "DELETE FROM action_log WHERE id = 12").unwrap();
     match s.verify_log().unwrap() {
         ChainStatus::Broken { id, reason } => {
             assert_eq!(id, 12, "{reason}");
@@ -172,15 +225,12 @@ fn a_deleted_middle_row_is_named() {
     }
 }
 
-#[test]
-fn rows_cut_from_the_end_are_seen_even_after_new_appends() {
+fn rows_cut_from_the_end_are_seen_even_after_new_appends(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = store_with(&path, 20);
-    let c = raw(&path);
-    drop_triggers(&c);
-    c.execute("DELETE FROM action_log WHERE id > 18", [])
-        .unwrap();
+    let s = store_with(engine, &path, 20);
+    drop_triggers(engine, &path);
+    raw_exec(engine, &path, "DELETE FROM action_log WHERE id > 18").unwrap();
     match s.verify_log().unwrap() {
         ChainStatus::Broken { id, reason } => {
             assert_eq!(id, 19, "{reason}");
@@ -197,6 +247,7 @@ fn rows_cut_from_the_end_are_seen_even_after_new_appends() {
     ));
 }
 
+// SQLite only: the SQLite file header.
 #[test]
 fn a_non_sqlite_file_is_refused_and_left_unchanged() {
     let dir = tempfile::tempdir().unwrap();
@@ -228,6 +279,7 @@ fn a_non_sqlite_file_is_refused_and_left_unchanged() {
     assert_eq!(left, ["garbage.db", "notes.db", "short.db"], "files added");
 }
 
+// SQLite only: the application_id of a SQLite file.
 #[test]
 fn another_programs_sqlite_database_is_refused_and_left_unchanged() {
     let dir = tempfile::tempdir().unwrap();
@@ -243,11 +295,12 @@ fn another_programs_sqlite_database_is_refused_and_left_unchanged() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
+// SQLite only: PRAGMA user_version (PostgreSQL: store_engines.rs, postgres_schema_older_or_newer_is_refused_naming_the_command).
 #[test]
 fn a_store_from_a_newer_schooltech_is_refused_and_left_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    drop(store_with(&path, 5));
+    drop(store_with(&Engine::Sqlite, &path, 5));
     raw(&path)
         .execute_batch(&format!("PRAGMA user_version = {}", LATEST + 7))
         .unwrap();
@@ -264,11 +317,12 @@ fn a_store_from_a_newer_schooltech_is_refused_and_left_unchanged() {
     assert!(!path.with_extension("db-wal").exists());
 }
 
+// SQLite only: SQLite's write-ahead log.
 #[test]
 fn a_newer_schema_still_in_the_write_ahead_log_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    drop(store_with(&path, 5));
+    drop(store_with(&Engine::Sqlite, &path, 5));
     // A newer schooltech is running: its upgrade is in the WAL, not yet in the main file.
     let newer = raw(&path);
     newer
@@ -283,12 +337,13 @@ fn a_newer_schema_still_in_the_write_ahead_log_is_refused() {
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
 
+// SQLite only: file modes and PRAGMA journal_mode.
 #[test]
 fn a_missing_parent_directory_is_created_0700_and_the_file_0600() {
     let dir = tempfile::tempdir().unwrap();
     let parent = dir.path().join("var/lib/schooltech");
     let path = parent.join("schooltech.db");
-    let s = store_with(&path, 1);
+    let s = store_with(&Engine::Sqlite, &path, 1);
     assert_eq!(mode(&parent), 0o700);
     assert_eq!(mode(&path), 0o600);
     let wal = parent.join("schooltech.db-wal");
@@ -301,20 +356,20 @@ fn a_missing_parent_directory_is_created_0700_and_the_file_0600() {
     assert_eq!(jm, "wal");
 }
 
+// SQLite only: an empty file at the store path.
 #[test]
 fn an_empty_existing_file_becomes_a_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
     std::fs::write(&path, b"").unwrap();
-    let s = store_with(&path, 2);
+    let s = store_with(&Engine::Sqlite, &path, 2);
     assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: 2 });
 }
 
-#[test]
-fn passwords_in_details_are_refused_and_never_reach_the_file() {
+fn passwords_in_details_are_refused_and_never_reach_the_file(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = store_with(&path, 1);
+    let s = store_with(engine, &path, 1);
     for details in [
         json!({"password": "Otter&Lantern9Violet"}),
         json!({"after": {"unicodePwd": "Otter&Lantern9Violet"}}),
@@ -349,35 +404,43 @@ fn passwords_in_details_are_refused_and_never_reach_the_file() {
     drop(c);
     let bytes = std::fs::read(&path).unwrap();
     assert!(!bytes.windows(6).any(|w| w == b"Otter&"));
+    if let Engine::Postgres(p) = engine {
+        // On PostgreSQL the file is the mirror; the log is in the database.
+        let found =
+            p.db.psql("SELECT count(*) FROM action_log WHERE details LIKE '%Otter%'");
+        assert_eq!(found, "0");
+        assert_eq!(p.db.psql("SELECT count(*) FROM action_log"), "2");
+    }
 }
 
-#[test]
-fn two_writers_on_one_file_keep_the_chain_whole() {
+fn two_writers_on_one_file_keep_the_chain_whole(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    drop(Store::open(&path).unwrap());
+    drop(engine.open(&path).unwrap());
     let per_writer: usize = 300;
-    let handles: Vec<_> = ["tech-a", "tech-b"]
-        .into_iter()
-        .map(|who| {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let s = Store::open(&path).unwrap().with_operator(who);
-                for i in 0..per_writer {
-                    if i.is_multiple_of(50) {
-                        // Some batches too, interleaved with single appends.
-                        s.record_many(&[action(i), action(i + 1)], t0()).unwrap();
-                    } else {
-                        s.record(action(i), t0()).unwrap();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ["tech-a", "tech-b"]
+            .into_iter()
+            .map(|who| {
+                let path = path.clone();
+                scope.spawn(move || {
+                    let s = engine.open(&path).unwrap().with_operator(who);
+                    for i in 0..per_writer {
+                        if i.is_multiple_of(50) {
+                            // Some batches too, interleaved with single appends.
+                            s.record_many(&[action(i), action(i + 1)], t0()).unwrap();
+                        } else {
+                            s.record(action(i), t0()).unwrap();
+                        }
                     }
-                }
+                })
             })
-        })
-        .collect();
-    for h in handles {
-        h.join().unwrap();
-    }
-    let s = Store::open(&path).unwrap();
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+    let s = engine.open(&path).unwrap();
     let total = 2 * (per_writer + per_writer / 50);
     assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: total });
     for who in ["tech-a", "tech-b"] {
@@ -391,32 +454,32 @@ fn two_writers_on_one_file_keep_the_chain_whole() {
     }
 }
 
-#[test]
-fn several_processes_creating_the_store_at_once_all_succeed() {
+fn several_processes_creating_the_store_at_once_all_succeed(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let handles: Vec<_> = (0..4)
-        .map(|_| {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let s = Store::open(&path)?;
-                s.record(action(0), t0())?;
-                s.schema_version()
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let path = path.clone();
+                scope.spawn(move || {
+                    let s = engine.open(&path)?;
+                    s.record(action(0), t0())?;
+                    s.schema_version()
+                })
             })
-        })
-        .collect();
-    for h in handles {
-        assert_eq!(h.join().unwrap().unwrap(), LATEST);
-    }
-    let s = Store::open(&path).unwrap();
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap().unwrap(), latest(engine));
+        }
+    });
+    let s = engine.open(&path).unwrap();
     assert_eq!(s.verify_log().unwrap(), ChainStatus::Whole { rows: 4 });
 }
 
-#[test]
-fn the_journal_survives_a_restart() {
+fn the_journal_survives_a_restart(engine: &Engine) {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
-    let s = Store::open(&path).unwrap();
+    let s = engine.open(&path).unwrap();
     let a = s
         .journal_begin("account.disable", "amir.khan", &json!({}), t0())
         .unwrap();
@@ -425,7 +488,7 @@ fn the_journal_survives_a_restart() {
         .unwrap();
     s.journal_finish(a, Ok(()), t0()).unwrap();
     drop(s); // interrupted here
-    let s = Store::open(&path).unwrap();
+    let s = engine.open(&path).unwrap();
     let pending = s.journal_pending().unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].target, "zoe.brown");
@@ -460,11 +523,12 @@ fn bench_append_10000() {
     );
 }
 
+// SQLite only: file modes (PostgreSQL: its password_file is checked 0600 by the config).
 #[test]
 fn a_store_others_can_read_is_refused_when_opened_with_the_chmod_to_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("it's here.db");
-    drop(store_with(&path, 1));
+    drop(store_with(&Engine::Sqlite, &path, 1));
     for m in [0o644, 0o640, 0o604] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(m)).unwrap();
         let before = std::fs::read(&path).unwrap();

@@ -7,7 +7,10 @@ mod support;
 
 use chrono::{Duration, NaiveDate, Utc};
 use common::st;
+use support::engines::Engine;
 use support::TestServer;
+
+support::engines::both_engines!(outside_names_with_a_newline_cannot_forge_a_line_of_the_sweep_plan);
 
 fn b64(data: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -27,10 +30,10 @@ fn b64(data: &[u8]) -> String {
     out
 }
 
-#[test]
-fn outside_names_with_a_newline_cannot_forge_a_line_of_the_sweep_plan() {
+fn outside_names_with_a_newline_cannot_forge_a_line_of_the_sweep_plan(engine: &Engine) {
     let server = TestServer::samba();
     let cfg = server.write_config();
+    engine.configure(&cfg);
     let mut text = std::fs::read_to_string(&cfg).unwrap();
     text.push_str(
         "\n[mis]\nmode = \"leavers\"\nid_column = \"Id\"\nusername_column = \"AD Username\"\n\

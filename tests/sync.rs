@@ -9,10 +9,8 @@ mod common;
 mod support;
 
 use common::{run_env, st};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use support::pause::kill_at;
 use support::{parse_ldif, TestServer};
 
 struct Person {
@@ -306,40 +304,4 @@ fn clone(p: &Person) -> Person {
         role: p.role.clone(),
         year: p.year.clone(),
     }
-}
-
-/// Runs schooltech until it says it paused at `step`, then kills it with SIGKILL.
-fn kill_at(cfg: &Path, args: &[&str], step: &str) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_schooltech"))
-        .arg("--config")
-        .arg(cfg)
-        .args(args)
-        .env("SCHOOLTECH_TEST_PAUSE_AT", step)
-        .env_remove("SCHOOLTECH_BIND_PASSWORD")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting schooltech");
-    let err = child.stderr.take().expect("stderr");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(|l| l.ok()) {
-            if line.contains("paused at") {
-                let _ = tx.send(true);
-            }
-        }
-        let _ = tx.send(false);
-    });
-    let start = Instant::now();
-    let paused = loop {
-        match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(p) => break p,
-            Err(_) if start.elapsed() > Duration::from_secs(120) => break false,
-            Err(_) => continue,
-        }
-    };
-    child.kill().expect("kill -9");
-    child.wait().expect("reaping");
-    paused
 }

@@ -31,9 +31,12 @@
 //! closing and exit on their own: Samba does this natively in `-i` mode, slapd runs under a tiny
 //! `sh` guard that does it. Leftover temp dirs of dead processes are removed on the next run.
 //!
-//! This module depends on no schooltech library code on purpose.
-#![allow(dead_code)]
+//! This module depends on no schooltech library code on purpose, but for `engines` (the store
+//! engine matrix, which opens a `Store`). `pause`: a real run stopped at a test point and killed.
+#![allow(dead_code, unused_imports, unused_macros)]
 
+pub mod engines;
+pub mod pause;
 pub mod postgres;
 mod samba;
 mod slapd;

@@ -282,6 +282,12 @@ impl PgCluster {
 
     /// A fresh database for one test, from `template1`.
     pub fn database(&self) -> PgDatabase<'_> {
+        self.database_from("template1")
+    }
+
+    /// A fresh database for one test, a copy of the database `template` (which no session
+    /// may be connected to).
+    pub fn database_from(&self, template: &str) -> PgDatabase<'_> {
         let name = format!(
             "t{}_{}",
             std::process::id(),
@@ -289,7 +295,7 @@ impl PgCluster {
         );
         self.psql(
             "postgres",
-            &format!("CREATE DATABASE {name} TEMPLATE template1"),
+            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
         );
         PgDatabase {
             cluster: self,
@@ -318,6 +324,16 @@ impl PgDatabase<'_> {
     /// Runs `sql` in this database as the superuser.
     pub fn psql(&self, sql: &str) -> String {
         self.cluster.psql(&self.name, sql)
+    }
+
+    /// Runs `sql` in this database as the superuser: its output, or psql's error words.
+    pub fn try_psql(&self, sql: &str) -> Result<String, String> {
+        let out = self.cluster.psql_in(&self.name, sql);
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
     }
 
     /// The URL of this database as `role` (which must exist).
