@@ -193,6 +193,7 @@ impl Engine {
 
 /// Turns each `fn name(engine: &Engine)` named into the tests `name::sqlite` and
 /// `name::postgres` (the same body on both engines).
+#[allow(unused_macros)]
 macro_rules! both_engines {
     ($($name:ident),* $(,)?) => {
         $(
@@ -209,4 +210,5 @@ macro_rules! both_engines {
         )*
     };
 }
+#[allow(unused_imports)]
 pub(crate) use both_engines;

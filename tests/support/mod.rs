@@ -33,7 +33,7 @@
 //!
 //! This module depends on no schooltech library code on purpose, but for `engines` (the store
 //! engine matrix, which opens a `Store`). `pause`: a real run stopped at a test point and killed.
-#![allow(dead_code, unused_imports, unused_macros)]
+#![allow(dead_code)]
 
 pub mod engines;
 pub mod pause;
