@@ -8,7 +8,9 @@
 //!      journal, LDAP modify, log) of one account of a test Samba AD, the store on each engine:
 //!      the median of 20 disables (an enable between, untimed), and what PostgreSQL adds
 //!      (target at most 20 ms).
+//!
 //! B. The executor interface alone:
+//!
 //! 1. 100,000 asset-like rows (tag unique and case-insensitive, serial, make, model, status)
 //!    written in one write transaction by the inventory's bulk insert
 //!    (`store::inventory::insert_rows`: multi-row `INSERT … VALUES` of 100 rows a statement,
@@ -20,7 +22,7 @@
 //! `fsync=off` there, so the SQLite side runs with `synchronous = OFF` to compare like with like).
 
 #[path = "../tests/support/mod.rs"]
-#[allow(unused_imports, dead_code)]
+#[allow(unused_imports)]
 mod support;
 
 use schooltech::config::{Config, StoreEngine};

@@ -298,15 +298,17 @@ impl Store {
             for (i, (table, n)) in counts.iter().enumerate() {
                 if *n > 0 {
                     progress(&format!("copying {table}: {n} row(s)"));
-                    copy_table(conn, source, &*tx, table, &mut |k| {
+                    copy_table(conn, &*tx, table, &mut |k| {
                         done += k;
                         if total >= 50_000 && done % 50_000 < k {
                             progress(&format!("  {done} of {total} rows"));
                         }
                     })
                     .map_err(|e| match e {
-                        Copy::Source(e) => super::sql_error(source, "reading the old store", e),
-                        Copy::Target(e) => self.db_error(&format!("{doing} ({table})"), e),
+                        CopyError::Source(e) => {
+                            super::sql_error(source, "reading the old store", e)
+                        }
+                        CopyError::Target(e) => self.db_error(&format!("{doing} ({table})"), e),
                     })?;
                 }
                 if i + 1 == counts.len() / 2 {
@@ -339,9 +341,11 @@ impl Store {
                 &[Value::from(old_seq)],
             )
             .map_err(err)?;
-            set_sequences(conn, source, &*tx).map_err(|e| match e {
-                Copy::Source(e) => super::sql_error(source, "reading the old store's counters", e),
-                Copy::Target(e) => self.db_error(&format!("{doing} (sequences)"), e),
+            set_sequences(conn, &*tx).map_err(|e| match e {
+                CopyError::Source(e) => {
+                    super::sql_error(source, "reading the old store's counters", e)
+                }
+                CopyError::Target(e) => self.db_error(&format!("{doing} (sequences)"), e),
             })?;
             tx.batch("SET LOCAL session_replication_role = origin")
                 .map_err(err)?;
@@ -385,7 +389,7 @@ fn read_snapshot<R>(
     out
 }
 
-enum Copy {
+enum CopyError {
     Source(rusqlite::Error),
     Target(DbError),
 }
@@ -393,14 +397,13 @@ enum Copy {
 /// Copies one table's rows, in rowid order, `CHUNK` at a time, by the multi-row insert.
 fn copy_table(
     conn: &Connection,
-    _path: &Path,
     db: &dyn Exec,
     table: &str,
     sent: &mut dyn FnMut(u64),
-) -> std::result::Result<(), Copy> {
-    let cols = columns(db, table).map_err(Copy::Target)?;
+) -> std::result::Result<(), CopyError> {
+    let cols = columns(db, table).map_err(CopyError::Target)?;
     if cols.is_empty() {
-        return Err(Copy::Target(DbError::other(format!(
+        return Err(CopyError::Target(DbError::other(format!(
             "the PostgreSQL store has no table {table}; run schooltech store migrate"
         ))));
     }
@@ -411,24 +414,24 @@ fn copy_table(
         .join(", ");
     let mut stmt = conn
         .prepare(&format!("SELECT {list} FROM \"{table}\" ORDER BY rowid"))
-        .map_err(Copy::Source)?;
+        .map_err(CopyError::Source)?;
     let head = format!("INSERT INTO {table} ({list})");
-    let mut rows = stmt.query([]).map_err(Copy::Source)?;
+    let mut rows = stmt.query([]).map_err(CopyError::Source)?;
     let mut buf: Vec<Vec<Value>> = Vec::with_capacity(CHUNK);
-    let mut flush = |buf: &mut Vec<Vec<Value>>| -> std::result::Result<(), Copy> {
+    let mut flush = |buf: &mut Vec<Vec<Value>>| -> std::result::Result<(), CopyError> {
         if buf.is_empty() {
             return Ok(());
         }
-        let n = insert_rows(db, &head, buf).map_err(Copy::Target)?;
+        let n = insert_rows(db, &head, buf).map_err(CopyError::Target)?;
         sent(n);
         buf.clear();
         Ok(())
     };
-    while let Some(r) = rows.next().map_err(Copy::Source)? {
+    while let Some(r) = rows.next().map_err(CopyError::Source)? {
         let mut vals = Vec::with_capacity(cols.len());
         for i in 0..cols.len() {
             vals.push(super::engine::sqlite::from_ref(
-                r.get_ref(i).map_err(Copy::Source)?,
+                r.get_ref(i).map_err(CopyError::Source)?,
             ));
         }
         buf.push(vals);
@@ -441,18 +444,17 @@ fn copy_table(
 
 /// Sets every identity sequence of the target past the copied ids (and past the old store's
 /// own counter where it had one, so an id once used is never given again).
-fn set_sequences(conn: &Connection, path: &Path, db: &dyn Exec) -> std::result::Result<(), Copy> {
-    let _ = path;
+fn set_sequences(conn: &Connection, db: &dyn Exec) -> std::result::Result<(), CopyError> {
     let identity = db
         .query(
             "SELECT table_name::text, column_name::text FROM information_schema.columns \
              WHERE table_schema = current_schema() AND is_identity = 'YES' ORDER BY table_name",
             &[],
         )
-        .map_err(Copy::Target)?;
+        .map_err(CopyError::Target)?;
     for r in identity {
-        let table = r.string(0).map_err(Copy::Target)?;
-        let col = r.string(1).map_err(Copy::Target)?;
+        let table = r.string(0).map_err(CopyError::Target)?;
+        let col = r.string(1).map_err(CopyError::Target)?;
         if !TABLES.contains(&table.as_str()) {
             continue;
         }
@@ -469,7 +471,7 @@ fn set_sequences(conn: &Connection, path: &Path, db: &dyn Exec) -> std::result::
                 }
                 e => Err(e),
             })
-            .map_err(Copy::Source)?;
+            .map_err(CopyError::Source)?;
         db.query(
             &format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{col}'), m) \
@@ -478,7 +480,7 @@ fn set_sequences(conn: &Connection, path: &Path, db: &dyn Exec) -> std::result::
             ),
             &[old.into()],
         )
-        .map_err(Copy::Target)?;
+        .map_err(CopyError::Target)?;
     }
     Ok(())
 }
