@@ -29,12 +29,30 @@ pub enum StoreCmd {
     /// when something needs fixing (each line says what).
     #[command(after_help = "Example:\n  schooltech store check")]
     Check,
+    /// Copy a school's SQLite store into the PostgreSQL store, verbatim and in one transaction
+    /// (ids, hashes and times kept, so `log verify` and old anchors still verify), then record
+    /// `store.migrated`. The target must be empty and migrated; run it with the owner role's
+    /// config. The directory mirror is not copied (it stays local). --dry-run counts the rows.
+    #[command(
+        after_help = "Example:\n  schooltech --config /etc/schooltech/owner.toml store copy \\\n      --from sqlite:/var/lib/schooltech/store.db --to postgres"
+    )]
+    Copy {
+        /// The old store: sqlite:PATH (read only, never changed).
+        #[arg(long, value_name = "sqlite:PATH")]
+        from: String,
+        /// `postgres` (the store of [store] in the configuration) or postgres://ROLE@HOST:PORT/DB.
+        #[arg(long, value_name = "postgres|URL", default_value = "postgres")]
+        to: String,
+    },
 }
 
 /// Runs a `store` subcommand.
 pub fn run(cli: &Cli, cmd: &StoreCmd) -> Result<ExitCode> {
     if cli.as_of.is_some() && matches!(cmd, StoreCmd::Migrate { .. }) {
         return Err(Error::Usage(crate::ops::as_of_refusal("store migrate")));
+    }
+    if cli.as_of.is_some() && matches!(cmd, StoreCmd::Copy { .. }) {
+        return Err(Error::Usage(crate::ops::as_of_refusal("store copy")));
     }
     if cli.dry_run && matches!(cmd, StoreCmd::Migrate { .. }) {
         return Err(Error::DryRun(
@@ -65,6 +83,49 @@ pub fn run(cli: &Cli, cmd: &StoreCmd) -> Result<ExitCode> {
                 }
             }
             Ok(if found.iter().all(|c| c.ok) { 0 } else { 1 })
+        }
+        StoreCmd::Copy { from, to } => {
+            let Some(path) = from.strip_prefix("sqlite:").filter(|p| !p.is_empty()) else {
+                return Err(Error::Usage(format!(
+                    "--from {from}: name the old store as sqlite:PATH, for example \
+                     --from sqlite:/var/lib/schooltech/store.db"
+                )));
+            };
+            let to_url = match to.as_str() {
+                "postgres" => None,
+                u if u.starts_with("postgres://") || u.starts_with("postgresql://") => Some(u),
+                other => {
+                    return Err(Error::Usage(format!(
+                        "--to {other}: give postgres (the store of [store] in the configuration) \
+                         or postgres://ROLE@HOST:PORT/DATABASE"
+                    )))
+                }
+            };
+            let mut progress = |line: &str| errln!("{line}");
+            let r = pg_store::copy(
+                &config,
+                std::path::Path::new(path),
+                to_url,
+                cli.dry_run,
+                &mut progress,
+            )?;
+            let verb = if cli.dry_run { "would copy" } else { "copied" };
+            for (table, n) in &r.counts {
+                outln!("{table:<24} {n:>9}");
+            }
+            outln!(
+                "{verb} {} row(s) from sqlite:{} to {}",
+                r.total(),
+                r.from.display(),
+                r.to
+            );
+            match r.logged {
+                Some(id) => {
+                    outln!("recorded store.migrated as log row {id}; run: schooltech log verify")
+                }
+                None => outln!("dry run: nothing was written"),
+            }
+            Ok(0)
         }
     }
 }

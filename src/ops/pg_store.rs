@@ -62,3 +62,40 @@ pub fn check(config: &Config) -> Result<Vec<PgCheck>> {
         &config.store.pg_settings()?,
     ))
 }
+
+pub use crate::store::copy::CopyReport;
+
+/// `store copy`: copies the SQLite store at `from` into the PostgreSQL store of `config` (or the
+/// one at `to_url`, with the config's password_file and ca_cert), which must be empty and at this
+/// build's schema; `dry_run` only checks both and counts. `progress` hears each table as it goes.
+pub fn copy(
+    config: &Config,
+    from: &std::path::Path,
+    to_url: Option<&str>,
+    dry_run: bool,
+    progress: &mut dyn FnMut(&str),
+) -> Result<CopyReport> {
+    let mut store_cfg = config.store.clone();
+    match to_url {
+        Some(url) => store_cfg.url = Some(url.to_string()),
+        None if config.store.engine != StoreEngine::Postgres => {
+            return Err(Error::Usage(
+                "--to postgres copies into the PostgreSQL store of the configuration, but its \
+                 [store] engine is \"sqlite\"; set engine = \"postgres\" and url (the owner \
+                 role), or give --to postgres://ROLE@HOST:PORT/DATABASE"
+                    .into(),
+            ))
+        }
+        None => {}
+    }
+    // The source is checked before the target is opened: the local file of the target (the
+    // mirror) may be the old store itself, and must not be touched if the copy is refused.
+    drop(crate::store::copy::open_source(from)?);
+    let settings = store_cfg.pg_settings()?;
+    let store = crate::store::Store::open_postgres(&settings, &config.store.path)?;
+    if dry_run {
+        store.plan_copy_from_sqlite(from)
+    } else {
+        store.copy_from_sqlite(from, progress)
+    }
+}

@@ -8,6 +8,7 @@
 
 pub mod actionlog;
 pub mod aup;
+pub mod copy;
 pub mod creds;
 pub mod engine;
 pub mod filter;
@@ -652,7 +653,7 @@ fn create_file(path: &Path) -> Result<()> {
 
 /// Looks at the 100-byte header of an existing, non-empty file before SQLite touches it: the magic
 /// string, the application id and the schema version. Reads only.
-fn precheck_header(path: &Path) -> Result<()> {
+pub(crate) fn precheck_header(path: &Path) -> Result<()> {
     let mut head = Vec::with_capacity(100);
     fs::File::open(path)
         .and_then(|f| f.take(100).read_to_end(&mut head))

@@ -110,6 +110,7 @@ pub fn classify(path: &str, dir: &Path) -> Option<Class> {
         | "store check" => Class::Reads,
         // Changes the PostgreSQL store's schema: refused under --as-of before it connects.
         "store migrate" => changes(&["store", "migrate"]),
+        "store copy" => changes(&["store", "copy", "--from", "sqlite:/nonexistent/store.db"]),
         // `init` writes a configuration file, not the store or the directory; it is refused
         // under --as-of too, but it is tried in its own test (it needs no server).
         "init" => Class::Reads,

@@ -17,7 +17,7 @@ fn to_sql(v: &Value) -> SqlValue {
 
 /// A column as read. Text that is not UTF-8 (a file edited by hand) comes back as bytes, for
 /// the store module to name, instead of rusqlite's panic in its own conversion.
-fn from_ref(v: rusqlite::types::ValueRef<'_>) -> Value {
+pub(crate) fn from_ref(v: rusqlite::types::ValueRef<'_>) -> Value {
     use rusqlite::types::ValueRef;
     match v {
         ValueRef::Null => Value::Null,
