@@ -144,7 +144,11 @@ async fn aup_and_creds_dry_runs_and_tui_confirmations_are_one_plan() {
             let Purpose::Accounts(AccountsPurpose::ConfirmAup(plan)) = &c.purpose else {
                 panic!("the confirmation carries no plan")
             };
-            assert_eq!(text(plan.lines()), shown(&c.lines), "y applies the plan shown");
+            assert_eq!(
+                text(plan.lines()),
+                shown(&c.lines),
+                "y applies the plan shown"
+            );
             shown(&c.lines)
         }
         other => panic!("the confirmation, got {other:?}"),
@@ -161,8 +165,15 @@ async fn aup_and_creds_dry_runs_and_tui_confirmations_are_one_plan() {
     };
     let planned = aup::change::plan(&ops_ctx, &change).await.expect("plan");
     insta::assert_snapshot!("aup_record_cli", cli.replace(&user, "[pupil]"));
-    assert_eq!(cli, tui, "aup record: the CLI and the TUI say different words");
-    assert_eq!(cli, text(planned.lines()), "aup record: not the plan's own lines");
+    assert_eq!(
+        cli, tui,
+        "aup record: the CLI and the TUI say different words"
+    );
+    assert_eq!(
+        cli,
+        text(planned.lines()),
+        "aup record: not the plan's own lines"
+    );
     assert!(cli.contains("cannot be undone: the record is append-only"));
     h.key(KeyCode::Esc).await;
     h.key(KeyCode::Esc).await;
@@ -195,13 +206,20 @@ async fn aup_and_creds_dry_runs_and_tui_confirmations_are_one_plan() {
             let Purpose::Passwords(PwPurpose::Rotated(plan)) = &c.purpose else {
                 panic!("the confirmation carries no plan")
             };
-            assert_eq!(text(plan.lines()), shown(&c.lines), "y applies the plan shown");
+            assert_eq!(
+                text(plan.lines()),
+                shown(&c.lines),
+                "y applies the plan shown"
+            );
             shown(&c.lines)
         }
         other => panic!("the confirmation, got {other:?}"),
     };
     insta::assert_snapshot!("creds_rotated_cli", cli);
-    assert_eq!(cli, tui, "creds rotated: the CLI and the TUI say different words");
+    assert_eq!(
+        cli, tui,
+        "creds rotated: the CLI and the TUI say different words"
+    );
     h.key(KeyCode::Esc).await;
 
     // creds add and update: the form is the TUI's confirmation; the change it builds plans to
