@@ -260,3 +260,131 @@ async fn aup_and_creds_dry_runs_and_tui_confirmations_are_one_plan() {
     insta::assert_snapshot!("creds_update_cli", cli);
     assert_eq!(cli, text(planned.lines()));
 }
+
+fn record_change(user: &str, day: u32) -> aup::change::Change {
+    aup::change::Change::Record {
+        users: vec![user.to_string()],
+        request: RecordRequest {
+            signed_on: chrono::NaiveDate::from_ymd_opt(2026, 11, day),
+            ..Default::default()
+        },
+    }
+}
+
+async fn a_missing_pupil(ctx: &Ctx) -> String {
+    let mut missing: Vec<String> = aup::status(ctx, &StatusFilter::default())
+        .await
+        .expect("status")
+        .into_iter()
+        .filter(|r| r.status == Status::Missing && r.role.as_deref() == Some("pupil"))
+        .map(|r| r.username)
+        .collect();
+    missing.sort();
+    missing.first().expect("a pupil who has not signed").clone()
+}
+
+/// What a plan depended on is read again when it is applied: a version published in between,
+/// or another change to the shared login, refuses the change with the reason, nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_refuses_what_changed_since_the_plan() {
+    let ctx = demo().await;
+    let user = a_missing_pupil(&ctx).await;
+    let store = ctx.config.store.path.clone();
+    let sigs = || {
+        schooltech::store::Store::open(&store)
+            .expect("store")
+            .aup_signatures()
+            .expect("signatures")
+            .len()
+    };
+    let before = sigs();
+
+    // A record planned against version 2026; 2027 published before it is applied.
+    let plan = aup::change::plan(&ctx, &record_change(&user, 24))
+        .await
+        .expect("plan");
+    assert!(!plan.any_refused(), "{:?}", plan.lines());
+    aup::publish(&ctx, "pupil", "2027").expect("publish");
+    let e = aup::change::apply(&ctx, &plan).await.expect_err("refused");
+    assert!(e.to_string().contains("published since"), "{e}");
+    assert_eq!(sigs(), before, "nothing recorded");
+
+    // A publish planned against 2027; 2028 published in between.
+    let change = aup::change::Change::Publish {
+        agreement: "pupil".into(),
+        version: "2029".into(),
+    };
+    let plan = aup::change::plan(&ctx, &change).await.expect("plan");
+    aup::publish(&ctx, "pupil", "2028").expect("publish");
+    let e = aup::change::apply(&ctx, &plan).await.expect_err("refused");
+    assert!(e.to_string().contains("published since"), "{e}");
+
+    // A rotation planned, then the login changed by someone else first.
+    let name = "Guest Wi-Fi key";
+    let events = creds::show(&ctx, name).expect("show").events.len();
+    let change = creds::change::Change::Rotated {
+        name: name.into(),
+        on: None,
+        by: None,
+    };
+    let plan = creds::change::plan(&ctx, &change).await.expect("plan");
+    let update = CredUpdate {
+        period_days: Some(30),
+        ..Default::default()
+    };
+    creds::update(&ctx, name, &update, None)
+        .await
+        .expect("update");
+    let e = creds::change::apply(&ctx, &plan).await.expect_err("refused");
+    assert!(e.to_string().contains("changed since this was planned"), "{e}");
+    assert_eq!(
+        creds::show(&ctx, name).expect("show").events.len(),
+        events + 1,
+        "only the update was written"
+    );
+    // Planned again, it goes through.
+    let plan = creds::change::plan(&ctx, &change).await.expect("plan");
+    creds::change::apply(&ctx, &plan).await.expect("applied");
+}
+
+/// A "signed on" day in the future is refused by the plan (issue 24 (8)), with the reason, in
+/// both faces' words; every plan says the record cannot be undone; under `--as-of` the plan is
+/// made (a dry run) but applying it is refused with the gate's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn future_days_are_refused_and_as_of_only_plans() {
+    let ctx = demo().await;
+    let user = a_missing_pupil(&ctx).await;
+    let plan = aup::change::plan(&ctx, &record_change(&user, 26))
+        .await
+        .expect("plan");
+    assert!(plan.any_refused());
+    let words = text(plan.lines());
+    assert!(words.contains("in the future"), "{words}");
+    assert!(words.contains("cannot be undone"), "{words}");
+    let e = aup::change::apply(&ctx, &plan).await.expect_err("refused");
+    assert!(e.to_string().contains("in the future"), "{e}");
+
+    let as_of = demo_at(frozen_now(), frozen_now().date_naive().pred_opt());
+    let plan = aup::change::plan(&as_of, &record_change(&user, 24))
+        .await
+        .expect("a plan under --as-of");
+    let e = aup::change::apply(&as_of, &plan).await.expect_err("gate");
+    assert!(
+        e.to_string().contains("--as-of is for reports and dry runs"),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), 2);
+    let change = creds::change::Change::Add {
+        credential: Credential {
+            name: "Later".into(),
+            system: "x".into(),
+            known_by: vec![],
+            owner: "spatel".into(),
+            period_days: 42,
+            last_rotated: frozen_now() + chrono::Duration::days(3),
+        },
+        by: None,
+    };
+    let e = creds::change::plan(&ctx, &change).await.expect_err("future");
+    assert!(e.to_string().contains("in the future"), "{e}");
+}
