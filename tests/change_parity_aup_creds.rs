@@ -335,8 +335,13 @@ async fn apply_refuses_what_changed_since_the_plan() {
     creds::update(&ctx, name, &update, None)
         .await
         .expect("update");
-    let e = creds::change::apply(&ctx, &plan).await.expect_err("refused");
-    assert!(e.to_string().contains("changed since this was planned"), "{e}");
+    let e = creds::change::apply(&ctx, &plan)
+        .await
+        .expect_err("refused");
+    assert!(
+        e.to_string().contains("changed since this was planned"),
+        "{e}"
+    );
     assert_eq!(
         creds::show(&ctx, name).expect("show").events.len(),
         events + 1,
@@ -370,7 +375,8 @@ async fn future_days_are_refused_and_as_of_only_plans() {
         .expect("a plan under --as-of");
     let e = aup::change::apply(&as_of, &plan).await.expect_err("gate");
     assert!(
-        e.to_string().contains("--as-of is for reports and dry runs"),
+        e.to_string()
+            .contains("--as-of is for reports and dry runs"),
         "{e}"
     );
     assert_eq!(e.exit_code(), 2);
@@ -385,6 +391,8 @@ async fn future_days_are_refused_and_as_of_only_plans() {
         },
         by: None,
     };
-    let e = creds::change::plan(&ctx, &change).await.expect_err("future");
+    let e = creds::change::plan(&ctx, &change)
+        .await
+        .expect_err("future");
     assert!(e.to_string().contains("in the future"), "{e}");
 }
