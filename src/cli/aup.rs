@@ -5,7 +5,9 @@ use super::{ExitCode, Format, FormatArg};
 use crate::domain::aup::How;
 use crate::domain::time::parse_date;
 use crate::error::{Error, Result};
+use crate::ops::aup::change::Change;
 use crate::ops::aup::{self, RecordOutcome, RecordRequest, StatusFilter};
+use crate::ops::preview::Emphasis;
 use crate::ops::Ctx;
 use crate::ops::Recorded;
 use clap::Subcommand;
@@ -134,63 +136,71 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
                 how: (*how).into(),
                 reference: reference.clone(),
             };
-            let out = aup::record(ctx, user, &req).await?;
-            Ok(print_outcome(None, &out))
+            let change = Change::Record {
+                users: vec![user.clone()],
+                request: req,
+            };
+            let plan = aup::change::plan(ctx, &change).await?;
+            if ctx.dry_run {
+                print_dry_run(&plan.lines(), plan.any_refused())?;
+                return Ok(i32::from(plan.any_refused()));
+            }
+            let out = aup::change::apply(ctx, &plan).await?;
+            let mut code = 0;
+            for (_, o) in &out.recorded {
+                code = code.max(print_outcome(None, o));
+            }
+            Ok(code)
         }
         AupCmd::Import { file, apply } => {
-            let apply = &(*apply && !ctx.dry_run);
-            let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
-            let plan = aup::plan_import(ctx, &bytes).await?;
-            for (line, a, s) in &plan.record {
-                outln!(
-                    "{} line {line:>4}: {:<20} {} version {}, signed {} by {}",
-                    if *apply { "record" } else { "would record" },
-                    clean(&a.username),
-                    clean(&s.agreement),
-                    clean(&s.version),
-                    s.signed_on,
-                    clean(&s.signed_by)
-                );
-            }
-            for (line, u) in &plan.duplicate {
-                outln!(
-                    "skip   line {line:>4}: {} already has this signature recorded",
-                    clean(u)
-                );
-            }
-            for e in &plan.errors {
-                outln!("error  {}", clean(&e.to_string()));
-            }
-            outln!(
-                "{} to record, {} already recorded, {} rows with errors (file read as {})",
-                plan.record.len(),
-                plan.duplicate.len(),
-                plan.errors.len(),
-                plan.encoding
-            );
-            if !*apply {
+            let apply = *apply && !ctx.dry_run;
+            let change = Change::Import { file: file.clone() };
+            let plan = aup::change::plan(ctx, &change).await?;
+            let Some(import) = plan.import.clone() else {
+                return Err(Error::Input("the import was not planned".into()));
+            };
+            let code = if import.errors.is_empty() { 0 } else { 1 };
+            if !apply {
+                for (text, _) in plan.lines() {
+                    outln!("{}", clean(&text));
+                }
                 outln!("dry run: nothing was recorded; run again with --apply to record them");
-                return Ok(if plan.errors.is_empty() { 0 } else { 1 });
+                return Ok(code);
             }
-            let mut code = if plan.errors.is_empty() { 0 } else { 1 };
-            let done = aup::apply_import(ctx, &plan).await?;
-            for (line, out) in &done {
-                code = code.max(print_outcome(Some(*line), out));
+            for (text, _) in aup::change::import_lines(&import, "record") {
+                outln!("{}", clean(&text));
             }
-            outln!("recorded {} signatures", done.len());
+            let mut code = code;
+            let done = aup::change::apply(ctx, &plan).await?;
+            for (line, out) in &done.recorded {
+                code = code.max(print_outcome(*line, out));
+            }
+            outln!("recorded {} signatures", done.recorded.len());
             Ok(code)
         }
         AupCmd::Publish { name, version } => {
-            let (ag, previous) = aup::publish(ctx, name, version)?;
+            let change = Change::Publish {
+                agreement: name.clone(),
+                version: version.clone(),
+            };
+            let plan = aup::change::plan(ctx, &change).await?;
+            if ctx.dry_run {
+                print_dry_run(&plan.lines(), plan.any_refused())?;
+                return Ok(0);
+            }
+            let out = aup::change::apply(ctx, &plan).await?;
+            let Some(p) = out.published else {
+                return Err(Error::Input("nothing was published".into()));
+            };
             outln!(
                 "{} is now version {} (was {}); everyone who signed {} is outdated until they sign again; \
                  set version = \"{}\" in [aup.agreements.{}] too",
-                clean(&ag),
-                clean(version.trim()),
-                clean(&previous),
-                clean(&previous),
-                clean(version.trim()),
-                clean(&ag)
+                clean(&p.agreement),
+                clean(&p.version),
+                clean(&p.previous),
+                clean(&p.previous),
+                clean(&p.version),
+                clean(&p.agreement)
             );
             Ok(0)
         }
@@ -234,6 +244,23 @@ pub async fn run(ctx: &Ctx, cmd: &AupCmd) -> Result<ExitCode> {
             Ok(0)
         }
     }
+}
+
+/// Prints a plan on `--dry-run`: its lines (the same the TUI's confirmation shows) between the
+/// dry run's heading and what to do next. The `aup` and `creds` commands print their plans
+/// with it.
+pub fn print_dry_run(lines: &[(String, Emphasis)], refused: bool) -> Result<()> {
+    with_stdout(|w| {
+        wln!(w, "dry run: nothing is changed")?;
+        for (text, _) in lines {
+            wln!(w, "{}", clean(text))?;
+        }
+        if refused {
+            wln!(w, "the change would be refused")
+        } else {
+            wln!(w, "run it again without --dry-run to make the change")
+        }
+    })
 }
 
 fn print_outcome(line: Option<usize>, out: &RecordOutcome) -> ExitCode {

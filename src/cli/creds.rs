@@ -1,10 +1,12 @@
 //! `schooltech creds …`: the shared-credentials register (no passwords are ever stored).
 
+use super::aup::print_dry_run;
 use super::output::{clean, with_stdout, write_json, write_table};
 use super::{ExitCode, Format};
 use crate::domain::creds::{CredStatus, CredUpdate, Credential};
 use crate::domain::time::{end_of_day, parse_date, uk_date};
 use crate::error::{Error, Result};
+use crate::ops::creds::change::{self, Change};
 use crate::ops::{creds, Ctx};
 use chrono::Utc;
 use clap::Subcommand;
@@ -107,6 +109,17 @@ fn day(s: &Option<String>) -> Result<Option<chrono::DateTime<Utc>>> {
         .map(|d| d.map(end_of_day))
 }
 
+/// Plans `change`; on `--dry-run` prints the plan (None), else applies it: the login saved.
+async fn planned(ctx: &Ctx, change: &Change) -> Result<Option<Credential>> {
+    let plan = change::plan(ctx, change).await?;
+    if ctx.dry_run {
+        print_dry_run(&plan.lines(), false)?;
+        return Ok(None);
+    }
+    let out = change::apply(ctx, &plan).await?;
+    Ok(Some(out.credential))
+}
+
 /// Runs a creds command.
 pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
     match cmd {
@@ -131,7 +144,13 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                 period_days: *period,
                 last_rotated: day(rotated)?.unwrap_or_else(|| ctx.now()),
             };
-            let c = creds::add(ctx, &c, by.as_deref()).await?;
+            let change = Change::Add {
+                credential: c,
+                by: by.clone(),
+            };
+            let Some(c) = planned(ctx, &change).await? else {
+                return Ok(0);
+            };
             outln!(
                 "saved \"{}\": change it every {} days (no password is stored)",
                 c.name,
@@ -174,21 +193,24 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
             Ok(0)
         }
         CredsCmd::Rotated { name, on, by } => {
-            let before = creds::show(ctx, name)?.current;
-            let c = creds::rotated(ctx, name, day(on)?, by.as_deref()).await?;
+            let change = Change::Rotated {
+                name: name.clone(),
+                on: day(on)?,
+                by: by.clone(),
+            };
+            let plan = change::plan(ctx, &change).await?;
+            if ctx.dry_run {
+                print_dry_run(&plan.lines(), false)?;
+                return Ok(0);
+            }
+            let out = change::apply(ctx, &plan).await?;
+            let c = out.credential;
             outln!("\"{}\" changed on {}", c.name, uk_date(c.last_rotated));
-            let off: Vec<&String> = before
-                .known_by
-                .iter()
-                .filter(|k| !c.known_by.contains(k))
-                .collect();
+            let off = out.taken_off;
             if !off.is_empty() {
                 outln!(
                     "  taken off \"known by\" (left; they do not know the new password): {}",
-                    off.iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    off.join(", ")
                 );
             }
             Ok(0)
@@ -207,7 +229,10 @@ pub async fn run(ctx: &Ctx, cmd: &CredsCmd) -> Result<ExitCode> {
                 period_days: *period,
                 known_by: known_by.clone(),
             };
-            let c = creds::update(ctx, name, &change, by.as_deref()).await?;
+            let change = Change::update(name, &change, by.as_deref());
+            let Some(c) = planned(ctx, &change).await? else {
+                return Ok(0);
+            };
             outln!(
                 "updated \"{}\": owner {}, known by {}, change it every {} days; last changed {} (unchanged)",
                 c.name,

@@ -1,6 +1,9 @@
 //! Acceptable use agreements: record signatures (one, or a CSV), publish new versions, show
 //! who has signed, and release accounts held until they sign. The CLI and the TUI both call
-//! these.
+//! these, through [`change`] (plan, then apply) for what changes.
+
+#[path = "aup_change.rs"]
+pub mod change;
 
 use super::actions;
 use super::csv_reader::{parse_date, CellError, CsvTable};
@@ -229,7 +232,7 @@ pub fn judge_account(
 }
 
 /// One signature to record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RecordRequest {
     /// The agreement; default the one the account's role needs.
     pub agreement: Option<String>,
@@ -335,17 +338,18 @@ pub struct RecordOutcome {
 }
 
 /// Records one signature for `user` (username or MIS id) and releases the account when it was
-/// held only for that.
+/// held only for that: the one-account [`change::Change::Record`], planned and applied.
 pub async fn record(ctx: &Ctx, user: &str, req: &RecordRequest) -> Result<RecordOutcome> {
     ctx.refuse_as_of("aup record")?;
-    let a = find_one(ctx, user).await?;
-    let sig = {
-        let store = actions::store(ctx)?;
-        let agreements = agreements(ctx, &store)?;
-        let today = ctx.wall_now().london_date();
-        prepare(&agreements, &a, req, today).map_err(Error::Usage)?
-    };
-    record_prepared(ctx, &a, sig).await
+    let plan = change::plan(
+        ctx,
+        &change::Change::Record {
+            users: vec![user.to_string()],
+            request: req.clone(),
+        },
+    )
+    .await?;
+    change::apply_step(ctx, &plan, 0).await
 }
 
 // The store is opened and closed before the directory is asked anything, so that the future

@@ -5,20 +5,20 @@
 //! changes who owns or knows a login and how often it is changed but never the date, and
 //! `rotated` is the only thing that moves the date and clears a leaver's alarm. Every username
 //! (owner, known by, by) is checked against the directory; every event is an action-log row.
+//! Every change is a [`change::Change`], planned then applied, for both faces.
+
+#[path = "creds_change.rs"]
+pub mod change;
 
 use super::actions::store;
 use super::Ctx;
 use crate::domain::creds::{
-    assess, check_not_future, dedup_names, describe_change, rotation, updated, validate, CredEvent,
-    CredEventKind, CredUpdate, CredVerdict, Credential,
+    assess, dedup_names, CredEvent, CredEventKind, CredUpdate, CredVerdict, Credential,
 };
-use crate::domain::time::uk_date;
 use crate::error::{Error, Result};
-use crate::store::creds::NewCredEvent;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::json;
 use std::collections::HashSet;
 
 /// A login as it stands and every event that made it so (`creds show`).
@@ -132,44 +132,12 @@ async fn who_left(ctx: &Ctx, names: &[String], now: DateTime<Utc>) -> Result<Vec
 /// already in the register is refused (exit 2) naming the command that changes it.
 pub async fn add(ctx: &Ctx, c: &Credential, by: Option<&str>) -> Result<Credential> {
     ctx.refuse_as_of("creds add")?;
-    let now = ctx.now();
-    let mut c = Credential {
-        name: c.name.trim().to_string(),
-        system: c.system.trim().to_string(),
-        owner: c.owner.trim().to_string(),
-        ..c.clone()
+    let change = change::Change::Add {
+        credential: c.clone(),
+        by: by.map(str::to_string),
     };
-    validate(&c.name, &c.system, c.period_days).map_err(Error::Usage)?;
-    check_not_future(
-        c.last_rotated,
-        now,
-        "the day it was last changed (--rotated)",
-    )
-    .map_err(Error::Usage)?;
-    let s = store(ctx)?;
-    if let Some(old) = s.credential(&c.name)? {
-        return Err(Error::Usage(format!(
-            "\"{}\" is already in the register; nothing was saved. To change its owner, system, \
-             period or who knows it: `schooltech creds update \"{}\" --known-by …`; after changing \
-             its password: `schooltech creds rotated \"{}\" --by USER`",
-            old.name, old.name, old.name
-        )));
-    }
-    c.owner = check_user(ctx, "--owner", &c.owner, Need::Active, now).await?;
-    c.known_by = check_known(ctx, &[], &c.known_by, now).await?;
-    let by = who(ctx, by, now).await?;
-    let ev = s.add_cred_event(
-        &NewCredEvent {
-            event: CredEventKind::Created,
-            by: &by,
-            after: &c,
-            note: None,
-        },
-        "creds.add",
-        json!({ "system": c.system, "known_by": c.known_by, "owner": c.owner, "period_days": c.period_days, "last_rotated": c.last_rotated }),
-        ctx.wall_now(),
-    )?;
-    Ok(ev.after)
+    let plan = change::plan(ctx, &change).await?;
+    Ok(change::apply(ctx, &plan).await?.credential)
 }
 
 /// Changes a credential's owner, system, period or who knows it, never the date it was last
@@ -177,47 +145,12 @@ pub async fn add(ctx: &Ctx, c: &Credential, by: Option<&str>) -> Result<Credenti
 pub async fn update(
     ctx: &Ctx,
     name: &str,
-    change: &CredUpdate,
+    update: &CredUpdate,
     by: Option<&str>,
 ) -> Result<Credential> {
     ctx.refuse_as_of("creds update")?;
-    if change.is_empty() {
-        return Err(Error::Usage(format!(
-            "say what to change: --owner, --system, --period or --known-by (see `schooltech creds update --help`); \"{}\" is unchanged",
-            name.trim()
-        )));
-    }
-    let now = ctx.now();
-    let s = store(ctx)?;
-    let before = current(&s, name)?;
-    let mut change = change.clone();
-    if let Some(o) = &change.owner {
-        if !o.trim().eq_ignore_ascii_case(&before.owner) {
-            change.owner = Some(check_user(ctx, "--owner", o, Need::Active, now).await?);
-        }
-    }
-    if let Some(k) = &change.known_by {
-        change.known_by = Some(check_known(ctx, &before.known_by, k, now).await?);
-    }
-    let leavers = who_left(ctx, &before.known_by, now).await?;
-    let after = updated(&before, &change, &leavers).map_err(Error::Usage)?;
-    let by = who(ctx, by, now).await?;
-    let note = describe_change(&before, &after, &leavers);
-    let ev = s.add_cred_event(
-        &NewCredEvent {
-            event: CredEventKind::Updated,
-            by: &by,
-            after: &after,
-            note: Some(&note),
-        },
-        "creds.update",
-        json!({
-            "before": { "system": before.system, "known_by": before.known_by, "owner": before.owner, "period_days": before.period_days },
-            "after": { "system": after.system, "known_by": after.known_by, "owner": after.owner, "period_days": after.period_days },
-        }),
-        ctx.wall_now(),
-    )?;
-    Ok(ev.after)
+    let plan = change::plan(ctx, &change::Change::update(name, update, by)).await?;
+    Ok(change::apply(ctx, &plan).await?.credential)
 }
 
 /// Every credential.
@@ -244,37 +177,13 @@ pub async fn rotated(
     by: Option<&str>,
 ) -> Result<Credential> {
     ctx.refuse_as_of("creds rotated")?;
-    let now = ctx.now();
-    let s = store(ctx)?;
-    let before = current(&s, name)?;
-    let on = on.unwrap_or(now);
-    let leavers = who_left(ctx, &before.known_by, now).await?;
-    let after = rotation(&before, on, now, &leavers).map_err(Error::Usage)?;
-    let by = who(ctx, by, now).await?;
-    let mut note = format!("changed on {}", uk_date(after.last_rotated));
-    let off = describe_change(
-        &Credential {
-            last_rotated: after.last_rotated,
-            ..before.clone()
-        },
-        &after,
-        &leavers,
-    );
-    if !off.is_empty() {
-        note = format!("{note}; {off} (they do not know the new password)");
-    }
-    let ev = s.add_cred_event(
-        &NewCredEvent {
-            event: CredEventKind::Rotated,
-            by: &by,
-            after: &after,
-            note: Some(&note),
-        },
-        "creds.rotated",
-        json!({ "on": after.last_rotated, "leavers_taken_off": leavers }),
-        ctx.wall_now(),
-    )?;
-    Ok(ev.after)
+    let change = change::Change::Rotated {
+        name: name.to_string(),
+        on,
+        by: by.map(str::to_string),
+    };
+    let plan = change::plan(ctx, &change).await?;
+    Ok(change::apply(ctx, &plan).await?.credential)
 }
 
 /// Judges every credential at `ctx.now()`. A person "has left" when their account is disabled,

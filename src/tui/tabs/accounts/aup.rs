@@ -1,14 +1,17 @@
 //! Acceptable use agreements on the Accounts tab: the AUP column and filter, the dialog that
 //! records a signature for the account under the cursor or every selected account, its report,
 //! and the refusal to enable an account held for its agreement without an override reason.
-//! The standing comes from `ops::aup::Book` (as `aup status`), the recording from
-//! `ops::aup::record` (as `aup record`).
+//! The standing comes from `ops::aup::Book` (as `aup status`); the recording is the
+//! `ops::aup::change::Change::Record` of `aup record`, planned on the worker, its plan's lines
+//! confirmed with y and that plan applied.
 
 use super::{AccountsPurpose, AccountsTab, Row};
-use crate::domain::aup::{check_signed_on, How, Signer, Status};
+use crate::domain::aup::{How, Signer, Status};
 use crate::domain::time::LondonDate;
 use crate::error::Result;
-use crate::ops::aup::{is_held, prepare, RecordOutcome, RecordRequest};
+use crate::ops::aup::change::{Change, Plan};
+use crate::ops::aup::{is_held, RecordOutcome, RecordRequest};
+use crate::ops::preview::Emphasis;
 use crate::ops::Recorded;
 use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::shell::Shell;
@@ -253,15 +256,14 @@ pub fn open_record(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
     sh.dialogs.push(Dialog::Form(form));
 }
 
-/// The record dialog was submitted: checks the date (and, for one account, everything
-/// `aup record` checks) and starts recording; the form comes back with the reason when not.
+/// The record dialog was submitted: the date is read, and the change is planned on the
+/// worker ([`on_planned`] shows the plan, or puts the reason on the form).
 pub fn submit_record(
     a: &mut AccountsTab,
     sh: &mut Shell,
     targets: Vec<String>,
     mut f: Form,
 ) -> Vec<Cmd> {
-    let today = sh.now.london_date();
     let signed_on = match crate::domain::time::parse_date(f.text(1).trim()) {
         Ok(d) => d,
         Err(e) => {
@@ -272,93 +274,103 @@ pub fn submit_record(
     };
     let how = How::parse(f.choice(3)).unwrap_or_default();
     let agreement = Some(f.choice(0).to_string()).filter(|s| s != EACH_OWN && !s.is_empty());
-    let req = RecordRequest {
+    let request = RecordRequest {
         agreement,
         signed_on: Some(signed_on),
         signed_by: Some(f.text(2).trim().to_string()).filter(|s| !s.is_empty()),
         how,
         reference: f.text(4).trim().to_string(),
     };
-    // A day in the future is wrong for everyone; one account is checked fully here.
-    let problem = match (targets.as_slice(), a.book()) {
-        ([one], Some(book)) => a
-            .row(one)
-            .and_then(|r| prepare(&book.agreements, &r.account, &req, today).err()),
-        _ => check_signed_on(signed_on, today, None).err(),
-    };
-    if let Some(why) = problem {
-        f.error = Some(why);
-        sh.dialogs.push(Dialog::Form(f));
-        return Vec::new();
-    }
-    // A signature is a permanent record: confirmed with y like every change, and says so.
-    let n = targets.len();
-    let who = if n == 1 {
-        targets[0].clone()
-    } else {
-        format!("{n} accounts")
-    };
-    let lines = vec![
-        (
-            format!("Record a signed acceptable use agreement for {who}:"),
-            Tone::Strong,
-        ),
-        (
-            format!(
-                "  Agreement: {}",
-                req.agreement
-                    .as_deref()
-                    .unwrap_or("each account's own current one")
-            ),
-            Tone::Normal,
-        ),
-        (
-            format!("  Signed on: {}", signed_on.format("%-d %b %Y")),
-            Tone::Normal,
-        ),
-        (
-            format!(
-                "  Signed by: {}",
-                req.signed_by.as_deref().unwrap_or("the account holder")
-            ),
-            Tone::Normal,
-        ),
-        (format!("  How:       {}", req.how.as_str()), Tone::Normal),
-    ];
+    let gen = sh.next_gen();
+    a.aup_run.plan_gen = gen;
+    f.error = None;
+    f.waiting = Some((gen, "checking"));
     sh.dialogs.push(Dialog::Form(f));
-    sh.dialogs.push(Dialog::Confirm(
+    let change = Change::Record {
+        users: targets,
+        request,
+    };
+    vec![super::AccountsCmd::PlanAup { gen, change }.into()]
+}
+
+/// A plan's lines (ops' emphasis) in the dialogs' tones.
+pub fn toned(lines: Vec<(String, Emphasis)>) -> Vec<(String, Tone)> {
+    lines
+        .into_iter()
+        .map(|(text, e)| {
+            let tone = match e {
+                Emphasis::Strong => Tone::Strong,
+                Emphasis::Normal => Tone::Normal,
+                Emphasis::Dim => Tone::Dim,
+                Emphasis::Warn => Tone::Warn,
+            };
+            (text, tone)
+        })
+        .collect()
+}
+
+/// The confirmation of a planned record: the plan's lines (the words `aup record --dry-run`
+/// prints); `y` applies this plan.
+pub fn confirm_record(plan: Plan) -> Dialog {
+    let n = plan.steps.len();
+    let who = match plan.steps.as_slice() {
+        [one] => one.username().to_string(),
+        _ => format!("{n} accounts"),
+    };
+    Dialog::Confirm(
         crate::tui::dialogs::Confirm::new(
             "Record the agreement?",
-            lines,
+            toned(plan.lines()),
             &format!("record for {who}"),
-            crate::tui::tabs::Purpose::Accounts(AccountsPurpose::ConfirmAup(targets, req)),
+            crate::tui::tabs::Purpose::Accounts(AccountsPurpose::ConfirmAup(Box::new(plan))),
         )
         .targets(n)
         .permanent(),
-    ));
-    Vec::new()
+    )
 }
 
-/// The record of signatures was confirmed: starts recording.
-pub fn start_record(
-    a: &mut AccountsTab,
-    sh: &mut Shell,
-    targets: Vec<String>,
-    req: RecordRequest,
-) -> Vec<Cmd> {
+/// The record was planned: one account refused (a day in the future, before the account
+/// existed, an agreement not for its role) or an error goes back on the form with the reason;
+/// else the plan is confirmed with y (a signature is a permanent record).
+pub fn on_planned(a: &mut AccountsTab, sh: &mut Shell, gen: u64, result: Result<Plan>) {
+    if gen != a.aup_run.plan_gen {
+        return;
+    }
+    a.aup_run.plan_gen = 0;
+    let Some(f) = sh.waiting_form(gen) else {
+        return;
+    };
+    f.waiting = None;
+    let plan = match result {
+        Ok(plan) => plan,
+        Err(e) => {
+            f.error = Some(e.to_string());
+            return;
+        }
+    };
+    if let [one] = plan.steps.as_slice() {
+        if let Some(r) = &one.refused {
+            f.error = Some(r.why.clone());
+            return;
+        }
+    }
+    sh.dialogs.push(confirm_record(plan));
+}
+
+/// The record of signatures was confirmed: starts recording the plan shown.
+pub fn start_record(a: &mut AccountsTab, sh: &mut Shell, plan: Box<Plan>) -> Vec<Cmd> {
     sh.pop_origin();
-    let n = targets.len();
-    let title = if n == 1 {
-        format!("Record the agreement of {}", targets[0])
-    } else {
-        format!("Record the agreement of {n} accounts")
+    let n = plan.steps.len();
+    let title = match plan.steps.as_slice() {
+        [one] => format!("Record the agreement of {}", one.user),
+        _ => format!("Record the agreement of {n} accounts"),
     };
     let gen = sh.start_job(title, n, "recorded");
     a.aup_run = RecordRun {
         gen,
         ..Default::default()
     };
-    vec![super::AccountsCmd::RecordAup { gen, targets, req }.into()]
+    vec![super::AccountsCmd::RecordAup { gen, plan }.into()]
 }
 
 /// What recording signatures came to so far, for the report.
@@ -366,6 +378,8 @@ pub fn start_record(
 pub struct RecordRun {
     /// The job's generation (0: none).
     pub gen: u64,
+    /// The generation of the plan being made (0: none).
+    pub plan_gen: u64,
     /// Recorded: account and what was recorded.
     pub recorded: Vec<(String, String, Tone)>,
     /// The same signature was already there (not written twice).

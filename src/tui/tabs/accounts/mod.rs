@@ -16,7 +16,7 @@ mod submit;
 mod view;
 mod work;
 
-pub use aup::{aup_cell, AupFilter};
+pub use aup::{aup_cell, toned, AupFilter};
 pub use keys::{confirm_change, plan as plan_change, split_names, AccountsVerb, CONTEXT, KEYS};
 pub use submit::AccountsPurpose;
 pub use work::{account_log, import_plan, AccountsCmd, AccountsMsg, Change, Plans};

@@ -38,6 +38,10 @@ pub fn on_msg(a: &mut AccountsTab, sh: &mut Shell, msg: AccountsMsg) -> (Vec<Cmd
             Vec::new(),
             super::aup::on_recorded(a, sh, gen, username, result),
         ),
+        AccountsMsg::AupPlanned { gen, result } => {
+            super::aup::on_planned(a, sh, gen, result);
+            (Vec::new(), true)
+        }
         AccountsMsg::AupRecordDone { gen, stopped } => {
             (super::aup::on_record_done(a, sh, gen, stopped), true)
         }

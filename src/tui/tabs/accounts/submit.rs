@@ -44,8 +44,8 @@ pub enum AccountsPurpose {
     RecordAup(Vec<String>),
     /// Enable these accounts although their agreement is missing (the form asks the reason).
     EnableOverride(Vec<String>),
-    /// Confirmed: record this signature for these accounts.
-    ConfirmAup(Vec<String>, crate::ops::aup::RecordRequest),
+    /// Confirmed: record the signatures of this plan.
+    ConfirmAup(Box<crate::ops::aup::change::Plan>),
 }
 
 /// True when `name` is a protected group: as the directory's group list says (privileged by
@@ -111,8 +111,8 @@ pub fn on_submit(
             sh.pop_origin();
             start_apply(sh, plans)
         }
-        (AccountsPurpose::ConfirmAup(targets, req), Submitted::Confirm(_)) => {
-            super::aup::start_record(a, sh, targets, req)
+        (AccountsPurpose::ConfirmAup(plan), Submitted::Confirm(_)) => {
+            super::aup::start_record(a, sh, plan)
         }
         (AccountsPurpose::ConfirmCreate(req), Submitted::Confirm(_)) => {
             sh.pop_origin();

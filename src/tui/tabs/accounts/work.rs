@@ -5,7 +5,7 @@
 use crate::domain::account::{AccountQuery, NewAccount};
 use crate::error::{Error, Result};
 use crate::ops::actions::{CreateOutcome, CreateRequest};
-use crate::ops::aup::{Book, RecordOutcome, RecordRequest};
+use crate::ops::aup::{Book, RecordOutcome};
 use crate::ops::import::{ImportPlan, ImportResult};
 use crate::ops::Listing;
 use crate::ops::{self, Ctx};
@@ -83,14 +83,19 @@ pub enum AccountsCmd {
         /// The plan shown to the technician.
         plan: Box<ImportPlan>,
     },
-    /// Record a signed acceptable use agreement for each account, one after another.
+    /// Plan recording a signed acceptable use agreement (nothing is changed).
+    PlanAup {
+        /// Generation.
+        gen: u64,
+        /// The change.
+        change: ops::aup::change::Change,
+    },
+    /// Record the signatures of a plan shown, one account after another.
     RecordAup {
         /// Generation.
         gen: u64,
-        /// Usernames.
-        targets: Vec<String>,
-        /// What was signed, when, by whom.
-        req: RecordRequest,
+        /// The plan.
+        plan: Box<ops::aup::change::Plan>,
     },
 }
 
@@ -104,6 +109,13 @@ pub enum AccountsMsg {
         gen: u64,
         /// Outcome.
         result: Result<Book>,
+    },
+    /// A record of signatures was planned.
+    AupPlanned {
+        /// Generation.
+        gen: u64,
+        /// The plan, or why it could not be made.
+        result: Result<ops::aup::change::Plan>,
     },
     /// One account's agreement was recorded (or refused).
     AupRecorded {
@@ -328,11 +340,18 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
                 out.send(AccountsMsg::ApplyDone { gen, stopped });
             });
         }
-        AccountsCmd::RecordAup { gen, targets, req } => {
+        AccountsCmd::PlanAup { gen, change } => {
+            tokio::spawn(async move {
+                let result = ops::aup::change::plan(&ctx, &change).await;
+                out.send(AccountsMsg::AupPlanned { gen, result });
+            });
+        }
+        AccountsCmd::RecordAup { gen, plan } => {
             tokio::spawn(async move {
                 let mut stopped = None;
-                for username in &targets {
-                    let result = ops::aup::record(&ctx, username, &req).await;
+                for (i, step) in plan.steps.iter().enumerate() {
+                    let username = &step.user;
+                    let result = ops::aup::change::apply_step(&ctx, &plan, i).await;
                     let lost = matches!(&result, Err(e) if e.is_offline());
                     let msg = result.as_ref().err().map(|e| e.to_string());
                     out.send(AccountsMsg::AupRecorded {

@@ -7,6 +7,7 @@ use crate::domain::password::PasswordStatus;
 use crate::domain::policy::PolicySettings;
 use crate::domain::time::uk_date;
 use crate::ops::compliance::status_word;
+use crate::ops::creds::change::{Change as CredChange, Plan as CredPlan};
 use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
@@ -161,7 +162,7 @@ fn creds_action(p: &mut PasswordsTab, sh: &mut Shell, action: Action, body: usiz
         Some(V::AddCred | V::Rotated | V::Edit) if sh.read_only() => return Vec::new(),
         Some(V::AddCred) => open_add_cred(sh),
         Some(V::Edit) => open_edit_cred(p, sh),
-        Some(V::Rotated) => confirm_rotated(p, sh),
+        Some(V::Rotated) => return plan_rotated(p, sh),
         _ if action == Action::Details => cred_details(p, sh),
         _ => {}
     }
@@ -571,48 +572,31 @@ fn cred_details(p: &PasswordsTab, sh: &mut Shell) {
         .push(Dialog::Message(Message::new(&title, lines)));
 }
 
-fn confirm_rotated(p: &PasswordsTab, sh: &mut Shell) {
-    let Some((c, v)) = p.creds.current() else {
+/// `m`: plans marking the shared login under the cursor changed today, on the worker; the
+/// plan comes back to [`confirm_rotated`].
+fn plan_rotated(p: &mut PasswordsTab, sh: &mut Shell) -> Vec<Cmd> {
+    let Some((c, _)) = p.creds.current() else {
         sh.info("the register is empty: add a shared login first");
-        return;
+        return Vec::new();
     };
-    let now = sh.env.clock.now();
-    let due = now + chrono::Duration::days(i64::from(c.period_days));
-    let mut lines = vec![
-        (
-            format!("Record that \"{}\" was changed today:", c.name),
-            Tone::Strong,
-        ),
-        (
-            format!(
-                "  last changed {} -> {}; next due {}",
-                uk_date(c.last_rotated),
-                uk_date(now),
-                uk_date(due)
-            ),
-            Tone::Normal,
-        ),
-        ("".into(), Tone::Normal),
-        (
-            "Change the password on the system itself first; only the date is recorded here (and in the action log)."
-                .into(),
-            Tone::Dim,
-        ),
-    ];
-    if !v.leavers.is_empty() {
-        lines.push((
-            format!(
-                "{} (left) is still listed as knowing it: marking it changed takes them off (they do not know the new password).",
-                v.leavers.join(", "),
-            ),
-            Tone::Warn,
-        ));
-    }
-    let name = c.name.clone();
-    sh.dialogs.push(Dialog::Confirm(Confirm::new(
+    let change = CredChange::Rotated {
+        name: c.name.clone(),
+        on: None,
+        by: None,
+    };
+    let gen = sh.next_gen();
+    p.creds.save_gen = gen;
+    vec![PwCmd::PlanCred { gen, change }.into()]
+}
+
+/// The confirmation of a planned rotation: the plan's lines (the words `creds rotated
+/// --dry-run` prints); `y` applies this plan.
+pub fn confirm_rotated(plan: Box<CredPlan>) -> Dialog {
+    let name = plan.after.name.clone();
+    Dialog::Confirm(Confirm::new(
         "Shared login changed?",
-        lines,
+        crate::tui::tabs::accounts::toned(plan.lines()),
         &format!("mark \"{name}\" changed today"),
-        purpose(PwPurpose::Rotated(name)),
-    )));
+        purpose(PwPurpose::Rotated(plan)),
+    ))
 }

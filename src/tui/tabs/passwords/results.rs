@@ -134,6 +134,16 @@ pub fn on_msg(p: &mut PasswordsTab, state: &mut Shell, msg: PwMsg) -> (Vec<Cmd>,
             }
             (Vec::new(), true)
         }
+        PwMsg::CredPlanned { gen, result } => {
+            if gen != p.creds.save_gen || p.creds.saving {
+                return (Vec::new(), false);
+            }
+            match result {
+                Ok(plan) => state.dialogs.push(super::keys::confirm_rotated(plan)),
+                Err(e) => state.error(&e),
+            }
+            (Vec::new(), true)
+        }
         PwMsg::CredSaved { gen, result } => on_cred_saved(p, state, gen, result),
     }
 }

@@ -4,6 +4,7 @@
 use super::{status_from_word, Fix, PasswordsTab, PwCmd};
 use crate::domain::creds::{CredUpdate, Credential};
 use crate::domain::policy::PolicySettings;
+use crate::ops::creds::change::{Change as CredChange, Plan as CredPlan};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::accounts::split_names;
 use crate::tui::tabs::{Dialog, Form, Submitted};
@@ -27,8 +28,8 @@ pub enum PwPurpose {
     },
     /// Confirmed: apply these policy changes.
     Policy(Vec<PolicySettings>),
-    /// Confirmed: record that this shared credential was changed today.
-    Rotated(String),
+    /// Confirmed: record that this shared credential was changed today (the plan shown).
+    Rotated(Box<CredPlan>),
 }
 
 /// A dialog of the tab was submitted.
@@ -90,28 +91,26 @@ fn add_cred(p: &mut PasswordsTab, sh: &mut Shell, mut f: Form) -> Vec<Cmd> {
         sh.dialogs.push(Dialog::Form(f));
         return Vec::new();
     }
-    // A new one was changed today; a name already listed is refused by `creds::add`, which
+    // A new one was changed today; a name already listed is refused by the plan, which
     // names the way to change it (`e` here, `creds update` on the command line).
     let last_rotated = sh.env.clock.now();
-    let cred = Credential {
-        name,
-        system,
-        known_by,
-        owner,
-        period_days: period.unwrap_or(42),
-        last_rotated,
+    let change = CredChange::Add {
+        credential: Credential {
+            name,
+            system,
+            known_by,
+            owner,
+            period_days: period.unwrap_or(42),
+            last_rotated,
+        },
+        by: None,
     };
-    let gen = sh.next_gen();
-    p.creds.save_gen = gen;
-    p.creds.saving = true;
-    f.waiting = Some((gen, "saving"));
-    sh.dialogs.push(Dialog::Form(f));
-    vec![PwCmd::AddCred { gen, cred }.into()]
+    save(p, sh, f, change)
 }
 
 /// The edit form of `name` was submitted: only the fields that differ from what the login says
-/// now are sent, through the same `creds::update` as `schooltech creds update` (which keeps the
-/// date and refuses to take a leaver off while the alarm stands).
+/// now are sent, as the same `Change` as `schooltech creds update` (whose plan keeps the date
+/// and refuses to take a leaver off while the alarm stands).
 fn edit_cred(p: &mut PasswordsTab, sh: &mut Shell, name: String, mut f: Form) -> Vec<Cmd> {
     let Some(now) = p
         .creds
@@ -145,12 +144,19 @@ fn edit_cred(p: &mut PasswordsTab, sh: &mut Shell, name: String, mut f: Form) ->
         sh.dialogs.push(Dialog::Form(f));
         return Vec::new();
     }
+    save(p, sh, f, CredChange::update(&name, &change, None))
+}
+
+/// A shared login's form was submitted whole: the change is planned and applied on the worker
+/// (the form is its own confirmation, as `creds add` and `creds update` are); what the plan
+/// refuses comes back on the form.
+fn save(p: &mut PasswordsTab, sh: &mut Shell, mut f: Form, change: CredChange) -> Vec<Cmd> {
     let gen = sh.next_gen();
     p.creds.save_gen = gen;
     p.creds.saving = true;
     f.waiting = Some((gen, "saving"));
     sh.dialogs.push(Dialog::Form(f));
-    vec![PwCmd::UpdateCred { gen, name, change }.into()]
+    vec![PwCmd::SaveCred { gen, change }.into()]
 }
 
 /// A confirmation of the tab was answered yes.
@@ -169,11 +175,11 @@ fn on_confirm(p: &mut PasswordsTab, sh: &mut Shell, c: PwPurpose) -> Vec<Cmd> {
             let gen = sh.start_job("Apply the password policy".into(), 1, "applied");
             vec![PwCmd::ApplyPolicy { gen, plan }.into()]
         }
-        PwPurpose::Rotated(name) => {
+        PwPurpose::Rotated(plan) => {
             let gen = sh.next_gen();
             p.creds.save_gen = gen;
             p.creds.saving = true;
-            vec![PwCmd::Rotated { gen, name }.into()]
+            vec![PwCmd::ApplyCred { gen, plan }.into()]
         }
         PwPurpose::Filter | PwPurpose::AddCred | PwPurpose::EditCred(_) => Vec::new(),
     }

@@ -2,10 +2,11 @@
 //! directory's policy, and the shared-credentials register. Every call goes through the same
 //! `ops` functions the CLI uses (`ops::compliance`, `ops::creds`), so the numbers match.
 
-use crate::domain::creds::{CredUpdate, CredVerdict, Credential};
+use crate::domain::creds::{CredVerdict, Credential};
 use crate::domain::policy::{DirectoryPolicy, PolicyDrift, PolicySettings, SchoolPolicyTarget};
 use crate::error::{Error, Result};
 use crate::ops::compliance::{self, ReportRow};
+use crate::ops::creds::change::{Change as CredChange, Plan as CredPlan};
 use crate::ops::{creds, Ctx};
 use crate::tui::work::Outbox;
 use chrono::{DateTime, Utc};
@@ -77,28 +78,26 @@ pub enum PwCmd {
         /// Generation.
         gen: u64,
     },
-    /// Add a new shared credential.
-    AddCred {
+    /// Plan a change to the register and apply it (its form was its confirmation).
+    SaveCred {
         /// Generation.
         gen: u64,
-        /// The credential.
-        cred: Credential,
+        /// The change.
+        change: CredChange,
     },
-    /// Change a shared credential's owner, system, period or who knows it (never its date).
-    UpdateCred {
+    /// Plan a change to the register (nothing is changed), to confirm it.
+    PlanCred {
         /// Generation.
         gen: u64,
-        /// Its name.
-        name: String,
-        /// What changes.
-        change: CredUpdate,
+        /// The change.
+        change: CredChange,
     },
-    /// Record that a shared credential was changed today.
-    Rotated {
+    /// Apply a planned change to the register (the plan shown).
+    ApplyCred {
         /// Generation.
         gen: u64,
-        /// Its name.
-        name: String,
+        /// The plan.
+        plan: Box<CredPlan>,
     },
 }
 
@@ -159,6 +158,13 @@ pub enum PwMsg {
         gen: u64,
         /// Each credential and its verdict.
         result: Result<Vec<(Credential, CredVerdict)>>,
+    },
+    /// A change to the register was planned.
+    CredPlanned {
+        /// Generation.
+        gen: u64,
+        /// The plan, or why it is refused.
+        result: Result<Box<CredPlan>>,
     },
     /// A credential was saved (added or marked rotated).
     CredSaved {
@@ -240,25 +246,27 @@ pub fn spawn(ctx: Arc<Ctx>, tx: Outbox<PwMsg>, cmd: PwCmd) {
                 tx.send(PwMsg::Creds { gen, result });
             });
         }
-        PwCmd::AddCred { gen, cred } => {
+        PwCmd::SaveCred { gen, change } => {
             tokio::spawn(async move {
-                let result = creds::add(&ctx, &cred, None).await.map(|c| c.name);
+                let result = match creds::change::plan(&ctx, &change).await {
+                    Ok(plan) => creds::change::apply(&ctx, &plan).await,
+                    Err(e) => Err(e),
+                };
+                let result = result.map(|o| o.credential.name);
                 tx.send(PwMsg::CredSaved { gen, result });
             });
         }
-        PwCmd::UpdateCred { gen, name, change } => {
+        PwCmd::PlanCred { gen, change } => {
             tokio::spawn(async move {
-                let result = creds::update(&ctx, &name, &change, None)
-                    .await
-                    .map(|c| c.name);
-                tx.send(PwMsg::CredSaved { gen, result });
+                let result = creds::change::plan(&ctx, &change).await.map(Box::new);
+                tx.send(PwMsg::CredPlanned { gen, result });
             });
         }
-        PwCmd::Rotated { gen, name } => {
+        PwCmd::ApplyCred { gen, plan } => {
             tokio::spawn(async move {
-                let result = creds::rotated(&ctx, &name, None, None)
+                let result = creds::change::apply(&ctx, &plan)
                     .await
-                    .map(|c| c.name);
+                    .map(|o| o.credential.name);
                 tx.send(PwMsg::CredSaved { gen, result });
             });
         }
