@@ -150,17 +150,17 @@ async fn cli_dry_run_and_tui_confirmation_are_one_plan() {
         "9",
         "approve",
         "--as",
-        "network-manager",
+        "ict-coordinator",
         "--by",
-        "spatel",
+        "kmensah",
         "--comment",
         "Exchange trip",
     ]);
     assert!(!refused, "{cli}");
     select(&mut h, 9);
     h.key(KeyCode::Char('d')).await;
-    h.key(KeyCode::Tab).await; // By
-    retype(&mut h, "spatel").await;
+    h.key(KeyCode::Tab).await; // By (the role still to decide is chosen)
+    retype(&mut h, "kmensah").await;
     h.key(KeyCode::Tab).await;
     h.key(KeyCode::Tab).await; // Comment
     retype(&mut h, "Exchange trip").await;
