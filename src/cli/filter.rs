@@ -5,12 +5,14 @@ use super::output::{with_stdout, write_json, write_table};
 use super::{ExitCode, Format};
 use crate::domain::filter::export::{CsvRow, ExportQuery};
 use crate::domain::filter::review::{render_markdown, render_text};
-use crate::domain::filter::{
-    ApplyStep, Entry, EventKind, Kind, ReviewAction, Scope, Status, Verdict,
-};
+use crate::domain::filter::{Entry, Kind, ReviewAction, Scope, Status, Verdict};
 use crate::domain::time::parse_date;
 use crate::error::{Error, Result};
-use crate::ops::filter::{self as ops, ExportFormat, ListQuery, RequestInput, RequestOutcome};
+use crate::ops::filter::change::{self, Change, Done, Outcome};
+use crate::ops::filter::{
+    self as ops, event_words, say, status_word, target_word, until_word, ExportFormat, ListQuery,
+    RequestInput, RequestOutcome,
+};
 use crate::ops::Ctx;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand, ValueEnum};
@@ -311,42 +313,29 @@ fn date_arg(s: &Option<String>) -> Result<Option<NaiveDate>> {
         .map_err(Error::Usage)
 }
 
-fn status_word(e: &Entry) -> String {
-    match e.status {
-        Status::Pending if !e.decisions.is_empty() => {
-            format!("pending (waiting for {})", e.waiting_for.join(", "))
-        }
-        Status::Pending => "pending".into(),
-        s if e.due => format!("{} (still in the filter: remove it)", s.as_str()),
-        s => s.as_str().into(),
+/// Plans `c`; on `--dry-run` prints the plan (the lines the Filtering tab's confirmation
+/// shows) and gives the exit code (1: it would be refused); else applies it.
+async fn planned(ctx: &Ctx, c: Change, now: DateTime<Utc>) -> Result<Result<Outcome, ExitCode>> {
+    let p = change::plan(ctx, &c, now).await?;
+    if ctx.dry_run {
+        with_stdout(|w| {
+            wln!(w, "dry run: nothing is changed")?;
+            for (text, _) in p.lines() {
+                wln!(w, "{text}")?;
+            }
+            if p.is_refused() {
+                wln!(w, "it would be refused")
+            } else {
+                wln!(w, "run it again without --dry-run to record it")
+            }
+        })?;
+        return Ok(Err(i32::from(p.is_refused())));
     }
-}
-
-fn until_word(e: &Entry) -> String {
-    match (e.until, e.days_left) {
-        (Some(u), Some(d)) => format!("{u} ({d} d left)"),
-        (Some(u), None) => u.to_string(),
-        (None, _) => "permanent".into(),
+    let out = change::apply(ctx, &p, now).await?;
+    for s in &out.settled {
+        errln!("{}", crate::ops::settle::describe(s));
     }
-}
-
-fn target_word(e: &Entry) -> String {
-    let mut t = e.target();
-    if let Some(ip) = e.ip {
-        t.push_str(&format!(" (IP address, {})", ip.as_str()));
-    }
-    t
-}
-
-fn say(e: &Entry) -> String {
-    format!(
-        "#{} {} {} for {}: {}",
-        e.id,
-        e.kind.as_str(),
-        target_word(e),
-        e.scope,
-        status_word(e)
-    )
+    Ok(Ok(out))
 }
 
 /// Runs a filter command.
@@ -365,9 +354,13 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                 page: a.page,
                 whole_site: a.whole_site,
             };
-            match ops::request(ctx, &input, now).await? {
-                RequestOutcome::Recorded { entry, notes } => {
-                    outln!("recorded {}", say(&entry));
+            let out = match planned(ctx, Change::Request(input), now).await? {
+                Ok(out) => out,
+                Err(code) => return Ok(code),
+            };
+            match &out.done {
+                Done::Requested(RequestOutcome::Recorded { entry, notes }) => {
+                    outln!("{}", out.summary());
                     outln!(
                         "  host {} (registrable domain {}){}",
                         entry.host,
@@ -382,13 +375,14 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                         outln!("  note: {n}");
                     }
                 }
-                RequestOutcome::Duplicate { existing } => {
+                Done::Requested(RequestOutcome::Duplicate { existing }) => {
                     outln!(
-                        "already requested: {}; not recorded again (see `schooltech filter show {}`)",
-                        say(&existing),
+                        "{} (see `schooltech filter show {}`)",
+                        out.summary(),
                         existing.id
                     );
                 }
+                _ => outln!("{}", out.summary()),
             }
             Ok(0)
         }
@@ -403,9 +397,19 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
                 VerdictArg::Approve => Verdict::Approve,
                 VerdictArg::Reject => Verdict::Reject,
             };
-            let e = ops::decide(ctx, id_arg(id)?, role, by, v, comment, now).await?;
-            outln!("{} by {by} recorded: {}", v.as_str(), say(&e));
-            if e.status == Status::Agreed {
+            let c = Change::Decide {
+                id: id_arg(id)?,
+                role: role.clone(),
+                by: by.clone(),
+                verdict: v,
+                comment: comment.clone(),
+            };
+            let out = match planned(ctx, c, now).await? {
+                Ok(out) => out,
+                Err(code) => return Ok(code),
+            };
+            outln!("{}", out.summary());
+            if let Some(e) = out.entry().filter(|e| e.status == Status::Agreed) {
                 outln!(
                     "  agreed: make the change in the filter, then run `schooltech filter apply {} --by USER --ref REF`",
                     e.id
@@ -414,17 +418,29 @@ pub async fn run(ctx: &Ctx, cmd: &FilterCmd) -> Result<ExitCode> {
             Ok(0)
         }
         FilterCmd::Apply { id, by, reference } => {
-            let (step, e) = ops::apply(ctx, id_arg(id)?, by, reference.as_deref(), now).await?;
-            match step {
-                ApplyStep::Apply => outln!("applied in the filter: {}", say(&e)),
-                ApplyStep::Remove => outln!("recorded as taken out of the filter: {}", say(&e)),
+            let c = Change::Apply {
+                id: id_arg(id)?,
+                by: by.clone(),
+                reference: reference.clone(),
+            };
+            match planned(ctx, c, now).await? {
+                Ok(out) => outln!("{}", out.summary()),
+                Err(code) => return Ok(code),
             }
             Ok(0)
         }
         FilterCmd::Revoke { id, by, reason } => {
-            let e = ops::revoke(ctx, id_arg(id)?, by, reason, now).await?;
-            outln!("revoked: {}", say(&e));
-            if e.in_filter {
+            let c = Change::Revoke {
+                id: id_arg(id)?,
+                by: by.clone(),
+                reason: reason.clone(),
+            };
+            let out = match planned(ctx, c, now).await? {
+                Ok(out) => out,
+                Err(code) => return Ok(code),
+            };
+            outln!("{}", out.summary());
+            if let Some(e) = out.entry().filter(|e| e.in_filter) {
                 outln!(
                     "  it is still in the filter: take it out, then run `schooltech filter apply {} --by USER`",
                     e.id
@@ -525,33 +541,6 @@ fn fmt_at(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn event_words(k: &EventKind) -> String {
-    match k {
-        EventKind::Decision {
-            role,
-            verdict,
-            comment,
-        } => format!("{} as {role}: {comment}", verdict.as_str()),
-        EventKind::Applied { reference } => format!(
-            "applied in the filter{}",
-            reference
-                .as_deref()
-                .map(|r| format!(" (ref {r})"))
-                .unwrap_or_default()
-        ),
-        EventKind::Revoked { reason } => format!("revoked: {reason}"),
-        EventKind::Removed { reference } => format!(
-            "taken out of the filter{}",
-            reference
-                .as_deref()
-                .map(|r| format!(" (ref {r})"))
-                .unwrap_or_default()
-        ),
-        EventKind::UntilChanged { until, note } => format!("shortened to {until}: {note}"),
-        EventKind::Kept { note } => format!("kept: {note}"),
-    }
-}
-
 fn print_list(rows: &[Entry], format: Format) -> Result<()> {
     with_stdout(|w| match format {
         Format::Json => write_json(w, &rows),
@@ -589,15 +578,16 @@ fn print_list(rows: &[Entry], format: Format) -> Result<()> {
 async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCode> {
     match cmd {
         ReviewCmd::Start { by } => {
-            let st = ops::review_start(ctx, by, now).await?;
-            outln!(
-                "review #{} started by {}: {} exceptions in force to look at",
-                st.review.id,
-                st.review.started_by,
-                st.remaining.len()
-            );
-            for e in &st.remaining {
-                outln!("  {}  ({})", say(e), e.reason);
+            let c = Change::ReviewStart { by: by.clone() };
+            let out = match planned(ctx, c, now).await? {
+                Ok(out) => out,
+                Err(code) => return Ok(code),
+            };
+            outln!("{}", out.summary());
+            if let Done::ReviewStarted(st) = &out.done {
+                for e in &st.remaining {
+                    outln!("  {}  ({})", say(e), e.reason);
+                }
             }
             outln!("record each with `schooltech filter review item ID keep|revoke|shorten --note TEXT`, then `filter review close --checks TEXT`");
             Ok(0)
@@ -614,17 +604,17 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
                 ReviewArg::Revoke => ReviewAction::Revoke,
                 ReviewArg::Shorten => ReviewAction::Shorten,
             };
-            let e = ops::review_item(
-                ctx,
-                id_arg(id)?,
-                a,
-                date_arg(until)?,
-                note,
-                by.as_deref(),
-                now,
-            )
-            .await?;
-            outln!("{}: {}", a.as_str(), say(&e));
+            let c = Change::ReviewItem {
+                id: id_arg(id)?,
+                action: a,
+                until: date_arg(until)?,
+                note: note.clone(),
+                by: by.clone(),
+            };
+            match planned(ctx, c, now).await? {
+                Ok(out) => outln!("{}", out.summary()),
+                Err(code) => return Ok(code),
+            }
             Ok(0)
         }
         ReviewCmd::Status => {
@@ -647,12 +637,15 @@ async fn review(ctx: &Ctx, cmd: &ReviewCmd, now: DateTime<Utc>) -> Result<ExitCo
             Ok(0)
         }
         ReviewCmd::Close { checks, note, by } => {
-            let r = ops::review_close(ctx, checks, note, by.as_deref(), now).await?;
-            outln!(
-                "review #{} closed by {}",
-                r.id,
-                r.closed.as_ref().map(|c| c.by.as_str()).unwrap_or("")
-            );
+            let c = Change::ReviewClose {
+                checks: checks.clone(),
+                note: note.clone(),
+                by: by.clone(),
+            };
+            match planned(ctx, c, now).await? {
+                Ok(out) => outln!("{}", out.summary()),
+                Err(code) => return Ok(code),
+            }
             Ok(0)
         }
         ReviewCmd::Report { format } => {

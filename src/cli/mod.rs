@@ -262,6 +262,9 @@ fn seed_demo_extras(ctx: &Ctx) -> Result<()> {
     crate::ops::demo_block_on(|| async {
         crate::ops::leavers::demo_zombies(ctx).await?;
         crate::ops::mirror::seed_demo(ctx)?;
+        // The filter log from the start: a `--dry-run` (whose store takes no write) plans
+        // against it too.
+        crate::ops::filter::seed_demo(&ctx.store()?, ctx.now())?;
         crate::ops::report::demo::seed(ctx).await
     })
 }

@@ -9,6 +9,9 @@
 //! Every `by` is a directory username, checked against the directory: not found, disabled or
 //! expired is refused. Every event is also written to the action log, in the same transaction.
 
+#[path = "filter_change.rs"]
+pub mod change;
+
 use super::actions::store;
 use super::Ctx;
 use crate::domain::account::Account;
@@ -27,7 +30,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 /// What `filter request` asks for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RequestInput {
     /// Directory username of who asks.
     pub by: String,
@@ -120,7 +123,7 @@ fn today(now: DateTime<Utc>) -> NaiveDate {
 }
 
 /// Opens the store; the demo school gets its own filter log the first time.
-fn open(ctx: &Ctx, now: DateTime<Utc>) -> Result<Store> {
+pub(super) fn open(ctx: &Ctx, now: DateTime<Utc>) -> Result<Store> {
     let s = store(ctx)?;
     // The demo's requests come with its first look at them (an `--as-of` demo has them from
     // the start: its store is read-only).
@@ -160,7 +163,12 @@ fn load(ctx: &Ctx, s: &Store, now: DateTime<Utc>) -> Result<(Vec<Entry>, Vec<Eve
     Ok((entries, events))
 }
 
-fn entry_of(ctx: &Ctx, s: &Store, id: i64, now: DateTime<Utc>) -> Result<(Request, Entry)> {
+pub(super) fn entry_of(
+    ctx: &Ctx,
+    s: &Store,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(Request, Entry)> {
     let req = s.filter_request(id)?.ok_or_else(|| {
         Error::NotFound(format!(
             "no filter request #{id}; see `schooltech filter list`"
@@ -225,13 +233,21 @@ fn text(what: &str, s: &str) -> Result<String> {
     Ok(t.to_string())
 }
 
-/// Records a request, or names the pending or active request it duplicates (nothing recorded).
-pub async fn request(
+/// A request checked against the rules and the directory (nothing recorded): what would be
+/// recorded, the normaliser's notes, and the pending or active request it duplicates.
+pub(super) struct RequestChecked {
+    pub(super) s: Store,
+    pub(super) new: Request,
+    pub(super) notes: Vec<String>,
+    pub(super) duplicate: Option<Entry>,
+}
+
+/// Every check of a request, in the order `filter request` makes them; records nothing.
+pub(super) async fn check_request(
     ctx: &Ctx,
     input: &RequestInput,
     now: DateTime<Utc>,
-) -> Result<RequestOutcome> {
-    ctx.refuse_as_of("filter request")?;
+) -> Result<RequestChecked> {
     check_page_choice(&input.site, input.page, input.whole_site)
         .map_err(|e| Error::Usage(e.to_string()))?;
     let site = normalise(
@@ -274,23 +290,38 @@ pub async fn request(
     };
     let s = open(ctx, now)?;
     let (entries, _) = load(ctx, &s, now)?;
-    if let Some(dup) = entries.iter().find(|e| {
+    let duplicate = entries.into_iter().find(|e| {
         (e.status == Status::Pending || e.status.is_active())
             && e.kind == new.kind
             && e.host == new.host
             && e.subdomains == new.subdomains
             && e.path == new.path
             && e.scope == new.scope
-    }) {
-        return Ok(RequestOutcome::Duplicate {
-            existing: dup.clone(),
-        });
+    });
+    Ok(RequestChecked {
+        s,
+        new,
+        notes: site.notes,
+        duplicate,
+    })
+}
+
+/// Records a request, or names the pending or active request it duplicates (nothing recorded).
+pub async fn request(
+    ctx: &Ctx,
+    input: &RequestInput,
+    now: DateTime<Utc>,
+) -> Result<RequestOutcome> {
+    ctx.refuse_as_of("filter request")?;
+    let c = check_request(ctx, input, now).await?;
+    if let Some(dup) = c.duplicate {
+        return Ok(RequestOutcome::Duplicate { existing: dup });
     }
-    let saved = s.add_filter_request(&new)?;
+    let saved = c.s.add_filter_request(&c.new)?;
     let entry = fold(&saved, &[], &roles(ctx), today(now));
     Ok(RequestOutcome::Recorded {
         entry,
-        notes: site.notes,
+        notes: c.notes,
     })
 }
 
@@ -339,6 +370,59 @@ pub fn describe_request(input: &RequestInput, today: NaiveDate) -> Result<Vec<St
     Ok(out)
 }
 
+/// An event on one request checked against the rules and the directory (nothing recorded):
+/// the request as it stands and the event that would be recorded.
+pub(super) struct EventChecked {
+    pub(super) s: Store,
+    pub(super) entry: Entry,
+    pub(super) event: NewEvent,
+}
+
+impl EventChecked {
+    /// Records the event and reads the request back.
+    fn record(self, ctx: &Ctx, now: DateTime<Utc>) -> Result<Entry> {
+        let id = self.event.request_id;
+        self.s.add_filter_event(&self.event, now)?;
+        Ok(entry_of(ctx, &self.s, id, now)?.1)
+    }
+}
+
+/// Every check of a decision, in the order `filter decide` makes them; records nothing.
+pub(super) async fn check_decide(
+    ctx: &Ctx,
+    id: i64,
+    role: &str,
+    by: &str,
+    verdict: Verdict,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> Result<EventChecked> {
+    let comment = text("--comment", comment)?;
+    let roles = roles(ctx);
+    let role = state::find_role(&roles, role)
+        .map_err(Error::Usage)?
+        .clone();
+    let s = open(ctx, now)?;
+    let (_, e) = entry_of(ctx, &s, id, now)?;
+    let who = check_person(ctx, by, now).await?;
+    state::eligible(&role, &who.username, who.role.as_deref()).map_err(Error::Usage)?;
+    state::check_decide(&e, &role, &who.username, verdict).map_err(Error::Usage)?;
+    Ok(EventChecked {
+        s,
+        entry: e,
+        event: NewEvent {
+            request_id: id,
+            by: who.username,
+            review_id: None,
+            kind: EventKind::Decision {
+                role: role.name,
+                verdict,
+                comment,
+            },
+        },
+    })
+}
+
 /// Records one approver's decision.
 pub async fn decide(
     ctx: &Ctx,
@@ -350,42 +434,19 @@ pub async fn decide(
     now: DateTime<Utc>,
 ) -> Result<Entry> {
     ctx.refuse_as_of("filter decide")?;
-    let comment = text("--comment", comment)?;
-    let roles = roles(ctx);
-    let role = state::find_role(&roles, role)
-        .map_err(Error::Usage)?
-        .clone();
-    let s = open(ctx, now)?;
-    let (_, e) = entry_of(ctx, &s, id, now)?;
-    let who = check_person(ctx, by, now).await?;
-    state::eligible(&role, &who.username, who.role.as_deref()).map_err(Error::Usage)?;
-    state::check_decide(&e, &role, &who.username, verdict).map_err(Error::Usage)?;
-    s.add_filter_event(
-        &NewEvent {
-            request_id: id,
-            by: who.username,
-            review_id: None,
-            kind: EventKind::Decision {
-                role: role.name,
-                verdict,
-                comment,
-            },
-        },
-        now,
-    )?;
-    Ok(entry_of(ctx, &s, id, now)?.1)
+    check_decide(ctx, id, role, by, verdict, comment, now)
+        .await?
+        .record(ctx, now)
 }
 
-/// Records that the agreed change was made in the filter (or, for an expired or revoked one
-/// still in the filter, that it was taken out).
-pub async fn apply(
+/// Every check of `filter apply`, in its order; records nothing.
+pub(super) async fn check_apply(
     ctx: &Ctx,
     id: i64,
     by: &str,
     reference: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(ApplyStep, Entry)> {
-    ctx.refuse_as_of("filter apply")?;
+) -> Result<(ApplyStep, EventChecked)> {
     let s = open(ctx, now)?;
     let (_, e) = entry_of(ctx, &s, id, now)?;
     let step = state::check_apply(&e).map_err(Error::Usage)?;
@@ -398,27 +459,43 @@ pub async fn apply(
         ApplyStep::Apply => EventKind::Applied { reference },
         ApplyStep::Remove => EventKind::Removed { reference },
     };
-    s.add_filter_event(
-        &NewEvent {
-            request_id: id,
-            by: who.username,
-            review_id: None,
-            kind,
+    Ok((
+        step,
+        EventChecked {
+            s,
+            entry: e,
+            event: NewEvent {
+                request_id: id,
+                by: who.username,
+                review_id: None,
+                kind,
+            },
         },
-        now,
-    )?;
-    Ok((step, entry_of(ctx, &s, id, now)?.1))
+    ))
 }
 
-/// Revokes a request or an exception in force.
-pub async fn revoke(
+/// Records that the agreed change was made in the filter (or, for an expired or revoked one
+/// still in the filter, that it was taken out).
+pub async fn apply(
+    ctx: &Ctx,
+    id: i64,
+    by: &str,
+    reference: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(ApplyStep, Entry)> {
+    ctx.refuse_as_of("filter apply")?;
+    let (step, c) = check_apply(ctx, id, by, reference, now).await?;
+    Ok((step, c.record(ctx, now)?))
+}
+
+/// Every check of `filter revoke`, in its order; records nothing.
+pub(super) async fn check_revoke(
     ctx: &Ctx,
     id: i64,
     by: &str,
     reason: &str,
     now: DateTime<Utc>,
-) -> Result<Entry> {
-    ctx.refuse_as_of("filter revoke")?;
+) -> Result<EventChecked> {
     let reason = text("--reason", reason)?;
     let s = open(ctx, now)?;
     let (_, e) = entry_of(ctx, &s, id, now)?;
@@ -430,16 +507,30 @@ pub async fn revoke(
     if !own_pending {
         check_officer(ctx, &who.username, now).await?;
     }
-    s.add_filter_event(
-        &NewEvent {
+    Ok(EventChecked {
+        s,
+        entry: e,
+        event: NewEvent {
             request_id: id,
             by: who.username,
             review_id: None,
             kind: EventKind::Revoked { reason },
         },
-        now,
-    )?;
-    Ok(entry_of(ctx, &s, id, now)?.1)
+    })
+}
+
+/// Revokes a request or an exception in force.
+pub async fn revoke(
+    ctx: &Ctx,
+    id: i64,
+    by: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Entry> {
+    ctx.refuse_as_of("filter revoke")?;
+    check_revoke(ctx, id, by, reason, now)
+        .await?
+        .record(ctx, now)
 }
 
 /// The requests as they stand on `now`, by id.
@@ -499,13 +590,23 @@ pub fn csv_text<T: Serialize>(rows: &[T]) -> Result<String> {
     super::csv_writer::to_string(rows).map_err(|e| Error::Input(format!("cannot write CSV: {e}")))
 }
 
-fn open_review(s: &Store) -> Result<Option<Review>> {
+pub(super) fn open_review(s: &Store) -> Result<Option<Review>> {
     Ok(s.filter_reviews()?.into_iter().find(|r| r.closed.is_none()))
 }
 
-/// Starts a review of every exception in force.
-pub async fn review_start(ctx: &Ctx, by: &str, now: DateTime<Utc>) -> Result<ReviewStatus> {
-    ctx.refuse_as_of("filter review start")?;
+/// A review start checked (nothing recorded): who starts it and the exceptions in it.
+pub(super) struct StartChecked {
+    pub(super) s: Store,
+    pub(super) by: String,
+    pub(super) items: Vec<Entry>,
+}
+
+/// Every check of `filter review start`, in its order; records nothing.
+pub(super) async fn check_review_start(
+    ctx: &Ctx,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<StartChecked> {
     let who = check_officer(ctx, by, now).await?;
     let s = open(ctx, now)?;
     if let Some(r) = open_review(&s)? {
@@ -515,12 +616,23 @@ pub async fn review_start(ctx: &Ctx, by: &str, now: DateTime<Utc>) -> Result<Rev
         )));
     }
     let (entries, _) = load(ctx, &s, now)?;
-    let items: Vec<i64> = entries
-        .iter()
+    let items = entries
+        .into_iter()
         .filter(|e| e.status.is_active())
-        .map(|e| e.id)
         .collect();
-    s.start_filter_review(&who.username, &items, now)?;
+    Ok(StartChecked {
+        s,
+        by: who.username,
+        items,
+    })
+}
+
+/// Starts a review of every exception in force.
+pub async fn review_start(ctx: &Ctx, by: &str, now: DateTime<Utc>) -> Result<ReviewStatus> {
+    ctx.refuse_as_of("filter review start")?;
+    let c = check_review_start(ctx, by, now).await?;
+    let items: Vec<i64> = c.items.iter().map(|e| e.id).collect();
+    c.s.start_filter_review(&c.by, &items, now)?;
     review_status(ctx, now)?
         .ok_or_else(|| Error::Input("the review just started cannot be read back".into()))
 }
@@ -545,8 +657,9 @@ pub fn review_status(ctx: &Ctx, now: DateTime<Utc>) -> Result<Option<ReviewStatu
     }))
 }
 
-/// Records the open review's verdict on one exception. `by` defaults to who started the review.
-pub async fn review_item(
+/// Every check of `filter review item`, in its order; records nothing. Also gives the open
+/// review.
+pub(super) async fn check_review_item(
     ctx: &Ctx,
     id: i64,
     action: ReviewAction,
@@ -554,8 +667,7 @@ pub async fn review_item(
     note: &str,
     by: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Entry> {
-    ctx.refuse_as_of("filter review item")?;
+) -> Result<(Review, EventChecked)> {
     let note = text("--note", note)?;
     let s = open(ctx, now)?;
     let review = open_review(&s)?.ok_or_else(|| {
@@ -587,27 +699,48 @@ pub async fn review_item(
             return Err(Error::Usage("shorten needs --until DATE".into()))
         }
     };
-    s.add_filter_event(
-        &NewEvent {
-            request_id: id,
-            by: who.username,
-            review_id: Some(review.id),
-            kind,
-        },
-        now,
-    )?;
-    Ok(entry_of(ctx, &s, id, now)?.1)
+    let event = NewEvent {
+        request_id: id,
+        by: who.username,
+        review_id: Some(review.id),
+        kind,
+    };
+    Ok((review, EventChecked { s, entry: e, event }))
 }
 
-/// Closes the open review: every exception in it must have been looked at.
-pub async fn review_close(
+/// Records the open review's verdict on one exception. `by` defaults to who started the review.
+pub async fn review_item(
+    ctx: &Ctx,
+    id: i64,
+    action: ReviewAction,
+    until: Option<NaiveDate>,
+    note: &str,
+    by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Entry> {
+    ctx.refuse_as_of("filter review item")?;
+    check_review_item(ctx, id, action, until, note, by, now)
+        .await?
+        .1
+        .record(ctx, now)
+}
+
+/// A review's close checked (nothing recorded): the review, the close and its counts.
+pub(super) struct CloseChecked {
+    pub(super) s: Store,
+    pub(super) review: Review,
+    pub(super) close: ReviewClose,
+    pub(super) summary: serde_json::Value,
+}
+
+/// Every check of `filter review close`, in its order; records nothing.
+pub(super) async fn check_review_close(
     ctx: &Ctx,
     checks: &str,
     note: &str,
     by: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<Review> {
-    ctx.refuse_as_of("filter review close")?;
+) -> Result<CloseChecked> {
     let s = open(ctx, now)?;
     let review = open_review(&s)?.ok_or_else(|| {
         Error::Usage("no review is open: start one with `filter review start --by USER`".into())
@@ -635,10 +768,28 @@ pub async fn review_close(
         checks: checks.trim().to_string(),
         note: note.trim().to_string(),
     };
-    s.close_filter_review(review.id, &close, summary)?;
+    Ok(CloseChecked {
+        s,
+        review,
+        close,
+        summary,
+    })
+}
+
+/// Closes the open review: every exception in it must have been looked at.
+pub async fn review_close(
+    ctx: &Ctx,
+    checks: &str,
+    note: &str,
+    by: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Review> {
+    ctx.refuse_as_of("filter review close")?;
+    let c = check_review_close(ctx, checks, note, by, now).await?;
+    c.s.close_filter_review(c.review.id, &c.close, c.summary)?;
     Ok(Review {
-        closed: Some(close),
-        ..review
+        closed: Some(c.close),
+        ..c.review
     })
 }
 
@@ -655,4 +806,114 @@ pub fn review_report(ctx: &Ctx, now: DateTime<Utc>) -> Result<ReviewReport> {
         today(now),
         ctx.config.filter.review_days(),
     ))
+}
+
+// The words both faces say about a request, once.
+
+/// A request's status in words, as `filter list` prints it and the tab shows it.
+pub fn status_word(e: &Entry) -> String {
+    match e.status {
+        Status::Pending if !e.decisions.is_empty() => {
+            format!("pending (waiting for {})", e.waiting_for.join(", "))
+        }
+        Status::Pending => "pending".into(),
+        s if e.due => format!("{} (still in the filter: remove it)", s.as_str()),
+        s => s.as_str().into(),
+    }
+}
+
+/// The last day in words: `2026-12-19 (12 d left)`, or `permanent`.
+pub fn until_word(e: &Entry) -> String {
+    match (e.until, e.days_left) {
+        (Some(u), Some(d)) => format!("{u} ({d} d left)"),
+        (Some(u), None) => u.to_string(),
+        (None, _) => "permanent".into(),
+    }
+}
+
+/// What the request is for (an IP address said as such).
+pub fn target_word(e: &Entry) -> String {
+    let mut t = e.target();
+    if let Some(ip) = e.ip {
+        t.push_str(&format!(" (IP address, {})", ip.as_str()));
+    }
+    t
+}
+
+/// A request in one line: `#3 unblock padlet.com for school: pending`.
+pub fn say(e: &Entry) -> String {
+    format!(
+        "#{} {} {} for {}: {}",
+        e.id,
+        e.kind.as_str(),
+        target_word(e),
+        e.scope,
+        status_word(e)
+    )
+}
+
+/// A history event in words, as `filter show` prints it and the tab shows it.
+pub fn event_words(k: &EventKind) -> String {
+    let reference = |r: &Option<String>| {
+        r.as_deref()
+            .map(|r| format!(" (ref {r})"))
+            .unwrap_or_default()
+    };
+    match k {
+        EventKind::Decision {
+            role,
+            verdict,
+            comment,
+        } => format!("{} as {role}: {comment}", verdict.as_str()),
+        EventKind::Applied { reference: r } => format!("applied in the filter{}", reference(r)),
+        EventKind::Revoked { reason } => format!("revoked: {reason}"),
+        EventKind::Removed { reference: r } => {
+            format!("taken out of the filter{}", reference(r))
+        }
+        EventKind::UntilChanged { until, note } => format!("shortened to {until}: {note}"),
+        EventKind::Kept { note } => format!("kept: {note}"),
+    }
+}
+
+/// A request's facts for a plan or a dialog: what it is, who asked and why, where it stands,
+/// and each decision so far.
+pub fn facts(e: &Entry) -> Vec<(String, super::preview::Emphasis)> {
+    use super::preview::Emphasis;
+    let mut v = vec![
+        (
+            format!(
+                "#{} {} {} for {}",
+                e.id,
+                e.kind.as_str(),
+                target_word(e),
+                e.scope
+            ),
+            Emphasis::Strong,
+        ),
+        (
+            format!("Asked by {}: {}", e.requested_by, e.reason),
+            Emphasis::Normal,
+        ),
+        (
+            format!("Status: {}", status_word(e)),
+            if e.due {
+                Emphasis::Warn
+            } else {
+                Emphasis::Normal
+            },
+        ),
+    ];
+    for d in &e.decisions {
+        v.push((
+            format!(
+                "  {} ({}) {}: {}",
+                d.by,
+                d.title,
+                d.verdict.as_str(),
+                d.comment
+            ),
+            Emphasis::Dim,
+        ));
+    }
+    v
 }

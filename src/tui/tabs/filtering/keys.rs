@@ -243,50 +243,15 @@ fn open_request(p: &FilteringTab, sh: &mut Shell) {
 
 /// The entry's facts, for the intro of a dialog about it, wrapped to fit the form.
 pub fn facts(e: &Entry) -> Vec<(String, Tone)> {
-    facts_lines(e)
+    crate::ops::filter::facts(e)
         .into_iter()
+        .map(|(l, e)| (l, super::submit::tone(e)))
         .flat_map(|(l, tone)| {
             crate::tui::widgets::wrap_text(&l, 64)
                 .into_iter()
                 .map(move |w| (w, tone))
         })
         .collect()
-}
-
-fn facts_lines(e: &Entry) -> Vec<(String, Tone)> {
-    let mut v = vec![
-        (
-            format!(
-                "#{} {} {} for {}",
-                e.id,
-                e.kind.as_str(),
-                e.target(),
-                e.scope
-            ),
-            Tone::Strong,
-        ),
-        (
-            format!("Asked by {}: {}", e.requested_by, e.reason),
-            Tone::Normal,
-        ),
-        (
-            format!("Status: {}", super::status_word(e)),
-            if e.due { Tone::Warn } else { Tone::Normal },
-        ),
-    ];
-    for d in &e.decisions {
-        v.push((
-            format!(
-                "  {} ({}) {}: {}",
-                d.by,
-                d.title,
-                d.verdict.as_str(),
-                d.comment
-            ),
-            Tone::Dim,
-        ));
-    }
-    v
 }
 
 /// Whether `by` may decide on `e` as far as the tab can tell: not its requester and not one who

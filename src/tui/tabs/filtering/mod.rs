@@ -14,9 +14,10 @@ mod submit;
 mod view;
 mod work;
 
+pub use crate::ops::filter::status_word;
 pub use keys::{CONTEXT, KEYS, REVIEW_CONTEXT};
-pub use submit::FilterPurpose;
-pub use work::{change, load, Change, FilterCmd, FilterMsg, Loaded, Outcome};
+pub use submit::{confirm, FilterPurpose};
+pub use work::{load, FilterCmd, FilterMsg, Loaded};
 
 use crate::domain::filter::review::ReviewReport;
 use crate::domain::filter::{Entry, Kind, Role, Status};
@@ -51,18 +52,6 @@ pub const SUMMARY_FROM: usize = 12;
 
 /// The scopes the filter offers (group scopes are searched for instead).
 pub const SCOPES: [&str; 4] = ["school", "staff", "pupils", "year"];
-
-/// A request's status in words, as `filter list` prints it.
-pub fn status_word(e: &Entry) -> String {
-    match e.status {
-        Status::Pending if !e.decisions.is_empty() => {
-            format!("pending (waiting for {})", e.waiting_for.join(", "))
-        }
-        Status::Pending => "pending".into(),
-        s if e.due => format!("{} (still in the filter: remove it)", s.as_str()),
-        s => s.as_str().into(),
-    }
-}
 
 /// A short status for the table: `pending 1/2`, `applied`, `expired DUE`.
 pub fn status_short(e: &Entry, roles: usize) -> String {

@@ -1,13 +1,16 @@
 //! What submitting the Filtering tab's dialogs does: the filters, and the changes, checked here
 //! as far as they can be without the directory (the site as the normaliser reads it, dates,
-//! empty fields) and then recorded through `ops::filter` in the background, whose refusals
-//! come back into the form.
+//! empty fields), built as the CLI's `ops::filter::change::Change`, planned in the background
+//! (the plan's lines are the confirmation, the same the CLI's `--dry-run` prints) and that
+//! plan applied on `y`; refusals come back into the form.
 
-use super::{Change, FilterCmd, FilteringTab, STATUS_CYCLE};
+use super::{FilterCmd, FilteringTab, STATUS_CYCLE};
 use crate::domain::filter::{normalise, Kind, ReviewAction, Scope, SiteOptions, Verdict};
 use crate::domain::time::parse_date;
 use crate::domain::time::LondonDate;
+use crate::ops::filter::change::{Change, Plan};
 use crate::ops::filter::RequestInput;
+use crate::ops::preview::Emphasis;
 use crate::tui::dialogs::Tone;
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Confirm, Dialog, Form, Purpose, Submitted};
@@ -52,8 +55,9 @@ pub enum FilterPurpose {
     },
     /// Close the review.
     ReviewClose,
-    /// A request, decision, apply or revoke confirmed (its form waits below the question).
-    Confirmed(Box<Change>),
+    /// A planned request, decision, apply or revoke confirmed (its form waits below the
+    /// question).
+    Confirmed(Box<Plan>),
 }
 
 /// A dialog of the tab was submitted.
@@ -63,10 +67,10 @@ pub fn on_submit(
     purpose: FilterPurpose,
     d: Submitted,
 ) -> Vec<Cmd> {
-    if let FilterPurpose::Confirmed(change) = purpose {
+    if let FilterPurpose::Confirmed(plan) = purpose {
         // The confirmation said yes: the form below it waits for the answer.
         return match sh.dialogs.pop() {
-            Some(Dialog::Form(f)) => start(p, sh, f, *change),
+            Some(Dialog::Form(f)) => start(p, sh, f, Work::Apply(plan)),
             other => {
                 if let Some(d) = other {
                     sh.dialogs.push(d);
@@ -93,27 +97,42 @@ pub fn on_submit(
         other => match check(&other, &f, FilteringTab::judge_now(sh).london_date()) {
             Err(e) => back(sh, f, e),
             Ok(change) => {
-                if let Some(by) = by_of(&change) {
+                if let Some(by) = change.by() {
                     p.last_by = by.to_string();
                 }
-                match confirmation(p, &change, FilteringTab::judge_now(sh).london_date()) {
-                    // Shown and confirmed with `y` before anything is recorded.
-                    Some(Ok((title, lines, yes))) => {
-                        sh.dialogs.push(Dialog::Form(f));
-                        sh.dialogs.push(Dialog::Confirm(Confirm::new(
-                            &title,
-                            lines,
-                            &yes,
-                            Purpose::Filtering(FilterPurpose::Confirmed(Box::new(change))),
-                        )));
-                        Vec::new()
-                    }
-                    Some(Err(e)) => back(sh, f, e),
-                    None => start(p, sh, f, change),
-                }
+                // Planned in the background; a request, decision, apply or revoke is then
+                // shown and confirmed with `y` before anything is recorded.
+                start(p, sh, f, Work::Plan(Box::new(change)))
             }
         },
     }
+}
+
+/// The tone a plan's line is shown in.
+pub(super) fn tone(e: Emphasis) -> Tone {
+    match e {
+        Emphasis::Strong => Tone::Strong,
+        Emphasis::Normal => Tone::Normal,
+        Emphasis::Dim => Tone::Dim,
+        Emphasis::Warn => Tone::Warn,
+    }
+}
+
+/// Asks before `plan` is applied: its title, its lines (the CLI's `--dry-run` prints the
+/// same) and what yes does; `y` applies this plan. The form it came from waits below.
+pub fn confirm(sh: &mut Shell, plan: Plan) {
+    let lines = plan
+        .lines()
+        .into_iter()
+        .map(|(l, e)| (l, tone(e)))
+        .collect();
+    let (title, yes) = (plan.title(), plan.yes());
+    sh.dialogs.push(Dialog::Confirm(Confirm::new(
+        &title,
+        lines,
+        &yes,
+        Purpose::Filtering(FilterPurpose::Confirmed(Box::new(plan))),
+    )));
 }
 
 fn filters(p: &mut FilteringTab, sh: &mut Shell, f: &Form) {
@@ -128,110 +147,10 @@ fn filters(p: &mut FilteringTab, sh: &mut Shell, f: &Form) {
     p.table.refilter_keep(page);
 }
 
-/// The question asked before a request, decision, apply or revoke is recorded: title, what
-/// will be recorded, and what yes does. None for the review's steps (they confirm in place).
-#[allow(clippy::type_complexity)]
-fn confirmation(
-    p: &FilteringTab,
-    c: &Change,
-    today: NaiveDate,
-) -> Option<Result<(String, Vec<(String, Tone)>, String), String>> {
-    let entry = |id: i64| {
-        p.table
-            .rows()
-            .iter()
-            .find(|r| r.entry.id == id)
-            .map(|r| super::keys::facts(&r.entry))
-            .unwrap_or_default()
-    };
-    let note = |s: &str| (s.to_string(), Tone::Dim);
-    Some(Ok(match c {
-        Change::Request(i) => {
-            let lines = match crate::ops::filter::describe_request(i, today) {
-                Ok(l) => l,
-                Err(e) => return Some(Err(e.to_string())),
-            };
-            let mut v: Vec<(String, Tone)> = lines
-                .into_iter()
-                .enumerate()
-                .map(|(n, l)| (l, if n == 0 { Tone::Strong } else { Tone::Normal }))
-                .collect();
-            v.push(note(
-                "Recorded as a request: nothing changes in the filter until two approvers agree.",
-            ));
-            (
-                "Record this filter request?".into(),
-                v,
-                "record the request".into(),
-            )
-        }
-        Change::Decide {
-            id,
-            role,
-            by,
-            verdict,
-            comment,
-        } => {
-            let mut v = entry(*id);
-            v.push((
-                format!("{by} {} as {role}: {comment}", verdict.as_str()),
-                Tone::Strong,
-            ));
-            v.push(note(
-                "A decision is a record: it cannot be changed afterwards.",
-            ));
-            (
-                format!("Record this decision on #{id}?"),
-                v,
-                format!("{} #{id}", verdict.as_str()),
-            )
-        }
-        Change::Apply { id, by, reference } => {
-            let mut v = entry(*id);
-            v.push((
-                format!(
-                    "{by} made the change in the filter{}",
-                    reference
-                        .as_deref()
-                        .map(|r| format!(" (reference {r})"))
-                        .unwrap_or_default()
-                ),
-                Tone::Strong,
-            ));
-            v.push(note("A record: it cannot be changed afterwards."));
-            (
-                format!("Record #{id} as done in the filter?"),
-                v,
-                format!("record #{id} done"),
-            )
-        }
-        Change::Revoke { id, by, reason } => {
-            let mut v = entry(*id);
-            v.push((format!("{by} revokes it: {reason}"), Tone::Strong));
-            v.push(note(
-                "It ends now; it must then be taken out of the filter. A record: it cannot be undone.",
-            ));
-            (format!("Revoke #{id}?"), v, format!("revoke #{id}"))
-        }
-        _ => return None,
-    }))
-}
-
 fn back(sh: &mut Shell, mut f: Form, e: String) -> Vec<Cmd> {
     f.error = Some(e);
     sh.dialogs.push(Dialog::Form(f));
     Vec::new()
-}
-
-fn by_of(c: &Change) -> Option<&str> {
-    match c {
-        Change::Request(i) => Some(&i.by),
-        Change::Decide { by, .. }
-        | Change::Apply { by, .. }
-        | Change::Revoke { by, .. }
-        | Change::ReviewStart { by } => Some(by),
-        Change::ReviewItem { .. } | Change::ReviewClose { .. } => None,
-    }
 }
 
 /// Every field of the form that is empty but needed, or is no date where a date goes, at
@@ -407,17 +326,30 @@ fn check(purpose: &FilterPurpose, f: &Form, today: NaiveDate) -> Result<Change, 
     })
 }
 
-fn start(p: &mut FilteringTab, sh: &mut Shell, mut f: Form, change: Change) -> Vec<Cmd> {
+/// What a submitted form starts in the background.
+enum Work {
+    /// Plan the change (and apply it when the tab does not ask first).
+    Plan(Box<Change>),
+    /// Apply the plan confirmed.
+    Apply(Box<Plan>),
+}
+
+fn start(p: &mut FilteringTab, sh: &mut Shell, mut f: Form, work: Work) -> Vec<Cmd> {
     let gen = sh.next_gen();
     p.save_gen = gen;
     p.saving = true;
-    f.waiting = Some((gen, "recording"));
     f.error = None;
+    let now = sh.env.clock.now();
+    let cmd = match work {
+        Work::Plan(change) => {
+            f.waiting = Some((gen, "checking"));
+            FilterCmd::Plan { gen, change, now }
+        }
+        Work::Apply(plan) => {
+            f.waiting = Some((gen, "recording"));
+            FilterCmd::Apply { gen, plan, now }
+        }
+    };
     sh.dialogs.push(Dialog::Form(f));
-    vec![FilterCmd::Change {
-        gen,
-        change: Box::new(change),
-        now: sh.env.clock.now(),
-    }
-    .into()]
+    vec![cmd.into()]
 }

@@ -5,7 +5,7 @@ use super::keys::FilteringVerb;
 use super::{
     days_word, status_mark, status_short, status_word, FSort, FilteringTab, CONTEXT, REVIEW_CONTEXT,
 };
-use crate::domain::filter::{Entry, EventKind, Status};
+use crate::domain::filter::{Entry, Status};
 use crate::tui::keymap::{Action, Context};
 use crate::tui::shell::Shell;
 use crate::tui::theme::Theme;
@@ -195,28 +195,7 @@ fn table(f: &mut Frame, area: Rect, p: &FilteringTab, s: &Shell) {
     );
 }
 
-/// A history event in words, as `filter show` prints it.
-pub fn event_words(k: &EventKind) -> String {
-    let reference = |r: &Option<String>| {
-        r.as_deref()
-            .map(|r| format!(" (ref {r})"))
-            .unwrap_or_default()
-    };
-    match k {
-        EventKind::Decision {
-            role,
-            verdict,
-            comment,
-        } => format!("{} as {role}: {comment}", verdict.as_str()),
-        EventKind::Applied { reference: r } => format!("applied in the filter{}", reference(r)),
-        EventKind::Revoked { reason } => format!("revoked: {reason}"),
-        EventKind::Removed { reference: r } => {
-            format!("taken out of the filter{}", reference(r))
-        }
-        EventKind::UntilChanged { until, note } => format!("shortened to {until}: {note}"),
-        EventKind::Kept { note } => format!("kept: {note}"),
-    }
-}
+pub use crate::ops::filter::event_words;
 
 fn kv(out: &mut Vec<Line<'static>>, t: &Theme, width: usize, k: &str, v: &str, style: Style) {
     const LABEL: usize = 11;
