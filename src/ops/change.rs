@@ -12,27 +12,35 @@
 //! depends on it (disable, enable).
 //!
 //! # The path of a change
-//! "Disable an account" from the TUI's `d` to the LDAP modify, by the files whose functions
-//! carry the change on (issue 21):
+//! "Disable an account", from the TUI's `d` to the LDAP modify, crosses these files (a file
+//! counts when one of its functions carries the change on; not counted: the TUI's routing of
+//! a key to the open dialog or tab, `app.rs`, `shell/dialog_keys.rs`, `tabs/mod.rs`, and the
+//! leaves a step calls, `ops/protect.rs`'s rules, the `Ctx`, the store's files below the
+//! journal):
 //! 1. `tui/keymap.rs`: `d` in the accounts context is the tab's `disable` verb;
-//! 2. `tui/tabs/accounts/keys.rs`: opens the reason form; after it, plans the change on the
-//!    accounts as read ([`plan_read`]) and shows [`Plans::lines`] in the confirmation; on `y`
-//!    hands the plans to the worker (`Cmd::Change`);
-//! 3. `tui/dialogs/form.rs` and `tui/dialogs/confirm.rs`: the reason, then `y`;
-//! 4. `tui/tabs/accounts/submit.rs`: the reason becomes [`Change::Disable`]; `y` applies;
-//! 5. `tui/work.rs`: the worker's one call of [`apply`] for each plan;
-//! 6. `ops/change.rs` (here): the plan's words (with `ops/preview.rs`), then [`apply`]:
-//!    read-only under `--as-of`, the identity re-check, the enabled state it depended on, a
-//!    disable's reason, and `modify`: protection (a logged refusal), nothing to do, the runner;
-//! 7. `ops/runner.rs`: the identity re-check ([`recheck`]) and [`super::runner::one`]: the
-//!    journal's intent (`journal-begun`), the change within the time limit (`sent`), the
-//!    outcome with its action-log row in one transaction of the store (`recorded`);
-//! 8. `directory/ad.rs` (`openldap.rs`) `modify_account`, through `directory/conn.rs`'s
-//!    `modify`, to ldap3.
+//! 2. `tui/tabs/accounts/keys.rs`: opens the reason form; plans the change on the accounts as
+//!    read ([`plan_read`]) and shows [`Plans::lines`] in the confirmation; on `y` gives the
+//!    plans to the worker (`Cmd::Change`);
+//! 3. `tui/dialogs/form.rs`: the reason;
+//! 4. `tui/dialogs/confirm.rs`: `y`;
+//! 5. `tui/tabs/accounts/submit.rs`: the reason becomes [`Change::Disable`]; `y` applies;
+//! 6. `tui/work.rs`: the worker calls [`apply`] for each plan;
+//! 7. `ops/change.rs` (here): [`plan_read`], then [`apply`]: read-only under `--as-of`, the
+//!    identity re-check, the enabled state the plan depended on, the reason, and `modify`:
+//!    protection (a logged refusal), nothing to do, the runner, the read-back;
+//! 8. `ops/preview.rs`: the plan's words (before -> after, refusals);
+//! 9. `ops/runner.rs`: [`recheck`] by the stable id, and `one`: the journal's intent
+//!    (`journal-begun`), the modify within the time limit (`sent`), the outcome with its
+//!    action-log row (`recorded`);
+//! 10. `store/journal.rs`: the intent, and the outcome with the log row in one transaction;
+//! 11. `directory/ad.rs` (or `openldap.rs`): `modify_account`;
+//! 12. `directory/conn.rs`: `modify`, to ldap3.
 //!
-//! Before, the same walk also crossed `tui/tabs/accounts/work.rs` (and the tab dispatch to
-//! it), `ops/identity.rs`, `ops/actions.rs` (four functions that only forwarded, and a second
-//! read of the account by name) and `ops/accounts.rs`.
+//! Before (16): these and `tui/tabs/accounts/work.rs` (reached through the tab dispatch),
+//! `ops/identity.rs`, `ops/actions.rs` (`disable`, `disable_noting`, `change_noting`,
+//! `journalled_with`: three of them only forwarded) and `ops/accounts.rs` (a second read of
+//! the account, by name). Issue 21 asks for 8: the two dialogs and the worker hop are the
+//! TUI's shape (dialog kinds, one worker), and `ops/preview.rs` is the plan's words.
 
 use super::actions;
 use super::passwords::PasswordChoice;
