@@ -173,6 +173,160 @@ fn ops_and_domain_name_no_tui_tab_or_key() {
                 bad.push(format!("{} names a key: {word:?}", f.display()));
             }
         }
+        // Nor, in what it says (its string literals; doc comments may), a face's dialog: a
+        // refusal carries the facts (the OUs there are), and each face words them.
+        for lit in literals(&code(&f)) {
+            let lower = lit.to_lowercase();
+            if lit.contains("TUI") || lower.contains("dialog") || lower.contains("tab (") {
+                bad.push(format!("{} says {lit:?}", f.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// The string literals of Rust code (plain and raw), outside comments.
+fn literals(code: &str) -> Vec<String> {
+    let b: Vec<char> = code.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            '/' if b.get(i + 1) == Some(&'/') => {
+                while i < b.len() && b[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if b.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == '*' && b[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+            }
+            // A char literal ('"', '\'', 'x'); a lifetime ('a) is left as it is.
+            '\'' if b.get(i + 1) == Some(&'\\') => {
+                i += 2;
+                while i < b.len() && b[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            }
+            '\'' if b.get(i + 2) == Some(&'\'') => i += 3,
+            'r' if (b.get(i + 1) == Some(&'"') || b.get(i + 1) == Some(&'#'))
+                && (i == 0 || !(b[i - 1].is_alphanumeric() || b[i - 1] == '_')) =>
+            {
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while b.get(j) == Some(&'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if b.get(j) != Some(&'"') {
+                    i += 1;
+                    continue;
+                }
+                let start = j + 1;
+                let close: Vec<char> = std::iter::once('"')
+                    .chain(std::iter::repeat_n('#', hashes))
+                    .collect();
+                let mut k = start;
+                while k < b.len() && !b[k..].starts_with(&close) {
+                    k += 1;
+                }
+                out.push(b[start..k.min(b.len())].iter().collect());
+                i = k + close.len();
+            }
+            '"' => {
+                let mut k = i + 1;
+                let mut lit = String::new();
+                while k < b.len() && b[k] != '"' {
+                    if b[k] == '\\' {
+                        k += 1;
+                    }
+                    if let Some(c) = b.get(k) {
+                        lit.push(*c);
+                    }
+                    k += 1;
+                }
+                out.push(lit);
+                i = k + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+#[test]
+fn string_literals_are_found_outside_comments() {
+    let code = r##"
+        // "not this"
+        let a = "one \"TUI\" dialog"; /* "nor this" */
+        let c = '"';
+        let d = r#"raw "two""#;
+        fn f<'a>(x: &'a str) -> &'a str { "three" }
+    "##;
+    assert_eq!(
+        literals(code),
+        ["one \"TUI\" dialog", "raw \"two\"", "three"]
+    );
+}
+
+/// One command type per feature, owned by ops (issue 21, item 1): no `enum Change` of the TUI's
+/// own under `src/tui` (the accounts' is `ops::change::Change`).
+#[test]
+#[ignore = "until inventory and filtering changes move to ops (h-inv-change, h-filter-change)"]
+fn the_tui_has_no_change_type_of_its_own() {
+    let mut all = Vec::new();
+    files(&src().join("tui"), &mut all);
+    let bad: Vec<String> = all
+        .iter()
+        .filter(|f| code_only(f).contains("enum Change"))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// One journal runner (issue 21, item 4): outside the store, only `ops/runner.rs` writes the
+/// journal (begins, closes, plans a run's steps, records a settled outcome: `record_settled`,
+/// the one place), and the old engines (`run_journalled`, `journalled_step`) are gone.
+#[test]
+fn only_the_runner_writes_the_journal() {
+    let mut all = Vec::new();
+    files(&src(), &mut all);
+    let mut bad = Vec::new();
+    for f in all {
+        let rel = f
+            .strip_prefix(src())
+            .expect("under src")
+            .to_string_lossy()
+            .to_string();
+        if rel.starts_with("store/") {
+            continue;
+        }
+        let c = code_only(&f);
+        for word in ["run_journalled", "journalled_step"] {
+            if c.contains(word) {
+                bad.push(format!("{rel} names {word}"));
+            }
+        }
+        if rel == "ops/runner.rs" {
+            continue;
+        }
+        for write in [
+            ".journal_begin",
+            ".journal_close",
+            ".journal_settle(",
+            ".journal_plan(",
+            ".journal_add_step(",
+            ".journal_finish(",
+            ".journal_retry_step(",
+        ] {
+            if c.contains(write) {
+                bad.push(format!("{rel} writes the journal ({write})"));
+            }
+        }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }

@@ -1,6 +1,7 @@
 //! Changing accounts: every change is journalled before it is made, and written to the
 //! action log after (with what it was before and after). Passwords never reach the log.
 
+use super::change::read_back;
 use super::passwords::{choose, PasswordChoice};
 use super::Ctx;
 use crate::directory::Secret;
@@ -50,31 +51,6 @@ where
     super::runner::one(ctx, action, target, details, change, after).await
 }
 
-/// The verb for a refusal message.
-fn verb(action: &str) -> &'static str {
-    match action {
-        "account.disable" => "disable",
-        "account.enable" => "enable",
-        "account.unlock" => "unlock",
-        "account.expire" => "set the expiry of",
-        "password.expire" => "force a password change for",
-        "password.never-expires" => "change password expiry of",
-        _ => "change",
-    }
-}
-
-fn state(a: &Account) -> Value {
-    json!({
-        "dn": a.dn,
-        "enabled": a.enabled,
-        "locked": a.locked,
-        "expires": a.expires,
-        "must_change_password": a.must_change_password,
-        "password_never_expires": a.password_never_expires,
-        "groups": a.groups,
-    })
-}
-
 async fn account(ctx: &Ctx, username: &str) -> Result<Account> {
     super::accounts::get(ctx, username).await
 }
@@ -102,6 +78,8 @@ pub struct Applied {
     pub nothing_to_do: Option<String>,
 }
 
+/// Reads the account by username and makes one attribute change through the one core
+/// ([`super::change::modify`]: protection, nothing to do, journal and log, read-back).
 async fn change_noting(
     ctx: &Ctx,
     username: &str,
@@ -111,109 +89,11 @@ async fn change_noting(
 ) -> Result<Applied> {
     ctx.refuse_as_of(action)?;
     let before = account(ctx, username).await?;
-    super::protect::refuse(ctx, action, verb(action), &before).await?;
-    if let Some(why) = nothing_to_do(&before, &c) {
-        // Already so: nothing is sent and no log row is written (issue 24, item 10).
-        return Ok(Applied {
-            account: before,
-            nothing_to_do: Some(why),
-        });
-    }
-    let mut details = json!({ "before": state(&before) });
-    if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
-        d.extend(x);
-    }
-    let dir = ctx.dir.clone();
-    let b = before.clone();
-    let expected = expected_after(&before, &c);
-    let change_copy = c.clone();
-    journalled_with(
-        ctx,
-        action,
-        &before.username,
-        details,
-        async move { dir.modify_account(&b, &change_copy).await },
-        |_| Some(state(&expected)),
-    )
-    .await?;
+    let (account, nothing_to_do) = super::change::modify(ctx, before, action, c, extra).await?;
     Ok(Applied {
-        account: read_back(ctx, username, || expected_after(&before, &c)).await,
-        nothing_to_do: None,
+        account,
+        nothing_to_do,
     })
-}
-
-/// Why `c` would change nothing on `a`, in words ("already disabled: nothing to do"). Such a
-/// change is not sent and writes no action-log row; the CLI and the TUI say these words.
-pub fn nothing_to_do(a: &Account, c: &AccountChange) -> Option<String> {
-    let already = match c {
-        AccountChange::SetEnabled(true) if a.enabled => "already enabled".to_string(),
-        AccountChange::SetEnabled(false) if !a.enabled => "already disabled".to_string(),
-        AccountChange::Unlock if !a.locked => "not locked".to_string(),
-        AccountChange::SetExpires(t) if a.expires == *t => match t {
-            Some(t) => format!("already expires {}", uk_date(*t)),
-            None => "already never expires".to_string(),
-        },
-        AccountChange::SetMustChangePassword(on) if a.must_change_password == *on => {
-            format!(
-                "must change password already {}",
-                if *on { "on" } else { "off" }
-            )
-        }
-        AccountChange::SetPasswordNeverExpires(on) if a.password_never_expires == *on => {
-            format!(
-                "password never expires already {}",
-                if *on { "on" } else { "off" }
-            )
-        }
-        AccountChange::SetDescription(d) if a.description == *d => {
-            "description already so".to_string()
-        }
-        _ => return None,
-    };
-    Some(format!("{already}: nothing to do"))
-}
-
-/// What the account looks like after `c`, as far as schooltech's own fields go.
-fn expected_after(before: &Account, c: &AccountChange) -> Account {
-    let mut a = before.clone();
-    match c {
-        AccountChange::SetEnabled(on) => a.enabled = *on,
-        AccountChange::Unlock => a.locked = false,
-        AccountChange::SetExpires(t) => a.expires = *t,
-        AccountChange::SetMustChangePassword(on) => a.must_change_password = *on,
-        AccountChange::SetPasswordNeverExpires(on) => a.password_never_expires = *on,
-        AccountChange::SetDescription(d) => a.description = d.clone(),
-        AccountChange::SetNames {
-            given,
-            surname,
-            display,
-        } => {
-            a.given_name = Some(given.clone());
-            a.surname = Some(surname.clone());
-            a.display_name = Some(display.clone());
-        }
-    }
-    a
-}
-
-/// Reads the account back after a change that is already recorded. A failed read-back is a
-/// warning, not an error: the change was made and logged; `fallback` stands in for it.
-async fn read_back(ctx: &Ctx, username: &str, fallback: impl FnOnce() -> Account) -> Account {
-    match ctx.dir.get_account(username).await {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            tracing::warn!(
-                "the change to {username} was made and logged, but reading it back found no such account"
-            );
-            fallback()
-        }
-        Err(e) => {
-            tracing::warn!(
-                "the change to {username} was made and logged, but reading it back failed: {e}"
-            );
-            fallback()
-        }
-    }
 }
 
 /// Disables an account, with the reason in the action log.
@@ -452,7 +332,8 @@ pub async fn move_to(ctx: &Ctx, username: &str, ou: &str) -> Result<Account> {
     let ous = ctx.dir.list_ous().await?;
     if !ous.iter().any(|o| o.eq_ignore_ascii_case(&target)) {
         return Err(Error::NotFound(format!(
-            "no OU \"{target}\"; list them with the TUI's move dialog or ldapsearch"
+            "no OU \"{target}\"; {}",
+            super::change::known_ous(&ous)
         )));
     }
     if let Some(why) = super::protect::Protection::from_ctx(ctx).check_target_ou(&target) {

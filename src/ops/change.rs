@@ -10,22 +10,54 @@
 //! replaced by another account with the same username, renamed), when it was moved and the
 //! change depends on where it was (a move), or when its enabled state changed and the change
 //! depends on it (disable, enable).
+//!
+//! # The path of a change
+//! "Disable an account", from the TUI's `d` to the LDAP modify, crosses these files (a file
+//! counts when one of its functions carries the change on; not counted: the TUI's routing of
+//! a key to the open dialog or tab, `app.rs`, `shell/dialog_keys.rs`, `tabs/mod.rs`, and the
+//! leaves a step calls, `ops/protect.rs`'s rules, the `Ctx`, the store's files below the
+//! journal):
+//! 1. `tui/keymap.rs`: `d` in the accounts context is the tab's `disable` verb;
+//! 2. `tui/tabs/accounts/keys.rs`: opens the reason form; plans the change on the accounts as
+//!    read ([`plan_read`]) and shows [`Plans::lines`] in the confirmation; on `y` gives the
+//!    plans to the worker (`Cmd::Change`);
+//! 3. `tui/dialogs/form.rs`: the reason;
+//! 4. `tui/dialogs/confirm.rs`: `y`;
+//! 5. `tui/tabs/accounts/submit.rs`: the reason becomes [`Change::Disable`]; `y` applies;
+//! 6. `tui/work.rs`: the worker calls [`apply`] for each plan;
+//! 7. `ops/change.rs` (here): [`plan_read`], then [`apply`]: read-only under `--as-of`, the
+//!    identity re-check, the enabled state the plan depended on, the reason, and `modify`:
+//!    protection (a logged refusal), nothing to do, the runner, the read-back;
+//! 8. `ops/preview.rs`: the plan's words (before -> after, refusals);
+//! 9. `ops/runner.rs`: [`recheck`] by the stable id, and `one`: the journal's intent
+//!    (`journal-begun`), the modify within the time limit (`sent`), the outcome with its
+//!    action-log row (`recorded`);
+//! 10. `store/journal.rs`: the intent, and the outcome with the log row in one transaction;
+//! 11. `directory/ad.rs` (or `openldap.rs`): `modify_account`;
+//! 12. `directory/conn.rs`: `modify`, to ldap3.
+//!
+//! Before (16): these and `tui/tabs/accounts/work.rs` (reached through the tab dispatch),
+//! `ops/identity.rs`, `ops/actions.rs` (`disable`, `disable_noting`, `change_noting`,
+//! `journalled_with`: three of them only forwarded) and `ops/accounts.rs` (a second read of
+//! the account, by name). Issue 21 asks for 8: the two dialogs and the worker hop are the
+//! TUI's shape (dialog kinds, one worker), and `ops/preview.rs` is the plan's words.
 
 use super::actions;
-use super::identity::{recheck, target_of, Depends};
 use super::passwords::PasswordChoice;
 use super::preview::{
     plan_for, protect, refuse, role_change, AccountPlan, Emphasis, MoveRoles, Outcome,
 };
 use super::protect::Protection;
-use super::runner::Target;
+use super::runner::{recheck, target_of, Depends, Target};
 use super::Ctx;
 use crate::directory::Secret;
 use crate::domain::account::{Account, AccountChange};
 use crate::domain::roles::absolute;
+use crate::domain::time::uk_date;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
+use serde_json::{json, Value};
 
 /// A change to one account.
 #[derive(Debug, Clone, Serialize)]
@@ -104,19 +136,6 @@ impl Change {
             Change::Expiry { .. } => "expiry set",
             Change::Password { .. } => "password reset",
         }
-    }
-
-    /// The directory change when it is a single attribute (it may already be so).
-    fn simple(&self) -> Option<AccountChange> {
-        Some(match self {
-            Change::Disable { .. } => AccountChange::SetEnabled(false),
-            Change::Enable { .. } => AccountChange::SetEnabled(true),
-            Change::Unlock => AccountChange::Unlock,
-            Change::Expiry { on } => {
-                AccountChange::SetExpires(on.map(crate::domain::time::end_of_day))
-            }
-            _ => return None,
-        })
     }
 }
 
@@ -378,35 +397,58 @@ pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Applied> {
         }
         Ok(())
     };
-    // A change to what is already so sends nothing and logs nothing (the action decides and
-    // still refuses what it refuses); the words for it, on the account as it is now.
-    let nothing = plan
-        .change
-        .simple()
-        .and_then(|c| actions::nothing_to_do(&now, &c));
-    let done = |account: Account| Applied {
+    let applied = |(account, nothing): (Account, Option<String>)| Applied {
         account,
         password: None,
         unknown: None,
-        nothing: nothing.clone(),
+        nothing,
     };
+    // A change of one attribute goes to the one core with the account as re-read by its id
+    // (no second read by name); a change to what is already so sends and logs nothing.
     Ok(match &plan.change {
         Change::Disable { reason } => {
             on_off(true)?;
-            done(actions::disable(ctx, u, reason).await?)
+            let reason = reason.trim();
+            if reason.is_empty() {
+                return Err(Error::Usage(
+                    "say why the account is disabled (--reason TEXT)".into(),
+                ));
+            }
+            let extra = json!({ "reason": reason });
+            applied(
+                modify(
+                    ctx,
+                    now,
+                    "account.disable",
+                    AccountChange::SetEnabled(false),
+                    extra,
+                )
+                .await?,
+            )
         }
         Change::Enable { override_aup } => {
             on_off(false)?;
-            done(actions::enable_with(ctx, u, override_aup.as_deref()).await?)
+            let nothing = nothing_to_do(&now, &AccountChange::SetEnabled(true));
+            let account = actions::enable_with(ctx, u, override_aup.as_deref()).await?;
+            applied((account, nothing))
         }
-        Change::Unlock => done(actions::unlock(ctx, u).await?),
-        Change::Move { ou } => done(actions::move_to(ctx, u, ou).await?),
+        Change::Unlock => {
+            applied(modify(ctx, now, "account.unlock", AccountChange::Unlock, json!({})).await?)
+        }
+        Change::Move { ou } => applied((actions::move_to(ctx, u, ou).await?, None)),
         Change::Groups {
             add,
             remove,
             allow_protected,
-        } => done(actions::groups_with(ctx, u, add, remove, *allow_protected).await?),
-        Change::Expiry { on } => done(actions::set_expiry(ctx, u, *on).await?),
+        } => applied((
+            actions::groups_with(ctx, u, add, remove, *allow_protected).await?,
+            None,
+        )),
+        Change::Expiry { on } => {
+            let when = on.map(crate::domain::time::end_of_day);
+            let c = AccountChange::SetExpires(when);
+            applied(modify(ctx, now, "account.expire", c, json!({ "expires": when })).await?)
+        }
         Change::Password { choice, temporary } => {
             let r = actions::reset_password_outcome(ctx, u, choice, *temporary).await?;
             Applied {
@@ -417,6 +459,164 @@ pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Applied> {
             }
         }
     })
+}
+
+/// The verb for a refusal message.
+fn refusal_verb(action: &str) -> &'static str {
+    match action {
+        "account.disable" => "disable",
+        "account.enable" => "enable",
+        "account.unlock" => "unlock",
+        "account.expire" => "set the expiry of",
+        "password.expire" => "force a password change for",
+        "password.never-expires" => "change password expiry of",
+        _ => "change",
+    }
+}
+
+/// The account's fields a change's log row keeps, before and after.
+fn state(a: &Account) -> Value {
+    json!({
+        "dn": a.dn,
+        "enabled": a.enabled,
+        "locked": a.locked,
+        "expires": a.expires,
+        "must_change_password": a.must_change_password,
+        "password_never_expires": a.password_never_expires,
+        "groups": a.groups,
+    })
+}
+
+/// Why `c` would change nothing on `a`, in words ("already disabled: nothing to do"). Such a
+/// change is not sent and writes no action-log row; the CLI and the TUI say these words.
+pub fn nothing_to_do(a: &Account, c: &AccountChange) -> Option<String> {
+    let already = match c {
+        AccountChange::SetEnabled(true) if a.enabled => "already enabled".to_string(),
+        AccountChange::SetEnabled(false) if !a.enabled => "already disabled".to_string(),
+        AccountChange::Unlock if !a.locked => "not locked".to_string(),
+        AccountChange::SetExpires(t) if a.expires == *t => match t {
+            Some(t) => format!("already expires {}", uk_date(*t)),
+            None => "already never expires".to_string(),
+        },
+        AccountChange::SetMustChangePassword(on) if a.must_change_password == *on => {
+            format!(
+                "must change password already {}",
+                if *on { "on" } else { "off" }
+            )
+        }
+        AccountChange::SetPasswordNeverExpires(on) if a.password_never_expires == *on => {
+            format!(
+                "password never expires already {}",
+                if *on { "on" } else { "off" }
+            )
+        }
+        AccountChange::SetDescription(d) if a.description == *d => {
+            "description already so".to_string()
+        }
+        _ => return None,
+    };
+    Some(format!("{already}: nothing to do"))
+}
+
+/// What the account looks like after `c`, as far as schooltech's own fields go.
+fn expected_after(before: &Account, c: &AccountChange) -> Account {
+    let mut a = before.clone();
+    match c {
+        AccountChange::SetEnabled(on) => a.enabled = *on,
+        AccountChange::Unlock => a.locked = false,
+        AccountChange::SetExpires(t) => a.expires = *t,
+        AccountChange::SetMustChangePassword(on) => a.must_change_password = *on,
+        AccountChange::SetPasswordNeverExpires(on) => a.password_never_expires = *on,
+        AccountChange::SetDescription(d) => a.description = d.clone(),
+        AccountChange::SetNames {
+            given,
+            surname,
+            display,
+        } => {
+            a.given_name = Some(given.clone());
+            a.surname = Some(surname.clone());
+            a.display_name = Some(display.clone());
+        }
+    }
+    a
+}
+
+/// Reads the account back after a change that is already recorded. A failed read-back is a
+/// warning, not an error: the change was made and logged; `fallback` stands in for it.
+pub(super) async fn read_back(
+    ctx: &Ctx,
+    username: &str,
+    fallback: impl FnOnce() -> Account,
+) -> Account {
+    match ctx.dir.get_account(username).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            tracing::warn!(
+                "the change to {username} was made and logged, but reading it back found no such account"
+            );
+            fallback()
+        }
+        Err(e) => {
+            tracing::warn!(
+                "the change to {username} was made and logged, but reading it back failed: {e}"
+            );
+            fallback()
+        }
+    }
+}
+
+/// The one core of a change to one attribute of an account as it was read (`before`): refused
+/// under `--as-of` and when the account is protected (a logged refusal); nothing sent and no
+/// log row when it is already so (the words both faces say are returned); else journalled and
+/// sent through the one runner ([`super::runner::one`]: the journal's intent, the modify, the
+/// outcome with its action-log row in one transaction), then read back. Returns the account
+/// after and, when nothing was to do, why.
+pub(super) async fn modify(
+    ctx: &Ctx,
+    before: Account,
+    action: &str,
+    c: AccountChange,
+    extra: Value,
+) -> Result<(Account, Option<String>)> {
+    ctx.refuse_as_of(action)?;
+    super::protect::refuse(ctx, action, refusal_verb(action), &before).await?;
+    if let Some(why) = nothing_to_do(&before, &c) {
+        // Already so: nothing is sent and no log row is written (issue 24, item 10).
+        return Ok((before, Some(why)));
+    }
+    let mut details = json!({ "before": state(&before) });
+    if let (Value::Object(d), Value::Object(x)) = (&mut details, extra) {
+        d.extend(x);
+    }
+    let expected = expected_after(&before, &c);
+    let after = state(&expected);
+    let dir = ctx.dir.clone();
+    let b = before.clone();
+    super::runner::one(
+        ctx,
+        action,
+        &before.username,
+        details,
+        async move { dir.modify_account(&b, &c).await },
+        move |_| Some(after),
+    )
+    .await?;
+    Ok((read_back(ctx, &before.username, || expected).await, None))
+}
+
+/// The OUs the directory has, for a refusal naming an OU it does not have (the data; each
+/// face shows it as it is).
+pub fn known_ous(ous: &[String]) -> String {
+    const SHOWN: usize = 12;
+    match ous.len() {
+        0 => "the directory has no OU".to_string(),
+        n if n <= SHOWN => format!("the directory's OUs: {}", ous.join("; ")),
+        n => format!(
+            "the directory's OUs: {}; and {} more",
+            ous[..SHOWN].join("; "),
+            n - SHOWN
+        ),
+    }
 }
 
 fn word(enabled: bool) -> &'static str {

@@ -33,8 +33,41 @@ pub enum Cmd {
         /// The candidate.
         candidate: Secret,
     },
+    /// Apply the plans of an ops change the operator confirmed, one account after another
+    /// (each read again by its id and refused when it is no longer the one planned): the
+    /// worker's one call of `ops::change::apply`, for whichever tab asked. `reply` wraps each
+    /// [`Applying`] as the asking tab's message.
+    Change {
+        /// Generation.
+        gen: u64,
+        /// The plans the confirmation showed.
+        plans: Box<ops::change::Plans>,
+        /// Wraps an answer as the asking tab's message.
+        reply: fn(Applying) -> Msg,
+    },
     /// A tab's work.
     Tab(TabCmd),
+}
+
+/// What applying confirmed plans ([`Cmd::Change`]) answers.
+#[derive(Debug)]
+pub enum Applying {
+    /// One account was done (or refused, or failed).
+    One {
+        /// Generation.
+        gen: u64,
+        /// Whose.
+        username: String,
+        /// The account after the change, and a generated password to show once.
+        result: Box<Result<ops::change::Applied>>,
+    },
+    /// Every plan was applied, or `stopped` says why it stopped early (the directory lost).
+    Done {
+        /// Generation.
+        gen: u64,
+        /// Reason for stopping early.
+        stopped: Option<String>,
+    },
 }
 
 /// Where a tab's background work sends its answers: the loop's channel, with the answer
@@ -136,6 +169,27 @@ impl Worker {
                     if let Ok(verdict) = verdict {
                         let _ = tx.send(Msg::Verdict { gen, verdict });
                     }
+                });
+            }
+            Cmd::Change { gen, plans, reply } => {
+                tokio::spawn(async move {
+                    let mut stopped = None;
+                    for plan in &plans.plans {
+                        let result = ops::change::apply(&ctx, plan).await;
+                        let lost = matches!(&result, Err(e) if e.is_offline());
+                        let msg = result.as_ref().err().map(|e| e.to_string());
+                        let username = plan.username.clone();
+                        let _ = tx.send(reply(Applying::One {
+                            gen,
+                            username,
+                            result: Box::new(result),
+                        }));
+                        if lost {
+                            stopped = msg;
+                            break;
+                        }
+                    }
+                    let _ = tx.send(reply(Applying::Done { gen, stopped }));
                 });
             }
             Cmd::Tab(c) => tabs::spawn(ctx, tx, c),

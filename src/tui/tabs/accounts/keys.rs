@@ -574,5 +574,9 @@ pub fn start_apply(sh: &mut Shell, plans: Box<Plans>) -> Vec<Cmd> {
         _ => format!("{verb} {n} accounts"),
     };
     let gen = sh.start_job(title, n, plans.change.done());
-    vec![super::AccountsCmd::Apply { gen, plans }.into()]
+    vec![Cmd::Change {
+        gen,
+        plans,
+        reply: super::work::applied,
+    }]
 }

@@ -10,7 +10,9 @@ use crate::ops::import::{ImportPlan, ImportResult};
 use crate::ops::Listing;
 use crate::ops::{self, Ctx};
 use crate::ops::{ActionEntry, LogFilter};
-use crate::tui::work::{blocking, join_error, Outbox};
+use crate::tui::app::Msg;
+use crate::tui::tabs::TabMsg;
+use crate::tui::work::{blocking, join_error, Applying, Outbox};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,14 +62,6 @@ pub enum AccountsCmd {
         gen: u64,
         /// What to create.
         req: CreateRequest,
-    },
-    /// Apply the plans confirmed (one change over some accounts), one after another: each
-    /// account is read again by its id and refused when it is no longer the one planned.
-    Apply {
-        /// Generation.
-        gen: u64,
-        /// The plans the confirmation showed.
-        plans: Box<Plans>,
     },
     /// Read a CSV and plan the import (dry run).
     ImportPlan {
@@ -192,7 +186,7 @@ pub enum AccountsMsg {
         /// Outcome (with the password to show once, also when the outcome is unknown).
         result: Result<CreateOutcome>,
     },
-    /// One account of an `Apply` was done (or failed).
+    /// One account of the plans confirmed was done (or failed).
     Applied {
         /// Generation.
         gen: u64,
@@ -201,7 +195,7 @@ pub enum AccountsMsg {
         /// The account after the change, and a generated password to show once.
         result: Result<Applied>,
     },
-    /// An `Apply` finished; `stopped` says why it stopped early, if it did.
+    /// The plans confirmed were applied; `stopped` says why it stopped early, if it did.
     ApplyDone {
         /// Generation.
         gen: u64,
@@ -257,6 +251,23 @@ pub async fn import_plan(ctx: &Ctx, path: &std::path::Path) -> Result<ImportPlan
         .map_err(join_error)?
         .map_err(|e| Error::io(path, e))?;
     ops::import::plan_file(ctx, &bytes, None).await
+}
+
+/// An answer of the worker's [`Cmd::Change`](crate::tui::work::Cmd::Change) (the plans this
+/// tab confirmed) as this tab's message.
+pub fn applied(a: Applying) -> Msg {
+    Msg::Tab(TabMsg::Accounts(match a {
+        Applying::One {
+            gen,
+            username,
+            result,
+        } => AccountsMsg::Applied {
+            gen,
+            username,
+            result: *result,
+        },
+        Applying::Done { gen, stopped } => AccountsMsg::ApplyDone { gen, stopped },
+    }))
 }
 
 /// Starts `cmd` on a tokio task; the answer goes to `out`.
@@ -317,27 +328,6 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
             tokio::spawn(async move {
                 let result = ops::actions::create_outcome(&ctx, &req).await;
                 out.send(AccountsMsg::Created { gen, result });
-            });
-        }
-        AccountsCmd::Apply { gen, plans } => {
-            tokio::spawn(async move {
-                let mut stopped = None;
-                for plan in &plans.plans {
-                    let username = &plan.username;
-                    let result = ops::change::apply(&ctx, plan).await;
-                    let lost = matches!(&result, Err(e) if e.is_offline());
-                    let msg = result.as_ref().err().map(|e| e.to_string());
-                    out.send(AccountsMsg::Applied {
-                        gen,
-                        username: username.clone(),
-                        result,
-                    });
-                    if lost {
-                        stopped = msg;
-                        break;
-                    }
-                }
-                out.send(AccountsMsg::ApplyDone { gen, stopped });
             });
         }
         AccountsCmd::PlanAup { gen, change } => {
