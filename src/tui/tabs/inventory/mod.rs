@@ -18,9 +18,10 @@ mod submit;
 mod view;
 mod work;
 
+pub use crate::ops::inventory::change::Change;
 pub use keys::{AUDIT_CONTEXT, CONTEXT, DISPOSAL_CONTEXT, KEYS, SCAN_CONTEXT};
 pub use submit::InvPurpose;
-pub use work::{Change, InvCmd, InvMsg, Loaded, ScanFeed};
+pub use work::{InvCmd, InvMsg, Loaded, ScanFeed};
 
 use crate::domain::inventory::audit::audit_overdue;
 use crate::domain::inventory::{Category, ScanOutcome, Status};
@@ -369,6 +370,8 @@ pub struct InventoryTab {
     pub save_gen: u64,
     /// A change is running.
     pub saving: bool,
+    /// Generation of the plan asked for without a form (closing the audit round).
+    pub plan_gen: u64,
 }
 
 impl InventoryTab {
