@@ -189,7 +189,8 @@ pub struct Plan {
 }
 
 /// The line every plan that cannot be undone carries.
-pub const PERMANENT: &str = "This cannot be undone: the record is append-only.";
+pub const PERMANENT: &str =
+    "This record is permanent: once made it cannot be undone, edited or deleted (append-only).";
 
 impl Plan {
     /// The plan in words, for both faces (the one renderer): what will happen, before -> after,
@@ -198,7 +199,15 @@ impl Plan {
     pub fn lines(&self) -> Vec<(String, Emphasis)> {
         let mut out = self.lines.clone();
         if let Some(why) = &self.refused {
-            out.push((format!("Refused: {why}"), Emphasis::Warn));
+            // One line each (a refusal may list several reasons, one a line).
+            for (i, l) in why.lines().enumerate() {
+                let l = if i == 0 {
+                    format!("Refused: {l}")
+                } else {
+                    l.to_string()
+                };
+                out.push((l, Emphasis::Warn));
+            }
         } else if self.permanent {
             out.push((PERMANENT.into(), Emphasis::Warn));
         }

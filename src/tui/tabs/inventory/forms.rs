@@ -415,6 +415,7 @@ pub fn open_close_round(v: &mut InventoryTab, sh: &mut Shell) -> Vec<Cmd> {
     }
     let gen = sh.next_gen();
     v.plan_gen = gen;
+    v.planning = true;
     vec![super::InvCmd::Plan {
         gen,
         change: Box::new(super::Change::AuditClose),

@@ -20,7 +20,7 @@ mod work;
 
 pub use crate::ops::inventory::change::Change;
 pub use keys::{AUDIT_CONTEXT, CONTEXT, DISPOSAL_CONTEXT, KEYS, SCAN_CONTEXT};
-pub use submit::InvPurpose;
+pub use submit::{confirm_lines, InvPurpose, Pending};
 pub use work::{InvCmd, InvMsg, Loaded, ScanFeed};
 
 use crate::domain::inventory::audit::audit_overdue;
@@ -372,6 +372,8 @@ pub struct InventoryTab {
     pub saving: bool,
     /// Generation of the plan asked for without a form (closing the audit round).
     pub plan_gen: u64,
+    /// That plan is being made.
+    pub planning: bool,
 }
 
 impl InventoryTab {
@@ -512,6 +514,8 @@ impl InventoryTab {
             Some("recording scans")
         } else if self.saving {
             Some("saving the change")
+        } else if self.planning {
+            Some("planning the change")
         } else if self.detail.loading {
             Some("reading the asset")
         } else if self.disposal.loading {

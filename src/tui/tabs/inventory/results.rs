@@ -111,8 +111,11 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
             result,
         } => {
             let has_form = sh.waiting_form(gen).is_some();
-            if !has_form && gen != v.plan_gen {
+            if !has_form && (gen != v.plan_gen || !v.planning) {
                 return (Vec::new(), false);
+            }
+            if gen == v.plan_gen {
+                v.planning = false;
             }
             // A refusal goes back into the form that asked (or the status line); else the plan
             // is shown in the confirmation.

@@ -14,7 +14,7 @@ use crate::domain::inventory::records::BreachInput;
 use crate::domain::inventory::{Asset, Category, Status};
 use crate::domain::time::parse_date;
 use crate::domain::time::LondonDate;
-use crate::ops::inventory::change::{Change, Plan};
+use crate::ops::inventory::change::{Change, Plan, PERMANENT};
 use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
 use crate::ops::inventory::labels::Selection;
 use crate::ops::inventory::{AssetEdit, LoanRequest, NewAsset};
@@ -555,10 +555,12 @@ fn plan_first(
     .into()]
 }
 
-/// The confirmation's lines: the plan's lines, the words the CLI's `--dry-run` prints.
+/// The confirmation's lines: the plan's lines, the words the CLI's `--dry-run` prints (the
+/// shared confirmation draws the append-only line itself when it is permanent).
 pub fn confirm_lines(plan: &Plan) -> Vec<(String, Tone)> {
     plan.lines()
         .into_iter()
+        .filter(|(text, _)| text != PERMANENT)
         .map(|(text, e)| {
             let tone = match e {
                 Emphasis::Strong => Tone::Strong,
