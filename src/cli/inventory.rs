@@ -12,6 +12,7 @@ use crate::domain::inventory::{Category, ScanOutcome, Status};
 use crate::domain::time::LondonDate;
 use crate::error::{Error, Result};
 use crate::ops::csv_reader::parse_date;
+use crate::ops::inventory::change::{self, Change, Done, Outcome};
 use crate::ops::inventory::{self as inv, audit, disposal, import, labels, software};
 use crate::ops::AssetQuery;
 use crate::ops::Ctx;
@@ -637,6 +638,47 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
     })
 }
 
+/// Plans `change` (reading the register; nothing is changed). On `--dry-run` prints the plan
+/// (the same lines the Inventory tab's confirmation shows) and gives the exit: 0, or 1 when the
+/// change would be refused. Else applies that plan and gives what was done.
+fn planned(
+    ctx: &Ctx,
+    change: Change,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<std::result::Result<Outcome, ExitCode>> {
+    let plan = change::plan(ctx, &change)?;
+    if ctx.dry_run {
+        with_stdout(|w| {
+            wln!(w, "dry run: nothing is changed")?;
+            for (text, _) in plan.lines() {
+                wln!(w, "{}", super::output::clean(&text))?;
+            }
+            if plan.refused.is_some() {
+                wln!(w, "the change would be refused")
+            } else {
+                wln!(w, "run it again without --dry-run to make the change")
+            }
+        })?;
+        return Ok(Err(i32::from(plan.refused.is_some())));
+    }
+    change::apply_with(ctx, &plan, progress).map(Ok)
+}
+
+/// [`planned`] without a progress bar.
+fn plan_apply(ctx: &Ctx, change: Change) -> Result<std::result::Result<Outcome, ExitCode>> {
+    planned(ctx, change, &|_, _| {})
+}
+
+/// The outcome of [`planned`], or the dry run's exit.
+macro_rules! applied {
+    ($e:expr) => {
+        match $e? {
+            Ok(o) => o,
+            Err(code) => return Ok(code),
+        }
+    };
+}
+
 /// Runs an inventory command.
 pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
     match cmd {
@@ -645,21 +687,17 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             status,
             fields: f,
         } => {
-            let a = inv::add(
+            let o = applied!(plan_apply(
                 ctx,
-                &inv::NewAsset {
-                    tag: tag.clone(),
-                    status: *status,
-                    fields: fields(f),
+                Change::Add {
+                    asset: inv::NewAsset {
+                        tag: tag.clone(),
+                        status: *status,
+                        fields: fields(f),
+                    },
                 },
-            )?;
-            outln!(
-                "added {} ({}, {}, {})",
-                a.tag,
-                a.category,
-                a.description(),
-                a.status
-            );
+            ));
+            outln!("{}", o.said);
             Ok(0)
         }
         InventoryCmd::Edit { tag, fields: f } => {
@@ -679,7 +717,16 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 encrypted: f.encrypted,
                 notes: f.notes.clone(),
             };
-            let (a, changes) = inv::edit(ctx, tag, &e)?;
+            let o = applied!(plan_apply(
+                ctx,
+                Change::Edit {
+                    tag: tag.clone(),
+                    edit: e,
+                },
+            ));
+            let Done::Edited(a, changes) = o.done else {
+                return Ok(0);
+            };
             if changes.is_empty() {
                 outln!("{}: nothing to change", a.tag);
             }
@@ -889,8 +936,16 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                 ico_reference: ico_ref.clone(),
                 not_reportable: not_reportable.clone(),
             };
-            let a = inv::set_status_with(ctx, tag, *status, note, &breach)?;
-            outln!("{} is now {}", a.tag, a.status);
+            let o = applied!(plan_apply(
+                ctx,
+                Change::Status {
+                    tag: tag.clone(),
+                    to: *status,
+                    note: note.clone(),
+                    breach,
+                },
+            ));
+            outln!("{}", o.said);
             Ok(0)
         }
         InventoryCmd::Encryption { format } => {
@@ -919,22 +974,25 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             };
             // Sheets drawn (the total is known once the first is drawn).
             let bar: std::sync::OnceLock<super::progress::Progress> = std::sync::OnceLock::new();
-            let w = labels::write_with(ctx, &sel, *layout, out, &|done, total| {
-                bar.get_or_init(|| {
-                    super::progress::Progress::new("drawing label sheets", total as u64)
-                })
-                .set(done as u64)
-            });
+            let o = planned(
+                ctx,
+                Change::Labels {
+                    selection: sel,
+                    layout: *layout,
+                    out: out.clone(),
+                },
+                &|done, total| {
+                    bar.get_or_init(|| {
+                        super::progress::Progress::new("drawing label sheets", total as u64)
+                    })
+                    .set(done as u64)
+                },
+            );
             if let Some(b) = bar.get() {
                 b.finish();
             }
-            let w = w?;
-            outln!(
-                "wrote {} label(s) on {} sheet(s) to {}",
-                w.labels,
-                w.sheets,
-                w.path
-            );
+            let o = applied!(o);
+            outln!("{}", o.said);
             Ok(0)
         }
         InventoryCmd::Disposal(c) => run_disposal(ctx, c),
@@ -1080,8 +1138,11 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
 fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
     match c {
         AuditCmd::Start { name } => {
-            let r = audit::start(ctx, name)?;
-            outln!("audit round \"{}\" open; scan with `schooltech inventory audit scan TAG --room ROOM`", r.name);
+            let o = applied!(plan_apply(ctx, Change::AuditStart { name: name.clone() }));
+            outln!(
+                "{}; scan with `schooltech inventory audit scan TAG --room ROOM`",
+                o.said
+            );
             Ok(0)
         }
         AuditCmd::Scan { tag, file, room } => {
@@ -1121,11 +1182,8 @@ fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
             Ok(i32::from(unknown > 0))
         }
         AuditCmd::Close => {
-            let r = audit::close(ctx)?;
-            outln!(
-                "audit round \"{}\" closed; see `schooltech inventory audit report`",
-                r.name
-            );
+            let o = applied!(plan_apply(ctx, Change::AuditClose));
+            outln!("{}; see `schooltech inventory audit report`", o.said);
             Ok(0)
         }
         AuditCmd::Report { round, format } => {
@@ -1301,26 +1359,23 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             transfer_note,
             consignment_note,
         } => {
-            let b = disposal::new_batch(
+            let o = applied!(plan_apply(
                 ctx,
-                &disposal::NewBatch {
-                    name: name.clone(),
-                    papers: BatchPapers {
-                        carrier: carrier.clone(),
-                        carrier_registration: registration.clone(),
-                        collected_on: *collected,
-                        transfer_note: transfer_note.clone(),
-                        consignment_note: consignment_note.clone(),
+                Change::NewBatch {
+                    batch: disposal::NewBatch {
+                        name: name.clone(),
+                        papers: BatchPapers {
+                            carrier: carrier.clone(),
+                            carrier_registration: registration.clone(),
+                            collected_on: *collected,
+                            transfer_note: transfer_note.clone(),
+                            consignment_note: consignment_note.clone(),
+                        },
+                        notes: String::new(),
                     },
-                    notes: String::new(),
                 },
-            )?;
-            outln!(
-                "disposal batch {} open (carrier {}, {})",
-                b.name,
-                b.carrier,
-                b.carrier_registration
-            );
+            ));
+            outln!("{}", o.said);
             Ok(0)
         }
         DisposalCmd::Edit {
@@ -1331,23 +1386,35 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             transfer_note,
             consignment_note,
         } => {
-            let b = disposal::edit_batch(
+            let o = applied!(plan_apply(
                 ctx,
-                name,
-                &disposal::BatchEdit {
-                    carrier: carrier.clone(),
-                    carrier_registration: registration.clone(),
-                    collected_on: *collected,
-                    transfer_note: transfer_note.clone(),
-                    consignment_note: consignment_note.clone(),
+                Change::EditBatch {
+                    name: name.clone(),
+                    edit: disposal::BatchEdit {
+                        carrier: carrier.clone(),
+                        carrier_registration: registration.clone(),
+                        collected_on: *collected,
+                        transfer_note: transfer_note.clone(),
+                        consignment_note: consignment_note.clone(),
+                    },
                 },
-            )?;
-            outln!("disposal batch {} updated", b.name);
+            ));
+            outln!("{}", o.said);
             Ok(0)
         }
         DisposalCmd::Add { name, tags, code } => {
-            for t in tags {
-                let i = disposal::add(ctx, name, t, code)?;
+            let o = applied!(plan_apply(
+                ctx,
+                Change::DisposalAdd {
+                    batch: name.clone(),
+                    tags: tags.clone(),
+                    code: code.clone(),
+                },
+            ));
+            let Done::DisposalAdded { items, stopped } = o.done else {
+                return Ok(0);
+            };
+            for i in items {
                 outln!(
                     "{} added to {name} ({}){}",
                     i.asset.tag,
@@ -1359,7 +1426,10 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
                     }
                 );
             }
-            Ok(0)
+            match stopped {
+                Some(e) => Err(e),
+                None => Ok(0),
+            }
         }
         DisposalCmd::Sanitised {
             name,
@@ -1369,11 +1439,18 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             verified_by,
             on,
         } => {
-            disposal::sanitised(ctx, name, tag, *method, certificate, verified_by, *on)?;
-            outln!(
-                "{tag}: {} recorded ({certificate}, verified by {verified_by})",
-                method.as_str()
-            );
+            let o = applied!(plan_apply(
+                ctx,
+                Change::Sanitised {
+                    batch: name.clone(),
+                    tag: tag.clone(),
+                    method: *method,
+                    certificate: certificate.clone(),
+                    verified_by: verified_by.clone(),
+                    on: *on,
+                },
+            ));
+            outln!("{}", o.said);
             Ok(0)
         }
         DisposalCmd::Show { name, format } => {
@@ -1388,13 +1465,14 @@ fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
             name,
             signed_off_by,
         } => {
-            let v = disposal::close(ctx, name, signed_off_by)?;
-            outln!(
-                "disposal batch {} closed, signed off by {}; {} item(s) disposed",
-                v.batch.name,
-                v.batch.signed_off_by.as_deref().unwrap_or("-"),
-                v.items.len()
-            );
+            let o = applied!(plan_apply(
+                ctx,
+                Change::CloseBatch {
+                    name: name.clone(),
+                    signed_off_by: signed_off_by.clone(),
+                },
+            ));
+            outln!("{}", o.said);
             Ok(0)
         }
         DisposalCmd::Report { year, format } => {

@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::json;
 
 /// A new batch.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct NewBatch {
     /// Its reference, e.g. `WEEE-2026-1`.
     pub name: String,
@@ -31,7 +31,7 @@ pub struct NewBatch {
     pub notes: String,
 }
 
-fn closed(b: &BatchRow) -> Error {
+pub(crate) fn closed(b: &BatchRow) -> Error {
     Error::Usage(format!(
         "the disposal batch {} was closed on {} and is kept as it is; open a new batch",
         b.name,
@@ -41,7 +41,7 @@ fn closed(b: &BatchRow) -> Error {
     ))
 }
 
-fn no_batch(name: &str) -> Error {
+pub(crate) fn no_batch(name: &str) -> Error {
     Error::NotFound(format!(
         "no disposal batch named \"{name}\"; see `schooltech inventory disposal report`"
     ))
@@ -86,7 +86,7 @@ pub fn new_batch(ctx: &Ctx, b: &NewBatch) -> Result<BatchRow> {
 }
 
 /// Changes to a batch's papers (None: keep).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct BatchEdit {
     /// Carrier's name.
     pub carrier: Option<String>,
@@ -167,7 +167,7 @@ pub(crate) fn written_off(s: &crate::store::Store, asset_id: i64) -> Result<bool
         .is_some_and(|h| h.old.as_deref() == Some("lost") && h.new.as_deref() == Some("retired")))
 }
 
-fn papers_of(b: &BatchRow) -> BatchPapers {
+pub(crate) fn papers_of(b: &BatchRow) -> BatchPapers {
     BatchPapers {
         carrier: b.carrier.clone(),
         carrier_registration: b.carrier_registration.clone(),
@@ -315,7 +315,7 @@ pub struct BatchView {
     pub missing: Vec<String>,
 }
 
-fn item_states(items: &[ItemRow]) -> Vec<ItemState> {
+pub(crate) fn item_states(items: &[ItemRow]) -> Vec<ItemState> {
     items
         .iter()
         .map(|i| ItemState {

@@ -14,7 +14,8 @@ use crate::ops::pdf_font::{Fonts, Style};
 use std::path::Path;
 
 /// Which assets get labels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Selection {
     /// These tags, in this order.
     Tags(Vec<String>),

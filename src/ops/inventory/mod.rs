@@ -15,6 +15,7 @@
 //! - files: [`import::plan`] / [`import::apply`], [`import::export_csv`], [`labels::render`]
 
 pub mod audit;
+pub mod change;
 pub mod demo;
 pub mod disposal;
 pub mod import;
@@ -41,7 +42,7 @@ use serde_json::json;
 pub use crate::store::inventory::AssetQuery as Query;
 
 /// A new asset: its tag, status (default in-stock) and fields.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct NewAsset {
     /// The tag on its label.
     pub tag: String,
@@ -52,7 +53,7 @@ pub struct NewAsset {
 }
 
 /// What an edit changes (None: keep). Text set to "" clears it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AssetEdit {
     /// Serial number.
     pub serial: Option<String>,
@@ -117,7 +118,7 @@ pub fn asset_from(tag: &str, status: Status, f: &AssetFields) -> Result<Asset> {
     })
 }
 
-fn not_found(tag: &str) -> Error {
+pub(crate) fn not_found(tag: &str) -> Error {
     Error::NotFound(format!(
         "no asset with tag \"{tag}\"; see `schooltech inventory list --search {tag}`"
     ))
@@ -157,27 +158,56 @@ fn recorded_dates(
 fn check_unique(tx: &InvTx<'_>, a: &Asset, own_id: Option<i64>) -> Result<()> {
     if let Some(other) = tx.asset(&a.tag)? {
         if Some(other.id) != own_id {
-            return Err(Error::Usage(format!(
-                "asset tag \"{}\" is already used by {} ({}, {}); choose another tag",
-                a.tag,
-                other.tag,
-                other.description(),
-                other.status
-            )));
+            return Err(tag_taken(a, &other));
         }
     }
     if !a.serial.is_empty() {
         if let Some(other) = tx.asset_by_serial(&a.manufacturer, &a.serial)? {
             if own_id.is_none() || !other.eq_ignore_ascii_case(&a.tag) {
-                return Err(Error::Usage(format!(
-                    "serial number \"{}\" from \"{}\" is already registered as asset {other}; \
-                     check the serial, or edit {other} instead",
-                    a.serial, a.manufacturer
-                )));
+                return Err(serial_taken(a, &other));
             }
         }
     }
     Ok(())
+}
+
+/// The same check on the store as it is (a plan reads; it opens no transaction).
+pub(crate) fn check_unique_read(
+    s: &crate::store::Store,
+    a: &Asset,
+    own_id: Option<i64>,
+) -> Result<()> {
+    if let Some(other) = s.asset(&a.tag)? {
+        if Some(other.id) != own_id {
+            return Err(tag_taken(a, &other));
+        }
+    }
+    if !a.serial.is_empty() {
+        if let Some(other) = s.asset_by_serial(&a.manufacturer, &a.serial)? {
+            if own_id.is_none() || !other.tag.eq_ignore_ascii_case(&a.tag) {
+                return Err(serial_taken(a, &other.tag));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn tag_taken(a: &Asset, other: &Asset) -> Error {
+    Error::Usage(format!(
+        "asset tag \"{}\" is already used by {} ({}, {}); choose another tag",
+        a.tag,
+        other.tag,
+        other.description(),
+        other.status
+    ))
+}
+
+fn serial_taken(a: &Asset, other: &str) -> Error {
+    Error::Usage(format!(
+        "serial number \"{}\" from \"{}\" is already registered as asset {other}; check the \
+         serial, or edit {other} instead",
+        a.serial, a.manufacturer
+    ))
 }
 
 fn changes_json(changes: &[FieldChange]) -> serde_json::Value {
@@ -191,24 +221,7 @@ fn changes_json(changes: &[FieldChange]) -> serde_json::Value {
 
 /// Adds an asset. Refuses a duplicate tag or serial (naming the asset that has it).
 pub fn add(ctx: &Ctx, new: &NewAsset) -> Result<Asset> {
-    let status = new.status.unwrap_or(Status::InStock);
-    if matches!(status, Status::OnLoan | Status::Disposed) {
-        return Err(Error::Usage(format!(
-            "a new asset cannot start {status}; add it in-stock, then `inventory loan` it"
-        )));
-    }
-    let mut a = asset_from(&new.tag, status, &new.fields)?;
-    if status == Status::Lost && needs_breach_record(&a) {
-        return Err(Error::Usage(format!(
-            "{} would start lost, but it is a portable device that holds data and is not known to \
-             be encrypted: add it in-stock, then mark it lost with its data-breach record \
-             (`schooltech inventory status {} lost` with {BREACH_FLAGS})",
-            a.tag, a.tag
-        )));
-    }
-    if let Some(p) = a.purchase_date {
-        check_purchase_date(&a.tag, p, ctx.now().london_date(), &[]).map_err(Error::Usage)?;
-    }
+    let mut a = new_asset(ctx, new)?;
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("adding an asset", ctx.now())?;
     check_unique(&tx, &a, None)?;
@@ -223,17 +236,73 @@ pub fn add(ctx: &Ctx, new: &NewAsset) -> Result<Asset> {
     Ok(a)
 }
 
+/// The asset `new` would add, with every check that needs no store (the status it may start
+/// in, its data-breach record, its purchase date): [`add`] and its plan both ask it.
+pub(crate) fn new_asset(ctx: &Ctx, new: &NewAsset) -> Result<Asset> {
+    let status = new.status.unwrap_or(Status::InStock);
+    if matches!(status, Status::OnLoan | Status::Disposed) {
+        return Err(Error::Usage(format!(
+            "a new asset cannot start {status}; add it in-stock, then `inventory loan` it"
+        )));
+    }
+    let a = asset_from(&new.tag, status, &new.fields)?;
+    if status == Status::Lost && needs_breach_record(&a) {
+        return Err(Error::Usage(format!(
+            "{} would start lost, but it is a portable device that holds data and is not known to \
+             be encrypted: add it in-stock, then mark it lost with its data-breach record \
+             (`schooltech inventory status {} lost` with {BREACH_FLAGS})",
+            a.tag, a.tag
+        )));
+    }
+    if let Some(p) = a.purchase_date {
+        check_purchase_date(&a.tag, p, ctx.now().london_date(), &[]).map_err(Error::Usage)?;
+    }
+    Ok(a)
+}
+
 /// Edits an asset's fields; returns the asset after and what changed (empty: nothing to do).
 pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChange>)> {
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("editing an asset", ctx.now())?;
     let before = must_asset(&tx, tag)?;
     if before.status == Status::Disposed {
-        return Err(Error::Usage(format!(
-            "{} is disposed, which is final; its record is kept as it is",
-            before.tag
-        )));
+        return Err(disposed_final(&before));
     }
+    let mut a = edited(&before, e);
+    if let Some(d) = e.purchase_date {
+        check_purchase_date(
+            &a.tag,
+            d,
+            ctx.now().london_date(),
+            &recorded_dates(&s, &tx, &a)?,
+        )
+        .map_err(Error::Usage)?;
+        a.purchase_date = Some(d);
+    }
+    check_unique(&tx, &a, Some(a.id))?;
+    let changes = tx.update_asset(&before, &a, "")?;
+    if !changes.is_empty() {
+        tx.log(
+            "asset.edit",
+            &a.tag,
+            json!({"changes": changes_json(&changes)}),
+        );
+        tx.commit()?;
+    }
+    Ok((a, changes))
+}
+
+/// A disposed asset's record is kept as it is.
+pub(crate) fn disposed_final(a: &Asset) -> Error {
+    Error::Usage(format!(
+        "{} is disposed, which is final; its record is kept as it is",
+        a.tag
+    ))
+}
+
+/// The asset as `e` would leave it (its purchase date is checked by [`edit`] against what is
+/// recorded of the asset).
+pub(crate) fn edited(before: &Asset, e: &AssetEdit) -> Asset {
     let mut a = before.clone();
     let t = |v: &Option<String>, into: &mut String| {
         if let Some(v) = v {
@@ -255,13 +324,6 @@ pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChan
         a.data_bearing = d;
     }
     if let Some(d) = e.purchase_date {
-        check_purchase_date(
-            &a.tag,
-            d,
-            ctx.now().london_date(),
-            &recorded_dates(&s, &tx, &a)?,
-        )
-        .map_err(Error::Usage)?;
         a.purchase_date = Some(d);
     }
     if let Some(p) = e.price_pence {
@@ -273,17 +335,7 @@ pub fn edit(ctx: &Ctx, tag: &str, e: &AssetEdit) -> Result<(Asset, Vec<FieldChan
     if let Some(x) = e.encrypted {
         a.encrypted = x;
     }
-    check_unique(&tx, &a, Some(a.id))?;
-    let changes = tx.update_asset(&before, &a, "")?;
-    if !changes.is_empty() {
-        tx.log(
-            "asset.edit",
-            &a.tag,
-            json!({"changes": changes_json(&changes)}),
-        );
-        tx.commit()?;
-    }
-    Ok((a, changes))
+    a
 }
 
 /// Changes an asset's status through the state machine (`note` says why).
@@ -305,19 +357,7 @@ pub fn set_status_with(
     let s = store(ctx)?;
     let mut tx = s.inventory_tx("changing an asset's status", ctx.now())?;
     let before = must_asset(&tx, tag)?;
-    check_transition(before.status, to, Via::Manual)
-        .map_err(|m| Error::Usage(format!("{}: {m}", before.tag)))?;
-    check_write_off(&before, to, note).map_err(Error::Usage)?;
-    let record = if to == Status::Lost {
-        check_breach(&before, breach, ctx.now().london_date()).map_err(Error::Usage)?
-    } else if !breach.is_empty() {
-        return Err(Error::Usage(format!(
-            "a data-breach record goes with marking {} lost, not {to}",
-            before.tag
-        )));
-    } else {
-        None
-    };
+    let record = check_status(&before, to, note, breach, ctx.now().london_date())?;
     let mut a = before.clone();
     a.status = to;
     let changes = tx.update_asset(&before, &a, note)?;
@@ -341,6 +381,31 @@ pub fn set_status_with(
     );
     tx.commit()?;
     Ok(a)
+}
+
+/// Whether `before` may go to `to` by hand with this note and data-breach record: the state
+/// machine, the write-off's reason, the record of a lost device (returned). [`set_status_with`]
+/// and its plan both ask it.
+pub(crate) fn check_status(
+    before: &Asset,
+    to: Status,
+    note: &str,
+    breach: &BreachInput,
+    today: NaiveDate,
+) -> Result<Option<BreachRecord>> {
+    check_transition(before.status, to, Via::Manual)
+        .map_err(|m| Error::Usage(format!("{}: {m}", before.tag)))?;
+    check_write_off(before, to, note).map_err(Error::Usage)?;
+    if to == Status::Lost {
+        check_breach(before, breach, today).map_err(Error::Usage)
+    } else if !breach.is_empty() {
+        Err(Error::Usage(format!(
+            "a data-breach record goes with marking {} lost, not {to}",
+            before.tag
+        )))
+    } else {
+        Ok(None)
+    }
 }
 
 /// The history field that holds a data-breach record (JSON of [`BreachRecord`]).

@@ -14,7 +14,7 @@ use crate::domain::time::LondonDate;
 use crate::ops::inventory::disposal::ReportBatch;
 use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Confirm, Dialog, Form, Picker};
+use crate::tui::tabs::{Dialog, Form, Picker};
 use crate::tui::work::Cmd;
 use chrono::{Datelike, NaiveDate};
 
@@ -399,47 +399,30 @@ pub fn open_start_round(v: &InventoryTab, sh: &mut Shell) {
     sh.dialogs.push(Dialog::Form(form));
 }
 
-/// Asks before closing the open round, with what its report says now.
-pub fn open_close_round(v: &InventoryTab, sh: &mut Shell) {
+/// Asks ops for the plan of closing the open round (on the worker); the plan, with what its
+/// report says now, is then shown in the confirmation.
+pub fn open_close_round(v: &mut InventoryTab, sh: &mut Shell) -> Vec<Cmd> {
     let Some(r) = v.audit.report.as_ref() else {
         sh.info("no audit round yet: start one with n");
-        return;
+        return Vec::new();
     };
     if r.round.closed_at.is_some() {
         sh.info(format!(
             "the audit round \"{}\" is already closed; n starts a new one",
             r.round.name
         ));
-        return;
+        return Vec::new();
     }
-    let lines = vec![
-        (format!("Close the audit round \"{}\"?", r.round.name), Tone::Strong),
-        (
-            format!(
-                "So far: {} seen, {} moved, {} not seen, {} unknown tag{}.",
-                r.seen.len(),
-                r.moved.len(),
-                r.not_seen.len(),
-                r.unknown.len(),
-                if r.unknown.len() == 1 { "" } else { "s" }
-            ),
-            Tone::Normal,
-        ),
-        (
-            "No more scans go into it; the assets not seen stay listed in its report as candidates for lost (t on the asset)."
-                .into(),
-            Tone::Warn,
-        ),
-    ];
-    sh.dialogs.push(Dialog::Confirm(
-        Confirm::new(
-            "Close the audit round",
-            lines,
-            "Close the round",
-            purpose(InvPurpose::CloseRound),
-        )
-        .permanent(),
-    ));
+    let gen = sh.next_gen();
+    v.plan_gen = gen;
+    v.planning = true;
+    vec![super::InvCmd::Plan {
+        gen,
+        change: Box::new(super::Change::AuditClose),
+        doing: "closing the round",
+        permanent: true,
+    }
+    .into()]
 }
 
 /// Up to three tags, then how many more.

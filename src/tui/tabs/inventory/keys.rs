@@ -233,7 +233,7 @@ fn audit_action(v: &mut InventoryTab, sh: &mut Shell, action: Action) -> Vec<Cmd
             };
         }
         _ if verb == Some(V::NewAccount) => forms::open_start_round(v, sh),
-        _ if verb == Some(V::Close) => forms::open_close_round(v, sh),
+        _ if verb == Some(V::Close) => return forms::open_close_round(v, sh),
         _ if verb == Some(V::ScanMode) => open_scan(v, sh),
         Action::Up => a.scroll = a.scroll.saturating_sub(1),
         Action::Down => a.scroll += 1,

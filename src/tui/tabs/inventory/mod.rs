@@ -18,9 +18,10 @@ mod submit;
 mod view;
 mod work;
 
+pub use crate::ops::inventory::change::Change;
 pub use keys::{AUDIT_CONTEXT, CONTEXT, DISPOSAL_CONTEXT, KEYS, SCAN_CONTEXT};
-pub use submit::InvPurpose;
-pub use work::{Change, InvCmd, InvMsg, Loaded, ScanFeed};
+pub use submit::{confirm_lines, InvPurpose, Pending};
+pub use work::{InvCmd, InvMsg, Loaded, ScanFeed};
 
 use crate::domain::inventory::audit::audit_overdue;
 use crate::domain::inventory::{Category, ScanOutcome, Status};
@@ -369,6 +370,10 @@ pub struct InventoryTab {
     pub save_gen: u64,
     /// A change is running.
     pub saving: bool,
+    /// Generation of the plan asked for without a form (closing the audit round).
+    pub plan_gen: u64,
+    /// That plan is being made.
+    pub planning: bool,
 }
 
 impl InventoryTab {
@@ -509,6 +514,8 @@ impl InventoryTab {
             Some("recording scans")
         } else if self.saving {
             Some("saving the change")
+        } else if self.planning {
+            Some("planning the change")
         } else if self.detail.loading {
             Some("reading the asset")
         } else if self.disposal.loading {

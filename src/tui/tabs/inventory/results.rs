@@ -104,6 +104,39 @@ pub fn on_msg(v: &mut InventoryTab, sh: &mut Shell, msg: InvMsg) -> (Vec<Cmd>, b
                 }
             }
         }
+        InvMsg::Planned {
+            gen,
+            doing,
+            permanent,
+            result,
+        } => {
+            let has_form = sh.waiting_form(gen).is_some();
+            if !has_form && (gen != v.plan_gen || !v.planning) {
+                return (Vec::new(), false);
+            }
+            if gen == v.plan_gen {
+                v.planning = false;
+            }
+            // A refusal goes back into the form that asked (or the status line); else the plan
+            // is shown in the confirmation.
+            let problem = match &result {
+                Ok(p) => p.refused.clone(),
+                Err(e) => Some(e.to_string()),
+            };
+            if let Some(f) = sh.waiting_form(gen) {
+                f.waiting = None;
+                if let Some(why) = &problem {
+                    f.error = Some(why.clone());
+                    focus_for(f, why);
+                }
+            } else if let Some(why) = &problem {
+                sh.info(why.clone());
+            }
+            if let (Ok(p), None) = (result, problem) {
+                super::submit::confirm_plan(sh, *p, doing, permanent);
+            }
+            (Vec::new(), true)
+        }
         InvMsg::ScanOpened { gen, result } => {
             if gen != v.scan.gen || !v.scan.opening {
                 return (Vec::new(), false);

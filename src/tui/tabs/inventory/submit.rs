@@ -5,7 +5,7 @@
 
 use super::forms::{dispose_form, label, waste_options, START_STATUSES};
 use super::keys::loan_form;
-use super::{Change, InvCmd, InventoryTab};
+use super::{InvCmd, InventoryTab};
 use crate::domain::inventory::asset::{AssetFields, Encrypted};
 use crate::domain::inventory::disposal::{BatchPapers, Sanitisation, WASTE_CODES};
 use crate::domain::inventory::labels::Layout;
@@ -14,9 +14,11 @@ use crate::domain::inventory::records::BreachInput;
 use crate::domain::inventory::{Asset, Category, Status};
 use crate::domain::time::parse_date;
 use crate::domain::time::LondonDate;
+use crate::ops::inventory::change::{Change, Plan, PERMANENT};
 use crate::ops::inventory::disposal::{BatchEdit, NewBatch};
 use crate::ops::inventory::labels::Selection;
 use crate::ops::inventory::{AssetEdit, LoanRequest, NewAsset};
+use crate::ops::preview::Emphasis;
 use crate::ops::BatchRow;
 use crate::tui::dialogs::Tone;
 use crate::tui::shell::Shell;
@@ -66,8 +68,6 @@ pub enum InvPurpose {
     },
     /// Start an audit round (a form).
     StartRound,
-    /// Close the open audit round (a confirmation).
-    CloseRound,
     /// The List of Waste code for assets going to a batch (a picker).
     WasteCode {
         /// The assets.
@@ -97,8 +97,8 @@ pub enum InvPurpose {
         /// The batch.
         name: String,
     },
-    /// A loan, return, status change, sanitisation or batch close was confirmed with `y` (its
-    /// form waits below the question and shows a refusal).
+    /// A loan, return or planned change was confirmed with `y` (its form, if it has one, waits
+    /// below the question and shows a refusal).
     Confirmed {
         /// What the form says while it waits.
         doing: &'static str,
@@ -110,8 +110,8 @@ pub enum InvPurpose {
 /// What a confirmed form sends.
 #[derive(Debug, Clone)]
 pub enum Pending {
-    /// A change.
-    Change(Change),
+    /// A planned change: the plan shown, applied as shown.
+    Apply(Box<Plan>),
     /// A loan.
     Loan(LoanRequest),
     /// A return.
@@ -135,12 +135,12 @@ pub fn on_submit(
     if let InvPurpose::Confirmed { doing, work } = purpose {
         // The confirmation said yes: the form below it waits for the answer.
         return match sh.dialogs.pop() {
-            Some(Dialog::Form(f)) => start_pending(v, sh, f, doing, *work),
+            Some(Dialog::Form(f)) => start_pending(v, sh, Some(f), doing, *work),
             other => {
                 if let Some(d) = other {
                     sh.dialogs.push(d);
                 }
-                Vec::new()
+                start_pending(v, sh, None, doing, *work)
             }
         };
     }
@@ -278,56 +278,16 @@ pub fn on_submit(
                 ico_reference: f.text(4).trim().to_string(),
                 not_reportable: f.text(5).trim().to_string(),
             };
-            let from = v
-                .row(&tag)
-                .map(|r| r.row.asset.status.as_str().to_string())
-                .unwrap_or_else(|| "?".into());
-            let mut lines = vec![(
-                format!("{tag}: status {from} -> {}.", to.as_str()),
-                Tone::Strong,
-            )];
-            if !note.is_empty() {
-                lines.push((format!("  Note: {note}"), Tone::Normal));
-            }
-            for (k, val) in [
-                (
-                    "Loss found on",
-                    breach.found_on.map(spelled).unwrap_or_default(),
-                ),
-                ("Told", breach.told.clone()),
-                ("ICO reference", breach.ico_reference.clone()),
-                ("Not reportable", breach.not_reportable.clone()),
-            ] {
-                if !val.is_empty() {
-                    lines.push((format!("  {k}: {val}"), Tone::Normal));
-                }
-            }
-            if to == Status::Disposed {
-                lines.push((
-                    "Disposed is final: the asset can never change again.".into(),
-                    Tone::Warn,
-                ));
-            }
-            lines.push((
-                "The change goes into the asset's history and the action log.".into(),
-                Tone::Dim,
-            ));
-            ask(
+            plan_first(
                 sh,
                 f,
-                (
-                    &format!("Change the status of {tag}?"),
-                    lines,
-                    &format!("mark {tag} {}", to.as_str()),
-                ),
-                (1, true),
-                "changing the status",
-                Pending::Change(Change::Status {
+                ("changing the status", true),
+                Change::Status {
                     tag,
                     to,
                     note,
                     breach,
-                }),
+                },
             )
         }
         (InvPurpose::Labels { sets }, Submitted::Form(f)) => {
@@ -355,20 +315,16 @@ pub fn on_submit(
                 sh,
                 f,
                 "writing the label sheet",
-                Change::Labels { sel, layout, out },
+                Change::Labels {
+                    selection: sel,
+                    layout,
+                    out,
+                },
             )
         }
         (InvPurpose::StartRound, Submitted::Form(f)) => {
             let name = f.text(0).trim().to_string();
-            send(v, sh, f, "starting the round", Change::AuditStart(name))
-        }
-        (InvPurpose::CloseRound, Submitted::Confirm(_)) => {
-            let gen = start_save(v, sh);
-            vec![InvCmd::Change {
-                gen,
-                change: Box::new(Change::AuditClose),
-            }
-            .into()]
+            send(v, sh, f, "starting the round", Change::AuditStart { name })
         }
         (InvPurpose::WasteCode { tags }, Submitted::Picker(p)) => {
             let chosen = p.chosen().unwrap_or("");
@@ -395,48 +351,11 @@ pub fn on_submit(
                     0,
                 );
             }
-            let n = tags.len();
-            let mut lines = Vec::new();
-            if n > 1 {
-                lines.push((
-                    crate::tui::dialogs::confirm::summary_line(n, &[], 0),
-                    Tone::Strong,
-                ));
-            }
-            lines.push((
-                format!(
-                    "Add {n} asset{} to the WEEE batch {batch} as {code}:",
-                    if n == 1 { "" } else { "s" }
-                ),
-                Tone::Strong,
-            ));
-            for t in &tags {
-                let what = v
-                    .row(t)
-                    .map(|r| {
-                        format!(
-                            "  {t}  {} -> retired  {} {}",
-                            r.row.asset.status.as_str(),
-                            r.row.asset.manufacturer,
-                            r.row.asset.model
-                        )
-                    })
-                    .unwrap_or_else(|| format!("  {t}"));
-                lines.push((what.trim_end().to_string(), Tone::Normal));
-            }
-            lines.push((
-                "Each one that holds data needs a sanitisation record before the batch can close."
-                    .into(),
-                Tone::Dim,
-            ));
-            let yes = format!("add {n} to {batch}");
-            ask(
+            plan_first(
                 sh,
                 f,
-                ("Add to the disposal batch?", lines, &yes),
-                (n, false),
-                "adding to the batch",
-                Pending::Change(Change::DisposalAdd { batch, tags, code }),
+                ("adding to the batch", false),
+                Change::DisposalAdd { batch, tags, code },
             )
         }
         (InvPurpose::NewBatch, Submitted::Form(f)) => {
@@ -455,7 +374,7 @@ pub fn on_submit(
                 },
                 notes: String::new(),
             };
-            send(v, sh, f, "opening the batch", Change::NewBatch(b))
+            send(v, sh, f, "opening the batch", Change::NewBatch { batch: b })
         }
         (InvPurpose::EditBatch { batch }, Submitted::Form(f)) => {
             let collected = match opt_date(f.text(2)) {
@@ -518,37 +437,18 @@ pub fn on_submit(
                     return Vec::new();
                 }
             };
-            let lines = vec![
-                (
-                    format!("Record the sanitisation of {tag} in {batch}:"),
-                    Tone::Strong,
-                ),
-                (format!("  Method:      {}", method.as_str()), Tone::Normal),
-                (format!("  Certificate: {certificate}"), Tone::Normal),
-                (format!("  Verified by: {verified_by}"), Tone::Normal),
-                (
-                    "It can be recorded again while the batch is open; closing the batch makes it permanent."
-                        .into(),
-                    Tone::Dim,
-                ),
-            ];
-            ask(
+            plan_first(
                 sh,
                 f,
-                (
-                    "Record the sanitisation?",
-                    lines,
-                    &format!("record it for {tag}"),
-                ),
-                (1, false),
-                "recording the sanitisation",
-                Pending::Change(Change::Sanitised {
+                ("recording the sanitisation", false),
+                Change::Sanitised {
                     batch,
                     tag,
                     method,
                     certificate,
                     verified_by,
-                }),
+                    on: Some(sh.now.london_date()),
+                },
             )
         }
         (InvPurpose::CloseBatch { name }, Submitted::Form(f)) => {
@@ -556,42 +456,14 @@ pub fn on_submit(
             if signed_off_by.is_empty() {
                 return refuse(sh, f, "say who signs the batch off: their name".into(), 0);
             }
-            let items = v
-                .disposal
-                .batches
-                .iter()
-                .find(|b| b.view.batch.name == name)
-                .map(|b| b.view.items.len())
-                .unwrap_or(0);
-            let lines = vec![
-                (
-                    format!("Close the WEEE batch {name}, signed off by {signed_off_by}."),
-                    Tone::Strong,
-                ),
-                (
-                    format!(
-                        "{items} item{} become{} disposed (final).",
-                        if items == 1 { "" } else { "s" },
-                        if items == 1 { "s" } else { "" }
-                    ),
-                    Tone::Warn,
-                ),
-                (
-                    "Then the batch, its items and their sanitisation records cannot change."
-                        .into(),
-                    Tone::Warn,
-                ),
-            ];
-            ask(
+            plan_first(
                 sh,
                 f,
-                (&format!("Close {name}?"), lines, &format!("close {name}")),
-                (1, true),
-                "closing the batch",
-                Pending::Change(Change::CloseBatch {
+                ("closing the batch", true),
+                Change::CloseBatch {
                     name,
                     signed_off_by,
-                }),
+                },
             )
         }
         _ => Vec::new(),
@@ -631,22 +503,22 @@ fn ask(
     Vec::new()
 }
 
-/// Sends what was confirmed; the form waits (and shows a refusal) until the answer comes.
+/// Sends what was confirmed; the form (if there is one) waits and shows a refusal until the
+/// answer comes.
 fn start_pending(
     v: &mut InventoryTab,
     sh: &mut Shell,
-    mut f: Form,
+    f: Option<Form>,
     doing: &'static str,
     work: Pending,
 ) -> Vec<Cmd> {
     let gen = start_save(v, sh);
-    f.waiting = Some((gen, doing));
-    sh.dialogs.push(Dialog::Form(f));
+    if let Some(mut f) = f {
+        f.waiting = Some((gen, doing));
+        sh.dialogs.push(Dialog::Form(f));
+    }
     vec![match work {
-        Pending::Change(change) => InvCmd::Change {
-            gen,
-            change: Box::new(change),
-        },
+        Pending::Apply(plan) => InvCmd::Apply { gen, plan },
         Pending::Loan(req) => InvCmd::Loan { gen, req },
         Pending::Return {
             tag,
@@ -660,6 +532,66 @@ fn start_pending(
         },
     }
     .into()]
+}
+
+/// Asks ops for the plan of a change (on the worker); the form waits, then the plan is shown in
+/// the confirmation ([`confirm_plan`]) or its refusal in the form. `(doing, permanent)`: what
+/// the form says while it is applied; the confirmation says the record is append-only.
+fn plan_first(
+    sh: &mut Shell,
+    mut f: Form,
+    (doing, permanent): (&'static str, bool),
+    change: Change,
+) -> Vec<Cmd> {
+    let gen = sh.next_gen();
+    f.waiting = Some((gen, "planning"));
+    sh.dialogs.push(Dialog::Form(f));
+    vec![InvCmd::Plan {
+        gen,
+        change: Box::new(change),
+        doing,
+        permanent,
+    }
+    .into()]
+}
+
+/// The confirmation's lines: the plan's lines, the words the CLI's `--dry-run` prints (the
+/// shared confirmation draws the append-only line itself when it is permanent).
+pub fn confirm_lines(plan: &Plan) -> Vec<(String, Tone)> {
+    plan.lines()
+        .into_iter()
+        .filter(|(text, _)| text != PERMANENT)
+        .map(|(text, e)| {
+            let tone = match e {
+                Emphasis::Strong => Tone::Strong,
+                Emphasis::Normal => Tone::Normal,
+                Emphasis::Dim => Tone::Dim,
+                Emphasis::Warn => Tone::Warn,
+            };
+            (text, tone)
+        })
+        .collect()
+}
+
+/// Shows a plan in the shared confirmation; `y` applies that plan. The form it came from (if
+/// any) stays below it.
+pub fn confirm_plan(sh: &mut Shell, plan: Plan, doing: &'static str, permanent: bool) {
+    let c = Confirm::new(
+        &plan.title(),
+        confirm_lines(&plan),
+        &plan.yes(),
+        super::keys::purpose(InvPurpose::Confirmed {
+            doing,
+            work: Box::new(Pending::Apply(Box::new(plan.clone()))),
+        }),
+    )
+    .targets(plan.targets);
+    sh.dialogs
+        .push(Dialog::Confirm(if permanent || plan.permanent {
+            c.permanent()
+        } else {
+            c
+        }));
 }
 
 /// Puts the form back with a problem, the field at fault focused; nothing is sent.
@@ -798,7 +730,7 @@ fn add(v: &mut InventoryTab, sh: &mut Shell, f: Form) -> Vec<Cmd> {
             notes: t(label::NOTES),
         },
     };
-    send(v, sh, f, "adding the asset", Change::Add(new))
+    send(v, sh, f, "adding the asset", Change::Add { asset: new })
 }
 
 fn edit(v: &mut InventoryTab, sh: &mut Shell, a: &Asset, f: Form) -> Vec<Cmd> {

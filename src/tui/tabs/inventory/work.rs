@@ -3,15 +3,11 @@
 //! `ScanSession` open on a blocking task fed by a channel, so a scan costs one store
 //! transaction and no open.
 
-use crate::domain::inventory::disposal::Sanitisation;
-use crate::domain::inventory::labels::Layout;
-use crate::domain::inventory::Status;
-use crate::domain::time::LondonDate;
 use crate::error::Result;
 use crate::ops::inventory::audit::{self, AuditReport, ScanResult, ScanSession};
-use crate::ops::inventory::disposal::{self, BatchEdit, NewBatch, ReportBatch};
-use crate::ops::inventory::labels::{self, Selection};
-use crate::ops::inventory::{self as inv, AssetDetail, AssetEdit, ListRow, LoanRequest, NewAsset};
+use crate::ops::inventory::change::{self, Change, Plan};
+use crate::ops::inventory::disposal::{self, ReportBatch};
+use crate::ops::inventory::{self as inv, AssetDetail, ListRow, LoanRequest};
 use crate::ops::AssetQuery;
 use crate::ops::{accounts, Ctx};
 use crate::tui::work::{blocking, Outbox};
@@ -88,94 +84,36 @@ pub enum InvCmd {
         /// Generation.
         gen: u64,
     },
-    /// A change to the register, the audit or the disposal batches (answered with `Saved`).
+    /// A change submitted by its form, planned and applied at once (answered with `Saved`;
+    /// what the plan would refuse comes back as the register's refusal).
     Change {
         /// Generation.
         gen: u64,
         /// What to do.
         change: Box<Change>,
     },
+    /// Plan a change to show it in a confirmation (answered with `Planned`).
+    Plan {
+        /// Generation.
+        gen: u64,
+        /// What to plan.
+        change: Box<Change>,
+        /// What the form says while the plan is applied.
+        doing: &'static str,
+        /// The confirmation says the record made is append-only.
+        permanent: bool,
+    },
+    /// Apply a plan the technician confirmed (answered with `Saved`).
+    Apply {
+        /// Generation.
+        gen: u64,
+        /// The plan shown.
+        plan: Box<Plan>,
+    },
     /// Read the newest audit round's report.
     Audit {
         /// Generation.
         gen: u64,
-    },
-}
-
-/// A change the tab asks `ops::inventory` to make; each is one store transaction (several for
-/// a list of tags), logged in the action log.
-#[derive(Debug, Clone)]
-pub enum Change {
-    /// `inventory add`.
-    Add(NewAsset),
-    /// `inventory edit`.
-    Edit {
-        /// The asset.
-        tag: String,
-        /// What changes.
-        edit: AssetEdit,
-    },
-    /// `inventory status`.
-    Status {
-        /// The asset.
-        tag: String,
-        /// The new status.
-        to: Status,
-        /// Why.
-        note: String,
-        /// The data-breach record (marking lost a portable device not known encrypted).
-        breach: crate::domain::inventory::records::BreachInput,
-    },
-    /// `inventory labels`.
-    Labels {
-        /// Which assets.
-        sel: Selection,
-        /// 65 or 21 a sheet (None: the configured one).
-        layout: Option<Layout>,
-        /// The file.
-        out: PathBuf,
-    },
-    /// `inventory audit start`.
-    AuditStart(String),
-    /// `inventory audit close`.
-    AuditClose,
-    /// `inventory disposal new`.
-    NewBatch(NewBatch),
-    /// `inventory disposal edit`.
-    EditBatch {
-        /// The batch.
-        name: String,
-        /// What changes.
-        edit: BatchEdit,
-    },
-    /// `inventory disposal add` (one tag after the other; stops at the first refusal).
-    DisposalAdd {
-        /// The batch.
-        batch: String,
-        /// The assets.
-        tags: Vec<String>,
-        /// The List of Waste code.
-        code: String,
-    },
-    /// `inventory disposal sanitised`.
-    Sanitised {
-        /// The batch.
-        batch: String,
-        /// The asset.
-        tag: String,
-        /// How.
-        method: Sanitisation,
-        /// Certificate or reference.
-        certificate: String,
-        /// Who verified it.
-        verified_by: String,
-    },
-    /// `inventory disposal close`.
-    CloseBatch {
-        /// The batch.
-        name: String,
-        /// Who signs it off.
-        signed_off_by: String,
     },
 }
 
@@ -228,6 +166,17 @@ pub enum InvMsg {
         /// The newest round's report.
         result: Result<Box<AuditReport>>,
     },
+    /// A change was planned, to be confirmed.
+    Planned {
+        /// Generation.
+        gen: u64,
+        /// What the form says while the plan is applied.
+        doing: &'static str,
+        /// The confirmation says the record made is append-only.
+        permanent: bool,
+        /// The plan.
+        result: Result<Box<Plan>>,
+    },
     /// The scan session is open (or could not be).
     ScanOpened {
         /// Generation.
@@ -268,171 +217,23 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
     })
 }
 
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
+/// Applies a plan through `ops::inventory::change`; returns the asset's tag ("" for none) and
+/// what was done, in ops's words with the tab's keys for what to do next.
+pub fn apply(ctx: &Ctx, plan: &Plan) -> Result<(String, String)> {
+    let o = change::apply(ctx, plan)?;
+    let next = match &plan.change {
+        Change::AuditStart { .. } => ": scan labels with a (scan mode)",
+        Change::AuditClose => "; its report is below",
+        Change::NewBatch { .. } => "; add assets to it with d in the list",
+        Change::DisposalAdd { .. } if o.said.ends_with("record the sanitisation") => " (w, then s)",
+        _ => "",
+    };
+    Ok((o.tag, format!("{}{next}", o.said)))
 }
 
-/// Makes a change through `ops::inventory`; returns the asset's tag ("" for none) and what was
-/// done, in words for the status line.
-pub fn change(ctx: &Ctx, c: Change) -> Result<(String, String)> {
-    match c {
-        Change::Add(new) => {
-            let a = inv::add(ctx, &new)?;
-            let said = format!(
-                "added {} ({}, {}, {})",
-                a.tag,
-                a.category,
-                a.description(),
-                a.status
-            );
-            Ok((a.tag, said))
-        }
-        Change::Edit { tag, edit } => {
-            let (a, changes) = inv::edit(ctx, &tag, &edit)?;
-            let said = if changes.is_empty() {
-                format!("{}: nothing to change", a.tag)
-            } else {
-                format!(
-                    "{}: changed {}",
-                    a.tag,
-                    changes
-                        .iter()
-                        .map(|c| c.field.replace('_', " "))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            Ok((a.tag, said))
-        }
-        Change::Status {
-            tag,
-            to,
-            note,
-            breach,
-        } => {
-            let a = inv::set_status_with(ctx, &tag, to, &note, &breach)?;
-            let said = format!("{} is now {}", a.tag, a.status);
-            Ok((a.tag, said))
-        }
-        Change::Labels { sel, layout, out } => {
-            let w = labels::write(ctx, &sel, layout, &out)?;
-            Ok((
-                String::new(),
-                format!(
-                    "wrote {} on {} to {}",
-                    plural(w.labels, "label"),
-                    plural(w.sheets, "sheet"),
-                    w.path
-                ),
-            ))
-        }
-        Change::AuditStart(name) => {
-            let r = audit::start(ctx, &name)?;
-            Ok((
-                String::new(),
-                format!(
-                    "audit round \"{}\" open: scan labels with a (scan mode)",
-                    r.name
-                ),
-            ))
-        }
-        Change::AuditClose => {
-            let r = audit::close(ctx)?;
-            Ok((
-                String::new(),
-                format!("audit round \"{}\" closed; its report is below", r.name),
-            ))
-        }
-        Change::NewBatch(b) => {
-            let b = disposal::new_batch(ctx, &b)?;
-            Ok((
-                String::new(),
-                format!(
-                    "disposal batch {} open (carrier {}, {}); add assets to it with d in the list",
-                    b.name, b.carrier, b.carrier_registration
-                ),
-            ))
-        }
-        Change::EditBatch { name, edit } => {
-            let b = disposal::edit_batch(ctx, &name, &edit)?;
-            Ok((String::new(), format!("disposal batch {} updated", b.name)))
-        }
-        Change::DisposalAdd { batch, tags, code } => {
-            let mut done = Vec::new();
-            let mut data = 0;
-            for t in &tags {
-                match disposal::add(ctx, &batch, t, &code) {
-                    Ok(i) => {
-                        data += usize::from(i.asset.data_bearing);
-                        done.push(i.asset.tag);
-                    }
-                    Err(e) if done.is_empty() => return Err(e),
-                    Err(e) => {
-                        return Ok((
-                            String::new(),
-                            format!("added {} to {batch}, then stopped: {e}", done.join(", ")),
-                        ))
-                    }
-                }
-            }
-            let tag = if done.len() == 1 {
-                done[0].clone()
-            } else {
-                String::new()
-            };
-            let mut said = format!("added {} to {batch} ({code})", done.join(", "));
-            if data > 0 {
-                said.push_str(&format!(
-                    "; {} data: record the sanitisation (w, then s)",
-                    if data == 1 { "it holds" } else { "they hold" }
-                ));
-            }
-            Ok((tag, said))
-        }
-        Change::Sanitised {
-            batch,
-            tag,
-            method,
-            certificate,
-            verified_by,
-        } => {
-            disposal::sanitised(
-                ctx,
-                &batch,
-                &tag,
-                method,
-                &certificate,
-                &verified_by,
-                Some(ctx.now().london_date()),
-            )?;
-            let said = format!(
-                "{tag}: {} recorded ({}, verified by {})",
-                method.as_str(),
-                certificate.trim(),
-                verified_by.trim()
-            );
-            Ok((tag, said))
-        }
-        Change::CloseBatch {
-            name,
-            signed_off_by,
-        } => {
-            let v = disposal::close(ctx, &name, &signed_off_by)?;
-            Ok((
-                String::new(),
-                format!(
-                    "disposal batch {} closed, signed off by {}; {} disposed",
-                    v.batch.name,
-                    v.batch.signed_off_by.as_deref().unwrap_or("-"),
-                    plural(v.items.len(), "item")
-                ),
-            ))
-        }
-    }
+/// Plans a change submitted by its form and applies it at once (the form was the question).
+pub fn plan_and_apply(ctx: &Ctx, c: &Change) -> Result<(String, String)> {
+    apply(ctx, &change::plan(ctx, c)?)
 }
 
 /// Starts `cmd` on a tokio task.
@@ -506,7 +307,29 @@ pub fn spawn(ctx: Arc<Ctx>, out: Outbox<InvMsg>, cmd: InvCmd) {
         }
         InvCmd::Change { gen, change: c } => {
             tokio::spawn(async move {
-                let result = blocking(move || change(&ctx, *c)).await;
+                let result = blocking(move || plan_and_apply(&ctx, &c)).await;
+                out.send(InvMsg::Saved { gen, result });
+            });
+        }
+        InvCmd::Plan {
+            gen,
+            change: c,
+            doing,
+            permanent,
+        } => {
+            tokio::spawn(async move {
+                let result = blocking(move || change::plan(&ctx, &c).map(Box::new)).await;
+                out.send(InvMsg::Planned {
+                    gen,
+                    doing,
+                    permanent,
+                    result,
+                });
+            });
+        }
+        InvCmd::Apply { gen, plan } => {
+            tokio::spawn(async move {
+                let result = blocking(move || apply(&ctx, &plan)).await;
                 out.send(InvMsg::Saved { gen, result });
             });
         }
