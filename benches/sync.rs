@@ -120,6 +120,14 @@ fn schooltech(cfg: &Path, args: &[&str]) -> (Duration, i32, String) {
     (took, code, text)
 }
 
+/// The `sync timing:` lines schooltech writes with `SCHOOLTECH_SYNC_TIMINGS` set.
+fn timing_lines(out: &str) -> String {
+    out.lines()
+        .filter(|l| l.starts_with("sync timing:"))
+        .map(|l| format!("  {l}\n"))
+        .collect()
+}
+
 fn main() {
     // `cargo test --all-targets` runs bench targets too (without `--bench`): a small school
     // then, so the bench is exercised end to end in seconds; the figures come from `cargo bench`.
@@ -219,11 +227,15 @@ fn main() {
     let (first, code, out) = schooltech(&cfg, &["sync", "--mis", s, "--format", "json"]);
     assert!(code == 0 || code == 1, "first plan: {out}");
     let mut runs = Vec::new();
+    let mut timings = String::new();
     for _ in 0..env_n("BENCH_SYNC_PLANS", 3) {
         let (took, code, out) = schooltech(&cfg, &["sync", "--mis", s, "--format", "json"]);
         assert!(code == 0 || code == 1, "plan: {out}");
         runs.push(took);
+        timings = timing_lines(&out);
     }
+    // SCHOOLTECH_SYNC_TIMINGS=1: where the last plan's time went.
+    print!("{timings}");
     runs.sort();
     let plan = runs[runs.len() / 2];
     println!(
@@ -267,6 +279,7 @@ fn main() {
     let sevens = pupils.iter().filter(|p| p.year == 7).count();
     let (by_sync, code, out) = schooltech(&cfg, &["sync", "--mis", r, "--apply", "--yes"]);
     assert_eq!(code, 0, "the rollover: {out}");
+    println!("sync --apply said:\n{}", out.trim_end());
     let (_, _, out) = schooltech(&cfg, &["sync", "--mis", r, "--format", "json"]);
     assert!(
         out.contains("\"move\": []") || out.contains("\"move\":[]"),

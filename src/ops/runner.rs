@@ -484,6 +484,23 @@ pub trait Executor: Send {
     /// Forgets anything remembered between steps (after a settle, a retry or an error).
     fn forget(&mut self) {}
 
+    /// How many fresh steps (planned, never begun, in order) the runner journals together: a
+    /// chunk is begun in ONE transaction before its first step is sent, its steps are carried
+    /// out one by one with [`Executor::run`], and their outcomes (with their log rows) are
+    /// written in ONE transaction after the last; a step the run did not reach (the connection
+    /// was lost) is put back as planned. A kill part-way leaves the chunk's steps begun, each
+    /// settled by reading the directory ([`Executor::check`]) on resume. 1 (the default): each
+    /// step on its own (and [`Executor::batch_len`] applies). An executor that chunks is not
+    /// told to [`Executor::forget`] after a step of a chunk fails: it drops what it knew of
+    /// that step's account itself.
+    fn chunk_len(&self) -> usize {
+        1
+    }
+
+    /// Told of a chunk's steps before they are begun, e.g. to read every account they act on
+    /// in one search (the identity re-check of each step then uses what was read).
+    async fn prepare(&mut self, _ctx: &Ctx, _steps: &[RunStep]) {}
+
     /// Which kind of run it works through: the table holding the run's lock and its end.
     fn kind(&self) -> RunKind {
         RunKind::Sweep
@@ -508,6 +525,14 @@ impl RunKind {
         match self {
             RunKind::Sweep => store.sweep_lock(run_id),
             RunKind::Sync => store.sync_lock(run_id),
+        }
+    }
+
+    /// The command that finishes an interrupted run of this kind.
+    fn resume_command(self) -> &'static str {
+        match self {
+            RunKind::Sweep => "schooltech sweep --resume",
+            RunKind::Sync => "schooltech sync --resume",
         }
     }
 
@@ -934,6 +959,128 @@ async fn do_steps(
     result
 }
 
+/// Carries out a chunk of fresh steps (see [`Executor::chunk_len`]): read together, begun in
+/// one transaction, sent one by one, recorded in one transaction.
+async fn run_chunk(
+    ctx: &Ctx,
+    store: &Store,
+    exec: &mut dyn Executor,
+    chunk: &[RunStep],
+    progress: Progress<'_>,
+    out: &mut RunOutcome,
+    stop: &mut Option<String>,
+) -> Result<()> {
+    let run_id = out.run_id.clone();
+    let mut span = crate::ops::sync::Timing::start("run: chunk read");
+    exec.prepare(ctx, chunk).await;
+    span.next("run: chunk begun");
+    let ids: Vec<i64> = chunk.iter().map(|s| s.entry.id).collect();
+    store.journal_begin_steps(&ids, ctx.wall_now())?;
+    crate::testpoint::pause("sweep-step-begun");
+    span.next("run: chunk sent");
+    // (step, outcome, its log row's details) of each step sent, in order.
+    let mut ended: Vec<(&RunStep, Outcome, Option<Value>)> = Vec::with_capacity(chunk.len());
+    let mut failed: Vec<(&RunStep, Error)> = Vec::new();
+    let mut unsent = Vec::new();
+    for s in chunk {
+        let e = &s.entry;
+        if let Some(why) = stop.as_deref() {
+            unsent.push(e.id);
+            out.problems.push(format!(
+                "step {} ({} {}): not tried: {why}",
+                e.step.unwrap_or(0),
+                e.action,
+                e.target
+            ));
+            continue;
+        }
+        tell(progress, &run_id, e, StepState::Running);
+        let doing = format!("{} {}", s.action(), s.target());
+        let result = within_limit(ctx, &doing, exec.run(ctx, s)).await;
+        crate::testpoint::pause("sweep-step-sent");
+        match result {
+            Ok(()) => ended.push((s, Outcome::Done, Some(e.details.clone()))),
+            Err(err) => {
+                let (outcome, row) = failure(&err, &e.details);
+                ended.push((s, outcome, row));
+                let what = format!(
+                    "step {} ({} {}): {err}",
+                    e.step.unwrap_or(0),
+                    e.action,
+                    e.target
+                );
+                note(out, stop, what, &err);
+                failed.push((s, err));
+            }
+        }
+    }
+    let closes: Vec<(i64, Outcome, Option<NewAction<'_>>)> = ended
+        .iter()
+        .map(|(s, outcome, row)| {
+            let log = row.as_ref().map(|details| NewAction {
+                action: s.action(),
+                target: s.target(),
+                details: details.clone(),
+            });
+            (s.entry.id, outcome.clone(), log)
+        })
+        .collect();
+    span.next("run: chunk recorded");
+    let recorded = store.journal_end_steps(&closes, &unsent, ctx.wall_now());
+    drop(span);
+    if let Err(e) = recorded {
+        // Made in the directory, not recorded: the chunk's entries stay begun (interrupted once
+        // this process ends), settled by reading the directory.
+        let made = ended
+            .iter()
+            .filter(|(_, o, _)| matches!(o, Outcome::Done))
+            .count();
+        let err = Error::Partial {
+            done: format!("{made} step(s) of run {run_id} were made in the directory"),
+            failed: format!("recording them in the store failed: {e}"),
+            fix: format!(
+                "their journal entries (from {}) stay pending; free the store (disk space, other \
+                 schooltech) and run `{}`, which reads the directory and records them",
+                ids.first().copied().unwrap_or_default(),
+                exec.kind().resume_command()
+            ),
+        };
+        for (s, ..) in &ended {
+            tell(
+                progress,
+                &run_id,
+                &s.entry,
+                StepState::Failed(err.to_string()),
+            );
+        }
+        *stop = Some(err.to_string());
+        out.problems.push(err.to_string());
+        return Ok(());
+    }
+    let mut done = Vec::new();
+    for (s, outcome, _) in &ended {
+        match outcome {
+            Outcome::Done => {
+                out.done += 1;
+                tell(progress, &run_id, &s.entry, StepState::Done);
+                done.push((*s).clone());
+            }
+            _ => {
+                let why = failed
+                    .iter()
+                    .find(|(f, _)| f.entry.id == s.entry.id)
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_default();
+                tell(progress, &run_id, &s.entry, StepState::Failed(why));
+            }
+        }
+    }
+    if !done.is_empty() {
+        exec.recorded(ctx, &done).await;
+    }
+    Ok(())
+}
+
 /// Works through run `run_id` in step order with `exec`: done steps are skipped, begun ones
 /// without an outcome are settled against the directory first ([`Executor::check`]), failed
 /// ones are tried again (as a new step), the rest are done. The run is finished (and its lock
@@ -997,6 +1144,22 @@ pub async fn execute(
         }
         // Fresh steps the executor does together (e.g. one modify for one account).
         let fresh_len = steps[i..].iter().take_while(|s| fresh(&s.entry)).count();
+        let chunk = exec.chunk_len();
+        if chunk > 1 && fresh_len > 0 {
+            let n = chunk.min(fresh_len);
+            run_chunk(
+                ctx,
+                store,
+                exec,
+                &steps[i..i + n],
+                progress,
+                &mut out,
+                &mut stop,
+            )
+            .await?;
+            i += n;
+            continue;
+        }
         if fresh_len > 1 {
             let n = exec.batch_len(&steps[i..i + fresh_len]).clamp(1, fresh_len);
             if n > 1 {

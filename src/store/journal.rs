@@ -23,10 +23,10 @@
 //! resume skips done steps, settles unknown ones against the directory, and redoes the rest.
 
 use super::actionlog::{canonical_json, check_no_secrets, secret_refusal};
-use super::engine::{Exec, Value};
+use super::engine::{DbError, Exec, Value};
 use super::{fmt_time, parse_time, ActionEntry, NewAction, Store};
 use crate::db_params;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
@@ -155,6 +155,117 @@ fn process_alive(pid: i64) -> bool {
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// A kind of run's table (`sweep_runs`, `sync_runs`): at most one run open (`open = 1`), locked
+/// by the process working on it (`lock_pid`), closed when finished. The one place this
+/// bookkeeping is written; `store::leavers` and `store::sync` name their table.
+pub(super) struct RunTable {
+    /// The table.
+    pub table: &'static str,
+    /// The run's word in messages (`sweep`, `sync`).
+    pub noun: &'static str,
+    /// What to add when a run is not open (e.g. where to list the runs), or "".
+    pub not_open_hint: &'static str,
+}
+
+impl Store {
+    /// Refuses, inside the transaction `tx` that saves a new run, while another run of `t` is
+    /// open: being worked on by a live process (wait), or interrupted (resume it first).
+    pub(super) fn run_refuse_open(&self, tx: &dyn Exec, t: &RunTable, doing: &str) -> Result<()> {
+        let err = |e| self.db_error(doing, e);
+        let open: Option<(String, Option<i64>)> = match tx
+            .query_one(
+                &format!("SELECT run_id, lock_pid FROM {} WHERE open = 1", t.table),
+                &[],
+            )
+            .map_err(err)?
+        {
+            Some(r) => Some((r.string(0).map_err(err)?, r.opt_int(1).map_err(err)?)),
+            None => None,
+        };
+        let Some((id, pid)) = open else {
+            return Ok(());
+        };
+        let noun = t.noun;
+        Err(match self.other_live_worker(pid)? {
+            Some(p) => Error::Usage(format!(
+                "another schooltech ({}) is running {noun} {id}; wait for it to finish",
+                self.worker_name(p)
+            )),
+            None => Error::Usage(format!(
+                "{noun} {id} did not finish; run `schooltech {noun} --resume` to finish it first"
+            )),
+        })
+    }
+
+    /// The lock of the open run `run_id` of `t`: `None` when no such open run, else its
+    /// `lock_pid`.
+    pub(super) fn run_lock_pid(
+        &self,
+        db: &dyn Exec,
+        t: &RunTable,
+        run_id: &str,
+    ) -> std::result::Result<Option<Option<i64>>, DbError> {
+        match db.query_one(
+            &format!(
+                "SELECT lock_pid FROM {} WHERE run_id = ?1 AND open = 1",
+                t.table
+            ),
+            db_params![run_id],
+        )? {
+            Some(r) => Ok(Some(r.opt_int(0)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Takes the lock of an open run of `t` for this process; refused while another live
+    /// process holds it.
+    pub(super) fn run_lock(&self, t: &RunTable, run_id: &str) -> Result<()> {
+        let noun = t.noun;
+        let doing = format!("locking the {noun} run");
+        let tx = self.write(&doing)?;
+        let pid = self
+            .run_lock_pid(&*tx, t, run_id)
+            .map_err(|e| self.db_error(&doing, e))?;
+        match pid {
+            None => {
+                return Err(Error::Usage(format!(
+                    "{noun} {run_id} is not open (finished, or no such run){}",
+                    t.not_open_hint
+                )))
+            }
+            Some(holder) => {
+                if let Some(p) = self.other_live_worker(holder)? {
+                    return Err(Error::Usage(format!(
+                        "another schooltech ({}) is running {noun} {run_id}; wait for it to finish",
+                        self.worker_name(p)
+                    )));
+                }
+            }
+        }
+        tx.execute(
+            &format!("UPDATE {} SET lock_pid = ?1 WHERE run_id = ?2", t.table),
+            db_params![self.worker(), run_id],
+        )
+        .map_err(|e| self.db_error(&doing, e))?;
+        tx.commit().map_err(|e| self.db_error(&doing, e))
+    }
+
+    /// Closes an open run of `t`: it never changes again.
+    pub(super) fn run_finish(&self, t: &RunTable, run_id: &str, now: DateTime<Utc>) -> Result<()> {
+        let doing = format!("closing the {} run", t.noun);
+        let tx = self.write(&doing)?;
+        tx.execute(
+            &format!(
+                "UPDATE {} SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
+                t.table
+            ),
+            db_params![fmt_time(now), run_id],
+        )
+        .map_err(|e| self.db_error(&doing, e))?;
+        tx.commit().map_err(|e| self.db_error(&doing, e))
+    }
+}
+
 const SELECT_JOURNAL: &str = "SELECT id, started_at, operator, action, target, details, state, \
      finished_at, error, pid, log_id, run_id, step FROM journal";
 
@@ -222,18 +333,28 @@ impl Store {
 
     /// Marks a planned step as begun by this process (just before it is sent).
     pub fn journal_begin_step(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+        self.journal_begin_steps(&[id], now)
+    }
+
+    /// Marks planned steps as begun by this process, in ONE transaction: a chunk of a run,
+    /// begun (durably) before the first of them is sent. Those a kill leaves pending are
+    /// interrupted, settled by reading the directory.
+    pub fn journal_begin_steps(&self, ids: &[i64], now: DateTime<Utc>) -> Result<()> {
         let doing = "writing to the journal";
         let tx = self.write(doing)?;
-        let n = tx
-            .execute(
-                "UPDATE journal SET pid = ?1, started_at = ?2 WHERE id = ?3 AND state = 'pending'",
-                db_params![self.worker(), fmt_time(now.trunc_subsecs(0)), id],
-            )
-            .map_err(|e| self.db_error(doing, e))?;
-        if n == 0 {
-            return Err(self.error(format!(
-                "journal entry {id} is not a pending step; report this bug"
-            )));
+        let at = fmt_time(now.trunc_subsecs(0));
+        for id in ids {
+            let n = tx
+                .execute(
+                    "UPDATE journal SET pid = ?1, started_at = ?2 WHERE id = ?3 AND state = 'pending'",
+                    db_params![self.worker(), at.as_str(), *id],
+                )
+                .map_err(|e| self.db_error(doing, e))?;
+            if n == 0 {
+                return Err(self.error(format!(
+                    "journal entry {id} is not a pending step; report this bug"
+                )));
+            }
         }
         tx.commit().map_err(|e| self.db_error(doing, e))
     }
@@ -368,6 +489,18 @@ impl Store {
         closes: &[(i64, Outcome, Option<NewAction<'_>>)],
         now: DateTime<Utc>,
     ) -> Result<Vec<ActionEntry>> {
+        self.journal_end_steps(closes, &[], now)
+    }
+
+    /// Ends a chunk of a run's begun steps in ONE transaction: those sent get their outcome (as
+    /// [`Store::journal_close_many`]), and those begun but never sent (the run stopped first)
+    /// are planned again, not begun, so the journal says exactly which were sent.
+    pub fn journal_end_steps(
+        &self,
+        closes: &[(i64, Outcome, Option<NewAction<'_>>)],
+        unsent: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ActionEntry>> {
         let doing = "writing to the journal and the action log";
         for (_, _, log) in closes {
             self.check_actions(log.as_slice())?;
@@ -384,6 +517,13 @@ impl Store {
                 })
                 .collect();
             rows.extend(self.update_in(&*tx, *id, outcome, &log, now, &["pending"], false)?);
+        }
+        for id in unsent {
+            tx.execute(
+                "UPDATE journal SET pid = NULL WHERE id = ?1 AND state = 'pending'",
+                db_params![*id],
+            )
+            .map_err(|e| self.db_error(doing, e))?;
         }
         tx.commit().map_err(|e| self.db_error(doing, e))?;
         super::syslog::announce_for(&self.path, &rows);
@@ -661,6 +801,66 @@ mod tests {
         );
         assert!(err.is_err());
         assert_eq!(s.journal_pending().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_chunk_of_a_run_is_begun_and_ended_in_one_transaction_each_saying_which_were_sent() {
+        let s = Store::open_in_memory().unwrap().with_operator("tech");
+        let ids = s
+            .journal_plan(
+                "sync-1",
+                &[
+                    ("sync.move", "ana.one", json!({"to": "OU=Y8"})),
+                    ("sync.move", "ben.two", json!({"to": "OU=Y8"})),
+                    ("sync.move", "cat.three", json!({"to": "OU=Y8"})),
+                ],
+                t0(),
+            )
+            .unwrap();
+        assert!(s
+            .journal_run("sync-1")
+            .unwrap()
+            .iter()
+            .all(|e| e.pid.is_none()));
+        s.journal_begin_steps(&ids, t0()).unwrap();
+        let me = Some(i64::from(std::process::id()));
+        assert!(s.journal_run("sync-1").unwrap().iter().all(|e| e.pid == me));
+        // The first sent and made, the second sent and refused, the third never sent (the
+        // connection was lost): it is planned again, not begun.
+        let rows = s
+            .journal_end_steps(
+                &[
+                    (
+                        ids[0],
+                        Outcome::Done,
+                        Some(NewAction {
+                            action: "sync.move",
+                            target: "ana.one",
+                            details: json!({"to": "OU=Y8"}),
+                        }),
+                    ),
+                    (ids[1], Outcome::Failed("refused".into()), None),
+                ],
+                &[ids[2]],
+                t0(),
+            )
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let run = s.journal_run("sync-1").unwrap();
+        let states: Vec<(JournalState, Option<i64>)> =
+            run.iter().map(|e| (e.state, e.pid)).collect();
+        assert_eq!(
+            states,
+            [
+                (JournalState::Done, me),
+                (JournalState::Failed, me),
+                (JournalState::Pending, None)
+            ]
+        );
+        assert!(!run[2].interrupted(), "an unsent step is not begun");
+        // A step that is not pending any more is not begun again: the whole chunk is refused.
+        assert!(s.journal_begin_steps(&[ids[2], ids[0]], t0()).is_err());
+        assert_eq!(s.journal_run("sync-1").unwrap()[2].pid, None);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! before the first change and never changed (triggers enforce both).
 
 use super::engine::{DbError, Row, Value};
+use super::journal::RunTable;
 use super::{fmt_time, parse_time, Store};
 use crate::db_params;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -72,6 +73,13 @@ pub struct OpenSuspension {
     /// The record.
     pub record: LeaverRecord,
 }
+
+/// The sweep's runs (their lock and end: `store::journal`'s run bookkeeping).
+const SWEEP_RUNS: RunTable = RunTable {
+    table: "sweep_runs",
+    noun: "sweep",
+    not_open_hint: ": see `schooltech sweep list`",
+};
 
 const RUN_COLS: &str =
     "run_id, kind, created_at, operator, source, as_of, steps, lock_pid, finished_at";
@@ -147,27 +155,7 @@ impl Store {
         let doing = "saving the sweep plan";
         let tx = self.write(doing)?;
         let err = |e| self.db_error(doing, e);
-        let open: Option<(String, Option<i64>)> = match tx
-            .query_one(
-                "SELECT run_id, lock_pid FROM sweep_runs WHERE open = 1",
-                &[],
-            )
-            .map_err(err)?
-        {
-            Some(r) => Some((r.string(0).map_err(err)?, r.opt_int(1).map_err(err)?)),
-            None => None,
-        };
-        if let Some((id, pid)) = open {
-            return Err(match self.other_live_worker(pid)? {
-                Some(p) => Error::Usage(format!(
-                    "another schooltech ({}) is running sweep {id}; wait for it to finish",
-                    self.worker_name(p)
-                )),
-                None => Error::Usage(format!(
-                    "sweep {id} did not finish; run `schooltech sweep --resume` to finish it first"
-                )),
-            });
-        }
+        self.run_refuse_open(&*tx, &SWEEP_RUNS, doing)?;
         tx.execute(
             &format!("INSERT INTO sweep_runs ({RUN_COLS}, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, 1)"),
             db_params![
@@ -236,52 +224,12 @@ impl Store {
     /// Takes the lock of an open run for this process; refused while another live process
     /// holds it.
     pub fn sweep_lock(&self, run_id: &str) -> Result<()> {
-        let doing = "locking the sweep run";
-        let tx = self.write(doing)?;
-        let err = |e| self.db_error(doing, e);
-        let pid: Option<Option<i64>> = match tx
-            .query_one(
-                "SELECT lock_pid FROM sweep_runs WHERE run_id = ?1 AND open = 1",
-                db_params![run_id],
-            )
-            .map_err(err)?
-        {
-            Some(r) => Some(r.opt_int(0).map_err(err)?),
-            None => None,
-        };
-        match pid {
-            None => {
-                return Err(Error::Usage(format!(
-                    "sweep {run_id} is not open (finished, or no such run): see `schooltech sweep list`"
-                )))
-            }
-            Some(holder) => {
-                if let Some(p) = self.other_live_worker(holder)? {
-                    return Err(Error::Usage(format!(
-                        "another schooltech ({}) is running sweep {run_id}; wait for it to finish",
-                        self.worker_name(p)
-                    )));
-                }
-            }
-        }
-        tx.execute(
-            "UPDATE sweep_runs SET lock_pid = ?1 WHERE run_id = ?2",
-            db_params![self.worker(), run_id],
-        )
-        .map_err(err)?;
-        tx.commit().map_err(err)
+        self.run_lock(&SWEEP_RUNS, run_id)
     }
 
     /// Closes a run: it never changes again.
     pub fn sweep_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
-        let doing = "closing the sweep run";
-        let tx = self.write(doing)?;
-        tx.execute(
-            "UPDATE sweep_runs SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
-            db_params![fmt_time(now), run_id],
-        )
-        .map_err(|e| self.db_error(doing, e))?;
-        tx.commit().map_err(|e| self.db_error(doing, e))
+        self.run_finish(&SWEEP_RUNS, run_id, now)
     }
 
     /// The leaver records of a run, by username.

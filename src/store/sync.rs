@@ -3,10 +3,11 @@
 //! the roll: since when, and the last roll that missed them).
 
 use super::engine::{DbError, Exec, Row, Value};
+use super::journal::RunTable;
 use super::{fmt_time, parse_time, Store};
 use crate::db_params;
 use crate::domain::sync::Mark;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -30,6 +31,13 @@ pub struct SyncRun {
     /// When it finished (None: open).
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+/// The sync's runs (their lock and end: `store::journal`'s run bookkeeping).
+const SYNC_RUNS: RunTable = RunTable {
+    table: "sync_runs",
+    noun: "sync",
+    not_open_hint: "",
+};
 
 const COLS: &str = "run_id, created_at, operator, source, summary, steps, lock_pid, finished_at";
 
@@ -62,24 +70,7 @@ impl Store {
         let doing = "saving the sync plan";
         let tx = self.write(doing)?;
         let err = |e| self.db_error(doing, e);
-        let open: Option<(String, Option<i64>)> = match tx
-            .query_one("SELECT run_id, lock_pid FROM sync_runs WHERE open = 1", &[])
-            .map_err(err)?
-        {
-            Some(r) => Some((r.string(0).map_err(err)?, r.opt_int(1).map_err(err)?)),
-            None => None,
-        };
-        if let Some((id, pid)) = open {
-            return Err(match self.other_live_worker(pid)? {
-                Some(p) => Error::Usage(format!(
-                    "another schooltech ({}) is running sync {id}; wait for it to finish",
-                    self.worker_name(p)
-                )),
-                None => Error::Usage(format!(
-                    "sync {id} did not finish; run `schooltech sync --resume` to finish it first"
-                )),
-            });
-        }
+        self.run_refuse_open(&*tx, &SYNC_RUNS, doing)?;
         tx.execute(
             &format!("INSERT INTO sync_runs ({COLS}, open) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, NULL, 1)"),
             db_params![
@@ -114,71 +105,24 @@ impl Store {
             .map_err(|e| self.db_error(doing, e))
     }
 
-    /// The lock of the open run `run_id`: `None` when no such open run, else its `lock_pid`.
-    fn sync_lock_pid(
-        &self,
-        db: &dyn Exec,
-        run_id: &str,
-    ) -> std::result::Result<Option<Option<i64>>, DbError> {
-        match db.query_one(
-            "SELECT lock_pid FROM sync_runs WHERE run_id = ?1 AND open = 1",
-            db_params![run_id],
-        )? {
-            Some(r) => Ok(Some(r.opt_int(0)?)),
-            None => Ok(None),
-        }
-    }
-
     /// Takes the lock of an open run for this process; refused while another live process
     /// holds it.
     pub fn sync_lock(&self, run_id: &str) -> Result<()> {
-        let doing = "locking the sync run";
-        let tx = self.write(doing)?;
-        let pid = self
-            .sync_lock_pid(&*tx, run_id)
-            .map_err(|e| self.db_error(doing, e))?;
-        match pid {
-            None => {
-                return Err(Error::Usage(format!(
-                    "sync {run_id} is not open (finished, or no such run)"
-                )))
-            }
-            Some(holder) => {
-                if let Some(p) = self.other_live_worker(holder)? {
-                    return Err(Error::Usage(format!(
-                        "another schooltech ({}) is running sync {run_id}; wait for it to finish",
-                        self.worker_name(p)
-                    )));
-                }
-            }
-        }
-        tx.execute(
-            "UPDATE sync_runs SET lock_pid = ?1 WHERE run_id = ?2",
-            db_params![self.worker(), run_id],
-        )
-        .map_err(|e| self.db_error(doing, e))?;
-        tx.commit().map_err(|e| self.db_error(doing, e))
+        self.run_lock(&SYNC_RUNS, run_id)
     }
 
     /// The live process (not this one) holding the lock of `run_id`, if any.
     pub fn sync_lock_holder(&self, run_id: &str) -> Result<Option<i64>> {
         let doing = "reading the sync run's lock";
         let pid = self
-            .sync_lock_pid(self.db(), run_id)
+            .run_lock_pid(self.db(), &SYNC_RUNS, run_id)
             .map_err(|e| self.db_error(doing, e))?;
         self.other_live_worker(pid.flatten())
     }
 
     /// Closes a run: every step is done.
     pub fn sync_finish(&self, run_id: &str, now: DateTime<Utc>) -> Result<()> {
-        let doing = "closing the sync run";
-        let tx = self.write(doing)?;
-        tx.execute(
-            "UPDATE sync_runs SET open = NULL, lock_pid = NULL, finished_at = ?1 WHERE run_id = ?2 AND open = 1",
-            db_params![fmt_time(now), run_id],
-        )
-        .map_err(|e| self.db_error(doing, e))?;
-        tx.commit().map_err(|e| self.db_error(doing, e))
+        self.run_finish(&SYNC_RUNS, run_id, now)
     }
 
     /// The tolerated marks.

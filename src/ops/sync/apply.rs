@@ -89,6 +89,7 @@ pub async fn apply_with(
         now.format("%Y%m%d-%H%M%S"),
         std::process::id()
     );
+    let mut span = super::Timing::start("apply: steps");
     let steps = steps(ctx, plan).await?;
     if steps.is_empty() {
         store.sync_write_marks(&plan.marks, &plan.cleared, &run_id, today)?;
@@ -115,9 +116,12 @@ pub async fn apply_with(
         lock_pid: None,
         finished_at: None,
     };
+    span.next("apply: saving the run");
     store.sync_create(&run, &plan.marks, &plan.cleared, today)?;
     runner::plan_run(ctx, &store, &run_id, &steps)?;
+    span.next("apply: execute");
     let mut out = execute(ctx, &store, &run_id, progress, slip).await?;
+    drop(span);
     out.summary = p.summary_by_year();
     Ok(Some(out))
 }
@@ -387,6 +391,9 @@ async fn group_dn(
     Ok(found)
 }
 
+/// A placement's steps: leave the old groups, move, join the new groups. Leaving before the
+/// move means the move has no member to carry along in those groups (on OpenLDAP without the
+/// refint overlay each would be one more write), and joining after it names the new DN.
 async fn placement_steps(
     ctx: &Ctx,
     username: &str,
@@ -395,21 +402,6 @@ async fn placement_steps(
     groups: &mut HashMap<String, Option<String>>,
     out: &mut Vec<Planned>,
 ) -> Result<()> {
-    if let Some(to) = &pl.to_ou {
-        if let Some(why) = Protection::from_ctx(ctx).check_target_ou(to) {
-            crate::ops::protect::log_refusal(ctx, "account.move", username, &why);
-            return Ok(());
-        }
-        out.push(Planned {
-            target: username.to_string(),
-            step: Step::SyncMove {
-                from: crate::domain::dn::parent_dn(&pl.dn).to_string(),
-                to: to.clone(),
-                name: pl.new_name.clone(),
-                target: target.clone(),
-            },
-        });
-    }
     let mut add = Vec::new();
     for g in &pl.add {
         if let Some(dn) = group_dn(ctx, g, groups).await? {
@@ -422,15 +414,38 @@ async fn placement_steps(
             remove.push(dn);
         }
     }
-    if !add.is_empty() || !remove.is_empty() {
-        out.push(Planned {
-            target: username.to_string(),
-            step: Step::SyncGroups {
-                add,
-                remove,
-                target: target.clone(),
-            },
-        });
+    let group_step = |add: Vec<String>, remove: Vec<String>| Planned {
+        target: username.to_string(),
+        step: Step::SyncGroups {
+            add,
+            remove,
+            target: target.clone(),
+        },
+    };
+    let Some(to) = &pl.to_ou else {
+        if !add.is_empty() || !remove.is_empty() {
+            out.push(group_step(add, remove));
+        }
+        return Ok(());
+    };
+    if let Some(why) = Protection::from_ctx(ctx).check_target_ou(to) {
+        crate::ops::protect::log_refusal(ctx, "account.move", username, &why);
+        return Ok(());
+    }
+    if !remove.is_empty() {
+        out.push(group_step(Vec::new(), remove));
+    }
+    out.push(Planned {
+        target: username.to_string(),
+        step: Step::SyncMove {
+            from: crate::domain::dn::parent_dn(&pl.dn).to_string(),
+            to: to.clone(),
+            name: pl.new_name.clone(),
+            target: target.clone(),
+        },
+    });
+    if !add.is_empty() {
+        out.push(group_step(add, Vec::new()));
     }
     Ok(())
 }
@@ -451,16 +466,19 @@ async fn execute(
         .max()
         .unwrap_or(0) as usize;
     let tell = |e: StepEvent| progress(e.step.max(0) as usize, total, &e.action, &e.target);
+    let span = super::Timing::start("apply: protection");
+    let protection = Protection::load(ctx).await?;
+    drop(span);
     let mut exec = Syncer {
         slip,
         // The privileged set read from the directory once when the run (or its resume) begins
         // (per account, AD's transitive-membership search costs seconds on Samba).
-        protection: Protection::load(ctx).await?,
+        protection,
         seen: HashMap::new(),
         passwords: Vec::new(),
         lost: Vec::new(),
         hold: Vec::new(),
-        cache: None,
+        known: HashMap::new(),
     };
     let r = runner::execute(ctx, store, run_id, &mut exec, &tell).await?;
     Ok(RunOutcome {
@@ -491,19 +509,34 @@ struct Syncer<'a> {
     lost: Vec<String>,
     /// Accounts just made that wait for their acceptable use agreement: held once recorded.
     hold: Vec<String>,
-    /// The account the last step left, as it now stands (its DN unchanged): the next step of
-    /// the same account uses it instead of reading it again.
-    cache: Option<Account>,
+    /// The accounts of the chunk being worked through, read in one search just before it was
+    /// begun and kept as each step leaves them (by lower-cased username): a step's identity
+    /// re-check uses them instead of reading its account again. A failed step's account is
+    /// dropped (read again by its id if it has another step).
+    known: HashMap<String, Account>,
 }
+
+/// How many steps of a run are read, begun and recorded together (see `runner::Executor::
+/// chunk_len`): a kill part-way leaves at most this many to settle by reading the directory.
+const CHUNK: usize = 200;
 
 impl Syncer<'_> {
     /// The account a step acts on: the object planned, found again by its id wherever it is
     /// now; refused when it is gone, another account holds its username, or it is protected.
     async fn account(&mut self, ctx: &Ctx, s: &RunStep) -> Result<Account> {
         let target = s.target();
-        let a = match self.cache.take() {
-            Some(a) if a.username.eq_ignore_ascii_case(target) => a,
-            _ => recheck(ctx, target, s.step.target(), Depends::Object).await?,
+        // Read with its chunk: the object planned when it holds the same stable id (as reading
+        // it by its id and finding it under the same username); else read by its id, which
+        // refuses it with the reason.
+        let planned = s.step.target();
+        let a = match self.known.remove(&target.to_lowercase()) {
+            Some(a)
+                if planned.object_id.is_none()
+                    || planned.object_id.as_deref() == a.object_id.as_deref() =>
+            {
+                a
+            }
+            _ => recheck(ctx, target, planned, Depends::Object).await?,
         };
         let key = a.username.to_lowercase();
         let why = match self.seen.get(&key) {
@@ -524,6 +557,11 @@ impl Syncer<'_> {
             ));
         }
         Ok(a)
+    }
+
+    /// Keeps an account as a step left it, for the next step of the same account.
+    fn keep(&mut self, a: Account) {
+        self.known.insert(a.username.to_lowercase(), a);
     }
 
     /// Hands a password to the slips; a failure there is a change made whose password is not
@@ -596,10 +634,8 @@ impl Executor for Syncer<'_> {
         match &s.step {
             Step::SyncMove { to, name, .. } => {
                 if norm(a.parent_dn()) != norm(to) {
-                    dir.move_account_as(&a, to, name.as_deref()).await?;
+                    a.dn = dir.move_account_as(&a, to, name.as_deref()).await?;
                 }
-                // Its DN changed: the next step reads it again.
-                return Ok(());
             }
             Step::SyncGroups { add, remove, .. } => {
                 let has = |a: &Account, g: &str| a.group_dns.iter().any(|x| norm(x) == norm(g));
@@ -689,7 +725,7 @@ impl Executor for Syncer<'_> {
                     username: a.username.clone(),
                     password: pw,
                 };
-                self.cache = Some(a);
+                self.keep(a);
                 return self.give(line);
             }
             other => {
@@ -699,7 +735,7 @@ impl Executor for Syncer<'_> {
                 )))
             }
         }
-        self.cache = Some(a);
+        self.keep(a);
         Ok(())
     }
 
@@ -731,7 +767,35 @@ impl Executor for Syncer<'_> {
     }
 
     fn forget(&mut self) {
-        self.cache = None;
+        self.known.clear();
+    }
+
+    fn chunk_len(&self) -> usize {
+        CHUNK
+    }
+
+    async fn prepare(&mut self, ctx: &Ctx, steps: &[RunStep]) {
+        let mut names: Vec<String> = steps
+            .iter()
+            .filter(|s| !matches!(s.step, Step::SyncCreate { .. }))
+            .map(|s| s.target().to_lowercase())
+            .collect();
+        names.sort();
+        names.dedup();
+        self.known.clear();
+        if names.is_empty() {
+            return;
+        }
+        // One search (a few, by the directory's values per search) for the whole chunk; when
+        // it fails each step reads its own account.
+        match ctx.dir.get_accounts(&names).await {
+            Ok(found) => {
+                for a in found {
+                    self.known.insert(a.username.to_lowercase(), a);
+                }
+            }
+            Err(e) => tracing::debug!("reading the chunk's accounts together failed: {e}"),
+        }
     }
 
     fn kind(&self) -> RunKind {

@@ -307,11 +307,50 @@ pub fn marks(ctx: &Ctx) -> Result<Vec<Mark>> {
     ctx.store()?.sync_marks()
 }
 
+/// Where a sync's time goes: with `SCHOOLTECH_SYNC_TIMINGS` set, each span's wall time is
+/// written to stderr when it ends (`sync timing: plan: mirror 412 ms`). Costs nothing unset.
+pub struct Timing {
+    what: &'static str,
+    at: Option<std::time::Instant>,
+}
+
+impl Timing {
+    /// Starts timing `what`.
+    pub fn start(what: &'static str) -> Timing {
+        Timing {
+            what,
+            at: std::env::var_os("SCHOOLTECH_SYNC_TIMINGS").map(|_| std::time::Instant::now()),
+        }
+    }
+
+    /// Ends this span and starts `next`.
+    pub fn next(&mut self, next: &'static str) {
+        self.end();
+        *self = Timing::start(next);
+    }
+
+    fn end(&mut self) {
+        if let Some(t) = self.at.take() {
+            eprintln!("sync timing: {}: {} ms", self.what, t.elapsed().as_millis());
+        }
+    }
+}
+
+impl Drop for Timing {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
 /// Plans the sync of `roll` against the directory now. Nothing is changed.
 pub async fn plan(ctx: &Ctx, roll: &Roll) -> Result<SyncPlan> {
+    let mut span = Timing::start("plan: accounts (mirror delta)");
     let listing = super::mirror::search_accounts(ctx, &AccountQuery::default()).await?;
+    span.next("plan: marks");
     let marks = marks(ctx)?;
+    span.next("plan: protection");
     let protection = super::protect::Protection::load(ctx).await?;
+    span.next("plan: domain plan");
     let layouts = layouts(ctx);
     let roles = roles(ctx);
     let protected = |a: &Account| protection.check(a).map(|r| r.to_string());
@@ -333,7 +372,9 @@ pub async fn plan(ctx: &Ctx, roll: &Roll) -> Result<SyncPlan> {
     };
     use crate::domain::time::LondonDate;
     let mut plan = crate::domain::sync::plan(&input, ctx.dir.base_dn());
+    span.next("plan: joiners' names");
     name_joiners(ctx, &mut plan, &listing.accounts).await?;
+    span.next("plan: marks and cleared");
     let today = ctx.now().london_date();
     let new_marks: Vec<Mark> = plan
         .tolerate
