@@ -170,7 +170,6 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::BackTab).await;
     retype(&mut h, "nobody").await;
     h.key(KeyCode::Enter).await;
-    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("refused");
     assert!(err.contains("nobody is not in the directory"), "{err}");
 
@@ -221,7 +220,6 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await; // Comment
     h.type_text("Fine").await;
     h.key(KeyCode::Enter).await;
-    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("self-approval refused");
     assert!(
         err.contains("jsmith asked for #10, so cannot approve it"),
@@ -244,7 +242,6 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("Curriculum need confirmed").await;
     h.key(KeyCode::Enter).await;
-    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("one person for both roles refused");
     assert!(
         err.contains("one person cannot decide for both roles"),
@@ -266,7 +263,6 @@ async fn request_decide_apply_revoke() {
     h.key(KeyCode::Tab).await;
     h.type_text("again").await;
     h.key(KeyCode::Enter).await;
-    h.key(KeyCode::Char('y')).await; // the confirmation
     let err = form_error(&h).expect("deciding twice refused");
     assert!(err.contains("already agreed"), "{err}");
     h.key(KeyCode::Esc).await;

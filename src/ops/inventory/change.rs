@@ -512,7 +512,7 @@ pub fn plan(ctx: &Ctx, change: &Change) -> Result<Plan> {
                 ));
                 w.warn(
                     "No more scans go into it; the assets not seen stay listed in its report as \
-                     candidates for lost (t on the asset).",
+                     candidates for lost (each can be marked lost by its own status change).",
                 );
             }
         },

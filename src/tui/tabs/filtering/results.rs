@@ -48,6 +48,20 @@ pub fn on_msg(p: &mut FilteringTab, sh: &mut Shell, msg: FilterMsg) -> (Vec<Cmd>
             }
             p.saving = false;
             match result {
+                Ok(plan) if plan.is_refused() => {
+                    // Refused: its reason goes back on the form, with no `y` to press.
+                    let why = plan.refused.clone().unwrap_or_default();
+                    if let Some(f) = sh.waiting_form(gen) {
+                        f.waiting = None;
+                        f.error = Some(why);
+                    } else {
+                        sh.status = Some(crate::tui::shell::Status {
+                            text: why,
+                            error: true,
+                        });
+                    }
+                    (Vec::new(), true)
+                }
                 Ok(plan) => {
                     // The form waits below the question, for `y` or Esc.
                     if let Some(f) = sh.waiting_form(gen) {
