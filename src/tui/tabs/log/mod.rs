@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::ops::{ActionEntry, ChainStatus, LogFilter};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, TabPage};
 use crate::tui::widgets::table::{FilterSet, SortColumn, Table, TableRow};
 use crate::tui::work::{Cmd, Outbox};
 use ratatui::layout::Rect;
@@ -196,6 +196,28 @@ impl Page for LogTab {
 
     fn busy(&self) -> Option<String> {
         self.loading.then(|| "reading the action log".to_string())
+    }
+
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's "Entries in the period" (ops::report::log): read again since its start.
+        match d.key.as_str() {
+            "log.entries" => {
+                self.filter = crate::ops::LogFilter {
+                    since: Some(crate::domain::time::start_of_day(d.from)),
+                    ..Default::default()
+                };
+                self.filter_text = LogFilterText {
+                    since: d.from.format("%Y-%m-%d").to_string(),
+                    ..Default::default()
+                };
+                self.table.clear_all(Self::page(sh.body_height()));
+                Some(Drilled {
+                    words: format!("entries since {} (F clears)", d.from.format("%-d %b %Y")),
+                    cmds: vec![self.request(sh)],
+                })
+            }
+            _ => None,
+        }
     }
 
     fn typing(&self) -> bool {

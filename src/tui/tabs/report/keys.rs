@@ -1,9 +1,11 @@
-//! Keys of the Report tab: move between sections, open the tab that shows a section's detail.
+//! Keys of the Report tab: move through the figures, open the tab that shows a figure's list
+//! filtered to the rows it counts.
 
 use super::ReportTab;
 use crate::ops::report::Place;
 use crate::tui::keymap::{Action, Context, KeyRow, Keymap};
 use crate::tui::shell::Shell;
+use crate::tui::tabs::Drill;
 use crate::tui::work::Cmd;
 
 /// The Report tab's place in the keymap (`[tui.keys.report]`).
@@ -12,7 +14,7 @@ pub const CONTEXT: Context = Context::new("report", "Report");
 /// The Report tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = &[
-    (CONTEXT, "enter", Action::Details, "Open the tab that shows the section's detail", true),
+    (CONTEXT, "enter", Action::Details, "Open the figure's list, filtered to what it counts", true),
 ];
 
 /// The number-key action of the tab that shows a place.
@@ -47,7 +49,7 @@ pub fn place_words(p: Place, km: &Keymap) -> String {
 
 /// Keys of the Report tab.
 pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
-    let len = r.sections();
+    let len = r.items().len();
     let page = len.max(1);
     match action {
         Action::Up => r.list.move_by(-1, len, page),
@@ -55,9 +57,25 @@ pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> 
         Action::PageUp | Action::Top => r.list.jump(false, len, page),
         Action::PageDown | Action::Bottom => r.list.jump(true, len, page),
         Action::Details => {
-            if let Some(s) = r.current() {
-                sh.goto = Some(tab_action(s.tui));
-                sh.drill = Some(s.name);
+            let period = r.report.as_ref().map(|rep| rep.from);
+            match (r.current_figure(), period) {
+                (Some(f), Some(from)) if f.count.is_some() => {
+                    sh.goto = Some(tab_action(f.tui));
+                    sh.drill = Some(Drill {
+                        key: f.key.clone(),
+                        from,
+                    });
+                }
+                (Some(f), _) => sh.info(format!(
+                    "this figure has no list behind it (\"{}\"): nothing to open",
+                    f.label
+                )),
+                // A section without figures: its tab, as it is.
+                (None, _) => {
+                    if let Some(s) = r.current() {
+                        sh.goto = Some(tab_action(s.tui));
+                    }
+                }
             }
         }
         _ => {}
