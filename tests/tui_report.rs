@@ -57,7 +57,7 @@ async fn the_report_tab_shows_the_lights_and_jumps_to_the_detail() {
     }
     let screen = h.screen(100, 30);
     assert!(
-        screen.contains("Enter: open the Passwords tab (2) filtered to these"),
+        screen.contains("open the Passwords tab (2) filtered to these 697"),
         "{screen}"
     );
     h.key(KeyCode::Enter).await;

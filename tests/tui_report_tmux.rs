@@ -25,20 +25,21 @@ fn a_report_figure_opens_its_tab_filtered_to_what_it_counts() {
         t.wait_for("overall");
         // Accounts (the total), the policy, within the age limit, then "needing a change".
         t.keys(&["Down", "Down", "Down"]);
-        let s = t.wait_for("filtered to these");
+        let s = t.wait_for("these 697");
         assert!(s.contains("Passwords needing a change"), "{w}x{h}:\n{s}");
         t.keys(&["Enter"]);
-        let s = t.wait_for("from the report: passwords needing a change (F clears)");
-        assert!(s.contains("Passwords"), "{w}x{h}:\n{s}");
-        // The tab shows the filter (its count line names it) and no password within its limit.
-        assert!(s.contains("needing a change"), "{w}x{h}:\n{s}");
+        let s = t.wait_for("697 of 727 shown");
         assert!(
-            !s.contains(" ok "),
-            "a password within its limit is shown:\n{s}"
+            s.contains("from the report: passwords needing a change (F clears)"),
+            "{w}x{h}:\n{s}"
         );
+        // The Passwords tab, its own filter line naming it, showing the 697 the figure counts.
+        assert!(s.contains("[2 Passw"), "{w}x{h}:\n{s}");
+        assert!(s.contains("filter: needing a change"), "{w}x{h}:\n{s}");
+        assert!(s.contains("697 of 727 shown"), "{w}x{h}:\n{s}");
         // Back to the report: the cursor is where it was; the policy has no list behind it.
         t.keys(&["7"]);
-        t.wait_for("filtered to these");
+        t.wait_for("these 697");
         t.keys(&["Up", "Up", "Enter"]);
         t.wait_for("this figure has no list behind it");
         t.keys(&["q"]);

@@ -30,7 +30,8 @@ fn light(s: Status) -> String {
     format!("{} {:<7}", s.symbol(), s.word())
 }
 
-/// The section's detail lines, and the lines (first, last + 1) of the figure `cur`.
+/// The section's detail lines, how many of them stay put when it scrolls (its heading and what
+/// Enter does), and the lines (first, last + 1) of the figure `cur`.
 fn detail(
     s: &Section,
     cur: Option<usize>,
@@ -38,7 +39,7 @@ fn detail(
     t: &Theme,
     enter: &str,
     km: &Keymap,
-) -> (Vec<Line<'static>>, (usize, usize)) {
+) -> (Vec<Line<'static>>, usize, (usize, usize)) {
     let mut out = vec![Line::from(vec![
         Span::styled(
             format!("{} {}", s.status.symbol(), s.status.word()),
@@ -59,7 +60,10 @@ fn detail(
         },
         None => format!("{enter}: open the {}", place_words(s.tui, km)),
     };
-    out.push(Line::styled(enter_line, t.key()));
+    for l in wrap_text(&enter_line, width) {
+        out.push(Line::styled(l, t.key()));
+    }
+    let head = out.len();
     for l in wrap_text(&s.summary, width) {
         out.push(Line::raw(l));
     }
@@ -92,7 +96,7 @@ fn detail(
             span = (first, out.len());
         }
     }
-    (out, span)
+    (out, head, span)
 }
 
 /// Draws the tab into `area`.
@@ -157,7 +161,7 @@ pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     f.render_widget(Paragraph::new(lines), left);
     if let Some(s) = r.current() {
         let enter = sh.keymap.keys_for(CONTEXT, Action::Details);
-        let (text, (first, end)) = detail(
+        let (mut text, head_len, (first, end)) = detail(
             s,
             r.current_figure_index(),
             usize::from(right.width.saturating_sub(1)),
@@ -165,21 +169,30 @@ pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
             &enter,
             &sh.keymap,
         );
-        // Scroll so the figure under the cursor is on screen (the heading lines first when
-        // they fit with it).
-        let height = usize::from(right.height);
+        let area = Rect {
+            x: right.x + 1,
+            width: right.width.saturating_sub(1),
+            ..right
+        };
+        // The section's heading and what Enter does stay; the rest scrolls so the figure under
+        // the cursor is on screen.
+        let rest = text.split_off(head_len.min(text.len()));
+        let [head, body] = Layout::vertical([
+            Constraint::Length(u16::try_from(head_len).unwrap_or(u16::MAX)),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        f.render_widget(Paragraph::new(text), head);
+        let (first, end) = (first.saturating_sub(head_len), end.saturating_sub(head_len));
+        let height = usize::from(body.height);
         let scroll = if end > height {
             (end - height).min(first)
         } else {
             0
         };
         f.render_widget(
-            Paragraph::new(text).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
-            Rect {
-                x: right.x + 1,
-                width: right.width.saturating_sub(1),
-                ..right
-            },
+            Paragraph::new(rest).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+            body,
         );
     }
 }
