@@ -49,6 +49,8 @@ pub struct Drill {
     pub key: String,
     /// The first day of the report's period.
     pub from: chrono::NaiveDate,
+    /// The last day of the report's period.
+    pub to: chrono::NaiveDate,
 }
 
 /// What a drill-down did: the filter in words with the key that clears it, and the work it

@@ -9,7 +9,7 @@ mod keys;
 mod view;
 mod work;
 
-pub use keys::{tab_action, CONTEXT, KEYS};
+pub use keys::{tab_action, why_no_list, CONTEXT, KEYS};
 pub use work::{ReportCmd, ReportMsg};
 
 use crate::error::Result;
