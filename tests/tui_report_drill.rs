@@ -106,6 +106,7 @@ async fn every_figure_drills_to_exactly_the_rows_it_counts() {
     for k in [
         "accounts.total",
         "passwords.needing-change",
+        "passwords.privileged",
         "leavers.zombies",
         "acceptable-use.signed",
         "inventory.unencrypted",

@@ -226,8 +226,7 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
     let mut privileged = Vec::new();
     let mut privileged_bad = false;
     for (a, r) in listing.accounts.iter().zip(&rows) {
-        let admin = a.role.as_deref() == Some("admin");
-        if protection.check(a).is_none() && !admin {
+        if !is_privileged(&protection, a) {
             continue;
         }
         let bad_status = matches!(r.status, PasswordStatus::Expired | PasswordStatus::NeverSet);
@@ -250,6 +249,7 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
             }
         ));
     }
+    let privileged_n = privileged.len();
     let mut f = figure(
         "passwords.privileged",
         "Privileged accounts",
@@ -264,7 +264,8 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
         ),
         "schooltech passwords report --role admin",
         Place::Passwords,
-    );
+    )
+    .counting(privileged_n);
     f.status = Some(if privileged_bad {
         Status::Red
     } else {
@@ -313,4 +314,10 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
         _ => "every password within the school's rules".into(),
     };
     Ok(s)
+}
+
+/// True for an account the report counts as privileged: the admin role, or covered by the
+/// protection rules (what schooltech never changes). The Passwords tab flags the same rows.
+pub fn is_privileged(protection: &Protection, a: &crate::domain::account::Account) -> bool {
+    a.role.as_deref() == Some("admin") || protection.check(a).is_some()
 }

@@ -38,6 +38,7 @@
 
 mod acceptable;
 mod accounts;
+pub use accounts::is_privileged;
 pub mod demo;
 mod filtering;
 mod inventory;

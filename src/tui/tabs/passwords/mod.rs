@@ -463,6 +463,10 @@ impl Page for PasswordsTab {
                 f.flag = Some("never-expires".into());
                 "passwords set never to expire (F clears)"
             }
+            "passwords.privileged" => {
+                f.flag = Some("privileged".into());
+                "privileged accounts: the admin role and the protected (F clears)"
+            }
             _ => return None,
         };
         self.panel = Panel::Report;

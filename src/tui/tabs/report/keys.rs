@@ -118,10 +118,6 @@ pub fn why_no_list(key: &str, label: &str) -> String {
             "the changes are read by `schooltech changes`; the Log tab shows schooltech's own \
              entries only"
         }
-        "passwords.privileged" => {
-            "the list is in the report's evidence (`schooltech report termly`): the Passwords \
-             tab does not know yet which accounts the protection rules cover"
-        }
         _ => return format!("this figure has no list behind it (\"{label}\"): nothing to open"),
     };
     format!("no filtered list for \"{label}\": {why}")
