@@ -251,10 +251,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             Some(t) => {
                 cmds.extend(state.switch_tab(*t));
                 // A drill-down from the Report tab: filtered to what the figure counts.
-                if let Some(what) = drill {
+                if let Some(d) = drill {
                     let tab = *t;
-                    if let Some(words) = state.tabs.page_mut(tab).drill(&mut state.shell, what) {
-                        state.info(format!("from the report: {words}"));
+                    match state.tabs.page_mut(tab).drill(&mut state.shell, &d) {
+                        Some(done) => {
+                            cmds.extend(done.cmds);
+                            state.info(format!("from the report: {}", done.words));
+                        }
+                        None => {
+                            let title = state.tabs.page(tab).title();
+                            state.info(format!(
+                                "the {title} tab has no filter for the figure {}",
+                                d.key
+                            ));
+                        }
                     }
                 }
             }

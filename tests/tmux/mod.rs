@@ -20,10 +20,39 @@ pub fn have_tmux() -> bool {
     ok
 }
 
+/// The program the tests run: `SCHOOLTECH_BIN` (another build, for the before/after proof)
+/// or the one cargo built.
+pub fn bin() -> String {
+    std::env::var("SCHOOLTECH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_schooltech").to_string())
+}
+
+/// Runs a script of `scripts/` with the program as its first argument and `args` after it;
+/// fails the test with its output when it fails.
+pub fn run_script(script: &str, args: &[&str]) {
+    let path = format!("{}/scripts/{script}", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("bash")
+        .arg(&path)
+        .arg(bin())
+        .args(args)
+        .output()
+        .expect("run the tmux script");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!("{text}");
+    assert!(
+        out.status.success(),
+        "{script} {} failed:\n{text}",
+        args.join(" ")
+    );
+}
+
 /// The program in a tmux session of its own (killed when dropped).
 pub struct Tui {
     name: String,
-    _home: tempfile::TempDir,
+    home_dir: tempfile::TempDir,
 }
 
 impl Drop for Tui {
@@ -45,6 +74,14 @@ impl Tui {
     }
 
     pub fn start_env(tag: &str, w: u16, h: u16, env: &str) -> Tui {
+        let t = Tui::shell(tag, w, h, env);
+        t.run_demo();
+        t
+    }
+
+    /// A bare shell in a session of its own (the program not started yet: [`Tui::run_demo`]),
+    /// its home an empty temporary folder ([`Tui::home`]).
+    pub fn shell(tag: &str, w: u16, h: u16, env: &str) -> Tui {
         let home = tempfile::tempdir().expect("home");
         let name = format!("st-{tag}-{w}x{h}-{}", std::process::id());
         let shell = format!(
@@ -65,13 +102,33 @@ impl Tui {
         ]);
         tmux(&["set-option", "-t", &name, "window-size", "manual"]);
         std::thread::sleep(Duration::from_millis(300));
-        // SCHOOLTECH_BIN runs these against another build (the before/after proof).
-        let bin = std::env::var("SCHOOLTECH_BIN")
-            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_schooltech").to_string());
-        let t = Tui { name, _home: home };
-        t.literal(&format!("{bin} --demo; echo EXIT=$?"));
-        t.keys(&["Enter"]);
-        t
+        Tui {
+            name,
+            home_dir: home,
+        }
+    }
+
+    /// Starts the program on the demo school in the session's shell.
+    pub fn run_demo(&self) {
+        self.literal(&format!("{} --demo; echo EXIT=$?", bin()));
+        self.keys(&["Enter"]);
+    }
+
+    /// The session's home folder (a temporary one of its own).
+    pub fn home(&self) -> &std::path::Path {
+        self.home_dir.path()
+    }
+
+    /// Sets a tmux option of the session (`allow-rename on`).
+    pub fn set_option(&self, option: &str, value: &str) {
+        tmux(&["set-option", "-t", &self.name, option, value]);
+    }
+
+    /// The pane's title as tmux holds it.
+    pub fn title(&self) -> String {
+        tmux(&["display-message", "-p", "-t", &self.name, "#{pane_title}"])
+            .trim()
+            .to_string()
     }
 
     pub fn keys(&self, k: &[&str]) {

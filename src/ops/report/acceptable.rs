@@ -62,17 +62,22 @@ pub async fn section(ctx: &Ctx) -> Result<Section> {
     }
     let unsigned: usize = per_role.values().map(|c| c.missing + c.outdated).sum();
     let signed: usize = per_role.values().map(|c| c.signed).sum();
-    s.figures.push(figure(
-        "Current agreement signed",
-        format!(
-            "{signed} of {need} enabled accounts that need one ({}%)",
-            (signed * 100 + need / 2) / need
-        ),
-        "schooltech aup status",
-        Place::Accounts,
-    ));
+    s.figures.push(
+        figure(
+            "acceptable-use.signed",
+            "Current agreement signed",
+            format!(
+                "{signed} of {need} enabled accounts that need one ({}%)",
+                (signed * 100 + need / 2) / need
+            ),
+            "schooltech aup status",
+            Place::Accounts,
+        )
+        .counting(signed),
+    );
     for (role, c) in &per_role {
         let mut f = figure(
+            format!("acceptable-use.unsigned.{role}"),
             format!("{role}: missing or outdated"),
             format!(
                 "{} of {} ({} missing, {} outdated)",
@@ -83,7 +88,8 @@ pub async fn section(ctx: &Ctx) -> Result<Section> {
             ),
             format!("schooltech aup status --missing --role {role}"),
             Place::Accounts,
-        );
+        )
+        .counting(c.missing + c.outdated);
         f.status = Some(if c.missing + c.outdated == 0 {
             Status::Green
         } else {

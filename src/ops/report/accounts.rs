@@ -60,12 +60,16 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
     let summary = compliance::summarise(&rows);
     let per_role: Vec<(String, usize)> =
         summary.iter().map(|(k, v)| (k.clone(), v.total)).collect();
-    s.figures.push(figure(
-        "Accounts",
-        counted(rows.len(), &per_role),
-        "schooltech accounts list",
-        Place::Accounts,
-    ));
+    s.figures.push(
+        figure(
+            "accounts.total",
+            "Accounts",
+            counted(rows.len(), &per_role),
+            "schooltech accounts list",
+            Place::Accounts,
+        )
+        .counting(rows.len()),
+    );
 
     let (policy, drift) = compliance::policy_drift(ctx).await?;
     let weak_policy = drift.iter().any(|d| {
@@ -95,6 +99,7 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
         format!("{} difference(s): {}", drift.len(), parts.join("; "))
     };
     let mut f = figure(
+        "passwords.policy",
         "Directory password policy",
         policy_value,
         "schooltech passwords policy show",
@@ -147,12 +152,16 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
     let ok = count(PasswordStatus::Ok);
     let expired = count(PasswordStatus::Expired);
     let pct = |n: usize| (n * 100 + rows.len() / 2) / rows.len().max(1);
-    s.figures.push(figure(
-        "Passwords within their age limit (90 days; 42 for generic accounts)",
-        format!("{ok} of {} ({}%)", rows.len(), pct(ok)),
-        "schooltech passwords report",
-        Place::Passwords,
-    ));
+    s.figures.push(
+        figure(
+            "passwords.ok",
+            "Passwords within their age limit (90 days; 42 for generic accounts)",
+            format!("{ok} of {} ({}%)", rows.len(), pct(ok)),
+            "schooltech passwords report",
+            Place::Passwords,
+        )
+        .counting(ok),
+    );
     let statuses: Vec<(String, usize)> = [
         PasswordStatus::Expired,
         PasswordStatus::Expiring,
@@ -163,12 +172,16 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
     .map(|st| (status_word(st).to_string(), count(st)))
     .collect();
     let not_ok = rows.len() - ok;
-    s.figures.push(figure(
-        "Passwords needing a change",
-        counted(not_ok, &statuses),
-        "schooltech passwords report --fail-on any",
-        Place::Passwords,
-    ));
+    s.figures.push(
+        figure(
+            "passwords.needing-change",
+            "Passwords needing a change",
+            counted(not_ok, &statuses),
+            "schooltech passwords report --fail-on any",
+            Place::Passwords,
+        )
+        .counting(not_ok),
+    );
     let never: Vec<&ReportRow> = rows
         .iter()
         .filter(|r| r.flags.contains(&"never-expires"))
@@ -177,12 +190,16 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
         .iter()
         .filter(|r| !r.flags.contains(&"disabled"))
         .count();
-    s.figures.push(figure(
-        "Passwords set never to expire",
-        format!("{} ({never_enabled} on enabled accounts)", never.len()),
-        "schooltech passwords clear-never-expires --all",
-        Place::Passwords,
-    ));
+    s.figures.push(
+        figure(
+            "passwords.never-expires",
+            "Passwords set never to expire",
+            format!("{} ({never_enabled} on enabled accounts)", never.len()),
+            "schooltech passwords clear-never-expires --all",
+            Place::Passwords,
+        )
+        .counting(never.len()),
+    );
     let mut per_role = Vec::new();
     for (role, sum) in &summary {
         let parts: Vec<String> = sum
@@ -209,8 +226,7 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
     let mut privileged = Vec::new();
     let mut privileged_bad = false;
     for (a, r) in listing.accounts.iter().zip(&rows) {
-        let admin = a.role.as_deref() == Some("admin");
-        if protection.check(a).is_none() && !admin {
+        if !is_privileged(&protection, a) {
             continue;
         }
         let bad_status = matches!(r.status, PasswordStatus::Expired | PasswordStatus::NeverSet);
@@ -233,7 +249,9 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
             }
         ));
     }
+    let privileged_n = privileged.len();
     let mut f = figure(
+        "passwords.privileged",
         "Privileged accounts",
         format!(
             "{}{}",
@@ -246,7 +264,8 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
         ),
         "schooltech passwords report --role admin",
         Place::Passwords,
-    );
+    )
+    .counting(privileged_n);
     f.status = Some(if privileged_bad {
         Status::Red
     } else {
@@ -295,4 +314,10 @@ pub async fn section(ctx: &Ctx, now: DateTime<Utc>) -> Result<Section> {
         _ => "every password within the school's rules".into(),
     };
     Ok(s)
+}
+
+/// True for an account the report counts as privileged: the admin role, or covered by the
+/// protection rules (what schooltech never changes). The Passwords tab flags the same rows.
+pub fn is_privileged(protection: &Protection, a: &crate::domain::account::Account) -> bool {
+    a.role.as_deref() == Some("admin") || protection.check(a).is_some()
 }

@@ -46,6 +46,7 @@ pub fn section(ctx: &Ctx, period: &Period, now: DateTime<Utc>) -> Result<Section
         .filter(|e| e.status == FilterStatus::Pending)
         .count();
     s.figures.push(figure(
+        "filtering.requests",
         "Requests in the period",
         format!(
             "{} received, {agreed} agreed, {rejected} rejected{}",
@@ -59,12 +60,16 @@ pub fn section(ctx: &Ctx, period: &Period, now: DateTime<Utc>) -> Result<Section
         "schooltech filter list",
         Place::Filtering,
     ));
-    s.figures.push(figure(
-        "Exceptions in force",
-        rep.active.len().to_string(),
-        "schooltech filter review report",
-        Place::Filtering,
-    ));
+    s.figures.push(
+        figure(
+            "filtering.in-force",
+            "Exceptions in force",
+            rep.active.len().to_string(),
+            "schooltech filter review report",
+            Place::Filtering,
+        )
+        .counting(rep.active.len()),
+    );
     s.evidence.push(evidence(
         "Exceptions in force, with reasons and approvers",
         rep.active
@@ -91,6 +96,7 @@ pub fn section(ctx: &Ctx, period: &Period, now: DateTime<Utc>) -> Result<Section
             .collect(),
     ));
     let mut f = figure(
+        "filtering.last-review",
         "Last review",
         match &rep.last_review {
             Some(l) => format!(
@@ -111,6 +117,7 @@ pub fn section(ctx: &Ctx, period: &Period, now: DateTime<Utc>) -> Result<Section
     });
     s.figures.push(f);
     s.figures.push(figure(
+        "filtering.next-review",
         "Next review due",
         format!(
             "{}{} (every {} days)",
@@ -136,12 +143,16 @@ pub fn section(ctx: &Ctx, period: &Period, now: DateTime<Utc>) -> Result<Section
             .iter()
             .map(|i| format!("#{i}"))
             .collect();
-        s.figures.push(figure(
-            "Ended but still in the filter",
-            ids.join(", "),
-            "schooltech filter list --due",
-            Place::Filtering,
-        ));
+        s.figures.push(
+            figure(
+                "filtering.due-for-removal",
+                "Ended but still in the filter",
+                ids.join(", "),
+                "schooltech filter list --due",
+                Place::Filtering,
+            )
+            .counting(rep.due_for_removal.len()),
+        );
     }
     s.status = if rep.overdue {
         Status::Red

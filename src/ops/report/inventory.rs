@@ -43,12 +43,16 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     }
     let mut amber = Vec::new();
     let mut red = Vec::new();
-    s.figures.push(figure(
-        "Assets in the register",
-        assets.len().to_string(),
-        "schooltech inventory list",
-        Place::Inventory,
-    ));
+    s.figures.push(
+        figure(
+            "inventory.assets",
+            "Assets in the register",
+            assets.len().to_string(),
+            "schooltech inventory list",
+            Place::Inventory,
+        )
+        .counting(assets.len()),
+    );
 
     // The audit round.
     match audit::report(ctx, None) {
@@ -56,6 +60,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             let open = rep.round.closed_at.is_none();
             let in_period = period.contains(rep.round.started_at);
             let mut f = figure(
+                "inventory.audit",
                 format!("Audit round \"{}\"", rep.round.name),
                 format!(
                     "{} seen, {} moved, {} not seen{}; started {}{}",
@@ -143,6 +148,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         }
         Err(crate::Error::Usage(_)) => {
             s.figures.push(figure(
+                "inventory.audit",
                 "Audit round",
                 "none yet",
                 "schooltech inventory audit start --name NAME",
@@ -156,11 +162,13 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     // Encryption.
     let unencrypted = inventory::encryption_report(ctx)?;
     let mut f = figure(
+        "inventory.unencrypted",
         "Portable devices not known to be encrypted",
         unencrypted.len().to_string(),
         "schooltech inventory encryption",
         Place::Inventory,
-    );
+    )
+    .counting(unencrypted.len());
     f.status = Some(if unencrypted.is_empty() {
         Status::Green
     } else {
@@ -201,6 +209,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         .filter(|b| period.contains_day(b.record.found_on))
         .collect();
     s.figures.push(figure(
+        "inventory.breach-records",
         "Lost or stolen devices with a data-breach record",
         breaches.len().to_string(),
         "schooltech inventory history TAG",
@@ -235,6 +244,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     // Licences.
     let sw = software::report(ctx, LICENCE_DAYS)?;
     let mut f = figure(
+        "inventory.licences-over-allocated",
         "Licences over-allocated",
         format!("{} of {} titles", sw.over_allocated.len(), sw.titles.len()),
         "schooltech inventory software report",
@@ -247,6 +257,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     });
     s.figures.push(f);
     let mut f = figure(
+        "inventory.licences-expiring",
         format!("Licences expiring within {LICENCE_DAYS} days (or expired)"),
         sw.expiring.len().to_string(),
         "schooltech inventory software report",
@@ -306,6 +317,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         .filter(|b| b.view.batch.closed_at.is_some() || b.view.blockers.is_empty())
         .count();
     let mut f = figure(
+        "inventory.disposal-batches",
         "Disposal batches in the period",
         format!(
             "{} batch(es), {complete} with paperwork complete",

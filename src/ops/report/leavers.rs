@@ -57,11 +57,13 @@ pub async fn section(
         })
         .collect();
     let mut f = figure(
+        "leavers.zombies",
         "Zombie accounts now",
         counted(scan.findings.len(), &by_reason),
         "schooltech leavers scan",
         Place::Leavers,
-    );
+    )
+    .counting(scan.findings.len());
     f.status = Some(if needs { Status::Red } else { Status::Green });
     s.figures.push(f);
     s.evidence.push(evidence(
@@ -140,6 +142,7 @@ pub async fn section(
         .map(|e| e.target.to_lowercase())
         .collect();
     let mut f = figure(
+        "leavers.sweeps",
         "Leaver sweeps in the period",
         format!(
             "{} run(s): {suspended} suspended, {purged} purged, {} restored",
@@ -193,12 +196,14 @@ pub async fn section(
         })
         .collect();
     s.figures.push(figure(
+        "creds.changed",
         "Shared logins changed in the period",
         format!("{rotated} of {} in the register", register.len()),
         "schooltech creds show NAME",
         Place::Passwords,
     ));
     let mut f = figure(
+        "creds.leaver-knows",
         "Shared logins still known by someone who left",
         leaver_knows.len().to_string(),
         "schooltech creds report",
@@ -246,6 +251,7 @@ pub async fn section(
         }
     }
     let mut f = figure(
+        "leavers.equipment-not-returned",
         "Equipment not returned by people who left",
         not_returned.len().to_string(),
         "schooltech inventory loans",
@@ -265,6 +271,7 @@ pub async fn section(
     // Leavers' linked accounts that are protected and still enabled: a person disables them.
     let by_hand = by_hand(ctx, &scan, &all)?;
     let mut f = figure(
+        "leavers.disable-by-hand",
         "Linked accounts to disable by hand",
         by_hand.len().to_string(),
         "schooltech sweep",

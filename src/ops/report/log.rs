@@ -29,6 +29,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         None => {
             s.summary = "nothing logged yet".into();
             s.figures.push(figure(
+                "log.anchor",
                 "Anchor (rows:head hash)",
                 anchor,
                 "schooltech log anchor",
@@ -53,12 +54,16 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     }
     let mut areas: Vec<(String, usize)> = by_area.into_iter().collect();
     areas.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    s.figures.push(figure(
-        "Entries in the period",
-        counted(entries.len(), &areas),
-        format!("schooltech log show --since {}", period.from),
-        Place::Log,
-    ));
+    s.figures.push(
+        figure(
+            "log.entries",
+            "Entries in the period",
+            counted(entries.len(), &areas),
+            format!("schooltech log show --since {}", period.from),
+            Place::Log,
+        )
+        .counting(entries.len()),
+    );
     let (status, value) = match &chain {
         ChainStatus::Whole { rows } => (
             Status::Green,
@@ -68,10 +73,17 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             (Status::Red, format!("BROKEN at entry {id}: {reason}"))
         }
     };
-    let mut f = figure("Hash chain", value, "schooltech log verify", Place::Log);
+    let mut f = figure(
+        "log.chain",
+        "Hash chain",
+        value,
+        "schooltech log verify",
+        Place::Log,
+    );
     f.status = Some(status);
     s.figures.push(f);
     s.figures.push(figure(
+        "log.anchor",
         "Anchor (rows:head hash)",
         anchor.clone(),
         format!("schooltech log verify --anchor {anchor}"),
@@ -87,6 +99,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             .collect();
         outside_protected = outside.iter().filter(|c| c.protected).count();
         let mut f = figure(
+            "log.outside-changes",
             "Directory changes made outside schooltech",
             format!(
                 "{} ({outside_protected} to protected groups or their members)",
@@ -111,6 +124,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         }
     } else {
         s.figures.push(figure(
+            "log.outside-changes",
             "Directory changes made outside schooltech",
             "not tracked yet (the mirror is made by the first `accounts list`)".to_string(),
             "schooltech changes",

@@ -38,6 +38,7 @@
 
 mod acceptable;
 mod accounts;
+pub use accounts::is_privileged;
 pub mod demo;
 mod filtering;
 mod inventory;
@@ -121,6 +122,9 @@ pub enum Place {
 /// One figure: what it counts, its value, and where its detail is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Figure {
+    /// Its stable key (`passwords.expired`, `leavers.zombies`, `acceptable-use.unsigned.pupil`):
+    /// what the TUI's drill-down asks the tab that shows it to filter to.
+    pub key: String,
     /// What it is ("Zombie accounts now").
     pub label: String,
     /// Its value as shown ("41: 14 never-used, 3 left").
@@ -132,6 +136,19 @@ pub struct Figure {
     /// This figure's own light, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// How many rows the list behind it holds, when it counts a list its view shows (the
+    /// view's drill-down filtered to `key` shows exactly these); None for a figure with no
+    /// list behind it (a date, a policy, a mix of counts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<usize>,
+}
+
+impl Figure {
+    /// The same figure counting a list of `n` rows.
+    pub fn counting(mut self, n: usize) -> Figure {
+        self.count = Some(n);
+        self
+    }
 }
 
 /// A list of evidence behind the figures (the rows a governor may ask about).
@@ -384,19 +401,22 @@ pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Status {
     statuses.into_iter().max().unwrap_or(Status::NoData)
 }
 
-/// A figure (helper for the sections).
+/// A figure with its stable key (helper for the sections).
 pub(crate) fn figure(
+    key: impl Into<String>,
     label: impl Into<String>,
     value: impl Into<String>,
     command: impl Into<String>,
     tui: Place,
 ) -> Figure {
     Figure {
+        key: key.into(),
         label: label.into(),
         value: value.into(),
         command: command.into(),
         tui,
         status: None,
+        count: None,
     }
 }
 

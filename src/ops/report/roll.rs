@@ -151,19 +151,29 @@ fn traced(total: usize, runs: &[RollRun], of: impl Fn(&RollRun) -> usize) -> Str
 
 /// Adds the figures and evidence to the Leavers section.
 pub fn add_to(c: &RollChanges, s: &mut Section) {
-    for (label, of) in [
+    for (key, label, of) in [
         (
+            "roll.joiners",
             "Joiners from the MIS roll (accounts created)",
             (|r: &RollRun| r.joiners) as fn(&RollRun) -> usize,
         ),
-        ("Movers (form, year or role changed)", |r| r.movers),
-        ("Leavers (first missing from the roll in the period)", |r| {
-            r.leavers
+        ("roll.movers", "Movers (form, year or role changed)", |r| {
+            r.movers
         }),
-        ("Returners (back on the roll, reactivated)", |r| r.returners),
+        (
+            "roll.leavers",
+            "Leavers (first missing from the roll in the period)",
+            |r| r.leavers,
+        ),
+        (
+            "roll.returners",
+            "Returners (back on the roll, reactivated)",
+            |r| r.returners,
+        ),
     ] {
         let total: usize = c.runs.iter().map(of).sum();
         s.figures.push(figure(
+            key,
             label,
             traced(total, &c.runs, of),
             "schooltech sync",

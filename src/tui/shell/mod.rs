@@ -131,9 +131,9 @@ pub struct Shell {
     /// An action to run again once the question about hidden selected rows was answered:
     /// (the action, act on the visible ones only).
     pub again: Option<(crate::tui::keymap::Action, bool)>,
-    /// With `goto`: the report section whose figures the tab shown next is to be filtered to
-    /// (its stable key: `acceptable-use`, `leavers`, …); see `Page::drill`.
-    pub drill: Option<&'static str>,
+    /// With `goto`: the report figure whose rows the tab shown next is to be filtered to (its
+    /// stable key: `passwords.needing-change`, `leavers.zombies`, …); see `Page::drill`.
+    pub drill: Option<crate::tui::tabs::Drill>,
     /// The help's search (`/` in help) and whether it is being typed.
     pub help_search: (String, bool),
 }

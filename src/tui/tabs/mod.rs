@@ -41,6 +41,38 @@ pub type Picker = dialogs::Picker<Purpose>;
 /// The password dialog of a tab.
 pub type PasswordDialog = dialogs::PasswordDialog<Purpose>;
 
+/// A Report tab drill-down: the figure's stable key (`passwords.needing-change`, …; see
+/// `ops::report::Figure::key`) and the report's period (for figures of the period).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drill {
+    /// The figure's key.
+    pub key: String,
+    /// The first day of the report's period.
+    pub from: chrono::NaiveDate,
+    /// The last day of the report's period.
+    pub to: chrono::NaiveDate,
+}
+
+/// What a drill-down did: the filter in words with the key that clears it, and the work it
+/// started (a read with the new filter).
+#[derive(Debug, Default)]
+pub struct Drilled {
+    /// "accounts whose password has expired (F clears)".
+    pub words: String,
+    /// Work to start.
+    pub cmds: Vec<Cmd>,
+}
+
+impl Drilled {
+    /// A filter applied to the rows the tab holds.
+    pub fn words(words: impl Into<String>) -> Option<Drilled> {
+        Some(Drilled {
+            words: words.into(),
+            cmds: Vec::new(),
+        })
+    }
+}
+
 /// A change one tab made, announced to every tab: each decides itself whether what it shows
 /// is now stale. No tab calls another tab.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,10 +123,11 @@ pub trait Page {
     /// The answer to that question: keep only the visible selected rows (`visible_only`), or
     /// show them all (clear the search and filters).
     fn narrow_selection(&mut self, _sh: &mut Shell, _visible_only: bool) {}
-    /// Shown from a Report tab drill-down: filter to what the section `what` counts (its
-    /// stable key). Returns what the filter is, in words, for the status line; None when the
-    /// tab has no such filter.
-    fn drill(&mut self, _sh: &mut Shell, _what: &str) -> Option<String> {
+    /// Shown from a Report tab drill-down: filter (with the tab's own filters) to exactly the
+    /// rows the figure `d.key` counts. Returns what the filter is and the key that clears it,
+    /// in words, for the status line (and any work the filter needs); None when the tab has
+    /// no filter for that key.
+    fn drill(&mut self, _sh: &mut Shell, _d: &Drill) -> Option<Drilled> {
         None
     }
     /// True while the tab takes typed text (a search box, a scan mode): keys go to

@@ -28,7 +28,7 @@ use crate::ops::ActionEntry;
 use crate::ops::Listing;
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Page, Submitted, Tab, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, Tab, TabPage};
 use crate::tui::widgets::table::{FilterSet, SortColumn, Table, TableRow};
 use crate::tui::work::{Cmd, Outbox};
 use chrono::{DateTime, Utc};
@@ -94,12 +94,21 @@ pub struct Filters {
     pub status: Option<AccountStatus>,
     /// Only this standing with the acceptable use agreement.
     pub aup: Option<AupFilter>,
+    /// Only enabled accounts (a report drill-down: the report counts enabled accounts).
+    pub enabled: bool,
+    /// Only accounts that have not signed the current agreement (missing or outdated).
+    pub unsigned: bool,
 }
 
 impl Filters {
     /// True when no filter is set.
     pub fn is_empty(&self) -> bool {
-        self.role.is_none() && self.ou.is_none() && self.status.is_none() && self.aup.is_none()
+        self.role.is_none()
+            && self.ou.is_none()
+            && self.status.is_none()
+            && self.aup.is_none()
+            && !self.enabled
+            && !self.unsigned
     }
 }
 
@@ -117,6 +126,12 @@ impl FilterSet for Filters {
         }
         if let Some(x) = self.aup {
             v.push(format!("aup={}", x.as_str()));
+        }
+        if self.unsigned {
+            v.push("aup=missing-or-outdated".into());
+        }
+        if self.enabled {
+            v.push("enabled".into());
         }
         v.join(" ")
     }
@@ -234,6 +249,12 @@ impl TableRow for Row {
             if self.ou_lc != ou && !self.ou_lc.ends_with(&format!(",{ou}")) {
                 return false;
             }
+        }
+        if f.enabled && !self.account.enabled {
+            return false;
+        }
+        if f.unsigned && !(AupFilter::Missing.passes(self) || AupFilter::Outdated.passes(self)) {
+            return false;
         }
         if let Some(x) = f.aup {
             if !x.passes(self) {
@@ -420,18 +441,30 @@ impl Page for AccountsTab {
         self.table.selected.len()
     }
 
-    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
-        // The acceptable use section counts accounts whose agreement is missing.
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's figures on accounts (ops::report::accounts and ::acceptable).
         let page = AccountsTab::page(sh.body_height());
-        match what {
-            "acceptable-use" => {
-                self.table.clear_all(page);
-                self.table.filters.aup = Some(AupFilter::Missing);
-                self.table.refilter_keep(page);
-                Some("accounts whose acceptable use agreement is missing (F clears)".into())
+        let mut f = Filters::default();
+        let words = match d.key.as_str() {
+            "accounts.total" => "every account, no filter (f filters)".to_string(),
+            "acceptable-use.signed" => {
+                f.enabled = true;
+                f.aup = Some(AupFilter::Signed);
+                "enabled accounts with the current AUP signed (F clears)".into()
             }
-            _ => None,
-        }
+            k => {
+                let role = k.strip_prefix("acceptable-use.unsigned.")?;
+                f.enabled = true;
+                f.unsigned = true;
+                // The report names accounts without a role "(none)", the filter "none".
+                f.role = Some(if role == "(none)" { "none" } else { role }.to_string());
+                format!("enabled {role} accounts with the AUP missing or outdated (F clears)")
+            }
+        };
+        self.table.clear_all(page);
+        self.table.filters = f;
+        self.table.refilter_keep(page);
+        Drilled::words(words)
     }
 
     fn hidden_selection(&self) -> (usize, usize) {

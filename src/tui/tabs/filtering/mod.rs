@@ -25,7 +25,7 @@ use crate::domain::time::end_of_day;
 use crate::ops::filter::{History, ReviewStatus};
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, TabPage};
 use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
@@ -447,18 +447,26 @@ impl FilteringTab {
 }
 
 impl Page for FilteringTab {
-    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
-        // The filtering section's "Exceptions in force".
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's filtering figures with a list (ops::report::filtering).
         let page = FilteringTab::page(sh.body_height());
-        match what {
-            "filtering" => {
-                self.table.clear_all(page);
-                self.table.filters.in_force = true;
-                self.table.refilter_keep(page);
-                Some("exceptions in force (F clears)".into())
+        let mut f = FFilters::default();
+        let words = match d.key.as_str() {
+            "filtering.in-force" => {
+                f.in_force = true;
+                "exceptions in force (F clears)"
             }
-            _ => None,
-        }
+            "filtering.due-for-removal" => {
+                f.due = true;
+                "ended but still in the filter (F clears)"
+            }
+            _ => return None,
+        };
+        self.panel = Panel::Queue;
+        self.table.clear_all(page);
+        self.table.filters = f;
+        self.table.refilter_keep(page);
+        Drilled::words(words)
     }
 
     fn title(&self) -> &'static str {

@@ -30,7 +30,7 @@ use crate::ops::inventory::disposal::ReportBatch;
 use crate::ops::inventory::{AssetDetail, ListRow};
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, TabPage};
 use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
@@ -529,19 +529,23 @@ impl InventoryTab {
 }
 
 impl Page for InventoryTab {
-    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
-        // The inventory section's red figure: portable data-bearing devices in use not known
-        // to be encrypted.
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's inventory figures (ops::report::inventory).
         let page = self.page(sh.body_height());
-        match what {
-            "inventory" => {
-                self.table.clear_all(page);
-                self.table.filters.unencrypted = true;
-                self.table.refilter_keep(page);
-                Some("portable data-bearing devices not known to be encrypted (F clears)".into())
+        let mut f = InvFilters::default();
+        let words = match d.key.as_str() {
+            "inventory.assets" => "every asset in the register (f filters)",
+            "inventory.unencrypted" => {
+                f.unencrypted = true;
+                "portable devices not known to be encrypted (F clears)"
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        self.panel = Panel::Assets;
+        self.table.clear_all(page);
+        self.table.filters = f;
+        self.table.refilter_keep(page);
+        Drilled::words(words)
     }
 
     fn hidden_selection(&self) -> (usize, usize) {

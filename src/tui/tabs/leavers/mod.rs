@@ -29,7 +29,7 @@ use crate::ops::leavers::sweep::{AccountPlan, Plan, RunOutcome, RunReport, StepS
 use crate::ops::SweepRun;
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::{Job, Shell};
-use crate::tui::tabs::{Changed, Page, Submitted, Tab, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, Tab, TabPage};
 use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
@@ -622,6 +622,21 @@ pub fn swept(f: &Finding) -> bool {
 impl Page for LeaversTab {
     fn title(&self) -> &'static str {
         "Leavers"
+    }
+
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's "Zombie accounts now" (ops::report::leavers): every finding of the scan.
+        let page = self.page(sh.body_height());
+        match d.key.as_str() {
+            "leavers.zombies" => {
+                self.panel = Panel::Findings;
+                self.table.clear_all(page);
+                self.table.filters = FindingFilters::default();
+                self.table.refilter_keep(page);
+                Drilled::words("every zombie account the scan found (f filters)")
+            }
+            _ => None,
+        }
     }
 
     fn context(&self) -> Context {

@@ -13,9 +13,10 @@ use crate::error::Result;
 use crate::ops::{ActionEntry, ChainStatus, LogFilter};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, TabPage};
 use crate::tui::widgets::table::{FilterSet, SortColumn, Table, TableRow};
 use crate::tui::work::{Cmd, Outbox};
+use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::sync::Arc;
@@ -66,19 +67,51 @@ impl SortColumn for LogSort {
     }
 }
 
-/// The log is filtered by the filter form (which reads it again), not in the table.
+/// The log is read with the filter form's filter (since, action, target, operator); a Report
+/// tab drill-down narrows what was read further, in the table: up to the period's last moment
+/// and to a list of actions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct NoFilters;
+pub struct LogFilters {
+    /// Only rows written at or before this moment.
+    pub until: Option<DateTime<Utc>>,
+    /// Only rows whose action is one of these (`sync.create`), or starts with one that ends in
+    /// a dot (`creds.`); empty: any action.
+    pub actions: Vec<String>,
+}
 
-impl FilterSet for NoFilters {
+impl LogFilters {
+    /// True when `action` is one of the actions (or under one of the prefixes).
+    pub fn action_passes(&self, action: &str) -> bool {
+        self.actions.is_empty()
+            || self.actions.iter().any(|a| {
+                if a.ends_with('.') {
+                    action.starts_with(a.as_str())
+                } else {
+                    action == a
+                }
+            })
+    }
+}
+
+impl FilterSet for LogFilters {
     fn describe(&self) -> String {
-        String::new()
+        let mut v = Vec::new();
+        if let Some(u) = self.until {
+            v.push(format!(
+                "until {}",
+                crate::domain::time::london_format(u, "%-d %b %Y")
+            ));
+        }
+        if !self.actions.is_empty() {
+            v.push(format!("action={}", self.actions.join(",")));
+        }
+        v.join(" ")
     }
 }
 
 impl TableRow for LogRow {
     type Sort = LogSort;
-    type Filters = NoFilters;
+    type Filters = LogFilters;
     fn key(&self) -> &str {
         &self.key
     }
@@ -96,8 +129,8 @@ impl TableRow for LogRow {
     fn compare(&self, _other: &Self, _by: LogSort) -> std::cmp::Ordering {
         std::cmp::Ordering::Equal
     }
-    fn passes(&self, _f: &NoFilters) -> bool {
-        true
+    fn passes(&self, f: &LogFilters) -> bool {
+        f.until.is_none_or(|u| self.entry.at <= u) && f.action_passes(&self.entry.action)
     }
 }
 
@@ -198,6 +231,38 @@ impl Page for LogTab {
         self.loading.then(|| "reading the action log".to_string())
     }
 
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's log-backed figures (ops::report::log): the rows of the period (read
+        // again from its first day, narrowed in the table to its last), of these actions.
+        let (actions, what): (&[&str], &str) = match d.key.as_str() {
+            "log.entries" => (&[], "entries"),
+            _ => return None,
+        };
+        self.filter = crate::ops::LogFilter {
+            since: Some(crate::domain::time::start_of_day(d.from)),
+            ..Default::default()
+        };
+        self.filter_text = LogFilterText {
+            since: d.from.format("%Y-%m-%d").to_string(),
+            ..Default::default()
+        };
+        let page = Self::page(sh.body_height());
+        self.table.clear_all(page);
+        self.table.filters = LogFilters {
+            until: Some(crate::domain::time::end_of_day(d.to)),
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+        };
+        self.table.refilter_keep(page);
+        Some(Drilled {
+            words: format!(
+                "{what} from {} to {} (F clears)",
+                d.from.format("%-d %b %Y"),
+                d.to.format("%-d %b %Y")
+            ),
+            cmds: vec![self.request(sh)],
+        })
+    }
+
     fn typing(&self) -> bool {
         self.table.searching
     }
@@ -279,5 +344,52 @@ impl TabPage for LogTab {
 
     fn spawn(ctx: Arc<crate::ops::Ctx>, out: Outbox<LogMsg>, cmd: LogCmd) {
         work::spawn(ctx, out, cmd);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::widgets::table::TableRow;
+    use chrono::TimeZone;
+
+    fn row(id: i64, day: u32, action: &str) -> LogRow {
+        LogRow::new(ActionEntry {
+            id,
+            at: Utc.with_ymd_and_hms(2026, 12, day, 12, 0, 0).unwrap(),
+            operator: "tech".into(),
+            action: action.into(),
+            target: "x".into(),
+            details: serde_json::Value::Null,
+            prev_hash: String::new(),
+            hash: String::new(),
+        })
+    }
+
+    /// A report drill-down's end day: the rows after the period's last day are not counted
+    /// by the report, so the Log tab does not show them (the `log.entries` drill lacked it).
+    #[test]
+    fn the_drill_filter_stops_at_the_periods_last_day_and_takes_actions_or_prefixes() {
+        let until =
+            crate::domain::time::end_of_day(chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap());
+        let f = LogFilters {
+            until: Some(until),
+            actions: Vec::new(),
+        };
+        assert!(row(1, 5, "sync.create").passes(&f));
+        assert!(!row(2, 6, "sync.create").passes(&f), "after the last day");
+        let f = LogFilters {
+            until: None,
+            actions: vec!["sync.create".into(), "creds.".into()],
+        };
+        assert!(row(3, 6, "sync.create").passes(&f));
+        assert!(row(4, 6, "creds.rotate").passes(&f), "a prefix");
+        assert!(!row(5, 6, "sync.move").passes(&f), "another action");
+        assert!(
+            !row(6, 6, "sync.create.retry").passes(&f),
+            "exact, not a prefix"
+        );
+        assert!(f.describe().contains("action=sync.create,creds."));
+        assert!(LogFilters::default().describe().is_empty());
     }
 }

@@ -26,7 +26,7 @@ use crate::domain::policy::{DirectoryPolicy, PolicyDrift, SchoolPolicyTarget};
 use crate::ops::compliance::{self, status_word, ReportRow, RoleSummary};
 use crate::tui::keymap::{Action, Context, KeyCombo, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
+use crate::tui::tabs::{Changed, Drill, Drilled, Page, Submitted, TabPage};
 use crate::tui::widgets::table::{cmp_opt, FilterSet, SortColumn, Table, TableRow};
 use crate::tui::widgets::ListCursor;
 use crate::tui::work::{Cmd, Outbox};
@@ -124,12 +124,14 @@ pub struct PwFilters {
     pub role: Option<String>,
     /// Only accounts with this flag.
     pub flag: Option<String>,
+    /// Only passwords needing a change (any status but ok).
+    pub needs_change: bool,
 }
 
 impl PwFilters {
     /// True when no filter is set.
     pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.role.is_none() && self.flag.is_none()
+        self.status.is_none() && self.role.is_none() && self.flag.is_none() && !self.needs_change
     }
 }
 
@@ -145,6 +147,9 @@ impl FilterSet for PwFilters {
         }
         if let Some(f) = &self.flag {
             v.push(format!("flag={f}"));
+        }
+        if self.needs_change {
+            v.push("needing a change".into());
         }
         v.join(" ")
     }
@@ -280,7 +285,7 @@ impl TableRow for PwRow {
                 return false;
             }
         }
-        true
+        !(f.needs_change && row.status == PasswordStatus::Ok)
     }
 }
 
@@ -441,18 +446,34 @@ impl PasswordsTab {
 }
 
 impl Page for PasswordsTab {
-    fn drill(&mut self, sh: &mut Shell, what: &str) -> Option<String> {
-        // The accounts section's "passwords needing a change": the expired ones first.
+    fn drill(&mut self, sh: &mut Shell, d: &Drill) -> Option<Drilled> {
+        // The report's password figures (ops::report::accounts).
         let page = self.page(sh.body_height());
-        match what {
-            "accounts" => {
-                self.table.clear_all(page);
-                self.table.filters.status = Some(PasswordStatus::Expired);
-                self.table.refilter_keep(page);
-                Some("accounts whose password has expired (F changes or clears)".into())
+        let mut f = PwFilters::default();
+        let words = match d.key.as_str() {
+            "passwords.ok" => {
+                f.status = Some(PasswordStatus::Ok);
+                "passwords within their age limit (F clears)"
             }
-            _ => None,
-        }
+            "passwords.needing-change" => {
+                f.needs_change = true;
+                "passwords needing a change (F clears)"
+            }
+            "passwords.never-expires" => {
+                f.flag = Some("never-expires".into());
+                "passwords set never to expire (F clears)"
+            }
+            "passwords.privileged" => {
+                f.flag = Some("privileged".into());
+                "privileged accounts: the admin role and the protected (F clears)"
+            }
+            _ => return None,
+        };
+        self.panel = Panel::Report;
+        self.table.clear_all(page);
+        self.table.filters = f;
+        self.table.refilter_keep(page);
+        Drilled::words(words)
     }
 
     fn title(&self) -> &'static str {

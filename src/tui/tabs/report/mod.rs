@@ -1,17 +1,19 @@
 //! The Report tab: the termly compliance report (as `schooltech report termly` makes it) with
-//! each section's light as a word and a symbol, its figures and the command behind each;
-//! Enter on a section opens the tab that shows its detail. Made when first shown, and again
+//! each section's light as a word and a symbol, its figures and the command behind each.
+//! Up/Down move a cursor through the figures of every section; Enter on a figure opens the tab
+//! that shows its list filtered to exactly the rows it counts (the figure's key, see
+//! `Page::drill`), or says the figure has no list behind it. Made when first shown, and again
 //! when shown after a change was announced.
 
 mod keys;
 mod view;
 mod work;
 
-pub use keys::{tab_action, CONTEXT, KEYS};
+pub use keys::{tab_action, why_no_list, CONTEXT, KEYS};
 pub use work::{ReportCmd, ReportMsg};
 
 use crate::error::Result;
-use crate::ops::report::{Report, Section};
+use crate::ops::report::{Figure, Report, Section};
 use crate::tui::keymap::{Action, Context, KeyRow};
 use crate::tui::shell::Shell;
 use crate::tui::tabs::{Changed, Page, Submitted, TabPage};
@@ -30,7 +32,7 @@ pub enum ReportPurpose {}
 pub struct ReportTab {
     /// The report, once made.
     pub report: Option<Box<Report>>,
-    /// The section under the cursor.
+    /// The figure under the cursor (an index into [`ReportTab::items`]).
     pub list: ListCursor,
     /// Generation of the load in flight or answered.
     pub load_gen: u64,
@@ -63,8 +65,8 @@ impl ReportTab {
         self.loaded = true;
         match result {
             Ok(r) => {
-                self.list.cursor = self.list.cursor.min(r.sections.len().saturating_sub(1));
                 self.report = Some(r);
+                self.list.cursor = self.list.cursor.min(self.items().len().saturating_sub(1));
                 self.error = None;
             }
             Err(e) => self.error = Some(e.to_string()),
@@ -72,16 +74,60 @@ impl ReportTab {
         true
     }
 
-    /// How many sections there are.
-    pub fn sections(&self) -> usize {
-        self.report.as_ref().map_or(0, |r| r.sections.len())
+    /// What the cursor walks: (section, figure) for every figure of every section in order,
+    /// and (section, None) for a section without figures (its heading alone).
+    pub fn items(&self) -> Vec<(usize, Option<usize>)> {
+        let Some(r) = &self.report else {
+            return Vec::new();
+        };
+        let mut v = Vec::new();
+        for (i, s) in r.sections.iter().enumerate() {
+            if s.figures.is_empty() {
+                v.push((i, None));
+            }
+            v.extend((0..s.figures.len()).map(|j| (i, Some(j))));
+        }
+        v
+    }
+
+    /// The (section, figure) under the cursor.
+    fn at_cursor(&self) -> Option<(usize, Option<usize>)> {
+        self.items().get(self.list.cursor).copied()
     }
 
     /// The section under the cursor.
     pub fn current(&self) -> Option<&Section> {
-        self.report
-            .as_ref()
-            .and_then(|r| r.sections.get(self.list.cursor))
+        let (i, _) = self.at_cursor()?;
+        self.report.as_ref()?.sections.get(i)
+    }
+
+    /// The figure under the cursor.
+    pub fn current_figure(&self) -> Option<&Figure> {
+        let (i, j) = self.at_cursor()?;
+        self.report.as_ref()?.sections.get(i)?.figures.get(j?)
+    }
+
+    /// The index of the figure under the cursor within its section.
+    pub fn current_figure_index(&self) -> Option<usize> {
+        self.at_cursor()?.1
+    }
+
+    /// Puts the cursor on the figure with this key; false when the report has none.
+    pub fn select_figure(&mut self, key: &str) -> bool {
+        let Some(r) = &self.report else {
+            return false;
+        };
+        let found = self.items().iter().position(|&(i, j)| {
+            j.and_then(|j| r.sections[i].figures.get(j))
+                .is_some_and(|f| f.key == key)
+        });
+        match found {
+            Some(n) => {
+                self.list.cursor = n;
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -135,10 +181,12 @@ impl Page for ReportTab {
     }
 
     fn on_click(&mut self, _sh: &mut Shell, row: usize) -> Vec<Cmd> {
-        // Row 0 is the period line, the sections start on row 2.
+        // Row 0 is the period line, the sections start on row 2: a click on a section puts
+        // the cursor on its first figure.
         if row >= 2 {
-            let len = self.sections();
-            self.list.click(row - 2, len, len.max(1));
+            if let Some(n) = self.items().iter().position(|&(i, _)| i == row - 2) {
+                self.list.cursor = n;
+            }
         }
         Vec::new()
     }

@@ -1,6 +1,7 @@
 //! Drawing the Report tab: the period and overall light, the sections with their lights (word
 //! and symbol, coloured when colour is on), and the figures of the section under the cursor
-//! with the command behind each.
+//! with the command behind each, the figure under the cursor highlighted (and scrolled into
+//! view) with what Enter does on it.
 
 use super::keys::place_words;
 use super::{ReportTab, CONTEXT};
@@ -29,7 +30,16 @@ fn light(s: Status) -> String {
     format!("{} {:<7}", s.symbol(), s.word())
 }
 
-fn detail(s: &Section, width: usize, t: &Theme, enter: &str, km: &Keymap) -> Vec<Line<'static>> {
+/// The section's detail lines, how many of them stay put when it scrolls (its heading and what
+/// Enter does), and the lines (first, last + 1) of the figure `cur`.
+fn detail(
+    s: &Section,
+    cur: Option<usize>,
+    width: usize,
+    t: &Theme,
+    enter: &str,
+    km: &Keymap,
+) -> (Vec<Line<'static>>, usize, (usize, usize)) {
     let mut out = vec![Line::from(vec![
         Span::styled(
             format!("{} {}", s.status.symbol(), s.status.word()),
@@ -40,15 +50,28 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str, km: &Keymap) -> Vec
             Style::default().add_modifier(Modifier::BOLD),
         ),
     ])];
-    out.push(Line::styled(
-        format!("{enter}: open the {}", place_words(s.tui, km)),
-        t.key(),
-    ));
+    let enter_line = match cur.and_then(|c| s.figures.get(c)) {
+        Some(f) => match f.count {
+            Some(n) => format!(
+                "{enter}: open the {} filtered to these {n}",
+                place_words(f.tui, km)
+            ),
+            None => format!("{enter}: nothing (this figure has no list behind it)"),
+        },
+        None => format!("{enter}: open the {}", place_words(s.tui, km)),
+    };
+    for l in wrap_text(&enter_line, width) {
+        out.push(Line::styled(l, t.key()));
+    }
+    let head = out.len();
     for l in wrap_text(&s.summary, width) {
         out.push(Line::raw(l));
     }
     out.push(Line::raw(""));
-    for f in &s.figures {
+    let mut span = (0, 0);
+    for (k, f) in s.figures.iter().enumerate() {
+        let first = out.len();
+        let here = cur == Some(k);
         let mark = f.status.map_or(" ", |st| st.symbol());
         let style = f.status.map_or(Style::default(), |st| light_style(t, st));
         let text = format!("{}: {}", f.label, f.value);
@@ -56,14 +79,12 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str, km: &Keymap) -> Vec
             .into_iter()
             .enumerate()
         {
-            if i == 0 {
-                out.push(Line::from(vec![
-                    Span::styled(format!("{mark} "), style),
-                    Span::raw(l),
-                ]));
+            let line = if i == 0 {
+                Line::from(vec![Span::styled(format!("{mark} "), style), Span::raw(l)])
             } else {
-                out.push(Line::raw(format!("  {l}")));
-            }
+                Line::raw(format!("  {l}"))
+            };
+            out.push(if here { line.style(t.cursor()) } else { line });
         }
         for l in wrap_text(
             &format!("    {} · {}", f.command, place_words(f.tui, km)),
@@ -71,8 +92,11 @@ fn detail(s: &Section, width: usize, t: &Theme, enter: &str, km: &Keymap) -> Vec
         ) {
             out.push(Line::styled(l, t.dim()));
         }
+        if here {
+            span = (first, out.len());
+        }
     }
-    out
+    (out, head, span)
 }
 
 /// Draws the tab into `area`.
@@ -109,12 +133,13 @@ pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(36), Constraint::Min(20)]).areas(body);
     let mut lines = Vec::new();
+    let cur_section = r.items().get(r.list.cursor).map(|&(i, _)| i);
     for (i, s) in rep.sections.iter().enumerate() {
         let line = Line::from(vec![
             Span::styled(light(s.status), light_style(t, s.status)),
             Span::raw(format!(" {}", s.title)),
         ]);
-        lines.push(if i == r.list.cursor {
+        lines.push(if Some(i) == cur_section {
             line.style(t.cursor())
         } else {
             line
@@ -136,20 +161,38 @@ pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     f.render_widget(Paragraph::new(lines), left);
     if let Some(s) = r.current() {
         let enter = sh.keymap.keys_for(CONTEXT, Action::Details);
-        let text = detail(
+        let (mut text, head_len, (first, end)) = detail(
             s,
+            r.current_figure_index(),
             usize::from(right.width.saturating_sub(1)),
             t,
             &enter,
             &sh.keymap,
         );
+        let area = Rect {
+            x: right.x + 1,
+            width: right.width.saturating_sub(1),
+            ..right
+        };
+        // The section's heading and what Enter does stay; the rest scrolls so the figure under
+        // the cursor is on screen.
+        let rest = text.split_off(head_len.min(text.len()));
+        let [head, body] = Layout::vertical([
+            Constraint::Length(u16::try_from(head_len).unwrap_or(u16::MAX)),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        f.render_widget(Paragraph::new(text), head);
+        let (first, end) = (first.saturating_sub(head_len), end.saturating_sub(head_len));
+        let height = usize::from(body.height);
+        let scroll = if end > height {
+            (end - height).min(first)
+        } else {
+            0
+        };
         f.render_widget(
-            Paragraph::new(text),
-            Rect {
-                x: right.x + 1,
-                width: right.width.saturating_sub(1),
-                ..right
-            },
+            Paragraph::new(rest).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
+            body,
         );
     }
 }
