@@ -380,12 +380,11 @@ async fn as_of_runs_refuse_every_fix() {
         assert!(h.state.dialogs.is_empty(), "{k} opened something");
         assert!(h.state.status.as_ref().unwrap().text.contains("read-only"));
     }
-    assert!(h
-        .sent
-        .iter()
-        .all(|c| !["Fix", "ApplyPolicy", "SaveCred", "PlanCred", "ApplyCred"]
+    assert!(h.sent.iter().all(
+        |c| !["Fix", "ApplyPolicy", "SaveCred", "PlanCred", "ApplyCred"]
             .iter()
-            .any(|w| c.contains(w))));
+            .any(|w| c.contains(w))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
