@@ -108,13 +108,8 @@ async fn the_inventory_status_form_asks_for_the_breach_record() {
     }
     fill(&mut h, 1, "left on a bus").await;
     h.key(KeyCode::Enter).await;
-    // The shared confirmation (permanent: the asset's history), then ops refuses.
-    assert!(
-        matches!(h.state.dialogs.last(), Some(Dialog::Confirm(c)) if c.permanent),
-        "{:?}",
-        h.state.dialogs.last()
-    );
-    h.key(KeyCode::Char('y')).await;
+    // The plan is refused (no breach record yet): its reason goes back on the form, with no
+    // confirmation and no `y` to press.
     let e = form_error(&h);
     assert!(
         e.contains("DA-PHN-001") && e.contains("--breach-found"),
@@ -124,6 +119,12 @@ async fn the_inventory_status_form_asks_for_the_breach_record() {
     fill(&mut h, 3, "DPO").await;
     fill(&mut h, 5, "phone is managed and was wiped remotely").await;
     h.key(KeyCode::Enter).await;
+    // Now the shared confirmation (permanent: the asset's history), confirmed with `y`.
+    assert!(
+        matches!(h.state.dialogs.last(), Some(Dialog::Confirm(c)) if c.permanent),
+        "{:?}",
+        h.state.dialogs.last()
+    );
     h.key(KeyCode::Char('y')).await;
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);
     let store = schooltech::store::Store::open(&path).expect("store");

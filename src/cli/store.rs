@@ -102,13 +102,22 @@ pub fn run(cli: &Cli, cmd: &StoreCmd) -> Result<ExitCode> {
                 }
             };
             let mut progress = |line: &str| errln!("{line}");
-            let r = pg_store::copy(
+            let r = match pg_store::copy(
                 &config,
                 std::path::Path::new(path),
                 to_url,
                 cli.dry_run,
                 &mut progress,
-            )?;
+            ) {
+                Ok(r) => r,
+                // A dry run that meets a refusal is a refused preview (exit 1), as every other
+                // changing command's dry run; nothing was written either way.
+                Err(e) if cli.dry_run => {
+                    errln!("dry run: nothing was changed; the copy would be refused: {e}");
+                    return Ok(1);
+                }
+                Err(e) => return Err(e),
+            };
             let verb = if cli.dry_run { "would copy" } else { "copied" };
             for (table, n) in &r.counts {
                 outln!("{table:<24} {n:>9}");

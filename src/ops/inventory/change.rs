@@ -1120,7 +1120,7 @@ mod tests {
     fn status_plans_before_and_after_and_apply_rechecks_it() {
         let ctx = demo();
         let c = Change::Status {
-            tag: "da-lap-002".into(),
+            tag: "da-phn-001".into(),
             to: Status::InRepair,
             note: "cracked screen".into(),
             breach: BreachInput::default(),
@@ -1130,10 +1130,10 @@ mod tests {
         assert!(p.refused.is_none(), "{:?}", text(&p));
         assert_eq!(
             text(&p)[0],
-            format!("DA-LAP-002: status {} -> in-repair.", before.as_str())
+            format!("DA-PHN-001: status {} -> in-repair.", before.as_str())
         );
         // Changed since the plan: refused with the reason, nothing done.
-        crate::ops::inventory::set_status(&ctx, "DA-LAP-002", Status::InRepair, "x").unwrap();
+        crate::ops::inventory::set_status(&ctx, "DA-PHN-001", Status::InRepair, "x").unwrap();
         let e = apply(&ctx, &p).unwrap_err().to_string();
         assert!(e.contains("in-repair now"), "{e}");
         assert!(e.contains("nothing was done"), "{e}");
@@ -1178,7 +1178,15 @@ mod tests {
         };
         let p = plan(&ctx, &close).unwrap();
         assert!(p.permanent);
-        assert!(text(&p).contains(&PERMANENT.to_string()), "{:?}", text(&p));
+        // An empty batch cannot close: the plan says why (and, refused, makes no record).
+        assert!(p.refused.is_some(), "{:?}", text(&p));
+        assert!(
+            text(&p)
+                .iter()
+                .any(|l| l.contains("the batch has no items")),
+            "{:?}",
+            text(&p)
+        );
         let j = serde_json::to_value(&close).unwrap();
         assert_eq!(j["action"], "close-batch");
     }
