@@ -363,7 +363,7 @@ fn page_path(
     if !page {
         if has_path {
             notes.push(format!(
-                "the path {path} was dropped: the request is for the whole site (add --page for this page only)"
+                "the path {path} was dropped: the request is for the whole site, every page of it"
             ));
         }
         return Ok(None);
