@@ -51,6 +51,9 @@ fn detail(
         ),
     ])];
     let enter_line = match cur.and_then(|c| s.figures.get(c)) {
+        Some(f) if f.rows.is_some() => {
+            format!("{enter}: list these {} here", f.count.unwrap_or_default())
+        }
         Some(f) => match f.count {
             Some(n) => format!(
                 "{enter}: open the {} filtered to these {n}",
@@ -99,9 +102,87 @@ fn detail(
     (out, head, span)
 }
 
+/// The lines a figure's list has above its rows (its title, the filter line, a blank).
+const LIST_HEAD: usize = 3;
+
+/// How many rows of a figure's list a body of `body` lines shows at least (a page: its head
+/// and the line that counts the rows aside).
+pub fn list_page(body: usize) -> usize {
+    body.saturating_sub(LIST_HEAD + 1).max(1)
+}
+
+/// Draws a figure's rows (the report's own list behind it): a title naming the figure and the
+/// period, the filter line, then the rows numbered and wrapped, from the first one scrolled to,
+/// and which rows are on screen.
+fn draw_list(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
+    let t = &sh.theme;
+    let (Some((fig, rows)), Some(rep)) = (r.open_rows(), &r.report) else {
+        return;
+    };
+    let width = usize::from(area.width);
+    let back = sh.keymap.keys_for(super::LIST_CONTEXT, Action::Cancel);
+    let mut head: Vec<Line<'static>> = Vec::new();
+    let title = format!(
+        "{}: {} — {}",
+        fig.label,
+        rows.len(),
+        rep.period().describe()
+    );
+    head.push(Line::styled(
+        title,
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    head.push(Line::styled(
+        format!("filtered: {} — {back} clears", fig.label),
+        t.key(),
+    ));
+    head.push(Line::raw(""));
+    let [top, body, foot] = Layout::vertical([
+        Constraint::Length(LIST_HEAD as u16),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(head), top);
+    let height = usize::from(body.height);
+    let scroll = r.open.as_ref().map_or(0, |o| o.scroll).min(rows.len());
+    let num = rows.len().to_string().len();
+    let mut lines = Vec::new();
+    let mut last = scroll;
+    for (i, row) in rows.iter().enumerate().skip(scroll) {
+        let wrapped = wrap_text(row, width.saturating_sub(num + 2).max(1));
+        if !lines.is_empty() && lines.len() + wrapped.len() > height {
+            break;
+        }
+        for (k, l) in wrapped.into_iter().enumerate() {
+            let lead = if k == 0 {
+                format!("{:>num$}. ", i + 1)
+            } else {
+                " ".repeat(num + 2)
+            };
+            lines.push(Line::raw(format!("{lead}{l}")));
+        }
+        last = i + 1;
+    }
+    if rows.is_empty() {
+        lines.push(Line::styled("(none in the period)", t.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), body);
+    let count = if rows.is_empty() {
+        "0 rows".to_string()
+    } else {
+        format!("rows {}–{last} of {}", scroll + 1, rows.len())
+    };
+    f.render_widget(Paragraph::new(Line::styled(count, t.dim())), foot);
+}
+
 /// Draws the tab into `area`.
 pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     let t = &sh.theme;
+    if r.open_rows().is_some() {
+        draw_list(f, area, r, sh);
+        return;
+    }
     let Some(rep) = &r.report else {
         let msg = match &r.error {
             Some(e) => format!("Could not make the termly report: {e}"),
