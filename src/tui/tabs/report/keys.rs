@@ -54,19 +54,28 @@ pub fn place_words(p: Place, km: &Keymap) -> String {
 /// Keys of the Report tab.
 pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
     if let Some((_, rows)) = r.open_rows() {
-        let len = rows.len();
-        let page = super::view::list_page(sh.body_height());
+        // Scrolled by rows (a row may wrap): a page is the rows on screen; never past the
+        // page that ends with the last row.
+        use super::view::{last_start, list_height, rows_fitting};
+        let (width, height) = (usize::from(sh.size.0), list_height(sh.body_height()));
+        let last = last_start(rows, width, height);
+        let scroll = r.open.as_ref().map_or(0, |o| o.scroll).min(last);
+        let shown = rows_fitting(rows, scroll, width, height).max(1);
+        let back = (0..scroll)
+            .rev()
+            .find(|&s| rows_fitting(rows, s, width, height) + s < scroll)
+            .map_or(0, |s| s + 1);
+        let to = match action {
+            Action::Up => scroll.saturating_sub(1),
+            Action::Down => scroll + 1,
+            Action::PageUp => back.min(scroll.saturating_sub(1)),
+            Action::PageDown => scroll + shown,
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => scroll,
+        };
         if let Some(open) = r.open.as_mut() {
-            let last = len.saturating_sub(1);
-            open.scroll = match action {
-                Action::Up => open.scroll.saturating_sub(1),
-                Action::Down => (open.scroll + 1).min(last),
-                Action::PageUp => open.scroll.saturating_sub(page),
-                Action::PageDown => (open.scroll + page).min(last),
-                Action::Top => 0,
-                Action::Bottom => len.saturating_sub(page),
-                _ => open.scroll,
-            };
+            open.scroll = to.min(last);
         }
         if action == Action::Cancel {
             r.open = None;

@@ -105,10 +105,48 @@ fn detail(
 /// The lines a figure's list has above its rows (its title, the filter line, a blank).
 const LIST_HEAD: usize = 3;
 
-/// How many rows of a figure's list a body of `body` lines shows at least (a page: its head
-/// and the line that counts the rows aside).
-pub fn list_page(body: usize) -> usize {
+/// The lines of a figure's list a body of `body` lines has for its rows (its head and the
+/// line that counts the rows aside).
+pub fn list_height(body: usize) -> usize {
     body.saturating_sub(LIST_HEAD + 1).max(1)
+}
+
+/// The width a row's text wraps at in a list `width` columns wide holding `len` rows (after
+/// its number).
+fn text_width(width: usize, len: usize) -> usize {
+    width.saturating_sub(len.to_string().len() + 2).max(1)
+}
+
+/// How many rows from `from` fit in `height` lines `width` wide (one at least, when any).
+pub fn rows_fitting(rows: &[String], from: usize, width: usize, height: usize) -> usize {
+    let w = text_width(width, rows.len());
+    let mut used = 0;
+    let mut n = 0;
+    for row in rows.iter().skip(from) {
+        let lines = wrap_text(row, w).len().max(1);
+        if n > 0 && used + lines > height {
+            break;
+        }
+        used += lines;
+        n += 1;
+    }
+    n
+}
+
+/// The first row shown when the last row is at the bottom: no list scrolls past it.
+pub fn last_start(rows: &[String], width: usize, height: usize) -> usize {
+    let w = text_width(width, rows.len());
+    let mut used = 0;
+    let mut start = rows.len();
+    for (i, row) in rows.iter().enumerate().rev() {
+        let lines = wrap_text(row, w).len().max(1);
+        if start < rows.len() && used + lines > height {
+            break;
+        }
+        used += lines;
+        start = i;
+    }
+    start.min(rows.len().saturating_sub(1))
 }
 
 /// Draws a figure's rows (the report's own list behind it): a title naming the figure and the
@@ -145,12 +183,16 @@ fn draw_list(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     .areas(area);
     f.render_widget(Paragraph::new(head), top);
     let height = usize::from(body.height);
-    let scroll = r.open.as_ref().map_or(0, |o| o.scroll).min(rows.len());
+    let scroll = r
+        .open
+        .as_ref()
+        .map_or(0, |o| o.scroll)
+        .min(last_start(rows, width, height));
     let num = rows.len().to_string().len();
     let mut lines = Vec::new();
     let mut last = scroll;
     for (i, row) in rows.iter().enumerate().skip(scroll) {
-        let wrapped = wrap_text(row, width.saturating_sub(num + 2).max(1));
+        let wrapped = wrap_text(row, text_width(width, rows.len()));
         if !lines.is_empty() && lines.len() + wrapped.len() > height {
             break;
         }
@@ -165,7 +207,7 @@ fn draw_list(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
         last = i + 1;
     }
     if rows.is_empty() {
-        lines.push(Line::styled("(none in the period)", t.dim()));
+        lines.push(Line::styled("(none)", t.dim()));
     }
     f.render_widget(Paragraph::new(lines), body);
     let count = if rows.is_empty() {
