@@ -119,7 +119,7 @@ fn the_figures_no_tab_lists_open_their_rows_in_the_report() {
     t.wait_for(" shown");
     t.keys(&["7"]);
     t.wait_for("overall");
-    t.keys(&vec!["Down"; 9]);
+    t.keys(&["Down"; 9]);
     t.wait_for("these 118 here");
     t.keys(&["Enter"]);
     let s = t.wait_for("filtered: Movers (form, year or role changed) — esc clears");
