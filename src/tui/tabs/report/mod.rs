@@ -217,8 +217,8 @@ impl Page for ReportTab {
 
     fn on_click(&mut self, _sh: &mut Shell, row: usize) -> Vec<Cmd> {
         // Row 0 is the period line, the sections start on row 2: a click on a section puts
-        // the cursor on its first figure.
-        if row >= 2 {
+        // the cursor on its first figure (not while a figure's rows cover them).
+        if row >= 2 && self.open_rows().is_none() {
             if let Some(n) = self.items().iter().position(|&(i, _)| i == row - 2) {
                 self.list.cursor = n;
             }
