@@ -120,7 +120,7 @@ async fn the_demo_school_has_known_answers_in_every_section() {
     assert!(l.evidence.iter().any(|e| e
         .items
         .iter()
-        .any(|i| i.starts_with("DA-LAP-004") && i.contains("pchaudhry"))));
+        .any(|i| i.starts_with("DA-STO-001") && i.contains("pchaudhry"))));
 
     let u = section(&r, "acceptable-use");
     assert_eq!(u.status, Status::Red);

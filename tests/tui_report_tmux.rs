@@ -46,3 +46,89 @@ fn a_report_figure_opens_its_tab_filtered_to_what_it_counts() {
         t.wait_for("EXIT=0");
     }
 }
+
+/// The twelve figures whose rows no tab lists (the roll's joiners, movers, leavers and
+/// returners, the sweeps, the shared logins changed and still known by leavers, equipment not
+/// returned, linked accounts to disable by hand, breach records, disposal batches, outside
+/// changes), by their place in the walk of the figures, with their label and what the demo
+/// counts.
+const LISTED: [(usize, &str, usize); 12] = [
+    (7, "Leaver sweeps in the period", 1),
+    (8, "Joiners from the MIS roll (accounts created)", 4),
+    (9, "Movers (form, year or role changed)", 118),
+    (10, "Leavers (first missing from the roll in the period)", 1),
+    (11, "Returners (back on the roll, reactivated)", 1),
+    (12, "Shared logins changed in the period", 1),
+    (13, "Shared logins still known by someone who left", 1),
+    (14, "Equipment not returned by people who left", 1),
+    (15, "Linked accounts to disable by hand", 1),
+    (24, "Lost or stolen devices with a data-breach record", 1),
+    (27, "Disposal batches in the period", 1),
+    (36, "Directory changes made outside schooltech", 1),
+];
+
+/// Each of the twelve opens, from the Report tab, the list of the rows it counts: as many rows
+/// as its number, under a title naming it and the term, with the filter line and the key back
+/// (100×30); at 80×24 the 118 movers page to the last. Failed before (Enter only said where
+/// the list was).
+#[test]
+fn the_figures_no_tab_lists_open_their_rows_in_the_report() {
+    if !have_tmux() {
+        return;
+    }
+    let t = Tui::start_at("drill-rows", 100, 30, NOW);
+    t.wait_for(" shown");
+    t.keys(&["7"]);
+    t.wait_for("overall");
+    let mut at = 0;
+    for (n, label, count) in LISTED {
+        let downs = vec!["Down"; n - at];
+        t.keys(&downs);
+        at = n;
+        t.wait_for(&format!("these {count} here"));
+        t.keys(&["Enter"]);
+        let s = t.wait_for(&format!("filtered: {label} — esc clears"));
+        assert!(
+            s.contains(&format!(
+                "{label}: {count} — Autumn 2026 (2 Sep 2026 to 18 Dec 2026)"
+            )),
+            "{label}: the title names the figure and the term:\n{s}"
+        );
+        let shown = s
+            .lines()
+            .find(|l| l.starts_with("rows 1–"))
+            .unwrap_or_else(|| panic!("{label}: the rows counted:\n{s}"));
+        assert!(
+            shown.ends_with(&format!("of {count}")),
+            "{label}: {shown}\n{s}"
+        );
+        if count < 10 {
+            assert!(
+                s.contains(&format!("\n{count}. ")),
+                "{label}: its rows:\n{s}"
+            );
+            assert_eq!(shown, format!("rows 1–{count} of {count}"), "{label}");
+        }
+        t.keys(&["Escape"]);
+        t.wait_for(&format!("these {count} here"));
+    }
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+
+    let t = Tui::start_at("drill-rows", 80, 24, NOW);
+    t.wait_for(" shown");
+    t.keys(&["7"]);
+    t.wait_for("overall");
+    t.keys(&["Down"; 9]);
+    t.wait_for("these 118 here");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("filtered: Movers (form, year or role changed) — esc clears");
+    assert!(s.contains("  1. 25"), "{s}");
+    t.keys(&["End"]);
+    let s = t.wait_for("118. 25");
+    assert!(s.contains("–118 of 118"), "{s}");
+    t.keys(&["Escape"]);
+    t.wait_for("these 118 here");
+    t.keys(&["q"]);
+    t.wait_for("EXIT=0");
+}

@@ -208,48 +208,76 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         .into_iter()
         .filter(|b| period.contains_day(b.record.found_on))
         .collect();
-    s.figures.push(figure(
-        "inventory.breach-records",
-        "Lost or stolen devices with a data-breach record",
-        breaches.len().to_string(),
-        "schooltech inventory history TAG",
-        Place::Inventory,
-    ));
-    if !breaches.is_empty() {
+    let breach_lines: Vec<String> = breaches
+        .iter()
+        .map(|b| {
+            let r = &b.record;
+            format!(
+                "{}: loss found {}, told {}, {} (encryption {}; recorded by {} on {})",
+                b.tag,
+                day(Some(r.found_on)),
+                r.told,
+                match (&r.ico_reference, &r.not_reportable) {
+                    (Some(i), _) => format!("reported to the ICO, reference {i}"),
+                    (None, Some(n)) => format!("not reportable: {n}"),
+                    (None, None) => "no ICO decision recorded".to_string(),
+                },
+                r.encrypted.as_str(),
+                b.operator,
+                uk_date(b.recorded_at)
+            )
+        })
+        .collect();
+    s.figures.push(
+        figure(
+            "inventory.breach-records",
+            "Lost or stolen devices with a data-breach record",
+            breaches.len().to_string(),
+            "schooltech inventory history TAG",
+            Place::Inventory,
+        )
+        .listing(breach_lines.clone()),
+    );
+    if !breach_lines.is_empty() {
         s.evidence.push(evidence(
             "Data-breach records (lost or stolen, not known to be encrypted)",
-            breaches
-                .iter()
-                .map(|b| {
-                    let r = &b.record;
-                    format!(
-                        "{}: loss found {}, told {}, {} (encryption {}; recorded by {} on {})",
-                        b.tag,
-                        day(Some(r.found_on)),
-                        r.told,
-                        match (&r.ico_reference, &r.not_reportable) {
-                            (Some(i), _) => format!("reported to the ICO, reference {i}"),
-                            (None, Some(n)) => format!("not reportable: {n}"),
-                            (None, None) => "no ICO decision recorded".to_string(),
-                        },
-                        r.encrypted.as_str(),
-                        b.operator,
-                        uk_date(b.recorded_at)
-                    )
-                })
-                .collect(),
+            breach_lines,
         ));
     }
 
     // Licences.
     let sw = software::report(ctx, LICENCE_DAYS)?;
+    let title_line = |t: &crate::domain::inventory::software::Title| {
+        format!(
+            "{}: {} used of {} seats, {}{}",
+            t.title,
+            t.used,
+            t.seats.map_or("site".into(), |n| n.to_string()),
+            t.expires
+                .map(|d| format!("expires {}", day(Some(d))))
+                .unwrap_or_else(|| "no expiry".into()),
+            if sw.over_allocated.contains(&t.title) {
+                " (OVER-ALLOCATED)"
+            } else {
+                ""
+            }
+        )
+    };
+    let titles_in = |names: &[String]| -> Vec<String> {
+        sw.titles
+            .iter()
+            .filter(|t| names.contains(&t.title))
+            .map(title_line)
+            .collect()
+    };
     let mut f = figure(
         "inventory.licences-over-allocated",
         "Licences over-allocated",
         format!("{} of {} titles", sw.over_allocated.len(), sw.titles.len()),
         "schooltech inventory software report",
         Place::Inventory,
-    );
+    )
+    .listing(titles_in(&sw.over_allocated));
     f.status = Some(if sw.over_allocated.is_empty() {
         Status::Green
     } else {
@@ -262,7 +290,8 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         sw.expiring.len().to_string(),
         "schooltech inventory software report",
         Place::Inventory,
-    );
+    )
+    .listing(titles_in(&sw.expiring));
     f.status = Some(if sw.expiring.is_empty() {
         Status::Green
     } else {
@@ -282,22 +311,7 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         .titles
         .iter()
         .filter(|t| sw.over_allocated.contains(&t.title) || sw.expiring.contains(&t.title))
-        .map(|t| {
-            format!(
-                "{}: {} used of {} seats, {}{}",
-                t.title,
-                t.used,
-                t.seats.map_or("site".into(), |n| n.to_string()),
-                t.expires
-                    .map(|d| format!("expires {}", day(Some(d))))
-                    .unwrap_or_else(|| "no expiry".into()),
-                if sw.over_allocated.contains(&t.title) {
-                    " (OVER-ALLOCATED)"
-                } else {
-                    ""
-                }
-            )
-        })
+        .map(title_line)
         .collect();
     if !lic.is_empty() {
         s.evidence.push(evidence("Licences to look at", lic));
@@ -316,32 +330,9 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
         .iter()
         .filter(|b| b.view.batch.closed_at.is_some() || b.view.blockers.is_empty())
         .count();
-    let mut f = figure(
-        "inventory.disposal-batches",
-        "Disposal batches in the period",
-        format!(
-            "{} batch(es), {complete} with paperwork complete",
-            batches.len()
-        ),
-        "schooltech inventory disposal report",
-        Place::Inventory,
-    );
-    f.status = Some(if complete == batches.len() {
-        Status::Green
-    } else {
-        Status::Amber
-    });
-    s.figures.push(f);
-    if complete < batches.len() {
-        amber.push(format!(
-            "{} disposal batch(es) lack paperwork",
-            batches.len() - complete
-        ));
-    }
-    let mut lines = Vec::new();
-    for b in &batches {
+    let batch_line = |b: &disposal::ReportBatch| {
         let v = &b.view;
-        lines.push(format!(
+        format!(
             "{}: {} item(s), carrier {}, {}{}",
             v.batch.name,
             v.items.len(),
@@ -360,7 +351,35 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             } else {
                 format!("; missing: {}", v.missing.len())
             }
+        )
+    };
+    let mut f = figure(
+        "inventory.disposal-batches",
+        "Disposal batches in the period",
+        format!(
+            "{} batch(es), {complete} with paperwork complete",
+            batches.len()
+        ),
+        "schooltech inventory disposal report",
+        Place::Inventory,
+    )
+    .listing(batches.iter().map(batch_line).collect());
+    f.status = Some(if complete == batches.len() {
+        Status::Green
+    } else {
+        Status::Amber
+    });
+    s.figures.push(f);
+    if complete < batches.len() {
+        amber.push(format!(
+            "{} disposal batch(es) lack paperwork",
+            batches.len() - complete
         ));
+    }
+    let mut lines = Vec::new();
+    for b in &batches {
+        let v = &b.view;
+        lines.push(batch_line(b));
         for d in &b.documents {
             lines.push(format!(
                 "  {} {}: keep until {}",

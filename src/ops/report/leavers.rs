@@ -151,7 +151,8 @@ pub async fn section(
         ),
         "schooltech sweep list",
         Place::Leavers,
-    );
+    )
+    .listing(run_lines.clone());
     if unfinished > 0 {
         f.status = Some(Status::Amber);
     }
@@ -166,11 +167,23 @@ pub async fn section(
     // Shared logins: changed in the period (their rotation events, by the day they were
     // changed, not when it was typed in), and still known by a leaver.
     let rotations = creds::rotations_between(ctx, period.start(), period.end())?;
-    let rotated = rotations
-        .iter()
-        .map(|e| e.after.name.to_lowercase())
-        .collect::<BTreeSet<_>>()
-        .len();
+    // One row per login changed (its changes of the period on it): what the figure counts.
+    let mut changed: std::collections::BTreeMap<String, (String, Vec<String>)> = Default::default();
+    for e in &rotations {
+        let entry = changed
+            .entry(e.after.name.to_lowercase())
+            .or_insert_with(|| (e.after.name.clone(), Vec::new()));
+        entry.1.push(format!(
+            "{} (recorded by {})",
+            crate::domain::time::uk_date(e.after.last_rotated),
+            e.by
+        ));
+    }
+    let changed_rows: Vec<String> = changed
+        .into_values()
+        .map(|(name, days)| format!("{name}: changed on {}", days.join(", ")))
+        .collect();
+    let rotated = changed_rows.len();
     let rotation_lines: Vec<String> = rotations
         .iter()
         .map(|e| {
@@ -195,20 +208,24 @@ pub async fn section(
             )
         })
         .collect();
-    s.figures.push(figure(
-        "creds.changed",
-        "Shared logins changed in the period",
-        format!("{rotated} of {} in the register", register.len()),
-        "schooltech creds show NAME",
-        Place::Passwords,
-    ));
+    s.figures.push(
+        figure(
+            "creds.changed",
+            "Shared logins changed in the period",
+            format!("{rotated} of {} in the register", register.len()),
+            "schooltech creds show NAME",
+            Place::Passwords,
+        )
+        .listing(changed_rows),
+    );
     let mut f = figure(
         "creds.leaver-knows",
         "Shared logins still known by someone who left",
         leaver_knows.len().to_string(),
         "schooltech creds report",
         Place::Passwords,
-    );
+    )
+    .listing(leaver_knows.clone());
     f.status = Some(if leaver_knows.is_empty() {
         Status::Green
     } else {
@@ -256,7 +273,8 @@ pub async fn section(
         not_returned.len().to_string(),
         "schooltech inventory loans",
         Place::Inventory,
-    );
+    )
+    .listing(not_returned.clone());
     f.status = Some(if not_returned.is_empty() {
         Status::Green
     } else {
@@ -276,7 +294,8 @@ pub async fn section(
         by_hand.len().to_string(),
         "schooltech sweep",
         Place::Leavers,
-    );
+    )
+    .listing(by_hand.clone());
     f.status = Some(if by_hand.is_empty() {
         Status::Green
     } else {

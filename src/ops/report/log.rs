@@ -91,7 +91,8 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
     ));
     // Changes made in the directory that no entry of the log explains (the mirror finds them).
     let mut outside_protected = 0;
-    if store.mirror_meta()?.is_some() {
+    // (The demo has no mirror; its changes made outside schooltech are seeded: tracked.)
+    if store.mirror_meta()?.is_some() || ctx.is_demo() {
         let outside: Vec<_> = store
             .outside_changes(Some(period.start()))?
             .into_iter()
@@ -107,6 +108,25 @@ pub fn section(ctx: &Ctx, period: &Period) -> Result<Section> {
             ),
             format!("schooltech changes --since {}", period.from),
             Place::Log,
+        )
+        .listing(
+            outside
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} {}: {}{}{}",
+                        crate::domain::time::uk_date(c.detected_at),
+                        c.kind,
+                        c.target,
+                        c.change,
+                        c.who
+                            .as_ref()
+                            .map(|w| format!(" (by {w})"))
+                            .unwrap_or_default(),
+                        if c.protected { " (PROTECTED)" } else { "" }
+                    )
+                })
+                .collect(),
         );
         if outside_protected > 0 {
             f.status = Some(Status::Amber);

@@ -141,6 +141,11 @@ pub struct Figure {
     /// list behind it (a date, a policy, a mix of counts).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<usize>,
+    /// The rows behind it, one line each, when no view filters to exactly them: the report
+    /// itself lists them (the TUI's Report tab opens them in a panel). Always `count` rows:
+    /// both are set by [`Figure::listing`] from the one list the section made.
+    #[serde(skip)]
+    pub rows: Option<Vec<String>>,
 }
 
 impl Figure {
@@ -149,7 +154,28 @@ impl Figure {
         self.count = Some(n);
         self
     }
+
+    /// The same figure counting and listing `rows` (the list the report holds for it).
+    pub fn listing(mut self, rows: Vec<String>) -> Figure {
+        self.count = Some(rows.len());
+        self.rows = Some(rows);
+        self
+    }
 }
+
+/// The keys of the figures that are not counts (a policy, a date, a chain check, an anchor, a
+/// mix of counts): the only figures without a list behind them. Every other figure has a
+/// count and a list (a view's drill-down filter, or its own [`Figure::rows`]).
+/// (`log.outside-changes` is not a count only while the mirror does not track changes yet.)
+pub const NOT_COUNTS: &[&str] = &[
+    "passwords.policy",
+    "inventory.audit",
+    "filtering.requests",
+    "filtering.last-review",
+    "filtering.next-review",
+    "log.chain",
+    "log.anchor",
+];
 
 /// A list of evidence behind the figures (the rows a governor may ask about).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -417,6 +443,7 @@ pub(crate) fn figure(
         tui,
         status: None,
         count: None,
+        rows: None,
     }
 }
 

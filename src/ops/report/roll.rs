@@ -1,9 +1,11 @@
 //! The report's joiners, movers, leavers and returners of the period, from the MIS roll's
 //! sync runs (`schooltech sync`), each figure traceable to its run: id, day and roll file.
 //!
-//! - joiners, movers and returners: the counts each sync run of the period was planned with
-//!   (`create`, `move`, `reactivate` of the run's summary: what it applied, items left out
-//!   aside);
+//! - joiners, movers and returners: the accounts each sync run of the period was planned to
+//!   create, move and bring back: its journal steps (`sync.create` targets are joiners,
+//!   `sync.enable` targets returners, the other accounts it moves or regroups movers), or, for
+//!   a run saved without steps (the demo's September rollover), the accounts its summary lists
+//!   under `accounts` (`create`, `move`, `reactivate`);
 //! - leavers: the accounts first missed by a roll in the period and still missing (the
 //!   tolerated marks), by the run that first missed them (a roll with nothing else to apply
 //!   saves no run: its day stands for it).
@@ -55,33 +57,116 @@ pub struct RollChanges {
     /// The leavers: "username (MIS id): missing from the roll since DAY (run)".
     #[serde(skip)]
     pub leaver_lines: Vec<String>,
+    /// The joiners: "username: created by RUN (DAY, ROLL)".
+    #[serde(skip)]
+    pub joiner_lines: Vec<String>,
+    /// The movers: "username: moved by RUN (DAY, ROLL)".
+    #[serde(skip)]
+    pub mover_lines: Vec<String>,
+    /// The returners: "username: brought back by RUN (DAY, ROLL)".
+    #[serde(skip)]
+    pub returner_lines: Vec<String>,
 }
 
-fn count(summary: &Value, key: &str) -> usize {
-    summary
-        .get(key)
-        .and_then(Value::as_u64)
-        .map_or(0, |n| n as usize)
+impl RollChanges {
+    /// The rows behind a figure of the roll (`roll.joiners`, …): what it counts, one line
+    /// each; None for another key.
+    pub fn lines(&self, key: &str) -> Option<&[String]> {
+        Some(match key {
+            "roll.joiners" => &self.joiner_lines,
+            "roll.movers" => &self.mover_lines,
+            "roll.leavers" => &self.leaver_lines,
+            "roll.returners" => &self.returner_lines,
+            _ => return None,
+        })
+    }
+}
+
+/// The accounts a run brought, by kind: (joiners, movers, returners), each sorted and once.
+fn run_accounts(
+    store: &Store,
+    run: &crate::store::sync::SyncRun,
+) -> Result<(Vec<String>, Vec<String>, Vec<String>)> {
+    use std::collections::BTreeSet;
+    let steps = store.journal_run(&run.run_id)?;
+    if steps.is_empty() {
+        let list = |kind: &str| -> Vec<String> {
+            let set: BTreeSet<String> = run
+                .summary
+                .get("accounts")
+                .and_then(|a| a.get(kind))
+                .and_then(Value::as_array)
+                .map(|v| {
+                    v.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default();
+            set.into_iter().collect()
+        };
+        return Ok((list("create"), list("move"), list("reactivate")));
+    }
+    let of = |actions: &[&str]| -> BTreeSet<String> {
+        steps
+            .iter()
+            .filter(|e| actions.contains(&e.action.as_str()))
+            .map(|e| e.target.clone())
+            .collect()
+    };
+    let joiners = of(&["sync.create"]);
+    let returners = of(&["sync.enable"]);
+    let movers: BTreeSet<String> = of(&["sync.move", "sync.groups"])
+        .into_iter()
+        .filter(|u| !joiners.contains(u) && !returners.contains(u))
+        .collect();
+    Ok((
+        joiners.into_iter().collect(),
+        movers.into_iter().collect(),
+        returners.into_iter().collect(),
+    ))
 }
 
 /// Reads the changes of `period` from the store.
 pub fn changes(store: &Store, period: &Period) -> Result<RollChanges> {
-    let mut runs: Vec<RollRun> = store
-        .sync_runs()?
-        .into_iter()
-        .filter(|r| period.contains(r.created_at))
-        .map(|r| RollRun {
-            date: r.created_at.london_date(),
+    let mut runs: Vec<RollRun> = Vec::new();
+    let (mut joiner_lines, mut mover_lines, mut returner_lines) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut in_period = store.sync_runs()?;
+    in_period.retain(|r| period.contains(r.created_at));
+    in_period.sort_by(|a, b| (a.created_at, &a.run_id).cmp(&(b.created_at, &b.run_id)));
+    for r in in_period {
+        let (joiners, movers, returners) = run_accounts(store, &r)?;
+        let date = r.created_at.london_date();
+        let by = format!(
+            "{} ({}, {})",
+            r.run_id,
+            date.format("%-d %b %Y"),
+            if r.source.is_empty() {
+                "a roll with nothing else to apply"
+            } else {
+                r.source.as_str()
+            }
+        );
+        for (list, lines, did) in [
+            (&joiners, &mut joiner_lines, "created"),
+            (&movers, &mut mover_lines, "moved"),
+            (&returners, &mut returner_lines, "brought back"),
+        ] {
+            lines.extend(list.iter().map(|u| format!("{u}: {did} by {by}")));
+        }
+        runs.push(RollRun {
+            date,
             roll: r.source.clone(),
             operator: r.operator.clone(),
             finished: r.finished_at.is_some(),
-            joiners: count(&r.summary, "create"),
-            movers: count(&r.summary, "move"),
+            joiners: joiners.len(),
+            movers: movers.len(),
             leavers: 0,
-            returners: count(&r.summary, "reactivate"),
+            returners: returners.len(),
             run_id: r.run_id,
-        })
-        .collect();
+        });
+    }
     let mut leaver_lines = Vec::new();
     for (m, first_run) in store.sync_marks_first_runs()? {
         if !period.contains_day(m.first) {
@@ -116,6 +201,9 @@ pub fn changes(store: &Store, period: &Period) -> Result<RollChanges> {
         returners: runs.iter().map(|r| r.returners).sum(),
         runs,
         leaver_lines,
+        joiner_lines,
+        mover_lines,
+        returner_lines,
     })
 }
 
@@ -172,13 +260,17 @@ pub fn add_to(c: &RollChanges, s: &mut Section) {
         ),
     ] {
         let total: usize = c.runs.iter().map(of).sum();
-        s.figures.push(figure(
-            key,
-            label,
-            traced(total, &c.runs, of),
-            "schooltech sync",
-            Place::Leavers,
-        ));
+        let rows = c.lines(key).map(<[String]>::to_vec).unwrap_or_default();
+        s.figures.push(
+            figure(
+                key,
+                label,
+                traced(total, &c.runs, of),
+                "schooltech sync",
+                Place::Leavers,
+            )
+            .listing(rows),
+        );
     }
     if !c.runs.is_empty() {
         s.evidence.push(evidence(

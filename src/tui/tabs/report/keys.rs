@@ -11,10 +11,14 @@ use crate::tui::work::Cmd;
 /// The Report tab's place in the keymap (`[tui.keys.report]`).
 pub const CONTEXT: Context = Context::new("report", "Report");
 
+/// A figure's rows listed in the Report tab (`[tui.keys.report-list]`).
+pub const LIST_CONTEXT: Context = Context::new("report-list", "Report: a figure's rows");
+
 /// The Report tab's keys.
 #[rustfmt::skip]
 pub const KEYS: &[KeyRow] = &[
     (CONTEXT, "enter", Action::Details, "Open the figure's list, filtered to what it counts", true),
+    (LIST_CONTEXT, "esc", Action::Cancel, "Back to the report's figures", true),
 ];
 
 /// The number-key action of the tab that shows a place.
@@ -49,6 +53,36 @@ pub fn place_words(p: Place, km: &Keymap) -> String {
 
 /// Keys of the Report tab.
 pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> {
+    if let Some((_, rows)) = r.open_rows() {
+        // Scrolled by rows (a row may wrap): a page is the rows on screen; never past the
+        // page that ends with the last row.
+        use super::view::{last_start, list_height, rows_fitting};
+        let (width, height) = (usize::from(sh.size.0), list_height(sh.body_height()));
+        let last = last_start(rows, width, height);
+        let scroll = r.open.as_ref().map_or(0, |o| o.scroll).min(last);
+        let shown = rows_fitting(rows, scroll, width, height).max(1);
+        let back = (0..scroll)
+            .rev()
+            .find(|&s| rows_fitting(rows, s, width, height) + s < scroll)
+            .map_or(0, |s| s + 1);
+        let to = match action {
+            Action::Up => scroll.saturating_sub(1),
+            Action::Down => scroll + 1,
+            Action::PageUp => back.min(scroll.saturating_sub(1)),
+            Action::PageDown => scroll + shown,
+            Action::Top => 0,
+            Action::Bottom => last,
+            _ => scroll,
+        };
+        if let Some(open) = r.open.as_mut() {
+            open.scroll = to.min(last);
+        }
+        if action == Action::Cancel {
+            r.open = None;
+        }
+        return Vec::new();
+    }
+    r.open = None;
     let len = r.items().len();
     let page = len.max(1);
     match action {
@@ -59,6 +93,13 @@ pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> 
         Action::Details => {
             let period = r.report.as_ref().map(|rep| (rep.from, rep.to));
             match (r.current_figure(), period) {
+                // The report holds the rows itself: list them here.
+                (Some(f), Some(_)) if f.rows.is_some() => {
+                    r.open = Some(super::OpenList {
+                        key: f.key.clone(),
+                        scroll: 0,
+                    });
+                }
                 (Some(f), Some((from, to))) if f.count.is_some() => {
                     sh.goto = Some(tab_action(f.tui));
                     sh.drill = Some(Drill {
@@ -81,44 +122,14 @@ pub fn on_action(r: &mut ReportTab, sh: &mut Shell, action: Action) -> Vec<Cmd> 
     Vec::new()
 }
 
-/// What Enter on a figure without a count says: where its list is when it has one that no tab
-/// can filter to exactly, or that it has none (a date, a policy, a chain check).
+/// What Enter on a figure without a count says: that it has none (a date, a policy, a chain
+/// check, a mix of counts), or why it has none now.
 pub fn why_no_list(key: &str, label: &str) -> String {
-    let why = match key {
-        "leavers.sweeps" => {
-            "it mixes runs, suspended, purged and restored accounts: the runs and their \
-             reports are in the Leavers tab's runs panel (h)"
-        }
-        "leavers.equipment-not-returned" => {
-            "the loans are in the Inventory tab (f: loaned) and the leavers in the Leavers tab; \
-             no one filter joins them (`schooltech inventory loans`)"
-        }
-        "leavers.disable-by-hand" => {
-            "the list is in the report's evidence (`schooltech report termly`): it joins the \
-             scan's findings with the open suspensions' linked accounts"
-        }
-        "roll.joiners" | "roll.movers" | "roll.leavers" | "roll.returners" => {
-            "it is counted from the sync runs' plans, not one list: the runs are in the \
-             Leavers tab's sync panel (m), the accounts in the report's evidence"
-        }
-        "creds.changed" => {
-            "it counts logins by the day they were changed: each login's last change is in \
-             the Passwords tab's shared logins panel (c)"
-        }
-        "creds.leaver-knows" => {
-            "the shared logins and their status are in the Passwords tab's shared logins \
-             panel (c); `schooltech creds report` lists these"
-        }
-        "inventory.breach-records" => {
-            "the records are in the report's evidence and each lost asset's history \
-             (`schooltech inventory history TAG`)"
-        }
-        "inventory.disposal-batches" => "the list is in the Inventory tab's disposal panel (w)",
-        "log.outside-changes" => {
-            "the changes are read by `schooltech changes`; the Log tab shows schooltech's own \
-             entries only"
-        }
-        _ => return format!("this figure has no list behind it (\"{label}\"): nothing to open"),
-    };
-    format!("no filtered list for \"{label}\": {why}")
+    match key {
+        "log.outside-changes" => format!(
+            "no list for \"{label}\": changes made outside schooltech are not tracked yet (the \
+             mirror is made when the Accounts tab first reads the directory)"
+        ),
+        _ => format!("this figure has no list behind it (\"{label}\"): nothing to open"),
+    }
 }

@@ -2,14 +2,17 @@
 //! each section's light as a word and a symbol, its figures and the command behind each.
 //! Up/Down move a cursor through the figures of every section; Enter on a figure opens the tab
 //! that shows its list filtered to exactly the rows it counts (the figure's key, see
-//! `Page::drill`), or says the figure has no list behind it. Made when first shown, and again
-//! when shown after a change was announced.
+//! `Page::drill`), or, for a figure whose rows no tab lists (`Figure::rows`: the sync runs'
+//! joiners, the sweeps, equipment not returned, …), a list of them here (the figure's panel:
+//! the same rows the report counted, so the two cannot disagree; Esc goes back), or says the
+//! figure has no list behind it (a date, a policy). Made when first shown, and again when
+//! shown after a change was announced.
 
 mod keys;
 mod view;
 mod work;
 
-pub use keys::{tab_action, why_no_list, CONTEXT, KEYS};
+pub use keys::{tab_action, why_no_list, CONTEXT, KEYS, LIST_CONTEXT};
 pub use work::{ReportCmd, ReportMsg};
 
 use crate::error::Result;
@@ -44,6 +47,18 @@ pub struct ReportTab {
     pub stale: bool,
     /// The last load failed with this.
     pub error: Option<String>,
+    /// The figure whose rows are listed (its panel is open), with the first row shown.
+    pub open: Option<OpenList>,
+}
+
+/// A figure's rows shown in the Report tab: which figure (its key: the rows are looked up in
+/// the report shown, so a report made again shows its own), and the first row on screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenList {
+    /// The figure's key.
+    pub key: String,
+    /// The first row shown.
+    pub scroll: usize,
 }
 
 impl ReportTab {
@@ -112,6 +127,22 @@ impl ReportTab {
         self.at_cursor()?.1
     }
 
+    /// The figure with this key, if the report has it.
+    pub fn figure(&self, key: &str) -> Option<&Figure> {
+        self.report
+            .as_ref()?
+            .sections
+            .iter()
+            .flat_map(|s| s.figures.iter())
+            .find(|f| f.key == key)
+    }
+
+    /// The figure whose rows are open, and its rows.
+    pub fn open_rows(&self) -> Option<(&Figure, &[String])> {
+        let f = self.figure(&self.open.as_ref()?.key)?;
+        Some((f, f.rows.as_deref()?))
+    }
+
     /// Puts the cursor on the figure with this key; false when the report has none.
     pub fn select_figure(&mut self, key: &str) -> bool {
         let Some(r) = &self.report else {
@@ -137,7 +168,11 @@ impl Page for ReportTab {
     }
 
     fn context(&self) -> Context {
-        CONTEXT
+        if self.open_rows().is_some() {
+            LIST_CONTEXT
+        } else {
+            CONTEXT
+        }
     }
 
     fn goto(&self) -> Action {
@@ -182,8 +217,8 @@ impl Page for ReportTab {
 
     fn on_click(&mut self, _sh: &mut Shell, row: usize) -> Vec<Cmd> {
         // Row 0 is the period line, the sections start on row 2: a click on a section puts
-        // the cursor on its first figure.
-        if row >= 2 {
+        // the cursor on its first figure (not while a figure's rows cover them).
+        if row >= 2 && self.open_rows().is_none() {
             if let Some(n) = self.items().iter().position(|&(i, _)| i == row - 2) {
                 self.list.cursor = n;
             }

@@ -51,6 +51,9 @@ fn detail(
         ),
     ])];
     let enter_line = match cur.and_then(|c| s.figures.get(c)) {
+        Some(f) if f.rows.is_some() => {
+            format!("{enter}: list these {} here", f.count.unwrap_or_default())
+        }
         Some(f) => match f.count {
             Some(n) => format!(
                 "{enter}: open the {} filtered to these {n}",
@@ -99,9 +102,129 @@ fn detail(
     (out, head, span)
 }
 
+/// The lines a figure's list has above its rows (its title, the filter line, a blank).
+const LIST_HEAD: usize = 3;
+
+/// The lines of a figure's list a body of `body` lines has for its rows (its head and the
+/// line that counts the rows aside).
+pub fn list_height(body: usize) -> usize {
+    body.saturating_sub(LIST_HEAD + 1).max(1)
+}
+
+/// The width a row's text wraps at in a list `width` columns wide holding `len` rows (after
+/// its number).
+fn text_width(width: usize, len: usize) -> usize {
+    width.saturating_sub(len.to_string().len() + 2).max(1)
+}
+
+/// How many rows from `from` fit in `height` lines `width` wide (one at least, when any).
+pub fn rows_fitting(rows: &[String], from: usize, width: usize, height: usize) -> usize {
+    let w = text_width(width, rows.len());
+    let mut used = 0;
+    let mut n = 0;
+    for row in rows.iter().skip(from) {
+        let lines = wrap_text(row, w).len().max(1);
+        if n > 0 && used + lines > height {
+            break;
+        }
+        used += lines;
+        n += 1;
+    }
+    n
+}
+
+/// The first row shown when the last row is at the bottom: no list scrolls past it.
+pub fn last_start(rows: &[String], width: usize, height: usize) -> usize {
+    let w = text_width(width, rows.len());
+    let mut used = 0;
+    let mut start = rows.len();
+    for (i, row) in rows.iter().enumerate().rev() {
+        let lines = wrap_text(row, w).len().max(1);
+        if start < rows.len() && used + lines > height {
+            break;
+        }
+        used += lines;
+        start = i;
+    }
+    start.min(rows.len().saturating_sub(1))
+}
+
+/// Draws a figure's rows (the report's own list behind it): a title naming the figure and the
+/// period, the filter line, then the rows numbered and wrapped, from the first one scrolled to,
+/// and which rows are on screen.
+fn draw_list(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
+    let t = &sh.theme;
+    let (Some((fig, rows)), Some(rep)) = (r.open_rows(), &r.report) else {
+        return;
+    };
+    let width = usize::from(area.width);
+    let back = sh.keymap.keys_for(super::LIST_CONTEXT, Action::Cancel);
+    let mut head: Vec<Line<'static>> = Vec::new();
+    let title = format!(
+        "{}: {} — {}",
+        fig.label,
+        rows.len(),
+        rep.period().describe()
+    );
+    head.push(Line::styled(
+        title,
+        Style::default().add_modifier(Modifier::BOLD),
+    ));
+    head.push(Line::styled(
+        format!("filtered: {} — {back} clears", fig.label),
+        t.key(),
+    ));
+    head.push(Line::raw(""));
+    let [top, body, foot] = Layout::vertical([
+        Constraint::Length(LIST_HEAD as u16),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(head), top);
+    let height = usize::from(body.height);
+    let scroll = r
+        .open
+        .as_ref()
+        .map_or(0, |o| o.scroll)
+        .min(last_start(rows, width, height));
+    let num = rows.len().to_string().len();
+    let mut lines = Vec::new();
+    let mut last = scroll;
+    for (i, row) in rows.iter().enumerate().skip(scroll) {
+        let wrapped = wrap_text(row, text_width(width, rows.len()));
+        if !lines.is_empty() && lines.len() + wrapped.len() > height {
+            break;
+        }
+        for (k, l) in wrapped.into_iter().enumerate() {
+            let lead = if k == 0 {
+                format!("{:>num$}. ", i + 1)
+            } else {
+                " ".repeat(num + 2)
+            };
+            lines.push(Line::raw(format!("{lead}{l}")));
+        }
+        last = i + 1;
+    }
+    if rows.is_empty() {
+        lines.push(Line::styled("(none)", t.dim()));
+    }
+    f.render_widget(Paragraph::new(lines), body);
+    let count = if rows.is_empty() {
+        "0 rows".to_string()
+    } else {
+        format!("rows {}–{last} of {}", scroll + 1, rows.len())
+    };
+    f.render_widget(Paragraph::new(Line::styled(count, t.dim())), foot);
+}
+
 /// Draws the tab into `area`.
 pub fn draw(f: &mut Frame, area: Rect, r: &ReportTab, sh: &Shell) {
     let t = &sh.theme;
+    if r.open_rows().is_some() {
+        draw_list(f, area, r, sh);
+        return;
+    }
     let Some(rep) = &r.report else {
         let msg = match &r.error {
             Some(e) => format!("Could not make the termly report: {e}"),
