@@ -422,7 +422,7 @@ fn copy_table(
         if buf.is_empty() {
             return Ok(());
         }
-        let n = insert_rows(db, &head, buf).map_err(CopyError::Target)?;
+        let n = insert_rows(db, &head, std::mem::take(buf)).map_err(CopyError::Target)?;
         sent(n);
         buf.clear();
         Ok(())

@@ -87,7 +87,7 @@ pub const ROWS_PER_INSERT: usize = 100;
 pub fn insert_rows(
     db: &dyn Exec,
     head: &str,
-    rows: &[Vec<super::engine::Value>],
+    rows: Vec<Vec<super::engine::Value>>,
 ) -> std::result::Result<u64, DbError> {
     let Some(first) = rows.first() else {
         return Ok(0);
@@ -117,23 +117,27 @@ pub fn insert_rows(
         }
         sql
     };
-    let chunks = rows.chunks(ROWS_PER_INSERT);
-    let mut full: Vec<Vec<super::engine::Value>> = Vec::with_capacity(chunks.len());
-    let mut rest: Option<&[Vec<super::engine::Value>]> = None;
-    for c in chunks {
-        if c.len() == ROWS_PER_INSERT {
-            full.push(c.iter().flatten().cloned().collect());
-        } else {
-            rest = Some(c);
+    // Each statement's values, moved (not copied) out of the rows.
+    let mut full: Vec<Vec<super::engine::Value>> = Vec::with_capacity(rows.len() / ROWS_PER_INSERT);
+    let mut flat: Vec<super::engine::Value> = Vec::with_capacity(ROWS_PER_INSERT * cols);
+    let mut in_flat = 0;
+    for r in rows {
+        flat.extend(r);
+        in_flat += 1;
+        if in_flat == ROWS_PER_INSERT {
+            full.push(std::mem::replace(
+                &mut flat,
+                Vec::with_capacity(ROWS_PER_INSERT * cols),
+            ));
+            in_flat = 0;
         }
     }
     let mut n = 0;
     if !full.is_empty() {
         n += db.execute_many(&statement(ROWS_PER_INSERT), &full)?;
     }
-    if let Some(c) = rest {
-        let flat: Vec<super::engine::Value> = c.iter().flatten().cloned().collect();
-        n += db.execute(&statement(c.len()), &flat)?;
+    if in_flat > 0 {
+        n += db.execute(&statement(in_flat), &flat)?;
     }
     Ok(n)
 }
@@ -1008,12 +1012,16 @@ impl<'s> InvTx<'s> {
 
     /// Inserts new assets (their ids are ignored), each with its `created` history row, as
     /// [`InvTx::insert_asset`] does one at a time, but in multi-row statements: the assets by
-    /// [`insert_rows`], their history rows by one `INSERT … SELECT` per hundred (in the order the
+    /// [`insert_rows`], their history rows by one `INSERT … SELECT` over the new ids (in the order the
     /// assets were written). The shape of a large import on PostgreSQL, where a round trip per
     /// row is what costs.
-    pub fn insert_assets(&self, assets: &[Asset], note: &str) -> Result<()> {
+    pub fn insert_assets<'a>(
+        &self,
+        assets: impl IntoIterator<Item = &'a Asset>,
+        note: &str,
+    ) -> Result<()> {
         let rows: Vec<Vec<super::engine::Value>> = assets
-            .iter()
+            .into_iter()
             .map(|a| {
                 let mut p = asset_params(a, &self.at);
                 p.push(self.at.as_str().into());
@@ -1037,7 +1045,7 @@ impl<'s> InvTx<'s> {
             "INSERT INTO assets (tag, serial, category, manufacturer, model, data_bearing, site, \
              room, status, purchase_date, price_pence, supplier, warranty_end, funding, encrypted, \
              last_audited, notes, search, created_at, updated_at)",
-            &rows,
+            rows,
         )
         .map_err(|e| self.err(e))?;
         self.tx

@@ -286,11 +286,11 @@ pub fn apply_with(
     // rare (another import at the same moment): its lines are named, and nothing is kept.
     let mut done = 0;
     for chunk in plan.assets.chunks(IMPORT_CHUNK) {
-        let assets: Vec<Asset> = chunk.iter().map(|(_, a)| a.clone()).collect();
-        tx.insert_assets(&assets, &note).map_err(|e| {
-            let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
-            Error::Input(format!("lines {first}-{last}: {e}; nothing was imported"))
-        })?;
+        tx.insert_assets(chunk.iter().map(|(_, a)| a), &note)
+            .map_err(|e| {
+                let (first, last) = (chunk[0].0, chunk[chunk.len() - 1].0);
+                Error::Input(format!("lines {first}-{last}: {e}; nothing was imported"))
+            })?;
         done += chunk.len();
         progress(done, total);
     }

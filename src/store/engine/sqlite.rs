@@ -2,16 +2,20 @@
 //! (`BEGIN IMMEDIATE` for a write, `last_insert_rowid()` for a new id, a trigger's message as is).
 
 use super::{Db, DbError, DbErrorKind, Dialect, Exec, Row, Value};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ErrorCode};
 
-fn to_sql(v: &Value) -> SqlValue {
-    match v {
-        Value::Null => SqlValue::Null,
-        Value::Int(i) => SqlValue::Integer(*i),
-        Value::Real(f) => SqlValue::Real(*f),
-        Value::Text(s) => SqlValue::Text(s.clone()),
-        Value::Blob(b) => SqlValue::Blob(b.clone()),
+/// A value bound by reference: no copy of its text or bytes for each statement (a bulk import
+/// binds millions of them).
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(f) => ValueRef::Real(*f),
+            Value::Text(s) => ValueRef::Text(s.as_bytes()),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }))
     }
 }
 
@@ -52,7 +56,7 @@ pub fn db_error(e: rusqlite::Error) -> DbError {
 }
 
 fn params(p: &[Value]) -> impl rusqlite::Params + '_ {
-    rusqlite::params_from_iter(p.iter().map(to_sql))
+    rusqlite::params_from_iter(p.iter())
 }
 
 impl Exec for Connection {
