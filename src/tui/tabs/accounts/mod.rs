@@ -546,7 +546,18 @@ impl TabPage for AccountsTab {
     }
 
     fn on_submit(&mut self, sh: &mut Shell, purpose: AccountsPurpose, d: Submitted) -> Vec<Cmd> {
-        submit::on_submit(self, sh, purpose, d)
+        use AccountsPurpose as P;
+        match purpose {
+            // A change to existing accounts: keys.rs asks for it and gives it to the worker.
+            P::Disable(_)
+            | P::Expiry(_)
+            | P::Groups(_)
+            | P::GroupsHow(..)
+            | P::Move(_)
+            | P::Password
+            | P::Apply(_) => keys::on_submit(self, sh, purpose, d),
+            other => submit::on_submit(self, sh, other, d),
+        }
     }
 
     fn spawn(ctx: Arc<crate::ops::Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {
