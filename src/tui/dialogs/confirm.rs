@@ -578,7 +578,12 @@ pub fn draw<P>(f: &mut Frame, area: Rect, c: &Confirm<P>, g: &Ground, type_to_co
         // Nothing can be done: y is not offered.
         _ if c.refusal => {
             let what = if c.ask.is_some() { "back" } else { "close" };
-            lines.push(hints(&[(&no_keys, what)], t));
+            let keys = format!(
+                "{} {}",
+                km.keys_for(Context::DIALOG, Action::Submit),
+                km.keys_for(Context::DIALOG, Action::Cancel)
+            );
+            lines.push(hints(&[(&keys, what)], t));
         }
         // Only the override confirms: y is not offered.
         Some((k, what)) => {
