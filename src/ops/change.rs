@@ -13,34 +13,47 @@
 //!
 //! # The path of a change
 //! "Disable an account", from the TUI's `d` to the LDAP modify, crosses these files (a file
-//! counts when one of its functions carries the change on; not counted: the TUI's routing of
-//! a key to the open dialog or tab, `app.rs`, `shell/dialog_keys.rs`, `tabs/mod.rs`, and the
-//! leaves a step calls, `ops/protect.rs`'s rules, the `Ctx`, the store's files below the
-//! journal):
-//! 1. `tui/keymap.rs`: `d` in the accounts context is the tab's `disable` verb;
-//! 2. `tui/tabs/accounts/keys.rs`: opens the reason form; plans the change on the accounts as
-//!    read ([`plan_read`]) and shows [`Plans::lines`] in the confirmation; on `y` gives the
-//!    plans to the worker (`Cmd::Change`);
-//! 3. `tui/dialogs/form.rs`: the reason;
-//! 4. `tui/dialogs/confirm.rs`: `y`;
-//! 5. `tui/tabs/accounts/submit.rs`: the reason becomes [`Change::Disable`]; `y` applies;
-//! 6. `tui/work.rs`: the worker calls [`apply`] for each plan;
-//! 7. `ops/change.rs` (here): [`plan_read`], then [`apply`]: read-only under `--as-of`, the
-//!    identity re-check, the enabled state the plan depended on, the reason, and `modify`:
-//!    protection (a logged refusal), nothing to do, the runner, the read-back;
-//! 8. `ops/preview.rs`: the plan's words (before -> after, refusals);
-//! 9. `ops/runner.rs`: [`recheck`] by the stable id, and `one`: the journal's intent
+//! counts when one of its functions carries the change on). Not counted, by one rule: the
+//! routing of a key or of a submitted dialog to whoever handles it, which knows no verb
+//! (`app.rs`, `shell/dialog_keys.rs`, `tabs/mod.rs`, a tab's `mod.rs` forwarding its `Page`
+//! and `TabPage` calls to its files, and `keymap.rs`, whose `lookup` turns any key into an
+//! action from the tables the tabs give it: `d` is `disable` by a row of the accounts tab's
+//! `KEYS`, counted with keys.rs); and the leaves a step calls or names (`ops/protect.rs`'s
+//! rules, the `Ctx`, the directory trait, the store's files below the journal, the domain's
+//! types, `ops/preview.rs`'s [`Emphasis`], a type with no code on the way):
+//! 1. `tui/tabs/accounts/keys.rs`: `d` is the tab's `disable` verb (`KEYS`); it opens the change
+//!    dialog asking the reason; the reason becomes [`Change::Disable`], planned on the accounts
+//!    as read ([`plan_read`]) and shown as [`Plans::lines`] in the same dialog (`show_change`);
+//!    on `y` it gives the plans to the worker (`start_apply`, `Cmd::Change`);
+//! 2. `tui/dialogs/confirm.rs`: the change dialog: the reason (`Confirm::asking`), then the plan
+//!    and `y` (`Confirm::planned`), or a refusal with no `y` (`Confirm::refused`);
+//! 3. `tui/work.rs`: the worker calls [`apply`] for each plan;
+//! 4. `ops/change.rs` (here): [`plan_read`] and the plan's words ([`plan_for`], [`protect`]:
+//!    before -> after, refusals), then [`apply`]: read-only under `--as-of`, the identity
+//!    re-check, the enabled state the plan depended on, the reason, and `modify`: protection
+//!    (a logged refusal), nothing to do, the runner, the read-back;
+//! 5. `ops/runner.rs`: [`recheck`] by the stable id, and `one`: the journal's intent
 //!    (`journal-begun`), the modify within the time limit (`sent`), the outcome with its
 //!    action-log row (`recorded`);
-//! 10. `store/journal.rs`: the intent, and the outcome with the log row in one transaction;
-//! 11. `directory/ad.rs` (or `openldap.rs`): `modify_account`;
-//! 12. `directory/conn.rs`: `modify`, to ldap3.
+//! 6. `store/journal.rs`: the intent, and the outcome with the log row in one transaction;
+//! 7. `directory/ad.rs` (or `openldap.rs`): `modify_account`;
+//! 8. `directory/conn.rs`: `modify`, to ldap3.
 //!
-//! Before (16): these and `tui/tabs/accounts/work.rs` (reached through the tab dispatch),
-//! `ops/identity.rs`, `ops/actions.rs` (`disable`, `disable_noting`, `change_noting`,
-//! `journalled_with`: three of them only forwarded) and `ops/accounts.rs` (a second read of
-//! the account, by name). Issue 21 asks for 8: the two dialogs and the worker hop are the
-//! TUI's shape (dialog kinds, one worker), and `ops/preview.rs` is the plan's words.
+//! Now 8. Before issue 21: 16, the 12 below and `tui/tabs/accounts/work.rs` (reached through
+//! the tab dispatch), `ops/identity.rs`, `ops/actions.rs` (`disable`, `disable_noting`,
+//! `change_noting`, `journalled_with`: three of them only forwarded) and `ops/accounts.rs` (a
+//! second read of the account, by name). Then 12: `tui/keymap.rs`, `tui/tabs/accounts/keys.rs`
+//! (the reason form opened, the plan shown), `tui/dialogs/form.rs` (the reason),
+//! `tui/dialogs/confirm.rs` (`y`), `tui/tabs/accounts/submit.rs` (the reason became the change;
+//! `y` applied), `tui/work.rs`, `ops/change.rs`, `ops/preview.rs` (the plan's words),
+//! `ops/runner.rs`, `store/journal.rs`, `directory/ad.rs`, `directory/conn.rs`. What went:
+//! the reason form under a confirmation became one change dialog that asks the reason and
+//! then shows the plan (any tab's change that needs a reason can use it); asking for an
+//! account change and giving it to the worker is keys.rs's alone (submit.rs keeps the tab's
+//! other dialogs: new account, intake, filters, agreements); the plan's words moved here from
+//! `ops/preview.rs`, and what only a move needs (roles, OUs) to `change/moves.rs`, planning
+//! from the directory (the CLI's) to `change/read.rs`; `keymap.rs` is routing by the rule
+//! above, like `app.rs`. `tests/change_path.rs` checks this list against the code.
 
 mod moves;
 mod read;

@@ -395,7 +395,7 @@ pub fn preview_lines(
     lines
 }
 
-/// Opens the confirmation of a change, showing its preview (see [`show_change`]).
+/// Opens the confirmation of a change, showing its preview (as `show_change` does).
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
     show_change(a, sh, targets, change, None);
 }
