@@ -544,6 +544,22 @@ pub fn on_submit(
             }
             Vec::new()
         }
+        (AccountsPurpose::EnableOverride(targets), Submitted::Confirm(mut c)) => {
+            // Without an override reason it stays refused.
+            let reason = c.answer().to_string();
+            if reason.is_empty() {
+                c.ask_again(
+                    "refused: give an override reason (it is logged), or record the agreement with a",
+                );
+                sh.dialogs.push(Dialog::Confirm(c));
+            } else {
+                let enable = Change::Enable {
+                    override_aup: Some(reason),
+                };
+                show_change(a, sh, targets, enable, Some(c));
+            }
+            Vec::new()
+        }
         (AccountsPurpose::Expiry(targets), Submitted::Form(mut f)) => {
             let on = match f.text(0).trim() {
                 "" => Ok(None),

@@ -550,6 +550,7 @@ impl TabPage for AccountsTab {
         match purpose {
             // A change to existing accounts: keys.rs asks for it and gives it to the worker.
             P::Disable(_)
+            | P::EnableOverride(_)
             | P::Expiry(_)
             | P::Groups(_)
             | P::GroupsHow(..)

@@ -252,10 +252,6 @@ fn submit_form(
         AccountsPurpose::RecordAup(targets) => {
             return super::aup::submit_record(a, sh, targets, f);
         }
-        AccountsPurpose::EnableOverride(targets) => {
-            super::aup::submit_enable_override(a, sh, targets, f);
-            return cmds;
-        }
         AccountsPurpose::Filter => {
             let filters = &mut a.table.filters;
             filters.role = Some(f.choice(0).to_string()).filter(|r| r != "any");
