@@ -55,9 +55,9 @@ pub struct Confirm<P> {
     /// The change was confirmed with the override key.
     pub overridden: bool,
     /// The question asked before the plan (the reason), when the change needs one.
-    pub ask: Option<Ask>,
+    pub ask: Option<Box<Ask>>,
     /// The purpose of the question, given back when Esc returns from the plan to it.
-    pub asked: Option<P>,
+    pub asked: Option<Box<P>>,
     /// The plan shows only why nothing can be done: no `y` is offered; Esc or Enter go back
     /// to the question (or close when there is none).
     pub refusal: bool,
@@ -129,7 +129,7 @@ impl<P> Confirm<P> {
     /// plan the opener makes from the answer.
     pub fn asking(title: &str, purpose: P, label: &str, hint: &str) -> Self {
         let mut c = Confirm::new(title, Vec::new(), "", purpose);
-        c.ask = Some(Ask {
+        c.ask = Some(Box::new(Ask {
             label: label.into(),
             hint: hint.into(),
             input: Input::default(),
@@ -137,7 +137,7 @@ impl<P> Confirm<P> {
             error: None,
             title: title.into(),
             open: true,
-        });
+        }));
         c
     }
 
@@ -178,7 +178,7 @@ impl<P> Confirm<P> {
     ) -> Self {
         self.show(title, lines);
         self.yes = yes.into();
-        self.asked = Some(std::mem::replace(&mut self.purpose, purpose));
+        self.asked = Some(Box::new(std::mem::replace(&mut self.purpose, purpose)));
         self
     }
 
@@ -215,7 +215,7 @@ impl<P> Confirm<P> {
         self.lines.clear();
         self.refusal = false;
         if let Some(p) = self.asked.take() {
-            self.purpose = p;
+            self.purpose = *p;
         }
         true
     }
