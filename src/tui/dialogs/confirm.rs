@@ -657,3 +657,67 @@ pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, g: &Ground) {
         inner,
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(c: &mut Confirm<&'static str>, code: KeyCode) -> Reply {
+        let km = Keymap::new(&[]);
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        c.key(&key, KeyCombo::from_event(&key), &km, 20, 5)
+    }
+
+    fn typed(c: &mut Confirm<&'static str>, text: &str) {
+        for ch in text.chars() {
+            press(c, KeyCode::Char(ch));
+        }
+    }
+
+    #[test]
+    fn a_change_dialog_asks_the_reason_then_shows_the_plan_for_y() {
+        let mut c = Confirm::asking("Disable x", "ask", "Reason", "goes in the log");
+        assert!(c.is_asking());
+        // y and n are text while the reason is asked; Enter submits the answer.
+        typed(&mut c, "yn left");
+        assert_eq!(c.answer(), "yn left");
+        assert_eq!(press(&mut c, KeyCode::Enter), Reply::Submit);
+        c.ask_again("say why");
+        assert!(c.is_asking());
+        let lines = vec![("Disable 1 account:".to_string(), Tone::Strong)];
+        let mut c = c.planned("Disable?", lines, "disable x", "apply");
+        assert!(!c.is_asking());
+        assert_eq!((c.purpose, c.title.as_str()), ("apply", "Disable?"));
+        // Enter on the plan does nothing but say which key confirms.
+        assert_eq!(press(&mut c, KeyCode::Enter), Reply::None);
+        assert!(c.reminder.is_some());
+        // Esc goes back to the reason, kept, with the question's purpose.
+        assert_eq!(press(&mut c, KeyCode::Esc), Reply::None);
+        assert!(c.is_asking());
+        assert_eq!((c.purpose, c.answer()), ("ask", "yn left"));
+        assert_eq!(c.title, "Disable x");
+        let mut c = c.planned("Disable?", Vec::new(), "disable x", "apply");
+        assert_eq!(press(&mut c, KeyCode::Char('y')), Reply::Submit);
+        // From the question, Esc cancels.
+        let mut c = Confirm::asking("Disable x", "ask", "Reason", "");
+        assert_eq!(press(&mut c, KeyCode::Esc), Reply::Cancel);
+    }
+
+    #[test]
+    fn a_refusal_offers_no_y() {
+        let mut c = Confirm::asking("Disable x", "ask", "Reason", "");
+        typed(&mut c, "test");
+        let mut c = c.refused("Disable: refused", vec![("protected".into(), Tone::Warn)]);
+        assert_eq!(press(&mut c, KeyCode::Char('y')), Reply::None);
+        assert!(c
+            .reminder
+            .as_deref()
+            .is_some_and(|r| r.contains("nothing to confirm")));
+        // Enter or Esc go back to the reason.
+        assert_eq!(press(&mut c, KeyCode::Enter), Reply::None);
+        assert!(c.is_asking() && c.answer() == "test");
+        // A confirmation without a question closes on Esc, as before.
+        let mut plain = Confirm::new("Unlock?", Vec::new(), "unlock x", "apply");
+        assert_eq!(press(&mut plain, KeyCode::Esc), Reply::Cancel);
+    }
+}

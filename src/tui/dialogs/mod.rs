@@ -1,5 +1,6 @@
-//! Dialogs: forms, confirmations, pickers, the password dialog, progress, messages, the
-//! one-time password display and help. Each file holds one kind, with its keys and drawing.
+//! Dialogs: forms, confirmations (the change dialog: it may ask a reason first, then shows the
+//! plan for `y`), pickers, the password dialog, progress, messages, the one-time password
+//! display and help. Each file holds one kind, with its keys and drawing.
 //! A dialog reports what happened ([`Reply`]); the tab that opened it (named by its purpose,
 //! the `P` every kind carries without looking at it: the tabs' `Purpose`) decides what that
 //! means. Dialogs draw with the [`Ground`](crate::tui::ground::Ground), never the shell.

@@ -1,5 +1,10 @@
-//! Keys of the Accounts tab: moving, searching, sorting, selecting, filtering, and the
-//! forms and confirmations of every account action, which show exactly what will change.
+//! Keys of the Accounts tab: moving, searching, sorting, selecting, filtering; and a change to
+//! existing accounts (disable, enable, unlock, move, groups, expiry, password), from its key to
+//! the worker, in this file alone: the dialog that asks for it (the change dialog asks a
+//! disable's reason, then shows the plan in the same dialog), the plan made by `ops::change`
+//! from the accounts as read, exactly what will change, and `y`, which gives the plans to the
+//! worker (`Cmd::Change`). The tab's other dialogs (new account, intake, filters) are
+//! `submit.rs`'s.
 
 use super::submit;
 use super::Plans;

@@ -4,9 +4,12 @@
 //! move, groups, expiry, new intake) through a form and a confirmation that shows exactly
 //! what will change.
 //!
-//! Files: `keys.rs` (the keys and the dialogs they open), `submit.rs` (what submitting those
-//! dialogs does), `results.rs` (what the answers from the background do), `work.rs` (the
-//! commands, answers and background work), `view.rs` and `detail.rs` (drawing).
+//! Files: `keys.rs` (the keys, and a change to existing accounts from its key to the worker:
+//! the change dialog, its plan, `y`), `submit.rs` (the other dialogs: new account, intake,
+//! filters, and what submitting them does), `aup.rs` (acceptable use agreements), `results.rs`
+//! (what the answers from the background do), `work.rs` (the commands, answers and background
+//! work), `view.rs` and `detail.rs` (drawing). `on_submit` below routes a submitted dialog by
+//! its purpose to `keys.rs` or `submit.rs`.
 
 mod aup;
 mod detail;
