@@ -11,7 +11,7 @@
 //! ([`Confirm::refused`]), or what is wrong with the answer ([`Confirm::ask_again`]). From the
 //! plan, Esc goes back to the question with the answer kept; from the question, Esc cancels.
 
-use super::{frame_box, hints, pad, Reply, Tone};
+use super::{hints, text_box, Reply, Tone};
 use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
@@ -19,7 +19,6 @@ use crate::tui::widgets::wrap_text;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// What a confirmation says under its preview when the record it makes is permanent.
@@ -225,22 +224,7 @@ impl<P> Confirm<P> {
         let Some(a) = &mut self.ask else {
             return Reply::None;
         };
-        let plain_char = matches!(key.code, KeyCode::Char(_))
-            && !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-        let editing = plain_char
-            || matches!(
-                key.code,
-                KeyCode::Backspace
-                    | KeyCode::Delete
-                    | KeyCode::Left
-                    | KeyCode::Right
-                    | KeyCode::Home
-                    | KeyCode::End
-            )
-            || (key.modifiers.contains(KeyModifiers::CONTROL)
-                && matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e')));
+        let editing = super::edits_text(key);
         if editing {
             a.input.handle(key);
             a.error = None;
@@ -476,16 +460,7 @@ fn draw_ask(f: &mut Frame, area: Rect, a: &Ask, g: &Ground) {
         t,
     ));
     let height = (lines.len() as u16).saturating_add(4);
-    let inner = frame_box(f, area, width, height, &a.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    let inner = text_box(f, area, (width, height), &a.title, lines, t);
     let (x, y) = cursor;
     if x < inner.width && y < inner.height {
         f.set_cursor_position((inner.x + x, inner.y + y));
@@ -597,16 +572,7 @@ pub fn draw<P>(f: &mut Frame, area: Rect, c: &Confirm<P>, g: &Ground, type_to_co
         None => lines.push(hints(&[(&yes_keys, &c.yes), (&no_keys, "cancel")], t)),
     }
     let height = (lines.len() as u16).saturating_add(3).min(max_h.max(3));
-    let inner = frame_box(f, area, width, height, &c.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), &c.title, lines, t);
 }
 
 /// Draws the question about selected rows a search hides: "3 selected, 2 of them hidden by the
@@ -646,16 +612,7 @@ pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, g: &Ground) {
     lines.push(hints(&[(&a, &a_what)], t));
     lines.push(hints(&[(&c, "cancel")], t));
     let height = (lines.len() as u16).saturating_add(3);
-    let inner = frame_box(f, area, width, height, "Which selected rows?", t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), "Which selected rows?", lines, t);
 }
 
 #[cfg(test)]
