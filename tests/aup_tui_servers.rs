@@ -79,15 +79,17 @@ async fn flow(server: &TestServer) {
     h.key(KeyCode::Char('e')).await;
     h.key(KeyCode::Enter).await;
     match h.state.dialogs.last() {
-        Some(Dialog::Form(f)) => assert!(
-            f.error
-                .as_deref()
-                .unwrap_or("")
-                .contains("give an override reason"),
-            "{fl}: {:?}",
-            f.error
-        ),
-        other => panic!("{fl}: the override form, got {other:?}"),
+        Some(Dialog::Confirm(c)) if c.is_asking() => {
+            let error = c.ask.as_ref().and_then(|a| a.error.clone());
+            assert!(
+                error
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("give an override reason"),
+                "{fl}: {error:?}"
+            )
+        }
+        other => panic!("{fl}: the change dialog asking the override reason, got {other:?}"),
     }
     h.key(KeyCode::Esc).await;
     assert_eq!(show(&cfg, "ada.held")["enabled"], false, "{fl}");

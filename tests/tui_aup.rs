@@ -99,6 +99,18 @@ fn form_error(h: &Harness) -> String {
     }
 }
 
+/// What the change dialog says is wrong with the answer to its question (the reason).
+fn ask_error(h: &Harness) -> String {
+    match h.state.dialogs.last() {
+        Some(Dialog::Confirm(c)) if c.is_asking() => c
+            .ask
+            .as_ref()
+            .and_then(|a| a.error.clone())
+            .unwrap_or_default(),
+        other => panic!("the change dialog asking its question expected, got {other:?}"),
+    }
+}
+
 fn signatures(store: &Path, user: &str) -> Vec<schooltech::store::aup::SignatureRow> {
     Store::open(store)
         .unwrap()
@@ -374,9 +386,9 @@ async fn held_accounts_show_and_enable_needs_an_override() {
     h.key(KeyCode::Char('e')).await;
     h.key(KeyCode::Enter).await;
     assert!(
-        form_error(&h).contains("give an override reason"),
+        ask_error(&h).contains("give an override reason"),
         "{}",
-        form_error(&h)
+        ask_error(&h)
     );
     h.key(KeyCode::Esc).await;
     assert!(
@@ -393,9 +405,10 @@ async fn held_accounts_show_and_enable_needs_an_override() {
     h.key(KeyCode::Char('e')).await;
     h.type_text("head teacher agreed, form on its way").await;
     h.key(KeyCode::Enter).await;
-    let Some(Dialog::Confirm(_)) = h.state.dialogs.last() else {
+    let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
         panic!("the confirmation, got {:?}", h.state.dialogs)
     };
+    assert!(!c.is_asking(), "the plan, in the same dialog");
     h.key(KeyCode::Char('y')).await;
     assert!(
         h.state

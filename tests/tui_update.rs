@@ -293,18 +293,26 @@ async fn disable_asks_a_reason_previews_and_logs() {
     let mut h = Harness::new(ctx, 100, 30).await;
     let user = shown(&h.state)[0].clone();
     assert!(h.state.tabs.accounts.row(&user).unwrap().account.enabled);
+    // One change dialog: the reason first, then the plan in the same dialog.
     h.key(KeyCode::Char('d')).await;
-    assert!(top_is(&h.state, "Form"));
+    assert!(matches!(h.state.dialogs.last(), Some(Dialog::Confirm(c)) if c.is_asking()));
     h.key(KeyCode::Enter).await;
-    let Some(Dialog::Form(f)) = h.state.dialogs.last() else {
-        panic!("form expected")
+    let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
+        panic!("the change dialog expected")
     };
-    assert!(f.error.as_deref().unwrap_or("").contains("why"));
+    let error = c.ask.as_ref().and_then(|a| a.error.clone());
+    assert!(c.is_asking() && error.unwrap_or_default().contains("why"));
     h.type_text("left the school").await;
     h.key(KeyCode::Enter).await;
+    assert_eq!(
+        h.state.dialogs.len(),
+        1,
+        "one dialog, not a form under a confirmation"
+    );
     let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
         panic!("confirmation expected")
     };
+    assert!(!c.is_asking());
     let text: Vec<&str> = c.lines.iter().map(|l| l.0.as_str()).collect();
     assert!(
         text.iter()
@@ -312,9 +320,12 @@ async fn disable_asks_a_reason_previews_and_logs() {
         "{text:?}"
     );
     assert!(text.iter().any(|l| l.contains("left the school")));
-    // Esc goes back to the form; enter again, then yes.
+    // Esc goes back to the reason, kept; enter again, then yes.
     h.key(KeyCode::Esc).await;
-    assert!(top_is(&h.state, "Form"));
+    let Some(Dialog::Confirm(c)) = h.state.dialogs.last() else {
+        panic!("the change dialog expected")
+    };
+    assert!(c.is_asking() && c.answer() == "left the school");
     h.key(KeyCode::Enter).await;
     h.key(KeyCode::Char('y')).await;
     assert!(h.state.dialogs.is_empty(), "{:?}", h.state.dialogs);

@@ -13,49 +13,68 @@
 //!
 //! # The path of a change
 //! "Disable an account", from the TUI's `d` to the LDAP modify, crosses these files (a file
-//! counts when one of its functions carries the change on; not counted: the TUI's routing of
-//! a key to the open dialog or tab, `app.rs`, `shell/dialog_keys.rs`, `tabs/mod.rs`, and the
-//! leaves a step calls, `ops/protect.rs`'s rules, the `Ctx`, the store's files below the
-//! journal):
-//! 1. `tui/keymap.rs`: `d` in the accounts context is the tab's `disable` verb;
-//! 2. `tui/tabs/accounts/keys.rs`: opens the reason form; plans the change on the accounts as
-//!    read ([`plan_read`]) and shows [`Plans::lines`] in the confirmation; on `y` gives the
-//!    plans to the worker (`Cmd::Change`);
-//! 3. `tui/dialogs/form.rs`: the reason;
-//! 4. `tui/dialogs/confirm.rs`: `y`;
-//! 5. `tui/tabs/accounts/submit.rs`: the reason becomes [`Change::Disable`]; `y` applies;
-//! 6. `tui/work.rs`: the worker calls [`apply`] for each plan;
-//! 7. `ops/change.rs` (here): [`plan_read`], then [`apply`]: read-only under `--as-of`, the
-//!    identity re-check, the enabled state the plan depended on, the reason, and `modify`:
-//!    protection (a logged refusal), nothing to do, the runner, the read-back;
-//! 8. `ops/preview.rs`: the plan's words (before -> after, refusals);
-//! 9. `ops/runner.rs`: [`recheck`] by the stable id, and `one`: the journal's intent
+//! counts when one of its functions carries the change on). Not counted, by one rule: the
+//! routing of a key or of a submitted dialog to whoever handles it, which knows no verb
+//! (`app.rs`, `shell/dialog_keys.rs`, `tabs/mod.rs`, a tab's `mod.rs` forwarding its `Page`
+//! and `TabPage` calls to its files, and `keymap.rs`, whose `lookup` turns any key into an
+//! action from the tables the tabs give it: `d` is `disable` by a row of the accounts tab's
+//! `KEYS`, counted with keys.rs); and the leaves a step calls or names (`ops/protect.rs`'s
+//! rules, the `Ctx`, the directory trait, the store's files below the journal, the domain's
+//! types, `ops/preview.rs`'s [`Emphasis`], a type with no code on the way):
+//! 1. `tui/tabs/accounts/keys.rs`: `d` is the tab's `disable` verb (`KEYS`); it opens the change
+//!    dialog asking the reason; the reason becomes [`Change::Disable`], planned on the accounts
+//!    as read ([`plan_read`]) and shown as [`Plans::lines`] in the same dialog (`show_change`);
+//!    on `y` it gives the plans to the worker (`start_apply`, `Cmd::Change`);
+//! 2. `tui/dialogs/confirm.rs`: the change dialog: the reason (`Confirm::asking`), then the plan
+//!    and `y` (`Confirm::planned`), or a refusal with no `y` (`Confirm::refused`);
+//! 3. `tui/work.rs`: the worker calls [`apply`] for each plan;
+//! 4. `ops/change.rs` (here): [`plan_read`] and the plan's words ([`plan_for`], [`protect`]:
+//!    before -> after, refusals), then [`apply`]: read-only under `--as-of`, the identity
+//!    re-check, the enabled state the plan depended on, the reason, and `modify`: protection
+//!    (a logged refusal), nothing to do, the runner, the read-back;
+//! 5. `ops/runner.rs`: [`recheck`] by the stable id, and `one`: the journal's intent
 //!    (`journal-begun`), the modify within the time limit (`sent`), the outcome with its
 //!    action-log row (`recorded`);
-//! 10. `store/journal.rs`: the intent, and the outcome with the log row in one transaction;
-//! 11. `directory/ad.rs` (or `openldap.rs`): `modify_account`;
-//! 12. `directory/conn.rs`: `modify`, to ldap3.
+//! 6. `store/journal.rs`: the intent, and the outcome with the log row in one transaction;
+//! 7. `directory/ad.rs` (or `openldap.rs`): `modify_account`;
+//! 8. `directory/conn.rs`: `modify`, to ldap3.
 //!
-//! Before (16): these and `tui/tabs/accounts/work.rs` (reached through the tab dispatch),
-//! `ops/identity.rs`, `ops/actions.rs` (`disable`, `disable_noting`, `change_noting`,
-//! `journalled_with`: three of them only forwarded) and `ops/accounts.rs` (a second read of
-//! the account, by name). Issue 21 asks for 8: the two dialogs and the worker hop are the
-//! TUI's shape (dialog kinds, one worker), and `ops/preview.rs` is the plan's words.
+//! Now 8. Before issue 21: 16, the 12 below and `tui/tabs/accounts/work.rs` (reached through
+//! the tab dispatch), `ops/identity.rs`, `ops/actions.rs` (`disable`, `disable_noting`,
+//! `change_noting`, `journalled_with`: three of them only forwarded) and `ops/accounts.rs` (a
+//! second read of the account, by name). Then 12: `tui/keymap.rs`, `tui/tabs/accounts/keys.rs`
+//! (the reason form opened, the plan shown), `tui/dialogs/form.rs` (the reason),
+//! `tui/dialogs/confirm.rs` (`y`), `tui/tabs/accounts/submit.rs` (the reason became the change;
+//! `y` applied), `tui/work.rs`, `ops/change.rs`, `ops/preview.rs` (the plan's words),
+//! `ops/runner.rs`, `store/journal.rs`, `directory/ad.rs`, `directory/conn.rs`. What went:
+//! the reason form under a confirmation became one change dialog that asks the reason and
+//! then shows the plan (any tab's change that needs a reason can use it); asking for an
+//! account change and giving it to the worker is keys.rs's alone (submit.rs keeps the tab's
+//! other dialogs: new account, intake, filters, agreements); the plan's words moved here from
+//! `ops/preview.rs`, and what only a move needs (roles, OUs) to `change/moves.rs`, planning
+//! from the directory (the CLI's) to `change/read.rs`; `keymap.rs` is routing by the rule
+//! above, like `app.rs`. `tests/change_path.rs` checks this list against the code.
+
+mod moves;
+mod read;
+#[cfg(test)]
+mod tests;
+
+pub use moves::{known_ous, role_change, MoveRoles};
+pub use read::{plan, plan_many};
 
 use super::actions;
 use super::passwords::PasswordChoice;
-use super::preview::{
-    plan_for, protect, refuse, role_change, AccountPlan, Emphasis, MoveRoles, Outcome,
-};
+pub use super::preview::Emphasis;
 use super::protect::Protection;
 use super::runner::{recheck, target_of, Depends, Target};
 use super::Ctx;
 use crate::directory::Secret;
 use crate::domain::account::{Account, AccountChange};
-use crate::domain::roles::absolute;
-use crate::domain::time::uk_date;
+use crate::domain::dn::first_rdn_value;
+use crate::domain::time::{end_of_day, uk_date};
 use crate::error::{Error, Result};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -137,6 +156,296 @@ impl Change {
             Change::Password { .. } => "password reset",
         }
     }
+}
+
+/// One field of an account, before and after the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// Which field ("account", "lockout", "ou", "group Year 7", "expires", "password", …).
+    pub field: String,
+    /// Its value now.
+    pub before: String,
+    /// Its value after the change.
+    pub after: String,
+}
+
+/// What would happen to one account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The fields listed in `changes` would change.
+    Changes,
+    /// Nothing would change (already so): nothing is sent and no log row is written (a move
+    /// or a group change still runs).
+    NoChange,
+    /// The change would be refused (see `note`): nothing would be sent.
+    Refused,
+    /// No account with this username.
+    NotFound,
+}
+
+/// The plan for one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountPlan {
+    /// Username as asked for (the directory's spelling when found).
+    pub username: String,
+    /// Name to show (display name, else the username).
+    pub name: String,
+    /// DN, when found.
+    pub dn: Option<String>,
+    /// What would happen.
+    pub outcome: Outcome,
+    /// Each field that would change, before → after.
+    pub changes: Vec<FieldChange>,
+    /// Why nothing would change, or why it would be refused.
+    pub note: Option<String>,
+    /// The line the TUI's confirmation shows for this account (without indentation).
+    pub line: String,
+}
+
+impl AccountPlan {
+    /// How the line should look.
+    pub fn emphasis(&self) -> Emphasis {
+        match self.outcome {
+            Outcome::Changes => Emphasis::Normal,
+            Outcome::NoChange => Emphasis::Dim,
+            Outcome::Refused | Outcome::NotFound => Emphasis::Warn,
+        }
+    }
+}
+
+/// An expiry as people read it: `25 Nov 2026` or `never`.
+pub fn fmt_expiry(e: Option<DateTime<Utc>>) -> String {
+    e.map(uk_date).unwrap_or_else(|| "never".into())
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+fn field(field: &str, before: impl Into<String>, after: impl Into<String>) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        before: before.into(),
+        after: after.into(),
+    }
+}
+
+/// True when `a` is a direct member of the group named (CN) or given by DN in `g`.
+fn member_of(a: &Account, g: &str) -> bool {
+    let name = if g.contains('=') {
+        first_rdn_value(g)
+    } else {
+        g.to_string()
+    };
+    a.groups.iter().any(|x| x.eq_ignore_ascii_case(&name))
+        || a.group_dns.iter().any(|x| x.eq_ignore_ascii_case(g))
+}
+
+/// The plan for one account: pure, from the account as read (None: not found) and the change.
+/// For a move, `ou` is compared as given (a full DN).
+pub fn plan_for(username: &str, account: Option<&Account>, change: &Change) -> AccountPlan {
+    let Some(a) = account else {
+        return AccountPlan {
+            username: username.to_string(),
+            name: username.to_string(),
+            dn: None,
+            outcome: Outcome::NotFound,
+            changes: vec![],
+            note: Some(format!("no account with username \"{username}\"")),
+            line: format!("{username}: not found in the directory"),
+        };
+    };
+    let head = format!("{} ({})", a.username, a.name());
+    let mut changes = Vec::new();
+    let (outcome, note, line) = match change {
+        Change::Disable { .. } => {
+            if a.enabled {
+                changes.push(field("account", "enabled", "disabled"));
+                (
+                    Outcome::Changes,
+                    None,
+                    format!("{head}: enabled -> disabled"),
+                )
+            } else {
+                (
+                    Outcome::NoChange,
+                    Some("already disabled: nothing to do".to_string()),
+                    format!("{head}: already disabled: nothing to do"),
+                )
+            }
+        }
+        Change::Enable { .. } => {
+            if a.enabled {
+                (
+                    Outcome::NoChange,
+                    Some("already enabled: nothing to do".to_string()),
+                    format!("{head}: already enabled: nothing to do"),
+                )
+            } else {
+                changes.push(field("account", "disabled", "enabled"));
+                (
+                    Outcome::Changes,
+                    None,
+                    format!("{head}: disabled -> enabled"),
+                )
+            }
+        }
+        Change::Unlock => {
+            if a.locked {
+                changes.push(field("lockout", "locked", "unlocked"));
+                (
+                    Outcome::Changes,
+                    None,
+                    format!("{head}: locked -> unlocked"),
+                )
+            } else {
+                (
+                    Outcome::NoChange,
+                    Some("not locked: nothing to do".to_string()),
+                    format!("{head}: not locked: nothing to do"),
+                )
+            }
+        }
+        Change::Move { ou } => {
+            if a.parent_dn().eq_ignore_ascii_case(ou) {
+                (
+                    Outcome::NoChange,
+                    Some("already there (logged again)".to_string()),
+                    format!("{head}: already there (logged again)"),
+                )
+            } else {
+                changes.push(field("ou", a.parent_dn(), ou.as_str()));
+                (
+                    Outcome::Changes,
+                    None,
+                    format!("{head}: {} -> {ou}", a.parent_dn()),
+                )
+            }
+        }
+        Change::Groups { add, remove, .. } => {
+            let mut parts = Vec::new();
+            let mut notes = Vec::new();
+            for g in add {
+                if member_of(a, g) {
+                    parts.push(format!("+{g} (already)"));
+                    notes.push(format!("already in {g}"));
+                } else {
+                    parts.push(format!("+{g}"));
+                    changes.push(field(&format!("group {g}"), "not a member", "member"));
+                }
+            }
+            for g in remove {
+                if member_of(a, g) {
+                    parts.push(format!("-{g}"));
+                    changes.push(field(&format!("group {g}"), "member", "not a member"));
+                } else {
+                    parts.push(format!("-{g} (not a member)"));
+                    notes.push(format!("not in {g}"));
+                }
+            }
+            let outcome = if changes.is_empty() {
+                Outcome::NoChange
+            } else {
+                Outcome::Changes
+            };
+            let note = (!notes.is_empty()).then(|| notes.join("; "));
+            (outcome, note, format!("{head}: {}", parts.join(", ")))
+        }
+        Change::Expiry { on } => {
+            let after = on.map(end_of_day);
+            let (b, x) = (fmt_expiry(a.expires), fmt_expiry(after));
+            let line = format!("{head}: expires {b} -> {x}");
+            if a.expires == after {
+                (
+                    Outcome::NoChange,
+                    Some("the expiry is already so".into()),
+                    line,
+                )
+            } else {
+                changes.push(field("expires", b, x));
+                (Outcome::Changes, None, line)
+            }
+        }
+        Change::Password { choice, temporary } => {
+            let new = if matches!(choice, PasswordChoice::Generate) {
+                "a new generated password (shown once)"
+            } else {
+                "a new password from standard input"
+            };
+            changes.push(field("password", "(current)", new));
+            if a.must_change_password != *temporary {
+                changes.push(field(
+                    "must change at next logon",
+                    yes_no(a.must_change_password),
+                    yes_no(*temporary),
+                ));
+            }
+            let line = format!(
+                "{head}: password -> {new}{}",
+                if *temporary {
+                    ", must be changed at next logon"
+                } else {
+                    ""
+                }
+            );
+            (Outcome::Changes, None, line)
+        }
+    };
+    AccountPlan {
+        username: a.username.clone(),
+        name: a.name().to_string(),
+        dn: Some(a.dn.clone()),
+        outcome,
+        changes,
+        note,
+        line,
+    }
+}
+
+/// Marks a plan refused: nothing would be sent for this account.
+/// Marks the plan refused for `why` (nothing would be sent), unless the account is missing.
+pub fn refuse(mut p: AccountPlan, why: String) -> AccountPlan {
+    if p.outcome == Outcome::NotFound {
+        return p;
+    }
+    p.line = format!("{} ({}): refused: {why}", p.username, p.name);
+    p.outcome = Outcome::Refused;
+    p.changes.clear();
+    p.note = Some(why);
+    p
+}
+
+/// Refuses the plan when the account is protected (`[protect]`, the bind account, members of
+/// privileged groups), or when the change adds it to a protected group without
+/// `allow_protected`: what the real action would refuse, named the same way.
+pub fn protect(
+    p: AccountPlan,
+    account: Option<&Account>,
+    change: &Change,
+    rules: &Protection,
+    protected_groups: &[String],
+) -> AccountPlan {
+    let Some(a) = account else {
+        return p;
+    };
+    if let Some(why) = rules.check(a) {
+        return refuse(p, format!("protected: {why}"));
+    }
+    if let (
+        Change::Groups {
+            allow_protected: false,
+            ..
+        },
+        Some(g),
+    ) = (change, protected_groups.first())
+    {
+        return refuse(
+            p,
+            format!("\"{g}\" is a protected group ([protect] groups); adding to it needs --allow-protected"),
+        );
+    }
+    p
 }
 
 /// A change planned on one account, as it was when planned.
@@ -253,7 +562,11 @@ pub fn plan_read(
 ) -> Plan {
     let a = account.as_ref();
     let words = plan_for(username, a, change);
-    let words = role_change(judge.move_roles, words, a, change);
+    // Only a move is judged by where it puts the account (its role); no other change goes there.
+    let words = match change {
+        Change::Move { .. } => role_change(judge.move_roles, words, a, change),
+        _ => words,
+    };
     let words = protect(words, a, change, judge.protection, judge.protected_groups);
     let words = match judge.refusal {
         Some(why) if words.outcome != Outcome::Refused => refuse(words, why.to_string()),
@@ -269,89 +582,6 @@ pub fn plan_read(
         change: change.clone(),
         words,
     }
-}
-
-/// Plans `change` on the account `username` as it is now (nothing is changed).
-pub async fn plan(ctx: &Ctx, username: &str, change: Change) -> Result<Plan> {
-    let mut all = plan_many(ctx, &[username.to_string()], change).await?;
-    all.plans
-        .pop()
-        .ok_or_else(|| Error::Input("nothing was planned".into()))
-}
-
-/// Reads the accounts (and the OU or groups the change names) and plans the change for each.
-/// Changes nothing. What the real change would refuse for an account (it does not exist, the
-/// OU or a group does not exist, it is protected) is a refused plan, not an error; a change
-/// refused as a whole (a disable without a reason, groups without any) is a usage error, and
-/// so is an unreachable directory.
-pub async fn plan_many(ctx: &Ctx, usernames: &[String], change: Change) -> Result<Plans> {
-    let mut change = change;
-    let mut refusal: Option<String> = None;
-    let protection = Protection::load(ctx).await?;
-    let mut protected_groups = Vec::new();
-    match &mut change {
-        Change::Disable { reason } => {
-            *reason = reason.trim().to_string();
-            if reason.is_empty() {
-                return Err(Error::Usage(
-                    "say why the account is disabled (--reason TEXT)".into(),
-                ));
-            }
-        }
-        Change::Move { ou } => {
-            let target = absolute(ou.trim(), ctx.dir.base_dn());
-            let ous = ctx.dir.list_ous().await?;
-            match ous.iter().find(|o| o.eq_ignore_ascii_case(&target)) {
-                Some(found) => *ou = found.clone(),
-                None => {
-                    refusal = Some(format!("no OU \"{target}\""));
-                    *ou = target;
-                }
-            }
-        }
-        Change::Groups { add, remove, .. } => {
-            if add.is_empty() && remove.is_empty() {
-                return Err(Error::Usage(
-                    "give --add GROUP and/or --remove GROUP".into(),
-                ));
-            }
-            // The one check of the names (`accounts groups` refuses with the same words).
-            let (_, mut missing) = super::groups::find_all(ctx, remove).await?;
-            let (adding, missing_add) = super::groups::find_all(ctx, add).await?;
-            for m in missing_add {
-                if !missing.contains(&m) {
-                    missing.push(m);
-                }
-            }
-            for group in &adding {
-                if protection.check_group(group).is_some() {
-                    protected_groups.push(group.name.clone());
-                }
-            }
-            if !missing.is_empty() {
-                refusal = Some(missing.join("; "));
-            }
-        }
-        _ => {}
-    }
-    let move_roles = MoveRoles::from_ctx(ctx);
-    let judge = Judge {
-        protection: &protection,
-        move_roles: &move_roles,
-        protected_groups: &protected_groups,
-        refusal: refusal.as_deref(),
-    };
-    let mut plans = Vec::with_capacity(usernames.len());
-    for u in usernames {
-        let u = u.trim();
-        let a = if u.is_empty() {
-            None
-        } else {
-            ctx.dir.get_account(u).await?
-        };
-        plans.push(plan_read(judge, u, a, &change));
-    }
-    Ok(Plans { change, plans })
 }
 
 /// What applying a plan gave: the account after it, a generated password to show once, why
@@ -604,102 +834,10 @@ pub(super) async fn modify(
     Ok((read_back(ctx, &before.username, || expected).await, None))
 }
 
-/// The OUs the directory has, for a refusal naming an OU it does not have (the data; each
-/// face shows it as it is).
-pub fn known_ous(ous: &[String]) -> String {
-    const SHOWN: usize = 12;
-    match ous.len() {
-        0 => "the directory has no OU".to_string(),
-        n if n <= SHOWN => format!("the directory's OUs: {}", ous.join("; ")),
-        n => format!(
-            "the directory's OUs: {}; and {} more",
-            ous[..SHOWN].join("; "),
-            n - SHOWN
-        ),
-    }
-}
-
 fn word(enabled: bool) -> &'static str {
     if enabled {
         "enabled"
     } else {
         "disabled"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pupil() -> Account {
-        Account {
-            username: "amir.khan".into(),
-            dn: "CN=Amir Khan,OU=Year 7,DC=school,DC=test".into(),
-            display_name: Some("Amir Khan".into()),
-            object_id: Some("id-1".into()),
-            enabled: true,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn lines_have_heading_fields_reason_and_footnotes() {
-        let (protection, move_roles) = (Protection::default(), MoveRoles::default());
-        let judge = Judge {
-            protection: &protection,
-            move_roles: &move_roles,
-            protected_groups: &[],
-            refusal: None,
-        };
-        let change = Change::Disable {
-            reason: "left".into(),
-        };
-        let one = Plans {
-            plans: vec![plan_read(judge, "amir.khan", Some(pupil()), &change)],
-            change: change.clone(),
-        };
-        let text: Vec<String> = one.lines().into_iter().map(|l| l.0).collect();
-        assert_eq!(
-            text,
-            [
-                "Disable 1 account:",
-                "  amir.khan (Amir Khan): enabled -> disabled",
-                "    account: enabled -> disabled",
-                "Reason: left",
-            ]
-        );
-        assert_eq!(
-            one.plans[0]
-                .target
-                .as_ref()
-                .and_then(|t| t.object_id.as_deref()),
-            Some("id-1")
-        );
-        let two = Plans {
-            plans: vec![
-                plan_read(judge, "amir.khan", Some(pupil()), &change),
-                plan_read(judge, "x", None, &change),
-            ],
-            change,
-        };
-        let text: Vec<String> = two.lines().into_iter().map(|l| l.0).collect();
-        assert_eq!(text[0], "Disable 2 accounts:");
-        assert_eq!(text[2], "  x: not found in the directory");
-        assert_eq!(text[3], "Reason: left");
-        assert!(two.any_refused());
-        assert_eq!(two.footnotes().len(), 2);
-    }
-
-    #[test]
-    fn serialised_without_the_password() {
-        let c = Change::Password {
-            choice: PasswordChoice::Given(Secret::new("Otter&Lantern9Violet")),
-            temporary: true,
-        };
-        let j = serde_json::to_string(&c).unwrap();
-        assert_eq!(
-            j,
-            r#"{"action":"password","choice":"given","temporary":true}"#
-        );
     }
 }

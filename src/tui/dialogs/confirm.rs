@@ -1,18 +1,24 @@
-//! A confirmation: exactly what will change, then a deliberate key. One style for every tab:
+//! The change dialog: exactly what will change, then a deliberate key. One style for every tab:
 //! `y` confirms, Enter on a confirmation does nothing but say which key does (so a reflex
 //! Enter Enter never confirms unread), Esc or `n` cancel. A change to more targets than
 //! `[tui] type_to_confirm` is confirmed by typing how many, then Enter. A record that cannot be
 //! undone (an append-only one) says so. Long previews scroll by a line or by a page
 //! (PgUp/PgDn, Home/End).
+//!
+//! A change that needs a reason asks it first, in the same dialog ([`Confirm::asking`]): one
+//! line of text, answered with Enter; the opener checks the answer and shows the plan in the
+//! same dialog ([`Confirm::planned`]), or why nothing can be done with no `y` offered
+//! ([`Confirm::refused`]), or what is wrong with the answer ([`Confirm::ask_again`]). From the
+//! plan, Esc goes back to the question with the answer kept; from the question, Esc cancels.
 
-use super::{frame_box, hints, pad, Reply, Tone};
+use super::{hints, text_box, Reply, Tone};
 use crate::tui::ground::Ground;
+use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
 use crate::tui::widgets::wrap_text;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
-use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
+use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 /// What a confirmation says under its preview when the record it makes is permanent.
@@ -47,6 +53,32 @@ pub struct Confirm<P> {
     pub override_what: Option<String>,
     /// The change was confirmed with the override key.
     pub overridden: bool,
+    /// The question asked before the plan (the reason), when the change needs one.
+    pub ask: Option<Box<Ask>>,
+    /// The purpose of the question, given back when Esc returns from the plan to it.
+    pub asked: Option<Box<P>>,
+    /// The plan shows only why nothing can be done: no `y` is offered; Esc or Enter go back
+    /// to the question (or close when there is none).
+    pub refusal: bool,
+}
+
+/// The one question a change dialog asks before its plan: one line of text (the reason).
+#[derive(Debug, Clone)]
+pub struct Ask {
+    /// What is asked ("Reason").
+    pub label: String,
+    /// Help under the answer.
+    pub hint: String,
+    /// The answer so far.
+    pub input: Input,
+    /// Lines above the question (what the change is about).
+    pub intro: Vec<(String, Tone)>,
+    /// What is wrong with the answer given.
+    pub error: Option<String>,
+    /// The dialog's title while asking.
+    pub title: String,
+    /// The question is shown (false: the plan is).
+    pub open: bool,
 }
 
 /// The key that confirms a change needing an explicit override (shown only then).
@@ -86,6 +118,122 @@ impl<P> Confirm<P> {
             reminder: None,
             override_what: None,
             overridden: false,
+            ask: None,
+            asked: None,
+            refusal: false,
+        }
+    }
+
+    /// A change dialog that first asks `label` (the reason; `hint` under it), then shows the
+    /// plan the opener makes from the answer.
+    pub fn asking(title: &str, purpose: P, label: &str, hint: &str) -> Self {
+        let mut c = Confirm::new(title, Vec::new(), "", purpose);
+        c.ask = Some(Box::new(Ask {
+            label: label.into(),
+            hint: hint.into(),
+            input: Input::default(),
+            intro: Vec::new(),
+            error: None,
+            title: title.into(),
+            open: true,
+        }));
+        c
+    }
+
+    /// Lines above the question (what the change is about).
+    pub fn with_intro(mut self, intro: Vec<(String, Tone)>) -> Self {
+        if let Some(a) = &mut self.ask {
+            a.intro = intro;
+        }
+        self
+    }
+
+    /// True while the question is shown (its answer was submitted when this is true).
+    pub fn is_asking(&self) -> bool {
+        self.ask.as_ref().is_some_and(|a| a.open)
+    }
+
+    /// The answer to the question, trimmed ("" when there is no question).
+    pub fn answer(&self) -> &str {
+        self.ask.as_ref().map_or("", |a| a.input.value().trim())
+    }
+
+    /// The answer will not do: the question stays, saying why.
+    pub fn ask_again(&mut self, why: &str) {
+        if let Some(a) = &mut self.ask {
+            a.error = Some(why.into());
+            a.open = true;
+        }
+    }
+
+    /// Shows the plan (`lines`) under `title`, confirmed by `y` as `yes`, for `purpose`
+    /// (what confirming does); Esc goes back to the question and its purpose.
+    pub fn planned(
+        mut self,
+        title: &str,
+        lines: Vec<(String, Tone)>,
+        yes: &str,
+        purpose: P,
+    ) -> Self {
+        self.show(title, lines);
+        self.yes = yes.into();
+        self.asked = Some(Box::new(std::mem::replace(&mut self.purpose, purpose)));
+        self
+    }
+
+    /// Shows why nothing can be done (`lines`) under `title`: no `y` is offered.
+    pub fn refused(mut self, title: &str, lines: Vec<(String, Tone)>) -> Self {
+        self.show(title, lines);
+        self.refusal = true;
+        self
+    }
+
+    fn show(&mut self, title: &str, lines: Vec<(String, Tone)>) {
+        self.title = title.into();
+        self.lines = lines;
+        self.scroll = 0;
+        self.typed.clear();
+        self.reminder = None;
+        self.override_what = None;
+        self.overridden = false;
+        self.refusal = false;
+        self.targets = 1;
+        if let Some(a) = &mut self.ask {
+            a.open = false;
+            a.error = None;
+        }
+    }
+
+    /// Back from the plan to the question (the answer kept); false when there is none.
+    fn back_to_question(&mut self) -> bool {
+        let Some(a) = &mut self.ask else {
+            return false;
+        };
+        a.open = true;
+        self.title = a.title.clone();
+        self.lines.clear();
+        self.refusal = false;
+        if let Some(p) = self.asked.take() {
+            self.purpose = *p;
+        }
+        true
+    }
+
+    /// A key while the question is shown: text edits the answer, Enter submits it.
+    fn ask_key(&mut self, key: &KeyEvent, action: Option<Action>) -> Reply {
+        let Some(a) = &mut self.ask else {
+            return Reply::None;
+        };
+        let editing = super::edits_text(key);
+        if editing {
+            a.input.handle(key);
+            a.error = None;
+            return Reply::Edited;
+        }
+        match action {
+            Some(Action::Submit) => Reply::Submit,
+            Some(Action::Cancel) => Reply::Cancel,
+            _ => Reply::None,
         }
     }
 
@@ -125,8 +273,28 @@ impl<P> Confirm<P> {
         page: usize,
     ) -> Reply {
         let action = km.lookup(Context::DIALOG, combo);
+        if self.is_asking() {
+            return self.ask_key(key, action);
+        }
         let last = self.lines.len().saturating_sub(1);
         let page = page.max(1);
+        if matches!(action, Some(Action::No | Action::Cancel))
+            || (self.refusal && action == Some(Action::Submit))
+        {
+            // Esc from the plan goes back to the question (the answer kept); else it closes.
+            return if self.back_to_question() {
+                Reply::None
+            } else {
+                Reply::Cancel
+            };
+        }
+        if self.refusal && action == Some(Action::Yes) {
+            self.reminder = Some(format!(
+                "nothing to confirm: {} goes back",
+                km.keys_for(Context::DIALOG, Action::Cancel)
+            ));
+            return Reply::None;
+        }
         if let Some(what) = &self.override_what {
             let plain = !key
                 .modifiers
@@ -243,8 +411,67 @@ pub fn page_lines(height: u16) -> usize {
     usize::from(height.saturating_sub(2).saturating_sub(9)).max(1)
 }
 
-/// Draws a confirmation.
+/// Draws the question of a change dialog: its intro, the answer with the cursor, the hint,
+/// what is wrong with the answer, and the keys.
+fn draw_ask(f: &mut Frame, area: Rect, a: &Ask, g: &Ground) {
+    let t = g.theme;
+    let width = 72u16.min(area.width.saturating_sub(4)).max(20);
+    let text_w = usize::from(width.saturating_sub(4));
+    let mut lines: Vec<Line> = Vec::new();
+    for (text, tone) in &a.intro {
+        for l in wrap_text(text, text_w) {
+            lines.push(Line::styled(l, tone.style(t)));
+        }
+    }
+    if !a.intro.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    let label = format!("> {}  ", a.label);
+    let label_w = label.chars().count();
+    let field_w = text_w.saturating_sub(label_w).max(4);
+    let (text, col) = a.input.visible(field_w);
+    let cursor = ((label_w + col) as u16, lines.len() as u16);
+    let pad_n = field_w.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+    lines.push(Line::from(vec![
+        Span::styled(label, t.focus()),
+        Span::styled(format!("{text}{}", "_".repeat(pad_n)), t.focus()),
+    ]));
+    if !a.hint.is_empty() {
+        lines.push(Line::styled(
+            format!("{}{}", " ".repeat(label_w), a.hint),
+            t.dim(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    match &a.error {
+        Some(e) => {
+            for l in wrap_text(&format!("Problem: {e}"), text_w) {
+                lines.push(Line::styled(l, t.error()));
+            }
+        }
+        None => lines.push(Line::raw("")),
+    }
+    let km = g.keymap;
+    lines.push(hints(
+        &[
+            (&km.keys_for(Context::DIALOG, Action::Submit), "go on"),
+            (&km.keys_for(Context::DIALOG, Action::Cancel), "cancel"),
+        ],
+        t,
+    ));
+    let height = (lines.len() as u16).saturating_add(4);
+    let inner = text_box(f, area, (width, height), &a.title, lines, t);
+    let (x, y) = cursor;
+    if x < inner.width && y < inner.height {
+        f.set_cursor_position((inner.x + x, inner.y + y));
+    }
+}
+
+/// Draws a change dialog: its question, or the plan and how to confirm it.
 pub fn draw<P>(f: &mut Frame, area: Rect, c: &Confirm<P>, g: &Ground, type_to_confirm: usize) {
+    if let Some(a) = c.ask.as_ref().filter(|a| a.open) {
+        return draw_ask(f, area, a, g);
+    }
     let t = g.theme;
     let width = 96u16.min(area.width.saturating_sub(4)).max(20);
     let text_w = usize::from(width.saturating_sub(4));
@@ -323,6 +550,16 @@ pub fn draw<P>(f: &mut Frame, area: Rect, c: &Confirm<P>, g: &Ground, type_to_co
         km.keys_for(Context::DIALOG, Action::Yes)
     };
     match &over {
+        // Nothing can be done: y is not offered.
+        _ if c.refusal => {
+            let what = if c.ask.is_some() { "back" } else { "close" };
+            let keys = format!(
+                "{} {}",
+                km.keys_for(Context::DIALOG, Action::Submit),
+                km.keys_for(Context::DIALOG, Action::Cancel)
+            );
+            lines.push(hints(&[(&keys, what)], t));
+        }
         // Only the override confirms: y is not offered.
         Some((k, what)) => {
             let k = if counted {
@@ -335,16 +572,7 @@ pub fn draw<P>(f: &mut Frame, area: Rect, c: &Confirm<P>, g: &Ground, type_to_co
         None => lines.push(hints(&[(&yes_keys, &c.yes), (&no_keys, "cancel")], t)),
     }
     let height = (lines.len() as u16).saturating_add(3).min(max_h.max(3));
-    let inner = frame_box(f, area, width, height, &c.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), &c.title, lines, t);
 }
 
 /// Draws the question about selected rows a search hides: "3 selected, 2 of them hidden by the
@@ -384,14 +612,69 @@ pub fn draw_scope(f: &mut Frame, area: Rect, q: &super::Scope, g: &Ground) {
     lines.push(hints(&[(&a, &a_what)], t));
     lines.push(hints(&[(&c, "cancel")], t));
     let height = (lines.len() as u16).saturating_add(3);
-    let inner = frame_box(f, area, width, height, "Which selected rows?", t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), "Which selected rows?", lines, t);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(c: &mut Confirm<&'static str>, code: KeyCode) -> Reply {
+        let km = Keymap::new(&[]);
+        let key = KeyEvent::new(code, KeyModifiers::NONE);
+        c.key(&key, KeyCombo::from_event(&key), &km, 20, 5)
+    }
+
+    fn typed(c: &mut Confirm<&'static str>, text: &str) {
+        for ch in text.chars() {
+            press(c, KeyCode::Char(ch));
+        }
+    }
+
+    #[test]
+    fn a_change_dialog_asks_the_reason_then_shows_the_plan_for_y() {
+        let mut c = Confirm::asking("Disable x", "ask", "Reason", "goes in the log");
+        assert!(c.is_asking());
+        // y and n are text while the reason is asked; Enter submits the answer.
+        typed(&mut c, "yn left");
+        assert_eq!(c.answer(), "yn left");
+        assert_eq!(press(&mut c, KeyCode::Enter), Reply::Submit);
+        c.ask_again("say why");
+        assert!(c.is_asking());
+        let lines = vec![("Disable 1 account:".to_string(), Tone::Strong)];
+        let mut c = c.planned("Disable?", lines, "disable x", "apply");
+        assert!(!c.is_asking());
+        assert_eq!((c.purpose, c.title.as_str()), ("apply", "Disable?"));
+        // Enter on the plan does nothing but say which key confirms.
+        assert_eq!(press(&mut c, KeyCode::Enter), Reply::None);
+        assert!(c.reminder.is_some());
+        // Esc goes back to the reason, kept, with the question's purpose.
+        assert_eq!(press(&mut c, KeyCode::Esc), Reply::None);
+        assert!(c.is_asking());
+        assert_eq!((c.purpose, c.answer()), ("ask", "yn left"));
+        assert_eq!(c.title, "Disable x");
+        let mut c = c.planned("Disable?", Vec::new(), "disable x", "apply");
+        assert_eq!(press(&mut c, KeyCode::Char('y')), Reply::Submit);
+        // From the question, Esc cancels.
+        let mut c = Confirm::asking("Disable x", "ask", "Reason", "");
+        assert_eq!(press(&mut c, KeyCode::Esc), Reply::Cancel);
+    }
+
+    #[test]
+    fn a_refusal_offers_no_y() {
+        let mut c = Confirm::asking("Disable x", "ask", "Reason", "");
+        typed(&mut c, "test");
+        let mut c = c.refused("Disable: refused", vec![("protected".into(), Tone::Warn)]);
+        assert_eq!(press(&mut c, KeyCode::Char('y')), Reply::None);
+        assert!(c
+            .reminder
+            .as_deref()
+            .is_some_and(|r| r.contains("nothing to confirm")));
+        // Enter or Esc go back to the reason.
+        assert_eq!(press(&mut c, KeyCode::Enter), Reply::None);
+        assert!(c.is_asking() && c.answer() == "test");
+        // A confirmation without a question closes on Esc, as before.
+        let mut plain = Confirm::new("Unlock?", Vec::new(), "unlock x", "apply");
+        assert_eq!(press(&mut plain, KeyCode::Esc), Reply::Cancel);
+    }
 }

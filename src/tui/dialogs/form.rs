@@ -1,13 +1,12 @@
 //! A form: text fields, choices and check boxes, with an error line.
 
-use super::{frame_box, hints, pad, Reply, Tone};
+use super::{hints, text_box, Reply, Tone};
 use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// What a field holds.
@@ -184,27 +183,12 @@ impl<P> Form<P> {
             };
         }
         let n = self.fields.len();
-        let plain_char = matches!(key.code, KeyCode::Char(_))
-            && !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         if let Some(Field {
             kind: FieldKind::Text(input),
             ..
         }) = self.fields.get_mut(self.focus)
         {
-            let editing = plain_char
-                || matches!(
-                    key.code,
-                    KeyCode::Backspace
-                        | KeyCode::Delete
-                        | KeyCode::Left
-                        | KeyCode::Right
-                        | KeyCode::Home
-                        | KeyCode::End
-                )
-                || (key.modifiers.contains(KeyModifiers::CONTROL)
-                    && matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e')));
+            let editing = super::edits_text(key);
             if editing {
                 input.handle(key);
                 self.error = None;
@@ -383,16 +367,7 @@ pub fn draw<P>(f: &mut Frame, area: Rect, form: &Form<P>, g: &Ground) {
         }
     }
     let height = (lines.len() as u16).saturating_add(2).saturating_add(2);
-    let inner = frame_box(f, area, width, height, &form.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    let inner = text_box(f, area, (width, height), &form.title, lines, t);
     if let Some((x, y)) = cursor_at {
         if x < inner.width && y < inner.height {
             f.set_cursor_position((inner.x + x, inner.y + y));

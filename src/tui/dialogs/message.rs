@@ -1,7 +1,7 @@
 //! Messages and reports (closed with enter or esc), and the one-time display of a generated
 //! password.
 
-use super::{frame_box, hints, pad, Tone};
+use super::{hints, text_box, Tone};
 use crate::domain::secret::Secret;
 use crate::tui::ground::Ground;
 use crate::tui::keymap::{Action, Context};
@@ -9,7 +9,6 @@ use crate::tui::widgets::wrap_text;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// A message or report.
@@ -89,16 +88,7 @@ pub fn draw(f: &mut Frame, area: Rect, m: &Message, g: &Ground) {
     }
     lines.push(hints(&items, t));
     let height = (lines.len() as u16).saturating_add(3).min(max_h.max(3));
-    let inner = frame_box(f, area, width, height, &m.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), &m.title, lines, t);
 }
 
 /// Draws the one-time password display.
@@ -149,14 +139,5 @@ pub fn draw_secret(f: &mut Frame, area: Rect, m: &SecretShow, g: &Ground) {
         t,
     ));
     let height = (lines.len() as u16).saturating_add(3);
-    let inner = frame_box(f, area, width, height, &m.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), &m.title, lines, t);
 }

@@ -1,5 +1,6 @@
-//! Dialogs: forms, confirmations, pickers, the password dialog, progress, messages, the
-//! one-time password display and help. Each file holds one kind, with its keys and drawing.
+//! Dialogs: forms, confirmations (the change dialog: it may ask a reason first, then shows the
+//! plan for `y`), pickers, the password dialog, progress, messages, the one-time password
+//! display and help. Each file holds one kind, with its keys and drawing.
 //! A dialog reports what happened ([`Reply`]); the tab that opened it (named by its purpose,
 //! the `P` every kind carries without looking at it: the tabs' `Purpose`) decides what that
 //! means. Dialogs draw with the [`Ground`](crate::tui::ground::Ground), never the shell.
@@ -115,6 +116,28 @@ impl<P> Dialog<P> {
     }
 }
 
+/// True when `key` edits a line of text (a printable character, Backspace, Delete, the arrows
+/// along the line, Home, End, Ctrl-U/W/A/E) rather than acting on the dialog.
+pub fn edits_text(key: &crossterm::event::KeyEvent) -> bool {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let plain_char = matches!(key.code, KeyCode::Char(_))
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    plain_char
+        || matches!(
+            key.code,
+            KeyCode::Backspace
+                | KeyCode::Delete
+                | KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Home
+                | KeyCode::End
+        )
+        || (key.modifiers.contains(KeyModifiers::CONTROL)
+            && matches!(key.code, KeyCode::Char('u' | 'w' | 'a' | 'e')))
+}
+
 /// A `w`×`h` rectangle centred in `area`, shrunk to fit.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -139,6 +162,30 @@ pub fn frame_box(f: &mut Frame, area: Rect, w: u16, h: u16, title: &str, t: &The
         ));
     let inner = block.inner(r);
     f.render_widget(block, r);
+    inner
+}
+
+/// Draws `lines` in a centred box of `size` (width, height) titled `title`, below a blank line
+/// and with a margin each side (control characters shown visibly); returns where the text
+/// went (for a cursor).
+pub fn text_box(
+    f: &mut Frame,
+    area: Rect,
+    size: (u16, u16),
+    title: &str,
+    lines: Vec<Line<'_>>,
+    t: &Theme,
+) -> Rect {
+    let inner = frame_box(f, area, size.0, size.1, title, t);
+    let inner = pad(Rect {
+        y: inner.y.saturating_add(1).min(inner.y + inner.height),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    });
+    f.render_widget(
+        ratatui::widgets::Paragraph::new(crate::tui::widgets::safe_lines(lines)),
+        inner,
+    );
     inner
 }
 

@@ -1,7 +1,7 @@
 //! Reset a password: generate one (shown once afterwards) or type one, masked, judged by the
 //! school's rules as it is typed. Temporary (must change at next logon) by default.
 
-use super::{frame_box, hints, pad, Dialog, Reply, Tone};
+use super::{hints, text_box, Dialog, Reply, Tone};
 use crate::domain::account::Account;
 use crate::domain::password::Verdict;
 use crate::ops::actions::summary;
@@ -12,7 +12,6 @@ use crate::tui::widgets::wrap_text;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// The reset-password dialog.
@@ -321,16 +320,7 @@ pub fn draw<P>(f: &mut Frame, area: Rect, p: &PasswordDialog<P>, g: &Ground) {
     lines.extend(tail);
     let title = format!("Reset password: {}", p.account.username);
     let height = (lines.len() as u16).saturating_add(3);
-    let inner = frame_box(f, area, width, height, &title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    let inner = text_box(f, area, (width, height), &title, lines, t);
     if let Some((x, y)) = cursor_at {
         if x < inner.width && y < inner.height {
             f.set_cursor_position((inner.x + x, inner.y + y));

@@ -1,14 +1,13 @@
 //! Pick one of a list (OUs for a move, groups), narrowing it by typing. A picker may also take
 //! a typed name that is not in the list (`typed`): the caller checks it, and says so.
 
-use super::{frame_box, hints, pad, Reply, Tone};
+use super::{hints, text_box, Reply, Tone};
 use crate::tui::ground::Ground;
 use crate::tui::input::Input;
 use crate::tui::keymap::{Action, Context, KeyCombo, Keymap};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// A picker.
@@ -201,16 +200,7 @@ pub fn draw<P>(f: &mut Frame, area: Rect, p: &Picker<P>, g: &Ground) {
         t,
     ));
     let height = (lines.len() as u16).saturating_add(3).min(max_h.max(3));
-    let inner = frame_box(f, area, width, height, &p.title, t);
-    let inner = pad(Rect {
-        y: inner.y.saturating_add(1).min(inner.y + inner.height),
-        height: inner.height.saturating_sub(1),
-        ..inner
-    });
-    f.render_widget(
-        Paragraph::new(crate::tui::widgets::safe_lines(lines)),
-        inner,
-    );
+    text_box(f, area, (width, height), &p.title, lines, t);
 }
 
 #[cfg(test)]

@@ -310,6 +310,12 @@ fn footer(f: &mut Frame, area: Rect, s: &State) {
         // The keys of the dialog on top: a confirmation and the shown-once password say their
         // own deliberate key, never "enter submit".
         let keys: &[(Action, &str)] = match s.dialogs.last() {
+            // A change dialog asking its question (the reason): Enter goes on to the plan.
+            Some(Dialog::Confirm(c)) if c.is_asking() => {
+                &[(Action::Submit, "go on"), (Action::Cancel, "cancel")]
+            }
+            // Nothing can be done: y is not offered.
+            Some(Dialog::Confirm(c)) if c.refusal => &[(Action::Cancel, "back")],
             // Only the override confirms it: y is not offered.
             Some(Dialog::Confirm(c)) if c.override_what.is_some() => {
                 &[(Action::Cancel, "cancel"), (Action::PageDown, "page")]

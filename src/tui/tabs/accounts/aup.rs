@@ -15,7 +15,7 @@ use crate::ops::preview::Emphasis;
 use crate::ops::Recorded;
 use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Dialog, Form, Purpose};
+use crate::tui::tabs::{Confirm, Dialog, Form, Purpose};
 use crate::tui::work::Cmd;
 
 /// The AUP filter: the standing an account must have.
@@ -558,42 +558,13 @@ pub fn open_enable(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>) {
     ));
     let intro = wrap(intro);
     let whom = super::keys::who(a, &targets);
-    let form = Form::new(
+    // The change dialog: the override reason, then the plan for y in the same dialog.
+    let c = Confirm::asking(
         &format!("Enable {whom}"),
         purpose(AccountsPurpose::EnableOverride(targets)),
-        vec![Field::text(
-            "Override reason",
-            "",
-            "goes in the action log; empty: not enabled",
-        )],
+        "Override reason",
+        "goes in the action log; empty: not enabled",
     )
     .with_intro(intro);
-    sh.dialogs.push(Dialog::Form(form));
-}
-
-/// The override form was submitted: without a reason it stays refused.
-pub fn submit_enable_override(
-    a: &mut AccountsTab,
-    sh: &mut Shell,
-    targets: Vec<String>,
-    mut f: Form,
-) {
-    let reason = f.text(0).trim().to_string();
-    if reason.is_empty() {
-        f.error = Some(
-            "refused: give an override reason (it is logged), or record the agreement with a"
-                .into(),
-        );
-        sh.dialogs.push(Dialog::Form(f));
-        return;
-    }
-    sh.dialogs.push(Dialog::Form(f));
-    super::keys::confirm_change(
-        a,
-        sh,
-        targets,
-        super::Change::Enable {
-            override_aup: Some(reason),
-        },
-    );
+    sh.dialogs.push(Dialog::Confirm(c));
 }

@@ -1,16 +1,23 @@
-//! Keys of the Accounts tab: moving, searching, sorting, selecting, filtering, and the
-//! forms and confirmations of every account action, which show exactly what will change.
+//! Keys of the Accounts tab: moving, searching, sorting, selecting, filtering; and a change to
+//! existing accounts (disable, enable, unlock, move, groups, expiry, password), from its key to
+//! the worker, in this file alone: the dialog that asks for it (the change dialog asks a
+//! disable's reason, then shows the plan in the same dialog), the plan made by `ops::change`
+//! from the accounts as read, exactly what will change, and `y`, which gives the plans to the
+//! worker (`Cmd::Change`). The tab's other dialogs (new account, intake, filters) are
+//! `submit.rs`'s.
 
+use super::submit;
 use super::Plans;
 use super::{AccountsPurpose, AccountsTab, Change};
-use crate::domain::roles::KNOWN_ROLES;
-use crate::domain::time::LondonDate;
+use crate::domain::secret::Secret;
+use crate::domain::time::{parse_date, LondonDate};
 use crate::ops::change;
+use crate::ops::passwords::PasswordChoice;
 use crate::ops::preview::{Emphasis, Outcome};
 use crate::tui::dialogs::{Field, Message, Tone};
 use crate::tui::keymap::{verbs, Action, Context, KeyRow};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Confirm, Dialog, Form, PasswordDialog, Picker, Purpose};
+use crate::tui::tabs::{Confirm, Dialog, Form, PasswordDialog, Picker, Purpose, Submitted};
 use crate::tui::work::Cmd;
 
 /// The Accounts tab's place in the keymap (`[tui.keys.accounts]`).
@@ -107,27 +114,11 @@ pub fn on_action(a: &mut AccountsTab, sh: &mut Shell, action: Action) -> Vec<Cmd
         }
         Action::ScrollDown if a.detail => a.detail_scroll = a.detail_scroll.saturating_add(5),
         Action::ScrollUp if a.detail => a.detail_scroll = a.detail_scroll.saturating_sub(5),
-        Action::Filter => open_filter(a, sh),
+        Action::Filter => submit::open_filter(a, sh),
         Action::Verb(_) => match verb {
-            Some(V::NewAccount) => open_create(sh, "pupil"),
-            Some(V::NewGuest) => open_create(sh, "guest"),
-            Some(V::Import) => {
-                let form = Form::new(
-                    "New intake: import a CSV",
-                    purpose(AccountsPurpose::Import),
-                    vec![Field::text(
-                        "CSV file",
-                        "",
-                        "columns: First Name, Last Name, Role, Form, MIS Id",
-                    )],
-                )
-                .with_intro(vec![(
-                    "First a dry run lists what would be made; nothing changes until you confirm."
-                        .into(),
-                    Tone::Normal,
-                )]);
-                sh.dialogs.push(Dialog::Form(form));
-            }
+            Some(V::NewAccount) => submit::open_create(sh, "pupil"),
+            Some(V::NewGuest) => submit::open_create(sh, "guest"),
+            Some(V::Import) => submit::open_import(sh),
             Some(v) => return account_action(a, sh, v),
             None => {}
         },
@@ -171,16 +162,14 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, verb: AccountsVerb) -> Ve
             }
         }
         V::Disable => {
-            let form = Form::new(
+            // One dialog: the reason, then the plan in the same dialog, confirmed with y.
+            let c = Confirm::asking(
                 &format!("Disable {whom}"),
                 purpose(AccountsPurpose::Disable(targets)),
-                vec![Field::text(
-                    "Reason",
-                    "",
-                    "goes in the action log and the account's record",
-                )],
+                "Reason",
+                "goes in the action log and the account's record",
             );
-            sh.dialogs.push(Dialog::Form(form));
+            sh.dialogs.push(Dialog::Confirm(c));
         }
         V::Enable => super::aup::open_enable(a, sh, targets),
         V::RecordAup => super::aup::open_record(a, sh, targets),
@@ -261,83 +250,6 @@ fn account_action(a: &mut AccountsTab, sh: &mut Shell, verb: AccountsVerb) -> Ve
     Vec::new()
 }
 
-fn open_filter(a: &AccountsTab, sh: &mut Shell) {
-    let f = &a.table.filters;
-    let mut roles = vec!["any".to_string()];
-    roles.extend(KNOWN_ROLES.iter().map(|r| r.to_string()));
-    roles.push("none".into());
-    let role_i = f
-        .role
-        .as_ref()
-        .and_then(|r| roles.iter().position(|x| x == r))
-        .unwrap_or(0);
-    let statuses: Vec<String> = ["any", "active", "locked", "expired", "disabled"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let status_i = f
-        .status
-        .and_then(|s| statuses.iter().position(|x| x == s.as_str()))
-        .unwrap_or(0);
-    let mut ous = vec!["any".to_string()];
-    ous.extend(a.ous.iter().cloned());
-    let ou_i =
-        f.ou.as_ref()
-            .and_then(|o| ous.iter().position(|x| x == o))
-            .unwrap_or(0);
-    let mut aups = vec!["any".to_string()];
-    aups.extend(super::AupFilter::ALL.iter().map(|x| x.as_str().to_string()));
-    let aup_i = f
-        .aup
-        .and_then(|x| aups.iter().position(|s| s == x.as_str()))
-        .unwrap_or(0);
-    let form = Form::new(
-        "Filter accounts",
-        purpose(AccountsPurpose::Filter),
-        vec![
-            Field::choice("Role", roles, role_i, "left/right or space to change"),
-            Field::choice("Status", statuses, status_i, ""),
-            Field::choice("OU", ous, ou_i, "accounts in this OU or below it"),
-            Field::choice(
-                "AUP",
-                aups,
-                aup_i,
-                "acceptable use agreement: missing, outdated, signed, not required, held",
-            ),
-        ],
-    );
-    sh.dialogs.push(Dialog::Form(form));
-}
-
-fn open_create(sh: &mut Shell, role: &str) {
-    let roles: Vec<String> = KNOWN_ROLES.iter().map(|r| r.to_string()).collect();
-    let index = roles.iter().position(|r| r == role).unwrap_or(0);
-    let guest = role == "guest";
-    let title = if guest {
-        "New guest account (supply staff)"
-    } else {
-        "New account"
-    };
-    let expiry_hint = format!(
-        "YYYY-MM-DD; empty: never (guests: {} school days)",
-        sh.env.guest_days
-    );
-    let form = Form::new(
-        title,
-        purpose(AccountsPurpose::Create),
-        vec![
-            Field::choice("Role", roles, index, "left/right or space to change"),
-            Field::text("First name", "", ""),
-            Field::text("Last name", "", ""),
-            Field::text("MIS id", "", "optional; refused if another account has it"),
-            Field::text("Expires on", "", &expiry_hint),
-        ],
-    );
-    let mut form = form;
-    form.focus = 1;
-    sh.dialogs.push(Dialog::Form(form));
-}
-
 pub use crate::ops::preview::fmt_expiry;
 
 /// The plans of a change over `targets`, made by `ops::change` as for the CLI's `--dry-run`,
@@ -379,7 +291,7 @@ fn protected_groups(a: &AccountsTab, sh: &Shell, change: &Change) -> (Vec<String
             ..
         } => (
             add.iter()
-                .filter(|g| super::submit::is_protected_group(a, sh, g))
+                .filter(|g| is_protected_group(a, sh, g))
                 .cloned()
                 .collect(),
             *allow_protected,
@@ -488,11 +400,23 @@ pub fn preview_lines(
     lines
 }
 
-/// Opens the confirmation of a change, showing its preview (a bulk one opens with how many
-/// change, are refused and why, and are already so). When nothing would change (every
-/// target refused or already so) there is nothing to confirm: the preview is shown with its
-/// reasons and no "y" prompt.
+/// Opens the confirmation of a change, showing its preview (as `show_change` does).
 pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, change: Change) {
+    show_change(a, sh, targets, change, None);
+}
+
+/// Shows the plan of a change (a bulk one opens with how many change, are refused and why,
+/// and are already so), in `asked` (the change dialog that asked the reason) or a new
+/// confirmation; `y` gives it to the worker. When nothing would change (every target refused
+/// or already so) there is nothing to confirm: the preview is shown with its reasons and no
+/// "y" prompt.
+fn show_change(
+    a: &AccountsTab,
+    sh: &mut Shell,
+    targets: Vec<String>,
+    change: Change,
+    asked: Option<Confirm>,
+) {
     let p = plan(a, sh, &targets, &change);
     let (protected_groups, allow) = protected_groups(a, sh, &change);
     let (to_change, refused, unchanged) = counts(&p);
@@ -527,8 +451,10 @@ pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, cha
             !l.is_empty() && !l.starts_with("Each change is") && !l.starts_with("If one account")
         });
         lines.push(("Nothing is sent and nothing is logged.".into(), Tone::Dim));
-        sh.dialogs
-            .push(Dialog::Message(Message::new(&title, lines)));
+        sh.dialogs.push(match asked {
+            Some(c) => Dialog::Confirm(c.refused(&title, lines)),
+            None => Dialog::Message(Message::new(&title, lines)),
+        });
         return;
     }
     let yes = format!(
@@ -541,12 +467,11 @@ pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, cha
         }
     );
     let title = format!("{}?", change.verb().trim_end_matches(" of"));
-    let c = Confirm::new(
-        &title,
-        lines,
-        &yes,
-        purpose(AccountsPurpose::Apply(Box::new(p))),
-    )
+    let apply = purpose(AccountsPurpose::Apply(Box::new(p)));
+    let c = match asked {
+        Some(c) => c.planned(&title, lines, &yes, apply),
+        None => Confirm::new(&title, lines, &yes, apply),
+    }
     .targets(to_change);
     // Joining a protected group is never confirmed by y or Enter: only the explicit override.
     let c = if allow && !protected_groups.is_empty() {
@@ -555,6 +480,172 @@ pub fn confirm_change(a: &AccountsTab, sh: &mut Shell, targets: Vec<String>, cha
         c
     };
     sh.dialogs.push(Dialog::Confirm(c));
+}
+
+/// True when `name` is a protected group: as the directory's group list says (privileged by
+/// SID, nested into one), or by name (`[protect] groups`, the admin role's groups).
+pub fn is_protected_group(a: &AccountsTab, sh: &Shell, name: &str) -> bool {
+    let listed = a
+        .groups
+        .iter()
+        .flatten()
+        .any(|g| g.is(name) && g.protected.is_some());
+    let g = crate::ops::Group {
+        dn: String::new(),
+        name: name.to_string(),
+    };
+    listed || sh.env.protection.check_group(&g).is_some()
+}
+
+/// The change the groups dialog makes with `group`: for one account, add it (remove it when
+/// already a member); for more, `adding` says which.
+fn groups_change(a: &AccountsTab, sh: &Shell, group: String, adding: bool) -> Change {
+    let (add, remove) = if adding {
+        (vec![group], Vec::new())
+    } else {
+        (Vec::new(), vec![group])
+    };
+    // Joining a protected group is asked about in the confirmation, which says so.
+    let allow_protected = add.iter().any(|g| is_protected_group(a, sh, g));
+    Change::Groups {
+        add,
+        remove,
+        allow_protected,
+    }
+}
+
+/// A dialog of an account change was submitted: its question answered, a group or OU picked,
+/// a password given, or its plan confirmed with `y` (given to the worker).
+pub fn on_submit(
+    a: &mut AccountsTab,
+    sh: &mut Shell,
+    purpose: AccountsPurpose,
+    d: Submitted,
+) -> Vec<Cmd> {
+    match (purpose, d) {
+        (AccountsPurpose::Apply(plans), Submitted::Confirm(c)) => {
+            // A protected group is joined only through the confirmation's explicit override.
+            if matches!(
+                plans.change,
+                Change::Groups {
+                    allow_protected: true,
+                    ..
+                }
+            ) && !c.overridden
+            {
+                return Vec::new();
+            }
+            sh.pop_origin();
+            start_apply(sh, plans)
+        }
+        (AccountsPurpose::Disable(targets), Submitted::Confirm(mut c)) => {
+            // The change dialog's question was answered: the plan in the same dialog.
+            let reason = c.answer().to_string();
+            if reason.is_empty() {
+                c.ask_again("say why (the reason goes in the action log)");
+                sh.dialogs.push(Dialog::Confirm(c));
+            } else {
+                show_change(a, sh, targets, Change::Disable { reason }, Some(c));
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::EnableOverride(targets), Submitted::Confirm(mut c)) => {
+            // Without an override reason it stays refused.
+            let reason = c.answer().to_string();
+            if reason.is_empty() {
+                c.ask_again(
+                    "refused: give an override reason (it is logged), or record the agreement with a",
+                );
+                sh.dialogs.push(Dialog::Confirm(c));
+            } else {
+                let enable = Change::Enable {
+                    override_aup: Some(reason),
+                };
+                show_change(a, sh, targets, enable, Some(c));
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::Expiry(targets), Submitted::Form(mut f)) => {
+            let on = match f.text(0).trim() {
+                "" => Ok(None),
+                t => parse_date(t).map(Some),
+            };
+            match on {
+                Ok(on) => {
+                    sh.dialogs.push(Dialog::Form(f));
+                    confirm_change(a, sh, targets, Change::Expiry { on });
+                }
+                Err(e) => {
+                    f.error = Some(e);
+                    sh.dialogs.push(Dialog::Form(f));
+                }
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::Groups(targets), Submitted::Picker(p)) => {
+            let Some(group) = p.chosen().map(str::to_string) else {
+                sh.dialogs.push(Dialog::Picker(p));
+                return Vec::new();
+            };
+            sh.dialogs.push(Dialog::Picker(p));
+            if let [one] = targets.as_slice() {
+                let member = a.row(one).is_some_and(|r| {
+                    r.account
+                        .groups
+                        .iter()
+                        .chain(r.account.group_dns.iter())
+                        .any(|g| g.eq_ignore_ascii_case(group.trim()))
+                });
+                let change = groups_change(a, sh, group, !member);
+                confirm_change(a, sh, targets, change);
+            } else {
+                let gen = sh.next_gen();
+                let mut how = crate::tui::dialogs::Picker::loading(
+                    &format!("{group}: add or remove {} accounts", targets.len()),
+                    Vec::new(),
+                    crate::tui::tabs::Purpose::Accounts(AccountsPurpose::GroupsHow(
+                        targets,
+                        group.clone(),
+                    )),
+                    gen,
+                );
+                how.waiting = None;
+                how.options = vec![format!("Add to {group}"), format!("Remove from {group}")];
+                sh.dialogs.push(Dialog::Picker(how));
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::GroupsHow(targets, group), Submitted::Picker(p)) => {
+            let adding = p.cursor == 0;
+            sh.dialogs.push(Dialog::Picker(p));
+            let change = groups_change(a, sh, group, adding);
+            confirm_change(a, sh, targets, change);
+            Vec::new()
+        }
+        (AccountsPurpose::Move(targets), Submitted::Picker(p)) => {
+            let chosen = p.chosen().map(str::to_string);
+            sh.dialogs.push(Dialog::Picker(p));
+            if let Some(ou) = chosen {
+                confirm_change(a, sh, targets, Change::Move { ou });
+            }
+            Vec::new()
+        }
+        (AccountsPurpose::Password, Submitted::Password(p)) => {
+            let choice = if p.generate {
+                PasswordChoice::Generate
+            } else {
+                PasswordChoice::Given(Secret::new(p.input.value()))
+            };
+            let change = Change::Password {
+                choice,
+                temporary: p.temporary,
+            };
+            // The dialog was the confirmation: its account as this tab read it is the plan.
+            let plans = plan(a, sh, std::slice::from_ref(&p.account.username), &change);
+            start_apply(sh, Box::new(plans))
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Comma-separated names, trimmed, empties dropped.

@@ -4,9 +4,12 @@
 //! move, groups, expiry, new intake) through a form and a confirmation that shows exactly
 //! what will change.
 //!
-//! Files: `keys.rs` (the keys and the dialogs they open), `submit.rs` (what submitting those
-//! dialogs does), `results.rs` (what the answers from the background do), `work.rs` (the
-//! commands, answers and background work), `view.rs` and `detail.rs` (drawing).
+//! Files: `keys.rs` (the keys, and a change to existing accounts from its key to the worker:
+//! the change dialog, its plan, `y`), `submit.rs` (the other dialogs: new account, intake,
+//! filters, and what submitting them does), `aup.rs` (acceptable use agreements), `results.rs`
+//! (what the answers from the background do), `work.rs` (the commands, answers and background
+//! work), `view.rs` and `detail.rs` (drawing). `on_submit` below routes a submitted dialog by
+//! its purpose to `keys.rs` or `submit.rs`.
 
 mod aup;
 mod detail;
@@ -546,7 +549,19 @@ impl TabPage for AccountsTab {
     }
 
     fn on_submit(&mut self, sh: &mut Shell, purpose: AccountsPurpose, d: Submitted) -> Vec<Cmd> {
-        submit::on_submit(self, sh, purpose, d)
+        use AccountsPurpose as P;
+        match purpose {
+            // A change to existing accounts: keys.rs asks for it and gives it to the worker.
+            P::Disable(_)
+            | P::EnableOverride(_)
+            | P::Expiry(_)
+            | P::Groups(_)
+            | P::GroupsHow(..)
+            | P::Move(_)
+            | P::Password
+            | P::Apply(_) => keys::on_submit(self, sh, purpose, d),
+            other => submit::on_submit(self, sh, other, d),
+        }
     }
 
     fn spawn(ctx: Arc<crate::ops::Ctx>, out: Outbox<AccountsMsg>, cmd: AccountsCmd) {

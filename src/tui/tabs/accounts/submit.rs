@@ -1,16 +1,18 @@
-//! What submitting the Accounts tab's dialogs does: check what was typed, then confirm, or
-//! start the work in the background.
+//! The Accounts tab's dialogs that are not a change to existing accounts: the new account and
+//! guest forms, the new intake, the filters and the acceptable use records; what opening and
+//! submitting them does (check what was typed, then confirm, or start the work in the
+//! background). A change to existing accounts (disable, enable, unlock, move, groups, expiry,
+//! password) is asked for and given to the worker in `keys.rs`, from its key to `y`.
 
-use super::keys::{confirm_change, start_apply};
-use super::{AccountsCmd, AccountsTab, Change, Plans};
+use super::{AccountsCmd, AccountsTab, Plans};
 use crate::domain::account::AccountStatus;
-use crate::domain::secret::Secret;
+use crate::domain::roles::KNOWN_ROLES;
 use crate::domain::time::parse_date;
 use crate::ops::actions::CreateRequest;
 use crate::ops::import::ImportPlan;
-use crate::ops::passwords::PasswordChoice;
+use crate::tui::dialogs::{Field, Tone};
 use crate::tui::shell::Shell;
-use crate::tui::tabs::{Dialog, Form, Submitted};
+use crate::tui::tabs::{Dialog, Form, Purpose, Submitted};
 use crate::tui::work::Cmd;
 
 /// What a dialog of the Accounts tab is for.
@@ -48,38 +50,6 @@ pub enum AccountsPurpose {
     ConfirmAup(Box<crate::ops::aup::change::Plan>),
 }
 
-/// True when `name` is a protected group: as the directory's group list says (privileged by
-/// SID, nested into one), or by name (`[protect] groups`, the admin role's groups).
-pub fn is_protected_group(a: &AccountsTab, sh: &Shell, name: &str) -> bool {
-    let listed = a
-        .groups
-        .iter()
-        .flatten()
-        .any(|g| g.is(name) && g.protected.is_some());
-    let g = crate::ops::Group {
-        dn: String::new(),
-        name: name.to_string(),
-    };
-    listed || sh.env.protection.check_group(&g).is_some()
-}
-
-/// The change the groups dialog makes with `group`: for one account, add it (remove it when
-/// already a member); for more, `adding` says which.
-fn groups_change(a: &AccountsTab, sh: &Shell, group: String, adding: bool) -> Change {
-    let (add, remove) = if adding {
-        (vec![group], Vec::new())
-    } else {
-        (Vec::new(), vec![group])
-    };
-    // Joining a protected group is asked about in the confirmation, which says so.
-    let allow_protected = add.iter().any(|g| is_protected_group(a, sh, g));
-    Change::Groups {
-        add,
-        remove,
-        allow_protected,
-    }
-}
-
 /// `~/x.csv` with the home directory.
 pub fn expand_home(path: &str) -> std::path::PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
@@ -88,7 +58,108 @@ pub fn expand_home(path: &str) -> std::path::PathBuf {
     }
 }
 
-/// A dialog of the tab was submitted.
+fn purpose(p: AccountsPurpose) -> Purpose {
+    Purpose::Accounts(p)
+}
+
+/// Opens the filters.
+pub fn open_filter(a: &AccountsTab, sh: &mut Shell) {
+    let f = &a.table.filters;
+    let mut roles = vec!["any".to_string()];
+    roles.extend(KNOWN_ROLES.iter().map(|r| r.to_string()));
+    roles.push("none".into());
+    let role_i = f
+        .role
+        .as_ref()
+        .and_then(|r| roles.iter().position(|x| x == r))
+        .unwrap_or(0);
+    let statuses: Vec<String> = ["any", "active", "locked", "expired", "disabled"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let status_i = f
+        .status
+        .and_then(|s| statuses.iter().position(|x| x == s.as_str()))
+        .unwrap_or(0);
+    let mut ous = vec!["any".to_string()];
+    ous.extend(a.ous.iter().cloned());
+    let ou_i =
+        f.ou.as_ref()
+            .and_then(|o| ous.iter().position(|x| x == o))
+            .unwrap_or(0);
+    let mut aups = vec!["any".to_string()];
+    aups.extend(super::AupFilter::ALL.iter().map(|x| x.as_str().to_string()));
+    let aup_i = f
+        .aup
+        .and_then(|x| aups.iter().position(|s| s == x.as_str()))
+        .unwrap_or(0);
+    let form = Form::new(
+        "Filter accounts",
+        purpose(AccountsPurpose::Filter),
+        vec![
+            Field::choice("Role", roles, role_i, "left/right or space to change"),
+            Field::choice("Status", statuses, status_i, ""),
+            Field::choice("OU", ous, ou_i, "accounts in this OU or below it"),
+            Field::choice(
+                "AUP",
+                aups,
+                aup_i,
+                "acceptable use agreement: missing, outdated, signed, not required, held",
+            ),
+        ],
+    );
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+/// Opens the form of a new account (or guest).
+pub fn open_create(sh: &mut Shell, role: &str) {
+    let roles: Vec<String> = KNOWN_ROLES.iter().map(|r| r.to_string()).collect();
+    let index = roles.iter().position(|r| r == role).unwrap_or(0);
+    let guest = role == "guest";
+    let title = if guest {
+        "New guest account (supply staff)"
+    } else {
+        "New account"
+    };
+    let expiry_hint = format!(
+        "YYYY-MM-DD; empty: never (guests: {} school days)",
+        sh.env.guest_days
+    );
+    let form = Form::new(
+        title,
+        purpose(AccountsPurpose::Create),
+        vec![
+            Field::choice("Role", roles, index, "left/right or space to change"),
+            Field::text("First name", "", ""),
+            Field::text("Last name", "", ""),
+            Field::text("MIS id", "", "optional; refused if another account has it"),
+            Field::text("Expires on", "", &expiry_hint),
+        ],
+    );
+    let mut form = form;
+    form.focus = 1;
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+/// Opens the new intake's form (the CSV's path).
+pub fn open_import(sh: &mut Shell) {
+    let form = Form::new(
+        "New intake: import a CSV",
+        purpose(AccountsPurpose::Import),
+        vec![Field::text(
+            "CSV file",
+            "",
+            "columns: First Name, Last Name, Role, Form, MIS Id",
+        )],
+    )
+    .with_intro(vec![(
+        "First a dry run lists what would be made; nothing changes until you confirm.".into(),
+        Tone::Normal,
+    )]);
+    sh.dialogs.push(Dialog::Form(form));
+}
+
+/// A dialog of the tab that is not an account change was submitted.
 pub fn on_submit(
     a: &mut AccountsTab,
     sh: &mut Shell,
@@ -96,21 +167,6 @@ pub fn on_submit(
     d: Submitted,
 ) -> Vec<Cmd> {
     match (purpose, d) {
-        (AccountsPurpose::Apply(plans), Submitted::Confirm(c)) => {
-            // A protected group is joined only through the confirmation's explicit override.
-            if matches!(
-                plans.change,
-                Change::Groups {
-                    allow_protected: true,
-                    ..
-                }
-            ) && !c.overridden
-            {
-                return Vec::new();
-            }
-            sh.pop_origin();
-            start_apply(sh, plans)
-        }
         (AccountsPurpose::ConfirmAup(plan), Submitted::Confirm(_)) => {
             super::aup::start_record(a, sh, plan)
         }
@@ -128,69 +184,6 @@ pub fn on_submit(
                 sh.dialogs.push(Dialog::Progress(gen));
             }
             vec![AccountsCmd::ImportApply { gen, plan }.into()]
-        }
-        (AccountsPurpose::Groups(targets), Submitted::Picker(p)) => {
-            let Some(group) = p.chosen().map(str::to_string) else {
-                sh.dialogs.push(Dialog::Picker(p));
-                return Vec::new();
-            };
-            sh.dialogs.push(Dialog::Picker(p));
-            if let [one] = targets.as_slice() {
-                let member = a.row(one).is_some_and(|r| {
-                    r.account
-                        .groups
-                        .iter()
-                        .chain(r.account.group_dns.iter())
-                        .any(|g| g.eq_ignore_ascii_case(group.trim()))
-                });
-                let change = groups_change(a, sh, group, !member);
-                confirm_change(a, sh, targets, change);
-            } else {
-                let gen = sh.next_gen();
-                let mut how = crate::tui::dialogs::Picker::loading(
-                    &format!("{group}: add or remove {} accounts", targets.len()),
-                    Vec::new(),
-                    crate::tui::tabs::Purpose::Accounts(AccountsPurpose::GroupsHow(
-                        targets,
-                        group.clone(),
-                    )),
-                    gen,
-                );
-                how.waiting = None;
-                how.options = vec![format!("Add to {group}"), format!("Remove from {group}")];
-                sh.dialogs.push(Dialog::Picker(how));
-            }
-            Vec::new()
-        }
-        (AccountsPurpose::GroupsHow(targets, group), Submitted::Picker(p)) => {
-            let adding = p.cursor == 0;
-            sh.dialogs.push(Dialog::Picker(p));
-            let change = groups_change(a, sh, group, adding);
-            confirm_change(a, sh, targets, change);
-            Vec::new()
-        }
-        (AccountsPurpose::Move(targets), Submitted::Picker(p)) => {
-            let chosen = p.chosen().map(str::to_string);
-            sh.dialogs.push(Dialog::Picker(p));
-            if let Some(ou) = chosen {
-                confirm_change(a, sh, targets, Change::Move { ou });
-            }
-            Vec::new()
-        }
-        (AccountsPurpose::Password, Submitted::Password(p)) => {
-            let choice = if p.generate {
-                PasswordChoice::Generate
-            } else {
-                PasswordChoice::Given(Secret::new(p.input.value()))
-            };
-            let change = Change::Password {
-                choice,
-                temporary: p.temporary,
-            };
-            // The dialog was the confirmation: its account as this tab read it is the plan.
-            let plans =
-                super::keys::plan(a, sh, std::slice::from_ref(&p.account.username), &change);
-            start_apply(sh, Box::new(plans))
         }
         (purpose, Submitted::Form(f)) => submit_form(a, sh, purpose, f),
         _ => Vec::new(),
@@ -240,30 +233,6 @@ fn submit_form(
                 }
             }
         }
-        AccountsPurpose::Disable(targets) => {
-            let reason = f.text(0).trim().to_string();
-            if reason.is_empty() {
-                f.error = Some("say why (the reason goes in the action log)".into());
-            } else {
-                sh.dialogs.push(Dialog::Form(f));
-                confirm_change(a, sh, targets, Change::Disable { reason });
-                return cmds;
-            }
-        }
-        AccountsPurpose::Expiry(targets) => {
-            let on = match f.text(0).trim() {
-                "" => Ok(None),
-                t => parse_date(t).map(Some),
-            };
-            match on {
-                Ok(on) => {
-                    sh.dialogs.push(Dialog::Form(f));
-                    confirm_change(a, sh, targets, Change::Expiry { on });
-                    return cmds;
-                }
-                Err(e) => f.error = Some(e),
-            }
-        }
         AccountsPurpose::Import => {
             let path = f.text(0).trim().to_string();
             if path.is_empty() {
@@ -282,10 +251,6 @@ fn submit_form(
         }
         AccountsPurpose::RecordAup(targets) => {
             return super::aup::submit_record(a, sh, targets, f);
-        }
-        AccountsPurpose::EnableOverride(targets) => {
-            super::aup::submit_enable_override(a, sh, targets, f);
-            return cmds;
         }
         AccountsPurpose::Filter => {
             let filters = &mut a.table.filters;
