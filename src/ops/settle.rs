@@ -99,7 +99,13 @@ pub async fn settle(ctx: &Ctx) -> Result<Vec<Settled>> {
 /// steps: a create's lost password goes to the slips), nor the entries this context already
 /// found still open.
 fn to_settle(ctx: &Ctx, first: bool) -> Result<Vec<JournalEntry>> {
-    let open = ctx.store()?.journal_open()?;
+    let store = ctx.store()?;
+    let open = if first {
+        store.journal_to_settle()?
+    } else {
+        store.journal_open()?
+    };
+    drop(store);
     let known: HashSet<i64> = if first {
         ctx.settle
             .still_open

@@ -164,7 +164,6 @@ fn columns(db: &dyn Exec, table: &str) -> std::result::Result<Vec<String>, DbErr
     .collect()
 }
 
-/// Rows of each copied table in the source (one snapshot: `conn` is in a read transaction).
 /// Refuses (a usage error: exit 2, nothing copied) while the old store's journal holds changes
 /// whose outcome is not known (unknown, or begun and never recorded: interrupted, or running
 /// now): the copy would carry them to the new store unsettled, where the directory they were
@@ -173,7 +172,8 @@ fn refuse_unsettled(conn: &Connection, path: &Path) -> Result<()> {
     let open: Vec<(i64, String, String)> = conn
         .prepare(
             "SELECT id, action, target FROM journal \
-             WHERE state = 'unknown' OR (state = 'pending' AND pid IS NOT NULL) ORDER BY id",
+             WHERE state = 'unknown' OR (state = 'pending' AND (pid IS NOT NULL OR run_id IS NULL)) \
+             ORDER BY id",
         )
         .and_then(|mut s| {
             s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -203,6 +203,7 @@ fn refuse_unsettled(conn: &Connection, path: &Path) -> Result<()> {
     )))
 }
 
+/// Rows of each copied table in the source (one snapshot: `conn` is in a read transaction).
 fn source_counts(conn: &Connection, path: &Path) -> Result<Vec<(&'static str, u64)>> {
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
