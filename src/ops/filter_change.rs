@@ -554,8 +554,6 @@ impl Outcome {
 /// function records it, with its own checks (a refused plan is refused there, in its words).
 pub async fn apply(ctx: &Ctx, plan: &Plan, now: DateTime<Utc>) -> Result<Outcome> {
     settle::gate(ctx, plan.change.command()).await?;
-    // What the gate settled goes with the outcome (the filter views show it there).
-    let settled = ctx.take_settled();
     if let (Some(id), Some(before)) = (plan.change.id(), &plan.before) {
         let again = |now: String| {
             Error::NotPlanned(format!(
@@ -625,5 +623,10 @@ pub async fn apply(ctx: &Ctx, plan: &Plan, now: DateTime<Utc>) -> Result<Outcome
             Done::ReviewClosed(super::review_close(ctx, checks, note, by.as_deref(), now).await?)
         }
     };
-    Ok(Outcome { settled, done })
+    // What the gate settled goes with the outcome (the filter views show it there); when the
+    // change is refused, it stays on the context for the face to take.
+    Ok(Outcome {
+        settled: ctx.take_settled(),
+        done,
+    })
 }
