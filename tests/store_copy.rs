@@ -385,3 +385,69 @@ fn a_copy_killed_half_way_leaves_the_target_empty() {
     let (code, out, err) = schooltech(&cfg, &["log", "verify"]);
     assert_eq!(code, 0, "{out}{err}");
 }
+
+/// A store whose journal holds a change with an unknown outcome (or one begun and never
+/// recorded) is not copied (exit 2; a dry run is a refused preview, exit 1): the copy would carry
+/// the unknown outcome to the new store unsettled. The message says to settle first; once
+/// settled, the same store copies.
+#[test]
+fn a_store_with_unsettled_changes_is_refused_until_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    school_store(&old);
+    {
+        let c = rusqlite::Connection::open(&old).unwrap();
+        c.execute_batch(
+            r#"
+INSERT INTO journal (started_at, operator, action, target, details, state, error, finished_at)
+    VALUES ('2026-11-25T10:00:00Z', 'tech', 'account.disable', 'pupil2', '{}', 'unknown', 'no answer',
+    '2026-11-25T10:00:05Z');
+INSERT INTO journal (started_at, operator, action, target, details, state, pid)
+    VALUES ('2026-11-25T10:01:00Z', 'tech', 'password.reset', 'pupil3', '{}', 'pending', 999999999);
+"#,
+        )
+        .unwrap();
+    }
+    let before = source_bytes(&old);
+    let db = migrated();
+    let cfg = pg_config(dir.path(), &db.url);
+    let from = format!("sqlite:{}", old.display());
+    let pg = PgDb::connect(&settings(&db.url)).unwrap();
+    let empty = counts(&pg);
+
+    let (code, out, err) = schooltech(&cfg, &["store", "copy", "--from", &from]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("outcome is not known"), "{err}");
+    assert!(err.contains("schooltech log pending"), "{err}");
+    assert!(
+        err.contains("account.disable pupil2") && err.contains("password.reset pupil3"),
+        "{err}"
+    );
+    assert!(err.contains("Nothing was copied"), "{err}");
+    assert_eq!(counts(&pg), empty, "a refused copy wrote");
+    assert_eq!(source_bytes(&old), before, "the source changed");
+
+    let (code, out, err) = schooltech(&cfg, &["--dry-run", "store", "copy", "--from", &from]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("would be refused"), "{err}");
+    assert!(err.contains("schooltech log pending"), "{err}");
+
+    // Settled (as `log pending` or `log settle` records them): the copy goes ahead.
+    {
+        let s = Store::open(&old).unwrap().with_operator("tech");
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 11, 0, 0).unwrap();
+        for e in s.journal_open().unwrap() {
+            if e.state != schooltech::store::JournalState::Pending || e.pid.is_some() {
+                s.journal_settle(
+                    e.id,
+                    &schooltech::store::Outcome::Failed("not in the directory".into()),
+                    None,
+                    t,
+                )
+                .unwrap();
+            }
+        }
+    }
+    let (code, out, err) = schooltech(&cfg, &["store", "copy", "--from", &from]);
+    assert_eq!(code, 0, "{out}{err}");
+}

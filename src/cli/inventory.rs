@@ -641,7 +641,7 @@ fn print_rows(rows: &[inv::ListRow], format: Format) -> Result<()> {
 /// Plans `change` (reading the register; nothing is changed). On `--dry-run` prints the plan
 /// (the same lines the Inventory tab's confirmation shows) and gives the exit: 0, or 1 when the
 /// change would be refused. Else applies that plan and gives what was done.
-fn planned(
+async fn planned(
     ctx: &Ctx,
     change: Change,
     progress: &(dyn Fn(usize, usize) + Sync),
@@ -661,18 +661,18 @@ fn planned(
         })?;
         return Ok(Err(i32::from(plan.refused.is_some())));
     }
-    change::apply_with(ctx, &plan, progress).map(Ok)
+    change::apply_with(ctx, &plan, progress).await.map(Ok)
 }
 
 /// [`planned`] without a progress bar.
-fn plan_apply(ctx: &Ctx, change: Change) -> Result<std::result::Result<Outcome, ExitCode>> {
-    planned(ctx, change, &|_, _| {})
+async fn plan_apply(ctx: &Ctx, change: Change) -> Result<std::result::Result<Outcome, ExitCode>> {
+    planned(ctx, change, &|_, _| {}).await
 }
 
 /// The outcome of [`planned`], or the dry run's exit.
 macro_rules! applied {
     ($e:expr) => {
-        match $e? {
+        match $e.await? {
             Ok(o) => o,
             Err(code) => return Ok(code),
         }
@@ -954,7 +954,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             Ok(i32::from(!rows.is_empty()))
         }
         InventoryCmd::Software(c) => run_software(ctx, c).await,
-        InventoryCmd::Audit(c) => run_audit(ctx, c),
+        InventoryCmd::Audit(c) => run_audit(ctx, c).await,
         InventoryCmd::Labels {
             tags,
             all,
@@ -974,6 +974,12 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             };
             // Sheets drawn (the total is known once the first is drawn).
             let bar: std::sync::OnceLock<super::progress::Progress> = std::sync::OnceLock::new();
+            let tell = |done: usize, total: usize| {
+                bar.get_or_init(|| {
+                    super::progress::Progress::new("drawing label sheets", total as u64)
+                })
+                .set(done as u64)
+            };
             let o = planned(
                 ctx,
                 Change::Labels {
@@ -981,12 +987,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
                     layout: *layout,
                     out: out.clone(),
                 },
-                &|done, total| {
-                    bar.get_or_init(|| {
-                        super::progress::Progress::new("drawing label sheets", total as u64)
-                    })
-                    .set(done as u64)
-                },
+                &tell,
             );
             if let Some(b) = bar.get() {
                 b.finish();
@@ -995,7 +996,7 @@ pub async fn run(ctx: &Ctx, cmd: &InventoryCmd) -> Result<ExitCode> {
             outln!("{}", o.said);
             Ok(0)
         }
-        InventoryCmd::Disposal(c) => run_disposal(ctx, c),
+        InventoryCmd::Disposal(c) => run_disposal(ctx, c).await,
         InventoryCmd::Import { file, apply } => {
             let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
             let plan = import::plan(ctx, &bytes)?;
@@ -1135,7 +1136,7 @@ async fn run_software(ctx: &Ctx, c: &SoftwareCmd) -> Result<ExitCode> {
     }
 }
 
-fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
+async fn run_audit(ctx: &Ctx, c: &AuditCmd) -> Result<ExitCode> {
     match c {
         AuditCmd::Start { name } => {
             let o = applied!(plan_apply(ctx, Change::AuditStart { name: name.clone() }));
@@ -1349,7 +1350,7 @@ fn print_batch(w: &mut dyn Write, v: &disposal::BatchView) -> std::io::Result<()
     Ok(())
 }
 
-fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
+async fn run_disposal(ctx: &Ctx, c: &DisposalCmd) -> Result<ExitCode> {
     match c {
         DisposalCmd::New {
             name,

@@ -118,7 +118,7 @@ pub async fn run(ctx: &Ctx, cmd: &LogCmd) -> Result<ExitCode> {
             let settled = if ctx.is_demo() {
                 Vec::new()
             } else {
-                ops::settle::settle(ctx, &store).await?
+                ops::settle::settle(ctx).await?
             };
             for s in &settled {
                 outln!("{}", ops::settle::describe(s));

@@ -291,12 +291,22 @@ fn dry(cli: &Cli, ctx: Ctx) -> Ctx {
     }
 }
 
-/// The context, with what an earlier run left unknown settled first (said on stderr).
-async fn settled_context(cli: &Cli) -> Result<Ctx> {
-    let ctx = context(cli)?;
-    for s in crate::ops::settle::settle_before_run(&ctx).await {
+/// Says on stderr, one line each, what was settled before a change and not yet said (ops
+/// returns it as data: [`Ctx::take_settled`]).
+fn say_settled(ctx: &Ctx) {
+    for s in ctx.take_settled() {
         errln!("{}", crate::ops::settle::describe(&s));
     }
+}
+
+/// The context, with what an earlier run left unknown settled first and said on stderr, before
+/// the command's own output. The same guard every change's apply passes
+/// ([`crate::ops::settle::settle_first`]): an apply then finds nothing more to settle, so it is
+/// not done twice.
+async fn settled_context(cli: &Cli) -> Result<Ctx> {
+    let ctx = context(cli)?;
+    crate::ops::settle::settle_first(&ctx).await;
+    say_settled(&ctx);
     Ok(ctx)
 }
 
@@ -331,25 +341,35 @@ pub(crate) fn go_ahead(ctx: &Ctx, apply: bool, yes: bool, refusal: &str) -> Resu
 /// Runs a subcommand; returns the exit code.
 pub async fn run(cli: &Cli, command: &Command) -> Result<ExitCode> {
     progress::watch_directory_reads();
-    match command {
-        Command::Doctor(a) => doctor::run(cli, a).await,
-        Command::Init(a) => init::run(cli, a).await,
-        Command::Generate(c) => generate::run(c),
-        Command::Accounts(c) => accounts::run(&settled_context(cli).await?, c).await,
-        Command::Passwords(c) => passwords::run(&settled_context(cli).await?, c).await,
-        Command::Creds(c) => creds::run(&settled_context(cli).await?, c).await,
-        // `log pending` settles and shows what it found itself.
-        Command::Log(c) => log::run(&context(cli)?, c).await,
-        Command::Filter(c) => filter::run(&settled_context(cli).await?, c).await,
-        Command::Inventory(c) => inventory::run(&settled_context(cli).await?, c).await,
-        Command::Aup(c) => aup::run(&settled_context(cli).await?, c).await,
-        Command::Leavers(c) => leavers::run(&settled_context(cli).await?, c).await,
-        // The sweep settles its own interrupted steps as it resumes them.
-        Command::Sweep(a) => sweep::run(&context(cli)?, a).await,
-        Command::Report(c) => report::run(&settled_context(cli).await?, c).await,
-        Command::Changes(a) => changes::run(&settled_context(cli).await?, a).await,
-        Command::Store(c) => store::run(cli, c),
-        // The sync settles its own interrupted steps as it resumes them.
-        Command::Sync(a) => sync::run(&context(cli)?, a).await,
-    }
+    let ctx = match command {
+        Command::Doctor(a) => return doctor::run(cli, a).await,
+        Command::Init(a) => return init::run(cli, a).await,
+        Command::Generate(c) => return generate::run(c),
+        Command::Store(c) => return store::run(cli, c),
+        // `log pending` settles and shows what it found itself; `log show` and `log verify`
+        // change nothing.
+        Command::Log(_) => context(cli)?,
+        // A sweep's or a sync's own interrupted steps are settled by its resume (settling
+        // first leaves the steps of runs alone).
+        _ => settled_context(cli).await?,
+    };
+    let result = match command {
+        Command::Accounts(c) => accounts::run(&ctx, c).await,
+        Command::Passwords(c) => passwords::run(&ctx, c).await,
+        Command::Creds(c) => creds::run(&ctx, c).await,
+        Command::Log(c) => log::run(&ctx, c).await,
+        Command::Filter(c) => filter::run(&ctx, c).await,
+        Command::Inventory(c) => inventory::run(&ctx, c).await,
+        Command::Aup(c) => aup::run(&ctx, c).await,
+        Command::Leavers(c) => leavers::run(&ctx, c).await,
+        Command::Sweep(a) => sweep::run(&ctx, a).await,
+        Command::Report(c) => report::run(&ctx, c).await,
+        Command::Changes(a) => changes::run(&ctx, a).await,
+        Command::Sync(a) => sync::run(&ctx, a).await,
+        Command::Doctor(_) | Command::Init(_) | Command::Generate(_) | Command::Store(_) => Ok(0),
+    };
+    // What a change of this command settled after the start (an earlier change of the same
+    // command left unknown), before its error is said.
+    say_settled(&ctx);
+    result
 }

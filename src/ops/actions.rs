@@ -965,10 +965,10 @@ pub struct CreateBatch<'a> {
 
 impl<'a> CreateBatch<'a> {
     /// A batch writing to the store of `ctx`.
-    pub fn new(ctx: &'a Ctx) -> Result<CreateBatch<'a>> {
+    pub async fn new(ctx: &'a Ctx) -> Result<CreateBatch<'a>> {
         Ok(CreateBatch {
             ctx,
-            journal: super::runner::Batch::new(ctx)?,
+            journal: super::runner::Batch::new(ctx).await?,
             queued: Default::default(),
         })
     }

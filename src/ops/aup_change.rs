@@ -414,9 +414,10 @@ fn still_in_force(ctx: &Ctx, plan: &Plan, agreement: &str) -> Result<()> {
 /// Records the signature of step `i` of a record plan: refused with the plan's reason when the
 /// plan refused it; else the account is read again by its id and the version in force checked
 /// (refused, nothing recorded, when either is no longer as planned), then recorded and the
-/// account released when it was held only for this. Read-only under `--as-of`.
+/// account released when it was held only for this. Read-only under `--as-of`; what an
+/// earlier change left unknown is settled first ([`crate::ops::settle::gate`]).
 pub async fn apply_step(ctx: &Ctx, plan: &Plan, i: usize) -> Result<RecordOutcome> {
-    ctx.refuse_as_of("aup record")?;
+    crate::ops::settle::gate(ctx, "aup record").await?;
     let step = plan
         .steps
         .get(i)
@@ -435,7 +436,8 @@ pub async fn apply_step(ctx: &Ctx, plan: &Plan, i: usize) -> Result<RecordOutcom
     record_prepared(ctx, &now, sig.clone()).await
 }
 
-/// Applies `plan`: read-only under `--as-of` (exit 2, nothing written); then what the plan depended on
+/// Applies `plan`: read-only under `--as-of` (exit 2, nothing written), and what an earlier change
+/// left unknown settled first ([`crate::ops::settle::gate`]); then what the plan depended on
 /// read again (the version in force, each account by its id) and refused when it changed; then
 /// the records written through the ops functions (each with its action-log row).
 pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Outcome> {
@@ -444,7 +446,7 @@ pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Outcome> {
         Change::Import { .. } => "aup import --apply",
         Change::Publish { .. } => "aup publish",
     };
-    ctx.refuse_as_of(what)?;
+    crate::ops::settle::gate(ctx, what).await?;
     let mut out = Outcome::default();
     match &plan.change {
         Change::Record { .. } => {

@@ -353,11 +353,12 @@ pub struct Outcome {
     pub taken_off: Vec<String>,
 }
 
-/// Applies `plan`: read-only under `--as-of` (exit 2, nothing written); then planned again as things are now, and refused
+/// Applies `plan`: read-only under `--as-of` (exit 2, nothing written), and what an earlier change
+/// left unknown settled first ([`crate::ops::settle::gate`]); then planned again as things are now, and refused
 /// (nothing saved) when the login or who had left changed since the plan (another change in
 /// between, the login gone or added meanwhile); then one event and its action-log row.
 pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Outcome> {
-    ctx.refuse_as_of(plan.change.command())?;
+    crate::ops::settle::gate(ctx, plan.change.command()).await?;
     let fresh = match self::plan(ctx, &plan.change).await {
         Err(Error::NotFound(_)) => {
             let name = plan.before.as_ref().map_or("", |b| b.name.as_str());

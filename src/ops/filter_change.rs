@@ -553,8 +553,7 @@ impl Outcome {
 /// the reason and nothing recorded, when it is no longer as planned; then the `ops::filter`
 /// function records it, with its own checks (a refused plan is refused there, in its words).
 pub async fn apply(ctx: &Ctx, plan: &Plan, now: DateTime<Utc>) -> Result<Outcome> {
-    ctx.refuse_as_of(plan.change.command())?;
-    let settled = settle::settle_before_run(ctx).await;
+    settle::gate(ctx, plan.change.command()).await?;
     if let (Some(id), Some(before)) = (plan.change.id(), &plan.before) {
         let again = |now: String| {
             Error::NotPlanned(format!(
@@ -624,5 +623,10 @@ pub async fn apply(ctx: &Ctx, plan: &Plan, now: DateTime<Utc>) -> Result<Outcome
             Done::ReviewClosed(super::review_close(ctx, checks, note, by.as_deref(), now).await?)
         }
     };
-    Ok(Outcome { settled, done })
+    // What the gate settled goes with the outcome (the filter views show it there); when the
+    // change is refused, it stays on the context for the face to take.
+    Ok(Outcome {
+        settled: ctx.take_settled(),
+        done,
+    })
 }

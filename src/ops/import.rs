@@ -471,7 +471,7 @@ pub async fn apply(
         ctx.wall_now().with_timezone(&chrono::Local),
     )?;
     out.handout = Some(handout.path().to_path_buf());
-    let mut batch = CreateBatch::new(ctx)?;
+    let mut batch = CreateBatch::new(ctx).await?;
     let total = plan.create.len();
     let mut done = 0;
     'batches: for chunk in plan.create.chunks(JOURNAL_BATCH) {

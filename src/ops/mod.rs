@@ -116,6 +116,8 @@ pub struct Ctx {
     sealed: bool,
     /// Keeps the demo's temporary store alive.
     _demo_dir: Option<tempfile::TempDir>,
+    /// What settling found and remembers ([`settle::settle_first`], [`Ctx::take_settled`]).
+    settle: settle::Memo,
 }
 
 impl Ctx {
@@ -139,6 +141,7 @@ impl Ctx {
             dry_run: false,
             sealed: false,
             _demo_dir: None,
+            settle: settle::Memo::default(),
         }
         .sealed())
     }
@@ -194,6 +197,7 @@ impl Ctx {
             dry_run: false,
             sealed: false,
             _demo_dir: None,
+            settle: settle::Memo::default(),
         }
     }
 

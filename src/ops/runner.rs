@@ -16,6 +16,9 @@
 //!   the object planned.
 //! - [`record_settled`]: the one place a settled outcome (read from the directory, or by hand)
 //!   is written.
+//! - Settle first: [`one`], [`Batch::new`] and [`execute`] begin with
+//!   [`super::settle::settle_first`] (what an earlier change left unknown is settled before
+//!   anything is journalled or sent; the faces show it from [`Ctx::take_settled`]).
 //!
 //! Test points (`SCHOOLTECH_TEST_PAUSE_AT`, debug builds): `journal-begun` (a single change or a
 //! batch is journalled, nothing sent), `sent` / `recorded` (sent, outcome not yet / already
@@ -673,6 +676,8 @@ pub async fn one<F, T>(
 where
     F: std::future::Future<Output = Result<T>>,
 {
+    // Settle first: what an earlier change left unknown, before this one is journalled.
+    super::settle::settle_first(ctx).await;
     let store = ctx.store()?;
     let jid = store.journal_begin(action, target, &details, ctx.wall_now())?;
     crate::testpoint::pause("journal-begun");
@@ -720,8 +725,10 @@ struct Ended {
 }
 
 impl Batch {
-    /// A batch writing to the store of `ctx`.
-    pub fn new(ctx: &Ctx) -> Result<Batch> {
+    /// A batch writing to the store of `ctx`, after settling what an earlier change left
+    /// unknown ([`super::settle::settle_first`]).
+    pub async fn new(ctx: &Ctx) -> Result<Batch> {
+        super::settle::settle_first(ctx).await;
         Ok(Batch {
             store: ctx.store()?,
             ended: Vec::new(),
@@ -1092,6 +1099,9 @@ pub async fn execute(
     exec: &mut dyn Executor,
     progress: Progress<'_>,
 ) -> Result<RunOutcome> {
+    // Settle first: what earlier changes left unknown (this run's own steps are settled below,
+    // by its executor, which knows them).
+    super::settle::settle_first(ctx).await;
     let kind = exec.kind();
     kind.lock(store, run_id)?;
     let entries = store.journal_run(run_id)?;

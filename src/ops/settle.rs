@@ -1,14 +1,57 @@
 //! Settling changes whose outcome is unknown (sent without an answer, made in part, or
-//! interrupted by a kill) by reading the directory — never by guessing. Run by `log pending`,
-//! before every command that changes the directory, and (later) by `sweep --resume`.
+//! interrupted by a kill) by reading the directory — never by guessing.
+//!
+//! - [`settle_first`]: the guard "settle first", inside every change's apply, once, for every
+//!   face: at the top of the one runner's entry points ([`super::runner::one`],
+//!   [`super::runner::Batch::new`], [`super::runner::execute`]) and of the store-only changes
+//!   through [`gate`] (inventory, acceptable use records, shared logins, filter). What it
+//!   found is kept on the context, never printed: each face takes it with
+//!   [`Ctx::take_settled`] and shows it ([`describe`]).
+//! - [`settle`]: everything open, for `log pending`.
+//!
+//! Settling holds no store across an `.await` (the open entries are read into owned data, the
+//! store dropped, the directory read, and the store opened again to record through
+//! [`super::runner::record_settled`]), so its futures are `Send`: the full-screen program
+//! runs them on tokio tasks.
 
 use super::Ctx;
 use crate::domain::account::Account;
 use crate::domain::roles::absolute;
-use crate::error::Result;
-use crate::store::{JournalEntry, Store};
+use crate::error::{Error, Result};
+use crate::store::JournalEntry;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+tokio::task_local! {
+    /// Set while this task settles: settling records through the runner, and a change made
+    /// from inside a settle must not settle again (no recursion).
+    static SETTLING: ();
+}
+
+/// What settling keeps for one context ([`Ctx`]): what it found that no face has taken yet,
+/// the entries it found still open (not read again by [`settle_first`] in this context until
+/// [`settle_again`], e.g. a reconnect), and a turn, so that two changes started together in
+/// the full-screen program settle one after the other, never the same entry twice.
+#[derive(Default)]
+pub struct Memo {
+    found: Mutex<Vec<Settled>>,
+    still_open: Mutex<HashSet<i64>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl Ctx {
+    /// What was settled before changes made with this context and not yet shown, oldest first
+    /// (each face shows it: [`describe`]). Taking it empties it.
+    pub fn take_settled(&self) -> Vec<Settled> {
+        self.settle
+            .found
+            .lock()
+            .map(|mut f| std::mem::take(&mut *f))
+            .unwrap_or_default()
+    }
+}
 
 /// What reading the directory said about one open entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,29 +78,149 @@ pub struct Settled {
     pub log_id: Option<i64>,
 }
 
-/// Reads the directory for every entry that needs settling and records what it shows. Entries
-/// of other, live processes are left alone. `Err` only when the store cannot be used.
-pub async fn settle(ctx: &Ctx, store: &Store) -> Result<Vec<Settled>> {
-    let mut out = Vec::new();
-    for e in store.journal_open()? {
-        if !e.needs_settling() {
-            continue;
-        }
+/// Reads the directory for every entry that needs settling (steps of runs too) and records
+/// what it shows: `log pending`. Entries of other, live processes are left alone. `Err` only
+/// when the store cannot be used.
+pub async fn settle(ctx: &Ctx) -> Result<Vec<Settled>> {
+    if SETTLING.try_with(|_| ()).is_ok() {
+        return Ok(Vec::new());
+    }
+    let _turn = ctx.settle.turn.lock().await;
+    let todo = to_settle(ctx, false)?;
+    let (found, err) = SETTLING.scope((), settle_entries(ctx, todo)).await;
+    match err {
+        Some(e) => Err(e),
+        None => Ok(found),
+    }
+}
+
+/// The open entries that need settling, read into owned data (the store is closed again).
+/// `first`: the guard's choice — not the steps of a run (its resume settles them, knowing its
+/// steps: a create's lost password goes to the slips), nor the entries this context already
+/// found still open.
+fn to_settle(ctx: &Ctx, first: bool) -> Result<Vec<JournalEntry>> {
+    let store = ctx.store()?;
+    let open = if first {
+        store.journal_to_settle()?
+    } else {
+        store.journal_open()?
+    };
+    drop(store);
+    let known: HashSet<i64> = if first {
+        ctx.settle
+            .still_open
+            .lock()
+            .map(|k| k.clone())
+            .unwrap_or_default()
+    } else {
+        HashSet::new()
+    };
+    Ok(open
+        .into_iter()
+        .filter(|e| e.needs_settling())
+        .filter(|e| !first || (e.run_id.is_none() && !known.contains(&e.id)))
+        .collect())
+}
+
+/// Reads the directory for each entry (no store open meanwhile), then records every verdict
+/// through the runner with the store opened once. What was recorded, and the error that
+/// stopped the recording, if one did.
+async fn settle_entries(ctx: &Ctx, todo: Vec<JournalEntry>) -> (Vec<Settled>, Option<Error>) {
+    if todo.is_empty() {
+        return (Vec::new(), None);
+    }
+    let mut read = Vec::with_capacity(todo.len());
+    for e in todo {
         let verdict = check(ctx, &e).await;
-        let log_id = super::runner::record_settled(
+        read.push((e, verdict));
+    }
+    let store = match ctx.store() {
+        Ok(s) => s,
+        Err(e) => return (Vec::new(), Some(e)),
+    };
+    let mut out = Vec::with_capacity(read.len());
+    for (entry, verdict) in read {
+        match super::runner::record_settled(
             ctx,
-            store,
-            &e,
+            &store,
+            &entry,
             &verdict,
             super::runner::SettledBy::Reading,
-        )?;
-        out.push(Settled {
-            entry: e,
-            verdict,
-            log_id,
-        });
+        ) {
+            Ok(log_id) => out.push(Settled {
+                entry,
+                verdict,
+                log_id,
+            }),
+            Err(e) => return (out, Some(e)),
+        }
     }
-    Ok(out)
+    (out, None)
+}
+
+/// "Settle first": settles what an earlier change left unknown before this change is made.
+/// Called inside every change's apply (the runner's entry points and [`gate`]), so every
+/// face and every path passes it. What it found is kept on the context for the face to show
+/// ([`Ctx::take_settled`]); it prints nothing. It never stops the change (the store may not
+/// exist yet; a store that cannot be used stops the change itself), does nothing under
+/// `--as-of` or `--dry-run` (nothing is changed there) or in the demo, never recurses, and
+/// costs one indexed query when nothing is open. Steps of runs are left to their resume;
+/// entries this context found still open are not read again until [`settle_again`].
+pub async fn settle_first(ctx: &Ctx) {
+    settle_gated(ctx, false).await
+}
+
+/// [`settle_first`], reading again the entries found still open before (after connecting:
+/// the directory may answer now).
+pub async fn settle_again(ctx: &Ctx) {
+    settle_gated(ctx, true).await
+}
+
+async fn settle_gated(ctx: &Ctx, afresh: bool) {
+    if SETTLING.try_with(|_| ()).is_ok() {
+        return;
+    }
+    if ctx.is_demo() || ctx.as_of.is_some() || ctx.dry_run || !ctx.config.store.path.exists() {
+        return;
+    }
+    let _turn = ctx.settle.turn.lock().await;
+    if afresh {
+        if let Ok(mut k) = ctx.settle.still_open.lock() {
+            k.clear();
+        }
+    }
+    let todo = match to_settle(ctx, true) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!("could not read the journal to settle interrupted changes: {e}");
+            return;
+        }
+    };
+    if todo.is_empty() {
+        return;
+    }
+    let (found, err) = SETTLING.scope((), settle_entries(ctx, todo)).await;
+    if let Some(e) = err {
+        tracing::warn!("could not settle interrupted changes: {e}");
+    }
+    if let Ok(mut k) = ctx.settle.still_open.lock() {
+        for s in &found {
+            if matches!(s.verdict, Verdict::Open(_) | Verdict::Partial(_)) {
+                k.insert(s.entry.id);
+            }
+        }
+    }
+    if let Ok(mut f) = ctx.settle.found.lock() {
+        f.extend(found);
+    }
+}
+
+/// The guard every store-only change passes at the top of its apply: refused under `--as-of`
+/// (and stopped under `--dry-run`), then [`settle_first`].
+pub async fn gate(ctx: &Ctx, what: &str) -> Result<()> {
+    ctx.refuse_as_of(what)?;
+    settle_first(ctx).await;
+    Ok(())
 }
 
 fn text<'a>(d: &'a Value, key: &str) -> Option<&'a str> {
@@ -253,30 +416,6 @@ fn not(b: bool) -> &'static str {
     }
 }
 
-/// Settles what needs settling before a command changes anything, and returns what it found
-/// for the face to show (ops prints nothing). Nothing when there is nothing open, or under
-/// `--as-of` (which writes nothing); never stops the command (the store may not exist yet).
-pub async fn settle_before_run(ctx: &Ctx) -> Vec<Settled> {
-    let path = &ctx.config.store.path;
-    if ctx.is_demo() || !path.exists() || ctx.as_of.is_some() || ctx.dry_run {
-        return Vec::new();
-    }
-    let Ok(store) = ctx.store() else {
-        return Vec::new();
-    };
-    match store.journal_open() {
-        Ok(open) if open.iter().any(JournalEntry::needs_settling) => {}
-        _ => return Vec::new(),
-    }
-    match settle(ctx, &store).await {
-        Ok(found) => found,
-        Err(e) => {
-            tracing::warn!("could not settle interrupted changes: {e}");
-            Vec::new()
-        }
-    }
-}
-
 /// Settles journal entry `id` by hand, as the technician found it in the directory (`done` or
 /// not), with what they checked. The entry it settled.
 pub async fn settle_by_hand(ctx: &Ctx, id: i64, done: bool, reason: &str) -> Result<JournalEntry> {
@@ -327,5 +466,61 @@ pub fn describe(s: &Settled) -> String {
             s.log_id.map(|i| format!(" (row {i})")).unwrap_or_default()
         ),
         Verdict::Open(why) => format!("? {head}: still unknown — {why}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Settling holds no store across an `.await`: its futures are `Send`, so the full-screen
+    /// program spawns them on tokio tasks (no blocking thread, no `block_on`).
+    #[test]
+    fn settling_is_send() {
+        let ctx = Ctx::demo(None, None).expect("demo");
+        let first = settle_first(&ctx);
+        assert_send(&first);
+        let again = settle_again(&ctx);
+        assert_send(&again);
+        let all = settle(&ctx);
+        assert_send(&all);
+        let gated = gate(&ctx, "a change");
+        assert_send(&gated);
+        let e = JournalEntry {
+            id: 1,
+            started_at: ctx.wall_now(),
+            operator: "tech".into(),
+            action: "account.disable".into(),
+            target: "x".into(),
+            details: serde_json::json!({}),
+            state: crate::store::JournalState::Unknown,
+            finished_at: None,
+            error: None,
+            pid: None,
+            log_id: None,
+            run_id: None,
+            step: None,
+            holder_live: None,
+        };
+        let read = check(&ctx, &e);
+        assert_send(&read);
+    }
+
+    /// Nothing is settled, and nothing kept, under `--as-of`, a dry run or in the demo; what
+    /// is kept is taken once.
+    #[test]
+    fn settle_first_does_nothing_where_nothing_is_changed() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let ctx = Ctx::demo(None, None).expect("demo");
+        rt.block_on(settle_first(&ctx));
+        assert!(ctx.take_settled().is_empty());
+        let ctx = ctx.dry_run();
+        rt.block_on(settle_first(&ctx));
+        assert!(ctx.take_settled().is_empty());
     }
 }

@@ -2,7 +2,9 @@
 //! moved onto the trust's PostgreSQL, verbatim, in one transaction.
 //!
 //! - The source is opened read-only with the SQLite engine and read in one snapshot; it is never
-//!   changed. It must be a schooltech store at this build's schema.
+//!   changed. It must be a schooltech store at this build's schema, and its journal must hold no
+//!   change whose outcome is not known (settle them first with `log pending`: a copy would carry
+//!   them to the new store unsettled).
 //! - The target is the PostgreSQL store of the configuration, at this build's schema and empty
 //!   (a refusal names what is in it). Every table but the directory mirror (a per-server cache
 //!   that stays in the local file, [`LOCAL_ONLY`]) is copied with its ids, hashes and times, so
@@ -92,7 +94,8 @@ fn source_err(path: &Path, detail: String) -> Error {
 }
 
 /// The SQLite store at `path`, opened read-only, after checking it is a schooltech store at this
-/// build's schema holding no table this build would not copy.
+/// build's schema holding no table this build would not copy and no change whose outcome is not
+/// known ([`refuse_unsettled`]).
 pub(crate) fn open_source(path: &Path) -> Result<Connection> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() > 0 => {}
@@ -144,6 +147,8 @@ pub(crate) fn open_source(path: &Path) -> Result<Connection> {
             ),
         ));
     }
+    // Before the target is opened (the copy's own snapshot checks again).
+    refuse_unsettled(&conn, path)?;
     Ok(conn)
 }
 
@@ -157,6 +162,45 @@ fn columns(db: &dyn Exec, table: &str) -> std::result::Result<Vec<String>, DbErr
     .iter()
     .map(|r| r.string(0))
     .collect()
+}
+
+/// Refuses (a usage error: exit 2, nothing copied) while the old store's journal holds changes
+/// whose outcome is not known (unknown, or begun and never recorded: interrupted, or running
+/// now): the copy would carry them to the new store unsettled, where the directory they were
+/// sent to is read again by nobody. A planned step of a run not yet begun is not one.
+fn refuse_unsettled(conn: &Connection, path: &Path) -> Result<()> {
+    let open: Vec<(i64, String, String)> = conn
+        .prepare(
+            "SELECT id, action, target FROM journal \
+             WHERE state = 'unknown' OR (state = 'pending' AND (pid IS NOT NULL OR run_id IS NULL)) \
+             ORDER BY id",
+        )
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(|e| super::sql_error(path, "reading the old store's journal", e))?;
+    if open.is_empty() {
+        return Ok(());
+    }
+    const SHOWN: usize = 5;
+    let mut named: Vec<String> = open
+        .iter()
+        .take(SHOWN)
+        .map(|(id, action, target)| format!("#{id} {action} {target}"))
+        .collect();
+    if open.len() > SHOWN {
+        named.push(format!("and {} more", open.len() - SHOWN));
+    }
+    Err(Error::Usage(format!(
+        "the old store {} has {} change(s) whose outcome is not known ({}); a copy would carry \
+         them to the new store unsettled: settle them first with `schooltech log pending` on \
+         the old store (and `schooltech log settle ID` for any it cannot read), then copy \
+         again. Nothing was copied",
+        path.display(),
+        open.len(),
+        named.join("; ")
+    )))
 }
 
 /// Rows of each copied table in the source (one snapshot: `conn` is in a read transaction).
@@ -240,7 +284,10 @@ impl Store {
     pub fn plan_copy_from_sqlite(&self, source: &Path) -> Result<CopyReport> {
         let to = self.require_postgres()?;
         let conn = open_source(source)?;
-        let counts = read_snapshot(&conn, source, |conn| source_counts(conn, source))?;
+        let counts = read_snapshot(&conn, source, |conn| {
+            refuse_unsettled(conn, source)?;
+            source_counts(conn, source)
+        })?;
         self.refuse_non_empty(self.db())?;
         Ok(CopyReport {
             from: source.to_path_buf(),
@@ -273,6 +320,7 @@ impl Store {
         let doing = "copying the old store into PostgreSQL";
         let conn = open_source(source)?;
         read_snapshot(&conn, source, |conn| {
+            refuse_unsettled(conn, source)?;
             let counts = source_counts(conn, source)?;
             let tx = self.write(doing)?;
             let err = |e: DbError| self.db_error(doing, e);

@@ -629,6 +629,16 @@ impl Store {
         self.journal_query("WHERE state IN ('pending', 'unknown') ORDER BY id", &[])
     }
 
+    /// Entries outside any run still open (unknown, or pending: see
+    /// [`JournalEntry::needs_settling`]), oldest first: what "settle first" reads before every
+    /// change, so a run's planned steps (pending, never begun) are not read each time.
+    pub fn journal_to_settle(&self) -> Result<Vec<JournalEntry>> {
+        self.journal_query(
+            "WHERE state IN ('pending', 'unknown') AND run_id IS NULL ORDER BY id",
+            &[],
+        )
+    }
+
     /// Entries begun and never finished, oldest first (see [`Store::journal_open`] for the
     /// unknown ones too).
     pub fn journal_pending(&self) -> Result<Vec<JournalEntry>> {

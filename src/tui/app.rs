@@ -43,8 +43,8 @@ pub enum Msg {
         /// Outcome.
         result: Result<()>,
     },
-    /// Changes left unknown by an earlier run were settled from the directory after connecting
-    /// (what was found, one line each: [`crate::ops::settle::describe`]).
+    /// Changes left unknown earlier were settled from the directory before a change (or after
+    /// connecting): what was found, one line each ([`crate::ops::settle::describe`]).
     Settled(Vec<String>),
     /// A typed password was judged (the password dialog).
     Verdict {
@@ -225,6 +225,14 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
         Msg::Settled(lines) => {
             if !lines.is_empty() {
                 state.info(lines.join("; "));
+                // Shown until read: the change's own answer takes the status line next.
+                let text = lines
+                    .into_iter()
+                    .map(|l| (l, super::dialogs::Tone::Normal))
+                    .collect();
+                state.dialogs.push(super::dialogs::Dialog::Message(
+                    super::dialogs::Message::new("Settled first", text),
+                ));
             }
             Vec::new()
         }

@@ -143,16 +143,11 @@ impl Worker {
                     let ok = result.is_ok();
                     let _ = tx.send(Msg::Connected { gen, result });
                     if ok {
-                        // Settle first: what an earlier run left unknown, before any change.
-                        // The store is not Sync: settle on a blocking thread of its own.
-                        let handle = tokio::runtime::Handle::current();
-                        let lines = tokio::task::spawn_blocking(move || {
-                            let found = handle.block_on(ops::settle::settle_before_run(&ctx));
-                            found.iter().map(ops::settle::describe).collect()
-                        })
-                        .await
-                        .unwrap_or_default();
-                        let _ = tx.send(Msg::Settled(lines));
+                        // Settle first, as every change does, on connecting: what an earlier
+                        // run left unknown (and what was still open before: the directory may
+                        // answer now).
+                        ops::settle::settle_again(&ctx).await;
+                        tell_settled(&ctx, &tx);
                     }
                 });
             }
@@ -176,6 +171,7 @@ impl Worker {
                     let mut stopped = None;
                     for plan in &plans.plans {
                         let result = ops::change::apply(&ctx, plan).await;
+                        tell_settled(&ctx, &tx);
                         let lost = matches!(&result, Err(e) if e.is_offline());
                         let msg = result.as_ref().err().map(|e| e.to_string());
                         let username = plan.username.clone();
@@ -192,7 +188,31 @@ impl Worker {
                     let _ = tx.send(reply(Applying::Done { gen, stopped }));
                 });
             }
-            Cmd::Tab(c) => tabs::spawn(ctx, tx, c),
+            Cmd::Tab(c) => {
+                // A tab's answers pass here on their way to the loop: what the tab's change
+                // settled first goes before its answer.
+                let (via, mut rx) = tokio::sync::mpsc::unbounded_channel();
+                tabs::spawn(ctx.clone(), via, c);
+                tokio::spawn(async move {
+                    while let Some(m) = rx.recv().await {
+                        tell_settled(&ctx, &tx);
+                        if tx.send(m).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
         }
+    }
+}
+
+/// Sends what changes settled first and no one has shown yet ([`Ctx::take_settled`]), one line
+/// each, for the shell to show ([`Msg::Settled`]); nothing when there is nothing.
+fn tell_settled(ctx: &Ctx, tx: &UnboundedSender<Msg>) {
+    let found = ctx.take_settled();
+    if !found.is_empty() {
+        let _ = tx.send(Msg::Settled(
+            found.iter().map(ops::settle::describe).collect(),
+        ));
     }
 }

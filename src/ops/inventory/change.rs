@@ -885,21 +885,28 @@ pub enum Done {
     Closed(Box<disposal::BatchView>),
 }
 
-/// Applies `plan`: refused with the reason (nothing done) when what the plan showed is no
-/// longer so; else made by the register's own functions, whose guards are the authority.
-pub fn apply(ctx: &Ctx, plan: &Plan) -> Result<Outcome> {
-    apply_with(ctx, plan, &|_, _| {})
+/// Applies `plan`: a change that writes the register is refused under `--as-of` and what an
+/// earlier change left unknown is settled first ([`crate::ops::settle::gate`]); then refused
+/// with the reason (nothing done) when what the plan showed is no longer so; else made by the
+/// register's own functions, whose guards are the authority.
+pub async fn apply(ctx: &Ctx, plan: &Plan) -> Result<Outcome> {
+    apply_with(ctx, plan, &|_, _| {}).await
 }
 
 /// [`apply`], telling `progress(sheets done, sheets)` while a label sheet is drawn.
-pub fn apply_with(
+pub async fn apply_with(
     ctx: &Ctx,
     plan: &Plan,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Outcome> {
     if plan.change.writes_store() {
-        ctx.refuse_as_of(&plan.change.command())?;
+        crate::ops::settle::gate(ctx, &plan.change.command()).await?;
     }
+    made(ctx, plan, progress)
+}
+
+/// The register's part of [`apply_with`], after its guards (no `.await`: store work only).
+fn made(ctx: &Ctx, plan: &Plan, progress: &(dyn Fn(usize, usize) + Sync)) -> Result<Outcome> {
     recheck(ctx, plan)?;
     let out = |tag: String, said: String, done: Done| Outcome { tag, said, done };
     Ok(match &plan.change {
@@ -1112,6 +1119,14 @@ mod tests {
         Ctx::demo_with_clock(None, None, crate::ops::Clock::Fixed(now)).unwrap()
     }
 
+    fn block<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
     fn text(p: &Plan) -> Vec<String> {
         p.lines().into_iter().map(|l| l.0).collect()
     }
@@ -1134,7 +1149,7 @@ mod tests {
         );
         // Changed since the plan: refused with the reason, nothing done.
         crate::ops::inventory::set_status(&ctx, "DA-PHN-001", Status::InRepair, "x").unwrap();
-        let e = apply(&ctx, &p).unwrap_err().to_string();
+        let e = block(apply(&ctx, &p)).unwrap_err().to_string();
         assert!(e.contains("in-repair now"), "{e}");
         assert!(e.contains("nothing was done"), "{e}");
     }
@@ -1151,7 +1166,7 @@ mod tests {
         let p = plan(&ctx, &c).unwrap();
         let why = p.refused.clone().unwrap();
         assert!(text(&p).last().unwrap().starts_with("Refused: no asset"));
-        let e = apply(&ctx, &p).unwrap_err().to_string();
+        let e = block(apply(&ctx, &p)).unwrap_err().to_string();
         assert!(e.contains(&why), "{e}");
     }
 
@@ -1171,7 +1186,7 @@ mod tests {
         };
         let p = plan(&ctx, &c).unwrap();
         assert!(p.refused.is_none(), "{:?}", text(&p));
-        apply(&ctx, &p).unwrap();
+        block(apply(&ctx, &p)).unwrap();
         let close = Change::CloseBatch {
             name: "WEEE-T-1".into(),
             signed_off_by: "J Bursar".into(),

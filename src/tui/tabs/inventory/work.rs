@@ -218,9 +218,10 @@ pub fn load(ctx: &Ctx) -> Result<Loaded> {
 }
 
 /// Applies a plan through `ops::inventory::change`; returns the asset's tag ("" for none) and
-/// what was done, in ops's words with the tab's keys for what to do next.
+/// what was done, in ops's words with the tab's keys for what to do next. Runs on a blocking
+/// task ([`blocking`]): the change's guards (settle first) are awaited on it.
 pub fn apply(ctx: &Ctx, plan: &Plan) -> Result<(String, String)> {
-    let o = change::apply(ctx, plan)?;
+    let o = tokio::runtime::Handle::current().block_on(change::apply(ctx, plan))?;
     let next = match &plan.change {
         Change::AuditStart { .. } => ": scan labels with a (scan mode)",
         Change::AuditClose => "; its report is below",
