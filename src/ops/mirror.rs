@@ -429,7 +429,7 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
         invocation: meta.invocation.clone(),
         position: meta.position.clone(),
     };
-    let delta = src.read_since(&since).await?;
+    let delta = read_delta(ctx, src, &since).await?;
     // OpenLDAP's delta reads again what changed shortly before the marker (its safety overlap):
     // an entry read again exactly as mirrored is no change.
     let mut quiet = delta.needs_full.is_none() && delta.deleted.is_empty();
@@ -473,6 +473,36 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
         changed: 0,
         removed: 0,
     })
+}
+
+/// What changed since `since`: the source's delta, with a stamp comparison (OpenLDAP, see
+/// [`Delta::stamps`]) resolved against the mirror: the entries it does not hold with that id,
+/// DN and stamp are read again by id (too many: a full read, said in `needs_full`).
+async fn read_delta(ctx: &Ctx, src: &dyn ChangeSource, since: &Marker) -> Result<Delta> {
+    let mut d = src.read_since(since).await?;
+    let Some(stamps) = d.stamps.take() else {
+        return Ok(d);
+    };
+    let known = ctx.store()?.mirror_stamps()?;
+    let todo: Vec<(Kind, String)> = stamps
+        .into_iter()
+        .filter(|s| match known.get(&s.id) {
+            Some((dn, stamp)) => *stamp != s.stamp || !dn.eq_ignore_ascii_case(&s.dn),
+            None => true,
+        })
+        .map(|s| (s.kind, s.id))
+        .collect();
+    if todo.len() > REREAD_LIMIT {
+        d.needs_full.get_or_insert_with(|| {
+            format!(
+                "{} entries changed since the mirror was read; reading everything is quicker",
+                todo.len()
+            )
+        });
+        return Ok(d);
+    }
+    d.changed.extend(src.reread_ids(&todo).await?);
+    Ok(d)
 }
 
 fn source(ctx: &Ctx) -> Result<&dyn ChangeSource> {
@@ -546,7 +576,7 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
     };
     let d = match fetched {
         Some(d) => d,
-        None => src.read_since(&since).await?,
+        None => read_delta(ctx, src, &since).await?,
     };
     if let Some(r) = d.needs_full {
         return full(ctx, src, marker, Some(&o), r, now).await;
