@@ -116,7 +116,7 @@ impl Deletions {
                 "deleted objects through the Show Deleted control (isDeleted=TRUE, matched by objectGUID)"
             }
             Deletions::CompareDns => {
-                "comparing the mirror with an attribute-less (1.1) search of every account and group"
+                "comparing the mirror with a light search of every account and group (attribute-less 1.1 on AD; entryUUID and entryCSN on OpenLDAP, so only what changed is read again)"
             }
         }
     }
@@ -147,9 +147,15 @@ pub trait ChangeSource: Send + Sync {
             "this directory cannot read entries again by stable id".into(),
         ))
     }
-    /// Accounts from mirrored account entries, as `search_accounts` would give them for
-    /// `query`'s role and policy needs (the caller filters by OU, text and disabled).
-    async fn listing(&self, accounts: Vec<Entry>, query: &AccountQuery) -> Result<super::Listing>;
+    /// Accounts from mirrored account entries (and every mirrored group, for memberships a
+    /// flavour reads from the groups), as `search_accounts` would give them for `query`'s role
+    /// and policy needs (the caller filters by OU, text and disabled).
+    async fn listing(
+        &self,
+        accounts: Vec<Entry>,
+        groups: &[Entry],
+        query: &AccountQuery,
+    ) -> Result<super::Listing>;
     /// Attributes a free-text search looks in (as the flavour's search filter does).
     fn text_attrs(&self) -> Vec<String>;
     /// Attributes saying when / by whom an entry last changed, as far as the directory tells.

@@ -137,6 +137,12 @@ impl Store {
             .then(|| (meta, usize::try_from(locked).unwrap_or(usize::MAX))))
     }
 
+    /// The mirror's header alone, when it has a readable one (rows not looked at).
+    pub fn mirror_head(&self) -> Result<Option<MirrorMeta>> {
+        let tx = self.read_tx("reading the directory mirror")?;
+        Ok(self.header_in(&tx)?.ok())
+    }
+
     /// The mirrored rows with these ids (those that exist).
     pub fn mirror_rows(&self, ids: &[String]) -> Result<Vec<MirrorRow>> {
         let doing = "reading the directory mirror";

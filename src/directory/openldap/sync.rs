@@ -183,8 +183,16 @@ impl ChangeSource for OpenLdap {
         Ok(out)
     }
 
-    async fn listing(&self, accounts: Vec<Entry>, query: &AccountQuery) -> Result<Listing> {
-        self.map_entries(accounts, query.role.as_deref()).await
+    async fn listing(
+        &self,
+        accounts: Vec<Entry>,
+        groups: &[Entry],
+        query: &AccountQuery,
+    ) -> Result<Listing> {
+        // The mirror's groups are as current as its accounts: no search of every group.
+        let index = super::group_index_of(groups);
+        self.map_with(accounts, query.role.as_deref(), Some(index))
+            .await
     }
 
     fn text_attrs(&self) -> Vec<String> {
