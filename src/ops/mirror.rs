@@ -575,9 +575,19 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
     } else {
         None
     };
+    // Only for a mirror of this directory (else it is read in full, and an early delta of
+    // another server's numbering could be a long read for nothing).
     let early = head
-        .as_ref()
-        .map(|h| (h.clone(), fetch_early(ctx, marker_of(h))));
+        .filter(|h| {
+            h.format == MIRROR_FORMAT
+                && h.flavour == flavour_word(ctx.dir.flavour())
+                && h.server == ctx.dir.server()
+                && h.base_dn.eq_ignore_ascii_case(ctx.dir.base_dn())
+        })
+        .map(|h| {
+            let task = fetch_early(ctx, marker_of(&h));
+            (h, task)
+        });
     let loaded = store.mirror_load()?;
     drop(store);
     let old = match loaded {

@@ -119,11 +119,11 @@ impl ChangeSource for OpenLdap {
                 )
                 .await?;
             for e in found {
-                live.insert(e.dn.to_lowercase());
                 // Without an entryUUID it is not mirrored (as a full read leaves it out).
                 let Some(id) = e.text("entryUUID") else {
                     continue;
                 };
+                live.insert(e.dn.to_lowercase());
                 stamps.push(Stamped {
                     kind,
                     id,
