@@ -186,7 +186,7 @@ pub fn to_account(e: &Entry, ctx: &MapCtx<'_>) -> std::result::Result<Account, M
 
 /// Group DNs by member DN (lower-cased) and by `uid:` + lower-cased memberUid, from group
 /// entries with their `member`, `uniqueMember` and `memberUid`.
-pub fn group_index_of(groups: &[Entry]) -> HashMap<String, Vec<String>> {
+fn group_index_of(groups: &[Entry]) -> HashMap<String, Vec<String>> {
     let mut idx: HashMap<String, Vec<String>> = HashMap::new();
     for g in groups {
         for m in g.all("member").iter().chain(g.all("uniqueMember")) {
@@ -342,16 +342,6 @@ impl OpenLdap {
     }
 
     async fn map_entries(&self, entries: Vec<Entry>, role: Option<&str>) -> Result<Listing> {
-        self.map_with(entries, role, None).await
-    }
-
-    /// [`Self::map_entries`] with the group index given (the mirror's groups) or read.
-    async fn map_with(
-        &self,
-        entries: Vec<Entry>,
-        role: Option<&str>,
-        groups: Option<HashMap<String, Vec<String>>>,
-    ) -> Result<Listing> {
         // A few accounts (a lookup, a chunk of a run): only their groups, and only they tested
         // for a password. Every group and a search of every account without a password cost
         // ~0.35 s on a 20,000-account slapd, once per chunk of a rollover.
@@ -374,10 +364,9 @@ impl OpenLdap {
                 .collect();
             (format!("(&{GROUP_FILTER}(|{members}))"), uids)
         });
-        let groups = match (groups, &few) {
-            (Some(g), _) => g,
-            (None, Some((f, _))) => self.group_index_where(f).await?,
-            (None, None) => self.group_index().await?,
+        let groups = match &few {
+            Some((f, _)) => self.group_index_where(f).await?,
+            None => self.group_index().await?,
         };
         let policies = self.policy_index().await?;
         let no_password = if entries.iter().any(|e| e.first("pwdChangedTime").is_none()) {

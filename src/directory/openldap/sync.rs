@@ -186,13 +186,12 @@ impl ChangeSource for OpenLdap {
     async fn listing(
         &self,
         accounts: Vec<Entry>,
-        groups: &[Entry],
+        _groups: &[Entry],
         query: &AccountQuery,
     ) -> Result<Listing> {
-        // The mirror's groups are as current as its accounts: no search of every group.
-        let index = super::group_index_of(groups);
-        self.map_with(accounts, query.role.as_deref(), Some(index))
-            .await
+        // The groups are read from the directory, not taken from the mirror: an account's
+        // groups come in the directory's order (the mirror keeps none), as a full read gives.
+        self.map_entries(accounts, query.role.as_deref()).await
     }
 
     fn text_attrs(&self) -> Vec<String> {
