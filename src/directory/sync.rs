@@ -79,6 +79,24 @@ pub struct Delta {
     pub needs_full: Option<String>,
     /// The newest stamp seen among the changed entries (OpenLDAP without contextCSN).
     pub newest_stamp: Option<String>,
+    /// Every live account and group with its stable id and change stamp, when the source
+    /// compares stamps rather than searching by them (OpenLDAP): the mirror reads again, by
+    /// id ([`ChangeSource::reread_ids`]), those it does not hold with that id, DN and stamp,
+    /// and adds them to `changed`.
+    pub stamps: Option<Vec<Stamped>>,
+}
+
+/// A live entry's stable id and change stamp (see [`Delta::stamps`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    /// Account or group.
+    pub kind: Kind,
+    /// Stable id.
+    pub id: String,
+    /// DN, as the directory gives it.
+    pub dn: String,
+    /// Change stamp.
+    pub stamp: String,
 }
 
 /// How deletions are found.
@@ -98,7 +116,7 @@ impl Deletions {
                 "deleted objects through the Show Deleted control (isDeleted=TRUE, matched by objectGUID)"
             }
             Deletions::CompareDns => {
-                "comparing the mirror with an attribute-less (1.1) search of every account and group"
+                "comparing the mirror with a light search of every account and group (attribute-less 1.1 on AD; entryUUID and entryCSN on OpenLDAP, so only what changed is read again)"
             }
         }
     }
@@ -119,9 +137,25 @@ pub trait ChangeSource: Send + Sync {
     /// Reads these entries again by DN (accounts whose group membership changed: a member
     /// added to a group changes the group's stamp, not the account's). Missing ones are left out.
     async fn reread(&self, dns: &[String]) -> Result<Vec<Mirrored>>;
-    /// Accounts from mirrored account entries, as `search_accounts` would give them for
-    /// `query`'s role and policy needs (the caller filters by OU, text and disabled).
-    async fn listing(&self, accounts: Vec<Entry>, query: &AccountQuery) -> Result<super::Listing>;
+    /// Reads these entries again by stable id, each as the kind given (entries a stamp
+    /// comparison found changed, see [`Delta::stamps`]). Missing ones are left out.
+    async fn reread_ids(&self, ids: &[(Kind, String)]) -> Result<Vec<Mirrored>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        Err(crate::error::Error::Usage(
+            "this directory cannot read entries again by stable id".into(),
+        ))
+    }
+    /// Accounts from mirrored account entries (and every mirrored group, for memberships a
+    /// flavour reads from the groups), as `search_accounts` would give them for `query`'s role
+    /// and policy needs (the caller filters by OU, text and disabled).
+    async fn listing(
+        &self,
+        accounts: Vec<Entry>,
+        groups: &[Entry],
+        query: &AccountQuery,
+    ) -> Result<super::Listing>;
     /// Attributes a free-text search looks in (as the flavour's search filter does).
     fn text_attrs(&self) -> Vec<String>;
     /// Attributes saying when / by whom an entry last changed, as far as the directory tells.

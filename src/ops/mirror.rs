@@ -106,7 +106,10 @@ pub async fn search_accounts(ctx: &Ctx, query: &AccountQuery) -> Result<Listing>
         return ctx.dir.search_accounts(query).await;
     };
     match refresh(ctx).await {
-        Ok(r) => listing(src, r.accounts, query).await,
+        Ok(r) => {
+            let _span = crate::ops::sync::Timing::start("mirror: accounts mapped");
+            listing(src, r.accounts, &r.groups, query).await
+        }
         Err(e @ Error::Store { .. }) => {
             tracing::warn!("the directory mirror is not usable ({e}); reading in full");
             ctx.dir.search_accounts(query).await
@@ -211,20 +214,26 @@ pub async fn stored(ctx: &Ctx, query: &AccountQuery) -> Result<Option<(Listing, 
     {
         return Ok(None);
     }
-    let mut accounts = Vec::with_capacity(rows.len());
-    for r in rows.iter().filter(|r| r.kind == Kind::Account.as_str()) {
+    let (mut accounts, mut groups) = (Vec::with_capacity(rows.len()), Vec::new());
+    for r in rows {
         match decode(r) {
-            Ok(m) => accounts.push(m.entry),
+            Ok(m) if m.kind == Kind::Account => accounts.push(m.entry),
+            Ok(m) => groups.push(m.entry),
             Err(_) => return Ok(None),
         }
     }
-    Ok(Some((listing(src, accounts, query).await?, meta.read_at)))
+    Ok(Some((
+        listing(src, accounts, &groups, query).await?,
+        meta.read_at,
+    )))
 }
 
-/// Filters mirrored entries as the flavour's search filter would, and maps them.
+/// Filters mirrored entries as the flavour's search filter would, and maps them (with the
+/// mirrored groups, for memberships the flavour reads from the groups).
 pub async fn listing(
     src: &dyn ChangeSource,
     accounts: Vec<Entry>,
+    groups: &[Entry],
     query: &AccountQuery,
 ) -> Result<Listing> {
     let text = query
@@ -244,7 +253,7 @@ pub async fn listing(
             })
         })
         .collect();
-    let mut l = src.listing(picked, query).await?;
+    let mut l = src.listing(picked, groups, query).await?;
     if query.disabled_only {
         l.accounts.retain(|a| !a.enabled);
     }
@@ -330,18 +339,15 @@ fn encode(m: &Mirrored) -> Result<MirrorRow> {
     })
 }
 
-fn decode(r: &MirrorRow) -> std::result::Result<Mirrored, String> {
+fn decode(r: MirrorRow) -> std::result::Result<Mirrored, String> {
     let kind = Kind::parse(&r.kind).ok_or_else(|| format!("an entry of kind {:?}", r.kind))?;
     let attrs: HashMap<String, Vec<String>> = serde_json::from_str(&r.attrs)
         .map_err(|e| format!("unreadable attributes of {} ({e})", r.dn))?;
     Ok(Mirrored {
-        id: r.id.clone(),
+        id: r.id,
         kind,
-        stamp: r.stamp.clone(),
-        entry: Entry {
-            dn: r.dn.clone(),
-            attrs,
-        },
+        stamp: r.stamp,
+        entry: Entry { dn: r.dn, attrs },
     })
 }
 
@@ -429,7 +435,7 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
         invocation: meta.invocation.clone(),
         position: meta.position.clone(),
     };
-    let delta = src.read_since(&since).await?;
+    let delta = read_delta(ctx, src, &since).await?;
     // OpenLDAP's delta reads again what changed shortly before the marker (its safety overlap):
     // an entry read again exactly as mirrored is no change.
     let mut quiet = delta.needs_full.is_none() && delta.deleted.is_empty();
@@ -475,6 +481,80 @@ pub async fn refresh_quietly(ctx: &Ctx) -> Result<How> {
     })
 }
 
+/// What changed since `since`: the source's delta, with a stamp comparison (OpenLDAP, see
+/// [`Delta::stamps`]) resolved against the mirror: the entries it does not hold with that id,
+/// DN and stamp are read again by id (too many: a full read, said in `needs_full`).
+async fn read_delta(ctx: &Ctx, src: &dyn ChangeSource, since: &Marker) -> Result<Delta> {
+    let d = src.read_since(since).await?;
+    if d.stamps.is_none() {
+        return Ok(d);
+    }
+    let known = ctx.store()?.mirror_stamps()?;
+    resolve(src, d, |id| {
+        known
+            .get(id)
+            .map(|(dn, stamp)| (dn.as_str(), stamp.as_str()))
+    })
+    .await
+}
+
+/// Resolves a delta's stamp comparison against what the mirror holds (`known`: an id's DN and
+/// stamp): the entries it does not hold as they are now are read again by id into `changed`;
+/// too many: a full read, said in `needs_full`.
+async fn resolve<'a>(
+    src: &dyn ChangeSource,
+    mut d: Delta,
+    known: impl Fn(&str) -> Option<(&'a str, &'a str)>,
+) -> Result<Delta> {
+    let Some(stamps) = d.stamps.take() else {
+        return Ok(d);
+    };
+    let todo: Vec<(Kind, String)> = stamps
+        .into_iter()
+        .filter(|s| match known(&s.id) {
+            Some((dn, stamp)) => stamp != s.stamp || !dn.eq_ignore_ascii_case(&s.dn),
+            None => true,
+        })
+        .map(|s| (s.kind, s.id))
+        .collect();
+    if todo.len() > REREAD_LIMIT {
+        d.needs_full.get_or_insert_with(|| {
+            format!(
+                "{} entries changed since the mirror was read; reading everything is quicker",
+                todo.len()
+            )
+        });
+        return Ok(d);
+    }
+    d.changed.extend(src.reread_ids(&todo).await?);
+    Ok(d)
+}
+
+/// The directory's marker and its delta since `since` (a stamp comparison not yet resolved),
+/// fetched on another task while this one reads and decodes the mirror's rows: the server's
+/// search and the decoding of its answer overlap the store's work.
+type Early = tokio::task::JoinHandle<Result<(Marker, Delta)>>;
+
+fn fetch_early(ctx: &Ctx, since: Marker) -> Early {
+    let dir = ctx.dir.clone();
+    tokio::spawn(async move {
+        let src = dir.changes().ok_or_else(|| {
+            Error::Usage("this directory has no mirror (the demo is read directly)".into())
+        })?;
+        let marker = src.marker().await?;
+        let d = src.read_since(&since).await?;
+        Ok((marker, d))
+    })
+}
+
+fn marker_of(meta: &MirrorMeta) -> Marker {
+    Marker {
+        identity: meta.identity.clone(),
+        invocation: meta.invocation.clone(),
+        position: meta.position.clone(),
+    }
+}
+
 fn source(ctx: &Ctx) -> Result<&dyn ChangeSource> {
     ctx.dir.changes().ok_or_else(|| {
         Error::Usage("this directory has no mirror (the demo is read directly)".into())
@@ -485,8 +565,31 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
     let src = source(ctx)?;
     let now = ctx.wall_now();
     let mut why: Option<String> = None;
+    let mut span = crate::ops::sync::Timing::start("mirror: rows read and decoded");
     // No store handle is held across an await (a Store is not Sync).
-    let loaded = ctx.store()?.mirror_load()?;
+    let store = ctx.store()?;
+    // The directory is asked what changed while the rows are read (a delta already fetched
+    // for this mirror is used as it is).
+    let head = if pre.is_none() {
+        store.mirror_head()?
+    } else {
+        None
+    };
+    // Only for a mirror of this directory (else it is read in full, and an early delta of
+    // another server's numbering could be a long read for nothing).
+    let early = head
+        .filter(|h| {
+            h.format == MIRROR_FORMAT
+                && h.flavour == flavour_word(ctx.dir.flavour())
+                && h.server == ctx.dir.server()
+                && h.base_dn.eq_ignore_ascii_case(ctx.dir.base_dn())
+        })
+        .map(|h| {
+            let task = fetch_early(ctx, marker_of(&h));
+            (h, task)
+        });
+    let loaded = store.mirror_load()?;
+    drop(store);
     let old = match loaded {
         Loaded::Empty => {
             why = Some("there is no mirror yet".into());
@@ -499,7 +602,7 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
         Loaded::Sound(meta, rows) => {
             let mut entries = HashMap::with_capacity(rows.len());
             let mut bad = None;
-            for r in &rows {
+            for r in rows {
                 match decode(r) {
                     Ok(m) => {
                         entries.insert(m.id.clone(), m);
@@ -522,15 +625,33 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
             }
         }
     };
+    span.next("mirror: delta");
     // A delta fetched for this very mirror is used as it is; else it is fetched now.
     let pre = pre.filter(|p| {
         old.as_ref().is_some_and(|o| {
             o.meta.position == p.meta.position && o.meta.checksum == p.meta.checksum
         })
     });
-    let (marker, fetched) = match pre {
-        Some(p) => (p.marker, Some(p.delta)),
-        None => (src.marker().await?, None),
+    let early = match early {
+        Some((h, task)) => {
+            let got = task.await;
+            match (got, &old) {
+                (Ok(Ok((marker, d))), Some(o))
+                    if o.meta.position == h.position && o.meta.checksum == h.checksum =>
+                {
+                    Some((marker, d))
+                }
+                // Another schooltech refreshed it meanwhile, or the early read failed: the
+                // usual order below (its errors are the ones told).
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    let (marker, fetched) = match (pre, early) {
+        (Some(p), _) => (p.marker, Some(p.delta)),
+        (None, Some((marker, d))) => (marker, Some(d)),
+        (None, None) => (src.marker().await?, None),
     };
     if let Some(o) = &old {
         why = why_full(&o.meta, ctx, &marker);
@@ -539,18 +660,24 @@ async fn refresh_from(ctx: &Ctx, pre: Option<Fetched>) -> Result<Refreshed> {
         let reason = why.unwrap_or_default();
         return full(ctx, src, marker, None, reason, now).await;
     };
-    let since = Marker {
-        identity: o.meta.identity.clone(),
-        invocation: o.meta.invocation.clone(),
-        position: o.meta.position.clone(),
-    };
+    let since = marker_of(&o.meta);
     let d = match fetched {
+        Some(d) if d.stamps.is_some() => {
+            let entries = &o.entries;
+            resolve(src, d, |id| {
+                entries
+                    .get(id)
+                    .map(|m| (m.entry.dn.as_str(), m.stamp.as_str()))
+            })
+            .await?
+        }
         Some(d) => d,
-        None => src.read_since(&since).await?,
+        None => read_delta(ctx, src, &since).await?,
     };
     if let Some(r) = d.needs_full {
         return full(ctx, src, marker, Some(&o), r, now).await;
     }
+    span.next("mirror: delta applied");
     let Old {
         meta: old_meta,
         entries,

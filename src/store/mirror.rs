@@ -6,7 +6,7 @@ use crate::error::Result;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The mirror's layout; a stored mirror of another format is rebuilt.
 pub const MIRROR_FORMAT: i64 = 1;
@@ -137,6 +137,12 @@ impl Store {
             .then(|| (meta, usize::try_from(locked).unwrap_or(usize::MAX))))
     }
 
+    /// The mirror's header alone, when it has a readable one (rows not looked at).
+    pub fn mirror_head(&self) -> Result<Option<MirrorMeta>> {
+        let tx = self.read_tx("reading the directory mirror")?;
+        Ok(self.header_in(&tx)?.ok())
+    }
+
     /// The mirrored rows with these ids (those that exist).
     pub fn mirror_rows(&self, ids: &[String]) -> Result<Vec<MirrorRow>> {
         let doing = "reading the directory mirror";
@@ -194,6 +200,25 @@ impl Store {
             .filter_map(|(k, v)| Some((k?, v?)))
             .filter(|(k, _)| !k.trim().is_empty())
             .collect())
+    }
+
+    /// Each mirrored entry's DN and change stamp, by id (to compare with the directory's).
+    pub fn mirror_stamps(&self) -> Result<HashMap<String, (String, String)>> {
+        let doing = "reading the directory mirror";
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT id, dn, stamp FROM mirror_entries")
+            .map_err(|e| self.sql_error(doing, e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    (r.get::<_, String>(1)?, r.get::<_, String>(2)?),
+                ))
+            })
+            .and_then(|it| it.collect::<rusqlite::Result<HashMap<_, _>>>())
+            .map_err(|e| self.sql_error(doing, e))?;
+        Ok(rows)
     }
 
     /// The DNs of the mirrored entries, lower-cased (to compare with the directory's).

@@ -217,6 +217,7 @@ directory {d}/db
 maxsize 1073741824
 index objectClass eq
 index uid,cn,sn,givenName,displayName,employeeNumber eq,sub
+index entryUUID,entryCSN eq
 
 overlay ppolicy
 ppolicy_default \"cn=default,ou=Policies,{BASE_DN}\"

@@ -403,7 +403,12 @@ impl ChangeSource for ActiveDirectory {
         Ok(out)
     }
 
-    async fn listing(&self, accounts: Vec<Entry>, query: &AccountQuery) -> Result<Listing> {
+    async fn listing(
+        &self,
+        accounts: Vec<Entry>,
+        _groups: &[Entry],
+        query: &AccountQuery,
+    ) -> Result<Listing> {
         let ctx = self.ctx();
         let mut listing = finish_listing(&accounts, |e| to_account(e, &ctx), query.role.as_deref());
         if !query.with_policy {

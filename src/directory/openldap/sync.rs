@@ -1,40 +1,34 @@
 //! OpenLDAP change tracking for the mirror: the suffix's `contextCSN` (kept by the syncprov
-//! overlay; without it the newest `entryCSN` the mirror saw) and each entry's `entryCSN`,
-//! searched with `entryCSN>=` the marker less an overlap (CSNs of other providers in a
-//! multi-provider setup may arrive late). Deletions: the DN set of an attribute-less (`1.1`)
-//! search compared with the mirror.
+//! overlay; without it the newest `entryCSN` the mirror saw) and each entry's `entryCSN`.
+//!
+//! A delta is one light search of every account and group asking only for `entryUUID` and
+//! `entryCSN` ([`Delta::stamps`]): the mirror reads again, by `entryUUID`, only the entries it
+//! does not hold with that id, DN and stamp, and drops those no longer there (deletions: slapd
+//! without accesslog has no other way to tell them). Comparing every stamp needs no overlap
+//! and no trust in the order CSNs arrive in: an earlier `entryCSN>=` search of the marker less
+//! 5 minutes re-read (in full) everything changed in those minutes, e.g. all 20,000 accounts
+//! of a directory loaded just before, and still had to list every DN for the deletions.
 //!
 //! ldap3 0.12 has the RFC 4533 content-synchronisation control (`SyncRequest`), but it needs
 //! the syncprov overlay on the server, which a plain slapd (and the test servers) lack; the
-//! `entryCSN` search works on any slapd.
+//! stamp search works on any slapd.
 
-use super::super::attrs::{parse_generalized_time, Entry};
-use super::super::sync::{ChangeSource, Deletions, Delta, Kind, Marker, Mirrored};
+use super::super::attrs::Entry;
+use super::super::escape::filter_value;
+use super::super::sync::{ChangeSource, Deletions, Delta, Kind, Marker, Mirrored, Stamped};
 use super::super::Listing;
 use super::{OpenLdap, GROUP_FILTER, PERSON_FILTER};
 use crate::domain::account::AccountQuery;
 use crate::error::{Error, Result};
 use async_trait::async_trait;
-use chrono::Duration;
 use ldap3::Scope;
 use std::collections::HashSet;
-
-/// How far back from the marker a delta looks again.
-pub const OVERLAP_S: i64 = 300;
 
 const STAMP_ATTRS: &[&str] = &["entryUUID", "entryCSN", "modifyTimestamp", "modifiersName"];
 const GROUP_ATTRS: &[&str] = &["cn", "member", "uniqueMember", "memberUid"];
 
-/// The `entryCSN>=` value for a marker: its time less the overlap.
-pub fn csn_floor(csn: &str, overlap_s: i64) -> Option<String> {
-    let ts = csn.get(..14)?;
-    let t = parse_generalized_time(&format!("{ts}Z"))?;
-    let back = t.checked_sub_signed(Duration::try_seconds(overlap_s)?)?;
-    Some(format!(
-        "{}.000000Z#000000#000#000000",
-        back.format("%Y%m%d%H%M%S")
-    ))
-}
+/// Entries read again by `entryUUID` in one search.
+const IDS_PER_SEARCH: usize = 100;
 
 fn mirrored(e: Entry, kind: Kind) -> Option<Mirrored> {
     let Some(id) = e.text("entryUUID") else {
@@ -67,16 +61,6 @@ impl OpenLdap {
             .await?
             .into_iter()
             .filter_map(|e| mirrored(e, kind))
-            .collect())
-    }
-
-    async fn dns_of(&self, filter: &str) -> Result<Vec<String>> {
-        Ok(self
-            .conn
-            .search(&self.base_dn, Scope::Subtree, filter, &["1.1"])
-            .await?
-            .into_iter()
-            .map(|e| e.dn.to_lowercase())
             .collect())
     }
 }
@@ -121,36 +105,66 @@ impl ChangeSource for OpenLdap {
         Ok(all)
     }
 
-    async fn read_since(&self, since: &Marker) -> Result<Delta> {
-        let floor = csn_floor(&since.position, OVERLAP_S).ok_or_else(|| Error::Directory {
-            code: 0,
-            doing: "read the mirror's marker".into(),
-            reason: format!("\"{}\" is not an entryCSN", since.position),
-        })?;
-        let mut changed = self
-            .entries(
-                &format!("(&{PERSON_FILTER}(entryCSN>={floor}))"),
-                &self.mirror_attrs(),
-                Kind::Account,
-            )
-            .await?;
-        changed.extend(
-            self.entries(
-                &format!("(&{GROUP_FILTER}(entryCSN>={floor}))"),
-                &Self::group_attrs(),
-                Kind::Group,
-            )
-            .await?,
-        );
-        let mut live: HashSet<String> = self.dns_of(PERSON_FILTER).await?.into_iter().collect();
-        live.extend(self.dns_of(GROUP_FILTER).await?);
+    async fn read_since(&self, _since: &Marker) -> Result<Delta> {
+        let mut stamps = Vec::new();
+        let mut live = HashSet::new();
+        for (filter, kind) in [(PERSON_FILTER, Kind::Account), (GROUP_FILTER, Kind::Group)] {
+            let found = self
+                .conn
+                .search(
+                    &self.base_dn,
+                    Scope::Subtree,
+                    filter,
+                    &["entryUUID", "entryCSN"],
+                )
+                .await?;
+            for e in found {
+                // Without an entryUUID it is not mirrored (as a full read leaves it out).
+                let Some(id) = e.text("entryUUID") else {
+                    continue;
+                };
+                live.insert(e.dn.to_lowercase());
+                stamps.push(Stamped {
+                    kind,
+                    id,
+                    stamp: e.text("entryCSN").unwrap_or_default(),
+                    dn: e.dn,
+                });
+            }
+        }
         Ok(Delta {
-            newest_stamp: changed.iter().map(|m| m.stamp.clone()).max(),
-            changed,
+            newest_stamp: stamps.iter().map(|s| s.stamp.clone()).max(),
+            changed: vec![],
             deleted: vec![],
             live_dns: Some(live),
             needs_full: None,
+            stamps: Some(stamps),
         })
+    }
+
+    async fn reread_ids(&self, ids: &[(Kind, String)]) -> Result<Vec<Mirrored>> {
+        let mut out = Vec::new();
+        for (kind, filter, attrs) in [
+            (Kind::Account, PERSON_FILTER, self.mirror_attrs()),
+            (Kind::Group, GROUP_FILTER, Self::group_attrs()),
+        ] {
+            let of_kind: Vec<&String> = ids
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, id)| id)
+                .collect();
+            for chunk in of_kind.chunks(IDS_PER_SEARCH) {
+                let any: String = chunk
+                    .iter()
+                    .map(|id| format!("(entryUUID={})", filter_value(id)))
+                    .collect();
+                out.extend(
+                    self.entries(&format!("(&{filter}(|{any}))"), &attrs, kind)
+                        .await?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     async fn reread(&self, dns: &[String]) -> Result<Vec<Mirrored>> {
@@ -169,7 +183,14 @@ impl ChangeSource for OpenLdap {
         Ok(out)
     }
 
-    async fn listing(&self, accounts: Vec<Entry>, query: &AccountQuery) -> Result<Listing> {
+    async fn listing(
+        &self,
+        accounts: Vec<Entry>,
+        _groups: &[Entry],
+        query: &AccountQuery,
+    ) -> Result<Listing> {
+        // The groups are read from the directory, not taken from the mirror: an account's
+        // groups come in the directory's order (the mirror keeps none), as a full read gives.
         self.map_entries(accounts, query.role.as_deref()).await
     }
 
@@ -183,19 +204,5 @@ impl ChangeSource for OpenLdap {
 
     fn who_when_attrs(&self) -> (&'static str, Option<&'static str>) {
         ("modifyTimestamp", Some("modifiersName"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn floor_is_the_marker_less_the_overlap() {
-        assert_eq!(
-            csn_floor("20261201113000.123456Z#000000#000#000000", 300).as_deref(),
-            Some("20261201112500.000000Z#000000#000#000000")
-        );
-        assert_eq!(csn_floor("junk", 300), None);
     }
 }
