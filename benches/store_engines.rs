@@ -94,7 +94,7 @@ fn import<D: Db>(db: &D) -> Duration {
         insert_rows(
             db,
             "INSERT INTO assets (tag, serial, manufacturer, model, status)",
-            &rows,
+            rows,
         )
     })
     .unwrap();

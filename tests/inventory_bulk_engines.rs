@@ -32,7 +32,7 @@ fn rows(n: usize) -> Vec<Vec<Value>> {
 fn check<D: Db>(db: &D) {
     // Two full statements and a short one.
     let n = 2 * ROWS_PER_INSERT + 50;
-    let written = write_tx(db, |db| insert_rows(db, HEAD, &rows(n))).unwrap();
+    let written = write_tx(db, |db| insert_rows(db, HEAD, rows(n))).unwrap();
     assert_eq!(written, n as u64);
     let all = db
         .query("SELECT tag, serial, n FROM items ORDER BY id", &[])
@@ -52,7 +52,7 @@ fn check<D: Db>(db: &D) {
         }
     }
     more.push(vec!["ha00007".into(), Value::Null, Value::Int(0)]);
-    let e: DbError = write_tx(db, |db| insert_rows(db, HEAD, &more)).unwrap_err();
+    let e: DbError = write_tx(db, |db| insert_rows(db, HEAD, more)).unwrap_err();
     assert!(!e.message.is_empty());
     let count = db
         .query_one("SELECT count(*) FROM items", &[])
@@ -63,11 +63,11 @@ fn check<D: Db>(db: &D) {
     assert_eq!(count, n as i64, "nothing of the refused import stays");
     // Rows of different lengths are refused before anything is sent.
     let bad = vec![vec![Value::Int(1)], vec![Value::Int(1), Value::Int(2)]];
-    assert!(insert_rows(db, HEAD, &bad)
+    assert!(insert_rows(db, HEAD, bad)
         .unwrap_err()
         .message
         .contains("same number of values"));
-    assert_eq!(insert_rows(db, HEAD, &[]).unwrap(), 0);
+    assert_eq!(insert_rows(db, HEAD, Vec::new()).unwrap(), 0);
 }
 
 #[test]
