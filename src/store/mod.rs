@@ -653,7 +653,29 @@ fn create_file(path: &Path) -> Result<()> {
 
 /// Looks at the 100-byte header of an existing, non-empty file before SQLite touches it: the magic
 /// string, the application id and the schema version. Reads only.
+///
+/// Once per file and process: closing a descriptor of a file drops every POSIX lock this
+/// process holds on it, the locks of its open SQLite connections included (SQLite's "how to
+/// corrupt a database", 2.2). A second store opened while the first is in use (settling first
+/// inside a resumed run, beside another schooltech still writing) would otherwise let the other
+/// process reset the write-ahead log under a read ("database disk image is malformed").
 pub(crate) fn precheck_header(path: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    static CHECKED: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
+    let id = fs::metadata(path).ok().map(|m| (m.dev(), m.ino()));
+    if let (Some(id), Ok(seen)) = (id, CHECKED.lock()) {
+        if seen.contains(&id) {
+            return Ok(());
+        }
+    }
+    precheck_header_once(path)?;
+    if let (Some(id), Ok(mut seen)) = (id, CHECKED.lock()) {
+        seen.push(id);
+    }
+    Ok(())
+}
+
+fn precheck_header_once(path: &Path) -> Result<()> {
     let mut head = Vec::with_capacity(100);
     fs::File::open(path)
         .and_then(|f| f.take(100).read_to_end(&mut head))
