@@ -32,6 +32,23 @@ pub struct SyncRun {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+impl SyncRun {
+    /// The strings of the summary's list at `path` (`["by_year"]`, `["accounts", "move"]`);
+    /// empty when there is none.
+    pub fn summary_strings(&self, path: &[&str]) -> Vec<String> {
+        path.iter()
+            .try_fold(&self.summary, |v, k| v.get(k))
+            .and_then(serde_json::Value::as_array)
+            .map(|v| {
+                v.iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// The sync's runs (their lock and end: `store::journal`'s run bookkeeping).
 const SYNC_RUNS: RunTable = RunTable {
     table: "sync_runs",

@@ -16,7 +16,6 @@ use crate::error::Result;
 use crate::store::Store;
 use chrono::NaiveDate;
 use serde::Serialize;
-use serde_json::Value;
 
 /// One sync run (or a roll that only marked) of the period and what it brought.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,17 +91,9 @@ fn run_accounts(
     if steps.is_empty() {
         let list = |kind: &str| -> Vec<String> {
             let set: BTreeSet<String> = run
-                .summary
-                .get("accounts")
-                .and_then(|a| a.get(kind))
-                .and_then(Value::as_array)
-                .map(|v| {
-                    v.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default();
+                .summary_strings(&["accounts", kind])
+                .into_iter()
+                .collect();
             set.into_iter().collect()
         };
         return Ok((list("create"), list("move"), list("reactivate")));

@@ -169,17 +169,7 @@ pub async fn resume(
         None => Ok(None),
         Some(run) => {
             let mut out = execute(ctx, &store, &run.run_id, progress, slip).await?;
-            out.summary = run
-                .summary
-                .get("by_year")
-                .and_then(Value::as_array)
-                .map(|v| {
-                    v.iter()
-                        .filter_map(Value::as_str)
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default();
+            out.summary = run.summary_strings(&["by_year"]);
             Ok(Some(out))
         }
     }

@@ -78,22 +78,8 @@ impl<P> PasswordDialog<P> {
             return Reply::None;
         }
         if self.focus == 1 && !self.generate {
-            let plain_char = matches!(key.code, KeyCode::Char(_))
-                && !key
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-            let edit = plain_char
-                || matches!(
-                    key.code,
-                    KeyCode::Backspace
-                        | KeyCode::Delete
-                        | KeyCode::Left
-                        | KeyCode::Right
-                        | KeyCode::Home
-                        | KeyCode::End
-                )
-                || (key.modifiers.contains(KeyModifiers::CONTROL)
-                    && matches!(key.code, KeyCode::Char('u' | 'w')));
+            // The same line-editing keys as every text field (Ctrl-A/E included).
+            let edit = super::edits_text(key);
             if edit {
                 let before = self.input.value().to_string();
                 self.input.handle(key);
